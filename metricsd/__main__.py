@@ -1,0 +1,3 @@
+from metricsd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""Upload bodies and upload policy (SPEC section 7).  Pure: no network, no clock.
+
+The httpx call in :mod:`metricsd.upload` is a thin wrapper around these functions, and
+``metricsd show`` renders bodies with the same :func:`batch_body`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import platform
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal
+
+from metricsd.counts import counts_body, health_body
+from metricsd.facts import Fact
+from metricsd.store import Batch, Pending
+
+SCHEMA: Final = 1
+#: A batch older than this is dropped.
+MAX_BATCH_AGE_SECONDS: Final = 30 * 24 * 3600
+#: Only this many newest batches are kept.
+MAX_BATCHES: Final = 50
+#: One attempt may take at most this long.
+ATTEMPT_TIMEOUT_SECONDS: Final = 10.0
+#: Failed attempts in one upload run before the rest waits for the next run.
+MAX_FAILURES_PER_RUN: Final = 3
+#: Exponential back-off between failed attempts: base * 2**(failure-1), with full jitter
+#: on top, and never more than the cap.
+BACKOFF_BASE_SECONDS: Final = 1.0
+BACKOFF_CAP_SECONDS: Final = 60.0
+#: A Retry-After longer than this ends the run (the batch waits for the next start/day).
+MAX_RETRY_AFTER_SECONDS: Final = 300.0
+#: How often a daemon that stays up uploads.
+UPLOAD_INTERVAL_SECONDS: Final = 24 * 3600
+
+#: Statuses that fold the batch back for a later attempt (besides every 5xx).
+RETRY_STATUSES: Final = frozenset({408, 429})
+
+#: Allow-lists of the ``daemon`` block.
+OS_LABELS: Final = {"linux": "linux", "darwin": "darwin"}
+ARCH_LABELS: Final = {
+    "x86_64": "x86_64", "amd64": "x86_64", "arm64": "arm64", "aarch64": "arm64",
+    "i386": "x86", "i686": "x86", "x86": "x86", "armv7l": "arm", "armv6l": "arm",
+    "riscv64": "riscv64", "ppc64le": "ppc64le", "s390x": "s390x",
+}
+OTHER: Final = "other"
+
+
+def utc_day(now: float | None = None) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(now))
+
+
+def host_os(platform_name: str = sys.platform) -> str:
+    return OS_LABELS.get(platform_name, OTHER)
+
+
+def host_arch(machine: str | None = None) -> str:
+    return ARCH_LABELS.get((machine if machine is not None else platform.machine()).lower(),
+                           OTHER)
+
+
+def batch_body(*, batch_id: str | None, daemon_version: str, client_version: str,
+               period_from: str, period_to: str, facts: Mapping[Fact, int],
+               os_label: str | None = None, arch_label: str | None = None) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "batch_id": batch_id,
+        "daemon": {"version": daemon_version, "os": os_label or host_os(),
+                   "arch": arch_label or host_arch()},
+        "client": {"version": client_version},
+        "period": {"from": period_from, "to": period_to},
+        "counts": counts_body(facts),
+        "health": health_body(facts),
+    }
+
+
+def body_of(batch: Batch | Pending) -> dict[str, Any]:
+    """The request body of a pending batch, or of committed counts not yet batched
+    (``batch_id`` null)."""
+    return batch_body(batch_id=batch.batch_id if isinstance(batch, Batch) else None,
+                      daemon_version=batch.daemon_version, client_version=batch.client_version,
+                      period_from=batch.period_from, period_to=batch.period_to,
+                      facts=batch.facts)
+
+
+Outcome = Literal["sent", "retry", "drop"]
+
+
+def outcome(status: int | None) -> Outcome:
+    """What to do with a batch after one attempt; ``None`` = network error or timeout."""
+    if status is None:
+        return "retry"
+    if 200 <= status <= 299:
+        return "sent"
+    if status in RETRY_STATUSES or 500 <= status <= 599:
+        return "retry"
+    if 400 <= status <= 499:
+        return "drop"
+    # 1xx/3xx should not reach us (redirects are not followed): try again later.
+    return "retry"
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, float(when.timestamp()) - now)
+
+
+def backoff(failures: int, retry_after: float | None, jitter: float) -> float | None:
+    """Delay before the next attempt after ``failures`` failures, or ``None`` to stop.
+
+    ``jitter`` is a number in [0, 1) supplied by the caller (so this stays pure)."""
+    if failures >= MAX_FAILURES_PER_RUN:
+        return None
+    if retry_after is not None:
+        if retry_after > MAX_RETRY_AFTER_SECONDS:
+            return None
+        return retry_after
+    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1))
+    return step + step * jitter
+
+
+def expired(batches: Sequence[tuple[str, int]], *, now: float) -> list[str]:
+    """Batch ids to drop: older than 30 days, or beyond the 50 newest.
+
+    ``batches`` are (batch_id, created) pairs."""
+    newest_first = sorted(batches, key=lambda b: b[1], reverse=True)
+    drop = []
+    for i, (batch_id, created) in enumerate(newest_first):
+        if i >= MAX_BATCHES or now - created > MAX_BATCH_AGE_SECONDS:
+            drop.append(batch_id)
+    return drop

@@ -1,0 +1,312 @@
+"""The trio shell: accept connections, move bytes, coalesce commits, answer sync/snapshot.
+
+All counting is done by :class:`metricsd.protocol.Session`; all SQLite and file I/O
+runs in :class:`metricsd.store.Store` / :mod:`metricsd.config` on a worker thread,
+one call at a time (``self._db_limiter``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import socket as stdsocket
+import sys
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+import trio
+
+from metricsd import __version__
+from metricsd.batches import UPLOAD_INTERVAL_SECONDS, utc_day
+from metricsd.config import Watcher
+from metricsd.counts import Groups, Tally, add_into, counts_body, flatten
+from metricsd.facts import Fact
+from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+from metricsd.service import peer_uid
+from metricsd.settings import Settings
+from metricsd.store import Store
+from metricsd.wire import ack_reply, snapshot_reply
+
+log = logging.getLogger("metricsd")
+T = TypeVar("T")
+
+RECEIVE_BYTES: Final = 64 * 1024
+#: A client that has not read its replies for this long is disconnected.
+SEND_TIMEOUT: Final = 10.0
+#: How often config.toml and the dev marker are checked when no turn ends.
+CONFIG_POLL_SECONDS: Final = 2.0
+#: Back-off bounds when a commit fails (disk full, read-only directory ...).
+COMMIT_RETRY_MIN: Final = 0.5
+COMMIT_RETRY_MAX: Final = 30.0
+
+
+class Daemon:
+    def __init__(self, settings: Settings, store: Store, watcher: Watcher, *,
+                 environ: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.watcher = watcher
+        self.tally = Tally()
+        self.gate = Gate(counting=watcher.state.opted_in, dev=watcher.dev)
+        self._db_limiter = trio.CapacityLimiter(1)
+        # Commit coordination: a commit "starts" when it takes the deltas.
+        self._wake = trio.Event()
+        self._done = trio.Event()
+        self._started = 0
+        self._completed = 0
+        self._commit_failures = 0
+        # The deltas a commit has taken but not yet written, and the sequence number of
+        # the last commit the database holds (set on the worker thread), for snapshots.
+        self._inflight: tuple[int, Groups] | None = None
+        self._db_seq = 0
+        # Connections, for --idle-exit.
+        self.active = 0
+        self._conn_changed = trio.Event()
+        self.connections_total = 0
+        self.shutdown = trio.Event()
+
+    # --- worker-thread calls -----------------------------------------------------------
+
+    async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await trio.to_thread.run_sync(fn, *args, limiter=self._db_limiter)
+
+    def _commit_blocking(self, groups: Groups, seq: int) -> tuple[bool, bool]:
+        """Worker thread: refresh consent/dev, then commit or discard.  -> (opted_in, dev)."""
+        self._commit_or_purge(groups)
+        self._db_seq = seq
+        return self.watcher.state.opted_in, self.watcher.dev
+
+    def _snapshot_blocking(self) -> tuple[dict[Fact, int], int]:
+        return self.store.committed_totals(), self._db_seq
+
+    def _commit_or_purge(self, groups: Groups) -> None:
+        self._refresh_config()
+        if not self.watcher.state.opted_in:
+            if self.store.purge():
+                log.info("metrics are off: purged stored counts and pending batches")
+        elif groups:
+            self.store.commit(groups, dev=self.watcher.dev, daemon_version=__version__,
+                              day=utc_day())
+
+    def _log_config_change(self) -> None:
+        state = self.watcher.state
+        if state.problem:
+            log.warning("%s", state.problem)
+        log.info("metrics %s%s", "on" if state.opted_in else "off",
+                 " (dev build: nothing is uploaded)" if self.watcher.dev else "")
+
+    # --- commits -------------------------------------------------------------------------
+
+    def request_commit(self) -> None:
+        self._wake.set()
+
+    async def committed(self) -> None:
+        """Return once a commit that started after this call has finished."""
+        target = self._started + 1
+        self._wake.set()
+        while self._completed < target:
+            await self._done.wait()
+
+    async def _commit_once(self) -> None:
+        self._started += 1
+        seq = self._started
+        groups = self.tally.take()
+        self._inflight = (seq, groups)
+        try:
+            counting, dev = await self.in_db(self._commit_blocking, groups, seq)
+        except Exception as exc:
+            self._inflight = None
+            self.tally.merge(groups)
+            self._commit_failures += 1
+            delay = min(COMMIT_RETRY_MAX, COMMIT_RETRY_MIN * 2 ** min(self._commit_failures, 8))
+            log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
+                      type(exc).__name__ + (f": {exc}" if isinstance(exc, OSError) else ""),
+                      delay)
+            self._started -= 1
+            await trio.sleep(delay)
+            self._wake.set()
+            return
+        self._inflight = None
+        if self._commit_failures:
+            log.info("commits succeed again")
+            self._commit_failures = 0
+        if not counting:
+            self.tally.clear()
+        self.gate.counting = counting
+        self.gate.dev = dev
+        self._completed = self._started
+        done, self._done = self._done, trio.Event()
+        done.set()
+
+    async def commit_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake = trio.Event()
+            await self._commit_once()
+
+    async def config_poll(self) -> None:
+        while True:
+            await trio.sleep(CONFIG_POLL_SECONDS)
+            self.request_commit()
+
+    async def final_commit(self) -> None:
+        with trio.CancelScope(shield=True):
+            groups = self.tally.take()
+            try:
+                await self.in_db(self._commit_blocking, groups, self._started + 1)
+            except Exception as exc:
+                log.error("final commit failed (%s); %d uncommitted facts lost",
+                          type(exc).__name__, sum(len(g) for g in groups.values()))
+
+    # --- connections -----------------------------------------------------------------
+
+    def _conn_change(self, delta: int) -> None:
+        self.active += delta
+        ev, self._conn_changed = self._conn_changed, trio.Event()
+        ev.set()
+
+    async def handle(self, stream: trio.SocketStream) -> None:
+        sock = stream.socket
+        try:
+            uid = peer_uid(sock)  # type: ignore[arg-type]
+        except OSError:
+            uid = None
+        if uid != os.getuid():
+            log.warning("refused a connection from another user")
+            await stream.aclose()
+            return
+        self.connections_total += 1
+        self._conn_change(+1)
+        session = Session(self.tally, self.gate)
+        try:
+            await self._serve(stream, session)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+        finally:
+            self._conn_change(-1)
+            self.request_commit()
+            with trio.CancelScope(shield=True):
+                await stream.aclose()
+
+    async def _serve(self, stream: trio.SocketStream, session: Session) -> None:
+        receive = stream.receive_some
+        while True:
+            data = await receive(RECEIVE_BYTES)
+            if not data:
+                return
+            actions = session.receive(data)
+            if session.wants_commit:
+                session.wants_commit = False
+                self._wake.set()
+            if not actions:
+                continue
+            out = bytearray()
+            close = False
+            for action in actions:
+                if type(action) is bytes:
+                    out += action
+                elif type(action) is Sync:
+                    await self.committed()
+                    out += ack_reply(action.id)
+                elif action is SNAPSHOT:
+                    out += await self._snapshot()
+                elif action is CLOSE:
+                    close = True
+            if out:
+                with trio.move_on_after(SEND_TIMEOUT) as scope:
+                    await stream.send_all(out)
+                if scope.cancelled_caught:
+                    log.warning("closed a connection that did not read its replies")
+                    return
+            if close:
+                return
+
+    async def _snapshot(self) -> bytes:
+        await self.committed()
+        if not self.gate.counting:
+            return snapshot_reply(False, self.gate.dev, {})
+        total, db_seq = await self.in_db(self._snapshot_blocking)
+        add_into(total, flatten(self.tally.peek()).items())
+        inflight = self._inflight
+        if inflight is not None and inflight[0] > db_seq:
+            add_into(total, flatten(inflight[1]).items())
+        return snapshot_reply(True, self.gate.dev, counts_body(total))
+
+    # --- upload ----------------------------------------------------------------------
+
+    async def uploader(self) -> None:
+        """Upload at start and every 24 h of uptime, after the socket is serving."""
+        # httpx is slow to import: do it here, off the start-up path and the trio thread.
+        upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
+        while True:
+            await self.in_db(self._refresh_config)
+            result = await upload.maybe_upload(
+                self.store, opted_in=self.watcher.state.opted_in, dev=self.watcher.dev,
+                endpoint=self.settings.endpoint_override or self.watcher.state.endpoint,
+                in_db=self.in_db)
+            log.info("upload: %s", result.summary())
+            await trio.sleep(UPLOAD_INTERVAL_SECONDS)
+
+    def _refresh_config(self) -> None:
+        if self.watcher.refresh():
+            self._log_config_change()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def idle_exit(self, seconds: float) -> None:
+        while True:
+            if self.active == 0:
+                with trio.move_on_after(seconds) as scope:
+                    await self._conn_changed.wait()
+                if scope.cancelled_caught and self.active == 0:
+                    log.info("no client for %gs: exiting", seconds)
+                    self.shutdown.set()
+                    return
+            else:
+                await self._conn_changed.wait()
+
+    async def watch_stdin(self) -> None:
+        fd = sys.stdin.fileno()
+        while True:
+            chunk = await trio.to_thread.run_sync(os.read, fd, 4096, abandon_on_cancel=True)
+            if not chunk:
+                log.info("stdin closed: exiting")
+                self.shutdown.set()
+                return
+
+    async def signals(self) -> None:
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as received:
+            async for signum in received:
+                log.info("received %s: exiting", signal.Signals(signum).name)
+                self.shutdown.set()
+                return
+
+    async def serve(self, listener_socks: list[stdsocket.socket], *,
+                    on_ready: Callable[[], None], idle_exit: float | None = None,
+                    watch_stdin: bool = False,
+                    on_stopping: Callable[[], object] | None = None,
+                    background: list[Callable[[], Any]] | None = None) -> None:
+        listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s))
+                     for s in listener_socks]
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self.commit_loop)
+                nursery.start_soon(self.config_poll)
+                nursery.start_soon(self.signals)
+                nursery.start_soon(trio.serve_listeners, self.handle, listeners)
+                if idle_exit is not None:
+                    nursery.start_soon(self.idle_exit, idle_exit)
+                if watch_stdin:
+                    nursery.start_soon(self.watch_stdin)
+                await trio.lowlevel.checkpoint()
+                on_ready()
+                for task in background or ():
+                    nursery.start_soon(task)
+                await self.shutdown.wait()
+                if on_stopping is not None:
+                    on_stopping()
+                nursery.cancel_scope.cancel()
+        finally:
+            await self.final_commit()

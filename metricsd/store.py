@@ -1,0 +1,363 @@
+"""SQLite storage: committed counts, the upload outbox, purge.  Blocking code.
+
+Every method runs on one worker thread at a time (the daemon serialises calls with a
+capacity limiter; the command line calls it directly).  Only allow-listed labels and
+re-rendered client versions are ever written: :meth:`Store.commit` refuses anything
+else, so a bug upstream cannot put a client string on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from metricsd.counts import Groups, add_into
+from metricsd.facts import HEALTH_COUNTERS, Fact, is_allowed, is_rendered_version
+
+log = logging.getLogger("metricsd")
+
+SCHEMA_VERSION: Final = 1
+#: meta key of the last upload's result line (daemon-written).
+LAST_UPLOAD_KEY: Final = "last_upload"
+DB_NAME: Final = "metrics.sqlite3"
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS counts (
+    dev            INTEGER NOT NULL,
+    daemon_version TEXT    NOT NULL,
+    client_version TEXT    NOT NULL,
+    day            TEXT    NOT NULL,
+    counter        TEXT    NOT NULL,
+    label          TEXT    NOT NULL,
+    n              INTEGER NOT NULL,
+    PRIMARY KEY (dev, daemon_version, client_version, day, counter, label)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+    batch_id       TEXT    PRIMARY KEY,
+    created        INTEGER NOT NULL,
+    daemon_version TEXT    NOT NULL,
+    client_version TEXT    NOT NULL,
+    period_from    TEXT    NOT NULL,
+    period_to      TEXT    NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS outbox_counts (
+    batch_id TEXT    NOT NULL REFERENCES outbox(batch_id) ON DELETE CASCADE,
+    counter  TEXT    NOT NULL,
+    label    TEXT    NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, counter, label)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_UPSERT: Final = (
+    "INSERT INTO counts (dev, daemon_version, client_version, day, counter, label, n) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (dev, daemon_version, client_version, day, counter, label) "
+    "DO UPDATE SET n = n + excluded.n"
+)
+
+_HEALTH_SQL: Final = ", ".join(f"'{name}'" for name in HEALTH_COUNTERS)
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is safe to show."""
+
+
+class NewerSchemaError(StoreError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    batch_id: str
+    created: int
+    daemon_version: str
+    client_version: str
+    period_from: str
+    period_to: str
+    attempts: int
+    facts: dict[Fact, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Committed counts of one (daemon version, client version) not yet batched."""
+
+    daemon_version: str
+    client_version: str
+    period_from: str
+    period_to: str
+    facts: dict[Fact, int]
+
+
+def _check_fact(counter: str, label: str) -> None:
+    if not is_allowed(counter, label):
+        raise ValueError("refusing to store a fact outside the allow-list")
+
+
+class Store:
+    def __init__(self, path: Path, *, moved_aside: Path | None = None) -> None:
+        self.path = path
+        #: Where a corrupt database was moved on open, if it was.
+        self.moved_aside = moved_aside
+        self._db = _connect(path)
+
+    # --- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating) the database; a corrupt one is moved aside and replaced."""
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            return cls(path)
+        except NewerSchemaError:
+            raise
+        except sqlite3.DatabaseError:
+            aside = _move_aside(path)
+            log.warning("database %s was unreadable; moved it to %s and started a fresh one",
+                        path, aside)
+            return cls(path, moved_aside=aside)
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Store | None:
+        """Open the database if it exists (for read-mostly commands); never moves files."""
+        if not path.exists():
+            return None
+        try:
+            return cls(path)
+        except NewerSchemaError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read database {path}: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # --- counts ----------------------------------------------------------------------
+
+    def commit(self, groups: Groups, *, dev: bool, daemon_version: str, day: str) -> None:
+        """Add deltas to the committed counts in one transaction."""
+        rows = []
+        for client_version, facts in groups.items():
+            if not is_rendered_version(client_version):
+                raise ValueError("refusing to store an unrendered client version")
+            for (counter, label), n in facts.items():
+                _check_fact(counter, label)
+                if n:
+                    rows.append((int(dev), daemon_version, client_version, day, counter,
+                                 label, n))
+        if not rows:
+            return
+        with self._tx() as db:
+            db.executemany(_UPSERT, rows)
+
+    def committed_totals(self, *, include_outbox: bool = True) -> dict[Fact, int]:
+        """Committed counts plus (by default) pending batches, summed over everything."""
+        total: dict[Fact, int] = {}
+        add_into(total, _fact_rows(self._db.execute(
+            "SELECT counter, label, SUM(n) FROM counts GROUP BY counter, label")))
+        if include_outbox:
+            add_into(total, _fact_rows(self._db.execute(
+                "SELECT counter, label, SUM(n) FROM outbox_counts GROUP BY counter, label")))
+        return total
+
+    def pending(self) -> list[Pending]:
+        """Release-build committed counts not yet batched, one entry per version pair."""
+        out: list[Pending] = []
+        groups = self._db.execute(
+            "SELECT daemon_version, client_version, MIN(day), MAX(day) FROM counts "
+            "WHERE dev = 0 GROUP BY daemon_version, client_version "
+            "ORDER BY daemon_version, client_version").fetchall()
+        for daemon_version, client_version, first, last in groups:
+            facts = dict(_fact_rows(self._db.execute(
+                "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND "
+                "daemon_version = ? AND client_version = ? GROUP BY counter, label",
+                (daemon_version, client_version))))
+            out.append(Pending(daemon_version, client_version, first, last, facts))
+        return out
+
+    def dev_count_rows(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM counts WHERE dev = 1").fetchone()[0])
+
+    def purge(self) -> bool:
+        """Delete every count and pending batch; True if there was anything."""
+        with self._tx() as db:
+            had = db.execute(
+                "SELECT EXISTS(SELECT 1 FROM counts) OR EXISTS(SELECT 1 FROM outbox)"
+            ).fetchone()[0]
+            db.execute("DELETE FROM outbox_counts")
+            db.execute("DELETE FROM outbox")
+            db.execute("DELETE FROM counts")
+        # Leave no copy of the deleted pages in the write-ahead log.
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return bool(had)
+
+    # --- outbox ----------------------------------------------------------------------
+
+    def seal_batches(self, new_id: Iterable[str], *, now: int) -> list[str]:
+        """Move release-build committed counts into the outbox, atomically.
+
+        One batch per (daemon version, client version); a group that holds only health
+        counters stays committed until it has counts to travel with."""
+        ids = iter(new_id)
+        sealed: list[str] = []
+        with self._tx() as db:
+            groups = db.execute(
+                "SELECT daemon_version, client_version, MIN(day), MAX(day) FROM counts "
+                f"WHERE dev = 0 GROUP BY daemon_version, client_version "
+                f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0 "
+                "ORDER BY daemon_version, client_version").fetchall()
+            for daemon_version, client_version, first, last in groups:
+                batch_id = next(ids)
+                db.execute(
+                    "INSERT INTO outbox (batch_id, created, daemon_version, client_version, "
+                    "period_from, period_to) VALUES (?, ?, ?, ?, ?, ?)",
+                    (batch_id, now, daemon_version, client_version, first, last))
+                db.execute(
+                    "INSERT INTO outbox_counts (batch_id, counter, label, n) "
+                    "SELECT ?, counter, label, SUM(n) FROM counts WHERE dev = 0 AND "
+                    "daemon_version = ? AND client_version = ? GROUP BY counter, label",
+                    (batch_id, daemon_version, client_version))
+                db.execute(
+                    "DELETE FROM counts WHERE dev = 0 AND daemon_version = ? AND "
+                    "client_version = ?", (daemon_version, client_version))
+                sealed.append(batch_id)
+        return sealed
+
+    def batches(self) -> list[Batch]:
+        """Pending batches, oldest first."""
+        rows = self._db.execute(
+            "SELECT batch_id, created, daemon_version, client_version, period_from, "
+            "period_to, attempts FROM outbox ORDER BY created, rowid").fetchall()
+        out = []
+        for row in rows:
+            facts = dict(_fact_rows(self._db.execute(
+                "SELECT counter, label, n FROM outbox_counts WHERE batch_id = ?", (row[0],))))
+            batch_id, created, daemon_version, client_version, first, last, attempts = row
+            out.append(Batch(batch_id, created, daemon_version, client_version, first, last,
+                             attempts, facts))
+        return out
+
+    def delete_batch(self, batch_id: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM outbox_counts WHERE batch_id = ?", (batch_id,))
+            db.execute("DELETE FROM outbox WHERE batch_id = ?", (batch_id,))
+
+    def drop_batches(self, batch_ids: Iterable[str], day: str) -> int:
+        """Drop batches for good and count each drop in its group's health."""
+        dropped = 0
+        with self._tx() as db:
+            for batch_id in batch_ids:
+                row = db.execute("SELECT daemon_version, client_version FROM outbox "
+                                 "WHERE batch_id = ?", (batch_id,)).fetchone()
+                if row is None:
+                    continue
+                db.execute("DELETE FROM outbox_counts WHERE batch_id = ?", (batch_id,))
+                db.execute("DELETE FROM outbox WHERE batch_id = ?", (batch_id,))
+                db.execute(_UPSERT, (0, row[0], row[1], day, "dropped_batches", "", 1))
+                dropped += 1
+        return dropped
+
+    def note_attempt(self, batch_id: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE batch_id = ?",
+                       (batch_id,))
+
+    # --- meta ------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _fact_rows(cursor: sqlite3.Cursor) -> Iterator[tuple[Fact, int]]:
+    for counter, label, n in cursor:
+        # Defence in depth: a row that is not an allow-listed fact is never passed on.
+        if is_allowed(counter, label) and n:
+            yield (counter, label), int(n)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    try:
+        db.execute("PRAGMA busy_timeout = 10000")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerSchemaError(
+                f"database {path} has schema version {version}, newer than this daemon's "
+                f"({SCHEMA_VERSION}); refusing to touch it (upgrade metricsd)")
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError("quick_check failed")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA secure_delete = ON")
+        db.execute("PRAGMA foreign_keys = ON")
+        if version < SCHEMA_VERSION:
+            _migrate(db, version)
+    except BaseException:
+        db.close()
+        raise
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
+    return db
+
+
+#: Schema migrations: MIGRATIONS[v] upgrades a database at user_version v to v + 1.
+MIGRATIONS: Final[dict[int, str]] = {0: _SCHEMA}
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        while current < SCHEMA_VERSION:
+            for statement in MIGRATIONS[current].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            current += 1
+            db.execute(f"PRAGMA user_version = {current}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}-{os.getpid()}")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            src.rename(Path(str(aside) + suffix))
+    return aside

@@ -1,0 +1,138 @@
+"""Sans-IO MessagePack framing (SPEC section 4): bytes in, values or a framing error out.
+
+Like h11, nothing here touches a socket: the caller feeds received bytes with
+:meth:`Decoder.feed` and iterates :meth:`Decoder.messages`.  A framing error is a
+value (:attr:`Decoder.error`), after which the decoder yields nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+import msgpack
+from msgpack.exceptions import FormatError, StackError
+
+#: One message at most this many bytes, encoded.
+MAX_MESSAGE_BYTES: Final = 64 * 1024
+#: One string (or binary) inside a message at most this many bytes.
+MAX_STRING_BYTES: Final = 16 * 1024
+
+#: Error codes of the ``error`` reply.
+MALFORMED: Final = "malformed"
+TOO_LARGE: Final = "too_large"
+NOT_A_MAP: Final = "not_a_map"
+UNSUPPORTED_PROTO: Final = "unsupported_proto"
+INVALID_EVENT: Final = "invalid_event"
+ERROR_CODES: Final = (MALFORMED, TOO_LARGE, NOT_A_MAP, UNSUPPORTED_PROTO, INVALID_EVENT)
+
+
+@dataclass(frozen=True, slots=True)
+class FramingError:
+    """The stream cannot go on: reply with this error, then close."""
+
+    code: str
+    detail: str
+
+
+class Decoder:
+    """Splits a byte stream into MessagePack values, enforcing the size limits.
+
+    Memory is bounded: at most one partial message (<= MAX_MESSAGE_BYTES) plus whatever
+    the caller feeds at once stays buffered."""
+
+    __slots__ = ("_consumed", "_fed", "_max_message", "_unpacker", "error")
+
+    def __init__(self, *, max_message: int = MAX_MESSAGE_BYTES,
+                 max_string: int = MAX_STRING_BYTES) -> None:
+        self._max_message = max_message
+        # Element counts cannot exceed the byte limit (each element takes >= 1 byte), so
+        # these bounds only stop a huge *declared* length from allocating anything.
+        self._unpacker = msgpack.Unpacker(
+            raw=False,
+            strict_map_key=False,
+            max_buffer_size=0,
+            max_str_len=max_string,
+            max_bin_len=max_string,
+            max_array_len=max_message,
+            max_map_len=max_message // 2,
+            max_ext_len=max_message,
+        )
+        self._fed = 0
+        self._consumed = 0
+        self.error: FramingError | None = None
+
+    def feed(self, data: bytes) -> None:
+        if self.error is None and data:
+            self._unpacker.feed(data)
+            self._fed += len(data)
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet part of a complete message."""
+        return self._fed - self._consumed
+
+    def messages(self) -> Iterator[Any]:
+        """Yield every complete value; on a framing error set :attr:`error` and stop."""
+        if self.error is not None:
+            return
+        unpacker = self._unpacker
+        limit = self._max_message
+        while True:
+            try:
+                value = unpacker.unpack()
+            except msgpack.OutOfData:
+                break
+            except (FormatError, StackError, UnicodeDecodeError):
+                self._fail(MALFORMED, "invalid MessagePack")
+                return
+            except ValueError as exc:
+                if "exceeds max_" in str(exc):
+                    self._fail(TOO_LARGE, _limit_detail())
+                else:
+                    self._fail(MALFORMED, "invalid MessagePack")
+                return
+            end = unpacker.tell()
+            if end - self._consumed > limit:
+                self._fail(TOO_LARGE, _limit_detail())
+                return
+            self._consumed = end
+            if type(value) is not dict:
+                self._fail(NOT_A_MAP, "every message must be a MessagePack map")
+                return
+            yield value
+        if self._fed - self._consumed > limit:
+            # The next message is incomplete and already over the limit.
+            self._fail(TOO_LARGE, _limit_detail())
+
+    def _fail(self, code: str, detail: str) -> None:
+        self.error = FramingError(code, detail)
+
+
+def _limit_detail() -> str:
+    return (f"a message may be at most {MAX_MESSAGE_BYTES} bytes and a string at most "
+            f"{MAX_STRING_BYTES} bytes")
+
+
+# --- replies ----------------------------------------------------------------------------
+
+def encode(value: dict[str, Any]) -> bytes:
+    return bytes(msgpack.packb(value, use_bin_type=True))
+
+
+def error_reply(code: str, detail: str) -> bytes:
+    assert code in ERROR_CODES
+    return encode({"type": "error", "code": code, "detail": detail})
+
+
+def ack_reply(sync_id: int) -> bytes:
+    return encode({"type": "ack", "id": sync_id})
+
+
+def pong_reply(version: str) -> bytes:
+    return encode({"type": "pong", "proto": 1, "version": version})
+
+
+def snapshot_reply(enabled: bool, dev: bool, counts: dict[str, Any]) -> bytes:
+    return encode({"type": "snapshot", "enabled": enabled, "dev": dev, "counts": counts})
