@@ -1,0 +1,187 @@
+"""Shared fixtures: real daemon subprocesses on real sockets in private temp dirs."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from metricsd.client import Client
+
+START_TIMEOUT = 20.0
+
+
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0,
+             what: str = "condition") -> Any:
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("METRICSD_", "LISTEN_",
+                                                                       "NOTIFY_SOCKET"))}
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Home:
+    """A private set of metricsd paths (socket dir kept short for sun_path)."""
+
+    root: Path
+    socket: Path
+    state_dir: Path
+    config: Path
+    dev_marker: Path
+
+    def args(self) -> list[str]:
+        return ["--socket", str(self.socket), "--state-dir", str(self.state_dir),
+                "--config", str(self.config), "--dev-marker", str(self.dev_marker)]
+
+    def opt_in(self, on: bool = True, extra: str = "") -> None:
+        self.config.write_text(f"[desktop]\nmetrics = {'true' if on else 'false'}\n{extra}")
+
+    @property
+    def db(self) -> Path:
+        return self.state_dir / "metrics.sqlite3"
+
+    def db_files(self) -> list[Path]:
+        return sorted(p for p in self.state_dir.glob("metrics.sqlite3*") if p.is_file())
+
+
+def make_home() -> Home:
+    root = Path(tempfile.mkdtemp(prefix="md-", dir="/tmp"))
+    os.chmod(root, 0o700)
+    return Home(root=root, socket=root / "run" / "m.sock", state_dir=root / "state",
+                config=root / "cfg" / "config.toml", dev_marker=root / "cfg" / "DEV_BUILD")
+
+
+@pytest.fixture
+def home() -> Iterator[Home]:
+    h = make_home()
+    h.config.parent.mkdir(mode=0o700)
+    h.opt_in(True)
+    yield h
+    shutil.rmtree(h.root, ignore_errors=True)
+
+
+def cli(home: Home, *args: str, env: dict[str, str] | None = None,
+        input: str | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m metricsd ARGS...`` with the home's paths after the command name."""
+    cmd = [sys.executable, "-m", "metricsd", *args[:1], *home.args(), *args[1:]]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env or clean_env(),
+                          input=input, timeout=timeout)
+
+
+@dataclass
+class Daemon:
+    home: Home
+    proc: subprocess.Popen[str]
+    stderr_path: Path
+    ready_line: str
+    _stderr_file: IO[str] = field(repr=False)
+
+    def client(self, **kw: Any) -> Client:
+        return Client(self.home.socket, **kw)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._stderr_file.close()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+
+class DaemonFactory:
+    def __init__(self) -> None:
+        self.started: list[Daemon] = []
+
+    def start(self, home: Home, *extra: str, env: dict[str, str] | None = None,
+              stdin: int | None = subprocess.DEVNULL,
+              wait_ready: bool = True) -> Daemon:
+        stderr_path = home.root / f"daemon-{len(self.started)}.stderr"
+        err = open(stderr_path, "w")  # noqa: SIM115 - closed by Daemon.stop
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "metricsd", "run", *home.args(), *extra],
+            stdin=stdin, stdout=subprocess.PIPE, stderr=err, text=True,
+            env=env or clean_env())
+        d = Daemon(home, proc, stderr_path, "", err)
+        self.started.append(d)
+        if wait_ready:
+            d.ready_line = read_line(proc, START_TIMEOUT)
+            assert d.ready_line == f"READY {home.socket}", (d.ready_line, d.stderr)
+        return d
+
+    def cleanup(self) -> None:
+        for d in self.started:
+            if d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait(10)
+            if not d._stderr_file.closed:
+                d._stderr_file.close()
+
+
+def read_line(proc: subprocess.Popen[str], timeout: float) -> str:
+    """One line of the child's stdout, with a deadline (no sleeps)."""
+    assert proc.stdout is not None
+    q: queue.Queue[str] = queue.Queue()
+    stdout = proc.stdout
+    threading.Thread(target=lambda: q.put(stdout.readline()), daemon=True).start()
+    try:
+        return q.get(timeout=timeout).rstrip("\n")
+    except queue.Empty:
+        raise AssertionError("daemon did not print a line in time") from None
+
+
+@pytest.fixture
+def daemons() -> Iterator[DaemonFactory]:
+    f = DaemonFactory()
+    yield f
+    f.cleanup()
+
+
+def run_concurrently(fns: Sequence[Callable[[], Any]]) -> list[Any]:
+    results: list[Any] = [None] * len(fns)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            results[i] = fns[i]()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    if errors:
+        raise errors[0]
+    return results
