@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import httpx
 import trio
@@ -30,6 +31,8 @@ from metricsd.store import LAST_UPLOAD_KEY, Batch, Store
 log = logging.getLogger("metricsd")
 T = TypeVar("T")
 InDb = Callable[..., Awaitable[Any]]
+
+ENV_UPLOAD_TIMEOUT: Final = "METRICSD_UPLOAD_TIMEOUT"
 
 
 @dataclass
@@ -84,13 +87,14 @@ async def run_upload(store: Store, endpoint: str, in_db: InDb, *,
         return result
     failures = 0
     rng = random.SystemRandom()
-    async with httpx.AsyncClient(timeout=ATTEMPT_TIMEOUT_SECONDS, transport=transport,
+    timeout = attempt_timeout(os.environ)
+    async with httpx.AsyncClient(timeout=timeout, transport=transport,
                                  follow_redirects=False) as client:
         queue = list(batches)
         while queue:
             batch = queue[0]
             body = json.dumps(body_of(batch), separators=(",", ":")).encode()
-            status, retry_after = await _post(client, endpoint, batch.batch_id, body)
+            status, retry_after = await _post(client, endpoint, batch.batch_id, body, timeout)
             what = outcome(status)
             if what == "sent":
                 await in_db(store.delete_batch, batch.batch_id)
@@ -118,11 +122,20 @@ async def run_upload(store: Store, endpoint: str, in_db: InDb, *,
     return result
 
 
+def attempt_timeout(environ: Mapping[str, str]) -> float:
+    """The per-attempt timeout: 10 s, or METRICSD_UPLOAD_TIMEOUT (a testing knob)."""
+    try:
+        value = float(environ.get(ENV_UPLOAD_TIMEOUT, ""))
+    except ValueError:
+        return ATTEMPT_TIMEOUT_SECONDS
+    return value if value > 0 else ATTEMPT_TIMEOUT_SECONDS
+
+
 async def _post(client: httpx.AsyncClient, endpoint: str, batch_id: str,
-                body: bytes) -> tuple[int | None, float | None]:
+                body: bytes, timeout: float) -> tuple[int | None, float | None]:
     headers = {"Content-Type": "application/json", "Idempotency-Key": batch_id}
     try:
-        with trio.fail_after(ATTEMPT_TIMEOUT_SECONDS + 1):
+        with trio.fail_after(timeout + 1):
             response = await client.post(endpoint, content=body, headers=headers)
     except (httpx.HTTPError, trio.TooSlowError, OSError):
         return None, None
