@@ -1,0 +1,144 @@
+"""The pure upload policy and body of SPEC section 7, and the reference receiver's schema."""
+
+from __future__ import annotations
+
+import copy
+import email.utils
+import uuid
+from typing import Any
+
+import pytest
+
+from metricsd.batches import (
+    BACKOFF_CAP_SECONDS,
+    MAX_BATCH_AGE_SECONDS,
+    MAX_BATCHES,
+    MAX_FAILURES_PER_RUN,
+    MAX_RETRY_AFTER_SECONDS,
+    backoff,
+    batch_body,
+    expired,
+    host_arch,
+    host_os,
+    outcome,
+    parse_retry_after,
+)
+from metricsd.receiver import Invalid, validate
+
+
+@pytest.mark.parametrize(("status", "what"), [
+    (200, "sent"), (201, "sent"), (202, "sent"), (204, "sent"), (299, "sent"),
+    (None, "retry"), (408, "retry"), (429, "retry"), (500, "retry"), (502, "retry"),
+    (503, "retry"), (599, "retry"),
+    (400, "drop"), (401, "drop"), (403, "drop"), (404, "drop"), (409, "drop"), (413, "drop"),
+    (422, "drop"), (499, "drop"),
+    (301, "retry"), (304, "retry"), (100, "retry"),
+])
+def test_outcome_by_status(status: int | None, what: str) -> None:
+    assert outcome(status) == what
+
+
+def test_retry_after_forms() -> None:
+    now = 1_800_000_000.0
+    assert parse_retry_after("120", now=now) == 120.0
+    assert parse_retry_after(" 7 ", now=now) == 7.0
+    date = email.utils.formatdate(now + 30, usegmt=True)
+    assert parse_retry_after(date, now=now) == pytest.approx(30.0, abs=1.0)
+    past = email.utils.formatdate(now - 30, usegmt=True)
+    assert parse_retry_after(past, now=now) == 0.0
+    for bad in (None, "", "soon", "-5", "1.5"):
+        assert parse_retry_after(bad, now=now) is None
+
+
+def test_backoff_is_exponential_with_jitter_and_stops_after_three_failures() -> None:
+    assert backoff(1, None, 0.0) == 1.0
+    assert backoff(2, None, 0.0) == 2.0
+    assert backoff(1, None, 0.999) == pytest.approx(1.999)
+    assert backoff(2, None, 0.5) == 3.0
+    assert backoff(MAX_FAILURES_PER_RUN, None, 0.0) is None
+    assert backoff(MAX_FAILURES_PER_RUN + 5, 1.0, 0.0) is None
+    # Retry-After is honoured exactly (no jitter), unless it is too long for this run.
+    assert backoff(1, 17.0, 0.9) == 17.0
+    assert backoff(1, MAX_RETRY_AFTER_SECONDS + 1, 0.0) is None
+    # The cap bounds a long series (only reachable with a larger failure budget).
+    assert BACKOFF_CAP_SECONDS >= backoff(2, None, 0.999)  # type: ignore[operator]
+
+
+def test_expired_by_age_and_by_count() -> None:
+    now = 10_000_000_000
+    old = ("old", now - MAX_BATCH_AGE_SECONDS - 1)
+    edge = ("edge", now - MAX_BATCH_AGE_SECONDS)
+    assert expired([old, edge], now=now) == ["old"]
+    many = [(f"b{i}", now - i) for i in range(MAX_BATCHES + 3)]
+    # The 50 newest stay; the 3 oldest go.
+    assert sorted(expired(many, now=now)) == sorted(["b50", "b51", "b52"])
+    assert expired([], now=now) == []
+
+
+def test_host_labels_are_allow_listed() -> None:
+    assert host_os("linux") == "linux" and host_os("darwin") == "darwin"
+    assert host_os("win32") == "other"
+    assert host_arch("x86_64") == "x86_64" and host_arch("AMD64") == "x86_64"
+    assert host_arch("aarch64") == "arm64" and host_arch("arm64") == "arm64"
+    assert host_arch("my-secret-box") == "other"
+
+
+def body(**over: Any) -> dict[str, Any]:
+    b = batch_body(batch_id=str(uuid.uuid4()), daemon_version="0.1.0", client_version="1.4.0",
+                   period_from="2026-11-01", period_to="2026-11-25",
+                   facts={("turns", ""): 12, ("empty_final", ""): 1, ("compaction", ""): 0,
+                          ("finish_reason", "stop"): 10, ("finish_reason", "length"): 2,
+                          ("cache_hit", "90-99"): 7, ("provider_error", "rate_limit"): 3,
+                          ("tool_error", "timeout"): 1, ("dropped_batches", ""): 2},
+                   os_label="linux", arch_label="x86_64")
+    b.update(over)
+    return b
+
+
+def test_body_shape_matches_the_spec_example() -> None:
+    b = body()
+    assert b == {
+        "schema": 1, "batch_id": b["batch_id"],
+        "daemon": {"version": "0.1.0", "os": "linux", "arch": "x86_64"},
+        "client": {"version": "1.4.0"},
+        "period": {"from": "2026-11-01", "to": "2026-11-25"},
+        "counts": {"turns": 12, "empty_final": 1,
+                   "finish_reason": {"stop": 10, "length": 2}, "cache_hit": {"90-99": 7},
+                   "provider_error": {"rate_limit": 3}, "tool_error": {"timeout": 1}},
+        "health": {"invalid_events": 0, "unknown_events": 0, "dropped_batches": 2},
+    }
+    assert "compaction" not in b["counts"]  # zero counts are left out
+    assert validate(b) is b
+
+
+def mutate(path: list[str], value: Any) -> dict[str, Any]:
+    b = copy.deepcopy(body())
+    target = b
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return b
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (["schema"], 2), (["schema"], True), (["batch_id"], None), (["batch_id"], "abc"),
+    (["batch_id"], str(uuid.uuid1())), (["daemon", "os"], "windows"),
+    (["daemon", "arch"], "secret"), (["daemon", "version"], "x"),
+    (["client", "version"], "1.4.0 secret"), (["client", "version"], "01.4.0"),
+    (["period", "from"], "2026-11-30"), (["period", "to"], "yesterday"),
+    (["counts"], {}), (["counts", "turns"], 0), (["counts", "turns"], -1),
+    (["counts", "turns"], 1.5), (["counts", "finish_reason"], {"stop": 0}),
+    (["counts", "finish_reason"], {"secret": 1}), (["counts", "secret"], 1),
+    (["counts", "cache_hit"], 3), (["health", "invalid_events"], -1),
+    (["health", "extra"], 0), (["extra"], 1),
+])
+def test_receiver_rejects_anything_off_schema(path: list[str], value: Any) -> None:
+    with pytest.raises(Invalid):
+        validate(mutate(path, value))
+
+
+def test_receiver_checks_idempotency_key() -> None:
+    b = body()
+    assert validate(b, b["batch_id"]) is b
+    with pytest.raises(Invalid):
+        validate(b, str(uuid.uuid4()))
