@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import resource
 import signal
 import socket as stdsocket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import trio
@@ -41,12 +43,76 @@ CONFIG_POLL_SECONDS: Final = 2.0
 COMMIT_RETRY_MIN: Final = 0.5
 COMMIT_RETRY_MAX: Final = 30.0
 
+# --- connection limits (docs/RELIABILITY.md explains each choice) ----------------------
+#: At most this many client connections are served at once.  One more is accepted and
+#: closed at once, without a reply (no error code of SPEC section 4 fits), and logged
+#: once per episode of refusals.
+MAX_CONNECTIONS: Final = 1000
+#: A connection that completes no message for this long is closed (a leaked or dead
+#: client).  A well-behaved client simply reconnects; everything it sent still counts.
+IDLE_TIMEOUT: Final = 600.0
+#: A message whose first byte has arrived must be complete within this long (slowloris).
+MESSAGE_TIMEOUT: Final = 30.0
+#: File descriptors kept free of client connections (database, WAL, lock, listener,
+#: trio's wakeup pipe, worker threads ...): the cap never exceeds RLIMIT_NOFILE minus this.
+FD_RESERVE: Final = 64
+#: Testing knobs (like METRICSD_UPLOAD_TIMEOUT): environment overrides of the limits,
+#: so tests can exercise them in seconds.  Invalid or non-positive values are ignored.
+ENV_MAX_CONNECTIONS: Final = "METRICSD_MAX_CONNECTIONS"
+ENV_IDLE_TIMEOUT: Final = "METRICSD_IDLE_TIMEOUT"
+ENV_MESSAGE_TIMEOUT: Final = "METRICSD_MESSAGE_TIMEOUT"
+ENV_SEND_TIMEOUT: Final = "METRICSD_SEND_TIMEOUT"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-connection limits of one daemon."""
+
+    max_connections: int = MAX_CONNECTIONS
+    idle_timeout: float = IDLE_TIMEOUT
+    message_timeout: float = MESSAGE_TIMEOUT
+    send_timeout: float = SEND_TIMEOUT
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Limits:
+        def knob(name: str, default: float) -> float:
+            try:
+                value = float(environ.get(name, ""))
+            except ValueError:
+                return default
+            return value if 0 < value < float("inf") else default
+
+        return cls(
+            max_connections=int(knob(ENV_MAX_CONNECTIONS, MAX_CONNECTIONS)),
+            idle_timeout=knob(ENV_IDLE_TIMEOUT, IDLE_TIMEOUT),
+            message_timeout=knob(ENV_MESSAGE_TIMEOUT, MESSAGE_TIMEOUT),
+            send_timeout=knob(ENV_SEND_TIMEOUT, SEND_TIMEOUT),
+        )
+
+
+def connection_cap(wanted: int) -> int:
+    """``wanted``, lowered to what RLIMIT_NOFILE allows; raises the soft limit if it can."""
+    need = wanted + FD_RESERVE
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < need:
+            target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+            if target > soft:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+                soft = target
+    except (OSError, ValueError):
+        return wanted
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - FD_RESERVE))
+
 
 class Daemon:
     def __init__(self, settings: Settings, store: Store, watcher: Watcher, *,
                  environ: dict[str, str] | None = None) -> None:
         self.settings = settings
         self.store = store
+        self.limits = Limits.from_environ(os.environ if environ is None else environ)
         self.watcher = watcher
         self.tally = Tally()
         self.gate = Gate(counting=watcher.state.opted_in, dev=watcher.dev)
@@ -65,6 +131,10 @@ class Daemon:
         self.active = 0
         self._conn_changed = trio.Event()
         self.connections_total = 0
+        self.max_connections = self.limits.max_connections
+        #: Connections refused at the cap since the last "cap reached" line (None: not
+        #: refusing now).
+        self._refusing: int | None = None
         self.shutdown = trio.Event()
 
     # --- worker-thread calls -----------------------------------------------------------
@@ -125,6 +195,10 @@ class Daemon:
                       type(exc).__name__ + (f": {exc}" if isinstance(exc, OSError) else ""),
                       delay)
             self._started -= 1
+            # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
+            # answers from what can be read (see _snapshot).
+            done, self._done = self._done, trio.Event()
+            done.set()
             await trio.sleep(delay)
             self._wake.set()
             return
@@ -177,6 +251,18 @@ class Daemon:
             log.warning("refused a connection from another user")
             await stream.aclose()
             return
+        if self.active >= self.max_connections:
+            # No error code of SPEC section 4 means "busy": close at once, log once.
+            if self._refusing is None:
+                self._refusing = 0
+                log.warning("%d connections open, the limit: refusing new ones",
+                            self.active)
+            self._refusing += 1
+            await stream.aclose()
+            return
+        if self._refusing is not None:
+            log.info("accepting connections again (refused %d)", self._refusing)
+            self._refusing = None
         self.connections_total += 1
         self._conn_change(+1)
         session = Session(self.tally, self.gate)
@@ -192,42 +278,75 @@ class Daemon:
 
     async def _serve(self, stream: trio.SocketStream, session: Session) -> None:
         receive = stream.receive_some
+        limits = self.limits
+        clock = trio.current_time
+        # Two deadlines: no complete message for idle_timeout, or a message still partial
+        # message_timeout after its first byte arrived, and the connection is closed.
+        idle_deadline = clock() + limits.idle_timeout
+        partial_deadline = float("inf")
         while True:
-            data = await receive(RECEIVE_BYTES)
+            data: bytes | None = None
+            with trio.move_on_at(min(idle_deadline, partial_deadline)):
+                data = await receive(RECEIVE_BYTES)
+            if data is None:
+                if partial_deadline <= idle_deadline:
+                    log.info("closed a connection whose message stayed incomplete for %gs",
+                             limits.message_timeout)
+                else:
+                    log.info("closed a connection idle for %gs", limits.idle_timeout)
+                return
             if not data:
                 return
+            before = session.buffered
             actions = session.receive(data)
+            progressed = session.buffered < before + len(data)
             if session.wants_commit:
                 session.wants_commit = False
                 self._wake.set()
-            if not actions:
-                continue
-            out = bytearray()
-            close = False
-            for action in actions:
-                if type(action) is bytes:
-                    out += action
-                elif type(action) is Sync:
-                    await self.committed()
-                    out += ack_reply(action.id)
-                elif action is SNAPSHOT:
-                    out += await self._snapshot()
-                elif action is CLOSE:
-                    close = True
-            if out:
-                with trio.move_on_after(SEND_TIMEOUT) as scope:
-                    await stream.send_all(out)
-                if scope.cancelled_caught:
-                    log.warning("closed a connection that did not read its replies")
+            if actions:
+                out = bytearray()
+                close = False
+                for action in actions:
+                    if type(action) is bytes:
+                        out += action
+                    elif type(action) is Sync:
+                        await self.committed()
+                        out += ack_reply(action.id)
+                    elif action is SNAPSHOT:
+                        out += await self._snapshot()
+                    elif action is CLOSE:
+                        close = True
+                if out:
+                    with trio.move_on_after(limits.send_timeout) as scope:
+                        await stream.send_all(out)
+                    if scope.cancelled_caught:
+                        log.warning("closed a connection that did not read its replies")
+                        return
+                if close:
                     return
-            if close:
-                return
+            now = clock()
+            if progressed:
+                idle_deadline = now + limits.idle_timeout
+            if not session.buffered:
+                partial_deadline = float("inf")
+            elif progressed or partial_deadline == float("inf"):
+                partial_deadline = now + limits.message_timeout
 
     async def _snapshot(self) -> bytes:
-        await self.committed()
+        # Wait for a commit that covers everything before, unless commits are failing
+        # (storage fault): then answer at once from what the database and memory hold.
+        target = self._started + 1
+        self._wake.set()
+        while self._completed < target and not self._commit_failures:
+            await self._done.wait()
         if not self.gate.counting:
             return snapshot_reply(False, self.gate.dev, {})
-        total, db_seq = await self.in_db(self._snapshot_blocking)
+        try:
+            total, db_seq = await self.in_db(self._snapshot_blocking)
+        except Exception as exc:
+            # The database cannot be read: memory is all there is to show.
+            log.warning("snapshot without the database (%s)", type(exc).__name__)
+            total, db_seq = {}, self._db_seq
         add_into(total, flatten(self.tally.peek()).items())
         inflight = self._inflight
         if inflight is not None and inflight[0] > db_seq:
@@ -241,11 +360,18 @@ class Daemon:
         # httpx is slow to import: do it here, off the start-up path and the trio thread.
         upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
         while True:
-            await self.in_db(self._refresh_config)
-            result = await upload.maybe_upload(
-                self.store, opted_in=self.watcher.state.opted_in, dev=self.watcher.dev,
-                endpoint=self.settings.endpoint_override or self.watcher.state.endpoint,
-                in_db=self.in_db)
+            try:
+                await self.in_db(self._refresh_config)
+                result = await upload.maybe_upload(
+                    self.store, opted_in=self.watcher.state.opted_in, dev=self.watcher.dev,
+                    endpoint=self.settings.endpoint_override or self.watcher.state.endpoint,
+                    in_db=self.in_db)
+            except Exception as exc:
+                # Storage fault (read-only or full directory ...): keep serving, retry.
+                log.error("upload: the database is unavailable (%s); retrying in %gs",
+                          type(exc).__name__, COMMIT_RETRY_MAX)
+                await trio.sleep(COMMIT_RETRY_MAX)
+                continue
             log.info("upload: %s", result.summary())
             await trio.sleep(UPLOAD_INTERVAL_SECONDS)
 
@@ -290,6 +416,10 @@ class Daemon:
                     background: list[Callable[[], Any]] | None = None) -> None:
         listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s))
                      for s in listener_socks]
+        self.max_connections = connection_cap(self.limits.max_connections)
+        if self.max_connections < self.limits.max_connections:
+            log.warning("the file descriptor limit allows only %d connections",
+                        self.max_connections)
         try:
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self.commit_loop)
