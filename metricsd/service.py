@@ -15,10 +15,10 @@ import socket
 import stat
 import struct
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final, cast
 
 log = logging.getLogger("metricsd")
 
@@ -113,8 +113,16 @@ def serving_pid(sock: Path) -> int | None:
         return None  # nobody holds it
 
 
+class SocketLive(ServiceError):
+    """Something accepts on the socket path although no daemon holds the lock (an older
+    daemon, or a service manager keeping it for activation): it is not stale."""
+
+
 def remove_stale_socket(sock: Path) -> None:
-    """Unlink a socket left by a crashed daemon.  Call only while holding the lock."""
+    """Unlink a socket left by a crashed daemon.  Call only while holding the lock.
+
+    Replaces only a socket (never another kind of file) owned by this uid on which nobody
+    accepts connections."""
     try:
         st = os.lstat(sock)
     except FileNotFoundError:
@@ -123,11 +131,32 @@ def remove_stale_socket(sock: Path) -> None:
         raise ServiceError(f"{sock} exists and is not a socket; refusing to replace it")
     if st.st_uid != os.getuid():
         raise ServiceError(f"{sock} belongs to another user; refusing to replace it")
+    if socket_is_live(sock):
+        raise SocketLive(f"{sock} accepts connections but no metricsd holds its lock; "
+                         "leaving it alone")
     os.unlink(sock)
     log.info("replaced a stale socket left by an earlier daemon")
 
 
-def bind_socket(sock: Path) -> socket.socket:
+@dataclass
+class BoundSocket:
+    """A socket this process bound: only this one is unlinked at exit."""
+
+    sock: socket.socket
+    path: Path
+    ident: tuple[int, int]
+
+    def unlink(self) -> None:
+        """Remove the socket file if it is still the one we bound."""
+        try:
+            st = os.lstat(self.path)
+            if (st.st_dev, st.st_ino) == self.ident:
+                os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def bind_socket(sock: Path) -> BoundSocket:
     """Bind and listen on ``sock`` with mode 0600 (no window where it is wider)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old = os.umask(0o177)
@@ -138,9 +167,10 @@ def bind_socket(sock: Path) -> socket.socket:
         raise
     finally:
         os.umask(old)
+    st = os.lstat(sock)
     os.chmod(sock, 0o600)
     s.listen(128)
-    return s
+    return BoundSocket(s, sock, (st.st_dev, st.st_ino))
 
 
 # --- peer credentials ---------------------------------------------------------------------
@@ -167,21 +197,110 @@ def _getpeereid(fd: int) -> int | None:
     return int(uid.value)
 
 
-# --- systemd --------------------------------------------------------------------------
+# --- service managers: systemd and launchd --------------------------------------------
+
+#: The name of the ``Sockets`` entry in the LaunchAgent plist (launchd/).
+LAUNCHD_SOCKET_NAME: Final = "Listeners"
+_LISTEN_VARS: Final = ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES")
+
 
 def inherited_sockets(environ: Mapping[str, str]) -> list[socket.socket]:
-    """Sockets passed by systemd socket activation (LISTEN_FDS / LISTEN_PID)."""
+    """Sockets passed by systemd socket activation (LISTEN_FDS / LISTEN_PID / LISTEN_FDNAMES).
+
+    As ``sd_listen_fds(1)``: only when LISTEN_PID is this process; the variables are then
+    removed from ``os.environ`` so that no child process takes them for its own.  Every
+    passed descriptor must be a listening Unix stream socket (``Accept=no``)."""
     pid = environ.get("LISTEN_PID", "")
     count = environ.get("LISTEN_FDS", "")
     if not pid.isdigit() or int(pid) != os.getpid() or not count.isdigit():
         return []
-    out = []
-    for fd in range(SD_LISTEN_FDS_START, SD_LISTEN_FDS_START + int(count)):
-        os.set_inheritable(fd, False)
-        out.append(socket.socket(fileno=fd))
-    for key in ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"):
+    for key in _LISTEN_VARS:
         os.environ.pop(key, None)
-    return out
+    names = environ.get("LISTEN_FDNAMES", "")
+    fds = range(SD_LISTEN_FDS_START, SD_LISTEN_FDS_START + int(count))
+    if names and len(names.split(":")) != len(fds):
+        log.warning("LISTEN_FDNAMES does not name every passed socket; names ignored")
+    return [_adopt(fd, "systemd") for fd in fds]
+
+
+def _adopt(fd: int, manager: str) -> socket.socket:
+    """Wrap an inherited descriptor, checking it is a listening Unix stream socket."""
+    try:
+        os.set_inheritable(fd, False)
+        sock = socket.socket(fileno=fd)
+    except OSError as exc:
+        raise ServiceError(f"descriptor {fd} passed by {manager} is not a socket "
+                           f"({exc.strerror or exc})") from None
+    listening = sock.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_ACCEPTCONN", 0x0002))
+    if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM or not listening:
+        sock.detach()
+        raise ServiceError(f"descriptor {fd} passed by {manager} is not a listening Unix "
+                           "stream socket (use ListenStream= with Accept=no)")
+    return sock
+
+
+_ActivateFn = Callable[[bytes, Any, Any], int]
+
+
+def _launch_activate_socket_fn() -> _ActivateFn | None:
+    """libSystem's ``launch_activate_socket``, or None where it does not exist (not macOS).
+
+    The one place the tests stub: everything around the call is exercised for real."""
+    try:
+        fn = ctypes.CDLL(None).launch_activate_socket
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(ctypes.c_int)),
+                   ctypes.POINTER(ctypes.c_size_t)]
+    fn.restype = ctypes.c_int
+    return cast(_ActivateFn, fn)
+
+
+def launchd_sockets(name: str = LAUNCHD_SOCKET_NAME) -> list[socket.socket]:
+    """The sockets of the plist's ``Sockets`` entry ``name``; [] when not run by launchd."""
+    fn = _launch_activate_socket_fn()
+    if fn is None:
+        return []
+    fds = ctypes.POINTER(ctypes.c_int)()
+    count = ctypes.c_size_t(0)
+    err = fn(name.encode("ascii"), ctypes.byref(fds), ctypes.byref(count))
+    if err in (errno.ESRCH, errno.ENOENT):  # not a launchd job / no such Sockets entry
+        return []
+    if err != 0:
+        raise ServiceError(f"launch_activate_socket failed ({os.strerror(err)})")
+    try:
+        raw = [int(fds[i]) for i in range(count.value)]
+    finally:
+        libc = ctypes.CDLL(None)
+        libc.free.argtypes = [ctypes.c_void_p]
+        libc.free(ctypes.cast(fds, ctypes.c_void_p))
+    return [_adopt(fd, "launchd") for fd in raw]
+
+
+def activated_sockets(environ: Mapping[str, str]) -> tuple[list[socket.socket], str]:
+    """Sockets handed over by a service manager and its name, or ``([], "")``."""
+    socks = inherited_sockets(environ)
+    if socks:
+        return socks, "systemd"
+    socks = launchd_sockets()
+    if socks:
+        return socks, "launchd"
+    return [], ""
+
+
+def socket_is_live(sock: Path, timeout: float = 1.0) -> bool:
+    """Whether something accepts connections on ``sock`` (a daemon, or a service manager
+    holding the socket for activation)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        try:
+            s.connect(os.fspath(sock))
+        except (ConnectionRefusedError, FileNotFoundError):
+            return False
+        except OSError as exc:
+            # EAGAIN: the backlog is full, so someone listens.
+            return exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or isinstance(exc, TimeoutError)
+    return True
 
 
 def sd_notify(state: str, environ: Mapping[str, str] = os.environ) -> bool:
@@ -192,10 +311,22 @@ def sd_notify(state: str, environ: Mapping[str, str] = os.environ) -> bool:
     if addr.startswith("@"):
         addr = "\0" + addr[1:]
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
             s.connect(addr)
             s.sendall(state.encode("ascii"))
     except OSError as exc:
         log.warning("could not notify the service manager (%s)", exc.strerror or exc)
         return False
     return True
+
+
+def watchdog_interval(environ: Mapping[str, str]) -> float | None:
+    """Seconds between ``WATCHDOG=1`` pings (half of WATCHDOG_USEC), or None when systemd
+    did not ask for them (or asked another pid)."""
+    usec = environ.get("WATCHDOG_USEC", "")
+    pid = environ.get("WATCHDOG_PID", "")
+    if not usec.isdigit() or int(usec) == 0:
+        return None
+    if pid and (not pid.isdigit() or int(pid) != os.getpid()):
+        return None
+    return int(usec) / 2e6
