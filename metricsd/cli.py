@@ -35,6 +35,11 @@ def setup_logging() -> None:
 # --- run -----------------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve until a signal, --idle-exit, --watch-stdin EOF or an error.
+
+    The socket comes from a service manager (systemd LISTEN_FDS, launchd
+    launch_activate_socket) or is bound here under the per-socket instance lock; only a
+    socket bound here is unlinked at exit."""
     import trio
 
     from metricsd import service
@@ -44,28 +49,31 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     setup_logging()
     lock: service.InstanceLock | None = None
-    bound = False
+    bound: service.BoundSocket | None = None
     sock_path = settings.socket
-    socks = service.inherited_sockets(os.environ)
-    if socks:
-        name = socks[0].getsockname()
-        if isinstance(name, str) and name:
-            sock_path = type(sock_path)(name)
-        log.info("using %d socket(s) passed by the service manager", len(socks))
     try:
-        if not socks:
+        socks, manager = service.activated_sockets(os.environ)
+        if socks:
+            name = socks[0].getsockname()
+            if isinstance(name, str) and name:
+                sock_path = type(sock_path)(name)
+            log.info("using %d socket(s) passed by %s", len(socks), manager)
+            # Best effort, so that `status` and a second `run` see who serves.
+            got = service.acquire_lock(sock_path) if sock_path.parent.is_dir() else None
+            lock = got if isinstance(got, service.InstanceLock) else None
+        else:
             service.check_socket_path(sock_path)
             service.prepare_directory(sock_path.parent)
             got = service.acquire_lock(sock_path)
             if not isinstance(got, service.InstanceLock):
-                pid = "unknown" if got is None else str(got)
-                print(f"metricsd: a daemon already serves {sock_path} (pid {pid})",
-                      file=sys.stderr)
-                return EXIT_OK
+                return _already_served(sock_path, got)
             lock = got
-            service.remove_stale_socket(sock_path)
-            socks = [service.bind_socket(sock_path)]
-            bound = True
+            try:
+                service.remove_stale_socket(sock_path)
+            except service.SocketLive:
+                return _already_served(sock_path, None)
+            bound = service.bind_socket(sock_path)
+            socks = [bound.sock]
         try:
             store = Store.open(settings.db)
         except StoreError as exc:
@@ -81,31 +89,46 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         def on_ready() -> None:
             try:
                 print(f"READY {sock_path}", flush=True)
-            except OSError:
-                pass
+            except (OSError, ValueError):
+                pass  # stdout closed: the parent went away or does not care
             service.sd_notify("READY=1")
             log.info("serving %s (version %s)", sock_path, __version__)
+
+        background: list[Callable[[], Any]] = [daemon.uploader]
+        interval = service.watchdog_interval(os.environ)
+        if interval is not None:
+            async def watchdog() -> None:
+                while True:
+                    await trio.to_thread.run_sync(service.sd_notify, "WATCHDOG=1")
+                    await trio.sleep(interval)
+            background.append(watchdog)
 
         try:
             trio.run(lambda: daemon.serve(
                 socks, on_ready=on_ready, idle_exit=args.idle_exit,
                 watch_stdin=args.watch_stdin,
                 on_stopping=lambda: service.sd_notify("STOPPING=1"),
-                background=[daemon.uploader]))
+                background=background))
         finally:
             store.close()
         log.info("stopped")
         return EXIT_OK
     except service.ServiceError as exc:
         raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise Failure(f"cannot serve {sock_path}: {exc.strerror or exc}") from None
     finally:
-        if bound:
-            try:
-                os.unlink(sock_path)
-            except OSError:
-                pass
+        if bound is not None:
+            bound.unlink()
         if lock is not None:
             lock.release()
+
+
+def _already_served(sock_path: os.PathLike[str], pid: int | None) -> int:
+    """A second `run` on a live socket: say who serves it and exit 0 (SPEC section 8)."""
+    print(f"metricsd: a daemon already serves {os.fspath(sock_path)} "
+          f"(pid {'unknown' if pid is None else pid})", file=sys.stderr)
+    return EXIT_OK
 
 
 # --- status / show ------------------------------------------------------------------------
