@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import socket
@@ -68,7 +69,7 @@ def test_exact_counts_from_many_concurrent_clients(home: Home, daemons: DaemonFa
             mixed_stream(c, k)
             c.sync()
 
-    run_concurrently([lambda k=k: one(k) for k in range(n_clients)])
+    run_concurrently([functools.partial(one, k) for k in range(n_clients)])
     rounds_v0 = sum(k + 1 for k in range(n_clients) if k % 2 == 0)
     rounds_v1 = sum(k + 1 for k in range(n_clients) if k % 2 == 1)
     with d.client() as c:

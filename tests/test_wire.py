@@ -95,12 +95,13 @@ def test_message_over_64k_is_too_large() -> None:
 def test_message_of_exactly_the_limit_passes() -> None:
     base = pack({"type": "x", "pad": []})
     n = MAX_MESSAGE_BYTES - len(base) - 2  # array16 header grows by 2 bytes
-    msg = {"type": "x", "pad": [0] * n}
+    pad = [0] * n
+    msg = {"type": "x", "pad": pad}
     data = pack(msg)
     assert len(data) == MAX_MESSAGE_BYTES
     out, d = decode_all(data, chunk=4096)
     assert d.error is None and out == [msg]
-    msg["pad"].append(0)
+    pad.append(0)
     _, d = decode_all(pack(msg), chunk=4096)
     assert d.error is not None and d.error.code == TOO_LARGE
 
