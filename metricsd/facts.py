@@ -117,10 +117,13 @@ KeywordTable = tuple[tuple[str, tuple[str, ...]], ...]
 #: followed by a fourth), case-insensitive.
 STATUS_IN_MESSAGE: Final = re.compile(r"status ([0-9]{3})(?![0-9])", re.IGNORECASE | re.ASCII)
 
+#: Wording of a timeout, shared by the provider and the tool tables.
+TIMEOUT_KEYWORDS: Final = (r"timeout", r"timed out", r"deadline exceeded")
+
 #: Keyword table for provider error messages without a status, tried in this order.
 #: Each entry is a regular-expression fragment, matched case-insensitively anywhere.
 PROVIDER_ERROR_KEYWORDS: Final[KeywordTable] = (
-    ("timeout", (r"timeout", r"timed out", r"deadline exceeded")),
+    ("timeout", TIMEOUT_KEYWORDS),
     ("network", (r"connection refused", r"connection reset", r"reset by peer",
                  r"no such host", r"\beof\b")),
     ("canceled", (r"context canceled", r"\bcancell?ed\b")),
@@ -131,7 +134,7 @@ TOOL_ERROR_KEYWORDS: Final[KeywordTable] = (
     ("denied", (r"user (?:rejected|denied|declined|refused)",
                 r"(?:rejected|denied|declined|refused) by (?:the )?user",
                 r"not approved", r"approval (?:was )?(?:denied|rejected)")),
-    ("timeout", (r"timeout", r"timed out", r"deadline exceeded")),
+    ("timeout", TIMEOUT_KEYWORDS),
     ("permission", (r"permission denied", r"operation not permitted", r"access (?:is )?denied",
                     r"\beacces\b", r"\beperm\b", r"forbidden")),
     ("not_found", (r"not found", r"no such file", r"does not exist", r"\benoent\b")),
