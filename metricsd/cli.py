@@ -81,8 +81,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         watcher = Watcher(settings.config, settings.dev_marker, os.environ)
         daemon = Daemon(settings, store, watcher)
         daemon._refresh_config()
-        if not watcher.state.opted_in and store.purge():
-            log.info("metrics are off: purged stored counts and pending batches")
+        try:
+            if not watcher.state.opted_in and store.purge():
+                log.info("metrics are off: purged stored counts and pending batches")
+        except Exception:  # storage fault: the commit loop purges once it can write
+            pass
         daemon.gate.counting = watcher.state.opted_in
         daemon.gate.dev = watcher.dev
 

@@ -76,6 +76,25 @@ class StoreError(Exception):
 
 
 class NewerSchemaError(StoreError):
+    """The database was written by a newer metricsd: it is refused and never touched."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened now (read-only or full directory ...); retry later."""
+
+
+#: SQLite result codes that mean the file is damaged: such a database is moved aside.
+#: Every other failure (cannot open, read-only, disk full, I/O error, busy) is retried
+#: and never moves anything.
+CORRUPT_CODES: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) in CORRUPT_CODES or isinstance(
+        exc, _QuickCheckFailed)
+
+
+class _QuickCheckFailed(sqlite3.DatabaseError):
     pass
 
 
@@ -108,27 +127,57 @@ def _check_fact(counter: str, label: str) -> None:
 
 
 class Store:
-    def __init__(self, path: Path, *, moved_aside: Path | None = None) -> None:
+    def __init__(self, path: Path, *, moved_aside: Path | None = None,
+                 connect: bool = True) -> None:
         self.path = path
         #: Where a corrupt database was moved on open, if it was.
         self.moved_aside = moved_aside
-        self._db = _connect(path)
+        #: None while the database is unavailable (see :meth:`open`).
+        self._conn: sqlite3.Connection | None = _connect(path) if connect else None
 
     # --- opening ---------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open (creating) the database; a corrupt one is moved aside and replaced."""
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Open (creating) the database, for the daemon.
+
+        A corrupt one is moved aside and replaced (one log line).  One that cannot be
+        opened at all (read-only or full directory, I/O error) gives a store that is
+        *unavailable*: every call raises :class:`StoreUnavailable` until a call finds the
+        database usable again, so the daemon serves from memory and retries.  A database
+        of a newer schema raises :class:`NewerSchemaError` and is never touched."""
         try:
-            return cls(path)
+            conn, aside = _open_or_replace(path)
         except NewerSchemaError:
             raise
-        except sqlite3.DatabaseError:
-            aside = _move_aside(path)
-            log.warning("database %s was unreadable; moved it to %s and started a fresh one",
-                        path, aside)
-            return cls(path, moved_aside=aside)
+        except (OSError, sqlite3.Error) as exc:
+            log.error("cannot open database %s (%s); keeping counts in memory and retrying",
+                      path, _reason(exc))
+            return cls(path, connect=False)
+        store = cls(path, moved_aside=aside, connect=False)
+        store._conn = conn
+        return store
+
+    @property
+    def available(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        conn = self._conn
+        if conn is None:
+            try:
+                conn, aside = _open_or_replace(self.path)
+            except NewerSchemaError:
+                raise
+            except (OSError, sqlite3.Error) as exc:
+                raise StoreUnavailable(
+                    f"cannot open database {self.path} ({_reason(exc)})") from None
+            if aside is not None:
+                self.moved_aside = aside
+            log.info("database %s is available again", self.path)
+            self._conn = conn
+        return conn
 
     @classmethod
     def open_existing(cls, path: Path) -> Store | None:
@@ -143,18 +192,34 @@ class Store:
             raise StoreError(f"cannot read database {path}: {exc}") from None
 
     def close(self) -> None:
-        self._db.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if is_corrupt(exc):
+                # Damaged while running: reopen (moving it aside) on the next call.
+                log.error("database %s is damaged (%s); it will be moved aside",
+                          self.path, _reason(exc))
+                self.close()
             raise
-        db.execute("COMMIT")
 
     # --- counts ----------------------------------------------------------------------
 
@@ -211,8 +276,9 @@ class Store:
             db.execute("DELETE FROM outbox_counts")
             db.execute("DELETE FROM outbox")
             db.execute("DELETE FROM counts")
-        # Leave no copy of the deleted pages in the write-ahead log.
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if had:
+            # Leave no copy of the deleted pages in the write-ahead log.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return bool(had)
 
     # --- outbox ----------------------------------------------------------------------
@@ -316,7 +382,7 @@ def _connect(path: Path) -> sqlite3.Connection:
                 f"({SCHEMA_VERSION}); refusing to touch it (upgrade metricsd)")
         check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise sqlite3.DatabaseError("quick_check failed")
+            raise _QuickCheckFailed("quick_check failed")
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA secure_delete = ON")
@@ -351,6 +417,29 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, Path | None]:
+    """Connect; a corrupt database is moved aside (kept) first.  -> (connection, aside)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        return _connect(path), None
+    except NewerSchemaError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise
+    aside = _move_aside(path)
+    log.warning("database %s was unreadable; moved it to %s and started a fresh one",
+                path, aside)
+    return _connect(path), aside
+
+
+def _reason(exc: BaseException) -> str:
+    """A daemon-side description of a storage error (paths and texts from the OS/SQLite)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc) or type(exc).__name__
 
 
 def _move_aside(path: Path) -> Path:
