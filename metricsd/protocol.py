@@ -126,7 +126,10 @@ class Session:
         decoder.feed(data)
         handlers = self._handlers
         for msg in decoder.messages():
-            handler = handlers.get(msg.get("type"))
+            msg_type = msg.get("type")
+            # Only a str is looked up: an array or map "type" is unhashable and would
+            # raise out of here (ending the connection task, and with it the daemon).
+            handler = handlers.get(msg_type) if type(msg_type) is str else None
             if handler is None:
                 self._unhandled(msg, actions)
                 continue
