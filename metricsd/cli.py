@@ -40,6 +40,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     The socket comes from a service manager (systemd LISTEN_FDS, launchd
     launch_activate_socket) or is bound here under the per-socket instance lock; only a
     socket bound here is unlinked at exit."""
+    import signal
+
     import trio
 
     from metricsd import service
@@ -48,6 +50,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from metricsd.store import Store, StoreError
 
     setup_logging()
+    # SIGTERM/SIGINT outside the event loop's own receiver (start-up, and the clean-up after
+    # the final commit) are remembered instead of killing the process half-way: trio
+    # restores this handler when it stops listening.
+    stop_requested: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda n, _frame: stop_requested.append(n))
     lock: service.InstanceLock | None = None
     bound: service.BoundSocket | None = None
     sock_path = settings.socket
@@ -97,7 +105,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             service.sd_notify("READY=1")
             log.info("serving %s (version %s)", sock_path, __version__)
 
-        background: list[Callable[[], Any]] = [daemon.uploader]
+        async def stop_if_requested_early() -> None:
+            if stop_requested:
+                log.info("asked to stop during start-up: exiting")
+                daemon.shutdown.set()
+
+        background: list[Callable[[], Any]] = [stop_if_requested_early, daemon.uploader]
         interval = service.watchdog_interval(os.environ)
         if interval is not None:
             async def watchdog() -> None:

@@ -14,7 +14,7 @@ import resource
 import signal
 import socket as stdsocket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -402,12 +402,12 @@ class Daemon:
                 self.shutdown.set()
                 return
 
-    async def signals(self) -> None:
-        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as received:
-            async for signum in received:
-                log.info("received %s: exiting", signal.Signals(signum).name)
-                self.shutdown.set()
-                return
+    async def signals(self, received: AsyncIterator[int]) -> None:
+        async for signum in received:
+            if self.shutdown.is_set():
+                continue  # a second SIGTERM/Ctrl-C must not cut the final commit short
+            log.info("received %s: exiting", signal.Signals(signum).name)
+            self.shutdown.set()
 
     async def serve(self, listener_socks: list[stdsocket.socket], *,
                     on_ready: Callable[[], None], idle_exit: float | None = None,
@@ -420,23 +420,25 @@ class Daemon:
         if self.max_connections < self.limits.max_connections:
             log.warning("the file descriptor limit allows only %d connections",
                         self.max_connections)
-        try:
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(self.commit_loop)
-                nursery.start_soon(self.config_poll)
-                nursery.start_soon(self.signals)
-                nursery.start_soon(trio.serve_listeners, self.handle, listeners)
-                if idle_exit is not None:
-                    nursery.start_soon(self.idle_exit, idle_exit)
-                if watch_stdin:
-                    nursery.start_soon(self.watch_stdin)
-                await trio.lowlevel.checkpoint()
-                on_ready()
-                for task in background or ():
-                    nursery.start_soon(task)
-                await self.shutdown.wait()
-                if on_stopping is not None:
-                    on_stopping()
-                nursery.cancel_scope.cancel()
-        finally:
-            await self.final_commit()
+        # Signals are caught until the final commit is done, not only while serving.
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as received:
+            try:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self.commit_loop)
+                    nursery.start_soon(self.config_poll)
+                    nursery.start_soon(self.signals, received)
+                    nursery.start_soon(trio.serve_listeners, self.handle, listeners)
+                    if idle_exit is not None:
+                        nursery.start_soon(self.idle_exit, idle_exit)
+                    if watch_stdin:
+                        nursery.start_soon(self.watch_stdin)
+                    await trio.lowlevel.checkpoint()
+                    on_ready()
+                    for task in background or ():
+                        nursery.start_soon(task)
+                    await self.shutdown.wait()
+                    if on_stopping is not None:
+                        on_stopping()
+                    nursery.cancel_scope.cancel()
+            finally:
+                await self.final_commit()

@@ -69,7 +69,10 @@ def main(argv: list[str]) -> int:
     opts, run_args = rest[:sep], rest[sep + 1:]
     if mode == "systemd":
         s = bind(path, socket.SOCK_DGRAM if "--dgram" in opts else socket.SOCK_STREAM)
-        os.dup2(s.fileno(), SD_FD, inheritable=True)
+        if s.fileno() == SD_FD:  # dup2 onto itself would keep close-on-exec
+            os.set_inheritable(SD_FD, True)
+        else:
+            os.dup2(s.fileno(), SD_FD, inheritable=True)
         env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()),
                    LISTEN_FDNAMES="metricsd")
         os.execve(sys.executable, [sys.executable, "-m", "metricsd", "run", *run_args], env)

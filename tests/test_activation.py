@@ -1,0 +1,297 @@
+"""Service managers (SPEC section 9): systemd socket activation and notify, launchd's
+launch_activate_socket, and the unit files / LaunchAgent plist themselves."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import plistlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs.macos
+import pytest
+
+from metricsd import service
+from metricsd.settings import SOCKET_NAME
+from tests.conftest import (
+    START_TIMEOUT,
+    Daemon,
+    DaemonFactory,
+    Home,
+    clean_env,
+    cli,
+    read_line,
+)
+from tests.service_launcher import launchd_stub
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCHER = Path(__file__).resolve().parent / "service_launcher.py"
+SYSTEMD = ROOT / "systemd"
+LAUNCHD = ROOT / "launchd"
+PLIST = LAUNCHD / "org.metricsd.agent.plist"
+
+
+class NotifySocket:
+    """A test-owned SOCK_DGRAM socket standing in for systemd's NOTIFY_SOCKET."""
+
+    def __init__(self, address: str) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(address)
+        self.env = "@" + address[1:] if address.startswith("\0") else address
+        self.received: list[str] = []
+
+    def wait_for(self, state: str, timeout: float = START_TIMEOUT) -> list[str]:
+        """Collect datagrams until ``state`` arrives (fails after ``timeout``)."""
+        self.sock.settimeout(timeout)
+        while state not in self.received:
+            try:
+                self.received.append(self.sock.recv(4096).decode())
+            except TimeoutError:
+                raise AssertionError(f"no {state} (got {self.received})") from None
+        return self.received
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(params=["path", "abstract"])
+def notify(request: pytest.FixtureRequest, home: Home) -> Iterator[NotifySocket]:
+    address = (str(home.root / "notify") if request.param == "path"
+               else f"\0metricsd-test-{uuid.uuid4().hex}")
+    n = NotifySocket(address)
+    yield n
+    n.close()
+
+
+def start_activated(daemons: DaemonFactory, home: Home, mode: str, *opts: str,
+                    env: dict[str, str] | None = None, wait_ready: bool = True) -> Daemon:
+    """Start the daemon through tests/service_launcher.py; --socket points at a decoy, so
+    only an adopted socket can make it serve home.socket."""
+    args = home.args()
+    args[args.index("--socket") + 1] = str(decoy(home))
+    stderr_path = home.root / f"activated-{len(daemons.started)}.stderr"
+    err = open(stderr_path, "w")  # noqa: SIM115 - closed by Daemon.stop
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), mode, str(home.socket), *opts, "--", *args],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
+        env=clean_env(**(env or {})))
+    d = Daemon(home, proc, stderr_path, "", err)
+    daemons.started.append(d)
+    if wait_ready:
+        d.ready_line = read_line(proc, START_TIMEOUT)
+        assert d.ready_line == f"READY {home.socket}", (d.ready_line, d.stderr)
+    return d
+
+
+def decoy(home: Home) -> Path:
+    return home.root / "decoy" / "d.sock"
+
+
+def count_and_check(d: Daemon, home: Home) -> None:
+    with d.client() as c:
+        c.turn("stop")
+        c.usage(0, 10)
+        c.sync()
+    status = cli(home, "status")
+    assert f"running (pid {d.proc.pid}," in status.stdout, status.stdout
+
+
+# --- systemd ---------------------------------------------------------------------------
+
+def test_systemd_socket_activation(home: Home, daemons: DaemonFactory,
+                                   notify: NotifySocket) -> None:
+    d = start_activated(daemons, home, "systemd", env={"NOTIFY_SOCKET": notify.env})
+    assert notify.wait_for("READY=1") == ["READY=1"]
+    count_and_check(d, home)
+    inode = os.stat(home.socket).st_ino
+    d.proc.send_signal(signal.SIGTERM)
+    assert notify.wait_for("STOPPING=1")[-1] == "STOPPING=1"
+    assert d.stop() == 0
+    # The daemon did not bind it, so it did not unlink it: systemd still listens there.
+    assert home.socket.is_socket() and os.stat(home.socket).st_ino == inode
+    assert not decoy(home).parent.exists()
+    assert "passed by systemd" in d.stderr
+    out = cli(home, "show", "--json")
+    assert json.loads(out.stdout)[0]["counts"] == {
+        "turns": 1, "finish_reason": {"stop": 1}, "cache_hit": {"0": 1}}
+
+
+def test_systemd_watchdog_pings(home: Home, daemons: DaemonFactory) -> None:
+    n = NotifySocket(f"\0metricsd-test-{uuid.uuid4().hex}")
+    try:
+        d = start_activated(daemons, home, "systemd",
+                            env={"NOTIFY_SOCKET": n.env, "WATCHDOG_USEC": "100000"})
+        n.wait_for("READY=1")
+        n.wait_for("WATCHDOG=1")
+        before = len(n.received)
+        n.received.remove("WATCHDOG=1")
+        n.wait_for("WATCHDOG=1")  # and again: it keeps pinging from the event loop
+        assert len(n.received) == before
+        assert d.stop() == 0
+    finally:
+        n.close()
+
+
+def test_systemd_passing_a_datagram_socket_fails_in_one_line(home: Home,
+                                                             daemons: DaemonFactory) -> None:
+    d = start_activated(daemons, home, "systemd", "--dgram", wait_ready=False)
+    assert d.proc.wait(START_TIMEOUT) == 1
+    assert d.proc.stdout is not None and d.proc.stdout.read() == ""
+    d.stop()
+    last = d.stderr.strip().splitlines()[-1]
+    assert last == ("metricsd: descriptor 3 passed by systemd is not a listening Unix stream "
+                    "socket (use ListenStream= with Accept=no)")
+
+
+def test_listen_fds_for_another_pid_are_not_taken() -> None:
+    env = {"LISTEN_PID": str(os.getpid() + 1), "LISTEN_FDS": "1", "LISTEN_FDNAMES": "x"}
+    assert service.inherited_sockets(env) == []
+
+
+def test_watchdog_interval_is_half_the_timeout_for_this_pid_only() -> None:
+    assert service.watchdog_interval({"WATCHDOG_USEC": "30000000"}) == 15.0
+    pid = str(os.getpid())
+    assert service.watchdog_interval({"WATCHDOG_USEC": "2000000", "WATCHDOG_PID": pid}) == 1.0
+    assert service.watchdog_interval({"WATCHDOG_USEC": "2000000",
+                                      "WATCHDOG_PID": str(os.getpid() + 1)}) is None
+    assert service.watchdog_interval({}) is None
+    assert service.watchdog_interval({"WATCHDOG_USEC": "0"}) is None
+
+
+def unit(name: str) -> dict[str, dict[str, list[str]]]:
+    """A systemd unit file as {section: {key: [values]}} (keys may repeat)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] = {}
+    for line in (SYSTEMD / name).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if m := re.fullmatch(r"\[(\w+)\]", line):
+            current = sections.setdefault(m.group(1), {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def test_systemd_units_have_the_required_settings() -> None:
+    sock = unit("metricsd.socket")["Socket"]
+    # The daemon's default socket on Linux: user_runtime_dir("metricsd") = $XDG_RUNTIME_DIR
+    # /metricsd, which is what %t/metricsd is in a user manager.
+    assert sock["ListenStream"] == [f"%t/metricsd/{SOCKET_NAME}"]
+    assert sock["SocketMode"] == ["0600"] and sock["DirectoryMode"] == ["0700"]
+    assert sock["Accept"] == ["no"]
+    assert sock["FileDescriptorName"] == ["metricsd"]
+    assert unit("metricsd.socket")["Install"]["WantedBy"] == ["sockets.target"]
+    svc = unit("metricsd.service")
+    s = svc["Service"]
+    assert s["Type"] == ["notify"] and s["NotifyAccess"] == ["main"]
+    assert s["ExecStart"][0].split()[1:] == ["run"]
+    assert int(s["WatchdogSec"][0]) > 0
+    assert s["NoNewPrivileges"] == ["yes"]
+    for limit in ("MemoryMax", "TasksMax", "LimitNOFILE"):
+        assert s[limit], limit
+    assert svc["Unit"]["Requires"] == ["metricsd.socket"]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+def test_systemd_units_verify(tmp_path: Path) -> None:
+    for name in ("metricsd.socket", "metricsd.service"):
+        text = (SYSTEMD / name).read_text()
+        # verify wants an existing ExecStart binary
+        text = text.replace("%h/.local/bin/metricsd", str(Path(sys.executable)))
+        (tmp_path / name).write_text(text)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    out = subprocess.run(
+        ["systemd-analyze", "verify", "--user", str(tmp_path / "metricsd.socket"),
+         str(tmp_path / "metricsd.service")],
+        capture_output=True, text=True, timeout=60,
+        env=clean_env(XDG_RUNTIME_DIR=str(runtime)))
+    # It exits 0 even for unknown keys or bad values, so any line about our files fails.
+    complaints = [line for line in (out.stdout + out.stderr).splitlines() if "metricsd" in line]
+    assert out.returncode == 0 and complaints == [], out.stdout + out.stderr
+
+
+# --- launchd ---------------------------------------------------------------------------
+
+def test_launchd_activation(home: Home, daemons: DaemonFactory) -> None:
+    d = start_activated(daemons, home, "launchd")
+    count_and_check(d, home)
+    assert d.stop() == 0
+    assert home.socket.is_socket()  # launchd's socket, not unlinked by the daemon
+    assert not decoy(home).parent.exists()
+    assert "passed by launchd" in d.stderr
+
+
+def test_launchd_sockets_reads_and_frees_the_fd_array(monkeypatch: pytest.MonkeyPatch) -> None:
+    a = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    a.bind("\0metricsd-test-" + uuid.uuid4().hex)
+    b.bind("\0metricsd-test-" + uuid.uuid4().hex)
+    a.listen(1)
+    b.listen(1)
+    stub = launchd_stub([a.fileno(), b.fileno()])
+    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: stub)
+    got = service.launchd_sockets()
+    assert [s.fileno() for s in got] == [a.fileno(), b.fileno()]
+    assert all(s.type == socket.SOCK_STREAM for s in got)
+    for s in got:
+        s.detach()
+    a.close()
+    b.close()
+
+
+def test_launchd_not_a_job_or_other_name_means_bind_ourselves(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    stub = launchd_stub([], name=b"SomethingElse")  # asked for Listeners -> ENOENT
+    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: stub)
+    assert service.launchd_sockets() == []
+    esrch = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p,
+                             ctypes.c_void_p)(lambda *_: errno.ESRCH)
+    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: esrch)
+    assert service.launchd_sockets() == []
+    assert service.activated_sockets({}) == ([], "")
+    eperm = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p,
+                             ctypes.c_void_p)(lambda *_: errno.EPERM)
+    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: eperm)
+    with pytest.raises(service.ServiceError, match="launch_activate_socket failed"):
+        service.launchd_sockets()
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="the symbol exists on macOS")
+def test_launchd_symbol_is_absent_off_macos() -> None:
+    assert service._launch_activate_socket_fn() is None
+    assert service.launchd_sockets() == []
+
+
+def test_launchagent_plist_is_valid_and_private(tmp_path: Path) -> None:
+    template = plistlib.loads(PLIST.read_bytes())
+    assert template["Label"] == PLIST.stem
+    out = subprocess.run(["sh", str(LAUNCHD / "install.sh"), "--print"], capture_output=True,
+                         check=True, timeout=30,
+                         env=clean_env(HOME=str(tmp_path), METRICSD="/opt/md/bin/metricsd"))
+    assert re.search(rb"@[A-Z_]+@", out.stdout) is None  # every placeholder filled in
+    plist = plistlib.loads(out.stdout)
+    assert plist["Label"] == PLIST.stem
+    assert plist["ProgramArguments"] == ["/opt/md/bin/metricsd", "run"]
+    assert list(plist["Sockets"]) == [service.LAUNCHD_SOCKET_NAME]
+    entry = plist["Sockets"][service.LAUNCHD_SOCKET_NAME]
+    assert entry["SockPathMode"] == 0o600
+    assert entry["SockType"] == "stream" and entry["SockFamily"] == "Unix"
+    # The daemon's default socket on macOS, so clients find it without settings.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp_path))
+        runtime = platformdirs.macos.MacOS("metricsd").user_runtime_dir
+    assert entry["SockPathName"] == f"{runtime}/{SOCKET_NAME}"
+    assert "KeepAlive" not in plist and "RunAtLoad" not in plist  # on demand only
