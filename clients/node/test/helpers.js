@@ -1,0 +1,100 @@
+// Test harness: a real metricsd daemon (python -m metricsd run) on private paths.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.resolve(here, "..", "..", "..");
+/** The Python that runs the daemon: $METRICSD_PYTHON, else the repository's .venv. */
+export const PYTHON = process.env.METRICSD_PYTHON || path.join(REPO, ".venv", "bin", "python");
+export const VECTORS = JSON.parse(readFileSync(path.join(REPO, "tests", "vectors", "vectors.json"), "utf8"));
+const START_TIMEOUT_MS = 20000;
+
+/** The environment without METRICSD_*, LISTEN_* and NOTIFY_SOCKET (as the Python tests do). */
+export function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith("METRICSD_") && !k.startsWith("LISTEN_") && k !== "NOTIFY_SOCKET") env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/** Vector bytes: hex parts, where "7a*8000" stands for 8000 bytes 0x7a. */
+export function vectorBytes(parts) {
+  return Buffer.concat(parts.map((p) => {
+    if (!p.includes("*")) return Buffer.from(p, "hex");
+    const [byte, count] = p.split("*");
+    return Buffer.alloc(Number(count), Buffer.from(byte, "hex")[0]);
+  }));
+}
+
+export class Home {
+  constructor() {
+    this.root = mkdtempSync("/tmp/mdn-");
+    chmodSync(this.root, 0o700);
+    this.socket = path.join(this.root, "run", "m.sock");
+    this.stateDir = path.join(this.root, "state");
+    this.config = path.join(this.root, "cfg", "config.toml");
+    mkdirSync(path.dirname(this.config), { mode: 0o700 });
+    writeFileSync(this.config, "[desktop]\nmetrics = true\n");
+  }
+  args() {
+    return ["--socket", this.socket, "--state-dir", this.stateDir, "--config", this.config,
+            "--dev-marker", path.join(this.root, "cfg", "DEV_BUILD")];
+  }
+  cli(...args) {
+    const r = spawnSync(PYTHON, ["-m", "metricsd", args[0], ...this.args(), ...args.slice(1)],
+                        { env: cleanEnv(), encoding: "utf8", timeout: 60000 });
+    if (r.status !== 0) throw new Error(`metricsd ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  }
+  cleanup() { rmSync(this.root, { recursive: true, force: true }); }
+}
+
+export class Daemon {
+  constructor(home) {
+    this.home = home;
+    this.stderr = "";
+    this.proc = spawn(PYTHON, ["-m", "metricsd", "run", ...home.args()],
+                      { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    this.proc.stderr.on("data", (d) => { this.stderr += d; });
+    this.exited = new Promise((resolve) => this.proc.once("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves on the READY line (no sleeps: a deadline on the line itself). */
+  ready() {
+    return new Promise((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`daemon not ready: ${this.stderr}`)), START_TIMEOUT_MS);
+      this.proc.stdout.on("data", (d) => {
+        out += d;
+        const line = out.split("\n")[0];
+        if (out.includes("\n")) {
+          clearTimeout(timer);
+          if (line === `READY ${this.home.socket}`) resolve(this);
+          else reject(new Error(`unexpected first line ${JSON.stringify(line)}: ${this.stderr}`));
+        }
+      });
+      this.exited.then(({ code }) => reject(new Error(`daemon exited ${code}: ${this.stderr}`)));
+    });
+  }
+
+  static start(home) { return new Daemon(home).ready(); }
+
+  async stop(signal = "SIGTERM") {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
+    return this.exited;
+  }
+
+  kill() { return this.stop("SIGKILL"); }
+}
+
+/** Python's default socket path in `env` (the Node resolution must agree). */
+export function pythonDefaultSocket(env) {
+  const r = spawnSync(PYTHON, ["-c", "from metricsd.client import socket_path; print(socket_path())"],
+                      { env, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
