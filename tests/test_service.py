@@ -172,3 +172,26 @@ def test_idle_exit_waits_for_the_last_client(home: Home, daemons: DaemonFactory)
     assert "no client for" in d.stderr
     assert not home.socket.exists()
     assert shown(home)[0]["counts"] == {"turns": 1, "finish_reason": {"stop": 1}}
+
+
+def test_watch_stdin_daemon_still_stops_on_sigterm(home: Home, daemons: DaemonFactory) -> None:
+    # The blocked stdin read must not keep the process alive.
+    d = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE)
+    with d.client() as c:
+        c.turn("stop")
+        c.sync()
+    assert d.stop(signal.SIGTERM) == 0
+    assert "received SIGTERM" in d.stderr
+
+
+def test_repeated_sigint_does_not_cut_the_final_commit_short(home: Home,
+                                                             daemons: DaemonFactory) -> None:
+    d = daemons.start(home)
+    c = d.client()
+    c.usage(1, 0)
+    c.ping()
+    for _ in range(5):  # an impatient Ctrl-C Ctrl-C Ctrl-C ...
+        d.proc.send_signal(signal.SIGINT)
+    assert d.stop() == 0
+    c.close()
+    assert shown(home)[0]["counts"] == {"cache_hit": {"100": 1}}
