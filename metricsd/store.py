@@ -152,7 +152,7 @@ class Store:
             raise
         except (OSError, sqlite3.Error) as exc:
             log.error("cannot open database %s (%s); keeping counts in memory and retrying",
-                      path, _reason(exc))
+                      path, describe_error(exc))
             return cls(path, connect=False)
         store = cls(path, moved_aside=aside, connect=False)
         store._conn = conn
@@ -172,7 +172,7 @@ class Store:
                 raise
             except (OSError, sqlite3.Error) as exc:
                 raise StoreUnavailable(
-                    f"cannot open database {self.path} ({_reason(exc)})") from None
+                    f"cannot open database {self.path} ({describe_error(exc)})") from None
             if aside is not None:
                 self.moved_aside = aside
             log.info("database %s is available again", self.path)
@@ -217,7 +217,7 @@ class Store:
             if is_corrupt(exc):
                 # Damaged while running: reopen (moving it aside) on the next call.
                 log.error("database %s is damaged (%s); it will be moved aside",
-                          self.path, _reason(exc))
+                          self.path, describe_error(exc))
                 self.close()
             raise
 
@@ -435,11 +435,18 @@ def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     return _connect(path), aside
 
 
-def _reason(exc: BaseException) -> str:
-    """A daemon-side description of a storage error (paths and texts from the OS/SQLite)."""
+def describe_error(exc: BaseException) -> str:
+    """A log-safe description of a storage error: the texts of the OS, SQLite and this
+    module are daemon-side (they never quote a client string); anything else is named
+    by its type only."""
+    name = type(exc).__name__
     if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return str(exc) or type(exc).__name__
+        return f"{name}: {exc.strerror}" if exc.strerror else name
+    if isinstance(exc, (sqlite3.Error, StoreError)):
+        return f"{name}: {exc}" if str(exc) else name
+    return name
+
+
 
 
 def _move_aside(path: Path) -> Path:
