@@ -146,11 +146,20 @@ TOOL_ERROR_KEYWORDS: Final[KeywordTable] = (
 )
 
 
-def _compile(table: KeywordTable) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple(
-        (label, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.ASCII))
-        for label, patterns in table
-    )
+_Compiled = tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
+
+
+def _compile(table: KeywordTable) -> _Compiled:
+    """Each row as (label, case-insensitive pattern, case-sensitive pattern).  The second
+    is for ASCII text lower-cased once (see :func:`_keyword_label`); it matches the same
+    because the fragments contain no upper-case letter (checked here)."""
+    out = []
+    for label, patterns in table:
+        source = "|".join(f"(?:{p})" for p in patterns)
+        assert source == source.lower(), f"keyword fragments must be lower-case: {label}"
+        out.append((label, re.compile(source, re.IGNORECASE | re.ASCII),
+                    re.compile(source, re.ASCII)))
+    return tuple(out)
 
 
 _PROVIDER_KEYWORDS: Final = _compile(PROVIDER_ERROR_KEYWORDS)
@@ -173,8 +182,15 @@ def status_label(status: int) -> str:
     return "server" if 500 <= status <= 599 else "http_other"
 
 
-def _keyword_label(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str:
-    for label, pattern in table:
+def _keyword_label(table: _Compiled, text: str) -> str:
+    if text.isascii():
+        # Same result as the case-insensitive patterns, about twice as fast (hot path).
+        lowered = text.lower()
+        for label, _, pattern in table:
+            if pattern.search(lowered):
+                return label
+        return "other"
+    for label, pattern, _ in table:
         if pattern.search(text):
             return label
     return "other"
