@@ -28,7 +28,7 @@ from metricsd.facts import Fact
 from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
 from metricsd.service import peer_uid
 from metricsd.settings import Settings
-from metricsd.store import Store
+from metricsd.store import Store, describe_error
 from metricsd.wire import ack_reply, snapshot_reply
 
 log = logging.getLogger("metricsd")
@@ -192,8 +192,7 @@ class Daemon:
             self._commit_failures += 1
             delay = min(COMMIT_RETRY_MAX, COMMIT_RETRY_MIN * 2 ** min(self._commit_failures, 8))
             log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
-                      type(exc).__name__ + (f": {exc}" if isinstance(exc, OSError) else ""),
-                      delay)
+                      describe_error(exc), delay)
             self._started -= 1
             # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
             # answers from what can be read (see _snapshot).
@@ -232,7 +231,7 @@ class Daemon:
                 await self.in_db(self._commit_blocking, groups, self._started + 1)
             except Exception as exc:
                 log.error("final commit failed (%s); %d uncommitted facts lost",
-                          type(exc).__name__, sum(len(g) for g in groups.values()))
+                          describe_error(exc), sum(len(g) for g in groups.values()))
 
     # --- connections -----------------------------------------------------------------
 
