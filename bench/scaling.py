@@ -50,7 +50,7 @@ def one(start: Any, conns: int, events: int) -> tuple[float, int, int]:
 
 
 def growth(events: int) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for conns in CLIENTS:
         load = load_average()
         b = one(start_baseline, conns, events)
