@@ -99,7 +99,18 @@ def cache_hit_label(hit: int, miss: int) -> str:
     raise AssertionError("percent above 100")  # pragma: no cover - hit <= total
 
 
+#: cache_hit_label as a table by percent (0..100), for the hot path.
+_CACHE_HIT_NONE: Final = _CACHE_HIT_FACTS["none"]
+_CACHE_HIT_BY_PERCENT: Final = tuple(_CACHE_HIT_FACTS[cache_hit_label(p, 100 - p)]
+                                     for p in range(101))
+
+
 def cache_hit_fact(hit: int, miss: int) -> Fact:
+    total = hit + miss
+    if total <= 0:
+        return _CACHE_HIT_NONE
+    if hit >= 0 and miss >= 0:
+        return _CACHE_HIT_BY_PERCENT[hit * 100 // total]
     return _CACHE_HIT_FACTS[cache_hit_label(hit, miss)]
 
 

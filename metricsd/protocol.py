@@ -183,9 +183,10 @@ class Session:
     def _usage(self, msg: dict[Any, Any]) -> None:
         hit = msg.get("cache_hit_tokens", 0)
         miss = msg.get("cache_miss_tokens", 0)
-        if not _is_int(hit) or hit < 0:
+        # type(...) is int, inline (hot path): bool is not an int here.
+        if type(hit) is not int or hit < 0:
             raise _field_error("usage", "cache_hit_tokens", "an integer >= 0")
-        if not _is_int(miss) or miss < 0:
+        if type(miss) is not int or miss < 0:
             raise _field_error("usage", "cache_miss_tokens", "an integer >= 0")
         if self._gate.counting:
             self._bucket[cache_hit_fact(hit, miss)] += 1
@@ -197,7 +198,7 @@ class Session:
             message = ""
         elif type(message) is not str:
             raise _field_error("provider_error", "message", "a string")
-        if status is not None and not _is_int(status):
+        if status is not None and type(status) is not int:
             raise _field_error("provider_error", "status", "an integer or nil")
         if self._gate.counting:
             self._bucket[provider_error_fact(message, status)] += 1
