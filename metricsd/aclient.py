@@ -35,7 +35,9 @@ _RECEIVE_BYTES = 65536
 
 class AsyncClient(_Events):
     """Trio client.  Use ``async with await AsyncClient.open(path) as c:`` or construct
-    it and ``await c.connect()``.  ``reconnect`` as for :class:`metricsd.client.Client`."""
+    it and ``await c.connect()``.  ``reconnect`` as for :class:`metricsd.client.Client`.
+    Like a trio stream, it serves one task at a time (:class:`AsyncSafeClient` takes a
+    lock, so any task may use that one)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *,
                  reconnect: bool = True) -> None:
@@ -195,6 +197,7 @@ class AsyncSafeClient(_Events):
         self.failures = 0
         self.last_error: Exception | None = None
         self._client: AsyncClient | None = None
+        self._lock = trio.Lock()  # one operation on the connection at a time
         try:
             self._client = AsyncClient(path)
         except Exception as exc:
@@ -224,6 +227,10 @@ class AsyncSafeClient(_Events):
             client._hello = data
 
     async def _call(self, method: str) -> Any:
+        async with self._lock:
+            return await self._call_locked(method)
+
+    async def _call_locked(self, method: str) -> Any:
         client = self._client
         if client is None:
             return None

@@ -169,3 +169,41 @@ def test_vectors_through_a_real_daemon(home: Home, daemons: DaemonFactory) -> No
             assert delta == _flat(v["counts"]), v["name"]
             before = after
     assert d.stop() == 0
+
+
+# --- docs/PROTOCOL.md -------------------------------------------------------------------
+
+PROTOCOL_MD = Path(__file__).resolve().parents[1] / "docs" / "PROTOCOL.md"
+
+
+def _doc_dumps() -> list[tuple[dict[str, Any], bytes]]:
+    import re
+
+    blocks = re.findall(r"```msgpack\n(.*?)```", PROTOCOL_MD.read_text(), re.DOTALL)
+    out = []
+    for block in blocks:
+        first, *hex_lines = block.strip().splitlines()
+        out.append((json.loads(first), bytes.fromhex(" ".join(hex_lines))))
+    return out
+
+
+def test_protocol_doc_hex_dumps_are_right() -> None:
+    dumps = _doc_dumps()
+    assert len(dumps) >= 15
+    for value, data in dumps:
+        assert msgpack.packb(value, use_bin_type=True) == data, value
+
+
+def test_protocol_doc_covers_every_message_reply_code_and_limit() -> None:
+    from metricsd import protocol
+    from metricsd.wire import ERROR_CODES
+
+    text = PROTOCOL_MD.read_text()
+    dumped = {v["type"] for v, _ in _doc_dumps()}
+    session = protocol.Session(Tally(), Gate())
+    assert set(session._handlers) <= dumped
+    assert {"ack", "pong", "snapshot", "error"} <= dumped
+    for code in ERROR_CODES:
+        assert f"| `{code}` |" in text, code
+    for limit in (MAX_MESSAGE_BYTES, MAX_STRING_BYTES):
+        assert f"{limit:,}".replace(",", " ") in text

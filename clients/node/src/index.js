@@ -250,6 +250,7 @@ export class Client extends Events {
     this._nextId = 1;
     this._waiters = [];
     this._flushing = Promise.resolve();
+    this._connecting = null;
   }
 
   /** Connect now (the constructor does not). */
@@ -262,7 +263,15 @@ export class Client extends Events {
   get connected() { return this._conn !== null && this._conn.alive; }
   get buffered() { return this._outBytes; }
 
-  async connect() {
+  /** (Re)connect; concurrent calls share one attempt. */
+  connect() {
+    if (!this._connecting) {
+      this._connecting = this._connectNow().finally(() => { this._connecting = null; });
+    }
+    return this._connecting;
+  }
+
+  async _connectNow() {
     if (this._conn) this._conn.destroy();
     this._conn = null;
     const sock = await openSocket(this.path, this.timeoutMs);

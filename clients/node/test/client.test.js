@@ -1,5 +1,7 @@
 // The Node client against real daemons.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import process from "node:process";
 import { mkdtempSync, chmodSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
@@ -203,4 +205,26 @@ test("SafeClient survives a killed daemon and delivers what it queued", async ()
 
 test("ConnectionLost is exported for callers", () => {
   assert.ok(new ConnectionLost() instanceof Error);
+});
+
+test("no handle is left open: a script using the clients exits after close()", async () => {
+  await start();
+  const script = `
+    import { Client, SafeClient } from ${JSON.stringify(new URL("../src/index.js", import.meta.url).href)};
+    const s = new SafeClient({ path: ${JSON.stringify(home.socket)} });
+    s.hello("1.4.0");
+    s.turn("stop"); // starts a flush that races the sync below
+    if (!(await s.sync())) process.exit(3);
+    await s.close();
+    const c = await Client.connect({ path: ${JSON.stringify(home.socket)} });
+    c.turn("stop");
+    await c.sync();
+    await c.snapshot();
+    await c.close();`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "inherit" });
+  const code = await new Promise((resolve) => {
+    const timer = setTimeout(() => { child.kill("SIGKILL"); resolve("did not exit"); }, 15000);
+    child.once("exit", (c) => { clearTimeout(timer); resolve(c); });
+  });
+  assert.equal(code, 0);
 });
