@@ -299,6 +299,7 @@ class Daemon:
             before = session.buffered
             actions = session.receive(data)
             progressed = session.buffered < before + len(data)
+            data = None  # do not hold the chunk while waiting for a commit or a send
             if session.wants_commit:
                 session.wants_commit = False
                 self._wake.set()
