@@ -153,10 +153,14 @@ def private_home(opted_in: bool = True) -> Iterator[Home]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+#: The metricsd source tree the subjects run (bench/versions.py points it at old revisions).
+SRC = Path(os.environ.get("METRICSD_BENCH_SRC") or ROOT)
+
+
 def bench_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("METRICSD_", "LISTEN_", "NOTIFY_SOCKET"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(SRC)
     return env
 
 
@@ -200,7 +204,7 @@ def start_metricsd(home: Home, *extra: str) -> Subject:
     err = open(home.root / "daemon.stderr", "wb")  # noqa: SIM115 - closed by Subject.stop
     proc = subprocess.Popen([PY, "-m", "metricsd", "run", *home.args(), *extra],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                            env=bench_env(), cwd=ROOT)
+                            env=bench_env(), cwd=SRC)
     _wait_line(proc, b"READY ")
     return Subject("metricsd", proc, home.socket, err)
 
