@@ -302,7 +302,8 @@ class Client(_Events):
     def receive(self) -> dict[str, Any]:
         """The next reply (flushes first)."""
         self.flush()
-        assert self._sock is not None
+        if self._sock is None:
+            raise ConnectionLost("not connected")
         while True:
             for reply in self._parser.replies():
                 return reply

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,9 @@ def test_errors_fatal_and_not(home: Home, daemons: DaemonFactory) -> None:
         assert info.value.code == "malformed"
         with pytest.raises(ConnectionLost):
             c.receive()  # and then the daemon closed the connection
+        with pytest.raises(ConnectionLost):
+            c.receive()  # nothing to write, no connection: no reply can come
+        assert c.ping()["type"] == "pong"  # a request connects again
 
 
 def test_long_strings_are_clipped_not_fatal(home: Home, daemons: DaemonFactory) -> None:
@@ -187,6 +191,29 @@ def test_safe_client_never_raises_without_a_daemon(home: Home) -> None:
     with SafeClient(home.root) as s:
         s.turn("stop")
         assert s.sync() is False
+
+
+def test_safe_clients_give_up_on_a_daemon_that_does_not_answer(home: Home) -> None:
+    """A peer that accepts and never replies: each call returns within its timeout."""
+    home.socket.parent.mkdir(mode=0o700)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.bind(str(home.socket))
+        silent.listen(8)
+        s = SafeClient(home.socket, timeout=0.2)
+        s.turn("stop")
+        assert s.ping() is None
+        assert s.sync() is False
+        assert isinstance(s.last_error, TimeoutError)
+        s.close()
+
+        async def main() -> None:
+            a = AsyncSafeClient(home.socket, timeout=0.2)
+            a.turn("stop")
+            assert await a.sync() is False
+            assert isinstance(a.last_error, TimeoutError)
+            await a.aclose()
+
+        trio.run(main)
 
 
 def test_backoff_spaces_attempts() -> None:

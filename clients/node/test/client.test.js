@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { mkdtempSync, chmodSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
@@ -227,4 +228,20 @@ test("no handle is left open: a script using the clients exits after close()", a
     child.once("exit", (c) => { clearTimeout(timer); resolve(c); });
   });
   assert.equal(code, 0);
+});
+
+test("SafeClient gives up on a daemon that does not answer, within its timeout", async () => {
+  mkdirSync(path.dirname(home.socket), { mode: 0o700 });
+  const server = net.createServer(() => {}); // accepts, never replies
+  await new Promise((resolve) => server.listen(home.socket, resolve));
+  try {
+    const s = new SafeClient({ path: home.socket, timeoutMs: 200 });
+    s.turn("stop");
+    assert.equal(await s.ping(), null);
+    assert.equal(await s.sync(), false);
+    assert.equal(s.lastError.code, "ETIMEDOUT");
+    await s.close();
+  } finally {
+    server.close();
+  }
 });
