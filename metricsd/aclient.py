@@ -50,6 +50,7 @@ class AsyncClient(_Events):
         self._ids = itertools.count(1)
         self.errors: list[dict[str, Any]] = []
         self.reconnects = 0
+        self._connected_once = False
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str] | None = None, *,
@@ -78,6 +79,7 @@ class AsyncClient(_Events):
             raise
         self._stream = stream
         self._parser = ReplyParser()
+        self._connected_once = True
 
     async def _drop_stream(self) -> None:
         stream, self._stream = self._stream, None
@@ -103,14 +105,17 @@ class AsyncClient(_Events):
         if not self._out:
             return
         if self._stream is None:
+            if self._connected_once and not self.reconnect:
+                raise ConnectionLost("not connected (reconnect is off)")
             await self.connect()
         assert self._stream is not None
         data = bytes(self._out)
         try:
             await self._stream.send_all(data)
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
+        except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
             if not self.reconnect:
-                raise
+                await self._drop_stream()
+                raise ConnectionLost("the daemon closed the connection") from exc
             await self.connect()
             self.reconnects += 1
             assert self._stream is not None

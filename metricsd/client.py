@@ -231,6 +231,7 @@ class Client(_Events):
         self.errors: list[dict[str, Any]] = []
         #: How many times this client connected again after losing the daemon.
         self.reconnects = 0
+        self._connected_once = False
         if connect:
             self.connect()
 
@@ -257,6 +258,7 @@ class Client(_Events):
             raise
         self._sock = sock
         self._parser = ReplyParser()
+        self._connected_once = True
 
     def _drop_socket(self) -> None:
         if self._sock is not None:
@@ -286,13 +288,18 @@ class Client(_Events):
         if not self._out:
             return
         if self._sock is None:
+            if self._connected_once and not self.reconnect:
+                raise ConnectionLost("not connected (reconnect is off)")
             self.connect()
         assert self._sock is not None
         try:
             self._sock.sendall(self._out)
         except OSError as exc:
-            if not (self.reconnect and _is_gone(exc)):
+            if not _is_gone(exc):
                 raise
+            if not self.reconnect:
+                self._drop_socket()
+                raise ConnectionLost("the daemon closed the connection") from exc
             self.connect()
             self.reconnects += 1
             assert self._sock is not None

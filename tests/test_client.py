@@ -122,7 +122,13 @@ def test_strict_client_reports_a_lost_daemon(home: Home, daemons: DaemonFactory)
     c.turn("stop")
     with pytest.raises(OSError):
         c.sync()
+    daemons.start(home)
+    with pytest.raises(ConnectionLost):
+        c.sync()  # reconnect is off: it stays disconnected
     c.close()
+    with Client(home.socket) as fresh:
+        assert fresh.snapshot()["counts"] == {}
+    daemons.started[-1].kill()
     with pytest.raises(OSError):
         Client(home.socket)
 
@@ -297,6 +303,15 @@ def test_trio_client(home: Home, daemons: DaemonFactory) -> None:
             c.send_raw(b"\x05")
             with pytest.raises(ProtocolError):
                 await c.ping()
+        # Reconnect off: a lost daemon is an error, and it stays disconnected.
+        async with await AsyncClient.open(home.socket, reconnect=False) as strict:
+            await strict.ping()
+            daemons.started[-1].kill()
+            strict.turn("stop")
+            with pytest.raises(ConnectionLost):
+                await strict.sync()
+            with pytest.raises(ConnectionLost):
+                await strict.sync()
 
     trio.run(main)
     assert [b["client"]["version"] for b in _bodies(home)] == ["1.4.0"]
