@@ -63,6 +63,23 @@ def socket_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else default_socket()
 
 
+#: While a daemon's listen backlog is full, a connect with a timeout fails at once with
+#: EAGAIN (Unix sockets do not wait); it is retried this often until the timeout.
+CONNECT_RETRY_SECONDS: Final = 0.005
+
+
+def _connect_unix(sock: socket.socket, path: str, timeout: float | None) -> None:
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            sock.connect(path)
+            return
+        except BlockingIOError:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+            time.sleep(CONNECT_RETRY_SECONDS)
+
+
 class ProtocolError(Exception):
     """The daemon answered with an ``error`` reply that closes the connection."""
 
@@ -250,7 +267,7 @@ class Client(_Events):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(self.timeout)
-            sock.connect(os.fspath(self.path))
+            _connect_unix(sock, os.fspath(self.path), self.timeout)
             if self._hello is not None:
                 sock.sendall(self._hello)
         except BaseException:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import select
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -344,3 +347,55 @@ def test_status_still_talks_to_the_daemon_through_the_client(home: Home,
     out = cli(home, "status", env=clean_env())
     assert out.returncode == 0, out.stderr
     assert "not running" not in out.stdout
+
+
+def test_connect_waits_for_a_full_listen_backlog(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # A Unix socket whose backlog is full refuses a non-blocking connect at once (EAGAIN);
+    # the client keeps trying until its timeout instead of failing the first time.
+    path = str(tmp_path / "s.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(0)
+    fillers: list[socket.socket] = []
+    retried = threading.Event()
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        retried.set()  # the client met the full backlog and waits to retry
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    try:
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.setblocking(False)
+            fillers.append(s)
+            try:
+                s.connect(path)
+            except BlockingIOError:
+                break
+        result: list[BaseException | Client] = []
+
+        def connect() -> None:
+            try:
+                result.append(Client(path, timeout=30))
+            except BaseException as exc:
+                result.append(exc)
+
+        t = threading.Thread(target=connect)
+        t.start()
+        while t.is_alive() and not retried.wait(0.05):
+            pass
+        # Drain the backlog only now: the waiting client gets its turn.
+        while t.is_alive():
+            ready, _, _ = select.select([listener], [], [], 0.05)
+            if ready:
+                listener.accept()[0].close()
+        t.join()
+        assert len(result) == 1 and isinstance(result[0], Client), result
+        result[0].close()
+    finally:
+        for s in fillers:
+            s.close()
+        listener.close()
