@@ -267,6 +267,12 @@ class _Server(ThreadingHTTPServer):
         self.receiver = receiver
         self.verbose = verbose
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-request (a killed daemon) is no error of ours.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 @contextmanager
 def serve(receiver: Receiver | None = None, host: str = "127.0.0.1", port: int = 0,
