@@ -126,11 +126,12 @@ class Session:
         decoder.feed(data)
         handlers = self._handlers
         for msg in decoder.messages():
-            msg_type = msg.get("type")
-            # Only a str is looked up: an array or map "type" is unhashable and would
-            # raise out of here (ending the connection task, and with it the daemon).
-            handler = handlers.get(msg_type) if type(msg_type) is str else None
-            if handler is None:
+            try:
+                handler = handlers[msg["type"]]
+            except (KeyError, TypeError):
+                # Unknown, missing or not a str; TypeError: an array or map "type" is
+                # unhashable, which must not raise out of here (ending the connection
+                # task, and with it the daemon).  The table's keys are all str.
                 self._unhandled(msg, actions)
                 continue
             try:
