@@ -121,8 +121,6 @@ def main() -> None:
                 statsd.stop()
     rows = []
     for conns in CLIENTS:
-        base = median(results[("baseline", conns)])
-        md = median(results[("metricsd", conns)])
         for name in ("baseline", "metricsd", "statsd"):
             xs = results.get((name, conns))
             if not xs:
@@ -130,11 +128,16 @@ def main() -> None:
             m = median(xs)
             vs_peer = ""
             if name == "metricsd" and ("statsd", conns) in results:
-                vs_peer = f"{md / median(results[('statsd', conns)]):.2f}"
-            rows.append([name, conns, f"{m:,.0f}", spread(xs), f"{100 * m / base:.0f}%",
+                # Median of the ratios of runs made next to each other (less noise).
+                paired = [m_ / s_ for m_, s_ in zip(xs, results[("statsd", conns)],
+                                                    strict=True)]
+                vs_peer = f"{median(paired):.2f} ({min(paired):.2f}..{max(paired):.2f})"
+            of_base = median([x / b for x, b in zip(xs, results[("baseline", conns)],
+                                                    strict=True)])
+            rows.append([name, conns, f"{m:,.0f}", spread(xs), f"{100 * of_base:.0f}%",
                          vs_peer])
-    print(table(["subject", "clients", "events/s (median)", "spread", "of baseline",
-                 "metricsd ÷ statsd"], rows))
+    print(table(["subject", "clients", "events/s (median)", "spread", "of baseline, paired",
+                 "metricsd ÷ statsd, paired runs"], rows))
     turns = a.events // 10
     for conns, n in fsyncs.items():
         if n is not None:
