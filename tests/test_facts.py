@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metricsd import facts
 from metricsd.facts import (
@@ -12,8 +16,10 @@ from metricsd.facts import (
     PROVIDER_ERROR_KEYWORDS,
     PROVIDER_ERROR_LABELS,
     PROVIDER_STATUS_LABELS,
+    STATUS_IN_MESSAGE,
     TOOL_ERROR_KEYWORDS,
     TOOL_ERROR_LABELS,
+    KeywordTable,
     cache_hit_label,
     client_version_label,
     finish_reason_fact,
@@ -205,3 +211,33 @@ def test_every_fact_constant_is_allowed() -> None:
                 and all(isinstance(v, str) for v in value) and name.isupper()
                 and name not in ("CACHE_HIT_LABELS",)):
             assert is_allowed(*value), name
+
+
+# --- the optimised keyword matching agrees with the plain reading of the tables ----------
+
+_VOCABULARY = [
+    "Timed Out", "timeout", "DEADLINE exceeded", "connection refused", "Reset by peer",
+    "no such host", "EOF", "geofence", "context canceled", "Cancelled", "canceled",
+    "user ", "rejected", " by the user", "denied", "Not Approved", "approval was denied",
+    "permission denied", "EACCES", "eperm", "Forbidden", "not found", "No such file",
+    "does not exist", "ENOENT", "invalid json", "Missing required", "validation failed",
+    "unexpected keyword", "exit code ", "exited with status: ", "-", "1", "0", "9",
+    "non-zero exit", "returned nonzero", "status ", "429", " ", "\u0130", "\u212a", "é",
+]
+_texts = st.lists(st.sampled_from(_VOCABULARY) | st.text(max_size=4), max_size=8).map("".join)
+
+
+def _reference_label(table: KeywordTable, text: str) -> str:
+    for label, patterns in table:
+        if any(re.search(p, text, re.IGNORECASE | re.ASCII) for p in patterns):
+            return label
+    return "other"
+
+
+@settings(max_examples=400)
+@given(_texts)
+def test_keyword_fast_path_equals_the_tables(text: str) -> None:
+    assert tool_error_label(text) == _reference_label(TOOL_ERROR_KEYWORDS, text)
+    if STATUS_IN_MESSAGE.search(text) is None:
+        assert provider_error_label(text, None) == _reference_label(PROVIDER_ERROR_KEYWORDS,
+                                                                    text)
