@@ -30,6 +30,8 @@ class ConfigState:
     endpoint: str | None
     #: Why the file could not be used (daemon-written; never file content), or None.
     problem: str | None = None
+    #: The file does not exist: the normal state before anyone opted in, not a problem.
+    missing: bool = False
 
 
 def read_config(path: Path) -> ConfigState:
@@ -37,7 +39,8 @@ def read_config(path: Path) -> ConfigState:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return ConfigState(False, None, f"{path} does not exist: metrics are off")
+        return ConfigState(False, None, f"{path} does not exist: metrics are off",
+                           missing=True)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8"
         return ConfigState(False, None, f"cannot read {path} ({reason}): metrics are off")

@@ -163,7 +163,7 @@ class Daemon:
     def _log_config_change(self) -> None:
         state = self.watcher.state
         if state.problem:
-            log.warning("%s", state.problem)
+            log.log(logging.INFO if state.missing else logging.WARNING, "%s", state.problem)
         log.info("metrics %s%s", "on" if state.opted_in else "off",
                  " (dev build: nothing is uploaded)" if self.watcher.dev else "")
 
