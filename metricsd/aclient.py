@@ -22,6 +22,7 @@ from metricsd.client import (
     ConnectionLost,
     ReplyParser,
     _Events,
+    _SafeBase,
     encode,
     match_reply,
     ping_message,
@@ -185,7 +186,7 @@ class AsyncClient(_Events):
         await self.aclose()
 
 
-class AsyncSafeClient(_Events):
+class AsyncSafeClient(_SafeBase[AsyncClient]):
     """:class:`metricsd.client.SafeClient` for trio: no method raises ``Exception``
     (cancellation still propagates, as trio requires), each awaits at most ``timeout``
     seconds, events beyond ``max_buffer`` bytes are dropped and counted, and connection
@@ -195,41 +196,16 @@ class AsyncSafeClient(_Events):
     def __init__(self, path: str | os.PathLike[str] | None = None, *,
                  timeout: float = SAFE_TIMEOUT, max_buffer: int = SAFE_MAX_BUFFER,
                  backoff: Backoff | None = None) -> None:
+        super().__init__(max_buffer, backoff or Backoff(clock=trio.current_time))
         self.timeout = timeout
-        self.max_buffer = max_buffer
-        self.backoff = backoff or Backoff(clock=trio.current_time)
-        self.dropped = 0
-        self.failures = 0
-        self.last_error: Exception | None = None
-        self._client: AsyncClient | None = None
         self._lock = trio.Lock()  # one operation on the connection at a time
         try:
             self._client = AsyncClient(path)
         except Exception as exc:
             self._failed(exc)
 
-    @property
-    def connected(self) -> bool:
-        return self._client is not None and self._client.connected
-
-    def _failed(self, exc: Exception) -> None:
-        self.failures += 1
-        self.last_error = exc
-
     def _queue(self, message: dict[str, Any]) -> None:
-        client = self._client
-        try:
-            data = encode(message)
-        except Exception as exc:
-            self.dropped += 1
-            self._failed(exc)
-            return
-        if client is None or client.buffered + len(data) > self.max_buffer:
-            self.dropped += 1
-            return
-        client.send_raw(data)
-        if message.get("type") == "hello":
-            client._hello = data
+        self._enqueue(message)
 
     async def _call(self, method: str) -> Any:
         async with self._lock:
@@ -255,10 +231,6 @@ class AsyncSafeClient(_Events):
         await client._drop_stream()
         self.backoff.failed()
         return None
-
-    @property
-    def buffered(self) -> int:
-        return self._client.buffered if self._client is not None else 0
 
     async def flush(self) -> bool:
         if not self.buffered:

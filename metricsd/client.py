@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 import msgpack
 
@@ -426,7 +426,69 @@ class Backoff:
         self._next = 0.0
 
 
-class SafeClient(_Events):
+class _Queue(Protocol):
+    """What the never-raising wrappers need of a strict client (blocking or trio)."""
+
+    _hello: bytes | None
+
+    @property
+    def connected(self) -> bool: ...
+
+    @property
+    def buffered(self) -> int: ...
+
+    def send_raw(self, data: bytes) -> None: ...
+
+
+C = TypeVar("C", bound=_Queue)
+
+
+class _SafeBase(_Events, Generic[C]):
+    """The bookkeeping :class:`SafeClient` and the trio ``AsyncSafeClient`` share: a
+    strict client underneath (or None when none could be made), a bounded queue whose
+    overflow is dropped and counted, and swallowed failures."""
+
+    def __init__(self, max_buffer: int, backoff: Backoff) -> None:
+        self.max_buffer = max_buffer
+        self.backoff = backoff
+        #: Events dropped: buffer full or not encodable.
+        self.dropped = 0
+        #: Calls that failed inside (connect, write, reply): the exception is swallowed.
+        self.failures = 0
+        self.last_error: Exception | None = None
+        self._client: C | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and self._client.connected
+
+    @property
+    def buffered(self) -> int:
+        return self._client.buffered if self._client is not None else 0
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        self.last_error = exc
+
+    def _enqueue(self, message: dict[str, Any]) -> C | None:
+        """Queue ``message`` on the strict client; None when it was dropped instead."""
+        client = self._client
+        try:
+            data = encode(message)
+        except Exception as exc:
+            self.dropped += 1
+            self._failed(exc)
+            return None
+        if client is None or client.buffered + len(data) > self.max_buffer:
+            self.dropped += 1
+            return None
+        client.send_raw(data)
+        if message.get("type") == "hello":
+            client._hello = data
+        return client
+
+
+class SafeClient(_SafeBase["Client"]):
     """A client for telemetry that must never break the application emitting it.
 
     * No method raises (``Exception`` is caught; the last one is kept in
@@ -443,46 +505,20 @@ class SafeClient(_Events):
     def __init__(self, path: str | os.PathLike[str] | None = None, *,
                  timeout: float = SAFE_TIMEOUT, max_buffer: int = SAFE_MAX_BUFFER,
                  backoff: Backoff | None = None) -> None:
-        self.max_buffer = max_buffer
-        self.backoff = backoff or Backoff()
-        #: Events dropped: buffer full or not encodable.
-        self.dropped = 0
-        #: Calls that failed inside (connect, write, reply): the exception is swallowed.
-        self.failures = 0
-        self.last_error: Exception | None = None
-        self._client: Client | None = None
+        super().__init__(max_buffer, backoff or Backoff())
         try:
             self._client = Client(path, timeout=timeout, connect=False)
         except Exception as exc:  # e.g. no usable default path on this system
             self._failed(exc)
 
     @property
-    def connected(self) -> bool:
-        return self._client is not None and self._client.connected
-
-    @property
     def errors(self) -> list[dict[str, Any]]:
         return self._client.errors if self._client is not None else []
 
-    def _failed(self, exc: Exception) -> None:
-        self.failures += 1
-        self.last_error = exc
-
     def _queue(self, message: dict[str, Any]) -> None:
-        client = self._client
-        try:
-            data = encode(message)
-        except Exception as exc:
-            self.dropped += 1
-            self._failed(exc)
-            return
-        if client is None or client.buffered + len(data) > self.max_buffer:
-            self.dropped += 1
-            return
-        client.send_raw(data)
-        if message.get("type") == "hello":
-            client._hello = data
-        if message.get("type") == "turn" or client.buffered >= FLUSH_BYTES:
+        client = self._enqueue(message)
+        if client is not None and (message.get("type") == "turn"
+                                   or client.buffered >= FLUSH_BYTES):
             self.flush()
 
     def _connected(self) -> Client | None:
