@@ -7,6 +7,7 @@ one call at a time (``self._db_limiter``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -105,6 +106,22 @@ def connection_cap(wanted: int) -> int:
     if soft == resource.RLIM_INFINITY:
         return wanted
     return max(1, min(wanted, soft - FD_RESERVE))
+
+
+async def receive_some(fd: int, max_bytes: int) -> bytes:
+    """Read what a connection's socket holds, once it is readable (b"" at EOF).
+
+    Unlike ``SocketStream.receive_some``, no checkpoint comes *after* a read that found
+    data waiting, so a task never holds a received chunk while other tasks run: with 1,000
+    busy connections those chunks added ~17 MiB to the peak RSS (docs/BENCHMARKS.md)."""
+    while True:
+        await trio.lowlevel.wait_readable(fd)
+        try:
+            return os.read(fd, max_bytes)
+        except BlockingIOError:
+            continue
+        except OSError as exc:
+            raise trio.BrokenResourceError(exc) from exc
 
 
 class Daemon:
@@ -276,7 +293,7 @@ class Daemon:
                 await stream.aclose()
 
     async def _serve(self, stream: trio.SocketStream, session: Session) -> None:
-        receive = stream.receive_some
+        receive = functools.partial(receive_some, stream.socket.fileno())
         limits = self.limits
         clock = trio.current_time
         # Two deadlines: no complete message for idle_timeout, or a message still partial
