@@ -47,7 +47,7 @@ def run_baseline(parts: list[bytes]) -> float:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--events", type=int, default=1_000_000)
-    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--reps", type=int, default=7)
     a = p.parse_args()
     parts = chunks(a.events)
     base: list[float] = []

@@ -86,7 +86,7 @@ def wait_traced(pid: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--events", type=int, default=2_000_000, help="events per run (all clients)")
-    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--reps", type=int, default=5)
     p.add_argument("--no-statsd", action="store_true")
     a = p.parse_args()
     header(f"ingest: {a.events:,} events per run, {a.reps} repetitions, interleaved")
