@@ -189,11 +189,12 @@ class Daemon:
     def request_commit(self) -> None:
         self._wake.set()
 
-    async def committed(self) -> None:
-        """Return once a commit that started after this call has finished."""
+    async def committed(self, *, unless_failing: bool = False) -> None:
+        """Return once a commit that started after this call has finished (or, with
+        ``unless_failing``, as soon as commits are failing: a storage fault)."""
         target = self._started + 1
         self._wake.set()
-        while self._completed < target:
+        while self._completed < target and not (unless_failing and self._commit_failures):
             await self._done.wait()
 
     async def _commit_once(self) -> None:
@@ -352,10 +353,7 @@ class Daemon:
     async def _snapshot(self) -> bytes:
         # Wait for a commit that covers everything before, unless commits are failing
         # (storage fault): then answer at once from what the database and memory hold.
-        target = self._started + 1
-        self._wake.set()
-        while self._completed < target and not self._commit_failures:
-            await self._done.wait()
+        await self.committed(unless_failing=True)
         if not self.gate.counting:
             return snapshot_reply(False, self.gate.dev, {})
         try:
