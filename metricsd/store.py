@@ -146,16 +146,11 @@ class Store:
         *unavailable*: every call raises :class:`StoreUnavailable` until a call finds the
         database usable again, so the daemon serves from memory and retries.  A database
         of a newer schema raises :class:`NewerSchemaError` and is never touched."""
+        store = cls(path, connect=False)
         try:
-            conn, aside = _open_or_replace(path)
-        except NewerSchemaError:
-            raise
-        except (OSError, sqlite3.Error) as exc:
-            log.error("cannot open database %s (%s); keeping counts in memory and retrying",
-                      path, describe_error(exc))
-            return cls(path, connect=False)
-        store = cls(path, moved_aside=aside, connect=False)
-        store._conn = conn
+            store._reconnect()
+        except StoreUnavailable as exc:
+            log.error("%s; keeping counts in memory and retrying", exc)
         return store
 
     @property
@@ -166,17 +161,22 @@ class Store:
     def _db(self) -> sqlite3.Connection:
         conn = self._conn
         if conn is None:
-            try:
-                conn, aside = _open_or_replace(self.path)
-            except NewerSchemaError:
-                raise
-            except (OSError, sqlite3.Error) as exc:
-                raise StoreUnavailable(
-                    f"cannot open database {self.path} ({describe_error(exc)})") from None
-            if aside is not None:
-                self.moved_aside = aside
+            conn = self._reconnect()
             log.info("database %s is available again", self.path)
-            self._conn = conn
+        return conn
+
+    def _reconnect(self) -> sqlite3.Connection:
+        """Connect (moving a corrupt database aside), or raise :class:`StoreUnavailable`."""
+        try:
+            conn, aside = _open_or_replace(self.path)
+        except NewerSchemaError:
+            raise
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(
+                f"cannot open database {self.path} ({describe_error(exc)})") from None
+        if aside is not None:
+            self.moved_aside = aside
+        self._conn = conn
         return conn
 
     @classmethod
@@ -445,8 +445,6 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, (sqlite3.Error, StoreError)):
         return f"{name}: {exc}" if str(exc) else name
     return name
-
-
 
 
 def _move_aside(path: Path) -> Path:
