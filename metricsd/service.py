@@ -214,9 +214,9 @@ def inherited_sockets(environ: Mapping[str, str]) -> list[socket.socket]:
     count = environ.get("LISTEN_FDS", "")
     if not pid.isdigit() or int(pid) != os.getpid() or not count.isdigit():
         return []
+    names = environ.get("LISTEN_FDNAMES", "")  # read before ``environ`` may lose it
     for key in _LISTEN_VARS:
         os.environ.pop(key, None)
-    names = environ.get("LISTEN_FDNAMES", "")
     fds = range(SD_LISTEN_FDS_START, SD_LISTEN_FDS_START + int(count))
     if names and len(names.split(":")) != len(fds):
         log.warning("LISTEN_FDNAMES does not name every passed socket; names ignored")
