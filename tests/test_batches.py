@@ -23,7 +23,7 @@ from metricsd.batches import (
     outcome,
     parse_retry_after,
 )
-from metricsd.receiver import Invalid, validate
+from tests.fake_endpoint import Invalid, validate
 
 
 @pytest.mark.parametrize(("status", "what"), [

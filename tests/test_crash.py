@@ -30,8 +30,8 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.receiver import Receiver, serve
 from tests.conftest import Daemon, DaemonFactory, Home, wait_for
+from tests.fake_endpoint import Receiver, serve
 
 CYCLES = 50
 SEED = random.SystemRandom().randrange(2**32)

@@ -18,8 +18,8 @@ import msgpack
 import pytest
 
 from metricsd.client import Client
-from metricsd.receiver import Receiver, serve
 from tests.conftest import Daemon, DaemonFactory, Home, cli, wait_for
+from tests.fake_endpoint import Receiver, serve
 
 SECRET = "SeCrEt-7f3a9c"
 #: What a leak could look like on disk or on the wire.

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from metricsd.receiver import Receiver, serve
 from tests.conftest import Daemon, DaemonFactory, Home, clean_env, cli, wait_for
+from tests.fake_endpoint import Receiver, serve
 
 
 @pytest.fixture

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from typing import Any
 
 import httpx
 
 from metricsd.batches import batch_body
-from metricsd.receiver import serve
-from tests.conftest import read_line
+from tests.fake_endpoint import serve
 
 
 def valid_body() -> dict[str, Any]:
@@ -71,20 +68,3 @@ def test_fail_and_hang_controls_over_http() -> None:
         r.release()
         state = httpx.get(f"{base}/control/state", timeout=10).json()
         assert [b["batch_id"] for b in state["batches"]] == [body["batch_id"]]
-
-
-def test_command_line_receiver_writes_jsonl(tmp_path: Any) -> None:
-    out = tmp_path / "batches.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "metricsd.receiver", "--port", "0",
-                             "--out", str(out), "--quiet"], stdout=subprocess.PIPE, text=True)
-    try:
-        line = read_line(proc, 20)
-        assert line.startswith("LISTENING http://127.0.0.1:")
-        url = line.split(" ", 1)[1]
-        body = valid_body()
-        assert post(url, body).status_code == 202
-        assert post(url, body).status_code == 202
-        assert [json.loads(x) for x in out.read_text().splitlines()] == [body]
-    finally:
-        proc.terminate()
-        proc.wait(10)

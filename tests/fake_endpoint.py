@@ -1,7 +1,6 @@
-"""A reference receiver for metricsd uploads: for tests and self-hosters.
+"""A fake upload endpoint for the tests (not shipped; the real one is metricsd-receiver).
 
-``python -m metricsd.receiver [--host 127.0.0.1] [--port 8317] [--out batches.jsonl]``
-serves ``POST /v1/metrics``: it validates the body strictly against SPEC section 7
+It serves ``POST /v1/metrics`` on 127.0.0.1: it validates the body strictly
 (202 valid, 400 invalid, 405 wrong method, 404 elsewhere), stores each batch id once
 (a retried batch is acknowledged again but not stored twice) and, with ``--out``,
 appends every new batch to a JSON-lines file.
@@ -14,7 +13,6 @@ For tests it can be told to fail or hang the next requests, in process
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -288,27 +286,3 @@ def serve(receiver: Receiver | None = None, host: str = "127.0.0.1", port: int =
         r.release()
         server.shutdown()
         server.server_close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m metricsd.receiver",
-                                     description="Reference receiver for metricsd uploads.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8317)
-    parser.add_argument("--out", type=Path, help="append each new batch to this JSONL file")
-    parser.add_argument("--quiet", action="store_true", help="do not log requests")
-    args = parser.parse_args(argv)
-    r = Receiver(out=args.out)
-    server = _Server((args.host, args.port), r, not args.quiet)
-    print(f"LISTENING http://{args.host}:{server.server_address[1]}{PATH}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
