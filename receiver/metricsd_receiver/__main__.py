@@ -1,0 +1,3 @@
+from metricsd_receiver.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,251 @@
+"""The ASGI application (Starlette): ``POST /v1/metrics``, the dashboard, its JSON.
+
+Replies to the upload endpoint (the whole contract is in docs/UPLOAD.md):
+
+* 202 ``{"duplicate": false}`` stored; 202 ``{"duplicate": true}`` that ``batch_id`` was
+  already stored (a retry): nothing is added;
+* 400 the body is not a valid upload; 413 the body is over the size limit;
+  415 not ``Content-Type: application/json`` (or a content encoding other than identity);
+* 429 with ``Retry-After`` when this process already handles its limit of uploads;
+  503 with ``Retry-After`` when the database cannot be written;
+* 405 another method on ``/v1/metrics``; 404 elsewhere.
+
+Error bodies are ``{"error": "..."}`` with text written here: no byte of a request is ever
+echoed, logged or stored unless it is a label of the schema (or matched one of its
+patterns).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from metricsd_receiver import __version__
+from metricsd_receiver.dashboard import render_page
+from metricsd_receiver.query import DEFAULT_K, BadQuery, summary
+from metricsd_receiver.schema import Invalid, parse_json, validate
+from metricsd_receiver.storage import Storage
+
+log = logging.getLogger("metricsd_receiver")
+
+UPLOAD_PATH: Final = "/v1/metrics"
+#: A real batch is under 2 KiB; this leaves room for every label of every counter.
+DEFAULT_MAX_BODY: Final = 64 * 1024
+DEFAULT_MAX_INFLIGHT: Final = 64
+DEFAULT_RETRY_AFTER: Final = 30
+TOKEN_COOKIE: Final = "metricsd_receiver_token"
+
+_SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; "
+                               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                               "connect-src 'self'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    k: int = DEFAULT_K
+    max_body: int = DEFAULT_MAX_BODY
+    #: Uploads handled at once by one process; more get 429.
+    max_inflight: int = DEFAULT_MAX_INFLIGHT
+    retry_after: int = DEFAULT_RETRY_AFTER
+    #: With a token the dashboard answers anyone presenting it; without, loopback only.
+    token: str | None = None
+
+
+def _error(status: int, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": text}, status_code=status, headers=headers)
+
+
+def _media_type(value: str | None) -> tuple[str, dict[str, str]]:
+    if value is None:
+        return "", {}
+    kind, *params = value.split(";")
+    parsed = {}
+    for p in params:
+        name, _, v = p.partition("=")
+        parsed[name.strip().lower()] = v.strip().strip('"').lower()
+    return kind.strip().lower(), parsed
+
+
+class Receiver:
+    def __init__(self, storage: Storage, settings: Settings) -> None:
+        self.storage = storage
+        self.settings = settings
+        self.inflight = 0
+        static = resources.files("metricsd_receiver").joinpath("static")
+        self._static = {
+            "charts.js": (static.joinpath("charts.js").read_bytes(), "text/javascript"),
+            "dashboard.css": (static.joinpath("dashboard.css").read_bytes(), "text/css"),
+        }
+
+    # --- upload ---------------------------------------------------------------------
+
+    async def upload(self, request: Request) -> Response:
+        s = self.settings
+        if self.inflight >= s.max_inflight:
+            return _error(429, "too many uploads in progress, retry later",
+                          {"Retry-After": str(s.retry_after)})
+        self.inflight += 1
+        try:
+            return await self._upload(request)
+        finally:
+            self.inflight -= 1
+
+    async def _upload(self, request: Request) -> Response:
+        s = self.settings
+        kind, params = _media_type(request.headers.get("content-type"))
+        if kind != "application/json" or params.get("charset", "utf-8") != "utf-8":
+            return _error(415, "Content-Type must be application/json")
+        encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        if encoding != "identity":
+            return _error(415, "Content-Encoding must be identity")
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return _error(400, "bad Content-Length")
+            if int(length) > s.max_body:
+                return _error(413, f"body over {s.max_body} bytes")
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > s.max_body:
+                return _error(413, f"body over {s.max_body} bytes")
+        try:
+            batch = validate(parse_json(bytes(raw)), request.headers.get("idempotency-key"))
+        except Invalid as exc:
+            return _error(400, str(exc))
+        try:
+            new = await run_in_threadpool(self.storage.insert, batch)
+        except Exception as exc:
+            log.error("storing a batch failed (%s); replied 503", type(exc).__name__)
+            return _error(503, "storage unavailable, retry later",
+                          {"Retry-After": str(s.retry_after)})
+        return JSONResponse({"duplicate": not new}, status_code=202)
+
+    async def upload_other_method(self, request: Request) -> Response:
+        return _error(405, "method not allowed", {"Allow": "POST"})
+
+    # --- dashboard --------------------------------------------------------------------
+
+    def _allowed(self, request: Request) -> bool:
+        token = self.settings.token
+        if token is None:
+            host = request.client.host if request.client else ""
+            try:
+                return ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                return False
+        presented = []
+        auth = request.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            presented.append(auth[7:].strip())
+        presented.append(request.cookies.get(TOKEN_COOKIE, ""))
+        presented.append(request.query_params.get("token", ""))
+        return any(p and hmac.compare_digest(p.encode(), token.encode()) for p in presented)
+
+    def _denied(self) -> Response:
+        if self.settings.token is None:
+            return _error(403, "the dashboard answers loopback clients only "
+                               "(start the receiver with --dashboard-token to share it)")
+        return _error(401, "a dashboard token is required", {"WWW-Authenticate": "Bearer"})
+
+    async def _summary(self, request: Request) -> dict[str, Any] | Response:
+        q = request.query_params
+        try:
+            return await run_in_threadpool(
+                lambda: summary(self.storage, day_from=q.get("from"), day_to=q.get("to"),
+                                version=q.get("version") or None, k=self.settings.k))
+        except BadQuery as exc:
+            return _error(400, str(exc))
+        except Exception as exc:
+            log.error("dashboard query failed (%s)", type(exc).__name__)
+            return _error(503, "storage unavailable")
+
+    async def dashboard(self, request: Request) -> Response:
+        if not self._allowed(request):
+            return self._denied()
+        if self.settings.token is not None and "token" in request.query_params:
+            # Move the token from the address bar into a cookie.
+            query = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                               if k in ("from", "to", "version")])
+            response: Response = RedirectResponse("/" + (f"?{query}" if query else ""), 303)
+            response.set_cookie(TOKEN_COOKIE, self.settings.token, httponly=True,
+                                samesite="strict", secure=request.url.scheme == "https")
+            return response
+        data = await self._summary(request)
+        if isinstance(data, Response):
+            return data
+        return HTMLResponse(render_page(data, __version__), headers=_SECURITY_HEADERS)
+
+    async def api_summary(self, request: Request) -> Response:
+        if not self._allowed(request):
+            return self._denied()
+        data = await self._summary(request)
+        if isinstance(data, Response):
+            return data
+        return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
+    async def static(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in self._static:
+            return _error(404, "not found")
+        body, media = self._static[name]
+        return Response(body, media_type=media, headers={"Cache-Control": "max-age=300",
+                                                         "X-Content-Type-Options": "nosniff"})
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True, "version": __version__})
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error(404, "not found")
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    return _error(405, "method not allowed")
+
+
+def create_app(storage: Storage, settings: Settings | None = None) -> Starlette:
+    receiver = Receiver(storage, settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            storage.close()
+
+    app = Starlette(
+        routes=[
+            Route(UPLOAD_PATH, receiver.upload, methods=["POST"]),
+            Route(UPLOAD_PATH, receiver.upload_other_method,
+                  methods=["GET", "PUT", "DELETE", "PATCH"]),
+            Route("/", receiver.dashboard, methods=["GET"]),
+            Route("/api/summary", receiver.api_summary, methods=["GET"]),
+            Route("/static/{name}", receiver.static, methods=["GET"]),
+            Route("/healthz", receiver.health, methods=["GET"]),
+        ],
+        exception_handlers={404: _not_found, 405: _method_not_allowed},
+        lifespan=lifespan,
+    )
+    app.state.receiver = receiver
+    return app
+

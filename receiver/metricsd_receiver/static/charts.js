@@ -1,0 +1,236 @@
+// metricsd-receiver dashboard charts: inline SVG from the page's embedded summary.
+// No dependencies, no network: everything drawn here comes from <script id="summary">.
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+                 "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b",
+                 "#17becf", "#bcbd22", "#7f7f7f", "#d62728"];
+  var W = 600, H = 250, M = { top: 12, right: 12, bottom: 34, left: 52 };
+
+  function el(name, attrs, parent) {
+    var node = document.createElementNS(NS, name);
+    for (var k in attrs) { node.setAttribute(k, String(attrs[k])); }
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+  function text(parent, x, y, s, attrs) {
+    var t = el("text", Object.assign({ x: x, y: y }, attrs || {}), parent);
+    t.textContent = s;
+    return t;
+  }
+  function niceMax(v) {
+    if (!(v > 0)) { return 1; }
+    var p = Math.pow(10, Math.floor(Math.log10(v))), r = v / p;
+    var step = r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10;
+    return step * p;
+  }
+  function fmt(v, percent) {
+    if (percent) { return Math.round(v) + "%"; }
+    if (v >= 1e6) { return (v / 1e6).toFixed(1) + "M"; }
+    if (v >= 1e4) { return (v / 1e3).toFixed(0) + "k"; }
+    if (v >= 1000) { return (v / 1e3).toFixed(1) + "k"; }
+    return Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(2);
+  }
+
+  // Axes and grid; returns the plot frame.
+  function frame(svg, days, ymax, percent, yTitle) {
+    var pw = W - M.left - M.right, ph = H - M.top - M.bottom;
+    var g = el("g", { "class": "axes" }, svg);
+    for (var i = 0; i <= 4; i++) {
+      var v = ymax * i / 4, y = M.top + ph - ph * i / 4;
+      el("line", { x1: M.left, x2: M.left + pw, y1: y, y2: y, "class": i ? "grid" : "axis" }, g);
+      text(g, M.left - 6, y + 4, fmt(v, percent), { "text-anchor": "end", "class": "tick" });
+    }
+    el("line", { x1: M.left, x2: M.left, y1: M.top, y2: M.top + ph, "class": "axis" }, g);
+    var every = Math.max(1, Math.ceil(days.length / 8));
+    var bw = pw / Math.max(1, days.length);
+    days.forEach(function (d, i) {
+      if (i % every === 0 || i === days.length - 1 && days.length < 16) {
+        text(g, M.left + bw * (i + 0.5), M.top + ph + 16, d.slice(5),
+             { "text-anchor": "middle", "class": "tick" });
+      }
+    });
+    text(g, 12, M.top + ph / 2, yTitle, { "class": "axis-title", "text-anchor": "middle",
+         transform: "rotate(-90 12 " + (M.top + ph / 2) + ")" });
+    return { x: M.left, y: M.top, w: pw, h: ph, bw: bw };
+  }
+
+  function legend(container, series) {
+    var div = document.createElement("div");
+    div.className = "legend";
+    series.forEach(function (s) {
+      var item = document.createElement("span");
+      item.className = "item";
+      var sw = document.createElement("span");
+      sw.className = "swatch";
+      sw.style.background = s.color;
+      item.appendChild(sw);
+      item.appendChild(document.createTextNode(s.name));
+      div.appendChild(item);
+    });
+    container.appendChild(div);
+  }
+
+  function svgFor(container, id, total) {
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "class": "chart-svg",
+                          "data-chart": id, "data-total": total });
+    container.appendChild(svg);
+    return svg;
+  }
+
+  // Stacked bars; series values are per day; percent normalises each day to 100%.
+  function bars(container, id, days, series, opts) {
+    var totalsPerDay = days.map(function (_, i) {
+      return series.reduce(function (a, s) { return a + s.values[i]; }, 0);
+    });
+    var shown = days.map(function (_, i) {
+      return series.map(function (s) {
+        if (!opts.percent) { return s.values[i]; }
+        return totalsPerDay[i] ? 100 * s.values[i] / totalsPerDay[i] : 0;
+      });
+    });
+    var ymax = opts.percent ? 100 : niceMax(Math.max.apply(null, shown.map(function (v) {
+      return v.reduce(function (a, b) { return a + b; }, 0);
+    }).concat([0])));
+    var svg = svgFor(container, id, opts.total);
+    var f = frame(svg, days, ymax, opts.percent, opts.yTitle);
+    var g = el("g", { "class": "bars" }, svg);
+    days.forEach(function (day, i) {
+      var y = f.y + f.h;
+      series.forEach(function (s, j) {
+        var v = shown[i][j];
+        if (!(v > 0)) { return; }
+        var h = f.h * v / ymax;
+        y -= h;
+        var r = el("rect", { x: f.x + f.bw * i + f.bw * 0.12, y: y, width: f.bw * 0.76,
+                             height: Math.max(h, 0.5), fill: s.color, "data-series": s.name,
+                             "data-day": day, "data-value": s.raw ? s.raw[i] : s.values[i] }, g);
+        el("title", {}, r).textContent = day + " · " + s.name + ": " +
+          fmt(v, opts.percent) + (opts.percent ? " (" + s.values[i] + ")" : "");
+      });
+    });
+    finish(container, svg, series, opts.total);
+  }
+
+  // One line per series; null values leave a gap.
+  function lines(container, id, days, series, opts) {
+    var max = 0;
+    series.forEach(function (s) { s.values.forEach(function (v) { if (v > max) { max = v; } }); });
+    var ymax = niceMax(max);
+    var svg = svgFor(container, id, opts.total);
+    var f = frame(svg, days, ymax, false, opts.yTitle);
+    var g = el("g", { "class": "lines" }, svg);
+    series.forEach(function (s) {
+      var d = "", pen = false;
+      s.values.forEach(function (v, i) {
+        if (v === null) { pen = false; return; }
+        var x = f.x + f.bw * (i + 0.5), y = f.y + f.h - f.h * v / ymax;
+        d += (pen ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+        pen = true;
+        var c = el("circle", { cx: x, cy: y, r: 3, fill: s.color, "data-series": s.name,
+                               "data-day": days[i], "data-value": v }, g);
+        el("title", {}, c).textContent = days[i] + " · " + s.name + ": " + fmt(v, false);
+      });
+      if (d) { el("path", { d: d, stroke: s.color, fill: "none", "stroke-width": 2 }, g); }
+    });
+    finish(container, svg, series, opts.total);
+  }
+
+  function finish(container, svg, series, total) {
+    if (!total) {
+      text(svg, W / 2, H / 2 - 10, "no data in this range",
+           { "text-anchor": "middle", "class": "empty" });
+    }
+    legend(container, series);
+  }
+
+  function draw(data) {
+    var days = data.days, cells = data.cells;
+    var dayIndex = {};
+    days.forEach(function (d, i) { dayIndex[d] = i; });
+    var versions = data.versions.filter(function (v) {
+      return cells.some(function (c) { return c.version === v; });
+    });
+    function zeros() { return days.map(function () { return 0; }); }
+    function perDay(get) {
+      var out = zeros();
+      cells.forEach(function (c) { out[dayIndex[c.day]] += get(c); });
+      return out;
+    }
+    function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
+    var turns = perDay(function (c) { return c.turns; });
+    function colored(list) {
+      return list.map(function (s, i) { s.color = PALETTE[i % PALETTE.length]; return s; });
+    }
+    function labelSeries(counter, perThousand) {
+      return colored(data.counters[counter].map(function (label) {
+        var raw = perDay(function (c) { return c[counter][label] || 0; });
+        var values = perThousand ? raw.map(function (n, i) {
+          return turns[i] ? 1000 * n / turns[i] : 0;
+        }) : raw;
+        return { name: label, values: values, raw: raw };
+      }));
+    }
+    function versionLines(get) {
+      return colored(versions.map(function (v) {
+        var values = days.map(function (d) {
+          var c = cells.filter(function (x) { return x.day === d && x.version === v; })[0];
+          return c && c.turns ? get(c) : null;
+        });
+        return { name: v, values: values };
+      }));
+    }
+    function rawTotal(series) {
+      return sum(series.map(function (s) { return sum(s.raw || s.values); }));
+    }
+    var drawn = 0;
+    var charts = {
+      turns: function (node) {
+        var series = colored(versions.map(function (v) {
+          return { name: v, values: perDay(function (c) { return c.version === v ? c.turns : 0; }) };
+        }));
+        bars(node, "turns", days, series, { total: sum(turns), yTitle: "turns" });
+      },
+      finish_reason: function (node) {
+        var s = labelSeries("finish_reason", false);
+        bars(node, "finish_reason", days, s, { percent: true, total: rawTotal(s), yTitle: "share of turns" });
+      },
+      provider_error: function (node) {
+        var s = labelSeries("provider_error", true);
+        bars(node, "provider_error", days, s, { total: rawTotal(s), yTitle: "per 1,000 turns" });
+      },
+      cache_hit: function (node) {
+        var s = labelSeries("cache_hit", false);
+        bars(node, "cache_hit", days, s, { percent: true, total: rawTotal(s), yTitle: "share of calls" });
+      },
+      tool_error: function (node) {
+        var s = labelSeries("tool_error", true);
+        bars(node, "tool_error", days, s, { total: rawTotal(s), yTitle: "per 1,000 turns" });
+      },
+      compaction: function (node) {
+        lines(node, "compaction", days, versionLines(function (c) { return c.compaction / c.turns; }),
+              { total: sum(perDay(function (c) { return c.compaction; })), yTitle: "per turn" });
+      },
+      empty_final: function (node) {
+        lines(node, "empty_final", days,
+              versionLines(function (c) { return 1000 * c.empty_final / c.turns; }),
+              { total: sum(perDay(function (c) { return c.empty_final; })), yTitle: "per 1,000 turns" });
+      },
+      health: function (node) {
+        var s = colored(data.health_counters.map(function (name) {
+          return { name: name.replace(/_/g, " "), values: perDay(function (c) { return c.health[name]; }) };
+        }));
+        bars(node, "health", days, s, { total: rawTotal(s), yTitle: "count" });
+      }
+    };
+    document.querySelectorAll(".plot[data-chart]").forEach(function (node) {
+      var f = charts[node.getAttribute("data-chart")];
+      if (f) { f(node); drawn++; }
+    });
+    document.documentElement.setAttribute("data-charts-rendered", String(drawn));
+  }
+
+  var source = document.getElementById("summary");
+  if (source) { draw(JSON.parse(source.textContent)); }
+})();
