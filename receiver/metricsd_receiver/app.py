@@ -212,7 +212,8 @@ class Receiver:
                                                          "X-Content-Type-Options": "nosniff"})
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"ok": True, "version": __version__})
+        return JSONResponse({"ok": True, "version": __version__,
+                             "uploads_in_progress": self.inflight})
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

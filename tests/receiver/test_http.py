@@ -1,0 +1,117 @@
+"""The upload endpoint's replies, against real receiver processes and real databases."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from tests.conftest import wait_for
+from tests.receiver.bodies import body
+from tests.receiver.conftest import Database, ReceiverFactory
+
+
+def test_valid_body_is_accepted_once(database: Database, receivers: ReceiverFactory) -> None:
+    r = receivers.start(database.url)
+    b = body()
+    first = r.post(b)
+    assert (first.status_code, first.json()) == (202, {"duplicate": False})
+    again = r.post(b)
+    assert (again.status_code, again.json()) == (202, {"duplicate": True})
+    assert database.count("batches") == 1
+    assert database.count("batch_counts") == 10  # 9 counts + 1 non-zero health counter
+    stored = database.rows("SELECT client_version, os, arch, daemon_version FROM batches")
+    assert stored == [("1.4.0", "linux", "x86_64", "0.1.0")]
+
+
+def test_bad_requests_get_their_status_and_store_nothing(
+        database: Database, receivers: ReceiverFactory) -> None:
+    r = receivers.start(database.url, "--max-body", "4096")
+    good = body()
+    cases: list[tuple[int, httpx.Response]] = [
+        (400, r.post(None, raw=b"{not json")),
+        (400, r.post({**good, "extra": 1})),
+        (400, r.post({**good, "counts": {"turns": 1, "secret_counter": 3}})),
+        (400, r.post({**good, "client": {"version": "my-secret-build"}})),
+        (400, r.post(good, headers={"Idempotency-Key": "00000000-0000-4000-8000-000000000000"})),
+        (400, r.post(None, raw=json.dumps(good).replace('"schema": 1',
+                                                       '"schema": 1, "schema": 1').encode())),
+        (413, r.post(None, raw=b'{"pad": "' + b"x" * 5000 + b'"}')),
+        (415, r.post(good, headers={"Content-Type": "text/plain"})),
+        (415, r.post(good, headers={"Content-Type": "application/x-www-form-urlencoded"})),
+        (415, r.post(good, headers={"Content-Encoding": "gzip"})),
+        (405, httpx.get(r.endpoint)),
+        (404, httpx.post(r.url + "/v1/other", json=good)),
+    ]
+    for want, resp in cases:
+        assert resp.status_code == want, (want, resp.status_code, resp.text)
+        assert "error" in resp.json()
+    # chunked (no Content-Length) and over the limit
+    chunked = httpx.post(r.endpoint, content=iter([b'{"a": "', b"y" * 5000, b'"}']),
+                         headers={"Content-Type": "application/json"})
+    assert chunked.status_code == 413
+    assert database.count("batches") == 0
+    assert database.count("batch_counts") == 0
+    # nothing of the request comes back in a reply
+    for _, resp in cases:
+        assert "secret" not in resp.text
+
+
+def test_two_receiver_processes_store_a_batch_once(
+        database: Database, receivers: ReceiverFactory) -> None:
+    a = receivers.start(database.url, "--workers", "2")
+    b = receivers.start(database.url)
+    bodies = [body(turns=5 + i) for i in range(8)]
+
+    def post(args: tuple[int, int]) -> dict[str, bool]:
+        which, i = args
+        resp = (a, b)[which].post(bodies[i])
+        assert resp.status_code == 202, resp.text
+        result: dict[str, bool] = resp.json()
+        return result
+
+    jobs = [(w, i) for i in range(len(bodies)) for w in (0, 1, 0, 1)]
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(post, jobs))
+    fresh = [job for job, reply in zip(jobs, replies, strict=True) if not reply["duplicate"]]
+    assert sorted(i for _, i in fresh) == list(range(len(bodies)))  # each stored exactly once
+    assert database.count("batches") == len(bodies)
+    assert a.summary(**{"from": "2026-11-20", "to": "2026-11-20"})["total"]["turns"] == \
+        sum(5 + i for i in range(len(bodies)))
+
+
+def test_overload_gets_429_with_retry_after(sqlite_database: Database,
+                                            receivers: ReceiverFactory) -> None:
+    r = receivers.start(sqlite_database.url, "--max-inflight", "1", "--retry-after", "7")
+    path = sqlite_database.url.removeprefix("sqlite:///")
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # the database is busy: the first upload waits on it
+    first: list[httpx.Response] = []
+    t = threading.Thread(target=lambda: first.append(r.post(body())))
+    t.start()
+    try:
+        wait_for(lambda: httpx.get(r.url + "/healthz").json()["uploads_in_progress"] == 1,
+                 what="the first upload to be in flight")
+        second = r.post(body())
+        assert second.status_code == 429, second.text
+        assert second.headers["Retry-After"] == "7"
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+        t.join(30)
+    assert first[0].status_code == 202
+    assert sqlite_database.count("batches") == 1
+
+
+def test_database_url_and_listen_errors_are_one_line(receivers: ReceiverFactory) -> None:
+    import subprocess
+    import sys
+
+    bad = subprocess.run([sys.executable, "-m", "metricsd_receiver", "--database",
+                          "mysql://x/y", "--port", "0"], capture_output=True, text=True,
+                         timeout=30)
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1 and "sqlite:///FILE or postgresql://" in bad.stderr
