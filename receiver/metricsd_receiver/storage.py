@@ -13,6 +13,8 @@ of connections per process.
 from __future__ import annotations
 
 import datetime
+import fcntl
+import os
 import queue
 import sqlite3
 import threading
@@ -153,8 +155,14 @@ class _Pool(Generic[C]):
                         pass
 
     def close(self) -> None:
+        """Close every connection; a later use opens new ones."""
         with self._lock:
             conns, self._all = self._all, []
+            while True:
+                try:
+                    self._idle.get_nowait()
+                except queue.Empty:
+                    break
         for conn in conns:
             try:
                 self._close(conn)
@@ -173,7 +181,12 @@ def _count_rows(batch: Batch) -> list[tuple[str, str, str, int]]:
 
 
 class SQLiteStorage:
-    """SQLite in WAL mode; every write is one ``BEGIN IMMEDIATE`` transaction."""
+    """SQLite in WAL mode; every write is one ``BEGIN IMMEDIATE`` transaction.
+
+    Writers queue on a lock instead of SQLite's busy handler (which sleeps and polls):
+    a thread lock inside the process and an ``flock`` on ``FILE-writer.lock`` between
+    receiver processes, so a waiting writer starts the moment the previous one commits.
+    Readers never wait for writers (WAL)."""
 
     url_kind = "sqlite"
 
@@ -182,6 +195,21 @@ class SQLiteStorage:
         self._busy_timeout_ms = busy_timeout_ms
         self._pool: _Pool[sqlite3.Connection] = _Pool(self._connect, lambda c: c.close(),
                                                       pool_size)
+        self._write_lock = threading.Lock()
+        self._lock_fd: int | None = None
+
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        with self._write_lock:
+            if self._lock_fd is None:
+                lock_path = self.path.with_name(self.path.name + "-writer.lock")
+                self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                        0o600)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -197,7 +225,7 @@ class SQLiteStorage:
         return conn
 
     def migrate(self) -> int:
-        with self._pool.connection() as conn:
+        with self._writer(), self._pool.connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -223,7 +251,7 @@ class SQLiteStorage:
             return int(v)
 
     def insert(self, batch: Batch) -> bool:
-        with self._pool.connection() as conn:
+        with self._writer(), self._pool.connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute(
@@ -261,6 +289,10 @@ class SQLiteStorage:
 
     def close(self) -> None:
         self._pool.close()
+        with self._write_lock:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
 
 class PostgresStorage:

@@ -12,7 +12,8 @@ def body(client_version: str = "1.4.0", *, day: str = "2026-11-20", turns: int =
          batch_id: str | None = None, **facts: int) -> dict[str, Any]:
     counts: dict[tuple[str, str], int] = {
         ("turns", ""): turns,
-        ("finish_reason", "stop"): turns - 2, ("finish_reason", "length"): 2,
+        ("finish_reason", "stop"): turns - min(2, turns - 1),
+        ("finish_reason", "length"): min(2, turns - 1),
         ("cache_hit", "90-99"): 7, ("cache_hit", "none"): 1,
         ("provider_error", "rate_limit"): 3, ("tool_error", "timeout"): 1,
         ("compaction", ""): 2, ("empty_final", ""): 1, ("invalid_events", ""): 1,

@@ -30,7 +30,8 @@
     if (v >= 1e6) { return (v / 1e6).toFixed(1) + "M"; }
     if (v >= 1e4) { return (v / 1e3).toFixed(0) + "k"; }
     if (v >= 1000) { return (v / 1e3).toFixed(1) + "k"; }
-    return Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(2);
+    if (Math.abs(v - Math.round(v)) < 1e-9) { return String(Math.round(v)); }
+    return String(parseFloat(v.toFixed(v < 1 ? 3 : 1)));
   }
 
   // Axes and grid; returns the plot frame.

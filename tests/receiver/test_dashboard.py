@@ -1,0 +1,157 @@
+"""The dashboard's query layer (k-anonymity folding) and its access rule."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import warnings
+
+import httpx
+import pytest
+
+from metricsd_receiver.app import Settings, create_app
+from metricsd_receiver.query import OTHER, fold, summary, version_key
+from metricsd_receiver.schema import validate
+from metricsd_receiver.storage import CountRow, GroupRow, Storage, open_storage
+from tests.receiver.bodies import body
+from tests.receiver.conftest import Database, ReceiverFactory
+from tests.receiver.desktops import add_bodies, same_sums
+
+with warnings.catch_warnings():  # Starlette 1.x suggests another HTTP client package
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+
+def _store(storage: Storage, bodies: list[dict[str, Any]]) -> None:
+    for b in bodies:
+        assert storage.insert(validate(b))
+
+
+@pytest.fixture
+def storage(database: Database) -> Any:
+    s = open_storage(database.url)
+    s.migrate()
+    yield s
+    s.close()
+
+
+def test_groups_under_k_fold_into_other(storage: Storage) -> None:
+    day1, day2 = "2026-11-20", "2026-11-21"
+    common = [body("1.4.0", day=day1, turns=10 + i) for i in range(5)]  # 5 batches: shown
+    rare = [body("1.3.0", day=day1, turns=3) for _ in range(4)]  # 4: folded
+    lone = [body("0.9.0-rc.2", day=day1, turns=7)]  # 1: folded with the 1.3.0 ones
+    next_day = [body("1.4.0", day=day2, turns=1) for _ in range(4)]  # 1.4.0, but 4 that day
+    _store(storage, common + rare + lone + next_day)
+
+    data = summary(storage, day_from=day1, day_to=day2, version=None, k=5)
+    cells = {(c["day"], c["version"]): c for c in data["cells"]}
+    assert set(cells) == {(day1, "1.4.0"), (day1, OTHER), (day2, OTHER)}
+    same_sums(cells[(day1, "1.4.0")], add_bodies(common))
+    same_sums(cells[(day1, OTHER)], add_bodies(rare + lone))
+    same_sums(cells[(day2, OTHER)], add_bodies(next_day))
+    same_sums(data["total"], add_bodies(common + rare + lone + next_day))
+    assert data["versions"] == ["1.4.0", OTHER]
+    text = json.dumps(data)
+    assert "1.3.0" not in text and "0.9.0" not in text
+
+    # k = 1 shows every version; k = 100 shows only "other"
+    assert summary(storage, day_from=day1, day_to=day2, version=None, k=1)["versions"] == [
+        "0.9.0-rc.2", "1.3.0", "1.4.0"]
+    assert summary(storage, day_from=day1, day_to=day2, version=None, k=100)["versions"] == [
+        OTHER]
+
+    # the version filter applies after folding; a folded version yields nothing
+    only = summary(storage, day_from=day1, day_to=day2, version="1.4.0", k=5)
+    same_sums(only["total"], add_bodies(common))
+    hidden = summary(storage, day_from=day1, day_to=day2, version="1.3.0", k=5)
+    assert hidden["cells"] == [] and hidden["total"]["batches"] == 0
+    other = summary(storage, day_from=day1, day_to=day2, version=OTHER, k=5)
+    same_sums(other["total"], add_bodies(rare + lone + next_day))
+
+    # the date range is inclusive and a batch counts on the last day of its period
+    assert summary(storage, day_from=day2, day_to=day2, version=None,
+                   k=1)["total"]["batches"] == 4
+
+
+def test_fold_is_pure_and_keeps_totals() -> None:
+    groups = [GroupRow("2026-01-01", v, n) for v, n in (("1.0.0", 5), ("1.1.0", 2),
+                                                         ("unknown", 1))]
+    counts = [CountRow("2026-01-01", g.client_version, "turns", "", 10 * g.batches)
+              for g in groups]
+    cells = fold(groups, counts, 5)
+    assert [(c.version, c.batches, c.totals["turns"]) for c in cells] == [
+        ("1.0.0", 5, 50), (OTHER, 3, 30)]
+
+
+def test_version_order() -> None:
+    versions = ["other", "unknown", "1.10.0", "1.2.0", "1.2.0-rc.1", "1.2.0-beta.2",
+                "1.2.0-dev"]
+    assert sorted(versions, key=version_key) == [
+        "1.2.0-beta.2", "1.2.0-dev", "1.2.0-rc.1", "1.2.0", "1.10.0", "unknown", "other"]
+
+
+def test_bad_dates_are_400_and_not_echoed(sqlite_database: Database) -> None:
+    s = open_storage(sqlite_database.url)
+    s.migrate()
+    with TestClient(create_app(s, Settings(token="t0k")), client=("127.0.0.1", 5000)) as c:
+        r = c.get("/api/summary", params={"from": "<script>", "token": "t0k"})
+        assert r.status_code == 400 and "<script>" not in r.text
+        r = c.get("/api/summary", params={"from": "2026-02-01", "to": "2026-01-01",
+                                          "token": "t0k"})
+        assert r.status_code == 400
+        r = c.get("/api/summary", params={"from": "2020-01-01", "to": "2026-01-01",
+                                          "token": "t0k"})
+        assert r.status_code == 400
+
+
+def test_dashboard_answers_loopback_only_without_a_token(sqlite_database: Database) -> None:
+    s = open_storage(sqlite_database.url)
+    s.migrate()
+    app = create_app(s, Settings())
+    with TestClient(app, client=("203.0.113.9", 5000)) as remote:
+        assert remote.get("/").status_code == 403
+        assert remote.get("/api/summary").status_code == 403
+        # uploads are for everyone
+        b = body()
+        assert remote.post("/v1/metrics", json=b).status_code == 202
+    with TestClient(app, client=("127.0.0.1", 5000)) as local:
+        assert local.get("/").status_code == 200
+    with TestClient(app, client=("::1", 5000)) as local6:
+        assert local6.get("/api/summary").status_code == 200
+
+
+def test_dashboard_with_a_token(sqlite_database: Database) -> None:
+    s = open_storage(sqlite_database.url)
+    s.migrate()
+    app = create_app(s, Settings(token="s3cret-token"))
+    with TestClient(app, client=("203.0.113.9", 5000), follow_redirects=False) as c:
+        assert c.get("/").status_code == 401
+        assert c.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/api/summary",
+                     headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+        r = c.get("/", params={"token": "s3cret-token", "from": "2026-01-01"})
+        assert r.status_code == 303 and r.headers["location"] == "/?from=2026-01-01"
+        assert "httponly" in r.headers["set-cookie"].lower()
+        assert c.get("/").status_code == 200  # the cookie now
+
+
+def test_dashboard_page_over_http(sqlite_database: Database, receivers: ReceiverFactory) -> None:
+    r = receivers.start(sqlite_database.url, "--k", "1")
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    bodies = [body("1.4.0", day=today, turns=12), body("1.5.0-beta.1", day=today, turns=3)]
+    for b in bodies:
+        assert r.post(b).status_code == 202
+    page = httpx.get(r.url + "/")
+    assert page.status_code == 200
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    html = page.text
+    assert '<option value="1.5.0-beta.1">' in html
+    assert '<td data-field="turns">15</td>' in html
+    for chart in ("turns", "finish_reason", "provider_error", "cache_hit", "tool_error",
+                  "compaction", "empty_final", "health"):
+        assert f'data-chart="{chart}"' in html
+    js = httpx.get(r.url + "/static/charts.js")
+    assert js.status_code == 200 and "text/javascript" in js.headers["content-type"]
+    assert httpx.get(r.url + "/static/../app.py").status_code == 404
