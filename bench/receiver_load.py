@@ -191,8 +191,7 @@ async def drive(endpoint: str, sends: list[dict[str, Any]], concurrency: int) ->
                 try:
                     status, reply, payload = await conn.post(url.path, data, headers)
                     ok: int | None = status
-                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError,
-                        ValueError, IndexError):
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                     ok = None
                 result.latencies.append(time.perf_counter() - t0)
                 if ok is not None:
@@ -260,7 +259,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def screenshot(url: str, out: Path) -> None:

@@ -186,7 +186,7 @@ def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
     remaining = set(children)
     while remaining:
         try:
-            pid, code = os.wait()
+            pid, _ = os.wait()
         except ChildProcessError:
             break
         except InterruptedError:

@@ -40,7 +40,7 @@ def _n(value: int) -> str:
 
 
 def _per_k(part: int, turns: int) -> str:
-    return f"{1000 * part / turns:.1f}" if turns else "–"
+    return f"{1000 * part / turns:.1f}" if turns else "-"
 
 
 def _table(data: dict[str, Any]) -> str:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
-
 import warnings
+from typing import Any
 
 import httpx
 import pytest
-
 from metricsd_receiver.app import Settings, create_app
 from metricsd_receiver.query import OTHER, fold, summary, version_key
 from metricsd_receiver.schema import validate
 from metricsd_receiver.storage import CountRow, GroupRow, Storage, open_storage
+
 from tests.receiver.bodies import body
 from tests.receiver.conftest import Database, ReceiverFactory
 from tests.receiver.desktops import add_bodies, same_sums
