@@ -114,8 +114,15 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+def _ignore(signum: int, frame: Any) -> None:
+    """uvicorn handles SIGTERM/SIGINT while it serves and re-raises the signal once it has
+    shut down; with this as the handler it restores, that ends in a clean exit 0."""
+
+
 def _serve(args: argparse.Namespace, settings: Settings, sock: socket.socket,
            on_ready: Any) -> None:
+    signal.signal(signal.SIGTERM, _ignore)
+    signal.signal(signal.SIGINT, _ignore)
     storage = open_storage(args.database)
     config = uvicorn.Config(create_app(storage, settings), log_level=args.log_level,
                             access_log=False, server_header=False, lifespan="on",
@@ -160,8 +167,6 @@ def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
             _worker(args, settings, sock, ready_w)
         children.append(pid)
     os.close(ready_w)

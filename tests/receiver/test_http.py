@@ -81,6 +81,8 @@ def test_two_receiver_processes_store_a_batch_once(
     assert database.count("batches") == len(bodies)
     assert a.summary(**{"from": "2026-11-20", "to": "2026-11-20"})["total"]["turns"] == \
         sum(5 + i for i in range(len(bodies)))
+    assert a.stop() == 0 and b.stop() == 0  # SIGTERM: a clean stop, workers included
+    assert a.proc.poll() == 0
 
 
 def test_overload_gets_429_with_retry_after(sqlite_database: Database,
