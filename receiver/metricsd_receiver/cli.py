@@ -130,6 +130,20 @@ def _serve(args: argparse.Namespace, settings: Settings, sock: socket.socket,
     _Server(config, on_ready).run(sockets=[sock])
 
 
+def _die_with_parent(parent: int) -> None:
+    """Linux: a worker gets SIGTERM when the supervising process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(0)
+
+
 def _worker(args: argparse.Namespace, settings: Settings, sock: socket.socket,
             ready_w: int) -> None:
     def ready() -> None:
@@ -163,10 +177,12 @@ def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    parent = os.getpid()
     for _ in range(args.workers):
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
+            _die_with_parent(parent)
             _worker(args, settings, sock, ready_w)
         children.append(pid)
     os.close(ready_w)

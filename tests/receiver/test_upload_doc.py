@@ -1,0 +1,52 @@
+"""docs/UPLOAD.md names every label and rule a receiver author needs, from the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metricsd.batches import (
+    ATTEMPT_TIMEOUT_SECONDS,
+    MAX_BATCH_AGE_SECONDS,
+    MAX_BATCHES,
+    MAX_FAILURES_PER_RUN,
+    MAX_RETRY_AFTER_SECONDS,
+)
+from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
+from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+UPLOAD = (ROOT / "docs" / "UPLOAD.md").read_text(encoding="utf-8")
+
+
+def test_every_counter_label_and_key_is_documented() -> None:
+    rows = UPLOAD.splitlines()
+    for counter, labels in COUNTERS.items():
+        row = next((r for r in rows if r.startswith(f"| `{counter}` |")), None)
+        assert row is not None, counter
+        for label in labels:
+            assert f"`{label}`" in row, (counter, label)
+    for name in HEALTH_COUNTERS:
+        assert any(r.startswith(f"| `{name}` |") for r in rows), name
+    for label in RULES.os | RULES.arch:
+        assert f"`{label}`" in UPLOAD, label
+    for key in ("schema", "batch_id", "daemon.version", "daemon.os", "daemon.arch",
+                "client.version", "period.from", "counts", "health"):
+        assert f"| `{key}`" in UPLOAD, key
+
+
+def test_statuses_and_policy_figures_are_documented() -> None:
+    for status in ("202", "400", "413", "415", "429", "503", "405", "404", "408"):
+        assert f"`{status}`" in UPLOAD, status
+    assert f"at most **{ATTEMPT_TIMEOUT_SECONDS:.0f} seconds**" in UPLOAD
+    assert f"After **{MAX_FAILURES_PER_RUN} failures**" in UPLOAD
+    assert f"older than **{MAX_BATCH_AGE_SECONDS // 86400} days**" in UPLOAD
+    assert f"beyond the **{MAX_BATCHES} newest**" in UPLOAD
+    assert f"over {MAX_RETRY_AFTER_SECONDS:.0f} s" in UPLOAD
+    assert f"`Retry-After: {DEFAULT_RETRY_AFTER}`" in UPLOAD
+    assert f"({DEFAULT_MAX_INFLIGHT} by default)" in UPLOAD
+
+
+def test_the_docs_stand_alone() -> None:
+    for text in (UPLOAD, (ROOT / "receiver" / "README.md").read_text(encoding="utf-8")):
+        assert "SPEC" not in text
+        assert "../shared" not in text
