@@ -296,7 +296,7 @@ class SQLiteStorage:
 
 
 class PostgresStorage:
-    """PostgreSQL through psycopg 3; each call is one transaction."""
+    """PostgreSQL through psycopg 3; autocommit connections, an insert is one statement."""
 
     url_kind = "postgresql"
 
@@ -311,7 +311,7 @@ class PostgresStorage:
             raise StorageError("PostgreSQL needs psycopg: pip install "
                                "'metricsd-receiver[postgres]'") from None
         try:
-            return psycopg.connect(self.url, connect_timeout=10)
+            return psycopg.connect(self.url, connect_timeout=10, autocommit=True)
         except psycopg.Error as exc:
             raise StorageError(f"cannot connect to PostgreSQL: {type(exc).__name__}") from None
 
@@ -338,19 +338,22 @@ class PostgresStorage:
             return int(v)
 
     def insert(self, batch: Batch) -> bool:
-        with self._pool.connection() as conn, conn.transaction():
-            row = conn.execute(
-                f"INSERT INTO batches ({_INSERT_COLUMNS}) "
+        """One statement, one round trip: the batch row and its counts together, or
+        nothing when the ``batch_id`` exists (then no count row is returned)."""
+        rows = _count_rows(batch)
+        with self._pool.connection() as conn:
+            added = conn.execute(
+                f"WITH b AS (INSERT INTO batches ({_INSERT_COLUMNS}) "
                 "VALUES (%s, now(), %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
+                "ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id) "
+                "INSERT INTO batch_counts (batch_id, counter, label, n) "
+                "SELECT b.batch_id, c.counter, c.label, c.n FROM b, "
+                "unnest(%s::text[], %s::text[], %s::bigint[]) AS c (counter, label, n) "
+                "RETURNING 1",
                 (batch.batch_id, batch.period_to, batch.period_from, batch.daemon_version,
-                 batch.os, batch.arch, batch.client_version)).fetchone()
-            if row is None:
-                return False
-            with conn.cursor() as cur:
-                cur.executemany("INSERT INTO batch_counts VALUES (%s, %s, %s, %s)",
-                                _count_rows(batch))
-            return True
+                 batch.os, batch.arch, batch.client_version, [r[1] for r in rows],
+                 [r[2] for r in rows], [r[3] for r in rows])).fetchall()
+            return len(added) > 0
 
     def groups(self, day_from: str, day_to: str) -> list[GroupRow]:
         with self._pool.connection() as conn, conn.transaction():
