@@ -336,7 +336,8 @@ def main() -> int:
     print(f"# {args.desktops} desktops x {args.days} days = {unique} batches, "
           f"{len(sends) - unique} sent twice; {args.concurrency} concurrent uploads; "
           f"{platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load generator on the same machine")
+          f"{os.cpu_count()} CPUs, load generator on the same machine, load average "
+          f"{os.getloadavg()[0]:.2f} at start")
     rows = []
     for kind in kinds:
         for workers in (int(w) for w in args.workers.split(",")):
