@@ -15,6 +15,7 @@ from metricsd_receiver.storage import (
     describe,
     open_storage,
 )
+
 from tests.conftest import clean_env
 from tests.receiver.bodies import body
 from tests.receiver.conftest import Database, ReceiverFactory

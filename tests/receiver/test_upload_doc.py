@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
+from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, RULES
+
 from metricsd.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
     MAX_BATCH_AGE_SECONDS,
@@ -11,8 +14,6 @@ from metricsd.batches import (
     MAX_FAILURES_PER_RUN,
     MAX_RETRY_AFTER_SECONDS,
 )
-from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
-from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 UPLOAD = (ROOT / "docs" / "UPLOAD.md").read_text(encoding="utf-8")
