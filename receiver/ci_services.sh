@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql chromium
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql chromium
 fi
 _md_pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 _md_pgdir=$(mktemp -d /tmp/metricsd-pg.XXXXXX)

@@ -4,7 +4,8 @@ Replies to the upload endpoint (the whole contract is in docs/UPLOAD.md):
 
 * 202 ``{"duplicate": false}`` stored; 202 ``{"duplicate": true}`` that ``batch_id`` was
   already stored (a retry): nothing is added;
-* 400 the body is not a valid upload; 413 the body is over the size limit;
+* 400 the body is not a valid upload; 413 the body is over the size limit; 408 the body
+  did not arrive within 10 s;
   415 not ``Content-Type: application/json`` (or a content encoding other than identity);
 * 429 with ``Retry-After`` when this process already handles its limit of uploads;
   503 with ``Retry-After`` when the database cannot be written;
@@ -27,6 +28,7 @@ from importlib import resources
 from typing import Any, Final
 from urllib.parse import urlencode
 
+import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -46,6 +48,7 @@ UPLOAD_PATH: Final = "/v1/metrics"
 DEFAULT_MAX_BODY: Final = 64 * 1024
 DEFAULT_MAX_INFLIGHT: Final = 64
 DEFAULT_RETRY_AFTER: Final = 30
+DEFAULT_BODY_TIMEOUT: Final = 10.0
 TOKEN_COOKIE: Final = "metricsd_receiver_token"
 
 _SECURITY_HEADERS: Final = {
@@ -66,6 +69,8 @@ class Settings:
     #: Uploads handled at once by one process; more get 429.
     max_inflight: int = DEFAULT_MAX_INFLIGHT
     retry_after: int = DEFAULT_RETRY_AFTER
+    #: Seconds a request body may take to arrive (408 after that; the daemon retries).
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     #: With a token the dashboard answers anyone presenting it; without, loopback only.
     token: str | None = None
 
@@ -124,10 +129,15 @@ class Receiver:
             if int(length) > s.max_body:
                 return _error(413, f"body over {s.max_body} bytes")
         raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > s.max_body:
-                return _error(413, f"body over {s.max_body} bytes")
+        try:
+            with anyio.fail_after(s.body_timeout):
+                async for chunk in request.stream():
+                    raw += chunk
+                    if len(raw) > s.max_body:
+                        return _error(413, f"body over {s.max_body} bytes")
+        except TimeoutError:
+            # A body trickling in holds one of the max_inflight slots: give it back.
+            return _error(408, "the body took too long to arrive")
         try:
             batch = validate(parse_json(bytes(raw)), request.headers.get("idempotency-key"))
         except Invalid as exc:

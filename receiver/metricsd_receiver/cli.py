@@ -22,6 +22,7 @@ import uvicorn
 
 from metricsd_receiver import __version__
 from metricsd_receiver.app import (
+    DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_INFLIGHT,
     DEFAULT_RETRY_AFTER,
@@ -41,6 +42,13 @@ def _positive(value: str) -> int:
     n = int(value)
     if n < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def _seconds(value: str) -> float:
+    n = float(value)
+    if not 0 < n <= 3600:
+        raise argparse.ArgumentTypeError("must be in (0, 3600]")
     return n
 
 
@@ -74,6 +82,9 @@ def parser() -> argparse.ArgumentParser:
                         "%(default)s)")
     p.add_argument("--retry-after", type=_positive, default=DEFAULT_RETRY_AFTER,
                    help="seconds sent in Retry-After with 429 and 503 (default %(default)s)")
+    p.add_argument("--body-timeout", type=_seconds, default=DEFAULT_BODY_TIMEOUT,
+                   help="seconds a request body may take to arrive; 408 after that "
+                        "(default %(default)s)")
     p.add_argument("--dashboard-token-file", metavar="PATH",
                    help=f"file holding the dashboard token (or set {TOKEN_ENV}); without a "
                         "token the dashboard answers loopback clients only")
@@ -238,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("metricsd-receiver: the token file is empty", file=sys.stderr)
             return 2
     settings = Settings(k=args.k, max_body=args.max_body, max_inflight=args.max_inflight,
-                        retry_after=args.retry_after, token=token)
+                        retry_after=args.retry_after, body_timeout=args.body_timeout,
+                        token=token)
     try:
         storage = open_storage(args.database)
         try:

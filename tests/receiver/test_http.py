@@ -117,3 +117,30 @@ def test_database_url_and_listen_errors_are_one_line(receivers: ReceiverFactory)
                          timeout=30)
     assert bad.returncode == 1
     assert bad.stderr.count("\n") == 1 and "sqlite:///FILE or postgresql://" in bad.stderr
+
+
+def test_a_stalled_body_gets_408(sqlite_database: Database, receivers: ReceiverFactory) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    r = receivers.start(sqlite_database.url, "--body-timeout", "0.5")
+    u = urlsplit(r.url)
+    assert u.hostname is not None and u.port is not None
+    with socket.create_connection((u.hostname, u.port), timeout=30) as s:
+        s.sendall(b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                  b"\r\nContent-Length: 500\r\n\r\n{\"schema\": 1")  # and then nothing
+        reply = s.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 408 "), reply
+    assert httpx.get(r.url + "/healthz").json()["uploads_in_progress"] == 0
+    assert sqlite_database.count("batches") == 0
+
+
+def test_dashboard_token_from_the_environment(sqlite_database: Database,
+                                              receivers: ReceiverFactory) -> None:
+    from tests.conftest import clean_env
+
+    r = receivers.start(sqlite_database.url, env=clean_env(METRICSD_RECEIVER_TOKEN="tok-123"))
+    assert httpx.get(r.url + "/").status_code == 401  # loopback is not enough with a token
+    ok = httpx.get(r.url + "/api/summary", headers={"Authorization": "Bearer tok-123"})
+    assert ok.status_code == 200
+    assert "tok-123" not in r.stderr

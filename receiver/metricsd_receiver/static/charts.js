@@ -74,7 +74,9 @@
   }
 
   function svgFor(container, id, total) {
+    var heading = container.parentNode.querySelector("h2");
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "class": "chart-svg",
+                          "aria-label": heading ? heading.textContent : id,
                           "data-chart": id, "data-total": total });
     container.appendChild(svg);
     return svg;
