@@ -30,7 +30,13 @@ from metricsd_receiver.app import (
     create_app,
 )
 from metricsd_receiver.query import DEFAULT_K
-from metricsd_receiver.storage import DEFAULT_DATABASE, StorageError, describe, open_storage
+from metricsd_receiver.storage import (
+    DEFAULT_DATABASE,
+    StorageError,
+    copy,
+    describe,
+    open_storage,
+)
 
 log = logging.getLogger("metricsd_receiver")
 
@@ -88,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dashboard-token-file", metavar="PATH",
                    help=f"file holding the dashboard token (or set {TOKEN_ENV}); without a "
                         "token the dashboard answers loopback clients only")
+    p.add_argument("--copy-to", metavar="URL",
+                   help="copy every batch from --database into this database (migrating "
+                        "it first; batches already there are skipped), then exit: how a "
+                        "SQLite receiver moves to PostgreSQL")
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -231,6 +241,25 @@ def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
     return status
 
 
+def _copy(source_url: str, target_url: str) -> int:
+    try:
+        source, target = open_storage(source_url), open_storage(target_url)
+        try:
+            added, skipped = copy(source, target)
+        finally:
+            source.close()
+            target.close()
+    except StorageError as exc:
+        print(f"metricsd-receiver: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        print(f"metricsd-receiver: copying to {describe(target_url)} failed: "
+              f"{type(exc).__name__}", file=sys.stderr)
+        return 1
+    print(f"copied {added} batch(es) to {describe(target_url)}, {skipped} already there")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
@@ -265,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{type(exc).__name__}", file=sys.stderr)
         return 1
     log.info("database %s at schema version %d", describe(args.database), version)
+    if args.copy_to:
+        return _copy(args.database, args.copy_to)
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:

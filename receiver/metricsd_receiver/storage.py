@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from metricsd_receiver.schema import Batch
+from metricsd_receiver.schema import HEALTH_COUNTERS, Batch
 
 #: Numbered migrations; each is applied once, in order, in one transaction.
 SQLITE_MIGRATIONS: Final[Sequence[tuple[int, Sequence[str]]]] = (
@@ -112,6 +112,8 @@ class Storage(Protocol):
 
     def schema_version(self) -> int: ...
 
+    def page(self, after: str, limit: int) -> list[Batch]: ...
+
     def close(self) -> None: ...
 
 
@@ -178,6 +180,31 @@ def _count_rows(batch: Batch) -> list[tuple[str, str, str, int]]:
     rows = [(batch.batch_id, counter, label, n) for counter, label, n in batch.counts]
     rows += [(batch.batch_id, name, "", n) for name, n in batch.health if n]
     return rows
+
+
+_PAGE_COLUMNS: Final = ("batch_id, period_from, day, daemon_version, os, arch, "
+                        "client_version")
+
+
+def _batches_of(heads: Sequence[tuple[Any, ...]], counts: Sequence[tuple[Any, ...]]
+                ) -> list[Batch]:
+    """Rebuild stored batches from their rows (for copying between databases)."""
+    per: dict[str, list[tuple[str, str, int]]] = {}
+    for batch_id, counter, label, n in counts:
+        per.setdefault(str(batch_id), []).append((counter, label, int(n)))
+    out = []
+    for batch_id, period_from, day, daemon_version, os_label, arch, client_version in heads:
+        rows = per.get(str(batch_id), [])
+        health = {name: 0 for name in HEALTH_COUNTERS}
+        for counter, _, n in rows:
+            if counter in health:
+                health[counter] = n
+        out.append(Batch(
+            batch_id=str(batch_id), daemon_version=daemon_version, os=os_label, arch=arch,
+            client_version=client_version, period_from=str(period_from), period_to=str(day),
+            counts=tuple(r for r in rows if r[0] not in health),
+            health=tuple(health.items())))
+    return out
 
 
 class SQLiteStorage:
@@ -269,6 +296,23 @@ class SQLiteStorage:
                 raise
             return new
 
+    def page(self, after: str, limit: int) -> list[Batch]:
+        """Up to ``limit`` stored batches with ``batch_id`` > ``after``, in id order."""
+        with self._pool.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                heads = conn.execute(
+                    f"SELECT {_PAGE_COLUMNS} FROM batches WHERE batch_id > ? "
+                    "ORDER BY batch_id LIMIT ?", (after, limit)).fetchall()
+                counts = conn.execute(
+                    "SELECT batch_id, counter, label, n FROM batch_counts "
+                    "WHERE batch_id IN (SELECT batch_id FROM batches WHERE batch_id > ? "
+                    "ORDER BY batch_id LIMIT ?) ORDER BY batch_id, counter, label",
+                    (after, limit)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        return _batches_of(heads, counts)
+
     def groups(self, day_from: str, day_to: str) -> list[GroupRow]:
         with self._pool.connection() as conn:
             rows = conn.execute(
@@ -355,6 +399,19 @@ class PostgresStorage:
                  [r[2] for r in rows], [r[3] for r in rows])).fetchall()
             return len(added) > 0
 
+    def page(self, after: str, limit: int) -> list[Batch]:
+        """Up to ``limit`` stored batches with ``batch_id`` > ``after``, in id order."""
+        first = after or "00000000-0000-0000-0000-000000000000"
+        with self._pool.connection() as conn, conn.transaction():
+            heads = conn.execute(
+                f"SELECT {_PAGE_COLUMNS} FROM batches WHERE batch_id > %s::uuid "
+                "ORDER BY batch_id LIMIT %s", (first, limit)).fetchall()
+            counts = conn.execute(
+                "SELECT batch_id, counter, label, n FROM batch_counts "
+                "WHERE batch_id = ANY(%s::uuid[]) ORDER BY batch_id, counter, label",
+                ([str(h[0]) for h in heads],)).fetchall()
+        return _batches_of(heads, counts)
+
     def groups(self, day_from: str, day_to: str) -> list[GroupRow]:
         with self._pool.connection() as conn, conn.transaction():
             rows = conn.execute(
@@ -405,3 +462,21 @@ def describe(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
     return parts._replace(netloc=netloc).geturl()
+
+
+def copy(source: Storage, target: Storage, page_size: int = 1000) -> tuple[int, int]:
+    """Copy every batch from ``source`` into ``target`` (migrated first); a batch already
+    in the target is skipped, so a copy can be repeated or resumed.  -> (added, skipped)."""
+    target.migrate()
+    added = skipped = 0
+    after = ""
+    while True:
+        batches = source.page(after, page_size)
+        if not batches:
+            return added, skipped
+        for batch in batches:
+            if target.insert(batch):
+                added += 1
+            else:
+                skipped += 1
+        after = batches[-1].batch_id

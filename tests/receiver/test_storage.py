@@ -94,3 +94,37 @@ def test_database_urls() -> None:
     assert str(getattr(s, "path")) == "/tmp/abs.sqlite3"  # noqa: B009
     s = open_storage("sqlite:///rel.sqlite3")
     assert str(getattr(s, "path")) == "rel.sqlite3"  # noqa: B009
+
+
+def test_copy_from_sqlite_to_postgresql(sqlite_database: Database, tmp: Path) -> None:
+    from metricsd_receiver.query import summary
+    from metricsd_receiver.storage import copy
+    from tests.receiver.conftest import create_pg_database, drop_pg_database
+
+    pg = create_pg_database()
+    source = open_storage(sqlite_database.url)
+    target = open_storage(pg.url)
+    try:
+        source.migrate()
+        bodies = [body(v, day=d, turns=3 + i)
+                  for i, (v, d) in enumerate([("1.4.0", "2026-11-01"), ("1.4.0", "2026-11-02"),
+                                              ("unknown", "2026-11-02"), ("2.0.0-rc.3",
+                                                                          "2026-11-03")] * 2)]
+        for b in bodies:
+            assert source.insert(validate(b))
+        assert copy(source, target, page_size=3) == (len(bodies), 0)  # several pages
+        args = {"day_from": "2026-11-01", "day_to": "2026-11-30", "version": None, "k": 1}
+        assert summary(target, **args) == summary(source, **args)  # type: ignore[arg-type]
+        stored = {b.batch_id: b for b in target.page("", 100)}
+        assert stored == {b.batch_id: b for b in source.page("", 100)}
+    finally:
+        source.close()
+        target.close()
+    try:
+        cmd = [sys.executable, "-m", "metricsd_receiver", "--database", sqlite_database.url,
+               "--copy-to", pg.url]
+        again = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=clean_env())
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.startswith(f"copied 0 batch(es) to {pg.url}, 8 already there")
+    finally:
+        drop_pg_database(pg)
