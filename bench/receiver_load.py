@@ -16,7 +16,7 @@ Usage:
         [--screenshot docs/receiver-dashboard.png]
 
 PostgreSQL: ``--pg-url`` or ``METRICSD_TEST_PG_URL`` names a server where a scratch
-database may be created (``bash receiver/ci_services.sh`` as root starts one).
+database may be created (``. receiver/ci_services.sh`` in a root shell starts one).
 """
 
 from __future__ import annotations

@@ -50,8 +50,8 @@ def require(what: str, reason: str) -> None:
 def pg_admin_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
-        require("PostgreSQL", f"{PG_ENV} is not set (bash receiver/ci_services.sh as root "
-                              "starts a server)")
+        require("PostgreSQL", f"{PG_ENV} is not set (. receiver/ci_services.sh in a root "
+                              "shell starts a server)")
         raise AssertionError("unreachable")
     return url
 

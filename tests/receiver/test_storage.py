@@ -99,6 +99,7 @@ def test_database_urls() -> None:
 def test_copy_from_sqlite_to_postgresql(sqlite_database: Database, tmp: Path) -> None:
     from metricsd_receiver.query import summary
     from metricsd_receiver.storage import copy
+
     from tests.receiver.conftest import create_pg_database, drop_pg_database
 
     pg = create_pg_database()
