@@ -271,7 +271,7 @@ def screenshot(url: str, out: Path) -> None:
                         "--disable-quic", "--no-first-run", "--disable-background-networking",
                         "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                         f"--user-data-dir={profile}", "--virtual-time-budget=10000",
-                        f"--screenshot={out}", "--window-size=1280,1600", url],
+                        f"--screenshot={out}", "--window-size=1280,2900", url],
                        check=True, capture_output=True, timeout=120)
     print(f"screenshot: {out}")
 

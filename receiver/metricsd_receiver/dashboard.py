@@ -24,6 +24,10 @@ CHARTS: Final = (
      "version."),
     ("empty_final", "Empty final answers per 1,000 turns", "Turns whose final assistant "
      "message came back empty, by client version."),
+    ("finish_reason_by_version", "How turns end, by client version", "Share of turns by "
+     "finish reason, over the whole range."),
+    ("cache_hit_by_version", "Prompt-cache hits, by client version", "Share of model calls "
+     "by cache-hit bucket, over the whole range."),
     ("health", "Daemon health", "Events the daemons rejected or did not know, and batches "
      "they dropped before delivery."),
 )

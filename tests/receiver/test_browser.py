@@ -13,7 +13,7 @@ from tests.receiver.conftest import Database, ReceiverFactory
 from tests.receiver.desktops import Session, add_bodies, count, flush, homes
 
 CHARTS = ("turns", "finish_reason", "provider_error", "cache_hit", "tool_error", "compaction",
-          "empty_final", "health")
+          "empty_final", "finish_reason_by_version", "cache_hit_by_version", "health")
 
 
 def chromium_args(chromium: str, profile: Path, *extra: str) -> list[str]:
@@ -81,6 +81,11 @@ def test_dashboard_renders_in_chromium(chromium: str, sqlite_database: Database,
     assert total("turns") == bar_sum("turns") == sent["turns"]
     for chart in ("finish_reason", "cache_hit", "provider_error", "tool_error"):
         assert total(chart) == bar_sum(chart) == sum(sent.get(chart, {}).values()), chart
+    for counter in ("finish_reason", "cache_hit"):
+        chart = f"{counter}_by_version"
+        assert total(chart) == bar_sum(chart) == sum(sent.get(counter, {}).values()), chart
+        per_version = {r["data-x"] for r in parsed.charts[chart]["rect"] if "data-x" in r}
+        assert per_version == {"1.4.0", "1.5.0-rc.1"}
     assert total("health") == sum(sent["health"].values())
     assert total("compaction") == sent.get("compaction", 0)
     assert total("empty_final") == sent.get("empty_final", 0)

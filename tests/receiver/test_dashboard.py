@@ -149,7 +149,8 @@ def test_dashboard_page_over_http(sqlite_database: Database, receivers: Receiver
     assert '<option value="1.5.0-beta.1">' in html
     assert '<td data-field="turns">15</td>' in html
     for chart in ("turns", "finish_reason", "provider_error", "cache_hit", "tool_error",
-                  "compaction", "empty_final", "health"):
+                  "compaction", "empty_final", "finish_reason_by_version",
+                  "cache_hit_by_version", "health"):
         assert f'data-chart="{chart}"' in html
     js = httpx.get(r.url + "/static/charts.js")
     assert js.status_code == 200 and "text/javascript" in js.headers["content-type"]

@@ -35,7 +35,7 @@
   }
 
   // Axes and grid; returns the plot frame.
-  function frame(svg, days, ymax, percent, yTitle) {
+  function frame(svg, days, ymax, percent, yTitle, fullLabels) {
     var pw = W - M.left - M.right, ph = H - M.top - M.bottom;
     var g = el("g", { "class": "axes" }, svg);
     for (var i = 0; i <= 4; i++) {
@@ -48,7 +48,7 @@
     var bw = pw / Math.max(1, days.length);
     days.forEach(function (d, i) {
       if (i % every === 0 || i === days.length - 1 && days.length < 16) {
-        text(g, M.left + bw * (i + 0.5), M.top + ph + 16, d.slice(5),
+        text(g, M.left + bw * (i + 0.5), M.top + ph + 16, fullLabels ? d : d.slice(5),
              { "text-anchor": "middle", "class": "tick" });
       }
     });
@@ -97,7 +97,7 @@
       return v.reduce(function (a, b) { return a + b; }, 0);
     }).concat([0])));
     var svg = svgFor(container, id, opts.total);
-    var f = frame(svg, days, ymax, opts.percent, opts.yTitle);
+    var f = frame(svg, days, ymax, opts.percent, opts.yTitle, opts.fullLabels);
     var g = el("g", { "class": "bars" }, svg);
     days.forEach(function (day, i) {
       var y = f.y + f.h;
@@ -108,7 +108,7 @@
         y -= h;
         var r = el("rect", { x: f.x + f.bw * i + f.bw * 0.12, y: y, width: f.bw * 0.76,
                              height: Math.max(h, 0.5), fill: s.color, "data-series": s.name,
-                             "data-day": day, "data-value": s.raw ? s.raw[i] : s.values[i] }, g);
+                             "data-x": day, "data-value": s.raw ? s.raw[i] : s.values[i] }, g);
         el("title", {}, r).textContent = day + " · " + s.name + ": " +
           fmt(v, opts.percent) + (opts.percent ? " (" + s.values[i] + ")" : "");
       });
@@ -187,6 +187,14 @@
     function rawTotal(series) {
       return sum(series.map(function (s) { return sum(s.raw || s.values); }));
     }
+    // x = client versions (data.by_version is already k-folded and filtered)
+    var versionsShown = data.by_version.map(function (c) { return c.version; });
+    function versionShares(counter) {
+      return colored(data.counters[counter].map(function (label) {
+        var raw = data.by_version.map(function (c) { return c[counter][label] || 0; });
+        return { name: label, values: raw, raw: raw };
+      }));
+    }
     var drawn = 0;
     var charts = {
       turns: function (node) {
@@ -219,6 +227,16 @@
         lines(node, "empty_final", days,
               versionLines(function (c) { return 1000 * c.empty_final / c.turns; }),
               { total: sum(perDay(function (c) { return c.empty_final; })), yTitle: "per 1,000 turns" });
+      },
+      finish_reason_by_version: function (node) {
+        var s = versionShares("finish_reason");
+        bars(node, "finish_reason_by_version", versionsShown, s,
+             { percent: true, total: rawTotal(s), yTitle: "share of turns", fullLabels: true });
+      },
+      cache_hit_by_version: function (node) {
+        var s = versionShares("cache_hit");
+        bars(node, "cache_hit_by_version", versionsShown, s,
+             { percent: true, total: rawTotal(s), yTitle: "share of calls", fullLabels: true });
       },
       health: function (node) {
         var s = colored(data.health_counters.map(function (name) {
