@@ -160,7 +160,7 @@ def _open_store(settings: Settings) -> Any:
 
 def _bodies(store: Any) -> list[dict[str, Any]]:
     """Exactly what the next upload sends: pending batches, then unbatched counts."""
-    from metricsd.batches import body_of
+    from metricsd.core.batches import body_of
 
     if store is None:
         return []
@@ -228,7 +228,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from metricsd import service
     from metricsd.client import Client
     from metricsd.config import is_dev_build, read_config
-    from metricsd.counts import counts_body
+    from metricsd.core.counts import counts_body
     from metricsd.store import LAST_UPLOAD_KEY
 
     pid = service.serving_pid(settings.socket)

@@ -1,6 +1,6 @@
 """The trio shell: accept connections, move bytes, coalesce commits, answer sync/snapshot.
 
-All counting is done by :class:`metricsd.protocol.Session`; all SQLite and file I/O
+All counting is done by :class:`metricsd.core.protocol.Session`; all SQLite and file I/O
 runs in :class:`metricsd.store.Store` / :mod:`metricsd.config` on a worker thread,
 one call at a time (``self._db_limiter``).
 """
@@ -22,15 +22,15 @@ from typing import Any, Final, TypeVar
 import trio
 
 from metricsd import __version__
-from metricsd.batches import UPLOAD_INTERVAL_SECONDS, utc_day
 from metricsd.config import Watcher
-from metricsd.counts import Groups, Tally, add_into, counts_body, flatten
-from metricsd.facts import Fact
-from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+from metricsd.core.batches import UPLOAD_INTERVAL_SECONDS, utc_day
+from metricsd.core.counts import Groups, Tally, add_into, counts_body, flatten
+from metricsd.core.facts import Fact
+from metricsd.core.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+from metricsd.core.wire import ack_reply, snapshot_reply
 from metricsd.service import peer_uid
 from metricsd.settings import Settings
 from metricsd.store import Store, describe_error
-from metricsd.wire import ack_reply, snapshot_reply
 
 log = logging.getLogger("metricsd")
 T = TypeVar("T")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from metricsd.counts import Groups, add_into
-from metricsd.facts import HEALTH_COUNTERS, Fact, is_allowed, is_rendered_version
+from metricsd.core.counts import Groups, add_into
+from metricsd.core.facts import HEALTH_COUNTERS, Fact, is_allowed, is_rendered_version
 
 log = logging.getLogger("metricsd")
 

@@ -1,5 +1,5 @@
 """The upload run: seal batches, POST each with httpx, apply the policy of
-:mod:`metricsd.batches`.  Imported only when an upload runs (httpx is slow to import).
+:mod:`metricsd.core.batches`.  Imported only when an upload runs (httpx is slow to import).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 import httpx
 import trio
 
-from metricsd.batches import (
+from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
     backoff,
     body_of,

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from metricsd.batches import ARCH_LABELS, OS_LABELS, OTHER, SCHEMA
-from metricsd.facts import COUNTERS, HEALTH_COUNTERS, is_rendered_version
+from metricsd.core.batches import ARCH_LABELS, OS_LABELS, OTHER, SCHEMA
+from metricsd.core.facts import COUNTERS, HEALTH_COUNTERS, is_rendered_version
 
 PATH: Final = "/v1/metrics"
 MAX_BODY: Final = 1024 * 1024

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from metricsd.batches import (
+from metricsd.core.batches import (
     BACKOFF_CAP_SECONDS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metricsd.batches import ARCH_LABELS, OS_LABELS
-from metricsd.facts import (
+from metricsd.core.batches import ARCH_LABELS, OS_LABELS
+from metricsd.core.facts import (
     CACHE_HIT_EDGES,
     COUNTERS,
     HEALTH_COUNTERS,

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from metricsd.batches import batch_body
+from metricsd.core.batches import batch_body
 from tests.fake_endpoint import serve
 
 

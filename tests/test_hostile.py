@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metricsd.counts import Tally, flatten
-from metricsd.facts import is_allowed, is_rendered_version
-from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
-from metricsd.wire import ERROR_CODES, MALFORMED, MAX_MESSAGE_BYTES, NOT_A_MAP, TOO_LARGE
+from metricsd.core.counts import Tally, flatten
+from metricsd.core.facts import is_allowed, is_rendered_version
+from metricsd.core.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+from metricsd.core.wire import ERROR_CODES, MALFORMED, MAX_MESSAGE_BYTES, NOT_A_MAP, TOO_LARGE
 from tests.conftest import DaemonFactory, Home
 
 MARKER = "Zq7SECRETmarker"

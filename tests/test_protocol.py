@@ -8,8 +8,8 @@ import msgpack
 import pytest
 
 from metricsd import __version__
-from metricsd.counts import Tally, counts_body, flatten, health_body
-from metricsd.protocol import CLOSE, SNAPSHOT, Action, Gate, Session, Sync
+from metricsd.core.counts import Tally, counts_body, flatten, health_body
+from metricsd.core.protocol import CLOSE, SNAPSHOT, Action, Gate, Session, Sync
 
 
 def pack(*values: Any) -> bytes:

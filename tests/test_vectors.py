@@ -14,9 +14,9 @@ import pytest
 
 from metricsd import client as client_mod
 from metricsd.client import Client
-from metricsd.counts import Tally, counts_body, flatten, health_body
-from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
-from metricsd.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
+from metricsd.core.counts import Tally, counts_body, flatten, health_body
+from metricsd.core.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+from metricsd.core.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
 from tests.conftest import DaemonFactory, Home
 from tests.vectors.cases import MESSAGE_LIMIT, STR_LIMIT
 from tests.vectors.generate import OUT, decode_parts, render
@@ -39,8 +39,8 @@ def test_vector_limits_are_the_wire_limits() -> None:
 
 
 def test_every_fact_and_error_code_is_covered() -> None:
-    from metricsd.facts import COUNTERS
-    from metricsd.wire import ERROR_CODES
+    from metricsd.core.facts import COUNTERS
+    from metricsd.core.wire import ERROR_CODES
 
     seen: set[tuple[str, str]] = set()
     for v in ALL:
@@ -195,8 +195,8 @@ def test_protocol_doc_hex_dumps_are_right() -> None:
 
 
 def test_protocol_doc_covers_every_message_reply_code_and_limit() -> None:
-    from metricsd import protocol
-    from metricsd.wire import ERROR_CODES
+    from metricsd.core import protocol
+    from metricsd.core.wire import ERROR_CODES
 
     text = PROTOCOL_MD.read_text()
     dumped = {v["type"] for v, _ in _doc_dumps()}

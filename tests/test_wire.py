@@ -7,7 +7,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.wire import (
+from metricsd.core.wire import (
     MALFORMED,
     MAX_MESSAGE_BYTES,
     MAX_STRING_BYTES,

@@ -19,10 +19,10 @@ import atheris  # type: ignore[import-untyped, import-not-found, unused-ignore]
 with atheris.instrument_imports():
     import msgpack
 
-    from metricsd.counts import Tally, flatten
-    from metricsd.facts import is_allowed, is_rendered_version
-    from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
-    from metricsd.wire import ERROR_CODES
+    from metricsd.core.counts import Tally, flatten
+    from metricsd.core.facts import is_allowed, is_rendered_version
+    from metricsd.core.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+    from metricsd.core.wire import ERROR_CODES
 
 REPLY_TYPES = frozenset({"ack", "pong", "snapshot", "error"})
 

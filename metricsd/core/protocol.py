@@ -1,7 +1,7 @@
 """Sans-IO protocol session: one per connection.
 
 :meth:`Session.receive` takes the bytes a client sent, validates and classifies every
-complete message, counts its facts into the shared :class:`~metricsd.counts.Tally`
+complete message, counts its facts into the shared :class:`~metricsd.core.counts.Tally`
 (only while the gate says counting is on) and returns what the I/O shell must do, in
 order: bytes to write, a ``sync`` to acknowledge after a commit, a ``snapshot`` to
 answer, or ``CLOSE``.  Client strings are read here only to classify them.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from metricsd import PROTO, __version__
-from metricsd.counts import Tally
-from metricsd.facts import (
+from metricsd.core.counts import Tally
+from metricsd.core.facts import (
     COMPACTION,
     EMPTY_FINAL,
     INVALID_EVENTS,
@@ -28,7 +28,7 @@ from metricsd.facts import (
     provider_error_fact,
     tool_error_fact,
 )
-from metricsd.wire import (
+from metricsd.core.wire import (
     INVALID_EVENT,
     UNSUPPORTED_PROTO,
     Decoder,

@@ -13,8 +13,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
-from metricsd.counts import counts_body, health_body
-from metricsd.facts import Fact
+from metricsd.core.counts import counts_body, health_body
+from metricsd.core.facts import Fact
 from metricsd.store import Batch, Pending
 
 SCHEMA: Final = 1

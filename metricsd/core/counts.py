@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from metricsd.facts import COUNTERS, HEALTH_COUNTERS, Fact
+from metricsd.core.facts import COUNTERS, HEALTH_COUNTERS, Fact
 
 #: Deltas of one client version: fact -> count.
 Bucket = defaultdict[Fact, int]
@@ -76,7 +76,7 @@ def counts_body(facts: Mapping[Fact, int]) -> dict[str, Any]:
     """Facts -> the ``counts`` object of SPEC section 7 (zeros left out, health excluded).
 
     Unlabelled counters become numbers, labelled ones objects; keys follow the order of
-    :data:`metricsd.facts.COUNTERS` and of each label list, so the output is stable."""
+    :data:`metricsd.core.facts.COUNTERS` and of each label list, so the output is stable."""
     body: dict[str, Any] = {}
     for counter, labels in COUNTERS.items():
         if not labels:
