@@ -2,19 +2,27 @@
 
 :meth:`Session.receive` takes the bytes a client sent, validates and classifies every
 complete message, counts its facts into the shared :class:`~metricsd.core.counts.Tally`
-(only while the gate says counting is on) and returns what the I/O shell must do, in
-order: bytes to write, a ``sync`` to acknowledge after a commit, a ``snapshot`` to
-answer, or ``CLOSE``.  Client strings are read here only to classify them.
+(only while the gate says counting is on, under the dev flag in force at that moment)
+and returns typed events for the I/O shell, in order, as h11 does: :class:`Send`
+(reply bytes), :class:`CommitSoon`, :class:`AckAfterCommit`, :class:`AnswerSnapshot`,
+:class:`AnswerStatus` and :class:`Close` (always last).  Every reply is encoded on this
+side (:mod:`metricsd.core.wire`).  Client strings are read here only to classify them.
+
+Leniency towards real encoders (protocol v1.1): ``nil`` is the same as an absent field
+in every field; where a string is expected, MessagePack ``bin`` is accepted (decoded as
+UTF-8 with replacement, used only to classify); where an integer is expected, a finite
+integral float (``500.0``) is that integer, any other float is ``invalid_event``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from metricsd import PROTO, __version__
-from metricsd.core.counts import Tally
+from metricsd.core.counts import Bucket, Tally
 from metricsd.core.facts import (
     COMPACTION,
     EMPTY_FINAL,
@@ -38,7 +46,8 @@ from metricsd.core.wire import (
 
 
 class Gate:
-    """Shared switches the shell flips when config.toml or the dev marker change."""
+    """The switches the shell sets from the consent authority's decision: whether to
+    count at all, and whether what is counted now is a dev-build count."""
 
     __slots__ = ("counting", "dev")
 
@@ -47,34 +56,50 @@ class Gate:
         self.dev = dev
 
 
+# --- events for the shell -----------------------------------------------------------------
+
 @dataclass(frozen=True, slots=True)
-class Sync:
+class Send:
+    """Write these bytes (already encoded replies)."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CommitSoon:
+    """A turn ended: commit the deltas soon (the checkpoint point)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AckAfterCommit:
+    """Reply ``ack`` with ``id`` once a commit covering every earlier message is done."""
+
     id: int
 
 
-class _Snapshot:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "SNAPSHOT"
+@dataclass(frozen=True, slots=True)
+class AnswerSnapshot:
+    """Reply ``snapshot`` (the shell knows the committed counts)."""
 
 
-class _Close:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "CLOSE"
+@dataclass(frozen=True, slots=True)
+class AnswerStatus:
+    """Reply ``status`` (the shell knows the daemon's state)."""
 
 
-SNAPSHOT: Final = _Snapshot()
-CLOSE: Final = _Close()
-Action = bytes | Sync | _Snapshot | _Close
-
-_PONG: Final = pong_reply(__version__)
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Close the connection after writing what came before."""
 
 
-def _is_int(v: object) -> bool:
-    return type(v) is int  # bool is not an int here
+Event = Send | CommitSoon | AckAfterCommit | AnswerSnapshot | AnswerStatus | Close
+
+COMMIT_SOON: Final = CommitSoon()
+ANSWER_SNAPSHOT: Final = AnswerSnapshot()
+ANSWER_STATUS: Final = AnswerStatus()
+CLOSE: Final = Close()
+
+_PONG: Final = Send(pong_reply(__version__))
 
 
 class _Invalid(Exception):
@@ -87,21 +112,39 @@ def _field_error(msg_type: str, field: str, kind: str) -> _Invalid:
     return _Invalid(f"field '{field}' of '{msg_type}' must be {kind}")
 
 
+def _as_int(value: object, msg_type: str, field: str, kind: str) -> int | None:
+    """An integer field: int, a finite integral float, or nil/absent (None)."""
+    if type(value) is int or value is None:
+        return value
+    if type(value) is float and math.isfinite(value) and value.is_integer():
+        return int(value)
+    raise _field_error(msg_type, field, kind)
+
+
+def _as_str(value: object, msg_type: str, field: str) -> str | None:
+    """A string field: str, bin (decoded with replacement), or nil/absent (None)."""
+    if type(value) is str or value is None:
+        return value
+    if type(value) is bytes:
+        return value.decode("utf-8", "replace")
+    raise _field_error(msg_type, field, "a string or nil")
+
+
 class Session:
     """Protocol state of one connection."""
 
-    __slots__ = ("_bucket", "_decoder", "_gate", "_handlers", "_tally", "client_version",
-                 "closed", "wants_commit")
+    __slots__ = ("_buckets", "_decoder", "_gate", "_handlers", "_tally", "client_version",
+                 "closed")
 
     def __init__(self, tally: Tally, gate: Gate) -> None:
         self._tally = tally
         self._gate = gate
         self._decoder = Decoder()
         self.client_version = UNKNOWN_VERSION
-        self._bucket = tally.bucket(UNKNOWN_VERSION)
-        self.wants_commit = False
+        #: (release bucket, dev bucket): indexed by ``gate.dev`` when counting.
+        self._buckets: tuple[Bucket, Bucket] = tally.buckets(UNKNOWN_VERSION)
         self.closed = False
-        self._handlers: dict[str, Callable[[dict[Any, Any]], Action | None]] = {
+        self._handlers: dict[str, Callable[[dict[Any, Any]], Event | None]] = {
             "turn": self._turn,
             "usage": self._usage,
             "provider_error": self._provider_error,
@@ -110,6 +153,7 @@ class Session:
             "sync": self._sync,
             "ping": self._ping,
             "snapshot": self._snapshot,
+            "status": self._status,
             "hello": self._hello,
         }
 
@@ -117,14 +161,15 @@ class Session:
     def buffered(self) -> int:
         return self._decoder.buffered
 
-    def receive(self, data: bytes) -> list[Action]:
-        """Feed received bytes; return the actions for the shell, in order."""
-        actions: list[Action] = []
+    def receive(self, data: bytes) -> list[Event]:
+        """Feed received bytes; return the events for the shell, in order."""
+        events: list[Event] = []
         if self.closed:
-            return actions
+            return events
         decoder = self._decoder
         decoder.feed(data)
         handlers = self._handlers
+        commit = False
         for msg in decoder.messages():
             try:
                 handler = handlers[msg["type"]]
@@ -132,112 +177,132 @@ class Session:
                 # Unknown, missing or not a str; TypeError: an array or map "type" is
                 # unhashable, which must not raise out of here (ending the connection
                 # task, and with it the daemon).  The table's keys are all str.
-                self._unhandled(msg, actions)
+                self._unhandled(msg, events)
                 continue
             try:
-                action = handler(msg)
+                event = handler(msg)
             except _Invalid as exc:
-                if self._gate.counting:
-                    self._bucket[INVALID_EVENTS] += 1
-                actions.append(error_reply(INVALID_EVENT, exc.detail))
+                self._count(INVALID_EVENTS)
+                events.append(Send(error_reply(INVALID_EVENT, exc.detail)))
                 continue
-            if action is not None:
-                actions.append(action)
-                if self.closed:
-                    actions.append(CLOSE)
-                    return actions
+            if event is None:
+                continue
+            if event is COMMIT_SOON:
+                commit = True
+                continue
+            events.append(event)
+            if self.closed:
+                events.append(CLOSE)
+                return events
         err = decoder.error
         if err is not None:
-            actions.append(error_reply(err.code, err.detail))
-            actions.append(CLOSE)
+            events.append(Send(error_reply(err.code, err.detail)))
+            events.append(CLOSE)
             self.closed = True
-        return actions
+        if commit:
+            events.insert(0, COMMIT_SOON)
+        return events
 
-    def _unhandled(self, msg: dict[Any, Any], actions: list[Action]) -> None:
+    def _count(self, fact: tuple[str, str]) -> None:
+        gate = self._gate
+        if gate.counting:
+            self._buckets[gate.dev][fact] += 1
+
+    def _unhandled(self, msg: dict[Any, Any], events: list[Event]) -> None:
         msg_type = msg.get("type")
         if type(msg_type) is str:
             # An unknown type: ignored for forward compatibility, counted, no reply.
-            if self._gate.counting:
-                self._bucket[UNKNOWN_EVENTS] += 1
+            self._count(UNKNOWN_EVENTS)
             return
-        if self._gate.counting:
-            self._bucket[INVALID_EVENTS] += 1
-        actions.append(error_reply(INVALID_EVENT, "every message needs a string 'type'"))
+        self._count(INVALID_EVENTS)
+        events.append(Send(error_reply(INVALID_EVENT, "every message needs a string 'type'")))
 
     # --- handlers: each validates every field before counting anything ---------------
 
-    def _turn(self, msg: dict[Any, Any]) -> None:
+    def _turn(self, msg: dict[Any, Any]) -> Event:
         reason = msg.get("finish_reason")
-        empty = msg.get("empty_final", False)
-        if reason is not None and type(reason) is not str:
-            raise _field_error("turn", "finish_reason", "a string or nil")
-        if type(empty) is not bool:
-            raise _field_error("turn", "empty_final", "a bool")
-        self.wants_commit = True
-        if self._gate.counting:
-            b = self._bucket
+        empty = msg.get("empty_final")
+        if type(reason) is not str and reason is not None:
+            reason = _as_str(reason, "turn", "finish_reason")
+        if empty is None:
+            empty = False
+        elif type(empty) is not bool:
+            raise _field_error("turn", "empty_final", "a bool or nil")
+        gate = self._gate
+        if gate.counting:
+            b = self._buckets[gate.dev]
             b[TURNS] += 1
             b[finish_reason_fact(reason)] += 1
             if empty:
                 b[EMPTY_FINAL] += 1
+        return COMMIT_SOON
 
     def _usage(self, msg: dict[Any, Any]) -> None:
-        hit = msg.get("cache_hit_tokens", 0)
-        miss = msg.get("cache_miss_tokens", 0)
+        hit = msg.get("cache_hit_tokens")
+        miss = msg.get("cache_miss_tokens")
         # type(...) is int, inline (hot path): bool is not an int here.
-        if type(hit) is not int or hit < 0:
+        if type(hit) is not int:
+            hit = _as_int(hit, "usage", "cache_hit_tokens", "an integer >= 0") or 0
+        if type(miss) is not int:
+            miss = _as_int(miss, "usage", "cache_miss_tokens", "an integer >= 0") or 0
+        if hit < 0:
             raise _field_error("usage", "cache_hit_tokens", "an integer >= 0")
-        if type(miss) is not int or miss < 0:
+        if miss < 0:
             raise _field_error("usage", "cache_miss_tokens", "an integer >= 0")
-        if self._gate.counting:
-            self._bucket[cache_hit_fact(hit, miss)] += 1
+        gate = self._gate
+        if gate.counting:
+            self._buckets[gate.dev][cache_hit_fact(hit, miss)] += 1
 
     def _provider_error(self, msg: dict[Any, Any]) -> None:
         message = msg.get("message")
         status = msg.get("status")
-        if message is None:
-            message = ""
-        elif type(message) is not str:
-            raise _field_error("provider_error", "message", "a string")
-        if status is not None and type(status) is not int:
-            raise _field_error("provider_error", "status", "an integer or nil")
-        if self._gate.counting:
-            self._bucket[provider_error_fact(message, status)] += 1
+        if type(message) is not str:
+            message = _as_str(message, "provider_error", "message") or ""
+        if type(status) is not int and status is not None:
+            status = _as_int(status, "provider_error", "status", "an integer or nil")
+        gate = self._gate
+        if gate.counting:
+            self._buckets[gate.dev][provider_error_fact(message, status)] += 1
 
     def _tool_result(self, msg: dict[Any, Any]) -> None:
         error = msg.get("error")
-        if error is not None and type(error) is not str:
-            raise _field_error("tool_result", "error", "a string or nil")
-        if error and self._gate.counting:
-            self._bucket[tool_error_fact(error)] += 1
+        if type(error) is not str and error is not None:
+            error = _as_str(error, "tool_result", "error")
+        gate = self._gate
+        if error and gate.counting:
+            self._buckets[gate.dev][tool_error_fact(error)] += 1
 
     def _compaction(self, msg: dict[Any, Any]) -> None:
-        if self._gate.counting:
-            self._bucket[COMPACTION] += 1
+        self._count(COMPACTION)
 
-    def _sync(self, msg: dict[Any, Any]) -> Action:
-        sync_id = msg.get("id")
-        if type(sync_id) is not int:
+    def _sync(self, msg: dict[Any, Any]) -> Event:
+        sync_id = _as_int(msg.get("id"), "sync", "id", "an integer")
+        if sync_id is None:
             raise _field_error("sync", "id", "an integer")
-        self.wants_commit = True
-        return Sync(sync_id)
+        return AckAfterCommit(sync_id)
 
-    def _ping(self, msg: dict[Any, Any]) -> Action:
+    def _ping(self, msg: dict[Any, Any]) -> Event:
         return _PONG
 
-    def _snapshot(self, msg: dict[Any, Any]) -> Action:
-        return SNAPSHOT
+    def _snapshot(self, msg: dict[Any, Any]) -> Event:
+        return ANSWER_SNAPSHOT
 
-    def _hello(self, msg: dict[Any, Any]) -> Action | None:
-        proto = msg.get("proto")
-        if not _is_int(proto):
+    def _status(self, msg: dict[Any, Any]) -> Event:
+        return ANSWER_STATUS
+
+    def _hello(self, msg: dict[Any, Any]) -> Event | None:
+        proto = _as_int(msg.get("proto"), "hello", "proto", "an integer")
+        if proto is None:
             raise _field_error("hello", "proto", "an integer")
         if proto != PROTO:
             self.closed = True
             return _UNSUPPORTED
-        self.client_version = client_version_label(msg.get("client_version"))
-        self._bucket = self._tally.bucket(self.client_version)
+        version = msg.get("client_version")
+        if type(version) is bytes:
+            version = version.decode("utf-8", "replace")
+        self.client_version = self._tally.cap.admit(client_version_label(version))
+        self._buckets = self._tally.buckets(self.client_version)
         return None
 
 
-_UNSUPPORTED: Final = error_reply(UNSUPPORTED_PROTO, f"this daemon speaks proto {PROTO} only")
+_UNSUPPORTED: Final = Send(error_reply(UNSUPPORTED_PROTO, f"this daemon speaks proto {PROTO} only"))
