@@ -324,7 +324,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_daemon_status(reply: dict[str, Any]) -> None:
-    print(f"daemon:      running, pid {reply.get('pid')}, version {reply.get('version')}, "
+    print(f"daemon:      running (pid {reply.get('pid')}, version {reply.get('version')}) "
           f"on {reply.get('socket')}")
     print(f"metrics:     {reply.get('consent')} ({reply.get('config')})")
     if reply.get("config_problem"):

@@ -15,7 +15,14 @@ import pytest
 from metricsd import client as client_mod
 from metricsd.client import Client
 from metricsd.core.counts import Tally, counts_body, flatten, health_body
-from metricsd.core.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
+from metricsd.core.protocol import (
+    ANSWER_SNAPSHOT,
+    CLOSE,
+    AckAfterCommit,
+    Gate,
+    Send,
+    Session,
+)
 from metricsd.core.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
 from tests.conftest import DaemonFactory, Home
 from tests.vectors.cases import MESSAGE_LIMIT, STR_LIMIT
@@ -64,11 +71,11 @@ def _run_session(data: bytes, chunk: int) -> dict[str, Any]:
     closed = False
     for i in range(0, len(data), chunk):
         for action in session.receive(data[i:i + chunk]):
-            if type(action) is bytes:
-                replies.extend(_unpack_all(action))
-            elif type(action) is Sync:
+            if type(action) is Send:
+                replies.extend(_unpack_all(action.data))
+            elif type(action) is AckAfterCommit:
                 replies.append({"type": "ack", "id": action.id})
-            elif action is SNAPSHOT:
+            elif action is ANSWER_SNAPSHOT:
                 replies.append({"type": "snapshot"})
             elif action is CLOSE:
                 closed = True
