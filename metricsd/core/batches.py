@@ -7,7 +7,7 @@ platform are read by the caller and passed in.
 
 from __future__ import annotations
 
-import email.utils
+import calendar
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -145,15 +145,32 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if value.isascii() and value.isdigit():
         # A number too long to be a sane delay is simply "longer than we wait".
         return float(int(value)) if len(value) <= 9 else float("inf")
-    if len(value) > 64:
+    when = parse_http_date(value)
+    return None if when is None else max(0.0, when - now)
+
+
+_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                  "Dec")
+
+
+def parse_http_date(value: str) -> float | None:
+    """An HTTP date in the IMF-fixdate form every server sends
+    (``Sun, 06 Nov 1994 08:49:37 GMT``) -> POSIX seconds; anything else -> None."""
+    parts = value.split()
+    if len(parts) != 6 or parts[5] != "GMT" or parts[2] not in _MONTHS:
+        return None
+    day, year, clock = parts[1], parts[3], parts[4].split(":")
+    if not (day.isdigit() and year.isdigit() and len(year) == 4 and len(clock) == 3
+            and all(c.isdigit() and len(c) == 2 for c in clock)):
         return None
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, OverflowError, IndexError):
+        stamp = (int(year), _MONTHS.index(parts[2]) + 1, int(day), int(clock[0]),
+                 int(clock[1]), int(clock[2]))
+        if not (1 <= stamp[2] <= 31 and stamp[3] < 24 and stamp[4] < 60 and stamp[5] < 61):
+            return None
+        return float(calendar.timegm((*stamp, 0, 0, 0)))
+    except (ValueError, OverflowError):
         return None
-    if when is None:
-        return None
-    return max(0.0, float(when.timestamp()) - now)
 
 
 def backoff(failures: int, retry_after: float | None, jitter: float) -> float | None:
