@@ -43,7 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from metricsd.batches import batch_body
+from metricsd.core.batches import Host, batch_body
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -92,8 +92,8 @@ def day_batch(rng: random.Random, version: str, day: str) -> dict[str, Any]:
     return batch_body(batch_id=str(uuid.uuid4()), daemon_version="0.1.0",
                       client_version=version, period_from=day, period_to=day,
                       facts={k: v for k, v in facts.items() if v},
-                      os_label=rng.choice(["linux", "darwin", "darwin"]),
-                      arch_label=rng.choice(["x86_64", "arm64"]))
+                      host=Host(rng.choice(["linux", "darwin", "darwin"]),
+                                rng.choice(["x86_64", "arm64"])))
 
 
 def workload(desktops: int, days: int, seed: int = 1) -> list[dict[str, Any]]:

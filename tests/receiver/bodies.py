@@ -1,11 +1,11 @@
-"""Valid upload bodies built by the daemon's own code (metricsd.batches.batch_body)."""
+"""Valid upload bodies built by the daemon's own code (metricsd.core.batches.batch_body)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from metricsd.batches import batch_body
+from metricsd.core.batches import Host, batch_body
 
 
 def body(client_version: str = "1.4.0", *, day: str = "2026-11-20", turns: int = 10,
@@ -23,4 +23,4 @@ def body(client_version: str = "1.4.0", *, day: str = "2026-11-20", turns: int =
         counts[(counter, label)] = n
     return batch_body(batch_id=batch_id or str(uuid.uuid4()), daemon_version="0.1.0",
                       client_version=client_version, period_from=day, period_to=day,
-                      facts=counts, os_label="linux", arch_label="x86_64")
+                      facts=counts, host=Host("linux", "x86_64"))

@@ -15,8 +15,8 @@ import pytest
 from metricsd_receiver import schema as receiver_schema
 from metricsd_receiver.schema import Invalid, parse_json, validate
 
-from metricsd.batches import ARCH_LABELS, OS_LABELS
-from metricsd.facts import COUNTERS, HEALTH_COUNTERS, client_version_label, is_rendered_version
+from metricsd.core.batches import ARCH_LABELS, OS_LABELS
+from metricsd.core.facts import COUNTERS, HEALTH_COUNTERS, client_version_label, is_rendered_version
 from tests.fake_endpoint import Invalid as FakeInvalid
 from tests.fake_endpoint import validate as fake_validate
 from tests.receiver.bodies import body

@@ -7,7 +7,7 @@ from pathlib import Path
 from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
 from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, RULES
 
-from metricsd.batches import (
+from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,
