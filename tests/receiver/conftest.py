@@ -236,6 +236,7 @@ class DroppingProxy:
         self.target = (parts.hostname, parts.port)
         self.drop = drop
         self.dropped = 0
+        self.requests: list[bytes] = []
         self.responses: list[bytes] = []
         self._lock = threading.Lock()
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -289,6 +290,7 @@ class DroppingProxy:
                 while chunk := up.recv(65536):
                     response += chunk
             with self._lock:
+                self.requests.append(request)
                 self.responses.append(response)
                 drop = self.dropped < self.drop
                 if drop:

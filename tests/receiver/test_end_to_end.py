@@ -36,6 +36,13 @@ def test_daemons_upload_and_the_dashboard_shows_their_sums(
     assert proxy.dropped == 1
     replies = [json.loads(r.partition(b"\r\n\r\n")[2]) for r in proxy.responses]
     assert {"duplicate": True} in replies, replies
+    for request in proxy.requests:  # the headers the contract promises
+        head, _, payload = request.partition(b"\r\n\r\n")
+        headers = {k.strip().lower(): v.strip() for k, _, v in
+                   (line.decode().partition(":") for line in head.split(b"\r\n")[1:])}
+        assert headers["content-type"] == "application/json"
+        assert headers["idempotency-key"] == json.loads(payload)["batch_id"]
+        assert headers["user-agent"].startswith("metricsd/")
     assert database.count("batches") == 6
 
     summary = receiver.summary()
