@@ -293,7 +293,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"metricsd-receiver: cannot prepare the database {describe(args.database)}: "
               f"{type(exc).__name__}", file=sys.stderr)
         return 1
-    log.info("database %s at schema version %d", describe(args.database), version)
     if args.copy_to:
         return _copy(args.database, args.copy_to)
     try:
@@ -303,6 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     url = _url(args.host, sock)
+    print(f"metricsd-receiver: {describe(args.database)} (schema version {version}), "
+          f"{args.workers} worker(s), dashboard "
+          f"{'with a token' if token else 'for loopback clients only'}, k = {args.k}",
+          file=sys.stderr, flush=True)
     if args.workers == 1:
         try:
             _serve(args, settings, sock, lambda: print(f"LISTENING {url}", flush=True))

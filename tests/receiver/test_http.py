@@ -144,3 +144,27 @@ def test_dashboard_token_from_the_environment(sqlite_database: Database,
     ok = httpx.get(r.url + "/api/summary", headers={"Authorization": "Bearer tok-123"})
     assert ok.status_code == 200
     assert "tok-123" not in r.stderr
+
+
+def test_a_dead_worker_stops_the_receiver(sqlite_database: Database,
+                                         receivers: ReceiverFactory) -> None:
+    import os
+    import signal
+    from pathlib import Path
+
+    r = receivers.start(sqlite_database.url, "--workers", "2")
+    pid = r.proc.pid
+    children = [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
+                for c in (t / "children").read_text().split()]
+    assert len(children) == 2
+    os.kill(children[0], signal.SIGKILL)
+    assert r.proc.wait(30) == 1  # the supervisor stops the others and says so
+    assert "a worker exited" in r.stderr
+
+    def gone(child: int) -> bool:
+        try:  # reaped, or a zombie waiting for whoever adopted it
+            return Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+        except FileNotFoundError:
+            return True
+
+    wait_for(lambda: gone(children[1]), what="the other worker to exit")
