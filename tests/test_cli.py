@@ -17,9 +17,9 @@ from tests.conftest import DaemonFactory, Home, clean_env, cli, stream, wait_for
 from tests.fake_endpoint import Receiver
 
 
-def metricsd(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+def metricsd(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "metricsd", *args], capture_output=True,
-                          text=True, env=clean_env(), timeout=60, **kw)  # type: ignore[call-overload]
+                          text=True, env=clean_env(), timeout=60)
 
 
 def test_help_lists_commands_environment_defaults_and_exit_codes() -> None:
