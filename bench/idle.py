@@ -32,9 +32,10 @@ def extract(rev: str, into: Path) -> Path:
 def start(src: Path, home_args: list[str], root: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("METRICSD_")}
     env["PYTHONPATH"] = str(src)
-    proc = subprocess.Popen([PY, "-m", "metricsd", "run", *home_args],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=open(root / "stderr", "wb"), env=env, cwd=src)
+    with open(root / "stderr", "wb") as stderr:  # the child keeps its own descriptor
+        proc = subprocess.Popen([PY, "-m", "metricsd", "run", *home_args],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=stderr, env=env, cwd=src)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.startswith(b"READY "):

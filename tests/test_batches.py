@@ -1,4 +1,4 @@
-"""The pure upload policy and body of SPEC section 7, and the reference receiver's schema."""
+"""The pure upload policy and body (docs/UPLOAD.md), and the reference receiver's schema."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The classification tables of SPEC section 5, row by row (pure, no I/O)."""
+"""The classification tables of docs/FACTS.md, row by row (pure, no I/O)."""
 
 from __future__ import annotations
 

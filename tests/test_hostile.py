@@ -4,7 +4,7 @@ cases by name, and a real daemon that keeps serving after every one of them.
 Properties checked for arbitrary bytes and arbitrary MessagePack values:
 * nothing raises out of :class:`Session.receive` (an exception there would end the
   connection's task, and through the nursery the daemon);
-* every reply is one of SPEC section 4's replies, with a listed error code;
+* every reply is a documented reply (docs/PROTOCOL.md), with a listed error code;
 * no client string reaches a reply or a counted label (a marker string planted in every
   string the client sends never appears in either);
 * how the bytes are split into reads changes nothing.
@@ -151,7 +151,7 @@ def test_any_value_in_any_field_of_any_type(value: Any) -> None:
 @given(st.binary(max_size=200), packed)
 def test_garbage_after_good_messages_keeps_what_came_before(garbage: bytes,
                                                             good: bytes) -> None:
-    """SPEC 4: everything received before a framing error still counts."""
+    """Everything received before a framing error still counts."""
     before, before_tally = run([good])
     actions, tally = run([good + garbage])
     check_actions(actions)

@@ -1,4 +1,4 @@
-"""The daemon as a desktop app's sidecar (SPEC section 8): instance lock, stale and
+"""The daemon as a desktop app's sidecar (docs/RUNNING.md): instance lock, stale and
 foreign sockets, socket path limits, --watch-stdin, --idle-exit, clean signals."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sans-IO framing (SPEC section 4): limits and framing errors, byte for byte."""
+"""Sans-IO framing (docs/PROTOCOL.md): limits and framing errors, byte for byte."""
 
 from __future__ import annotations
 

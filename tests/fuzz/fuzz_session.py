@@ -5,8 +5,8 @@ Run by hand for longer:  python tests/fuzz/fuzz_session.py -max_total_time=600 C
 CI runs it for a fixed short budget through tests/fuzz/test_fuzz_budget.py.
 
 It fails (atheris reports the input) when anything raises out of Session.receive, when a
-reply is not one of SPEC section 4's, when a label outside the allow-lists is counted, or
-when splitting the same bytes differently changes the outcome.
+reply is not a documented one (docs/PROTOCOL.md), when a label outside the allow-lists is
+counted, or when splitting the same bytes differently changes the outcome.
 """
 
 from __future__ import annotations
