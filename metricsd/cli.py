@@ -326,6 +326,31 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILURE if result.folded_back else EXIT_OK
 
 
+# --- disclosure / service install (metricsd/disclosure.py, metricsd/install.py) --------
+
+def cmd_disclosure(args: argparse.Namespace, settings: Settings) -> int:
+    from metricsd import disclosure
+    from metricsd.config import read_config
+
+    state = read_config(settings.config)
+    doc = disclosure.build(config_path=settings.config, state=state,
+                           endpoint=settings.endpoint_override or state.endpoint,
+                           dev_marker=settings.dev_marker)
+    print(json.dumps(doc, indent=2) if args.json else disclosure.render_text(doc))
+    return EXIT_OK
+
+
+def cmd_service_install(args: argparse.Namespace, settings: Settings) -> int:
+    from metricsd import install
+
+    try:
+        return install.main(manager=args.manager, print_only=args.print, enable=args.enable,
+                            hardening=args.hardening, state_dir=settings.state_dir,
+                            bundle_program=args.bundle_program)
+    except install.InstallError as exc:
+        raise Failure(str(exc)) from None
+
+
 # --- parser -----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -367,6 +392,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("flush", parents=[common], help="upload now, under the usual rules")
     p.set_defaults(func=cmd_flush)
+
+    p = sub.add_parser("disclosure", parents=[common],
+                       help="what is collected, where it is sent, how to opt out")
+    p.add_argument("--json", action="store_true", help="machine-readable, for an app's dialog")
+    p.set_defaults(func=cmd_disclosure)
+
+    p = sub.add_parser("service", help="service-manager units (systemd, launchd)")
+    service_sub = p.add_subparsers(dest="service_command", metavar="SUBCOMMAND", required=True)
+    p = service_sub.add_parser("install", parents=[common],
+                               help="install the systemd user units or the LaunchAgent for "
+                                    "this metricsd binary")
+    p.add_argument("--print", action="store_true",
+                   help="print the rendered files instead of writing them")
+    g2 = p.add_mutually_exclusive_group()
+    g2.add_argument("--systemd", dest="manager", action="store_const", const="systemd",
+                    help="systemd user units (default on Linux)")
+    g2.add_argument("--launchd", dest="manager", action="store_const", const="launchd",
+                    help="a LaunchAgent (default on macOS)")
+    p.add_argument("--enable", action="store_true",
+                   help="also load and start it (systemctl --user / launchctl bootstrap)")
+    p.add_argument("--hardening", action="store_true",
+                   help="systemd: add the stricter sandbox drop-in (needs unprivileged user "
+                        "namespaces)")
+    p.add_argument("--bundle-program", metavar="PATH",
+                   help="launchd, with --print: a static plist for SMAppService naming this "
+                        "path inside the app bundle (e.g. Contents/MacOS/metricsd)")
+    p.set_defaults(func=cmd_service_install, manager=None)
     return parser
 
 
