@@ -111,24 +111,42 @@ def is_onefile(*, executable: str | None = None) -> bool:
 _SAFE_ARG: Final = re.compile(r"[A-Za-z0-9_./+,:=@-]+")
 
 
-def systemd_quote(arg: str) -> str:
-    """One word of an ``Exec*=`` line: specifiers (``%``) and variables (``$``) doubled,
-    quoted with C escapes when it holds anything but plain characters."""
+def systemd_quote(arg: str, *, program: bool = False) -> str:
+    """One word of an ``Exec*=`` line, quoted with C escapes when it holds anything but
+    plain characters; specifiers (``%``) doubled everywhere and variables (``$``) in the
+    arguments.  The program itself (``program=True``) is never variable-expanded, and
+    systemd refuses one whose path holds a quote or a backslash."""
     if not arg or not arg.isprintable():
         raise InstallError("a path with control characters cannot go into a systemd unit")
     try:
         arg.encode("utf-8")
     except UnicodeEncodeError:
         raise InstallError("a path that is not UTF-8 cannot go into a systemd unit") from None
-    escaped = arg.replace("%", "%%").replace("$", "$$")
+    if program and any(c in arg for c in "\"'\\"):
+        raise InstallError(f"systemd cannot run a program whose path contains a quote or a "
+                           f"backslash ({arg}); move it or link it from a plain path")
+    escaped = arg.replace("%", "%%")
+    if not program:
+        escaped = escaped.replace("$", "$$")
     if _SAFE_ARG.fullmatch(arg):
         return escaped
     return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def exec_line(command: Sequence[str]) -> str:
+    """The words of ``ExecStart=`` for ``command``."""
+    return " ".join(systemd_quote(a, program=i == 0) for i, a in enumerate(command))
+
+
 def systemd_path(path: str) -> str:
-    """A path for a space-separated path list (``ReadWritePaths=``)."""
-    return systemd_quote(path)
+    """A path in a space-separated path list (``ReadWritePaths=``): specifiers are
+    expanded there, variables are not."""
+    if not path or not path.isprintable():
+        raise InstallError("a path with control characters cannot go into a systemd unit")
+    escaped = path.replace("%", "%%")
+    if _SAFE_ARG.fullmatch(path):
+        return escaped
+    return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _PIPX_COMMENT: Final = (
@@ -159,11 +177,10 @@ def render_systemd(command: Sequence[str], *, unit_dir: Path, hardening: bool = 
         raise InstallError("the daemon's command must be an absolute path")
     socket_text = _read_template("systemd", SOCKET_UNIT)
     service_text = _read_template("systemd", SERVICE_UNIT)
-    exec_line = f"ExecStart={PIPX_EXEC} run"
-    if service_text.count(exec_line) != 1:
-        raise InstallError(f"the template {SERVICE_UNIT} has no line {exec_line!r}")
-    rendered = "ExecStart=" + " ".join(systemd_quote(a) for a in [*command, "run"])
-    service_text = service_text.replace(exec_line, rendered)
+    committed = f"ExecStart={PIPX_EXEC} run"
+    if service_text.count(committed) != 1:
+        raise InstallError(f"the template {SERVICE_UNIT} has no line {committed!r}")
+    service_text = service_text.replace(committed, "ExecStart=" + exec_line([*command, "run"]))
     service_text = service_text.replace(_PIPX_COMMENT, _RENDERED_COMMENT)
     if onefile:
         # The PyInstaller onefile bootloader is the main process; READY=1 comes from its child.
