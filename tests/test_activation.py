@@ -357,3 +357,56 @@ def test_inherited_socket_needs_no_runtime_directory(home: Home, daemons: Daemon
     assert d.stop() == 0, d.stderr
     out = cli(home, "show", "--json")
     assert json.loads(out.stdout)[0]["counts"] == {"turns": 1, "finish_reason": {"stop": 1}}
+
+
+# --- MemoryDenyWriteExecute --------------------------------------------------------------
+
+#: Runs argv[1:] with the kernel's memory-deny-write-execute flag set (prctl PR_SET_MDWE,
+#: Linux >= 6.3; inherited across execve).  systemd's MemoryDenyWriteExecute=yes denies the
+#: same thing with seccomp: no mapping that is, or becomes, writable and executable.
+MDWE_WRAPPER = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    sys.exit(77)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+W_X_MAP = ("import mmap; mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | "
+           "mmap.PROT_EXEC)")
+
+
+def under_mdwe(*argv: str) -> list[str]:
+    return [sys.executable, "-c", MDWE_WRAPPER, *argv]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_daemon_serves_and_uploads_with_memory_deny_write_execute(
+        home: Home, daemons: DaemonFactory) -> None:
+    from tests.fake_endpoint import serve
+
+    control = subprocess.run(under_mdwe(sys.executable, "-c", W_X_MAP), capture_output=True,
+                             text=True, timeout=60)
+    if control.returncode == 77:
+        pytest.skip("this kernel has no PR_SET_MDWE (Linux < 6.3)")
+    # The control: a W+X mapping is refused after exec, so the flag is in force below.
+    assert control.returncode == 1 and "PermissionError" in control.stderr, control.stderr
+    with serve() as (receiver, url):
+        err_path = home.root / "mdwe.stderr"
+        err = open(err_path, "w")  # noqa: SIM115 - closed by Daemon.stop
+        proc = subprocess.Popen(
+            under_mdwe(sys.executable, "-m", "metricsd", "run", *home.args()),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
+            env=clean_env())
+        d = Daemon(home, proc, err_path, "", err)
+        daemons.started.append(d)
+        d.ready_line = read_line(proc, START_TIMEOUT)
+        assert d.ready_line == f"READY {home.socket}", d.stderr
+        count_and_check(d, home)
+        assert d.stop() == 0, d.stderr
+        # flush: httpx, ssl and the upload path, under the same restriction.
+        flush = subprocess.run(
+            under_mdwe(sys.executable, "-m", "metricsd", "flush", *home.args(),
+                       "--endpoint", url), capture_output=True, text=True, timeout=60,
+            env=clean_env())
+        assert flush.returncode == 0, flush.stderr
+        assert len(receiver.batches) == 1, flush.stdout + flush.stderr
