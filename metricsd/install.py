@@ -10,7 +10,6 @@ replaces only the daemon's command line — quoted for systemd, set as an array 
 from __future__ import annotations
 
 import os
-import plistlib
 import re
 import shlex
 import shutil
@@ -235,8 +234,8 @@ def launchd_paths(home: Path | None = None) -> tuple[Path, Path]:
 def _plist_template() -> dict[str, Any]:
     path = template_path("launchd", f"{LAUNCHD_LABEL}.plist")
     try:
-        import plistlib as reader  # parsing needs pyexpat, left out of Linux bundles
-        value = reader.loads(path.read_bytes())
+        import plistlib  # needs pyexpat, which Linux bundles leave out
+        value = plistlib.loads(path.read_bytes())
     except ImportError:
         raise InstallError("this build has no XML parser, so it cannot render a "
                            "LaunchAgent (build it on macOS)") from None
@@ -265,6 +264,8 @@ def render_launchd(command: Sequence[str], *, home: Path | None = None) -> bytes
         entry["SockPathName"] = entry["SockPathName"].replace(PLIST_SOCKET_DIR, str(sock_dir))
     plist["StandardErrorPath"] = plist["StandardErrorPath"].replace(PLIST_LOG_DIR,
                                                                     str(log_dir))
+    import plistlib  # imported by _plist_template already
+
     text = plistlib.dumps(plist, sort_keys=False)
     if any(p.encode() in text for p in (PLIST_PROGRAM, PLIST_SOCKET_DIR, PLIST_LOG_DIR)):
         raise InstallError("the plist template has a placeholder this version cannot fill")
@@ -289,6 +290,8 @@ def render_smappservice(bundle_program: str) -> bytes:
                 "ThrottleInterval"):
         if key in template:
             plist[key] = template[key]
+    import plistlib  # imported by _plist_template already
+
     return plistlib.dumps(plist, sort_keys=False)
 
 
