@@ -38,15 +38,15 @@ def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def find_python(minor: int) -> str | None:
-    """A CPython 3.MINOR on this machine (PATH, or pyenv's versions), or None."""
+    """A CPython 3.MINOR on this machine (pyenv's versions, or PATH), or None."""
     if sys.version_info[:2] == (3, minor):
         return sys.executable
-    found = shutil.which(f"python3.{minor}")
-    if found:
-        return found
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     for candidate in sorted(pyenv.glob(f"3.{minor}.*/bin/python3"), reverse=True):
         return str(candidate)
+    found = shutil.which(f"python3.{minor}")
+    if found and "/shims/" not in found:  # a pyenv shim may not lead to an installed one
+        return found
     return None
 
 
@@ -166,3 +166,16 @@ def test_lock_files_pin_every_dependency_with_hashes() -> None:
     for script in ("build-zipapp.sh", "build-pyinstaller.sh"):
         text = (ROOT / "packaging" / script).read_text()
         assert "--require-hashes" in text and "requirements.lock" in text, script
+
+
+def test_wheel_carries_the_unit_templates(tmp_path: Path) -> None:
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                            "--wheel-dir", str(tmp_path), str(ROOT)], capture_output=True,
+                           text=True, timeout=240)
+    assert build.returncode == 0, build.stderr
+    [wheel] = tmp_path.glob("metricsd-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("systemd/metricsd.socket", "systemd/metricsd.service",
+                 "systemd/hardening.conf", "launchd/org.metricsd.agent.plist"):
+        assert f"metricsd/units/{name}" in names, name
+    assert not any(n.endswith("install.sh") for n in names)
