@@ -307,16 +307,23 @@ def default_manager() -> str:
 
 def _write(files: Sequence[Rendered]) -> None:
     for f in files:
-        f.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{f.path.name}.", dir=f.path.parent)
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(f.content)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, f.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            _write_one(f)
+        except OSError as exc:
+            raise InstallError(f"cannot write {f.path}: {exc.strerror or exc}") from None
+
+
+def _write_one(f: Rendered) -> None:
+    f.path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{f.path.name}.", dir=f.path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(f.content)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, f.path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _run(cmd: Sequence[str]) -> None:
@@ -367,7 +374,10 @@ def _systemd(command: list[str], *, print_only: bool, enable: bool, hardening: b
         _report_verify(verdict, sys.stderr)
         return 0
     if hardening and state_dir is not None:
-        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise InstallError(f"cannot create {state_dir}: {exc.strerror or exc}") from None
     _write(files)
     for f in files:
         print(f"wrote {f.path}")
@@ -408,9 +418,12 @@ def _launchd(command: list[str], *, print_only: bool, enable: bool) -> int:
         sys.stdout.flush()
         return 0
     sock_dir, log_dir = launchd_paths()
-    for d in (sock_dir, log_dir):
-        d.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(sock_dir, 0o700)
+    try:
+        for d in (sock_dir, log_dir):
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(sock_dir, 0o700)
+    except OSError as exc:
+        raise InstallError(f"cannot create {exc.filename}: {exc.strerror or exc}") from None
     dest = launch_agents_dir() / f"{LAUNCHD_LABEL}.plist"
     _write([Rendered(dest, content)])
     print(f"wrote {dest}")

@@ -1,4 +1,4 @@
-"""Service managers (SPEC section 9): systemd socket activation and notify, launchd's
+"""Service managers: systemd socket activation and notify, launchd's
 launch_activate_socket, and the unit files / LaunchAgent plist themselves."""
 
 from __future__ import annotations

@@ -269,3 +269,12 @@ def test_smappservice_plist_is_static_and_names_the_bundle_program(home: Home) -
     bad = service_install(home, "--launchd", "--print", "--bundle-program",
               "/Applications/X.app/Contents/MacOS/metricsd")
     assert bad.returncode == 1 and "inside the app bundle" in bad.stderr
+
+
+def test_unwritable_unit_directory_is_one_line_exit_1(tmp_path: Path, home: Home) -> None:
+    blocker = tmp_path / "cfg"
+    blocker.write_text("a file where the directory should be\n")
+    out = service_install(home, env=clean_env(XDG_CONFIG_HOME=str(blocker)))
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.startswith("metricsd: cannot write ") and "Traceback" not in out.stderr
+    assert len(out.stderr.splitlines()) == 1
