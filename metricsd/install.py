@@ -170,8 +170,10 @@ def systemd_unit_dir(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def render_systemd(command: Sequence[str], *, unit_dir: Path, hardening: bool = False,
-                   state_dir: Path | None = None, onefile: bool = False) -> list[Rendered]:
-    """The socket and service units (and the sandbox drop-in) for ``command``."""
+                   state_dir: Path | None = None, onefile: bool = False,
+                   run_args: Sequence[str] = ()) -> list[Rendered]:
+    """The socket and service units (and the sandbox drop-in) for ``command``; the service
+    runs ``command run *run_args``."""
     if not command or not os.path.isabs(command[0]):
         raise InstallError("the daemon's command must be an absolute path")
     socket_text = _read_template("systemd", SOCKET_UNIT)
@@ -179,7 +181,8 @@ def render_systemd(command: Sequence[str], *, unit_dir: Path, hardening: bool = 
     committed = f"ExecStart={PIPX_EXEC} run"
     if service_text.count(committed) != 1:
         raise InstallError(f"the template {SERVICE_UNIT} has no line {committed!r}")
-    service_text = service_text.replace(committed, "ExecStart=" + exec_line([*command, "run"]))
+    service_text = service_text.replace(
+        committed, "ExecStart=" + exec_line([*command, "run", *run_args]))
     service_text = service_text.replace(_PIPX_COMMENT, _RENDERED_COMMENT)
     if onefile:
         # The PyInstaller onefile bootloader is the main process; READY=1 comes from its child.

@@ -278,3 +278,83 @@ def test_unwritable_unit_directory_is_one_line_exit_1(tmp_path: Path, home: Home
     assert out.returncode == 1, out.stderr
     assert out.stderr.startswith("metricsd: cannot write ") and "Traceback" not in out.stderr
     assert len(out.stderr.splitlines()) == 1
+
+
+# --- under a real systemd user manager (where there is one) -------------------------
+
+def user_manager_available() -> bool:
+    if shutil.which("systemctl") is None or not os.environ.get("XDG_RUNTIME_DIR"):
+        return False
+    try:
+        probe = subprocess.run(["systemctl", "--user", "is-system-running"],
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.stdout.strip() in ("running", "degraded")
+
+
+@pytest.mark.skipif(not user_manager_available(),
+                    reason="no systemd user manager to talk to (systemctl --user)")
+@pytest.mark.parametrize("hardening", [False, True], ids=["default", "hardened"])
+def test_units_serve_under_the_user_manager(hardening: bool) -> None:
+    """The rendered units, under unique names, started by the user's own manager: the
+    socket unit listens, the first connection starts the daemon, which counts, commits
+    and stops cleanly.  With the drop-in, that needs unprivileged user namespaces."""
+    import uuid
+
+    from metricsd.client import Client
+
+    name = f"metricsd-test-{uuid.uuid4().hex[:8]}"
+    runtime = Path(os.environ["XDG_RUNTIME_DIR"])
+    unit_dir = runtime / "systemd" / "user"  # runtime units: gone at logout at the latest
+    # Not under /tmp: PrivateTmp= would hide it from the daemon.
+    data = Path.home() / ".cache" / name
+    state, config = data / "state", data / "config.toml"
+    data.mkdir(parents=True, mode=0o700)
+    state.mkdir(mode=0o700)
+    config.write_text("[desktop]\nmetrics = true\n")
+    command = [str(VENV_METRICSD)] if VENV_METRICSD.is_file() else \
+        [sys.executable, "-m", "metricsd"]
+    files = install.render_systemd(
+        command, unit_dir=unit_dir, hardening=hardening, state_dir=data,
+        run_args=["--state-dir", str(state), "--config", str(config),
+                  "--dev-marker", str(data / "DEV_BUILD")])
+    written = []
+    for f in files:
+        def rename(text: str) -> str:
+            return (text.replace("metricsd.socket", f"{name}.socket")
+                    .replace("metricsd.service", f"{name}.service")
+                    .replace("%t/metricsd", f"%t/{name}"))
+        dest = unit_dir / rename(str(f.path.relative_to(unit_dir)))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(rename(f.content.decode()))
+        written.append(dest)
+    sock = runtime / name / "metricsd.sock"
+
+    def systemctl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True,
+                              timeout=60)
+
+    try:
+        assert systemctl("daemon-reload").returncode == 0
+        started = systemctl("start", f"{name}.socket")
+        assert started.returncode == 0, started.stderr
+        with Client(sock, timeout=20) as c:
+            c.hello("1.0.0")
+            c.turn("stop")
+            c.sync()
+        active = systemctl("show", "-p", "ActiveState", "--value", f"{name}.service")
+        assert active.stdout.strip() == "active", active.stdout
+        assert systemctl("stop", f"{name}.service", f"{name}.socket").returncode == 0
+        result = systemctl("show", "-p", "Result", "--value", f"{name}.service")
+        assert result.stdout.strip() == "success", result.stdout
+        assert (state / "metrics.sqlite3").is_file()
+    finally:
+        systemctl("stop", f"{name}.service", f"{name}.socket")
+        for path in written:
+            path.unlink(missing_ok=True)
+        drop_dir = unit_dir / f"{name}.service.d"
+        if drop_dir.is_dir():
+            drop_dir.rmdir()
+        systemctl("daemon-reload")
+        shutil.rmtree(data, ignore_errors=True)
