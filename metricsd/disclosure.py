@@ -281,9 +281,10 @@ def build(*, config_path: Path, state: ConfigState, endpoint: str | None,
             "config_key": f"[{CONSENT_TABLE}] {CONSENT_KEY} = false",
             "config_file": str(config_path),
             "env": [f"{ENV_DO_NOT_TRACK}=1", f"{ENV_METRICS}=off"],
-            "effect": ("counting stops within a second and every stored count and unsent "
-                       "batch is deleted; nothing already sent can be tied to you, so there "
-                       "is nothing to delete on the server"),
+            "effect": ("counting stops (a running metricsd follows the change without a "
+                       "restart) and every stored count and unsent batch is deleted; nothing "
+                       "already sent can be tied to you, so there is nothing to delete on "
+                       "the server"),
         },
         "settings": {
             "consent": f"[{CONSENT_TABLE}] {CONSENT_KEY} (true or false; absent means off)",

@@ -95,14 +95,13 @@ def daemon_command(*, argv0: str | None = None, executable: str | None = None,
                        "/path/to/metricsd service install")
 
 
-def is_onefile(*, executable: str | None = None) -> bool:
+def is_onefile() -> bool:
     """True in a PyInstaller onefile build: the main process is the bootloader, the daemon
-    its child (so systemd needs NotifyAccess=all)."""
+    its child (so systemd needs NotifyAccess=all).  Such a build runs from the directory it
+    unpacked itself into, ``_MEIxxxxxx`` in the temporary directory."""
     meipass = getattr(sys, "_MEIPASS", None)
-    if not getattr(sys, "frozen", False) or not meipass:
-        return False
-    exe_dir = Path(executable or sys.executable).resolve().parent
-    return not Path(meipass).resolve().is_relative_to(exe_dir)
+    return bool(getattr(sys, "frozen", False) and meipass
+                and Path(meipass).name.startswith("_MEI"))
 
 
 # --- systemd -----------------------------------------------------------------------------

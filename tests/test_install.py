@@ -358,3 +358,15 @@ def test_units_serve_under_the_user_manager(hardening: bool) -> None:
             drop_dir.rmdir()
         systemctl("daemon-reload")
         shutil.rmtree(data, ignore_errors=True)
+
+
+def test_onefile_detection(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not install.is_onefile()  # not frozen
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", "/opt/App/metricsd/_internal", raising=False)
+    assert not install.is_onefile()  # onedir
+    monkeypatch.setattr(sys, "_MEIPASS", "/Applications/X.app/Contents/Frameworks",
+                        raising=False)
+    assert not install.is_onefile()  # onedir inside a macOS .app
+    monkeypatch.setattr(sys, "_MEIPASS", "/tmp/_MEIa1b2c3", raising=False)
+    assert install.is_onefile()
