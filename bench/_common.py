@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import msgpack
 
-from metricsd import facts
+from metricsd.core import facts
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent

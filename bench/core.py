@@ -14,8 +14,8 @@ from collections import Counter
 import msgpack
 from _common import CYCLE_EVENTS, HELLO, cycle_bytes, median, spread, table
 
-from metricsd.counts import Tally
-from metricsd.protocol import Gate, Session
+from metricsd.core.counts import Tally
+from metricsd.core.protocol import Gate, Session
 
 READ = 64 * 1024
 

@@ -26,8 +26,12 @@ import json, sys, time, timeit
 sys.path.insert(0, sys.argv[1])
 from _common import _TOOL_ERRORS
 from core import chunks, run_session
-from metricsd import facts
-from metricsd.wire import Decoder
+try:
+    from metricsd.core import facts
+    from metricsd.core.wire import Decoder
+except ImportError:  # revisions before the core subpackage
+    from metricsd import facts
+    from metricsd.wire import Decoder
 parts = chunks(1_000_000)
 def decoder_rate():
     d = Decoder(); t0 = time.perf_counter()

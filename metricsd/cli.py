@@ -1,17 +1,24 @@
-"""Command line (SPEC section 8): one small function per command."""
+"""The command line: one small function per command, and the composition of ``run``.
+
+Exit codes: 0 ok, 2 usage error, 1 any other failure, always with one line saying why.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import socket
+import sqlite3
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn
 
 from metricsd import __version__
-from metricsd.settings import Settings, resolve
+from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
+from metricsd.settings import Settings, SettingsError, resolve
 
 log = logging.getLogger("metricsd")
 
@@ -24,12 +31,30 @@ class Failure(Exception):
     """A one-line reason to exit 1."""
 
 
+class UsageError(Exception):
+    """A one-line reason to exit 2."""
+
+
 def setup_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("metricsd[%(process)d] %(levelname)s: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+def _authority(settings: Settings) -> Any:
+    from metricsd.consent import Authority
+
+    return Authority(settings.config, settings.dev_marker, settings.environ)
+
+
+def _endpoint(settings: Settings, config_endpoint: str | None) -> Endpoint | None:
+    """The endpoint in effect; an unacceptable one is a usage error."""
+    try:
+        return choose_endpoint(settings.endpoint_flag, settings.endpoint_env, config_endpoint)
+    except EndpointError as exc:
+        raise UsageError(str(exc)) from None
 
 
 # --- run -----------------------------------------------------------------------------------
@@ -42,12 +67,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     socket bound here is unlinked at exit."""
     import signal
 
-    import trio
-
     from metricsd import service
-    from metricsd.config import Watcher
-    from metricsd.server import Daemon
-    from metricsd.store import Store, StoreError
 
     setup_logging()
     # SIGTERM/SIGINT outside the event loop's own receiver (start-up, and the clean-up after
@@ -56,144 +76,172 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     stop_requested: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda n, _frame: stop_requested.append(n))
-    lock: service.InstanceLock | None = None
-    bound: service.BoundSocket | None = None
-    sock_path = settings.socket
-    try:
-        socks, manager = service.activated_sockets(os.environ)
-        if socks:
-            name = socks[0].getsockname()
-            if isinstance(name, str) and name:
-                sock_path = type(sock_path)(name)
-            log.info("using %d socket(s) passed by %s", len(socks), manager)
-            # Best effort, so that `status` and a second `run` see who serves.
-            got = service.acquire_lock(sock_path) if sock_path.parent.is_dir() else None
-            lock = got if isinstance(got, service.InstanceLock) else None
-        else:
-            service.check_socket_path(sock_path)
-            service.prepare_directory(sock_path.parent)
-            got = service.acquire_lock(sock_path)
-            if not isinstance(got, service.InstanceLock):
-                return _already_served(sock_path, got)
-            lock = got
-            try:
-                service.remove_stale_socket(sock_path)
-            except service.SocketLive:
-                return _already_served(sock_path, None)
-            bound = service.bind_socket(sock_path)
-            socks = [bound.sock]
+    with contextlib.ExitStack() as cleanup:
         try:
-            store = Store.open(settings.db)
-        except StoreError as exc:
+            socks, manager = service.activated_sockets(settings.environ)
+            if socks:
+                sock_path = _adopted_path(socks[0], settings, manager, cleanup)
+            else:
+                sock_path = settings.socket
+                service.check_socket_path(sock_path)
+                service.prepare_directory(sock_path.parent)
+                got = service.acquire_lock(sock_path)
+                if not isinstance(got, service.InstanceLock):
+                    return _already_served(sock_path, got)
+                cleanup.callback(got.release)
+                try:
+                    service.remove_stale_socket(sock_path)
+                except service.SocketLive:
+                    return _already_served(sock_path, None)
+                bound = service.bind_socket(sock_path)
+                cleanup.callback(bound.unlink)
+                socks = [bound.sock]
+        except (service.ServiceError, SettingsError) as exc:
             raise Failure(str(exc)) from None
-        watcher = Watcher(settings.config, settings.dev_marker, os.environ)
-        daemon = Daemon(settings, store, watcher)
-        daemon._refresh_config()
-        try:
-            if not watcher.state.opted_in and store.purge():
-                log.info("metrics are off: purged stored counts and pending batches")
-        except Exception:  # storage fault: the commit loop purges once it can write
-            pass
-        daemon.gate.counting = watcher.state.opted_in
-        daemon.gate.dev = watcher.dev
+        except OSError as exc:
+            raise Failure(f"cannot serve the socket ({exc.strerror or exc})") from None
+        return _serve(args, settings, socks, sock_path, stop_requested)
 
-        def on_ready() -> None:
+
+def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
+                  cleanup: contextlib.ExitStack) -> Any:
+    """The path of an inherited socket, for logs and `status`.  No default path is
+    computed: a service manager's socket must work whatever the runtime directory."""
+    from pathlib import Path
+
+    from metricsd import service
+
+    log.info("using the socket passed by %s", manager)
+    name = sock.getsockname()
+    if not (isinstance(name, str) and name):
+        return settings.socket_override or Path("(inherited socket)")
+    path = Path(name)
+    with contextlib.suppress(OSError):
+        # Best effort, so that `status` and a second `run` see who serves.
+        got = service.acquire_lock(path)
+        if isinstance(got, service.InstanceLock):
+            cleanup.callback(got.release)
+    with contextlib.suppress(OSError):
+        sock.listen(service.listen_backlog())
+    return path
+
+
+def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.socket],
+           sock_path: Any, stop_requested: list[int]) -> int:
+    import trio
+
+    from metricsd import service
+    from metricsd.consent import EgressLock
+    from metricsd.daemon import Daemon, DaemonOptions
+    from metricsd.server import Limits
+    from metricsd.settings import this_host
+    from metricsd.store import Store, StoreError
+
+    try:
+        store = Store.open(settings.db)
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    options = DaemonOptions(
+        socket=sock_path, database=settings.db, config=settings.config,
+        endpoint_flag=settings.endpoint_flag, endpoint_env=settings.endpoint_env,
+        host=this_host(), limits=Limits(max_connections=args.max_connections),
+        idle_exit=args.idle_exit, watch_stdin=args.watch_stdin)
+    daemon = Daemon(options, store, _authority(settings), EgressLock(settings.state_dir))
+    log.info("config %s, database %s", settings.config, settings.db)
+    watchdog = service.watchdog_interval(settings.environ)
+
+    async def main() -> None:
+        listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s)) for s in socks]
+        async with trio.open_nursery() as nursery:
+            await nursery.start(daemon.serve, listeners)
             try:
                 print(f"READY {sock_path}", flush=True)
             except (OSError, ValueError):
                 pass  # stdout closed: the parent went away or does not care
-            service.sd_notify("READY=1")
+            service.sd_notify("READY=1", settings.environ)
             log.info("serving %s (version %s)", sock_path, __version__)
-
-        async def stop_if_requested_early() -> None:
             if stop_requested:
                 log.info("asked to stop during start-up: exiting")
                 daemon.shutdown.set()
+            if watchdog is not None:
+                nursery.start_soon(_watchdog, watchdog, settings)
+            await daemon.shutdown.wait()
+            service.sd_notify("STOPPING=1", settings.environ)
+            nursery.cancel_scope.cancel()
 
-        background: list[Callable[[], Any]] = [stop_if_requested_early, daemon.uploader]
-        interval = service.watchdog_interval(os.environ)
-        if interval is not None:
-            async def watchdog() -> None:
-                while True:
-                    await trio.to_thread.run_sync(service.sd_notify, "WATCHDOG=1")
-                    await trio.sleep(interval)
-            background.append(watchdog)
-
-        try:
-            trio.run(lambda: daemon.serve(
-                socks, on_ready=on_ready, idle_exit=args.idle_exit,
-                watch_stdin=args.watch_stdin,
-                on_stopping=lambda: service.sd_notify("STOPPING=1"),
-                background=background))
-        finally:
-            store.close()
-        log.info("stopped")
-        return EXIT_OK
-    except service.ServiceError as exc:
-        raise Failure(str(exc)) from None
-    except OSError as exc:
-        raise Failure(f"cannot serve {sock_path}: {exc.strerror or exc}") from None
+    try:
+        trio.run(main)
     finally:
-        if bound is not None:
-            bound.unlink()
-        if lock is not None:
-            lock.release()
+        store.close()
+    log.info("stopped")
+    return EXIT_OK
+
+
+async def _watchdog(interval: float, settings: Settings) -> None:
+    import trio
+
+    from metricsd import service
+
+    while True:
+        await trio.to_thread.run_sync(service.sd_notify, "WATCHDOG=1", settings.environ)
+        await trio.sleep(interval)
 
 
 def _already_served(sock_path: os.PathLike[str], pid: int | None) -> int:
-    """A second `run` on a live socket: say who serves it and exit 0 (SPEC section 8)."""
+    """A second `run` on a live socket: say who serves it and exit 0."""
     print(f"metricsd: a daemon already serves {os.fspath(sock_path)} "
           f"(pid {'unknown' if pid is None else pid})", file=sys.stderr)
     return EXIT_OK
 
 
-# --- status / show ------------------------------------------------------------------------
+# --- reading the database -------------------------------------------------------------------
 
-def _open_store(settings: Settings) -> Any:
+@contextlib.contextmanager
+def _existing_store(settings: Settings) -> Iterator[Any]:
     from metricsd.store import Store, StoreError
 
     try:
-        return Store.open_existing(settings.db)
+        store = Store.open_existing(settings.db)
     except StoreError as exc:
         raise Failure(str(exc)) from None
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
 
 
 def _bodies(store: Any) -> list[dict[str, Any]]:
     """Exactly what the next upload sends: pending batches, then unbatched counts."""
-    from metricsd.batches import body_of
+    from metricsd.core.batches import body_of
+    from metricsd.settings import this_host
 
     if store is None:
         return []
-    bodies = [body_of(b) for b in store.batches()]
+    host = this_host()
+    bodies = [body_of(b, host) for b in store.batches()]
     # Counts not yet batched; a group with no counts (only health) is not sent.
-    bodies += [body for body in map(body_of, store.pending()) if body["counts"]]
+    bodies += [body for body in (body_of(p, host) for p in store.pending()) if body["counts"]]
     return bodies
 
 
-def _upload_blocker(settings: Settings) -> str | None:
-    from metricsd.config import is_dev_build, read_config
-
-    if not read_config(settings.config).opted_in:
-        return "metrics are off: nothing is uploaded"
-    if is_dev_build(os.environ, settings.dev_marker):
-        return "dev build: nothing is uploaded"
-    return None
-
+# --- show ---------------------------------------------------------------------------------
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open_store(settings)
-    try:
-        bodies = _bodies(store)
-    finally:
-        if store is not None:
-            store.close()
+    from metricsd.store import StoreError
+
+    with _existing_store(settings) as store:
+        try:
+            bodies = _bodies(store)
+        except (StoreError, OSError) as exc:
+            raise Failure(f"cannot read database {settings.db} ({exc})") from None
     if args.json:
         print(json.dumps(bodies, indent=2))
     else:
         print(render_bodies(bodies))
-    blocker = _upload_blocker(settings)
-    if blocker:
-        print(f"note: {blocker}", file=sys.stderr)
+    why = _authority(settings).decide().why_not_uploading()
+    if why:
+        print(f"note: {why}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -202,9 +250,10 @@ def render_bodies(bodies: list[dict[str, Any]]) -> str:
         return "nothing to upload"
     lines = []
     for body in bodies:
-        batch = body["batch_id"] or "(not yet batched)"
-        lines.append(f"batch {batch}  daemon {body['daemon']['version']}  client "
-                     f"{body['client']['version']}  {body['period']['from']} .. "
+        batch = (f"batch {body['batch_id']}" if body["batch_id"]
+                 else "not yet in a batch (gets its batch id at the next upload)")
+        lines.append(f"{batch}: daemon {body['daemon']['version']}, client "
+                     f"{body['client']['version']}, {body['period']['from']} to "
                      f"{body['period']['to']}")
         lines.extend(_count_rows(body["counts"], body["health"]))
     return "\n".join(lines)
@@ -224,90 +273,209 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
     return rows
 
 
-def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from metricsd import service
-    from metricsd.client import Client
-    from metricsd.config import is_dev_build, read_config
-    from metricsd.counts import counts_body
-    from metricsd.store import LAST_UPLOAD_KEY
+# --- status -----------------------------------------------------------------------------
 
-    pid = service.serving_pid(settings.socket)
-    snapshot = None
+def ask_daemon(path: os.PathLike[str], message: dict[str, Any],
+               timeout: float = 3.0) -> dict[str, Any]:
+    """One request to the daemon at ``path``, after checking it runs as this user."""
+    import msgpack
+
+    from metricsd.service import peer_uid
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(os.fspath(path))
+        if peer_uid(s) != os.getuid():
+            raise PermissionError(f"{os.fspath(path)} is served by another user; "
+                                  "nothing was sent")
+        s.sendall(msgpack.packb(message))
+        unpacker = msgpack.Unpacker(raw=False)
+        while True:
+            data = s.recv(65536)
+            if not data:
+                raise ConnectionError("the daemon closed the connection")
+            unpacker.feed(data)
+            for reply in unpacker:
+                if isinstance(reply, dict):
+                    return reply
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        with Client(settings.socket, timeout=3.0) as client:
-            daemon_version = client.ping().get("version")
-            snapshot = client.snapshot()
-    except OSError:
-        daemon_version = None
-    if daemon_version is not None:
-        where = f"running (pid {pid if pid is not None else 'unknown'}, version " \
-                f"{daemon_version}) on {settings.socket}"
+        sock = settings.socket
+    except SettingsError as exc:
+        sock = None
+        print(f"daemon:      unknown ({exc})")
+    reply = None
+    if sock is not None:
+        try:
+            reply = ask_daemon(sock, {"type": "status"})
+        except OSError:
+            reply = None
+        if reply is not None and reply.get("type") != "status":
+            reply = None  # an older daemon
+    if reply is not None:
+        _print_daemon_status(reply)
     else:
-        where = f"not running (no daemon answers on {settings.socket})"
-    state = read_config(settings.config)
-    dev = is_dev_build(os.environ, settings.dev_marker)
-    endpoint = settings.endpoint_override or state.endpoint
-    store = _open_store(settings)
-    try:
-        batches = store.batches() if store is not None else []
-        totals = store.committed_totals() if store is not None else {}
-        last = store.get_meta(LAST_UPLOAD_KEY) if store is not None else None
-    finally:
-        if store is not None:
-            store.close()
-    counts = snapshot["counts"] if snapshot is not None else counts_body(totals)
-    print(f"daemon:      {where}")
-    print(f"metrics:     {'on' if state.opted_in else 'off'} ({settings.config})")
-    if state.problem:
-        print(f"             {state.problem}")
-    print(f"build:       {'dev (never uploaded)' if dev else 'release'}")
-    print(f"endpoint:    {'configured' if endpoint else 'none (nothing is uploaded)'}")
-    print(f"database:    {settings.db}")
-    print(f"pending:     {len(batches)} batch(es); turns {counts.get('turns', 0)}")
-    for row in _count_rows(counts, {}):
-        print(f"           {row}")
-    print(f"last upload: {last or 'never'}")
+        if sock is not None:
+            print(f"daemon:      not running (nothing answers on {sock})")
+        _print_local_status(settings)
     return EXIT_OK
 
 
-# --- consent / flush --------------------------------------------------------------------
+def _print_daemon_status(reply: dict[str, Any]) -> None:
+    print(f"daemon:      running (pid {reply.get('pid')}, version {reply.get('version')}) "
+          f"on {reply.get('socket')}")
+    print(f"metrics:     {reply.get('consent')} ({reply.get('config')})")
+    if reply.get("config_problem"):
+        print(f"             {reply['config_problem']}")
+    print(f"build:       {'dev (never uploaded)' if reply.get('dev') else 'release'}")
+    endpoint = reply.get("endpoint")
+    if reply.get("endpoint_problem"):
+        print(f"endpoint:    invalid: {reply['endpoint_problem']}")
+    else:
+        print(f"endpoint:    {endpoint or 'none configured (nothing is uploaded)'}")
+    print(f"uploads:     {'yes' if reply.get('uploads') else 'no'}")
+    print(f"database:    {reply.get('database')}")
+    print(f"connections: {reply.get('connections')} (at most {reply.get('max_connections')})")
+    counts = reply.get("counts") or {}
+    print(f"held:        turns {counts.get('turns', 0)} (committed, pending and in memory)")
+    for row in _count_rows(counts, reply.get("health") or {}):
+        print(f"           {row}")
+    print(f"last upload: {reply.get('last_upload') or 'never'}")
+
+
+def _print_local_status(settings: Settings) -> None:
+    from metricsd.core.counts import counts_body, health_body
+    from metricsd.store import LAST_UPLOAD_KEY
+
+    decision = _authority(settings).decide()
+    print(f"metrics:     {decision.describe()} ({settings.config})")
+    if decision.file.problem and not decision.file.missing:
+        print(f"             {decision.file.problem}")
+    print(f"build:       {'dev (never uploaded)' if decision.dev else 'release'}")
+    try:
+        endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
+                                   decision.file.endpoint)
+        print(f"endpoint:    {endpoint.where if endpoint else 'none configured'}")
+    except EndpointError as exc:
+        print(f"endpoint:    invalid: {exc}")
+    print(f"database:    {settings.db}")
+    with _existing_store(settings) as store:
+        batches = store.batches() if store is not None else []
+        totals = store.committed_totals() if store is not None else {}
+        last = store.get_meta(LAST_UPLOAD_KEY) if store is not None else None
+    counts = counts_body(totals)
+    print(f"pending:     {len(batches)} batch(es); turns {counts.get('turns', 0)}")
+    for row in _count_rows(counts, health_body(totals)):
+        print(f"           {row}")
+    print(f"last upload: {last or 'never'}")
+
+
+# --- consent ----------------------------------------------------------------------------
 
 def cmd_consent(args: argparse.Namespace, settings: Settings) -> int:
-    from metricsd.config import read_config, set_consent
+    if args.value is None:
+        decision = _authority(settings).decide()
+        print(f"metrics {decision.describe()} ({settings.config})")
+        if decision.file.problem:
+            print(decision.file.problem)
+        return EXIT_OK
+    if args.value == "on":
+        return _consent_on(settings)
+    return _consent_off(settings)
 
-    if args.value is not None:
-        on = args.value == "on"
+
+def _consent_on(settings: Settings) -> int:
+    from metricsd.consent import ConfigWriteError, set_consent
+
+    try:
+        set_consent(settings.config, True)
+    except ConfigWriteError as exc:
+        raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise Failure(f"cannot write {settings.config} ({exc.strerror or exc})") from None
+    decision = _authority(settings).decide(fresh=True)
+    print(f"metrics on ({settings.config})")
+    if decision.veto is not None:
+        print(f"note: {decision.veto}, which turns metrics off whatever config.toml says: "
+              "nothing is counted while it is set")
+    elif decision.dev:
+        print("note: this is a dev build: counts stay on this machine and are never sent")
+    else:
         try:
-            set_consent(settings.config, on)
-        except (ValueError, OSError) as exc:
-            raise Failure(str(exc)) from None
-        if not on:
-            store = _open_store(settings)
-            if store is not None:
+            endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
+                                       decision.file.endpoint)
+        except EndpointError as exc:
+            print(f"note: {exc}: nothing will be sent until it is fixed")
+        else:
+            if endpoint is None:
+                print("note: no endpoint is configured: counts are kept on this machine "
+                      "and nothing is sent")
+            else:
+                print(f"counts are sent to {endpoint.where} at each daemon start "
+                      "(and daily); see them first with: metricsd show")
+    return EXIT_OK
+
+
+def _consent_off(settings: Settings) -> int:
+    from metricsd.consent import ConfigWriteError, EgressLock, set_consent
+    from metricsd.store import Store, StoreError, remove_moved_aside
+
+    note = None
+    try:
+        set_consent(settings.config, False)
+    except ConfigWriteError as exc:
+        # Unreadable or ambiguous: that already means off.  Never overwrite it; purge.
+        note = f"{exc} (it already means metrics are off)"
+    except OSError as exc:
+        raise Failure(f"cannot write {settings.config} ({exc.strerror or exc}); "
+                      "nothing was deleted") from None
+    try:
+        with EgressLock(settings.state_dir).exclusive():
+            if settings.db.exists():
+                store = Store(settings.db)
                 try:
                     store.purge()
                 finally:
                     store.close()
-            print("metrics off: stored counts and pending batches were deleted")
-        else:
-            print("metrics on")
-        return EXIT_OK
-    state = read_config(settings.config)
-    print(f"metrics {'on' if state.opted_in else 'off'} ({settings.config})")
-    if state.problem:
-        print(state.problem)
+            else:
+                remove_moved_aside(settings.db)
+    except TimeoutError:
+        raise Failure("metrics are off in config.toml, but an upload in progress did not "
+                      "end, so stored counts were not deleted yet; run `metricsd consent "
+                      "off` again") from None
+    except (StoreError, OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise Failure(f"metrics are off in config.toml, but stored counts could not be "
+                      f"deleted ({reason})") from None
+    if note:
+        print(f"note: {note}")
+    print("metrics off: stored counts and pending batches were deleted")
     return EXIT_OK
 
+
+# --- flush ------------------------------------------------------------------------------
 
 def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     import trio
 
-    from metricsd.config import is_dev_build, read_config
+    from metricsd.consent import EgressLock
+    from metricsd.settings import this_host
     from metricsd.store import Store, StoreError
-    from metricsd.upload import maybe_upload
+    from metricsd.upload import UploadContext, UploadResult, run_upload
 
-    setup_logging()
-    state = read_config(settings.config)
+    authority = _authority(settings)
+    decision = authority.decide(fresh=True)
+    why = decision.why_not_uploading()
+    if why is not None:
+        print(why)
+        return EXIT_OK
+    endpoint = _endpoint(settings, decision.file.endpoint)
+    if endpoint is None:
+        print("no endpoint is configured (--endpoint, METRICSD_ENDPOINT or [metrics] "
+              "endpoint in config.toml): nothing was sent")
+        return EXIT_OK
     try:
         store = Store.open(settings.db)
     except StoreError as exc:
@@ -316,25 +484,39 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     async def in_db(fn: Callable[..., Any], *a: Any) -> Any:
         return await trio.to_thread.run_sync(fn, *a)
 
+    ctx = UploadContext(store=store, authority=authority,
+                        egress=EgressLock(settings.state_dir), endpoint=endpoint,
+                        host=this_host(), in_db=in_db, progress=lambda line: print(line,
+                                                                                   flush=True))
+    result = UploadResult()
+    print(f"uploading to {endpoint.where}", flush=True)
     try:
-        result = trio.run(lambda: maybe_upload(
-            store, opted_in=state.opted_in, dev=is_dev_build(os.environ, settings.dev_marker),
-            endpoint=settings.endpoint_override or state.endpoint, in_db=in_db))
+        trio.run(run_upload, ctx, result)
+    except KeyboardInterrupt:
+        print(f"interrupted: {result.summary()}")
+        return EXIT_FAILURE
+    except (StoreError, OSError) as exc:
+        raise Failure(f"the database is unavailable ({exc})") from None
     finally:
         store.close()
     print(result.summary())
-    return EXIT_FAILURE if result.folded_back else EXIT_OK
+    return EXIT_OK if result.delivered_all else EXIT_FAILURE
 
 
 # --- disclosure / service install (metricsd/disclosure.py, metricsd/install.py) --------
 
 def cmd_disclosure(args: argparse.Namespace, settings: Settings) -> int:
     from metricsd import disclosure
-    from metricsd.config import read_config
 
-    state = read_config(settings.config)
-    doc = disclosure.build(config_path=settings.config, state=state,
-                           endpoint=settings.endpoint_override or state.endpoint,
+    decision = _authority(settings).decide()
+    try:
+        endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
+                                   decision.file.endpoint)
+        endpoint_problem = None
+    except EndpointError as exc:  # only config.toml's can be wrong here (main checked)
+        endpoint, endpoint_problem = None, str(exc)
+    doc = disclosure.build(config_path=settings.config, decision=decision,
+                           endpoint=endpoint, endpoint_problem=endpoint_problem,
                            dev_marker=settings.dev_marker)
     print(json.dumps(doc, indent=2) if args.json else disclosure.render_text(doc))
     return EXIT_OK
@@ -353,63 +535,120 @@ def cmd_service_install(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- parser -----------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    g = common.add_argument_group("common options")
-    g.add_argument("--socket", metavar="PATH", help="Unix socket (env METRICSD_SOCKET)")
-    g.add_argument("--state-dir", metavar="DIR",
-                   help="where the database lives (env METRICSD_STATE_DIR)")
-    g.add_argument("--config", metavar="PATH",
-                   help="config.toml (env METRICSD_CONFIG)")
-    g.add_argument("--endpoint", metavar="URL",
-                   help="upload endpoint (env METRICSD_ENDPOINT, or [metrics] endpoint)")
-    g.add_argument("--dev-marker", metavar="PATH",
+ENVIRONMENT_HELP = """\
+environment:
+  METRICSD_SOCKET      socket path (as --socket)
+  METRICSD_STATE_DIR   database directory (as --state-dir)
+  METRICSD_CONFIG      config.toml (as --config)
+  METRICSD_ENDPOINT    upload endpoint (as --endpoint)
+  METRICSD_DEV_BUILD   non-empty and not 0: a dev build (counts are never uploaded)
+  DO_NOT_TRACK         non-empty and not 0: metrics off, whatever config.toml says
+  METRICSD_METRICS     "off": metrics off, whatever config.toml says
+
+defaults:
+  socket      platformdirs user_runtime_dir("metricsd")/metricsd.sock
+  database    platformdirs user_state_dir("metricsd")/metrics.sqlite3
+  config      platformdirs user_config_dir("metricsd")/config.toml
+  dev marker  DEV_BUILD beside config.toml
+
+exit codes: 0 ok, 2 usage error, 1 any other failure (one line on stderr says why)
+"""
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("common options")
+    s = argparse.SUPPRESS
+    g.add_argument("--socket", metavar="PATH", default=s, help="Unix socket path")
+    g.add_argument("--state-dir", metavar="DIR", default=s, help="where the database lives")
+    g.add_argument("--config", metavar="PATH", default=s, help="config.toml")
+    g.add_argument("--endpoint", metavar="URL", default=s,
+                   help="upload endpoint: https://, or http:// to a loopback host")
+    g.add_argument("--dev-marker", metavar="PATH", default=s,
                    help="dev-build marker file (default: DEV_BUILD beside config.toml)")
 
-    parser = argparse.ArgumentParser(
-        prog="metricsd",
-        description="Privacy-first metrics sidecar for desktop AI coding agents.")
-    parser.add_argument("--version", action="version", version=f"metricsd {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("run", parents=[common], help="run the daemon in the foreground")
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run the daemon in the foreground",
+            "Run the daemon in the foreground.  Prints READY <socket> on stdout once it "
+            "accepts connections; logs to stderr.  A second run on a socket a live daemon "
+            "serves says so and exits 0."),
+    "status": ("daemon, consent and pending state",
+               "Whether a daemon serves the socket (its own view, asked over the socket), "
+               "opt-in and dev state, the endpoint, pending counts and the last upload."),
+    "show": ("exactly what the next upload would send",
+             "Exactly what the next upload would send: pending batches first, then the "
+             "committed counts not yet in a batch (batch_id null until they are batched)."),
+    "consent": ("show or set [desktop] metrics in config.toml",
+                "Show or set [desktop] metrics in config.toml, keeping its comments and "
+                "layout.  'off' also deletes every stored count and pending batch."),
+    "flush": ("upload now, under the usual rules",
+              "Upload now, under the same rules as at daemon start: one line per batch; "
+              "exit 0 only if every batch was delivered or there was nothing to send."),
+}
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    parser = argparse.ArgumentParser(
+        prog="metricsd", epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Privacy-first metrics sidecar for desktop AI coding agents: counts "
+                    "enumerated facts about agent turns, never what anyone typed.")
+    parser.add_argument("--version", action="version", version=f"metricsd {__version__}")
+    _common_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subs: dict[str, argparse.ArgumentParser] = {}
+    for name, (summary, description) in COMMANDS.items():
+        p = sub.add_parser(name, help=summary, description=description, epilog=ENVIRONMENT_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        _common_options(p)
+        subs[name] = p
+    p = subs["run"]
     p.add_argument("--idle-exit", type=_positive_float, metavar="SECONDS",
                    help="exit after this long with no client connected")
     p.add_argument("--watch-stdin", action="store_true",
                    help="exit cleanly when stdin reaches EOF (for a spawning parent)")
+    p.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
+                   help="connections served at once; at the cap the longest-idle one is "
+                        "closed to admit a new one (default 1000)")
     p.set_defaults(func=cmd_run)
+    subs["status"].set_defaults(func=cmd_status)
+    subs["show"].add_argument("--json", action="store_true",
+                              help="print the request bodies as a JSON array")
+    subs["show"].set_defaults(func=cmd_show)
+    subs["consent"].add_argument("value", nargs="?", choices=("on", "off"),
+                                 help="omit to show the current state")
+    subs["consent"].set_defaults(func=cmd_consent)
+    subs["flush"].set_defaults(func=cmd_flush)
 
-    p = sub.add_parser("status", parents=[common], help="daemon, consent and pending state")
-    p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser("show", parents=[common], help="exactly what the next upload sends")
-    p.add_argument("--json", action="store_true", help="print the request bodies as JSON")
-    p.set_defaults(func=cmd_show)
-
-    p = sub.add_parser("consent", parents=[common], help="show or set [desktop] metrics")
-    p.add_argument("value", nargs="?", choices=("on", "off"))
-    p.set_defaults(func=cmd_consent)
-
-    p = sub.add_parser("flush", parents=[common], help="upload now, under the usual rules")
-    p.set_defaults(func=cmd_flush)
-
-    p = sub.add_parser("disclosure", parents=[common],
-                       help="what is collected, where it is sent, how to opt out")
+    p = sub.add_parser(
+        "disclosure", help="what is collected, where it is sent, how to opt out",
+        description="What metricsd collects (every counter and label with its meaning), what "
+                    "it never collects, when and where it sends data and how to opt out, "
+                    "generated from the tables the daemon enforces: the text of a desktop "
+                    "app's first-run dialog.  --json for the app itself.",
+        epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable, for an app's dialog")
     p.set_defaults(func=cmd_disclosure)
+    subs["disclosure"] = p
 
-    p = sub.add_parser("service", help="service-manager units (systemd, launchd)")
+    p = sub.add_parser("service", help="install the systemd units or the LaunchAgent",
+                       description="Service-manager integration.")
     service_sub = p.add_subparsers(dest="service_command", metavar="SUBCOMMAND", required=True)
-    p = service_sub.add_parser("install", parents=[common],
-                               help="install the systemd user units or the LaunchAgent for "
-                                    "this metricsd binary")
+    p = service_sub.add_parser(
+        "install", help="install the units for this metricsd binary",
+        description="Write the systemd user units (Linux) or the LaunchAgent (macOS) for the "
+                    "metricsd binary running this command, verify them with systemd-analyze "
+                    "where it is installed, and say how to start them (or start them, with "
+                    "--enable).")
+    _common_options(p)
     p.add_argument("--print", action="store_true",
                    help="print the rendered files instead of writing them")
-    g2 = p.add_mutually_exclusive_group()
-    g2.add_argument("--systemd", dest="manager", action="store_const", const="systemd",
-                    help="systemd user units (default on Linux)")
-    g2.add_argument("--launchd", dest="manager", action="store_const", const="launchd",
-                    help="a LaunchAgent (default on macOS)")
+    managers = p.add_mutually_exclusive_group()
+    managers.add_argument("--systemd", dest="manager", action="store_const", const="systemd",
+                          help="systemd user units (default on Linux)")
+    managers.add_argument("--launchd", dest="manager", action="store_const", const="launchd",
+                          help="a LaunchAgent (default on macOS)")
     p.add_argument("--enable", action="store_true",
                    help="also load and start it (systemctl --user / launchctl bootstrap)")
     p.add_argument("--hardening", action="store_true",
@@ -419,7 +658,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="launchd, with --print: a static plist for SMAppService naming this "
                         "path inside the app bundle (e.g. Contents/MacOS/metricsd)")
     p.set_defaults(func=cmd_service_install, manager=None)
-    return parser
+    subs["service"] = p
+    return parser, subs
 
 
 def _positive_float(text: str) -> float:
@@ -427,21 +667,63 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
+    if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError("must be greater than 0")
     return value
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser, subs = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        subs[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _usage_exit(message: str) -> NoReturn:
+    print(f"metricsd: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    settings = resolve(socket=args.socket, state_dir=args.state_dir, config=args.config,
-                       endpoint=args.endpoint, dev_marker=args.dev_marker)
+    os.umask(0o077)  # everything metricsd creates is private to the user
+    args = _parse(argv)
+    settings = resolve(socket=getattr(args, "socket", None),
+                       state_dir=getattr(args, "state_dir", None),
+                       config=getattr(args, "config", None),
+                       endpoint=getattr(args, "endpoint", None),
+                       dev_marker=getattr(args, "dev_marker", None))
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
+        # An unacceptable --endpoint / METRICSD_ENDPOINT is a usage error for every command.
+        choose_endpoint(settings.endpoint_flag, settings.endpoint_env, None)
         return func(args, settings)
+    except EndpointError as exc:
+        _usage_exit(str(exc))
+    except UsageError as exc:
+        _usage_exit(str(exc))
     except Failure as exc:
         print(f"metricsd: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (`metricsd show | head -1`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -28,8 +28,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 import msgpack
 
 from metricsd import PROTO
-from metricsd.settings import ENV_SOCKET, default_socket
-from metricsd.wire import (
+from metricsd.core.wire import (
     MALFORMED,
     MAX_MESSAGE_BYTES,
     MAX_STRING_BYTES,
@@ -37,6 +36,7 @@ from metricsd.wire import (
     TOO_LARGE,
     UNSUPPORTED_PROTO,
 )
+from metricsd.settings import ENV_SOCKET, default_socket
 
 #: Error codes after which the daemon closes the connection.
 FATAL_CODES: Final = (MALFORMED, TOO_LARGE, NOT_A_MAP, UNSUPPORTED_PROTO)
@@ -99,7 +99,7 @@ class ConnectionLost(ConnectionError):
 # --- sans-IO: messages -------------------------------------------------------------------
 
 def clip(text: str) -> str:
-    """``text`` cut to :data:`~metricsd.wire.MAX_STRING_BYTES` of UTF-8 (on a character
+    """``text`` cut to :data:`~metricsd.core.wire.MAX_STRING_BYTES` of UTF-8 (on a character
     boundary), so a long error message never breaks the connection.  The daemon only
     classifies these strings, and classification looks at their start."""
     data = text.encode("utf-8", "surrogatepass")
@@ -155,7 +155,7 @@ def snapshot_message() -> dict[str, Any]:
 
 def encode(message: dict[str, Any]) -> bytes:
     """One message as MessagePack (str as str, bytes as bin); ValueError when it is over
-    :data:`~metricsd.wire.MAX_MESSAGE_BYTES`, which the daemon would answer with a close."""
+    :data:`~metricsd.core.wire.MAX_MESSAGE_BYTES`, which the daemon would answer with a close."""
     data = bytes(msgpack.packb(message, use_bin_type=True))
     if len(data) > MAX_MESSAGE_BYTES:
         raise ValueError(f"message of {len(data)} bytes is over the limit of "

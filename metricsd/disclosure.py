@@ -1,9 +1,9 @@
 """What metricsd collects, for people: the text of a desktop app's first-run dialog and
 settings page (``metricsd disclosure``), generated from the tables the daemon enforces.
 
-Every counter and label comes from :mod:`metricsd.facts` (``COUNTERS``,
+Every counter and label comes from :mod:`metricsd.core.facts` (``COUNTERS``,
 ``HEALTH_COUNTERS``, the status and keyword tables) and the upload labels from
-:mod:`metricsd.batches`; the only thing written here is a one-line meaning for each, in
+:mod:`metricsd.core.batches`; the only thing written here is a one-line meaning for each, in
 the single table :data:`MEANINGS`.  :func:`check_meanings` runs at import: a counter or
 label added to the facts without a meaning here (or a meaning left for one that no longer
 exists) makes this module, and the ``disclosure`` command, fail to load — so the dialog
@@ -12,16 +12,13 @@ cannot drift from the code.
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import textwrap
-import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from metricsd import __version__
-from metricsd.batches import (
+from metricsd.core.batches import (
     ARCH_LABELS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,
@@ -29,16 +26,18 @@ from metricsd.batches import (
     OTHER,
     UPLOAD_INTERVAL_SECONDS,
 )
-from metricsd.config import (
+from metricsd.core.consent import (
     CONSENT_KEY,
     CONSENT_TABLE,
-    DEV_ENV,
     ENDPOINT_KEY,
     ENDPOINT_TABLE,
-    ConfigState,
-    is_dev_build,
+    ENV_DEV_BUILD,
+    ENV_DO_NOT_TRACK,
+    ENV_METRICS,
+    Decision,
 )
-from metricsd.facts import (
+from metricsd.core.endpoint import Endpoint
+from metricsd.core.facts import (
     COUNTERS,
     HEALTH_COUNTERS,
     PROVIDER_ERROR_KEYWORDS,
@@ -135,10 +134,6 @@ SENT_WITH_EACH_BATCH: Final = (
     ("period", "the first and last UTC day the counts were made"),
 )
 
-#: The environment veto: either variable turns metrics off whatever config.toml says.
-ENV_DO_NOT_TRACK: Final = "DO_NOT_TRACK"
-ENV_METRICS: Final = "METRICSD_METRICS"
-
 CONSENT_COMMAND_ON: Final = "metricsd consent on"
 CONSENT_COMMAND_OFF: Final = "metricsd consent off"
 
@@ -167,82 +162,42 @@ check_meanings()
 
 # --- the state it describes ------------------------------------------------------------
 
-def env_veto(environ: Mapping[str, str]) -> str | None:
-    """The variable that vetoes metrics (``DO_NOT_TRACK`` non-empty and not ``0``, or
-    ``METRICSD_METRICS=off``), or None."""
-    if environ.get(ENV_DO_NOT_TRACK, "") not in ("", "0"):
-        return ENV_DO_NOT_TRACK
-    if environ.get(ENV_METRICS, "").strip().lower() == "off":
-        return ENV_METRICS
-    return None
-
-
-def endpoint_origin(url: str | None) -> str | None:
-    """``scheme://host[:port]`` of an endpoint metricsd would upload to, or None for none
-    or one it refuses (not https, or http to a host that is not loopback; user info or a
-    fragment).  Never the path or query: only where the data goes."""
-    if not url:
-        return None
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return None
-    if not host or parts.username is not None or parts.password is not None \
-            or parts.fragment:
-        return None
-    if parts.scheme == "http":
-        if not _is_loopback(host):
-            return None
-    elif parts.scheme != "https":
-        return None
-    shown = f"[{host}]" if ":" in host else host
-    return f"{parts.scheme}://{shown}" + (f":{port}" if port is not None else "")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def build(*, config_path: Path, state: ConfigState, endpoint: str | None,
-          dev_marker: Path, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+def build(*, config_path: Path, decision: Decision, endpoint: Endpoint | None,
+          endpoint_problem: str | None = None, dev_marker: Path) -> dict[str, Any]:
     """The disclosure as a JSON-ready document (the schema of ``metricsd disclosure
-    --json``; README "Showing users what is collected")."""
-    veto = env_veto(environ)
-    dev = is_dev_build(environ, dev_marker)
-    origin = endpoint_origin(endpoint)
-    if veto is not None:
-        why_off: str | None = f"the environment variable {veto} turns metrics off"
-    elif not state.opted_in:
-        why_off = state.problem if state.problem and not state.missing else \
-            "you have not opted in"
+    --json``; README "Showing users what is collected").  ``decision`` is the consent
+    authority's; ``endpoint`` the one in effect (``endpoint_problem`` says why config.toml's
+    cannot be used)."""
+    veto_var = None
+    if decision.veto is not None:
+        veto_var = ENV_DO_NOT_TRACK if decision.veto.startswith(ENV_DO_NOT_TRACK) \
+            else ENV_METRICS
+        why_off: str | None = f"the environment turns metrics off ({decision.veto})"
+    elif not decision.file.opted_in:
+        problem = decision.file.problem
+        why_off = problem if problem and not decision.file.missing else "you have not opted in"
     else:
         why_off = None
-    if why_off is None and dev:
-        upload_blocker: str | None = "this is a dev build: counts stay on this computer"
-    elif why_off is None and endpoint and origin is None:
-        upload_blocker = ("the configured endpoint is not https (or http to this computer): "
-                          "nothing is sent")
-    elif why_off is None and not endpoint:
+    if why_off is not None:
+        upload_blocker: str | None = why_off
+    elif decision.dev:
+        upload_blocker = "this is a dev build: counts stay on this computer"
+    elif endpoint_problem is not None:
+        upload_blocker = f"{endpoint_problem}: nothing is sent"
+    elif endpoint is None:
         upload_blocker = "no endpoint is configured: nothing is sent"
     else:
-        upload_blocker = why_off
-    days = UPLOAD_INTERVAL_SECONDS // 3600
+        upload_blocker = None
+    hours = UPLOAD_INTERVAL_SECONDS // 3600
     return {
         "version": SCHEMA_VERSION,
         "daemon_version": __version__,
         "state": {
             "enabled": why_off is None,
             "why_off": why_off,
-            "env_veto": veto,
-            "dev_build": dev,
-            "uploads": why_off is None and upload_blocker is None,
+            "env_veto": veto_var,
+            "dev_build": decision.dev,
+            "uploads": upload_blocker is None,
             "why_not_uploaded": upload_blocker,
             "config": str(config_path),
         },
@@ -259,10 +214,10 @@ def build(*, config_path: Path, state: ConfigState, endpoint: str | None,
         "sent_with_each_batch": [{"field": f, "meaning": m} for f, m in SENT_WITH_EACH_BATCH],
         "never_collected": list(NEVER_COLLECTED),
         "sending": {
-            "when": (f"when metricsd starts and every {days} hours while it runs (and on "
+            "when": (f"when metricsd starts and every {hours} hours while it runs (and on "
                      "'metricsd flush'), only while metrics are on; each upload sends the "
                      "counts committed since the last one"),
-            "where": origin,
+            "where": endpoint.where if endpoint is not None else None,
             "transport": "HTTPS (plain HTTP only to this computer), JSON bodies",
             "dev_builds": ("dev builds never upload, and counts made by a dev build are "
                            "never uploaded later either"),
@@ -289,7 +244,7 @@ def build(*, config_path: Path, state: ConfigState, endpoint: str | None,
         "settings": {
             "consent": f"[{CONSENT_TABLE}] {CONSENT_KEY} (true or false; absent means off)",
             "endpoint": f"[{ENDPOINT_TABLE}] {ENDPOINT_KEY}, --endpoint or METRICSD_ENDPOINT",
-            "dev_build": f"{DEV_ENV} (non-empty, not 0) or the file {dev_marker}",
+            "dev_build": f"{ENV_DEV_BUILD} (non-empty, not 0) or the file {dev_marker}",
         },
     }
 

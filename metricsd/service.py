@@ -40,8 +40,30 @@ def check_socket_path(path: Path) -> None:
             f"{SUN_PATH_MAX - 1}; choose a shorter --socket")
 
 
+def check_directory_chain(directory: Path, uid: int | None = None) -> None:
+    """The socket's directory and every ancestor up to ``/`` must be owned by the user or
+    by root, and none may be writable by group or others unless it has the sticky bit
+    (as ``/tmp`` has).  Otherwise another local user could swap the socket (the
+    ``/tmp/runtime-<uid>`` fallback pre-created by someone else is the case this is for).
+    Checked on the real path, symlinks resolved."""
+    uid = os.getuid() if uid is None else uid
+    real = Path(os.path.realpath(directory))
+    for part in (real, *real.parents):
+        st = os.stat(part)
+        if st.st_uid not in (uid, 0):
+            raise ServiceError(
+                f"{part} belongs to another user, so the socket could be replaced by them; "
+                "refusing to serve there (set XDG_RUNTIME_DIR or use --socket)")
+        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+            raise ServiceError(
+                f"{part} is writable by other users (mode {st.st_mode & 0o7777:o}), so the "
+                "socket could be replaced; refusing to serve there (set XDG_RUNTIME_DIR or "
+                "use --socket)")
+
+
 def prepare_directory(directory: Path) -> None:
-    """Create the socket's directory 0700, or check an existing one is ours and private."""
+    """Create the socket's directory 0700, or check an existing one is ours and private;
+    then check the whole directory chain (:func:`check_directory_chain`)."""
     try:
         directory.mkdir(parents=True, mode=0o700)
     except FileExistsError:
@@ -52,11 +74,13 @@ def prepare_directory(directory: Path) -> None:
     if not stat.S_ISDIR(st.st_mode):
         raise ServiceError(f"{directory} is not a directory")
     if st.st_uid != os.getuid():
-        raise ServiceError(f"{directory} belongs to another user; refusing to use it")
+        raise ServiceError(f"{directory} belongs to another user; refusing to use it "
+                           "(set XDG_RUNTIME_DIR or use --socket)")
     if st.st_mode & 0o077:
         raise ServiceError(
             f"{directory} is accessible to other users (mode {st.st_mode & 0o777:o}); "
-            "the socket directory must be 0700")
+            "the socket directory must be 0700 (set XDG_RUNTIME_DIR or use --socket)")
+    check_directory_chain(directory)
 
 
 @dataclass
@@ -169,8 +193,18 @@ def bind_socket(sock: Path) -> BoundSocket:
         os.umask(old)
     st = os.lstat(sock)
     os.chmod(sock, 0o600)
-    s.listen(128)
+    s.listen(listen_backlog())
     return BoundSocket(s, sock, (st.st_dev, st.st_ino))
+
+
+def listen_backlog() -> int:
+    """The platform's maximum listen backlog (the kernel caps a larger value anyway), so
+    a burst of connects never fails with EAGAIN."""
+    try:
+        with open("/proc/sys/net/core/somaxconn", encoding="ascii") as f:
+            return max(int(f.read().strip()), socket.SOMAXCONN)
+    except (OSError, ValueError):
+        return max(socket.SOMAXCONN, 4096)
 
 
 # --- peer credentials ---------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""Where things live: flags, then environment, then platformdirs defaults.  Resolved once."""
+"""Where things live and what the command line asked: flags, then environment, then
+platformdirs defaults.  Resolved once, by the command line; nothing below it reads the
+environment.  The default socket path is computed only when it is needed, so a daemon
+handed a socket by systemd or launchd never touches the runtime directory."""
 
 from __future__ import annotations
 
 import os
+import platform
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,12 +16,13 @@ from typing import Final
 
 import platformdirs
 
-from metricsd.store import DB_NAME
+from metricsd.core.batches import Host
 
 APP: Final = "metricsd"
 SOCKET_NAME: Final = "metricsd.sock"
 CONFIG_NAME: Final = "config.toml"
 DEV_MARKER_NAME: Final = "DEV_BUILD"
+DB_NAME: Final = "metrics.sqlite3"
 
 ENV_SOCKET: Final = "METRICSD_SOCKET"
 ENV_STATE_DIR: Final = "METRICSD_STATE_DIR"
@@ -24,26 +30,47 @@ ENV_CONFIG: Final = "METRICSD_CONFIG"
 ENV_ENDPOINT: Final = "METRICSD_ENDPOINT"
 
 
+class SettingsError(Exception):
+    """A path cannot be determined; the message says what to set instead."""
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    socket: Path
+    #: --socket or METRICSD_SOCKET; None: the platformdirs default (see :meth:`socket`).
+    socket_override: Path | None
     state_dir: Path
     config: Path
     dev_marker: Path
-    #: Endpoint from --endpoint or METRICSD_ENDPOINT; config.toml is consulted later.
-    endpoint_override: str | None
+    endpoint_flag: str | None
+    endpoint_env: str | None
+    #: The environment the command started with (the consent veto and dev flag read it).
+    environ: Mapping[str, str]
 
     @property
     def db(self) -> Path:
         return self.state_dir / DB_NAME
 
+    @property
+    def socket(self) -> Path:
+        """The socket path: the override, or the platformdirs default."""
+        return self.socket_override if self.socket_override is not None else default_socket()
+
 
 def default_socket() -> Path:
-    with warnings.catch_warnings():
-        # Without XDG_RUNTIME_DIR platformdirs falls back to /tmp/runtime-$UID and warns;
-        # the daemon checks that directory is ours and 0700 before using it.
-        warnings.simplefilter("ignore")
-        return Path(platformdirs.user_runtime_dir(APP)) / SOCKET_NAME
+    """``user_runtime_dir("metricsd")/metricsd.sock``.  Without XDG_RUNTIME_DIR,
+    platformdirs falls back to ``/tmp/runtime-<uid>``: ``run`` checks that directory
+    chain is safe before serving in it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Path(platformdirs.user_runtime_dir(APP, appauthor=False)) / SOCKET_NAME
+    except Exception as exc:
+        raise SettingsError(f"cannot determine the runtime directory ({type(exc).__name__}); "
+                            "set XDG_RUNTIME_DIR or use --socket") from None
+
+
+def this_host() -> Host:
+    return Host.of(sys.platform, platform.machine())
 
 
 def resolve(*, socket: str | None = None, state_dir: str | None = None,
@@ -64,10 +91,12 @@ def resolve(*, socket: str | None = None, state_dir: str | None = None,
     config_path = config_path.expanduser().absolute()
     marker = Path(dev_marker).expanduser() if dev_marker else config_path.parent / DEV_MARKER_NAME
     return Settings(
-        socket=(Path(sock).expanduser() if sock else default_socket()).absolute(),
+        socket_override=Path(sock).expanduser().absolute() if sock else None,
         state_dir=(Path(state).expanduser() if state
                    else Path(platformdirs.user_state_dir(APP, appauthor=False))).absolute(),
         config=config_path,
         dev_marker=marker.absolute(),
-        endpoint_override=pick(endpoint, ENV_ENDPOINT),
+        endpoint_flag=endpoint or None,
+        endpoint_env=environ.get(ENV_ENDPOINT) or None,
+        environ=dict(environ),
     )

@@ -14,19 +14,24 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from metricsd.counts import Groups, add_into
-from metricsd.facts import HEALTH_COUNTERS, Fact, is_allowed, is_rendered_version
+from metricsd.core.batches import Batch, Pending
+from metricsd.core.counts import Groups, VersionCap, add_into
+from metricsd.core.facts import (
+    HEALTH_COUNTERS,
+    UNKNOWN_VERSION,
+    Fact,
+    is_allowed,
+    is_rendered_version,
+)
 
 log = logging.getLogger("metricsd")
 
 SCHEMA_VERSION: Final = 1
 #: meta key of the last upload's result line (daemon-written).
 LAST_UPLOAD_KEY: Final = "last_upload"
-DB_NAME: Final = "metrics.sqlite3"
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS counts (
@@ -98,40 +103,14 @@ class _QuickCheckFailed(sqlite3.DatabaseError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Batch:
-    batch_id: str
-    created: int
-    daemon_version: str
-    client_version: str
-    period_from: str
-    period_to: str
-    attempts: int
-    facts: dict[Fact, int]
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """Committed counts of one (daemon version, client version) not yet batched."""
-
-    daemon_version: str
-    client_version: str
-    period_from: str
-    period_to: str
-    facts: dict[Fact, int]
-
-
 def _check_fact(counter: str, label: str) -> None:
     if not is_allowed(counter, label):
         raise ValueError("refusing to store a fact outside the allow-list")
 
 
 class Store:
-    def __init__(self, path: Path, *, moved_aside: Path | None = None,
-                 connect: bool = True) -> None:
+    def __init__(self, path: Path, *, connect: bool = True) -> None:
         self.path = path
-        #: Where a corrupt database was moved on open, if it was.
-        self.moved_aside = moved_aside
         #: None while the database is unavailable (see :meth:`open`).
         self._conn: sqlite3.Connection | None = _connect(path) if connect else None
 
@@ -154,10 +133,6 @@ class Store:
         return store
 
     @property
-    def available(self) -> bool:
-        return self._conn is not None
-
-    @property
     def _db(self) -> sqlite3.Connection:
         conn = self._conn
         if conn is None:
@@ -168,14 +143,12 @@ class Store:
     def _reconnect(self) -> sqlite3.Connection:
         """Connect (moving a corrupt database aside), or raise :class:`StoreUnavailable`."""
         try:
-            conn, aside = _open_or_replace(self.path)
+            conn = _open_or_replace(self.path)
         except NewerSchemaError:
             raise
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(
                 f"cannot open database {self.path} ({describe_error(exc)})") from None
-        if aside is not None:
-            self.moved_aside = aside
         self._conn = conn
         return conn
 
@@ -223,21 +196,41 @@ class Store:
 
     # --- counts ----------------------------------------------------------------------
 
-    def commit(self, groups: Groups, *, dev: bool, daemon_version: str, day: str) -> None:
-        """Add deltas to the committed counts in one transaction."""
+    def commit(self, groups: Groups, *, daemon_version: str, day: str,
+               dev_now: bool = False) -> None:
+        """Add deltas to the committed counts in one transaction.
+
+        Each group keeps the dev flag it was counted under; ``dev_now`` (the build is a
+        dev build as of this commit) marks every group dev as well, never the reverse.
+        Client versions beyond the store's 16 (pending batches included) are folded into
+        ``unknown``."""
         rows = []
-        for client_version, facts in groups.items():
+        cap: VersionCap | None = None
+        for (dev, client_version), facts in groups.items():
             if not is_rendered_version(client_version):
                 raise ValueError("refusing to store an unrendered client version")
+            if client_version != UNKNOWN_VERSION:
+                if cap is None:
+                    cap = VersionCap(self.client_versions())
+                client_version = cap.admit(client_version)
             for (counter, label), n in facts.items():
                 _check_fact(counter, label)
                 if n:
-                    rows.append((int(dev), daemon_version, client_version, day, counter,
-                                 label, n))
+                    rows.append((int(dev or dev_now), daemon_version, client_version, day,
+                                 counter, label, n))
         if not rows:
             return
         with self._tx() as db:
             db.executemany(_UPSERT, rows)
+
+    def client_versions(self) -> list[str]:
+        """Client versions held (committed or in pending batches), oldest use first."""
+        rows = self._db.execute(
+            "SELECT client_version FROM (SELECT client_version, MIN(day) AS first FROM "
+            "counts GROUP BY client_version UNION ALL SELECT client_version, period_from "
+            "FROM outbox) WHERE client_version != ? GROUP BY client_version "
+            "ORDER BY MIN(first), client_version", (UNKNOWN_VERSION,)).fetchall()
+        return [str(r[0]) for r in rows]
 
     def committed_totals(self, *, include_outbox: bool = True) -> dict[Fact, int]:
         """Committed counts plus (by default) pending batches, summed over everything."""
@@ -264,11 +257,11 @@ class Store:
             out.append(Pending(daemon_version, client_version, first, last, facts))
         return out
 
-    def dev_count_rows(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM counts WHERE dev = 1").fetchone()[0])
-
     def purge(self) -> bool:
-        """Delete every count and pending batch; True if there was anything."""
+        """Delete every count and pending batch, then checkpoint and truncate the
+        write-ahead log (every time: an upload may have emptied the tables and left the
+        old pages in the log), and remove moved-aside copies of corrupt databases.
+        True if there was anything to delete.  Raises when any of it fails."""
         with self._tx() as db:
             had = db.execute(
                 "SELECT EXISTS(SELECT 1 FROM counts) OR EXISTS(SELECT 1 FROM outbox)"
@@ -276,10 +269,12 @@ class Store:
             db.execute("DELETE FROM outbox_counts")
             db.execute("DELETE FROM outbox")
             db.execute("DELETE FROM counts")
-        if had:
-            # Leave no copy of the deleted pages in the write-ahead log.
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return bool(had)
+            db.execute("DELETE FROM meta WHERE key != ?", (LAST_UPLOAD_KEY,))
+        busy, _log, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise StoreUnavailable("the write-ahead log could not be truncated (busy)")
+        removed = remove_moved_aside(self.path)
+        return bool(had) or removed > 0
 
     # --- outbox ----------------------------------------------------------------------
 
@@ -371,7 +366,20 @@ def _fact_rows(cursor: sqlite3.Cursor) -> Iterator[tuple[Fact, int]]:
             yield (counter, label), int(n)
 
 
+def _private_files(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (its -wal and -shm then get the
+    same mode), and narrow any existing ones: 0600 whatever the umask."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.chmod(str(path) + suffix, 0o600)
+        except FileNotFoundError:
+            pass
+
+
 def _connect(path: Path) -> sqlite3.Connection:
+    _private_files(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     try:
         db.execute("PRAGMA busy_timeout = 10000")
@@ -392,10 +400,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     except BaseException:
         db.close()
         raise
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
+    _private_files(path)
     return db
 
 
@@ -419,20 +424,20 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
     db.execute("COMMIT")
 
 
-def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, Path | None]:
-    """Connect; a corrupt database is moved aside (kept) first.  -> (connection, aside)."""
+def _open_or_replace(path: Path) -> sqlite3.Connection:
+    """Connect; a corrupt database is moved aside (kept) first."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
-        return _connect(path), None
+        return _connect(path)
     except NewerSchemaError:
         raise
     except sqlite3.DatabaseError as exc:
         if not is_corrupt(exc):
             raise
     aside = _move_aside(path)
-    log.warning("database %s was unreadable; moved it to %s and started a fresh one",
-                path, aside)
-    return _connect(path), aside
+    log.warning("database %s was unreadable; moved it to %s and started a fresh one "
+                "(opting out deletes it)", path, aside)
+    return _connect(path)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -447,9 +452,28 @@ def describe_error(exc: BaseException) -> str:
     return name
 
 
+#: Moved-aside copies are named ``<database>.corrupt-<UTC time>-<pid>[-wal|-shm]``.
+CORRUPT_INFIX: Final = ".corrupt-"
+
+
+def remove_moved_aside(path: Path) -> int:
+    """Delete every moved-aside copy of the database at ``path`` (they hold counts too).
+    Returns how many files were removed; raises if one cannot be."""
+    removed = 0
+    try:
+        entries = list(path.parent.iterdir())
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(path.name + CORRUPT_INFIX):
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _move_aside(path: Path) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}-{os.getpid()}")
+    aside = path.with_name(f"{path.name}{CORRUPT_INFIX}{stamp}-{os.getpid()}")
     for suffix in ("", "-wal", "-shm"):
         src = Path(str(path) + suffix)
         if src.exists():

@@ -1,5 +1,10 @@
 """The upload run: seal batches, POST each with httpx, apply the policy of
-:mod:`metricsd.batches`.  Imported only when an upload runs (httpx is slow to import).
+:mod:`metricsd.core.batches`.  Imported only when an upload runs (httpx is slow to import).
+
+Consent is asked of the authority, under the shared egress lock, right before sealing and
+right before *each* POST attempt (retries included); a wait between attempts is a plain
+sleep that the daemon cancels the moment consent changes.  A run that finds consent gone
+stops at once: no request carrying counts leaves after an opt-out took effect.
 """
 
 from __future__ import annotations
@@ -8,17 +13,26 @@ import json
 import logging
 import os
 import random
+import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import httpx
 import trio
 
-from metricsd.batches import (
+from metricsd import __version__
+from metricsd.consent import Authority, EgressLock
+from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
+    MAX_BATCH_AGE_SECONDS,
+    MAX_BATCHES,
+    MAX_FAILURES_PER_RUN,
+    MAX_RETRY_AFTER_SECONDS,
+    Batch,
+    Host,
     backoff,
     body_of,
     expired,
@@ -26,13 +40,13 @@ from metricsd.batches import (
     parse_retry_after,
     utc_day,
 )
-from metricsd.store import LAST_UPLOAD_KEY, Batch, Store
+from metricsd.core.endpoint import Endpoint
+from metricsd.store import LAST_UPLOAD_KEY, Store
 
 log = logging.getLogger("metricsd")
-T = TypeVar("T")
 InDb = Callable[..., Awaitable[Any]]
 
-ENV_UPLOAD_TIMEOUT: Final = "METRICSD_UPLOAD_TIMEOUT"
+USER_AGENT: Final = f"metricsd/{__version__}"
 
 
 @dataclass
@@ -40,107 +54,192 @@ class UploadResult:
     sent: int = 0
     folded_back: int = 0
     dropped: int = 0
+    #: Why nothing was attempted ("nothing to upload", "metrics are off ..."), or None.
     skipped: str | None = None
+    #: Why the run stopped early (consent withdrawn), or None.
+    stopped: str | None = None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def delivered_all(self) -> bool:
+        """Every batch was delivered, or there was nothing to send."""
+        return not (self.folded_back or self.dropped or self.stopped)
 
     def summary(self) -> str:
         if self.skipped:
             return self.skipped
-        return (f"sent {self.sent} batch(es), {self.folded_back} folded back for later, "
-                f"{self.dropped} dropped")
+        parts = [f"delivered {self.sent} batch(es)"]
+        if self.folded_back:
+            last = f" (last failure: {self.failures[-1]})" if self.failures else ""
+            parts.append(f"{self.folded_back} kept for the next upload with the same "
+                         f"batch id{last}")
+        if self.dropped:
+            parts.append(f"{self.dropped} rejected by the endpoint and deleted")
+        if self.stopped:
+            parts.append(f"stopped: {self.stopped}")
+        return "; ".join(parts)
 
 
-def _prepare(store: Store, now: float) -> list[Batch]:
-    """Worker thread: drop expired batches, seal committed counts, list the outbox."""
+@dataclass(frozen=True)
+class UploadContext:
+    """Everything one run needs, resolved by the caller."""
+
+    store: Store
+    authority: Authority
+    egress: EgressLock
+    endpoint: Endpoint
+    host: Host
+    in_db: InDb
+    #: Called with one line per batch (``flush`` prints them; the daemon logs them).
+    progress: Callable[[str], None] = lambda line: log.info("upload: %s", line)
+    attempt_timeout: float = ATTEMPT_TIMEOUT_SECONDS
+    transport: httpx.AsyncBaseTransport | None = None
+
+
+def _prepare(ctx: UploadContext, now: float) -> list[Batch] | str:
+    """Worker thread, under the egress lock: drop expired batches, seal committed counts
+    and list the outbox — or say why not (consent)."""
+    with ctx.egress.shared():
+        decision = ctx.authority.decide(fresh=True)
+        why = decision.why_not_uploading()
+        if why is not None:
+            return why
+        store = ctx.store
+        _drop_expired(store, now)
+        store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=int(now))
+        _drop_expired(store, now)
+        return store.batches()
+
+
+def _drop_expired(store: Store, now: float) -> None:
     stale = expired([(b.batch_id, b.created) for b in store.batches()], now=now)
     if stale:
         n = store.drop_batches(stale, utc_day(now))
-        log.warning("dropped %d batch(es) older than 30 days or beyond the 50 newest", n)
-    store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=int(now))
-    stale = expired([(b.batch_id, b.created) for b in store.batches()], now=now)
-    if stale:
-        store.drop_batches(stale, utc_day(now))
-    return store.batches()
+        log.warning("dropped %d batch(es) older than %d days or beyond the %d newest",
+                    n, MAX_BATCH_AGE_SECONDS // 86400, MAX_BATCHES)
 
 
-async def maybe_upload(store: Store, *, opted_in: bool, dev: bool, endpoint: str | None,
-                       in_db: InDb,
-                       transport: httpx.AsyncBaseTransport | None = None) -> UploadResult:
-    """Upload under the rules of SPEC section 7, or say why not."""
-    if not opted_in:
-        return UploadResult(skipped="metrics are off: nothing is uploaded")
-    if dev:
-        return UploadResult(skipped="dev build: nothing is uploaded")
-    if not endpoint:
-        return UploadResult(skipped="no endpoint configured: nothing is uploaded")
-    return await run_upload(store, endpoint, in_db, transport=transport)
+def _admit_attempt(ctx: UploadContext) -> tuple[int | None, str | None]:
+    """Worker thread: take the egress lock (shared, without waiting) and ask consent
+    afresh.  -> (lock descriptor to close after the attempt, None) or (None, why not)."""
+    fd = ctx.egress.try_shared()
+    if fd is None:
+        return None, "metrics are being turned off"
+    try:
+        why = ctx.authority.decide(fresh=True).why_not_uploading()
+    except BaseException:
+        os.close(fd)
+        raise
+    if why is not None:
+        os.close(fd)
+        return None, why
+    return fd, None
 
 
-async def run_upload(store: Store, endpoint: str, in_db: InDb, *,
-                     transport: httpx.AsyncBaseTransport | None = None) -> UploadResult:
-    """One upload run.  The caller has checked consent, dev build and endpoint."""
-    result = UploadResult()
+def describe_failure(exc: BaseException) -> str:
+    """A plain name for why a request got no response (never the exception's text)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return "TLS certificate not trusted"
+        if isinstance(seen, ssl.SSLError):
+            return "TLS handshake failed"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, OSError) and type(seen).__name__ == "gaierror":
+            return "host name lookup failed"
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, (httpx.TimeoutException, trio.TooSlowError, TimeoutError)):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "name or service" in text or "nodename" in text or "name resolution" in text:
+            return "host name lookup failed"
+        if "refused" in text:
+            return "connection refused"
+        if "ssl" in text or "certificate" in text:
+            return "TLS handshake failed"
+        return "could not connect"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return "connection lost"
+    return "network error"
+
+
+async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> UploadResult:
+    """One upload run.  ``result`` is filled in as the run goes (so an interrupted caller
+    can still say what was sent)."""
+    result = result if result is not None else UploadResult()
     now = time.time()
-    batches: list[Batch] = await in_db(_prepare, store, now)
-    if not batches:
+    prepared: list[Batch] | str = await ctx.in_db(_prepare, ctx, now)
+    if isinstance(prepared, str):
+        result.skipped = prepared
+        return result
+    if not prepared:
         result.skipped = "nothing to upload"
-        await in_db(store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.skipped))
+        await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.skipped))
         return result
     failures = 0
     rng = random.SystemRandom()
-    timeout = attempt_timeout(os.environ)
-    async with httpx.AsyncClient(timeout=timeout, transport=transport,
-                                 follow_redirects=False) as client:
-        queue = list(batches)
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    async with httpx.AsyncClient(timeout=ctx.attempt_timeout, transport=ctx.transport,
+                                 follow_redirects=False, trust_env=False) as client:
+        queue = list(prepared)
         while queue:
             batch = queue[0]
-            body = json.dumps(body_of(batch), separators=(",", ":")).encode()
-            status, retry_after = await _post(client, endpoint, batch.batch_id, body, timeout)
+            fd, why = await trio.to_thread.run_sync(_admit_attempt, ctx)
+            if fd is None:
+                result.stopped = why
+                result.folded_back = len(queue)
+                ctx.progress(f"stopped before sending batch {batch.batch_id}: {why}")
+                break
+            body = json.dumps(body_of(batch, ctx.host), separators=(",", ":")).encode()
+            status: int | None = None
+            retry_after: float | None = None
+            failure = ""
+            try:
+                with trio.fail_after(ctx.attempt_timeout + 1):
+                    response = await client.post(
+                        ctx.endpoint.url, content=body,
+                        headers={**headers, "Idempotency-Key": batch.batch_id})
+                status = response.status_code
+                retry_after = parse_retry_after(response.headers.get("retry-after"),
+                                                now=time.time())
+            except (httpx.HTTPError, trio.TooSlowError, OSError) as exc:
+                failure = describe_failure(exc)
+            finally:
+                os.close(fd)
             what = outcome(status)
+            label = f"batch {batch.batch_id} (client {batch.client_version})"
             if what == "sent":
-                await in_db(store.delete_batch, batch.batch_id)
+                await ctx.in_db(ctx.store.delete_batch, batch.batch_id)
                 result.sent += 1
                 queue.pop(0)
+                ctx.progress(f"{label}: delivered (HTTP {status})")
                 continue
             if what == "drop":
-                await in_db(store.drop_batches, [batch.batch_id], utc_day())
-                log.warning("the endpoint rejected a batch with HTTP %d; dropped it", status)
+                await ctx.in_db(ctx.store.drop_batches, [batch.batch_id], utc_day(time.time()))
                 result.dropped += 1
                 queue.pop(0)
+                ctx.progress(f"{label}: the endpoint rejected it with HTTP {status}; it was "
+                             "deleted and will not be sent again (check the endpoint URL)")
                 continue
             failures += 1
-            await in_db(store.note_attempt, batch.batch_id)
+            reason = f"HTTP {status}" if status is not None else failure
+            result.failures.append(reason)
+            await ctx.in_db(ctx.store.note_attempt, batch.batch_id)
             delay = backoff(failures, retry_after, rng.random())
-            reason = f"HTTP {status}" if status is not None else "no response"
             if delay is None:
-                log.warning("upload failed (%s); %d batch(es) wait for the next run",
-                            reason, len(queue))
                 result.folded_back = len(queue)
+                why_stop = (f"{failures} failed attempts" if failures >= MAX_FAILURES_PER_RUN
+                            else f"the endpoint asked to wait longer than "
+                                 f"{MAX_RETRY_AFTER_SECONDS:g}s (Retry-After)")
+                ctx.progress(f"{label}: {reason}; {why_stop}: {len(queue)} batch(es) kept "
+                             "for the next upload with the same batch id")
                 break
-            log.info("upload failed (%s); retrying in %.1fs", reason, delay)
+            ctx.progress(f"{label}: {reason}; retrying in {delay:.1f}s")
             await trio.sleep(delay)
-    await in_db(store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.summary()))
+    await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.summary()))
     return result
-
-
-def attempt_timeout(environ: Mapping[str, str]) -> float:
-    """The per-attempt timeout: 10 s, or METRICSD_UPLOAD_TIMEOUT (a testing knob)."""
-    try:
-        value = float(environ.get(ENV_UPLOAD_TIMEOUT, ""))
-    except ValueError:
-        return ATTEMPT_TIMEOUT_SECONDS
-    return value if value > 0 else ATTEMPT_TIMEOUT_SECONDS
-
-
-async def _post(client: httpx.AsyncClient, endpoint: str, batch_id: str,
-                body: bytes, timeout: float) -> tuple[int | None, float | None]:
-    headers = {"Content-Type": "application/json", "Idempotency-Key": batch_id}
-    try:
-        with trio.fail_after(timeout + 1):
-            response = await client.post(endpoint, content=body, headers=headers)
-    except (httpx.HTTPError, trio.TooSlowError, OSError):
-        return None, None
-    retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
-    return response.status_code, retry_after
 
 
 def _stamp(now: float, text: str) -> str:

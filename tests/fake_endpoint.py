@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from metricsd.batches import ARCH_LABELS, OS_LABELS, OTHER, SCHEMA
-from metricsd.facts import COUNTERS, HEALTH_COUNTERS, is_rendered_version
+from metricsd.core.batches import ARCH_LABELS, OS_LABELS, OTHER, SCHEMA
+from metricsd.core.facts import COUNTERS, HEALTH_COUNTERS, is_rendered_version
 
 PATH: Final = "/v1/metrics"
 MAX_BODY: Final = 1024 * 1024
@@ -122,6 +122,8 @@ class Receiver:
     requests: list[Request] = field(default_factory=list)
     _fail: list[tuple[int, str | None]] = field(default_factory=list)
     _hang: int = 0
+    #: Requests hanging right now (waiting for :meth:`release`).
+    hanging: int = 0
     _release: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(init=False)
@@ -150,7 +152,13 @@ class Receiver:
                 self._hang -= 1
             fail = self._fail.pop(0) if self._fail and not hang else None
         if hang:
-            self._release.wait(120)
+            with self._lock:
+                self.hanging += 1
+            try:
+                self._release.wait(120)
+            finally:
+                with self._lock:
+                    self.hanging -= 1
             return 503, {}, b'{"error":"hung"}'
         if fail is not None:
             status, retry_after = fail

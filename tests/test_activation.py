@@ -323,9 +323,6 @@ def unusable_runtime_env(home: Home) -> dict[str, str]:
 
 @pytest.mark.skipif(SOCKET_ACTIVATE is None and not os.environ.get("CI"),
                     reason="systemd-socket-activate is not installed (apt-get install systemd)")
-@pytest.mark.xfail(strict=True, reason="settings.resolve() computes the platformdirs default "
-                   "socket even when a socket is inherited (the daemon side of this fix); "
-                   "remove this marker with it")
 def test_inherited_socket_needs_no_runtime_directory(home: Home, daemons: DaemonFactory
                                                      ) -> None:
     assert SOCKET_ACTIVATE is not None

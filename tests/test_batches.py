@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from metricsd.batches import (
+from metricsd.core.batches import (
     BACKOFF_CAP_SECONDS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,
     MAX_FAILURES_PER_RUN,
     MAX_RETRY_AFTER_SECONDS,
+    Host,
     backoff,
     batch_body,
     expired,
@@ -91,7 +92,7 @@ def body(**over: Any) -> dict[str, Any]:
                           ("finish_reason", "stop"): 10, ("finish_reason", "length"): 2,
                           ("cache_hit", "90-99"): 7, ("provider_error", "rate_limit"): 3,
                           ("tool_error", "timeout"): 1, ("dropped_batches", ""): 2},
-                   os_label="linux", arch_label="x86_64")
+                   host=Host("linux", "x86_64"))
     b.update(over)
     return b
 
@@ -123,7 +124,8 @@ def mutate(path: list[str], value: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("path", "value"), [
     (["schema"], 2), (["schema"], True), (["batch_id"], None), (["batch_id"], "abc"),
-    (["batch_id"], str(uuid.uuid1())), (["daemon", "os"], "windows"),
+    (["batch_id"], "0bc37afc-e8ec-11f1-a31e-02fc00000001"),  # a uuid1, not a uuid4
+    (["daemon", "os"], "windows"),
     (["daemon", "arch"], "secret"), (["daemon", "version"], "x"),
     (["client", "version"], "1.4.0 secret"), (["client", "version"], "01.4.0"),
     (["period", "from"], "2026-11-30"), (["period", "to"], "yesterday"),

@@ -27,7 +27,7 @@ from metricsd.client import (
     tool_result_message,
     turn_message,
 )
-from metricsd.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
+from metricsd.core.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
 from tests.conftest import DaemonFactory, Home, clean_env, cli
 
 EVERY_HELPER = {"turns": 2, "finish_reason": {"stop": 1, "none": 1}, "empty_final": 1,

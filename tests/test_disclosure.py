@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from metricsd import disclosure
-from metricsd.config import read_config
-from metricsd.facts import (
+from metricsd.consent import Authority
+from metricsd.core.endpoint import choose_endpoint
+from metricsd.core.facts import (
     COUNTERS,
     HEALTH_COUNTERS,
     PROVIDER_ERROR_KEYWORDS,
@@ -28,8 +29,11 @@ def disclose(home: Home, *args: str, **env: str) -> dict[str, Any]:
 
 
 def build(home: Home, *, endpoint: str | None = None, **environ: str) -> dict[str, Any]:
-    return disclosure.build(config_path=home.config, state=read_config(home.config),
-                            endpoint=endpoint, dev_marker=home.dev_marker, environ=environ)
+    """The document `disclosure` builds, from the real consent authority and endpoint rule."""
+    return disclosure.build(
+        config_path=home.config,
+        decision=Authority(home.config, home.dev_marker, environ).decide(fresh=True),
+        endpoint=choose_endpoint(None, None, endpoint), dev_marker=home.dev_marker)
 
 
 def test_json_covers_every_counter_and_label_of_the_facts_tables(home: Home) -> None:
@@ -99,6 +103,7 @@ def test_consent_state_env_veto_and_dev_build(home: Home) -> None:
         state = build(home, endpoint="https://m.example.com/v1", **env)["state"]
         assert state["enabled"] is False and state["uploads"] is False, env
         assert state["env_veto"] == veto and veto in state["why_off"], env
+        assert state["why_off"].startswith("the environment turns metrics off"), env
     for env in ({"DO_NOT_TRACK": "0"}, {"DO_NOT_TRACK": ""}, {"METRICSD_METRICS": "on"}):
         assert build(home, **env)["state"]["enabled"] is True, env  # no variable turns it on
     home.dev_marker.touch()
@@ -117,26 +122,32 @@ def test_cli_reports_the_veto_from_its_environment(home: Home) -> None:
     doc = disclose(home, DO_NOT_TRACK="1")
     assert doc["state"]["env_veto"] == "DO_NOT_TRACK" and not doc["state"]["enabled"]
     text = cli(home, "disclosure", env=clean_env(METRICSD_METRICS="off")).stdout
-    assert "Metrics are OFF: the environment variable METRICSD_METRICS turns metrics off" \
+    assert "Metrics are OFF: the environment turns metrics off (METRICSD_METRICS=off)" \
         in text
 
 
 @pytest.mark.parametrize(("endpoint", "where"), [
     ("https://metrics.example.com/v1/metrics?token=s3cret", "https://metrics.example.com"),
-    ("https://metrics.example.com:8443/v1/metrics", "https://metrics.example.com:8443"),
-    ("http://127.0.0.1:8080/v1/metrics", "http://127.0.0.1:8080"),
-    ("http://[::1]:9/x", "http://[::1]:9"),
-    ("http://localhost/x", "http://localhost"),
-    ("http://metrics.example.com/v1", None),          # plain http off this computer
-    ("https://user:pw@metrics.example.com/v1", None),  # user info
-    ("https://metrics.example.com/v1#frag", None),
-    ("ftp://metrics.example.com/", None),
-    ("https://", None),
-    ("not a url", None),
+    ("https://metrics.example.com:8443/v1/metrics", "https://metrics.example.com"),
+    ("http://127.0.0.1:8080/v1/metrics", "http://127.0.0.1"),
+    ("http://[::1]:9/x", "http://[::1]"),
 ])
-def test_where_is_only_scheme_and_host_of_an_acceptable_endpoint(
-        home: Home, endpoint: str, where: str | None) -> None:
-    assert disclosure.endpoint_origin(endpoint) == where
+def test_where_is_only_scheme_and_host(home: Home, endpoint: str, where: str) -> None:
+    doc = build(home, endpoint=endpoint)
+    assert doc["sending"]["where"] == where
+    assert "s3cret" not in json.dumps(doc) and "/v1" not in json.dumps(doc)
+
+
+def test_an_unusable_endpoint_in_config_means_nothing_is_sent(home: Home) -> None:
+    home.opt_in(True, '[metrics]\nendpoint = "http://metrics.example.com/v1"\n')
+    doc = disclose(home)
+    assert doc["sending"]["where"] is None and doc["state"]["uploads"] is False
+    assert "https://" in doc["state"]["why_not_uploaded"]
+    assert "metrics.example.com" not in json.dumps(doc)  # the rule never quotes the URL
+    # On the command line the same is a usage error, as for every command.
+    out = cli(home, "disclosure", "--endpoint", "http://metrics.example.com/v1",
+              env=clean_env())
+    assert out.returncode == 2 and out.stdout == "", out.stderr
 
 
 def test_cli_shows_where_from_flag_env_or_config_without_path_or_query(home: Home) -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metricsd import facts
-from metricsd.facts import (
+from metricsd.core import facts
+from metricsd.core.facts import (
     CACHE_HIT_LABELS,
     COUNTERS,
     FINISH_REASON_LABELS,

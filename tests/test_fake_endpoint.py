@@ -8,14 +8,15 @@ from typing import Any
 
 import httpx
 
-from metricsd.batches import batch_body
+from metricsd.core.batches import Host, batch_body
 from tests.fake_endpoint import serve
 
 
 def valid_body() -> dict[str, Any]:
     return batch_body(batch_id=str(uuid.uuid4()), daemon_version="0.1.0",
                       client_version="unknown", period_from="2026-11-25",
-                      period_to="2026-11-25", facts={("turns", ""): 3})
+                      period_to="2026-11-25", facts={("turns", ""): 3},
+                      host=Host("linux", "x86_64"))
 
 
 def post(url: str, body: dict[str, Any], **headers: str) -> httpx.Response:

@@ -14,9 +14,16 @@ import pytest
 
 from metricsd import client as client_mod
 from metricsd.client import Client
-from metricsd.counts import Tally, counts_body, flatten, health_body
-from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
-from metricsd.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
+from metricsd.core.counts import Tally, counts_body, flatten, health_body
+from metricsd.core.protocol import (
+    ANSWER_SNAPSHOT,
+    CLOSE,
+    AckAfterCommit,
+    Gate,
+    Send,
+    Session,
+)
+from metricsd.core.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
 from tests.conftest import DaemonFactory, Home
 from tests.vectors.cases import MESSAGE_LIMIT, STR_LIMIT
 from tests.vectors.generate import OUT, decode_parts, render
@@ -39,8 +46,8 @@ def test_vector_limits_are_the_wire_limits() -> None:
 
 
 def test_every_fact_and_error_code_is_covered() -> None:
-    from metricsd.facts import COUNTERS
-    from metricsd.wire import ERROR_CODES
+    from metricsd.core.facts import COUNTERS
+    from metricsd.core.wire import ERROR_CODES
 
     seen: set[tuple[str, str]] = set()
     for v in ALL:
@@ -64,11 +71,11 @@ def _run_session(data: bytes, chunk: int) -> dict[str, Any]:
     closed = False
     for i in range(0, len(data), chunk):
         for action in session.receive(data[i:i + chunk]):
-            if type(action) is bytes:
-                replies.extend(_unpack_all(action))
-            elif type(action) is Sync:
+            if type(action) is Send:
+                replies.extend(_unpack_all(action.data))
+            elif type(action) is AckAfterCommit:
                 replies.append({"type": "ack", "id": action.id})
-            elif action is SNAPSHOT:
+            elif action is ANSWER_SNAPSHOT:
                 replies.append({"type": "snapshot"})
             elif action is CLOSE:
                 closed = True
@@ -195,8 +202,8 @@ def test_protocol_doc_hex_dumps_are_right() -> None:
 
 
 def test_protocol_doc_covers_every_message_reply_code_and_limit() -> None:
-    from metricsd import protocol
-    from metricsd.wire import ERROR_CODES
+    from metricsd.core import protocol
+    from metricsd.core.wire import ERROR_CODES
 
     text = PROTOCOL_MD.read_text()
     dumped = {v["type"] for v, _ in _doc_dumps()}

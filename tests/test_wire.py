@@ -7,7 +7,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.wire import (
+from metricsd.core.wire import (
     MALFORMED,
     MAX_MESSAGE_BYTES,
     MAX_STRING_BYTES,
@@ -18,6 +18,7 @@ from metricsd.wire import (
     error_reply,
     pong_reply,
     snapshot_reply,
+    status_reply,
 )
 
 
@@ -159,8 +160,12 @@ def test_replies_encode_as_the_spec_says() -> None:
     assert msgpack.unpackb(ack_reply(7)) == {"type": "ack", "id": 7}
     assert msgpack.unpackb(pong_reply("1.2.3")) == {"type": "pong", "proto": 1,
                                                      "version": "1.2.3"}
-    assert msgpack.unpackb(snapshot_reply(True, False, {"turns": 1})) == {
-        "type": "snapshot", "enabled": True, "dev": False, "counts": {"turns": 1}}
+    health = {"invalid_events": 1, "unknown_events": 2, "dropped_batches": 0}
+    assert msgpack.unpackb(snapshot_reply(True, False, {"turns": 1}, health)) == {
+        "type": "snapshot", "enabled": True, "dev": False, "counts": {"turns": 1},
+        "health": health}
+    assert msgpack.unpackb(status_reply({"pid": 9, "enabled": False})) == {
+        "type": "status", "pid": 9, "enabled": False}
     assert msgpack.unpackb(error_reply("malformed", "d")) == {
         "type": "error", "code": "malformed", "detail": "d"}
     with pytest.raises(AssertionError):

@@ -19,12 +19,21 @@ import atheris  # type: ignore[import-untyped, import-not-found, unused-ignore]
 with atheris.instrument_imports():
     import msgpack
 
-    from metricsd.counts import Tally, flatten
-    from metricsd.facts import is_allowed, is_rendered_version
-    from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
-    from metricsd.wire import ERROR_CODES
+    from metricsd.core.counts import Tally, flatten
+    from metricsd.core.facts import is_allowed, is_rendered_version
+    from metricsd.core.protocol import (
+        ANSWER_SNAPSHOT,
+        ANSWER_STATUS,
+        CLOSE,
+        COMMIT_SOON,
+        AckAfterCommit,
+        Gate,
+        Send,
+        Session,
+    )
+    from metricsd.core.wire import ERROR_CODES
 
-REPLY_TYPES = frozenset({"ack", "pong", "snapshot", "error"})
+REPLY_TYPES = frozenset({"ack", "pong", "snapshot", "status", "error"})
 
 
 def _run(chunks: list[bytes]) -> tuple[list[Any], dict[Any, int]]:
@@ -33,7 +42,7 @@ def _run(chunks: list[bytes]) -> tuple[list[Any], dict[Any, int]]:
     actions: list[Any] = []
     for chunk in chunks:
         actions += session.receive(chunk)
-    for client_version, facts in tally.peek().items():
+    for (_dev, client_version), facts in tally.peek().items():
         if not is_rendered_version(client_version):
             raise AssertionError("unrendered client version counted")
         for counter, label in facts:
@@ -44,8 +53,8 @@ def _run(chunks: list[bytes]) -> tuple[list[Any], dict[Any, int]]:
 
 def _check(actions: list[Any]) -> None:
     for i, action in enumerate(actions):
-        if isinstance(action, bytes):
-            reply = msgpack.unpackb(action, raw=False)
+        if isinstance(action, Send):
+            reply = msgpack.unpackb(action.data, raw=False)
             if reply["type"] not in REPLY_TYPES:
                 raise AssertionError("reply outside the spec")
             if reply["type"] == "error" and reply["code"] not in ERROR_CODES:
@@ -53,7 +62,8 @@ def _check(actions: list[Any]) -> None:
         elif action is CLOSE:
             if i != len(actions) - 1:
                 raise AssertionError("CLOSE is not last")
-        elif action is not SNAPSHOT and type(action) is not Sync:
+        elif action not in (ANSWER_SNAPSHOT, ANSWER_STATUS, COMMIT_SOON) and type(
+                action) is not AckAfterCommit:
             raise AssertionError("unknown action")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgpack
 
-STR_LIMIT = 16 * 1024  # SPEC section 4; asserted against metricsd.wire by the tests
+STR_LIMIT = 16 * 1024  # SPEC section 4; asserted against metricsd.core.wire by the tests
 MESSAGE_LIMIT = 64 * 1024
 
 

@@ -1,4 +1,4 @@
-"""The counted facts (SPEC section 5): allow-lists, keyword tables, bucket edges.
+"""The counted facts (docs/FACTS.md): allow-lists, keyword tables, bucket edges.
 
 Everything here is pure.  Each rule lives in exactly one named constant below;
 ``docs/FACTS.md`` and the tests refer to these names.  Client strings enter the
@@ -31,7 +31,7 @@ PROVIDER_ERROR_LABELS: Final = ("auth", "billing", "bad_request", "not_found", "
 TOOL_ERROR_LABELS: Final = ("timeout", "not_found", "permission", "denied", "invalid_args",
                             "exit_nonzero", "other")
 
-#: Counters of SPEC section 5: name -> allowed labels (``()`` = unlabelled).
+#: The counters (docs/FACTS.md): name -> allowed labels (``()`` = unlabelled).
 COUNTERS: Final[Mapping[str, tuple[str, ...]]] = {
     "turns": (),
     "finish_reason": FINISH_REASON_LABELS,
@@ -42,7 +42,7 @@ COUNTERS: Final[Mapping[str, tuple[str, ...]]] = {
     "compaction": (),
 }
 
-#: The daemon's own losses, uploaded under ``health`` (SPEC section 7).
+#: The daemon's own losses, uploaded under ``health`` (docs/UPLOAD.md).
 HEALTH_COUNTERS: Final = ("invalid_events", "unknown_events", "dropped_batches")
 
 

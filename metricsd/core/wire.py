@@ -1,4 +1,4 @@
-"""Sans-IO MessagePack framing (SPEC section 4): bytes in, values or a framing error out.
+"""Sans-IO MessagePack framing (docs/PROTOCOL.md): bytes in, values or a framing error out.
 
 Like h11, nothing here touches a socket: the caller feeds received bytes with
 :meth:`Decoder.feed` and iterates :meth:`Decoder.messages`.  A framing error is a
@@ -182,5 +182,13 @@ def pong_reply(version: str) -> bytes:
     return encode({"type": "pong", "proto": 1, "version": version})
 
 
-def snapshot_reply(enabled: bool, dev: bool, counts: dict[str, Any]) -> bytes:
-    return encode({"type": "snapshot", "enabled": enabled, "dev": dev, "counts": counts})
+def snapshot_reply(enabled: bool, dev: bool, counts: dict[str, Any],
+                   health: dict[str, int]) -> bytes:
+    return encode({"type": "snapshot", "enabled": enabled, "dev": dev, "counts": counts,
+                   "health": health})
+
+
+def status_reply(status: dict[str, Any]) -> bytes:
+    """The ``status`` reply: the running daemon's own view (built by the shell from
+    daemon-side values only: numbers, booleans, allow-listed words and its own paths)."""
+    return encode({"type": "status", **status})

@@ -1,21 +1,21 @@
-"""Upload bodies and upload policy (SPEC section 7).  Pure: no network, no clock.
+"""Upload bodies and upload policy (docs/UPLOAD.md).  Pure: no network, no clock.
 
 The httpx call in :mod:`metricsd.upload` is a thin wrapper around these functions, and
-``metricsd show`` renders bodies with the same :func:`batch_body`.
+``metricsd show`` renders bodies with the same :func:`batch_body`.  The clock and the
+platform are read by the caller and passed in.
 """
 
 from __future__ import annotations
 
-import email.utils
-import platform
-import sys
+import calendar
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from metricsd.counts import counts_body, health_body
-from metricsd.facts import Fact
-from metricsd.store import Batch, Pending
+from metricsd.core.counts import counts_body, health_body
+from metricsd.core.facts import Fact
+from metricsd.core.retry import exponential_delay
 
 SCHEMA: Final = 1
 #: A batch older than this is dropped.
@@ -48,27 +48,62 @@ ARCH_LABELS: Final = {
 OTHER: Final = "other"
 
 
-def utc_day(now: float | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A pending batch of the outbox."""
+
+    batch_id: str
+    created: int
+    daemon_version: str
+    client_version: str
+    period_from: str
+    period_to: str
+    attempts: int
+    facts: dict[Fact, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Committed counts of one (daemon version, client version) not yet batched."""
+
+    daemon_version: str
+    client_version: str
+    period_from: str
+    period_to: str
+    facts: dict[Fact, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """The ``os`` and ``arch`` labels of the ``daemon`` block (allow-listed)."""
+
+    os: str
+    arch: str
+
+    @classmethod
+    def of(cls, platform_name: str, machine: str) -> Host:
+        return cls(host_os(platform_name), host_arch(machine))
+
+
+def utc_day(now: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(now))
 
 
-def host_os(platform_name: str = sys.platform) -> str:
+def host_os(platform_name: str) -> str:
     return OS_LABELS.get(platform_name, OTHER)
 
 
-def host_arch(machine: str | None = None) -> str:
-    return ARCH_LABELS.get((machine if machine is not None else platform.machine()).lower(),
-                           OTHER)
+def host_arch(machine: str) -> str:
+    return ARCH_LABELS.get(machine.lower(), OTHER)
 
 
 def batch_body(*, batch_id: str | None, daemon_version: str, client_version: str,
                period_from: str, period_to: str, facts: Mapping[Fact, int],
-               os_label: str | None = None, arch_label: str | None = None) -> dict[str, Any]:
+               host: Host) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "batch_id": batch_id,
-        "daemon": {"version": daemon_version, "os": os_label or host_os(),
-                   "arch": arch_label or host_arch()},
+        "daemon": {"version": daemon_version, "os": host.os, "arch": host.arch},
         "client": {"version": client_version},
         "period": {"from": period_from, "to": period_to},
         "counts": counts_body(facts),
@@ -76,13 +111,13 @@ def batch_body(*, batch_id: str | None, daemon_version: str, client_version: str
     }
 
 
-def body_of(batch: Batch | Pending) -> dict[str, Any]:
+def body_of(batch: Batch | Pending, host: Host) -> dict[str, Any]:
     """The request body of a pending batch, or of committed counts not yet batched
     (``batch_id`` null)."""
     return batch_body(batch_id=batch.batch_id if isinstance(batch, Batch) else None,
                       daemon_version=batch.daemon_version, client_version=batch.client_version,
                       period_from=batch.period_from, period_to=batch.period_to,
-                      facts=batch.facts)
+                      facts=batch.facts, host=host)
 
 
 Outcome = Literal["sent", "retry", "drop"]
@@ -107,15 +142,35 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(int(value))
+    if value.isascii() and value.isdigit():
+        # A number too long to be a sane delay is simply "longer than we wait".
+        return float(int(value)) if len(value) <= 9 else float("inf")
+    when = parse_http_date(value)
+    return None if when is None else max(0.0, when - now)
+
+
+_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                  "Dec")
+
+
+def parse_http_date(value: str) -> float | None:
+    """An HTTP date in the IMF-fixdate form every server sends
+    (``Sun, 06 Nov 1994 08:49:37 GMT``) -> POSIX seconds; anything else -> None."""
+    parts = value.split()
+    if len(parts) != 6 or parts[5] != "GMT" or parts[2] not in _MONTHS:
+        return None
+    day, year, clock = parts[1], parts[3], parts[4].split(":")
+    if not (day.isdigit() and year.isdigit() and len(year) == 4 and len(clock) == 3
+            and all(c.isdigit() and len(c) == 2 for c in clock)):
+        return None
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        stamp = (int(year), _MONTHS.index(parts[2]) + 1, int(day), int(clock[0]),
+                 int(clock[1]), int(clock[2]))
+        if not (1 <= stamp[2] <= 31 and stamp[3] < 24 and stamp[4] < 60 and stamp[5] < 61):
+            return None
+        return float(calendar.timegm((*stamp, 0, 0, 0)))
+    except (ValueError, OverflowError):
         return None
-    if when is None:
-        return None
-    return max(0.0, float(when.timestamp()) - now)
 
 
 def backoff(failures: int, retry_after: float | None, jitter: float) -> float | None:
@@ -128,8 +183,8 @@ def backoff(failures: int, retry_after: float | None, jitter: float) -> float | 
         if retry_after > MAX_RETRY_AFTER_SECONDS:
             return None
         return retry_after
-    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1))
-    return step + step * jitter
+    return exponential_delay(failures, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_CAP_SECONDS,
+                             jitter=jitter)
 
 
 def expired(batches: Sequence[tuple[str, int]], *, now: float) -> list[str]:

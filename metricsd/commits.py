@@ -1,0 +1,172 @@
+"""Coalescing commits: in-memory deltas to SQLite, ``ack`` only after the commit.
+
+A commit "starts" when it takes the deltas from the tally.  Requests made while one runs
+are served by the next one (coalescing under load).  Each commit asks the consent
+authority first, on the worker thread and under the shared egress lock: when metrics
+are off it purges instead (once per opt-out) and the deltas are discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+import trio
+
+from metricsd.consent import Authority, EgressLock
+from metricsd.core.batches import utc_day
+from metricsd.core.consent import CLOSED, Decision
+from metricsd.core.counts import Groups, Tally, add_into, flatten
+from metricsd.core.facts import Fact
+from metricsd.core.retry import exponential_delay
+from metricsd.store import Store, StoreError, describe_error
+
+log = logging.getLogger("metricsd")
+T = TypeVar("T")
+
+#: Back-off bounds when a commit fails (disk full, read-only directory ...).
+COMMIT_RETRY_MIN: Final = 0.5
+COMMIT_RETRY_MAX: Final = 30.0
+#: What a storage fault looks like; anything else raised by a commit is a bug.
+STORAGE_FAULTS: Final = (sqlite3.Error, OSError, StoreError)
+
+
+class Committer:
+    def __init__(self, store: Store, tally: Tally, authority: Authority, egress: EgressLock,
+                 *, daemon_version: str, in_db: Callable[..., Awaitable[Any]],
+                 on_decision: Callable[[Decision], None],
+                 wall_clock: Callable[[], float] = time.time) -> None:
+        self._store = store
+        self._tally = tally
+        self._authority = authority
+        self._egress = egress
+        self._daemon_version = daemon_version
+        self._in_db = in_db
+        self._on_decision = on_decision
+        self._wall_clock = wall_clock
+        self._wake = trio.Event()
+        self._done = trio.Event()
+        self._started = 0
+        self._completed = 0
+        self.failures = 0
+        #: The deltas a commit has taken but not yet written, and the sequence number of
+        #: the last commit the database holds (set on the worker thread), for snapshots.
+        self._inflight: tuple[int, Groups] | None = None
+        self._db_seq = 0
+        #: A purge has been done for the current opt-out (no purge on every turn while off).
+        self._purged = False
+        self.decision: Decision = CLOSED
+
+    # --- the worker-thread part ---------------------------------------------------------
+
+    def _commit_blocking(self, groups: Groups, seq: int) -> Decision:
+        with self._egress.shared():
+            decision = self._authority.decide()
+            if not decision.counting:
+                if not self._purged:
+                    if self._store.purge():
+                        log.info("metrics are off: deleted stored counts and pending batches")
+                    self._purged = True
+            else:
+                self._purged = False
+                if groups:
+                    try:
+                        self._store.commit(groups, daemon_version=self._daemon_version,
+                                           day=utc_day(self._wall_clock()),
+                                           dev_now=decision.dev)
+                    except ValueError:
+                        # The store's privacy guard refused a fact that is not on the
+                        # allow-list: a bug upstream.  Never stored, never retried.
+                        log.error("a commit held a fact outside the allow-list; it was "
+                                  "discarded (this is a bug in metricsd)")
+            self._db_seq = seq
+            return decision
+
+    def totals_blocking(self) -> tuple[dict[Fact, int], int]:
+        return self._store.committed_totals(), self._db_seq
+
+    # --- the trio part -------------------------------------------------------------------
+
+    def request(self) -> None:
+        self._wake.set()
+
+    async def committed(self, *, unless_failing: bool = False) -> None:
+        """Return once a commit that started after this call has finished (or, with
+        ``unless_failing``, as soon as commits are failing: a storage fault)."""
+        target = self._started + 1
+        self._wake.set()
+        while self._completed < target and not (unless_failing and self.failures):
+            await self._done.wait()
+
+    def _finished(self) -> None:
+        done, self._done = self._done, trio.Event()
+        done.set()
+
+    async def _commit_once(self) -> None:
+        self._started += 1
+        seq = self._started
+        groups = self._tally.take()
+        self._inflight = (seq, groups)
+        try:
+            decision = await self._in_db(self._commit_blocking, groups, seq)
+        except STORAGE_FAULTS as exc:
+            self._inflight = None
+            self._tally.merge(groups)
+            self.failures += 1
+            delay = exponential_delay(self.failures + 1, base=COMMIT_RETRY_MIN,
+                                      cap=COMMIT_RETRY_MAX)
+            log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
+                      describe_error(exc), delay)
+            self._started -= 1
+            # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
+            # answers from what can be read.
+            self._finished()
+            await trio.sleep(delay)
+            self._wake.set()
+            return
+        self._inflight = None
+        if self.failures:
+            log.info("commits succeed again")
+            self.failures = 0
+        if not decision.counting:
+            self._tally.clear()
+        self.decision = decision
+        self._on_decision(decision)
+        self._completed = self._started
+        self._finished()
+
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake = trio.Event()
+            await self._commit_once()
+
+    async def final(self) -> None:
+        """The commit at shutdown (shielded): whatever is still in memory."""
+        with trio.CancelScope(shield=True):
+            groups = self._tally.take()
+            try:
+                await self._in_db(self._commit_blocking, groups, self._started + 1)
+            except STORAGE_FAULTS as exc:
+                log.error("final commit failed (%s); %d uncommitted facts lost",
+                          describe_error(exc), sum(len(g) for g in groups.values()))
+
+    async def local_totals(self) -> dict[Fact, int]:
+        """Everything held locally and not yet delivered: pending batches, committed
+        counts, the commit in flight and the in-memory deltas, summed."""
+        await self.committed(unless_failing=True)
+        total: dict[Fact, int]
+        try:
+            total, db_seq = await self._in_db(self.totals_blocking)
+        except STORAGE_FAULTS as exc:
+            # The database cannot be read: memory is all there is to show.
+            log.warning("snapshot without the database (%s)", type(exc).__name__)
+            total, db_seq = {}, self._db_seq
+        add_into(total, flatten(self._tally.peek()).items())
+        inflight = self._inflight
+        if inflight is not None and inflight[0] > db_seq:
+            add_into(total, flatten(inflight[1]).items())
+        return total

@@ -1,0 +1,178 @@
+"""The consent rules, pure: config.toml bytes and the environment in, a decision out.
+
+Reading the file (and deciding that a FIFO or a 2 GiB file means "off") is done by the
+authority in :mod:`metricsd.consent`; everything here takes values and returns values,
+so each rule is tested in microseconds.  Every rule fails closed: anything but a
+complete, unambiguous read that says ``[desktop] metrics = true`` means *opted out*.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import tomlkit
+
+#: ``[desktop] metrics = true`` in config.toml is the opt-in.
+CONSENT_TABLE: Final = "desktop"
+CONSENT_KEY: Final = "metrics"
+#: ``[metrics] endpoint = "https://..."`` in config.toml names the upload endpoint.
+ENDPOINT_TABLE: Final = "metrics"
+ENDPOINT_KEY: Final = "endpoint"
+#: A config.toml larger than this is not read at all: metrics are off.
+MAX_CONFIG_BYTES: Final = 1024 * 1024
+
+#: Environment variables.  The vetoes can only turn metrics off, never on.
+ENV_DO_NOT_TRACK: Final = "DO_NOT_TRACK"
+ENV_METRICS: Final = "METRICSD_METRICS"
+ENV_DEV_BUILD: Final = "METRICSD_DEV_BUILD"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """What config.toml says, read fail-closed.  ``problem`` is daemon-written text
+    (never file content) saying why the file could not be used."""
+
+    opted_in: bool
+    endpoint: str | None = None
+    problem: str | None = None
+    #: The file does not exist: the normal state before anyone opted in.
+    missing: bool = False
+
+
+def parse_config(data: bytes, where: str) -> ConfigFile:
+    """Decide from the complete bytes of config.toml.
+
+    The text must parse both with tomlkit (the reader that also writes the file) and
+    with the standard library's strict TOML 1.0 parser, and both must agree: a duplicate
+    key, a table defined twice or anything else one parser tolerates and the other does
+    not means the file is ambiguous, hence *opted out*."""
+    if len(data) > MAX_CONFIG_BYTES:
+        return _off(f"{where} is larger than {MAX_CONFIG_BYTES} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _off(f"{where} is not UTF-8")
+    try:
+        strict = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The message names a line and column, never the offending text.
+        return _off(f"{where} is not valid TOML ({_position(exc)})")
+    except Exception:
+        return _off(f"{where} could not be read as TOML")
+    try:
+        lenient = tomlkit.parse(text).unwrap()
+    except Exception:
+        # tomlkit raises KeyAlreadyPresent (not a ParseError) for a duplicate key.
+        return _off(f"{where} is ambiguous (a key or table is defined twice)")
+    if lenient != strict:
+        return _off(f"{where} is ambiguous (the TOML readers disagree)")
+    return _decide(strict, where)
+
+
+def _decide(doc: Mapping[str, Any], where: str) -> ConfigFile:
+    desktop = doc.get(CONSENT_TABLE)
+    flag: object = None
+    if desktop is not None:
+        if not isinstance(desktop, dict):
+            return _off(f"{where}: '{CONSENT_TABLE}' must be a table")
+        flag = desktop.get(CONSENT_KEY)
+        if flag is not None and type(flag) is not bool:
+            return _off(f"{where}: [{CONSENT_TABLE}] {CONSENT_KEY} must be true or false")
+    endpoint: str | None = None
+    metrics = doc.get(ENDPOINT_TABLE)
+    if metrics is not None:
+        if not isinstance(metrics, dict):
+            return _off(f"{where}: '{ENDPOINT_TABLE}' must be a table")
+        value = metrics.get(ENDPOINT_KEY)
+        if value is not None and type(value) is not str:
+            return _off(f"{where}: [{ENDPOINT_TABLE}] {ENDPOINT_KEY} must be a string")
+        if value is not None and value.strip():
+            endpoint = value.strip()
+    return ConfigFile(opted_in=flag is True, endpoint=endpoint)
+
+
+def _off(problem: str) -> ConfigFile:
+    return ConfigFile(opted_in=False, problem=f"{problem}: metrics are off")
+
+
+def _position(exc: tomllib.TOMLDecodeError) -> str:
+    # Python 3.14 has lineno/colno; earlier versions end the message with them.
+    line = getattr(exc, "lineno", None)
+    col = getattr(exc, "colno", None)
+    if isinstance(line, int) and isinstance(col, int):
+        return f"line {line}, column {col}"
+    text = str(exc)
+    marker = text.rfind("(at ")
+    return text[marker + 4:-1] if marker >= 0 and text.endswith(")") else "syntax error"
+
+
+def missing_config(where: str) -> ConfigFile:
+    return ConfigFile(opted_in=False, problem=f"{where} does not exist: metrics are off",
+                      missing=True)
+
+
+def unreadable_config(where: str, reason: str) -> ConfigFile:
+    return _off(f"cannot read {where} ({reason})")
+
+
+def _flag(value: str | None) -> bool:
+    """The cross-tool convention: set, non-empty and not ``0``."""
+    return value is not None and value not in ("", "0")
+
+
+def env_veto(environ: Mapping[str, str]) -> str | None:
+    """The environment variable that turns metrics off whatever config.toml says, or None."""
+    if _flag(environ.get(ENV_DO_NOT_TRACK)):
+        return f"{ENV_DO_NOT_TRACK} is set"
+    if environ.get(ENV_METRICS, "").strip().lower() == "off":
+        return f"{ENV_METRICS}=off"
+    return None
+
+
+def dev_from_env(environ: Mapping[str, str]) -> bool:
+    return _flag(environ.get(ENV_DEV_BUILD))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The one answer to "may data leave memory?", as of one read."""
+
+    file: ConfigFile
+    #: Why the environment vetoes metrics (e.g. "DO_NOT_TRACK is set"), or None.
+    veto: str | None
+    dev: bool
+
+    @property
+    def counting(self) -> bool:
+        """Counts may be kept in memory and committed."""
+        return self.file.opted_in and self.veto is None
+
+    @property
+    def uploading(self) -> bool:
+        """Committed counts may be sealed into batches and sent."""
+        return self.counting and not self.dev
+
+    def why_not_uploading(self) -> str | None:
+        """The one sentence saying why nothing is uploaded, or None when uploads may run."""
+        if self.veto is not None:
+            return f"metrics are off ({self.veto}): nothing is counted or uploaded"
+        if not self.file.opted_in:
+            return "metrics are off: nothing is counted or uploaded"
+        if self.dev:
+            return "dev build: counts stay local and are never uploaded"
+        return None
+
+    def describe(self) -> str:
+        """``on``/``off`` with the reason, for logs and ``status``."""
+        if self.veto is not None:
+            return f"off ({self.veto})"
+        if not self.file.opted_in:
+            return "off"
+        return "on (dev build: nothing is uploaded)" if self.dev else "on"
+
+
+#: Decided before anything was read: off.
+CLOSED: Final = Decision(ConfigFile(opted_in=False, problem="not read yet"), None, False)

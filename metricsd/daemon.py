@@ -1,0 +1,279 @@
+"""The daemon: wires the parts together and owns the lifecycle.
+
+* :class:`~metricsd.server.Server` — connections;
+* :class:`~metricsd.commits.Committer` — commits and acks;
+* the consent watch — a file watch on config.toml and the dev marker; a change reaches
+  the gate, purges, and cancels a running upload within the second;
+* uploads — at start (after the socket serves) and every 24 h of uptime;
+* lifecycle — signals, ``--idle-exit``, ``--watch-stdin``, the final commit.
+
+Blocking calls run on worker threads: SQLite through :meth:`Daemon.in_db` (one at a
+time), the consent authority through ``trio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import trio
+
+from metricsd import __version__
+from metricsd.commits import STORAGE_FAULTS, Committer
+from metricsd.consent import Authority, EgressLock
+from metricsd.core.batches import UPLOAD_INTERVAL_SECONDS, Host
+from metricsd.core.consent import CLOSED, Decision
+from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
+from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
+from metricsd.core.protocol import Gate
+from metricsd.core.wire import snapshot_reply, status_reply
+from metricsd.server import Limits, Replies, Server
+from metricsd.store import LAST_UPLOAD_KEY, Store, describe_error
+from metricsd.watch import open_watcher
+
+log = logging.getLogger("metricsd")
+T = TypeVar("T")
+
+#: After a storage fault, the upload waits this long before trying again.
+UPLOAD_RETRY_SECONDS: Final = 30.0
+
+
+@dataclass(frozen=True)
+class DaemonOptions:
+    """Values the command line resolved once; nothing below reads the environment."""
+
+    socket: Path
+    database: Path
+    config: Path
+    endpoint_flag: str | None
+    endpoint_env: str | None
+    host: Host
+    limits: Limits = field(default_factory=Limits)
+    idle_exit: float | None = None
+    watch_stdin: bool = False
+    upload_interval: float = UPLOAD_INTERVAL_SECONDS
+
+
+class Daemon:
+    def __init__(self, options: DaemonOptions, store: Store, authority: Authority,
+                 egress: EgressLock) -> None:
+        self.options = options
+        self.store = store
+        self.authority = authority
+        self.egress = egress
+        self._db_limiter = trio.CapacityLimiter(1)
+        self.gate = Gate()
+        self.decision: Decision = CLOSED
+        self.tally = Tally(VersionCap())
+        self.committer = Committer(store, self.tally, authority, egress,
+                                   daemon_version=__version__, in_db=self.in_db,
+                                   on_decision=self.apply)
+        self.server = Server(self.tally, self.gate, Replies(
+            commit_soon=self.committer.request, committed=self.committer.committed,
+            snapshot=self._snapshot, status=self._status), options.limits)
+        self.shutdown = trio.Event()
+        self._upload_scope: trio.CancelScope | None = None
+        self._last_upload: str | None = None
+
+    async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await trio.to_thread.run_sync(fn, *args, limiter=self._db_limiter)
+
+    # --- consent ---------------------------------------------------------------------------
+
+    def apply(self, decision: Decision) -> None:
+        """Take a decision of the authority: gate, log line, cancel an upload."""
+        if decision == self.decision:
+            return
+        old, self.decision = self.decision, decision
+        self.gate.counting = decision.counting
+        self.gate.dev = decision.dev
+        if not decision.counting:
+            self.tally.clear()
+        if not decision.uploading and self._upload_scope is not None:
+            self._upload_scope.cancel()
+        file = decision.file
+        if file.problem and file.problem != old.file.problem:
+            log.log(logging.INFO if file.missing else logging.WARNING, "%s", file.problem)
+        if (decision.counting, decision.dev, decision.veto) != (
+                old.counting, old.dev, old.veto) or old is CLOSED:
+            log.info("metrics %s", decision.describe())
+
+    async def watch_consent(self) -> None:
+        """Follow config.toml and the dev marker; an idle daemon does no periodic work."""
+        watcher = open_watcher(self.authority.files)
+        if watcher.kind == "poll":
+            log.info("no file watch on this platform: checking config.toml every second")
+        try:
+            while True:
+                await watcher.changed()
+                decision = await trio.to_thread.run_sync(self.authority.decide)
+                if decision != self.decision:
+                    self.apply(decision)
+                    # Commit now: purges at once when metrics went off.
+                    self.committer.request()
+        finally:
+            watcher.close()
+
+    # --- replies ------------------------------------------------------------------------
+
+    async def _snapshot(self) -> bytes:
+        if not self.gate.counting:
+            await self.committer.committed(unless_failing=True)
+            return snapshot_reply(False, self.gate.dev, {}, health_body({}))
+        total = await self.committer.local_totals()
+        return snapshot_reply(self.gate.counting, self.gate.dev, counts_body(total),
+                              health_body(total))
+
+    def endpoint(self, decision: Decision) -> Endpoint | None:
+        """The endpoint in effect (raises EndpointError for an unacceptable one)."""
+        return choose_endpoint(self.options.endpoint_flag, self.options.endpoint_env,
+                               decision.file.endpoint)
+
+    async def _status(self) -> bytes:
+        decision = self.decision
+        try:
+            endpoint = self.endpoint(decision)
+            endpoint_problem = None
+        except EndpointError as exc:
+            endpoint, endpoint_problem = None, str(exc)
+        total = await self.committer.local_totals() if decision.counting else {}
+        try:
+            last = await self.in_db(self.store.get_meta, LAST_UPLOAD_KEY)
+        except STORAGE_FAULTS:
+            last = self._last_upload
+        return status_reply({
+            "pid": os.getpid(),
+            "version": __version__,
+            "enabled": decision.counting,
+            "dev": decision.dev,
+            "consent": decision.describe(),
+            "veto": decision.veto,
+            "config_problem": decision.file.problem if not decision.file.missing else None,
+            "uploads": decision.uploading and endpoint is not None,
+            "endpoint": endpoint.where if endpoint is not None else None,
+            "endpoint_problem": endpoint_problem,
+            "connections": self.server.active,
+            "max_connections": self.server.max_connections,
+            "last_upload": last,
+            "counts": counts_body(total),
+            "health": health_body(total),
+            "socket": str(self.options.socket),
+            "database": str(self.options.database),
+            "config": str(self.options.config),
+        })
+
+    # --- uploads ------------------------------------------------------------------------
+
+    async def uploads(self) -> None:
+        """Upload at start and every 24 h of uptime, after the socket is serving."""
+        # httpx is slow to import: do it here, off the start-up path and the trio thread.
+        upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
+        while True:
+            await self._upload_once(upload)
+            await trio.sleep(self.options.upload_interval)
+
+    async def _upload_once(self, upload: Any) -> None:
+        decision = await trio.to_thread.run_sync(self.authority.decide)
+        why = decision.why_not_uploading()
+        if why is not None:
+            log.info("upload: %s", why)
+            return
+        try:
+            endpoint = self.endpoint(decision)
+        except EndpointError as exc:
+            log.warning("upload: %s; nothing is uploaded", exc)
+            return
+        if endpoint is None:
+            log.info("upload: no endpoint configured (--endpoint, METRICSD_ENDPOINT or "
+                     "[metrics] endpoint): nothing is uploaded")
+            return
+        ctx = upload.UploadContext(store=self.store, authority=self.authority,
+                                   egress=self.egress, endpoint=endpoint,
+                                   host=self.options.host, in_db=self.in_db)
+        while True:
+            with trio.CancelScope() as scope:
+                self._upload_scope = scope
+                try:
+                    result = await upload.run_upload(ctx)
+                except STORAGE_FAULTS as exc:
+                    log.error("upload: the database is unavailable (%s); retrying in %gs",
+                              describe_error(exc), UPLOAD_RETRY_SECONDS)
+                    self._upload_scope = None
+                    await trio.sleep(UPLOAD_RETRY_SECONDS)
+                    continue
+                finally:
+                    self._upload_scope = None
+            if scope.cancelled_caught:
+                log.info("upload: stopped, metrics were turned off or the build became a "
+                         "dev build")
+                return
+            self._last_upload = result.summary()
+            log.info("upload: %s", result.summary())
+            return
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def idle_exit(self, seconds: float) -> None:
+        while True:
+            if self.server.active == 0:
+                with trio.move_on_after(seconds) as scope:
+                    await self.server.changed.wait()
+                if scope.cancelled_caught and self.server.active == 0:
+                    log.info("no client for %gs: exiting", seconds)
+                    self.shutdown.set()
+                    return
+            else:
+                await self.server.changed.wait()
+
+    async def watch_stdin(self) -> None:
+        fd = sys.stdin.fileno()
+        while True:
+            chunk = await trio.to_thread.run_sync(os.read, fd, 4096, abandon_on_cancel=True)
+            if not chunk:
+                log.info("stdin closed: exiting")
+                self.shutdown.set()
+                return
+
+    async def signals(self, received: AsyncIterator[int]) -> None:
+        async for signum in received:
+            if self.shutdown.is_set():
+                continue  # a second SIGTERM/Ctrl-C must not cut the final commit short
+            log.info("received %s: exiting", signal.Signals(signum).name)
+            self.shutdown.set()
+
+    async def serve(self, listeners: list[trio.SocketListener], *,
+                    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Serve until shutdown; ``task_status.started()`` once connections are accepted.
+        The final commit runs after the nursery is closed, shielded."""
+        self.apply(await trio.to_thread.run_sync(self.authority.decide))
+        try:
+            known = await self.in_db(self.store.client_versions)
+        except STORAGE_FAULTS:
+            known = []
+        self.tally.cap = VersionCap(known)
+        # Signals are caught until the final commit is done, not only while serving.
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as received:
+            try:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self.committer.run)
+                    self.committer.request()  # purges at once when metrics are off
+                    nursery.start_soon(self.watch_consent)
+                    nursery.start_soon(self.signals, received)
+                    await nursery.start(self.server.serve, listeners)
+                    if self.options.idle_exit is not None:
+                        nursery.start_soon(self.idle_exit, self.options.idle_exit)
+                    if self.options.watch_stdin:
+                        nursery.start_soon(self.watch_stdin)
+                    task_status.started()
+                    nursery.start_soon(self.uploads)
+                    await self.shutdown.wait()
+                    nursery.cancel_scope.cancel()
+            finally:
+                await self.committer.final()

@@ -1,0 +1,76 @@
+"""The commit path in-process: a real SQLite file and a real consent authority."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import trio
+
+from metricsd.commits import Committer
+from metricsd.consent import Authority, EgressLock
+from metricsd.core.consent import Decision
+from metricsd.core.counts import Tally
+from metricsd.store import Store
+
+
+def make(tmp_path: Path, opted_in: bool = True) -> tuple[Committer, Tally, Store, list[Decision]]:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[desktop]\nmetrics = {'true' if opted_in else 'false'}\n")
+    store = Store.open(tmp_path / "state" / "metrics.sqlite3")
+    tally = Tally()
+    seen: list[Decision] = []
+
+    async def in_db(fn, *args):  # type: ignore[no-untyped-def]
+        return await trio.to_thread.run_sync(fn, *args)
+
+    committer = Committer(store, tally, Authority(config, tmp_path / "DEV_BUILD", {}),
+                          EgressLock(tmp_path / "state"), daemon_version="0.1.0",
+                          in_db=in_db, on_decision=seen.append)
+    return committer, tally, store, seen
+
+
+def rows(store: Store) -> list[tuple[int, str, str, str]]:
+    with sqlite3.connect(store.path) as db:
+        return sorted(db.execute("SELECT dev, client_version, counter, label FROM counts"))
+
+
+def test_a_fact_outside_the_allow_list_is_discarded_and_the_sync_still_answers(
+        tmp_path: Path) -> None:
+    committer, tally, store, _ = make(tmp_path)
+    buckets = tally.buckets("1.4.0")
+    buckets[False][("turns", "")] += 1
+    buckets[False][("secret_counter", "sk-SECRET")] += 1  # a bug upstream, simulated
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(committer.run)
+            with trio.fail_after(10):
+                await committer.committed()  # answered: not an endless retry loop
+            assert committer.failures == 0
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+    assert rows(store) == []  # the whole commit was refused: nothing half-written
+    data = b"".join(p.read_bytes() for p in store.path.parent.iterdir() if p.is_file())
+    assert b"SECRET" not in data and b"secret_counter" not in data
+
+
+def test_a_commit_while_opted_out_purges_once_and_keeps_nothing(tmp_path: Path) -> None:
+    committer, tally, store, seen = make(tmp_path)
+    tally.buckets("1.4.0")[False][("turns", "")] += 2
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(committer.run)
+            await committer.committed()
+            assert rows(store) == [(0, "1.4.0", "turns", "")]
+            (tmp_path / "config.toml").write_text("[desktop]\nmetrics = false\n")
+            tally.buckets("1.4.0")[False][("turns", "")] += 5
+            await committer.committed()
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+    assert rows(store) == []
+    assert [d.counting for d in seen] == [True, False]
+    assert not tally  # the deltas counted before the opt-out was seen are dropped too

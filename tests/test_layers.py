@@ -1,0 +1,36 @@
+"""The pure core imports no I/O: each module of metricsd.core, imported alone in a fresh
+interpreter, loads no socket, SQLite, HTTP, trio, platformdirs or file-watching code."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import metricsd.core
+
+FORBIDDEN = ("trio", "sqlite3", "_sqlite3", "httpx", "httpcore", "socket", "_socket", "ssl",
+             "asyncio", "platformdirs", "select", "selectors", "threading", "subprocess",
+             "metricsd.store", "metricsd.consent", "metricsd.server", "metricsd.daemon",
+             "metricsd.watch", "metricsd.service", "metricsd.settings")
+CORE = sorted(f"metricsd.core.{m.name}" for m in pkgutil.iter_modules(metricsd.core.__path__))
+
+
+def test_the_core_has_the_expected_modules() -> None:
+    assert {"metricsd.core.wire", "metricsd.core.protocol", "metricsd.core.facts",
+            "metricsd.core.counts", "metricsd.core.batches", "metricsd.core.consent",
+            "metricsd.core.endpoint", "metricsd.core.retry"} <= set(CORE)
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_a_core_module_loads_no_io(module: str) -> None:
+    code = (f"import sys, json; import {module}; "
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    loaded = set(json.loads(out.stdout))
+    assert module in loaded  # the import happened, so the check below can fail
+    assert not loaded.intersection(FORBIDDEN), sorted(loaded.intersection(FORBIDDEN))
