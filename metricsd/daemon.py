@@ -136,6 +136,17 @@ class Daemon:
         return choose_endpoint(self.options.endpoint_flag, self.options.endpoint_env,
                                decision.file.endpoint)
 
+    def _log_endpoint(self) -> None:
+        try:
+            endpoint = self.endpoint(self.decision)
+        except EndpointError as exc:
+            log.warning("%s; nothing will be uploaded", exc)
+            return
+        if endpoint is None:
+            log.info("no upload endpoint configured")
+        else:
+            log.info("upload endpoint %s (from %s)", endpoint.where, endpoint.source)
+
     async def _status(self) -> bytes:
         decision = self.decision
         try:
@@ -253,6 +264,7 @@ class Daemon:
         """Serve until shutdown; ``task_status.started()`` once connections are accepted.
         The final commit runs after the nursery is closed, shielded."""
         self.apply(await trio.to_thread.run_sync(self.authority.decide))
+        self._log_endpoint()
         try:
             known = await self.in_db(self.store.client_versions)
         except STORAGE_FAULTS:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import random
+import socket
 import ssl
 import time
 import uuid
@@ -136,29 +137,34 @@ def _admit_attempt(ctx: UploadContext) -> tuple[int | None, str | None]:
     return fd, None
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and everything behind it: causes, contexts and exception-group members."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo and len(out) < 50:
+        e = todo.pop()
+        out.append(e)
+        if isinstance(e, BaseExceptionGroup):
+            todo.extend(e.exceptions)
+        for nxt in (e.__cause__, e.__context__):
+            if nxt is not None and nxt not in out:
+                todo.append(nxt)
+    return out
+
+
 def describe_failure(exc: BaseException) -> str:
     """A plain name for why a request got no response (never the exception's text)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return "TLS certificate not trusted"
-        if isinstance(seen, ssl.SSLError):
-            return "TLS handshake failed"
-        if isinstance(seen, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(seen, OSError) and type(seen).__name__ == "gaierror":
-            return "host name lookup failed"
-        seen = seen.__cause__ or seen.__context__
-    if isinstance(exc, (httpx.TimeoutException, trio.TooSlowError, TimeoutError)):
+    causes = _causes(exc)
+    for kind, name in ((ssl.SSLCertVerificationError, "TLS certificate not trusted"),
+                       (ssl.SSLError, "TLS handshake failed"),
+                       (ConnectionRefusedError, "connection refused"),
+                       (socket.gaierror, "host name lookup failed")):
+        if any(isinstance(e, kind) for e in causes):
+            return name
+    if any(isinstance(e, (httpx.TimeoutException, trio.TooSlowError, TimeoutError))
+           for e in causes):
         return "timed out"
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        if "name or service" in text or "nodename" in text or "name resolution" in text:
-            return "host name lookup failed"
-        if "refused" in text:
-            return "connection refused"
-        if "ssl" in text or "certificate" in text:
-            return "TLS handshake failed"
         return "could not connect"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return "connection lost"

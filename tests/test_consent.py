@@ -12,45 +12,32 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgpack
 import pytest
 
-from tests.conftest import Daemon, DaemonFactory, Home, clean_env, cli, read_line, wait_for
-from tests.fake_endpoint import Receiver, serve
+from tests.conftest import (
+    Daemon,
+    DaemonFactory,
+    Home,
+    clean_env,
+    cli,
+    db_rows,
+    read_line,
+    stream,
+    wait_for,
+)
+from tests.fake_endpoint import Receiver
 
 NOBODY = 65534
 IS_ROOT = os.geteuid() == 0
 
 
-@pytest.fixture
-def receiver() -> Iterator[tuple[Receiver, str]]:
-    with serve() as (r, url):
-        yield r, url
-
-
-def stream(d: Daemon, *, turns: int = 2, version: str = "1.4.0") -> None:
-    with d.client() as c:
-        c.hello(version)
-        for _ in range(turns):
-            c.usage(90, 10)
-            c.tool_result("permission denied")
-            c.turn("stop")
-        c.sync()
-
-
 def snapshot(d: Daemon) -> dict[str, Any]:
     with d.client() as c:
         return c.snapshot()
-
-
-def db_rows(home: Home) -> int:
-    with sqlite3.connect(home.db) as db:
-        return int(db.execute("SELECT (SELECT COUNT(*) FROM counts) + "
-                              "(SELECT COUNT(*) FROM outbox)").fetchone()[0])
 
 
 # --- 1. no request carrying counts after an opt-out took effect --------------------------
@@ -266,7 +253,7 @@ def test_no_label_survives_in_the_wal_after_an_emptying_upload_and_opt_out(
     wait_for(lambda: snapshot(d)["enabled"] is False, what="opt-out seen")
     for path in home.db_files():
         data = path.read_bytes()
-        for label in (b"permission", b"90-99", b"finish_reason", b"1.4.0"):
+        for label in (b"exit_nonzero", b"90-99", b"finish_reason", b"2.0.1"):
             assert label not in data, (path.name, label)
     assert d.stop() == 0
 

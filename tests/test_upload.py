@@ -3,56 +3,20 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-
-from tests.conftest import Daemon, DaemonFactory, Home, clean_env, cli, wait_for
-from tests.fake_endpoint import Receiver, serve
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[Receiver, str]]:
-    with serve() as (r, url):
-        yield r, url
-
-
-def stream(d: Daemon, *, turns: int = 3, version: str = "2.0.1") -> None:
-    """A small realistic session, acknowledged (committed) by a sync."""
-    with d.client() as c:
-        c.hello(version)
-        for _ in range(turns):
-            c.usage(900, 100)
-            c.tool_result("exit status 1")
-            c.provider_error("upstream said status 503")
-            c.turn("stop")
-        c.compaction()
-        c.sync()
-
-
-EXPECTED = {"turns": 3, "compaction": 1, "finish_reason": {"stop": 3},
-            "cache_hit": {"90-99": 3}, "provider_error": {"overloaded": 3},
-            "tool_error": {"exit_nonzero": 3}}
-
-
-def upload_done(d: Daemon, n: int = 1) -> None:
-    """Wait until the daemon logged the end of its n-th upload run."""
-    wait_for(lambda: d.stderr.count("upload: ") >= n, timeout=30, what="upload run")
-
-
-def show(home: Home, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    out = cli(home, "show", "--json", env=env)
-    assert out.returncode == 0, out.stderr
-    bodies: list[dict[str, Any]] = json.loads(out.stdout)
-    return bodies
-
-
-def db_rows(home: Home) -> int:
-    with sqlite3.connect(home.db) as db:
-        return int(db.execute("SELECT (SELECT COUNT(*) FROM counts) + "
-                              "(SELECT COUNT(*) FROM outbox)").fetchone()[0])
+from tests.conftest import (
+    EXPECTED,
+    DaemonFactory,
+    Home,
+    clean_env,
+    cli,
+    db_rows,
+    show,
+    stream,
+    upload_done,
+    wait_for,
+)
+from tests.fake_endpoint import Receiver
 
 
 def test_opted_out_counts_nothing_and_sends_nothing(
