@@ -503,6 +503,36 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if result.delivered_all else EXIT_FAILURE
 
 
+# --- disclosure / service install (metricsd/disclosure.py, metricsd/install.py) --------
+
+def cmd_disclosure(args: argparse.Namespace, settings: Settings) -> int:
+    from metricsd import disclosure
+
+    decision = _authority(settings).decide()
+    try:
+        endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
+                                   decision.file.endpoint)
+        endpoint_problem = None
+    except EndpointError as exc:  # only config.toml's can be wrong here (main checked)
+        endpoint, endpoint_problem = None, str(exc)
+    doc = disclosure.build(config_path=settings.config, decision=decision,
+                           endpoint=endpoint, endpoint_problem=endpoint_problem,
+                           dev_marker=settings.dev_marker)
+    print(json.dumps(doc, indent=2) if args.json else disclosure.render_text(doc))
+    return EXIT_OK
+
+
+def cmd_service_install(args: argparse.Namespace, settings: Settings) -> int:
+    from metricsd import install
+
+    try:
+        return install.main(manager=args.manager, print_only=args.print, enable=args.enable,
+                            hardening=args.hardening, state_dir=settings.state_dir,
+                            bundle_program=args.bundle_program)
+    except install.InstallError as exc:
+        raise Failure(str(exc)) from None
+
+
 # --- parser -----------------------------------------------------------------------------
 
 ENVIRONMENT_HELP = """\
@@ -589,6 +619,46 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                                  help="omit to show the current state")
     subs["consent"].set_defaults(func=cmd_consent)
     subs["flush"].set_defaults(func=cmd_flush)
+
+    p = sub.add_parser(
+        "disclosure", help="what is collected, where it is sent, how to opt out",
+        description="What metricsd collects (every counter and label with its meaning), what "
+                    "it never collects, when and where it sends data and how to opt out, "
+                    "generated from the tables the daemon enforces: the text of a desktop "
+                    "app's first-run dialog.  --json for the app itself.",
+        epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable, for an app's dialog")
+    p.set_defaults(func=cmd_disclosure)
+    subs["disclosure"] = p
+
+    p = sub.add_parser("service", help="install the systemd units or the LaunchAgent",
+                       description="Service-manager integration.")
+    service_sub = p.add_subparsers(dest="service_command", metavar="SUBCOMMAND", required=True)
+    p = service_sub.add_parser(
+        "install", help="install the units for this metricsd binary",
+        description="Write the systemd user units (Linux) or the LaunchAgent (macOS) for the "
+                    "metricsd binary running this command, verify them with systemd-analyze "
+                    "where it is installed, and say how to start them (or start them, with "
+                    "--enable).")
+    _common_options(p)
+    p.add_argument("--print", action="store_true",
+                   help="print the rendered files instead of writing them")
+    managers = p.add_mutually_exclusive_group()
+    managers.add_argument("--systemd", dest="manager", action="store_const", const="systemd",
+                          help="systemd user units (default on Linux)")
+    managers.add_argument("--launchd", dest="manager", action="store_const", const="launchd",
+                          help="a LaunchAgent (default on macOS)")
+    p.add_argument("--enable", action="store_true",
+                   help="also load and start it (systemctl --user / launchctl bootstrap)")
+    p.add_argument("--hardening", action="store_true",
+                   help="systemd: add the stricter sandbox drop-in (needs unprivileged user "
+                        "namespaces)")
+    p.add_argument("--bundle-program", metavar="PATH",
+                   help="launchd, with --print: a static plist for SMAppService naming this "
+                        "path inside the app bundle (e.g. Contents/MacOS/metricsd)")
+    p.set_defaults(func=cmd_service_install, manager=None)
+    subs["service"] = p
     return parser, subs
 
 

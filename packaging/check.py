@@ -4,8 +4,11 @@
     python packaging/check.py startup -n 20 -- python3 -I -S dist/metricsd.pyz
 
 `smoke` starts `CMD run` on private paths, sends events, syncs, checks `CMD show --json`
-and stops it with SIGTERM (exit 0 expected).  `startup` times exec -> `READY` line (the
-moment the socket accepts), each run in fresh directories, and prints min/median/max.
+and stops it with SIGTERM (exit 0 expected); then uploads with `CMD flush` to a local
+HTTP endpoint and runs `status`, `consent`, `disclosure --json` and `service install
+--print`, so that a build missing a module any command needs fails here.  `startup` times
+exec -> `READY` line (the moment the socket accepts), each run in fresh directories, and
+prints min/median/max.
 Needs metricsd importable by the Python that runs this script (for the client).
 """
 
@@ -19,10 +22,13 @@ import signal
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 from metricsd.client import Client
 
@@ -67,6 +73,39 @@ def stop(proc: subprocess.Popen[str]) -> int:
     return proc.wait(30)
 
 
+@contextmanager
+def endpoint() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local upload endpoint that accepts every POST (202) and keeps the JSON bodies."""
+    bodies: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            bodies.append(json.loads(self.rfile.read(length)))
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1/metrics", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_ok(cmd: list[str], env: dict[str, str]) -> str:
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    if out.returncode != 0:
+        raise SystemExit(f"{cmd[1:3]} exited {out.returncode}: {out.stderr.strip()}")
+    return out.stdout
+
+
 def smoke(cmd: list[str]) -> None:
     with private_home() as (root, args):
         env = env_for(root)
@@ -85,7 +124,23 @@ def smoke(cmd: list[str]) -> None:
         expected = {"turns": 1, "finish_reason": {"stop": 1}, "cache_hit": {"90-99": 1}}
         if counts != expected:
             raise SystemExit(f"unexpected counts {counts}")
-        print(f"smoke ok: READY after {elapsed * 1000:.0f} ms, counts {counts}")
+        with endpoint() as (url, bodies):
+            run_ok([*cmd, "flush", *args, "--endpoint", url], env)
+            if [b["counts"] for b in bodies] != [expected]:
+                raise SystemExit(f"flush sent {bodies}")
+        if json.loads(run_ok([*cmd, "show", "--json", *args], env)) != []:
+            raise SystemExit("show lists batches after a successful flush")
+        run_ok([*cmd, "status", *args], env)
+        run_ok([*cmd, "consent", *args], env)
+        disclosure = json.loads(run_ok([*cmd, "disclosure", "--json", *args], env))
+        if not disclosure["counters"]:
+            raise SystemExit("disclosure lists no counters")
+        units = run_ok([*cmd, "service", "install", "--print", *args],
+                       dict(env, XDG_CONFIG_HOME=str(root / "xdg")))
+        if "ExecStart=" not in units:
+            raise SystemExit("service install --print rendered no ExecStart")
+        print(f"smoke ok: READY after {elapsed * 1000:.0f} ms, counts {counts}, flushed, "
+              "status/consent/disclosure/service install ok")
 
 
 def startup(cmd: list[str], runs: int) -> None:

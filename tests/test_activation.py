@@ -21,7 +21,7 @@ from pathlib import Path
 import platformdirs.macos
 import pytest
 
-from metricsd import service
+from metricsd import install, service
 from metricsd.settings import SOCKET_NAME
 from tests.conftest import (
     START_TIMEOUT,
@@ -31,6 +31,7 @@ from tests.conftest import (
     clean_env,
     cli,
     read_line,
+    wait_for,
 )
 from tests.service_launcher import launchd_stub
 
@@ -275,14 +276,13 @@ def test_launchd_symbol_is_absent_off_macos() -> None:
     assert service.launchd_sockets() == []
 
 
-def test_launchagent_plist_is_valid_and_private(tmp_path: Path) -> None:
+def test_launchagent_plist_is_valid_and_private(home: Home) -> None:
+    tmp_path = home.root  # short, like /Users/NAME: the socket path must fit sun_path
     template = plistlib.loads(PLIST.read_bytes())
     assert template["Label"] == PLIST.stem
-    out = subprocess.run(["sh", str(LAUNCHD / "install.sh"), "--print"], capture_output=True,
-                         check=True, timeout=30,
-                         env=clean_env(HOME=str(tmp_path), METRICSD="/opt/md/bin/metricsd"))
-    assert re.search(rb"@[A-Z_]+@", out.stdout) is None  # every placeholder filled in
-    plist = plistlib.loads(out.stdout)
+    rendered = install.render_launchd(["/opt/md/bin/metricsd"], home=tmp_path)
+    assert re.search(rb"@[A-Z_]+@", rendered) is None  # every placeholder filled in
+    plist = plistlib.loads(rendered)
     assert plist["Label"] == PLIST.stem
     assert plist["ProgramArguments"] == ["/opt/md/bin/metricsd", "run"]
     assert list(plist["Sockets"]) == [service.LAUNCHD_SOCKET_NAME]
@@ -295,3 +295,115 @@ def test_launchagent_plist_is_valid_and_private(tmp_path: Path) -> None:
         runtime = platformdirs.macos.MacOS("metricsd").user_runtime_dir
     assert entry["SockPathName"] == f"{runtime}/{SOCKET_NAME}"
     assert "KeepAlive" not in plist and "RunAtLoad" not in plist  # on demand only
+
+
+# --- an inherited socket needs no default path -----------------------------------------
+
+SOCKET_ACTIVATE = shutil.which("systemd-socket-activate")
+
+
+def unusable_runtime_env(home: Home) -> dict[str, str]:
+    """An environment in which platformdirs cannot give a runtime directory at all: no
+    XDG_RUNTIME_DIR, and its /tmp fallback (``$TMPDIR/runtime-<uid>``) is a regular file —
+    the state of a sandboxed service (PrivateUsers=yes, no /run/user) in which current
+    platformdirs raises."""
+    tmp = home.root / "tmp"
+    tmp.mkdir(mode=0o700)
+    (tmp / f"runtime-{os.getuid()}").write_text("not a directory\n")
+    env = clean_env(TMPDIR=str(tmp))
+    env.pop("XDG_RUNTIME_DIR", None)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import platformdirs; platformdirs.user_runtime_dir('metricsd')"],
+        capture_output=True, text=True, env=env, timeout=60)
+    if probe.returncode == 0:
+        pytest.skip(f"/run/user/{os.getuid()} is usable here, so platformdirs does not fail")
+    assert "PermissionError" in probe.stderr, probe.stderr
+    return env
+
+
+@pytest.mark.skipif(SOCKET_ACTIVATE is None and not os.environ.get("CI"),
+                    reason="systemd-socket-activate is not installed (apt-get install systemd)")
+def test_inherited_socket_needs_no_runtime_directory(home: Home, daemons: DaemonFactory
+                                                     ) -> None:
+    assert SOCKET_ACTIVATE is not None
+    env = unusable_runtime_env(home)
+    home.socket.parent.mkdir(mode=0o700)
+    args = home.args()
+    del args[args.index("--socket"):args.index("--socket") + 2]  # as ExecStart: no --socket
+    err_path = home.root / "activate.stderr"
+    err = open(err_path, "w")  # noqa: SIM115 - closed by Daemon.stop
+    # systemd-socket-activate binds the socket, waits for the first connection and then
+    # execs the daemon with LISTEN_FDS=1 / LISTEN_PID (as a socket unit does); -E passes
+    # the variables on, and it passes no XDG_RUNTIME_DIR of its own.
+    proc = subprocess.Popen(
+        [SOCKET_ACTIVATE, "-l", str(home.socket), "-E", f"TMPDIR={env['TMPDIR']}",
+         "--fdname", "metricsd", sys.executable, "-m", "metricsd", "run", *args],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+    d = Daemon(home, proc, err_path, "", err)
+    daemons.started.append(d)
+    wait_for(lambda: home.socket.is_socket() or proc.poll() is not None,
+             timeout=START_TIMEOUT, what="systemd-socket-activate to listen")
+    assert proc.poll() is None, d.stderr
+    with d.client() as c:  # the first connection starts the daemon
+        d.ready_line = read_line(proc, START_TIMEOUT)
+        assert d.ready_line == f"READY {home.socket}", (d.ready_line, d.stderr)
+        c.turn("stop")
+        c.sync()
+    assert "passed by systemd" in d.stderr
+    assert "Traceback" not in d.stderr
+    assert d.stop() == 0, d.stderr
+    out = cli(home, "show", "--json")
+    assert json.loads(out.stdout)[0]["counts"] == {"turns": 1, "finish_reason": {"stop": 1}}
+
+
+# --- MemoryDenyWriteExecute --------------------------------------------------------------
+
+#: Runs argv[1:] with the kernel's memory-deny-write-execute flag set (prctl PR_SET_MDWE,
+#: Linux >= 6.3; inherited across execve).  systemd's MemoryDenyWriteExecute=yes denies the
+#: same thing with seccomp: no mapping that is, or becomes, writable and executable.
+MDWE_WRAPPER = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    sys.exit(77)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+W_X_MAP = ("import mmap; mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | "
+           "mmap.PROT_EXEC)")
+
+
+def under_mdwe(*argv: str) -> list[str]:
+    return [sys.executable, "-c", MDWE_WRAPPER, *argv]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_daemon_serves_and_uploads_with_memory_deny_write_execute(
+        home: Home, daemons: DaemonFactory) -> None:
+    from tests.fake_endpoint import serve
+
+    control = subprocess.run(under_mdwe(sys.executable, "-c", W_X_MAP), capture_output=True,
+                             text=True, timeout=60)
+    if control.returncode == 77:
+        pytest.skip("this kernel has no PR_SET_MDWE (Linux < 6.3)")
+    # The control: a W+X mapping is refused after exec, so the flag is in force below.
+    assert control.returncode == 1 and "PermissionError" in control.stderr, control.stderr
+    with serve() as (receiver, url):
+        err_path = home.root / "mdwe.stderr"
+        err = open(err_path, "w")  # noqa: SIM115 - closed by Daemon.stop
+        proc = subprocess.Popen(
+            under_mdwe(sys.executable, "-m", "metricsd", "run", *home.args()),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
+            env=clean_env())
+        d = Daemon(home, proc, err_path, "", err)
+        daemons.started.append(d)
+        d.ready_line = read_line(proc, START_TIMEOUT)
+        assert d.ready_line == f"READY {home.socket}", d.stderr
+        count_and_check(d, home)
+        assert d.stop() == 0, d.stderr
+        # flush: httpx, ssl and the upload path, under the same restriction.
+        flush = subprocess.run(
+            under_mdwe(sys.executable, "-m", "metricsd", "flush", *home.args(),
+                       "--endpoint", url), capture_output=True, text=True, timeout=60,
+            env=clean_env())
+        assert flush.returncode == 0, flush.stderr
+        assert len(receiver.batches) == 1, flush.stdout + flush.stderr

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -34,25 +37,47 @@ def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def find_python(minor: int) -> str | None:
+    """A CPython 3.MINOR on this machine (pyenv's versions, or PATH), or None."""
+    if sys.version_info[:2] == (3, minor):
+        return sys.executable
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for candidate in sorted(pyenv.glob(f"3.{minor}.*/bin/python3"), reverse=True):
+        return str(candidate)
+    found = shutil.which(f"python3.{minor}")
+    if found and "/shims/" not in found:  # a pyenv shim may not lead to an installed one
+        return found
+    return None
+
+
+#: Pythons the zipapp must run on: this one, and the other 3.11+ found on this machine.
+OTHER_PYTHONS = [p for p in (find_python(m) for m in (11, 12, 13, 14))
+                 if p is not None and p != sys.executable]
+
+
 def test_nothing_but_the_artifact_is_importable() -> None:
     probe = subprocess.run([*ISOLATED, "-c", "import metricsd"], capture_output=True,
                            env=clean_env(), cwd="/")
     assert probe.returncode != 0  # so the smoke test below really runs the artifact
 
 
-def test_zipapp_smoke(zipapp: Path, home: Home) -> None:
+@pytest.mark.parametrize("python", [sys.executable, *OTHER_PYTHONS])
+def test_zipapp_smoke(zipapp: Path, home: Home, python: str) -> None:
     env = clean_env(SHIV_ROOT=str(home.root / "shiv"))
+    isolated = [python, "-I", "-S"]
 
     def pyz(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*ISOLATED, str(zipapp), *args[:1], *home.args(), *args[1:]],
+        return subprocess.run([*isolated, str(zipapp), *args[:1], *home.args(), *args[1:]],
                               capture_output=True, text=True, env=env, timeout=60)
 
-    version = subprocess.run([*ISOLATED, str(zipapp), "--version"], capture_output=True,
+    version = subprocess.run([*isolated, str(zipapp), "--version"], capture_output=True,
                              text=True, env=env, timeout=60)
     assert version.stdout.strip() == f"metricsd {__version__}", version.stderr
+    # msgpack's compiled extension for this Python is inside (else a warning says so).
+    assert version.stderr == "", version.stderr
     err_path = home.root / "pyz.stderr"
     with open(err_path, "w") as err:
-        proc = subprocess.Popen([*ISOLATED, str(zipapp), "run", *home.args()],
+        proc = subprocess.Popen([*isolated, str(zipapp), "run", *home.args()],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
                                 text=True, env=env)
         try:
@@ -80,3 +105,77 @@ def test_zipapp_smoke(zipapp: Path, home: Home) -> None:
     assert body["client"] == {"version": "3.1.4"}
     assert body["counts"] == {"turns": 1, "finish_reason": {"stop": 1},
                               "cache_hit": {"50-89": 1}, "provider_error": {"overloaded": 1}}
+
+
+def test_zipapp_refuses_an_old_python_in_one_line(zipapp: Path, home: Home) -> None:
+    old = find_python(10)
+    if old is None:
+        pytest.skip("no Python 3.10 on this machine")
+    out = subprocess.run([old, "-I", "-S", str(zipapp), "--version"], capture_output=True,
+                         text=True, env=clean_env(SHIV_ROOT=str(home.root / "shiv")),
+                         timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.startswith("metricsd: this build needs Python 3.11 or newer; ")
+    assert len(out.stderr.splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_zipapp_renders_units_from_the_templates_inside_it(zipapp: Path, home: Home) -> None:
+    out = subprocess.run([*ISOLATED, str(zipapp), "service", "install", "--print",
+                          *home.args()], capture_output=True, text=True, timeout=60,
+                         env=clean_env(SHIV_ROOT=str(home.root / "shiv"),
+                                       XDG_CONFIG_HOME=str(home.root / "cfg")))
+    assert out.returncode == 0, out.stderr
+    assert f"ExecStart={sys.executable} {zipapp} run\n" in out.stdout
+    assert "ListenStream=%t/metricsd/metricsd.sock" in out.stdout
+
+
+def lock_pins(path: Path) -> dict[str, tuple[str, int]]:
+    """{normalized name: (version, number of hashes)} of a hashed lock file."""
+    pins: dict[str, tuple[str, int]] = {}
+    name = ""
+    for line in path.read_text().splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            requirement = line.split(";")[0].split("\\")[0].strip()
+            name, _, version = requirement.partition("==")
+            name = re.sub(r"[-_.]+", "-", name).lower()
+            pins[name] = (version, 0)
+        elif line.strip().startswith("--hash=sha256:"):
+            version, hashes = pins[name]
+            pins[name] = (version, hashes + 1)
+    return pins
+
+
+def test_lock_files_pin_every_dependency_with_hashes() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    runtime = lock_pins(ROOT / "packaging" / "requirements.lock")
+    for dep in pyproject["project"]["dependencies"]:
+        m = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(>=)?\s*([0-9.]*)", dep)
+        assert m is not None, dep
+        name, op, minimum = m.groups()
+        version, _ = runtime[re.sub(r"[-_.]+", "-", name).lower()]
+        if op:  # the pin satisfies the declared minimum
+            assert tuple(map(int, version.split(".")[:3])) >= \
+                tuple(map(int, minimum.split("."))), (dep, version)
+    tools = {**lock_pins(ROOT / "packaging" / "zipapp-tools.lock"),
+             **lock_pins(ROOT / "packaging" / "pyinstaller-tools.lock")}
+    assert "shiv" in tools and "pyinstaller" in tools
+    for name, (version, hashes) in {**runtime, **tools}.items():
+        assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version), (name, version)
+        assert hashes >= 1, f"{name} has no hash"
+    # The build scripts install from the locks, hash-checked.
+    for script in ("build-zipapp.sh", "build-pyinstaller.sh"):
+        text = (ROOT / "packaging" / script).read_text()
+        assert "--require-hashes" in text and "requirements.lock" in text, script
+
+
+def test_wheel_carries_the_unit_templates(tmp_path: Path) -> None:
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                            "--wheel-dir", str(tmp_path), str(ROOT)], capture_output=True,
+                           text=True, timeout=240)
+    assert build.returncode == 0, build.stderr
+    [wheel] = tmp_path.glob("metricsd-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("systemd/metricsd.socket", "systemd/metricsd.service",
+                 "systemd/hardening.conf", "launchd/org.metricsd.agent.plist"):
+        assert f"metricsd/units/{name}" in names, name
+    assert not any(n.endswith("install.sh") for n in names)
