@@ -4,8 +4,9 @@ Each case is the bytes a client writes on one fresh connection and what the daem
 do with them: the facts counted (as the snapshot ``counts`` object), the replies (each a
 subset of a reply map, in order), whether it closes the connection, and the daemon's own
 health counters.  Expectations are written by hand from docs/PROTOCOL.md and
-docs/FACTS.md — they are not computed by the code under test.  ``calls`` lists the client helper calls whose
-encoding must be exactly these bytes (so every client library encodes alike).
+docs/FACTS.md — they are not computed by the code under test.  ``calls`` lists the
+client helper calls whose encoding must be exactly these bytes (so every client library
+encodes alike).
 
 Regenerate the JSON after editing: ``python -m tests.vectors.generate``.
 """
