@@ -4,7 +4,7 @@
 * :class:`~metricsd.commits.Committer` — commits and acks;
 * the consent watch — a file watch on config.toml and the dev marker; a change reaches
   the gate, purges, and cancels a running upload within the second;
-* uploads — at start (after the socket serves) and every 24 h of uptime;
+* :class:`Uploads` — at start (after the socket serves) and every 24 h of uptime;
 * lifecycle — signals, ``--idle-exit``, ``--watch-stdin``, the final commit.
 
 Blocking calls run on worker threads: SQLite through :meth:`Daemon.in_db` (one at a
@@ -79,8 +79,7 @@ class Daemon:
             commit_soon=self.committer.request, committed=self.committer.committed,
             snapshot=self._snapshot, status=self._status), options.limits)
         self.shutdown = trio.Event()
-        self._upload_scope: trio.CancelScope | None = None
-        self._last_upload: str | None = None
+        self.uploads = Uploads(self)
 
     async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._db_limiter)
@@ -96,8 +95,8 @@ class Daemon:
         self.gate.dev = decision.dev
         if not decision.counting:
             self.tally.clear()
-        if not decision.uploading and self._upload_scope is not None:
-            self._upload_scope.cancel()
+        if not decision.uploading:
+            self.uploads.cancel()
         file = decision.file
         if file.problem and file.problem != old.file.problem:
             log.log(logging.INFO if file.missing else logging.WARNING, "%s", file.problem)
@@ -158,7 +157,7 @@ class Daemon:
         try:
             last = await self.in_db(self.store.get_meta, LAST_UPLOAD_KEY)
         except STORAGE_FAULTS:
-            last = self._last_upload
+            last = self.uploads.last
         return status_reply({
             "pid": os.getpid(),
             "version": __version__,
@@ -179,55 +178,6 @@ class Daemon:
             "database": str(self.options.database),
             "config": str(self.options.config),
         })
-
-    # --- uploads ------------------------------------------------------------------------
-
-    async def uploads(self) -> None:
-        """Upload at start and every 24 h of uptime, after the socket is serving."""
-        # httpx is slow to import: do it here, off the start-up path and the trio thread.
-        upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
-        while True:
-            await self._upload_once(upload)
-            await trio.sleep(self.options.upload_interval)
-
-    async def _upload_once(self, upload: Any) -> None:
-        decision = await trio.to_thread.run_sync(self.authority.decide)
-        why = decision.why_not_uploading()
-        if why is not None:
-            log.info("upload: %s", why)
-            return
-        try:
-            endpoint = self.endpoint(decision)
-        except EndpointError as exc:
-            log.warning("upload: %s; nothing is uploaded", exc)
-            return
-        if endpoint is None:
-            log.info("upload: no endpoint configured (--endpoint, METRICSD_ENDPOINT or "
-                     "[metrics] endpoint): nothing is uploaded")
-            return
-        ctx = upload.UploadContext(store=self.store, authority=self.authority,
-                                   egress=self.egress, endpoint=endpoint,
-                                   host=self.options.host, in_db=self.in_db)
-        while True:
-            with trio.CancelScope() as scope:
-                self._upload_scope = scope
-                try:
-                    result = await upload.run_upload(ctx)
-                except STORAGE_FAULTS as exc:
-                    log.error("upload: the database is unavailable (%s); retrying in %gs",
-                              describe_error(exc), UPLOAD_RETRY_SECONDS)
-                    self._upload_scope = None
-                    await trio.sleep(UPLOAD_RETRY_SECONDS)
-                    continue
-                finally:
-                    self._upload_scope = None
-            if scope.cancelled_caught:
-                log.info("upload: stopped, metrics were turned off or the build became a "
-                         "dev build")
-                return
-            self._last_upload = result.summary()
-            log.info("upload: %s", result.summary())
-            return
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -284,8 +234,69 @@ class Daemon:
                     if self.options.watch_stdin:
                         nursery.start_soon(self.watch_stdin)
                     task_status.started()
-                    nursery.start_soon(self.uploads)
+                    nursery.start_soon(self.uploads.run)
                     await self.shutdown.wait()
                     nursery.cancel_scope.cancel()
             finally:
                 await self.committer.final()
+
+
+class Uploads:
+    """Upload at start and every 24 h of uptime, after the socket is serving; a run is
+    cancelled the moment consent (or the release build) goes away."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self._daemon = daemon
+        self._scope: trio.CancelScope | None = None
+        #: The last run's result line, for `status` when the database cannot be read.
+        self.last: str | None = None
+
+    def cancel(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def run(self) -> None:
+        # httpx is slow to import: do it here, off the start-up path and the trio thread.
+        upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
+        while True:
+            await self._once(upload)
+            await trio.sleep(self._daemon.options.upload_interval)
+
+    async def _once(self, upload: Any) -> None:
+        d = self._daemon
+        decision = await trio.to_thread.run_sync(d.authority.decide)
+        why = decision.why_not_uploading()
+        if why is not None:
+            log.info("upload: %s", why)
+            return
+        try:
+            endpoint = d.endpoint(decision)
+        except EndpointError as exc:
+            log.warning("upload: %s; nothing is uploaded", exc)
+            return
+        if endpoint is None:
+            log.info("upload: no endpoint configured (--endpoint, METRICSD_ENDPOINT or "
+                     "[metrics] endpoint): nothing is uploaded")
+            return
+        ctx = upload.UploadContext(store=d.store, authority=d.authority, egress=d.egress,
+                                   endpoint=endpoint, host=d.options.host, in_db=d.in_db)
+        while True:
+            with trio.CancelScope() as scope:
+                self._scope = scope
+                try:
+                    result = await upload.run_upload(ctx)
+                except STORAGE_FAULTS as exc:
+                    log.error("upload: the database is unavailable (%s); retrying in %gs",
+                              describe_error(exc), UPLOAD_RETRY_SECONDS)
+                    self._scope = None
+                    await trio.sleep(UPLOAD_RETRY_SECONDS)
+                    continue
+                finally:
+                    self._scope = None
+            if scope.cancelled_caught:
+                log.info("upload: stopped, metrics were turned off or the build became a "
+                         "dev build")
+                return
+            self.last = result.summary()
+            log.info("upload: %s", result.summary())
+            return
