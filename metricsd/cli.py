@@ -226,17 +226,18 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from metricsd import service
-    from metricsd.client import Client
     from metricsd.config import is_dev_build, read_config
     from metricsd.counts import counts_body
     from metricsd.store import LAST_UPLOAD_KEY
+    from metricsd_client import request
 
     pid = service.serving_pid(settings.socket)
     snapshot = None
     try:
-        with Client(settings.socket, timeout=3.0) as client:
-            daemon_version = client.ping().get("version")
-            snapshot = client.snapshot()
+        daemon_version = request(settings.socket, {"type": "ping"}, timeout=3.0).get("version")
+        snapshot = request(settings.socket, {"type": "snapshot"}, timeout=3.0)
+        if snapshot.get("type") != "snapshot":
+            snapshot = None
     except OSError:
         daemon_version = None
     if daemon_version is not None:

@@ -22,6 +22,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp "$root/pyproject.toml" "$root/README.md" "$stage/"
 cp -r "$root/metricsd" "$stage/metricsd"
+mkdir -p "$stage/clients/python" && cp -r "$root/clients/python/metricsd_client" "$stage/clients/python/"
 find "$stage" -name __pycache__ -prune -exec rm -rf {} +
 
 mkdir -p "$(dirname "$out")"

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from metricsd.client import Client
+from metricsd_client import Client
 
 
 @contextmanager
@@ -71,11 +71,11 @@ def smoke(cmd: list[str]) -> None:
     with private_home() as (root, args):
         env = env_for(root)
         proc, sock, elapsed = start(cmd, args, env)
-        with Client(sock) as c:
-            c.hello("1.0.0")
-            c.usage(9, 1)
+        with Client(sock, "1.0.0") as c:
+            c.usage(cache_hit_tokens=9, cache_miss_tokens=1)
             c.turn("stop")
-            c.sync()
+            if not c.sync(10.0):
+                raise SystemExit("the daemon did not acknowledge the events")
         code = stop(proc)
         if code != 0:
             raise SystemExit(f"daemon exited {code}")

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import pytest
 
-from metricsd.client import Client
+from tests.rawclient import Client
 
 START_TIMEOUT = 20.0
 

@@ -12,7 +12,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.client import Client
+from tests.rawclient import Client
 from tests.conftest import DaemonFactory, Home, cli, run_concurrently, wait_for
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from metricsd import __version__
-from metricsd.client import Client
+from tests.rawclient import Client
 from tests.conftest import START_TIMEOUT, Home, clean_env, read_line
 
 ROOT = Path(__file__).resolve().parent.parent

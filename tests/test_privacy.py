@@ -17,7 +17,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.client import Client
+from tests.rawclient import Client
 from tests.conftest import Daemon, DaemonFactory, Home, cli, wait_for
 from tests.fake_endpoint import Receiver, serve
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from metricsd.client import Client
+from tests.rawclient import Client
 from metricsd.store import SCHEMA_VERSION
 from tests.conftest import Daemon, DaemonFactory, Home, cli, wait_for
 

@@ -12,8 +12,8 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd import client as client_mod
-from metricsd.client import Client
+from tests import rawclient as client_mod
+from tests.rawclient import Client
 from metricsd.counts import Tally, counts_body, flatten, health_body
 from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
 from metricsd.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
