@@ -40,7 +40,7 @@ EVERY_EVENT = {"turns": 1, "finish_reason": {"stop": 1}, "cache_hit": {"90-99": 
                "compaction": 1}
 #: RSS growth allowed while 1M events are enqueued with no daemon: a bounded queue holds
 #: at most 10,000 events (1 MiB); an unbounded one would hold all of them (100+ MB).
-MEMORY_BOUND_KB = 48 * 1024
+MEMORY_BOUND_KB = 32 * 1024
 #: An event call waits for nothing but a lock; this bound only catches a call that waits
 #: for the daemon (connect, write), and is generous for a loaded CI machine.
 MAX_CALL_MS = 1000.0
