@@ -225,11 +225,12 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from metricsd_client import request
+
     from metricsd import service
     from metricsd.config import is_dev_build, read_config
     from metricsd.counts import counts_body
     from metricsd.store import LAST_UPLOAD_KEY
-    from metricsd_client import request
 
     pid = service.serving_pid(settings.socket)
     snapshot = None

@@ -15,8 +15,6 @@ import itertools
 import os
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
@@ -291,10 +289,6 @@ class Client(_Events):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _is_gone(exc: OSError) -> bool:
-    return exc.errno in _GONE
 
 
 def _is_gone(exc: OSError) -> bool:

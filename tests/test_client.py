@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import trio
-
-from metricsd.settings import default_socket
 from metricsd_client import (
     AsyncClient,
     Client,
@@ -30,6 +28,8 @@ from metricsd_client import (
     socket_path,
     spawn_sidecar,
 )
+
+from metricsd.settings import default_socket
 from tests.conftest import DaemonFactory, Home, clean_env, cli, wait_for
 from tests.rawclient import Client as RawClient
 from tests.vectors.generate import OUT, decode_parts

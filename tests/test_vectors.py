@@ -12,12 +12,12 @@ from typing import Any
 import msgpack
 import pytest
 
-from tests import rawclient as client_mod
-from tests.rawclient import Client
 from metricsd.counts import Tally, counts_body, flatten, health_body
 from metricsd.protocol import CLOSE, SNAPSHOT, Gate, Session, Sync
 from metricsd.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
+from tests import rawclient as client_mod
 from tests.conftest import DaemonFactory, Home
+from tests.rawclient import Client
 from tests.vectors.cases import MESSAGE_LIMIT, STR_LIMIT
 from tests.vectors.generate import OUT, decode_parts, render
 

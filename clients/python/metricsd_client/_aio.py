@@ -26,7 +26,6 @@ from metricsd_client._wire import (
     sync_message,
 )
 
-
 if TYPE_CHECKING:
     import asyncio
 

@@ -61,7 +61,7 @@ class Waiter:
 class Stats:
     """What a client has lost and why: numbers only, never a message's text."""
 
-    __slots__ = ("connects", "dropped", "last_error", "refused", "reconnects")
+    __slots__ = ("connects", "dropped", "last_error", "reconnects", "refused")
 
     def __init__(self) -> None:
         #: Events that will never be delivered: queue full, arguments that cannot be

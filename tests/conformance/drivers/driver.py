@@ -78,7 +78,12 @@ def main() -> None:
         if not c.sync(10):
             raise SystemExit("first sync failed")
         go = threading.Event()
-        threading.Thread(target=lambda: (wait_for("go"), go.set()), daemon=True).start()
+
+        def wait_for_go() -> None:
+            wait_for("go")
+            go.set()
+
+        threading.Thread(target=wait_for_go, daemon=True).start()
         say({"step": "synced"})
         streamed = 0
         while not go.is_set():  # mid-stream: events that count nothing, while it restarts
