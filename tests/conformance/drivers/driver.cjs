@@ -118,6 +118,26 @@ async function main() {
     const after = rssKb();
     await c.close(100);
     say({ result: { events: 1000000, rss_growth_kb: after - before, dropped: c.stats.dropped, seconds } });
+  } else if (scenario === "bench") {
+    const n = Math.floor(Number(process.env.MD_EVENTS || 120000) / 6);
+    const c = new Client({ socketPath, clientVersion: "1.2.3", maxQueue: 1e6, maxQueueBytes: 256 << 20 });
+    if (!(await c.sync(10000))) throw new Error("no daemon");
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i += 1) {
+      c.usage({ cacheHitTokens: 95, cacheMissTokens: 5 });
+      c.toolResult("command timed out");
+      c.toolResult(null);
+      c.providerError("slow down", 429);
+      c.compaction();
+      c.turn("stop");
+    }
+    const calls = Number(process.hrtime.bigint() - t0);
+    const ok = await c.sync(60000);
+    const cpu = process.cpuUsage(cpu0);
+    await c.close();
+    say({ result: { events: n * 6, sync: ok, dropped: c.stats.dropped, call_ns: calls / (n * 6),
+      cpu_ns: ((cpu.user + cpu.system) * 1000) / (n * 6) } });
   } else if (scenario === "spawn" || scenario === "spawn_existing") {
     const side = await spawnSidecar(process.env.MD_EXE, JSON.parse(process.env.MD_ARGS));
     const c = side.client({ clientVersion: "1.2.3" });

@@ -128,6 +128,33 @@ def main() -> None:
         c.close(0.1)
         say({"result": {"events": 1_000_000, "rss_growth_kb": after - before,
                         "dropped": c.stats.dropped, "seconds": seconds}})
+    elif scenario == "bench":
+        import resource
+
+        n = int(os.environ.get("MD_EVENTS", "120000")) // 6
+        c = Client(sock, "1.2.3", max_queue=1_000_000, max_queue_bytes=256 << 20)
+        if not c.sync(10):
+            raise SystemExit("no daemon")
+
+        def cpu() -> float:
+            r = resource.getrusage(resource.RUSAGE_SELF)
+            return r.ru_utime + r.ru_stime
+
+        cpu0, t0 = cpu(), time.perf_counter()
+        for _ in range(n):
+            c.usage(cache_hit_tokens=95, cache_miss_tokens=5)
+            c.tool_result("command timed out")
+            c.tool_result(None)
+            c.provider_error("slow down", status=429)
+            c.compaction()
+            c.turn("stop")
+        calls = time.perf_counter() - t0
+        ok = c.sync(60)
+        cpu1 = cpu()
+        c.close()
+        say({"result": {"events": n * 6, "sync": ok, "dropped": c.stats.dropped,
+                        "call_ns": calls / (n * 6) * 1e9,
+                        "cpu_ns": (cpu1 - cpu0) / (n * 6) * 1e9}})
     elif scenario in ("spawn", "spawn_existing"):
         exe = os.environ["MD_EXE"]
         args = json.loads(os.environ["MD_ARGS"])

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	metricsd "metricsd/clients/go"
@@ -60,6 +61,15 @@ func rssKB() int {
 		}
 	}
 	return -1
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 func everyEvent(c *metricsd.Client, t *timer) {
@@ -178,6 +188,36 @@ func main() {
 		c.Close()
 		say(map[string]any{"result": map[string]any{"events": 1000000,
 			"rss_growth_kb": after - before, "dropped": c.Stats().Dropped, "seconds": seconds}})
+	case "bench":
+		total, _ := strconv.Atoi(os.Getenv("MD_EVENTS"))
+		if total == 0 {
+			total = 120000
+		}
+		n := total / 6
+		ctx, cancel := within(10 * time.Second)
+		c, _ := metricsd.Dial(ctx, metricsd.Options{Socket: socket, ClientVersion: "1.2.3",
+			MaxQueue: 1000000, MaxQueueBytes: 256 << 20})
+		cancel()
+		if !syncWithin(c, 10*time.Second) {
+			fail("no daemon")
+		}
+		cpu0 := cpuSeconds()
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			c.Usage(95, 5)
+			c.ToolResult("command timed out")
+			c.ToolResult("")
+			c.ProviderError(429, "slow down")
+			c.Compaction()
+			c.Turn("stop", false)
+		}
+		calls := time.Since(t0)
+		ok := syncWithin(c, 60*time.Second)
+		cpu := cpuSeconds() - cpu0
+		c.Close()
+		say(map[string]any{"result": map[string]any{"events": n * 6, "sync": ok,
+			"dropped": c.Stats().Dropped, "call_ns": float64(calls.Nanoseconds()) / float64(n*6),
+			"cpu_ns": cpu * 1e9 / float64(n*6)}})
 	case "spawn", "spawn_existing":
 		var args []string
 		if err := json.Unmarshal([]byte(os.Getenv("MD_ARGS")), &args); err != nil {
