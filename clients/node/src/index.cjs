@@ -468,6 +468,11 @@ class Client {
     const [w] = this._sent.splice(i, 1);
     if (w.kind === "ack") {
       conn.acked = Math.max(conn.acked, w.seq);
+      // A daemon without `status` ignores it: once a later sync is answered, no reply can
+      // come for it.
+      const stale = this._sent.filter((x) => x.kind === "status" && x.seq < w.seq);
+      this._sent = this._sent.filter((x) => !stale.includes(x));
+      for (const x of stale) x.finish(null);
       w.finish(!w.tainted);
     } else {
       w.finish(reply);

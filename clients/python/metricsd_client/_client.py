@@ -97,6 +97,11 @@ class _Events:
         return self._engine.connected
 
     @property
+    def queued(self) -> int:
+        """Messages waiting to be written."""
+        return self._engine.queued
+
+    @property
     def socket_path(self) -> Path | None:
         """The socket this client sends to (None: no usable default path here)."""
         return Path(self._engine.path) if self._engine.path is not None else None

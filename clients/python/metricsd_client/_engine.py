@@ -427,9 +427,18 @@ class Engine:
             if match is None:
                 return acked
             self._sent.remove(match)
+            stale: list[Waiter] = []
             if kind == "ack":
                 # Acks come in order: earlier syncs are covered too.
                 acked = max(acked, match.sent_seq)
+                # A daemon without ``status`` ignores it: once a later sync is answered,
+                # no reply can come for it.
+                stale = [w for w in self._sent
+                         if w.kind == "status" and w.sent_seq < match.sent_seq]
+                for w in stale:
+                    self._sent.remove(w)
+        for w in stale:
+            w.finish(None)
         if kind == "ack":
             match.finish(not match.tainted)
         else:
