@@ -422,6 +422,7 @@ func (c *Client) run(first chan struct{}) {
 				nextAttempt = time.Now().Add(delay)
 				c.mu.Lock()
 				c.failing = true
+				c.wantConnect = false // from now on, only for something to send
 				c.drained.Broadcast()
 				c.mu.Unlock()
 				continue

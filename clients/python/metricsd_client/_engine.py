@@ -312,6 +312,7 @@ class Engine:
                     next_attempt = time.monotonic() + delay
                     with self._lock:
                         self._failing = True
+                        self._want_connect = False  # from now on, only for something to send
                         self._drained.notify_all()
                     continue
                 delay = 0.0
