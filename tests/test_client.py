@@ -310,3 +310,16 @@ def test_status_command_talks_to_the_daemon_through_request(home: Home,
     out = cli(home, "status", env=clean_env())
     assert out.returncode == 0, out.stderr
     assert "not running" not in out.stdout
+
+
+def test_documented_python_examples_compile() -> None:
+    import re
+
+    for doc in (ROOT / "README.md", ROOT / "docs" / "CLIENTS.md"):
+        blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), re.DOTALL)
+        assert blocks, doc
+        for block in blocks:
+            compile(block, str(doc), "exec")
+    tour = re.search(r"<<'PY'\n(.*?)\nPY", (ROOT / "README.md").read_text(), re.DOTALL)
+    assert tour is not None and "metricsd_client" in tour.group(1)
+    compile(tour.group(1), "README tour", "exec")

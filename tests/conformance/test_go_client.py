@@ -50,3 +50,24 @@ def test_go_test_against_a_real_daemon() -> None:
     out = _run(go, "test", "-count=1", "-v", "./...", METRICSD_EXE=str(exe), CI="1")
     assert "--- SKIP" not in out, out
     assert out.count("--- PASS") >= 8, out
+
+
+def test_readme_go_sidecar_example_compiles(tmp_path: Path) -> None:
+    import re
+
+    readme = (GO_DIR.parents[1] / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```go\n(.*?)```", readme, re.DOTALL)
+              if "metricsd.Spawn" in b]
+    assert len(blocks) == 1, "the README's Go example uses metricsd.Spawn"
+    go = _go()
+    (tmp_path / "main.go").write_text(blocks[0])
+    (tmp_path / "go.mod").write_text(
+        "module readme\n\ngo 1.19\n\nrequire metricsd/clients/go v0.0.0\n\n"
+        f"replace metricsd/clients/go => {GO_DIR}\n")
+    result = subprocess.run([go, "vet", "."], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=600, env=clean_env(GOFLAGS="-mod=mod"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run([go, "build", "-o", str(tmp_path / "app"), "."], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600,
+                            env=clean_env(GOFLAGS="-mod=mod"))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,7 +3,7 @@
 Each case is the bytes a client writes on one fresh connection and what the daemon must
 do with them: the facts counted (as the snapshot ``counts`` object), the replies (each a
 subset of a reply map, in order), whether it closes the connection, and the daemon's own
-health counters.  Expectations are written by hand from SPEC sections 4 and 5 — they are
+health counters.  Expectations are written by hand from the documented protocol and facts — they are
 not computed by the code under test.  ``calls`` lists the client helper calls whose
 encoding must be exactly these bytes (so every client library encodes alike).
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import msgpack
 
-STR_LIMIT = 16 * 1024  # SPEC section 4; asserted against metricsd.wire by the tests
+STR_LIMIT = 16 * 1024  # the wire limits; asserted against metricsd.wire by the tests
 MESSAGE_LIMIT = 64 * 1024
 
 
