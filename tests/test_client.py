@@ -202,11 +202,13 @@ def test_bad_arguments_are_dropped_and_counted_not_raised(home: Home,
         c.provider_error("x", status="429")  # type: ignore[arg-type]
         c.turn(5)  # type: ignore[arg-type]
         c.tool_result("deadline exceeded " + "é" * 20_000)  # clipped, still counted
+        c.provider_error("\udcff status 429")  # a lone surrogate: replaced, still counted
         assert c.sync() is True
         assert c.dropped == 6
         assert c.errors == []
         snap = c.snapshot()
-        assert snap is not None and snap["counts"] == {"tool_error": {"timeout": 1}}
+        assert snap is not None and snap["counts"] == {"tool_error": {"timeout": 1},
+                                                       "provider_error": {"rate_limit": 1}}
 
 
 def test_sync_reports_events_lost_with_a_killed_daemon(home: Home,

@@ -80,10 +80,19 @@ function clip(text) {
   return utf8Decoder.decode(bytes.subarray(0, end));
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` as valid UTF-16 (a lone surrogate would be encoded as invalid UTF-8, which the
+ * daemon answers with `malformed` and a close), then clipped. */
+function wellFormed(text) {
+  if (typeof text.isWellFormed === "function") return text.isWellFormed() ? text : text.toWellFormed();
+  return text.replace(LONE_SURROGATE, "\uFFFD");
+}
+
 function optText(value) {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw new TypeError("expected a string or null");
-  return clip(value);
+  return clip(wellFormed(value));
 }
 
 function count(value) {

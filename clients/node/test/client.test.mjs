@@ -124,9 +124,11 @@ test("arguments that cannot be sent are dropped and counted, never thrown", asyn
   c.providerError({ message: "x" });
   c.turn(Symbol("x"));
   c.toolResult("deadline exceeded " + "é".repeat(MAX_STRING_BYTES)); // clipped, counted
+  c.providerError("\uD800 status 429"); // a lone surrogate: made valid, not malformed
   assert.equal(await c.sync(), true);
   assert.equal(c.stats.dropped, 3);
-  assert.deepEqual((await c.snapshot()).counts, { tool_error: { timeout: 1 } });
+  assert.deepEqual(c.errors, []);
+  assert.deepEqual((await c.snapshot()).counts, { tool_error: { timeout: 1 }, provider_error: { rate_limit: 1 } });
   assert.ok(encodeMessage(toolResultMessage("e".repeat(1e6))).length < 64 * 1024);
   assert.equal(clip("short"), "short");
 });

@@ -99,7 +99,14 @@ def status_message() -> dict[str, Any]:
 def encode(message: dict[str, Any]) -> bytes:
     """One message as MessagePack (``str`` as str, ``bytes`` as bin).  ``ValueError`` when
     it is over :data:`MAX_MESSAGE_BYTES` (the daemon would close the connection)."""
-    data: bytes = msgpack.packb(message, use_bin_type=True)
+    try:
+        data: bytes = msgpack.packb(message, use_bin_type=True)
+    except UnicodeEncodeError:
+        # A lone surrogate (from surrogateescape'd bytes, say) cannot be UTF-8: replace it,
+        # as the daemon would only classify the text anyway.
+        message = {k: v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str)
+                   else v for k, v in message.items()}
+        data = msgpack.packb(message, use_bin_type=True)
     if len(data) > MAX_MESSAGE_BYTES:
         raise ValueError(f"message of {len(data)} bytes is over the limit of "
                          f"{MAX_MESSAGE_BYTES} bytes")
