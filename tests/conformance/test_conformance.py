@@ -184,6 +184,19 @@ def test_daemon_absent_nothing_raised_and_drops_counted(run: Any, home: Home) ->
     assert result["max_call_ms"] < MAX_CALL_MS
 
 
+def test_a_daemon_that_never_reads_cannot_block_the_caller(run: Any, home: Home) -> None:
+    # A listener that never accepts: connections complete (the backlog), and every write
+    # beyond the socket buffers would block.
+    home.socket.parent.mkdir(mode=0o700)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(home.socket))
+        listener.listen(8)
+        result = run("silent", home.socket).result()
+    assert result["max_call_ms"] < MAX_CALL_MS, result
+    assert result["sync"] is False
+    assert result["dropped"] > 0  # the bounded queue overflowed instead of growing
+
+
 def _serve_as_nobody(path: Path) -> tuple[int, int, int]:
     """Fork a child that drops to uid/gid nobody, serves ``path`` and counts the bytes each
     connection carries.  Returns (pid, report fd, stop fd): the child writes ``READY\n``,

@@ -98,6 +98,12 @@ async function main() {
     const ok = await c.sync(300);
     await c.close();
     say({ result: { sync: ok, dropped: c.stats.dropped, max_call_ms: maxMs } });
+  } else if (scenario === "silent") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    for (let i = 0; i < 100000; i += 1) t(() => c.toolResult("command timed out after 120 seconds"));
+    const ok = await c.sync(500);
+    await c.close();
+    say({ result: { sync: ok, dropped: c.stats.dropped, max_call_ms: maxMs } });
   } else if (scenario === "foreign") {
     const c = new Client({ socketPath, clientVersion: "1.2.3" });
     everyEvent(c);

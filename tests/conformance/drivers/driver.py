@@ -108,6 +108,13 @@ def main() -> None:
         ok = c.sync(0.3)
         c.close()
         say({"result": {"sync": ok, "dropped": c.stats.dropped, "max_call_ms": t.max_ms}})
+    elif scenario == "silent":
+        c = Client(sock, "1.2.3")
+        for _ in range(100_000):
+            t(c.tool_result, "command timed out after 120 seconds")
+        ok = c.sync(0.5)
+        c.close()
+        say({"result": {"sync": ok, "dropped": c.stats.dropped, "max_call_ms": t.max_ms}})
     elif scenario == "foreign":
         c = Client(sock, "1.2.3")
         every_event(c, t)

@@ -165,6 +165,15 @@ func main() {
 		c.Close()
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": c.Stats().Dropped,
 			"max_call_ms": t.maxMS}})
+	case "silent":
+		c := dial(socket)
+		for i := 0; i < 100000; i++ {
+			t.do(func() { c.ToolResult("command timed out after 120 seconds") })
+		}
+		ok := syncWithin(c, 500*time.Millisecond)
+		c.Close()
+		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": c.Stats().Dropped,
+			"max_call_ms": t.maxMS}})
 	case "foreign":
 		c := dial(socket)
 		everyEvent(c, t)
