@@ -84,6 +84,23 @@ def test_encoder_writes_the_vector_bytes(vector: dict[str, Any]) -> None:
     assert out == decode_parts(vector["hex"])
 
 
+def test_event_fast_paths_write_the_builders_bytes() -> None:
+    from metricsd_client import _wire
+
+    fast = {"turn": _wire.turn_bytes, "usage": _wire.usage_bytes,
+            "tool_result": _wire.tool_result_bytes}
+    calls = [call for v in WITH_CALLS for call in v["calls"] if call[0] in fast]
+    calls += [["turn", ["stop", 1]], ["turn", ["stop", True]], ["turn", ["x" * 300, False]],
+              ["usage", [2**40, 70_000]], ["tool_result", ["é" * 20_000]],
+              ["tool_result", ["\udcff"]]]
+    for helper, args in calls * 2:  # twice: from the turn cache too
+        builder = getattr(_wire, f"{helper}_message")
+        assert fast[helper](*args) == encode(builder(*args)), (helper, args)
+    for bad in ([-1, 0], [True, 0], [1.0, 0]):
+        with pytest.raises((TypeError, ValueError)):
+            _wire.usage_bytes(*bad)  # type: ignore[arg-type]
+
+
 # --- paths, peers, one-shot requests ------------------------------------------------------
 
 def test_socket_path_is_the_daemons(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

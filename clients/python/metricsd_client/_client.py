@@ -26,9 +26,9 @@ from metricsd_client._wire import (
     snapshot_message,
     status_message,
     sync_message,
-    tool_result_message,
-    turn_message,
-    usage_message,
+    tool_result_bytes,
+    turn_bytes,
+    usage_bytes,
 )
 
 #: ``close()`` waits this long, at most, for queued events to be written.
@@ -44,7 +44,7 @@ class _Events:
     def usage(self, cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> None:
         """Token usage of one model call (prompt-cache hit and miss tokens)."""
         try:
-            self._engine.put(encode(usage_message(cache_hit_tokens, cache_miss_tokens)))
+            self._engine.put(usage_bytes(cache_hit_tokens, cache_miss_tokens))
         except Exception:
             self._engine.drop()
 
@@ -52,7 +52,7 @@ class _Events:
         """A tool call finished; ``error`` is its error text (None: success).  The daemon
         only derives a class from the text and drops it."""
         try:
-            self._engine.put(encode(tool_result_message(error)))
+            self._engine.put(tool_result_bytes(error))
         except Exception:
             self._engine.drop()
 
@@ -73,7 +73,7 @@ class _Events:
     def turn(self, finish_reason: str | None = None, empty_final: bool = False) -> None:
         """One agent turn ended (the daemon commits at each turn end); written at once."""
         try:
-            self._engine.put(encode(turn_message(finish_reason, empty_final)))
+            self._engine.put(turn_bytes(finish_reason, empty_final))
         except Exception:
             self._engine.drop()
 

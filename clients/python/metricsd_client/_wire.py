@@ -128,3 +128,42 @@ class ReplyParser:
     def replies(self) -> Iterator[dict[str, Any]]:
         for value in self._unpacker:
             yield dict(value) if isinstance(value, dict) else {"type": None}
+
+
+# --- fast paths: the event messages' bytes without building a dict ------------------------
+# Each must equal encode(<builder>(...)) byte for byte (tests/test_client.py checks them
+# against the shared vectors and the builders).
+
+_packb = msgpack.Packer(use_bin_type=True).pack
+_TURN_CACHE: dict[tuple[str | None, bool], bytes] = {}
+_TURN_CACHE_MAX = 64
+_USAGE_HEAD = b"\x83" + _packb("type") + _packb("usage") + _packb("cache_hit_tokens")
+_USAGE_MISS = _packb("cache_miss_tokens")
+_TOOL_HEAD = b"\x82" + _packb("type") + _packb("tool_result") + _packb("error")
+_TOOL_OK = _TOOL_HEAD + b"\xc0"
+
+
+def turn_bytes(finish_reason: str | None = None, empty_final: bool = False) -> bytes:
+    key = (finish_reason, bool(empty_final))
+    data = _TURN_CACHE.get(key)
+    if data is None:
+        data = encode(turn_message(finish_reason, empty_final))
+        if len(_TURN_CACHE) < _TURN_CACHE_MAX and len(data) <= 128:
+            _TURN_CACHE[key] = data  # finish reasons are a handful of short strings
+    return data
+
+
+def usage_bytes(cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> bytes:
+    return (_USAGE_HEAD + _packb(_count(cache_hit_tokens)) + _USAGE_MISS
+            + _packb(_count(cache_miss_tokens)))
+
+
+def tool_result_bytes(error: str | None = None) -> bytes:
+    if error is None:
+        return _TOOL_OK
+    if type(error) is not str:
+        raise TypeError("error is a str or None")
+    try:
+        return _TOOL_HEAD + _packb(clip(error))
+    except UnicodeEncodeError:
+        return encode(tool_result_message(error))
