@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +88,9 @@ def test_encoder_writes_the_vector_bytes(vector: dict[str, Any]) -> None:
 def test_event_fast_paths_write_the_builders_bytes() -> None:
     from metricsd_client import _wire
 
-    fast = {"turn": _wire.turn_bytes, "usage": _wire.usage_bytes,
-            "tool_result": _wire.tool_result_bytes}
+    fast: dict[str, Callable[..., bytes]] = {
+        "turn": _wire.turn_bytes, "usage": _wire.usage_bytes,
+        "tool_result": _wire.tool_result_bytes}
     calls = [call for v in WITH_CALLS for call in v["calls"] if call[0] in fast]
     calls += [["turn", ["stop", 1]], ["turn", ["stop", True]], ["turn", ["x" * 300, False]],
               ["usage", [2**40, 70_000]], ["tool_result", ["é" * 20_000]],
@@ -98,7 +100,7 @@ def test_event_fast_paths_write_the_builders_bytes() -> None:
         assert fast[helper](*args) == encode(builder(*args)), (helper, args)
     for bad in ([-1, 0], [True, 0], [1.0, 0]):
         with pytest.raises((TypeError, ValueError)):
-            _wire.usage_bytes(*bad)  # type: ignore[arg-type]
+            _wire.usage_bytes(*bad)
 
 
 # --- paths, peers, one-shot requests ------------------------------------------------------

@@ -134,7 +134,13 @@ class ReplyParser:
 # Each must equal encode(<builder>(...)) byte for byte (tests/test_client.py checks them
 # against the shared vectors and the builders).
 
-_packb = msgpack.Packer(use_bin_type=True).pack
+_packer = msgpack.Packer(use_bin_type=True)
+
+
+def _packb(value: Any) -> bytes:
+    data: bytes = _packer.pack(value)
+    return data
+
 _TURN_CACHE: dict[tuple[str | None, bool], bytes] = {}
 _TURN_CACHE_MAX = 64
 _USAGE_HEAD = b"\x83" + _packb("type") + _packb("usage") + _packb("cache_hit_tokens")
