@@ -184,6 +184,22 @@ def test_daemon_absent_nothing_raised_and_drops_counted(run: Any, home: Home) ->
     assert result["max_call_ms"] < MAX_CALL_MS
 
 
+@pytest.mark.parametrize("xdg", ["private", "unset", "not-private"])
+def test_default_socket_path_is_the_daemons(run: Any, xdg: str, tmp_path: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": ""}  # empty counts as unset, for all of them
+    if xdg != "unset":
+        runtime = tmp_path / "xdg"
+        runtime.mkdir(mode=0o700 if xdg == "private" else 0o755)
+        runtime.chmod(0o700 if xdg == "private" else 0o755)
+        env["XDG_RUNTIME_DIR"] = str(runtime)
+    daemon = subprocess.run(
+        [sys.executable, "-c", "from metricsd.settings import default_socket; "
+         "print(default_socket())"], capture_output=True, text=True, check=True,
+        env=clean_env(**env))
+    result = run("default_path", "", **env).result()
+    assert result["path"] == daemon.stdout.strip()
+
+
 def test_a_daemon_that_never_reads_cannot_block_the_caller(run: Any, home: Home) -> None:
     # A listener that never accepts: connections complete (the backlog), and every write
     # beyond the socket buffers would block.

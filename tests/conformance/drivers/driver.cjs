@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const readline = require("node:readline");
 
-const { Client, spawnSidecar } = require(path.resolve(__dirname, "..", "..", "..", "clients", "node"));
+const { Client, socketPath: resolveSocket, spawnSidecar } = require(path.resolve(__dirname, "..", "..", "..", "clients", "node"));
 
 process.on("unhandledRejection", (err) => { console.error(err); process.exit(1); });
 
@@ -98,6 +98,8 @@ async function main() {
     const ok = await c.sync(300);
     await c.close();
     say({ result: { sync: ok, dropped: c.stats.dropped, max_call_ms: maxMs } });
+  } else if (scenario === "default_path") {
+    say({ result: { path: resolveSocket(undefined, { ...process.env, METRICSD_SOCKET: "" }) } });
   } else if (scenario === "silent") {
     const c = new Client({ socketPath, clientVersion: "1.2.3" });
     for (let i = 0; i < 100000; i += 1) t(() => c.toolResult("command timed out after 120 seconds"));

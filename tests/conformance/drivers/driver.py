@@ -108,6 +108,10 @@ def main() -> None:
         ok = c.sync(0.3)
         c.close()
         say({"result": {"sync": ok, "dropped": c.stats.dropped, "max_call_ms": t.max_ms}})
+    elif scenario == "default_path":
+        from metricsd_client import default_socket_path
+
+        say({"result": {"path": str(default_socket_path())}})
     elif scenario == "silent":
         c = Client(sock, "1.2.3")
         for _ in range(100_000):

@@ -165,6 +165,8 @@ func main() {
 		c.Close()
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": c.Stats().Dropped,
 			"max_call_ms": t.maxMS}})
+	case "default_path":
+		say(map[string]any{"result": map[string]any{"path": metricsd.DefaultSocketPath()}})
 	case "silent":
 		c := dial(socket)
 		for i := 0; i < 100000; i++ {
