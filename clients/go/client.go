@@ -109,6 +109,7 @@ type Client struct {
 	wantConnect    bool
 	nextID         uint64
 	drained        *sync.Cond
+	errors         []string
 
 	wake                          chan struct{}
 	done                          chan struct{}
@@ -290,6 +291,17 @@ func (c *Client) Stats() Stats {
 	c.mu.Unlock()
 	return Stats{Dropped: c.dropped.Load(), Connects: c.connects.Load(),
 		Reconnects: c.reconnects.Load(), Refused: c.refused.Load(), Queued: queued}
+}
+
+// keepErrors: how many error replies Errors keeps.
+const keepErrors = 16
+
+// Errors returns the codes of the last few error replies from the daemon (oldest first),
+// such as "invalid_event".
+func (c *Client) Errors() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.errors...)
 }
 
 // LastError is the last internal failure (connect, write, peer check), for diagnostics.
@@ -571,6 +583,13 @@ func (c *Client) read(cur *conn) {
 func (c *Client) reply(cur *conn, reply map[string]any) {
 	kind, _ := reply["type"].(string)
 	if kind == "error" {
+		code, _ := reply["code"].(string)
+		c.mu.Lock()
+		c.errors = append(c.errors, code)
+		if len(c.errors) > keepErrors {
+			c.errors = c.errors[len(c.errors)-keepErrors:]
+		}
+		c.mu.Unlock()
 		return
 	}
 	c.mu.Lock()

@@ -105,6 +105,13 @@ func TestSpawnSendSyncAndTheTurnIsWrittenAtOnce(t *testing.T) {
 		got["provider_error"].(map[string]any)["rate_limit"] != int64(1) {
 		t.Fatalf("counts %v", got)
 	}
+	c.put(encodeBare("sync")) // no id: the daemon answers invalid_event
+	if err := c.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if errs := c.Errors(); len(errs) != 1 || errs[0] != "invalid_event" {
+		t.Fatalf("error replies %v", errs)
+	}
 	// A second Spawn on the same socket: the daemon says another one serves it.
 	again, err := SpawnWith(ctx, SpawnOptions{Exe: exe, Args: args, Env: cleanEnv()})
 	if err != nil || !again.AlreadyRunning || again.Socket != side.Socket {
