@@ -498,40 +498,53 @@ func (c *Client) connect() (*net.UnixConn, error) {
 }
 
 // write writes the batch; on failure every message not completely written goes back to
-// the front of the queue (to be sent on the next connection).
+// the front of the queue (to be sent on the next connection). The batch's waiters are
+// registered before the write: the reader goroutine may see a reply before Write returns.
 func (c *Client) write(cur *conn, batch []item) bool {
 	size := 0
 	for _, it := range batch {
 		size += len(it.data)
 	}
 	buf := make([]byte, 0, size)
-	for _, it := range batch {
+	c.mu.Lock()
+	for i, it := range batch {
 		buf = append(buf, it.data...)
+		if it.waiter != nil {
+			it.waiter.seq = cur.written + uint64(i) + 1
+			c.sent = append(c.sent, it.waiter)
+		}
 	}
+	c.mu.Unlock()
 	_ = cur.uc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
 	n, err := cur.uc.Write(buf)
-	if err != nil {
-		c.setErr(err)
-	}
-	end, done := 0, 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err == nil {
+		cur.written += uint64(len(batch))
+		return true
+	}
+	c.setErr(err)
+	end, done := 0, 0
 	for _, it := range batch {
 		end += len(it.data)
 		if end > n {
 			break
 		}
 		done++
-		cur.written++
-		if it.waiter != nil {
-			it.waiter.seq = cur.written
-			c.sent = append(c.sent, it.waiter)
+	}
+	cur.written += uint64(done)
+	rest := batch[done:]
+	for _, it := range rest {
+		if it.waiter == nil {
+			continue
+		}
+		for i, w := range c.sent {
+			if w == it.waiter {
+				c.sent = append(c.sent[:i:i], c.sent[i+1:]...)
+				break
+			}
 		}
 	}
-	if done == len(batch) {
-		return true
-	}
-	rest := batch[done:]
 	q := make([]item, 0, len(rest)+len(c.queue))
 	q = append(q, rest...)
 	c.queue = append(q, c.queue...)

@@ -439,6 +439,17 @@ class Client {
     this._queue = [];
     this._queuedBytes = 0;
     const buf = batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((i) => i.data));
+    // Waiters are registered before the write: a reply may be read before its callback.
+    const waiters = [];
+    batch.forEach((item, i) => {
+      if (item.waiter !== null) {
+        item.waiter.seq = conn.written + i + 1;
+        if (!item.waiter.done) {
+          this._sent.push(item.waiter);
+          waiters.push(item.waiter);
+        }
+      }
+    });
     this._writing = true;
     const timer = setTimeout(() => conn.sock.destroy(new Error("write timed out")), this._opts.writeTimeoutMs);
     timer.unref();
@@ -448,18 +459,13 @@ class Client {
       if (err) {
         // Nothing of a failed write is known to have arrived: send the batch again on the
         // next connection.
+        this._sent = this._sent.filter((w) => !waiters.includes(w));
         this._queue = batch.concat(this._queue);
         this._queuedBytes += buf.length;
         this.lastError = err;
         return;
       }
-      for (const item of batch) {
-        conn.written += 1;
-        if (item.waiter !== null) {
-          item.waiter.seq = conn.written;
-          if (!item.waiter.done) this._sent.push(item.waiter);
-        }
-      }
+      conn.written += batch.length;
       if (this._queue.length > 0) this._pump();
       else this._drained();
     });
