@@ -275,41 +275,22 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
 
 # --- status -----------------------------------------------------------------------------
 
-def ask_daemon(path: os.PathLike[str], message: dict[str, Any],
-               timeout: float = 3.0) -> dict[str, Any]:
-    """One request to the daemon at ``path``, after checking it runs as this user."""
-    import msgpack
-
-    from metricsd.service import peer_uid
-
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(os.fspath(path))
-        if peer_uid(s) != os.getuid():
-            raise PermissionError(f"{os.fspath(path)} is served by another user; "
-                                  "nothing was sent")
-        s.sendall(msgpack.packb(message))
-        unpacker = msgpack.Unpacker(raw=False)
-        while True:
-            data = s.recv(65536)
-            if not data:
-                raise ConnectionError("the daemon closed the connection")
-            unpacker.feed(data)
-            for reply in unpacker:
-                if isinstance(reply, dict):
-                    return reply
-
-
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     try:
         sock = settings.socket
     except SettingsError as exc:
         sock = None
         print(f"daemon:      unknown ({exc})")
+    from metricsd_client import PeerUidError, request
+
     reply = None
     if sock is not None:
         try:
-            reply = ask_daemon(sock, {"type": "status"})
+            reply = request(sock, {"type": "status"}, timeout=3.0)
+        except PeerUidError:
+            print(f"daemon:      {sock} is served by another user: nothing was sent to it "
+                  "(set XDG_RUNTIME_DIR or --socket)")
+            sock = None
         except OSError:
             reply = None
         if reply is not None and reply.get("type") != "status":

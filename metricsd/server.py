@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import trio
+from metricsd_client import peer_uid
 
 from metricsd.core.counts import Tally
 from metricsd.core.protocol import (
@@ -33,7 +34,6 @@ from metricsd.core.protocol import (
     Session,
 )
 from metricsd.core.wire import ack_reply
-from metricsd.service import peer_uid
 
 log = logging.getLogger("metricsd")
 

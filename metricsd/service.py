@@ -13,7 +13,6 @@ import logging
 import os
 import socket
 import stat
-import struct
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -205,30 +204,6 @@ def listen_backlog() -> int:
             return max(int(f.read().strip()), socket.SOMAXCONN)
     except (OSError, ValueError):
         return max(socket.SOMAXCONN, 4096)
-
-
-# --- peer credentials ---------------------------------------------------------------------
-
-def peer_uid(sock: socket.socket) -> int | None:
-    """The uid of the process at the other end of a connected Unix socket."""
-    if hasattr(socket, "SO_PEERCRED"):
-        size = struct.calcsize("3i")
-        raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, size)
-        _pid, uid, _gid = struct.unpack("3i", raw)
-        return int(uid)
-    return _getpeereid(sock.fileno())
-
-
-def _getpeereid(fd: int) -> int | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    libc = ctypes.CDLL(name, use_errno=True)
-    uid = ctypes.c_uint32()
-    gid = ctypes.c_uint32()
-    if libc.getpeereid(fd, ctypes.byref(uid), ctypes.byref(gid)) != 0:
-        return None
-    return int(uid.value)
 
 
 # --- service managers: systemd and launchd --------------------------------------------

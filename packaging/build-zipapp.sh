@@ -65,8 +65,10 @@ if [ "$(uname -s)" = Linux ] && command -v strip >/dev/null; then
     strip --strip-unneeded "$site"/msgpack/_cmsgpack.*.so
 fi
 
-# metricsd itself, and the unit templates `metricsd service install` renders.
+# metricsd itself, its client package (clients/python), and the unit templates
+# `metricsd service install` renders.
 cp -r "$root/metricsd" "$site/metricsd"
+cp -r "$root/clients/python/metricsd_client" "$site/metricsd_client"
 mkdir -p "$site/metricsd/units"
 cp -r "$root/systemd" "$site/metricsd/units/systemd"
 mkdir -p "$site/metricsd/units/launchd"

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
-from metricsd.client import Client
+from metricsd_client import Client
 
 
 @contextmanager
@@ -110,11 +110,11 @@ def smoke(cmd: list[str]) -> None:
     with private_home() as (root, args):
         env = env_for(root)
         proc, sock, elapsed = start(cmd, args, env)
-        with Client(sock) as c:
-            c.hello("1.0.0")
-            c.usage(9, 1)
+        with Client(sock, "1.0.0") as c:
+            c.usage(cache_hit_tokens=9, cache_miss_tokens=1)
             c.turn("stop")
-            c.sync()
+            if not c.sync(10.0):
+                raise SystemExit("the daemon did not acknowledge the events")
         code = stop(proc)
         if code != 0:
             raise SystemExit(f"daemon exited {code}")

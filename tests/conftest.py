@@ -20,8 +20,8 @@ from typing import IO, Any
 
 import pytest
 
-from metricsd.client import Client
 from tests.fake_endpoint import Receiver, serve
+from tests.rawclient import Client
 
 START_TIMEOUT = 20.0
 

@@ -12,8 +12,8 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.client import Client
 from tests.conftest import DaemonFactory, Home, cli, run_concurrently, wait_for
+from tests.rawclient import Client
 
 
 def show(home: Home) -> list[dict[str, Any]]:

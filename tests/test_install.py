@@ -302,7 +302,7 @@ def test_units_serve_under_the_user_manager(hardening: bool) -> None:
     and stops cleanly.  With the drop-in, that needs unprivileged user namespaces."""
     import uuid
 
-    from metricsd.client import Client
+    from tests.rawclient import Client
 
     name = f"metricsd-test-{uuid.uuid4().hex[:8]}"
     runtime = Path(os.environ["XDG_RUNTIME_DIR"])

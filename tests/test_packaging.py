@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from metricsd import __version__
-from metricsd.client import Client
 from tests.conftest import START_TIMEOUT, Home, clean_env, read_line
+from tests.rawclient import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_ZIPAPP = ROOT / "packaging" / "build-zipapp.sh"

@@ -17,9 +17,9 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd.client import Client
 from tests.conftest import Daemon, DaemonFactory, Home, cli, wait_for
 from tests.fake_endpoint import Receiver, serve
+from tests.rawclient import Client
 
 SECRET = "SeCrEt-7f3a9c"
 #: What a leak could look like on disk or on the wire.

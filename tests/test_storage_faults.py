@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from metricsd.client import Client
 from metricsd.store import SCHEMA_VERSION
 from tests.conftest import Daemon, DaemonFactory, Home, cli, wait_for
+from tests.rawclient import Client
 
 IS_ROOT = os.geteuid() == 0
 

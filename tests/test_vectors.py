@@ -12,8 +12,6 @@ from typing import Any
 import msgpack
 import pytest
 
-from metricsd import client as client_mod
-from metricsd.client import Client
 from metricsd.core.counts import Tally, counts_body, flatten, health_body
 from metricsd.core.protocol import (
     ANSWER_SNAPSHOT,
@@ -24,7 +22,9 @@ from metricsd.core.protocol import (
     Session,
 )
 from metricsd.core.wire import MAX_MESSAGE_BYTES, MAX_STRING_BYTES
+from tests import rawclient as client_mod
 from tests.conftest import DaemonFactory, Home
+from tests.rawclient import Client
 from tests.vectors.cases import MESSAGE_LIMIT, STR_LIMIT
 from tests.vectors.generate import OUT, decode_parts, render
 

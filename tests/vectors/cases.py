@@ -3,10 +3,9 @@
 Each case is the bytes a client writes on one fresh connection and what the daemon must
 do with them: the facts counted (as the snapshot ``counts`` object), the replies (each a
 subset of a reply map, in order), whether it closes the connection, and the daemon's own
-health counters.  Expectations are written by hand from docs/PROTOCOL.md and
-docs/FACTS.md — they are not computed by the code under test.  ``calls`` lists the
-client helper calls whose encoding must be exactly these bytes (so every client library
-encodes alike).
+health counters.  Expectations are written by hand from the documented protocol and facts — they are
+not computed by the code under test.  ``calls`` lists the client helper calls whose
+encoding must be exactly these bytes (so every client library encodes alike).
 
 Regenerate the JSON after editing: ``python -m tests.vectors.generate``.
 """
@@ -18,7 +17,7 @@ from typing import Any
 
 import msgpack
 
-STR_LIMIT = 16 * 1024  # docs/PROTOCOL.md; asserted against metricsd.core.wire by the tests
+STR_LIMIT = 16 * 1024  # the wire limits; asserted against metricsd.core.wire by the tests
 MESSAGE_LIMIT = 64 * 1024
 
 

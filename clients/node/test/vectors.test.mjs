@@ -5,8 +5,8 @@ import { after, before, test } from "node:test";
 
 import { decodeMulti, encode } from "@msgpack/msgpack";
 
-import { Client, MAX_MESSAGE_BYTES, MAX_STRING_BYTES, MESSAGES, encodeMessage } from "../src/index.js";
-import { Daemon, Home, VECTORS, vectorBytes } from "./helpers.js";
+import { Client, MAX_MESSAGE_BYTES, MAX_STRING_BYTES, MESSAGES, encodeMessage } from "../src/index.mjs";
+import { Daemon, Home, VECTORS, vectorBytes } from "./helpers.mjs";
 
 const ALL = [...VECTORS.events, ...VECTORS.errors];
 const PROBE_ID = 4000000000;
@@ -87,7 +87,7 @@ after(async () => {
 });
 
 test("every vector through a real daemon", async () => {
-  const observer = await Client.connect({ path: home.socket });
+  const observer = new Client({ socketPath: home.socket });
   let counts = flat((await observer.snapshot()).counts);
   for (const v of ALL) {
     const { replies, closed } = await exchange(home.socket, v);

@@ -93,7 +93,7 @@ export class Daemon {
 
 /** Python's default socket path in `env` (the Node resolution must agree). */
 export function pythonDefaultSocket(env) {
-  const r = spawnSync(PYTHON, ["-c", "from metricsd.client import socket_path; print(socket_path())"],
+  const r = spawnSync(PYTHON, ["-c", "from metricsd_client import socket_path; print(socket_path())"],
                       { env, encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout.trim();

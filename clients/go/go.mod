@@ -1,0 +1,3 @@
+module metricsd/clients/go
+
+go 1.19

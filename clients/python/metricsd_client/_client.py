@@ -1,0 +1,190 @@
+"""The blocking client: event methods enqueue and return; one I/O thread delivers."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from metricsd_client._engine import (
+    BACKOFF_MAX,
+    BACKOFF_MIN,
+    CONNECT_TIMEOUT,
+    MAX_QUEUE_BYTES,
+    MAX_QUEUE_MESSAGES,
+    WRITE_TIMEOUT,
+    Engine,
+    Stats,
+)
+from metricsd_client._wire import (
+    compaction_message,
+    encode,
+    ping_message,
+    provider_error_message,
+    snapshot_message,
+    status_message,
+    sync_message,
+    tool_result_bytes,
+    turn_bytes,
+    usage_bytes,
+)
+
+#: ``close()`` waits this long, at most, for queued events to be written.
+CLOSE_TIMEOUT = 1.0
+
+
+class _Events:
+    """The event methods: each encodes one message and enqueues it.  They never raise and
+    never wait for the daemon; what cannot be delivered is counted in ``stats.dropped``."""
+
+    _engine: Engine
+
+    def usage(self, cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> None:
+        """Token usage of one model call (prompt-cache hit and miss tokens)."""
+        try:
+            self._engine.put(usage_bytes(cache_hit_tokens, cache_miss_tokens))
+        except Exception:
+            self._engine.drop()
+
+    def tool_result(self, error: str | None = None) -> None:
+        """A tool call finished; ``error`` is its error text (None: success).  The daemon
+        only derives a class from the text and drops it."""
+        try:
+            self._engine.put(tool_result_bytes(error))
+        except Exception:
+            self._engine.drop()
+
+    def provider_error(self, message: str, status: int | None = None) -> None:
+        """A model-provider call failed: its error text, and HTTP status if known."""
+        try:
+            self._engine.put(encode(provider_error_message(message, status)))
+        except Exception:
+            self._engine.drop()
+
+    def compaction(self) -> None:
+        """The context was compacted."""
+        try:
+            self._engine.put(_COMPACTION)
+        except Exception:
+            self._engine.drop()
+
+    def turn(self, finish_reason: str | None = None, empty_final: bool = False) -> None:
+        """One agent turn ended (the daemon commits at each turn end); written at once."""
+        try:
+            self._engine.put(turn_bytes(finish_reason, empty_final))
+        except Exception:
+            self._engine.drop()
+
+    @property
+    def stats(self) -> Stats:
+        """Counters: ``dropped``, ``connects``, ``reconnects``, ``refused``,
+        ``last_error``."""
+        return self._engine.stats
+
+    @property
+    def dropped(self) -> int:
+        return self._engine.stats.dropped
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The last few ``error`` replies (type and code only), oldest first."""
+        return list(self._engine.errors)
+
+    @property
+    def connected(self) -> bool:
+        return self._engine.connected
+
+    @property
+    def queued(self) -> int:
+        """Messages waiting to be written."""
+        return self._engine.queued
+
+    @property
+    def socket_path(self) -> Path | None:
+        """The socket this client sends to (None: no usable default path here)."""
+        return Path(self._engine.path) if self._engine.path is not None else None
+
+
+_COMPACTION = encode(compaction_message())
+
+
+class Client(_Events):
+    """A client for the metricsd daemon, safe to embed in an application.
+
+    ``socket_path``: explicit path, else ``$METRICSD_SOCKET``, else the daemon's default.
+    ``client_version``: the application's ``MAJOR.MINOR.PATCH[-dev|-alpha.N|-beta.N|-rc.N]``
+    (anything else is counted as ``unknown``), sent in the ``hello`` of every connection.
+
+    Event methods never raise and never block beyond appending to a bounded queue
+    (``max_queue`` messages, ``max_queue_bytes`` bytes; beyond that, events are dropped
+    and counted).  A background thread connects (checking that the daemon runs as this
+    user), writes queued events promptly, and reconnects with back-off after the daemon
+    restarts.  Thread-safe; after ``os.fork()`` the child starts its own connection.
+    """
+
+    def __init__(self, socket_path: str | os.PathLike[str] | None = None,
+                 client_version: str | None = None, *,
+                 max_queue: int = MAX_QUEUE_MESSAGES, max_queue_bytes: int = MAX_QUEUE_BYTES,
+                 connect_timeout: float = CONNECT_TIMEOUT,
+                 write_timeout: float = WRITE_TIMEOUT,
+                 backoff: tuple[float, float] = (BACKOFF_MIN, BACKOFF_MAX)) -> None:
+        self._engine = Engine(socket_path, client_version, max_queue=max_queue,
+                              max_queue_bytes=max_queue_bytes,
+                              connect_timeout=connect_timeout, write_timeout=write_timeout,
+                              backoff=backoff)
+        self._engine.start()
+
+    def _ask(self, kind: str, message: dict[str, Any], timeout: float) -> Any:
+        done = threading.Event()
+        box: list[Any] = []
+
+        def notify(value: Any) -> None:
+            box.append(value)
+            done.set()
+
+        try:
+            waiter = self._engine.ask(kind, message, notify)
+        except Exception:
+            return None
+        if not done.wait(timeout):
+            self._engine.forget(waiter)
+            return None
+        return box[0] if box else None
+
+    def sync(self, timeout: float = 5.0) -> bool:
+        """True once the daemon has committed everything this client sent before the call;
+        False when that is not known within ``timeout`` seconds (no daemon, a connection
+        lost on the way).  For tests and shutdown, not for the hot path."""
+        return self._ask("ack", sync_message(0), timeout) is True
+
+    def snapshot(self, timeout: float = 5.0) -> dict[str, Any] | None:
+        """The daemon's ``snapshot`` reply (``enabled``, ``dev``, ``counts``, ...), or None."""
+        result: dict[str, Any] | None = self._ask("snapshot", snapshot_message(), timeout)
+        return result
+
+    def ping(self, timeout: float = 5.0) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self._ask("pong", ping_message(), timeout)
+        return result
+
+    def status(self, timeout: float = 5.0) -> dict[str, Any] | None:
+        """The running daemon's ``status`` reply, or None (also from daemons too old for
+        it: they ignore the request)."""
+        result: dict[str, Any] | None = self._ask("status", status_message(), timeout)
+        return result
+
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Write what is queued (waiting at most ``timeout`` seconds), then disconnect.
+        Events still queued then are counted as dropped.  Never raises."""
+        try:
+            self._engine.close(timeout)
+        except Exception as exc:
+            self._engine.stats.last_error = exc
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,110 @@
+"""Who serves a Unix socket: the peer's uid from the kernel, and the one-shot request."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import socket
+import struct
+import sys
+import time
+from typing import Any, Final
+
+from metricsd_client._wire import ReplyParser, encode
+
+#: While a daemon's listen backlog is full a connect fails at once with EAGAIN (Unix
+#: sockets do not wait); it is retried this often until the timeout.
+CONNECT_RETRY_SECONDS: Final = 0.005
+
+
+class PeerUidError(PermissionError):
+    """The socket is served by a process of another user: nothing was sent to it."""
+
+
+class NoReplyError(ConnectionError):
+    """The daemon closed the connection (or went away) before it replied."""
+
+
+def peer_uid(sock: socket.socket) -> int:
+    """The uid of the process at the other end of a connected ``AF_UNIX`` socket
+    (``SO_PEERCRED`` on Linux, ``getpeereid`` on macOS and the BSDs)."""
+    if sys.platform.startswith("linux"):
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        _pid, uid, _gid = struct.unpack("3i", creds)
+        return int(uid)
+    return _getpeereid(sock.fileno())
+
+
+def _getpeereid(fd: int) -> int:
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    uid = ctypes.c_uint32()
+    gid = ctypes.c_uint32()
+    if libc.getpeereid(fd, ctypes.byref(uid), ctypes.byref(gid)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return int(uid.value)
+
+
+def connect_unix(path: str, timeout: float | None) -> socket.socket:
+    """A connected socket with ``timeout`` set, retrying a full backlog until ``timeout``.
+    Errors name the path: ``cannot connect to /path: No such file or directory``."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        sock.settimeout(timeout)
+        while True:
+            try:
+                sock.connect(path)
+                return sock
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+                time.sleep(CONNECT_RETRY_SECONDS)
+    except OSError as exc:
+        sock.close()
+        raise type(exc)(exc.errno, f"cannot connect to {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        sock.close()
+        raise
+
+
+def check_peer(sock: socket.socket, path: str) -> None:
+    """Raise :class:`PeerUidError` unless our own user serves ``sock``."""
+    uid = peer_uid(sock)
+    if uid != os.geteuid():
+        raise PeerUidError(f"{path} is served by uid {uid}, not by this user "
+                           f"(uid {os.geteuid()}): refusing to send to it")
+
+
+def request(socket_path: str | os.PathLike[str], message: dict[str, Any], *,
+            timeout: float) -> dict[str, Any]:
+    """Connect, check that the daemon runs as this user, send ``message`` and return the
+    first reply (whatever its type, ``error`` included).
+
+    Raises ``OSError`` subclasses naming the path: ``FileNotFoundError`` /
+    ``ConnectionRefusedError`` (no daemon), :class:`PeerUidError` (another user's
+    socket; nothing is sent), ``TimeoutError``, :class:`NoReplyError`."""
+    path = os.fspath(socket_path)
+    data = encode(message)
+    sock = connect_unix(path, timeout)
+    try:
+        check_peer(sock, path)
+        parser = ReplyParser()
+        try:
+            sock.sendall(data)
+            while True:
+                for reply in parser.replies():
+                    return reply
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise NoReplyError(f"{path}: the daemon closed the connection "
+                                       "without a reply")
+                parser.feed(chunk)
+        except TimeoutError as exc:
+            raise TimeoutError(f"{path}: no reply within {timeout} s") from exc
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise NoReplyError(f"{path}: the daemon closed the connection "
+                               "without a reply") from exc
+    finally:
+        sock.close()

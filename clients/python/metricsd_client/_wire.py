@@ -1,0 +1,175 @@
+"""Sans-IO: the messages a client writes, their MessagePack bytes, and reply parsing.
+
+Nothing here touches a socket.  Every builder returns a plain dict whose keys are in the
+order of the shared test vectors, so :func:`encode` produces exactly their bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+import msgpack
+
+#: The protocol version this client speaks.
+PROTO: Final = 1
+#: One message at most this many bytes encoded; one string at most this many bytes.
+MAX_MESSAGE_BYTES: Final = 64 * 1024
+MAX_STRING_BYTES: Final = 16 * 1024
+#: ``error`` codes after which the daemon closes the connection.
+FATAL_CODES: Final = frozenset({"malformed", "too_large", "not_a_map", "unsupported_proto"})
+
+
+def clip(text: str) -> str:
+    """``text`` cut to :data:`MAX_STRING_BYTES` of UTF-8 on a character boundary, so a
+    long error message never breaks the connection (the daemon classifies strings by
+    keywords, and a 16 KiB prefix is plenty for that)."""
+    if len(text) * 4 <= MAX_STRING_BYTES:
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= MAX_STRING_BYTES:
+        return text
+    return data[:MAX_STRING_BYTES].decode("utf-8", "ignore")
+
+
+def _opt_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected str or None, got {type(value).__name__}")
+    return clip(value)
+
+
+def _count(value: int) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError("token counts are integers >= 0")
+    return value
+
+
+def hello_message(client_version: str | None = None) -> dict[str, Any]:
+    msg: dict[str, Any] = {"type": "hello", "proto": PROTO}
+    if client_version is not None:
+        msg["client_version"] = _opt_text(client_version)
+    return msg
+
+
+def turn_message(finish_reason: str | None = None, empty_final: bool = False) -> dict[str, Any]:
+    return {"type": "turn", "finish_reason": _opt_text(finish_reason),
+            "empty_final": bool(empty_final)}
+
+
+def usage_message(cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> dict[str, Any]:
+    return {"type": "usage", "cache_hit_tokens": _count(cache_hit_tokens),
+            "cache_miss_tokens": _count(cache_miss_tokens)}
+
+
+def provider_error_message(message: str, status: int | None = None) -> dict[str, Any]:
+    msg: dict[str, Any] = {"type": "provider_error", "message": _opt_text(message) or ""}
+    if status is not None:
+        if type(status) is not int:
+            raise TypeError("status is an int or None")
+        msg["status"] = status
+    return msg
+
+
+def tool_result_message(error: str | None = None) -> dict[str, Any]:
+    return {"type": "tool_result", "error": _opt_text(error)}
+
+
+def compaction_message() -> dict[str, Any]:
+    return {"type": "compaction"}
+
+
+def sync_message(sync_id: int) -> dict[str, Any]:
+    return {"type": "sync", "id": sync_id}
+
+
+def ping_message() -> dict[str, Any]:
+    return {"type": "ping"}
+
+
+def snapshot_message() -> dict[str, Any]:
+    return {"type": "snapshot"}
+
+
+def status_message() -> dict[str, Any]:
+    return {"type": "status"}
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One message as MessagePack (``str`` as str, ``bytes`` as bin).  ``ValueError`` when
+    it is over :data:`MAX_MESSAGE_BYTES` (the daemon would close the connection)."""
+    try:
+        data: bytes = msgpack.packb(message, use_bin_type=True)
+    except UnicodeEncodeError:
+        # A lone surrogate (from surrogateescape'd bytes, say) cannot be UTF-8: replace it,
+        # as the daemon would only classify the text anyway.
+        message = {k: v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str)
+                   else v for k, v in message.items()}
+        data = msgpack.packb(message, use_bin_type=True)
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise ValueError(f"message of {len(data)} bytes is over the limit of "
+                         f"{MAX_MESSAGE_BYTES} bytes")
+    return data
+
+
+class ReplyParser:
+    """Bytes from the daemon in, reply maps out (anything that is not a map comes out as
+    ``{"type": None}``; unknown keys are kept and ignored by the callers)."""
+
+    __slots__ = ("_unpacker",)
+
+    def __init__(self) -> None:
+        self._unpacker = msgpack.Unpacker(raw=False, max_buffer_size=4 * 1024 * 1024)
+
+    def feed(self, data: bytes) -> None:
+        self._unpacker.feed(data)
+
+    def replies(self) -> Iterator[dict[str, Any]]:
+        for value in self._unpacker:
+            yield dict(value) if isinstance(value, dict) else {"type": None}
+
+
+# --- fast paths: the event messages' bytes without building a dict ------------------------
+# Each must equal encode(<builder>(...)) byte for byte (tests/test_client.py checks them
+# against the shared vectors and the builders).
+
+_packer = msgpack.Packer(use_bin_type=True)
+
+
+def _packb(value: Any) -> bytes:
+    data: bytes = _packer.pack(value)
+    return data
+
+_TURN_CACHE: dict[tuple[str | None, bool], bytes] = {}
+_TURN_CACHE_MAX = 64
+_USAGE_HEAD = b"\x83" + _packb("type") + _packb("usage") + _packb("cache_hit_tokens")
+_USAGE_MISS = _packb("cache_miss_tokens")
+_TOOL_HEAD = b"\x82" + _packb("type") + _packb("tool_result") + _packb("error")
+_TOOL_OK = _TOOL_HEAD + b"\xc0"
+
+
+def turn_bytes(finish_reason: str | None = None, empty_final: bool = False) -> bytes:
+    key = (finish_reason, bool(empty_final))
+    data = _TURN_CACHE.get(key)
+    if data is None:
+        data = encode(turn_message(finish_reason, empty_final))
+        if len(_TURN_CACHE) < _TURN_CACHE_MAX and len(data) <= 128:
+            _TURN_CACHE[key] = data  # finish reasons are a handful of short strings
+    return data
+
+
+def usage_bytes(cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> bytes:
+    return (_USAGE_HEAD + _packb(_count(cache_hit_tokens)) + _USAGE_MISS
+            + _packb(_count(cache_miss_tokens)))
+
+
+def tool_result_bytes(error: str | None = None) -> bytes:
+    if error is None:
+        return _TOOL_OK
+    if type(error) is not str:
+        raise TypeError("error is a str or None")
+    try:
+        return _TOOL_HEAD + _packb(clip(error))
+    except UnicodeEncodeError:
+        return encode(tool_result_message(error))

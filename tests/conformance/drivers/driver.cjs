@@ -1,0 +1,163 @@
+"use strict";
+// Conformance driver for the Node client (clients/node, loaded with require):
+//   node driver.cjs SCENARIO     (environment: MD_SOCKET, MD_EXE, MD_ARGS)
+// JSON lines on stdout ({"step": ...}, then {"result": {...}}), commands on stdin. An
+// exception or a rejection ends the process with a non-zero status: the client must not
+// throw.
+const fs = require("node:fs");
+const path = require("node:path");
+const readline = require("node:readline");
+
+const { Client, socketPath: resolveSocket, spawnSidecar } = require(path.resolve(__dirname, "..", "..", "..", "clients", "node"));
+
+process.on("unhandledRejection", (err) => { console.error(err); process.exit(1); });
+
+const say = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+const lines = readline.createInterface({ input: process.stdin });
+const commands = [];
+const waiting = [];
+lines.on("line", (line) => {
+  const w = waiting.shift();
+  if (w) w(line.trim());
+  else commands.push(line.trim());
+});
+function waitFor(command) {
+  return new Promise((resolve) => {
+    const check = (line) => {
+      if (line !== command) {
+        console.error(`expected ${command} on stdin, got ${line}`);
+        process.exit(1);
+      }
+      resolve();
+    };
+    if (commands.length) check(commands.shift());
+    else waiting.push(check);
+  });
+}
+
+let maxMs = 0;
+function t(fn) {
+  const t0 = process.hrtime.bigint();
+  fn();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (ms > maxMs) maxMs = ms;
+}
+
+function rssKb() {
+  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+  return m ? Number(m[1]) : -1;
+}
+
+function everyEvent(c) {
+  t(() => c.usage({ cacheHitTokens: 95, cacheMissTokens: 5 }));
+  t(() => c.toolResult("command timed out"));
+  t(() => c.toolResult(null));
+  t(() => c.providerError("slow down", 429));
+  t(() => c.compaction());
+  t(() => c.turn("stop"));
+}
+
+async function main() {
+  const scenario = process.argv[2];
+  const socketPath = process.env.MD_SOCKET;
+  if (scenario === "turn_prompt") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    everyEvent(c);
+    say({ step: "sent" });
+    await waitFor("check");
+    const ok = await c.sync(10000);
+    const snap = await c.snapshot(10000);
+    await c.close();
+    say({ result: { sync: ok, counts: snap && snap.counts, dropped: c.stats.dropped, max_call_ms: maxMs } });
+  } else if (scenario === "restart") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    t(() => c.turn("stop"));
+    if (!(await c.sync(10000))) throw new Error("first sync failed");
+    let go = false;
+    waitFor("go").then(() => { go = true; });
+    say({ step: "synced" });
+    let streamed = 0;
+    while (!go) {
+      t(() => c.toolResult(null));
+      streamed += 1;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    for (let i = 0; i < 50; i += 1) t(() => c.compaction());
+    t(() => c.turn("length"));
+    const deadline = Date.now() + 20000;
+    let ok = await c.sync(5000);
+    while (!ok && Date.now() < deadline) ok = await c.sync(5000);
+    await c.close();
+    say({ result: { sync: ok, dropped: c.stats.dropped, streamed, reconnects: c.stats.reconnects, max_call_ms: maxMs } });
+  } else if (scenario === "absent") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    for (let i = 0; i < 200; i += 1) {
+      everyEvent(c);
+      t(() => c.turn(null, { emptyFinal: true }));
+    }
+    const ok = await c.sync(300);
+    await c.close();
+    say({ result: { sync: ok, dropped: c.stats.dropped, max_call_ms: maxMs } });
+  } else if (scenario === "default_path") {
+    say({ result: { path: resolveSocket(undefined, { ...process.env, METRICSD_SOCKET: "" }) } });
+  } else if (scenario === "silent") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    for (let i = 0; i < 100000; i += 1) t(() => c.toolResult("command timed out after 120 seconds"));
+    const ok = await c.sync(500);
+    await c.close();
+    say({ result: { sync: ok, dropped: c.stats.dropped, max_call_ms: maxMs } });
+  } else if (scenario === "foreign") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    everyEvent(c);
+    const ok = await c.sync(1000);
+    await c.close();
+    say({ result: { sync: ok, dropped: c.stats.dropped, refused: c.stats.refused } });
+  } else if (scenario === "memory") {
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    const before = rssKb();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 250000; i += 1) {
+      c.usage({ cacheHitTokens: 95, cacheMissTokens: 5 });
+      c.toolResult("command timed out");
+      c.compaction();
+      c.turn("stop");
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const after = rssKb();
+    await c.close(100);
+    say({ result: { events: 1000000, rss_growth_kb: after - before, dropped: c.stats.dropped, seconds } });
+  } else if (scenario === "bench") {
+    const n = Math.floor(Number(process.env.MD_EVENTS || 120000) / 6);
+    const c = new Client({ socketPath, clientVersion: "1.2.3", maxQueue: 1e6, maxQueueBytes: 256 << 20 });
+    if (!(await c.sync(10000))) throw new Error("no daemon");
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i += 1) {
+      c.usage({ cacheHitTokens: 95, cacheMissTokens: 5 });
+      c.toolResult("command timed out");
+      c.toolResult(null);
+      c.providerError("slow down", 429);
+      c.compaction();
+      c.turn("stop");
+    }
+    const calls = Number(process.hrtime.bigint() - t0);
+    const ok = await c.sync(60000);
+    const cpu = process.cpuUsage(cpu0);
+    await c.close();
+    say({ result: { events: n * 6, sync: ok, dropped: c.stats.dropped, call_ns: calls / (n * 6),
+      cpu_ns: ((cpu.user + cpu.system) * 1000) / (n * 6) } });
+  } else if (scenario === "spawn" || scenario === "spawn_existing") {
+    const side = await spawnSidecar(process.env.MD_EXE, JSON.parse(process.env.MD_ARGS));
+    const c = side.client({ clientVersion: "1.2.3" });
+    t(() => c.turn("stop"));
+    const ok = await c.sync(10000);
+    await c.close();
+    const code = await side.close();
+    say({ result: { socket: side.socketPath, already_running: side.alreadyRunning, sync: ok, exit: code } });
+  } else {
+    throw new Error(`unknown scenario ${scenario}`);
+  }
+  lines.close();
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,336 @@
+"""One behaviour, every client: each scenario runs a small driver program per client
+(Python ``metricsd_client``, Go ``clients/go``, Node ``clients/node``) against a real daemon
+started here, and the daemon's own counts decide.
+
+Drivers: ``drivers/driver.py``, ``clients/go/cmd/metricsd-conformance``,
+``drivers/driver.cjs`` (loaded with ``require``).  A missing Go or Node toolchain skips
+those clients locally and fails under CI (``CI`` set).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DaemonFactory, Home, clean_env, cli, read_line, wait_for
+from tests.rawclient import Client as RawClient
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+GO_DIR = ROOT / "clients" / "go"
+NODE_DIR = ROOT / "clients" / "node"
+NOBODY = 65534
+CLIENTS = ["python", "go", "node"]
+#: Counts of drivers' every_event(): usage 95/5, tool errors (timeout, success), a 429,
+#: a compaction and a turn that stopped.
+EVERY_EVENT = {"turns": 1, "finish_reason": {"stop": 1}, "cache_hit": {"90-99": 1},
+               "tool_error": {"timeout": 1}, "provider_error": {"rate_limit": 1},
+               "compaction": 1}
+#: RSS growth allowed while 1M events are enqueued with no daemon: a bounded queue holds
+#: at most 10,000 events (1 MiB); an unbounded one would hold all of them (100+ MB).
+MEMORY_BOUND_KB = 32 * 1024
+#: An event call waits for nothing but a lock; this bound only catches a call that waits
+#: for the daemon (connect, write), and is generous for a loaded CI machine.
+MAX_CALL_MS = 1000.0
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def go_driver() -> Iterator[Path]:
+    go = shutil.which("go")
+    if go is None:
+        _unavailable("the Go toolchain is not installed")
+    assert go is not None
+    out = Path(tempfile.mkdtemp(prefix="mdgo-driver-"))
+    exe = out / "metricsd-conformance"
+    result = subprocess.run([go, "build", "-o", str(exe), "./cmd/metricsd-conformance"],
+                            cwd=GO_DIR, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    yield exe
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _command(client: str, request: pytest.FixtureRequest) -> list[str]:
+    if client == "python":
+        return [sys.executable, str(HERE / "drivers" / "driver.py")]
+    if client == "go":
+        return [str(request.getfixturevalue("go_driver"))]
+    node = shutil.which("node")
+    if node is None:
+        _unavailable("node is not installed")
+    if not (NODE_DIR / "node_modules" / "@msgpack" / "msgpack").is_dir():
+        _unavailable("clients/node/node_modules is missing: run `npm ci --prefix clients/node`")
+    assert node is not None
+    return [node, str(HERE / "drivers" / "driver.cjs")]
+
+
+@dataclass
+class Driver:
+    proc: subprocess.Popen[str]
+
+    def step(self) -> str:
+        line = read_line(self.proc, 60)
+        try:
+            step: str = json.loads(line)["step"]
+        except (ValueError, KeyError):
+            raise AssertionError(f"driver said {line!r}") from None
+        return step
+
+    def send(self, command: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+
+    def result(self) -> dict[str, Any]:
+        line = read_line(self.proc, 120)
+        code = self.proc.wait(60)
+        assert code == 0, f"driver exited {code} (it must never fail): {line!r}"
+        result: dict[str, Any] = json.loads(line)["result"]
+        return result
+
+
+@pytest.fixture(params=CLIENTS)
+def run(request: pytest.FixtureRequest) -> Iterator[Any]:
+    client: str = request.param
+    command = _command(client, request)
+    started: list[subprocess.Popen[str]] = []
+
+    def start(scenario: str, socket: Path | str, **env: str) -> Driver:
+        proc = subprocess.Popen(
+            [*command, scenario], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=None, text=True,
+            env=clean_env(MD_SOCKET=str(socket), MD_CLIENT=client, **env))
+        started.append(proc)
+        return Driver(proc)
+
+    start.client = client  # type: ignore[attr-defined]
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def _counts(home: Home) -> dict[str, Any]:
+    with RawClient(home.socket) as c:
+        counts: dict[str, Any] = c.snapshot()["counts"]
+        return counts
+
+
+def _client_versions(home: Home) -> list[str]:
+    out = cli(home, "show", "--json")
+    assert out.returncode == 0, out.stderr
+    return [b["client"]["version"] for b in json.loads(out.stdout)]
+
+
+def test_turn_is_on_the_wire_without_a_sync(run: Any, home: Home,
+                                           daemons: DaemonFactory) -> None:
+    daemons.start(home)
+    d = run("turn_prompt", home.socket)
+    assert d.step() == "sent"
+    # Another connection sees the turn while the client is idle: it was written at once,
+    # not held for a buffer to fill, a sync or a close.
+    wait_for(lambda: _counts(home) == EVERY_EVENT, timeout=10, what="the turn's counts")
+    d.send("check")
+    result = d.result()
+    assert result["sync"] is True
+    assert result["counts"] == EVERY_EVENT
+    assert result["dropped"] == 0
+    assert result["max_call_ms"] < MAX_CALL_MS
+
+
+def test_daemon_killed_and_restarted_mid_stream(run: Any, home: Home,
+                                                daemons: DaemonFactory) -> None:
+    first = daemons.start(home)
+    d = run("restart", home.socket)
+    assert d.step() == "synced"
+    first.kill()
+    daemons.start(home)
+    d.send("go")
+    result = d.result()
+    assert result["sync"] is True, result
+    assert result["reconnects"] >= 1
+    assert result["max_call_ms"] < MAX_CALL_MS, result
+    # The synced turn survived the kill; everything sent after the restart counts once.
+    assert _counts(home) == {"turns": 2, "finish_reason": {"stop": 1, "length": 1},
+                             "compaction": 50}
+    daemons.started[-1].stop()
+    # The hello was repeated on the new connection: nothing counted as "unknown".
+    assert set(_client_versions(home)) == {"1.2.3"}
+
+
+def test_daemon_absent_nothing_raised_and_drops_counted(run: Any, home: Home) -> None:
+    d = run("absent", home.socket)
+    result = d.result()
+    assert result["sync"] is False
+    assert result["dropped"] == 200 * 7  # every event, counted at close
+    assert result["max_call_ms"] < MAX_CALL_MS
+
+
+@pytest.mark.parametrize("xdg", ["private", "unset", "not-private"])
+def test_default_socket_path_is_the_daemons(run: Any, xdg: str, tmp_path: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": ""}  # empty counts as unset, for all of them
+    if xdg != "unset":
+        runtime = tmp_path / "xdg"
+        runtime.mkdir(mode=0o700 if xdg == "private" else 0o755)
+        runtime.chmod(0o700 if xdg == "private" else 0o755)
+        env["XDG_RUNTIME_DIR"] = str(runtime)
+    daemon = subprocess.run(
+        [sys.executable, "-c", "from metricsd.settings import default_socket; "
+         "print(default_socket())"], capture_output=True, text=True, check=True,
+        env=clean_env(**env))
+    result = run("default_path", "", **env).result()
+    assert result["path"] == daemon.stdout.strip()
+
+
+def test_a_daemon_that_never_reads_cannot_block_the_caller(run: Any, home: Home) -> None:
+    # A listener that never accepts: connections complete (the backlog), and every write
+    # beyond the socket buffers would block.
+    home.socket.parent.mkdir(mode=0o700)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(home.socket))
+        listener.listen(8)
+        result = run("silent", home.socket).result()
+    assert result["max_call_ms"] < MAX_CALL_MS, result
+    assert result["sync"] is False
+    assert result["dropped"] > 0  # the bounded queue overflowed instead of growing
+
+
+def _serve_as_nobody(path: Path) -> tuple[int, int, int]:
+    """Fork a child that drops to uid/gid nobody, serves ``path`` and counts the bytes each
+    connection carries.  Returns (pid, report fd, stop fd): the child writes ``READY\n``,
+    then, once the stop fd is closed, one ``CONN <n>`` line per connection."""
+    report_r, report_w = os.pipe()
+    stop_r, stop_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: only os/socket/selectors calls, then _exit
+        status = 1
+        try:
+            os.close(report_r)
+            os.close(stop_w)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(str(path))
+            listener.listen(64)
+            os.write(report_w, b"READY\n")
+            sel = selectors.DefaultSelector()
+            sel.register(listener, selectors.EVENT_READ)
+            sel.register(stop_r, selectors.EVENT_READ)
+            counts: dict[socket.socket, int] = {}
+            lines: list[str] = []
+            running = True
+            while running:
+                for key, _ in sel.select():
+                    if key.fileobj == stop_r:
+                        running = False
+                    elif key.fileobj is listener:
+                        conn, _ = listener.accept()
+                        counts[conn] = 0
+                        sel.register(conn, selectors.EVENT_READ)
+                    else:
+                        conn = key.fileobj  # type: ignore[assignment]
+                        assert isinstance(conn, socket.socket)
+                        try:
+                            data = conn.recv(65536)
+                        except OSError:
+                            data = b""
+                        if data:
+                            counts[conn] += len(data)
+                        else:
+                            sel.unregister(conn)
+                            lines.append(f"CONN {counts.pop(conn)}")
+                            conn.close()
+            lines += [f"CONN {n}" for n in counts.values()]
+            os.write(report_w, "".join(line + "\n" for line in lines).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(report_w)
+    os.close(stop_r)
+    return pid, report_r, stop_w
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to serve a socket as another uid")
+def test_socket_of_another_uid_gets_nothing(run: Any) -> None:
+    root = Path(tempfile.mkdtemp(prefix="mdf-", dir="/tmp"))
+    os.chmod(root, 0o755)
+    os.chown(root, NOBODY, NOBODY)
+    path = root / "m.sock"
+    pid, report, stop = _serve_as_nobody(path)
+    try:
+        assert os.read(report, 6) == b"READY\n"
+        assert path.stat().st_uid == NOBODY
+        result = run("foreign", path).result()
+    finally:
+        os.close(stop)
+        out = _read_all(report)
+        os.close(report)
+        os.waitpid(pid, 0)
+        shutil.rmtree(root, ignore_errors=True)
+    conns = [int(line.split()[1]) for line in out.splitlines() if line.startswith("CONN")]
+    assert conns == [0] * len(conns), f"bytes reached another user's socket: {conns}"
+    if run.client != "node":
+        # Python and Go connect and ask the kernel (SO_PEERCRED); Node checks the socket
+        # file's owner before connecting, so it may never connect at all.
+        assert conns, "the client never tried the socket"
+    assert result["sync"] is False
+    assert result["refused"] >= 1
+    assert result["dropped"] == 6
+
+
+def test_a_million_events_without_a_daemon_stay_bounded(run: Any, home: Home) -> None:
+    d = run("memory", home.socket)
+    result = d.result()
+    print(f"{run.client}: 1M events, RSS +{result['rss_growth_kb']} KiB, "
+          f"{result['seconds']:.2f} s, dropped {result['dropped']}")
+    assert result["dropped"] >= 1_000_000 - 10_000
+    assert result["rss_growth_kb"] < MEMORY_BOUND_KB, result
+
+
+def test_sidecar_spawns_the_daemon_and_connects(run: Any, home: Home) -> None:
+    exe = Path(sys.executable).with_name("metricsd")
+    d = run("spawn", "", MD_EXE=str(exe), MD_ARGS=json.dumps(home.args()))
+    result = d.result()
+    assert result == {"socket": str(home.socket), "already_running": False, "sync": True,
+                      "exit": 0}
+    # The sidecar's daemon committed and exited when its stdin closed.
+    out = cli(home, "show", "--json")
+    assert [b["counts"] for b in json.loads(out.stdout)] == [
+        {"turns": 1, "finish_reason": {"stop": 1}}]
+
+
+def test_sidecar_finds_an_already_running_daemon(run: Any, home: Home,
+                                                 daemons: DaemonFactory) -> None:
+    daemons.start(home)
+    exe = Path(sys.executable).with_name("metricsd")
+    d = run("spawn_existing", "", MD_EXE=str(exe), MD_ARGS=json.dumps(home.args()))
+    result = d.result()
+    assert result["socket"] == str(home.socket)
+    assert result["already_running"] is True and result["sync"] is True
+    assert _counts(home) == {"turns": 1, "finish_reason": {"stop": 1}}
