@@ -273,6 +273,9 @@ class Client(_Events):
     def snapshot(self) -> dict[str, Any]:
         return self._request(snapshot_message(), "snapshot")
 
+    def status(self) -> dict[str, Any]:
+        return self._request({"type": "status"}, "status")
+
     # --- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:

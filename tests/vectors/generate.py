@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.vectors.cases import ERRORS, EVENTS, MESSAGE_LIMIT, STR_LIMIT, Case
+from tests.vectors.cases import ENCODINGS, ERRORS, EVENTS, MESSAGE_LIMIT, STR_LIMIT, Case
 
 OUT = Path(__file__).with_name("vectors.json")
 #: Runs of one byte at least this long are written as ``"<hex byte>*<count>"``.
@@ -72,7 +72,7 @@ def render() -> str:
         "format": 1,
         "generated_from": "tests/vectors/cases.py (python -m tests.vectors.generate)",
         "limits": {"max_message_bytes": MESSAGE_LIMIT, "max_string_bytes": STR_LIMIT},
-        "events": [vector(c) for c in EVENTS],
+        "events": [vector(c) for c in EVENTS + ENCODINGS],
         "errors": [vector(c) for c in ERRORS],
     }
     return json.dumps(doc, indent=1, ensure_ascii=True) + "\n"
