@@ -72,26 +72,32 @@ def parse_config(data: bytes, where: str) -> ConfigFile:
     return _decide(strict, where)
 
 
+class _Unusable(Exception):
+    """The file holds a value of the wrong shape: off, with this reason."""
+
+
+def _lookup(doc: Mapping[str, Any], table: str, key: str, kind: type, what: str,
+            where: str) -> Any:
+    """``doc[table][key]`` if it is a ``kind`` (None if absent), else :class:`_Unusable`."""
+    section = doc.get(table)
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise _Unusable(f"{where}: '{table}' must be a table")
+    value = section.get(key)
+    if value is not None and type(value) is not kind:
+        raise _Unusable(f"{where}: [{table}] {key} must be {what}")
+    return value
+
+
 def _decide(doc: Mapping[str, Any], where: str) -> ConfigFile:
-    desktop = doc.get(CONSENT_TABLE)
-    flag: object = None
-    if desktop is not None:
-        if not isinstance(desktop, dict):
-            return _off(f"{where}: '{CONSENT_TABLE}' must be a table")
-        flag = desktop.get(CONSENT_KEY)
-        if flag is not None and type(flag) is not bool:
-            return _off(f"{where}: [{CONSENT_TABLE}] {CONSENT_KEY} must be true or false")
-    endpoint: str | None = None
-    metrics = doc.get(ENDPOINT_TABLE)
-    if metrics is not None:
-        if not isinstance(metrics, dict):
-            return _off(f"{where}: '{ENDPOINT_TABLE}' must be a table")
-        value = metrics.get(ENDPOINT_KEY)
-        if value is not None and type(value) is not str:
-            return _off(f"{where}: [{ENDPOINT_TABLE}] {ENDPOINT_KEY} must be a string")
-        if value is not None and value.strip():
-            endpoint = value.strip()
-    return ConfigFile(opted_in=flag is True, endpoint=endpoint)
+    try:
+        flag = _lookup(doc, CONSENT_TABLE, CONSENT_KEY, bool, "true or false", where)
+        endpoint = _lookup(doc, ENDPOINT_TABLE, ENDPOINT_KEY, str, "a string", where)
+    except _Unusable as exc:
+        return _off(str(exc))
+    return ConfigFile(opted_in=flag is True,
+                      endpoint=endpoint.strip() if endpoint and endpoint.strip() else None)
 
 
 def _off(problem: str) -> ConfigFile:
