@@ -106,7 +106,7 @@ class Daemon:
 
     async def watch_consent(self) -> None:
         """Follow config.toml and the dev marker; an idle daemon does no periodic work."""
-        watcher = open_watcher(self.authority.files)
+        watcher = await trio.to_thread.run_sync(open_watcher, self.authority.files)
         if watcher.kind == "poll":
             log.info("no file watch on this platform: checking config.toml every second")
         try:

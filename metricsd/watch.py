@@ -9,7 +9,9 @@ The *directories* are watched, not the files: editors replace a file by renaming
 one over it.  A directory that does not exist yet (no config directory before the first
 ``metricsd consent on``) is covered by watching its nearest existing ancestor for the
 child's creation.  After every wake-up the watches are re-armed before :meth:`changed`
-returns, so the caller's re-read that follows sees every change made after it.
+returns, so the caller's re-read that follows sees every change made after it.  Arming stats
+directories, so it runs on a worker thread (:func:`open_watcher` too: call it through
+``trio.to_thread.run_sync``).
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ class InotifyWatcher:
                     break
                 relevant = relevant or self._relevant(data)
             if relevant:
-                self._arm()
+                await trio.to_thread.run_sync(self._arm)  # stats and syscalls: off-thread
                 return
 
     def close(self) -> None:
@@ -172,7 +174,7 @@ class KqueueWatcher:
         while True:
             await trio.lowlevel.wait_readable(self._kq.fileno())
             if self._kq.control(None, 64, 0):
-                self._arm()
+                await trio.to_thread.run_sync(self._arm)
                 return
 
     def close(self) -> None:
