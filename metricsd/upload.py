@@ -181,7 +181,7 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
         result.skipped = prepared
         return result
     if not prepared:
-        result.skipped = "nothing to upload"
+        result.skipped = "nothing to upload (no counts were waiting)"
         await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.skipped))
         return result
     failures = 0
