@@ -276,13 +276,13 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
 # --- status -----------------------------------------------------------------------------
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from metricsd_client import PeerUidError, request
+
     try:
         sock = settings.socket
     except SettingsError as exc:
         sock = None
         print(f"daemon:      unknown ({exc})")
-    from metricsd_client import PeerUidError, request
-
     reply = None
     if sock is not None:
         try:
