@@ -3,22 +3,12 @@ asyncio or trio (whichever runs the calling task; no extra dependency)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from metricsd_client._client import CLOSE_TIMEOUT, _Events
-from metricsd_client._engine import (
-    BACKOFF_MAX,
-    BACKOFF_MIN,
-    CONNECT_TIMEOUT,
-    MAX_QUEUE_BYTES,
-    MAX_QUEUE_MESSAGES,
-    WRITE_TIMEOUT,
-    Engine,
-)
 from metricsd_client._wire import (
     ping_message,
     snapshot_message,
@@ -49,18 +39,6 @@ class AsyncClient(_Events):
     ``turn``) are plain, non-blocking methods, exactly as on ``Client``; only ``sync``,
     ``snapshot``, ``ping``, ``status`` and ``aclose`` are awaited.  Usable from any task
     (and thread)."""
-
-    def __init__(self, socket_path: str | os.PathLike[str] | None = None,
-                 client_version: str | None = None, *,
-                 max_queue: int = MAX_QUEUE_MESSAGES, max_queue_bytes: int = MAX_QUEUE_BYTES,
-                 connect_timeout: float = CONNECT_TIMEOUT,
-                 write_timeout: float = WRITE_TIMEOUT,
-                 backoff: tuple[float, float] = (BACKOFF_MIN, BACKOFF_MAX)) -> None:
-        self._engine = Engine(socket_path, client_version, max_queue=max_queue,
-                              max_queue_bytes=max_queue_bytes,
-                              connect_timeout=connect_timeout, write_timeout=write_timeout,
-                              backoff=backoff)
-        self._engine.start()
 
     async def _ask(self, kind: str, message: dict[str, Any], timeout: float) -> Any:
         loop = _running_asyncio_loop()

@@ -41,6 +41,18 @@ class _Events:
 
     _engine: Engine
 
+    def __init__(self, socket_path: str | os.PathLike[str] | None = None,
+                 client_version: str | None = None, *,
+                 max_queue: int = MAX_QUEUE_MESSAGES, max_queue_bytes: int = MAX_QUEUE_BYTES,
+                 connect_timeout: float = CONNECT_TIMEOUT,
+                 write_timeout: float = WRITE_TIMEOUT,
+                 backoff: tuple[float, float] = (BACKOFF_MIN, BACKOFF_MAX)) -> None:
+        self._engine = Engine(socket_path, client_version, max_queue=max_queue,
+                              max_queue_bytes=max_queue_bytes,
+                              connect_timeout=connect_timeout, write_timeout=write_timeout,
+                              backoff=backoff)
+        self._engine.start()
+
     def usage(self, cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> None:
         """Token usage of one model call (prompt-cache hit and miss tokens)."""
         try:
@@ -123,18 +135,6 @@ class Client(_Events):
     user), writes queued events promptly, and reconnects with back-off after the daemon
     restarts.  Thread-safe; after ``os.fork()`` the child starts its own connection.
     """
-
-    def __init__(self, socket_path: str | os.PathLike[str] | None = None,
-                 client_version: str | None = None, *,
-                 max_queue: int = MAX_QUEUE_MESSAGES, max_queue_bytes: int = MAX_QUEUE_BYTES,
-                 connect_timeout: float = CONNECT_TIMEOUT,
-                 write_timeout: float = WRITE_TIMEOUT,
-                 backoff: tuple[float, float] = (BACKOFF_MIN, BACKOFF_MAX)) -> None:
-        self._engine = Engine(socket_path, client_version, max_queue=max_queue,
-                              max_queue_bytes=max_queue_bytes,
-                              connect_timeout=connect_timeout, write_timeout=write_timeout,
-                              backoff=backoff)
-        self._engine.start()
 
     def _ask(self, kind: str, message: dict[str, Any], timeout: float) -> Any:
         done = threading.Event()
