@@ -91,8 +91,9 @@ class UploadContext:
     endpoint: Endpoint
     host: Host
     in_db: InDb
-    #: Called with one line per batch (``flush`` prints them; the daemon logs them).
-    progress: Callable[[str], None] = lambda line: log.info("upload: %s", line)
+    #: Called with one line per batch: ``flush`` prints them, the daemon logs them as
+    #: ``uploading ...``; a daemon's run ends with one ``upload: <summary>`` line.
+    progress: Callable[[str], None] = lambda line: log.info("uploading %s", line)
     attempt_timeout: float = ATTEMPT_TIMEOUT_SECONDS
     transport: httpx.AsyncBaseTransport | None = None
 

@@ -56,7 +56,7 @@ def test_opt_out_during_the_daemons_retry_wait_stops_every_later_post(
     assert out.returncode == 0, out.stderr
     assert "deleted" in out.stdout
     posts_at_opt_out = len(r.posts())
-    wait_for(lambda: "upload: stopped" in d.stderr, timeout=10,
+    wait_for(lambda: "upload: stopped" in d.stderr or "; stopped: " in d.stderr, timeout=10,
              what="the daemon to stop its upload")
     with d.client() as c:  # a round trip: the daemon has handled everything before
         c.ping()
