@@ -71,7 +71,7 @@ class Daemon:
         self._db_limiter = trio.CapacityLimiter(1)
         self.gate = Gate()
         self.decision: Decision = CLOSED
-        self.tally = Tally(VersionCap())
+        self.tally = Tally()  # its version cap is seeded from the store in serve()
         self.committer = Committer(store, self.tally, authority, egress,
                                    daemon_version=__version__, in_db=self.in_db,
                                    on_decision=self.apply)
