@@ -33,13 +33,19 @@ from metricsd_client import (
     turn_message,
     usage_message,
 )
-from metricsd_client._wire import FATAL_CODES, ReplyParser
+from metricsd_client._wire import (
+    FATAL_CODES,
+    ReplyParser,
+    usage_read_write_message,
+    usage_total_message,
+)
 
 __all__ = [
     "FLUSH_BYTES", "Client", "ConnectionLost", "ProtocolError", "ReplyParser", "clip",
     "compaction_message", "encode", "hello_message", "match_reply", "ping_message",
     "provider_error_message", "snapshot_message", "socket_path", "status_message",
     "sync_message", "tool_result_message", "turn_message", "usage_message",
+    "usage_read_write_message", "usage_total_message",
 ]
 
 #: A client writes its buffered events once they reach this many bytes.

@@ -41,6 +41,22 @@ COUNTERS: Final[Mapping[str, tuple[str, ...]]] = {
     "compaction": (),
 }
 
+#: The v1.1 label sets, frozen: upload schema 1 carried exactly these.  Counts stored by a
+#: daemon before facts v2 keep these labels and travel as schema 1; nothing relabels them.
+COUNTERS_V1: Final[Mapping[str, tuple[str, ...]]] = {
+    "turns": (),
+    "finish_reason": ("stop", "length", "tool_calls", "content_filter",
+                      "insufficient_system_resource", "none", "other"),
+    "empty_final": (),
+    "cache_hit": ("none", "0", "1-49", "50-89", "90-99", "100"),
+    "provider_error": ("auth", "billing", "bad_request", "not_found", "too_large",
+                       "rate_limit", "overloaded", "server", "http_other", "timeout",
+                       "network", "canceled", "other"),
+    "tool_error": ("timeout", "not_found", "permission", "denied", "invalid_args",
+                   "exit_nonzero", "other"),
+    "compaction": (),
+}
+
 #: The daemon's own losses, uploaded under ``health`` (docs/UPLOAD.md).
 HEALTH_COUNTERS: Final = ("invalid_events", "unknown_events", "dropped_batches")
 

@@ -130,6 +130,41 @@ def _as_str(value: object, msg_type: str, field: str) -> str | None:
     raise _field_error(msg_type, field, "a string or nil")
 
 
+#: The three field forms of ``usage`` (docs/PROTOCOL.md): split hit/miss, total + cached,
+#: and uncached input + cache read/write.  A message uses exactly one.
+_SPLIT_FIELDS: Final = frozenset(("cache_hit_tokens", "cache_miss_tokens"))
+_TOTAL_FIELDS: Final = frozenset(("prompt_tokens", "cached_tokens"))
+_READ_WRITE_FIELDS: Final = frozenset(("input_tokens", "cache_read_input_tokens",
+                                       "cache_creation_input_tokens"))
+
+
+def _count_field(msg: dict[Any, Any], field: str) -> int:
+    """A token count of ``usage``: an integer >= 0; nil or absent is 0."""
+    value = _as_int(msg.get(field), "usage", field, "an integer >= 0") or 0
+    if value < 0:
+        raise _field_error("usage", field, "an integer >= 0")
+    return value
+
+
+def _other_usage_form(msg: dict[Any, Any], hit: object, miss: object) -> tuple[int, int]:
+    """(hit, miss) of a ``usage`` in the total + cached or the read/write form."""
+    total_form = not _TOTAL_FIELDS.isdisjoint(msg)
+    read_write_form = not _READ_WRITE_FIELDS.isdisjoint(msg)
+    if total_form + read_write_form + (not _SPLIT_FIELDS.isdisjoint(msg)) > 1:
+        raise _Invalid("'usage' must use one form: cache_hit_tokens/cache_miss_tokens, "
+                       "prompt_tokens/cached_tokens, or input_tokens/"
+                       "cache_read_input_tokens/cache_creation_input_tokens")
+    if total_form:
+        prompt = _count_field(msg, "prompt_tokens")
+        cached = _count_field(msg, "cached_tokens")
+        if cached > prompt:
+            raise _Invalid("field 'cached_tokens' of 'usage' must not exceed 'prompt_tokens'")
+        return cached, prompt - cached
+    read = _count_field(msg, "cache_read_input_tokens")
+    return read, _count_field(msg, "input_tokens") + _count_field(
+        msg, "cache_creation_input_tokens")
+
+
 class Session:
     """Protocol state of one connection."""
 
@@ -240,6 +275,8 @@ class Session:
     def _usage(self, msg: dict[Any, Any]) -> None:
         hit = msg.get("cache_hit_tokens")
         miss = msg.get("cache_miss_tokens")
+        if not (_TOTAL_FIELDS.isdisjoint(msg) and _READ_WRITE_FIELDS.isdisjoint(msg)):
+            hit, miss = _other_usage_form(msg, hit, miss)
         # type(...) is int, inline (hot path): bool is not an int here.
         if type(hit) is not int:
             hit = _as_int(hit, "usage", "cache_hit_tokens", "an integer >= 0") or 0

@@ -40,9 +40,12 @@ def _opt_text(value: str | None) -> str | None:
     return clip(value)
 
 
-def _count(value: int) -> int:
+def _count(value: int | None) -> int:
+    """A token count: an int >= 0; None (an SDK's optional field left unset) is 0."""
+    if value is None:
+        return 0
     if type(value) is not int or value < 0:
-        raise ValueError("token counts are integers >= 0")
+        raise ValueError("token counts are integers >= 0 or None")
     return value
 
 
@@ -58,9 +61,29 @@ def turn_message(finish_reason: str | None = None, empty_final: bool = False) ->
             "empty_final": bool(empty_final)}
 
 
-def usage_message(cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> dict[str, Any]:
+def usage_message(cache_hit_tokens: int | None = 0,
+                  cache_miss_tokens: int | None = 0) -> dict[str, Any]:
+    """``usage``, split form: prompt tokens read from the cache and not (DeepSeek)."""
     return {"type": "usage", "cache_hit_tokens": _count(cache_hit_tokens),
             "cache_miss_tokens": _count(cache_miss_tokens)}
+
+
+def usage_total_message(prompt_tokens: int | None = 0,
+                        cached_tokens: int | None = 0) -> dict[str, Any]:
+    """``usage``, total + cached form: all prompt tokens, and those of them cached
+    (OpenAI ``prompt_tokens_details.cached_tokens``, Gemini ``cached_content_token_count``)."""
+    return {"type": "usage", "prompt_tokens": _count(prompt_tokens),
+            "cached_tokens": _count(cached_tokens)}
+
+
+def usage_read_write_message(input_tokens: int | None = 0,
+                             cache_read_input_tokens: int | None = 0,
+                             cache_creation_input_tokens: int | None = 0) -> dict[str, Any]:
+    """``usage``, uncached + read/write form (Anthropic, Bedrock): uncached input tokens,
+    tokens read from the cache, tokens written to it."""
+    return {"type": "usage", "input_tokens": _count(input_tokens),
+            "cache_read_input_tokens": _count(cache_read_input_tokens),
+            "cache_creation_input_tokens": _count(cache_creation_input_tokens)}
 
 
 def provider_error_message(message: str, status: int | None = None) -> dict[str, Any]:
