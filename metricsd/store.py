@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -168,6 +169,7 @@ class Store:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            _closed(self.path)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -366,21 +368,58 @@ def _fact_rows(cursor: sqlite3.Cursor) -> Iterator[tuple[Fact, int]]:
             yield (counter, label), int(n)
 
 
+#: Databases this process holds a connection to.  POSIX drops *every* lock a process
+#: holds on a file when *any* of its descriptors of that file is closed, and SQLite then
+#: believes it is the last user and deletes a WAL still in use by others.  So no
+#: descriptor of a database file is ever opened (and closed) while this process holds
+#: a connection to it: the files are made private only before the first connection.
+_OPEN_HERE: Final[dict[str, int]] = {}
+
+
 def _private_files(path: Path) -> None:
     """Create the database file 0600 before SQLite does (its -wal and -shm then get the
-    same mode), and narrow any existing ones: 0600 whatever the umask."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-    os.close(fd)
+    same mode: SQLite gives them the database file's), and narrow existing ones to 0600
+    whatever the umask.  Never follows a symlink; a database file that is not a regular
+    file is refused.  Only called while this process holds no connection to ``path``."""
+    assert str(path) not in _OPEN_HERE, "a descriptor of an open database file"
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0)
     for suffix in ("", "-wal", "-shm", "-journal"):
+        name = str(path) + suffix
+        create = os.O_CREAT if suffix == "" else 0
         try:
-            os.chmod(str(path) + suffix, 0o600)
+            fd = os.open(name, flags | create, 0o600)
         except FileNotFoundError:
-            pass
+            continue
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open {name} ({describe_error(exc)}): "
+                                   "it must be a regular file, not a link") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StoreUnavailable(f"{name} is not a regular file")
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
+
+def _opened(path: Path) -> None:
+    _OPEN_HERE[str(path)] = _OPEN_HERE.get(str(path), 0) + 1
+
+
+def _closed(path: Path) -> None:
+    left = _OPEN_HERE.get(str(path), 1) - 1
+    if left > 0:
+        _OPEN_HERE[str(path)] = left
+    else:
+        _OPEN_HERE.pop(str(path), None)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    _private_files(path)
+    if str(path) not in _OPEN_HERE:
+        _private_files(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    _opened(path)
     try:
         db.execute("PRAGMA busy_timeout = 10000")
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -399,8 +438,8 @@ def _connect(path: Path) -> sqlite3.Connection:
             _migrate(db, version)
     except BaseException:
         db.close()
+        _closed(path)
         raise
-    _private_files(path)
     return db
 
 
