@@ -5,10 +5,24 @@ Every test here failed on the code before the fix it names and passes now.
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import sqlite3
+import stat
+import subprocess
+from typing import Any
 
-from tests.conftest import Daemon, DaemonFactory, Home, cli
+from metricsd_client._wire import (
+    ReplyParser,
+    compaction_message,
+    encode,
+    hello_message,
+    ping_message,
+    snapshot_message,
+)
+
+from tests.conftest import Daemon, DaemonFactory, Home, cli, read_line, wait_for
 
 
 def _turns(d: Daemon, n: int) -> None:
@@ -42,3 +56,124 @@ def test_commands_against_a_running_daemon_keep_its_commits_durable(
     d.stop(signal.SIGKILL)
     d2 = daemons.start(home)
     assert _snapshot_turns(d2) == 15
+
+
+def _raw_connect(home: Home) -> socket.socket:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(home.socket))
+    return s
+
+
+def test_events_behind_an_unsendable_reply_are_counted(
+        home: Home, daemons: DaemonFactory) -> None:
+    """A client that asked for replies during a stall and then gave up its connection:
+    everything it wrote before closing is counted, not thrown away with the connection."""
+    d = daemons.start(home)
+    ping, event = encode(ping_message()), encode(compaction_message())
+    n = 20_000
+    s = _raw_connect(home)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall((ping * 20 + event) * n)  # never reads a pong
+    s.close()
+    wait_for(lambda: _compactions(d) == n, timeout=20, what=f"{n} compactions counted")
+
+
+def _compactions(d: Daemon) -> int:
+    with d.client() as c:
+        return int(c.snapshot()["counts"].get("compaction", 0))
+
+
+def test_a_dying_daemon_counts_what_waiting_connections_wrote(
+        home: Home, daemons: DaemonFactory) -> None:
+    """Connections still in the listen backlog when the daemon is told to stop are taken
+    in and counted before it exits, not dropped with the listener."""
+    d = daemons.start(home)
+    d.proc.send_signal(signal.SIGSTOP)
+    socks = []
+    for _ in range(5):
+        s = _raw_connect(home)  # the kernel queues it: the daemon is stopped
+        s.sendall(encode(compaction_message()) * 100)
+        socks.append(s)
+    d.proc.send_signal(signal.SIGTERM)
+    d.proc.send_signal(signal.SIGCONT)
+    assert d.stop() == 0
+    for s in socks:
+        s.close()
+    d2 = daemons.start(home)
+    assert _compactions(d2) == 500
+
+
+def test_tcp_transport_requires_the_token(home: Home, daemons: DaemonFactory) -> None:
+    """`run --listen tcp`: endpoint.json (0600) names the port and token; a connection
+    whose first message is not a hello with that token gets `unauthorized`, is closed, and
+    counts nothing; the file is removed at exit."""
+    d = daemons.start(home, "--listen", "tcp", wait_ready=False)
+    endpoint = home.socket.parent / "endpoint.json"
+    d.ready_line = read_line(d.proc, 20)
+    assert d.ready_line == f"READY {endpoint}"
+    assert stat.S_IMODE(endpoint.stat().st_mode) == 0o600
+    info = json.loads(endpoint.read_text())
+    assert info["pid"] == d.proc.pid and len(info["token"]) == 64
+
+    def connect() -> socket.socket:
+        return socket.create_connection(("127.0.0.1", info["port"]), timeout=10)
+
+    with connect() as bad:
+        bad.sendall(encode(compaction_message()) + encode(hello_message("1.0.0")))
+        parser = ReplyParser()
+        replies = _replies_until_closed(bad, parser)
+    assert [r["code"] for r in replies] == ["unauthorized"]
+    with connect() as wrong:
+        wrong.sendall(encode({**hello_message(), "token": "0" * 64})
+                      + encode(compaction_message()))
+        assert [r["code"] for r in _replies_until_closed(wrong, ReplyParser())] == [
+            "unauthorized"]
+    with connect() as good:
+        good.sendall(encode({**hello_message("1.0.0"), "token": info["token"]})
+                     + encode(compaction_message()) * 3 + encode(snapshot_message()))
+        reply = _replies(good, ReplyParser(), 1)[0]
+    assert reply["counts"] == {"compaction": 3}
+    assert d.stop() == 0
+    assert not endpoint.exists()
+
+
+def _replies(s: socket.socket, parser: ReplyParser, n: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    while len(out) < n:
+        data = s.recv(65536)
+        assert data, "connection closed early"
+        parser.feed(data)
+        out.extend(parser.replies())
+    return out
+
+
+def _replies_until_closed(s: socket.socket, parser: ReplyParser) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    while data := s.recv(65536):
+        parser.feed(data)
+        out.extend(parser.replies())
+    return out
+
+
+def test_a_second_instance_keeps_counting_when_the_first_quits(
+        home: Home, daemons: DaemonFactory) -> None:
+    """Two app instances each spawn `run --watch-stdin`: the second stands by.  When the
+    first app quits (closes stdin) while the second's client is connected, the daemon
+    keeps serving; when it finally exits, the standby takes over at once."""
+    a = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE)
+    b = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE)  # READY, standing by
+    assert b.proc.poll() is None
+    with b.client() as c:
+        c.compaction()
+        c.sync()
+        assert a.proc.stdin is not None
+        a.proc.stdin.close()  # the first instance quits
+        for _ in range(10):
+            c.compaction()
+        c.sync()  # still served by a
+        assert a.proc.poll() is None
+    assert a.proc.wait(20) == 0, a.stderr  # its last client left
+    wait_for(lambda: "taking over" in b.stderr, timeout=20, what="standby takes over")
+    with b.client() as c:
+        wait_for(lambda: c.snapshot()["counts"].get("compaction") == 11, timeout=10,
+                 what="counts kept across the hand-over")
