@@ -5,13 +5,16 @@ Every test here failed on the code before the fix it names and passes now.
 
 from __future__ import annotations
 
+import http.server
 import json
 import signal
 import socket
 import sqlite3
 import stat
 import subprocess
-from typing import Any
+import sys
+import threading
+from typing import Any, ClassVar
 
 from metricsd_client._wire import (
     ReplyParser,
@@ -22,7 +25,16 @@ from metricsd_client._wire import (
     snapshot_message,
 )
 
-from tests.conftest import Daemon, DaemonFactory, Home, cli, read_line, wait_for
+from tests.conftest import (
+    Daemon,
+    DaemonFactory,
+    Home,
+    clean_env,
+    cli,
+    read_line,
+    wait_for,
+)
+from tests.fake_endpoint import Receiver
 
 
 def _turns(d: Daemon, n: int) -> None:
@@ -70,12 +82,12 @@ def test_events_behind_an_unsendable_reply_are_counted(
     everything it wrote before closing is counted, not thrown away with the connection."""
     d = daemons.start(home)
     ping, event = encode(ping_message()), encode(compaction_message())
-    n = 20_000
+    n = 3_000
     s = _raw_connect(home)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.sendall((ping * 20 + event) * n)  # never reads a pong
+    s.sendall((ping * 10 + event) * n)  # never reads a pong
     s.close()
-    wait_for(lambda: _compactions(d) == n, timeout=20, what=f"{n} compactions counted")
+    wait_for(lambda: _compactions(d) == n, timeout=60, what=f"{n} compactions counted")
 
 
 def _compactions(d: Daemon) -> int:
@@ -177,3 +189,79 @@ def test_a_second_instance_keeps_counting_when_the_first_quits(
     with b.client() as c:
         wait_for(lambda: c.snapshot()["counts"].get("compaction") == 11, timeout=10,
                  what="counts kept across the hand-over")
+
+
+class _EndlessBody(http.server.BaseHTTPRequestHandler):
+    """Answers 202 with a body of 1 GB, counting how much of it the client took."""
+
+    sent: ClassVar[list[int]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(202)
+        self.send_header("Content-Length", str(1 << 30))
+        self.end_headers()
+        chunk, sent = b"x" * 65536, 0
+        try:
+            while sent < 1 << 30:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        finally:
+            _EndlessBody.sent.append(sent)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_huge_response_body_is_not_read(home: Home, daemons: DaemonFactory) -> None:
+    """The endpoint answers with a 1 GB body: flush delivers, reads at most 64 KiB of it
+    (plus what the sockets buffer) and closes the connection."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EndlessBody)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        d = daemons.start(home)
+        _turns(d, 2)
+        d.stop()
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1/metrics"
+        out = cli(home, "flush", "--endpoint", url, timeout=120)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "delivered" in out.stdout
+        wait_for(lambda: _EndlessBody.sent, what="the server to notice the close")
+        assert max(_EndlessBody.sent) < 16 << 20, _EndlessBody.sent
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_flush_never_says_kept_for_batches_an_opt_out_deleted(
+        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
+    """`consent off` during a flush waits for the attempt in flight, then deletes the
+    rest: flush must say they were deleted, not kept."""
+    r, url = receiver
+    d = daemons.start(home)
+    for version in ("1.0.0", "2.0.0"):
+        with d.client() as c:
+            c.hello(version)
+            c.turn("stop")
+            c.sync()
+    d.stop()
+    r.hang_next(1)
+    flush = subprocess.Popen(
+        [sys.executable, "-m", "metricsd", "flush", *home.args(), "--endpoint", url],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=clean_env())
+    wait_for(lambda: r.hanging == 1, timeout=30, what="the first attempt in flight")
+    off = subprocess.Popen(
+        [sys.executable, "-m", "metricsd", "consent", *home.args(), "off"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=clean_env())
+    wait_for(lambda: "false" in home.config.read_text(), timeout=30,
+             what="consent off to write the file and wait for the attempt in flight")
+    r.release()
+    out, _ = flush.communicate(timeout=60)
+    off_out, _ = off.communicate(timeout=60)
+    assert off.returncode == 0, off_out
+    assert flush.returncode == 1, out
+    assert "kept" not in out, out
+    assert "deleted" in out, out
+    assert len(r.requests) == 1  # nothing sent after the opt-out
