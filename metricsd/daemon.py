@@ -198,21 +198,34 @@ class Daemon:
                 await self.server.changed.wait()
 
     async def watch_stdin(self) -> None:
-        """Exit when the parent closes our stdin, unless other clients still use this
-        daemon (another instance of the app): then exit once the last one has gone (after
-        ``--idle-exit`` seconds without a client, if set)."""
+        """Exit when the parent closes our stdin, unless clients of other processes still
+        use this daemon (another instance of the app): then exit once the last of them has
+        gone (after ``--idle-exit`` seconds without one, if set).  The parent's own
+        connections do not hold the daemon up: the parent is quitting."""
+        parent = os.getppid()
         fd = sys.stdin.fileno()
         while True:
             chunk = await trio.to_thread.run_sync(os.read, fd, 4096, abandon_on_cancel=True)
             if not chunk:
                 break
-        if self.server.active == 0:
+        others = self.server.active_except(parent)
+        if others == 0:
             log.info("stdin closed: exiting")
             self.shutdown.set()
             return
-        log.info("stdin closed, but %d client connection(s) remain: serving until the "
-                 "last one leaves", self.server.active)
-        await self.idle_exit(self.options.idle_exit or 0.0)
+        log.info("stdin closed, but %d client connection(s) of other processes remain: "
+                 "serving until the last one leaves", others)
+        grace = self.options.idle_exit or 0.0
+        while True:
+            if self.server.active_except(parent) == 0:
+                with trio.move_on_after(grace) as scope:
+                    await self.server.changed.wait()
+                if scope.cancelled_caught and self.server.active_except(parent) == 0:
+                    log.info("the last client of another process left: exiting")
+                    self.shutdown.set()
+                    return
+            else:
+                await self.server.changed.wait()
 
     async def signals(self, received: AsyncIterator[int]) -> None:
         async for signum in received:

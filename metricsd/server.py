@@ -16,6 +16,8 @@ import logging
 import os
 import resource
 import socket
+import struct
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
@@ -96,11 +98,29 @@ async def receive_some(fd: int, max_bytes: int) -> bytes:
 
 
 class _Conn:
-    __slots__ = ("last_received", "scope")
+    __slots__ = ("last_received", "pid", "scope")
 
-    def __init__(self, now: float) -> None:
+    def __init__(self, now: float, pid: int | None) -> None:
         self.last_received = now
+        #: The peer's process id where the platform tells it (Unix sockets), else None.
+        self.pid = pid
         self.scope = trio.CancelScope()
+
+
+def peer_pid(sock: socket.socket) -> int | None:
+    """The pid of the process at the other end of a Unix socket: SO_PEERCRED on Linux,
+    LOCAL_PEERPID on macOS; None elsewhere or when it cannot be read."""
+    try:
+        if sys.platform.startswith("linux"):
+            creds = sock.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_PEERCRED", 17),
+                                    struct.calcsize("3i"))
+            return int(struct.unpack("3i", creds)[0])
+        if sys.platform == "darwin":
+            # SOL_LOCAL = 0, LOCAL_PEERPID = 2 (<sys/un.h>)
+            return int(struct.unpack("i", sock.getsockopt(0, 2, 4))[0])
+    except OSError:
+        pass
+    return None
 
 
 class Replies:
@@ -137,6 +157,10 @@ class Server:
     @property
     def active(self) -> int:
         return len(self._conns)
+
+    def active_except(self, pid: int) -> int:
+        """Connections open from any process but ``pid`` (whose pid is unknown count)."""
+        return sum(1 for c in self._conns.values() if c.pid != pid)
 
     def _notify(self) -> None:
         ev, self.changed = self.changed, trio.Event()
@@ -251,7 +275,8 @@ class Server:
                 await stream.aclose()
                 return
         self._admit()
-        conn = _Conn(trio.current_time())
+        pid = peer_pid(stream.socket) if family == _AF_UNIX else None  # type: ignore[arg-type]
+        conn = _Conn(trio.current_time(), pid)
         key = self._next_id
         self._next_id += 1
         self._conns[key] = conn

@@ -172,19 +172,30 @@ def test_a_second_instance_keeps_counting_when_the_first_quits(
     """Two app instances each spawn `run --watch-stdin`: the second stands by.  When the
     first app quits (closes stdin) while the second's client is connected, the daemon
     keeps serving; when it finally exits, the standby takes over at once."""
-    a = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE)
-    b = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE)  # READY, standing by
-    assert b.proc.poll() is None
-    with b.client() as c:
-        c.compaction()
-        c.sync()
-        assert a.proc.stdin is not None
-        a.proc.stdin.close()  # the first instance quits
-        for _ in range(10):
+    # App instance A's sidecar: its parent is a shell standing in for app A (the test
+    # process plays app B, whose client must keep the daemon up when A quits).
+    app_a = subprocess.Popen(
+        ["sh", "-c", '"$@"; true', "app-a", sys.executable, "-m", "metricsd", "run",
+         *home.args(), "--watch-stdin"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env=clean_env())
+    try:
+        assert read_line(app_a, 20) == f"READY {home.socket}"
+        b = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE)  # stands by
+        assert b.proc.poll() is None
+        with b.client() as c:
             c.compaction()
-        c.sync()  # still served by a
-        assert a.proc.poll() is None
-    assert a.proc.wait(20) == 0, a.stderr  # its last client left
+            c.sync()
+            assert app_a.stdin is not None
+            app_a.stdin.close()  # app A quits
+            for _ in range(10):
+                c.compaction()
+            c.sync()  # still served by A's daemon
+            assert app_a.poll() is None
+        assert app_a.wait(20) == 0  # its last client (of another process) left
+    finally:
+        if app_a.poll() is None:
+            app_a.kill()
     wait_for(lambda: "taking over" in b.stderr, timeout=20, what="standby takes over")
     with b.client() as c:
         wait_for(lambda: c.snapshot()["counts"].get("compaction") == 11, timeout=10,
