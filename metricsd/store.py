@@ -8,6 +8,7 @@ else, so a bug upstream cannot put a client string on disk.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -442,11 +443,13 @@ def _private_files(path: Path) -> None:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise StoreUnavailable(f"cannot open {name} ({describe_error(exc)}): "
-                                   "it must be a regular file, not a link") from None
+            if exc.errno == errno.ELOOP:
+                raise StoreUnavailable(f"cannot open database {name}: it is a symbolic "
+                                       "link; refusing to follow it") from None
+            raise
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise StoreUnavailable(f"{name} is not a regular file")
+                raise StoreUnavailable(f"cannot open database {name}: not a regular file")
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o600)
         finally:
