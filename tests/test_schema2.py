@@ -19,7 +19,7 @@ def test_one_batch_per_day_and_versions(tmp_path: Path) -> None:
         store.commit({(False, "1.0.0"): {("turns", ""): 2}}, daemon_version="0.1.0", day=day)
     store.commit({(False, "2.0.0"): {("turns", ""): 1}}, daemon_version="0.1.0",
                  day="2026-12-01")
-    assert len(store.seal_batches(_ids, now=0)) == 3
+    assert len(store.seal_batches(_ids, now=0, today="2026-12-02")) == 3
     bodies = [body_of(b, HOST) for b in store.batches()]
     assert {(b["period"]["from"], b["period"]["to"], b["client"]["version"])
             for b in bodies} == {("2026-11-30", "2026-11-30", "1.0.0"),
@@ -35,8 +35,8 @@ def test_values_above_the_bound_are_clipped_and_counted(tmp_path: Path) -> None:
                                      ("finish_reason", "stop"): CONTRIBUTION_BOUND * 3,
                                      ("compaction", ""): 7}},
                  daemon_version="0.1.0", day="2026-12-01")
-    (pending,) = store.pending()
-    store.seal_batches(_ids, now=0)
+    (pending,) = store.pending("2026-12-02")
+    store.seal_batches(_ids, now=0, today="2026-12-02")
     (batch,) = store.batches()
     for item in (pending, batch):
         body = body_of(item, HOST)
@@ -75,4 +75,16 @@ def test_v1_counts_are_uploaded_as_schema_1_never_relabelled(tmp_path: Path) -> 
     assert "clipped" not in body["health"]
     # the dev-build count stays local, as it was
     assert store.committed_totals(include_outbox=False) == {("cache_hit", "50-89"): 4}
-    assert store.seal_batches(_ids, now=0) == []
+    assert store.seal_batches(_ids, now=0, today="2026-12-02") == []
+
+
+def test_todays_counts_wait_until_the_day_is_over(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.sqlite3")
+    for day in ("2026-12-01", "2026-12-02"):
+        store.commit({(False, "1.0.0"): {("turns", ""): 1}}, daemon_version="0.1.0", day=day)
+    assert [p.period_from for p in store.pending("2026-12-02")] == ["2026-12-01"]
+    assert [p.period_from for p in store.held("2026-12-02")] == ["2026-12-02"]
+    assert len(store.seal_batches(_ids, now=0, today="2026-12-02")) == 1
+    assert store.seal_batches(_ids, now=0, today="2026-12-02") == []  # the same day again
+    assert len(store.seal_batches(_ids, now=0, today="2026-12-03")) == 1
+    assert [b.period_from for b in store.batches()] == ["2026-12-01", "2026-12-02"]
