@@ -127,10 +127,11 @@ def home() -> Iterator[Home]:
 
 
 def cli(home: Home, *args: str, env: dict[str, str] | None = None,
-        input: str | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+        input: str | None = None, timeout: float = 60.0,
+        day: int | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m metricsd ARGS...`` with the home's paths after the command name."""
     cmd = [sys.executable, "-m", "metricsd", *args[:1], *home.args(), *args[1:]]
-    env = {**(env or clean_env()), **day_env(home.command_day())}
+    env = {**(env or clean_env()), **day_env(home.command_day() if day is None else day)}
     return subprocess.run(cmd, capture_output=True, text=True, env=env,
                           input=input, timeout=timeout)
 
@@ -168,9 +169,12 @@ class DaemonFactory:
 
     def start(self, home: Home, *extra: str, env: dict[str, str] | None = None,
               stdin: int | None = subprocess.DEVNULL,
-              wait_ready: bool = True) -> Daemon:
+              wait_ready: bool = True, day: int | None = None) -> Daemon:
+        """Start ``metricsd run`` in ``home``; ``day``: its date as an offset from today
+        (default: the next day of this home, see FIRST_DAY)."""
         stderr_path = home.root / f"daemon-{len(self.started)}.stderr"
-        env = {**(env or clean_env()), **day_env(home.daemon_day())}
+        env = {**(env or clean_env()),
+               **day_env(home.daemon_day() if day is None else day)}
         home.starts += 1
         err = open(stderr_path, "w")  # noqa: SIM115 - closed by Daemon.stop
         proc = subprocess.Popen(
