@@ -4,7 +4,8 @@ The receiver validates upload bodies against that file only; it never imports th
 This script is the one bridge: it reads the allow-lists the daemon enforces and writes them
 out as a JSON Schema (draft 2020-12), which is also what a receiver written in another
 language can use.  The file is what the receiver's typed model
-(``metricsd_receiver.model``, msgspec) emits when built from these tables.  Two body schemas are accepted:
+(``metricsd_receiver.model``, msgspec) emits when built from these tables.  Two body
+schemas are accepted:
 
 * schema 1 (v1.1 facts): ``COUNTERS_V1`` and the three v1 health counters, multi-day periods;
 * schema 2 (v1.2 facts): ``COUNTERS`` and ``HEALTH_COUNTERS`` (with ``clipped``), one UTC

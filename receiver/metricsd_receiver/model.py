@@ -57,7 +57,10 @@ def _literal(values: tuple[str, ...]) -> Any:
 def build_model(t: Tables) -> dict[int, type[msgspec.Struct]]:
     """One msgspec Struct per body schema, tagged by the ``schema`` field."""
     opts: dict[str, Any] = {"forbid_unknown_fields": True}
-    pattern = lambda p: Annotated[str, msgspec.Meta(pattern=_py_pattern(p))]  # noqa: E731
+
+    def pattern(p: str) -> Any:
+        return Annotated[str, msgspec.Meta(pattern=_py_pattern(p))]
+
     daemon = msgspec.defstruct("Daemon", [("version", pattern(t.daemon_version)),
                                           ("os", _literal(t.os)), ("arch", _literal(t.arch))],
                                **opts)
@@ -97,7 +100,9 @@ def union(model: Mapping[int, type[msgspec.Struct]]) -> Any:
 def schema_document(t: Tables) -> dict[str, Any]:
     """The JSON Schema the model emits (what ``schema.json`` holds), with the two rules
     msgspec does not write down (non-empty objects) added."""
-    doc: dict[str, Any] = msgspec.json.schema(union(build_model(t)))
+    # through JSON: the document is compared with its file (int keys become strings)
+    doc: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(
+        msgspec.json.schema(union(build_model(t)))))
     defs = doc["$defs"]
     for version, b in t.bodies.items():
         counts = defs[f"CountsV{version}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
-from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, RULES
+from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, TABLES
 
 from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
@@ -28,7 +28,7 @@ def test_every_counter_label_and_key_is_documented() -> None:
             assert f"`{label}`" in row, (counter, label)
     for name in HEALTH_COUNTERS:
         assert any(r.startswith(f"| `{name}` |") for r in rows), name
-    for label in RULES.os | RULES.arch:
+    for label in (*TABLES.os, *TABLES.arch):
         assert f"`{label}`" in UPLOAD, label
     for key in ("schema", "batch_id", "daemon.version", "daemon.os", "daemon.arch",
                 "client.version", "period.from", "counts", "health"):
