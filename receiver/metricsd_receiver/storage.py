@@ -493,10 +493,12 @@ class PostgresStorage:
                 "unnest(%(c)s::text[], %(l)s::text[], %(n)s::bigint[]) AS c (counter, label, n)), "
                 "d AS (INSERT INTO daily_batches (day, client_version, batches) "
                 "SELECT %(day)s::date, %(cv)s::text, 1 FROM b ON CONFLICT (day, client_version) "
-                "DO UPDATE SET batches = daily_batches.batches + 1), "
+                "DO UPDATE SET batches = daily_batches.batches + 1 RETURNING 1), "
+                # r reads d: the (day, version) row is locked before the count rows, in
+                # every writer, and the count rows in one (sorted) order: no deadlock
                 "r AS (INSERT INTO daily_counts (day, client_version, schema, counter, label, n) "
                 "SELECT %(day)s::date, %(cv)s::text, %(schema)s::smallint, c.counter, "
-                "c.label, c.n FROM b, "
+                "c.label, c.n FROM d, "
                 "unnest(%(c)s::text[], %(l)s::text[], %(n)s::numeric[]) AS c (counter, label, n) "
                 "ON CONFLICT (day, client_version, schema, counter, label) "
                 "DO UPDATE SET n = daily_counts.n + excluded.n) "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 import threading
@@ -12,6 +13,7 @@ import httpx
 
 from tests.conftest import wait_for
 from tests.receiver.bodies import body
+from tests.receiver.desktops import add_bodies, same_sums
 from tests.receiver.conftest import Database, ReceiverFactory
 
 
@@ -65,7 +67,7 @@ def test_two_receiver_processes_store_a_batch_once(
         database: Database, receivers: ReceiverFactory) -> None:
     a = receivers.start(database.url, "--workers", "2")
     b = receivers.start(database.url)
-    bodies = [body(turns=5 + i) for i in range(8)]
+    bodies = [body(turns=5 + i) for i in range(8)]  # 8 installs: over k
 
     def post(args: tuple[int, int]) -> dict[str, bool]:
         which, i = args
@@ -80,8 +82,15 @@ def test_two_receiver_processes_store_a_batch_once(
     fresh = [job for job, reply in zip(jobs, replies, strict=True) if not reply["duplicate"]]
     assert sorted(i for _, i in fresh) == list(range(len(bodies)))  # each stored exactly once
     assert database.count("batches") == len(bodies)
-    assert a.summary(**{"from": "2026-11-20", "to": "2026-11-20"})["total"]["turns"] == \
-        sum(5 + i for i in range(len(bodies)))
+    day = {"from": "2026-11-20", "to": "2026-11-20"}
+    seen_by_a, seen_by_b = a.summary(**day), b.summary(**day)
+    assert seen_by_a == seen_by_b  # one database, the same sums from either process
+    same_sums(seen_by_a["total"], add_bodies(bodies))
+    assert seen_by_a["total"]["turns"] == sum(5 + i for i in range(len(bodies)))
+    # the rollups got each batch once too
+    assert database.rows("SELECT day, client_version, batches FROM daily_batches") in (
+        [("2026-11-20", "1.4.0", len(bodies))],
+        [(datetime.date(2026, 11, 20), "1.4.0", len(bodies))])
     assert a.stop() == 0 and b.stop() == 0  # SIGTERM: a clean stop, workers included
     assert a.proc.poll() == 0
 
