@@ -220,7 +220,10 @@ def start_receiver(database: str, workers: int, *extra: str) -> tuple[subprocess
                                                                        str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
-         "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256", *extra],
+         "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256",
+         # the load generator is one source address: lift the per-source limits
+         "--upload-rate", "100000000", "--upload-burst", "100000000",
+         "--max-connections-per-source", "10000", *extra],
         stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
