@@ -51,3 +51,20 @@ def test_the_docs_stand_alone() -> None:
     for text in (UPLOAD, (ROOT / "receiver" / "README.md").read_text(encoding="utf-8")):
         assert "SPEC" not in text
         assert "../shared" not in text
+
+
+def test_the_operator_readme_lists_every_option_with_its_default() -> None:
+    import argparse
+
+    from metricsd_receiver.cli import parser
+
+    readme = (ROOT / "receiver" / "README.md").read_text(encoding="utf-8")
+    rows = {r.split("|")[1].strip(): r.split("|")[2].strip()
+            for r in readme.splitlines() if r.startswith("| `--")}
+    for action in parser()._actions:
+        if not action.option_strings or action.default == argparse.SUPPRESS:
+            continue
+        flag = action.option_strings[0]
+        assert f"`{flag}`" in rows, flag
+        want = "none" if action.default is None else f"`{action.default}`"
+        assert rows[f"`{flag}`"] == want, flag
