@@ -164,9 +164,13 @@ class GuardedHttp(HttpToolsProtocol):
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
+        early = self._phase == "body"  # answered before the body was in (413, 415, 429)
         if self._phase == "app":
             self._phase, self._since = "idle", time.monotonic()
         super().on_response_complete()
+        if early:  # the rest of that body is not wanted, nor is the connection
+            self._disarm()
+            self.transport.close()
 
 
 class RateLimiter:

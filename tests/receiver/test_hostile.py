@@ -158,3 +158,22 @@ def test_a_client_that_disconnects_mid_body_is_one_line(sqlite_database: Databas
     assert "Traceback" not in r.stderr
     assert len(r.stderr.splitlines()) == 21  # the start line and one per abort
     assert sqlite_database.count("batches") == 1
+
+
+def test_a_connection_answered_before_its_body_is_closed(sqlite_database: Database,
+                                                         receivers: ReceiverFactory) -> None:
+    r = receivers.start(sqlite_database.url)
+    with _connect(r, "127.0.0.2") as s:
+        s.sendall(b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: 10\r\n\r\n")
+        assert _read_status(s).startswith(b"HTTP/1.1 415")
+        try:
+            s.sendall(b"0123456789")
+        except OSError:
+            pass
+        s.settimeout(20)  # a connection left open fails here, with a timeout
+        try:
+            while s.recv(4096):  # ends when the receiver closes the connection
+                pass
+        except ConnectionResetError:
+            pass
