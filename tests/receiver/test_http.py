@@ -13,8 +13,8 @@ import httpx
 
 from tests.conftest import wait_for
 from tests.receiver.bodies import body
-from tests.receiver.desktops import add_bodies, same_sums
 from tests.receiver.conftest import Database, ReceiverFactory
+from tests.receiver.desktops import add_bodies, same_sums
 
 
 def test_valid_body_is_accepted_once(database: Database, receivers: ReceiverFactory) -> None:
