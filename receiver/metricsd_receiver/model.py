@@ -44,7 +44,7 @@ class Tables:
     max_health: int
 
 
-def _py_pattern(pattern: str) -> str:
+def py_pattern(pattern: str) -> str:
     # msgspec matches with re.search, where ``$`` also matches before a final newline;
     # ``$(?!\n)`` means end of string in Python and in the JSON Schema (ECMA) dialect alike.
     return pattern if pattern.endswith("$(?!\\n)") else pattern.removesuffix("$") + "$(?!\\n)"
@@ -59,7 +59,7 @@ def build_model(t: Tables) -> dict[int, type[msgspec.Struct]]:
     opts: dict[str, Any] = {"forbid_unknown_fields": True}
 
     def pattern(p: str) -> Any:
-        return Annotated[str, msgspec.Meta(pattern=_py_pattern(p))]
+        return Annotated[str, msgspec.Meta(pattern=py_pattern(p))]
 
     daemon = msgspec.defstruct("Daemon", [("version", pattern(t.daemon_version)),
                                           ("os", _literal(t.os)), ("arch", _literal(t.arch))],

@@ -17,10 +17,12 @@ every schema and are added up.  Sums are Python integers: exact, whatever their 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from metricsd_receiver.model import py_pattern
 from metricsd_receiver.schema import (
     COUNTERS,
     EARLIEST_DAY,
@@ -59,6 +61,9 @@ ALL_LABELS: Final = {
 
 class BadQuery(ValueError):
     pass
+
+
+_VERSION: Final = re.compile(py_pattern(TABLES.client_version))
 
 
 @dataclass
@@ -170,6 +175,8 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         raise BadQuery("from is after to")
     if (end - start).days + 1 > MAX_DAYS:
         raise BadQuery(f"at most {MAX_DAYS} days at once")
+    if version and version != OTHER and not _VERSION.search(version):
+        raise BadQuery("version must be a client version (x.y.z), unknown or other")
     cells = fold(*storage.rollups(start.isoformat(), end.isoformat()), k)
     versions = sorted({c.version for c in cells}, key=version_key)
     version_shown = None

@@ -109,10 +109,15 @@ def test_bad_dates_are_400_and_not_echoed(sqlite_database: Database) -> None:
         assert r.status_code == 400  # over 400 days
         for params in ({"to": "0001-01-01"}, {"from": "0001-01-01"}, {"to": "9999-12-31"},
                        {"from": "2023-12-31"}, {"to": "2026-13-01"}, {"from": "\x00" * 10},
-                       {"to": "garbage"}):
+                       {"to": "garbage"}, {"version": "<script>"}, {"version": "1.2"},
+                       {"version": "1.2.3\n"}):
             for path in ("/api/summary", "/"):
                 r = c.get(path, params={**params, "token": "t0k"})
                 assert r.status_code == 400, (path, params)
+                assert "script" not in r.text
+        for version in ("1.2.3", "other", "unknown", "2.0.0-rc.1"):  # no data: not an error
+            assert c.get("/api/summary", params={"version": version,
+                                                 "token": "t0k"}).status_code == 200
 
 
 def test_dashboard_answers_loopback_only_without_a_token(sqlite_database: Database) -> None:

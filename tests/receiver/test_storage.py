@@ -137,3 +137,25 @@ def test_copy_from_sqlite_to_postgresql(sqlite_database: Database, tmp: Path) ->
         assert again.stdout.startswith(f"copied 0 batch(es) to {pg.url}, 8 already there")
     finally:
         drop_pg_database(pg)
+
+
+def test_the_app_lifespan_opens_migrates_and_closes_storage(sqlite_database: Database) -> None:
+    import warnings
+
+    from metricsd_receiver.app import create_app
+
+    from tests.receiver.bodies import body
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    app = create_app(sqlite_database.url)
+    receiver = app.state.receiver
+    with TestClient(app, client=("127.0.0.1", 5000)) as c:
+        assert sqlite_database.rows("SELECT max(version) FROM schema_migrations") == [
+            (SQLITE_MIGRATIONS[-1][0],)]
+        assert c.post("/v1/metrics", json=body()).status_code == 202
+        assert receiver._storage is not None
+    assert receiver._storage is None  # closed at shutdown
+    assert sqlite_database.count("daily_batches") == 1

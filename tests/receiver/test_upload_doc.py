@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
+from metricsd_receiver.app import DEFAULT_MAX_BODY, DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
+from metricsd_receiver.guard import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_UPLOAD_BURST,
+    DEFAULT_UPLOAD_RATE,
+    MAX_HEADER_BYTES,
+)
 from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, TABLES
 
 from metricsd.core.batches import (
@@ -45,6 +52,12 @@ def test_statuses_and_policy_figures_are_documented() -> None:
     assert f"over {MAX_RETRY_AFTER_SECONDS:.0f} s" in UPLOAD
     assert f"`Retry-After: {DEFAULT_RETRY_AFTER}`" in UPLOAD
     assert f"({DEFAULT_MAX_INFLIGHT} by default)" in UPLOAD
+    assert (f"more than `--upload-rate` uploads a minute ({DEFAULT_UPLOAD_RATE} by default, "
+            f"bursts of `--upload-burst`, {DEFAULT_UPLOAD_BURST})") in UPLOAD
+    assert (f"({DEFAULT_HEADER_TIMEOUT:.0f} and {DEFAULT_BODY_TIMEOUT:.0f} by default)"
+            in UPLOAD)
+    assert f"over {MAX_HEADER_BYTES // 1024} KiB" in UPLOAD
+    assert "(64 KiB by default)" in UPLOAD and DEFAULT_MAX_BODY == 64 * 1024
 
 
 def test_the_docs_stand_alone() -> None:
