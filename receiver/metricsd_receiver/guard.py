@@ -77,6 +77,8 @@ class GuardedHttp(HttpToolsProtocol):
     per_source: ClassVar[dict[str, int]] = {}
 
     _phase: str = "head"
+    #: the current request was answered before its body was complete
+    _answered: bool = False
     _since: float = 0.0
     _head_bytes: int = 0
     _timer: asyncio.TimerHandle | None = None
@@ -103,8 +105,12 @@ class GuardedHttp(HttpToolsProtocol):
 
     def _expire(self) -> None:
         self._timer = None
-        if self._phase in ("head", "body") and not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self._phase in ("head", "body"):
             self._close_with(b"408 Request Timeout")
+        elif self._phase == "idle":
+            self.transport.close()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -144,6 +150,7 @@ class GuardedHttp(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._phase == "idle":  # the next request on a kept-alive connection
             self._phase, self._since, self._head_bytes = "head", time.monotonic(), 0
+            self._answered = False
             self._arm(self.limits.header_timeout)
         if self._phase == "head":
             self._head_bytes += len(data)
@@ -159,18 +166,24 @@ class GuardedHttp(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._phase = "app"
         self._disarm()
+        if self._answered:
+            # answered before its body was in (413, 415, 429): the rest of the body has
+            # been read (and dropped) under the body deadline, and the connection is idle
+            # again, under the keep-alive timeout like any other
+            self._phase, self._since, self._answered = "idle", time.monotonic(), False
+            self._arm(self.timeout_keep_alive)
+            super().on_message_complete()
+            return
+        self._phase = "app"
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
-        early = self._phase == "body"  # answered before the body was in (413, 415, 429)
-        if self._phase == "app":
+        if self._phase == "body":  # the body is still arriving: keep its deadline
+            self._answered = True
+        elif self._phase == "app":
             self._phase, self._since = "idle", time.monotonic()
         super().on_response_complete()
-        if early:  # the rest of that body is not wanted, nor is the connection
-            self._disarm()
-            self.transport.close()
 
 
 class RateLimiter:
