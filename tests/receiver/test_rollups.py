@@ -141,3 +141,41 @@ def test_an_existing_database_gets_its_rollups_once(database: Database,
     r.stop()
     again = receivers.start(database.url, "--k", "1")  # migrated once: the same sums
     assert again.summary(**{"from": "2026-11-20", "to": "2026-11-22"}) == data
+
+
+def test_every_label_of_each_schema_lands_under_its_own_name(sqlite_database: Database
+                                                               ) -> None:
+    import pytest
+    from metricsd_receiver.query import shown_label, summary
+    from metricsd_receiver.schema import TABLES, Invalid
+
+    storage = open_storage(sqlite_database.url)
+    storage.migrate()
+    day = "2026-11-20"
+    try:
+        want: dict[str, dict[str, int]] = {}
+        for schema, tables in TABLES.bodies.items():
+            for counter, labels in tables.counters.items():
+                for i, label in enumerate(labels):
+                    b = body(schema=schema, day=day, turns=1, finish_reason__stop=0,
+                             finish_reason__length=0, cache_hit__none=0,
+                             provider_error__rate_limit=0, tool_error__timeout=0,
+                             **({f"cache_hit__{'90-99' if schema == 1 else '100'}": 0}))
+                    b["counts"][counter] = {label: 100 + i} if label else 100 + i
+                    assert storage.insert(validate(encode(b)))
+                    if label:
+                        per = want.setdefault(counter, {})
+                        per[shown_label(schema, label)] = 100 + i
+                    # a label the other schema does not know is refused there
+                    for other, other_tables in TABLES.bodies.items():
+                        if label and label not in other_tables.counters[counter]:
+                            b2 = {**b, "schema": other,
+                                  "health": body(schema=other)["health"]}
+                            with pytest.raises(Invalid):
+                                validate(encode(b2))
+        data = summary(storage, day_from=day, day_to=day, version=None, k=1)
+        for counter, labels in want.items():
+            assert data["total"][counter] == labels, counter
+            assert set(labels) <= set(data["counters"][counter])
+    finally:
+        storage.close()
