@@ -157,11 +157,8 @@ def test_every_label_of_each_schema_lands_under_its_own_name(sqlite_database: Da
         for schema, tables in TABLES.bodies.items():
             for counter, labels in tables.counters.items():
                 for i, label in enumerate(labels):
-                    b = body(schema=schema, day=day, turns=1, finish_reason__stop=0,
-                             finish_reason__length=0, cache_hit__none=0,
-                             provider_error__rate_limit=0, tool_error__timeout=0,
-                             **({f"cache_hit__{'90-99' if schema == 1 else '100'}": 0}))
-                    b["counts"][counter] = {label: 100 + i} if label else 100 + i
+                    b = body(schema=schema, day=day)
+                    b["counts"] = {"turns": 1, counter: {label: 100 + i}}
                     assert storage.insert(validate(encode(b)))
                     if label:
                         per = want.setdefault(counter, {})
@@ -169,13 +166,13 @@ def test_every_label_of_each_schema_lands_under_its_own_name(sqlite_database: Da
                     # a label the other schema does not know is refused there
                     for other, other_tables in TABLES.bodies.items():
                         if label and label not in other_tables.counters[counter]:
-                            b2 = {**b, "schema": other,
-                                  "health": body(schema=other)["health"]}
+                            b2: dict[str, Any] = {**b, "schema": other,
+                                                  "health": body(schema=other)["health"]}
                             with pytest.raises(Invalid):
                                 validate(encode(b2))
         data = summary(storage, day_from=day, day_to=day, version=None, k=1)
-        for counter, labels in want.items():
-            assert data["total"][counter] == labels, counter
-            assert set(labels) <= set(data["counters"][counter])
+        for counter, sums in want.items():
+            assert data["total"][counter] == sums, counter
+            assert set(sums) <= set(data["counters"][counter])
     finally:
         storage.close()
