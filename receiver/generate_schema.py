@@ -9,7 +9,7 @@ schemas are accepted:
 
 * schema 1 (v1.1 facts): ``COUNTERS_V1`` and the three v1 health counters, multi-day periods;
 * schema 2 (v1.2 facts): ``COUNTERS`` and ``HEALTH_COUNTERS`` (with ``clipped``), one UTC
-  day per batch, every count at most ``MAX_DAY_COUNT`` (bounded contribution).
+  day per batch, every count at most ``CONTRIBUTION_BOUND`` (bounded contribution).
 
     python receiver/generate_schema.py            # rewrite the file
     python receiver/generate_schema.py --check    # exit 1 if the committed file is stale
@@ -27,23 +27,22 @@ from typing import Any, Final
 
 from metricsd_receiver.model import BodyTables, Tables, schema_document
 
-from metricsd.core import batches as daemon_batches
-from metricsd.core.batches import ARCH_LABELS, OS_LABELS, OTHER
-from metricsd.core.facts import COUNTERS, COUNTERS_V1, HEALTH_COUNTERS, UNKNOWN_VERSION
+from metricsd.core.batches import (
+    ARCH_LABELS,
+    CONTRIBUTION_BOUND,
+    OS_LABELS,
+    OTHER,
+    SCHEMA,
+    SCHEMA_TABLES,
+    SCHEMA_V1,
+)
+from metricsd.core.facts import UNKNOWN_VERSION
 
 OUT = Path(__file__).resolve().parent / "metricsd_receiver" / "schema.json"
 
 #: Largest count in one schema 1 batch: the largest integer every JSON implementation
 #: holds exactly.
 MAX_COUNT: Final = 2**53 - 1
-#: Largest value of one schema 2 (install-day) batch: the daemon clips at this bound and
-#: counts the clipping in ``health.clipped``.
-MAX_DAY_COUNT: Final = int(getattr(daemon_batches, "MAX_DAY_COUNT", 100_000))
-#: The health counter schema 2 adds.
-CLIPPED: Final = "clipped"
-HEALTH_V1: Final = tuple(name for name in HEALTH_COUNTERS if name != CLIPPED)
-HEALTH_V2: Final = HEALTH_COUNTERS if CLIPPED in HEALTH_COUNTERS else (*HEALTH_COUNTERS,
-                                                                       CLIPPED)
 #: A number as metricsd.core.facts.client_version_label renders it: no leading zeros, <= 9999.
 _NUM = "(?:0|[1-9][0-9]{0,3})"
 #: Every string metricsd.core.facts.is_rendered_version accepts (checked by the tests).
@@ -66,10 +65,13 @@ def tables() -> Tables:
     """The daemon's tables, as the receiver's model takes them."""
     return Tables(
         bodies={
-            1: BodyTables({k: tuple(v) for k, v in COUNTERS_V1.items()}, HEALTH_V1, MAX_COUNT,
-                          one_day=False),
-            2: BodyTables({k: tuple(v) for k, v in COUNTERS.items()}, HEALTH_V2,
-                          MAX_DAY_COUNT, one_day=True),
+            # Schema 1: the v1.1 labels, periods of several days, no contribution bound.
+            SCHEMA_V1: BodyTables({k: tuple(v) for k, v in SCHEMA_TABLES[SCHEMA_V1][0].items()},
+                                  SCHEMA_TABLES[SCHEMA_V1][1], MAX_COUNT, one_day=False),
+            # Schema 2: one install-day per batch, every value within the daemon's bound
+            # (clipped beyond it, and counted in health.clipped).
+            SCHEMA: BodyTables({k: tuple(v) for k, v in SCHEMA_TABLES[SCHEMA][0].items()},
+                               SCHEMA_TABLES[SCHEMA][1], CONTRIBUTION_BOUND, one_day=True),
         },
         os=tuple(sorted(_labels(OS_LABELS.values()))),
         arch=tuple(sorted(_labels(ARCH_LABELS.values()))),
