@@ -78,24 +78,22 @@ def prepare_state_directory(directory: Path) -> None:
     """Check the state directory's chain (:func:`chain_problem`), then create it 0700
     (with its parents) or check the existing one is the user's and not writable by group
     or others, and that no unusable ``egress.lock`` was planted in it.  Otherwise another
-    user could plant the database's ``-wal`` or the egress lock there."""
+    user could plant the database's ``-wal`` or the egress lock there.  A directory that
+    cannot be made or used (read-only, a file in its place) is not refused here: that is
+    a storage fault the daemon serves through from memory."""
     problem = chain_problem(directory)
     if problem is None:
-        try:
-            directory.mkdir(parents=True, mode=0o700)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise ServiceError(f"cannot create the state directory {directory} "
-                               f"({exc.strerror or type(exc).__name__})") from None
         real = Path(os.path.realpath(directory))
         try:
+            directory.mkdir(parents=True, mode=0o700)
+        except OSError:
+            pass  # exists, or cannot be made: the database says so, and retries
+        try:
             st = os.stat(real)
-        except OSError as exc:
-            raise ServiceError(f"cannot use the state directory {directory} "
-                               f"({exc.strerror or type(exc).__name__})") from None
+        except OSError:
+            return  # unusable, not unsafe: the daemon serves from memory and retries
         if not stat.S_ISDIR(st.st_mode):
-            raise ServiceError(f"the state directory {directory} is not a directory")
+            return
         if st.st_uid != os.getuid():
             problem = f"{real} belongs to another user"
         elif st.st_mode & 0o022:
