@@ -4,11 +4,14 @@ Every egress asks :meth:`Authority.decide` right before it acts — each commit 
 each sealing of batches, each upload attempt — and holds the *egress lock* (shared)
 while it acts.  ``metricsd consent off`` writes config.toml, then takes the lock
 exclusively to purge: once it has printed that counts were deleted, no commit or request
-that began before can still be running, and every later one reads the new file.
+that began before can still be running, and every later one reads the new file.  Every
+wait for that lock is bounded: a holder that never lets go hangs nobody.
 
 The decision fails closed (see :mod:`metricsd.core.consent`): a missing file, a FIFO, a
-device, a file over 1 MiB, a read error, a parse error, a duplicate key or a value of the
-wrong type all mean *opted out* — never "keep the previous state".  The environment's
+device, a file over 1 MiB, a file another user could write (owner, mode, directory
+chain), a read error, a parse error, a duplicate key or a value of the wrong type all
+mean *opted out* — never "keep the previous state".  It is taken from the file's
+content every time, never from its timestamps.  The environment's
 veto (``DO_NOT_TRACK``, ``METRICSD_METRICS=off``) is read once, at start, since a
 process's environment cannot change under it.
 """
@@ -105,6 +108,14 @@ def read_config_file(path: Path) -> ConfigFile:
     return data if isinstance(data, ConfigFile) else read_config_parsed(data, path)
 
 
+def read_config_parsed(data: bytes, path: Path) -> ConfigFile:
+    """Decide from bytes already read (:func:`metricsd.core.consent.parse_config`)."""
+    try:
+        return parse_config(data, str(path))
+    except Exception:  # fail closed, whatever went wrong
+        return unreadable_config(str(path), "unexpected error")
+
+
 class Authority:
     """config.toml + the environment's veto + the dev marker -> :class:`Decision`.
 
@@ -139,13 +150,6 @@ class Authority:
                 self._data = data
             dev = self._dev_env or os.path.exists(self.dev_marker)
             return Decision(self._file, self._veto, dev)
-
-
-def read_config_parsed(data: bytes, path: Path) -> ConfigFile:
-    try:
-        return parse_config(data, str(path))
-    except Exception:  # fail closed, whatever went wrong
-        return unreadable_config(str(path), "unexpected error")
 
 
 # --- the egress lock ------------------------------------------------------------------
