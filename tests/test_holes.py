@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import resource
 import select
 import shutil
 import signal
@@ -23,12 +24,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
+    START_TIMEOUT,
+    Daemon,
     DaemonFactory,
     Home,
     clean_env,
     cli,
     db_rows,
     make_home,
+    read_line,
     show,
     stream,
     wait_for,
@@ -356,9 +360,27 @@ def test_a_write_that_would_not_land_is_refused_before_it_is_written() -> None:
 
 # --- 5. a burst of connects over the cap -------------------------------------------------
 
+def start_with_fd_limit(daemons: DaemonFactory, home: Home, limit: int, *extra: str) -> Daemon:
+    """A daemon whose RLIMIT_NOFILE (hard and soft) is ``limit``."""
+    stderr_path = home.root / "limited.stderr"
+    err = open(stderr_path, "w")  # noqa: SIM115 - closed by Daemon.stop
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "metricsd", "run", *home.args(), *extra],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
+        env=clean_env(),
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
+    d = Daemon(home, proc, stderr_path, "", err)
+    daemons.started.append(d)
+    d.ready_line = read_line(proc, START_TIMEOUT)
+    assert d.ready_line == f"READY {home.socket}", (d.ready_line, d.stderr)
+    return d
+
+
 def test_a_burst_of_connects_never_overshoots_the_connection_cap(
         home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home, "--max-connections", "16")
+    # 16 connections + the 64 descriptors kept for the daemon itself fit in 100; 64
+    # connections at once would not, and commits would fail for want of a descriptor.
+    d = start_with_fd_limit(daemons, home, 100, "--max-connections", "16")
     burst = []
     try:
         for _ in range(64):  # all connected before the daemon serves any of them
