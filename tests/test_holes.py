@@ -358,6 +358,33 @@ def test_a_write_that_would_not_land_is_refused_before_it_is_written() -> None:
     assert not flag_landed("x = 1", "x = 1\n[desktop]\nmetrics = false\n", True)
 
 
+def test_a_flag_that_does_not_read_back_is_never_reported_and_the_file_is_put_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import metricsd.consent as consent
+
+    config = tmp_path / "config.toml"
+    original = "# mine\n[desktop]\nmetrics = false\n"
+    config.write_text(original)
+    real_write = consent._atomic_write
+    writes: list[str] = []
+
+    def racing_write(path: Path, text: str) -> None:
+        # Another writer lands between our write and our read-back.
+        real_write(path, text if writes else text + "metrics = 1\n")
+        writes.append(text)
+
+    monkeypatch.setattr(consent, "_atomic_write", racing_write)
+    with pytest.raises(consent.ConfigWriteError, match="did not read back as written"):
+        consent.set_consent(config, True)
+    assert config.read_text() == original
+    # A file that did not exist is removed again.
+    writes.clear()
+    missing = tmp_path / "new.toml"
+    with pytest.raises(consent.ConfigWriteError):
+        consent.set_consent(missing, True)
+    assert not missing.exists()
+
+
 # --- 5. a burst of connects over the cap -------------------------------------------------
 
 def start_with_fd_limit(daemons: DaemonFactory, home: Home, limit: int, *extra: str) -> Daemon:
