@@ -34,7 +34,7 @@ COMMIT_RETRY_MAX: Final = 30.0
 EGRESS_RETRY_SECONDS: Final = 0.25
 #: How long the final commit at shutdown waits for the egress lock (SIGTERM must end the
 #: daemon within 5 s).
-FINAL_EGRESS_WAIT_SECONDS: Final = 2.0
+FINAL_EGRESS_WAIT_SECONDS: Final = 1.5
 #: What a storage fault looks like; anything else raised by a commit is a bug.
 STORAGE_FAULTS: Final = (sqlite3.Error, OSError, StoreError)
 
