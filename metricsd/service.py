@@ -48,20 +48,30 @@ def chain_problem(directory: Path, uid: int | None = None) -> str | None:
     ``/tmp`` has).  Checked on the real path, symlinks resolved; a directory that does not
     exist yet is judged by its nearest existing ancestor (it would be created there).
     The one rule for the socket's directory, the state directory and config.toml's."""
-    uid = os.getuid() if uid is None else uid
-    real = Path(os.path.realpath(directory))
-    for part in (real, *real.parents):
+    return _real_chain_problem(os.path.realpath(directory),
+                               os.getuid() if uid is None else uid)
+
+
+def _real_chain_problem(real: str, uid: int) -> str | None:
+    """:func:`chain_problem` for a path already resolved (strings: this runs at every
+    consent decision, and pathlib would triple its cost)."""
+    part = real
+    while True:
         try:
             st = os.stat(part)
         except FileNotFoundError:
-            continue  # not created yet: its parent decides who could create it
+            st = None  # not created yet: its parent decides who could create it
         except OSError as exc:
             return f"{part} cannot be checked ({exc.strerror or type(exc).__name__})"
-        if st.st_uid not in (uid, 0):
-            return f"{part} belongs to another user"
-        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
-            return f"{part} is writable by other users (mode {st.st_mode & 0o7777:o})"
-    return None
+        if st is not None:
+            if st.st_uid not in (uid, 0):
+                return f"{part} belongs to another user"
+            if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+                return f"{part} is writable by other users (mode {st.st_mode & 0o7777:o})"
+        parent = os.path.dirname(part)
+        if parent == part:
+            return None
+        part = parent
 
 
 def check_directory_chain(directory: Path, uid: int | None = None) -> None:
@@ -116,8 +126,13 @@ def config_problem(config: Path) -> str | None:
     """:func:`chain_problem` for config.toml: the directory it is named in and, for a
     symlink, the directory it really lives in (another user must not be able to replace
     the file that holds the user's consent)."""
-    return (chain_problem(config.absolute().parent)
-            or chain_problem(Path(os.path.realpath(config)).parent))
+    uid = os.getuid()
+    named = os.path.realpath(os.path.dirname(os.path.abspath(config)))
+    real = os.path.dirname(os.path.realpath(config))
+    problem = _real_chain_problem(named, uid)
+    if problem is None and real != named:
+        problem = _real_chain_problem(real, uid)
+    return problem
 
 
 def check_config_location(config: Path) -> None:
