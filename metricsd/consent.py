@@ -192,6 +192,8 @@ class EgressLock:
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
                 raise EgressLockUnsafe(self.path, "is not a regular file") from None
+            if exc.errno in (errno.EACCES, errno.EPERM) and os.path.lexists(self.path):
+                raise EgressLockUnsafe(self.path, "cannot be opened (not yours)") from None
             raise
         try:
             st = os.fstat(fd)

@@ -40,6 +40,7 @@ from tests.conftest import (
 from tests.rawclient import Client
 
 IS_ROOT = os.geteuid() == 0
+NOBODY = 65534
 
 
 def run_once(home: Home, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -203,8 +204,11 @@ def test_a_planted_wal_symlink_never_gets_the_victims_file_chmodded(
     assert victim.read_text() == "someone's file"
 
 
-def test_a_planted_egress_lock_symlink_is_refused_and_never_blocks_opt_out(
-        home: Home, daemons: DaemonFactory) -> None:
+@pytest.mark.parametrize("planted", ["symlink", "file of another user"])
+def test_a_planted_egress_lock_is_refused_and_never_blocks_opt_out(
+        home: Home, daemons: DaemonFactory, planted: str) -> None:
+    if planted != "symlink" and not IS_ROOT:
+        pytest.skip("needs root to make a file of another user")
     d = daemons.start(home)
     stream(d)
     assert d.stop() == 0
@@ -212,17 +216,23 @@ def test_a_planted_egress_lock_symlink_is_refused_and_never_blocks_opt_out(
     target.write_text("")
     lock = home.state_dir / "egress.lock"
     lock.unlink(missing_ok=True)
-    lock.symlink_to(target)
-    with held_exclusively(target):  # whoever planted it holds what it points to
+    if planted == "symlink":
+        lock.symlink_to(target)
+    else:
+        lock.write_text("")
+        os.chown(lock, NOBODY, NOBODY)
+        target = lock
+    with held_exclusively(target):  # whoever planted it holds it
         out = run_once(home)
         assert out.returncode == 1
-        assert "egress.lock is not a regular file of yours" in out.stderr
+        [line] = out.stderr.strip().splitlines()
+        assert "egress.lock is not a regular file of yours" in line
         out = cli(home, "consent", "off", timeout=20)
         assert out.returncode == 0, out.stderr
         assert "metrics off: stored counts and pending batches were deleted" in out.stdout
         assert "remove it" in out.stdout
     assert db_rows(home) == 0
-    assert lock.is_symlink() and target.read_text() == ""
+    assert lock.is_symlink() == (planted == "symlink")
 
 
 # --- 3. a same-size rewrite within one timestamp tick --------------------------------------
