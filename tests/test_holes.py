@@ -1,8 +1,8 @@
 """What another process or another local user can do to a running daemon through the
 files and the socket it shares with them, each tried against a real daemon process: a
 held egress lock, unsafe directories and planted files, a same-size rewrite of
-config.toml within one timestamp tick, a config.toml whose last line has no newline, and
-a burst of connects over the connection cap."""
+config.toml within one timestamp tick, a bind mount over it, a config.toml whose last
+line has no newline, and a burst of connects over the connection cap."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def nothing_to_read(c: Client) -> bool:
     return not readable
 
 
-# --- 1. a held egress lock never hangs the daemon ------------------------------------------
+# --- a held egress lock never hangs the daemon ------------------------------------------
 
 def test_a_held_egress_lock_leaves_status_answering_and_sync_waiting(
         home: Home, daemons: DaemonFactory) -> None:
@@ -133,7 +133,7 @@ def test_an_upload_blocked_by_the_lock_leaves_status_answering(
     assert d.stop() == 0
 
 
-# --- 2. the state directory and config.toml get the socket directory's checks -----------
+# --- the state directory and config.toml get the socket directory's checks -----------
 
 def test_a_state_directory_writable_by_others_is_refused(home: Home) -> None:
     home.state_dir.mkdir()
@@ -240,7 +240,7 @@ def test_a_planted_egress_lock_is_refused_and_never_blocks_opt_out(
     assert lock.is_symlink() == (planted == "symlink")
 
 
-# --- 3. a same-size rewrite within one timestamp tick --------------------------------------
+# --- a same-size rewrite within one timestamp tick --------------------------------------
 
 @pytest.fixture
 def coarse_fs() -> Iterator[Path]:
@@ -310,7 +310,7 @@ def test_a_same_size_rewrite_within_the_second_still_turns_metrics_off(
         shutil.rmtree(home.root, ignore_errors=True)
 
 
-# --- 6. a bind mount over config.toml ------------------------------------------------------
+# --- a bind mount over config.toml ------------------------------------------------------
 
 def test_a_bind_mount_over_the_config_turns_metrics_off_within_the_second(
         home: Home, daemons: DaemonFactory) -> None:
@@ -338,7 +338,7 @@ def test_a_bind_mount_over_the_config_turns_metrics_off_within_the_second(
     assert d.stop() == 0
 
 
-# --- 4. consent on/off on a file whose last line has no newline ---------------------------
+# --- consent on/off on a file whose last line has no newline ---------------------------
 
 LAST_LINES = [
     "[desktop]\na.b.c = 1 # a comment, and no newline",  # the flag went into the comment
@@ -400,7 +400,7 @@ def test_a_flag_that_does_not_read_back_is_never_reported_and_the_file_is_put_ba
     assert not missing.exists()
 
 
-# --- 5. a burst of connects over the cap -------------------------------------------------
+# --- a burst of connects over the cap -------------------------------------------------
 
 def start_with_fd_limit(daemons: DaemonFactory, home: Home, limit: int, *extra: str) -> Daemon:
     """A daemon whose RLIMIT_NOFILE (hard and soft) is ``limit``."""
