@@ -51,21 +51,20 @@ FIRST_DAY: Final = -30
 
 
 #: The variables of day_env (a launcher that filters the environment must pass them on).
-FAKETIME_VARS: Final = ("LD_PRELOAD", "FAKETIME", "DONT_FAKE_MONOTONIC",
-                        "FAKETIME_DONT_FAKE_MONOTONIC")
+FAKETIME_VARS: Final = ("LD_PRELOAD", "FAKETIME")
 
 
 def day_env(offset: int) -> dict[str, str]:
-    """The environment that runs a process ``offset`` days from today (libfaketime; the
-    monotonic clock stays real, so timeouts behave)."""
+    """The environment that runs a process ``offset`` days from today (libfaketime: its
+    monotonic clock moves by the same offset, which durations do not see; keeping it
+    real would break ``time.sleep``, which libfaketime then fails with EINVAL)."""
     if offset == 0:
         return {}
     if FAKETIME_LIB is None:
         if os.environ.get("CI"):
             pytest.fail("libfaketime is missing (apt-get install faketime)")
         pytest.skip("needs libfaketime (Debian package faketime) to move the daemon's date")
-    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": f"{offset:+d}d",
-            "DONT_FAKE_MONOTONIC": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": f"{offset:+d}d"}
 
 
 def daemon_env(home: Home, env: dict[str, str]) -> dict[str, str]:

@@ -31,6 +31,7 @@ from tests.conftest import (
     Home,
     clean_env,
     cli,
+    daemon_env,
     db_rows,
     make_home,
     read_line,
@@ -204,7 +205,7 @@ def test_a_planted_wal_symlink_never_gets_the_victims_file_chmodded(
         c.turn("stop")
         assert c.status()["pid"] == d.proc.pid  # serving, the database unavailable
     assert d.stop() == 0
-    assert "metrics.sqlite3-wal" in d.stderr and "not a link" in d.stderr
+    assert "metrics.sqlite3-wal" in d.stderr and "symbolic link" in d.stderr
     assert stat.S_IMODE(os.stat(victim).st_mode) == 0o644
     assert victim.read_text() == "someone's file"
 
@@ -409,7 +410,7 @@ def start_with_fd_limit(daemons: DaemonFactory, home: Home, limit: int, *extra: 
     proc = subprocess.Popen(
         [sys.executable, "-m", "metricsd", "run", *home.args(), *extra],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
-        env=clean_env(),
+        env=daemon_env(home, clean_env()),
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
     d = Daemon(home, proc, stderr_path, "", err)
     daemons.started.append(d)
