@@ -19,16 +19,14 @@ import trio
 from metricsd_client import (
     AsyncClient,
     Client,
-    NoReplyError,
     PeerUidError,
     SidecarError,
     default_socket_path,
-    encode,
-    peer_uid,
-    request,
     socket_path,
     spawn_sidecar,
 )
+from metricsd_client._peer import NoReplyError, peer_uid, request
+from metricsd_client._wire import encode
 
 from metricsd.settings import default_socket
 from tests.conftest import DaemonFactory, Home, clean_env, cli, wait_for
@@ -78,9 +76,9 @@ def test_importing_the_client_loads_no_daemon_code() -> None:
 
 @pytest.mark.parametrize("vector", WITH_CALLS, ids=[v["name"] for v in WITH_CALLS])
 def test_encoder_writes_the_vector_bytes(vector: dict[str, Any]) -> None:
-    import metricsd_client
+    from metricsd_client import _wire
 
-    out = b"".join(encode(getattr(metricsd_client, f"{helper}_message")(*args))
+    out = b"".join(encode(getattr(_wire, f"{helper}_message")(*args))
                    for helper, args in vector["calls"])
     assert out == decode_parts(vector["hex"])
 
@@ -222,6 +220,7 @@ def test_bad_arguments_are_dropped_and_counted_not_raised(home: Home,
         c.turn(5)  # type: ignore[arg-type]
         c.tool_result("deadline exceeded " + "é" * 20_000)  # clipped, still counted
         c.provider_error("\udcff status 429")  # a lone surrogate: replaced, still counted
+        assert c.sync() is False  # six events were dropped: the sync says so, once
         assert c.sync() is True
         assert c.dropped == 6
         assert c.errors == []

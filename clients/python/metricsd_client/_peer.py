@@ -69,6 +69,22 @@ def connect_unix(path: str, timeout: float | None) -> socket.socket:
         raise
 
 
+def connect_tcp(port: int, timeout: float | None) -> socket.socket:
+    """A connection to ``127.0.0.1:port`` (the loopback TCP transport), ``timeout`` set.
+    Errors name the address."""
+    address = ("127.0.0.1", port)
+    try:
+        sock = socket.create_connection(address, timeout)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot connect to 127.0.0.1:{port}: "
+                                   f"{exc.strerror or exc}") from exc
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass
+    return sock
+
+
 def check_peer(sock: socket.socket, path: str) -> None:
     """Raise :class:`PeerUidError` unless our own user serves ``sock``."""
     uid = peer_uid(sock)
