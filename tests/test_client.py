@@ -343,3 +343,334 @@ def test_documented_python_examples_compile() -> None:
     tour = re.search(r"<<'PY'\n(.*?)\nPY", (ROOT / "README.md").read_text(), re.DOTALL)
     assert tour is not None and "metricsd_client" in tour.group(1)
     compile(tour.group(1), "README tour", "exec")
+
+
+# --- the public surface and the shared table ------------------------------------------------
+
+SPEC_JSON: dict[str, Any] = json.loads((ROOT / "clients" / "spec.json").read_text())
+
+
+def test_public_surface_is_the_app_facing_api_only() -> None:
+    import metricsd_client
+
+    assert sorted(metricsd_client.__all__) == sorted([
+        "AsyncClient", "Client", "NoopClient", "PeerUidError", "Sidecar", "SidecarError",
+        "Stats", "__version__", "default_socket_path", "endpoint_path", "socket_path",
+        "spawn_sidecar"])
+    public = {n for n in vars(metricsd_client) if not n.startswith("_")}
+    assert public <= set(metricsd_client.__all__) | {"annotations"}, public
+    for internal in ("encode", "request", "peer_uid", "usage_message", "hello_message"):
+        assert not hasattr(metricsd_client, internal), internal
+
+
+def test_constants_equal_the_shared_table() -> None:
+    import inspect
+
+    from metricsd_client import _client, _engine, _paths, _sidecar, _wire
+
+    assert _wire.PROTO == SPEC_JSON["proto"]
+    limits = SPEC_JSON["limits"]
+    assert (_wire.MAX_MESSAGE_BYTES, _wire.MAX_STRING_BYTES, _wire.MAX_REPLY_BYTES) == (
+        limits["max_message_bytes"], limits["max_string_bytes"], limits["max_reply_bytes"])
+    d = SPEC_JSON["defaults"]
+    ms = 1000
+    assert _engine.MAX_QUEUE_MESSAGES == d["max_queue_messages"]
+    assert _engine.MAX_QUEUE_BYTES == d["max_queue_bytes"]
+    assert _engine.CONNECT_TIMEOUT * ms == d["connect_timeout_ms"]
+    assert _engine.WRITE_TIMEOUT * ms == d["write_timeout_ms"]
+    assert (_engine.BACKOFF_MIN * ms, _engine.BACKOFF_MAX * ms) == (d["backoff_min_ms"],
+                                                                  d["backoff_max_ms"])
+    assert _client.CLOSE_TIMEOUT * ms == d["close_timeout_ms"]
+    assert _client.REQUEST_TIMEOUT * ms == d["request_timeout_ms"]
+    assert _sidecar.START_TIMEOUT * ms == d["sidecar_start_timeout_ms"]
+    assert _engine.KEEP_ERRORS == d["kept_errors"]
+    assert _paths.ENV_SOCKET == SPEC_JSON["env"]["socket"]
+    assert (_paths.APP, _paths.SOCKET_NAME, _paths.ENDPOINT_FILE) == (
+        SPEC_JSON["paths"]["app"], SPEC_JSON["paths"]["socket_name"],
+        SPEC_JSON["paths"]["endpoint_file"])
+    assert sorted(_wire.FATAL_CODES) == SPEC_JSON["fatal_codes"]
+    for cls in (Client, AsyncClient):
+        for method, fields in SPEC_JSON["usage_forms"].items():
+            params = list(inspect.signature(getattr(cls, method)).parameters)[1:]
+            assert params == fields, (cls, method)
+            builder = getattr(_wire, f"{method}_message")
+            assert list(builder(*[None] * len(fields)))[1:] == fields
+    # The defaults a constructor or method takes are those constants.
+    sig = inspect.signature(Client)
+    assert sig.parameters["max_queue"].default == _engine.MAX_QUEUE_MESSAGES
+    assert inspect.signature(Client.sync).parameters["timeout"].default == \
+        _client.REQUEST_TIMEOUT
+    assert inspect.signature(spawn_sidecar).parameters["timeout"].default == \
+        _sidecar.START_TIMEOUT
+
+
+def test_stats_have_a_readable_repr(tmp_path: Path) -> None:
+    c = Client(tmp_path / "none.sock")
+    c.turn("stop")
+    c.close(0.1)
+    text = repr(c.stats)
+    assert text.startswith("Stats(dropped=1, unconfirmed=0, connects=0, reconnects=0, "
+                           "refused=0, last_error=FileNotFoundError("), text
+    assert "object at 0x" not in text
+
+
+def test_noop_client_accepts_every_call_and_says_why() -> None:
+    from metricsd_client import NoopClient
+
+    c = NoopClient("metricsd is not installed")
+    assert isinstance(c, Client)
+    with c:
+        c.usage(1, 2)
+        c.usage_total(None, None)
+        c.usage_read_write(1, None, 3)
+        c.tool_result("x")
+        c.provider_error("slow down", 429)
+        c.compaction()
+        c.turn("stop", empty_final=True)
+        assert c.sync() is False and c.snapshot() is None and c.ping() is None
+        assert c.status() is None
+    c.turn()  # after close too
+    assert c.reason == "metricsd is not installed"
+    assert c.stats.dropped == c.dropped == 8
+    assert c.connected is False and c.queued == 0 and c.errors == []
+    assert "metricsd is not installed" in repr(c) and "dropped=8" in repr(c)
+
+
+# --- usage forms ------------------------------------------------------------------------------
+
+def test_usage_forms_with_none_counts_are_sent_not_dropped(home: Home,
+                                                           daemons: DaemonFactory) -> None:
+    daemons.start(home)
+
+    def send(c: Client | AsyncClient) -> None:
+        c.usage_total(None, None)           # an SDK's unset fields: 0, still one call
+        c.usage_total(1000, 900)            # 900 of 1000 cached
+        c.usage_read_write(None, 900, None)  # everything read from the cache
+        c.usage(None, None)
+        c.usage_read_write(100, None, 900)  # nothing read from the cache
+
+    with Client(home.socket) as c:
+        send(c)
+        assert c.sync() is True and c.dropped == 0
+    assert _counts(home) == {"cache_hit": {"none": 2, "90-99": 1, "100": 1, "0": 1}}
+
+    async def in_async() -> bool:
+        async with AsyncClient(home.socket) as ac:
+            send(ac)
+            return await ac.sync() and ac.dropped == 0
+
+    assert asyncio.run(in_async()) is True
+    assert _counts(home) == {"cache_hit": {"none": 4, "90-99": 2, "100": 2, "0": 2}}
+
+
+def test_usage_fast_paths_write_the_vector_bytes() -> None:
+    from metricsd_client import _wire
+
+    for name, fast in (("usage_total", _wire.usage_total_bytes),
+                       ("usage_read_write", _wire.usage_read_write_bytes)):
+        cases = [v for v in WITH_CALLS if all(call[0] == name for call in v["calls"])]
+        assert cases, name
+        for v in cases:
+            assert b"".join(fast(*args) for _, args in v["calls"]) == decode_parts(v["hex"])
+        builder = getattr(_wire, f"{name}_message")
+        for args in ([None, None, None], [2**40, 0, 7], [0, 1, 65536]):
+            n = len(SPEC_JSON["usage_forms"][name])
+            assert fast(*args[:n]) == _wire.encode(builder(*args[:n]))
+        with pytest.raises((TypeError, ValueError)):
+            fast(-1, 0)
+    assert _wire.sync_bytes(2**33) == _wire.encode(_wire.sync_message(2**33))
+
+
+# --- replies are bounded --------------------------------------------------------------------
+
+def _hostile_server(path: Path, payload: bytes) -> tuple[socket.socket, Callable[[], str]]:
+    """A same-uid socket that answers the client's first bytes with ``payload`` and
+    reports how the connection ended: ``closed`` (the client hung up) or ``open``."""
+    import threading
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+    outcome: list[str] = []
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.settimeout(10)
+            conn.recv(65536)  # the hello (and maybe more)
+            try:
+                conn.sendall(payload)
+                while conn.recv(65536):  # until the client hangs up
+                    pass
+                outcome.append("closed")
+            except (BrokenPipeError, ConnectionResetError):
+                outcome.append("closed")
+            except TimeoutError:
+                outcome.append("open")
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+
+    def result() -> str:
+        t.join(15)
+        return outcome[0] if outcome else "no connection"
+
+    return server, result
+
+
+@pytest.mark.parametrize("payload", [
+    # nested maps, each announcing 65,536 entries: a decoder that allocates for the
+    # announced size grew the client by hundreds of MB on a few KB of this
+    b"\xdf\x00\x01\x00\x00\x00" * 400,
+    # nested arrays announcing 4M entries each
+    b"\xdd\x00\x3f\xff\xff" * 64,
+    # one string announcing 4 GiB, then 2 MiB of it: more than one reply may hold
+    b"\x81\xa4type\xdb\xff\xff\xff\xff" + b"a" * (2 << 20),
+    # not MessagePack at all
+    b"\xc1" * 16,
+], ids=["announced-maps", "announced-arrays", "huge-string", "garbage"])
+def test_a_hostile_reply_closes_the_connection_with_memory_bounded(tmp_path: Path,
+                                                                   payload: bytes) -> None:
+    import resource
+
+    path = tmp_path / "hostile.sock"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    server, result = _hostile_server(path, payload)
+    with server:
+        c = Client(path)
+        c.ping(0.5)
+        assert result() == "closed"  # the client hung up on it
+        c.close(0.1)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 64 * 1024, grown_kb
+    from metricsd_client._wire import ReplyError
+
+    assert isinstance(c.stats.last_error, ReplyError), repr(c.stats)
+
+
+# --- no silent loss ---------------------------------------------------------------------------
+
+def test_the_turns_own_sync_confirms_what_a_killed_daemon_had(home: Home,
+                                                               daemons: DaemonFactory) -> None:
+    d = daemons.start(home)
+    with Client(home.socket) as c:
+        c.compaction()
+        c.turn("stop")  # followed by the client's own sync; no sync() by the application
+        # The daemon acknowledged it (nothing is left awaiting a reply).
+        wait_for(lambda: c.connected and not c._engine._sent and not c.queued,
+                 what="the turn's ack")
+        d.kill()
+        daemons.start(home)
+        c.compaction()
+        # The events before the ack were confirmed: nothing is unconfirmed, no loss.
+        assert c.sync() is True, repr(c.stats)
+        assert c.stats.unconfirmed == 0 and c.stats.reconnects == 1
+    assert _counts(home) == {"turns": 1, "finish_reason": {"stop": 1}, "compaction": 2}
+
+
+def test_the_message_being_written_counts_against_the_queue_bound(tmp_path: Path) -> None:
+    path = tmp_path / "slow.sock"
+    bound = 4 << 20
+    event = "e" * 1000
+    size = len(encode({"type": "tool_result", "error": event}))
+    c = Client(path, max_queue_bytes=bound, backoff=(0.01, 0.01))
+    while c.dropped == 0:  # no daemon yet: the queue fills to its bound
+        c.tool_result(event)
+    queued = c.queued
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen(1)  # accepts into the backlog, never reads
+        wait_for(lambda: c.connected and c.queued < queued, what="the first write")
+        dropped = c.dropped
+        accepted = 0
+        while c.dropped == dropped:
+            c.tool_result(event)
+            accepted += 1
+        # Only what left the client (the socket's buffers, a few hundred KB) made room;
+        # a batch taken off the queue and held outside the bound would let in ~4 MiB more.
+        assert accepted * size < bound // 2, (accepted, size)
+        c.close(0.2)
+
+
+def test_sigstop_then_sigkill_every_event_counted_dropped_or_unconfirmed(
+        home: Home, daemons: DaemonFactory) -> None:
+    import signal
+
+    d = daemons.start(home)
+    c = Client(home.socket, max_queue_bytes=256 * 1024, write_timeout=0.3,
+               backoff=(0.01, 0.05))
+    assert c.sync() is True
+    d.proc.send_signal(signal.SIGSTOP)
+    sent = 0
+    while c.dropped < 1000 or c.stats.unconfirmed == 0:  # the queue is full; a write
+        c.compaction()                                  # timed out on a connection
+        sent += 1
+        if sent % 200 == 0:
+            c.turn("stop")
+        if c.stats.unconfirmed == 0 and c.dropped >= 1000:
+            wait_for(lambda: c.stats.unconfirmed > 0, what="a write to time out")
+    d.kill()
+    daemons.start(home)
+    c.compaction()
+    sent += 1
+    assert c.sync(10) is False  # the losses since the last sync are reported...
+    assert c.sync(10) is True   # ...once
+    c.close()
+    turns = sent // 200
+    accepted = sent + turns - c.stats.dropped
+    counts = _counts(home)
+    counted = counts.get("compaction", 0) + counts.get("turns", 0)
+    assert accepted - c.stats.unconfirmed <= counted <= accepted, (counted, accepted,
+                                                                   repr(c.stats))
+
+
+def test_a_write_cut_in_the_middle_is_written_again_whole(tmp_path: Path) -> None:
+    """The first connection is never read and times out mid-message; the second gets
+    every message that was not written whole, each from its first byte.  Together the
+    two carry each event exactly once, and the first one's are ``unconfirmed``."""
+    import threading
+
+    import msgpack
+
+    path = tmp_path / "cut.sock"
+    n = 3000
+    received: list[bytes] = [b"", b""]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen(2)
+        c = Client(path, write_timeout=0.2, backoff=(0.01, 0.01), max_queue=n + 10,
+                   max_queue_bytes=8 << 20)
+        for i in range(n):
+            c.tool_result(f"{i:06d}" + "x" * 994)
+        first, _ = listener.accept()  # only now: the writes to it timed out meanwhile
+        wait_for(lambda: c.stats.reconnects == 1 or c.stats.unconfirmed > 0,
+                 what="the write to time out")
+        second, _ = listener.accept()
+
+        def drain(i: int, conn: socket.socket) -> None:
+            conn.settimeout(10)
+            with conn:
+                while chunk := conn.recv(1 << 16):
+                    received[i] += chunk
+
+        threads = [threading.Thread(target=drain, args=(i, conn))
+                   for i, conn in enumerate((first, second))]
+        for t in threads:
+            t.start()
+        wait_for(lambda: c.queued == 0, what="the queue to drain")
+        c.close(1.0)
+        for t in threads:
+            t.join(15)
+
+    def events(data: bytes) -> tuple[list[int], bool]:
+        unpacker = msgpack.Unpacker(raw=False)
+        unpacker.feed(data)
+        ids = [int(m["error"][:6]) for m in unpacker if m["type"] == "tool_result"]
+        return ids, unpacker.tell() == len(data)
+
+    ids1, _ = events(received[0])  # may end in a message cut in the middle
+    ids2, whole2 = events(received[1])
+    assert whole2, "the second connection got a cut message"
+    assert received[1].startswith(b"\x82\xa4type\xa5hello")
+    assert sorted(ids1 + ids2) == list(range(n)), "an event lost or sent twice"
+    assert c.stats.unconfirmed == len(ids1) > 0 and c.stats.dropped == 0

@@ -35,6 +35,8 @@ from metricsd_client._wire import (
 
 #: ``close()`` waits this long, at most, for queued events to be written.
 CLOSE_TIMEOUT = 1.0
+#: ``sync``, ``snapshot``, ``ping`` and ``status`` wait this long for their reply.
+REQUEST_TIMEOUT = 5.0
 
 
 class _Events:
@@ -183,7 +185,7 @@ class Client(_Events):
             return None
         return box[0] if box else None
 
-    def sync(self, timeout: float = 5.0) -> bool:
+    def sync(self, timeout: float = REQUEST_TIMEOUT) -> bool:
         """True once the daemon has committed everything this client sent before the call
         and nothing was lost since the previous successful ``sync``; False otherwise: no
         answer within ``timeout`` seconds, or events counted in ``stats.dropped`` or
@@ -191,16 +193,16 @@ class Client(_Events):
         tests and shutdown, not for the hot path."""
         return self._ask("ack", sync_message(0), timeout) is True
 
-    def snapshot(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def snapshot(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         """The daemon's ``snapshot`` reply (``enabled``, ``dev``, ``counts``, ...), or None."""
         result: dict[str, Any] | None = self._ask("snapshot", snapshot_message(), timeout)
         return result
 
-    def ping(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def ping(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         result: dict[str, Any] | None = self._ask("pong", ping_message(), timeout)
         return result
 
-    def status(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def status(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         """The running daemon's ``status`` reply, or None (also from daemons too old for
         it: they ignore the request)."""
         result: dict[str, Any] | None = self._ask("status", status_message(), timeout)
@@ -260,16 +262,16 @@ class NoopClient(Client):
     def turn(self, finish_reason: str | None = None, empty_final: bool = False) -> None:
         self._stats.dropped += 1
 
-    def sync(self, timeout: float = 5.0) -> bool:
+    def sync(self, timeout: float = REQUEST_TIMEOUT) -> bool:
         return False
 
-    def snapshot(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def snapshot(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         return None
 
-    def ping(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def ping(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         return None
 
-    def status(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def status(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         return None
 
     def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
