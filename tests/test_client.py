@@ -368,27 +368,29 @@ def test_constants_equal_the_shared_table() -> None:
 
     from metricsd_client import _client, _engine, _paths, _sidecar, _wire
 
-    assert _wire.PROTO == SPEC_JSON["proto"]
-    limits = SPEC_JSON["limits"]
-    assert (_wire.MAX_MESSAGE_BYTES, _wire.MAX_STRING_BYTES, _wire.MAX_REPLY_BYTES) == (
-        limits["max_message_bytes"], limits["max_string_bytes"], limits["max_reply_bytes"])
-    d = SPEC_JSON["defaults"]
     ms = 1000
-    assert _engine.MAX_QUEUE_MESSAGES == d["max_queue_messages"]
-    assert _engine.MAX_QUEUE_BYTES == d["max_queue_bytes"]
-    assert _engine.CONNECT_TIMEOUT * ms == d["connect_timeout_ms"]
-    assert _engine.WRITE_TIMEOUT * ms == d["write_timeout_ms"]
-    assert (_engine.BACKOFF_MIN * ms, _engine.BACKOFF_MAX * ms) == (d["backoff_min_ms"],
-                                                                  d["backoff_max_ms"])
-    assert _client.CLOSE_TIMEOUT * ms == d["close_timeout_ms"]
-    assert _client.REQUEST_TIMEOUT * ms == d["request_timeout_ms"]
-    assert _sidecar.START_TIMEOUT * ms == d["sidecar_start_timeout_ms"]
-    assert _engine.KEEP_ERRORS == d["kept_errors"]
-    assert _paths.ENV_SOCKET == SPEC_JSON["env"]["socket"]
-    assert (_paths.APP, _paths.SOCKET_NAME, _paths.ENDPOINT_FILE) == (
-        SPEC_JSON["paths"]["app"], SPEC_JSON["paths"]["socket_name"],
-        SPEC_JSON["paths"]["endpoint_file"])
-    assert sorted(_wire.FATAL_CODES) == SPEC_JSON["fatal_codes"]
+    mine = {
+        "proto": _wire.PROTO,
+        "limits": {"max_message_bytes": _wire.MAX_MESSAGE_BYTES,
+                   "max_string_bytes": _wire.MAX_STRING_BYTES,
+                   "max_reply_bytes": _wire.MAX_REPLY_BYTES},
+        "defaults": {"max_queue_messages": _engine.MAX_QUEUE_MESSAGES,
+                     "max_queue_bytes": _engine.MAX_QUEUE_BYTES,
+                     "connect_timeout_ms": _engine.CONNECT_TIMEOUT * ms,
+                     "write_timeout_ms": _engine.WRITE_TIMEOUT * ms,
+                     "backoff_min_ms": _engine.BACKOFF_MIN * ms,
+                     "backoff_max_ms": _engine.BACKOFF_MAX * ms,
+                     "close_timeout_ms": _client.CLOSE_TIMEOUT * ms,
+                     "request_timeout_ms": _client.REQUEST_TIMEOUT * ms,
+                     "sidecar_start_timeout_ms": _sidecar.START_TIMEOUT * ms,
+                     "kept_errors": _engine.KEEP_ERRORS},
+        # The runtime directory's variable is platformdirs' business in Python.
+        "env": {"socket": _paths.ENV_SOCKET, "runtime_dir": "XDG_RUNTIME_DIR"},
+        "paths": {"app": _paths.APP, "socket_name": _paths.SOCKET_NAME,
+                  "endpoint_file": _paths.ENDPOINT_FILE},
+        "fatal_codes": sorted(_wire.FATAL_CODES),
+    }
+    assert mine == {k: SPEC_JSON[k] for k in mine}
     for cls in (Client, AsyncClient):
         for method, fields in SPEC_JSON["usage_forms"].items():
             params = list(inspect.signature(getattr(cls, method)).parameters)[1:]
@@ -674,3 +676,241 @@ def test_a_write_cut_in_the_middle_is_written_again_whole(tmp_path: Path) -> Non
     assert received[1].startswith(b"\x82\xa4type\xa5hello")
     assert sorted(ids1 + ids2) == list(range(n)), "an event lost or sent twice"
     assert c.stats.unconfirmed == len(ids1) > 0 and c.stats.dropped == 0
+
+
+# --- loopback TCP + token (endpoint file) -------------------------------------------------------
+
+class FakeTcpDaemon:
+    """A loopback TCP listener that records each connection's messages, answers ``sync``
+    with ``ack`` (and a wrong token with ``unauthorized`` and a close)."""
+
+    def __init__(self, token: str) -> None:
+        import threading
+
+        self.token = token
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.connections: list[list[dict[str, Any]]] = []
+        self._open: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import msgpack
+
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            messages: list[dict[str, Any]] = []
+            self.connections.append(messages)
+            self._open.append(conn)
+            unpacker = msgpack.Unpacker(raw=False)
+            with conn:
+                while True:
+                    try:
+                        data = conn.recv(65536)
+                    except OSError:
+                        break
+                    if not data:
+                        break
+                    unpacker.feed(data)
+                    for m in unpacker:
+                        messages.append(m)
+                        if m["type"] == "hello" and m.get("token") != self.token:
+                            conn.sendall(encode({"type": "error", "code": "unauthorized",
+                                                 "detail": "wrong token"}))
+                            conn.close()
+                            break
+                        if m["type"] == "sync":
+                            conn.sendall(encode({"type": "ack", "id": m["id"]}))
+                    if conn.fileno() < 0:
+                        break
+
+    def write_endpoint(self, path: Path, mode: int = 0o600) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"port": self.port, "token": self.token, "pid": 1}))
+        tmp.chmod(mode)
+        tmp.replace(path)
+
+    def close(self) -> None:
+        """The daemon goes away: no listener, its connections closed."""
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
+        except OSError:
+            pass
+        self.listener.close()
+        for conn in self._open:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._thread.join(5)
+
+
+def test_endpoint_file_tcp_transport_sends_the_token_in_hello(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    daemon = FakeTcpDaemon("ab" * 32)
+    daemon.write_endpoint(endpoint)
+    try:
+        with Client(endpoint, "1.4.0") as c:
+            c.usage_total(1000, 900)
+            c.turn("stop")
+            assert c.sync() is True
+            assert c.socket_path == endpoint
+        hello, *rest = daemon.connections[0]
+        assert list(hello.items()) == [("type", "hello"), ("proto", 1),
+                                       ("client_version", "1.4.0"), ("token", "ab" * 32)]
+        assert [m["type"] for m in rest] == ["usage", "turn", "sync", "sync"]
+    finally:
+        daemon.close()
+
+
+def test_endpoint_file_is_reread_on_every_connect(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    first, second = FakeTcpDaemon("01" * 32), FakeTcpDaemon("02" * 32)
+    first.write_endpoint(endpoint)
+    try:
+        c = Client(endpoint)
+        assert c.sync() is True
+        first.close()  # the daemon goes; a new one writes a new port and token
+        second.write_endpoint(endpoint)
+        wait_for(lambda: first.connections and not c.connected, what="the lost connection")
+        c.compaction()
+        assert c.sync() is True
+        assert second.connections[0][0]["token"] == "02" * 32
+        c.close()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_endpoint_file_readable_by_others_or_wrong_token_gets_no_events(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    daemon = FakeTcpDaemon("cd" * 32)
+    try:
+        daemon.write_endpoint(endpoint, mode=0o644)  # not the user's alone: not a daemon
+        c = Client(endpoint, backoff=(0.01, 0.05))
+        c.turn("stop")
+        assert c.sync(0.3) is False
+        assert c.stats.refused >= 1 and daemon.connections == []
+        c.close(0.1)
+        # The right mode, a stale token: `unauthorized` ends the connection; nothing
+        # after the hello was taken, and the client backs off instead of hammering.
+        tmp = endpoint.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"port": daemon.port, "token": "ff" * 32, "pid": 1}))
+        tmp.chmod(0o600)
+        tmp.replace(endpoint)
+        c = Client(endpoint, backoff=(0.05, 0.05))
+        c.compaction()
+        assert c.sync(0.5) is False
+        c.close(0.1)
+        assert daemon.connections and all(conn[0]["type"] == "hello"
+                                          for conn in daemon.connections)
+        # About one attempt per 50 ms back-off, not a tight reconnect loop.
+        assert len(daemon.connections) < 30, len(daemon.connections)
+        assert {"type": "error", "code": "unauthorized"} in c.errors
+    finally:
+        daemon.close()
+
+
+def test_default_discovery_falls_back_to_the_endpoint_file(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    from metricsd_client import endpoint_path
+
+    runtime = tmp_path / "xdg"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.delenv("METRICSD_SOCKET", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    daemon = FakeTcpDaemon("12" * 32)
+    try:
+        (runtime / "metricsd").mkdir(mode=0o700)
+        assert endpoint_path() == runtime / "metricsd" / "endpoint.json"
+        daemon.write_endpoint(endpoint_path())  # no socket there, an endpoint file
+        with Client() as c:
+            c.turn("stop")
+            assert c.sync() is True
+        assert daemon.connections[0][0]["token"] == "12" * 32
+    finally:
+        daemon.close()
+
+
+# --- the sidecar: start failures, supervision ------------------------------------------------
+
+def _fake_daemon(tmp_path: Path, body: str) -> str:
+    exe = tmp_path / "fake-metricsd"
+    exe.write_text("#!/bin/sh\n" + body + "\n")
+    exe.chmod(0o755)
+    return str(exe)
+
+
+def test_spawn_sidecar_raises_only_sidecar_error(tmp_path: Path) -> None:
+    with pytest.raises(SidecarError, match="cannot run"):
+        spawn_sidecar(str(tmp_path / "no-such-metricsd"))
+    not_exe = tmp_path / "not-executable"
+    not_exe.write_text("")
+    with pytest.raises(SidecarError):
+        spawn_sidecar(str(not_exe))
+    # A hung binary: the start returns within its deadline.
+    hung = _fake_daemon(tmp_path, "exec sleep 60")
+    with pytest.raises(SidecarError, match=r"no READY line within 0\.5 s"):
+        spawn_sidecar(hung, timeout=0.5)
+    with pytest.raises(SidecarError, match="exit status 3"):
+        spawn_sidecar(_fake_daemon(tmp_path, "exit 3"))
+
+
+def test_sidecar_close_kills_a_daemon_that_does_not_exit(tmp_path: Path) -> None:
+    import signal
+
+    exe = _fake_daemon(tmp_path, "trap '' TERM; echo READY /nowhere.sock; exec sleep 60 "
+                                 "</dev/null")
+    side = spawn_sidecar(exe, restart=True)
+    assert side.pid is not None and side.socket_path == Path("/nowhere.sock")
+    assert side.close(0.3) == -signal.SIGKILL
+    assert side.pid is None and side.restarts == 0
+
+
+def test_sidecar_gives_up_after_repeated_fast_failures(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from metricsd_client import _sidecar
+
+    monkeypatch.setattr(_sidecar, "RESTART_BACKOFF_MIN", 0.01)
+    monkeypatch.setattr(_sidecar, "RESTART_BACKOFF_MAX", 0.02)
+    exits: list[int] = []
+    side = spawn_sidecar(_fake_daemon(tmp_path, "echo READY /nowhere.sock; exit 7"),
+                         on_exit=exits.append)
+    wait_for(lambda: side.gave_up, what="the helper to give up")
+    assert side.gave_up is not None and "failed 5 times" in side.gave_up
+    assert exits == [7] * 5 and side.restarts == 4 and side.pid is None
+    assert side.close(1) is None
+
+
+def test_sidecar_restarts_a_killed_daemon_and_the_client_follows(home: Home) -> None:
+    import signal
+
+    exe = str(Path(sys.executable).with_name("metricsd"))
+    exits: list[int] = []
+    side = spawn_sidecar(exe, *home.args(), stderr=subprocess.DEVNULL, env=clean_env(),
+                         on_exit=exits.append)
+    try:
+        # A long back-off: only the sidecar's wake-up can reconnect within the sync below.
+        c = side.client("1.0.0", backoff=(30.0, 30.0))
+        c.turn("stop")
+        assert c.sync() is True
+        first = side.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        assert side.wait(10) == -signal.SIGKILL
+        wait_for(lambda: side.restarts == 1 and side.pid not in (None, first),
+                 timeout=20, what="the restarted daemon")
+        c.turn("length")
+        assert c.sync(5) is True, repr(c.stats)
+        assert exits == [-signal.SIGKILL] and c.stats.reconnects == 1
+        c.close()
+    finally:
+        code = side.close(10)
+    assert code == 0
+    assert [b["counts"]["turns"] for b in json.loads(cli(home, "show", "--json").stdout)] \
+        == [2]
