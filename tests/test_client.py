@@ -347,7 +347,7 @@ def test_documented_python_examples_compile() -> None:
 
 # --- the public surface and the shared table ------------------------------------------------
 
-SPEC_JSON: dict[str, Any] = json.loads((ROOT / "clients" / "spec.json").read_text())
+SHARED_TABLE: dict[str, Any] = json.loads((ROOT / "clients" / "spec.json").read_text())
 
 
 def test_public_surface_is_the_app_facing_api_only() -> None:
@@ -390,9 +390,9 @@ def test_constants_equal_the_shared_table() -> None:
                   "endpoint_file": _paths.ENDPOINT_FILE},
         "fatal_codes": sorted(_wire.FATAL_CODES),
     }
-    assert mine == {k: SPEC_JSON[k] for k in mine}
+    assert mine == {k: SHARED_TABLE[k] for k in mine}
     for cls in (Client, AsyncClient):
-        for method, fields in SPEC_JSON["usage_forms"].items():
+        for method, fields in SHARED_TABLE["usage_forms"].items():
             params = list(inspect.signature(getattr(cls, method)).parameters)[1:]
             assert params == fields, (cls, method)
             builder = getattr(_wire, f"{method}_message")
@@ -476,7 +476,7 @@ def test_usage_fast_paths_write_the_vector_bytes() -> None:
             assert b"".join(fast(*args) for _, args in v["calls"]) == decode_parts(v["hex"])
         builder = getattr(_wire, f"{name}_message")
         for args in ([None, None, None], [2**40, 0, 7], [0, 1, 65536]):
-            n = len(SPEC_JSON["usage_forms"][name])
+            n = len(SHARED_TABLE["usage_forms"][name])
             assert fast(*args[:n]) == _wire.encode(builder(*args[:n]))
         with pytest.raises((TypeError, ValueError)):
             fast(-1, 0)
