@@ -42,8 +42,6 @@ BACKOFF_MIN: Final = 0.05
 BACKOFF_MAX: Final = 5.0
 #: How many ``error`` replies are kept (the oldest are forgotten).
 KEEP_ERRORS: Final = 16
-#: One write takes at most this many bytes off the queue (replies are read in between).
-BATCH_BYTES: Final = 256 * 1024
 
 Notify = Callable[[Any], None]
 
@@ -144,12 +142,14 @@ class Engine:
 
     def _init_runtime(self) -> None:
         self._lock = threading.Lock()
-        #: Messages not yet written whole, oldest first; the I/O thread removes a message
-        #: only once its last byte went out, so the one being written stays counted
-        #: against the bound and is written again, whole, on the next connection.
-        self._queue: deque[tuple[bytes, Waiter | None]] = deque()
+        #: Messages waiting to be written, oldest first.  The I/O thread takes them all
+        #: at once (``_inflight`` of them); they stay counted in ``_queued_bytes`` until
+        #: written whole, and what a failed write did not finish goes back to the front
+        #: (the message cut in the middle included, to be written again from its start).
+        self._queue: list[tuple[bytes, Waiter | None]] = []
         self._queued_bytes = 0
-        #: Bumped when ``close`` empties the queue under a write still in progress.
+        self._inflight = 0
+        #: Bumped when ``close`` gives up on what is queued (a write may still be going).
         self._generation = 0
         self._idle = False
         self._closing = False
@@ -166,6 +166,10 @@ class Engine:
         self._want_connect = True
         self._retry_now = False
         self._fatal = False
+        #: A turn was queued since the client's own last ``sync``; that ``sync``, while
+        #: it awaits its ``ack`` (one at a time, so a busy daemon is not flooded).
+        self._sync_wanted = False
+        self._auto: Waiter | None = None
         #: Events written whole on the current connection, and how many of them an
         #: ``ack`` covers (the rest become ``unconfirmed`` if the connection is lost).
         self._events_written = 0
@@ -202,7 +206,8 @@ class Engine:
 
     def put(self, data: bytes) -> None:
         with self._lock:
-            if (self._closing or self.path is None or len(self._queue) >= self.max_queue
+            if (self._closing or self.path is None
+                    or len(self._queue) + self._inflight >= self.max_queue
                     or self._queued_bytes + len(data) > self.max_queue_bytes):
                 self.stats.dropped += 1
                 return
@@ -216,18 +221,18 @@ class Engine:
         self._wake()
 
     def put_turn(self, data: bytes) -> None:
-        """A ``turn``, followed by the client's own ``sync``: its ``ack`` confirms every
-        event written before it on that connection."""
+        """A ``turn``.  The client follows it with a ``sync`` of its own, whose ``ack``
+        confirms every event written before it on that connection; one such ``sync`` is
+        outstanding at a time (turns written meanwhile get the next one)."""
         with self._lock:
-            req_id = next(self._ids)
-            sync = sync_bytes(req_id)
-            if (self._closing or self.path is None or len(self._queue) + 1 >= self.max_queue
-                    or self._queued_bytes + len(data) + len(sync) > self.max_queue_bytes):
+            if (self._closing or self.path is None
+                    or len(self._queue) + self._inflight >= self.max_queue
+                    or self._queued_bytes + len(data) > self.max_queue_bytes):
                 self.stats.dropped += 1
                 return
             self._queue.append((data, None))
-            self._queue.append((sync, Waiter("ack", _ignore, req_id, internal=True)))
-            self._queued_bytes += len(data) + len(sync)
+            self._queued_bytes += len(data)
+            self._sync_wanted = True
             if self._thread is None:
                 self._start_locked()
             if not self._idle:
@@ -291,7 +296,7 @@ class Engine:
 
     @property
     def queued(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + self._inflight
 
     def close(self, timeout: float) -> None:
         """Deliver what is queued for up to ``timeout`` seconds, then stop; what could
@@ -302,7 +307,8 @@ class Engine:
                 return
             self._closing = True
             thread = self._thread
-            while thread is not None and self._queue and not self._failing:
+            while (thread is not None and (self._queue or self._inflight)
+                   and not self._failing):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -314,9 +320,9 @@ class Engine:
         with self._lock:
             self.stats.dropped += sum(1 for _, w in self._queue if w is None)
             waiters = [w for _, w in self._queue if w is not None] + list(self._sent)
-            self._queue.clear()
+            self._queue = []
             self._queued_bytes = 0
-            self._generation += 1
+            self._generation += 1  # a write still going counts its own leftovers
             self._sent.clear()
         for w in waiters:
             w.finish(None)
@@ -357,14 +363,18 @@ class Engine:
                     next_attempt = 0.0
                     delay = 0.0
                 batch: list[tuple[bytes, Waiter | None]] | None = None
+                if (sock is not None and self._sync_wanted
+                        and (self._auto is None or self._auto.done)):
+                    req_id = next(self._ids)
+                    self._auto = Waiter("ack", _ignore, req_id, internal=True)
+                    sync = sync_bytes(req_id)
+                    self._queue.append((sync, self._auto))
+                    self._queued_bytes += len(sync)
+                    self._sync_wanted = False
                 if sock is not None and self._queue:
-                    batch = []
-                    size = 0
-                    for item in self._queue:
-                        if batch and size + len(item[0]) > BATCH_BYTES:
-                            break
-                        batch.append(item)
-                        size += len(item[0])
+                    batch = self._queue
+                    self._queue = []
+                    self._inflight = len(batch)
                 generation = self._generation
                 want = bool(self._queue) or self._want_connect
                 if (sock is not None and batch is None) or (sock is None and not want):
@@ -400,7 +410,7 @@ class Engine:
                         self.stats.reconnects += 1
                 continue
             if batch is not None:
-                ok = self._write(sock, batch, generation)
+                ok = self._write(sock, batch, generation, parser)
                 readable = ok and self._poll(sock)
             else:
                 ok = True
@@ -484,40 +494,77 @@ class Engine:
         return sock
 
     def _write(self, sock: socket.socket, batch: list[tuple[bytes, Waiter | None]],
-               generation: int) -> bool:
-        """Write ``batch``; take off the queue every message written whole.  A message cut
-        in the middle stays first in the queue, to be written whole on the next
-        connection.  False when the connection failed."""
-        buf = memoryview(b"".join(data for data, _ in batch) if len(batch) > 1
+               generation: int, parser: ReplyParser) -> bool:
+        """Write ``batch``.  Every message written whole is done (a request among them
+        then awaits its reply); a failed write puts the rest back at the front of the
+        queue — the message cut in the middle included, to be written again from its
+        first byte on the next connection.  False when the connection failed."""
+        buf = memoryview(b"".join([data for data, _ in batch]) if len(batch) > 1
                          else batch[0][0])
         off = 0
+        done = 0  # messages written whole
+        whole = 0  # their bytes
         ok = True
         try:
             while off < len(buf):
-                off += sock.send(buf[off:])
-        except OSError as exc:
+                # Replies are read while writing: a daemon whose replies are not read
+                # stops reading in turn, and a long write would never finish.
+                readable, writable, _ = select.select([sock], [sock], [],
+                                                      self.write_timeout)
+                if readable and not self._read(sock, parser):
+                    ok = False  # the connection ended (``_read`` says why)
+                    break
+                if writable:
+                    off += sock.send(buf[off:])
+                    done, whole = self._written(batch, done, whole, off)
+                elif not readable:
+                    raise TimeoutError(f"no progress writing for {self.write_timeout} s")
+        except (OSError, ValueError) as exc:
             self.stats.last_error = exc
             ok = False
+        rest = batch[done:]
+        lost: list[Waiter] = []
         with self._lock:
-            if generation != self._generation:  # close() has taken the queue meanwhile
-                return False
-            end = 0
-            for data, waiter in batch:
-                end += len(data)
-                if end > off:
-                    break
-                self._queue.popleft()
-                self._queued_bytes -= len(data)
-                if waiter is None:
-                    self._events_written += 1
-                else:
-                    waiter.events_at = self._events_written
-                    self._sent.append(waiter)
-                    if len(self._sent) > self.max_queue and self._sent[0].internal:
-                        self._sent.popleft()  # a daemon that never answers: keep bounded
+            self._inflight = 0
+            if generation != self._generation:
+                # close() gave up meanwhile: what was not written is dropped.
+                self.stats.dropped += sum(1 for _, w in rest if w is None)
+                lost = [w for _, w in rest if w is not None]
+            else:
+                self._queued_bytes -= whole
+                if rest:
+                    self._queue[:0] = rest
             if not self._queue:
                 self._drained.notify_all()
+        for w in lost:
+            w.finish(None)
         return ok
+
+    def _written(self, batch: list[tuple[bytes, Waiter | None]], done: int, whole: int,
+                 off: int) -> tuple[int, int]:
+        """Account the messages of ``batch`` that ``off`` bytes completed (from message
+        ``done`` on): events move the written count, requests await their reply."""
+        events = self._events_written
+        waiters: list[Waiter] = []
+        n = len(batch)
+        while done < n:
+            data, waiter = batch[done]
+            if whole + len(data) > off:
+                break
+            whole += len(data)
+            done += 1
+            if waiter is None:
+                events += 1
+            else:
+                waiter.events_at = events
+                waiters.append(waiter)
+        with self._lock:
+            self._events_written = events
+            if waiters:
+                self._sent.extend(waiters)
+                while len(self._sent) > self.max_queue and self._sent[0].internal:
+                    self._sent.popleft()  # a daemon that never answers: stay bounded
+        return done, whole
 
     def _lost(self, sock: socket.socket) -> bool:
         """The connection is over: events written after the last ``ack`` are unconfirmed,
