@@ -914,3 +914,16 @@ def test_sidecar_restarts_a_killed_daemon_and_the_client_follows(home: Home) -> 
     assert code == 0
     assert [b["counts"]["turns"] for b in json.loads(cli(home, "show", "--json").stdout)] \
         == [2]
+
+
+def test_request_over_an_endpoint_file_sends_the_token_first(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    daemon = FakeTcpDaemon("34" * 32)
+    daemon.write_endpoint(endpoint)
+    try:
+        assert request(endpoint, {"type": "sync", "id": 7}, timeout=5) == {"type": "ack",
+                                                                           "id": 7}
+        assert [m["type"] for m in daemon.connections[0]] == ["hello", "sync"]
+        assert daemon.connections[0][0]["token"] == "34" * 32
+    finally:
+        daemon.close()

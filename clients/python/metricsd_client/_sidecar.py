@@ -140,9 +140,34 @@ class Sidecar:
         self._engines: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._thread: threading.Thread | None = None
         if proc is not None:
+            self._pump(proc)
             self._thread = threading.Thread(target=self._supervise, daemon=True,
                                             name="metricsd-sidecar")
             self._thread.start()
+
+    def _pump(self, proc: subprocess.Popen[bytes]) -> None:
+        """Read the daemon's stdout until it closes: a later ``READY <path>`` (a daemon
+        that stood by takes over serving) wakes the clients too."""
+        stdout = proc.stdout
+        if stdout is None:
+            return
+
+        def pump() -> None:
+            try:
+                for line in stdout:
+                    text = line.decode("utf-8", "replace").rstrip("\n")
+                    if text.startswith("READY "):
+                        with self._lock:
+                            self.socket_path = Path(text.removeprefix("READY "))
+                            engines = list(self._engines)
+                        for engine in engines:
+                            engine.reconnect_now()
+            except (OSError, ValueError):
+                pass
+            finally:
+                stdout.close()
+
+        threading.Thread(target=pump, daemon=True, name="metricsd-sidecar-out").start()
 
     @property
     def pid(self) -> int | None:
@@ -182,8 +207,6 @@ class Sidecar:
                     self._exits += 1
                     self._last_code = code
                     self._exited.notify_all()
-                if proc.stdout is not None:
-                    proc.stdout.close()
                 if self._on_exit is not None:
                     try:
                         self._on_exit(code)
@@ -221,6 +244,8 @@ class Sidecar:
                 self.socket_path = path
                 self.restarts += 1
                 engines = list(self._engines)
+            if new is not None:
+                self._pump(new)
             for engine in engines:
                 engine.reconnect_now()
             if new is None:
