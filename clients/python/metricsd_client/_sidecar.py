@@ -55,6 +55,16 @@ def _kill(proc: subprocess.Popen[bytes]) -> int:
     return proc.wait()
 
 
+def _release(proc: subprocess.Popen[bytes], *, stdout: bool) -> None:
+    """Close our ends of a finished child's pipes."""
+    for pipe in (proc.stdin, proc.stdout if stdout else None):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except (OSError, ValueError):
+                pass
+
+
 def _start(command: list[str], args: Sequence[str], timeout: float,
            stderr: int | IO[Any] | None,
            env: dict[str, str] | None) -> tuple[subprocess.Popen[bytes] | None, Path]:
@@ -83,6 +93,7 @@ def _start(command: list[str], args: Sequence[str], timeout: float,
         line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
     except queue.Empty:
         _kill(proc)
+        _release(proc, stdout=True)
         raise SidecarError(f"metricsd printed no READY line within {timeout} s") from None
     text = line.decode("utf-8", "replace").rstrip("\n")
     if text.startswith("READY "):
@@ -91,6 +102,7 @@ def _start(command: list[str], args: Sequence[str], timeout: float,
         code = proc.wait(max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         code = _kill(proc)
+    _release(proc, stdout=True)
     if code == 0 and not text:
         path = _option(args, "--socket")
         if path is None:
@@ -203,6 +215,7 @@ class Sidecar:
             started = time.monotonic()
             if proc is not None:
                 code = proc.wait()
+                _release(proc, stdout=False)  # stdout: the pump closes it
                 with self._lock:
                     self._exits += 1
                     self._last_code = code
@@ -239,6 +252,7 @@ class Sidecar:
                 if self._closing.is_set():
                     if new is not None:
                         _kill(new)
+                        _release(new, stdout=True)
                     return
                 self.proc = new
                 self.socket_path = path
