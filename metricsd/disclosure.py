@@ -107,6 +107,8 @@ MEANINGS: Final[Mapping[str, tuple[str, Mapping[str, str]]]] = {
                        "(ignored).", {}),
     "dropped_batches": ("Batches of counts that were discarded unsent (refused by the "
                         "server, or too old).", {}),
+    "clipped": ("Daily counts above 100,000 that were sent as 100,000 (no one's agent "
+                "does that much in a day).", {}),
 }
 
 #: What is never collected.  (A statement about the code: every stored value is a number

@@ -204,7 +204,8 @@ def test_unknown_types_are_ignored_and_counted(home: Home, daemons: DaemonFactor
         assert c.errors == []
     assert d.stop() == 0
     (body,) = show(home)
-    assert body["health"] == {"invalid_events": 0, "unknown_events": 2, "dropped_batches": 0}
+    assert body["health"] == {"invalid_events": 0, "unknown_events": 2, "dropped_batches": 0,
+                              "clipped": 0}
     assert body["counts"] == {"compaction": 1}
 
 
