@@ -927,3 +927,33 @@ def test_request_over_an_endpoint_file_sends_the_token_first(tmp_path: Path) -> 
         assert daemon.connections[0][0]["token"] == "34" * 32
     finally:
         daemon.close()
+
+
+def test_real_tcp_daemon_restarted_new_port_and_token(home: Home,
+                                                      daemons: DaemonFactory) -> None:
+    exe = str(Path(sys.executable).with_name("metricsd"))
+    side = spawn_sidecar(exe, *home.args(), "--listen", "tcp", stderr=subprocess.DEVNULL,
+                         env=clean_env())
+    try:
+        endpoint = home.socket.parent / "endpoint.json"
+        assert side.socket_path == endpoint
+        first = json.loads(endpoint.read_text())
+        c = side.client("1.0.0", backoff=(30.0, 30.0))
+        c.turn("stop")
+        assert c.sync() is True
+        assert side.pid is not None
+        os.kill(side.pid, 9)
+        wait_for(lambda: side.restarts == 1, timeout=20, what="the restarted daemon")
+        second = json.loads(endpoint.read_text())
+        assert (second["port"], second["token"]) != (first["port"], first["token"])
+        c.turn("length")
+        assert c.sync(5) is True, repr(c.stats)  # re-read the file, the new token
+        c.close()
+    finally:
+        assert side.close(10) == 0
+    assert _counts_of(home) == 2
+
+
+def _counts_of(home: Home) -> int:
+    shown = json.loads(cli(home, "show", "--json").stdout)
+    return sum(b["counts"].get("turns", 0) for b in shown)

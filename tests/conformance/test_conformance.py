@@ -332,7 +332,11 @@ def test_sidecar_finds_an_already_running_daemon(run: Any, home: Home,
     d = run("spawn_existing", "", MD_EXE=str(exe), MD_ARGS=json.dumps(home.args()))
     result = d.result()
     assert result["socket"] == str(home.socket)
-    assert result["already_running"] is True and result["sync"] is True
+    # The spawned daemon sees the running one, prints READY with its socket and stands by
+    # (older daemons exited 0 without a line: `already_running`); either way the events
+    # reach the running daemon, and the helper's daemon leaves when its stdin closes.
+    assert result["sync"] is True
+    assert result["exit"] in (0, None)
     assert _counts(home) == {"turns": 1, "finish_reason": {"stop": 1}}
 
 
@@ -378,17 +382,9 @@ def test_events_written_but_never_acknowledged_are_reported(run: Any, home: Home
     assert _counts(home).get("compaction", 0) in (1, 2)
 
 
-def _daemon_has_tcp() -> bool:
-    out = subprocess.run([sys.executable, "-m", "metricsd", "run", "--help"],
-                         capture_output=True, text=True, env=clean_env())
-    return "--listen" in out.stdout
-
-
 def test_turn_over_loopback_tcp_with_a_token(run: Any, home: Home,
                                              daemons: DaemonFactory) -> None:
     _needs(run, TCP_CLIENTS)
-    if not _daemon_has_tcp():
-        pytest.skip("this daemon has no `run --listen tcp` yet")
     d = daemons.start(home, "--listen", "tcp", wait_ready=False)
     line = read_line(d.proc, 20)
     endpoint = Path(line.removeprefix("READY "))
