@@ -335,7 +335,8 @@ def test_status_command_talks_to_the_daemon_through_request(home: Home,
 def test_documented_python_examples_compile() -> None:
     import re
 
-    for doc in (ROOT / "README.md", ROOT / "docs" / "CLIENTS.md"):
+    for doc in (ROOT / "README.md", ROOT / "docs" / "CLIENTS.md",
+                ROOT / "clients" / "python" / "README.md"):
         blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), re.DOTALL)
         assert blocks, doc
         for block in blocks:
