@@ -958,3 +958,26 @@ def test_real_tcp_daemon_restarted_new_port_and_token(home: Home,
 def _counts_of(home: Home) -> int:
     shown = json.loads(cli(home, "show", "--json").stdout)
     return sum(b["counts"].get("turns", 0) for b in shown)
+
+
+def test_descriptors_above_1023_work(home: Home, daemons: DaemonFactory) -> None:
+    """An application with many files open hands the client descriptors ``select``
+    cannot watch."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip(f"the hard limit on open files is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    filler: list[int] = []
+    try:
+        daemons.start(home)
+        while len(filler) < 1030:
+            filler.append(os.open(os.devnull, os.O_RDONLY))
+        with Client(home.socket) as c:
+            c.turn("stop")
+            assert c.sync() is True and c.stats.last_error is None, repr(c.stats)
+    finally:
+        for fd in filler:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

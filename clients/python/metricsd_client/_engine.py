@@ -11,6 +11,7 @@ daemon does can block or raise into the caller.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import select
 import socket
@@ -454,7 +455,7 @@ class Engine:
 
     def _poll(self, sock: socket.socket) -> bool:
         try:
-            readable, _, _ = select.select([sock], [], [], 0)
+            readable, _ = _ready([sock.fileno()], -1, 0)
         except (OSError, ValueError):
             return False
         return bool(readable)
@@ -509,8 +510,9 @@ class Engine:
             while off < len(buf):
                 # Replies are read while writing: a daemon whose replies are not read
                 # stops reading in turn, and a long write would never finish.
-                readable, writable, _ = select.select([sock], [sock], [],
-                                                      self.write_timeout)
+                fd = sock.fileno()
+                ready, writable = _ready([fd], fd, self.write_timeout)
+                readable = bool(ready)
                 if readable and not self._read(sock, parser):
                     ok = False  # the connection ended (``_read`` says why)
                     break
@@ -635,11 +637,11 @@ class Engine:
     def _wait(self, timeout: float | None, sock: socket.socket | None = None) -> bool:
         """Sleep until woken (pipe), ``sock`` is readable or ``timeout``; True when
         ``sock`` is readable."""
-        fds: list[Any] = [self._wake_r]
+        fds = [self._wake_r]
         if sock is not None:
-            fds.append(sock)
+            fds.append(sock.fileno())
         try:
-            readable, _, _ = select.select(fds, [], [], timeout)
+            readable, _ = _ready(fds, -1, timeout)
         except (OSError, ValueError):
             return False
         with self._lock:
@@ -650,8 +652,29 @@ class Engine:
                     pass
             except (BlockingIOError, OSError):
                 pass
-        return sock is not None and sock in readable
+        return sock is not None and fds[-1] in readable
 
 
 def _ignore(value: Any) -> None:
     pass
+
+
+def _ready(fds: list[int], write_fd: int, timeout: float | None) -> tuple[set[int], bool]:
+    """Which of ``fds`` are readable, and whether ``write_fd`` (-1: none) is writable,
+    within ``timeout`` seconds.  ``poll`` where it exists: ``select`` fails on
+    descriptors above 1023, which an application with many files open may hand out."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN | (select.POLLOUT if fd == write_fd else 0))
+        if write_fd >= 0 and write_fd not in fds:
+            poller.register(write_fd, select.POLLOUT)
+        events = poller.poll(None if timeout is None else max(0, math.ceil(timeout * 1000)))
+        readable = {fd for fd, ev in events
+                    if ev & (select.POLLIN | select.POLLHUP | select.POLLERR)}
+        writable = any(fd == write_fd and ev & (select.POLLOUT | select.POLLERR
+                                                | select.POLLHUP)
+                       for fd, ev in events)
+        return readable, writable
+    r, w, _ = select.select(fds, [write_fd] if write_fd >= 0 else [], [], timeout)
+    return set(r), bool(w)
