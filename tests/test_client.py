@@ -725,7 +725,10 @@ class FakeTcpDaemon:
                             conn.close()
                             break
                         if m["type"] == "sync":
-                            conn.sendall(encode({"type": "ack", "id": m["id"]}))
+                            try:
+                                conn.sendall(encode({"type": "ack", "id": m["id"]}))
+                            except OSError:  # the client is gone already
+                                break
                     if conn.fileno() < 0:
                         break
 
@@ -763,7 +766,9 @@ def test_endpoint_file_tcp_transport_sends_the_token_in_hello(tmp_path: Path) ->
         hello, *rest = daemon.connections[0]
         assert list(hello.items()) == [("type", "hello"), ("proto", 1),
                                        ("client_version", "1.4.0"), ("token", "ab" * 32)]
-        assert [m["type"] for m in rest] == ["usage", "turn", "sync", "sync"]
+        # The turn's own sync and the application's may share one message.
+        types = [m["type"] for m in rest]
+        assert types[:3] == ["usage", "turn", "sync"] and set(types[3:]) <= {"sync"}
     finally:
         daemon.close()
 

@@ -259,6 +259,8 @@ class Engine:
                 refused = False
                 self._queue.append((data, waiter))
                 self._queued_bytes += len(data)
+                if kind == "ack":  # it confirms the turns before it as well
+                    self._sync_wanted = False
                 if self._thread is None:
                     self._start_locked()
                 self._idle = False
@@ -518,7 +520,7 @@ class Engine:
                     break
                 if writable:
                     off += sock.send(buf[off:])
-                    done, whole = self._written(batch, done, whole, off)
+                    done, whole = self._written(batch, done, whole, off, generation)
                 elif not readable:
                     raise TimeoutError(f"no progress writing for {self.write_timeout} s")
         except (OSError, ValueError) as exc:
@@ -532,10 +534,8 @@ class Engine:
                 # close() gave up meanwhile: what was not written is dropped.
                 self.stats.dropped += sum(1 for _, w in rest if w is None)
                 lost = [w for _, w in rest if w is not None]
-            else:
-                self._queued_bytes -= whole
-                if rest:
-                    self._queue[:0] = rest
+            elif rest:
+                self._queue[:0] = rest
             if not self._queue:
                 self._drained.notify_all()
         for w in lost:
@@ -543,12 +543,14 @@ class Engine:
         return ok
 
     def _written(self, batch: list[tuple[bytes, Waiter | None]], done: int, whole: int,
-                 off: int) -> tuple[int, int]:
+                 off: int, generation: int) -> tuple[int, int]:
         """Account the messages of ``batch`` that ``off`` bytes completed (from message
-        ``done`` on): events move the written count, requests await their reply."""
+        ``done`` on): they leave the queue's bound, events move the written count,
+        requests await their reply."""
         events = self._events_written
         waiters: list[Waiter] = []
         n = len(batch)
+        first, before = done, whole
         while done < n:
             data, waiter = batch[done]
             if whole + len(data) > off:
@@ -562,6 +564,9 @@ class Engine:
                 waiters.append(waiter)
         with self._lock:
             self._events_written = events
+            if generation == self._generation:
+                self._inflight -= done - first
+                self._queued_bytes -= whole - before
             if waiters:
                 self._sent.extend(waiters)
                 while len(self._sent) > self.max_queue and self._sent[0].internal:
