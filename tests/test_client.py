@@ -918,8 +918,9 @@ def test_sidecar_restarts_a_killed_daemon_and_the_client_follows(home: Home) -> 
     finally:
         code = side.close(10)
     assert code == 0
-    assert [b["counts"]["turns"] for b in json.loads(cli(home, "show", "--json").stdout)] \
-        == [2]
+    # The sidecar's daemons ran today (no faked day): a command sees that day from the next.
+    shown = json.loads(cli(home, "show", "--json", day=1).stdout)
+    assert [b["counts"]["turns"] for b in shown] == [2]
 
 
 def test_request_over_an_endpoint_file_sends_the_token_first(tmp_path: Path) -> None:
@@ -961,7 +962,7 @@ def test_real_tcp_daemon_restarted_new_port_and_token(home: Home,
 
 
 def _counts_of(home: Home) -> int:
-    shown = json.loads(cli(home, "show", "--json").stdout)
+    shown = json.loads(cli(home, "show", "--json", day=1).stdout)  # the day after today
     return sum(b["counts"].get("turns", 0) for b in shown)
 
 

@@ -320,7 +320,7 @@ def test_sidecar_spawns_the_daemon_and_connects(run: Any, home: Home) -> None:
     assert result == {"socket": str(home.socket), "already_running": False, "sync": True,
                       "exit": 0}
     # The sidecar's daemon committed and exited when its stdin closed.
-    out = cli(home, "show", "--json")
+    out = cli(home, "show", "--json", day=1)  # the day after the sidecar daemon's
     assert [b["counts"] for b in json.loads(out.stdout)] == [
         {"turns": 1, "finish_reason": {"stop": 1}}]
 
