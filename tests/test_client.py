@@ -29,7 +29,7 @@ from metricsd_client._peer import NoReplyError, peer_uid, request
 from metricsd_client._wire import encode
 
 from metricsd.settings import default_socket
-from tests.conftest import DaemonFactory, Home, clean_env, cli, wait_for
+from tests.conftest import DaemonFactory, Home, clean_env, cli, read_line, wait_for
 from tests.rawclient import Client as RawClient
 from tests.vectors.generate import OUT, decode_parts
 
@@ -987,3 +987,65 @@ def test_descriptors_above_1023_work(home: Home, daemons: DaemonFactory) -> None
         for fd in filler:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+_INSTANCE_B = """
+import json, subprocess, sys, threading, time
+from metricsd_client import spawn_sidecar
+side = spawn_sidecar(sys.argv[1], *sys.argv[2:], stderr=subprocess.DEVNULL)
+c = side.client("2.0.0")
+print(json.dumps({"pid": side.pid}), flush=True)
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()
+sent = 0
+while not stop.is_set():
+    c.turn("stop")
+    sent += 1
+    stop.wait(0.002)
+first = c.sync(10)
+ok, deadline = first, time.monotonic() + 20
+while not ok and time.monotonic() < deadline:
+    ok = c.sync(5)
+c.close()
+print(json.dumps({"sent": sent, "first_sync": first, "sync": ok,
+                  "dropped": c.stats.dropped, "unconfirmed": c.stats.unconfirmed,
+                  "restarts": side.restarts, "exit": side.close(10)}), flush=True)
+"""
+
+
+def test_two_app_instances_the_first_quits_the_second_keeps_counting(home: Home) -> None:
+    """Instance A's sidecar serves; instance B's (another process) stands by and its
+    client uses A's daemon.  A quits: its daemon, still serving B, is left running, and
+    B loses nothing."""
+    exe = str(Path(sys.executable).with_name("metricsd"))
+    a = spawn_sidecar(exe, *home.args(), stderr=subprocess.DEVNULL, env=clean_env())
+    b = subprocess.Popen([sys.executable, "-c", _INSTANCE_B, exe, *home.args()],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                         env=clean_env())
+    try:
+        assert json.loads(read_line(b, 30))["pid"] is not None  # B's daemon stands by
+        ca = a.client("1.0.0")
+        for _ in range(3):
+            ca.turn("length")
+        assert ca.sync() is True
+        ca.close()
+        assert a.close(1.0) is None and a.serving_others  # A quits; its daemon serves B
+        assert b.stdin is not None
+        b.stdin.write("stop\n")
+        b.stdin.flush()
+        result = json.loads(read_line(b, 60))
+    finally:
+        if b.poll() is None:
+            b.kill()
+        b.wait(10)
+        a.close(1.0)
+    assert result["sync"] is True and result["dropped"] == 0, result
+    assert result["exit"] == 0 and result["restarts"] == 0, result
+    shown = json.loads(cli(home, "show", "--json", day=1).stdout)
+    finish = {}
+    for batch in shown:
+        for reason, n in batch["counts"].get("finish_reason", {}).items():
+            finish[reason] = finish.get(reason, 0) + n
+    assert finish.get("length") == 3
+    assert result["unconfirmed"] == 0 and result["first_sync"] is True, result
+    assert finish.get("stop") == result["sent"]

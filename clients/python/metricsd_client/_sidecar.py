@@ -23,6 +23,12 @@ from metricsd_client._paths import socket_path as resolve_socket_path
 #: Defaults (docs/CLIENTS.md): how long a start may take, and the restart policy.
 START_TIMEOUT: Final = 20.0
 CLOSE_DEADLINE: Final = 10.0
+#: After the deadline, a daemon still running gets SIGTERM (it commits and exits) and this
+#: long before SIGKILL.
+TERM_GRACE: Final = 1.0
+#: How long ``close`` waits for the daemon to exit before asking whether it still serves
+#: other app instances.
+SHARED_CHECK: Final = 0.5
 RESTART_BACKOFF_MIN: Final = 0.1
 RESTART_BACKOFF_MAX: Final = 5.0
 #: A daemon that dies (or fails to start) within this many seconds of its start failed
@@ -142,6 +148,9 @@ class Sidecar:
         self.restarts = 0
         #: Why the helper stopped restarting the daemon (None while it supervises).
         self.gave_up: str | None = None
+        #: ``close`` left the daemon running: it still serves other app instances' clients
+        #: (it exits by itself once they are gone).
+        self.serving_others = False
         self._restart = restart
         self._on_exit = on_exit
         self._lock = threading.Lock()
@@ -267,8 +276,12 @@ class Sidecar:
 
     def close(self, deadline: float = CLOSE_DEADLINE) -> int | None:
         """Close the daemon's stdin and wait (at most ``deadline`` seconds) for it to exit;
-        kill it after that.  Its exit status, or None when nothing was running.  Stops
-        the supervision: the daemon is not restarted after this."""
+        after that, stop it (SIGTERM: it commits what it has; SIGKILL :data:`TERM_GRACE`
+        seconds later).  A daemon that still serves other app instances' clients (its
+        ``status`` answers with connections besides the question's own) is left running
+        at once — it exits by itself once they are gone — and ``serving_others`` is set.
+        Its exit status; None when nothing was running or it was left serving others.
+        Stops the supervision: the daemon is not restarted after this."""
         self._closing.set()
         with self._lock:
             proc = self.proc
@@ -279,13 +292,37 @@ class Sidecar:
                 proc.stdin.close()
             except OSError:
                 pass
+        start = time.monotonic()
         try:
-            code = proc.wait(max(0.0, deadline))
+            code = proc.wait(min(SHARED_CHECK, max(0.0, deadline)))
         except subprocess.TimeoutExpired:
-            code = _kill(proc)
+            code = None
+        if code is None and self._serves_others(proc):
+            self.serving_others = True
+            return None
+        try:
+            if code is None:
+                code = proc.wait(max(0.0, deadline - (time.monotonic() - start)))
+        except subprocess.TimeoutExpired:
+            try:
+                proc.terminate()
+                code = proc.wait(TERM_GRACE)
+            except (OSError, subprocess.TimeoutExpired):
+                code = _kill(proc)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(1.0)
         return code
+
+    def _serves_others(self, proc: subprocess.Popen[bytes]) -> bool:
+        from metricsd_client._peer import request
+
+        try:
+            reply = request(self.socket_path, {"type": "status"}, timeout=1.0)
+        except Exception:  # no answer: not a daemon serving anyone
+            return False
+        connections = reply.get("connections")
+        return (reply.get("type") == "status" and reply.get("pid") == proc.pid
+                and type(connections) is int and connections > 1)
 
     def __enter__(self) -> Sidecar:
         return self
