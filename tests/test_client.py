@@ -1042,7 +1042,7 @@ def test_two_app_instances_the_first_quits_the_second_keeps_counting(home: Home)
     assert result["sync"] is True and result["dropped"] == 0, result
     assert result["exit"] == 0 and result["restarts"] == 0, result
     shown = json.loads(cli(home, "show", "--json", day=1).stdout)
-    finish = {}
+    finish: dict[str, int] = {}
     for batch in shown:
         for reason, n in batch["counts"].get("finish_reason", {}).items():
             finish[reason] = finish.get(reason, 0) + n
