@@ -81,6 +81,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         stop_listening: Callable[[], None] | None = None
         ready_printed = False
         try:
+            # The state directory and config.toml's get the socket directory's checks.
+            service.prepare_state_directory(settings.state_dir)
+            service.check_config_location(settings.config)
             socks, manager = service.activated_sockets(settings.environ)
             if socks:
                 sock_path = _adopted_path(socks[0], settings, manager, cleanup)
@@ -499,28 +502,37 @@ def _consent_on(settings: Settings) -> int:
 
 
 def _consent_off(settings: Settings) -> int:
-    from metricsd.consent import ConfigWriteError, EgressLock, set_consent
+    from metricsd.consent import ConfigWriteError, EgressLock, EgressLockUnsafe, set_consent
     from metricsd.store import Store, StoreError, remove_moved_aside
 
-    note = None
+    notes = []
     try:
         set_consent(settings.config, False)
     except ConfigWriteError as exc:
         # Unreadable or ambiguous: that already means off.  Never overwrite it; purge.
-        note = f"{exc} (it already means metrics are off)"
+        notes.append(f"{exc} (it already means metrics are off)")
     except OSError as exc:
         raise Failure(f"cannot write {settings.config} ({exc.strerror or exc}); "
                       "nothing was deleted") from None
+
+    def purge() -> None:
+        if settings.db.exists():
+            store = Store(settings.db)
+            try:
+                store.purge()
+            finally:
+                store.close()
+        else:
+            remove_moved_aside(settings.db)
+
     try:
-        with EgressLock(settings.state_dir).exclusive():
-            if settings.db.exists():
-                store = Store(settings.db)
-                try:
-                    store.purge()
-                finally:
-                    store.close()
-            else:
-                remove_moved_aside(settings.db)
+        try:
+            with EgressLock(settings.state_dir).exclusive():
+                purge()
+        except EgressLockUnsafe as exc:
+            # Nobody can take an unusable lock, so no egress runs: purge without it.
+            notes.append(f"{exc.strerror}")
+            purge()
     except TimeoutError:
         raise Failure("metrics are off in config.toml, but an upload in progress did not "
                       "end, so stored counts were not deleted yet; run `metricsd consent "
@@ -529,7 +541,7 @@ def _consent_off(settings: Settings) -> int:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise Failure(f"metrics are off in config.toml, but stored counts could not be "
                       f"deleted ({reason})") from None
-    if note:
+    for note in notes:
         print(f"note: {note}")
     print("metrics off: stored counts and pending batches were deleted")
     return EXIT_OK

@@ -50,6 +50,11 @@ FAKETIME_LIB: str | None = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfa
 FIRST_DAY: Final = -30
 
 
+#: The variables of day_env (a launcher that filters the environment must pass them on).
+FAKETIME_VARS: Final = ("LD_PRELOAD", "FAKETIME", "DONT_FAKE_MONOTONIC",
+                        "FAKETIME_DONT_FAKE_MONOTONIC")
+
+
 def day_env(offset: int) -> dict[str, str]:
     """The environment that runs a process ``offset`` days from today (libfaketime; the
     monotonic clock stays real, so timeouts behave)."""
@@ -61,6 +66,14 @@ def day_env(offset: int) -> dict[str, str]:
         pytest.skip("needs libfaketime (Debian package faketime) to move the daemon's date")
     return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": f"{offset:+d}d",
             "DONT_FAKE_MONOTONIC": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+
+
+def daemon_env(home: Home, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a daemon a test starts by other means (a service manager's launcher):
+    it runs on the home's next day, like one from :class:`DaemonFactory`."""
+    env = {**env, **day_env(home.daemon_day())}
+    home.starts += 1
+    return env
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -279,3 +292,17 @@ def db_rows(home: Home) -> int:
                               "(SELECT COUNT(*) FROM outbox)").fetchone()[0])
 
 
+
+
+def summed_counts(bodies: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The ``counts`` of several upload bodies (one per day and version) added up."""
+    total: dict[str, Any] = {}
+    for body in bodies:
+        for counter, value in body["counts"].items():
+            if isinstance(value, dict):
+                sub = total.setdefault(counter, {})
+                for label, n in value.items():
+                    sub[label] = sub.get(label, 0) + n
+            else:
+                total[counter] = total.get(counter, 0) + value
+    return total
