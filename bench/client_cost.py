@@ -9,7 +9,10 @@ of the six kinds, as fast as it can), then ``sync``s.  Columns:
 
 * call: wall time of one event call as the caller sees it (the loop's time / N);
 * CPU: the app process's user+system CPU from the first event to the ``sync`` ack, / N —
-  this includes the client's background I/O (thread, goroutine or event-loop work).
+  this includes the client's background I/O (thread, goroutine or event-loop work);
+* baseline: the same driver process's in-process, mutex-protected map increment per
+  event (measured in the same run, where the driver reports it), and the call's ratio
+  to it.
 
 Install footprint: a fresh venv with ``pip install clients/python`` (versus the daemon's
 own distribution), the Go package's dependencies, and ``npm pack`` of the Node package.
@@ -64,7 +67,7 @@ def cost(events: int, runs: int) -> list[dict[str, Any]]:
         }
         rows = []
         for name, command in commands.items():
-            calls, cpus = [], []
+            calls, cpus, bases = [], [], []
             for _ in range(runs):
                 with private_home() as home:
                     daemon = start_metricsd(home)
@@ -74,7 +77,10 @@ def cost(events: int, runs: int) -> list[dict[str, Any]]:
                         daemon.stop()
                 calls.append(r["call_ns"])
                 cpus.append(r["cpu_ns"])
+                if "baseline_ns" in r:
+                    bases.append(r["baseline_ns"])
             rows.append({"client": name, "call_ns": median(calls), "cpu_ns": median(cpus),
+                         "baseline_ns": median(bases) if bases else None,
                          "calls": calls, "cpus": cpus})
         return rows
     finally:
@@ -146,8 +152,14 @@ def main() -> None:
     rows = cost(ns.events, ns.runs)
     print(f"\n{ns.events} events per run (6 kinds, back to back), median of {ns.runs} runs,"
           " against a real daemon, then sync:\n")
-    print(table(["client", "call (ns/event)", "app CPU (ns/event)"],
-                [[r["client"], f"{r['call_ns']:.0f}", f"{r['cpu_ns']:.0f}"] for r in rows]))
+    def base(r: dict[str, Any]) -> list[str]:
+        b = r["baseline_ns"]
+        return ["—", "—"] if not b else [f"{b:.0f}", f"{r['call_ns'] / b:.1f}x"]
+
+    print(table(["client", "call (ns/event)", "app CPU (ns/event)",
+                 "baseline: locked map (ns)", "call / baseline"],
+                [[r["client"], f"{r['call_ns']:.0f}", f"{r['cpu_ns']:.0f}", *base(r)]
+                 for r in rows]))
     foot: list[list[object]] = []
     if not ns.no_install:
         foot = footprint()

@@ -378,7 +378,7 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
 # --- status -----------------------------------------------------------------------------
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from metricsd_client import PeerUidError, request
+    from metricsd_client._peer import PeerUidError, request
 
     try:
         sock = settings.socket

@@ -18,7 +18,10 @@ import time
 from types import TracebackType
 from typing import Any, Final
 
-from metricsd_client import (
+from metricsd_client import socket_path
+from metricsd_client._wire import (
+    FATAL_CODES,
+    ReplyParser,
     clip,
     compaction_message,
     encode,
@@ -26,16 +29,11 @@ from metricsd_client import (
     ping_message,
     provider_error_message,
     snapshot_message,
-    socket_path,
     status_message,
     sync_message,
     tool_result_message,
     turn_message,
     usage_message,
-)
-from metricsd_client._wire import (
-    FATAL_CODES,
-    ReplyParser,
     usage_read_write_message,
     usage_total_message,
 )

@@ -19,19 +19,17 @@ import trio
 from metricsd_client import (
     AsyncClient,
     Client,
-    NoReplyError,
     PeerUidError,
     SidecarError,
     default_socket_path,
-    encode,
-    peer_uid,
-    request,
     socket_path,
     spawn_sidecar,
 )
+from metricsd_client._peer import NoReplyError, peer_uid, request
+from metricsd_client._wire import encode
 
 from metricsd.settings import default_socket
-from tests.conftest import DaemonFactory, Home, clean_env, cli, wait_for
+from tests.conftest import DaemonFactory, Home, clean_env, cli, read_line, wait_for
 from tests.rawclient import Client as RawClient
 from tests.vectors.generate import OUT, decode_parts
 
@@ -78,9 +76,9 @@ def test_importing_the_client_loads_no_daemon_code() -> None:
 
 @pytest.mark.parametrize("vector", WITH_CALLS, ids=[v["name"] for v in WITH_CALLS])
 def test_encoder_writes_the_vector_bytes(vector: dict[str, Any]) -> None:
-    import metricsd_client
+    from metricsd_client import _wire
 
-    out = b"".join(encode(getattr(metricsd_client, f"{helper}_message")(*args))
+    out = b"".join(encode(getattr(_wire, f"{helper}_message")(*args))
                    for helper, args in vector["calls"])
     assert out == decode_parts(vector["hex"])
 
@@ -222,6 +220,7 @@ def test_bad_arguments_are_dropped_and_counted_not_raised(home: Home,
         c.turn(5)  # type: ignore[arg-type]
         c.tool_result("deadline exceeded " + "é" * 20_000)  # clipped, still counted
         c.provider_error("\udcff status 429")  # a lone surrogate: replaced, still counted
+        assert c.sync() is False  # six events were dropped: the sync says so, once
         assert c.sync() is True
         assert c.dropped == 6
         assert c.errors == []
@@ -336,7 +335,8 @@ def test_status_command_talks_to_the_daemon_through_request(home: Home,
 def test_documented_python_examples_compile() -> None:
     import re
 
-    for doc in (ROOT / "README.md", ROOT / "docs" / "CLIENTS.md"):
+    for doc in (ROOT / "README.md", ROOT / "docs" / "CLIENTS.md",
+                ROOT / "clients" / "python" / "README.md"):
         blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), re.DOTALL)
         assert blocks, doc
         for block in blocks:
@@ -344,3 +344,708 @@ def test_documented_python_examples_compile() -> None:
     tour = re.search(r"<<'PY'\n(.*?)\nPY", (ROOT / "README.md").read_text(), re.DOTALL)
     assert tour is not None and "metricsd_client" in tour.group(1)
     compile(tour.group(1), "README tour", "exec")
+
+
+# --- the public surface and the shared table ------------------------------------------------
+
+SHARED_TABLE: dict[str, Any] = json.loads((ROOT / "clients" / "spec.json").read_text())
+
+
+def test_public_surface_is_the_app_facing_api_only() -> None:
+    import metricsd_client
+
+    assert sorted(metricsd_client.__all__) == sorted([
+        "AsyncClient", "Client", "NoopClient", "PeerUidError", "Sidecar", "SidecarError",
+        "Stats", "__version__", "default_socket_path", "endpoint_path", "socket_path",
+        "spawn_sidecar"])
+    public = {n for n in vars(metricsd_client) if not n.startswith("_")}
+    assert public <= set(metricsd_client.__all__) | {"annotations"}, public
+    for internal in ("encode", "request", "peer_uid", "usage_message", "hello_message"):
+        assert not hasattr(metricsd_client, internal), internal
+
+
+def test_constants_equal_the_shared_table() -> None:
+    import inspect
+
+    from metricsd_client import _client, _engine, _paths, _sidecar, _wire
+
+    ms = 1000
+    mine = {
+        "proto": _wire.PROTO,
+        "limits": {"max_message_bytes": _wire.MAX_MESSAGE_BYTES,
+                   "max_string_bytes": _wire.MAX_STRING_BYTES,
+                   "max_reply_bytes": _wire.MAX_REPLY_BYTES},
+        "defaults": {"max_queue_messages": _engine.MAX_QUEUE_MESSAGES,
+                     "max_queue_bytes": _engine.MAX_QUEUE_BYTES,
+                     "connect_timeout_ms": _engine.CONNECT_TIMEOUT * ms,
+                     "write_timeout_ms": _engine.WRITE_TIMEOUT * ms,
+                     "backoff_min_ms": _engine.BACKOFF_MIN * ms,
+                     "backoff_max_ms": _engine.BACKOFF_MAX * ms,
+                     "close_timeout_ms": _client.CLOSE_TIMEOUT * ms,
+                     "request_timeout_ms": _client.REQUEST_TIMEOUT * ms,
+                     "sidecar_start_timeout_ms": _sidecar.START_TIMEOUT * ms,
+                     "kept_errors": _engine.KEEP_ERRORS},
+        # The runtime directory's variable is platformdirs' business in Python.
+        "env": {"socket": _paths.ENV_SOCKET, "runtime_dir": "XDG_RUNTIME_DIR"},
+        "paths": {"app": _paths.APP, "socket_name": _paths.SOCKET_NAME,
+                  "endpoint_file": _paths.ENDPOINT_FILE},
+        "fatal_codes": sorted(_wire.FATAL_CODES),
+    }
+    assert mine == {k: SHARED_TABLE[k] for k in mine}
+    for cls in (Client, AsyncClient):
+        for method, fields in SHARED_TABLE["usage_forms"].items():
+            params = list(inspect.signature(getattr(cls, method)).parameters)[1:]
+            assert params == fields, (cls, method)
+            builder = getattr(_wire, f"{method}_message")
+            assert list(builder(*[None] * len(fields)))[1:] == fields
+    # The defaults a constructor or method takes are those constants.
+    sig = inspect.signature(Client)
+    assert sig.parameters["max_queue"].default == _engine.MAX_QUEUE_MESSAGES
+    assert inspect.signature(Client.sync).parameters["timeout"].default == \
+        _client.REQUEST_TIMEOUT
+    assert inspect.signature(spawn_sidecar).parameters["timeout"].default == \
+        _sidecar.START_TIMEOUT
+
+
+def test_stats_have_a_readable_repr(tmp_path: Path) -> None:
+    c = Client(tmp_path / "none.sock")
+    c.turn("stop")
+    c.close(0.1)
+    text = repr(c.stats)
+    assert text.startswith("Stats(dropped=1, unconfirmed=0, connects=0, reconnects=0, "
+                           "refused=0, last_error=FileNotFoundError("), text
+    assert "object at 0x" not in text
+
+
+def test_noop_client_accepts_every_call_and_says_why() -> None:
+    from metricsd_client import NoopClient
+
+    c = NoopClient("metricsd is not installed")
+    assert isinstance(c, Client)
+    with c:
+        c.usage(1, 2)
+        c.usage_total(None, None)
+        c.usage_read_write(1, None, 3)
+        c.tool_result("x")
+        c.provider_error("slow down", 429)
+        c.compaction()
+        c.turn("stop", empty_final=True)
+        assert c.sync() is False and c.snapshot() is None and c.ping() is None
+        assert c.status() is None
+    c.turn()  # after close too
+    assert c.reason == "metricsd is not installed"
+    assert c.stats.dropped == c.dropped == 8
+    assert c.connected is False and c.queued == 0 and c.errors == []
+    assert "metricsd is not installed" in repr(c) and "dropped=8" in repr(c)
+
+
+# --- usage forms ------------------------------------------------------------------------------
+
+def test_usage_forms_with_none_counts_are_sent_not_dropped(home: Home,
+                                                           daemons: DaemonFactory) -> None:
+    daemons.start(home)
+
+    def send(c: Client | AsyncClient) -> None:
+        c.usage_total(None, None)           # an SDK's unset fields: 0, still one call
+        c.usage_total(1000, 900)            # 900 of 1000 cached
+        c.usage_read_write(None, 900, None)  # everything read from the cache
+        c.usage(None, None)
+        c.usage_read_write(100, None, 900)  # nothing read from the cache
+
+    with Client(home.socket) as c:
+        send(c)
+        assert c.sync() is True and c.dropped == 0
+    assert _counts(home) == {"cache_hit": {"none": 2, "90-99": 1, "100": 1, "0": 1}}
+
+    async def in_async() -> bool:
+        async with AsyncClient(home.socket) as ac:
+            send(ac)
+            return await ac.sync() and ac.dropped == 0
+
+    assert asyncio.run(in_async()) is True
+    assert _counts(home) == {"cache_hit": {"none": 4, "90-99": 2, "100": 2, "0": 2}}
+
+
+def test_usage_fast_paths_write_the_vector_bytes() -> None:
+    from metricsd_client import _wire
+
+    for name, fast in (("usage_total", _wire.usage_total_bytes),
+                       ("usage_read_write", _wire.usage_read_write_bytes)):
+        cases = [v for v in WITH_CALLS if all(call[0] == name for call in v["calls"])]
+        assert cases, name
+        for v in cases:
+            assert b"".join(fast(*args) for _, args in v["calls"]) == decode_parts(v["hex"])
+        builder = getattr(_wire, f"{name}_message")
+        for args in ([None, None, None], [2**40, 0, 7], [0, 1, 65536]):
+            n = len(SHARED_TABLE["usage_forms"][name])
+            assert fast(*args[:n]) == _wire.encode(builder(*args[:n]))
+        with pytest.raises((TypeError, ValueError)):
+            fast(-1, 0)
+    assert _wire.sync_bytes(2**33) == _wire.encode(_wire.sync_message(2**33))
+
+
+# --- replies are bounded --------------------------------------------------------------------
+
+def _hostile_server(path: Path, payload: bytes) -> tuple[socket.socket, Callable[[], str]]:
+    """A same-uid socket that answers the client's first bytes with ``payload`` and
+    reports how the connection ended: ``closed`` (the client hung up) or ``open``."""
+    import threading
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+    outcome: list[str] = []
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.settimeout(10)
+            conn.recv(65536)  # the hello (and maybe more)
+            try:
+                conn.sendall(payload)
+                while conn.recv(65536):  # until the client hangs up
+                    pass
+                outcome.append("closed")
+            except (BrokenPipeError, ConnectionResetError):
+                outcome.append("closed")
+            except TimeoutError:
+                outcome.append("open")
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+
+    def result() -> str:
+        t.join(15)
+        return outcome[0] if outcome else "no connection"
+
+    return server, result
+
+
+@pytest.mark.parametrize("payload", [
+    # nested maps, each announcing 65,536 entries: a decoder that allocates for the
+    # announced size grew the client by hundreds of MB on a few KB of this
+    b"\xdf\x00\x01\x00\x00\x00" * 400,
+    # nested arrays announcing 4M entries each
+    b"\xdd\x00\x3f\xff\xff" * 64,
+    # one string announcing 4 GiB, then 2 MiB of it: more than one reply may hold
+    b"\x81\xa4type\xdb\xff\xff\xff\xff" + b"a" * (2 << 20),
+    # not MessagePack at all
+    b"\xc1" * 16,
+], ids=["announced-maps", "announced-arrays", "huge-string", "garbage"])
+def test_a_hostile_reply_closes_the_connection_with_memory_bounded(tmp_path: Path,
+                                                                   payload: bytes) -> None:
+    import resource
+
+    path = tmp_path / "hostile.sock"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    server, result = _hostile_server(path, payload)
+    with server:
+        c = Client(path)
+        c.ping(0.5)
+        assert result() == "closed"  # the client hung up on it
+        c.close(0.1)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 64 * 1024, grown_kb
+    from metricsd_client._wire import ReplyError
+
+    assert isinstance(c.stats.last_error, ReplyError), repr(c.stats)
+
+
+# --- no silent loss ---------------------------------------------------------------------------
+
+def test_the_turns_own_sync_confirms_what_a_killed_daemon_had(home: Home,
+                                                               daemons: DaemonFactory) -> None:
+    d = daemons.start(home)
+    with Client(home.socket) as c:
+        c.compaction()
+        c.turn("stop")  # followed by the client's own sync; no sync() by the application
+        # The daemon acknowledged it (nothing is left awaiting a reply).
+        wait_for(lambda: c.connected and not c._engine._sent and not c.queued,
+                 what="the turn's ack")
+        d.kill()
+        daemons.start(home)
+        c.compaction()
+        # The events before the ack were confirmed: nothing is unconfirmed, no loss.
+        assert c.sync() is True, repr(c.stats)
+        assert c.stats.unconfirmed == 0 and c.stats.reconnects == 1
+    assert _counts(home) == {"turns": 1, "finish_reason": {"stop": 1}, "compaction": 2}
+
+
+def test_the_message_being_written_counts_against_the_queue_bound(tmp_path: Path) -> None:
+    path = tmp_path / "slow.sock"
+    bound = 4 << 20
+    event = "e" * 1000
+    size = len(encode({"type": "tool_result", "error": event}))
+    c = Client(path, max_queue_bytes=bound, backoff=(0.01, 0.01))
+    while c.dropped == 0:  # no daemon yet: the queue fills to its bound
+        c.tool_result(event)
+    queued = c.queued
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen(1)  # accepts into the backlog, never reads
+        wait_for(lambda: c.connected and c.queued < queued, what="the first write")
+        dropped = c.dropped
+        accepted = 0
+        while c.dropped == dropped:
+            c.tool_result(event)
+            accepted += 1
+        # Only what left the client (the socket's buffers, a few hundred KB) made room;
+        # a batch taken off the queue and held outside the bound would let in ~4 MiB more.
+        assert accepted * size < bound // 2, (accepted, size)
+        c.close(0.2)
+
+
+def test_sigstop_then_sigkill_every_event_counted_dropped_or_unconfirmed(
+        home: Home, daemons: DaemonFactory) -> None:
+    import signal
+
+    d = daemons.start(home)
+    c = Client(home.socket, max_queue_bytes=256 * 1024, write_timeout=0.3,
+               backoff=(0.01, 0.05))
+    assert c.sync() is True
+    d.proc.send_signal(signal.SIGSTOP)
+    sent = 0
+    while c.dropped < 1000 or c.stats.unconfirmed == 0:  # the queue is full; a write
+        c.compaction()                                  # timed out on a connection
+        sent += 1
+        if sent % 200 == 0:
+            c.turn("stop")
+        if c.stats.unconfirmed == 0 and c.dropped >= 1000:
+            wait_for(lambda: c.stats.unconfirmed > 0, what="a write to time out")
+    d.kill()
+    daemons.start(home)
+    c.compaction()
+    sent += 1
+    assert c.sync(10) is False  # the losses since the last sync are reported...
+    assert c.sync(10) is True   # ...once
+    c.close()
+    turns = sent // 200
+    accepted = sent + turns - c.stats.dropped
+    counts = _counts(home)
+    counted = counts.get("compaction", 0) + counts.get("turns", 0)
+    assert accepted - c.stats.unconfirmed <= counted <= accepted, (counted, accepted,
+                                                                   repr(c.stats))
+
+
+def test_a_write_cut_in_the_middle_is_written_again_whole(tmp_path: Path) -> None:
+    """The first connection is never read and times out mid-message; the second gets
+    every message that was not written whole, each from its first byte.  Together the
+    two carry each event exactly once, and the first one's are ``unconfirmed``."""
+    import threading
+
+    import msgpack
+
+    path = tmp_path / "cut.sock"
+    n = 3000
+    received: list[bytes] = [b"", b""]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen(2)
+        c = Client(path, write_timeout=0.2, backoff=(0.01, 0.01), max_queue=n + 10,
+                   max_queue_bytes=8 << 20)
+        for i in range(n):
+            c.tool_result(f"{i:06d}" + "x" * 994)
+        first, _ = listener.accept()  # only now: the writes to it timed out meanwhile
+        wait_for(lambda: c.stats.reconnects == 1 or c.stats.unconfirmed > 0,
+                 what="the write to time out")
+        second, _ = listener.accept()
+
+        def drain(i: int, conn: socket.socket) -> None:
+            conn.settimeout(10)
+            with conn:
+                while chunk := conn.recv(1 << 16):
+                    received[i] += chunk
+
+        threads = [threading.Thread(target=drain, args=(i, conn))
+                   for i, conn in enumerate((first, second))]
+        for t in threads:
+            t.start()
+        wait_for(lambda: c.queued == 0, what="the queue to drain")
+        c.close(1.0)
+        for t in threads:
+            t.join(15)
+
+    def events(data: bytes) -> tuple[list[int], bool]:
+        unpacker = msgpack.Unpacker(raw=False)
+        unpacker.feed(data)
+        ids = [int(m["error"][:6]) for m in unpacker if m["type"] == "tool_result"]
+        return ids, unpacker.tell() == len(data)
+
+    ids1, _ = events(received[0])  # may end in a message cut in the middle
+    ids2, whole2 = events(received[1])
+    assert whole2, "the second connection got a cut message"
+    assert received[1].startswith(b"\x82\xa4type\xa5hello")
+    assert sorted(ids1 + ids2) == list(range(n)), "an event lost or sent twice"
+    assert c.stats.unconfirmed == len(ids1) > 0 and c.stats.dropped == 0
+
+
+# --- loopback TCP + token (endpoint file) -------------------------------------------------------
+
+class FakeTcpDaemon:
+    """A loopback TCP listener that records each connection's messages, answers ``sync``
+    with ``ack`` (and a wrong token with ``unauthorized`` and a close)."""
+
+    def __init__(self, token: str) -> None:
+        import threading
+
+        self.token = token
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.connections: list[list[dict[str, Any]]] = []
+        self._open: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import msgpack
+
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            messages: list[dict[str, Any]] = []
+            self.connections.append(messages)
+            self._open.append(conn)
+            unpacker = msgpack.Unpacker(raw=False)
+            with conn:
+                while True:
+                    try:
+                        data = conn.recv(65536)
+                    except OSError:
+                        break
+                    if not data:
+                        break
+                    unpacker.feed(data)
+                    for m in unpacker:
+                        messages.append(m)
+                        if m["type"] == "hello" and m.get("token") != self.token:
+                            conn.sendall(encode({"type": "error", "code": "unauthorized",
+                                                 "detail": "wrong token"}))
+                            conn.close()
+                            break
+                        if m["type"] == "sync":
+                            try:
+                                conn.sendall(encode({"type": "ack", "id": m["id"]}))
+                            except OSError:  # the client is gone already
+                                break
+                    if conn.fileno() < 0:
+                        break
+
+    def write_endpoint(self, path: Path, mode: int = 0o600) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"port": self.port, "token": self.token, "pid": 1}))
+        tmp.chmod(mode)
+        tmp.replace(path)
+
+    def close(self) -> None:
+        """The daemon goes away: no listener, its connections closed."""
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
+        except OSError:
+            pass
+        self.listener.close()
+        for conn in self._open:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._thread.join(5)
+
+
+def test_endpoint_file_tcp_transport_sends_the_token_in_hello(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    daemon = FakeTcpDaemon("ab" * 32)
+    daemon.write_endpoint(endpoint)
+    try:
+        with Client(endpoint, "1.4.0") as c:
+            c.usage_total(1000, 900)
+            c.turn("stop")
+            assert c.sync() is True
+            assert c.socket_path == endpoint
+        hello, *rest = daemon.connections[0]
+        assert list(hello.items()) == [("type", "hello"), ("proto", 1),
+                                       ("client_version", "1.4.0"), ("token", "ab" * 32)]
+        # The turn's own sync and the application's may share one message.
+        types = [m["type"] for m in rest]
+        assert types[:3] == ["usage", "turn", "sync"] and set(types[3:]) <= {"sync"}
+    finally:
+        daemon.close()
+
+
+def test_endpoint_file_is_reread_on_every_connect(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    first, second = FakeTcpDaemon("01" * 32), FakeTcpDaemon("02" * 32)
+    first.write_endpoint(endpoint)
+    try:
+        c = Client(endpoint)
+        assert c.sync() is True
+        first.close()  # the daemon goes; a new one writes a new port and token
+        second.write_endpoint(endpoint)
+        wait_for(lambda: first.connections and not c.connected, what="the lost connection")
+        c.compaction()
+        assert c.sync() is True
+        assert second.connections[0][0]["token"] == "02" * 32
+        c.close()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_endpoint_file_readable_by_others_or_wrong_token_gets_no_events(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    daemon = FakeTcpDaemon("cd" * 32)
+    try:
+        daemon.write_endpoint(endpoint, mode=0o644)  # not the user's alone: not a daemon
+        c = Client(endpoint, backoff=(0.01, 0.05))
+        c.turn("stop")
+        assert c.sync(0.3) is False
+        assert c.stats.refused >= 1 and daemon.connections == []
+        c.close(0.1)
+        # The right mode, a stale token: `unauthorized` ends the connection; nothing
+        # after the hello was taken, and the client backs off instead of hammering.
+        tmp = endpoint.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"port": daemon.port, "token": "ff" * 32, "pid": 1}))
+        tmp.chmod(0o600)
+        tmp.replace(endpoint)
+        c = Client(endpoint, backoff=(0.05, 0.05))
+        c.compaction()
+        assert c.sync(0.5) is False
+        c.close(0.1)
+        assert daemon.connections and all(conn[0]["type"] == "hello"
+                                          for conn in daemon.connections)
+        # About one attempt per 50 ms back-off, not a tight reconnect loop.
+        assert len(daemon.connections) < 30, len(daemon.connections)
+        assert {"type": "error", "code": "unauthorized"} in c.errors
+    finally:
+        daemon.close()
+
+
+def test_default_discovery_falls_back_to_the_endpoint_file(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    from metricsd_client import endpoint_path
+
+    runtime = tmp_path / "xdg"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.delenv("METRICSD_SOCKET", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    daemon = FakeTcpDaemon("12" * 32)
+    try:
+        (runtime / "metricsd").mkdir(mode=0o700)
+        assert endpoint_path() == runtime / "metricsd" / "endpoint.json"
+        daemon.write_endpoint(endpoint_path())  # no socket there, an endpoint file
+        with Client() as c:
+            c.turn("stop")
+            assert c.sync() is True
+        assert daemon.connections[0][0]["token"] == "12" * 32
+    finally:
+        daemon.close()
+
+
+# --- the sidecar: start failures, supervision ------------------------------------------------
+
+def _fake_daemon(tmp_path: Path, body: str) -> str:
+    exe = tmp_path / "fake-metricsd"
+    exe.write_text("#!/bin/sh\n" + body + "\n")
+    exe.chmod(0o755)
+    return str(exe)
+
+
+def test_spawn_sidecar_raises_only_sidecar_error(tmp_path: Path) -> None:
+    with pytest.raises(SidecarError, match="cannot run"):
+        spawn_sidecar(str(tmp_path / "no-such-metricsd"))
+    not_exe = tmp_path / "not-executable"
+    not_exe.write_text("")
+    with pytest.raises(SidecarError):
+        spawn_sidecar(str(not_exe))
+    # A hung binary: the start returns within its deadline.
+    hung = _fake_daemon(tmp_path, "exec sleep 60")
+    with pytest.raises(SidecarError, match=r"no READY line within 0\.5 s"):
+        spawn_sidecar(hung, timeout=0.5)
+    with pytest.raises(SidecarError, match="exit status 3"):
+        spawn_sidecar(_fake_daemon(tmp_path, "exit 3"))
+
+
+def test_sidecar_close_kills_a_daemon_that_does_not_exit(tmp_path: Path) -> None:
+    import signal
+
+    exe = _fake_daemon(tmp_path, "trap '' TERM; echo READY /nowhere.sock; exec sleep 60 "
+                                 "</dev/null")
+    side = spawn_sidecar(exe, restart=True)
+    assert side.pid is not None and side.socket_path == Path("/nowhere.sock")
+    assert side.close(0.3) == -signal.SIGKILL
+    assert side.pid is None and side.restarts == 0
+
+
+def test_sidecar_gives_up_after_repeated_fast_failures(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from metricsd_client import _sidecar
+
+    monkeypatch.setattr(_sidecar, "RESTART_BACKOFF_MIN", 0.01)
+    monkeypatch.setattr(_sidecar, "RESTART_BACKOFF_MAX", 0.02)
+    exits: list[int] = []
+    side = spawn_sidecar(_fake_daemon(tmp_path, "echo READY /nowhere.sock; exit 7"),
+                         on_exit=exits.append)
+    wait_for(lambda: side.gave_up, what="the helper to give up")
+    assert side.gave_up is not None and "failed 5 times" in side.gave_up
+    assert exits == [7] * 5 and side.restarts == 4 and side.pid is None
+    assert side.close(1) is None
+
+
+def test_sidecar_restarts_a_killed_daemon_and_the_client_follows(home: Home) -> None:
+    import signal
+
+    exe = str(Path(sys.executable).with_name("metricsd"))
+    exits: list[int] = []
+    side = spawn_sidecar(exe, *home.args(), stderr=subprocess.DEVNULL, env=clean_env(),
+                         on_exit=exits.append)
+    try:
+        # A long back-off: only the sidecar's wake-up can reconnect within the sync below.
+        c = side.client("1.0.0", backoff=(30.0, 30.0))
+        c.turn("stop")
+        assert c.sync() is True
+        first = side.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        assert side.wait(10) == -signal.SIGKILL
+        wait_for(lambda: side.restarts == 1 and side.pid not in (None, first),
+                 timeout=20, what="the restarted daemon")
+        c.turn("length")
+        assert c.sync(5) is True, repr(c.stats)
+        assert exits == [-signal.SIGKILL] and c.stats.reconnects == 1
+        c.close()
+    finally:
+        code = side.close(10)
+    assert code == 0
+    # The sidecar's daemons ran today (no faked day): a command sees that day from the next.
+    shown = json.loads(cli(home, "show", "--json", day=1).stdout)
+    assert [b["counts"]["turns"] for b in shown] == [2]
+
+
+def test_request_over_an_endpoint_file_sends_the_token_first(tmp_path: Path) -> None:
+    endpoint = tmp_path / "endpoint.json"
+    daemon = FakeTcpDaemon("34" * 32)
+    daemon.write_endpoint(endpoint)
+    try:
+        assert request(endpoint, {"type": "sync", "id": 7}, timeout=5) == {"type": "ack",
+                                                                           "id": 7}
+        assert [m["type"] for m in daemon.connections[0]] == ["hello", "sync"]
+        assert daemon.connections[0][0]["token"] == "34" * 32
+    finally:
+        daemon.close()
+
+
+def test_real_tcp_daemon_restarted_new_port_and_token(home: Home,
+                                                      daemons: DaemonFactory) -> None:
+    exe = str(Path(sys.executable).with_name("metricsd"))
+    side = spawn_sidecar(exe, *home.args(), "--listen", "tcp", stderr=subprocess.DEVNULL,
+                         env=clean_env())
+    try:
+        endpoint = home.socket.parent / "endpoint.json"
+        assert side.socket_path == endpoint
+        first = json.loads(endpoint.read_text())
+        c = side.client("1.0.0", backoff=(30.0, 30.0))
+        c.turn("stop")
+        assert c.sync() is True
+        assert side.pid is not None
+        os.kill(side.pid, 9)
+        wait_for(lambda: side.restarts == 1, timeout=20, what="the restarted daemon")
+        second = json.loads(endpoint.read_text())
+        assert (second["port"], second["token"]) != (first["port"], first["token"])
+        c.turn("length")
+        assert c.sync(5) is True, repr(c.stats)  # re-read the file, the new token
+        c.close()
+    finally:
+        assert side.close(10) == 0
+    assert _counts_of(home) == 2
+
+
+def _counts_of(home: Home) -> int:
+    shown = json.loads(cli(home, "show", "--json", day=1).stdout)  # the day after today
+    return sum(b["counts"].get("turns", 0) for b in shown)
+
+
+def test_descriptors_above_1023_work(home: Home, daemons: DaemonFactory) -> None:
+    """An application with many files open hands the client descriptors ``select``
+    cannot watch."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip(f"the hard limit on open files is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    filler: list[int] = []
+    try:
+        daemons.start(home)
+        while len(filler) < 1030:
+            filler.append(os.open(os.devnull, os.O_RDONLY))
+        with Client(home.socket) as c:
+            c.turn("stop")
+            assert c.sync() is True and c.stats.last_error is None, repr(c.stats)
+    finally:
+        for fd in filler:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+_INSTANCE_B = """
+import json, subprocess, sys, threading, time
+from metricsd_client import spawn_sidecar
+side = spawn_sidecar(sys.argv[1], *sys.argv[2:], stderr=subprocess.DEVNULL)
+c = side.client("2.0.0")
+print(json.dumps({"pid": side.pid}), flush=True)
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()
+sent = 0
+while not stop.is_set():
+    c.turn("stop")
+    sent += 1
+    stop.wait(0.002)
+first = c.sync(10)
+ok, deadline = first, time.monotonic() + 20
+while not ok and time.monotonic() < deadline:
+    ok = c.sync(5)
+c.close()
+print(json.dumps({"sent": sent, "first_sync": first, "sync": ok,
+                  "dropped": c.stats.dropped, "unconfirmed": c.stats.unconfirmed,
+                  "restarts": side.restarts, "exit": side.close(10)}), flush=True)
+"""
+
+
+def test_two_app_instances_the_first_quits_the_second_keeps_counting(home: Home) -> None:
+    """Instance A's sidecar serves; instance B's (another process) stands by and its
+    client uses A's daemon.  A quits: its daemon, still serving B, is left running, and
+    B loses nothing."""
+    exe = str(Path(sys.executable).with_name("metricsd"))
+    a = spawn_sidecar(exe, *home.args(), stderr=subprocess.DEVNULL, env=clean_env())
+    b = subprocess.Popen([sys.executable, "-c", _INSTANCE_B, exe, *home.args()],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                         env=clean_env())
+    try:
+        assert json.loads(read_line(b, 30))["pid"] is not None  # B's daemon stands by
+        ca = a.client("1.0.0")
+        for _ in range(3):
+            ca.turn("length")
+        assert ca.sync() is True
+        ca.close()
+        assert a.close(1.0) is None and a.serving_others  # A quits; its daemon serves B
+        assert b.stdin is not None
+        b.stdin.write("stop\n")
+        b.stdin.flush()
+        result = json.loads(read_line(b, 60))
+    finally:
+        if b.poll() is None:
+            b.kill()
+        b.wait(10)
+        a.close(1.0)
+    assert result["sync"] is True and result["dropped"] == 0, result
+    assert result["exit"] == 0 and result["restarts"] == 0, result
+    shown = json.loads(cli(home, "show", "--json", day=1).stdout)
+    finish: dict[str, int] = {}
+    for batch in shown:
+        for reason, n in batch["counts"].get("finish_reason", {}).items():
+            finish[reason] = finish.get(reason, 0) + n
+    assert finish.get("length") == 3
+    assert result["unconfirmed"] == 0 and result["first_sync"] is True, result
+    assert finish.get("stop") == result["sent"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from metricsd_client._client import CLOSE_TIMEOUT, _Events
+from metricsd_client._client import CLOSE_TIMEOUT, REQUEST_TIMEOUT, _Events
 from metricsd_client._wire import (
     ping_message,
     snapshot_message,
@@ -92,20 +92,20 @@ class AsyncClient(_Events):
             self._engine.forget(waiter)
         return box[0] if box else None
 
-    async def sync(self, timeout: float = 5.0) -> bool:
+    async def sync(self, timeout: float = REQUEST_TIMEOUT) -> bool:
         """As :meth:`metricsd_client.Client.sync`, awaited."""
         return await self._ask("ack", sync_message(0), timeout) is True
 
-    async def snapshot(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    async def snapshot(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         result: dict[str, Any] | None = await self._ask("snapshot", snapshot_message(),
                                                         timeout)
         return result
 
-    async def ping(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    async def ping(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         result: dict[str, Any] | None = await self._ask("pong", ping_message(), timeout)
         return result
 
-    async def status(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    async def status(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         result: dict[str, Any] | None = await self._ask("status", status_message(), timeout)
         return result
 

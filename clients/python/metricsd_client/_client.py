@@ -29,10 +29,14 @@ from metricsd_client._wire import (
     tool_result_bytes,
     turn_bytes,
     usage_bytes,
+    usage_read_write_bytes,
+    usage_total_bytes,
 )
 
 #: ``close()`` waits this long, at most, for queued events to be written.
 CLOSE_TIMEOUT = 1.0
+#: ``sync``, ``snapshot``, ``ping`` and ``status`` wait this long for their reply.
+REQUEST_TIMEOUT = 5.0
 
 
 class _Events:
@@ -53,10 +57,37 @@ class _Events:
                               backoff=backoff)
         self._engine.start()
 
-    def usage(self, cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> None:
-        """Token usage of one model call (prompt-cache hit and miss tokens)."""
+    def usage(self, cache_hit_tokens: int | None = 0,
+              cache_miss_tokens: int | None = 0) -> None:
+        """Token usage of one model call, split form: prompt tokens read from the cache
+        and not (DeepSeek's ``prompt_cache_hit_tokens``, ``prompt_cache_miss_tokens``).
+        None counts as 0.  Once per model call (a stream's final usage)."""
         try:
             self._engine.put(usage_bytes(cache_hit_tokens, cache_miss_tokens))
+        except Exception:
+            self._engine.drop()
+
+    def usage_total(self, prompt_tokens: int | None = 0,
+                    cached_tokens: int | None = 0) -> None:
+        """Token usage of one model call, total + cached form: all prompt tokens and
+        those of them read from the cache (OpenAI ``prompt_tokens`` and
+        ``prompt_tokens_details.cached_tokens``, Gemini ``prompt_token_count`` and
+        ``cached_content_token_count``).  None counts as 0."""
+        try:
+            self._engine.put(usage_total_bytes(prompt_tokens, cached_tokens))
+        except Exception:
+            self._engine.drop()
+
+    def usage_read_write(self, input_tokens: int | None = 0,
+                         cache_read_input_tokens: int | None = 0,
+                         cache_creation_input_tokens: int | None = 0) -> None:
+        """Token usage of one model call, uncached + read/write form (Anthropic
+        ``input_tokens``, ``cache_read_input_tokens``, ``cache_creation_input_tokens``;
+        Bedrock ``inputTokens``, ``cacheReadInputTokens``, ``cacheWriteInputTokens``).
+        None counts as 0."""
+        try:
+            self._engine.put(usage_read_write_bytes(input_tokens, cache_read_input_tokens,
+                                                    cache_creation_input_tokens))
         except Exception:
             self._engine.drop()
 
@@ -83,16 +114,17 @@ class _Events:
             self._engine.drop()
 
     def turn(self, finish_reason: str | None = None, empty_final: bool = False) -> None:
-        """One agent turn ended (the daemon commits at each turn end); written at once."""
+        """One agent turn ended (the daemon commits at each turn end); written at once,
+        followed by the client's own ``sync`` so that its ``ack`` confirms delivery."""
         try:
-            self._engine.put(turn_bytes(finish_reason, empty_final))
+            self._engine.put_turn(turn_bytes(finish_reason, empty_final))
         except Exception:
             self._engine.drop()
 
     @property
     def stats(self) -> Stats:
-        """Counters: ``dropped``, ``connects``, ``reconnects``, ``refused``,
-        ``last_error``."""
+        """Counters: ``dropped``, ``unconfirmed``, ``connects``, ``reconnects``,
+        ``refused``, ``last_error``."""
         return self._engine.stats
 
     @property
@@ -153,22 +185,24 @@ class Client(_Events):
             return None
         return box[0] if box else None
 
-    def sync(self, timeout: float = 5.0) -> bool:
-        """True once the daemon has committed everything this client sent before the call;
-        False when that is not known within ``timeout`` seconds (no daemon, a connection
-        lost on the way).  For tests and shutdown, not for the hot path."""
+    def sync(self, timeout: float = REQUEST_TIMEOUT) -> bool:
+        """True once the daemon has committed everything this client sent before the call
+        and nothing was lost since the previous successful ``sync``; False otherwise: no
+        answer within ``timeout`` seconds, or events counted in ``stats.dropped`` or
+        ``stats.unconfirmed`` since then (each loss is reported by one ``sync``).  For
+        tests and shutdown, not for the hot path."""
         return self._ask("ack", sync_message(0), timeout) is True
 
-    def snapshot(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def snapshot(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         """The daemon's ``snapshot`` reply (``enabled``, ``dev``, ``counts``, ...), or None."""
         result: dict[str, Any] | None = self._ask("snapshot", snapshot_message(), timeout)
         return result
 
-    def ping(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def ping(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         result: dict[str, Any] | None = self._ask("pong", ping_message(), timeout)
         return result
 
-    def status(self, timeout: float = 5.0) -> dict[str, Any] | None:
+    def status(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
         """The running daemon's ``status`` reply, or None (also from daemons too old for
         it: they ignore the request)."""
         result: dict[str, Any] | None = self._ask("status", status_message(), timeout)
@@ -188,3 +222,84 @@ class Client(_Events):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class NoopClient(Client):
+    """An inert client: what to use when the daemon could not be started.  It accepts
+    every call of :class:`Client`, sends nothing, costs next to nothing, and says why it
+    is inert in ``reason``.  Events are counted in ``stats.dropped``; ``sync`` is False;
+    ``snapshot``, ``ping`` and ``status`` are None."""
+
+    def __init__(self, reason: str = "no daemon") -> None:  # no engine, no thread
+        self.reason = reason
+        self._stats = Stats()
+
+    def __repr__(self) -> str:
+        return f"NoopClient(reason={self.reason!r}, dropped={self._stats.dropped})"
+
+    def usage(self, cache_hit_tokens: int | None = 0,
+              cache_miss_tokens: int | None = 0) -> None:
+        self._stats.dropped += 1
+
+    def usage_total(self, prompt_tokens: int | None = 0,
+                    cached_tokens: int | None = 0) -> None:
+        self._stats.dropped += 1
+
+    def usage_read_write(self, input_tokens: int | None = 0,
+                         cache_read_input_tokens: int | None = 0,
+                         cache_creation_input_tokens: int | None = 0) -> None:
+        self._stats.dropped += 1
+
+    def tool_result(self, error: str | None = None) -> None:
+        self._stats.dropped += 1
+
+    def provider_error(self, message: str, status: int | None = None) -> None:
+        self._stats.dropped += 1
+
+    def compaction(self) -> None:
+        self._stats.dropped += 1
+
+    def turn(self, finish_reason: str | None = None, empty_final: bool = False) -> None:
+        self._stats.dropped += 1
+
+    def sync(self, timeout: float = REQUEST_TIMEOUT) -> bool:
+        return False
+
+    def snapshot(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
+        return None
+
+    def ping(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
+        return None
+
+    def status(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:
+        return None
+
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        pass
+
+    @property
+    def stats(self) -> Stats:
+        return self._stats
+
+    @property
+    def dropped(self) -> int:
+        return self._stats.dropped
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return []
+
+    @property
+    def connected(self) -> bool:
+        return False
+
+    @property
+    def queued(self) -> int:
+        return 0
+
+    @property
+    def socket_path(self) -> Path | None:
+        return None
+
+    def __enter__(self) -> NoopClient:
+        return self

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Any, Final
 
-from metricsd_client._wire import ReplyParser, encode
+from metricsd_client._wire import ReplyError, ReplyParser, encode, hello_message
 
 #: While a daemon's listen backlog is full a connect fails at once with EAGAIN (Unix
 #: sockets do not wait); it is retried this often until the timeout.
@@ -69,6 +69,22 @@ def connect_unix(path: str, timeout: float | None) -> socket.socket:
         raise
 
 
+def connect_tcp(port: int, timeout: float | None) -> socket.socket:
+    """A connection to ``127.0.0.1:port`` (the loopback TCP transport), ``timeout`` set.
+    Errors name the address."""
+    address = ("127.0.0.1", port)
+    try:
+        sock = socket.create_connection(address, timeout)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot connect to 127.0.0.1:{port}: "
+                                   f"{exc.strerror or exc}") from exc
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass
+    return sock
+
+
 def check_peer(sock: socket.socket, path: str) -> None:
     """Raise :class:`PeerUidError` unless our own user serves ``sock``."""
     uid = peer_uid(sock)
@@ -80,16 +96,27 @@ def check_peer(sock: socket.socket, path: str) -> None:
 def request(socket_path: str | os.PathLike[str], message: dict[str, Any], *,
             timeout: float) -> dict[str, Any]:
     """Connect, check that the daemon runs as this user, send ``message`` and return the
-    first reply (whatever its type, ``error`` included).
+    first reply (whatever its type, ``error`` included).  ``socket_path`` may be an
+    endpoint file (``*.json``, loopback TCP): then the connection starts with a
+    ``hello`` carrying its token.
 
     Raises ``OSError`` subclasses naming the path: ``FileNotFoundError`` /
     ``ConnectionRefusedError`` (no daemon), :class:`PeerUidError` (another user's
-    socket; nothing is sent), ``TimeoutError``, :class:`NoReplyError`."""
+    socket; nothing is sent), ``PermissionError`` (an endpoint file others can read),
+    ``TimeoutError``, :class:`NoReplyError`."""
+    from metricsd_client._paths import read_endpoint
+
     path = os.fspath(socket_path)
     data = encode(message)
-    sock = connect_unix(path, timeout)
+    if path.endswith(".json"):
+        port, token = read_endpoint(path)
+        data = encode(hello_message(None, token)) + data
+        sock = connect_tcp(port, timeout)
+    else:
+        sock = connect_unix(path, timeout)
     try:
-        check_peer(sock, path)
+        if not path.endswith(".json"):
+            check_peer(sock, path)
         parser = ReplyParser()
         try:
             sock.sendall(data)
@@ -106,5 +133,7 @@ def request(socket_path: str | os.PathLike[str], message: dict[str, Any], *,
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise NoReplyError(f"{path}: the daemon closed the connection "
                                "without a reply") from exc
+        except ReplyError as exc:
+            raise NoReplyError(f"{path}: {exc}") from exc
     finally:
         sock.close()

@@ -1,4 +1,6 @@
-"""Spawn ``metricsd run --watch-stdin`` as the application's sidecar and find its socket."""
+"""Spawn ``metricsd run --watch-stdin`` as the application's sidecar, find its socket, and
+keep it running: restart it with bounded back-off when it dies, and wake the clients the
+moment the new daemon is ready."""
 
 from __future__ import annotations
 
@@ -6,17 +8,39 @@ import os
 import queue
 import subprocess
 import threading
-from collections.abc import Sequence
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from metricsd_client._client import Client
+from metricsd_client._engine import Engine
 from metricsd_client._paths import socket_path as resolve_socket_path
+
+#: Defaults (docs/CLIENTS.md): how long a start may take, and the restart policy.
+START_TIMEOUT: Final = 20.0
+CLOSE_DEADLINE: Final = 10.0
+#: After the deadline, a daemon still running gets SIGTERM (it commits and exits) and this
+#: long before SIGKILL.
+TERM_GRACE: Final = 1.0
+#: How long ``close`` waits for the daemon to exit before asking whether it still serves
+#: other app instances.
+SHARED_CHECK: Final = 0.5
+RESTART_BACKOFF_MIN: Final = 0.1
+RESTART_BACKOFF_MAX: Final = 5.0
+#: A daemon that dies (or fails to start) within this many seconds of its start failed
+#: fast; after MAX_FAST_FAILURES of those within FAST_FAILURE_WINDOW the helper gives up.
+FAST_FAILURE_SECONDS: Final = 10.0
+MAX_FAST_FAILURES: Final = 5
+FAST_FAILURE_WINDOW: Final = 60.0
 
 
 class SidecarError(RuntimeError):
-    """The daemon could not be started (its reason is on its stderr)."""
+    """The daemon could not be started: the binary is missing or not executable, it exited
+    at once (its stderr says why), or it printed no ``READY`` line in time."""
 
 
 def _option(args: Sequence[str], name: str) -> str | None:
@@ -29,26 +53,238 @@ def _option(args: Sequence[str], name: str) -> str | None:
     return value
 
 
+def _kill(proc: subprocess.Popen[bytes]) -> int:
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    return proc.wait()
+
+
+def _release(proc: subprocess.Popen[bytes], *, stdout: bool) -> None:
+    """Close our ends of a finished child's pipes."""
+    for pipe in (proc.stdin, proc.stdout if stdout else None):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except (OSError, ValueError):
+                pass
+
+
+def _start(command: list[str], args: Sequence[str], timeout: float,
+           stderr: int | IO[Any] | None,
+           env: dict[str, str] | None) -> tuple[subprocess.Popen[bytes] | None, Path]:
+    """Start one daemon; ``(proc, path)`` once it printed ``READY <path>``, ``(None,
+    path)`` when it exited 0 without a line (another daemon serves ``path``).  Raises
+    :class:`SidecarError` only, within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    try:
+        proc = subprocess.Popen([*command, "run", "--watch-stdin", *args],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=stderr, env=env, close_fds=True)
+    except (OSError, ValueError, TypeError) as exc:
+        raise SidecarError(f"cannot run {command[0]!r}: {exc}") from exc
+    assert proc.stdout is not None
+    lines: queue.Queue[bytes] = queue.Queue()
+    stdout = proc.stdout
+
+    def read_line() -> None:
+        try:
+            lines.put(stdout.readline())
+        except (OSError, ValueError):
+            lines.put(b"")
+
+    threading.Thread(target=read_line, daemon=True, name="metricsd-sidecar-start").start()
+    try:
+        line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+    except queue.Empty:
+        _kill(proc)
+        _release(proc, stdout=True)
+        raise SidecarError(f"metricsd printed no READY line within {timeout} s") from None
+    text = line.decode("utf-8", "replace").rstrip("\n")
+    if text.startswith("READY "):
+        return proc, Path(text.removeprefix("READY "))
+    try:
+        code = proc.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        code = _kill(proc)
+    _release(proc, stdout=True)
+    if code == 0 and not text:
+        path = _option(args, "--socket")
+        if path is None:
+            environ = os.environ if env is None else env
+            path = environ.get("METRICSD_SOCKET") or None
+        try:
+            return None, resolve_socket_path(path)
+        except Exception as exc:
+            raise SidecarError(f"no socket path: {exc}") from exc
+    raise SidecarError(f"metricsd could not start (exit status {code}; its stderr says why)")
+
+
 class Sidecar:
-    """A spawned daemon.  ``socket_path`` is where it (or the daemon that already served
-    there) listens.  Keep it for the application's lifetime: :meth:`close` (or the
-    application's exit) closes the daemon's stdin, and the daemon commits and exits."""
+    """A spawned daemon, supervised.  Keep it for the application's lifetime.
+
+    * ``socket_path``: where the daemon (or the daemon that already served there) listens.
+    * ``pid``: the running child's pid (None when no child runs).
+    * ``wait(timeout)``: the child's exit status once it exits; ``on_exit`` (given to
+      :func:`spawn_sidecar`) is told of every exit, from the helper's thread.
+    * When the child dies, the helper starts a new one with back-off (``restarts``
+      counts them) and wakes the clients made by :meth:`client`, which connect within a
+      moment of its ``READY``.  After repeated fast failures it stops and says why in
+      ``gave_up``.
+    * :meth:`close` closes the daemon's stdin (it commits and exits), waits up to its
+      deadline, then kills it.
+    """
 
     def __init__(self, proc: subprocess.Popen[bytes] | None, socket_path: Path,
-                 already_running: bool) -> None:
+                 already_running: bool, *, restart: Callable[[], tuple[
+                     subprocess.Popen[bytes] | None, Path]] | None = None,
+                 on_exit: Callable[[int], None] | None = None) -> None:
         self.proc = proc
         self.socket_path = socket_path
         #: True when another daemon already served the socket (the spawned one exited 0).
         self.already_running = already_running
+        #: Daemons started after the first one died.
+        self.restarts = 0
+        #: Why the helper stopped restarting the daemon (None while it supervises).
+        self.gave_up: str | None = None
+        #: ``close`` left the daemon running: it still serves other app instances' clients
+        #: (it exits by itself once they are gone).
+        self.serving_others = False
+        self._restart = restart
+        self._on_exit = on_exit
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._exited = threading.Condition(self._lock)
+        self._exits = 0
+        self._last_code: int | None = None
+        self._engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+        self._thread: threading.Thread | None = None
+        if proc is not None:
+            self._pump(proc)
+            self._thread = threading.Thread(target=self._supervise, daemon=True,
+                                            name="metricsd-sidecar")
+            self._thread.start()
+
+    def _pump(self, proc: subprocess.Popen[bytes]) -> None:
+        """Read the daemon's stdout until it closes: a later ``READY <path>`` (a daemon
+        that stood by takes over serving) wakes the clients too."""
+        stdout = proc.stdout
+        if stdout is None:
+            return
+
+        def pump() -> None:
+            try:
+                for line in stdout:
+                    text = line.decode("utf-8", "replace").rstrip("\n")
+                    if text.startswith("READY "):
+                        with self._lock:
+                            self.socket_path = Path(text.removeprefix("READY "))
+                            engines = list(self._engines)
+                        for engine in engines:
+                            engine.reconnect_now()
+            except (OSError, ValueError):
+                pass
+            finally:
+                stdout.close()
+
+        threading.Thread(target=pump, daemon=True, name="metricsd-sidecar-out").start()
+
+    @property
+    def pid(self) -> int | None:
+        proc = self.proc
+        return proc.pid if proc is not None and proc.returncode is None else None
 
     def client(self, client_version: str | None = None, **options: Any) -> Client:
-        """A :class:`Client` connected to this sidecar's socket."""
-        return Client(self.socket_path, client_version, **options)
+        """A :class:`Client` of this sidecar's daemon, woken when a restarted daemon is
+        ready."""
+        client = Client(self.socket_path, client_version, **options)
+        with self._lock:
+            self._engines.add(client._engine)
+        return client
 
-    def close(self, timeout: float = 10.0) -> int | None:
-        """Close the daemon's stdin and wait (at most ``timeout`` s) for it to exit; kill
-        it after that.  Its exit status, or None when nothing was running."""
-        proc = self.proc
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait for the current child to exit; its exit status, or None on timeout (or
+        when no child was spawned)."""
+        with self._lock:
+            if self.proc is None:
+                return None
+            seen = self._exits
+            if self.proc.returncode is not None and self._exits:
+                return self._last_code
+            self._exited.wait_for(lambda: self._exits > seen, timeout)
+            return self._last_code if self._exits > seen else None
+
+    def _supervise(self) -> None:
+        failures: deque[float] = deque()
+        delay = RESTART_BACKOFF_MIN
+        restart = self._restart
+        while True:
+            proc = self.proc
+            started = time.monotonic()
+            if proc is not None:
+                code = proc.wait()
+                _release(proc, stdout=False)  # stdout: the pump closes it
+                with self._lock:
+                    self._exits += 1
+                    self._last_code = code
+                    self._exited.notify_all()
+                if self._on_exit is not None:
+                    try:
+                        self._on_exit(code)
+                    except Exception:
+                        pass
+                if self._closing.is_set() or restart is None:
+                    return
+                if time.monotonic() - started >= FAST_FAILURE_SECONDS:
+                    delay = RESTART_BACKOFF_MIN
+                else:
+                    failures.append(time.monotonic())
+            while failures and failures[0] < time.monotonic() - FAST_FAILURE_WINDOW:
+                failures.popleft()
+            if len(failures) >= MAX_FAST_FAILURES:
+                self.gave_up = (f"the daemon failed {len(failures)} times within "
+                                f"{FAST_FAILURE_WINDOW:.0f} s; not restarting it")
+                self.proc = None
+                return
+            if self._closing.wait(delay):
+                return
+            delay = min(RESTART_BACKOFF_MAX, delay * 2)
+            try:
+                assert restart is not None
+                new, path = restart()
+            except SidecarError:
+                failures.append(time.monotonic())
+                self.proc = None
+                continue
+            with self._lock:
+                if self._closing.is_set():
+                    if new is not None:
+                        _kill(new)
+                        _release(new, stdout=True)
+                    return
+                self.proc = new
+                self.socket_path = path
+                self.restarts += 1
+                engines = list(self._engines)
+            if new is not None:
+                self._pump(new)
+            for engine in engines:
+                engine.reconnect_now()
+            if new is None:
+                return  # another daemon serves the socket meanwhile: nothing of ours
+
+    def close(self, deadline: float = CLOSE_DEADLINE) -> int | None:
+        """Close the daemon's stdin and wait (at most ``deadline`` seconds) for it to exit;
+        after that, stop it (SIGTERM: it commits what it has; SIGKILL :data:`TERM_GRACE`
+        seconds later).  A daemon that still serves other app instances' clients (its
+        ``status`` answers with connections besides the question's own) is left running
+        at once — it exits by itself once they are gone — and ``serving_others`` is set.
+        Its exit status; None when nothing was running or it was left serving others.
+        Stops the supervision: the daemon is not restarted after this."""
+        self._closing.set()
+        with self._lock:
+            proc = self.proc
         if proc is None:
             return None
         if proc.stdin is not None:
@@ -56,14 +292,37 @@ class Sidecar:
                 proc.stdin.close()
             except OSError:
                 pass
+        start = time.monotonic()
         try:
-            return proc.wait(timeout)
+            code = proc.wait(min(SHARED_CHECK, max(0.0, deadline)))
         except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
-        finally:
-            if proc.stdout is not None:
-                proc.stdout.close()
+            code = None
+        if code is None and self._serves_others(proc):
+            self.serving_others = True
+            return None
+        try:
+            if code is None:
+                code = proc.wait(max(0.0, deadline - (time.monotonic() - start)))
+        except subprocess.TimeoutExpired:
+            try:
+                proc.terminate()
+                code = proc.wait(TERM_GRACE)
+            except (OSError, subprocess.TimeoutExpired):
+                code = _kill(proc)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(1.0)
+        return code
+
+    def _serves_others(self, proc: subprocess.Popen[bytes]) -> bool:
+        from metricsd_client._peer import request
+
+        try:
+            reply = request(self.socket_path, {"type": "status"}, timeout=1.0)
+        except Exception:  # no answer: not a daemon serving anyone
+            return False
+        connections = reply.get("connections")
+        return (reply.get("type") == "status" and reply.get("pid") == proc.pid
+                and type(connections) is int and connections > 1)
 
     def __enter__(self) -> Sidecar:
         return self
@@ -73,47 +332,38 @@ class Sidecar:
         self.close()
 
 
-def spawn_sidecar(exe: str | Sequence[str] = "metricsd", *args: str, timeout: float = 20.0,
-                  stderr: int | IO[Any] | None = None,
-                  env: dict[str, str] | None = None) -> Sidecar:
-    """Start ``EXE run --watch-stdin ARGS...`` and return once its socket accepts.
+def spawn_sidecar(exe: str | Sequence[str] = "metricsd", *args: str,
+                  timeout: float = START_TIMEOUT, stderr: int | IO[Any] | None = None,
+                  env: dict[str, str] | None = None, restart: bool = True,
+                  on_exit: Callable[[int], None] | None = None) -> Sidecar:
+    """Start ``EXE run --watch-stdin ARGS...`` and return once it is ready.
 
     ``exe`` is the daemon's command (``"metricsd"``, a path to the bundled binary, or a
     list such as ``[sys.executable, "-m", "metricsd"]``); ``args`` are options for ``run``
     (``--socket PATH``...).  ``stderr`` is where the daemon logs (a file, or None to
-    inherit the application's; never an undrained pipe).
+    inherit the application's; never an undrained pipe).  ``restart``: start a new
+    daemon, with back-off, when this one dies; ``on_exit(status)`` is called (from the
+    helper's thread) each time a daemon it started exits.
 
-    * ``READY <path>`` on its stdout: that path is the socket.
+    * ``READY <path>`` on its stdout: that path is the socket (or the endpoint file).
     * It exits 0 without a line: another daemon already serves the socket; the path is
       ``--socket`` from ``args``, else ``$METRICSD_SOCKET``, else the default.
-    * Otherwise (exit 1, no line within ``timeout``): :class:`SidecarError`.
+    * Anything else (binary missing, exit status 1, no line within ``timeout``, a hung
+      binary): :class:`SidecarError`, within ``timeout`` seconds — the only exception
+      this function raises.  Fall back to ``NoopClient(str(error))``.
     """
-    command = [exe] if isinstance(exe, str) else list(exe)
-    proc = subprocess.Popen([*command, "run", "--watch-stdin", *args],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                            env=env, close_fds=True)
-    assert proc.stdout is not None
-    lines: queue.Queue[bytes] = queue.Queue()
-    stdout = proc.stdout
-    threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True,
-                     name="metricsd-sidecar").start()
     try:
-        line = lines.get(timeout=timeout).decode("utf-8", "replace").rstrip("\n")
-    except queue.Empty:
-        proc.kill()
-        proc.wait()
-        raise SidecarError(f"metricsd printed no READY line within {timeout} s") from None
-    if line.startswith("READY "):
-        return Sidecar(proc, Path(line.removeprefix("READY ")), already_running=False)
-    try:
-        code = proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        code = proc.wait()
-    if code == 0 and not line:
-        path = _option(args, "--socket")
-        if path is None:
-            environ = os.environ if env is None else env
-            path = environ.get("METRICSD_SOCKET") or None
-        return Sidecar(None, resolve_socket_path(path), already_running=True)
-    raise SidecarError(f"metricsd could not start (exit status {code}; its stderr says why)")
+        command = [exe] if isinstance(exe, str) else list(exe)
+        if not command or not all(isinstance(c, str) for c in [*command, *args]):
+            raise SidecarError("exe and args are strings")
+        proc, path = _start(command, args, timeout, stderr, env)
+    except SidecarError:
+        raise
+    except Exception as exc:  # nothing but SidecarError escapes
+        raise SidecarError(f"cannot start metricsd: {exc}") from exc
+    again: Callable[[], tuple[subprocess.Popen[bytes] | None, Path]] | None = None
+    if restart:
+        def again() -> tuple[subprocess.Popen[bytes] | None, Path]:
+            return _start(command, args, timeout, stderr, env)
+    return Sidecar(proc, path, already_running=proc is None, restart=again,
+                   on_exit=on_exit)

@@ -16,8 +16,15 @@ PROTO: Final = 1
 #: One message at most this many bytes encoded; one string at most this many bytes.
 MAX_MESSAGE_BYTES: Final = 64 * 1024
 MAX_STRING_BYTES: Final = 16 * 1024
+#: One reply at most this many bytes: a larger one, or one that does not decode, closes
+#: the connection (so memory stays bounded whatever a hostile same-user socket sends).
+MAX_REPLY_BYTES: Final = 1024 * 1024
+#: A reply's maps and arrays at most this many entries (MessagePack decoders allocate for
+#: a container's announced size before its entries arrive).
+MAX_REPLY_ENTRIES: Final = 1024
 #: ``error`` codes after which the daemon closes the connection.
-FATAL_CODES: Final = frozenset({"malformed", "too_large", "not_a_map", "unsupported_proto"})
+FATAL_CODES: Final = frozenset({"malformed", "too_large", "not_a_map", "unauthorized",
+                               "unsupported_proto"})
 
 
 def clip(text: str) -> str:
@@ -49,10 +56,14 @@ def _count(value: int | None) -> int:
     return value
 
 
-def hello_message(client_version: str | None = None) -> dict[str, Any]:
+def hello_message(client_version: str | None = None,
+                  token: str | None = None) -> dict[str, Any]:
+    """``hello``; over loopback TCP, ``token`` (from the endpoint file) is its last key."""
     msg: dict[str, Any] = {"type": "hello", "proto": PROTO}
     if client_version is not None:
         msg["client_version"] = _opt_text(client_version)
+    if token is not None:
+        msg["token"] = token
     return msg
 
 
@@ -136,20 +147,44 @@ def encode(message: dict[str, Any]) -> bytes:
     return data
 
 
+class ReplyError(ValueError):
+    """The daemon's side sent a reply over :data:`MAX_REPLY_BYTES` or one that does not
+    decode: the connection must be closed."""
+
+
 class ReplyParser:
     """Bytes from the daemon in, reply maps out (anything that is not a map comes out as
-    ``{"type": None}``; unknown keys are kept and ignored by the callers)."""
+    ``{"type": None}``; unknown keys are kept and ignored by the callers).
+
+    Memory is bounded: at most :data:`MAX_REPLY_BYTES` are buffered, containers announce
+    at most :data:`MAX_REPLY_ENTRIES` entries; beyond that, or on bytes that are not
+    MessagePack, :meth:`feed` and :meth:`replies` raise :class:`ReplyError`."""
 
     __slots__ = ("_unpacker",)
 
     def __init__(self) -> None:
-        self._unpacker = msgpack.Unpacker(raw=False, max_buffer_size=4 * 1024 * 1024)
+        self._unpacker = msgpack.Unpacker(
+            raw=False, max_buffer_size=MAX_REPLY_BYTES, max_str_len=MAX_REPLY_BYTES,
+            max_bin_len=MAX_REPLY_BYTES, max_array_len=MAX_REPLY_ENTRIES,
+            max_map_len=MAX_REPLY_ENTRIES, max_ext_len=MAX_REPLY_BYTES,
+            strict_map_key=False)
 
     def feed(self, data: bytes) -> None:
-        self._unpacker.feed(data)
+        """Buffer ``data``; call :meth:`replies` after each feed (the buffer holds only
+        what is not yet decoded, up to :data:`MAX_REPLY_BYTES`)."""
+        try:
+            self._unpacker.feed(data)
+        except Exception as exc:  # msgpack.BufferFull: one reply over the limit
+            raise ReplyError(f"a reply over {MAX_REPLY_BYTES} bytes") from exc
 
     def replies(self) -> Iterator[dict[str, Any]]:
-        for value in self._unpacker:
+        while True:
+            try:
+                value = next(self._unpacker)
+            except StopIteration:
+                return
+            except Exception as exc:  # ExtraData, FormatError, StackError, ValueError...
+                raise ReplyError("a reply that does not decode") from exc
             yield dict(value) if isinstance(value, dict) else {"type": None}
 
 
@@ -168,6 +203,12 @@ _TURN_CACHE: dict[tuple[str | None, bool], bytes] = {}
 _TURN_CACHE_MAX = 64
 _USAGE_HEAD = b"\x83" + _packb("type") + _packb("usage") + _packb("cache_hit_tokens")
 _USAGE_MISS = _packb("cache_miss_tokens")
+_TOTAL_HEAD = b"\x83" + _packb("type") + _packb("usage") + _packb("prompt_tokens")
+_TOTAL_CACHED = _packb("cached_tokens")
+_RW_HEAD = b"\x84" + _packb("type") + _packb("usage") + _packb("input_tokens")
+_RW_READ = _packb("cache_read_input_tokens")
+_RW_WRITE = _packb("cache_creation_input_tokens")
+_SYNC_HEAD = b"\x82" + _packb("type") + _packb("sync") + _packb("id")
 _TOOL_HEAD = b"\x82" + _packb("type") + _packb("tool_result") + _packb("error")
 _TOOL_OK = _TOOL_HEAD + b"\xc0"
 
@@ -182,9 +223,26 @@ def turn_bytes(finish_reason: str | None = None, empty_final: bool = False) -> b
     return data
 
 
-def usage_bytes(cache_hit_tokens: int = 0, cache_miss_tokens: int = 0) -> bytes:
+def usage_bytes(cache_hit_tokens: int | None = 0, cache_miss_tokens: int | None = 0) -> bytes:
     return (_USAGE_HEAD + _packb(_count(cache_hit_tokens)) + _USAGE_MISS
             + _packb(_count(cache_miss_tokens)))
+
+
+def usage_total_bytes(prompt_tokens: int | None = 0, cached_tokens: int | None = 0) -> bytes:
+    return (_TOTAL_HEAD + _packb(_count(prompt_tokens)) + _TOTAL_CACHED
+            + _packb(_count(cached_tokens)))
+
+
+def usage_read_write_bytes(input_tokens: int | None = 0,
+                           cache_read_input_tokens: int | None = 0,
+                           cache_creation_input_tokens: int | None = 0) -> bytes:
+    return (_RW_HEAD + _packb(_count(input_tokens)) + _RW_READ
+            + _packb(_count(cache_read_input_tokens)) + _RW_WRITE
+            + _packb(_count(cache_creation_input_tokens)))
+
+
+def sync_bytes(sync_id: int) -> bytes:
+    return _SYNC_HEAD + _packb(sync_id)
 
 
 def tool_result_bytes(error: str | None = None) -> bytes:

@@ -151,6 +151,17 @@ def main() -> None:
             r = resource.getrusage(resource.RUSAGE_SELF)
             return r.ru_utime + r.ru_stime
 
+        # The baseline an app team compares with: an in-process, mutex-protected map
+        # increment, measured in the same process and run.
+        lock = threading.Lock()
+        counts: dict[str, int] = {}
+        keys = ("usage", "tool_result", "tool_ok", "provider_error", "compaction", "turn")
+        b0 = time.perf_counter()
+        for _ in range(n):
+            for key in keys:
+                with lock:
+                    counts[key] = counts.get(key, 0) + 1
+        baseline = (time.perf_counter() - b0) / (n * 6) * 1e9
         cpu0, t0 = cpu(), time.perf_counter()
         for _ in range(n):
             c.usage(cache_hit_tokens=95, cache_miss_tokens=5)
@@ -164,8 +175,34 @@ def main() -> None:
         cpu1 = cpu()
         c.close()
         say({"result": {"events": n * 6, "sync": ok, "dropped": c.stats.dropped,
-                        "call_ns": calls / (n * 6) * 1e9,
+                        "call_ns": calls / (n * 6) * 1e9, "baseline_ns": baseline,
                         "cpu_ns": (cpu1 - cpu0) / (n * 6) * 1e9}})
+    elif scenario == "usage_forms":
+        c = Client(sock, "1.2.3")
+        t(c.usage_total, None, None)  # an SDK's unset counts: 0, the event still sent
+        t(c.usage_total, 1000, 900)
+        t(c.usage_read_write, None, 900, None)
+        t(c.usage, None, None)
+        t(c.usage_read_write, 100, None, 900)
+        ok = c.sync(10)
+        snap = c.snapshot(10)
+        c.close()
+        say({"result": {"sync": ok, "counts": snap and snap["counts"],
+                        "dropped": c.stats.dropped, "max_call_ms": t.max_ms}})
+    elif scenario == "lost":
+        c = Client(sock, "1.2.3")
+        if not c.sync(10):
+            raise SystemExit("first sync failed")
+        t(c.compaction)  # written, never acknowledged: the daemon is killed next
+        say({"step": "sent"})
+        wait_for("go")
+        t(c.compaction)
+        first = c.sync(10)
+        second = c.sync(10)
+        c.close()
+        say({"result": {"first_sync": first, "second_sync": second,
+                        "unconfirmed": c.stats.unconfirmed, "dropped": c.stats.dropped,
+                        "reconnects": c.stats.reconnects}})
     elif scenario in ("spawn", "spawn_existing"):
         exe = os.environ["MD_EXE"]
         args = json.loads(os.environ["MD_ARGS"])
