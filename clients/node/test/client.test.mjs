@@ -111,6 +111,7 @@ test("usage takes named token counts; two bare numbers are refused, not swapped"
   c.usage(9500, 500);
   c.usage({ cacheMissTokens: 500, cacheHitTokens: 9500 });
   c.usage({ cacheHitTokens: -1 });
+  assert.equal(await c.sync(), false); // the drops are reported, once
   assert.equal(await c.sync(), true);
   assert.deepEqual((await c.snapshot()).counts, { cache_hit: { "90-99": 1 } });
   assert.equal(c.stats.dropped, 2);
@@ -125,6 +126,7 @@ test("arguments that cannot be sent are dropped and counted, never thrown", asyn
   c.turn(Symbol("x"));
   c.toolResult("deadline exceeded " + "é".repeat(MAX_STRING_BYTES)); // clipped, counted
   c.providerError("\uD800 status 429"); // a lone surrogate: made valid, not malformed
+  assert.equal(await c.sync(), false); // the drops are reported, once
   assert.equal(await c.sync(), true);
   assert.equal(c.stats.dropped, 3);
   assert.deepEqual(c.errors, []);
