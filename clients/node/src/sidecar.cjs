@@ -133,8 +133,9 @@ class Sidecar extends EventEmitter {
     }
     const n = Math.max(0, this._failures.length - 1);
     const delay = Math.min(this._restart.maxMs, this._restart.minMs * 2 ** n);
+    // Not unref'd: like the child itself, a pending restart keeps the process alive until
+    // close().
     this._timer = setTimeout(() => this._restartNow(), delay);
-    this._timer.unref();
   }
 
   async _restartNow() {
