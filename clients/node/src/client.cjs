@@ -27,6 +27,13 @@ const FATAL = new Set(FATAL_CODES);
 const KIND_EVENT = 0;
 const KIND_REQUEST = 1;
 
+function finish(waiter, value) {
+  if (waiter.done) return;
+  waiter.done = true;
+  clearTimeout(waiter.timer);
+  if (waiter.resolve) waiter.resolve(value);
+}
+
 /** Bytes of a chunk still in libuv's queue, not yet in the kernel (-1: unknown). */
 function unsentBytes(sock) {
   const size = sock._handle?.writeQueueSize;
@@ -76,6 +83,8 @@ class Client {
     this._failing = false;
     this._owned = null; // a sidecar this client closes with itself
     this._failWaiters = []; // close() does not wait for a daemon that is not there
+    this._needSync = false; // a turn was queued since the last sync of the client's own
+    this._autoSync = null; // that sync, until answered
     this._pumpNow = () => { this._scheduled = false; this._pump(); };
     setImmediate(() => this._connect());
   }
@@ -160,19 +169,18 @@ class Client {
     if (off < 0) return;
     this._commit(writeCompaction(this._buf, off) - off);
   }
-  /** One agent turn ended: `turn(finishReason, {emptyFinal})`. Written at once, and
-   * followed by a sync of the client's own that confirms everything before it. */
+  /** One agent turn ended: `turn(finishReason, {emptyFinal})`. Written at once (at the end
+   * of this tick), followed by a sync of the client's own that confirms everything before
+   * it (one per write, and one unanswered at a time). */
   turn(finishReason, options) {
     const off = this._reserve();
     if (off < 0) return;
     const emptyFinal = options !== undefined && options !== null && options.emptyFinal === true;
     try {
-      if (!this._commit(writeTurn(this._buf, off, finishReason, emptyFinal) - off)) return;
+      if (this._commit(writeTurn(this._buf, off, finishReason, emptyFinal) - off)) this._needSync = true;
     } catch (err) {
       this._invalid(err);
-      return;
     }
-    if (this._requests.length < MAX_REQUESTS) this._ask("ack", null, 0, false);
   }
 
   _invalid(err) {
@@ -258,15 +266,9 @@ class Client {
   // --- requests ------------------------------------------------------------------------------
 
   _ask(kind, resolve, timeoutMs, user) {
-    const waiter = { kind, id: 0, user, done: false, timer: null, eventsBefore: 0, lossBefore: 0,
-      finish: (value) => {
-        if (waiter.done) return;
-        waiter.done = true;
-        clearTimeout(waiter.timer);
-        if (resolve) resolve(value);
-      } };
+    const waiter = { kind, id: 0, user, done: false, timer: null, eventsBefore: 0, resolve };
     if (this._closed || this._address === null || this._requests.length >= MAX_REQUESTS) {
-      waiter.finish(null);
+      finish(waiter, null);
       return waiter;
     }
     const off = this._tail - this._base + 32 <= this._buf.length ? this._tail - this._base : this._room(32);
@@ -278,7 +280,7 @@ class Client {
     } else {
       end = off + (kind === "pong" ? PING : kind === "snapshot" ? SNAPSHOT : STATUS).copy(this._buf, off);
     }
-    if (timeoutMs > 0) waiter.timer = setTimeout(() => waiter.finish(null), timeoutMs);
+    if (timeoutMs > 0) waiter.timer = setTimeout(finish, timeoutMs, waiter, null);
     this._requests.push(waiter);
     this._commit(end - off, KIND_REQUEST);
     return waiter;
@@ -328,7 +330,7 @@ class Client {
     }
     this._stats.dropped += this._events;
     this._events = 0;
-    for (const w of this._requests.splice(0)) w.finish(null);
+    for (const w of this._requests.splice(0)) finish(w, null);
     this._mHead = this._mTail;
     this._head = this._tail;
     if (this._owned) await this._owned.close(Math.max(0, deadlineMs - (Date.now() - started)));
@@ -412,12 +414,16 @@ class Client {
 
   /** Write the next chunk: whole messages from the queue's head (the hello first). */
   _pump() {
-    if (this._closed || this._inflight || (this._mTail === this._mHead && !this._conn?.hello)) return;
+    if (this._closed || this._inflight || (this._mTail === this._mHead && !this._needSync && !this._conn?.hello)) return;
     const conn = this._conn;
     if (!conn) {
       // Connect now, unless an attempt runs or a back-off timer will make the next one.
       if (!this._connecting && this._retryTimer === null) this._connect();
       return;
+    }
+    if (this._needSync && (this._autoSync === null || this._autoSync.done) && this._requests.length < MAX_REQUESTS) {
+      this._needSync = false;
+      this._autoSync = this._ask("ack", null, 0, false);
     }
     const n = this._ends.length;
     let m = this._mHead;
@@ -436,6 +442,7 @@ class Client {
       end = this._ends[m % n];
       m += 1;
     }
+    if (m === this._mHead && !conn.hello) return; // nothing to write
     const helloLen = conn.hello ? conn.hello.length : 0;
     const data = Buffer.allocUnsafe(helloLen + end - this._head);
     if (conn.hello) conn.hello.copy(data, 0);
@@ -513,7 +520,7 @@ class Client {
     conn.eventsConfirmed = conn.eventsWritten;
     const sent = conn.sent;
     conn.sent = [];
-    for (const w of sent) w.finish(w.kind === "ack" && w.user ? false : null);
+    for (const w of sent) finish(w, w.kind === "ack" && w.user ? false : null);
     if (this._closed) return;
     if (conn.useful && !conn.unauthorized) {
       this._delay = 0;
@@ -566,18 +573,22 @@ class Client {
       const stale = conn.sent.slice(0, i).filter((x) => x.kind === "status");
       conn.sent.splice(i, 1);
       conn.sent = conn.sent.filter((x) => !stale.includes(x));
-      for (const x of stale) x.finish(null);
+      for (const x of stale) finish(x, null);
       if (w.user) {
         const loss = this._stats.dropped + this._stats.unconfirmed;
         const ok = loss === this._lossMark;
         if (!w.done) this._lossMark = loss;
-        w.finish(ok);
+        finish(w, ok);
       } else {
-        w.finish(true);
+        finish(w, true);
+        if (this._needSync && !this._scheduled) {
+          this._scheduled = true;
+          setImmediate(this._pumpNow);
+        }
       }
     } else {
       conn.sent.splice(i, 1);
-      w.finish(reply);
+      finish(w, reply);
     }
   }
 }

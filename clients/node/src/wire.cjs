@@ -35,6 +35,7 @@ function optText(value) {
 /** A token count: null/undefined is 0; else an integer >= 0 (RangeError otherwise). */
 function count(value) {
   if (value === undefined || value === null) return 0;
+  if ((value >>> 0) === value) return value; // the common case: an integer below 2^32
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError("token counts are integers >= 0 (or null)");
   return value;
 }
@@ -126,16 +127,47 @@ const TOOL_OK = encodeMessage(toolResultMessage(null));
 const MAX_EVENT_BYTES = MAX_STRING_BYTES + 128;
 
 function put(buf, off, bytes) {
-  bytes.copy(buf, off);
+  buf.set(bytes, off); // cheaper than Buffer#copy for a few bytes
   return off + bytes.length;
 }
+
+/**
+ * Encoded messages of the strings an app repeats (finish reasons, common error texts),
+ * per message kind: at most CACHE_ENTRIES strings of at most CACHE_CHARS characters each;
+ * once full, new strings are encoded every time (no eviction, no growth).
+ */
+const CACHE_ENTRIES = 64;
+const CACHE_CHARS = 256;
+class StringCache {
+  constructor(encode) {
+    this.map = new Map();
+    this.encode = encode; // (string) -> Buffer of the whole message (or its prefix)
+  }
+  get(s) {
+    let bytes = this.map.get(s);
+    if (bytes === undefined) {
+      bytes = this.encode(s);
+      if (this.map.size < CACHE_ENTRIES && s.length <= CACHE_CHARS) this.map.set(s, bytes);
+    }
+    return bytes;
+  }
+}
+const scratch = Buffer.alloc(MAX_STRING_BYTES + 256);
+const cached = (writer) => new StringCache((s) => Buffer.from(scratch.subarray(0, writer(scratch, 0, s))));
 
 /** A non-negative safe integer, as the shortest MessagePack uint. */
 function writeUint(buf, off, v) {
   if (v < 0x80) { buf[off] = v; return off + 1; }
   if (v < 0x100) { buf[off] = 0xcc; buf[off + 1] = v; return off + 2; }
-  if (v < 0x10000) { buf[off] = 0xcd; buf.writeUInt16BE(v, off + 1); return off + 3; }
-  if (v < 0x100000000) { buf[off] = 0xce; buf.writeUInt32BE(v, off + 1); return off + 5; }
+  if (v < 0x10000) { buf[off] = 0xcd; buf[off + 1] = v >>> 8; buf[off + 2] = v & 0xff; return off + 3; }
+  if (v < 0x100000000) {
+    buf[off] = 0xce;
+    buf[off + 1] = v >>> 24;
+    buf[off + 2] = (v >>> 16) & 0xff;
+    buf[off + 3] = (v >>> 8) & 0xff;
+    buf[off + 4] = v & 0xff;
+    return off + 5;
+  }
   buf[off] = 0xcf;
   buf.writeUInt32BE(Math.floor(v / 0x100000000), off + 1);
   buf.writeUInt32BE(v >>> 0, off + 5);
@@ -175,21 +207,28 @@ function text(value) {
   return optText(value);
 }
 
+const TOOL_RESULTS = cached((buf, off, s) => writeStr(buf, put(buf, off, T.TOOL_RESULT), text(s)));
+const PROVIDER_MESSAGES = cached((buf, off, s) => writeStr(buf, put(buf, off, T.PROVIDER_ERROR), text(s)));
+const FINISH_REASONS = cached((buf, off, s) => writeStr(buf, put(buf, off, T.TURN), text(s)));
+const TURN_NIL = Buffer.concat([T.TURN, Buffer.from([0xc0])]);
+
 function writeToolResult(buf, off, error) {
-  const e = text(error);
-  if (e === null) return put(buf, off, TOOL_OK);
-  return writeStr(buf, put(buf, off, T.TOOL_RESULT), e);
+  if (error === undefined || error === null) return put(buf, off, TOOL_OK);
+  if (typeof error !== "string") throw new TypeError("expected a string or null");
+  return put(buf, off, TOOL_RESULTS.get(error));
 }
 function writeProviderError(buf, off, message, status) {
-  const m = text(message) ?? "";
   const s = checkStatus(status);
   buf[off] = s === null ? 0x82 : 0x83;
-  off = writeStr(buf, put(buf, off + 1, T.PROVIDER_ERROR), m);
+  if (typeof message === "string") off = put(buf, off + 1, PROVIDER_MESSAGES.get(message));
+  else off = writeStr(buf, put(buf, off + 1, T.PROVIDER_ERROR), text(message) ?? "");
   if (s !== null) off = writeInt(buf, put(buf, off, T.STATUS), s);
   return off;
 }
 function writeTurn(buf, off, finishReason, emptyFinal) {
-  off = writeStr(buf, put(buf, off, T.TURN), text(finishReason));
+  if (finishReason === undefined || finishReason === null) off = put(buf, off, TURN_NIL);
+  else if (typeof finishReason === "string") off = put(buf, off, FINISH_REASONS.get(finishReason));
+  else throw new TypeError("expected a string or null");
   off = put(buf, off, T.EMPTY_FINAL);
   buf[off] = emptyFinal ? 0xc3 : 0xc2;
   return off + 1;
