@@ -82,6 +82,7 @@ class Client {
     this._retryTimer = null;
     this._failing = false;
     this._owned = null; // a sidecar this client closes with itself
+    this._closePromise = null;
     this._failWaiters = []; // close() does not wait for a daemon that is not there
     this._needSync = false; // a turn was queued since the last sync of the client's own
     this._autoSync = null; // that sync, until answered
@@ -310,16 +311,20 @@ class Client {
    * then disconnect. What is still queued is counted as dropped, what was written but not
    * confirmed as unconfirmed. Never rejects.
    */
-  async close(deadlineMs = this._opts.closeTimeoutMs) {
-    if (this._closed || this._closing) return;
+  close(deadlineMs = this._opts.closeTimeoutMs) {
+    if (!this._closePromise) this._closePromise = this._close(deadlineMs);
+    return this._closePromise;
+  }
+
+  async _close(deadlineMs) {
     const started = Date.now();
+    this._closing = true; // later events are dropped and counted
     if (this._address !== null && (this._conn || !this._failing) && (this._events > 0 || this._conn)) {
       await new Promise((resolve) => {
         this._failWaiters.push(resolve);
         this._ask("ack", resolve, Math.max(1, deadlineMs), false);
       });
     }
-    this._closing = true;
     this._closed = true;
     clearTimeout(this._retryTimer);
     this._retryTimer = null;

@@ -155,7 +155,8 @@ class Sidecar extends EventEmitter {
         if (c._closed) this._clients.delete(c);
         else c._wake(); // within 1 s of READY: no back-off wait
       }
-      if (!child) this._scheduleRestart(); // another daemon serves: watch again later
+      // No child (a daemon of an older release exits 0 when another one serves): nothing
+      // of ours to supervise until close().
     } catch (err) {
       this.emit("startfailed", err.reason ?? String(err));
       this._failures.push(Date.now());

@@ -329,3 +329,80 @@ test("repeated fast failures: the sidecar gives up and says why; close(deadline)
   assert.equal(await side2.close(200), null);
   assert.equal(await exited, "SIGKILL");
 });
+
+test("unauthorized: the client backs off, re-reads the endpoint file and reaches the new daemon", async () => {
+  const hellos = [];
+  const wrongPort = await tcpServer((m, s) => {
+    hellos.push("refused");
+    s.end(Buffer.from("82a474797065a56572726f72a4636f6465ac756e617574686f72697a6564", "hex")); // {type: error, code: unauthorized}
+  });
+  const token = "cd".repeat(32);
+  const file = path.join(home.root, "endpoint.json");
+  writeFileSync(file, JSON.stringify({ port: wrongPort, token, pid: 1 }), { mode: 0o600 });
+  const c = client({ socketPath: file, backoffMinMs: 20, backoffMaxMs: 50 });
+  c.compaction();
+  await until(() => c.errors.some((e) => e.code === "unauthorized"), "the unauthorized reply");
+  const goodPort = await tcpServer((m) => hellos.push(m.token));
+  writeFileSync(file, JSON.stringify({ port: goodPort, token, pid: 2 }), { mode: 0o600 });
+  await until(() => c.sync(500), "a sync with the new daemon");
+  assert.equal(hellos[0], "refused");
+  assert.equal(hellos[hellos.length - 1], token);
+});
+
+test("default discovery: no socket, an endpoint file beside it: the TCP transport", async () => {
+  const xdg = path.join(home.root, "xdg");
+  fs.mkdirSync(path.join(xdg, "metricsd"), { recursive: true, mode: 0o700 });
+  chmodSync(xdg, 0o700);
+  const token = "ef".repeat(32);
+  const tokens = [];
+  const port = await tcpServer((m) => tokens.push(m.token));
+  writeFileSync(path.join(xdg, "metricsd", "endpoint.json"), JSON.stringify({ port, token, pid: 1 }), { mode: 0o600 });
+  const saved = { xdg: process.env.XDG_RUNTIME_DIR, sock: process.env.METRICSD_SOCKET };
+  process.env.XDG_RUNTIME_DIR = xdg;
+  delete process.env.METRICSD_SOCKET;
+  try {
+    const c = new Client();
+    clients.push(c);
+    assert.equal(c.socketPath, path.join(xdg, "metricsd", "metricsd.sock"));
+    c.compaction();
+    assert.equal(await c.sync(), true);
+    assert.deepEqual(tokens, [token]);
+  } finally {
+    if (saved.xdg === undefined) delete process.env.XDG_RUNTIME_DIR; else process.env.XDG_RUNTIME_DIR = saved.xdg;
+    if (saved.sock !== undefined) process.env.METRICSD_SOCKET = saved.sock;
+  }
+});
+
+test("spawnSidecarClient: a client of a supervised daemon; its close closes the daemon", async () => {
+  const c = await spawnSidecarClient(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" }, { clientVersion: "1.0.0" });
+  assert.ok(c instanceof Client);
+  assert.equal(c.reason, null);
+  const pid = c.sidecar.pid;
+  const exited = new Promise((r) => c.sidecar.once("exit", (code) => r(code)));
+  c.turn("stop");
+  assert.equal(await c.sync(), true);
+  await c.close(10000);
+  assert.equal(await exited, 0);
+  assert.equal(c.sidecar.pid, null);
+  assert.throws(() => process.kill(pid, 0), { code: "ESRCH" });
+});
+
+test("close: concurrent calls share one close; events after it are dropped and counted", async () => {
+  await start();
+  const c = client();
+  c.compaction();
+  const [a, b] = [c.close(), c.close()];
+  c.compaction();
+  await Promise.all([a, b]);
+  assert.equal(a, b);
+  assert.deepEqual([c.stats.dropped, c.stats.unconfirmed, c.stats.queued], [1, 0, 0]);
+  const observer = client();
+  assert.equal((await observer.snapshot()).counts.compaction, 1);
+});
+
+test("index.d.ts declares every export, and nothing more", () => {
+  const dts = readFileSync(new URL("../src/index.d.ts", import.meta.url), "utf8");
+  const declared = [...dts.matchAll(/^export declare (?:const|function|class) (\w+)/gm)].map((m) => m[1]);
+  const exported = Object.keys(require("../src/index.cjs"));
+  assert.deepEqual([...new Set(declared)].sort(), exported.sort());
+});
