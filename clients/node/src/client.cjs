@@ -453,7 +453,7 @@ class Client {
     if (conn.hello) conn.hello.copy(data, 0);
     this._buf.copy(data, helloLen, this._head - this._base, end - this._base);
     conn.hello = null;
-    const chunk = { conn, data, helloLen, end, mEnd: m, events, requests, timer: null };
+    const chunk = { conn, data, helloLen, end, mEnd: m, events, requests, timer: null, queuedAfterWrite: -1 };
     this._inflight = chunk;
     chunk.timer = setTimeout(() => {
       this._stats.writeTimeouts += 1;
@@ -469,8 +469,11 @@ class Client {
       if (this._inflight !== chunk || conn.dead) return;
       clearTimeout(chunk.timer);
       if (err) {
+        // A write that failed: the bytes the first attempt left queued are the most that
+        // can be unsent (none queued: that attempt failed whole, nothing of it arrived).
         this.lastError = err;
-        this._lost(conn);
+        const q = chunk.queuedAfterWrite;
+        this._lost(conn, q === 0 ? chunk.data.length : q);
         conn.sock.destroy();
         return;
       }
@@ -479,6 +482,7 @@ class Client {
       conn.useful = true;
       this._pump();
     });
+    chunk.queuedAfterWrite = unsentBytes(conn.sock); // what the first attempt could not write
   }
 
   /** Messages up to `end` (record `mEnd`) are in the kernel: they leave the queue. */
@@ -492,7 +496,7 @@ class Client {
 
   /** The connection is gone (or going): settle the chunk being written from what reached
    * the kernel, count what was written but not confirmed, fail the unanswered requests. */
-  _lost(conn) {
+  _lost(conn, unsentOverride) {
     if (conn.dead) return;
     conn.dead = true;
     if (this._conn === conn) this._conn = null;
@@ -500,7 +504,7 @@ class Client {
     if (chunk && chunk.conn === conn) {
       clearTimeout(chunk.timer);
       this._inflight = null;
-      const unsent = unsentBytes(conn.sock);
+      const unsent = unsentOverride === undefined ? unsentBytes(conn.sock) : unsentOverride;
       // Unknown (the socket is already closed): count the whole chunk as written; never
       // sent twice, reported as unconfirmed below.
       const inKernel = unsent < 0 ? chunk.data.length : chunk.data.length - unsent;

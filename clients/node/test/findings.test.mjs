@@ -406,3 +406,66 @@ test("index.d.ts declares every export, and nothing more", () => {
   const exported = Object.keys(require("../src/index.cjs"));
   assert.deepEqual([...new Set(declared)].sort(), exported.sort());
 });
+
+test("the loopback TCP transport with a real daemon; a restarted daemon's new port and token", async () => {
+  const d = await Daemon.start(home, ["--listen", "tcp"]);
+  daemons.push(d);
+  const c = client({ socketPath: d.address, clientVersion: "1.4.0", backoffMaxMs: 200 });
+  c.usageTotal({ promptTokens: 100, cachedTokens: 95 });
+  c.turn("stop");
+  assert.equal(await c.sync(), true);
+  const first = JSON.parse(readFileSync(d.address, "utf8"));
+  await d.kill();
+  const d2 = await Daemon.start(home, ["--listen", "tcp"]);
+  daemons.push(d2);
+  assert.notEqual(JSON.parse(readFileSync(d2.address, "utf8")).token, first.token);
+  c.turn("length");
+  await until(() => c.sync(1000), "a sync with the new daemon");
+  assert.deepEqual((await c.snapshot()).counts,
+    { turns: 2, finish_reason: { stop: 1, length: 1 }, cache_hit: { "90-99": 1 } });
+  assert.equal(c.stats.reconnects, 1);
+  assert.deepEqual(c.errors, []);
+});
+
+test("spawnSidecar with --listen tcp: READY names the endpoint file and the client uses it", async () => {
+  const side = await spawnSidecar(METRICSD, [...home.args(), "--listen", "tcp"], { env: cleanEnv(), stderr: "ignore" });
+  cleanups.push(() => side.close(5000));
+  assert.equal(side.socketPath, path.join(path.dirname(home.socket), "endpoint.json"));
+  const c = side.client();
+  clients.push(c);
+  c.turn("stop");
+  assert.equal(await c.sync(), true);
+  assert.equal((await c.status()).pid, side.pid);
+});
+
+test("two app instances: the first quits, the second's daemon takes over and nothing is lost", async () => {
+  const a = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
+  const b = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
+  cleanups.push(() => a.close(5000), () => b.close(5000));
+  assert.ok(a.pid > 0 && b.pid > 0 && a.pid !== b.pid);
+  const c = b.client({ backoffMinMs: 20, backoffMaxMs: 100 });
+  clients.push(c);
+  let sent = 0;
+  let turns = 0;
+  const burst = () => {
+    for (let i = 0; i < 200; i += 1) { c.toolResult("command timed out"); sent += 1; }
+    c.turn("stop");
+    turns += 1;
+  };
+  burst();
+  assert.equal(await c.sync(), true);
+  const closing = a.close(10000);
+  for (let i = 0; i < 20; i += 1) {
+    burst();
+    await tick();
+  }
+  assert.equal(await closing, 0);
+  burst();
+  await until(() => c.sync(1000), "a sync with the daemon that took over");
+  const { counts } = await c.snapshot();
+  // The quitting daemon counted everything written to it before it closed the connection
+  // (what was unconfirmed was counted), and nothing twice.
+  assert.deepEqual([counts.tool_error.timeout, counts.turns], [sent, turns], JSON.stringify({ ...c.stats, err: String(c.lastError) }));
+  assert.equal(c.stats.dropped, 0);
+  assert.equal((await c.status()).pid, b.pid);
+});

@@ -54,10 +54,12 @@ export class Home {
 }
 
 export class Daemon {
-  constructor(home) {
+  /** `extra`: more `run` options; ["--listen", "tcp"] makes READY name the endpoint file. */
+  constructor(home, extra = []) {
     this.home = home;
     this.stderr = "";
-    this.proc = spawn(PYTHON, ["-m", "metricsd", "run", ...home.args()],
+    this.address = extra.includes("tcp") ? path.join(path.dirname(home.socket), "endpoint.json") : home.socket;
+    this.proc = spawn(PYTHON, ["-m", "metricsd", "run", ...home.args(), ...extra],
                       { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
     this.proc.stderr.on("data", (d) => { this.stderr += d; });
     this.exited = new Promise((resolve) => this.proc.once("exit", (code, signal) => resolve({ code, signal })));
@@ -73,7 +75,7 @@ export class Daemon {
         const line = out.split("\n")[0];
         if (out.includes("\n")) {
           clearTimeout(timer);
-          if (line === `READY ${this.home.socket}`) resolve(this);
+          if (line === `READY ${this.address}`) resolve(this);
           else reject(new Error(`unexpected first line ${JSON.stringify(line)}: ${this.stderr}`));
         }
       });
@@ -81,7 +83,7 @@ export class Daemon {
     });
   }
 
-  static start(home) { return new Daemon(home).ready(); }
+  static start(home, extra = []) { return new Daemon(home, extra).ready(); }
 
   async stop(signal = "SIGTERM") {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
