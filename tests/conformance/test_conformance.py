@@ -333,7 +333,9 @@ def test_sidecar_finds_an_already_running_daemon(run: Any, home: Home,
     d = run("spawn_existing", "", MD_EXE=str(exe), MD_ARGS=json.dumps(home.args()))
     result = d.result()
     assert result["socket"] == str(home.socket)
-    assert result["already_running"] is True and result["sync"] is True
+    # A second sidecar for a served socket prints READY and stands by (it takes over when
+    # the serving daemon exits); its client uses the running daemon.
+    assert result["sync"] is True
     assert _counts(home) == {"turns": 1, "finish_reason": {"stop": 1}}
 
 
