@@ -376,3 +376,17 @@ def test_daemon_stopped_past_the_write_timeout_loses_nothing(run: Any, home: Hom
     # Every byte written reached the stopped daemon; nothing was counted twice.
     assert counted + result["dropped"] == result["sent"], (counted, result)
     assert 0 < result["unconfirmed"] <= counted
+
+
+def test_loopback_tcp_transport_with_a_token(run: Any, home: Home,
+                                            daemons: DaemonFactory) -> None:
+    if run.client not in LOSS_AND_USAGE_CLIENTS:
+        pytest.skip(f"the {run.client} driver has no usage_forms scenario")
+    daemon = daemons.start(home, "--listen", "tcp", wait_ready=False)
+    endpoint = home.socket.parent / "endpoint.json"
+    assert read_line(daemon.proc, 20) == f"READY {endpoint}", daemon.stderr
+    # The address is the endpoint file: the client reads port and token from it.
+    result = run("usage_forms", endpoint).result()
+    assert result["sync"] is True and result["dropped"] == 0, result
+    assert result["counts"] == {"cache_hit": {"0": 3, "1-49": 1, "100": 1}}
+    assert not home.socket.exists()
