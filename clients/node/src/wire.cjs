@@ -298,20 +298,24 @@ class ReplyReader {
 
   push(chunk) {
     const out = [];
-    this._append(chunk, 0);
+    this._append(chunk);
+    let start = 0;
     for (;;) {
-      const end = this._scan();
+      const end = this._scan(start);
       if (end < 0) break;
       let value;
       try {
-        value = decode(this.buf.subarray(0, end));
+        value = decode(this.buf.subarray(start, end));
       } catch {
         throw new ReplyError("a reply that does not decode");
       }
       out.push(value);
-      this.buf.copy(this.buf, 0, end, this.len);
-      this.len -= end;
-      this.pos = 0;
+      start = end;
+    }
+    if (start > 0) { // once per chunk: many small replies cost no quadratic copying
+      this.buf.copy(this.buf, 0, start, this.len);
+      this.len -= start;
+      this.pos -= start;
     }
     return out;
   }
@@ -329,12 +333,14 @@ class ReplyReader {
     this.len += chunk.length;
   }
 
-  /** The end of the first complete value, or -1 when more bytes are needed. */
-  _scan() {
-    const { buf, len, max, stack } = this;
+  /** The end of the complete value that begins at `start`, or -1 when more bytes are
+   * needed (the scan resumes at this.pos next time). */
+  _scan(start) {
+    const { buf, len, stack } = this;
+    const max = start + this.max;
     let pos = this.pos;
     for (;;) {
-      if (pos > max) throw new ReplyError(`a reply over ${max} bytes`);
+      if (pos > max) throw new ReplyError(`a reply over ${this.max} bytes`);
       if (pos >= len) break;
       const b = buf[pos];
       let head = 1; // header bytes
@@ -360,7 +366,7 @@ class ReplyReader {
         }
       }
       // Every item takes at least one byte: an announced size beyond the bound is refused now.
-      if (pos + head + payload + items > max) throw new ReplyError(`a reply over ${max} bytes`);
+      if (pos + head + payload + items > max) throw new ReplyError(`a reply over ${this.max} bytes`);
       if (pos + head + payload > len) break;
       pos += head + payload;
       if (items > 0) {
