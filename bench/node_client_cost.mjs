@@ -6,10 +6,10 @@
 // A real daemon (the repository's .venv, `python -m metricsd run`) on private paths. Per
 // event kind: N calls in batches of 1,000 (a batch is timed; between batches the client's
 // queue is left to drain, untimed, so no event is dropped and nothing measures the drop
-// path); the median of R interleaved runs, in ns per call, and its ratio to the `Map` increment
-// measured in the same run. Then event-loop lag: S seconds of an app-like loop (a 1 ms
-// timer doing some JSON work and emitting events at 10k and 100k events/s) counted in a
-// Map or sent through the client, R times interleaved: `monitorEventLoopDelay` p50/p99,
+// path), each batch paired with a batch of `Map` increments timed just before it; medians
+// over the batches of R runs, in ns per call, and the ratio. Then event-loop lag: S seconds
+// of an app-like loop (a 1 ms timer doing some JSON work and emitting events at 10k and
+// 100k events/s) counted in a Map or sent through the client, R times interleaved: `monitorEventLoopDelay` p50/p99,
 // event-loop utilisation and the process's CPU (client and daemon share the machine's
 // cores, so lag includes waiting for a CPU the daemon holds). Not a test.
 import { spawn } from "node:child_process";
@@ -23,7 +23,8 @@ import { createRequire } from "node:module";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
-const { Client } = require(path.join(ROOT, "clients", "node", "src", "index.cjs"));
+// METRICSD_NODE_CLIENT: another build of the client to measure (e.g. an earlier release).
+const { Client } = require(process.env.METRICSD_NODE_CLIENT || path.join(ROOT, "clients", "node", "src", "index.cjs"));
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -60,7 +61,7 @@ const KINDS = {
   "toolResult(null)": (i, c) => c.toolResult(null),
   'toolResult("timed out")': (i, c) => c.toolResult("command timed out"),
   "usage({...})": (i, c) => c.usage({ cacheHitTokens: 9500, cacheMissTokens: 500 }),
-  "usageReadWrite({...})": (i, c) => c.usageReadWrite({ inputTokens: 12, cacheReadInputTokens: 9000, cacheCreationInputTokens: null }),
+  "usageReadWrite({...})": (i, c) => c.usageReadWrite?.({ inputTokens: 12, cacheReadInputTokens: 9000, cacheCreationInputTokens: null }),
   'providerError("...", 429)': (i, c) => c.providerError("rate limited", 429),
   'turn("stop")': (i, c) => c.turn("stop"),
   "the six kinds, mixed": (i, c) => {
@@ -79,15 +80,21 @@ const drained = async (c) => {
   while (c.stats.queued > 0) await new Promise((r) => setTimeout(r, 1));
 };
 
-async function perCall(fn, c) {
-  let ns = 0;
+/** Per batch of BATCH calls: ns/call of the kind and of the Map increment right before it
+ * (paired, so that a slow moment of a shared machine hits both). */
+async function perCall(fn, c, base) {
+  const kind = [];
+  const paired = [];
   for (let done = 0; done < EVENTS; done += BATCH) {
-    const t0 = process.hrtime.bigint();
+    let t0 = process.hrtime.bigint();
+    for (let i = done; i < done + BATCH; i += 1) base(i);
+    paired.push(Number(process.hrtime.bigint() - t0) / BATCH);
+    t0 = process.hrtime.bigint();
     for (let i = done; i < done + BATCH; i += 1) fn(i, c);
-    ns += Number(process.hrtime.bigint() - t0);
+    kind.push(Number(process.hrtime.bigint() - t0) / BATCH);
     if (c) await drained(c);
   }
-  return ns / EVENTS;
+  return { kind, paired };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -118,17 +125,23 @@ const c = new Client({ socketPath: daemon.sock, clientVersion: "1.0.0" });
 if (!(await c.sync(10000))) throw new Error("no daemon");
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, ` +
   `${EVENTS} calls per kind, median of ${RUNS} runs`);
-// Interleaved runs: each repetition measures every kind once, the baseline first.
-const results = Object.fromEntries(Object.keys(KINDS).map((k) => [k, []]));
-for (let r = 0; r < RUNS + 1; r += 1) {
-  for (const [name, fn] of Object.entries(KINDS)) {
-    const ns = await perCall(fn, name.startsWith("Map") ? null : c);
-    if (r > 0) results[name].push(ns); // the first round warms the JIT up
+// Every batch of a kind is paired with a batch of Map increments just before it; the
+// figures are medians over all batches of all runs (a batch that lost the CPU is an
+// outlier, not an average). The first run warms the JIT up and is not counted.
+const BASE = KINDS["Map increment (baseline)"];
+const rows = [];
+for (const [name, fn] of Object.entries(KINDS)) {
+  if (fn === BASE) continue;
+  const kind = [];
+  const paired = [];
+  for (let r = 0; r < RUNS + 1; r += 1) {
+    const got = await perCall(fn, c, BASE);
+    if (r > 0) { kind.push(...got.kind); paired.push(...got.paired); }
   }
+  rows.push([name, median(kind), median(paired)]);
 }
-const base = median(results["Map increment (baseline)"]);
-console.log("\n| call | ns/call | × Map increment |\n|---|---|---|");
-for (const [name, xs] of Object.entries(results)) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${(median(xs) / base).toFixed(2)} |`);
+console.log("\n| call | ns/call | Map increment, paired (ns) | × Map increment |\n|---|---|---|---|");
+for (const [name, k, b] of rows) console.log(`| ${name} | ${k.toFixed(1)} | ${b.toFixed(1)} | ${(k / b).toFixed(2)} |`);
 
 console.log(`\n| ${SECONDS} s of an app loop (1 ms timer), median of ${RUNS} interleaved runs | lag p50 ms | lag p99 ms | event-loop utilisation | process CPU |\n|---|---|---|---|---|`);
 for (const rate of [10000, 100000]) {

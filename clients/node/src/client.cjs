@@ -63,8 +63,7 @@ class Client {
     this._head = 0;
     this._tail = 0;
     // One record per queued message: its end position and kind.
-    this._cap = this._opts.maxQueue + MAX_REQUESTS;
-    this._ends = new Float64Array(Math.min(this._cap, 1024));
+    this._ends = new Float64Array(1024); // a power of two: index = m & (length - 1)
     this._kinds = new Uint8Array(this._ends.length);
     this._mHead = 0;
     this._mTail = 0;
@@ -221,7 +220,7 @@ class Client {
       return false;
     }
     if (this._mTail - this._mHead >= this._ends.length) this._growRecords();
-    const i = this._mTail % this._ends.length;
+    const i = this._mTail & (this._ends.length - 1);
     this._tail += len;
     this._ends[i] = this._tail;
     this._kinds[i] = kind;
@@ -239,8 +238,8 @@ class Client {
     const ends = new Float64Array(n * 2);
     const kinds = new Uint8Array(ends.length);
     for (let m = this._mHead; m < this._mTail; m += 1) {
-      ends[m % ends.length] = this._ends[m % n];
-      kinds[m % ends.length] = this._kinds[m % n];
+      ends[m & (ends.length - 1)] = this._ends[m & (n - 1)];
+      kinds[m & (ends.length - 1)] = this._kinds[m & (n - 1)];
     }
     this._ends = ends;
     this._kinds = kinds;
@@ -435,8 +434,8 @@ class Client {
     let end = this._head;
     let events = 0;
     let requests = 0;
-    while (m < this._mTail && (m === this._mHead || this._ends[m % n] - this._head <= CHUNK_BYTES)) {
-      if (this._kinds[m % n] === KIND_REQUEST) {
+    while (m < this._mTail && (m === this._mHead || this._ends[m & (n - 1)] - this._head <= CHUNK_BYTES)) {
+      if (this._kinds[m & (n - 1)] === KIND_REQUEST) {
         const w = this._requests[requests];
         requests += 1;
         w.eventsBefore = conn.eventsWritten + events;
@@ -444,7 +443,7 @@ class Client {
       } else {
         events += 1;
       }
-      end = this._ends[m % n];
+      end = this._ends[m & (n - 1)];
       m += 1;
     }
     if (m === this._mHead && !conn.hello) return; // nothing to write
@@ -514,10 +513,10 @@ class Client {
       let end = this._head;
       let events = 0;
       let requests = 0;
-      while (m < chunk.mEnd && this._ends[m % n] <= done) {
-        if (this._kinds[m % n] === KIND_REQUEST) requests += 1;
+      while (m < chunk.mEnd && this._ends[m & (n - 1)] <= done) {
+        if (this._kinds[m & (n - 1)] === KIND_REQUEST) requests += 1;
         else events += 1;
-        end = this._ends[m % n];
+        end = this._ends[m & (n - 1)];
         m += 1;
       }
       // The rest (the message cut in the middle included) is sent again, whole.

@@ -2,7 +2,7 @@
 // Sans-IO: the messages a client sends (as objects for the generic encoder, and as fast
 // writers that put an event's bytes straight into a buffer with no per-call allocation),
 // and a bounded, incremental reader of the daemon's replies.
-const { Encoder, decode } = require("@msgpack/msgpack");
+const { Decoder, Encoder } = require("@msgpack/msgpack");
 const { PROTO, MAX_MESSAGE_BYTES, MAX_STRING_BYTES, MAX_REPLY_BYTES } = require("./constants.cjs");
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
@@ -269,6 +269,8 @@ const WRITERS = Object.freeze({
 
 class ReplyError extends Error {}
 
+const decoder = new Decoder(); // one decoder: `decode()` would build one per reply
+
 // MessagePack headers from 0xc4: FIXED[b] = payload bytes of a fixed-size value, SIZES[b] =
 // bytes of the length field of a sized one.
 const FIXED = new Uint8Array(256);
@@ -305,7 +307,7 @@ class ReplyReader {
       if (end < 0) break;
       let value;
       try {
-        value = decode(this.buf.subarray(start, end));
+        value = decoder.decode(this.buf.subarray(start, end));
       } catch {
         throw new ReplyError("a reply that does not decode");
       }
