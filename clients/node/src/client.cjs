@@ -50,6 +50,8 @@ class Client {
    */
   constructor(options = {}) {
     this._opts = { ...DEFAULTS, ...options };
+    this._maxQueue = this._opts.maxQueue;
+    this._maxQueueBytes = this._opts.maxQueueBytes;
     this._explicit = options.socketPath || null;
     this._address = undefined; // resolved on first use
     this._isDefault = false;
@@ -190,7 +192,7 @@ class Client {
 
   /** Room for one event at the queue's end: its offset in _buf, or -1 (dropped). */
   _reserve() {
-    if (this._closing || this._events >= this._opts.maxQueue || this._address === null) {
+    if (this._closing || this._events >= this._maxQueue || this._address === null) {
       this._stats.dropped += 1;
       return -1;
     }
@@ -215,7 +217,7 @@ class Client {
 
   /** The `len` bytes written at the queue's end become one message. */
   _commit(len, kind = KIND_EVENT) {
-    if (kind === KIND_EVENT && this._tail + len - this._head > this._opts.maxQueueBytes) {
+    if (kind === KIND_EVENT && this._tail + len - this._head > this._maxQueueBytes) {
       this._stats.dropped += 1;
       return false;
     }
