@@ -292,46 +292,64 @@ def _existing_store(settings: Settings) -> Iterator[Any]:
             store.close()
 
 
-def _bodies(store: Any) -> list[dict[str, Any]]:
-    """Exactly what the next upload sends: pending batches, then unbatched counts."""
-    from metricsd.core.batches import body_of
+def _bodies(store: Any, now: float) -> list[dict[str, Any]]:
+    """Exactly what the next upload sends: pending batches, then the unbatched counts of
+    completed UTC days."""
+    from metricsd.core.batches import body_of, utc_day
     from metricsd.settings import this_host
 
     if store is None:
         return []
     host = this_host()
     bodies = [body_of(b, host) for b in store.batches()]
-    # Counts not yet batched; a group with no counts (only health) is not sent.
-    bodies += [body for body in (body_of(p, host) for p in store.pending()) if body["counts"]]
+    bodies += [body_of(p, host) for p in store.pending(utc_day(now))]
     return bodies
+
+
+def _held(store: Any, now: float) -> list[dict[str, Any]]:
+    """Today's counts (UTC): uploaded after the day is over."""
+    from metricsd.core.batches import body_of, utc_day
+    from metricsd.settings import this_host
+
+    if store is None:
+        return []
+    return [body_of(p, this_host()) for p in store.held(utc_day(now))]
 
 
 # --- show ---------------------------------------------------------------------------------
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
     from metricsd.store import StoreError
 
+    now = time.time()
     with _existing_store(settings) as store:
         try:
-            bodies = _bodies(store)
+            bodies = _bodies(store, now)
+            held = _held(store, now)
         except (StoreError, OSError) as exc:
             raise Failure(f"cannot read database {settings.db} ({exc})") from None
     if args.json:
         print(json.dumps(bodies, indent=2))
     else:
         print(render_bodies(bodies))
+        if held:
+            print("\nheld until the day is over (UTC), then sent as one batch per day:")
+            print(render_bodies(held, held=True))
     why = _authority(settings).decide().why_not_uploading()
     if why:
         print(f"note: {why}", file=sys.stderr)
     return EXIT_OK
 
 
-def render_bodies(bodies: list[dict[str, Any]]) -> str:
+def render_bodies(bodies: list[dict[str, Any]], *, held: bool = False) -> str:
     if not bodies:
         return "nothing to upload"
     lines = []
     for body in bodies:
         batch = (f"batch {body['batch_id']}" if body["batch_id"]
+                 else "today, still counting" if held
                  else "not yet in a batch (gets its batch id at the next upload)")
         lines.append(f"{batch}: daemon {body['daemon']['version']}, client "
                      f"{body['client']['version']}, {body['period']['from']} to "

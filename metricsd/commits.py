@@ -112,6 +112,13 @@ class Committer:
         self._inflight = (seq, groups)
         try:
             decision = await self._in_db(self._commit_blocking, groups, seq)
+        except trio.Cancelled:
+            # Shutdown while this commit waited for the database thread: its deltas go
+            # back to memory, for the final commit (never lost with the cancelled task).
+            self._inflight = None
+            if self._db_seq < seq:
+                self._tally.merge(groups)
+            raise
         except STORAGE_FAULTS as exc:
             self._inflight = None
             self._tally.merge(groups)
