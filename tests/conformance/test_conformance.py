@@ -320,8 +320,9 @@ def test_sidecar_spawns_the_daemon_and_connects(run: Any, home: Home) -> None:
     result = d.result()
     assert result == {"socket": str(home.socket), "already_running": False, "sync": True,
                       "exit": 0}
-    # The sidecar's daemon committed and exited when its stdin closed.
-    out = cli(home, "show", "--json")
+    # The sidecar's daemon committed and exited when its stdin closed (it ran today: `show`
+    # runs tomorrow, when today's counts are a completed day).
+    out = cli(home, "show", "--json", day=1)
     assert [b["counts"] for b in json.loads(out.stdout)] == [
         {"turns": 1, "finish_reason": {"stop": 1}}]
 
