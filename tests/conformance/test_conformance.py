@@ -13,6 +13,7 @@ import json
 import os
 import selectors
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -398,3 +399,56 @@ def test_turn_over_loopback_tcp_with_a_token(run: Any, home: Home,
     assert result["sync"] is True, result
     assert result["counts"] == EVERY_EVENT
     assert result["dropped"] == 0
+
+
+#: Clients whose driver implements the ``usage_forms`` and ``stopped`` scenarios.
+LOSS_AND_USAGE_CLIENTS = {"node"}
+
+
+def test_usage_forms_with_null_counts(run: Any, home: Home, daemons: DaemonFactory) -> None:
+    if run.client not in LOSS_AND_USAGE_CLIENTS:
+        pytest.skip(f"the {run.client} driver has no usage_forms scenario")
+    daemons.start(home)
+    result = run("usage_forms", home.socket).result()
+    assert result["dropped"] == 0
+    assert result["sync"] is True
+    # split 0/10 -> 0 %, total 100/30 -> 30 %, total 40/None -> 0 %, read/write None/900/None
+    # -> 100 %, read/write 10/0/5 -> 0 %.
+    assert result["counts"] == {"cache_hit": {"0": 3, "1-49": 1, "100": 1}}
+
+
+def test_daemon_stopped_past_the_write_timeout_loses_nothing(run: Any, home: Home,
+                                                             daemons: DaemonFactory) -> None:
+    if run.client not in LOSS_AND_USAGE_CLIENTS:
+        pytest.skip(f"the {run.client} driver has no stopped scenario")
+    daemon = daemons.start(home)
+    d = run("stopped", home.socket)
+    assert d.step() == "streaming"
+    os.kill(daemon.proc.pid, signal.SIGSTOP)
+    try:
+        d.send("stopped")
+        assert d.step() == "timed_out"
+    finally:
+        os.kill(daemon.proc.pid, signal.SIGCONT)
+    d.send("resumed")
+    result = d.result()
+    assert result["sync"] is True, result
+    assert result["write_timeouts"] >= 2
+    counted = _counts(home)["tool_error"]["timeout"]
+    # Every byte written reached the stopped daemon; nothing was counted twice.
+    assert counted + result["dropped"] == result["sent"], (counted, result)
+    assert 0 < result["unconfirmed"] <= counted
+
+
+def test_loopback_tcp_transport_with_a_token(run: Any, home: Home,
+                                            daemons: DaemonFactory) -> None:
+    if run.client not in LOSS_AND_USAGE_CLIENTS:
+        pytest.skip(f"the {run.client} driver has no usage_forms scenario")
+    daemon = daemons.start(home, "--listen", "tcp", wait_ready=False)
+    endpoint = home.socket.parent / "endpoint.json"
+    assert read_line(daemon.proc, 20) == f"READY {endpoint}", daemon.stderr
+    # The address is the endpoint file: the client reads port and token from it.
+    result = run("usage_forms", endpoint).result()
+    assert result["sync"] is True and result["dropped"] == 0, result
+    assert result["counts"] == {"cache_hit": {"0": 3, "1-49": 1, "100": 1}}
+    assert not home.socket.exists()

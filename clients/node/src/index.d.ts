@@ -1,17 +1,30 @@
-// Type declarations for metricsd-client (src/index.cjs, src/index.mjs).
+// Type declarations for metricsd-client (src/index.cjs, src/index.mjs); checked by
+// `npm run typecheck` against test/types.ts.
+import type { ChildProcess } from "node:child_process";
+import type { EventEmitter } from "node:events";
 
 export declare const PROTO: 1;
 export declare const MAX_MESSAGE_BYTES: number;
 export declare const MAX_STRING_BYTES: number;
+export declare const MAX_REPLY_BYTES: number;
 export declare const DEFAULTS: Readonly<Required<Omit<ClientOptions, "socketPath" | "clientVersion">>>;
+export declare const ENV: Readonly<{ socket: string; runtimeDir: string }>;
+export declare const PATHS: Readonly<{ app: string; socketName: string; endpointFile: string }>;
+export declare const FATAL_CODES: readonly string[];
+export declare const USAGE_FORMS: Readonly<Record<"usage" | "usage_total" | "usage_read_write", readonly string[]>>;
 
 export type Message = { type: string; [field: string]: unknown };
 export type Counts = Record<string, number | Record<string, number>>;
 export interface Snapshot { type: "snapshot"; enabled: boolean; dev: boolean; counts: Counts; [key: string]: unknown }
 export interface Pong { type: "pong"; proto: number; version: string; [key: string]: unknown }
+export interface Status { type: "status"; pid: number; version: string; enabled: boolean; dev: boolean; [key: string]: unknown }
+
+/** A token count; null and undefined are sent as 0. */
+export type TokenCount = number | null | undefined;
 
 export interface ClientOptions {
-  /** Default: $METRICSD_SOCKET, else the daemon's default path. */
+  /** A Unix socket path, or an endpoint file (a name ending in `.json`) of the loopback TCP
+   * transport. Default: $METRICSD_SOCKET, else the daemon's default. */
   socketPath?: string;
   /** MAJOR.MINOR.PATCH[-dev|-alpha.N|-beta.N|-rc.N]; sent in every connection's hello. */
   clientVersion?: string;
@@ -22,27 +35,40 @@ export interface ClientOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   closeTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  sidecarStartTimeoutMs?: number;
+  keptErrors?: number;
 }
 
 export interface ClientStats {
-  /** Events that will never be delivered: queue full, bad arguments, queued at close. */
+  /** Events that never reached a daemon: queue full, bad arguments, queued at close, no-op client. */
   dropped: number;
+  /** Events written on a connection that was lost before the daemon confirmed them: maybe counted. */
+  unconfirmed: number;
   connects: number;
   reconnects: number;
-  /** Sockets refused because another user owns them. */
+  /** Sockets or endpoint files refused because another user owns them (or others may read them). */
   refused: number;
+  writeTimeouts: number;
+  /** Connections closed for a reply over MAX_REPLY_BYTES or one that does not decode. */
+  badReplies: number;
   queued: number;
 }
 
-export declare class Client {
-  constructor(options?: ClientOptions);
+/** What every client offers: Client and NoopClient. */
+export interface MetricsClient {
   readonly socketPath: string | null;
   readonly stats: ClientStats;
   readonly dropped: number;
+  readonly unconfirmed: number;
   readonly errors: Array<{ type: "error"; code: string }>;
   readonly connected: boolean;
+  /** Why the client is inert (NoopClient), else null. */
+  readonly reason: string | null;
   lastError: Error | null;
-  usage(tokens: { cacheHitTokens?: number; cacheMissTokens?: number }): void;
+  usage(tokens: { cacheHitTokens?: TokenCount; cacheMissTokens?: TokenCount }): void;
+  usageTotal(tokens: { promptTokens?: TokenCount; cachedTokens?: TokenCount }): void;
+  usageReadWrite(tokens: { inputTokens?: TokenCount; cacheReadInputTokens?: TokenCount; cacheCreationInputTokens?: TokenCount }): void;
   toolResult(error?: string | null): void;
   providerError(message: string, status?: number | null): void;
   compaction(): void;
@@ -50,32 +76,119 @@ export declare class Client {
   sync(timeoutMs?: number): Promise<boolean>;
   snapshot(timeoutMs?: number): Promise<Snapshot | null>;
   ping(timeoutMs?: number): Promise<Pong | null>;
-  status(timeoutMs?: number): Promise<Record<string, unknown> | null>;
-  close(timeoutMs?: number): Promise<void>;
+  status(timeoutMs?: number): Promise<Status | null>;
+  close(deadlineMs?: number): Promise<void>;
 }
 
-export interface Sidecar {
-  socketPath: string;
-  alreadyRunning: boolean;
-  process: import("node:child_process").ChildProcess | null;
+export declare class Client implements MetricsClient {
+  constructor(options?: ClientOptions);
+  readonly socketPath: string | null;
+  readonly stats: ClientStats;
+  readonly dropped: number;
+  readonly unconfirmed: number;
+  readonly errors: Array<{ type: "error"; code: string }>;
+  readonly connected: boolean;
+  readonly reason: null;
+  lastError: Error | null;
+  /** The supervised sidecar, for a client from spawnSidecarClient. */
+  sidecar?: Sidecar;
+  usage(tokens: { cacheHitTokens?: TokenCount; cacheMissTokens?: TokenCount }): void;
+  usageTotal(tokens: { promptTokens?: TokenCount; cachedTokens?: TokenCount }): void;
+  usageReadWrite(tokens: { inputTokens?: TokenCount; cacheReadInputTokens?: TokenCount; cacheCreationInputTokens?: TokenCount }): void;
+  toolResult(error?: string | null): void;
+  providerError(message: string, status?: number | null): void;
+  compaction(): void;
+  turn(finishReason?: string | null, options?: { emptyFinal?: boolean }): void;
+  sync(timeoutMs?: number): Promise<boolean>;
+  snapshot(timeoutMs?: number): Promise<Snapshot | null>;
+  ping(timeoutMs?: number): Promise<Pong | null>;
+  status(timeoutMs?: number): Promise<Status | null>;
+  close(deadlineMs?: number): Promise<void>;
+}
+
+export declare class NoopClient implements MetricsClient {
+  constructor(reason?: string);
+  readonly socketPath: null;
+  readonly stats: ClientStats;
+  readonly dropped: number;
+  readonly unconfirmed: number;
+  readonly errors: Array<{ type: "error"; code: string }>;
+  readonly connected: false;
+  readonly reason: string;
+  lastError: Error | null;
+  sidecar: null;
+  usage(tokens?: unknown): void;
+  usageTotal(tokens?: unknown): void;
+  usageReadWrite(tokens?: unknown): void;
+  toolResult(error?: string | null): void;
+  providerError(message?: string, status?: number | null): void;
+  compaction(): void;
+  turn(finishReason?: string | null, options?: { emptyFinal?: boolean }): void;
+  sync(timeoutMs?: number): Promise<false>;
+  snapshot(timeoutMs?: number): Promise<null>;
+  ping(timeoutMs?: number): Promise<null>;
+  status(timeoutMs?: number): Promise<null>;
+  close(deadlineMs?: number): Promise<void>;
+}
+
+export declare class SidecarError extends Error {
+  constructor(reason: string);
+  readonly reason: string;
+}
+
+export interface SpawnOptions {
+  /** Where the daemon logs: "inherit" (default), "ignore", or a file descriptor. */
+  stderr?: "inherit" | "ignore" | number;
+  env?: NodeJS.ProcessEnv;
+  /** The start deadline (no READY line by then: SidecarError). */
+  timeoutMs?: number;
+  /** Restart back-off and give-up: defaults {minMs: 100, maxMs: 5000, maxFailures: 5, windowMs: 60000}. */
+  restart?: { minMs?: number; maxMs?: number; maxFailures?: number; windowMs?: number };
+}
+
+export declare class Sidecar extends EventEmitter {
+  readonly socketPath: string;
+  readonly alreadyRunning: boolean;
+  /** The current child's pid, or null. */
+  readonly pid: number | null;
+  readonly process: ChildProcess | null;
+  readonly restarts: number;
+  /** Why it stopped restarting, or null. */
+  readonly reason: string | null;
+  /** Resolves when the sidecar is finished (closed, or it gave up). */
+  wait(): Promise<{ reason: string }>;
   client(options?: Omit<ClientOptions, "socketPath">): Client;
-  /** Closes the daemon's stdin and resolves with its exit status. */
-  close(timeoutMs?: number): Promise<number | null>;
+  /** Closes the daemon's stdin, waits up to `deadlineMs`, then kills it; resolves with its exit status. */
+  close(deadlineMs?: number): Promise<number | null>;
+  on(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  on(event: "ready", listener: (socketPath: string) => void): this;
+  on(event: "giveup" | "startfailed", listener: (reason: string) => void): this;
+  once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  once(event: "ready", listener: (socketPath: string) => void): this;
+  once(event: "giveup" | "startfailed", listener: (reason: string) => void): this;
 }
 
-export declare function spawnSidecar(
-  exe?: string,
-  args?: string[],
-  options?: { stderr?: "inherit" | "ignore" | number; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<Sidecar>;
+export declare function spawnSidecar(exe?: string, args?: string[], options?: SpawnOptions): Promise<Sidecar>;
+export declare function spawnSidecarClient(exe?: string, args?: string[], options?: SpawnOptions,
+  clientOptions?: Omit<ClientOptions, "socketPath">): Promise<Client | NoopClient>;
+
+export declare class ReplyError extends Error {}
+export declare class ReplyReader {
+  constructor(maxBytes?: number, maxDepth?: number);
+  readonly len: number;
+  push(chunk: Buffer): unknown[];
+}
 
 export declare function defaultRuntimeDir(env?: NodeJS.ProcessEnv, platform?: NodeJS.Platform): string;
-export declare function socketPath(explicit?: string, env?: NodeJS.ProcessEnv): string;
+export declare function socketPath(explicit?: string, env?: NodeJS.ProcessEnv, platform?: NodeJS.Platform): string;
 export declare function clip(text: string): string;
 export declare function encodeMessage(message: Message): Buffer;
-export declare function helloMessage(clientVersion?: string | null): Message;
+export declare function helloMessage(clientVersion?: string | null, token?: string | null): Message;
 export declare function turnMessage(finishReason?: string | null, emptyFinal?: boolean): Message;
-export declare function usageMessage(cacheHitTokens?: number, cacheMissTokens?: number): Message;
+export declare function usageMessage(cacheHitTokens?: TokenCount, cacheMissTokens?: TokenCount): Message;
+export declare function usageTotalMessage(promptTokens?: TokenCount, cachedTokens?: TokenCount): Message;
+export declare function usageReadWriteMessage(inputTokens?: TokenCount, cacheReadInputTokens?: TokenCount,
+  cacheCreationInputTokens?: TokenCount): Message;
 export declare function providerErrorMessage(message: string, status?: number | null): Message;
 export declare function toolResultMessage(error?: string | null): Message;
 export declare function compactionMessage(): Message;
@@ -84,3 +197,4 @@ export declare function pingMessage(): Message;
 export declare function snapshotMessage(): Message;
 export declare function statusMessage(): Message;
 export declare const MESSAGES: Readonly<Record<string, (...args: any[]) => Message>>;
+export declare const WRITERS: Readonly<Record<string, (buf: Buffer, off: number, ...args: any[]) => number>>;

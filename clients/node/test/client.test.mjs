@@ -111,6 +111,7 @@ test("usage takes named token counts; two bare numbers are refused, not swapped"
   c.usage(9500, 500);
   c.usage({ cacheMissTokens: 500, cacheHitTokens: 9500 });
   c.usage({ cacheHitTokens: -1 });
+  assert.equal(await c.sync(), false); // the drops are reported, once
   assert.equal(await c.sync(), true);
   assert.deepEqual((await c.snapshot()).counts, { cache_hit: { "90-99": 1 } });
   assert.equal(c.stats.dropped, 2);
@@ -125,6 +126,7 @@ test("arguments that cannot be sent are dropped and counted, never thrown", asyn
   c.turn(Symbol("x"));
   c.toolResult("deadline exceeded " + "é".repeat(MAX_STRING_BYTES)); // clipped, counted
   c.providerError("\uD800 status 429"); // a lone surrogate: made valid, not malformed
+  assert.equal(await c.sync(), false); // the drops are reported, once
   assert.equal(await c.sync(), true);
   assert.equal(c.stats.dropped, 3);
   assert.deepEqual(c.errors, []);
@@ -212,13 +214,14 @@ test("an idle client does not keep the application alive", async () => {
   await until(async () => (await observer.snapshot())?.counts?.turns === 1, "the child's turn");
 });
 
-test("spawnSidecar: READY path, then an already running daemon", async () => {
+test("spawnSidecar: READY path; a second one for the same socket stands by", async () => {
   const side = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv() });
   assert.equal(side.socketPath, home.socket);
   assert.equal(side.alreadyRunning, false);
-  const again = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv() });
-  assert.equal(again.alreadyRunning, true);
+  const again = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
   assert.equal(again.socketPath, home.socket);
+  assert.ok(again.pid > 0 && again.pid !== side.pid);
+  assert.equal(await again.close(), 0); // stdin EOF: a standby just exits
   const c = side.client({ clientVersion: "1.0.0" });
   c.turn("stop");
   assert.equal(await c.sync(), true);

@@ -1,6 +1,6 @@
 // Test harness: a real metricsd daemon (python -m metricsd run) on private paths.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,14 @@ export function vectorBytes(parts) {
   }));
 }
 
+/** libfaketime: a command runs on the next day, so what a daemon counted today is a
+ * completed day it shows (the daemon holds today's counts until the day is over). */
+const FAKETIME_LIB = readdirSync("/usr/lib").map((d) => path.join("/usr/lib", d, "faketime", "libfaketime.so.1"))
+  .find((p) => existsSync(p));
+export const TOMORROW = FAKETIME_LIB
+  ? { LD_PRELOAD: FAKETIME_LIB, FAKETIME: "+1d", DONT_FAKE_MONOTONIC: "1", FAKETIME_DONT_FAKE_MONOTONIC: "1" }
+  : null;
+
 export class Home {
   constructor() {
     this.root = mkdtempSync("/tmp/mdn-");
@@ -44,9 +52,11 @@ export class Home {
     return ["--socket", this.socket, "--state-dir", this.stateDir, "--config", this.config,
             "--dev-marker", path.join(this.root, "cfg", "DEV_BUILD")];
   }
+  /** A command, run on the next day (see TOMORROW). */
   cli(...args) {
+    if (!TOMORROW) throw new Error("needs libfaketime (Debian package faketime)");
     const r = spawnSync(PYTHON, ["-m", "metricsd", args[0], ...this.args(), ...args.slice(1)],
-                        { env: cleanEnv(), encoding: "utf8", timeout: 60000 });
+                        { env: cleanEnv(TOMORROW), encoding: "utf8", timeout: 60000 });
     if (r.status !== 0) throw new Error(`metricsd ${args.join(" ")}: ${r.stderr}`);
     return r.stdout;
   }
@@ -54,10 +64,12 @@ export class Home {
 }
 
 export class Daemon {
-  constructor(home) {
+  /** `extra`: more `run` options; ["--listen", "tcp"] makes READY name the endpoint file. */
+  constructor(home, extra = []) {
     this.home = home;
     this.stderr = "";
-    this.proc = spawn(PYTHON, ["-m", "metricsd", "run", ...home.args()],
+    this.address = extra.includes("tcp") ? path.join(path.dirname(home.socket), "endpoint.json") : home.socket;
+    this.proc = spawn(PYTHON, ["-m", "metricsd", "run", ...home.args(), ...extra],
                       { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
     this.proc.stderr.on("data", (d) => { this.stderr += d; });
     this.exited = new Promise((resolve) => this.proc.once("exit", (code, signal) => resolve({ code, signal })));
@@ -73,7 +85,7 @@ export class Daemon {
         const line = out.split("\n")[0];
         if (out.includes("\n")) {
           clearTimeout(timer);
-          if (line === `READY ${this.home.socket}`) resolve(this);
+          if (line === `READY ${this.address}`) resolve(this);
           else reject(new Error(`unexpected first line ${JSON.stringify(line)}: ${this.stderr}`));
         }
       });
@@ -81,7 +93,7 @@ export class Daemon {
     });
   }
 
-  static start(home) { return new Daemon(home).ready(); }
+  static start(home, extra = []) { return new Daemon(home, extra).ready(); }
 
   async stop(signal = "SIGTERM") {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
