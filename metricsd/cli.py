@@ -79,7 +79,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     with contextlib.ExitStack() as cleanup:
         token: str | None = None
         stop_listening: Callable[[], None] | None = None
-        ready_printed = False
         try:
             # The state directory and config.toml's get the socket directory's checks.
             service.prepare_state_directory(settings.state_dir)
@@ -102,7 +101,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                     # A spawned sidecar of another app instance: use the running daemon,
                     # and take over when it exits.
                     print(f"READY {ready_path}", flush=True)
-                    ready_printed = True
                     standby = _stand_by(sock_path, got, stop_requested)
                     if standby is None:
                         return EXIT_OK
@@ -132,7 +130,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             raise Failure(f"cannot serve the socket ({exc.strerror or exc})") from None
         return _serve(args, settings, socks, sock_path, stop_requested,
-                      ready=None if ready_printed else ready_path, token=token,
+                      ready=ready_path, token=token,
                       stop_listening=stop_listening)
 
 

@@ -46,6 +46,10 @@ RECEIVE_BYTES: Final = 64 * 1024
 #: replies), what it already wrote is read and counted, up to this much: a client's
 #: successful write is never thrown away by the daemon.
 DRAIN_LIMIT: Final = 16 * 1024 * 1024
+#: At shutdown each connection is half-closed and read until the client closes its end,
+#: for at most this long, so that what a client writes while it learns of the shutdown is
+#: counted too (the reference clients close their end at once when they see EOF).
+SHUTDOWN_DRAIN_SECONDS: Final = 0.5
 #: AF_UNIX where the platform has it (CPython on Windows does not).
 _AF_UNIX: Final = getattr(socket, "AF_UNIX", -1)
 #: File descriptors kept free of client connections (database, WAL, locks, listener,
@@ -149,6 +153,8 @@ class Server:
         self._tally = tally
         self.token = token
         self._listeners: list[trio.SocketListener] = []
+        #: Set by stop_accepting: the connections are being closed for a shutdown.
+        self._stopping = False
         self._gate = gate
         self._replies = replies
         self.limits = limits
@@ -188,6 +194,7 @@ class Server:
         """Shutdown, step one: take in the connections already waiting in the listen
         backlog, count what they wrote, and close the listeners, so that nothing a client
         wrote to a dying daemon is lost uncounted.  Returns how many were taken in."""
+        self._stopping = True
         taken = 0
         for listener in self._listeners:
             fd = listener.socket.fileno()
@@ -223,6 +230,25 @@ class Server:
     def _session(self, family: int) -> Session:
         token = self.token if family in (socket.AF_INET, socket.AF_INET6) else None
         return Session(self._tally, self._gate, token)
+
+    @staticmethod
+    async def _read_to_eof(stream: trio.SocketStream, session: Session) -> None:
+        """Shutdown: tell the client (EOF) and count what it wrote until it closes."""
+        fd = stream.socket.fileno()
+        try:
+            stream.socket.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+        total = 0
+        while not session.closed and total < DRAIN_LIMIT:
+            try:
+                data = await receive_some(fd, RECEIVE_BYTES)
+            except trio.BrokenResourceError:
+                return
+            if not data:
+                return
+            total += len(data)
+            session.receive(data)
 
     @staticmethod
     def _drain(fd: int, session: Session) -> None:
@@ -318,6 +344,10 @@ class Server:
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         finally:
+            if self._stopping and not session.closed:
+                with trio.CancelScope(shield=True) as scope:
+                    scope.deadline = trio.current_time() + SHUTDOWN_DRAIN_SECONDS
+                    await self._read_to_eof(stream, session)
             self._drain(stream.socket.fileno(), session)
             del self._conns[key]
             self._notify()
