@@ -1,30 +1,39 @@
 """The whole chain, exactly once: app (client library) → daemon → receiver, under faults.
 
-An app streams events through the real client into a real daemon that uploads to a real
-``metricsd-receiver`` (SQLite and PostgreSQL).  Meanwhile every command runs against the
-running daemon, the daemon is SIGSTOPped and SIGKILLed, and the receiver is killed and
-restarted between uploads.  Each round runs on its own (faked) day, as a desktop app's
-days do.  At the end the receiver's sums must equal what the clients were told was
-accepted (a successful ``sync``), exactly; an event the client could not confirm is
-counted in its ``dropped`` or ``unconfirmed``, and only those may make a difference.
+An app streams events through a real client library (Python and Node, through their
+conformance drivers) into a real daemon that uploads to a real ``metricsd-receiver``
+(SQLite and PostgreSQL).  Meanwhile every command runs against the running daemon, the
+daemon is SIGSTOPped and SIGKILLed, and the receiver is killed and restarted between
+uploads.  Each round runs on its own (faked) day, as a desktop app's days do.  At the end
+the receiver's sums must equal what the app was told was accepted (a successful
+``sync``), exactly; an event the client could not confirm is counted in its ``dropped``
+or ``unconfirmed``, and only those may make a difference.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from metricsd_client import Client
+import pytest
 
-from tests.conftest import Daemon, DaemonFactory, Home, cli, wait_for
+from tests.conftest import Daemon, DaemonFactory, Home, clean_env, cli, read_line, wait_for
 from tests.receiver.conftest import Database, ReceiverFactory, ReceiverProc
 
-#: Events per round and client: a turn ends with a usage, a tool result and a compaction
-#: every fourth turn.
+ROOT = Path(__file__).resolve().parent.parent.parent
+DRIVERS = ROOT / "tests" / "conformance" / "drivers"
+NODE_MODULES = ROOT / "clients" / "node" / "node_modules"
+#: Turns per round (each with a usage, a tool result, and a compaction every fourth).
 TURNS = 60
 COMMANDS = (("status",), ("show",), ("show", "--json"), ("flush",), ("consent",),
             ("disclosure",))
@@ -41,32 +50,54 @@ class Tally:
     unconfirmed: int = 0
 
 
-def _round(client: Client, tally: Tally, during: Callable[[], None] | None = None) -> bool:
-    sent: Counter[str] = Counter()
-    before_dropped = client.stats.dropped
-    before_unconfirmed = client.stats.unconfirmed
-    for i in range(TURNS):
-        client.usage_total(1000, 900)
-        client.tool_result(None if i % 3 else "exit status 1")
-        if i % 4 == 0:
-            client.compaction()
-            sent["compaction"] += 1
-        client.turn("stop")
-        sent["turns"] += 1
-        if during is not None and i == TURNS // 2:
+def _sent(n: int) -> Counter[str]:
+    """What a driver's ``rounds`` scenario sends for ``round n``."""
+    return Counter({"turns": n, "compaction": len(range(0, n, 4))})
+
+
+class App:
+    """An app using one client library, through its conformance driver's ``rounds``."""
+
+    def __init__(self, client: str, socket: Path) -> None:
+        command = {"python": [sys.executable, str(DRIVERS / "driver.py")],
+                   "node": [shutil.which("node") or "node", str(DRIVERS / "driver.cjs")]}
+        self.proc = subprocess.Popen(
+            [*command[client], "rounds"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, env=clean_env(MD_SOCKET=str(socket)))
+        self.seen = {"dropped": 0, "unconfirmed": 0}
+
+    def _say(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def _step(self) -> dict[str, Any]:
+        step: dict[str, Any] = json.loads(read_line(self.proc, 120))
+        return step
+
+    def round(self, tally: Tally, during: Callable[[], None] | None = None) -> bool:
+        """One round; ``during`` runs half-way through the stream."""
+        self._say(f"round {TURNS}")
+        assert self._step()["step"] == "half"
+        if during is not None:
             during()
-    ok = client.sync(timeout=30)
-    if ok:
-        tally.accepted.update(sent)
-    else:
-        tally.uncertain.update(sent)
-    tally.dropped += client.stats.dropped - before_dropped
-    tally.unconfirmed += client.stats.unconfirmed - before_unconfirmed
-    return ok
+        self._say("go")
+        done = self._step()
+        assert done["step"] == "done", done
+        (tally.accepted if done["sync"] else tally.uncertain).update(_sent(TURNS))
+        tally.dropped += done["dropped"] - self.seen["dropped"]
+        tally.unconfirmed += done["unconfirmed"] - self.seen["unconfirmed"]
+        self.seen = {"dropped": done["dropped"], "unconfirmed": done["unconfirmed"]}
+        return bool(done["sync"])
+
+    def close(self) -> None:
+        self._say("end")
+        assert "result" in self._step()
+        assert self.proc.wait(30) == 0
 
 
 def _commands_meanwhile(home: Home) -> Callable[[], None]:
-    """Runs every command against the running daemon, concurrently with the stream."""
+    """Runs every command against the running daemon, concurrently."""
     def run() -> None:
         threads = [threading.Thread(target=cli, args=(home, *command)) for command in COMMANDS]
         for t in threads:
@@ -94,39 +125,56 @@ def _start(daemons: DaemonFactory, home: Home, receiver: ReceiverProc) -> Daemon
     return daemons.start(home, "--endpoint", receiver.endpoint)
 
 
+@pytest.mark.parametrize("client", ["python", "node"])
 def test_receiver_sums_equal_what_the_app_was_told(
-        home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
+        client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
         database: Database) -> None:
+    if client == "node" and not (NODE_MODULES / "@msgpack" / "msgpack").is_dir():
+        pytest.skip("clients/node/node_modules is missing: npm ci --prefix clients/node")
+    if client != "python" and database.kind != "sqlite":
+        pytest.skip("the other clients run against one engine (the rest of the chain is "
+                    "the same)")
     receiver = receivers.start(database.url, "--k", "1")
     tally = Tally()
 
     # Day 1: every command runs against the running daemon while the app streams.
     d = _start(daemons, home, receiver)
-    with Client(home.socket, "1.0.0") as client:
-        assert _round(client, tally, _commands_meanwhile(home))
+    app = App(client, home.socket)
+    assert app.round(tally, _commands_meanwhile(home))
+    app.close()
     assert d.stop() == 0
 
     # Day 2: the daemon is stopped (SIGSTOP) for a second mid-stream, then SIGKILLed right
     # after the app's sync was acknowledged.
     d = _start(daemons, home, receiver)
-    with Client(home.socket, "1.0.0") as client:
-        assert _round(client, tally, _stop_and_continue(d))
-        d.kill()
+    app = App(client, home.socket)
+    assert app.round(tally, _stop_and_continue(d))
+    d.kill()
+    app.close()
 
     # Day 3: the receiver is killed (SIGKILL) and restarted before the day's upload; the
-    # daemon is SIGKILLed mid-stream (what it had not committed is the client's
-    # `unconfirmed`).
+    # daemon is SIGKILLed mid-stream and a new one started (what the killed one had not
+    # committed is the client's `unconfirmed`, and its sync reports the loss).
     receiver.proc.kill()
     receiver.proc.wait(10)
     receiver = receivers.start(database.url, "--k", "1")
     d = _start(daemons, home, receiver)
-    with Client(home.socket, "1.0.0") as client:
-        _round(client, tally, d.kill)
+    app = App(client, home.socket)
+    restarted: list[Daemon] = []
+
+    def kill_and_restart() -> None:
+        d.kill()
+        restarted.append(_start(daemons, home, receiver))
+
+    app.round(tally, kill_and_restart)
+    app.close()
+    assert restarted[0].stop() == 0
 
     # Day 4: a clean day; day 5 uploads everything that is over.
     d = _start(daemons, home, receiver)
-    with Client(home.socket, "1.0.0") as client:
-        assert _round(client, tally)
+    app = App(client, home.socket)
+    assert app.round(tally)
+    app.close()
     assert d.stop() == 0
     d = _start(daemons, home, receiver)
     wait_for(lambda: "upload: " in d.stderr, timeout=60, what="the last upload run")

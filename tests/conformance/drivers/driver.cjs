@@ -35,6 +35,39 @@ function waitFor(command) {
   });
 }
 
+function nextCommand() {
+  return new Promise((resolve) => {
+    if (commands.length) resolve(commands.shift());
+    else waiting.push(resolve);
+  });
+}
+
+// The end-to-end exactness test's app: "round N" streams N turns (each a usage, a tool
+// result, a compaction every fourth, the turn), stopping half-way for "go", then syncs
+// and reports; "end" closes.
+async function rounds(socketPath) {
+  const c = new Client({ socketPath, clientVersion: "1.0.0" });
+  for (;;) {
+    const line = await nextCommand();
+    if (line === "end") break;
+    const n = Number(line.split(" ")[1]);
+    for (let i = 0; i < n; i += 1) {
+      if (i === Math.floor(n / 2)) {
+        say({ step: "half" });
+        await waitFor("go");
+      }
+      c.usageTotal({ promptTokens: 1000, cachedTokens: 900 });
+      c.toolResult(i % 3 ? null : "exit status 1");
+      if (i % 4 === 0) c.compaction();
+      c.turn("stop");
+    }
+    const ok = await c.sync(30000);
+    say({ step: "done", sync: ok, dropped: c.stats.dropped, unconfirmed: c.stats.unconfirmed });
+  }
+  await c.close();
+  say({ result: {} });
+}
+
 let maxMs = 0;
 function t(fn) {
   const t0 = process.hrtime.bigint();
@@ -60,7 +93,9 @@ function everyEvent(c) {
 async function main() {
   const scenario = process.argv[2];
   const socketPath = process.env.MD_SOCKET;
-  if (scenario === "turn_prompt") {
+  if (scenario === "rounds") {
+    await rounds(socketPath);
+  } else if (scenario === "turn_prompt") {
     const c = new Client({ socketPath, clientVersion: "1.2.3" });
     everyEvent(c);
     say({ step: "sent" });

@@ -58,11 +58,36 @@ def every_event(c: Client, t: Timer) -> None:
     t(c.turn, "stop")
 
 
+def rounds(sock: str) -> None:
+    """The end-to-end exactness test's app: ``round N`` on stdin streams N turns (each a
+    usage, a tool result, a compaction every fourth, the turn), stopping half-way for
+    ``go``, then syncs and reports; ``end`` closes."""
+    c = Client(sock, "1.0.0")
+    while (line := sys.stdin.readline().strip()) != "end":
+        n = int(line.split()[1])
+        for i in range(n):
+            if i == n // 2:
+                say({"step": "half"})
+                wait_for("go")
+            c.usage_total(1000, 900)
+            c.tool_result(None if i % 3 else "exit status 1")
+            if i % 4 == 0:
+                c.compaction()
+            c.turn("stop")
+        ok = c.sync(30)
+        say({"step": "done", "sync": ok, "dropped": c.stats.dropped,
+             "unconfirmed": c.stats.unconfirmed})
+    c.close()
+    say({"result": {}})
+
+
 def main() -> None:
     scenario = sys.argv[1]
     sock = os.environ.get("MD_SOCKET", "")
     t = Timer()
-    if scenario == "turn_prompt":
+    if scenario == "rounds":
+        rounds(sock)
+    elif scenario == "turn_prompt":
         c = Client(sock, "1.2.3")
         every_event(c, t)
         say({"step": "sent"})
