@@ -3,11 +3,11 @@
 An app streams events through a real client library (Python and Node, through their
 conformance drivers) into a real daemon that uploads to a real ``metricsd-receiver``
 (SQLite and PostgreSQL).  Meanwhile every command runs against the running daemon, the
-daemon is SIGSTOPped and SIGKILLed, and the receiver is killed and restarted between
-uploads.  Each round runs on its own (faked) day, as a desktop app's days do.  At the end
-the receiver's sums must equal what the app was told was accepted (a successful
-``sync``), exactly; an event the client could not confirm is counted in its ``dropped``
-or ``unconfirmed``, and only those may make a difference.
+daemon is SIGSTOPped and SIGKILLed, its small disk fills up, and the receiver is killed
+and restarted between uploads.  Each round runs on its own (faked) day, as a desktop
+app's days do.  At the end the receiver's sums must equal what the app was told was
+accepted (a successful ``sync``), exactly; an event the client could not confirm is
+counted in its ``dropped`` or ``unconfirmed``, and only those may make a difference.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pytest
 
 from tests.conftest import Daemon, DaemonFactory, Home, clean_env, cli, read_line, wait_for
 from tests.receiver.conftest import Database, ReceiverFactory, ReceiverProc
+from tests.test_storage_faults import fill, tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DRIVERS = ROOT / "tests" / "conformance" / "drivers"
@@ -114,6 +115,13 @@ def _stop_and_continue(d: Daemon) -> Callable[[], None]:
     return run
 
 
+def _fill_for_a_second(home: Home) -> Callable[[], None]:
+    def run() -> None:
+        filler = fill(home.state_dir)
+        threading.Timer(1.0, filler.unlink).start()
+    return run
+
+
 def _receiver_totals(receiver: ReceiverProc) -> Counter[str]:
     since = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 60 * 86400))
     total = receiver.summary(**{"from": since})["total"]
@@ -136,6 +144,12 @@ def test_receiver_sums_equal_what_the_app_was_told(
                     "the same)")
     receiver = receivers.start(database.url, "--k", "1")
     tally = Tally()
+    with tmpfs(home.state_dir, "4m"):  # a small disk, filled on day 4
+        _days(client, home, daemons, receivers, database, receiver, tally)
+
+
+def _days(client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
+          database: Database, receiver: ReceiverProc, tally: Tally) -> None:
 
     # Day 1: every command runs against the running daemon while the app streams.
     d = _start(daemons, home, receiver)
@@ -170,12 +184,14 @@ def test_receiver_sums_equal_what_the_app_was_told(
     app.close()
     assert restarted[0].stop() == 0
 
-    # Day 4: a clean day; day 5 uploads everything that is over.
+    # Day 4: the disk fills up mid-stream and is freed a second later: the commits wait,
+    # counts stay in memory, and the sync is acknowledged once they are committed.
     d = _start(daemons, home, receiver)
     app = App(client, home.socket)
-    assert app.round(tally)
+    assert app.round(tally, _fill_for_a_second(home))
     app.close()
     assert d.stop() == 0
+    # Day 5 uploads everything that is over.
     d = _start(daemons, home, receiver)
     wait_for(lambda: "upload: " in d.stderr, timeout=60, what="the last upload run")
     assert d.stop() == 0
