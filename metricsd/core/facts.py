@@ -54,6 +54,65 @@ COUNTERS: Final[Mapping[str, tuple[str, ...]]] = {
     "compaction": (),
 }
 
+#: What each label means, in one line for people (the disclosure and docs/FACTS.md use it).
+LABEL_MEANINGS: Final[Mapping[str, Mapping[str, str]]] = {
+    "finish_reason": {
+        "stop": "the model finished its answer normally",
+        "length": "the answer was cut off at the output-token or context limit",
+        "tool_calls": "the model stopped to call tools",
+        "content_filter": "the provider's safety or content filter stopped the answer, or "
+                          "the model refused",
+        "malformed_tool_call": "the model produced a tool call that could not be used",
+        "error": "the provider reported an error as the finish reason",
+        "canceled": "the user or the app stopped the turn",
+        "insufficient_system_resource": "the provider ran out of capacity mid-answer",
+        "none": "no finish reason was reported",
+        "other": "any other finish reason (its text is not kept)",
+    },
+    "cache_hit": {
+        "none": "the call reported no prompt tokens",
+        "0": "less than 1% of the prompt came from the cache",
+        "1-49": "1% to 49% came from the cache",
+        "50-79": "50% to 79% came from the cache",
+        "80-89": "80% to 89% came from the cache",
+        "90-94": "90% to 94% came from the cache",
+        "95-98": "95% to 98% came from the cache",
+        "99": "99% (but not all) came from the cache",
+        "100": "the whole prompt came from the cache",
+    },
+    "provider_error": {
+        "auth": "the key was rejected or lacks access (HTTP 401, 403)",
+        "billing": "credit or quota is exhausted, or payment is required (HTTP 402)",
+        "bad_request": "the provider refused the request as invalid (HTTP 400, 422)",
+        "context_length": "the conversation did not fit the model's context window",
+        "not_found": "the model or endpoint does not exist (HTTP 404)",
+        "too_large": "the request was too large (HTTP 413)",
+        "rate_limit": "too many requests (HTTP 429)",
+        "overloaded": "the provider was overloaded (HTTP 503, 529)",
+        "server": "another server error (HTTP 5xx)",
+        "timeout": "the call timed out (HTTP 408, 504, or a client timeout)",
+        "network": "the connection failed (refused, reset, host not found, TLS, cut off)",
+        "canceled": "the call was canceled (HTTP 499, or by the app)",
+        "http_other": "any other HTTP status",
+        "other": "any other failure",
+    },
+    "tool_error": {
+        "denied": "you, or your settings, refused the tool call before it ran",
+        "timeout": "the tool timed out",
+        "canceled": "the tool call was interrupted while it ran",
+        "unknown_tool": "the model called a tool that does not exist",
+        "edit_mismatch": "an edit's target text was not found exactly once in the file",
+        "too_large": "a file or the tool's output was over the tool's size limit",
+        "permission": "the system refused access (permissions, outside the workspace, "
+                      "ignored files)",
+        "not_found": "a file, command, module or resource was not found",
+        "invalid_args": "the tool was called with invalid arguments",
+        "network": "a network connection failed",
+        "exit_nonzero": "a command exited with an error status",
+        "other": "any other failure",
+    },
+}
+
 #: The v1.1 label sets, frozen: upload schema 1 carried exactly these.  Counts stored by a
 #: daemon before facts v2 keep these labels and travel as schema 1; nothing relabels them.
 COUNTERS_V1: Final[Mapping[str, tuple[str, ...]]] = {
@@ -69,6 +128,9 @@ COUNTERS_V1: Final[Mapping[str, tuple[str, ...]]] = {
                    "exit_nonzero", "other"),
     "compaction": (),
 }
+
+for _counter, _labels in COUNTERS.items():
+    assert set(LABEL_MEANINGS.get(_counter, {})) == set(_labels), _counter
 
 #: The daemon's own losses, uploaded under ``health`` (docs/UPLOAD.md).
 HEALTH_COUNTERS: Final = ("invalid_events", "unknown_events", "dropped_batches")
