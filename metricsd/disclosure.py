@@ -4,10 +4,10 @@ settings page (``metricsd disclosure``), generated from the tables the daemon en
 Every counter and label, and every label's meaning, comes from :mod:`metricsd.core.facts`
 (``COUNTERS``, ``HEALTH_COUNTERS``, ``LABEL_MEANINGS``, the alias, status and keyword
 tables) and the upload labels from :mod:`metricsd.core.batches`; the only thing written here
-is a one-line meaning for each counter, in :data:`COUNTER_MEANINGS`.  :func:`check_meanings` runs at import: a counter or
-label added to the facts without a meaning here (or a meaning left for one that no longer
-exists) makes this module, and the ``disclosure`` command, fail to load — so the dialog
-cannot drift from the code.
+is a one-line meaning for each counter, in :data:`COUNTER_MEANINGS`.  :func:`check_meanings`
+runs at import: a counter or label added to the facts without a meaning (or a meaning left
+for one that no longer exists) makes this module, and the ``disclosure`` command, fail to
+load — so the dialog cannot drift from the code.
 """
 
 from __future__ import annotations

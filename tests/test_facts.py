@@ -322,7 +322,8 @@ def test_provider_table_labels_are_allowed() -> None:
     ("File a.json is too large (48211 tokens vs 20000 token limit)", "too_large"),
     ("EACCES: permission denied, open '/x'", "permission"), ("403 Forbidden", "permission"),
     ("Path is outside the workspace", "permission"),
-    ("ENOENT: no such file or directory", "not_found"), ("bash: rg: command not found", "not_found"),
+    ("ENOENT: no such file or directory", "not_found"),
+    ("bash: rg: command not found", "not_found"),
     ("ModuleNotFoundError: No module named 'x'", "not_found"), ("Status: 404", "not_found"),
     ("invalid arguments: missing required field 'path'", "invalid_args"),
     ("InputValidationError: bad", "invalid_args"),
@@ -372,7 +373,8 @@ _FORM_RES = [
 
 
 def _reference_status(text: str) -> int | None:
-    found = [(m.start(1), int(m.group(1))) for r in _FORM_RES for m in r.finditer(ascii_lower(text))]
+    lowered = ascii_lower(text)
+    found = [(m.start(1), int(m.group(1))) for r in _FORM_RES for m in r.finditer(lowered)]
     return min(found)[1] if found else None
 
 

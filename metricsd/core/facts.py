@@ -231,7 +231,7 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("none", "Python's str(None) of an unset Optional finish_reason"),
         ("null", "JavaScript's String(null) of a null finish_reason"),
         ("unknown", "vercel/ai packages/provider/src/language-model/v2/*-finish-reason.ts"),
-        ("finish_reason_unspecified", _GEMINI + "; any *_UNSPECIFIED enum value"),
+        ("finish_reason_unspecified", _GEMINI + "; any enum value ending in _unspecified"),
     )),
 )
 
@@ -240,8 +240,8 @@ FINISH_REASON_ENUM: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.([A-Za-z_][A-Za
                                        re.ASCII)
 #: Normalisation of a finish reason: CamelCase is split (``MaxTokens`` = ``max_tokens``).
 FINISH_REASON_CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])", re.ASCII)
-#: An enum's unset value (Gemini ``FINISH_REASON_UNSPECIFIED`` and its kind) is ``none``.
-FINISH_REASON_UNSPECIFIED_SUFFIX: Final = "_unspecified"
+#: An enum's unset value (Gemini's ``finish_reason_unspecified`` and its kind) is ``none``.
+FINISH_REASON_UNSET_SUFFIX: Final = "_unspecified"
 
 _FINISH_REASON_FACTS: Final = {lb: _fact("finish_reason", lb) for lb in FINISH_REASON_LABELS}
 #: normalised alias -> fact, built from FINISH_REASON_ALIASES.
@@ -279,7 +279,7 @@ def finish_reason_fact(reason: str | None) -> Fact:
     fact = _FINISH_BY_ALIAS.get(key)
     if fact is not None:
         return fact
-    if key.endswith(FINISH_REASON_UNSPECIFIED_SUFFIX):
+    if key.endswith(FINISH_REASON_UNSET_SUFFIX):
         return FINISH_REASON_NONE
     return FINISH_REASON_OTHER
 
@@ -361,10 +361,7 @@ def entry_pattern(entry: str) -> re.Pattern[str]:
 
 def entry_key(entry: str) -> str:
     """The first word of an entry: a whole word of every input the entry matches."""
-    if is_phrase(entry):
-        m = _WORD_START.match(entry)
-    else:
-        m = _REGEX_START.match(entry)
+    m = (_WORD_START if is_phrase(entry) else _REGEX_START).match(entry)
     assert m is not None, f"an entry must start with a word (a regex with \\b and a word): {entry}"
     return m.group(1)
 
@@ -705,8 +702,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("0 occurrences found", _GEMINI_CLI + "/tools/edit.ts"),
         ("expected 1 occurrence", _GEMINI_CLI + "/tools/edit.ts"),
         ("found multiple matches", _OPENCODE),
-        ("matches of the string to replace", _CLAUDE_CODE + " (Found 2 matches of the string to replace)"),
-        ("matches for oldstring", "ports of the opencode edit tool (Found N matches for oldString)"),
+        ("matches of the string to replace", _CLAUDE_CODE + " (Found 2 matches of the string "
+                                             "to replace)"),
+        ("matches for oldstring", "ports of the opencode edit tool (Found N matches for "
+                                  "oldString)"),
         ("times in the file", _CONTINUE + " (String \"x\" appears N times in the file)"),
         ("failed to exactly match", "Aider-AI/aider aider/coders/editblock_coder.py"),
         ("failed to find expected lines", _CODEX + "/apply-patch"),
@@ -723,7 +722,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     )),
     ("too_large", (
         ("exceeds maximum allowed", _CLAUDE_CODE + " (exceeds maximum allowed tokens)"),
-        (r"\bis too large \([0-9]", _CONTINUE + " (File x is too large (N tokens vs M token limit))"),
+        (r"\bis too large \([0-9]", _CONTINUE + " (File x is too large (N tokens vs M "
+                                     "token limit))"),
         ("exceeds size limit", _GEMINI_CLI + "/tools/web-fetch.ts"),
         ("file size exceeds", _GEMINI_CLI + "/utils/fileUtils.ts"),
     )),
@@ -809,8 +809,9 @@ for _label, _ in TOOL_ERROR_KEYWORDS:
     assert _label in TOOL_ERROR_LABELS
 for _label in PROVIDER_STATUS_LABELS.values():
     assert _label in PROVIDER_ERROR_LABELS
-for _alias, _ in (a for _, rows in FINISH_REASON_ALIASES for a in rows):
+for _alias in (a for _, _rows in FINISH_REASON_ALIASES for a, _source in _rows):
     assert normalise_finish_reason(_alias) == _alias, _alias
+assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form comes last"
 
 
 def tool_error_label(error: str) -> str:
