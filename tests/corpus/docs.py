@@ -64,7 +64,7 @@ def render() -> str:
             "in `FINISH_REASON_ALIASES`; nil, and any value ending in "
             f"`{facts.FINISH_REASON_UNSET_SUFFIX}`, is `none`; anything else is "
             "`other`.", ""]
-    out += meanings("finish_reason") + [""]
+    out += [*meanings("finish_reason"), ""]
     out += entries_table(facts.FINISH_REASON_ALIASES, "alias (normalised)")
     out += ["", "## `cache_hit` (`CACHE_HIT_EDGES`)", "",
             "`percent = hit * 100 // (hit + miss)` (integer floor). No tokens at all "
@@ -73,7 +73,7 @@ def render() -> str:
     lower = 0
     bucket_rows = [["no tokens", code("none"), facts.LABEL_MEANINGS["cache_hit"]["none"]]]
     for edge, label in facts.CACHE_HIT_EDGES:
-        span = str(edge) if lower == edge else f"{lower} – {edge}"
+        span = str(edge) if lower == edge else f"{lower} \u2013 {edge}"
         bucket_rows.append([span, code(label), facts.LABEL_MEANINGS["cache_hit"][label]])
         lower = edge + 1
     out += table(["percent", "label", "meaning"], bucket_rows)
@@ -88,14 +88,14 @@ def render() -> str:
     for status, label in facts.PROVIDER_STATUS_LABELS.items():
         statuses.setdefault(label, []).append(status)
     out += ["", "### 2. The `status` field (`PROVIDER_STATUS_LABELS`)", "",
-            "An integer 100–599 other than 2xx. A 2xx status (a stream that failed after "
+            "An integer 100\u2013599 other than 2xx. A 2xx status (a stream that failed after "
             "`200 OK`) counts as absent: the message decides.", ""]
     out += table(["status", "label"],
                  ([", ".join(map(str, sorted(codes))), code(label)]
                   for label, codes in statuses.items()))
     out += ["", "Any other 5xx is `server`; any other status is `http_other`.", "",
             "### 3. A status written in the message (`STATUS_FORMS`)", "",
-            "The first run of exactly three digits, 100–599 and not 2xx, that stands in one "
+            "The first run of exactly three digits, 100\u2013599 and not 2xx, that stands in one "
             "of these forms (`nnn` is the number, `^` the start of the message) goes through "
             "the same table. A bare number anywhere else is not a status.", ""]
     out += table(["form", "source"], ([code(form), source] for form, source in facts.STATUS_FORMS))
@@ -111,7 +111,7 @@ def render() -> str:
             "the rows are ordered so that the more specific cause wins (a command that "
             "exited non-zero because a file was missing is `not_found`). Anything else is "
             "`other`.", ""]
-    out += meanings("tool_error") + [""]
+    out += [*meanings("tool_error"), ""]
     out += entries_table(facts.TOOL_ERROR_KEYWORDS, "keyword")
     out += ["", "## How well the tables read real inputs", ""]
     corpus = rows()
