@@ -373,15 +373,19 @@ class _Table:
 
     def __init__(self, table: AliasTable) -> None:
         self.labels = tuple(label for label, _ in table)
-        by_key: dict[str, list[tuple[int, re.Pattern[str] | None]]] = {}
+        by_key: dict[str, list[tuple[int, str | None, re.Pattern[str] | None]]] = {}
         for row, (label, entries) in enumerate(table):
             for entry, _ in entries:
                 assert entry == entry.lower() and entry.isascii() and entry, (label, entry)
                 key = entry_key(entry)
-                # A one-word phrase matches exactly when it is one of the input's words.
-                pattern = None if entry == key else entry_pattern(entry)
-                by_key.setdefault(key, []).append((row, pattern))
-        #: first word -> the (row, pattern) of every entry that starts with it, by row.
+                if entry == key:
+                    # A one-word phrase matches exactly when it is one of the input's words.
+                    by_key.setdefault(key, []).append((row, None, None))
+                else:
+                    # A phrase must first be a substring (fast); a regex is always tried.
+                    text = entry if is_phrase(entry) else None
+                    by_key.setdefault(key, []).append((row, text, entry_pattern(entry)))
+        #: first word -> (row, phrase, pattern) of every entry that starts with it, by row.
         self.by_key = {k: tuple(sorted(v, key=lambda e: e[0])) for k, v in by_key.items()}
         self.keys = frozenset(by_key)
 
@@ -391,10 +395,11 @@ class _Table:
         best = len(self.labels)
         by_key = self.by_key
         for key in self.keys.intersection(words):
-            for row, pattern in by_key[key]:
+            for row, text, pattern in by_key[key]:
                 if row >= best:
                     break
-                if pattern is None or pattern.search(lowered):
+                if pattern is None or ((text is None or text in lowered)
+                                       and pattern.search(lowered)):
                     best = row
                     break
         return self.labels[best] if best < len(self.labels) else None
@@ -488,8 +493,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                             "(429 RESOURCE_EXHAUSTED)"),
 )
 
-#: A run of exactly three digits, 100-599.
-_STATUS_NUMBER: Final = re.compile(r"(?<![0-9])[1-5][0-9][0-9](?![0-9])", re.ASCII)
+#: Three digits, 100-599 (a longer run of digits is no status: checked around the match;
+#: no lookaround here, so the search can skip ahead to a digit).
+_STATUS_DIGITS: Final = re.compile(r"[1-5][0-9][0-9]", re.ASCII)
+_DIGITS: Final = frozenset("0123456789")
 _STATUS_SPLIT: Final = tuple(form.partition("nnn")[::2] for form, _ in STATUS_FORMS[:-1])
 #: Text right before the number, for the forms with nothing required after it.
 _STATUS_BEFORE: Final = tuple(b for b, a in _STATUS_SPLIT if not a and b != "^")
@@ -503,16 +510,19 @@ assert all(len(a) == 1 for a in _STATUS_AFTER_CHAR), "a form's 'after' is one ch
 
 
 def _status_in_lowered(lowered: str) -> int | None:
-    m = _STATUS_NUMBER.search(lowered)
+    m = _STATUS_DIGITS.search(lowered)
     while m is not None:
         i, j = m.span()
-        if lowered.endswith(_STATUS_BEFORE, 0, i) or lowered.startswith(_STATUS_REASONS, j):
+        if (i and lowered[i - 1] in _DIGITS) or lowered[j:j + 1] in _DIGITS:
+            pass  # part of a longer number
+        elif lowered.endswith(_STATUS_BEFORE, 0, i) or lowered.startswith(_STATUS_REASONS, j):
             return int(m.group())
-        befores = _STATUS_AFTER_CHAR.get(lowered[j:j + 1])
-        if befores is not None and any(i == 0 if b == "^" else lowered.endswith(b, 0, i)
-                                       for b in befores):
-            return int(m.group())
-        m = _STATUS_NUMBER.search(lowered, j)
+        else:
+            befores = _STATUS_AFTER_CHAR.get(lowered[j:j + 1])
+            if befores is not None and any(i == 0 if b == "^" else lowered.endswith(b, 0, i)
+                                           for b in befores):
+                return int(m.group())
+        m = _STATUS_DIGITS.search(lowered, i + 1)
     return None
 
 
