@@ -4,8 +4,11 @@ For a given git revision (before) and the working tree (after), interleaved, eac
 interpreters: the sans-IO core's events/s on the ingest mix (bench/_common.py), the mean
 cost of classifying every input of the corpus (tests/corpus/facts.tsv) per fact, and the
 real daemon's ingest events/s from one client (2,000,000 events, timed to the ``ack`` of a
-final ``sync``).  Times of the in-process figures are CPU time of the process, which a
-busy machine disturbs less than wall time.  Usage: python bench/facts.py REV [--reps R]
+final ``sync``) and the events it ingests per second of its own CPU time (user + system,
+from /proc).  The in-process figures are timed in CPU time of the process too: a busy
+machine disturbs CPU time less than wall time.  Where valgrind is installed, also the
+machine instructions per event of the core on the ingest mix (callgrind: the same on a
+busy machine as on an idle one).  Usage: python bench/facts.py REV [--reps R]
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,18 +82,56 @@ print(json.dumps(out))
 '''
 
 DAEMON = r'''
-import json, sys
+import json, os, sys
 sys.path.insert(0, sys.argv[1])
 from _common import private_home, run_client, start_metricsd
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 with private_home() as home:
     d = start_metricsd(home)
     try:
         run_client(d, conns=1, events_per_conn=200_000)
+        before = cpu_seconds(d.pid)
         r = run_client(d, conns=1, events_per_conn=2_000_000)[0]
+        used = cpu_seconds(d.pid) - before
     finally:
         d.stop()
-print(json.dumps({"daemon events/s (1 client)": r["events"] / r["seconds"]}))
+print(json.dumps({"daemon events/s (1 client)": r["events"] / r["seconds"],
+                  "daemon events per CPU-second": r["events"] / used}))
 '''
+
+
+CORE_ONLY = r'''
+import sys
+sys.path.insert(0, sys.argv[1])
+from core import chunks
+from metricsd.core.counts import Tally
+from metricsd.core.protocol import Gate, Session
+parts = chunks(int(sys.argv[3]))
+s = Session(Tally(), Gate(counting=True))
+for p in parts:
+    s.receive(p)
+'''
+INSTR_EVENTS = 40_000
+
+
+def instructions(src: Path, events: int) -> int:
+    """Instructions executed by the core run (callgrind), start-up included."""
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory(prefix="mdcg-") as tmp:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", PY, "-c",
+             CORE_ONLY, str(BENCH_DIR), str(CORPUS), str(events)],
+            env=env, cwd=src, capture_output=True, text=True, timeout=1800, check=True)
+    m = re.search(r"Collected : ([0-9]+)", out.stderr)
+    assert m is not None, out.stderr[-500:]
+    return int(m.group(1))
+
+
+def instructions_per_event(src: Path) -> float:
+    """(run with the mix - run without) / events: start-up and imports cancel out."""
+    return (instructions(src, INSTR_EVENTS) - instructions(src, 0)) / INSTR_EVENTS
 
 
 def run(code: str, src: Path) -> dict[str, float]:
@@ -115,6 +158,10 @@ def main() -> None:
                 for code in (PROBE, DAEMON):
                     for k, v in run(code, src).items():
                         results[name][k].append(v)
+        if shutil.which("valgrind"):
+            for name, src in srcs.items():
+                results[name]["core instructions/event (callgrind)"].append(
+                    instructions_per_event(src))
     rows: list[list[Any]] = []
     for k in results["before"]:
         b, n = results["before"][k], results["after"][k]

@@ -91,6 +91,13 @@ def test_is_allowed(counter: str, label: str, ok: bool) -> None:
     assert is_allowed(counter, label) is ok
 
 
+def test_is_allowed_for_v1_counts() -> None:
+    assert is_allowed("cache_hit", "90-99", COUNTERS_V1)
+    assert not is_allowed("cache_hit", "95-98", COUNTERS_V1)
+    assert not is_allowed("tool_error", "edit_mismatch", COUNTERS_V1)
+    assert is_allowed("dropped_batches", "", COUNTERS_V1)
+
+
 # --- the tables: sources, shapes ----------------------------------------------------------
 
 ALL_TABLES: list[tuple[str, AliasTable]] = [

@@ -136,11 +136,13 @@ for _counter, _labels in COUNTERS.items():
 HEALTH_COUNTERS: Final = ("invalid_events", "unknown_events", "dropped_batches")
 
 
-def is_allowed(counter: str, label: str) -> bool:
-    """True when (counter, label) is a fact the daemon may store or send."""
+def is_allowed(counter: str, label: str,
+               counters: Mapping[str, tuple[str, ...]] = COUNTERS) -> bool:
+    """True when (counter, label) is a fact the daemon may store or send: by default one of
+    the current label sets; ``counters=COUNTERS_V1`` asks about a count made by v1.1."""
     if counter in HEALTH_COUNTERS:
         return label == ""
-    labels = COUNTERS.get(counter)
+    labels = counters.get(counter)
     if labels is None:
         return False
     return label in labels if labels else label == ""
