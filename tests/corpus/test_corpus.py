@@ -49,8 +49,8 @@ def test_agreement_per_fact(index: int) -> None:
 
 def test_real_programs_are_classified_by_their_real_errors() -> None:
     ran = [c for c in captured() if c.text is not None]
-    # bash, coreutils, git, python are always here; node, curl, go, patch where installed.
-    assert len(ran) >= 10, [c.program.what for c in captured() if c.text is None]
+    # bash, coreutils and Python are always here; git, node, curl, go, patch where installed.
+    assert len(ran) >= 8, [c.program.what for c in captured() if c.text is None]
     wrong = [(c.program.what, c.program.expected, classify(r), c.text)
              for c, r in zip(ran, captured_rows(), strict=True) if classify(r) != r.expected]
     assert not wrong, wrong
