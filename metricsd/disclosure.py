@@ -1,13 +1,13 @@
 """What metricsd collects, for people: the text of a desktop app's first-run dialog and
 settings page (``metricsd disclosure``), generated from the tables the daemon enforces.
 
-Every counter and label comes from :mod:`metricsd.core.facts` (``COUNTERS``,
-``HEALTH_COUNTERS``, the status and keyword tables) and the upload labels from
-:mod:`metricsd.core.batches`; the only thing written here is a one-line meaning for each, in
-the single table :data:`MEANINGS`.  :func:`check_meanings` runs at import: a counter or
-label added to the facts without a meaning here (or a meaning left for one that no longer
-exists) makes this module, and the ``disclosure`` command, fail to load — so the dialog
-cannot drift from the code.
+Every counter and label, and every label's meaning, comes from :mod:`metricsd.core.facts`
+(``COUNTERS``, ``HEALTH_COUNTERS``, ``LABEL_MEANINGS``, the alias, status and keyword
+tables) and the upload labels from :mod:`metricsd.core.batches`; the only thing written here
+is a one-line meaning for each counter, in :data:`COUNTER_MEANINGS`.  :func:`check_meanings`
+runs at import: a counter or label added to the facts without a meaning (or a meaning left
+for one that no longer exists) makes this module, and the ``disclosure`` command, fail to
+load — so the dialog cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ from metricsd.core.consent import (
 from metricsd.core.endpoint import Endpoint
 from metricsd.core.facts import (
     COUNTERS,
+    FINISH_REASON_ALIASES,
     HEALTH_COUNTERS,
+    LABEL_MEANINGS,
     PROVIDER_ERROR_KEYWORDS,
+    PROVIDER_ERROR_REFINEMENTS,
     PROVIDER_STATUS_LABELS,
     TOOL_ERROR_KEYWORDS,
     UNKNOWN_VERSION,
@@ -50,65 +53,32 @@ from metricsd.core.facts import (
 #: (removing or renaming a key); new keys may appear at any time.
 SCHEMA_VERSION: Final = 1
 
-#: counter -> (what it counts, {label: what the label means}).  Unlabelled counters map to
-#: an empty dict.  This is the only hand-written part of the disclosure.
-MEANINGS: Final[Mapping[str, tuple[str, Mapping[str, str]]]] = {
-    "turns": ("Agent turns that ended (one per answer the agent finished).", {}),
-    "finish_reason": ("How the last model call of each turn ended.", {
-        "stop": "the model finished its answer normally",
-        "length": "the answer was cut off at the output-token limit",
-        "tool_calls": "the model stopped to call tools",
-        "content_filter": "the provider's content filter stopped the answer",
-        "insufficient_system_resource": "the provider ran out of capacity mid-answer",
-        "none": "no finish reason was reported",
-        "other": "any other finish reason (its text is not kept)",
-    }),
-    "empty_final": ("Turns whose final answer came back empty.", {}),
+#: counter -> what it counts.  The meaning of each label comes from the facts tables
+#: (:data:`~metricsd.core.facts.LABEL_MEANINGS`), like the labels themselves.
+COUNTER_MEANINGS: Final[Mapping[str, str]] = {
+    "turns": "Agent turns that ended (one per answer the agent finished).",
+    "finish_reason": "How the last model call of each turn ended.",
+    "empty_final": "Turns whose final answer came back empty.",
     "cache_hit": ("For each model call, the share of prompt tokens served from the "
-                  "provider's prompt cache, in buckets.", {
-        "none": "the call reported no prompt tokens",
-        "0": "less than 1% of the prompt came from the cache",
-        "1-49": "1% to 49% came from the cache",
-        "50-89": "50% to 89% came from the cache",
-        "90-99": "90% to 99% came from the cache",
-        "100": "the whole prompt came from the cache",
-    }),
-    "provider_error": ("Failed calls to the model provider, by kind of failure (from the "
-                       "HTTP status, else from words in the error; the error text itself "
-                       "is not kept).", {
-        "auth": "the key was rejected or lacks access (HTTP 401, 403)",
-        "billing": "payment or quota is required (HTTP 402)",
-        "bad_request": "the provider refused the request as malformed (HTTP 400, 422)",
-        "not_found": "the model or endpoint does not exist (HTTP 404)",
-        "too_large": "the request was too large (HTTP 413)",
-        "rate_limit": "too many requests (HTTP 429)",
-        "overloaded": "the provider was overloaded (HTTP 503)",
-        "server": "another server error (HTTP 5xx)",
-        "http_other": "any other HTTP status",
-        "timeout": "the call timed out",
-        "network": "the connection failed (refused, reset, host not found, cut off)",
-        "canceled": "the call was canceled",
-        "other": "any other failure",
-    }),
+                  "provider's prompt cache, in buckets."),
+    "provider_error": ("Failed calls to the model provider, by kind of failure (from words "
+                       "in the error and its HTTP status; the error text itself is not "
+                       "kept)."),
     "tool_error": ("Tool calls that failed, by kind of failure (from words in the error; "
-                   "the error text, the tool and its arguments are not kept).", {
-        "timeout": "the tool timed out",
-        "not_found": "a file, command or resource was not found",
-        "permission": "the system denied permission",
-        "denied": "you declined the tool call",
-        "invalid_args": "the tool was called with invalid arguments",
-        "exit_nonzero": "a command exited with an error status",
-        "other": "any other failure",
-    }),
-    "compaction": ("Times the conversation context was compacted to fit the model.", {}),
+                   "the error text, the tool and its arguments are not kept)."),
+    "compaction": "Times the conversation context was compacted to fit the model.",
     # The daemon's own losses (sent under "health").
-    "invalid_events": ("Events the app sent with a field of the wrong type (dropped).", {}),
-    "unknown_events": ("Events of a kind this version of metricsd does not know "
-                       "(ignored).", {}),
+    "invalid_events": "Events the app sent with a field of the wrong type (dropped).",
+    "unknown_events": "Events of a kind this version of metricsd does not know (ignored).",
     "dropped_batches": ("Batches of counts that were discarded unsent (refused by the "
-                        "server, or too old).", {}),
+                        "server, or too old)."),
     "clipped": ("Daily counts above 100,000 that were sent as 100,000 (no one's agent "
-                "does that much in a day).", {}),
+                "does that much in a day)."),
+}
+
+#: counter -> (what it counts, {label: what the label means}), for every counter.
+MEANINGS: Final[Mapping[str, tuple[str, Mapping[str, str]]]] = {
+    name: (meaning, LABEL_MEANINGS.get(name, {})) for name, meaning in COUNTER_MEANINGS.items()
 }
 
 #: What is never collected.  (A statement about the code: every stored value is a number
@@ -254,17 +224,22 @@ def build(*, config_path: Path, decision: Decision, endpoint: Endpoint | None,
 
 def _label_entry(counter: str, label: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"label": label, "meaning": MEANINGS[counter][1][label]}
-    if counter == "provider_error":
+    if counter == "finish_reason":
+        aliases = [a for a, _ in dict(FINISH_REASON_ALIASES).get(label, ()) if a]
+        if aliases:
+            entry["aliases"] = aliases
+    elif counter == "provider_error":
         statuses = sorted(s for s, lb in PROVIDER_STATUS_LABELS.items() if lb == label)
         if statuses:
             entry["statuses"] = statuses
-        keywords = dict(PROVIDER_ERROR_KEYWORDS).get(label)
+        keywords = [k for k, _ in (*dict(PROVIDER_ERROR_REFINEMENTS).get(label, ()),
+                                   *dict(PROVIDER_ERROR_KEYWORDS).get(label, ()))]
         if keywords:
-            entry["keywords"] = list(keywords)
+            entry["keywords"] = keywords
     elif counter == "tool_error":
-        keywords = dict(TOOL_ERROR_KEYWORDS).get(label)
+        keywords = [k for k, _ in dict(TOOL_ERROR_KEYWORDS).get(label, ())]
         if keywords:
-            entry["keywords"] = list(keywords)
+            entry["keywords"] = keywords
     return entry
 
 

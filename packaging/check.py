@@ -121,7 +121,7 @@ def smoke(cmd: list[str]) -> None:
         out = subprocess.run([*cmd, "show", "--json", *args], capture_output=True, text=True,
                              env=env, check=True)
         counts = json.loads(out.stdout)[0]["counts"]
-        expected = {"turns": 1, "finish_reason": {"stop": 1}, "cache_hit": {"90-99": 1}}
+        expected = {"turns": 1, "finish_reason": {"stop": 1}, "cache_hit": {"90-94": 1}}
         if counts != expected:
             raise SystemExit(f"unexpected counts {counts}")
         with endpoint() as (url, bodies):

@@ -90,7 +90,7 @@ def body(**over: Any) -> dict[str, Any]:
                    period_from="2026-11-25", period_to="2026-11-25",
                    facts={("turns", ""): 12, ("empty_final", ""): 1, ("compaction", ""): 0,
                           ("finish_reason", "stop"): 10, ("finish_reason", "length"): 2,
-                          ("cache_hit", "100"): 7, ("provider_error", "rate_limit"): 3,
+                          ("cache_hit", "95-98"): 7, ("provider_error", "rate_limit"): 3,
                           ("tool_error", "timeout"): 1, ("dropped_batches", ""): 2},
                    host=Host("linux", "x86_64"))
     b.update(over)
@@ -105,7 +105,7 @@ def test_body_shape_matches_the_spec_example() -> None:
         "client": {"version": "1.4.0"},
         "period": {"from": "2026-11-25", "to": "2026-11-25"},
         "counts": {"turns": 12, "empty_final": 1,
-                   "finish_reason": {"stop": 10, "length": 2}, "cache_hit": {"100": 7},
+                   "finish_reason": {"stop": 10, "length": 2}, "cache_hit": {"95-98": 7},
                    "provider_error": {"rate_limit": 3}, "tool_error": {"timeout": 1}},
         "health": {"invalid_events": 0, "unknown_events": 0, "dropped_batches": 2,
                    "clipped": 0},

@@ -54,7 +54,7 @@ def mixed_stream(c: Client, k: int) -> None:
 
 def expected_mixed(rounds: int) -> dict[str, Any]:
     return {"turns": 2 * rounds, "finish_reason": {"length": rounds, "tool_calls": rounds},
-            "empty_final": rounds, "cache_hit": {"none": rounds, "50-89": rounds},
+            "empty_final": rounds, "cache_hit": {"none": rounds, "50-79": rounds},
             "provider_error": {"auth": rounds, "rate_limit": rounds},
             "tool_error": {"permission": rounds}, "compaction": rounds}
 

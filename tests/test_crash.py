@@ -40,7 +40,7 @@ STARTS_A_DAY = 5
 #: Fixed so a failure reproduces; explore others with METRICSD_CRASH_SEED=<n> (each failure
 #: message names the seed and the cycle).
 SEED = int(os.environ.get("METRICSD_CRASH_SEED", "20261125"))
-FACTS = (("turns", ""), ("cache_hit", "90-99"))
+FACTS = (("turns", ""), ("cache_hit", "99"))
 TURN = msgpack.packb({"type": "usage", "cache_hit_tokens": 99, "cache_miss_tokens": 1}) + \
     msgpack.packb({"type": "turn", "finish_reason": "stop", "empty_final": False})
 

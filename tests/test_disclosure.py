@@ -13,8 +13,11 @@ from metricsd.consent import Authority
 from metricsd.core.endpoint import choose_endpoint
 from metricsd.core.facts import (
     COUNTERS,
+    FINISH_REASON_ALIASES,
     HEALTH_COUNTERS,
+    LABEL_MEANINGS,
     PROVIDER_ERROR_KEYWORDS,
+    PROVIDER_ERROR_REFINEMENTS,
     PROVIDER_STATUS_LABELS,
     TOOL_ERROR_KEYWORDS,
 )
@@ -58,10 +61,21 @@ def test_statuses_and_keywords_come_from_the_classification_tables(home: Home) -
     by_name = {c["name"]: {lb["label"]: lb for lb in c["labels"]} for c in doc["counters"]}
     for status, label in PROVIDER_STATUS_LABELS.items():
         assert status in by_name["provider_error"][label]["statuses"]
-    for table, counter in ((PROVIDER_ERROR_KEYWORDS, "provider_error"),
+    for label, meanings in LABEL_MEANINGS.items():
+        for lb, meaning in meanings.items():
+            assert by_name[label][lb]["meaning"] == meaning
+    for label, aliases in FINISH_REASON_ALIASES:
+        assert by_name["finish_reason"][label]["aliases"] == [a for a, _ in aliases if a]
+    expected: dict[tuple[str, str], list[str]] = {}
+    for table, counter in ((PROVIDER_ERROR_REFINEMENTS, "provider_error"),
+                           (PROVIDER_ERROR_KEYWORDS, "provider_error"),
                            (TOOL_ERROR_KEYWORDS, "tool_error")):
-        for label, keywords in table:
-            assert by_name[counter][label]["keywords"] == list(keywords)
+        for label, entries in table:
+            expected.setdefault((counter, label), []).extend(e for e, _ in entries)
+    for (counter, label), keywords in expected.items():
+        assert by_name[counter][label]["keywords"] == keywords
+    # The refinement that beats the status comes first: context_length has no status.
+    assert "statuses" not in by_name["provider_error"]["context_length"]
 
 
 def test_text_names_every_counter_label_and_what_is_never_collected(home: Home) -> None:

@@ -2,49 +2,86 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from metricsd.core.batches import ARCH_LABELS, OS_LABELS
 from metricsd.core.facts import (
     CACHE_HIT_EDGES,
     COUNTERS,
+    FINISH_REASON_ALIASES,
     HEALTH_COUNTERS,
+    LABEL_MEANINGS,
     PROVIDER_ERROR_KEYWORDS,
+    PROVIDER_ERROR_REFINEMENTS,
     PROVIDER_STATUS_LABELS,
+    STATUS_FORMS,
     TOOL_ERROR_KEYWORDS,
 )
+from tests.corpus import docs as facts_docs
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS_MD = (ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8")
 
 
-def doc_form(pattern: str) -> str:
-    """A regular-expression fragment as written in a Markdown table cell."""
-    return f"`{pattern.replace('|', chr(92) + '|')}`"
+def test_facts_doc_is_generated_from_the_tables() -> None:
+    assert facts_docs.rewritten(FACTS_MD) == FACTS_MD, \
+        "docs/FACTS.md is out of date: run python -m tests.corpus.docs"
 
 
-def test_every_counter_and_label_is_documented() -> None:
+ENTRY_TABLES = ("| label | alias (normalised) | source |", "| label | phrase | source |",
+                 "| label | keyword | source |")
+
+
+def _doc_entry_rows() -> set[tuple[str, str, str]]:
+    """The rows of FACTS.md's alias, phrase and keyword tables, code spans unwrapped."""
+    span = re.compile(r"^``? ?(.*?) ?``?$")
+    out: set[tuple[str, str, str]] = set()
+    in_table = False
+    for line in FACTS_MD.splitlines():
+        if line in ENTRY_TABLES:
+            in_table = True
+            continue
+        if not line.startswith("|"):
+            in_table = False
+        if not in_table or line.startswith("|---"):
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        label, entry, source = (m.group(1).replace("\\|", "|") if (m := span.match(c)) else c
+                                for c in cells)
+        out.add((label, entry, source))
+    return out
+
+
+def test_every_alias_and_keyword_is_in_the_doc_with_its_source_and_back() -> None:
+    code_rows = {(label, entry or "(empty)", source)
+                 for table in (FINISH_REASON_ALIASES, PROVIDER_ERROR_REFINEMENTS,
+                               PROVIDER_ERROR_KEYWORDS, TOOL_ERROR_KEYWORDS)
+                 for label, entries in table for entry, source in entries}
+    doc_rows = _doc_entry_rows()
+    assert code_rows <= doc_rows, sorted(code_rows - doc_rows)[:5]
+    assert doc_rows <= code_rows, sorted(doc_rows - code_rows)[:5]
+
+
+def test_every_counter_label_and_meaning_is_documented() -> None:
     for counter, labels in COUNTERS.items():
         assert f"`{counter}`" in FACTS_MD, counter
         for label in labels:
             assert f"`{label}`" in FACTS_MD, (counter, label)
+    for counter, meanings in LABEL_MEANINGS.items():
+        for label, meaning in meanings.items():
+            assert f"`{label}` | {meaning} |" in FACTS_MD, (counter, label)
     for name in HEALTH_COUNTERS:
         assert f"`{name}`" in FACTS_MD, name
 
 
-def test_every_keyword_is_documented_in_its_row() -> None:
-    rows = FACTS_MD.splitlines()
-    for table in (PROVIDER_ERROR_KEYWORDS, TOOL_ERROR_KEYWORDS):
-        for label, patterns in table:
-            for pattern in patterns:
-                assert any(row.strip().startswith(f"| `{label}` |") and doc_form(pattern) in row
-                           for row in rows), (label, pattern)
-
-
-def test_status_table_and_buckets_are_documented() -> None:
+def test_status_table_forms_and_buckets_are_documented() -> None:
     for status, label in PROVIDER_STATUS_LABELS.items():
         assert any(str(status) in row and f"`{label}`" in row
                    for row in FACTS_MD.splitlines()), status
+    for form, source in STATUS_FORMS:
+        assert any(form.replace("|", "\\|") in row and source in row
+                   for row in FACTS_MD.splitlines()), form
     for _, label in CACHE_HIT_EDGES:
         assert f"| `{label}` |" in FACTS_MD, label
 
@@ -63,8 +100,6 @@ def _repo_docs() -> list[Path]:
 
 
 def test_no_doc_links_outside_the_repository() -> None:
-    import re
-
     link = re.compile(r"\]\(([^)\s]+)\)")
     docs = _repo_docs()
     assert len(docs) >= 8
@@ -111,8 +146,6 @@ def test_protocol_doc_names_every_counter_label_limit_and_error_code() -> None:
 
 
 def test_every_test_named_in_privacy_md_exists() -> None:
-    import re
-
     text = (ROOT / "docs" / "PRIVACY.md").read_text(encoding="utf-8")
     named = re.findall(r"`(tests/[a-z_/]+\.py)::([a-z0-9_]+)`", text)
     assert len(named) >= 30

@@ -63,7 +63,7 @@ def test_each_event_type_counts_its_facts() -> None:
     assert actions == [COMMIT_SOON]  # a turn asks for a commit, once per receive
     assert counts(t) == {
         "turns": 2, "finish_reason": {"stop": 1, "none": 1}, "empty_final": 1,
-        "cache_hit": {"none": 1, "90-99": 1},
+        "cache_hit": {"none": 1, "95-98": 1},
         "provider_error": {"rate_limit": 1, "network": 1},
         "tool_error": {"exit_nonzero": 1}, "compaction": 1,
     }
@@ -221,7 +221,7 @@ def test_tally_take_resets_and_merge_restores() -> None:
      {"tool_error": {"permission": 1}}),
     # finite integral floats are integers
     ({"type": "usage", "cache_hit_tokens": 500.0, "cache_miss_tokens": 500.0},
-     {"cache_hit": {"50-89": 1}}),
+     {"cache_hit": {"50-79": 1}}),
     ({"type": "provider_error", "message": "x", "status": 429.0},
      {"provider_error": {"rate_limit": 1}}),
 ])

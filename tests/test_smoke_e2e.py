@@ -22,4 +22,4 @@ def test_events_are_counted_committed_and_shown(home: Home, daemons: DaemonFacto
     assert bodies[0]["batch_id"] is None
     assert bodies[0]["client"] == {"version": "1.4.0"}
     assert bodies[0]["counts"] == {"turns": 1, "finish_reason": {"stop": 1},
-                                   "cache_hit": {"90-99": 1}}
+                                   "cache_hit": {"95-98": 1}}

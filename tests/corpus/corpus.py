@@ -1,0 +1,264 @@
+"""The corpus of real inputs (``facts.tsv``) and the errors captured by running real
+programs, classified and scored per fact.  Used by the corpus tests and by
+``python -m tests.corpus.docs`` (the generated part of docs/FACTS.md)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from metricsd.core.facts import finish_reason_label, provider_error_label, tool_error_label
+
+TSV = Path(__file__).with_name("facts.tsv")
+FACTS = ("finish_reason", "provider_error", "tool_error")
+#: Agreement the tables must reach on the corpus, per fact (and per mode of provider_error).
+REQUIRED = 0.95
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
+
+
+@dataclass(frozen=True)
+class Row:
+    fact: str
+    input: str
+    status: int | None
+    expected: str
+    source: str
+
+
+def unescape(text: str) -> str:
+    out: list[str] = []
+    chars = iter(text)
+    for c in chars:
+        if c == "\\":
+            nxt = next(chars, "")
+            out.append(_ESCAPES.get(nxt, "\\" + nxt))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+@functools.cache
+def rows() -> tuple[Row, ...]:
+    """The rows of facts.tsv, in file order."""
+    out: list[Row] = []
+    header_seen = False
+    for line in TSV.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if not header_seen:
+            assert cells == ["fact", "status", "expected", "input", "source"], cells
+            header_seen = True
+            continue
+        fact, status, expected, text, source = cells
+        assert fact in FACTS, line
+        out.append(Row(fact, unescape(text), int(status) if status else None, expected,
+                       unescape(source)))
+    return tuple(out)
+
+
+# --- errors captured from real programs, as the tests run ---------------------------------
+
+@dataclass(frozen=True)
+class Program:
+    what: str
+    argv: Callable[[Path], list[str] | None]  # None: the program is not installed here
+    expected: str
+
+
+def _which(name: str, *argv: str) -> Callable[[Path], list[str] | None]:
+    def make(tmp: Path) -> list[str] | None:
+        path = shutil.which(name)
+        return [path, *argv] if path else None
+    return make
+
+
+def _as_nobody(tmp: Path) -> list[str] | None:
+    """A write into a read-only directory; as root, run as nobody (root may write)."""
+    target = tmp / "readonly"
+    target.mkdir(exist_ok=True)
+    target.chmod(0o555)
+    tmp.chmod(0o755)
+    cmd = ["sh", "-c", f"echo x > {target}/f"]
+    if os.geteuid() != 0:
+        return cmd
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd] if setpriv \
+        else None
+
+
+def _closed_port(tmp: Path) -> list[str] | None:
+    curl = shutil.which("curl")
+    if curl is None:
+        return None
+    with socket.socket() as s:  # a port that was just free: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return [curl, "-sS", "--max-time", "10", f"http://127.0.0.1:{port}/"]
+
+
+def _git_repo(tmp: Path) -> Path:
+    repo = tmp / "repo"
+    if not repo.exists():
+        repo.mkdir()
+        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+        subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env, timeout=60)
+        (repo / "a.txt").write_text("one\ntwo\nthree\n")
+        (tmp / "bad.patch").write_text(
+            "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-TWO\n+2\n three\n")
+    return repo
+
+
+def _git(*argv: str) -> Callable[[Path], list[str] | None]:
+    def make(tmp: Path) -> list[str] | None:
+        git = shutil.which("git")
+        if git is None:
+            return None
+        return [git, "-C", str(_git_repo(tmp)), *argv]
+    return make
+
+
+def _patch(tmp: Path) -> list[str] | None:
+    patch = shutil.which("patch")
+    if patch is None or shutil.which("git") is None:
+        return None
+    repo = _git_repo(tmp)
+    return [patch, "--dry-run", str(repo / "a.txt"), str(tmp / "bad.patch")]
+
+
+def _go_missing_package(tmp: Path) -> list[str] | None:
+    go = shutil.which("go")
+    if go is None:
+        return None
+    (tmp / "m.go").write_text('package main\n\nimport _ "example.invalid/nothere"\n\n'
+                              "func main() {}\n")
+    return [go, "run", str(tmp / "m.go")]
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("bash: an unknown command", _which("bash", "-c", "no-such-command-8c1f"), "not_found"),
+    Program("cat of a missing file", _which("cat", "missing-file.txt"), "not_found"),
+    Program("ls of a missing file", _which("ls", "missing-file.txt"), "not_found"),
+    Program("grep in a missing file", _which("grep", "x", "missing-file.txt"), "not_found"),
+    Program("git apply of a patch that does not apply", _git("apply", "../bad.patch"),
+            "edit_mismatch"),
+    Program("git checkout of a branch that does not exist", _git("checkout", "no-such-branch"),
+            "not_found"),
+    Program("GNU patch with a hunk that fails", _patch, "edit_mismatch"),
+    Program("python: import of a missing module",
+            lambda tmp: [sys.executable, "-c", "import no_such_module_8c1f"], "not_found"),
+    Program("python: an unexpected keyword argument",
+            lambda tmp: [sys.executable, "-c", "def f(): pass\nf(path='x')"], "invalid_args"),
+    Program("python: subprocess check=True of a failing command",
+            lambda tmp: [sys.executable, "-c",
+                         "import subprocess; subprocess.run(['false'], check=True)"],
+            "exit_nonzero"),
+    Program("python: subprocess timeout",
+            lambda tmp: [sys.executable, "-c",
+                         "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                         "'import time; time.sleep(30)'], timeout=0.2)"], "timeout"),
+    Program("node: require of a missing module",
+            _which("node", "-e", "require('no-such-module-8c1f')"), "not_found"),
+    Program("node: execSync of cat on a missing file",
+            _which("node", "-e", "require('child_process').execSync('cat missing-file.txt', "
+                                 "{stdio: 'pipe'})"), "not_found"),
+    Program("node: execSync of a command exiting 3",
+            _which("node", "-e", "require('child_process').execSync('exit 3', "
+                                 "{stdio: 'pipe'})"), "exit_nonzero"),
+    Program("sh: a write into a read-only directory", _as_nobody, "permission"),
+    Program("curl to a closed port", _closed_port, "network"),
+    Program("go run of a program importing a missing package", _go_missing_package,
+            "not_found"),
+)
+
+
+@dataclass(frozen=True)
+class Captured:
+    program: Program
+    text: str | None  # None: not installed here
+
+
+@functools.cache
+def captured() -> tuple[Captured, ...]:
+    """Run every program once (in a private temp dir) and keep what it wrote."""
+    out: list[Captured] = []
+    tmp = Path(tempfile.mkdtemp(prefix="mdcorpus-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PYTHON"))}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
+               GOFLAGS="-mod=mod", GOPROXY="off", GOTOOLCHAIN="local",
+               GOCACHE=str(tmp / "gocache"), GOPATH=str(tmp / "gopath"))
+    try:
+        for program in PROGRAMS:
+            argv = program.argv(tmp)
+            if argv is None:
+                out.append(Captured(program, None))
+                continue
+            proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, env=env,
+                                  timeout=120)
+            assert proc.returncode != 0, (program.what, proc.stdout, proc.stderr)
+            text = (proc.stderr + proc.stdout).strip()
+            assert text, program.what
+            out.append(Captured(program, text))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return tuple(out)
+
+
+def captured_rows() -> list[Row]:
+    return [Row("tool_error", c.text, None, c.program.expected,
+                f"captured: {c.program.what}") for c in captured() if c.text is not None]
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+def classify(row: Row, *, with_status: bool = True) -> str:
+    if row.fact == "finish_reason":
+        return finish_reason_label(row.input)
+    if row.fact == "provider_error":
+        return provider_error_label(row.input, row.status if with_status else None)
+    return tool_error_label(row.input)
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    total: int
+    agreed: int
+    misses: tuple[tuple[Row, str], ...]
+
+    @property
+    def share(self) -> float:
+        return self.agreed / self.total
+
+    def report(self) -> str:
+        lines = [f"{self.name}: {self.agreed}/{self.total} = {100 * self.share:.1f} %"]
+        lines += [f"  miss: got {got}, expected {row.expected} [{row.source}]: "
+                  f"{row.input[:160]!r}" for row, got in self.misses]
+        return "\n".join(lines)
+
+
+def score(name: str, subset: list[Row], *, with_status: bool = True) -> Score:
+    misses = tuple((r, got) for r in subset
+                   if (got := classify(r, with_status=with_status)) != r.expected)
+    return Score(name, len(subset), len(subset) - len(misses), misses)
+
+
+def scores(extra: list[Row] | None = None) -> list[Score]:
+    """Agreement per fact: finish_reason; provider_error with the SDK's status and from the
+    message alone; tool_error (the file's rows, plus ``extra`` captured rows if given)."""
+    all_rows = list(rows())
+    by_fact = {f: [r for r in all_rows if r.fact == f] for f in FACTS}
+    return [
+        score("finish_reason", by_fact["finish_reason"]),
+        score("provider_error (with status)", by_fact["provider_error"]),
+        score("provider_error (message alone)", by_fact["provider_error"], with_status=False),
+        score("tool_error", by_fact["tool_error"] + (extra or [])),
+    ]
