@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from metricsd_receiver import schema as receiver_schema
+import metricsd_receiver.schema as receiver_schema
 
 PATH: Final = "/v1/metrics"
 MAX_BODY: Final = 1024 * 1024

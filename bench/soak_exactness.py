@@ -1,0 +1,61 @@
+"""The long soak of the exactness chain: app → daemon → receiver under faults, for days.
+
+Runs ``tests/receiver/test_exactness.py`` with more turns per round and more cycles of the
+four fault days (every command beside the running daemon, SIGSTOP, SIGKILL right after a
+sync, SIGKILL mid-stream with a receiver restart, a full disk), for each client and
+engine, and prints one row each: what the app sent, what it was told was accepted, what
+the receiver summed, and what the client reported as possibly lost.  The baseline column
+is what was sent (the raw loop).  Not a test: it asserts nothing of its own (the test it
+runs does), and it prints what it measured.
+
+    python bench/soak_exactness.py [--cycles 10] [--turns 200]
+
+PostgreSQL rows need METRICSD_TEST_PG_URL (``source receiver/ci_services.sh`` as root).
+Results are also written to bench/results/soak_exactness.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+LINE = re.compile(r"^exactness: (.*)$", re.M)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=10)
+    parser.add_argument("--turns", type=int, default=200)
+    args = parser.parse_args()
+    env = {**os.environ, "METRICSD_SOAK_CYCLES": str(args.cycles),
+           "METRICSD_SOAK_TURNS": str(args.turns)}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:xdist", "-p", "no:cacheprovider",
+         "tests/receiver/test_exactness.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    rows = [dict(kv.split("=", 1) for kv in m.split()) for m in LINE.findall(done.stdout)]
+    header = ("client", "database", "cycles", "turns_sent", "accepted", "received",
+              "uncertain", "dropped", "unconfirmed")
+    print(" | ".join(header))
+    for row in rows:
+        print(" | ".join(row.get(h, "") for h in header))
+    print(f"pytest exit {done.returncode}, {time.monotonic() - started:.0f} s")
+    if done.returncode != 0:
+        print(done.stdout[-4000:], done.stderr[-2000:], sep="\n")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "soak_exactness.json").write_text(json.dumps(
+        {"cycles": args.cycles, "turns": args.turns, "rows": rows,
+         "exit": done.returncode}, indent=2))
+    return done.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
