@@ -356,6 +356,92 @@ def write_endpoint_file(directory: Path, port: int, token: str) -> EndpointFile:
     return EndpointFile(path, (st.st_dev, st.st_ino))
 
 
+#: endpoint.json is a few dozen bytes; anything larger is not one (not read further).
+ENDPOINT_FILE_MAX: Final = 4096
+#: The largest reply :func:`tcp_request` reads before giving up (as the clients' bound).
+TCP_REPLY_MAX: Final = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TcpEndpoint:
+    """What a running daemon's ``endpoint.json`` says: where it listens, its secret."""
+
+    port: int
+    token: str
+    pid: int | None
+
+
+def read_endpoint_file(directory: Path) -> TcpEndpoint | None:
+    """The ``endpoint.json`` in ``directory``, or None when there is none or it is not a
+    regular file of this user holding a port and a 64-hex-digit token."""
+    import json
+
+    try:
+        fd = os.open(directory / ENDPOINT_FILE, os.O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or _foreign_owner(st):
+            return None
+        raw = os.read(fd, ENDPOINT_FILE_MAX + 1)
+        if len(raw) > ENDPOINT_FILE_MAX:
+            return None
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    if not isinstance(data, dict):
+        return None
+    port, token, pid = data.get("port"), data.get("token"), data.get("pid")
+    if (not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536
+            or not isinstance(token, str) or len(token) != 64
+            or any(c not in "0123456789abcdef" for c in token)):
+        return None
+    return TcpEndpoint(port, token, pid if isinstance(pid, int) else None)
+
+
+_NO_REPLY: Final = object()
+
+
+def tcp_request(endpoint: TcpEndpoint, message: dict[str, Any],
+                timeout: float) -> dict[str, Any]:
+    """Send ``hello`` with the token, then ``message``, to the daemon on loopback TCP and
+    return its first reply.  ``PermissionError`` when it refuses the token; other
+    ``OSError`` subclasses when it does not answer."""
+    import msgpack
+
+    from metricsd import PROTO
+    from metricsd.core.wire import encode
+
+    hello = {"type": "hello", "proto": PROTO, "token": endpoint.token}
+    where = f"127.0.0.1:{endpoint.port}"
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=timeout) as s:
+        s.sendall(encode(hello) + encode(message))
+        unpacker = msgpack.Unpacker(raw=False, max_buffer_size=TCP_REPLY_MAX)
+        received = 0
+        while True:
+            try:
+                reply = next(unpacker)
+            except StopIteration:
+                reply = _NO_REPLY
+            except ValueError:  # not MessagePack
+                raise ConnectionError(f"{where}: a reply that does not decode") from None
+            if reply is not _NO_REPLY:
+                if not isinstance(reply, dict):
+                    raise ConnectionError(f"{where}: a reply that is not a map")
+                if reply.get("type") == "error" and reply.get("code") == "unauthorized":
+                    raise PermissionError(f"{where} refused the token of endpoint.json")
+                return reply
+            chunk = s.recv(65536)
+            received += len(chunk)
+            if not chunk or received > TCP_REPLY_MAX:
+                raise ConnectionError(f"{where}: the daemon closed the connection "
+                                      "without a reply")
+            unpacker.feed(chunk)
+
+
 def listen_backlog() -> int:
     """The platform's maximum listen backlog (the kernel caps a larger value anyway), so
     a burst of connects never fails with EAGAIN."""
