@@ -347,7 +347,7 @@ def write_endpoint_file(directory: Path, port: int, token: str) -> EndpointFile:
             json.dump({"port": port, "token": token, "pid": os.getpid()}, f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -440,6 +440,28 @@ def tcp_request(endpoint: TcpEndpoint, message: dict[str, Any],
                 raise ConnectionError(f"{where}: the daemon closed the connection "
                                       "without a reply")
             unpacker.feed(chunk)
+
+
+#: Windows: how often, and how long, replacing endpoint.json is retried while a client
+#: has the old one open (Windows refuses to replace an open file).
+REPLACE_RETRY_SECONDS: Final = 0.05
+REPLACE_RETRIES: Final = 100
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """``os.replace``; on Windows retried for a bounded time while a reader holds ``dst``."""
+    if sys.platform != "win32":
+        os.replace(src, dst)
+        return
+    import time
+
+    for _ in range(REPLACE_RETRIES - 1):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            time.sleep(REPLACE_RETRY_SECONDS)
+    os.replace(src, dst)
 
 
 def listen_backlog() -> int:
