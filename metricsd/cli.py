@@ -68,8 +68,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
     from metricsd import service
+    from metricsd.portable import HAS_AF_UNIX
 
     setup_logging()
+    listen = args.listen
+    if listen is None:
+        listen = "unix" if HAS_AF_UNIX else "tcp"
+        if listen == "tcp":
+            log.info("this platform has no Unix sockets: listening on loopback TCP "
+                     "(endpoint.json beside the socket path)")
+    elif listen == "unix" and not HAS_AF_UNIX:
+        raise UsageError("this platform has no Unix sockets: use --listen tcp")
     # SIGTERM/SIGINT outside the event loop's own receiver (start-up, and the clean-up after
     # the final commit) are remembered instead of killing the process half-way: trio
     # restores this handler when it stops listening.
@@ -89,7 +98,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 ready_path = sock_path
             else:
                 sock_path = settings.socket
-                tcp = args.listen == "tcp"
+                tcp = listen == "tcp"
                 if not tcp:
                     service.check_socket_path(sock_path)
                 service.prepare_directory(sock_path.parent)
@@ -375,8 +384,29 @@ def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
 
 # --- status -----------------------------------------------------------------------------
 
+def _request_daemon(sock: Any, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """One request to the daemon serving ``sock``: over the Unix socket when that file
+    exists (or the platform has Unix sockets and no ``endpoint.json`` is there), else over
+    loopback TCP to the port of the ``endpoint.json`` beside it, with its token.  Raises
+    ``OSError`` subclasses when no daemon answers (``PeerUidError``: another user's
+    socket, nothing was sent)."""
+    from metricsd import service
+    from metricsd.portable import HAS_AF_UNIX
+
+    if HAS_AF_UNIX and (os.path.lexists(sock)
+                        or not os.path.lexists(sock.parent / service.ENDPOINT_FILE)):
+        from metricsd_client._peer import request
+
+        return request(sock, message, timeout=timeout)
+    endpoint = service.read_endpoint_file(sock.parent)
+    if endpoint is None:
+        raise FileNotFoundError(f"no daemon: neither {sock} nor a usable "
+                                f"{sock.parent / service.ENDPOINT_FILE}")
+    return service.tcp_request(endpoint, message, timeout)
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from metricsd_client._peer import PeerUidError, request
+    from metricsd_client._peer import PeerUidError
 
     try:
         sock = settings.socket
@@ -386,7 +416,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     reply = None
     if sock is not None:
         try:
-            reply = request(sock, {"type": "status"}, timeout=3.0)
+            reply = _request_daemon(sock, {"type": "status"}, timeout=3.0)
         except PeerUidError:
             print(f"daemon:      {sock} is served by another user: nothing was sent to it "
                   "(set XDG_RUNTIME_DIR or --socket)")
@@ -697,10 +727,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                    help="exit after this long with no client connected")
     p.add_argument("--watch-stdin", action="store_true",
                    help="exit cleanly when stdin reaches EOF (for a spawning parent)")
-    p.add_argument("--listen", choices=("unix", "tcp"), default="unix",
-                   help="unix: the Unix socket (default); tcp: 127.0.0.1 on a free port, "
-                        "written with a secret token to endpoint.json beside the socket path "
-                        "(where the platform has no Unix sockets)")
+    p.add_argument("--listen", choices=("unix", "tcp"), default=None,
+                   help="unix: the Unix socket (the default where the platform has them); "
+                        "tcp: 127.0.0.1 on a free port, written with a secret token to "
+                        "endpoint.json beside the socket path (the default on Windows)")
     p.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
                    help="connections served at once; at the cap the longest-idle one is "
                         "closed to admit a new one (default 1000)")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 import tempfile
@@ -33,6 +32,7 @@ from typing import Any, Final
 
 import tomlkit
 
+from metricsd import locks
 from metricsd.core.consent import (
     CONSENT_KEY,
     CONSENT_TABLE,
@@ -45,6 +45,7 @@ from metricsd.core.consent import (
     parse_config,
     unreadable_config,
 )
+from metricsd.portable import O_CLOEXEC, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, current_uid
 from metricsd.service import config_problem
 from metricsd.settings import EGRESS_LOCK_NAME
 
@@ -69,7 +70,7 @@ def read_config_bytes(path: Path) -> bytes | ConfigFile:
     if problem is not None:
         return unreadable_config(where, f"unsafe location: {problem}")
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+        fd = os.open(path, os.O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
     except FileNotFoundError:
         return missing_config(where)
     except OSError as exc:
@@ -78,9 +79,10 @@ def read_config_bytes(path: Path) -> bytes | ConfigFile:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return unreadable_config(where, "not a regular file")
-        if st.st_uid not in (os.getuid(), 0):
+        uid = current_uid()  # None on Windows: no POSIX owner or mode to judge
+        if uid is not None and st.st_uid not in (uid, 0):
             return unreadable_config(where, "it belongs to another user")
-        if st.st_mode & 0o022:
+        if uid is not None and st.st_mode & 0o022:
             return unreadable_config(
                 where, f"it is writable by other users (mode {st.st_mode & 0o777:o})")
         if st.st_size > MAX_CONFIG_BYTES:
@@ -187,8 +189,8 @@ class EgressLock:
     def _open(self) -> int:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
-                         | os.O_NONBLOCK | os.O_NOCTTY, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | O_CLOEXEC | O_NOFOLLOW
+                         | O_NONBLOCK | O_NOCTTY, 0o600)
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
                 raise EgressLockUnsafe(self.path, "is not a regular file") from None
@@ -199,7 +201,8 @@ class EgressLock:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise EgressLockUnsafe(self.path, "is not a regular file")
-            if st.st_uid != os.getuid():
+            uid = current_uid()
+            if uid is not None and st.st_uid != uid:
                 raise EgressLockUnsafe(self.path, "belongs to another user")
         except BaseException:
             os.close(fd)
@@ -210,19 +213,15 @@ class EgressLock:
         """Raise :class:`EgressLockUnsafe` if the lock file cannot be used (start-up)."""
         os.close(self._open())
 
-    def _take(self, mode: int, timeout: float) -> int:
+    def _take(self, mode: locks.Mode, timeout: float) -> int:
         """The descriptor holding the lock in ``mode``, after waiting at most
         ``timeout`` seconds; :class:`EgressBusy` when it stays held."""
         fd = self._open()
         deadline = time.monotonic() + timeout
         try:
             while True:
-                try:
-                    fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                if locks.try_lock(fd, mode):
                     return fd
-                except OSError as exc:
-                    if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                        raise
                 if time.monotonic() >= deadline:
                     raise EgressBusy()
                 time.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
@@ -230,20 +229,25 @@ class EgressLock:
             os.close(fd)
             raise
 
+    @staticmethod
+    def release(fd: int) -> None:
+        """Release a lock returned by :meth:`try_shared` (closes ``fd``)."""
+        locks.release(fd)
+
     @contextlib.contextmanager
     def shared(self, timeout: float = SHARED_WAIT_SECONDS) -> Iterator[None]:
         """Waits at most ``timeout`` while an opt-out purges; then :class:`EgressBusy`."""
-        fd = self._take(fcntl.LOCK_SH, timeout)
+        fd = self._take(locks.SHARED, timeout)
         try:
             yield
         finally:
-            os.close(fd)
+            locks.release(fd)
 
     def try_shared(self) -> int | None:
         """Non-blocking: the held descriptor (close it to release), or None while an
         opt-out holds the lock."""
         try:
-            return self._take(fcntl.LOCK_SH, 0.0)
+            return self._take(locks.SHARED, 0.0)
         except EgressBusy:
             return None
 
@@ -252,13 +256,13 @@ class EgressLock:
         """Waits up to ``timeout`` for every egress in progress to end; raises
         ``TimeoutError`` if one does not."""
         try:
-            fd = self._take(fcntl.LOCK_EX, timeout)
+            fd = self._take(locks.EXCLUSIVE, timeout)
         except EgressBusy:
             raise TimeoutError("an upload in progress did not end") from None
         try:
             yield
         finally:
-            os.close(fd)
+            locks.release(fd)
 
 
 # --- writing the flag --------------------------------------------------------------------

@@ -430,6 +430,8 @@ def _launchd(command: list[str], *, print_only: bool, enable: bool) -> int:
     _write([Rendered(dest, content)])
     print(f"wrote {dest}")
     print(f"ProgramArguments: {shlex.join([*command, 'run'])}")
+    if sys.platform == "win32":  # launchd exists on macOS only
+        raise InstallError("launchd does not exist on this platform")
     domain = f"gui/{os.getuid()}"
     if enable:
         subprocess.run(["launchctl", "bootout", f"{domain}/{LAUNCHD_LABEL}"],

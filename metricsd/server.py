@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import resource
 import socket
 import struct
 import sys
@@ -38,6 +37,7 @@ from metricsd.core.protocol import (
     Session,
 )
 from metricsd.core.wire import ack_reply
+from metricsd.portable import current_uid
 
 log = logging.getLogger("metricsd")
 
@@ -75,7 +75,12 @@ class Limits:
 
 
 def connection_cap(wanted: int) -> int:
-    """``wanted``, lowered to what RLIMIT_NOFILE allows; raises the soft limit if it can."""
+    """``wanted``, lowered to what RLIMIT_NOFILE allows; raises the soft limit if it can.
+    Windows has no RLIMIT_NOFILE (sockets are not C-runtime descriptors there): ``wanted``."""
+    if sys.platform == "win32":
+        return wanted
+    import resource
+
     need = wanted + FD_RESERVE
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -164,7 +169,8 @@ class Server:
         #: Connections closed at the cap since the last "cap reached" line (None: not now).
         self._evicting: int | None = None
         self.changed = trio.Event()
-        self.own_uid = os.getuid()
+        #: None on Windows, where no Unix-socket peer can exist.
+        self.own_uid = current_uid()
 
     @property
     def active(self) -> int:
@@ -301,7 +307,7 @@ class Server:
         if stream.socket.family != _AF_UNIX:
             return False
         try:
-            return bool(peer_uid(stream.socket) != self.own_uid)  # type: ignore[arg-type]
+            return bool(peer_uid(stream.socket) != self.own_uid)  # type: ignore[arg-type,unused-ignore]
         except OSError:
             return True
 
@@ -330,7 +336,7 @@ class Server:
     async def _handle(self, stream: trio.SocketStream, *,
                       task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         family = stream.socket.family
-        pid = peer_pid(stream.socket) if family == _AF_UNIX else None  # type: ignore[arg-type]
+        pid = peer_pid(stream.socket) if family == _AF_UNIX else None  # type: ignore[arg-type,unused-ignore]
         conn = _Conn(trio.current_time(), pid)
         key = self._next_id
         self._next_id += 1

@@ -8,7 +8,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import logging
 import os
 import socket
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, cast
 
+from metricsd import locks
+from metricsd.portable import O_CLOEXEC, O_NOFOLLOW, current_uid
 from metricsd.settings import EGRESS_LOCK_NAME
 
 log = logging.getLogger("metricsd")
@@ -47,9 +48,15 @@ def chain_problem(directory: Path, uid: int | None = None) -> str | None:
     root, and none may be writable by group or others unless it has the sticky bit (as
     ``/tmp`` has).  Checked on the real path, symlinks resolved; a directory that does not
     exist yet is judged by its nearest existing ancestor (it would be created there).
-    The one rule for the socket's directory, the state directory and config.toml's."""
-    return _real_chain_problem(os.path.realpath(directory),
-                               os.getuid() if uid is None else uid)
+    The one rule for the socket's directory, the state directory and config.toml's.
+
+    Windows has no POSIX owners or modes: nothing is judged there (None), and the
+    per-user local app-data directory's access-control list is what keeps other users
+    out (see :mod:`metricsd.portable`)."""
+    own = current_uid() if uid is None else uid
+    if own is None:
+        return None
+    return _real_chain_problem(os.path.realpath(directory), own)
 
 
 def _real_chain_problem(real: str, uid: int) -> str | None:
@@ -72,6 +79,12 @@ def _real_chain_problem(real: str, uid: int) -> str | None:
         if parent == part:
             return None
         part = parent
+
+
+def _foreign_owner(st: os.stat_result) -> bool:
+    """Whether a file belongs to another user (never on Windows: no POSIX owners)."""
+    uid = current_uid()
+    return uid is not None and st.st_uid != uid
 
 
 def check_directory_chain(directory: Path, uid: int | None = None) -> None:
@@ -102,7 +115,7 @@ def prepare_state_directory(directory: Path) -> None:
             st = os.stat(real)
         except OSError:
             return  # unusable, not unsafe: the daemon serves from memory and retries
-        if not stat.S_ISDIR(st.st_mode):
+        if not stat.S_ISDIR(st.st_mode) or sys.platform == "win32":
             return
         if st.st_uid != os.getuid():
             problem = f"{real} belongs to another user"
@@ -117,7 +130,7 @@ def prepare_state_directory(directory: Path) -> None:
         st = os.lstat(lock)
     except FileNotFoundError:
         return
-    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+    if not stat.S_ISREG(st.st_mode) or _foreign_owner(st):
         raise ServiceError(f"{lock} is not a regular file of yours (opting out would be "
                            "blocked by it); refusing to use it: remove it")
 
@@ -125,8 +138,10 @@ def prepare_state_directory(directory: Path) -> None:
 def config_problem(config: Path) -> str | None:
     """:func:`chain_problem` for config.toml: the directory it is named in and, for a
     symlink, the directory it really lives in (another user must not be able to replace
-    the file that holds the user's consent)."""
-    uid = os.getuid()
+    the file that holds the user's consent).  None on Windows (see :func:`chain_problem`)."""
+    uid = current_uid()
+    if uid is None:
+        return None
     named = os.path.realpath(os.path.dirname(os.path.abspath(config)))
     real = os.path.dirname(os.path.realpath(config))
     problem = _real_chain_problem(named, uid)
@@ -156,6 +171,8 @@ def prepare_directory(directory: Path) -> None:
         raise ServiceError(f"{directory} is a symlink; refusing to put the socket there")
     if not stat.S_ISDIR(st.st_mode):
         raise ServiceError(f"{directory} is not a directory")
+    if sys.platform == "win32":
+        return  # no POSIX owner or mode: the per-user app-data ACL keeps others out
     if st.st_uid != os.getuid():
         raise ServiceError(f"{directory} belongs to another user; refusing to use it "
                            "(set XDG_RUNTIME_DIR or use --socket)")
@@ -185,14 +202,18 @@ def acquire_lock(sock: Path, *, wait: bool = False) -> InstanceLock | int | None
 
     Returns the lock, or the pid of the daemon that holds it (``None`` if unknown)."""
     path = lock_path(sock)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
     f = os.fdopen(fd, "r+", encoding="ascii")
     try:
-        fcntl.flock(f, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-            f.close()
-            raise
+        if wait:
+            locks.lock(fd, locks.EXCLUSIVE)
+            taken = True
+        else:
+            taken = locks.try_lock(fd, locks.EXCLUSIVE)
+    except OSError:
+        f.close()
+        raise
+    if not taken:
         f.seek(0)
         text = f.read().strip()
         f.close()
@@ -208,15 +229,19 @@ def serving_pid(sock: Path) -> int | None:
     """The pid recorded by the daemon holding the lock of ``sock``, if one holds it."""
     path = lock_path(sock)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     except OSError:
         return None
     with os.fdopen(fd, "r", encoding="ascii") as f:
         try:
-            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            free = locks.try_lock(fd, locks.SHARED)
         except OSError:
+            free = False
+        if not free:
             text = f.read().strip()
             return int(text) if text.isdigit() else None
+        with contextlib.suppress(OSError):
+            locks.unlock(fd)
         return None  # nobody holds it
 
 
@@ -236,7 +261,7 @@ def remove_stale_socket(sock: Path) -> None:
         return
     if not stat.S_ISSOCK(st.st_mode):
         raise ServiceError(f"{sock} exists and is not a socket; refusing to replace it")
-    if st.st_uid != os.getuid():
+    if _foreign_owner(st):
         raise ServiceError(f"{sock} belongs to another user; refusing to replace it")
     if socket_is_live(sock):
         raise SocketLive(f"{sock} accepts connections but no metricsd holds its lock; "
@@ -265,6 +290,8 @@ class BoundSocket:
 
 def bind_socket(sock: Path) -> BoundSocket:
     """Bind and listen on ``sock`` with mode 0600 (no window where it is wider)."""
+    if sys.platform == "win32":
+        raise ServiceError("this platform has no Unix sockets: use --listen tcp")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old = os.umask(0o177)
     try:
@@ -314,20 +341,127 @@ def write_endpoint_file(directory: Path, port: int, token: str) -> EndpointFile:
     tmp = directory / f".{ENDPOINT_FILE}.{os.getpid()}.tmp"
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-                 | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="ascii") as f:
             json.dump({"port": port, "token": token, "pid": os.getpid()}, f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     st = os.lstat(path)
     return EndpointFile(path, (st.st_dev, st.st_ino))
+
+
+#: endpoint.json is a few dozen bytes; anything larger is not one (not read further).
+ENDPOINT_FILE_MAX: Final = 4096
+#: The largest reply :func:`tcp_request` reads before giving up (as the clients' bound).
+TCP_REPLY_MAX: Final = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TcpEndpoint:
+    """What a running daemon's ``endpoint.json`` says: where it listens, its secret."""
+
+    port: int
+    token: str
+    pid: int | None
+
+
+def read_endpoint_file(directory: Path) -> TcpEndpoint | None:
+    """The ``endpoint.json`` in ``directory``, or None when there is none or it is not a
+    regular file of this user holding a port and a 64-hex-digit token."""
+    import json
+
+    try:
+        fd = os.open(directory / ENDPOINT_FILE, os.O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or _foreign_owner(st):
+            return None
+        raw = os.read(fd, ENDPOINT_FILE_MAX + 1)
+        if len(raw) > ENDPOINT_FILE_MAX:
+            return None
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    if not isinstance(data, dict):
+        return None
+    port, token, pid = data.get("port"), data.get("token"), data.get("pid")
+    if (not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536
+            or not isinstance(token, str) or len(token) != 64
+            or any(c not in "0123456789abcdef" for c in token)):
+        return None
+    return TcpEndpoint(port, token, pid if isinstance(pid, int) else None)
+
+
+_NO_REPLY: Final = object()
+
+
+def tcp_request(endpoint: TcpEndpoint, message: dict[str, Any],
+                timeout: float) -> dict[str, Any]:
+    """Send ``hello`` with the token, then ``message``, to the daemon on loopback TCP and
+    return its first reply.  ``PermissionError`` when it refuses the token; other
+    ``OSError`` subclasses when it does not answer."""
+    import msgpack
+
+    from metricsd import PROTO
+    from metricsd.core.wire import encode
+
+    hello = {"type": "hello", "proto": PROTO, "token": endpoint.token}
+    where = f"127.0.0.1:{endpoint.port}"
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=timeout) as s:
+        s.sendall(encode(hello) + encode(message))
+        unpacker = msgpack.Unpacker(raw=False, max_buffer_size=TCP_REPLY_MAX)
+        received = 0
+        while True:
+            try:
+                reply = next(unpacker)
+            except StopIteration:
+                reply = _NO_REPLY
+            except ValueError:  # not MessagePack
+                raise ConnectionError(f"{where}: a reply that does not decode") from None
+            if reply is not _NO_REPLY:
+                if not isinstance(reply, dict):
+                    raise ConnectionError(f"{where}: a reply that is not a map")
+                if reply.get("type") == "error" and reply.get("code") == "unauthorized":
+                    raise PermissionError(f"{where} refused the token of endpoint.json")
+                return reply
+            chunk = s.recv(65536)
+            received += len(chunk)
+            if not chunk or received > TCP_REPLY_MAX:
+                raise ConnectionError(f"{where}: the daemon closed the connection "
+                                      "without a reply")
+            unpacker.feed(chunk)
+
+
+#: Windows: how often, and how long, replacing endpoint.json is retried while a client
+#: has the old one open (Windows refuses to replace an open file).
+REPLACE_RETRY_SECONDS: Final = 0.05
+REPLACE_RETRIES: Final = 100
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """``os.replace``; on Windows retried for a bounded time while a reader holds ``dst``."""
+    if sys.platform != "win32":
+        os.replace(src, dst)
+        return
+    import time
+
+    for _ in range(REPLACE_RETRIES - 1):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            time.sleep(REPLACE_RETRY_SECONDS)
+    os.replace(src, dst)
 
 
 def listen_backlog() -> int:
@@ -375,7 +509,8 @@ def _adopt(fd: int, manager: str) -> socket.socket:
         raise ServiceError(f"descriptor {fd} passed by {manager} is not a socket "
                            f"({exc.strerror or exc})") from None
     listening = sock.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_ACCEPTCONN", 0x0002))
-    if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM or not listening:
+    unix = getattr(socket, "AF_UNIX", -1)
+    if sock.family != unix or sock.type != socket.SOCK_STREAM or not listening:
         sock.detach()
         raise ServiceError(f"descriptor {fd} passed by {manager} is not a listening Unix "
                            "stream socket (use ListenStream= with Accept=no)")
@@ -434,6 +569,8 @@ def activated_sockets(environ: Mapping[str, str]) -> tuple[list[socket.socket], 
 def socket_is_live(sock: Path, timeout: float = 1.0) -> bool:
     """Whether something accepts connections on ``sock`` (a daemon, or a service manager
     holding the socket for activation)."""
+    if sys.platform == "win32":
+        return False  # no Unix sockets: nothing can accept on a path
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
         try:
@@ -451,6 +588,8 @@ def sd_notify(state: str, environ: Mapping[str, str] = os.environ) -> bool:
     addr = environ.get("NOTIFY_SOCKET", "")
     if not addr:
         return False
+    if not sys.platform.startswith("linux"):
+        return False  # systemd is Linux only
     if addr.startswith("@"):
         addr = "\0" + addr[1:]
     try:

@@ -18,6 +18,7 @@ directories, so it runs on a worker thread (:func:`open_watcher` too: call it th
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import select
 import struct
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 import trio
+
+from metricsd.portable import O_CLOEXEC
 
 #: Seconds between stat polls where neither inotify nor kqueue exists.
 POLL_SECONDS: Final = 1.0
@@ -89,7 +92,12 @@ class MountWatch:
     registered for ``EPOLLPRI`` alone in an epoll set of its own, whose descriptor
     becomes readable only on a change.  Polling that set clears the change."""
 
+    _fd: int
+    _ep: Any  # select.epoll (Linux only: typed loosely so that it type-checks elsewhere)
+
     def __init__(self) -> None:
+        if not sys.platform.startswith("linux"):
+            raise OSError(errno.ENOSYS, "no mount table to watch on this platform")
         self._fd = os.open("/proc/self/mountinfo", os.O_RDONLY | os.O_CLOEXEC)
         try:
             self._ep = select.epoll()
@@ -129,6 +137,8 @@ class InotifyWatcher:
         self._mounts = _mount_watch()
 
     def _arm(self) -> None:
+        if not sys.platform.startswith("linux"):
+            raise OSError(errno.ENOSYS, "inotify exists only on Linux")
         self._close_inotify()
         fd = self._libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if fd < 0:
@@ -217,7 +227,7 @@ class KqueueWatcher:
         changes = []
         for path in paths:
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_EVTONLY", 0))
+                fd = os.open(path, os.O_RDONLY | O_CLOEXEC | getattr(os, "O_EVTONLY", 0))
             except OSError:
                 continue
             self._fds.append(fd)
