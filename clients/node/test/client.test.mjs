@@ -20,7 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const METRICSD = path.join(path.dirname(PYTHON), "metricsd");
 
 const EVERY = {
-  turns: 2, finish_reason: { stop: 1, none: 1 }, empty_final: 1, cache_hit: { "90-99": 1 },
+  turns: 2, finish_reason: { stop: 1, none: 1 }, empty_final: 1, cache_hit: { "95-98": 1 },
   provider_error: { rate_limit: 1 }, tool_error: { timeout: 1 }, compaction: 1,
 };
 
@@ -113,7 +113,7 @@ test("usage takes named token counts; two bare numbers are refused, not swapped"
   c.usage({ cacheHitTokens: -1 });
   assert.equal(await c.sync(), false); // the drops are reported, once
   assert.equal(await c.sync(), true);
-  assert.deepEqual((await c.snapshot()).counts, { cache_hit: { "90-99": 1 } });
+  assert.deepEqual((await c.snapshot()).counts, { cache_hit: { "95-98": 1 } });
   assert.equal(c.stats.dropped, 2);
   assert.ok(c.lastError instanceof RangeError);
 });
@@ -144,7 +144,7 @@ test("sync resolves true only after the commit (survives SIGKILL)", async () => 
   await d.kill();
   await start();
   const c2 = client();
-  assert.deepEqual((await c2.snapshot()).counts, { cache_hit: { "50-89": 1 }, compaction: 1 });
+  assert.deepEqual((await c2.snapshot()).counts, { cache_hit: { "50-79": 1 }, compaction: 1 });
 });
 
 test("reconnects after a restart and repeats the hello", async () => {
