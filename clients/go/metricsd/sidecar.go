@@ -1,0 +1,486 @@
+package metricsd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sidecar defaults.
+const (
+	// DefaultSidecarStartTimeout bounds a start (or a restart) whose context has no
+	// deadline. An application's UI thread should pass a shorter context (see the package
+	// example) or call Spawn from a goroutine.
+	DefaultSidecarStartTimeout = 20 * time.Second
+	// DefaultSidecarCloseTimeout bounds Sidecar.Close when its context has no deadline.
+	DefaultSidecarCloseTimeout = 5 * time.Second
+	// restartLimit exits of the daemon within restartWindow make the sidecar give up.
+	restartLimit  = 5
+	restartWindow = time.Minute
+	// restartBackoffMin doubles after each exit, up to DefaultBackoffMax.
+	restartBackoffMin = 100 * time.Millisecond
+	maxReadyLine      = 4096
+)
+
+// ErrSidecar is what every error of Spawn, SpawnWith and a Sidecar matches with
+// errors.Is: the binary is missing, exited early, printed no READY line within the start
+// deadline, or kept dying.
+var ErrSidecar = errors.New("metricsd: sidecar")
+
+// Sidecar is a daemon spawned and supervised by the application ("metricsd run
+// --watch-stdin"): when it dies, the Sidecar restarts it with back-off (giving up after
+// 5 exits within a minute) and points the clients it dialed at the new daemon as soon as
+// it is READY. All methods are safe for concurrent use and on a nil *Sidecar.
+type Sidecar struct {
+	opts SpawnOptions
+
+	mu       sync.Mutex
+	addr     string
+	already  bool
+	child    *child
+	restarts int
+	err      error
+	closing  bool
+	clients  []*Client
+	stop     chan struct{} // closed by Close
+	done     chan struct{} // closed when supervision ends
+	exitErr  error         // the last child's exit
+}
+
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	exit  chan error // receives the exit once
+}
+
+// SpawnOptions for SpawnWith.
+type SpawnOptions struct {
+	// Exe is the daemon's command: "metricsd", or the path of the binary in the app bundle.
+	Exe string
+	// Args are options for "run" (--socket PATH, --state-dir DIR, --listen tcp, ...).
+	Args []string
+	// Stderr receives the daemon's log lines (nil: the application's stderr).
+	Stderr io.Writer
+	// Env is the daemon's environment (nil: the application's).
+	Env []string
+	// StartTimeout bounds each restart, and the first start when the context of
+	// SpawnWith has no deadline (0: DefaultSidecarStartTimeout).
+	StartTimeout time.Duration
+	// OnExit, if set, is called (from the supervising goroutine) each time the daemon
+	// exits, with its pid and exit error, and whether it will be restarted.
+	OnExit func(pid int, err error, restarting bool)
+}
+
+// Spawn starts "exe run --watch-stdin args..." and returns once the daemon is READY, or
+// once ctx is done (without a deadline in ctx: DefaultSidecarStartTimeout), with its log
+// going to the application's stderr. It never returns a nil *Sidecar: when the start
+// fails, the error wraps ErrSidecar and the Sidecar's Dial returns a no-op client. Keep
+// the Sidecar for the application's lifetime and Close it at the end.
+func Spawn(ctx context.Context, exe string, args ...string) (*Sidecar, error) {
+	return SpawnWith(ctx, SpawnOptions{Exe: exe, Args: args})
+}
+
+// SpawnWith is Spawn with options.
+//
+//   - "READY <address>" on the daemon's stdout: Socket() is that address (a socket path,
+//     or an endpoint file with --listen tcp).
+//   - the daemon exits 0 without a line (a daemon of an older version, when another one
+//     already serves the socket): AlreadyRunning() is true and Socket() is --socket from
+//     Args, else $METRICSD_SOCKET (of Env), else DefaultSocketPath(); nothing to supervise.
+//   - anything else (exit, no READY before ctx is done, binary missing): an error
+//     wrapping ErrSidecar; the daemon's reason is on its stderr.
+func SpawnWith(ctx context.Context, o SpawnOptions) (*Sidecar, error) {
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = DefaultSidecarStartTimeout
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.StartTimeout)
+		defer cancel()
+	}
+	s := &Sidecar{opts: o, stop: make(chan struct{}), done: make(chan struct{})}
+	ch, addr, err := s.start(ctx)
+	if err != nil {
+		s.err = err
+		close(s.done)
+		return s, err
+	}
+	if ch == nil {
+		s.addr, s.already = addr, true
+		close(s.done)
+		return s, nil
+	}
+	s.addr, s.child = addr, ch
+	go s.supervise()
+	return s, nil
+}
+
+// start starts one daemon and waits for its READY line (or its exit, or ctx). A nil child
+// with no error: the daemon exited 0 without a line (another daemon serves).
+func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
+	o := s.opts
+	cmd := exec.Command(o.Exe, append([]string{"run", "--watch-stdin"}, o.Args...)...)
+	cmd.Env = o.Env
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrSidecar, err)
+	}
+	// Our own pipes: Wait never waits for a copy (a grandchild holding them cannot block
+	// it), and the READY line is read whatever Wait does.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrSidecar, err)
+	}
+	cmd.Stdout = outW
+	var errR, errW *os.File
+	switch w := o.Stderr.(type) {
+	case nil:
+		cmd.Stderr = os.Stderr
+	case *os.File:
+		cmd.Stderr = w
+	default:
+		if errR, errW, err = os.Pipe(); err != nil {
+			outR.Close()
+			outW.Close()
+			return nil, "", fmt.Errorf("%w: %v", ErrSidecar, err)
+		}
+		cmd.Stderr = errW
+	}
+	err = cmd.Start()
+	outW.Close()
+	if errW != nil {
+		errW.Close()
+	}
+	if err != nil {
+		outR.Close()
+		if errR != nil {
+			errR.Close()
+		}
+		return nil, "", fmt.Errorf("%w: cannot start %s: %v", ErrSidecar, o.Exe, err)
+	}
+	if errR != nil {
+		go func() {
+			_, _ = io.Copy(o.Stderr, errR)
+			errR.Close()
+		}()
+	}
+	ch := &child{cmd: cmd, stdin: stdin, exit: make(chan error, 1)}
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReaderSize(outR, maxReadyLine)
+		line, _ := r.ReadSlice('\n')
+		lines <- strings.TrimRight(string(line), "\r\n")
+		_, _ = io.Copy(io.Discard, r) // keep its stdout drained
+		outR.Close()
+	}()
+	go func() { ch.exit <- cmd.Wait() }()
+	select {
+	case line := <-lines:
+		if addr := strings.TrimPrefix(line, "READY "); addr != line && addr != "" {
+			return ch, addr, nil
+		}
+		// No READY line: the daemon is exiting (or printed something else).
+		select {
+		case err = <-ch.exit:
+		case <-ctx.Done():
+			_ = cmd.Process.Kill()
+			err = <-ch.exit
+			return nil, "", fmt.Errorf("%w: %s printed no READY line: %v", ErrSidecar, o.Exe, ctx.Err())
+		}
+		if err == nil && line == "" {
+			return nil, socketFromArgs(o.Args, o.Env), nil
+		}
+		if err == nil {
+			err = errors.New("unexpected output")
+		}
+		return nil, "", fmt.Errorf("%w: %s could not start (%v; its stderr says why)", ErrSidecar,
+			o.Exe, err)
+	case <-ctx.Done():
+		_ = cmd.Process.Kill()
+		<-ch.exit
+		return nil, "", fmt.Errorf("%w: %s printed no READY line in time: %v", ErrSidecar, o.Exe,
+			ctx.Err())
+	case <-s.stop:
+		_ = cmd.Process.Kill()
+		<-ch.exit
+		return nil, "", fmt.Errorf("%w: closed", ErrSidecar)
+	}
+}
+
+// supervise waits for the daemon's exit and restarts it, until Close or it gives up.
+func (s *Sidecar) supervise() {
+	defer close(s.done)
+	var exits []time.Time
+	delay := restartBackoffMin
+	for {
+		s.mu.Lock()
+		ch := s.child
+		s.mu.Unlock()
+		err := <-ch.exit
+		pid := ch.cmd.Process.Pid
+		s.mu.Lock()
+		s.exitErr = err
+		closing := s.closing
+		s.mu.Unlock()
+		now := time.Now()
+		kept := exits[:0]
+		for _, t := range exits {
+			if now.Sub(t) < restartWindow {
+				kept = append(kept, t)
+			}
+		}
+		exits = append(kept, now)
+		restarting := !closing && len(exits) < restartLimit
+		if s.opts.OnExit != nil {
+			s.opts.OnExit(pid, err, restarting)
+		}
+		if closing {
+			return
+		}
+		if !restarting {
+			s.mu.Lock()
+			s.err = fmt.Errorf("%w: the daemon exited %d times within %s (last: %v); not restarted",
+				ErrSidecar, len(exits), restartWindow, err)
+			s.child = nil
+			s.mu.Unlock()
+			return
+		}
+		for {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-s.stop:
+				t.Stop()
+				return
+			}
+			if delay *= 2; delay > DefaultBackoffMax {
+				delay = DefaultBackoffMax
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), s.opts.StartTimeout)
+			next, addr, err := s.start(ctx)
+			cancel()
+			if err == nil && next != nil {
+				s.mu.Lock()
+				s.child, s.addr = next, addr
+				s.restarts++
+				clients := append([]*Client(nil), s.clients...)
+				if s.closing {
+					_ = next.stdin.Close()
+				}
+				s.mu.Unlock()
+				for _, c := range clients {
+					c.setAddr(addr) // reconnect now, not after a back-off
+				}
+				break
+			}
+			s.mu.Lock()
+			if s.closing {
+				s.mu.Unlock()
+				return
+			}
+			if err == nil {
+				err = errors.New("another daemon serves the socket")
+			}
+			s.exitErr = err
+			s.mu.Unlock()
+			now := time.Now()
+			exits = append(exits, now)
+			if n := countSince(exits, now.Add(-restartWindow)); n >= restartLimit {
+				s.mu.Lock()
+				s.err = fmt.Errorf("%w: %d failed starts or exits within %s (last: %v); not restarted",
+					ErrSidecar, n, restartWindow, err)
+				s.child = nil
+				s.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+func countSince(ts []time.Time, since time.Time) int {
+	n := 0
+	for _, t := range ts {
+		if t.After(since) {
+			n++
+		}
+	}
+	return n
+}
+
+func socketFromArgs(args []string, env []string) string {
+	path := ""
+	for i, a := range args {
+		if a == "--socket" && i+1 < len(args) {
+			path = args[i+1]
+		} else if strings.HasPrefix(a, "--socket=") {
+			path = strings.TrimPrefix(a, "--socket=")
+		}
+	}
+	if path != "" {
+		return path
+	}
+	if env != nil {
+		for _, kv := range env {
+			if strings.HasPrefix(kv, EnvSocket+"=") && len(kv) > len(EnvSocket)+1 {
+				return strings.TrimPrefix(kv, EnvSocket+"=")
+			}
+		}
+		return DefaultSocketPath()
+	}
+	return resolveSocket("")
+}
+
+// Socket is the address the daemon serves (after a restart, the new daemon's).
+func (s *Sidecar) Socket() string {
+	if s == nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// AlreadyRunning: the daemon exited 0 at once because another daemon already served the
+// socket (older daemons; newer ones stand by instead).
+func (s *Sidecar) AlreadyRunning() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.already
+}
+
+// Pid is the running daemon child's process id (0 when there is none).
+func (s *Sidecar) Pid() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.child == nil || s.closing {
+		return 0
+	}
+	return s.child.cmd.Process.Pid
+}
+
+// Restarts counts the daemons started after the first one.
+func (s *Sidecar) Restarts() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restarts
+}
+
+// Done is closed when the Sidecar stops supervising: after Close, after it gave up
+// restarting, or at once when the start failed or another daemon served the socket.
+func (s *Sidecar) Done() <-chan struct{} {
+	if s == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return s.done
+}
+
+// Err is why the Sidecar does not supervise a daemon (a failed start, or it gave up),
+// wrapping ErrSidecar; nil while it supervises one and after a clean Close.
+func (s *Sidecar) Err() error {
+	if s == nil {
+		return fmt.Errorf("%w: nil sidecar", ErrSidecar)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Wait blocks until Done or ctx is done, and returns Err (or ctx's error).
+func (s *Sidecar) Wait(ctx context.Context) error {
+	select {
+	case <-s.Done():
+		return s.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Dial returns a client of the sidecar's daemon, which follows the daemon across restarts.
+// When the start failed, it returns a no-op client and the start's error.
+func (s *Sidecar) Dial(ctx context.Context, clientVersion string) (*Client, error) {
+	if s == nil {
+		return NoopClient("no sidecar"), fmt.Errorf("%w: nil sidecar", ErrSidecar)
+	}
+	s.mu.Lock()
+	addr, err := s.addr, s.err
+	s.mu.Unlock()
+	if addr == "" {
+		if err == nil {
+			err = fmt.Errorf("%w: no daemon", ErrSidecar)
+		}
+		return NoopClient(err.Error()), err
+	}
+	c, err := Dial(ctx, Options{Socket: addr, ClientVersion: clientVersion})
+	if err != nil {
+		return c, err
+	}
+	s.mu.Lock()
+	s.clients = append(s.clients, c)
+	s.mu.Unlock()
+	return c, nil
+}
+
+// Close stops supervising, closes the daemon's stdin (it commits and exits, unless other
+// clients still use it) and waits for it until ctx is done (without a deadline:
+// DefaultSidecarCloseTimeout), then kills it. It returns nil when the daemon exited 0, or
+// there was none. Close the clients first.
+func (s *Sidecar) Close(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	ctx, cancel := withDefault(ctx, DefaultSidecarCloseTimeout)
+	defer cancel()
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		<-s.done
+		return nil
+	}
+	s.closing = true
+	close(s.stop)
+	ch := s.child
+	if ch != nil {
+		_ = ch.stdin.Close()
+	}
+	s.mu.Unlock()
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		s.mu.Lock()
+		if s.child != nil {
+			_ = s.child.cmd.Process.Kill()
+		}
+		s.mu.Unlock()
+		<-s.done
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.child == nil {
+		return nil
+	}
+	if s.exitErr != nil {
+		return fmt.Errorf("%w: the daemon exited with %v", ErrSidecar, s.exitErr)
+	}
+	return nil
+}
