@@ -166,6 +166,7 @@ type Client struct {
 	closing  bool
 	stopped  bool
 	kicked   bool
+	failing  bool // the last connection attempt failed
 	wantDial bool
 	cur      *conn
 	dialing  net.Conn
@@ -673,7 +674,8 @@ func (c *Client) Close(ctx context.Context) error {
 	}
 	c.closing = true
 	w := &waiter{kind: "ack", ch: make(chan result, 1)}
-	final := c.queueRequest(w)
+	// Without a connection, after a failed attempt, there is nobody to wait for.
+	final := !(c.cur == nil && c.failing) && c.queueRequest(w)
 	c.mu.Unlock()
 	c.signal()
 	var got result

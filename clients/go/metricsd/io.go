@@ -125,6 +125,7 @@ func (c *Client) run(first chan struct{}) {
 		markFirst()
 		c.mu.Lock()
 		c.wantDial = false // from now on, only for something to send
+		c.failing = err != nil
 		if err != nil || c.stopped {
 			c.lastErr = err
 			c.mu.Unlock()

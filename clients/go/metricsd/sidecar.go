@@ -34,6 +34,25 @@ const (
 // deadline, or kept dying.
 var ErrSidecar = errors.New("metricsd: sidecar")
 
+// sidecarError matches ErrSidecar and unwraps to its cause (such as ctx's error).
+type sidecarError struct {
+	msg   string
+	cause error
+}
+
+func (e *sidecarError) Error() string {
+	if e.cause == nil {
+		return "metricsd: sidecar: " + e.msg
+	}
+	return "metricsd: sidecar: " + e.msg + ": " + e.cause.Error()
+}
+func (e *sidecarError) Is(target error) bool { return target == ErrSidecar }
+func (e *sidecarError) Unwrap() error        { return e.cause }
+
+func sidecarErr(cause error, format string, args ...any) error {
+	return &sidecarError{msg: fmt.Sprintf(format, args...), cause: cause}
+}
+
 // Sidecar is a daemon spawned and supervised by the application ("metricsd run
 // --watch-stdin"): when it dies, the Sidecar restarts it with back-off (giving up after
 // 5 exits within a minute) and points the clients it dialed at the new daemon as soon as
@@ -133,13 +152,13 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 	cmd.Env = o.Env
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrSidecar, err)
+		return nil, "", sidecarErr(err, "cannot start")
 	}
 	// Our own pipes: Wait never waits for a copy (a grandchild holding them cannot block
 	// it), and the READY line is read whatever Wait does.
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrSidecar, err)
+		return nil, "", sidecarErr(err, "cannot start")
 	}
 	cmd.Stdout = outW
 	var errR, errW *os.File
@@ -152,7 +171,7 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 		if errR, errW, err = os.Pipe(); err != nil {
 			outR.Close()
 			outW.Close()
-			return nil, "", fmt.Errorf("%w: %v", ErrSidecar, err)
+			return nil, "", sidecarErr(err, "cannot start")
 		}
 		cmd.Stderr = errW
 	}
@@ -166,7 +185,7 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 		if errR != nil {
 			errR.Close()
 		}
-		return nil, "", fmt.Errorf("%w: cannot start %s: %v", ErrSidecar, o.Exe, err)
+		return nil, "", sidecarErr(err, "cannot start %s", o.Exe)
 	}
 	if errR != nil {
 		go func() {
@@ -195,7 +214,7 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 		case <-ctx.Done():
 			_ = cmd.Process.Kill()
 			err = <-ch.exit
-			return nil, "", fmt.Errorf("%w: %s printed no READY line: %v", ErrSidecar, o.Exe, ctx.Err())
+			return nil, "", sidecarErr(ctx.Err(), "%s printed no READY line", o.Exe)
 		}
 		if err == nil && line == "" {
 			return nil, socketFromArgs(o.Args, o.Env), nil
@@ -203,17 +222,15 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 		if err == nil {
 			err = errors.New("unexpected output")
 		}
-		return nil, "", fmt.Errorf("%w: %s could not start (%v; its stderr says why)", ErrSidecar,
-			o.Exe, err)
+		return nil, "", sidecarErr(err, "%s could not start (its stderr says why)", o.Exe)
 	case <-ctx.Done():
 		_ = cmd.Process.Kill()
 		<-ch.exit
-		return nil, "", fmt.Errorf("%w: %s printed no READY line in time: %v", ErrSidecar, o.Exe,
-			ctx.Err())
+		return nil, "", sidecarErr(ctx.Err(), "%s printed no READY line in time", o.Exe)
 	case <-s.stop:
 		_ = cmd.Process.Kill()
 		<-ch.exit
-		return nil, "", fmt.Errorf("%w: closed", ErrSidecar)
+		return nil, "", sidecarErr(nil, "closed")
 	}
 }
 
@@ -249,8 +266,8 @@ func (s *Sidecar) supervise() {
 		}
 		if !restarting {
 			s.mu.Lock()
-			s.err = fmt.Errorf("%w: the daemon exited %d times within %s (last: %v); not restarted",
-				ErrSidecar, len(exits), restartWindow, err)
+			s.err = sidecarErr(err, "the daemon exited %d times within %s; not restarted",
+				len(exits), restartWindow)
 			s.child = nil
 			s.mu.Unlock()
 			return
@@ -297,8 +314,8 @@ func (s *Sidecar) supervise() {
 			exits = append(exits, now)
 			if n := countSince(exits, now.Add(-restartWindow)); n >= restartLimit {
 				s.mu.Lock()
-				s.err = fmt.Errorf("%w: %d failed starts or exits within %s (last: %v); not restarted",
-					ErrSidecar, n, restartWindow, err)
+				s.err = sidecarErr(err, "%d failed starts or exits within %s; not restarted",
+					n, restartWindow)
 				s.child = nil
 				s.mu.Unlock()
 				return
@@ -399,7 +416,7 @@ func (s *Sidecar) Done() <-chan struct{} {
 // wrapping ErrSidecar; nil while it supervises one and after a clean Close.
 func (s *Sidecar) Err() error {
 	if s == nil {
-		return fmt.Errorf("%w: nil sidecar", ErrSidecar)
+		return sidecarErr(nil, "nil sidecar")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -419,19 +436,25 @@ func (s *Sidecar) Wait(ctx context.Context) error {
 // Dial returns a client of the sidecar's daemon, which follows the daemon across restarts.
 // When the start failed, it returns a no-op client and the start's error.
 func (s *Sidecar) Dial(ctx context.Context, clientVersion string) (*Client, error) {
+	return s.DialWith(ctx, Options{ClientVersion: clientVersion})
+}
+
+// DialWith is Dial with options (their Socket is the sidecar's).
+func (s *Sidecar) DialWith(ctx context.Context, opts Options) (*Client, error) {
 	if s == nil {
-		return NoopClient("no sidecar"), fmt.Errorf("%w: nil sidecar", ErrSidecar)
+		return NoopClient("no sidecar"), sidecarErr(nil, "nil sidecar")
 	}
 	s.mu.Lock()
 	addr, err := s.addr, s.err
 	s.mu.Unlock()
 	if addr == "" {
 		if err == nil {
-			err = fmt.Errorf("%w: no daemon", ErrSidecar)
+			err = sidecarErr(nil, "no daemon")
 		}
 		return NoopClient(err.Error()), err
 	}
-	c, err := Dial(ctx, Options{Socket: addr, ClientVersion: clientVersion})
+	opts.Socket = addr
+	c, err := Dial(ctx, opts)
 	if err != nil {
 		return c, err
 	}
@@ -480,7 +503,7 @@ func (s *Sidecar) Close(ctx context.Context) error {
 		return nil
 	}
 	if s.exitErr != nil {
-		return fmt.Errorf("%w: the daemon exited with %v", ErrSidecar, s.exitErr)
+		return sidecarErr(s.exitErr, "the daemon did not exit cleanly")
 	}
 	return nil
 }
