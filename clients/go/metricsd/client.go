@@ -162,6 +162,7 @@ type Client struct {
 	rcount   int
 	events   int // event records queued
 	scratch  []byte
+	inPlace  bool // out() returned room in the ring
 	nextID   uint64
 	closing  bool
 	stopped  bool
@@ -301,8 +302,7 @@ func (c *Client) Usage(cacheHitTokens, cacheMissTokens int64) {
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendUsage(c.scratch[:0], usageSplit, cacheHitTokens, cacheMissTokens)
-	c.pushEvent()
+	c.pushEvent(appendUsage2(c.out(160), usageSplit, cacheHitTokens, cacheMissTokens))
 }
 
 // UsageTotal reports the token usage of one model call in the total + cached form:
@@ -319,8 +319,7 @@ func (c *Client) UsageTotal(promptTokens, cachedTokens int64) {
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendUsage(c.scratch[:0], usageTotal, promptTokens, cachedTokens)
-	c.pushEvent()
+	c.pushEvent(appendUsage2(c.out(160), usageTotal, promptTokens, cachedTokens))
 }
 
 // UsageReadWrite reports the token usage of one model call in the uncached + read/write
@@ -336,9 +335,8 @@ func (c *Client) UsageReadWrite(inputTokens, cacheReadInputTokens, cacheCreation
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendUsage(c.scratch[:0], usageReadWrite, inputTokens, cacheReadInputTokens,
-		cacheCreationInputTokens)
-	c.pushEvent()
+	c.pushEvent(appendUsage3(c.out(160), usageReadWrite, inputTokens, cacheReadInputTokens,
+		cacheCreationInputTokens))
 }
 
 // Count is a provider's optional count as the usage methods take it: 0 for nil.
@@ -360,8 +358,7 @@ func (c *Client) ToolResult(errText string) {
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendToolResult(c.scratch[:0], errText)
-	c.pushEvent()
+	c.pushEvent(appendToolResult(c.out(32+3*len(errText)), errText))
 }
 
 // ProviderError reports a failed model-provider call: its error text and its HTTP status
@@ -375,8 +372,7 @@ func (c *Client) ProviderError(message string, status int) {
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendProviderError(c.scratch[:0], message, status)
-	c.pushEvent()
+	c.pushEvent(appendProviderError(c.out(48+3*len(message)), message, status))
 }
 
 // Compaction reports that the context was compacted.
@@ -389,8 +385,7 @@ func (c *Client) Compaction() {
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendBare(c.scratch[:0], "compaction")
-	c.pushEvent()
+	c.pushEvent(appendBare(c.out(32), "compaction"))
 }
 
 // Turn reports the end of one agent turn ("" finish reason: none); written at once, and
@@ -404,23 +399,25 @@ func (c *Client) Turn(finishReason string, emptyFinal bool) {
 		return
 	}
 	c.mu.Lock()
-	c.scratch = appendTurn(c.scratch[:0], finishReason, emptyFinal)
-	if !c.push(kEvent, 0, nil) {
+	b := appendTurn(c.out(96+3*len(finishReason)), finishReason, emptyFinal)
+	n := len(b)
+	b = appendSync(b, c.nextID+1)
+	if !c.admit(kEvent, n) || !c.admit(kSync, len(b)) || c.rcount+2 > c.ringRecs() {
 		c.mu.Unlock()
 		c.dropped.Add(1)
 		return
 	}
 	c.nextID++
-	id := c.nextID
-	c.scratch = appendSync(c.scratch[:0], id)
-	c.push(kSync, id, nil)
+	c.place(b)
+	c.record(n, kEvent, 0, nil)
+	c.record(len(b)-n, kSync, c.nextID, nil)
 	c.mu.Unlock()
 	c.signal()
 }
 
-// pushEvent queues c.scratch as an event and unlocks c.mu.
-func (c *Client) pushEvent() {
-	ok := c.push(kEvent, 0, nil)
+// pushEvent queues b as an event and unlocks c.mu.
+func (c *Client) pushEvent(b []byte) {
+	ok := c.push(b, kEvent, 0, nil)
 	c.mu.Unlock()
 	if !ok {
 		c.dropped.Add(1)
@@ -436,36 +433,84 @@ func (c *Client) signal() {
 	}
 }
 
-// push appends c.scratch to the queue as one message (under c.mu). Events obey MaxQueue
-// and MaxQueueBytes; the client's own messages may use a small reserve beyond them.
-func (c *Client) push(kind uint8, id uint64, w *waiter) bool {
-	n := len(c.scratch)
+// out returns where to encode the next message (under c.mu): in place at the ring's tail
+// when need bytes are free there, else in a reused scratch buffer.
+func (c *Client) out(need int) []byte {
+	tail, room := c.head+c.size, 0
+	if tail >= len(c.buf) {
+		tail -= len(c.buf)
+		room = c.head - tail
+	} else {
+		room = len(c.buf) - tail
+	}
+	if room >= need {
+		c.inPlace = true
+		return c.buf[tail : tail : tail+room]
+	}
+	c.inPlace = false
+	return c.scratch[:0]
+}
+
+// push appends b, just encoded at out(), to the queue as one message (under c.mu).
+func (c *Client) push(b []byte, kind uint8, id uint64, w *waiter) bool {
+	if !c.admit(kind, len(b)) {
+		if !c.inPlace {
+			c.scratch = b
+		}
+		return false
+	}
+	c.place(b)
+	c.record(len(b), kind, id, w)
+	return true
+}
+
+// admit (under c.mu): whether n more bytes of this kind may be queued. Events obey
+// MaxQueue and MaxQueueBytes; the client's own messages may use a small reserve beyond.
+func (c *Client) admit(kind uint8, n int) bool {
 	if c.closing && kind != kRequest {
 		return false
 	}
 	if kind == kEvent {
-		if c.events >= c.opts.MaxQueue || c.size+n > c.opts.MaxQueueBytes {
-			return false
-		}
-	} else if c.size+n > c.ringBytes() || c.rcount >= c.ringRecs() {
-		return false
+		return c.events < c.opts.MaxQueue && c.size+n <= c.opts.MaxQueueBytes
 	}
+	return c.size+n <= c.ringBytes() && c.rcount < c.ringRecs()
+}
+
+// place puts b's bytes at the ring's tail (where out() encoded them, or copied from the
+// scratch buffer), without counting them yet.
+func (c *Client) place(b []byte) {
+	if c.inPlace {
+		return
+	}
+	c.scratch = b
+	n := len(b)
 	if c.size+n > len(c.buf) {
 		c.growBytes(c.size + n)
 	}
+	tail := c.head + c.size
+	if tail >= len(c.buf) {
+		tail -= len(c.buf)
+	}
+	if k := copy(c.buf[tail:], b); k < n {
+		copy(c.buf, b[k:])
+	}
+}
+
+// record counts the next n placed bytes as one queued message.
+func (c *Client) record(n int, kind uint8, id uint64, w *waiter) {
 	if c.rcount == len(c.recs) {
 		c.growRecs()
 	}
-	tail := (c.head + c.size) % len(c.buf)
-	k := copy(c.buf[tail:], c.scratch)
-	copy(c.buf, c.scratch[k:])
 	c.size += n
-	c.recs[(c.rhead+c.rcount)%len(c.recs)] = rec{n: int32(n), kind: kind, id: id, w: w}
+	at := c.rhead + c.rcount
+	if at >= len(c.recs) {
+		at -= len(c.recs)
+	}
+	c.recs[at] = rec{n: int32(n), kind: kind, id: id, w: w}
 	c.rcount++
 	if kind == kEvent {
 		c.events++
 	}
-	return true
 }
 
 // growBytes replaces the ring with a larger one (the old one stays intact: a write in
@@ -496,9 +541,13 @@ func (c *Client) growRecs() {
 func (c *Client) pop() rec {
 	r := c.recs[c.rhead]
 	c.recs[c.rhead] = rec{}
-	c.rhead = (c.rhead + 1) % len(c.recs)
+	if c.rhead++; c.rhead == len(c.recs) {
+		c.rhead = 0
+	}
 	c.rcount--
-	c.head = (c.head + int(r.n)) % len(c.buf)
+	if c.head += int(r.n); c.head >= len(c.buf) {
+		c.head -= len(c.buf)
+	}
 	c.size -= int(r.n)
 	if c.size == 0 {
 		c.head = 0
@@ -534,13 +583,12 @@ func (c *Client) queueRequest(w *waiter) bool {
 	case "ack":
 		c.nextID++
 		w.id = c.nextID
-		c.scratch = appendSync(c.scratch[:0], w.id)
+		return c.push(appendSync(c.out(32), w.id), kRequest, w.id, w)
 	case "pong":
-		c.scratch = appendBare(c.scratch[:0], "ping")
+		return c.push(appendBare(c.out(32), "ping"), kRequest, 0, w)
 	default:
-		c.scratch = appendBare(c.scratch[:0], w.kind)
+		return c.push(appendBare(c.out(32), w.kind), kRequest, 0, w)
 	}
-	return c.push(kRequest, w.id, w)
 }
 
 // finish delivers a waiter's result once (under c.mu).

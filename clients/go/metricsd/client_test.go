@@ -68,7 +68,9 @@ func counts(t *testing.T, c *Client) map[string]any {
 	return snap["counts"].(map[string]any)
 }
 
-func within(t *testing.T, d time.Duration) context.Context {
+func within(t *testing.T, d time.Duration) context.Context { return withinTB(t, d) }
+
+func withinTB(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
@@ -119,8 +121,7 @@ func TestSpawnSendSyncAndTheTurnIsWrittenAtOnce(t *testing.T) {
 		t.Fatalf("status %v, %v (daemon pid %d)", status, err, side.Pid())
 	}
 	c.mu.Lock()
-	c.scratch = appendBare(c.scratch[:0], "sync") // no id: the daemon answers invalid_event
-	c.push(kEvent, 0, nil)
+	c.push(appendBare(c.out(16), "sync"), kEvent, 0, nil) // no id: the daemon answers invalid_event
 	c.mu.Unlock()
 	c.signal()
 	if err := c.Sync(ctx); err != nil {

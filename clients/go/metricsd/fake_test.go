@@ -20,7 +20,6 @@ type fakeConn struct {
 }
 
 type fake struct {
-	t    *testing.T
 	ln   net.Listener
 	addr string // the address a client dials (socket path or endpoint file)
 	// serve handles one accepted connection (default: fake.serveWell).
@@ -31,7 +30,7 @@ type fake struct {
 	wg    sync.WaitGroup
 }
 
-func privateTemp(t *testing.T) string {
+func privateTemp(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "mdgo-")
 	if err != nil {
@@ -46,6 +45,10 @@ func privateTemp(t *testing.T) string {
 
 // newFakeUnix serves a Unix socket in a private directory.
 func newFakeUnix(t *testing.T, serve func(*fake, net.Conn, *fakeConn)) *fake {
+	return newFakeUnixTB(t, serve)
+}
+
+func newFakeUnixTB(t testing.TB, serve func(*fake, net.Conn, *fakeConn)) *fake {
 	t.Helper()
 	path := filepath.Join(privateTemp(t), "m.sock")
 	ln, err := net.Listen("unix", path)
@@ -55,8 +58,8 @@ func newFakeUnix(t *testing.T, serve func(*fake, net.Conn, *fakeConn)) *fake {
 	return startFake(t, ln, path, serve)
 }
 
-func startFake(t *testing.T, ln net.Listener, addr string, serve func(*fake, net.Conn, *fakeConn)) *fake {
-	f := &fake{t: t, ln: ln, addr: addr, serve: serve}
+func startFake(t testing.TB, ln net.Listener, addr string, serve func(*fake, net.Conn, *fakeConn)) *fake {
+	f := &fake{ln: ln, addr: addr, serve: serve}
 	if f.serve == nil {
 		f.serve = (*fake).serveWell
 	}

@@ -77,9 +77,9 @@ func TestConstantsEqualTheSharedTable(t *testing.T) {
 		{"socket_name", SocketName, s.Paths.SocketName},
 		{"endpoint_file", EndpointFile, s.Paths.EndpointFile},
 		{"fatal_codes", fatalCodes, s.FatalCodes},
-		{"usage", usageSplit, s.UsageForms["usage"]},
-		{"usage_total", usageTotal, s.UsageForms["usage_total"]},
-		{"usage_read_write", usageReadWrite, s.UsageForms["usage_read_write"]},
+		{"usage", usageSplit.keys, s.UsageForms["usage"]},
+		{"usage_total", usageTotal.keys, s.UsageForms["usage_total"]},
+		{"usage_read_write", usageReadWrite.keys, s.UsageForms["usage_read_write"]},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -134,70 +134,109 @@ func appendHello(b []byte, clientVersion, token string) []byte {
 	return b
 }
 
+// Pre-encoded parts of the messages (built once by the general encoders above), so that an
+// event costs a few copies and no map or key encoding.
+var (
+	tmplTurn       = appendStr(appendType(nil, 3, "turn"), "finish_reason")
+	tmplEmptyFinal = appendStr(nil, "empty_final")
+	tmplSync       = appendStr(appendType(nil, 2, "sync"), "id")
+	tmplTool       = appendStr(appendType(nil, 2, "tool_result"), "error")
+	tmplToolOK     = appendNil(append([]byte(nil), tmplTool...))
+	tmplCompaction = appendType(nil, 1, "compaction")
+	tmplPE2        = appendStr(appendType(nil, 2, "provider_error"), "message")
+	tmplPE3        = appendStr(appendType(nil, 3, "provider_error"), "message")
+	tmplStatus     = appendStr(nil, "status")
+)
+
+// usageForm is one usage form: its field names in wire order and their pre-encoded keys
+// (the first with the map header and type).
+type usageForm struct {
+	keys []string
+	tmpl [][]byte
+}
+
+func newUsageForm(keys ...string) *usageForm {
+	f := &usageForm{keys: keys}
+	for i, k := range keys {
+		var b []byte
+		if i == 0 {
+			b = appendType(nil, 1+len(keys), "usage")
+		}
+		f.tmpl = append(f.tmpl, appendStr(b, k))
+	}
+	return f
+}
+
+// The three usage forms (the daemon does the arithmetic).
+var (
+	usageSplit     = newUsageForm("cache_hit_tokens", "cache_miss_tokens")
+	usageTotal     = newUsageForm("prompt_tokens", "cached_tokens")
+	usageReadWrite = newUsageForm("input_tokens", "cache_read_input_tokens",
+		"cache_creation_input_tokens")
+)
+
 // appendTurn: an empty finish reason is sent as nil (no finish reason); the daemon counts
 // nil and "" alike.
 func appendTurn(b []byte, finishReason string, emptyFinal bool) []byte {
-	b = appendType(b, 3, "turn")
-	b = appendStr(b, "finish_reason")
+	b = append(b, tmplTurn...)
 	if finishReason == "" {
 		b = appendNil(b)
 	} else {
 		b = appendStr(b, clip(finishReason))
 	}
-	b = appendStr(b, "empty_final")
+	b = append(b, tmplEmptyFinal...)
 	return appendBool(b, emptyFinal)
 }
 
-// appendUsage writes the usage form whose field names are keys (wire order), with counts.
-func appendUsage(b []byte, keys []string, counts ...int64) []byte {
-	b = appendType(b, 1+len(keys), "usage")
-	for i, k := range keys {
-		b = appendStr(b, k)
+// appendUsage writes one usage form with its counts (as many as the form has fields).
+func appendUsage(b []byte, f *usageForm, counts ...int64) []byte {
+	for i, t := range f.tmpl {
+		b = append(b, t...)
 		b = appendInt(b, counts[i])
 	}
 	return b
 }
 
-// The three usage forms (the daemon does the arithmetic).
-var (
-	usageSplit     = []string{"cache_hit_tokens", "cache_miss_tokens"}
-	usageTotal     = []string{"prompt_tokens", "cached_tokens"}
-	usageReadWrite = []string{"input_tokens", "cache_read_input_tokens",
-		"cache_creation_input_tokens"}
-)
+func appendUsage2(b []byte, f *usageForm, x, y int64) []byte {
+	b = append(b, f.tmpl[0]...)
+	b = appendInt(b, x)
+	b = append(b, f.tmpl[1]...)
+	return appendInt(b, y)
+}
+
+func appendUsage3(b []byte, f *usageForm, x, y, z int64) []byte {
+	b = appendUsage2(b, f, x, y)
+	b = append(b, f.tmpl[2]...)
+	return appendInt(b, z)
+}
 
 // appendProviderError: status 0 means unknown (the field is left out).
 func appendProviderError(b []byte, message string, status int) []byte {
-	n := 2
-	if status != 0 {
-		n = 3
+	if status == 0 {
+		return appendStr(append(b, tmplPE2...), clip(message))
 	}
-	b = appendType(b, n, "provider_error")
-	b = appendStr(b, "message")
-	b = appendStr(b, clip(message))
-	if status != 0 {
-		b = appendStr(b, "status")
-		b = appendInt(b, int64(status))
-	}
-	return b
+	b = appendStr(append(b, tmplPE3...), clip(message))
+	b = append(b, tmplStatus...)
+	return appendInt(b, int64(status))
 }
 
 // appendToolResult: "" is success (error nil).
 func appendToolResult(b []byte, errText string) []byte {
-	b = appendType(b, 2, "tool_result")
-	b = appendStr(b, "error")
 	if errText == "" {
-		return appendNil(b)
+		return append(b, tmplToolOK...)
 	}
-	return appendStr(b, clip(errText))
+	return appendStr(append(b, tmplTool...), clip(errText))
 }
 
-func appendBare(b []byte, typ string) []byte { return appendType(b, 1, typ) }
+func appendBare(b []byte, typ string) []byte {
+	if typ == "compaction" {
+		return append(b, tmplCompaction...)
+	}
+	return appendType(b, 1, typ)
+}
 
 func appendSync(b []byte, id uint64) []byte {
-	b = appendType(b, 2, "sync")
-	b = appendStr(b, "id")
-	return appendInt(b, int64(id))
+	return appendInt(append(b, tmplSync...), int64(id))
 }
 
 // --- decoding replies ------------------------------------------------------------------
