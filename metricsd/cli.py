@@ -77,30 +77,107 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda n, _frame: stop_requested.append(n))
     with contextlib.ExitStack() as cleanup:
+        token: str | None = None
+        stop_listening: Callable[[], None] | None = None
+        ready_printed = False
         try:
             socks, manager = service.activated_sockets(settings.environ)
             if socks:
                 sock_path = _adopted_path(socks[0], settings, manager, cleanup)
+                ready_path = sock_path
             else:
                 sock_path = settings.socket
-                service.check_socket_path(sock_path)
+                tcp = args.listen == "tcp"
+                if not tcp:
+                    service.check_socket_path(sock_path)
                 service.prepare_directory(sock_path.parent)
+                ready_path = (sock_path.parent / service.ENDPOINT_FILE) if tcp else sock_path
                 got = service.acquire_lock(sock_path)
                 if not isinstance(got, service.InstanceLock):
-                    return _already_served(sock_path, got)
+                    if not args.watch_stdin:
+                        return _already_served(sock_path, got)
+                    # A spawned sidecar of another app instance: use the running daemon,
+                    # and take over when it exits.
+                    print(f"READY {ready_path}", flush=True)
+                    ready_printed = True
+                    standby = _stand_by(sock_path, got, stop_requested)
+                    if standby is None:
+                        return EXIT_OK
+                    got = standby
                 cleanup.callback(got.release)
-                try:
-                    service.remove_stale_socket(sock_path)
-                except service.SocketLive:
-                    return _already_served(sock_path, None)
-                bound = service.bind_socket(sock_path)
-                cleanup.callback(bound.unlink)
-                socks = [bound.sock]
+                if tcp:
+                    import secrets
+
+                    listener = service.bind_tcp()
+                    token = secrets.token_hex(32)
+                    written = service.write_endpoint_file(
+                        sock_path.parent, listener.getsockname()[1], token)
+                    cleanup.callback(written.unlink)
+                    stop_listening = written.unlink
+                    socks = [listener]
+                else:
+                    try:
+                        service.remove_stale_socket(sock_path)
+                    except service.SocketLive:
+                        return _already_served(sock_path, None)
+                    bound = service.bind_socket(sock_path)
+                    cleanup.callback(bound.unlink)
+                    stop_listening = bound.unlink
+                    socks = [bound.sock]
         except (service.ServiceError, SettingsError) as exc:
             raise Failure(str(exc)) from None
         except OSError as exc:
             raise Failure(f"cannot serve the socket ({exc.strerror or exc})") from None
-        return _serve(args, settings, socks, sock_path, stop_requested)
+        return _serve(args, settings, socks, sock_path, stop_requested,
+                      ready=None if ready_printed else ready_path, token=token,
+                      stop_listening=stop_listening)
+
+
+def _stand_by(sock_path: Any, pid: int | None,
+              stop_requested: list[int]) -> Any:
+    """Wait, without polling, until the daemon serving ``sock_path`` exits (then return the
+    instance lock: this process serves next) or until stdin closes or a signal arrives
+    (then return None)."""
+    import queue
+    import signal
+    import threading
+
+    from metricsd import service
+
+    log.info("a daemon already serves %s (pid %s): standing by to take over when it exits",
+             sock_path, "unknown" if pid is None else pid)
+    events: queue.Queue[object] = queue.Queue()
+
+    def lock() -> None:
+        try:
+            events.put(service.acquire_lock(sock_path, wait=True))
+        except OSError as exc:
+            events.put(exc)
+
+    def stdin() -> None:
+        try:
+            while os.read(sys.stdin.fileno(), 4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        events.put(None)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop_requested.append(signum)
+        events.put(None)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    threading.Thread(target=lock, daemon=True).start()
+    threading.Thread(target=stdin, daemon=True).start()
+    got = events.get()
+    if isinstance(got, OSError):
+        raise got
+    if isinstance(got, service.InstanceLock):
+        log.info("the daemon that served %s exited: taking over", sock_path)
+        return got
+    log.info("stdin closed or asked to stop while standing by: exiting")
+    return None
 
 
 def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
@@ -127,7 +204,9 @@ def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
 
 
 def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.socket],
-           sock_path: Any, stop_requested: list[int]) -> int:
+           sock_path: Any, stop_requested: list[int], *, ready: Any,
+           token: str | None = None,
+           stop_listening: Callable[[], None] | None = None) -> int:
     import trio
 
     from metricsd import service
@@ -145,7 +224,8 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
         socket=sock_path, database=settings.db, config=settings.config,
         endpoint_flag=settings.endpoint_flag, endpoint_env=settings.endpoint_env,
         host=this_host(), limits=Limits(max_connections=args.max_connections),
-        idle_exit=args.idle_exit, watch_stdin=args.watch_stdin)
+        idle_exit=args.idle_exit, watch_stdin=args.watch_stdin,
+        stop_listening=stop_listening, token=token)
     daemon = Daemon(options, store, _authority(settings), EgressLock(settings.state_dir))
     log.info("config %s, database %s", settings.config, settings.db)
     watchdog = service.watchdog_interval(settings.environ)
@@ -154,10 +234,11 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
         listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s)) for s in socks]
         async with trio.open_nursery() as nursery:
             await nursery.start(daemon.serve, listeners)
-            try:
-                print(f"READY {sock_path}", flush=True)
-            except (OSError, ValueError):
-                pass  # stdout closed: the parent went away or does not care
+            if ready is not None:
+                try:
+                    print(f"READY {ready}", flush=True)
+                except (OSError, ValueError):
+                    pass  # stdout closed: the parent went away or does not care
             service.sd_notify("READY=1", settings.environ)
             log.info("serving %s (version %s)", sock_path, __version__)
             if stop_requested:
@@ -588,6 +669,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                    help="exit after this long with no client connected")
     p.add_argument("--watch-stdin", action="store_true",
                    help="exit cleanly when stdin reaches EOF (for a spawning parent)")
+    p.add_argument("--listen", choices=("unix", "tcp"), default="unix",
+                   help="unix: the Unix socket (default); tcp: 127.0.0.1 on a free port, "
+                        "written with a secret token to endpoint.json beside the socket path "
+                        "(where the platform has no Unix sockets)")
     p.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
                    help="connections served at once; at the cap the longest-idle one is "
                         "closed to admit a new one (default 1000)")

@@ -58,6 +58,10 @@ class DaemonOptions:
     limits: Limits = field(default_factory=Limits)
     idle_exit: float | None = None
     watch_stdin: bool = False
+    #: Called first at shutdown (the command line unlinks the socket / endpoint file).
+    stop_listening: Callable[[], None] | None = None
+    #: Over loopback TCP: the token a connection's first ``hello`` must carry.
+    token: str | None = None
     upload_interval: float = UPLOAD_INTERVAL_SECONDS
 
 
@@ -77,7 +81,7 @@ class Daemon:
                                    on_decision=self.apply)
         self.server = Server(self.tally, self.gate, Replies(
             commit_soon=self.committer.request, committed=self.committer.committed,
-            snapshot=self._snapshot, status=self._status), options.limits)
+            snapshot=self._snapshot, status=self._status), options.limits, options.token)
         self.shutdown = trio.Event()
         self.uploads = Uploads(self)
 
@@ -194,13 +198,34 @@ class Daemon:
                 await self.server.changed.wait()
 
     async def watch_stdin(self) -> None:
+        """Exit when the parent closes our stdin, unless clients of other processes still
+        use this daemon (another instance of the app): then exit once the last of them has
+        gone (after ``--idle-exit`` seconds without one, if set).  The parent's own
+        connections do not hold the daemon up: the parent is quitting."""
+        parent = os.getppid()
         fd = sys.stdin.fileno()
         while True:
             chunk = await trio.to_thread.run_sync(os.read, fd, 4096, abandon_on_cancel=True)
             if not chunk:
-                log.info("stdin closed: exiting")
-                self.shutdown.set()
-                return
+                break
+        others = self.server.active_except(parent)
+        if others == 0:
+            log.info("stdin closed: exiting")
+            self.shutdown.set()
+            return
+        log.info("stdin closed, but %d client connection(s) of other processes remain: "
+                 "serving until the last one leaves", others)
+        grace = self.options.idle_exit or 0.0
+        while True:
+            if self.server.active_except(parent) == 0:
+                with trio.move_on_after(grace) as scope:
+                    await self.server.changed.wait()
+                if scope.cancelled_caught and self.server.active_except(parent) == 0:
+                    log.info("the last client of another process left: exiting")
+                    self.shutdown.set()
+                    return
+            else:
+                await self.server.changed.wait()
 
     async def signals(self, received: AsyncIterator[int]) -> None:
         async for signum in received:
@@ -236,6 +261,11 @@ class Daemon:
                     task_status.started()
                     nursery.start_soon(self.uploads.run)
                     await self.shutdown.wait()
+                    # Nothing new gets in, and what clients already wrote is counted,
+                    # before the connections are closed and the final commit runs.
+                    if self.options.stop_listening is not None:
+                        self.options.stop_listening()
+                    self.server.stop_accepting()
                     nursery.cancel_scope.cancel()
             finally:
                 await self.committer.final()

@@ -15,6 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import socket
+import struct
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
@@ -38,6 +41,12 @@ from metricsd.core.wire import ack_reply
 log = logging.getLogger("metricsd")
 
 RECEIVE_BYTES: Final = 64 * 1024
+#: Before a connection is closed (eviction, shutdown, a client that does not read its
+#: replies), what it already wrote is read and counted, up to this much: a client's
+#: successful write is never thrown away by the daemon.
+DRAIN_LIMIT: Final = 16 * 1024 * 1024
+#: AF_UNIX where the platform has it (CPython on Windows does not).
+_AF_UNIX: Final = getattr(socket, "AF_UNIX", -1)
 #: File descriptors kept free of client connections (database, WAL, locks, listener,
 #: trio's wakeup pipe, worker threads ...): the cap never exceeds RLIMIT_NOFILE minus this.
 FD_RESERVE: Final = 64
@@ -89,11 +98,29 @@ async def receive_some(fd: int, max_bytes: int) -> bytes:
 
 
 class _Conn:
-    __slots__ = ("last_received", "scope")
+    __slots__ = ("last_received", "pid", "scope")
 
-    def __init__(self, now: float) -> None:
+    def __init__(self, now: float, pid: int | None) -> None:
         self.last_received = now
+        #: The peer's process id where the platform tells it (Unix sockets), else None.
+        self.pid = pid
         self.scope = trio.CancelScope()
+
+
+def peer_pid(sock: socket.socket) -> int | None:
+    """The pid of the process at the other end of a Unix socket: SO_PEERCRED on Linux,
+    LOCAL_PEERPID on macOS; None elsewhere or when it cannot be read."""
+    try:
+        if sys.platform.startswith("linux"):
+            creds = sock.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_PEERCRED", 17),
+                                    struct.calcsize("3i"))
+            return int(struct.unpack("3i", creds)[0])
+        if sys.platform == "darwin":
+            # SOL_LOCAL = 0, LOCAL_PEERPID = 2 (<sys/un.h>)
+            return int(struct.unpack("i", sock.getsockopt(0, 2, 4))[0])
+    except OSError:
+        pass
+    return None
 
 
 class Replies:
@@ -110,8 +137,12 @@ class Replies:
 
 
 class Server:
-    def __init__(self, tally: Tally, gate: Gate, replies: Replies, limits: Limits) -> None:
+    def __init__(self, tally: Tally, gate: Gate, replies: Replies, limits: Limits,
+                 token: str | None = None) -> None:
+        """``token``: the secret a loopback TCP connection's first ``hello`` must carry."""
         self._tally = tally
+        self.token = token
+        self._listeners: list[trio.SocketListener] = []
         self._gate = gate
         self._replies = replies
         self.limits = limits
@@ -127,6 +158,10 @@ class Server:
     def active(self) -> int:
         return len(self._conns)
 
+    def active_except(self, pid: int) -> int:
+        """Connections open from any process but ``pid`` (whose pid is unknown count)."""
+        return sum(1 for c in self._conns.values() if c.pid != pid)
+
     def _notify(self) -> None:
         ev, self.changed = self.changed, trio.Event()
         ev.set()
@@ -137,16 +172,74 @@ class Server:
         if self.max_connections < self.limits.max_connections:
             log.warning("the file descriptor limit allows only %d connections",
                         self.max_connections)
+        self._listeners = list(listeners)
         async with trio.open_nursery() as nursery:
             for listener in listeners:
                 nursery.start_soon(self._accept_loop, listener, nursery)
             task_status.started()
+
+    def stop_accepting(self) -> int:
+        """Shutdown, step one: take in the connections already waiting in the listen
+        backlog, count what they wrote, and close the listeners, so that nothing a client
+        wrote to a dying daemon is lost uncounted.  Returns how many were taken in."""
+        taken = 0
+        for listener in self._listeners:
+            fd = listener.socket.fileno()
+            if fd < 0:
+                continue
+            try:
+                dup = socket.socket(fileno=os.dup(fd))
+            except OSError:
+                continue
+            with dup:
+                dup.setblocking(False)
+                while True:
+                    try:
+                        conn, _addr = dup.accept()
+                    except OSError:
+                        break
+                    with conn:
+                        conn.setblocking(False)
+                        if conn.family == _AF_UNIX:
+                            try:
+                                if peer_uid(conn) != self.own_uid:
+                                    continue
+                            except OSError:
+                                continue
+                        session = self._session(conn.family)
+                        self._drain(conn.fileno(), session)
+                        taken += 1
+            listener.socket.close()
+        if taken:
+            self._replies.commit_soon()
+        return taken
+
+    def _session(self, family: int) -> Session:
+        token = self.token if family in (socket.AF_INET, socket.AF_INET6) else None
+        return Session(self._tally, self._gate, token)
+
+    @staticmethod
+    def _drain(fd: int, session: Session) -> None:
+        """Count what the client already wrote, without replying (the connection is being
+        closed).  Not after a framing error: what follows it never counts."""
+        total = 0
+        while not session.closed and total < DRAIN_LIMIT:
+            try:
+                data = os.read(fd, RECEIVE_BYTES)
+            except OSError:  # nothing more waiting (EAGAIN), or the peer reset it
+                return
+            if not data:
+                return
+            total += len(data)
+            session.receive(data)
 
     async def _accept_loop(self, listener: trio.SocketListener,
                            nursery: trio.Nursery) -> None:
         while True:
             try:
                 stream = await listener.accept()
+            except trio.ClosedResourceError:
+                return  # shutdown: stop_accepting closed it
             except OSError as exc:
                 # EMFILE/ENFILE/ENOBUFS...: wait a little instead of spinning.
                 log.warning("accept failed (%s)", exc.strerror or type(exc).__name__)
@@ -171,27 +264,31 @@ class Server:
         self._evicting += 1
 
     async def _handle(self, stream: trio.SocketStream) -> None:
-        try:
-            uid: int | None = peer_uid(stream.socket)  # type: ignore[arg-type]
-        except OSError:
-            uid = None
-        if uid != self.own_uid:
-            log.warning("refused a connection from another user")
-            await stream.aclose()
-            return
+        family = stream.socket.family
+        if family == _AF_UNIX:
+            try:
+                uid: int | None = peer_uid(stream.socket)  # type: ignore[arg-type]
+            except OSError:
+                uid = None
+            if uid != self.own_uid:
+                log.warning("refused a connection from another user")
+                await stream.aclose()
+                return
         self._admit()
-        conn = _Conn(trio.current_time())
+        pid = peer_pid(stream.socket) if family == _AF_UNIX else None  # type: ignore[arg-type]
+        conn = _Conn(trio.current_time(), pid)
         key = self._next_id
         self._next_id += 1
         self._conns[key] = conn
         self._notify()
-        session = Session(self._tally, self._gate)
+        session = self._session(family)
         try:
             with conn.scope:
                 await self._serve(stream, session, conn)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         finally:
+            self._drain(stream.socket.fileno(), session)
             del self._conns[key]
             self._notify()
             self._replies.commit_soon()

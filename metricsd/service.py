@@ -96,15 +96,15 @@ def lock_path(sock: Path) -> Path:
     return sock.with_name(sock.name + ".lock")
 
 
-def acquire_lock(sock: Path) -> InstanceLock | int | None:
-    """Take the per-socket instance lock.
+def acquire_lock(sock: Path, *, wait: bool = False) -> InstanceLock | int | None:
+    """Take the per-socket instance lock (``wait``: block until its holder exits).
 
     Returns the lock, or the pid of the daemon that holds it (``None`` if unknown)."""
     path = lock_path(sock)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     f = os.fdopen(fd, "r+", encoding="ascii")
     try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(f, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
             f.close()
@@ -194,6 +194,56 @@ def bind_socket(sock: Path) -> BoundSocket:
     os.chmod(sock, 0o600)
     s.listen(listen_backlog())
     return BoundSocket(s, sock, (st.st_dev, st.st_ino))
+
+
+#: Beside the socket path, over loopback TCP: where clients find the port and the token.
+ENDPOINT_FILE: Final = "endpoint.json"
+
+
+@dataclass(frozen=True)
+class EndpointFile:
+    """The ``endpoint.json`` this process wrote: only this one is removed at exit."""
+
+    path: Path
+    ident: tuple[int, int]
+
+    def unlink(self) -> None:
+        try:
+            st = os.lstat(self.path)
+            if (st.st_dev, st.st_ino) == self.ident:
+                os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def bind_tcp() -> socket.socket:
+    """Listen on 127.0.0.1, on a port the kernel picks."""
+    return socket.create_server(("127.0.0.1", 0), backlog=listen_backlog())
+
+
+def write_endpoint_file(directory: Path, port: int, token: str) -> EndpointFile:
+    """Write ``{"port", "token", "pid"}`` to ``directory/endpoint.json``, created 0600
+    and replaced atomically (a client never reads half a file)."""
+    import json
+
+    path = directory / ENDPOINT_FILE
+    tmp = directory / f".{ENDPOINT_FILE}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+                 | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            json.dump({"port": port, "token": token, "pid": os.getpid()}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    st = os.lstat(path)
+    return EndpointFile(path, (st.st_dev, st.st_ino))
 
 
 def listen_backlog() -> int:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from metricsd.core.batches import Batch, Pending
+from metricsd.core.batches import SCHEMA, SCHEMA_TABLES, SCHEMA_V1, Batch, Pending, clip
 from metricsd.core.counts import Groups, VersionCap, add_into
 from metricsd.core.facts import (
     HEALTH_COUNTERS,
@@ -29,7 +31,7 @@ from metricsd.core.facts import (
 
 log = logging.getLogger("metricsd")
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 #: meta key of the last upload's result line (daemon-written).
 LAST_UPLOAD_KEY: Final = "last_upload"
 
@@ -168,6 +170,7 @@ class Store:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            _closed(self.path)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -243,18 +246,27 @@ class Store:
         return total
 
     def pending(self) -> list[Pending]:
-        """Release-build committed counts not yet batched, one entry per version pair."""
-        out: list[Pending] = []
-        groups = self._db.execute(
-            "SELECT daemon_version, client_version, MIN(day), MAX(day) FROM counts "
-            "WHERE dev = 0 GROUP BY daemon_version, client_version "
-            "ORDER BY daemon_version, client_version").fetchall()
-        for daemon_version, client_version, first, last in groups:
-            facts = dict(_fact_rows(self._db.execute(
-                "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND "
+        """Release-build committed counts not yet batched, one entry per (day, daemon
+        version, client version), bounded as sealing will bound them."""
+        return [Pending(dv, cv, day, day, facts)
+                for day, dv, cv, facts in self._day_groups(self._db)]
+
+    @staticmethod
+    def _day_groups(db: sqlite3.Connection) -> list[tuple[str, str, str, dict[Fact, int]]]:
+        """(day, daemon version, client version, clipped facts) of every release-build
+        group holding counts (a group with health counters only waits for counts)."""
+        groups = db.execute(
+            "SELECT day, daemon_version, client_version FROM counts "
+            f"WHERE dev = 0 GROUP BY day, daemon_version, client_version "
+            f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0 "
+            "ORDER BY day, daemon_version, client_version").fetchall()
+        out = []
+        for day, daemon_version, client_version in groups:
+            facts = dict(_fact_rows(db.execute(
+                "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND day = ? AND "
                 "daemon_version = ? AND client_version = ? GROUP BY counter, label",
-                (daemon_version, client_version))))
-            out.append(Pending(daemon_version, client_version, first, last, facts))
+                (day, daemon_version, client_version)), SCHEMA))
+            out.append((str(day), str(daemon_version), str(client_version), clip(facts)))
         return out
 
     def purge(self) -> bool:
@@ -281,30 +293,19 @@ class Store:
     def seal_batches(self, new_id: Iterable[str], *, now: int) -> list[str]:
         """Move release-build committed counts into the outbox, atomically.
 
-        One batch per (daemon version, client version); a group that holds only health
-        counters stays committed until it has counts to travel with."""
+        One batch per (UTC day, daemon version, client version), every value bounded
+        (``health.clipped``); a group that holds only health counters stays committed
+        until it has counts to travel with."""
         ids = iter(new_id)
         sealed: list[str] = []
         with self._tx() as db:
-            groups = db.execute(
-                "SELECT daemon_version, client_version, MIN(day), MAX(day) FROM counts "
-                f"WHERE dev = 0 GROUP BY daemon_version, client_version "
-                f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0 "
-                "ORDER BY daemon_version, client_version").fetchall()
-            for daemon_version, client_version, first, last in groups:
+            for day, daemon_version, client_version, facts in self._day_groups(db):
                 batch_id = next(ids)
+                _insert_batch(db, batch_id, now, daemon_version, client_version, day, day,
+                              facts, SCHEMA)
                 db.execute(
-                    "INSERT INTO outbox (batch_id, created, daemon_version, client_version, "
-                    "period_from, period_to) VALUES (?, ?, ?, ?, ?, ?)",
-                    (batch_id, now, daemon_version, client_version, first, last))
-                db.execute(
-                    "INSERT INTO outbox_counts (batch_id, counter, label, n) "
-                    "SELECT ?, counter, label, SUM(n) FROM counts WHERE dev = 0 AND "
-                    "daemon_version = ? AND client_version = ? GROUP BY counter, label",
-                    (batch_id, daemon_version, client_version))
-                db.execute(
-                    "DELETE FROM counts WHERE dev = 0 AND daemon_version = ? AND "
-                    "client_version = ?", (daemon_version, client_version))
+                    "DELETE FROM counts WHERE dev = 0 AND day = ? AND daemon_version = ? "
+                    "AND client_version = ?", (day, daemon_version, client_version))
                 sealed.append(batch_id)
         return sealed
 
@@ -312,14 +313,18 @@ class Store:
         """Pending batches, oldest first."""
         rows = self._db.execute(
             "SELECT batch_id, created, daemon_version, client_version, period_from, "
-            "period_to, attempts FROM outbox ORDER BY created, rowid").fetchall()
+            "period_to, attempts, schema FROM outbox ORDER BY created, rowid").fetchall()
         out = []
         for row in rows:
+            batch_id, created, daemon_version, client_version, first, last, attempts, schema \
+                = row
+            if schema not in SCHEMA_TABLES:
+                continue  # defence in depth: never send a body of an unknown schema
             facts = dict(_fact_rows(self._db.execute(
-                "SELECT counter, label, n FROM outbox_counts WHERE batch_id = ?", (row[0],))))
-            batch_id, created, daemon_version, client_version, first, last, attempts = row
+                "SELECT counter, label, n FROM outbox_counts WHERE batch_id = ?", (batch_id,)),
+                schema))
             out.append(Batch(batch_id, created, daemon_version, client_version, first, last,
-                             attempts, facts))
+                             attempts, facts, schema))
         return out
 
     def delete_batch(self, batch_id: str) -> None:
@@ -359,28 +364,112 @@ class Store:
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
 
-def _fact_rows(cursor: sqlite3.Cursor) -> Iterator[tuple[Fact, int]]:
+def _fact_rows(cursor: sqlite3.Cursor,
+               schema: int | None = None) -> Iterator[tuple[Fact, int]]:
+    """Rows -> facts.  Defence in depth: a row that is not an allow-listed fact (of
+    ``schema``; of any schema when None) is never passed on."""
     for counter, label, n in cursor:
-        # Defence in depth: a row that is not an allow-listed fact is never passed on.
-        if is_allowed(counter, label) and n:
+        if n and _allowed(counter, label, schema):
             yield (counter, label), int(n)
+
+
+def _allowed(counter: str, label: str, schema: int | None) -> bool:
+    if schema is None:
+        return any(_allowed(counter, label, known) for known in SCHEMA_TABLES)
+    if schema == SCHEMA:
+        return is_allowed(counter, label)
+    counters, health = SCHEMA_TABLES[schema]
+    if counter in health:
+        return label == ""
+    labels = counters.get(counter)
+    return labels is not None and (label in labels if labels else label == "")
+
+
+def _insert_batch(db: sqlite3.Connection, batch_id: str, now: int, daemon_version: str,
+                  client_version: str, first: str, last: str, facts: dict[Fact, int],
+                  schema: int) -> None:
+    db.execute(
+        "INSERT INTO outbox (batch_id, created, daemon_version, client_version, "
+        "period_from, period_to, schema) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (batch_id, now, daemon_version, client_version, first, last, schema))
+    db.executemany(
+        "INSERT INTO outbox_counts (batch_id, counter, label, n) VALUES (?, ?, ?, ?)",
+        [(batch_id, counter, label, n) for (counter, label), n in facts.items() if n])
+
+
+def _seal_v1_counts(db: sqlite3.Connection) -> None:
+    """Migration 1 -> 2 (facts v2): counts committed before it carry the v1.1 labels.
+    Release-build ones become schema 1 batches as they were counted (one per version
+    pair, as schema 1 had it), never relabelled; dev-build ones stay local as they are."""
+    groups = db.execute(
+        "SELECT daemon_version, client_version, MIN(day), MAX(day) FROM counts "
+        f"WHERE dev = 0 GROUP BY daemon_version, client_version "
+        f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0"
+    ).fetchall()
+    now = int(time.time())
+    for daemon_version, client_version, first, last in groups:
+        facts = dict(_fact_rows(db.execute(
+            "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND daemon_version = ? "
+            "AND client_version = ? GROUP BY counter, label",
+            (daemon_version, client_version)), SCHEMA_V1))
+        _insert_batch(db, str(uuid.uuid4()), now, daemon_version, client_version, first,
+                      last, facts, SCHEMA_V1)
+        db.execute("DELETE FROM counts WHERE dev = 0 AND daemon_version = ? AND "
+                   "client_version = ?", (daemon_version, client_version))
+
+
+#: Databases this process holds a connection to.  POSIX drops *every* lock a process
+#: holds on a file when *any* of its descriptors of that file is closed, and SQLite then
+#: believes it is the last user and deletes a WAL still in use by others.  So no
+#: descriptor of a database file is ever opened (and closed) while this process holds
+#: a connection to it: the files are made private only before the first connection.
+_OPEN_HERE: Final[dict[str, int]] = {}
 
 
 def _private_files(path: Path) -> None:
     """Create the database file 0600 before SQLite does (its -wal and -shm then get the
-    same mode), and narrow any existing ones: 0600 whatever the umask."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-    os.close(fd)
+    same mode: SQLite gives them the database file's), and narrow existing ones to 0600
+    whatever the umask.  Never follows a symlink; a database file that is not a regular
+    file is refused.  Only called while this process holds no connection to ``path``."""
+    assert str(path) not in _OPEN_HERE, "a descriptor of an open database file"
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0)
     for suffix in ("", "-wal", "-shm", "-journal"):
+        name = str(path) + suffix
+        create = os.O_CREAT if suffix == "" else 0
         try:
-            os.chmod(str(path) + suffix, 0o600)
+            fd = os.open(name, flags | create, 0o600)
         except FileNotFoundError:
-            pass
+            continue
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open {name} ({describe_error(exc)}): "
+                                   "it must be a regular file, not a link") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StoreUnavailable(f"{name} is not a regular file")
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
+
+def _opened(path: Path) -> None:
+    _OPEN_HERE[str(path)] = _OPEN_HERE.get(str(path), 0) + 1
+
+
+def _closed(path: Path) -> None:
+    left = _OPEN_HERE.get(str(path), 1) - 1
+    if left > 0:
+        _OPEN_HERE[str(path)] = left
+    else:
+        _OPEN_HERE.pop(str(path), None)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    _private_files(path)
+    if str(path) not in _OPEN_HERE:
+        _private_files(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    _opened(path)
     try:
         db.execute("PRAGMA busy_timeout = 10000")
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -399,13 +488,26 @@ def _connect(path: Path) -> sqlite3.Connection:
             _migrate(db, version)
     except BaseException:
         db.close()
+        _closed(path)
         raise
-    _private_files(path)
     return db
 
 
 #: Schema migrations: MIGRATIONS[v] upgrades a database at user_version v to v + 1.
-MIGRATIONS: Final[dict[int, str]] = {0: _SCHEMA}
+#: Version 2 is facts v2: batches carry their upload schema, and counts committed under
+#: the v1.1 labels are sealed as schema 1 batches (:func:`_seal_v1_counts`).
+MIGRATIONS: Final[dict[int, str]] = {
+    0: _SCHEMA,
+    1: "ALTER TABLE outbox ADD COLUMN schema INTEGER NOT NULL DEFAULT 1",
+}
+
+
+def _run_migration(db: sqlite3.Connection, version: int) -> None:
+    for statement in MIGRATIONS[version].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    if version == 1:
+        _seal_v1_counts(db)
 
 
 def _migrate(db: sqlite3.Connection, version: int) -> None:
@@ -413,9 +515,7 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
     try:
         current = db.execute("PRAGMA user_version").fetchone()[0]
         while current < SCHEMA_VERSION:
-            for statement in MIGRATIONS[current].split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            _run_migration(db, current)
             current += 1
             db.execute(f"PRAGMA user_version = {current}")
     except BaseException:

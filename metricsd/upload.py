@@ -98,6 +98,10 @@ class UploadContext:
     transport: httpx.AsyncBaseTransport | None = None
 
 
+#: How much of a response body is read at most (it is never used).
+RESPONSE_READ_LIMIT: Final = 64 * 1024
+
+
 def _prepare(ctx: UploadContext, now: float) -> list[Batch] | str:
     """Worker thread, under the egress lock: drop expired batches, seal committed counts
     and list the outbox — or say why not (consent)."""
@@ -196,8 +200,15 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
             fd, why = await trio.to_thread.run_sync(_admit_attempt, ctx)
             if fd is None:
                 result.stopped = why
-                result.folded_back = len(queue)
-                ctx.progress(f"stopped before sending batch {batch.batch_id}: {why}")
+                # An opt-out (or the veto) deletes what is left, now or at the daemon's
+                # next look; only a stop for another reason keeps the batches.
+                decision = await trio.to_thread.run_sync(ctx.authority.decide)
+                result.folded_back = len(queue) if decision.counting else 0
+                fate = (f"{len(queue)} batch(es) kept for a later upload"
+                        if decision.counting else
+                        f"metrics are off, so the {len(queue)} remaining batch(es) are "
+                        "deleted, not sent")
+                ctx.progress(f"stopped before sending batch {batch.batch_id}: {why}; {fate}")
                 break
             body = json.dumps(body_of(batch, ctx.host), separators=(",", ":")).encode()
             status: int | None = None
@@ -205,12 +216,10 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
             failure = ""
             try:
                 with trio.fail_after(ctx.attempt_timeout + 1):
-                    response = await client.post(
-                        ctx.endpoint.url, content=body,
-                        headers={**headers, "Idempotency-Key": batch.batch_id})
-                status = response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"),
-                                                now=time.time())
+                    status, retry_header = await _post(
+                        client, ctx.endpoint.url, body,
+                        {**headers, "Idempotency-Key": batch.batch_id})
+                retry_after = parse_retry_after(retry_header, now=time.time())
             except (httpx.HTTPError, trio.TooSlowError, OSError) as exc:
                 failure = describe_failure(exc)
             finally:
@@ -247,6 +256,20 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
             await trio.sleep(delay)
     await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.summary()))
     return result
+
+
+async def _post(client: httpx.AsyncClient, url: str, body: bytes,
+                headers: dict[str, str]) -> tuple[int, str | None]:
+    """POST one batch; -> (status, Retry-After).  The response body is streamed and read
+    no further than RESPONSE_READ_LIMIT, then the connection is closed: whoever controls
+    the endpoint cannot grow the daemon's memory."""
+    async with client.stream("POST", url, content=body, headers=headers) as response:
+        read = 0
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read >= RESPONSE_READ_LIMIT:
+                break
+        return response.status_code, response.headers.get("retry-after")
 
 
 def _stamp(now: float, text: str) -> str:

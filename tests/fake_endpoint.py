@@ -26,8 +26,15 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from metricsd.core.batches import ARCH_LABELS, OS_LABELS, OTHER, SCHEMA
-from metricsd.core.facts import COUNTERS, HEALTH_COUNTERS, is_rendered_version
+from metricsd.core.batches import (
+    ARCH_LABELS,
+    CONTRIBUTION_BOUND,
+    OS_LABELS,
+    OTHER,
+    SCHEMA,
+    SCHEMA_TABLES,
+)
+from metricsd.core.facts import is_rendered_version
 
 PATH: Final = "/v1/metrics"
 MAX_BODY: Final = 1024 * 1024
@@ -55,7 +62,9 @@ def validate(body: object, idempotency_key: str | None = None) -> dict[str, Any]
     assert isinstance(body, dict)
     _require(set(body) == {"schema", "batch_id", "daemon", "client", "period", "counts",
                            "health"}, "unexpected or missing top-level keys")
-    _require(body["schema"] == SCHEMA and type(body["schema"]) is int, "unknown schema")
+    _require(body["schema"] in SCHEMA_TABLES and type(body["schema"]) is int, "unknown schema")
+    counters, health_names = SCHEMA_TABLES[body["schema"]]
+    bound = CONTRIBUTION_BOUND if body["schema"] == SCHEMA else 2**63 - 1
     batch_id = body["batch_id"]
     _require(isinstance(batch_id, str), "batch_id must be a string")
     try:
@@ -84,20 +93,23 @@ def validate(body: object, idempotency_key: str | None = None) -> dict[str, Any]
         _require(isinstance(period[key], str) and _DAY.fullmatch(period[key]) is not None,
                  "period dates must be YYYY-MM-DD")
     _require(period["from"] <= period["to"], "period.from after period.to")
+    if body["schema"] == SCHEMA:
+        _require(period["from"] == period["to"], "a schema 2 batch covers one day")
     counts = body["counts"]
     _require(isinstance(counts, dict) and bool(counts), "counts must be a non-empty object")
     for counter, value in counts.items():
-        _require(counter in COUNTERS, "unknown counter")
-        labels = COUNTERS[counter]
+        _require(counter in counters, "unknown counter")
+        labels = counters[counter]
         if not labels:
-            _require(_is_count(value), "an unlabelled counter must be a positive integer")
+            _require(_is_count(value) and value <= bound,
+                     "an unlabelled counter must be a positive integer within the bound")
             continue
         _require(isinstance(value, dict) and bool(value), "a labelled counter must be an object")
         for label, n in value.items():
             _require(label in labels, "label not allowed")
-            _require(_is_count(n), "counts must be positive integers")
+            _require(_is_count(n) and n <= bound, "counts must be positive, within the bound")
     health = body["health"]
-    _require(isinstance(health, dict) and set(health) == set(HEALTH_COUNTERS),
+    _require(isinstance(health, dict) and set(health) == set(health_names),
              "health must have exactly the documented keys")
     _require(all(_is_count(v, zero_ok=True) for v in health.values()),
              "health values must be integers >= 0")

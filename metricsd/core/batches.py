@@ -14,10 +14,30 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from metricsd.core.counts import counts_body, health_body
-from metricsd.core.facts import Fact
+from metricsd.core.facts import (
+    CLIPPED,
+    COUNTERS,
+    COUNTERS_V1,
+    HEALTH_COUNTERS,
+    HEALTH_COUNTERS_V1,
+    Fact,
+)
 from metricsd.core.retry import exponential_delay
 
-SCHEMA: Final = 1
+#: The upload body schema of what this daemon counts: facts v2, one UTC day per batch,
+#: every value at most CONTRIBUTION_BOUND.
+SCHEMA: Final = 2
+#: Counts stored by a daemon before facts v2 travel as schema 1 (the v1.1 labels), as
+#: they were counted: never relabelled.
+SCHEMA_V1: Final = 1
+#: No single value of one batch exceeds this; larger ones are clipped to it and counted
+#: in ``health.clipped``.
+CONTRIBUTION_BOUND: Final = 100_000
+#: schema -> (counters and their labels, health counters).
+SCHEMA_TABLES: Final[Mapping[int, tuple[Mapping[str, tuple[str, ...]], tuple[str, ...]]]] = {
+    SCHEMA: (COUNTERS, HEALTH_COUNTERS),
+    SCHEMA_V1: (COUNTERS_V1, HEALTH_COUNTERS_V1),
+}
 #: A batch older than this is dropped.
 MAX_BATCH_AGE_SECONDS: Final = 30 * 24 * 3600
 #: Only this many newest batches are kept.
@@ -60,6 +80,7 @@ class Batch:
     period_to: str
     attempts: int
     facts: dict[Fact, int]
+    schema: int = SCHEMA
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +92,22 @@ class Pending:
     period_from: str
     period_to: str
     facts: dict[Fact, int]
+    schema: int = SCHEMA
+
+
+def clip(facts: Mapping[Fact, int]) -> dict[Fact, int]:
+    """One install-day's facts with every count bounded by CONTRIBUTION_BOUND; each value
+    clipped adds one to ``health.clipped``."""
+    out: dict[Fact, int] = {}
+    clipped = 0
+    for fact, n in facts.items():
+        if n > CONTRIBUTION_BOUND and fact[0] not in HEALTH_COUNTERS:
+            n = CONTRIBUTION_BOUND
+            clipped += 1
+        out[fact] = n
+    if clipped:
+        out[CLIPPED] = out.get(CLIPPED, 0) + clipped
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +136,16 @@ def host_arch(machine: str) -> str:
 
 def batch_body(*, batch_id: str | None, daemon_version: str, client_version: str,
                period_from: str, period_to: str, facts: Mapping[Fact, int],
-               host: Host) -> dict[str, Any]:
+               host: Host, schema: int = SCHEMA) -> dict[str, Any]:
+    counters, health = SCHEMA_TABLES[schema]
     return {
-        "schema": SCHEMA,
+        "schema": schema,
         "batch_id": batch_id,
         "daemon": {"version": daemon_version, "os": host.os, "arch": host.arch},
         "client": {"version": client_version},
         "period": {"from": period_from, "to": period_to},
-        "counts": counts_body(facts),
-        "health": health_body(facts),
+        "counts": counts_body(facts, counters),
+        "health": health_body(facts, health),
     }
 
 
@@ -117,7 +155,7 @@ def body_of(batch: Batch | Pending, host: Host) -> dict[str, Any]:
     return batch_body(batch_id=batch.batch_id if isinstance(batch, Batch) else None,
                       daemon_version=batch.daemon_version, client_version=batch.client_version,
                       period_from=batch.period_from, period_to=batch.period_to,
-                      facts=batch.facts, host=host)
+                      facts=batch.facts, host=host, schema=batch.schema)
 
 
 Outcome = Literal["sent", "retry", "drop"]

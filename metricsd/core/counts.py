@@ -112,13 +112,14 @@ def flatten(groups: Groups) -> dict[Fact, int]:
     return total
 
 
-def counts_body(facts: Mapping[Fact, int]) -> dict[str, Any]:
+def counts_body(facts: Mapping[Fact, int],
+                counters: Mapping[str, tuple[str, ...]] = COUNTERS) -> dict[str, Any]:
     """Facts -> the ``counts`` object of an upload body (zeros out, health excluded).
 
     Unlabelled counters become numbers, labelled ones objects; keys follow the order of
     :data:`metricsd.core.facts.COUNTERS` and of each label list, so the output is stable."""
     body: dict[str, Any] = {}
-    for counter, labels in COUNTERS.items():
+    for counter, labels in counters.items():
         if not labels:
             n = facts.get((counter, ""), 0)
             if n:
@@ -130,6 +131,7 @@ def counts_body(facts: Mapping[Fact, int]) -> dict[str, Any]:
     return body
 
 
-def health_body(facts: Mapping[Fact, int]) -> dict[str, int]:
+def health_body(facts: Mapping[Fact, int],
+                names: tuple[str, ...] = HEALTH_COUNTERS) -> dict[str, int]:
     """Facts -> the ``health`` object of an upload body (every key, zeros included)."""
-    return {name: facts.get((name, ""), 0) for name in HEALTH_COUNTERS}
+    return {name: facts.get((name, ""), 0) for name in names}

@@ -58,7 +58,9 @@ COUNTERS_V1: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 #: The daemon's own losses, uploaded under ``health`` (docs/UPLOAD.md).
-HEALTH_COUNTERS: Final = ("invalid_events", "unknown_events", "dropped_batches")
+HEALTH_COUNTERS: Final = ("invalid_events", "unknown_events", "dropped_batches", "clipped")
+#: Upload schema 1 had no ``clipped``.
+HEALTH_COUNTERS_V1: Final = HEALTH_COUNTERS[:3]
 
 
 def is_allowed(counter: str, label: str) -> bool:
@@ -82,6 +84,7 @@ COMPACTION: Final = _fact("compaction")
 INVALID_EVENTS: Final = _fact("invalid_events")
 UNKNOWN_EVENTS: Final = _fact("unknown_events")
 DROPPED_BATCHES: Final = _fact("dropped_batches")
+CLIPPED: Final = _fact("clipped")
 
 FINISH_REASON_FACTS: Final[Mapping[str, Fact]] = {
     r: _fact("finish_reason", r) for r in FINISH_REASONS

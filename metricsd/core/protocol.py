@@ -16,6 +16,7 @@ integral float (``500.0``) is that integer, any other float is ``invalid_event``
 
 from __future__ import annotations
 
+import hmac
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from metricsd.core.facts import (
 )
 from metricsd.core.wire import (
     INVALID_EVENT,
+    UNAUTHORIZED,
     UNSUPPORTED_PROTO,
     Decoder,
     error_reply,
@@ -168,11 +170,14 @@ def _other_usage_form(msg: dict[Any, Any], hit: object, miss: object) -> tuple[i
 class Session:
     """Protocol state of one connection."""
 
-    __slots__ = ("_buckets", "_decoder", "_gate", "_handlers", "_tally", "client_version",
-                 "closed")
+    __slots__ = ("_buckets", "_decoder", "_gate", "_handlers", "_tally", "_token",
+                 "client_version", "closed")
 
-    def __init__(self, tally: Tally, gate: Gate) -> None:
+    def __init__(self, tally: Tally, gate: Gate, token: str | None = None) -> None:
+        """``token``: over loopback TCP, the secret the first message (a ``hello``) must
+        carry; until it has, nothing is counted or answered."""
         self._tally = tally
+        self._token = token
         self._gate = gate
         self._decoder = Decoder()
         self.client_version = UNKNOWN_VERSION
@@ -206,6 +211,11 @@ class Session:
         handlers = self._handlers
         commit = False
         for msg in decoder.messages():
+            if self._token is not None and not self._authorized(msg):
+                events.append(_UNAUTHORIZED)
+                events.append(CLOSE)
+                self.closed = True
+                return events
             try:
                 handler = handlers[msg["type"]]
             except (KeyError, TypeError):
@@ -237,6 +247,19 @@ class Session:
         if commit:
             events.insert(0, COMMIT_SOON)
         return events
+
+    def _authorized(self, msg: dict[Any, Any]) -> bool:
+        """The first message over TCP: a ``hello`` whose ``token`` is the daemon's
+        (compared in constant time).  Afterwards the connection is trusted."""
+        token = msg.get("token") if msg.get("type") == "hello" else None
+        if type(token) is bytes:
+            token = token.decode("utf-8", "replace")
+        assert self._token is not None
+        if type(token) is not str or not hmac.compare_digest(
+                token.encode("utf-8", "replace"), self._token.encode("ascii")):
+            return False
+        self._token = None
+        return True
 
     def _count(self, fact: tuple[str, str]) -> None:
         gate = self._gate
@@ -342,4 +365,6 @@ class Session:
         return None
 
 
+_UNAUTHORIZED: Final = Send(error_reply(
+    UNAUTHORIZED, "the first message over TCP must be a hello with the daemon's token"))
 _UNSUPPORTED: Final = Send(error_reply(UNSUPPORTED_PROTO, f"this daemon speaks proto {PROTO} only"))

@@ -27,8 +27,11 @@ MALFORMED: Final = "malformed"
 TOO_LARGE: Final = "too_large"
 NOT_A_MAP: Final = "not_a_map"
 UNSUPPORTED_PROTO: Final = "unsupported_proto"
+#: Over loopback TCP: the first message was not a ``hello`` with the daemon's token.
+UNAUTHORIZED: Final = "unauthorized"
 INVALID_EVENT: Final = "invalid_event"
-ERROR_CODES: Final = (MALFORMED, TOO_LARGE, NOT_A_MAP, UNSUPPORTED_PROTO, INVALID_EVENT)
+ERROR_CODES: Final = (MALFORMED, TOO_LARGE, NOT_A_MAP, UNSUPPORTED_PROTO, UNAUTHORIZED,
+                      INVALID_EVENT)
 
 
 @dataclass(frozen=True, slots=True)
