@@ -128,9 +128,12 @@ func (f *fake) next(d *decoder, fc *fakeConn) (map[string]any, bool) {
 
 // serveWell answers like a daemon: an ack per sync, a reply per request.
 func (f *fake) serveWell(nc net.Conn, fc *fakeConn) {
-	d := decoder{r: bufio.NewReader(nc)}
+	f.serveFrom(nc, fc, &decoder{r: bufio.NewReader(nc)})
+}
+
+func (f *fake) serveFrom(nc net.Conn, fc *fakeConn, d *decoder) {
 	for {
-		m, ok := f.next(&d, fc)
+		m, ok := f.next(d, fc)
 		if !ok {
 			return
 		}

@@ -71,6 +71,25 @@ type Sidecar struct {
 	stop     chan struct{} // closed by Close
 	done     chan struct{} // closed when supervision ends
 	exitErr  error         // the last child's exit
+	detached bool          // Close left it serving other app instances
+}
+
+// closeProbe: how long before Close's deadline a daemon still running is pinged.
+const closeProbe = 300 * time.Millisecond
+
+// responsive: the daemon at addr answers a ping before ctx is done.
+func responsive(ctx context.Context, addr string) bool {
+	c, err := Dial(ctx, Options{Socket: addr, ConnectTimeout: closeProbe / 2,
+		WriteTimeout: closeProbe / 2, BackoffMin: time.Hour, BackoffMax: time.Hour})
+	if err != nil {
+		return false
+	}
+	defer c.Close(ctx)
+	if c.Stats().Connects == 0 {
+		return false
+	}
+	_, err = c.Ping(ctx)
+	return err == nil
 }
 
 type child struct {
@@ -464,10 +483,12 @@ func (s *Sidecar) DialWith(ctx context.Context, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// Close stops supervising, closes the daemon's stdin (it commits and exits, unless other
-// clients still use it) and waits for it until ctx is done (without a deadline:
-// DefaultSidecarCloseTimeout), then kills it. It returns nil when the daemon exited 0, or
-// there was none. Close the clients first.
+// Close stops supervising, closes the daemon's stdin (it commits and exits, unless clients
+// of other app instances still use it) and waits for it until ctx is done (without a
+// deadline: DefaultSidecarCloseTimeout). Shortly before the deadline, a daemon still
+// running is pinged: one that answers is serving other app instances and is left running
+// (it exits when their last client leaves); one that does not is killed. It returns nil
+// when the daemon exited 0, was left serving, or there was none. Close the clients first.
 func (s *Sidecar) Close(ctx context.Context) error {
 	if s == nil {
 		return nil
@@ -486,10 +507,32 @@ func (s *Sidecar) Close(ctx context.Context) error {
 	if ch != nil {
 		_ = ch.stdin.Close()
 	}
+	addr := s.addr
 	s.mu.Unlock()
+	// A daemon still running shortly before the deadline is either serving clients of
+	// other app instances (it exits when the last one leaves: leave it running) or hung
+	// (it does not answer a ping: kill it).
+	deadline, _ := ctx.Deadline()
+	probe := time.NewTimer(time.Until(deadline) - closeProbe)
+	defer probe.Stop()
 	select {
 	case <-s.done:
+	case <-probe.C:
+		if ch != nil && responsive(ctx, addr) {
+			s.mu.Lock()
+			s.detached = true
+			s.mu.Unlock()
+			return nil
+		}
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+		}
 	case <-ctx.Done():
+	}
+	select {
+	case <-s.done:
+	default:
 		s.mu.Lock()
 		if s.child != nil {
 			_ = s.child.cmd.Process.Kill()
