@@ -80,8 +80,7 @@ func TestSyncReportsEventsLostWithAConnection(t *testing.T) {
 
 // A write that times out part-way (a daemon that stopped reading): the message cut in
 // the middle is re-sent whole on the next connection, nothing written is re-sent, and
-// every event is in exactly one of: the first connection (counted as Unconfirmed, exactly),
-// a later connection, or Dropped.
+// every event arrives exactly once or is counted as dropped.
 func TestAWriteCutInTheMiddleIsResentWholeAndNothingTwice(t *testing.T) {
 	second := make(chan struct{})
 	f := newFakeUnix(t, func(f *fake, nc net.Conn, fc *fakeConn) {
@@ -131,8 +130,11 @@ func TestAWriteCutInTheMiddleIsResentWholeAndNothingTwice(t *testing.T) {
 			later += len(fc.events)
 		}
 	}
-	if uint64(len(got[0].events)) != st.Unconfirmed || st.Unconfirmed == 0 ||
-		uint64(later)+st.Unconfirmed+st.Dropped != total || later == 0 {
+	// Every byte written reached the stand-in (it reads each connection to its end), so
+	// each event arrived exactly once or was dropped; those of the stalled connection are
+	// among the unconfirmed (a loaded machine may time out a later connection too).
+	if uint64(len(got[0].events)) > st.Unconfirmed || len(got[0].events) == 0 ||
+		uint64(len(got[0].events)+later)+st.Dropped != total || later == 0 {
 		t.Fatalf("first connection %d events, later %d, %v", len(got[0].events), later, st)
 	}
 }
