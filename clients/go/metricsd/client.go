@@ -123,7 +123,7 @@ func (s Stats) String() string {
 // Record kinds in the queue.
 const (
 	kEvent   = iota // counted in MaxQueue, Dropped, Unconfirmed
-	kSync           // a sync the client adds (after a turn, at connect); no waiter
+	kTurn           // an event too; the writer follows a write holding one with a sync
 	kRequest        // a request with a waiter (Sync, Snapshot, Ping, Status, Close)
 )
 
@@ -389,7 +389,7 @@ func (c *Client) Compaction() {
 }
 
 // Turn reports the end of one agent turn ("" finish reason: none); written at once, and
-// followed by a sync of the client's own so that the daemon confirms it.
+// followed on the wire by a sync of the client's own, so that the daemon confirms it.
 func (c *Client) Turn(finishReason string, emptyFinal bool) {
 	if c == nil {
 		return
@@ -399,19 +399,12 @@ func (c *Client) Turn(finishReason string, emptyFinal bool) {
 		return
 	}
 	c.mu.Lock()
-	b := appendTurn(c.out(96+3*len(finishReason)), finishReason, emptyFinal)
-	n := len(b)
-	b = appendSync(b, c.nextID+1)
-	if !c.admit(kEvent, n) || !c.admit(kSync, len(b)) || c.rcount+2 > c.ringRecs() {
-		c.mu.Unlock()
+	ok := c.push(appendTurn(c.out(64+3*len(finishReason)), finishReason, emptyFinal), kTurn, 0, nil)
+	c.mu.Unlock()
+	if !ok {
 		c.dropped.Add(1)
 		return
 	}
-	c.nextID++
-	c.place(b)
-	c.record(n, kEvent, 0, nil)
-	c.record(len(b)-n, kSync, c.nextID, nil)
-	c.mu.Unlock()
 	c.signal()
 }
 
@@ -470,7 +463,7 @@ func (c *Client) admit(kind uint8, n int) bool {
 	if c.closing && kind != kRequest {
 		return false
 	}
-	if kind == kEvent {
+	if kind <= kTurn {
 		return c.events < c.opts.MaxQueue && c.size+n <= c.opts.MaxQueueBytes
 	}
 	return c.size+n <= c.ringBytes() && c.rcount < c.ringRecs()
@@ -508,7 +501,7 @@ func (c *Client) record(n int, kind uint8, id uint64, w *waiter) {
 	}
 	c.recs[at] = rec{n: int32(n), kind: kind, id: id, w: w}
 	c.rcount++
-	if kind == kEvent {
+	if kind <= kTurn {
 		c.events++
 	}
 }
@@ -552,7 +545,7 @@ func (c *Client) pop() rec {
 	if c.size == 0 {
 		c.head = 0
 	}
-	if r.kind == kEvent {
+	if r.kind <= kTurn {
 		c.events--
 	}
 	return r
@@ -749,7 +742,7 @@ func (c *Client) Close(ctx context.Context) error {
 	defer c.mu.Unlock()
 	for c.rcount > 0 {
 		r := c.pop()
-		if r.kind == kEvent {
+		if r.kind <= kTurn {
 			c.dropped.Add(1)
 		}
 		if r.w != nil {

@@ -121,7 +121,7 @@ func TestSpawnSendSyncAndTheTurnIsWrittenAtOnce(t *testing.T) {
 		t.Fatalf("status %v, %v (daemon pid %d)", status, err, side.Pid())
 	}
 	c.mu.Lock()
-	c.push(appendBare(c.out(16), "sync"), kEvent, 0, nil) // no id: the daemon answers invalid_event
+	c.push(appendBare(c.out(16), "sync"), kRequest, 0, nil) // no id: the daemon answers invalid_event
 	c.mu.Unlock()
 	c.signal()
 	if err := c.Sync(ctx); err != nil {

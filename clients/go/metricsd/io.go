@@ -54,6 +54,7 @@ func (c *Client) run(first chan struct{}) {
 	defer markFirst()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	syncMsg := make([]byte, 0, 16)
 	backoff := func() {
 		delay *= 2
 		if delay < c.opts.BackoffMin {
@@ -74,11 +75,24 @@ func (c *Client) run(first chan struct{}) {
 			c.kicked, delay, next = false, 0, time.Time{}
 		}
 		if cur != nil && c.rcount > 0 {
-			k, spans := c.register(cur)
+			k, spans, turn := c.register(cur)
 			c.mu.Unlock()
 			n, err := write(cur.nc, spans, c.opts.WriteTimeout)
 			c.mu.Lock()
 			c.written(cur, k, n)
+			if err == nil && turn {
+				// A sync of the client's own after a write holding a turn: its ack
+				// confirms the turn and everything before it.
+				c.nextID++
+				if len(cur.pending) >= maxPending {
+					cur.pending = evict(cur.pending)
+				}
+				cur.pending = append(cur.pending, pend{id: c.nextID, evMark: cur.evWritten})
+				syncMsg = appendSync(syncMsg[:0], c.nextID)
+				c.mu.Unlock()
+				_, err = write(cur.nc, [2][]byte{syncMsg}, c.opts.WriteTimeout)
+				c.mu.Lock()
+			}
 			c.mu.Unlock()
 			if err != nil {
 				c.setErr(fmt.Errorf("write: %w", err))
@@ -150,14 +164,17 @@ func (c *Client) run(first chan struct{}) {
 
 // register (under c.mu) takes the whole queue as the next write: it registers the syncs
 // and requests in it as awaiting replies (before the write: a reply may come before Write
-// returns) and returns how many messages and the (one or two) spans of the ring to write.
-func (c *Client) register(cur *conn) (int, [2][]byte) {
+// returns) and returns how many messages, the (one or two) spans of the ring to write, and
+// whether a turn is among them.
+func (c *Client) register(cur *conn) (int, [2][]byte, bool) {
 	ev := cur.evWritten
+	turn := false
 	for i := 0; i < c.rcount; i++ {
 		r := c.recs[(c.rhead+i)%len(c.recs)]
 		switch {
-		case r.kind == kEvent:
+		case r.kind <= kTurn:
 			ev++
+			turn = turn || r.kind == kTurn
 		case r.w == nil || r.w.kind == "ack":
 			if len(cur.pending) >= maxPending {
 				cur.pending = evict(cur.pending)
@@ -175,7 +192,7 @@ func (c *Client) register(cur *conn) (int, [2][]byte) {
 		spans[0] = c.buf[c.head:]
 		spans[1] = c.buf[:end-len(c.buf)]
 	}
-	return c.rcount, spans
+	return c.rcount, spans, turn
 }
 
 // evict forgets the older half of the client's own syncs awaiting an ack (keeping every
@@ -218,7 +235,7 @@ func (c *Client) written(cur *conn, k, n int) {
 	for done < k && int(c.recs[c.rhead].n) <= n {
 		r := c.pop()
 		n -= int(r.n)
-		if r.kind == kEvent {
+		if r.kind <= kTurn {
 			cur.evWritten++
 		}
 		done++
@@ -226,7 +243,7 @@ func (c *Client) written(cur *conn, k, n int) {
 	for i := k - 1; i >= done; i-- { // newest first: they are at the ends of the lists
 		r := c.recs[(c.rhead+i-done)%len(c.recs)]
 		switch {
-		case r.kind == kEvent:
+		case r.kind <= kTurn:
 		case r.w == nil || r.w.kind == "ack":
 			if n := len(cur.pending); n > 0 && cur.pending[n-1].id == r.id {
 				cur.pending[n-1] = pend{}
