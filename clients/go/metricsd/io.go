@@ -136,7 +136,6 @@ func (c *Client) run(first chan struct{}) {
 			continue
 		}
 		nc, br, err := c.connect()
-		markFirst()
 		c.mu.Lock()
 		c.wantDial = false // from now on, only for something to send
 		c.failing = err != nil
@@ -147,6 +146,7 @@ func (c *Client) run(first chan struct{}) {
 				_ = nc.Close()
 			}
 			backoff()
+			markFirst() // after the error is recorded: Dial's caller may look at it
 			continue
 		}
 		cur = &conn{nc: nc, br: br, lost: make(chan struct{})}
@@ -156,6 +156,7 @@ func (c *Client) run(first chan struct{}) {
 			c.reconnects.Add(1)
 		}
 		go c.read(cur)
+		markFirst()
 	}
 	if cur != nil {
 		c.drop(cur)
