@@ -89,11 +89,15 @@ def day_batch(rng: random.Random, version: str, day: str) -> dict[str, Any]:
     facts[("invalid_events", "")] = 1 if rng.random() < 0.02 else 0
     facts[("unknown_events", "")] = 3 if rng.random() < 0.01 else 0
     facts[("dropped_batches", "")] = 1 if rng.random() < 0.005 else 0
-    return batch_body(batch_id=str(uuid.uuid4()), daemon_version="0.1.0",
+    body = batch_body(batch_id=str(uuid.uuid4()), daemon_version="0.1.0",
                       client_version=version, period_from=day, period_to=day,
                       facts={k: v for k, v in facts.items() if v},
                       host=Host(rng.choice(["linux", "darwin", "darwin"]),
                                 rng.choice(["x86_64", "arm64"])))
+    # the label mix above is the v1.1 one: upload schema 1, whatever the daemon's current
+    body["schema"] = 1
+    body["health"].pop("clipped", None)
+    return body
 
 
 def workload(desktops: int, days: int, seed: int = 1) -> list[dict[str, Any]]:
@@ -220,7 +224,10 @@ def start_receiver(database: str, workers: int, *extra: str) -> tuple[subprocess
                                                                        str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
-         "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256", *extra],
+         "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256",
+         # the load generator is one source address: lift the per-source limits
+         "--upload-rate", "100000000", "--upload-burst", "100000000",
+         "--max-connections-per-source", "10000", *extra],
         stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
@@ -285,7 +292,8 @@ def run_one(kind: str, workers: int, args: argparse.Namespace, sends: list[dict[
             database = f"sqlite:///{tmp / 'receiver.sqlite3'}"
         else:
             pg_name, database = pg_database(args.pg_url)
-        proc, url = start_receiver(database, workers)
+        # --k 1 (loopback only): every stored batch is visible to the "stored once" check
+        proc, url = start_receiver(database, workers, "--k", "1")
         try:
             result, elapsed = asyncio.run(drive(url + "/v1/metrics", sends, args.concurrency))
             first, last = sends[0]["period"]["to"], sends[0]["period"]["to"]

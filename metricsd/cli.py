@@ -81,6 +81,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         stop_listening: Callable[[], None] | None = None
         ready_printed = False
         try:
+            # The state directory and config.toml's get the socket directory's checks.
+            service.prepare_state_directory(settings.state_dir)
+            service.check_config_location(settings.config)
             socks, manager = service.activated_sockets(settings.environ)
             if socks:
                 sock_path = _adopted_path(socks[0], settings, manager, cleanup)
@@ -292,46 +295,64 @@ def _existing_store(settings: Settings) -> Iterator[Any]:
             store.close()
 
 
-def _bodies(store: Any) -> list[dict[str, Any]]:
-    """Exactly what the next upload sends: pending batches, then unbatched counts."""
-    from metricsd.core.batches import body_of
+def _bodies(store: Any, now: float) -> list[dict[str, Any]]:
+    """Exactly what the next upload sends: pending batches, then the unbatched counts of
+    completed UTC days."""
+    from metricsd.core.batches import body_of, utc_day
     from metricsd.settings import this_host
 
     if store is None:
         return []
     host = this_host()
     bodies = [body_of(b, host) for b in store.batches()]
-    # Counts not yet batched; a group with no counts (only health) is not sent.
-    bodies += [body for body in (body_of(p, host) for p in store.pending()) if body["counts"]]
+    bodies += [body_of(p, host) for p in store.pending(utc_day(now))]
     return bodies
+
+
+def _held(store: Any, now: float) -> list[dict[str, Any]]:
+    """Today's counts (UTC): uploaded after the day is over."""
+    from metricsd.core.batches import body_of, utc_day
+    from metricsd.settings import this_host
+
+    if store is None:
+        return []
+    return [body_of(p, this_host()) for p in store.held(utc_day(now))]
 
 
 # --- show ---------------------------------------------------------------------------------
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
     from metricsd.store import StoreError
 
+    now = time.time()
     with _existing_store(settings) as store:
         try:
-            bodies = _bodies(store)
+            bodies = _bodies(store, now)
+            held = _held(store, now)
         except (StoreError, OSError) as exc:
             raise Failure(f"cannot read database {settings.db} ({exc})") from None
     if args.json:
         print(json.dumps(bodies, indent=2))
     else:
         print(render_bodies(bodies))
+        if held:
+            print("\nheld until the day is over (UTC), then sent as one batch per day:")
+            print(render_bodies(held, held=True))
     why = _authority(settings).decide().why_not_uploading()
     if why:
         print(f"note: {why}", file=sys.stderr)
     return EXIT_OK
 
 
-def render_bodies(bodies: list[dict[str, Any]]) -> str:
+def render_bodies(bodies: list[dict[str, Any]], *, held: bool = False) -> str:
     if not bodies:
         return "nothing to upload"
     lines = []
     for body in bodies:
         batch = (f"batch {body['batch_id']}" if body["batch_id"]
+                 else "today, still counting" if held
                  else "not yet in a batch (gets its batch id at the next upload)")
         lines.append(f"{batch}: daemon {body['daemon']['version']}, client "
                      f"{body['client']['version']}, {body['period']['from']} to "
@@ -481,28 +502,37 @@ def _consent_on(settings: Settings) -> int:
 
 
 def _consent_off(settings: Settings) -> int:
-    from metricsd.consent import ConfigWriteError, EgressLock, set_consent
+    from metricsd.consent import ConfigWriteError, EgressLock, EgressLockUnsafe, set_consent
     from metricsd.store import Store, StoreError, remove_moved_aside
 
-    note = None
+    notes = []
     try:
         set_consent(settings.config, False)
     except ConfigWriteError as exc:
         # Unreadable or ambiguous: that already means off.  Never overwrite it; purge.
-        note = f"{exc} (it already means metrics are off)"
+        notes.append(f"{exc} (it already means metrics are off)")
     except OSError as exc:
         raise Failure(f"cannot write {settings.config} ({exc.strerror or exc}); "
                       "nothing was deleted") from None
+
+    def purge() -> None:
+        if settings.db.exists():
+            store = Store(settings.db)
+            try:
+                store.purge()
+            finally:
+                store.close()
+        else:
+            remove_moved_aside(settings.db)
+
     try:
-        with EgressLock(settings.state_dir).exclusive():
-            if settings.db.exists():
-                store = Store(settings.db)
-                try:
-                    store.purge()
-                finally:
-                    store.close()
-            else:
-                remove_moved_aside(settings.db)
+        try:
+            with EgressLock(settings.state_dir).exclusive():
+                purge()
+        except EgressLockUnsafe as exc:
+            # Nobody can take an unusable lock, so no egress runs: purge without it.
+            notes.append(f"{exc.strerror}")
+            purge()
     except TimeoutError:
         raise Failure("metrics are off in config.toml, but an upload in progress did not "
                       "end, so stored counts were not deleted yet; run `metricsd consent "
@@ -511,7 +541,7 @@ def _consent_off(settings: Settings) -> int:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise Failure(f"metrics are off in config.toml, but stored counts could not be "
                       f"deleted ({reason})") from None
-    if note:
+    for note in notes:
         print(f"note: {note}")
     print("metrics off: stored counts and pending batches were deleted")
     return EXIT_OK

@@ -16,7 +16,7 @@ from typing import Any, Final, TypeVar
 
 import trio
 
-from metricsd.consent import Authority, EgressLock
+from metricsd.consent import SHARED_WAIT_SECONDS, Authority, EgressBusy, EgressLock
 from metricsd.core.batches import utc_day
 from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Groups, Tally, add_into, flatten
@@ -30,6 +30,11 @@ T = TypeVar("T")
 #: Back-off bounds when a commit fails (disk full, read-only directory ...).
 COMMIT_RETRY_MIN: Final = 0.5
 COMMIT_RETRY_MAX: Final = 30.0
+#: While another process holds the egress lock, a commit is tried again this often.
+EGRESS_RETRY_SECONDS: Final = 0.25
+#: How long the final commit at shutdown waits for the egress lock (SIGTERM must end the
+#: daemon within 5 s).
+FINAL_EGRESS_WAIT_SECONDS: Final = 1.5
 #: What a storage fault looks like; anything else raised by a commit is a bug.
 STORAGE_FAULTS: Final = (sqlite3.Error, OSError, StoreError)
 
@@ -59,11 +64,15 @@ class Committer:
         #: A purge has been done for the current opt-out (no purge on every turn while off).
         self._purged = False
         self.decision: Decision = CLOSED
+        #: Another process holds the egress lock: commits wait (syncs with them), replies
+        #: that only read do not.
+        self.lock_busy = False
 
     # --- the worker-thread part ---------------------------------------------------------
 
-    def _commit_blocking(self, groups: Groups, seq: int) -> Decision:
-        with self._egress.shared():
+    def _commit_blocking(self, groups: Groups, seq: int,
+                         lock_wait: float = SHARED_WAIT_SECONDS) -> Decision:
+        with self._egress.shared(lock_wait):
             decision = self._authority.decide()
             if not decision.counting:
                 if not self._purged:
@@ -98,7 +107,8 @@ class Committer:
         ``unless_failing``, as soon as commits are failing: a storage fault)."""
         target = self._started + 1
         self._wake.set()
-        while self._completed < target and not (unless_failing and self.failures):
+        while self._completed < target and not (
+                unless_failing and (self.failures or self.lock_busy)):
             await self._done.wait()
 
     def _finished(self) -> None:
@@ -112,6 +122,27 @@ class Committer:
         self._inflight = (seq, groups)
         try:
             decision = await self._in_db(self._commit_blocking, groups, seq)
+        except trio.Cancelled:
+            # Shutdown while this commit waited for the database thread: its deltas go
+            # back to memory, for the final commit (never lost with the cancelled task).
+            self._inflight = None
+            if self._db_seq < seq:
+                self._tally.merge(groups)
+            raise
+        except EgressBusy:
+            # A `consent off` holds the lock (or was stopped holding it): keep the deltas,
+            # try again shortly; a sync stays unanswered until a commit covers it.
+            self._inflight = None
+            self._tally.merge(groups)
+            if not self.lock_busy:
+                self.lock_busy = True
+                log.warning("egress.lock is held by another process (a `metricsd consent "
+                            "off` in progress, or stopped): counts stay in memory and are "
+                            "committed once it is released")
+            self._finished()
+            await trio.sleep(EGRESS_RETRY_SECONDS)
+            self._wake.set()
+            return
         except STORAGE_FAULTS as exc:
             self._inflight = None
             self._tally.merge(groups)
@@ -120,7 +151,6 @@ class Committer:
                                       cap=COMMIT_RETRY_MAX)
             log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
                       describe_error(exc), delay)
-            self._started -= 1
             # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
             # answers from what can be read.
             self._finished()
@@ -128,6 +158,9 @@ class Committer:
             self._wake.set()
             return
         self._inflight = None
+        if self.lock_busy:
+            self.lock_busy = False
+            log.info("egress.lock was released: commits go on")
         if self.failures:
             log.info("commits succeed again")
             self.failures = 0
@@ -149,7 +182,8 @@ class Committer:
         with trio.CancelScope(shield=True):
             groups = self._tally.take()
             try:
-                await self._in_db(self._commit_blocking, groups, self._started + 1)
+                await self._in_db(self._commit_blocking, groups, self._started + 1,
+                                  FINAL_EGRESS_WAIT_SECONDS)
             except STORAGE_FAULTS as exc:
                 log.error("final commit failed (%s); %d uncommitted facts lost",
                           describe_error(exc), sum(len(g) for g in groups.values()))

@@ -16,8 +16,10 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import random
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,7 @@ import trio
 from metricsd import __version__
 from metricsd.commits import STORAGE_FAULTS, Committer
 from metricsd.consent import Authority, EgressLock
-from metricsd.core.batches import UPLOAD_INTERVAL_SECONDS, Host
+from metricsd.core.batches import Host, seconds_to_next_upload
 from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
 from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
@@ -62,7 +64,6 @@ class DaemonOptions:
     stop_listening: Callable[[], None] | None = None
     #: Over loopback TCP: the token a connection's first ``hello`` must carry.
     token: str | None = None
-    upload_interval: float = UPLOAD_INTERVAL_SECONDS
 
 
 class Daemon:
@@ -272,8 +273,9 @@ class Daemon:
 
 
 class Uploads:
-    """Upload at start and every 24 h of uptime, after the socket is serving; a run is
-    cancelled the moment consent (or the release build) goes away."""
+    """Upload at start (after the socket is serving) and, for a daemon that stays up, after
+    each UTC midnight with a random delay of up to an hour; a run is cancelled the moment
+    consent (or the release build) goes away."""
 
     def __init__(self, daemon: Daemon) -> None:
         self._daemon = daemon
@@ -288,9 +290,10 @@ class Uploads:
     async def run(self) -> None:
         # httpx is slow to import: do it here, off the start-up path and the trio thread.
         upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
+        rng = random.SystemRandom()
         while True:
             await self._once(upload)
-            await trio.sleep(self._daemon.options.upload_interval)
+            await trio.sleep(seconds_to_next_upload(time.time(), rng.random()))
 
     async def _once(self, upload: Any) -> None:
         d = self._daemon

@@ -22,9 +22,9 @@ from metricsd.core.batches import (
     ARCH_LABELS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,
+    MIDNIGHT_SPREAD_SECONDS,
     OS_LABELS,
     OTHER,
-    UPLOAD_INTERVAL_SECONDS,
 )
 from metricsd.core.consent import (
     CONSENT_KEY,
@@ -107,6 +107,8 @@ MEANINGS: Final[Mapping[str, tuple[str, Mapping[str, str]]]] = {
                        "(ignored).", {}),
     "dropped_batches": ("Batches of counts that were discarded unsent (refused by the "
                         "server, or too old).", {}),
+    "clipped": ("Daily counts above 100,000 that were sent as 100,000 (no one's agent "
+                "does that much in a day).", {}),
 }
 
 #: What is never collected.  (A statement about the code: every stored value is a number
@@ -188,7 +190,6 @@ def build(*, config_path: Path, decision: Decision, endpoint: Endpoint | None,
         upload_blocker = "no endpoint is configured: nothing is sent"
     else:
         upload_blocker = None
-    hours = UPLOAD_INTERVAL_SECONDS // 3600
     return {
         "version": SCHEMA_VERSION,
         "daemon_version": __version__,
@@ -214,9 +215,11 @@ def build(*, config_path: Path, decision: Decision, endpoint: Endpoint | None,
         "sent_with_each_batch": [{"field": f, "meaning": m} for f, m in SENT_WITH_EACH_BATCH],
         "never_collected": list(NEVER_COLLECTED),
         "sending": {
-            "when": (f"when metricsd starts and every {hours} hours while it runs (and on "
-                     "'metricsd flush'), only while metrics are on; each upload sends the "
-                     "counts committed since the last one"),
+            "when": ("when metricsd starts, and shortly after midnight (UTC) while it runs "
+                     f"(within {MIDNIGHT_SPREAD_SECONDS // 60} minutes), and on 'metricsd "
+                     "flush', only while metrics are on; each upload sends the counts of "
+                     "the days that are over, at most one batch per day and version; "
+                     "today's counts wait until the day is over"),
             "where": endpoint.where if endpoint is not None else None,
             "transport": "HTTPS (plain HTTP only to this computer), JSON bodies",
             "dev_builds": ("dev builds never upload, and counts made by a dev build are "

@@ -12,6 +12,7 @@ events into I/O.  Connection rules (docs/PROTOCOL.md, "Connections"):
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import resource
@@ -50,6 +51,11 @@ _AF_UNIX: Final = getattr(socket, "AF_UNIX", -1)
 #: File descriptors kept free of client connections (database, WAL, locks, listener,
 #: trio's wakeup pipe, worker threads ...): the cap never exceeds RLIMIT_NOFILE minus this.
 FD_RESERVE: Final = 64
+#: accept() errors that mean "no capacity right now" (retried after a pause, as
+#: ``trio.serve_listeners`` does); any other is raised.
+ACCEPT_CAPACITY_ERRNOS: Final = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOMEM,
+                                           errno.ENOBUFS})
+ACCEPT_RETRY_SECONDS: Final = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,52 +241,76 @@ class Server:
 
     async def _accept_loop(self, listener: trio.SocketListener,
                            nursery: trio.Nursery) -> None:
+        """Accept, one connection at a time: each is admitted under the cap (see
+        :meth:`_admit`) and registered before the next is accepted, so a burst of connects
+        never overshoots ``max_connections`` (nor the descriptors kept for commits).
+        Only a lack of capacity (EMFILE, ENFILE, ENOBUFS, ENOMEM) is retried, after a
+        pause, as ``trio.serve_listeners`` does; any other error is a bug and is raised."""
         while True:
             try:
                 stream = await listener.accept()
             except trio.ClosedResourceError:
                 return  # shutdown: stop_accepting closed it
             except OSError as exc:
-                # EMFILE/ENFILE/ENOBUFS...: wait a little instead of spinning.
-                log.warning("accept failed (%s)", exc.strerror or type(exc).__name__)
-                await trio.sleep(0.1)
+                if exc.errno not in ACCEPT_CAPACITY_ERRNOS:
+                    raise
+                log.warning("accept failed (%s); trying again in %gs",
+                            exc.strerror or type(exc).__name__, ACCEPT_RETRY_SECONDS)
+                await trio.sleep(ACCEPT_RETRY_SECONDS)
                 continue
-            nursery.start_soon(self._handle, stream)
+            if self._foreign(stream):
+                log.warning("refused a connection from another user")
+                stream.socket.close()
+                continue
+            try:
+                await self._admit()
+            except BaseException:
+                stream.socket.close()
+                raise
+            await nursery.start(self._handle, stream)
 
-    def _admit(self) -> None:
-        """Make room for one more connection: close the longest-idle one at the cap."""
+    def _foreign(self, stream: trio.SocketStream) -> bool:
+        """A Unix-socket peer that is not this daemon's own user (checked before it can
+        take a place under the cap)."""
+        if stream.socket.family != _AF_UNIX:
+            return False
+        try:
+            return bool(peer_uid(stream.socket) != self.own_uid)  # type: ignore[arg-type]
+        except OSError:
+            return True
+
+    async def _admit(self) -> None:
+        """Make room for one more connection: at the cap, close the one that has received
+        nothing for the longest time and wait until it has gone (what it wrote is counted
+        first, see :meth:`_handle`)."""
         if len(self._conns) < self.max_connections:
             if self._evicting is not None:
                 log.info("below the connection cap again (closed %d idle connection(s))",
                          self._evicting)
                 self._evicting = None
             return
-        oldest = min(self._conns.values(), key=lambda c: c.last_received)
-        oldest.scope.cancel()
         if self._evicting is None:
             self._evicting = 0
             log.warning("%d connections open, the limit (--max-connections): closing the "
                         "longest-idle one for each new one", len(self._conns))
-        self._evicting += 1
+        while len(self._conns) >= self.max_connections:
+            oldest = min((c for c in self._conns.values() if not c.scope.cancel_called),
+                         key=lambda c: c.last_received, default=None)
+            if oldest is not None:
+                oldest.scope.cancel()
+                self._evicting += 1
+            await self.changed.wait()
 
-    async def _handle(self, stream: trio.SocketStream) -> None:
+    async def _handle(self, stream: trio.SocketStream, *,
+                      task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         family = stream.socket.family
-        if family == _AF_UNIX:
-            try:
-                uid: int | None = peer_uid(stream.socket)  # type: ignore[arg-type]
-            except OSError:
-                uid = None
-            if uid != self.own_uid:
-                log.warning("refused a connection from another user")
-                await stream.aclose()
-                return
-        self._admit()
         pid = peer_pid(stream.socket) if family == _AF_UNIX else None  # type: ignore[arg-type]
         conn = _Conn(trio.current_time(), pid)
         key = self._next_id
         self._next_id += 1
         self._conns[key] = conn
         self._notify()
+        task_status.started()
         session = self._session(family)
         try:
             with conn.scope:

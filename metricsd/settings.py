@@ -23,6 +23,8 @@ SOCKET_NAME: Final = "metricsd.sock"
 CONFIG_NAME: Final = "config.toml"
 DEV_MARKER_NAME: Final = "DEV_BUILD"
 DB_NAME: Final = "metrics.sqlite3"
+#: The egress lock's file, in the state directory beside the database.
+EGRESS_LOCK_NAME: Final = "egress.lock"
 
 ENV_SOCKET: Final = "METRICSD_SOCKET"
 ENV_STATE_DIR: Final = "METRICSD_STATE_DIR"

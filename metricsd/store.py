@@ -8,6 +8,7 @@ else, so a bug upstream cannot put a client string on disk.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -245,21 +246,30 @@ class Store:
                 "SELECT counter, label, SUM(n) FROM outbox_counts GROUP BY counter, label")))
         return total
 
-    def pending(self) -> list[Pending]:
-        """Release-build committed counts not yet batched, one entry per (day, daemon
-        version, client version), bounded as sealing will bound them."""
+    def pending(self, today: str) -> list[Pending]:
+        """Release-build committed counts of completed UTC days (before ``today``) not yet
+        batched, one entry per (day, daemon version, client version), bounded as sealing
+        will bound them."""
         return [Pending(dv, cv, day, day, facts)
-                for day, dv, cv, facts in self._day_groups(self._db)]
+                for day, dv, cv, facts in self._day_groups(self._db, before=today)]
+
+    def held(self, today: str) -> list[Pending]:
+        """Release-build counts of ``today`` (or later): they wait until the day is over."""
+        return [Pending(dv, cv, day, day, facts)
+                for day, dv, cv, facts in self._day_groups(self._db, since=today)]
 
     @staticmethod
-    def _day_groups(db: sqlite3.Connection) -> list[tuple[str, str, str, dict[Fact, int]]]:
+    def _day_groups(db: sqlite3.Connection, *, before: str = "9999-99-99",
+                    since: str = "") -> list[tuple[str, str, str, dict[Fact, int]]]:
         """(day, daemon version, client version, clipped facts) of every release-build
-        group holding counts (a group with health counters only waits for counts)."""
+        group of a day in [since, before) holding counts (a group with health counters
+        only waits for counts)."""
         groups = db.execute(
             "SELECT day, daemon_version, client_version FROM counts "
-            f"WHERE dev = 0 GROUP BY day, daemon_version, client_version "
+            "WHERE dev = 0 AND day < ? AND day >= ? "
+            "GROUP BY day, daemon_version, client_version "
             f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0 "
-            "ORDER BY day, daemon_version, client_version").fetchall()
+            "ORDER BY day, daemon_version, client_version", (before, since)).fetchall()
         out = []
         for day, daemon_version, client_version in groups:
             facts = dict(_fact_rows(db.execute(
@@ -290,16 +300,18 @@ class Store:
 
     # --- outbox ----------------------------------------------------------------------
 
-    def seal_batches(self, new_id: Iterable[str], *, now: int) -> list[str]:
-        """Move release-build committed counts into the outbox, atomically.
+    def seal_batches(self, new_id: Iterable[str], *, now: int, today: str) -> list[str]:
+        """Move release-build committed counts of completed UTC days (before ``today``)
+        into the outbox, atomically.
 
         One batch per (UTC day, daemon version, client version), every value bounded
-        (``health.clipped``); a group that holds only health counters stays committed
-        until it has counts to travel with."""
+        (``health.clipped``); today's counts wait until the day is over; a group that
+        holds only health counters stays committed until it has counts to travel with."""
         ids = iter(new_id)
         sealed: list[str] = []
         with self._tx() as db:
-            for day, daemon_version, client_version, facts in self._day_groups(db):
+            for day, daemon_version, client_version, facts in self._day_groups(
+                    db, before=today):
                 batch_id = next(ids)
                 _insert_batch(db, batch_id, now, daemon_version, client_version, day, day,
                               facts, SCHEMA)
@@ -442,11 +454,13 @@ def _private_files(path: Path) -> None:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise StoreUnavailable(f"cannot open {name} ({describe_error(exc)}): "
-                                   "it must be a regular file, not a link") from None
+            if exc.errno == errno.ELOOP:
+                raise StoreUnavailable(f"cannot open database {name}: it is a symbolic "
+                                       "link; refusing to follow it") from None
+            raise
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise StoreUnavailable(f"{name} is not a regular file")
+                raise StoreUnavailable(f"cannot open database {name}: not a regular file")
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o600)
         finally:

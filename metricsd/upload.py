@@ -98,6 +98,10 @@ class UploadContext:
     transport: httpx.AsyncBaseTransport | None = None
 
 
+#: The run's summary when only today's counts are waiting.
+NOTHING_YET: Final = ("nothing to upload yet: today's counts are sent once the day is over "
+                      "(UTC)")
+
 #: How much of a response body is read at most (it is never used).
 RESPONSE_READ_LIMIT: Final = 64 * 1024
 
@@ -112,9 +116,13 @@ def _prepare(ctx: UploadContext, now: float) -> list[Batch] | str:
             return why
         store = ctx.store
         _drop_expired(store, now)
-        store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=int(now))
+        store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=int(now),
+                           today=utc_day(now))
         _drop_expired(store, now)
-        return store.batches()
+        batches = store.batches()
+        if not batches and store.held(utc_day(now)):
+            return NOTHING_YET
+        return batches
 
 
 def _drop_expired(store: Store, now: float) -> None:

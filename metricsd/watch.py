@@ -1,7 +1,8 @@
 """Wait for a change to a few files (config.toml, the dev marker) without polling.
 
 * Linux: inotify, through ctypes (three libc calls; no dependency to vendor into an app
-  bundle, and ctypes works under ``MemoryDenyWriteExecute=yes``).
+  bundle, and ctypes works under ``MemoryDenyWriteExecute=yes``), and the mount table
+  (``/proc/self/mountinfo``): a bind mount over config.toml makes no inotify event.
 * macOS and the BSDs: kqueue (``select.kqueue``), on the directories and the files.
 * Anywhere else: a stat poll once a second (the only periodic wake-up, and only there).
 
@@ -81,6 +82,40 @@ def _libc() -> Any:
     return ctypes.CDLL(None, use_errno=True)
 
 
+class MountWatch:
+    """Linux: wakes when the mount table changes (a bind mount over config.toml or its
+    directory makes no inotify event on the watched directory).  ``/proc/self/mountinfo``
+    reports a change as ``POLLPRI``/``POLLERR``; it is always "readable", so it is
+    registered for ``EPOLLPRI`` alone in an epoll set of its own, whose descriptor
+    becomes readable only on a change.  Polling that set clears the change."""
+
+    def __init__(self) -> None:
+        self._fd = os.open("/proc/self/mountinfo", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            self._ep = select.epoll()
+            self._ep.register(self._fd, select.EPOLLPRI)
+        except BaseException:
+            os.close(self._fd)
+            raise
+
+    async def changed(self) -> None:
+        # Readiness is judged by polling mountinfo, which may itself clear the change
+        # before this task runs: every wake-up counts (a spare one only re-decides).
+        await trio.lowlevel.wait_readable(self._ep.fileno())
+        self._ep.poll(0)
+
+    def close(self) -> None:
+        self._ep.close()
+        os.close(self._fd)
+
+
+def _mount_watch() -> MountWatch | None:
+    try:
+        return MountWatch()
+    except (OSError, AttributeError):  # no /proc, or no epoll
+        return None
+
+
 class InotifyWatcher:
     kind = "inotify"
 
@@ -89,10 +124,12 @@ class InotifyWatcher:
         self._libc = _libc()
         self._fd = -1
         self._names: dict[int, set[str]] = {}
+        self._mounts: MountWatch | None = None
         self._arm()
+        self._mounts = _mount_watch()
 
     def _arm(self) -> None:
-        self.close()
+        self._close_inotify()
         fd = self._libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if fd < 0:
             err = ctypes.get_errno()
@@ -117,7 +154,7 @@ class InotifyWatcher:
                 return True
         return False
 
-    async def changed(self) -> None:
+    async def _file_event(self) -> None:
         while True:
             await trio.lowlevel.wait_readable(self._fd)
             relevant = False
@@ -128,13 +165,33 @@ class InotifyWatcher:
                     break
                 relevant = relevant or self._relevant(data)
             if relevant:
-                await trio.to_thread.run_sync(self._arm)  # stats and syscalls: off-thread
                 return
 
-    def close(self) -> None:
+    async def changed(self) -> None:
+        """A relevant inotify event, or any change of the mount table (then the watches
+        are re-armed on whatever is mounted now)."""
+        mounts = self._mounts
+        if mounts is None:
+            await self._file_event()
+        else:
+            async with trio.open_nursery() as nursery:
+                async def first(wait: Any) -> None:
+                    await wait()
+                    nursery.cancel_scope.cancel()
+                nursery.start_soon(first, self._file_event)
+                nursery.start_soon(first, mounts.changed)
+        await trio.to_thread.run_sync(self._arm)  # stats and syscalls: off-thread
+
+    def _close_inotify(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+    def close(self) -> None:
+        self._close_inotify()
+        if self._mounts is not None:
+            self._mounts.close()
+            self._mounts = None
 
 
 # --- kqueue ----------------------------------------------------------------------------

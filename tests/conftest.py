@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import queue
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import pytest
 
@@ -39,6 +40,42 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0,
         time.sleep(0.01)
 
 
+#: libfaketime (Debian's package faketime): the only way a test moves a daemon's clock.
+FAKETIME_LIB: str | None = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))),
+                                None)
+#: The days of a test: the k-th daemon started in a home runs on day FIRST_DAY + k (days
+#: relative to today), and a command runs on the day after the newest daemon's.  So what
+#: one daemon counted is a completed day for the next daemon and for every command, as
+#: between two days of a real desktop app.
+FIRST_DAY: Final = -30
+
+
+#: The variables of day_env (a launcher that filters the environment must pass them on).
+FAKETIME_VARS: Final = ("LD_PRELOAD", "FAKETIME", "DONT_FAKE_MONOTONIC",
+                        "FAKETIME_DONT_FAKE_MONOTONIC")
+
+
+def day_env(offset: int) -> dict[str, str]:
+    """The environment that runs a process ``offset`` days from today (libfaketime; the
+    monotonic clock stays real, so timeouts behave)."""
+    if offset == 0:
+        return {}
+    if FAKETIME_LIB is None:
+        if os.environ.get("CI"):
+            pytest.fail("libfaketime is missing (apt-get install faketime)")
+        pytest.skip("needs libfaketime (Debian package faketime) to move the daemon's date")
+    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": f"{offset:+d}d",
+            "DONT_FAKE_MONOTONIC": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+
+
+def daemon_env(home: Home, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a daemon a test starts by other means (a service manager's launcher):
+    it runs on the home's next day, like one from :class:`DaemonFactory`."""
+    env = {**env, **day_env(home.daemon_day())}
+    home.starts += 1
+    return env
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("METRICSD_", "LISTEN_",
                                                                        "NOTIFY_SOCKET"))}
@@ -55,6 +92,21 @@ class Home:
     state_dir: Path
     config: Path
     dev_marker: Path
+    #: Daemons started in this home so far (see FIRST_DAY).
+    starts: int = 0
+
+    def daemon_day(self) -> int:
+        """The day offset of the next daemon started here.  Without libfaketime a home's
+        first daemon runs today; what needs a later day then skips (see day_env)."""
+        if FAKETIME_LIB is None and self.starts == 0:
+            return 0
+        return FIRST_DAY + self.starts
+
+    def command_day(self) -> int:
+        """The day offset of a command: the day after the newest daemon's."""
+        if FAKETIME_LIB is None and self.starts == 0:
+            return 0
+        return FIRST_DAY + self.starts
 
     def args(self) -> list[str]:
         return ["--socket", str(self.socket), "--state-dir", str(self.state_dir),
@@ -88,10 +140,12 @@ def home() -> Iterator[Home]:
 
 
 def cli(home: Home, *args: str, env: dict[str, str] | None = None,
-        input: str | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+        input: str | None = None, timeout: float = 60.0,
+        day: int | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m metricsd ARGS...`` with the home's paths after the command name."""
     cmd = [sys.executable, "-m", "metricsd", *args[:1], *home.args(), *args[1:]]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env or clean_env(),
+    env = {**(env or clean_env()), **day_env(home.command_day() if day is None else day)}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env,
                           input=input, timeout=timeout)
 
 
@@ -128,13 +182,17 @@ class DaemonFactory:
 
     def start(self, home: Home, *extra: str, env: dict[str, str] | None = None,
               stdin: int | None = subprocess.DEVNULL,
-              wait_ready: bool = True) -> Daemon:
+              wait_ready: bool = True, day: int | None = None) -> Daemon:
+        """Start ``metricsd run`` in ``home``; ``day``: its date as an offset from today
+        (default: the next day of this home, see FIRST_DAY)."""
         stderr_path = home.root / f"daemon-{len(self.started)}.stderr"
+        env = {**(env or clean_env()),
+               **day_env(home.daemon_day() if day is None else day)}
+        home.starts += 1
         err = open(stderr_path, "w")  # noqa: SIM115 - closed by Daemon.stop
         proc = subprocess.Popen(
             [sys.executable, "-m", "metricsd", "run", *home.args(), *extra],
-            stdin=stdin, stdout=subprocess.PIPE, stderr=err, text=True,
-            env=env or clean_env())
+            stdin=stdin, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
         d = Daemon(home, proc, stderr_path, "", err)
         self.started.append(d)
         if wait_ready:
@@ -234,3 +292,17 @@ def db_rows(home: Home) -> int:
                               "(SELECT COUNT(*) FROM outbox)").fetchone()[0])
 
 
+
+
+def summed_counts(bodies: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The ``counts`` of several upload bodies (one per day and version) added up."""
+    total: dict[str, Any] = {}
+    for body in bodies:
+        for counter, value in body["counts"].items():
+            if isinstance(value, dict):
+                sub = total.setdefault(counter, {})
+                for label, n in value.items():
+                    sub[label] = sub.get(label, 0) + n
+            else:
+                total[counter] = total.get(counter, 0) + value
+    return total

@@ -1,7 +1,7 @@
 """A fake upload endpoint for the tests (not shipped; the real one is metricsd-receiver).
 
-It serves ``POST /v1/metrics`` on 127.0.0.1: it validates the body strictly
-(202 valid, 400 invalid, 405 wrong method, 404 elsewhere), stores each batch id once
+It serves ``POST /v1/metrics`` on 127.0.0.1: it validates the body with the receiver's own
+validator (202 valid, 400 invalid, 405 wrong method, 404 elsewhere), stores each batch id once
 (a retried batch is acknowledged again but not stored twice) and, with ``--out``,
 appends every new batch to a JSON-lines file.
 
@@ -14,10 +14,8 @@ For tests it can be told to fail or hang the next requests, in process
 from __future__ import annotations
 
 import json
-import re
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,93 +24,22 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from metricsd.core.batches import (
-    ARCH_LABELS,
-    CONTRIBUTION_BOUND,
-    OS_LABELS,
-    OTHER,
-    SCHEMA,
-    SCHEMA_TABLES,
-)
-from metricsd.core.facts import is_rendered_version
+from metricsd_receiver import schema as receiver_schema
 
 PATH: Final = "/v1/metrics"
 MAX_BODY: Final = 1024 * 1024
-_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_DAEMON_VERSION: Final = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:[-+][0-9A-Za-z.]+)?",
-                                    re.ASCII)
 
 
-class Invalid(ValueError):
-    pass
-
-
-def _require(cond: bool, what: str) -> None:
-    if not cond:
-        raise Invalid(what)
-
-
-def _is_count(v: object, *, zero_ok: bool = False) -> bool:
-    return type(v) is int and (v >= 0 if zero_ok else v > 0)
+#: The receiver's refusal.
+Invalid = receiver_schema.Invalid
 
 
 def validate(body: object, idempotency_key: str | None = None) -> dict[str, Any]:
-    """Check ``body`` against the upload schema; return it or raise :class:`Invalid`."""
-    _require(isinstance(body, dict), "body must be an object")
+    """Check ``body`` with the receiver's own validator (metricsd_receiver.schema): there
+    is one validator of upload bodies, and this test endpoint uses it.  Returns ``body``
+    or raises :class:`Invalid`."""
+    receiver_schema.validate(json.dumps(body).encode(), idempotency_key)
     assert isinstance(body, dict)
-    _require(set(body) == {"schema", "batch_id", "daemon", "client", "period", "counts",
-                           "health"}, "unexpected or missing top-level keys")
-    _require(body["schema"] in SCHEMA_TABLES and type(body["schema"]) is int, "unknown schema")
-    counters, health_names = SCHEMA_TABLES[body["schema"]]
-    bound = CONTRIBUTION_BOUND if body["schema"] == SCHEMA else 2**63 - 1
-    batch_id = body["batch_id"]
-    _require(isinstance(batch_id, str), "batch_id must be a string")
-    try:
-        parsed = uuid.UUID(batch_id)
-    except ValueError:
-        raise Invalid("batch_id must be a UUID") from None
-    _require(parsed.version == 4 and str(parsed) == batch_id, "batch_id must be a UUID4")
-    if idempotency_key is not None:
-        _require(idempotency_key == batch_id, "Idempotency-Key must equal batch_id")
-    daemon = body["daemon"]
-    _require(isinstance(daemon, dict) and set(daemon) == {"version", "os", "arch"},
-             "daemon must have version, os, arch")
-    _require(isinstance(daemon["version"], str)
-             and _DAEMON_VERSION.fullmatch(daemon["version"]) is not None,
-             "daemon.version must be x.y.z")
-    _require(daemon["os"] in {*OS_LABELS.values(), OTHER}, "daemon.os not allowed")
-    _require(daemon["arch"] in {*ARCH_LABELS.values(), OTHER}, "daemon.arch not allowed")
-    client = body["client"]
-    _require(isinstance(client, dict) and set(client) == {"version"}, "client must be {version}")
-    _require(isinstance(client["version"], str) and is_rendered_version(client["version"]),
-             "client.version not allowed")
-    period = body["period"]
-    _require(isinstance(period, dict) and set(period) == {"from", "to"},
-             "period must have from and to")
-    for key in ("from", "to"):
-        _require(isinstance(period[key], str) and _DAY.fullmatch(period[key]) is not None,
-                 "period dates must be YYYY-MM-DD")
-    _require(period["from"] <= period["to"], "period.from after period.to")
-    if body["schema"] == SCHEMA:
-        _require(period["from"] == period["to"], "a schema 2 batch covers one day")
-    counts = body["counts"]
-    _require(isinstance(counts, dict) and bool(counts), "counts must be a non-empty object")
-    for counter, value in counts.items():
-        _require(counter in counters, "unknown counter")
-        labels = counters[counter]
-        if not labels:
-            _require(_is_count(value) and value <= bound,
-                     "an unlabelled counter must be a positive integer within the bound")
-            continue
-        _require(isinstance(value, dict) and bool(value), "a labelled counter must be an object")
-        for label, n in value.items():
-            _require(label in labels, "label not allowed")
-            _require(_is_count(n) and n <= bound, "counts must be positive, within the bound")
-    health = body["health"]
-    _require(isinstance(health, dict) and set(health) == set(health_names),
-             "health must have exactly the documented keys")
-    _require(all(_is_count(v, zero_ok=True) for v in health.values()),
-             "health values must be integers >= 0")
     return body
 
 

@@ -24,12 +24,14 @@ import pytest
 from metricsd import install, service
 from metricsd.settings import SOCKET_NAME
 from tests.conftest import (
+    FAKETIME_VARS,
     START_TIMEOUT,
     Daemon,
     DaemonFactory,
     Home,
     clean_env,
     cli,
+    daemon_env,
     read_line,
     wait_for,
 )
@@ -85,7 +87,7 @@ def start_activated(daemons: DaemonFactory, home: Home, mode: str, *opts: str,
     proc = subprocess.Popen(
         [sys.executable, str(LAUNCHER), mode, str(home.socket), *opts, "--", *args],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
-        env=clean_env(**(env or {})))
+        env=daemon_env(home, clean_env(**(env or {}))))
     d = Daemon(home, proc, stderr_path, "", err)
     daemons.started.append(d)
     if wait_ready:
@@ -335,8 +337,10 @@ def test_inherited_socket_needs_no_runtime_directory(home: Home, daemons: Daemon
     # systemd-socket-activate binds the socket, waits for the first connection and then
     # execs the daemon with LISTEN_FDS=1 / LISTEN_PID (as a socket unit does); -E passes
     # the variables on, and it passes no XDG_RUNTIME_DIR of its own.
+    env = daemon_env(home, env)
+    faked = [a for k in FAKETIME_VARS if k in env for a in ("-E", f"{k}={env[k]}")]
     proc = subprocess.Popen(
-        [SOCKET_ACTIVATE, "-l", str(home.socket), "-E", f"TMPDIR={env['TMPDIR']}",
+        [SOCKET_ACTIVATE, "-l", str(home.socket), "-E", f"TMPDIR={env['TMPDIR']}", *faked,
          "--fdname", "metricsd", sys.executable, "-m", "metricsd", "run", *args],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
     d = Daemon(home, proc, err_path, "", err)
@@ -393,7 +397,7 @@ def test_daemon_serves_and_uploads_with_memory_deny_write_execute(
         proc = subprocess.Popen(
             under_mdwe(sys.executable, "-m", "metricsd", "run", *home.args()),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
-            env=clean_env())
+            env=daemon_env(home, clean_env()))
         d = Daemon(home, proc, err_path, "", err)
         daemons.started.append(d)
         d.ready_line = read_line(proc, START_TIMEOUT)

@@ -87,10 +87,10 @@ def test_host_labels_are_allow_listed() -> None:
 
 def body(**over: Any) -> dict[str, Any]:
     b = batch_body(batch_id=str(uuid.uuid4()), daemon_version="0.1.0", client_version="1.4.0",
-                   period_from="2026-11-01", period_to="2026-11-25",
+                   period_from="2026-11-25", period_to="2026-11-25",
                    facts={("turns", ""): 12, ("empty_final", ""): 1, ("compaction", ""): 0,
                           ("finish_reason", "stop"): 10, ("finish_reason", "length"): 2,
-                          ("cache_hit", "90-99"): 7, ("provider_error", "rate_limit"): 3,
+                          ("cache_hit", "100"): 7, ("provider_error", "rate_limit"): 3,
                           ("tool_error", "timeout"): 1, ("dropped_batches", ""): 2},
                    host=Host("linux", "x86_64"))
     b.update(over)
@@ -100,14 +100,15 @@ def body(**over: Any) -> dict[str, Any]:
 def test_body_shape_matches_the_spec_example() -> None:
     b = body()
     assert b == {
-        "schema": 1, "batch_id": b["batch_id"],
+        "schema": 2, "batch_id": b["batch_id"],
         "daemon": {"version": "0.1.0", "os": "linux", "arch": "x86_64"},
         "client": {"version": "1.4.0"},
-        "period": {"from": "2026-11-01", "to": "2026-11-25"},
+        "period": {"from": "2026-11-25", "to": "2026-11-25"},
         "counts": {"turns": 12, "empty_final": 1,
-                   "finish_reason": {"stop": 10, "length": 2}, "cache_hit": {"90-99": 7},
+                   "finish_reason": {"stop": 10, "length": 2}, "cache_hit": {"100": 7},
                    "provider_error": {"rate_limit": 3}, "tool_error": {"timeout": 1}},
-        "health": {"invalid_events": 0, "unknown_events": 0, "dropped_batches": 2},
+        "health": {"invalid_events": 0, "unknown_events": 0, "dropped_batches": 2,
+                   "clipped": 0},
     }
     assert "compaction" not in b["counts"]  # zero counts are left out
     assert validate(b) is b
@@ -123,7 +124,7 @@ def mutate(path: list[str], value: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("path", "value"), [
-    (["schema"], 2), (["schema"], True), (["batch_id"], None), (["batch_id"], "abc"),
+    (["schema"], 3), (["schema"], True), (["batch_id"], None), (["batch_id"], "abc"),
     (["batch_id"], "0bc37afc-e8ec-11f1-a31e-02fc00000001"),  # a uuid1, not a uuid4
     (["daemon", "os"], "windows"),
     (["daemon", "arch"], "secret"), (["daemon", "version"], "x"),

@@ -12,7 +12,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from tests.conftest import DaemonFactory, Home, cli, run_concurrently, wait_for
+from tests.conftest import DaemonFactory, Home, cli, run_concurrently, summed_counts, wait_for
 from tests.rawclient import Client
 
 
@@ -24,10 +24,10 @@ def show(home: Home) -> list[dict[str, Any]]:
 
 
 def shown_counts(home: Home) -> dict[str, Any]:
-    """Counts of the (single) not-yet-batched body, or {} when there is none."""
+    """Counts of the not-yet-batched bodies (one per day and version), added up."""
     bodies = show(home)
-    assert len(bodies) <= 1, bodies
-    return bodies[0]["counts"] if bodies else {}
+    assert all(b["batch_id"] is None for b in bodies), bodies
+    return summed_counts(bodies)
 
 
 def committed_rows(home: Home) -> dict[tuple[int, str, str, str], int]:
@@ -204,7 +204,8 @@ def test_unknown_types_are_ignored_and_counted(home: Home, daemons: DaemonFactor
         assert c.errors == []
     assert d.stop() == 0
     (body,) = show(home)
-    assert body["health"] == {"invalid_events": 0, "unknown_events": 2, "dropped_batches": 0}
+    assert body["health"] == {"invalid_events": 0, "unknown_events": 2, "dropped_batches": 0,
+                              "clipped": 0}
     assert body["counts"] == {"compaction": 1}
 
 

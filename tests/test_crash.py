@@ -23,6 +23,7 @@ import random
 import socket
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,10 +32,11 @@ from typing import Any
 import msgpack
 import pytest
 
-from tests.conftest import Daemon, DaemonFactory, Home, wait_for
+from tests.conftest import FIRST_DAY, Daemon, DaemonFactory, Home, wait_for
 from tests.fake_endpoint import Receiver, serve
 
 CYCLES = 50
+STARTS_A_DAY = 5
 #: Fixed so a failure reproduces; explore others with METRICSD_CRASH_SEED=<n> (each failure
 #: message names the seed and the cycle).
 SEED = int(os.environ.get("METRICSD_CRASH_SEED", "20261125"))
@@ -146,6 +148,21 @@ def local_state(home: Home) -> tuple[Counter[tuple[str, str]],
     return committed, outbox
 
 
+def _uploadable(home: Home, day: int) -> bool:
+    """Whether a daemon started on ``day`` (offset from today) has something to upload:
+    pending batches, or committed counts of an earlier day."""
+    if not home.db.exists():
+        return False
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + day * 86400))
+    db = sqlite3.connect(home.db)
+    try:
+        return bool(db.execute(
+            "SELECT EXISTS(SELECT 1 FROM outbox) OR EXISTS(SELECT 1 FROM counts WHERE "
+            "dev = 0 AND day < ? AND counter = 'turns')", (today,)).fetchone()[0])
+    finally:
+        db.close()
+
+
 def check_invariant(home: Home, r: Receiver, acked: int, sent: int, where: str) -> None:
     committed, pending = local_state(home)
     with r._lock:
@@ -160,13 +177,13 @@ def check_invariant(home: Home, r: Receiver, acked: int, sent: int, where: str) 
 
 
 def one_cycle(home: Home, daemons: DaemonFactory, r: HoldingReceiver, url: str,
-              rng: random.Random, mode: str, where: str) -> Stream:
+              rng: random.Random, mode: str, where: str, day: int) -> Stream:
     """Start a daemon, stream, SIGKILL it at the point ``mode`` names; the stream's tally."""
     r.hold = mode == "post-held"
     r.gate.clear()
     held_before, posts_before = r.held, len(r.posts())
-    had_pending = any(local_state(home))
-    d: Daemon = daemons.start(home, "--endpoint", url)
+    had_pending = _uploadable(home, day)
+    d: Daemon = daemons.start(home, "--endpoint", url, day=day)
     assert "moved it to" not in d.stderr, where
     stream = Stream(home, turns=rng.randint(2, 12))
     if mode == "after-ready":
@@ -205,14 +222,17 @@ def test_sigkill_at_random_points_during_streams_and_uploads(
                            "post-answered"])
         modes[mode] += 1
         where = f"seed {SEED} cycle {cycle} ({mode})"
-        stream = one_cycle(home, daemons, r, url, rng, mode, where)
+        # A few starts a day, as a desktop app has them: batches stay far from the
+        # 30-day expiry, and every few cycles a day is over and gets sealed.
+        stream = one_cycle(home, daemons, r, url, rng, mode, where,
+                           day=FIRST_DAY + cycle // STARTS_A_DAY)
         acked += stream.acked
         sent += stream.sent
         check_invariant(home, r, acked, sent, where)
 
     # A last clean run delivers everything: nothing was lost or sent twice.
     r.hold = False
-    d = daemons.start(home, "--endpoint", url)
+    d = daemons.start(home, "--endpoint", url, day=FIRST_DAY + CYCLES // STARTS_A_DAY + 1)
     wait_for(lambda: "upload: delivered" in d.stderr or "upload: nothing" in d.stderr,
              timeout=60, what="the final upload")
     assert d.stop() == 0

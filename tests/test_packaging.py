@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from metricsd import __version__
-from tests.conftest import START_TIMEOUT, Home, clean_env, read_line
+from tests.conftest import START_TIMEOUT, Home, clean_env, daemon_env, day_env, read_line
 from tests.rawclient import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,8 @@ def test_zipapp_smoke(zipapp: Path, home: Home, python: str) -> None:
 
     def pyz(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*isolated, str(zipapp), *args[:1], *home.args(), *args[1:]],
-                              capture_output=True, text=True, env=env, timeout=60)
+                              capture_output=True, text=True,
+                              env={**env, **day_env(home.command_day())}, timeout=60)
 
     version = subprocess.run([*isolated, str(zipapp), "--version"], capture_output=True,
                              text=True, env=env, timeout=60)
@@ -79,7 +80,7 @@ def test_zipapp_smoke(zipapp: Path, home: Home, python: str) -> None:
     with open(err_path, "w") as err:
         proc = subprocess.Popen([*isolated, str(zipapp), "run", *home.args()],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                                text=True, env=env)
+                                text=True, env=daemon_env(home, env))
         try:
             line = read_line(proc, START_TIMEOUT)
             assert line == f"READY {home.socket}", err_path.read_text()

@@ -6,8 +6,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from metricsd.core.batches import CONTRIBUTION_BOUND, SCHEMA, SCHEMA_V1, Host, body_of
+from metricsd.core.batches import (
+    CONTRIBUTION_BOUND,
+    MIDNIGHT_SPREAD_SECONDS,
+    SCHEMA,
+    SCHEMA_V1,
+    Host,
+    body_of,
+    seconds_to_next_upload,
+)
 from metricsd.store import Store
+from tests.conftest import DaemonFactory, Home, cli, stream, upload_done
+from tests.fake_endpoint import Receiver
 
 HOST = Host("linux", "x86_64")
 _ids = (f"00000000-0000-4000-8000-{n:012d}" for n in range(1, 10**6))
@@ -19,7 +29,7 @@ def test_one_batch_per_day_and_versions(tmp_path: Path) -> None:
         store.commit({(False, "1.0.0"): {("turns", ""): 2}}, daemon_version="0.1.0", day=day)
     store.commit({(False, "2.0.0"): {("turns", ""): 1}}, daemon_version="0.1.0",
                  day="2026-12-01")
-    assert len(store.seal_batches(_ids, now=0)) == 3
+    assert len(store.seal_batches(_ids, now=0, today="2026-12-02")) == 3
     bodies = [body_of(b, HOST) for b in store.batches()]
     assert {(b["period"]["from"], b["period"]["to"], b["client"]["version"])
             for b in bodies} == {("2026-11-30", "2026-11-30", "1.0.0"),
@@ -35,8 +45,8 @@ def test_values_above_the_bound_are_clipped_and_counted(tmp_path: Path) -> None:
                                      ("finish_reason", "stop"): CONTRIBUTION_BOUND * 3,
                                      ("compaction", ""): 7}},
                  daemon_version="0.1.0", day="2026-12-01")
-    (pending,) = store.pending()
-    store.seal_batches(_ids, now=0)
+    (pending,) = store.pending("2026-12-02")
+    store.seal_batches(_ids, now=0, today="2026-12-02")
     (batch,) = store.batches()
     for item in (pending, batch):
         body = body_of(item, HOST)
@@ -75,4 +85,50 @@ def test_v1_counts_are_uploaded_as_schema_1_never_relabelled(tmp_path: Path) -> 
     assert "clipped" not in body["health"]
     # the dev-build count stays local, as it was
     assert store.committed_totals(include_outbox=False) == {("cache_hit", "50-89"): 4}
-    assert store.seal_batches(_ids, now=0) == []
+    assert store.seal_batches(_ids, now=0, today="2026-12-02") == []
+
+
+def test_todays_counts_wait_until_the_day_is_over(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.sqlite3")
+    for day in ("2026-12-01", "2026-12-02"):
+        store.commit({(False, "1.0.0"): {("turns", ""): 1}}, daemon_version="0.1.0", day=day)
+    assert [p.period_from for p in store.pending("2026-12-02")] == ["2026-12-01"]
+    assert [p.period_from for p in store.held("2026-12-02")] == ["2026-12-02"]
+    assert len(store.seal_batches(_ids, now=0, today="2026-12-02")) == 1
+    assert store.seal_batches(_ids, now=0, today="2026-12-02") == []  # the same day again
+    assert len(store.seal_batches(_ids, now=0, today="2026-12-03")) == 1
+    assert [b.period_from for b in store.batches()] == ["2026-12-01", "2026-12-02"]
+
+
+def test_the_next_upload_is_after_the_next_utc_midnight() -> None:
+    day = 86400 * 20_000  # a UTC midnight
+    assert seconds_to_next_upload(day + 10, 0.0) == 86400 - 10
+    assert seconds_to_next_upload(day, 0.5) == 86400 + MIDNIGHT_SPREAD_SECONDS / 2
+    assert seconds_to_next_upload(day + 86399.5, 1.0) == 0.5 + MIDNIGHT_SPREAD_SECONDS
+
+
+def test_three_days_are_three_batches_and_a_rerun_sends_nothing_new(
+        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
+    """A real daemon counts on three (faked) days; the next day's start uploads exactly
+    three day batches; a second start on that same day uploads nothing new."""
+    r, url = receiver
+    for turns in (1, 2, 3):
+        d = daemons.start(home)
+        stream(d, turns=turns)
+        assert d.stop() == 0
+    upload_day = home.daemon_day()
+    d = daemons.start(home, "--endpoint", url, day=upload_day)
+    upload_done(d)
+    assert d.stop() == 0
+    bodies = sorted(r.batches.values(), key=lambda b: b["period"]["from"])
+    assert [b["counts"]["turns"] for b in bodies] == [1, 2, 3]
+    assert all(b["period"]["from"] == b["period"]["to"] for b in bodies)
+    assert len({b["period"]["from"] for b in bodies}) == 3
+    d = daemons.start(home, "--endpoint", url, day=upload_day)
+    stream(d, turns=5)  # today's: held
+    upload_done(d)
+    assert d.stop() == 0
+    assert len(r.posts()) == 3
+    out = cli(home, "show", day=upload_day)
+    assert out.stdout.startswith("nothing to upload\n"), out.stdout
+    assert "held until the day is over" in out.stdout

@@ -27,7 +27,8 @@ def test_the_status_reply_is_the_running_daemons_own_view(
     assert "s3cr3t" not in repr(status)
     assert status["connections"] == 1 and status["max_connections"] == 7
     assert status["counts"]["turns"] == 3
-    assert set(status["health"]) == {"invalid_events", "unknown_events", "dropped_batches"}
+    assert set(status["health"]) == {"invalid_events", "unknown_events", "dropped_batches",
+                                     "clipped"}
     assert status["socket"] == str(home.socket) and status["config"] == str(home.config)
     assert "last_upload" in status
     assert d.stop() == 0
@@ -43,7 +44,8 @@ def test_snapshots_carry_health_counting_invalid_and_unknown_events(
         c.compaction()
         c.sync()
         snap = c.snapshot()
-    assert snap["health"] == {"invalid_events": 1, "unknown_events": 2, "dropped_batches": 0}
+    assert snap["health"] == {"invalid_events": 1, "unknown_events": 2, "dropped_batches": 0,
+                             "clipped": 0}
     assert snap["counts"] == {"compaction": 1}
     assert d.stop() == 0
 

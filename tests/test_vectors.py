@@ -59,7 +59,9 @@ def test_every_fact_and_error_code_is_covered() -> None:
         if counter == "finish_reason":
             assert {lb for c, lb in seen if c == counter} >= {"stop", "none", "other"}
     codes = {r["code"] for v in ALL for r in v["replies"] if r["type"] == "error"}
-    assert codes == set(ERROR_CODES)
+    # `unauthorized` exists only over loopback TCP (the vectors run over a Unix socket):
+    # tests/test_exactly_once.py::test_tcp_transport_requires_the_token covers it.
+    assert codes == set(ERROR_CODES) - {"unauthorized"}
 
 
 # --- sans-IO ---------------------------------------------------------------------------

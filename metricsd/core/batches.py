@@ -52,8 +52,16 @@ BACKOFF_BASE_SECONDS: Final = 1.0
 BACKOFF_CAP_SECONDS: Final = 60.0
 #: A Retry-After longer than this ends the run (the batch waits for the next start/day).
 MAX_RETRY_AFTER_SECONDS: Final = 300.0
-#: How often a daemon that stays up uploads.
-UPLOAD_INTERVAL_SECONDS: Final = 24 * 3600
+#: A daemon that stays up uploads once per UTC day: after midnight, with a random delay
+#: of up to this long, so that a fleet does not arrive at once.
+MIDNIGHT_SPREAD_SECONDS: Final = 3600
+
+
+def seconds_to_next_upload(now: float, jitter: float) -> float:
+    """From ``now`` (Unix time) to the next scheduled upload run: the next UTC midnight
+    plus ``jitter`` (0..1, drawn by the caller) times MIDNIGHT_SPREAD_SECONDS."""
+    next_midnight = (int(now) // 86400 + 1) * 86400
+    return next_midnight - now + jitter * MIDNIGHT_SPREAD_SECONDS
 
 #: Statuses that fold the batch back for a later attempt (besides every 5xx).
 RETRY_STATUSES: Final = frozenset({408, 429})

@@ -4,10 +4,12 @@ Replies to the upload endpoint (the whole contract is in docs/UPLOAD.md):
 
 * 202 ``{"duplicate": false}`` stored; 202 ``{"duplicate": true}`` that ``batch_id`` was
   already stored (a retry): nothing is added;
-* 400 the body is not a valid upload; 413 the body is over the size limit; 408 the body
-  did not arrive within 10 s;
+* 400 the body is not a valid upload; 413 the body is over the size limit (refused from
+  its ``Content-Length``, or as soon as more arrived: it is never read whole); 408 the
+  headers or the body did not arrive in time (see :mod:`metricsd_receiver.guard`);
   415 not ``Content-Type: application/json`` (or a content encoding other than identity);
-* 429 with ``Retry-After`` when this process already handles its limit of uploads;
+* 429 with ``Retry-After`` when this source address sent more uploads than its rate
+  limit allows, or when this process already stores its limit of uploads at once;
   503 with ``Retry-After`` when the database cannot be written;
 * 405 another method on ``/v1/metrics``; 404 elsewhere.
 
@@ -31,15 +33,22 @@ from urllib.parse import urlencode
 import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from metricsd_receiver import __version__
 from metricsd_receiver.dashboard import render_page
+from metricsd_receiver.guard import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_UPLOAD_BURST,
+    DEFAULT_UPLOAD_RATE,
+    RateLimiter,
+    source_of,
+)
 from metricsd_receiver.query import DEFAULT_K, BadQuery, summary
-from metricsd_receiver.schema import Invalid, parse_json, validate
-from metricsd_receiver.storage import Storage
+from metricsd_receiver.schema import Invalid, validate
+from metricsd_receiver.storage import Storage, open_storage
 
 log = logging.getLogger("metricsd_receiver")
 
@@ -48,7 +57,6 @@ UPLOAD_PATH: Final = "/v1/metrics"
 DEFAULT_MAX_BODY: Final = 64 * 1024
 DEFAULT_MAX_INFLIGHT: Final = 64
 DEFAULT_RETRY_AFTER: Final = 30
-DEFAULT_BODY_TIMEOUT: Final = 10.0
 TOKEN_COOKIE: Final = "metricsd_receiver_token"
 
 _SECURITY_HEADERS: Final = {
@@ -66,11 +74,14 @@ _SECURITY_HEADERS: Final = {
 class Settings:
     k: int = DEFAULT_K
     max_body: int = DEFAULT_MAX_BODY
-    #: Uploads handled at once by one process; more get 429.
+    #: Uploads stored at once by one process (their bodies read); more get 429.
     max_inflight: int = DEFAULT_MAX_INFLIGHT
     retry_after: int = DEFAULT_RETRY_AFTER
     #: Seconds a request body may take to arrive (408 after that; the daemon retries).
     body_timeout: float = DEFAULT_BODY_TIMEOUT
+    #: Uploads per minute from one source address, and its burst (429 beyond).
+    upload_rate: int = DEFAULT_UPLOAD_RATE
+    upload_burst: int = DEFAULT_UPLOAD_BURST
     #: With a token the dashboard answers anyone presenting it; without, loopback only.
     token: str | None = None
 
@@ -91,10 +102,11 @@ def _media_type(value: str | None) -> tuple[str, dict[str, str]]:
 
 
 class Receiver:
-    def __init__(self, storage: Storage, settings: Settings) -> None:
-        self.storage = storage
+    def __init__(self, settings: Settings) -> None:
+        self._storage: Storage | None = None
         self.settings = settings
         self.inflight = 0
+        self.limiter = RateLimiter(settings.upload_rate, settings.upload_burst)
         static = resources.files("metricsd_receiver").joinpath("static")
         self._static = {
             "charts.js": (static.joinpath("charts.js").read_bytes(), "text/javascript"),
@@ -103,19 +115,18 @@ class Receiver:
 
     # --- upload ---------------------------------------------------------------------
 
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            raise RuntimeError("the storage is opened by the application's lifespan")
+        return self._storage
+
     async def upload(self, request: Request) -> Response:
         s = self.settings
-        if self.inflight >= s.max_inflight:
-            return _error(429, "too many uploads in progress, retry later",
-                          {"Retry-After": str(s.retry_after)})
-        self.inflight += 1
-        try:
-            return await self._upload(request)
-        finally:
-            self.inflight -= 1
-
-    async def _upload(self, request: Request) -> Response:
-        s = self.settings
+        wait = self.limiter.take(source_of(request.client.host if request.client else None))
+        if wait:
+            return _error(429, "too many uploads from this address, retry later",
+                          {"Retry-After": str(wait)})
         kind, params = _media_type(request.headers.get("content-type"))
         if kind != "application/json" or params.get("charset", "utf-8") != "utf-8":
             return _error(415, "Content-Type must be application/json")
@@ -136,18 +147,27 @@ class Receiver:
                     if len(raw) > s.max_body:
                         return _error(413, f"body over {s.max_body} bytes")
         except TimeoutError:
-            # A body trickling in holds one of the max_inflight slots: give it back.
             return _error(408, "the body took too long to arrive")
+        except ClientDisconnect:
+            log.warning("an upload's client went away before its body arrived")
+            return _error(400, "incomplete body")
         try:
-            batch = validate(parse_json(bytes(raw)), request.headers.get("idempotency-key"))
+            batch = validate(bytes(raw), request.headers.get("idempotency-key"))
         except Invalid as exc:
             return _error(400, str(exc))
+        # Only a complete, valid body takes a slot: bodies still arriving hold none.
+        if self.inflight >= s.max_inflight:
+            return _error(429, "too many uploads in progress, retry later",
+                          {"Retry-After": str(s.retry_after)})
+        self.inflight += 1
         try:
             new = await run_in_threadpool(self.storage.insert, batch)
         except Exception as exc:
             log.error("storing a batch failed (%s); replied 503", type(exc).__name__)
             return _error(503, "storage unavailable, retry later",
                           {"Retry-After": str(s.retry_after)})
+        finally:
+            self.inflight -= 1
         return JSONResponse({"duplicate": not new}, status_code=202)
 
     async def upload_other_method(self, request: Request) -> Response:
@@ -234,14 +254,20 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
     return _error(405, "method not allowed")
 
 
-def create_app(storage: Storage, settings: Settings | None = None) -> Starlette:
-    receiver = Receiver(storage, settings or Settings())
+def create_app(database: str | Storage, settings: Settings | None = None) -> Starlette:
+    """The application; its lifespan opens the database (a URL, or a storage object to
+    use), migrates it, and closes it at shutdown."""
+    receiver = Receiver(settings or Settings())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        storage = open_storage(database) if isinstance(database, str) else database
         try:
+            await run_in_threadpool(storage.migrate)
+            receiver._storage = storage
             yield
         finally:
+            receiver._storage = None
             storage.close()
 
     app = Starlette(

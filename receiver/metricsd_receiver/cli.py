@@ -1,13 +1,16 @@
-"""``metricsd-receiver``: migrate the database, listen, serve (optionally pre-forked).
+"""``metricsd-receiver``: migrate the database, listen, serve from supervised workers.
 
 Prints ``LISTENING http://HOST:PORT`` on stdout once every worker accepts connections
-(with ``--port 0`` the port is the one the system chose); logs go to stderr.  Exit codes:
-0 after SIGTERM/SIGINT, 2 usage error, 1 any other failure (one line on stderr).
+(with ``--port 0`` the port is the one the system chose); logs go to stderr, and no log
+line carries a secret (the database password, the dashboard token).  A worker that dies
+is restarted.  Exit codes: 0 after SIGTERM/SIGINT, 2 usage error, 1 any other failure
+(one line on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import select
@@ -17,22 +20,33 @@ import sys
 import time
 from collections.abc import Sequence
 from typing import Any, Final
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import uvicorn
 
 from metricsd_receiver import __version__
 from metricsd_receiver.app import (
-    DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_INFLIGHT,
     DEFAULT_RETRY_AFTER,
     Settings,
     create_app,
 )
+from metricsd_receiver.guard import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_PER_SOURCE,
+    DEFAULT_UPLOAD_BURST,
+    DEFAULT_UPLOAD_RATE,
+    GuardedHttp,
+    Limits,
+)
 from metricsd_receiver.query import DEFAULT_K
 from metricsd_receiver.storage import (
     DEFAULT_DATABASE,
     StorageError,
+    UsageError,
     copy,
     describe,
     open_storage,
@@ -42,6 +56,11 @@ log = logging.getLogger("metricsd_receiver")
 
 TOKEN_ENV: Final = "METRICSD_RECEIVER_TOKEN"
 READY_TIMEOUT: Final = 60.0
+#: A worker that dies is restarted after this many seconds, doubled while it keeps dying
+#: within RESTART_RESET seconds of its start, up to RESTART_MAX.
+RESTART_DELAY: Final = 0.5
+RESTART_MAX: Final = 30.0
+RESTART_RESET: Final = 60.0
 
 
 def _positive(value: str) -> int:
@@ -75,22 +94,45 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 = any)")
     p.add_argument("--database", default=os.environ.get("METRICSD_RECEIVER_DATABASE",
                                                         DEFAULT_DATABASE),
-                   help="sqlite:///FILE (default %(default)s) or postgresql://...")
+                   help="sqlite:///FILE (relative), sqlite:////FILE (absolute) or "
+                        "postgresql://USER:PASSWORD@HOST:PORT/DB (default %(default)s; "
+                        "or set METRICSD_RECEIVER_DATABASE, which keeps a password out of "
+                        "the process list)")
     p.add_argument("--workers", type=_positive, default=1,
                    help="worker processes sharing the listening socket (default 1)")
     p.add_argument("--k", type=_positive, default=DEFAULT_K,
-                   help="a (client version, day) group needs this many batches to be shown "
-                        "under its version on the dashboard (default %(default)s)")
+                   help="a (day, client version) group needs this many reporting installs "
+                        "(batches) to be shown under its version, and 'other' as much "
+                        "(default %(default)s; a smaller k is a local testing mode, refused "
+                        "unless --host is a loopback address)")
     p.add_argument("--max-body", type=_positive, default=DEFAULT_MAX_BODY,
-                   help="largest accepted body in bytes (default %(default)s)")
+                   help="largest accepted body in bytes; larger get 413 (default "
+                        "%(default)s)")
     p.add_argument("--max-inflight", type=_positive, default=DEFAULT_MAX_INFLIGHT,
-                   help="uploads handled at once per worker; more get 429 (default "
+                   help="uploads stored at once per worker; more get 429 (default "
                         "%(default)s)")
     p.add_argument("--retry-after", type=_positive, default=DEFAULT_RETRY_AFTER,
-                   help="seconds sent in Retry-After with 429 and 503 (default %(default)s)")
-    p.add_argument("--body-timeout", type=_seconds, default=DEFAULT_BODY_TIMEOUT,
-                   help="seconds a request body may take to arrive; 408 after that "
+                   help="seconds sent in Retry-After with 503 and the in-flight 429 "
                         "(default %(default)s)")
+    p.add_argument("--header-timeout", type=_seconds, default=DEFAULT_HEADER_TIMEOUT,
+                   help="seconds a request's headers may take from its first byte; 408 "
+                        "and the connection closed after that (default %(default)s)")
+    p.add_argument("--body-timeout", type=_seconds, default=DEFAULT_BODY_TIMEOUT,
+                   help="seconds a request body may take after its headers; 408 after "
+                        "that (default %(default)s)")
+    p.add_argument("--max-connections", type=_positive, default=DEFAULT_MAX_CONNECTIONS,
+                   help="open connections per worker; one more closes the oldest idle or "
+                        "slow one (default %(default)s)")
+    p.add_argument("--max-connections-per-source", type=_positive,
+                   default=DEFAULT_MAX_PER_SOURCE,
+                   help="open connections per worker from one source address (IPv6: one "
+                        "/64) (default %(default)s)")
+    p.add_argument("--upload-rate", type=_positive, default=DEFAULT_UPLOAD_RATE,
+                   help="uploads per minute per source address and worker; more get 429 "
+                        "with Retry-After (default %(default)s)")
+    p.add_argument("--upload-burst", type=_positive, default=DEFAULT_UPLOAD_BURST,
+                   help="uploads a source address may send at once before --upload-rate "
+                        "applies (default %(default)s)")
     p.add_argument("--dashboard-token-file", metavar="PATH",
                    help=f"file holding the dashboard token (or set {TOKEN_ENV}); without a "
                         "token the dashboard answers loopback clients only")
@@ -144,10 +186,13 @@ def _serve(args: argparse.Namespace, settings: Settings, sock: socket.socket,
            on_ready: Any) -> None:
     signal.signal(signal.SIGTERM, _ignore)
     signal.signal(signal.SIGINT, _ignore)
-    storage = open_storage(args.database)
-    config = uvicorn.Config(create_app(storage, settings), log_level=args.log_level,
-                            access_log=False, server_header=False, lifespan="on",
-                            timeout_keep_alive=30)
+    limits = Limits(header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+                    max_connections=args.max_connections,
+                    max_per_source=args.max_connections_per_source)
+    config = uvicorn.Config(create_app(args.database, settings), log_level=args.log_level,
+                            log_config=None, access_log=False, server_header=False,
+                            lifespan="on", timeout_keep_alive=5,
+                            http=GuardedHttp.with_limits(limits))
     _Server(config, on_ready).run(sockets=[sock])
 
 
@@ -166,10 +211,11 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _worker(args: argparse.Namespace, settings: Settings, sock: socket.socket,
-            ready_w: int) -> None:
+            ready_w: int | None) -> None:
     def ready() -> None:
-        os.write(ready_w, b"r")
-        os.close(ready_w)
+        if ready_w is not None:
+            os.write(ready_w, b"r")
+            os.close(ready_w)
 
     try:
         _serve(args, settings, sock, ready)
@@ -199,13 +245,19 @@ def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     parent = os.getpid()
-    for _ in range(args.workers):
+    started: dict[int, float] = {}
+
+    def spawn(ready_fd: int | None) -> None:
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
             _die_with_parent(parent)
-            _worker(args, settings, sock, ready_w)
+            _worker(args, settings, sock, ready_fd)
         children.append(pid)
+        started[pid] = time.monotonic()
+
+    for _ in range(args.workers):
+        spawn(ready_w)
     os.close(ready_w)
     ready, deadline = 0, time.monotonic() + READY_TIMEOUT
     while ready < args.workers and not stopping:
@@ -221,23 +273,33 @@ def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
             stop(signal.SIGTERM, None)
             break
         ready += len(got)
-    os.close(ready_r)
     if ready >= args.workers and not stopping:
         print(f"LISTENING {url}", flush=True)
     status = 0 if ready >= args.workers else 1
-    remaining = set(children)
-    while remaining:
+    delay = RESTART_DELAY
+    while children:
         try:
-            pid, _ = os.wait()
+            pid, how = os.wait()
         except ChildProcessError:
             break
         except InterruptedError:
             continue
-        remaining.discard(pid)
+        if pid in children:
+            children.remove(pid)
+        if stopping:
+            continue
+        ran = time.monotonic() - started.pop(pid, 0.0)
+        cause = (f"signal {os.WTERMSIG(how)}" if os.WIFSIGNALED(how)
+                 else f"status {os.WEXITSTATUS(how)}")
+        delay = RESTART_DELAY if ran > RESTART_RESET else min(delay * 2, RESTART_MAX)
+        print(f"metricsd-receiver: a worker exited ({cause}); restarting it in {delay:g} s",
+              file=sys.stderr, flush=True)
+        until = time.monotonic() + delay
+        while not stopping and time.monotonic() < until:
+            time.sleep(min(0.1, max(0.0, until - time.monotonic())))
         if not stopping:
-            print("metricsd-receiver: a worker exited; stopping", file=sys.stderr)
-            status = 1
-            stop(signal.SIGTERM, None)
+            spawn(None)
+    os.close(ready_r)
     return status
 
 
@@ -260,11 +322,53 @@ def _copy(source_url: str, target_url: str) -> int:
     return 0
 
 
+class _Redact(logging.Filter):
+    """Replaces every known secret in a log record by ``***`` (a last line of defence:
+    messages are written not to carry them in the first place)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [x for x in secrets if len(x) >= 3]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = record.exc_text = None
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        record.msg, record.args = text, None
+        return True
+
+
+def _secrets(*urls: str | None) -> list[str]:
+    out = []
+    for url in urls:
+        if not url:
+            continue
+        parts = urlsplit(url)
+        try:
+            if parts.password:
+                out += [parts.password, quote(parts.password, safe="")]
+        except ValueError:
+            pass
+        for _, value in parse_qsl(parts.query):
+            out.append(value)
+    return out
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="metricsd-receiver: %(levelname)s %(message)s")
     token = os.environ.get(TOKEN_ENV) or None
     if args.dashboard_token_file:
         try:
@@ -277,11 +381,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if token is None:
             print("metricsd-receiver: the token file is empty", file=sys.stderr)
             return 2
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("metricsd-receiver: %(levelname)s %(message)s"))
+    handler.addFilter(_Redact([*_secrets(args.database, args.copy_to),
+                               *([token] if token else [])]))
+    logging.basicConfig(level=args.log_level.upper(), handlers=[handler], force=True)
+    if args.k < DEFAULT_K and not _is_loopback(args.host):
+        print(f"metricsd-receiver: --k below {DEFAULT_K} is a local testing mode that can "
+              "show single installations; it needs a loopback --host", file=sys.stderr)
+        return 2
     settings = Settings(k=args.k, max_body=args.max_body, max_inflight=args.max_inflight,
                         retry_after=args.retry_after, body_timeout=args.body_timeout,
+                        upload_rate=args.upload_rate, upload_burst=args.upload_burst,
                         token=token)
     try:
         storage = open_storage(args.database)
+        if args.copy_to:
+            open_storage(args.copy_to).close()
+    except UsageError as exc:
+        print(f"metricsd-receiver: {exc}", file=sys.stderr)
+        return 2
+    try:
         try:
             version = storage.migrate()
         finally:
@@ -304,12 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = _url(args.host, sock)
     print(f"metricsd-receiver: {describe(args.database)} (schema version {version}), "
           f"{args.workers} worker(s), dashboard "
-          f"{'with a token' if token else 'for loopback clients only'}, k = {args.k}",
+          f"{'with a token' if token else 'for loopback clients only'}, k = {args.k}"
+          f"{' (LOCAL TESTING MODE)' if args.k < DEFAULT_K else ''}",
           file=sys.stderr, flush=True)
-    if args.workers == 1:
-        try:
-            _serve(args, settings, sock, lambda: print(f"LISTENING {url}", flush=True))
-        except KeyboardInterrupt:
-            pass
-        return 0
     return _prefork(args, settings, sock, url)

@@ -1,46 +1,81 @@
-"""The dashboard's query layer: sums per (day, client version), with k-anonymity.
+"""The dashboard's query layer: daily rollups per (day, client version), with the
+small-group rule.
 
-A group is one (client version, day).  A group backed by fewer than ``k`` batches is never
-shown under its version: its counts are added to the ``other`` group of that day before
-anything leaves this module, so a rare version cannot single out one installation.  The
-version filter applies after folding (``other`` can itself be chosen), and the list of
-versions offered is the folded one.
+A *cell* is one (day, client version).  With one batch per install and UTC day (schema 2),
+a cell's batch count is the number of installs that reported that day with that version.
+A cell backed by fewer than ``k`` batches is never shown under its version: its counts go
+to that day's ``other`` cell, and ``other`` itself is shown only when at least ``k``
+batches back it; otherwise nothing of those batches leaves this module.  Every view (the
+page, the JSON API) is made of the same shown day cells, so no two views differ by a
+hidden cell.
+
+Labels of an older body schema are shown as such (``90-99 (v1.1)``), never merged into the
+newest schema's labels; unlabelled counters (turns, compactions, ...) mean the same in
+every schema and are added up.  Sums are Python integers: exact, whatever their size.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS
+from metricsd_receiver.model import py_pattern
+from metricsd_receiver.schema import (
+    COUNTERS,
+    EARLIEST_DAY,
+    HEALTH_COUNTERS,
+    LATEST,
+    LATEST_DAYS_AHEAD,
+    TABLES,
+)
 from metricsd_receiver.storage import CountRow, GroupRow, Storage
 
-#: The pseudo-version that collects groups under k batches (never a real rendered version).
+#: The pseudo-version that collects cells under k batches (never a real rendered version).
 OTHER: Final = "other"
+#: Smallest number of batches (= installs, one batch per install-day) behind a shown cell.
 DEFAULT_K: Final = 5
 DEFAULT_DAYS: Final = 30
 MAX_DAYS: Final = 400
+#: How labels of an older body schema are shown: label + suffix.
+LEGACY_SUFFIX: Final = {1: " (v1.1)"}
 
 UNLABELLED: Final = tuple(name for name, labels in COUNTERS.items() if not labels)
 LABELLED: Final = tuple(name for name, labels in COUNTERS.items() if labels)
+
+
+def shown_label(schema: int, label: str) -> str:
+    if schema == LATEST:
+        return label
+    return label + LEGACY_SUFFIX.get(schema, f" (schema {schema})")
+
+
+#: counter -> every label it can be shown under, newest schema first.
+ALL_LABELS: Final = {
+    name: [*COUNTERS[name], *(shown_label(s, lb) for s in sorted(TABLES.bodies, reverse=True)
+                              if s != LATEST for lb in TABLES.bodies[s].counters.get(name, ()))]
+    for name in LABELLED}
 
 
 class BadQuery(ValueError):
     pass
 
 
+_VERSION: Final = re.compile(py_pattern(TABLES.client_version))
+
+
 @dataclass
 class Cell:
-    """Sums of one shown group."""
+    """Sums of one shown cell."""
 
     day: str
     version: str
     batches: int = 0
     #: unlabelled counters (turns, empty_final, compaction) and health counters
     totals: dict[str, int] = field(default_factory=dict)
-    #: labelled counters: counter -> label -> n
+    #: labelled counters: counter -> shown label -> n
     labelled: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, counter: str, label: str, n: int) -> None:
@@ -65,28 +100,32 @@ class Cell:
             out[name] = self.totals.get(name, 0)
         for name in LABELLED:
             labels = self.labelled.get(name, {})
-            out[name] = {label: labels[label] for label in COUNTERS[name] if label in labels}
+            out[name] = {label: labels[label] for label in ALL_LABELS[name]
+                         if label in labels}
         out["health"] = {name: self.totals.get(name, 0) for name in HEALTH_COUNTERS}
         return out
 
 
 def fold(groups: Iterable[GroupRow], counts: Iterable[CountRow], k: int) -> list[Cell]:
-    """Cells per (day, version), groups under ``k`` batches merged into (day, ``other``)."""
+    """Shown cells per (day, version): cells under ``k`` batches merged into (day,
+    ``other``), and an ``other`` cell under ``k`` batches left out altogether."""
     raw: dict[tuple[str, str], Cell] = {}
     for g in groups:
         raw[(g.day, g.client_version)] = Cell(g.day, g.client_version, g.batches)
     for c in counts:
         cell = raw.get((c.day, c.client_version))
-        if cell is not None:  # a batch committed between the two queries is left out
-            cell.add(c.counter, c.label, c.n)
+        if cell is not None:
+            cell.add(c.counter, shown_label(c.schema, c.label) if c.label else "", c.n)
     shown: dict[tuple[str, str], Cell] = {}
+    others: dict[str, Cell] = {}
     for (day, version), cell in sorted(raw.items()):
-        if cell.batches < k:
-            key = (day, OTHER)
-            target = shown.setdefault(key, Cell(day, OTHER))
-            target.merge(cell)
-        else:
+        if cell.batches >= k:
             shown[(day, version)] = cell
+        else:
+            others.setdefault(day, Cell(day, OTHER)).merge(cell)
+    for day, cell in others.items():
+        if cell.batches >= k:
+            shown[(day, OTHER)] = cell
     return [shown[key] for key in sorted(shown)]
 
 
@@ -105,55 +144,67 @@ def version_key(version: str) -> tuple[Any, ...]:
     return (0, nums, 0, word, int(number or 0))
 
 
-def parse_day(value: str | None, default: datetime.date) -> datetime.date:
+def latest_day(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=LATEST_DAYS_AHEAD)
+
+
+def parse_day(value: str | None, default: datetime.date, today: datetime.date
+              ) -> datetime.date:
     if value is None or value == "":
         return default
     try:
         if len(value) != 10:
             raise ValueError
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise BadQuery("dates must be YYYY-MM-DD") from None
+    if not EARLIEST_DAY <= day <= latest_day(today):
+        raise BadQuery(f"dates must be between {EARLIEST_DAY.isoformat()} and tomorrow (UTC)")
+    return day
 
 
 def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
             version: str | None, k: int, today: datetime.date | None = None
             ) -> dict[str, Any]:
-    """Everything the dashboard shows, as JSON-ready data."""
+    """Everything the dashboard shows, as JSON-ready data (only shown cells)."""
     today = today or datetime.datetime.now(datetime.UTC).date()
-    end = parse_day(day_to, today)
-    start = parse_day(day_from, end - datetime.timedelta(days=DEFAULT_DAYS - 1))
+    end = parse_day(day_to, today, today)
+    start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
+        days=DEFAULT_DAYS - 1)), today)
     if start > end:
         raise BadQuery("from is after to")
     if (end - start).days + 1 > MAX_DAYS:
         raise BadQuery(f"at most {MAX_DAYS} days at once")
-    cells = fold(storage.groups(start.isoformat(), end.isoformat()),
-                 storage.counts(start.isoformat(), end.isoformat()), k)
+    if version and version != OTHER and not _VERSION.search(version):
+        raise BadQuery("version must be a client version (x.y.z), unknown or other")
+    cells = fold(*storage.rollups(start.isoformat(), end.isoformat()), k)
     versions = sorted({c.version for c in cells}, key=version_key)
+    version_shown = None
     if version:
-        if version not in versions:
-            # Not an error: the version may just have no group of k batches in range.
-            # Never echo the parameter back: it is client text.
-            version_shown = None
-            cells = []
-        else:
-            version_shown = version
-            cells = [c for c in cells if c.version == version]
-    else:
-        version_shown = None
+        # A version with no shown cell in range is not an error; never echo the parameter
+        # back: it is client text.
+        version_shown = version if version in versions else None
+        cells = [c for c in cells if c.version == version_shown]
     total = Cell("", "")
     by_version: dict[str, Cell] = {}
+    installs: dict[str, int] = {}
     for c in cells:
         total.merge(c)
         by_version.setdefault(c.version, Cell("", c.version)).merge(c)
+        installs[c.day] = installs.get(c.day, 0) + c.batches
     days = [(start + datetime.timedelta(days=i)).isoformat()
             for i in range((end - start).days + 1)]
+    present = {(name, label) for c in cells for name in c.labelled for label in c.labelled[name]}
     return {
         "from": start.isoformat(), "to": end.isoformat(), "k": k,
         "version": version_shown, "filtered": bool(version),
         "versions": versions, "days": days,
-        "counters": {name: list(COUNTERS[name]) for name in LABELLED},
+        # newest labels always; labels of older schemas only when some shown cell has them
+        "counters": {name: [lb for i, lb in enumerate(ALL_LABELS[name])
+                            if i < len(COUNTERS[name]) or (name, lb) in present]
+                     for name in LABELLED},
         "health_counters": list(HEALTH_COUNTERS),
+        "installs": [installs.get(d, 0) for d in days],
         "cells": [c.as_json() for c in cells],
         "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
         "total": total.as_json(),

@@ -1,10 +1,22 @@
 """Storage of accepted batches: SQLite (embedded default) or PostgreSQL (psycopg 3).
 
 A batch is stored once whatever the number of receiver processes: ``batch_id`` is the
-primary key and the insert is ``ON CONFLICT (batch_id) DO NOTHING``; its counts are written
-in the same transaction only when that insert added the row.  Schema changes are numbered
-migrations recorded in ``schema_migrations``, applied at start under a lock (SQLite's write
-lock, a PostgreSQL advisory lock), so two receivers starting together migrate once.
+primary key and the insert is ``ON CONFLICT (batch_id) DO NOTHING``; its counts, and its
+additions to the daily rollups, are written in the same transaction only when that insert
+added the row.  The rollups are what the dashboard reads:
+
+* ``daily_batches`` (day, client version) -> batches: with one batch per install and UTC
+  day (schema 2), the number of installs that reported;
+* ``daily_counts`` (day, client version, schema, counter, label) -> exact sum.  Schema 1
+  labels keep their schema so that they are never merged into schema 2 ones.
+
+Sums are exact whatever is stored: PostgreSQL keeps them as ``numeric``; SQLite (64-bit
+integers only) keeps each sum as ``hi * 2**53 + lo`` with ``0 <= lo < 2**53``: one batch
+adds at most ``2**53 - 1`` to ``lo`` and carries into ``hi``, so neither can overflow.
+
+Schema changes are numbered migrations recorded in ``schema_migrations``, applied at
+start under a lock (SQLite's write lock, a PostgreSQL advisory lock), so two receivers
+starting together migrate once.
 
 Blocking calls only: the web app runs them in worker threads, through a small bounded pool
 of connections per process.
@@ -25,10 +37,12 @@ from pathlib import Path
 from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from metricsd_receiver.schema import HEALTH_COUNTERS, Batch
+from metricsd_receiver.schema import TABLES, Batch
 
+#: A migration step: SQL, or a function run on the connection (inside the transaction).
+Step = str | Callable[[Any], None]
 #: Numbered migrations; each is applied once, in order, in one transaction.
-SQLITE_MIGRATIONS: Final[Sequence[tuple[int, Sequence[str]]]] = (
+SQLITE_MIGRATIONS: Final[Sequence[tuple[int, Sequence[Step]]]] = (
     (1, (
         """CREATE TABLE batches (
                batch_id TEXT PRIMARY KEY,
@@ -47,9 +61,29 @@ SQLITE_MIGRATIONS: Final[Sequence[tuple[int, Sequence[str]]]] = (
                n INTEGER NOT NULL,
                PRIMARY KEY (batch_id, counter, label))""",
     )),
+    (2, (
+        "ALTER TABLE batches ADD COLUMN schema INTEGER NOT NULL DEFAULT 1",
+        """CREATE TABLE daily_batches (
+               day TEXT NOT NULL,
+               client_version TEXT NOT NULL,
+               batches INTEGER NOT NULL,
+               PRIMARY KEY (day, client_version))""",
+        """CREATE TABLE daily_counts (
+               day TEXT NOT NULL,
+               client_version TEXT NOT NULL,
+               schema INTEGER NOT NULL,
+               counter TEXT NOT NULL,
+               label TEXT NOT NULL,
+               hi INTEGER NOT NULL,
+               lo INTEGER NOT NULL,
+               PRIMARY KEY (day, client_version, schema, counter, label))""",
+        """INSERT INTO daily_batches (day, client_version, batches)
+               SELECT day, client_version, count(*) FROM batches GROUP BY day, client_version""",
+        lambda conn: _sqlite_rollups_from_batches(conn),
+    )),
 )
 
-POSTGRES_MIGRATIONS: Final[Sequence[tuple[int, Sequence[str]]]] = (
+POSTGRES_MIGRATIONS: Final[Sequence[tuple[int, Sequence[Step]]]] = (
     (1, (
         """CREATE TABLE batches (
                batch_id uuid PRIMARY KEY,
@@ -68,13 +102,38 @@ POSTGRES_MIGRATIONS: Final[Sequence[tuple[int, Sequence[str]]]] = (
                n bigint NOT NULL,
                PRIMARY KEY (batch_id, counter, label))""",
     )),
+    (2, (
+        "ALTER TABLE batches ADD COLUMN schema smallint NOT NULL DEFAULT 1",
+        """CREATE TABLE daily_batches (
+               day date NOT NULL,
+               client_version text NOT NULL,
+               batches bigint NOT NULL,
+               PRIMARY KEY (day, client_version))""",
+        """CREATE TABLE daily_counts (
+               day date NOT NULL,
+               client_version text NOT NULL,
+               schema smallint NOT NULL,
+               counter text NOT NULL,
+               label text NOT NULL,
+               n numeric NOT NULL,
+               PRIMARY KEY (day, client_version, schema, counter, label))""",
+        """INSERT INTO daily_batches (day, client_version, batches)
+               SELECT day, client_version, count(*) FROM batches GROUP BY day, client_version""",
+        """INSERT INTO daily_counts (day, client_version, schema, counter, label, n)
+               SELECT b.day, b.client_version, b.schema, c.counter, c.label, sum(c.n::numeric)
+               FROM batch_counts c JOIN batches b ON b.batch_id = c.batch_id
+               GROUP BY b.day, b.client_version, b.schema, c.counter, c.label""",
+    )),
 )
+
+#: SQLite keeps a sum as hi * LO_BASE + lo (see the module's docstring).
+LO_BASE: Final = 2**53
 
 #: Arbitrary constant naming the advisory lock taken while migrating PostgreSQL.
 _PG_MIGRATION_LOCK: Final = 0x6D657472
 
 _INSERT_COLUMNS: Final = ("batch_id, received_at, day, period_from, daemon_version, os, arch, "
-                          "client_version")
+                          "client_version, schema")
 
 
 class StorageError(RuntimeError):
@@ -94,6 +153,7 @@ class GroupRow:
 class CountRow:
     day: str
     client_version: str
+    schema: int
     counter: str
     label: str
     n: int
@@ -106,9 +166,8 @@ class Storage(Protocol):
 
     def insert(self, batch: Batch) -> bool: ...
 
-    def groups(self, day_from: str, day_to: str) -> list[GroupRow]: ...
-
-    def counts(self, day_from: str, day_to: str) -> list[CountRow]: ...
+    def rollups(self, day_from: str, day_to: str
+                ) -> tuple[list[GroupRow], list[CountRow]]: ...
 
     def schema_version(self) -> int: ...
 
@@ -177,13 +236,30 @@ def _utc_now() -> str:
 
 
 def _count_rows(batch: Batch) -> list[tuple[str, str, str, int]]:
+    """(batch_id, counter, label, n), sorted: every writer touches rollup rows in one order
+    (no deadlock between concurrent inserts on PostgreSQL)."""
     rows = [(batch.batch_id, counter, label, n) for counter, label, n in batch.counts]
     rows += [(batch.batch_id, name, "", n) for name, n in batch.health if n]
+    rows.sort()
     return rows
 
 
+def _sqlite_rollups_from_batches(conn: sqlite3.Connection) -> None:
+    """Migration 2 on SQLite: build ``daily_counts`` from the stored batches once, summing
+    in Python (SQLite's sum() overflows past 2**63)."""
+    sums: dict[tuple[str, str, int, str, str], int] = {}
+    cur = conn.execute("SELECT b.day, b.client_version, b.schema, c.counter, c.label, c.n "
+                       "FROM batch_counts c JOIN batches b ON b.batch_id = c.batch_id")
+    while rows := cur.fetchmany(10_000):
+        for day, version, schema, counter, label, n in rows:
+            key = (day, version, int(schema), counter, label)
+            sums[key] = sums.get(key, 0) + int(n)
+    conn.executemany("INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [(*key, n // LO_BASE, n % LO_BASE) for key, n in sums.items()])
+
+
 _PAGE_COLUMNS: Final = ("batch_id, period_from, day, daemon_version, os, arch, "
-                        "client_version")
+                        "client_version, schema")
 
 
 def _batches_of(heads: Sequence[tuple[Any, ...]], counts: Sequence[tuple[Any, ...]]
@@ -193,14 +269,16 @@ def _batches_of(heads: Sequence[tuple[Any, ...]], counts: Sequence[tuple[Any, ..
     for batch_id, counter, label, n in counts:
         per.setdefault(str(batch_id), []).append((counter, label, int(n)))
     out = []
-    for batch_id, period_from, day, daemon_version, os_label, arch, client_version in heads:
+    for (batch_id, period_from, day, daemon_version, os_label, arch, client_version,
+         schema) in heads:
         rows = per.get(str(batch_id), [])
-        health = {name: 0 for name in HEALTH_COUNTERS}
+        health = {name: 0 for name in TABLES.bodies[int(schema)].health}
         for counter, _, n in rows:
             if counter in health:
                 health[counter] = n
         out.append(Batch(
-            batch_id=str(batch_id), daemon_version=daemon_version, os=os_label, arch=arch,
+            schema=int(schema), batch_id=str(batch_id), daemon_version=daemon_version,
+            os=os_label, arch=arch,
             client_version=client_version, period_from=str(period_from), period_to=str(day),
             counts=tuple(r for r in rows if r[0] not in health),
             health=tuple(health.items())))
@@ -262,7 +340,10 @@ class SQLiteStorage:
                     if version in done:
                         continue
                     for statement in statements:
-                        conn.execute(statement)
+                        if isinstance(statement, str):
+                            conn.execute(statement)
+                        else:
+                            statement(conn)
                     conn.execute("INSERT INTO schema_migrations VALUES (?, ?)",
                                  (version, _utc_now()))
                 conn.execute("COMMIT")
@@ -282,14 +363,26 @@ class SQLiteStorage:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute(
-                    f"INSERT INTO batches ({_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (batch_id) DO NOTHING",
+                    f"INSERT INTO batches ({_INSERT_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING",
                     (batch.batch_id, _utc_now(), batch.period_to, batch.period_from,
-                     batch.daemon_version, batch.os, batch.arch, batch.client_version))
+                     batch.daemon_version, batch.os, batch.arch, batch.client_version,
+                     batch.schema))
                 new = cur.rowcount == 1
                 if new:
-                    conn.executemany("INSERT INTO batch_counts VALUES (?, ?, ?, ?)",
-                                     _count_rows(batch))
+                    rows = _count_rows(batch)
+                    conn.executemany("INSERT INTO batch_counts VALUES (?, ?, ?, ?)", rows)
+                    day, version = batch.period_to, batch.client_version
+                    conn.execute(
+                        "INSERT INTO daily_batches VALUES (?, ?, 1) ON CONFLICT "
+                        "(day, client_version) DO UPDATE SET batches = batches + 1",
+                        (day, version))
+                    conn.executemany(
+                        "INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, 0, ?) "
+                        "ON CONFLICT (day, client_version, schema, counter, label) DO UPDATE "
+                        f"SET hi = hi + (lo + excluded.lo) / {LO_BASE}, "
+                        f"lo = (lo + excluded.lo) % {LO_BASE}",
+                        [(day, version, batch.schema, c, lb, n) for _, c, lb, n in rows])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -313,23 +406,23 @@ class SQLiteStorage:
                 conn.execute("COMMIT")
         return _batches_of(heads, counts)
 
-    def groups(self, day_from: str, day_to: str) -> list[GroupRow]:
+    def rollups(self, day_from: str, day_to: str) -> tuple[list[GroupRow], list[CountRow]]:
+        """The daily rollups of the range, read in one snapshot."""
         with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT day, client_version, count(*) FROM batches "
-                "WHERE day BETWEEN ? AND ? GROUP BY day, client_version",
-                (day_from, day_to)).fetchall()
-        return [GroupRow(d, v, int(n)) for d, v, n in rows]
-
-    def counts(self, day_from: str, day_to: str) -> list[CountRow]:
-        with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT b.day, b.client_version, c.counter, c.label, sum(c.n) "
-                "FROM batch_counts c JOIN batches b ON b.batch_id = c.batch_id "
-                "WHERE b.day BETWEEN ? AND ? "
-                "GROUP BY b.day, b.client_version, c.counter, c.label",
-                (day_from, day_to)).fetchall()
-        return [CountRow(d, v, c, lb, int(n)) for d, v, c, lb, n in rows]
+            conn.execute("BEGIN")
+            try:
+                groups = conn.execute(
+                    "SELECT day, client_version, batches FROM daily_batches "
+                    "WHERE day BETWEEN ? AND ?", (day_from, day_to)).fetchall()
+                counts = conn.execute(
+                    "SELECT day, client_version, schema, counter, label, hi, lo "
+                    "FROM daily_counts WHERE day BETWEEN ? AND ?",
+                    (day_from, day_to)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        return ([GroupRow(d, v, int(n)) for d, v, n in groups],
+                [CountRow(d, v, int(s), c, lb, int(hi) * LO_BASE + int(lo))
+                 for d, v, s, c, lb, hi, lo in counts])
 
     def close(self) -> None:
         self._pool.close()
@@ -357,7 +450,8 @@ class PostgresStorage:
         try:
             return psycopg.connect(self.url, connect_timeout=10, autocommit=True)
         except psycopg.Error as exc:
-            raise StorageError(f"cannot connect to PostgreSQL: {type(exc).__name__}") from None
+            raise StorageError(f"cannot connect to PostgreSQL at {describe(self.url)}: "
+                               f"{type(exc).__name__}") from None
 
     def migrate(self) -> int:
         with self._pool.connection() as conn, conn.transaction():
@@ -370,7 +464,10 @@ class PostgresStorage:
                 if version in done:
                     continue
                 for statement in statements:
-                    conn.execute(statement)
+                    if isinstance(statement, str):
+                        conn.execute(statement)
+                    else:
+                        statement(conn)
                 conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)",
                              (version,))
         return self.schema_version()
@@ -382,22 +479,35 @@ class PostgresStorage:
             return int(v)
 
     def insert(self, batch: Batch) -> bool:
-        """One statement, one round trip: the batch row and its counts together, or
-        nothing when the ``batch_id`` exists (then no count row is returned)."""
+        """One statement, one round trip, one transaction: the batch row, its counts and its
+        additions to the rollups together, or nothing when the ``batch_id`` exists."""
         rows = _count_rows(batch)
+        counters, labels, ns = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
         with self._pool.connection() as conn:
-            added = conn.execute(
+            (added,) = conn.execute(
                 f"WITH b AS (INSERT INTO batches ({_INSERT_COLUMNS}) "
-                "VALUES (%s, now(), %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id) "
-                "INSERT INTO batch_counts (batch_id, counter, label, n) "
+                "VALUES (%(id)s, now(), %(day)s, %(from)s, %(dv)s, %(os)s, %(arch)s, %(cv)s, "
+                "%(schema)s) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id), "
+                "c AS (INSERT INTO batch_counts (batch_id, counter, label, n) "
                 "SELECT b.batch_id, c.counter, c.label, c.n FROM b, "
-                "unnest(%s::text[], %s::text[], %s::bigint[]) AS c (counter, label, n) "
-                "RETURNING 1",
-                (batch.batch_id, batch.period_to, batch.period_from, batch.daemon_version,
-                 batch.os, batch.arch, batch.client_version, [r[1] for r in rows],
-                 [r[2] for r in rows], [r[3] for r in rows])).fetchall()
-            return len(added) > 0
+                "unnest(%(c)s::text[], %(l)s::text[], %(n)s::bigint[]) AS c (counter, label, n)), "
+                "d AS (INSERT INTO daily_batches (day, client_version, batches) "
+                "SELECT %(day)s::date, %(cv)s::text, 1 FROM b ON CONFLICT (day, client_version) "
+                "DO UPDATE SET batches = daily_batches.batches + 1 RETURNING 1), "
+                # r reads d: the (day, version) row is locked before the count rows, in
+                # every writer, and the count rows in one (sorted) order: no deadlock
+                "r AS (INSERT INTO daily_counts (day, client_version, schema, counter, label, n) "
+                "SELECT %(day)s::date, %(cv)s::text, %(schema)s::smallint, c.counter, "
+                "c.label, c.n FROM d, "
+                "unnest(%(c)s::text[], %(l)s::text[], %(n)s::numeric[]) AS c (counter, label, n) "
+                "ON CONFLICT (day, client_version, schema, counter, label) "
+                "DO UPDATE SET n = daily_counts.n + excluded.n) "
+                "SELECT count(*) FROM b",
+                {"id": batch.batch_id, "day": batch.period_to, "from": batch.period_from,
+                 "dv": batch.daemon_version, "os": batch.os, "arch": batch.arch,
+                 "cv": batch.client_version, "schema": batch.schema, "c": counters,
+                 "l": labels, "n": ns}).fetchone()
+            return bool(added)
 
     def page(self, after: str, limit: int) -> list[Batch]:
         """Up to ``limit`` stored batches with ``batch_id`` > ``after``, in id order."""
@@ -412,23 +522,19 @@ class PostgresStorage:
                 ([str(h[0]) for h in heads],)).fetchall()
         return _batches_of(heads, counts)
 
-    def groups(self, day_from: str, day_to: str) -> list[GroupRow]:
+    def rollups(self, day_from: str, day_to: str) -> tuple[list[GroupRow], list[CountRow]]:
+        """The daily rollups of the range, read in one snapshot."""
         with self._pool.connection() as conn, conn.transaction():
-            rows = conn.execute(
-                "SELECT day, client_version, count(*) FROM batches "
-                "WHERE day BETWEEN %s::date AND %s::date GROUP BY day, client_version",
-                (day_from, day_to)).fetchall()
-        return [GroupRow(d.isoformat(), v, int(n)) for d, v, n in rows]
-
-    def counts(self, day_from: str, day_to: str) -> list[CountRow]:
-        with self._pool.connection() as conn, conn.transaction():
-            rows = conn.execute(
-                "SELECT b.day, b.client_version, c.counter, c.label, sum(c.n) "
-                "FROM batch_counts c JOIN batches b ON b.batch_id = c.batch_id "
-                "WHERE b.day BETWEEN %s::date AND %s::date "
-                "GROUP BY b.day, b.client_version, c.counter, c.label",
-                (day_from, day_to)).fetchall()
-        return [CountRow(d.isoformat(), v, c, lb, int(n)) for d, v, c, lb, n in rows]
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            groups = conn.execute(
+                "SELECT day, client_version, batches FROM daily_batches "
+                "WHERE day BETWEEN %s::date AND %s::date", (day_from, day_to)).fetchall()
+            counts = conn.execute(
+                "SELECT day, client_version, schema, counter, label, n FROM daily_counts "
+                "WHERE day BETWEEN %s::date AND %s::date", (day_from, day_to)).fetchall()
+        return ([GroupRow(d.isoformat(), v, int(n)) for d, v, n in groups],
+                [CountRow(d.isoformat(), v, int(s), c, lb, int(n))
+                 for d, v, s, c, lb, n in counts])
 
     def close(self) -> None:
         self._pool.close()
@@ -437,31 +543,44 @@ class PostgresStorage:
 DEFAULT_DATABASE: Final = "sqlite:///metricsd-receiver.sqlite3"
 
 
+class UsageError(ValueError):
+    """The database URL is not one of the accepted forms (message written by us)."""
+
+
 def open_storage(url: str, pool_size: int | None = None) -> Storage:
-    """``sqlite:///relative/path``, ``sqlite:////absolute/path`` or a plain file path;
-    ``postgresql://...`` (also ``postgres://``) for PostgreSQL."""
+    """``sqlite:///relative/path`` or ``sqlite:////absolute/path``; ``postgresql://...``
+    (also ``postgres://``) for PostgreSQL.  Any other form (a plain path, a ``key=value``
+    connection string) is a :class:`UsageError`: it must never become a file name."""
     parts = urlsplit(url)
-    if parts.scheme in ("postgresql", "postgres"):
+    if parts.scheme in ("postgresql", "postgres") and url.startswith(parts.scheme + "://"):
         return PostgresStorage(url, pool_size or 4)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if path.startswith("/"):
-            path = path[1:]
-        if not path:
-            raise StorageError("a sqlite URL needs a file path: sqlite:///FILE")
-        return SQLiteStorage(Path(path), pool_size or 8)
-    if parts.scheme == "" and url:
-        return SQLiteStorage(Path(url), pool_size or 8)
-    raise StorageError("--database must be sqlite:///FILE or postgresql://...")
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///") and not parts.query \
+            and not parts.fragment:
+        path = unquote(parts.path)[1:]
+        if path and not path.endswith("/"):
+            return SQLiteStorage(Path(path), pool_size or 8)
+    raise UsageError("--database must be sqlite:///FILE (relative), sqlite:////FILE "
+                     "(absolute) or postgresql://USER:PASSWORD@HOST:PORT/DB")
 
 
 def describe(url: str) -> str:
-    """The database URL without its password, for log lines."""
+    """The database URL for a log line: no password, no query string (which may carry
+    one), nothing at all when it is not a URL we accept."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return parts._replace(netloc=netloc).geturl()
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///"):
+        return url.split("?", 1)[0].split("#", 1)[0]
+    if parts.scheme not in ("postgresql", "postgres"):
+        return "(a database URL of an unknown form)"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    user = f"{parts.username}{':***' if parts.password is not None else ''}@" \
+        if parts.username else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
 def copy(source: Storage, target: Storage, page_size: int = 1000) -> tuple[int, int]:

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from metricsd_receiver.query import shown_label
+
 from tests.conftest import DaemonFactory, Home, cli, make_home
 
 FINISH = ["stop", "stop", "stop", "length", "tool_calls", None, "weird-provider-reason"]
@@ -87,7 +89,8 @@ def add_bodies(bodies: Iterable[dict[str, Any]]) -> dict[str, Any]:
             if isinstance(value, dict):
                 per = total.setdefault(counter, {})
                 for label, n in value.items():
-                    per[label] = per.get(label, 0) + n
+                    shown = shown_label(body["schema"], label)  # 90-99 (v1.1) for schema 1
+                    per[shown] = per.get(shown, 0) + n
             else:
                 total[counter] = total.get(counter, 0) + value
         for name, n in body["health"].items():

@@ -8,12 +8,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from metricsd_receiver.dashboard import CHARTS as CHART_LIST
+
 from tests.conftest import DaemonFactory
 from tests.receiver.conftest import Database, ReceiverFactory
 from tests.receiver.desktops import Session, add_bodies, count, flush, homes
 
-CHARTS = ("turns", "finish_reason", "provider_error", "cache_hit", "tool_error", "compaction",
-          "empty_final", "finish_reason_by_version", "cache_hit_by_version", "health")
+CHARTS = tuple(c.id for c in CHART_LIST)
 
 
 def chromium_args(chromium: str, profile: Path, *extra: str) -> list[str]:
@@ -79,6 +80,7 @@ def test_dashboard_renders_in_chromium(chromium: str, sqlite_database: Database,
                    if "data-value" in r)
 
     assert total("turns") == bar_sum("turns") == sent["turns"]
+    assert total("installs") == bar_sum("installs") == sent["batches"] == len(bodies)
     for chart in ("finish_reason", "cache_hit", "provider_error", "tool_error"):
         assert total(chart) == bar_sum(chart) == sum(sent.get(chart, {}).values()), chart
     for counter in ("finish_reason", "cache_hit"):

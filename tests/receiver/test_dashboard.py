@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pytest
 from metricsd_receiver.app import Settings, create_app
+from metricsd_receiver.dashboard import CHARTS
 from metricsd_receiver.query import OTHER, fold, summary, version_key
 from metricsd_receiver.schema import validate
 from metricsd_receiver.storage import CountRow, GroupRow, Storage, open_storage
 
-from tests.receiver.bodies import body
+from tests.receiver.bodies import body, encode
 from tests.receiver.conftest import Database, ReceiverFactory
 from tests.receiver.desktops import add_bodies, same_sums
 
@@ -25,7 +26,7 @@ with warnings.catch_warnings():  # Starlette 1.x suggests another HTTP client pa
 
 def _store(storage: Storage, bodies: list[dict[str, Any]]) -> None:
     for b in bodies:
-        assert storage.insert(validate(b))
+        assert storage.insert(validate(encode(b)))
 
 
 @pytest.fixture
@@ -46,20 +47,20 @@ def test_groups_under_k_fold_into_other(storage: Storage) -> None:
 
     data = summary(storage, day_from=day1, day_to=day2, version=None, k=5)
     cells = {(c["day"], c["version"]): c for c in data["cells"]}
-    assert set(cells) == {(day1, "1.4.0"), (day1, OTHER), (day2, OTHER)}
+    # day 2's "other" has 4 batches: under k, so it is not shown at all
+    assert set(cells) == {(day1, "1.4.0"), (day1, OTHER)}
     same_sums(cells[(day1, "1.4.0")], add_bodies(common))
     same_sums(cells[(day1, OTHER)], add_bodies(rare + lone))
-    same_sums(cells[(day2, OTHER)], add_bodies(next_day))
-    same_sums(data["total"], add_bodies(common + rare + lone + next_day))
+    same_sums(data["total"], add_bodies(common + rare + lone))
+    assert data["installs"] == [10, 0]
     assert data["versions"] == ["1.4.0", OTHER]
     text = json.dumps(data)
     assert "1.3.0" not in text and "0.9.0" not in text
 
-    # k = 1 shows every version; k = 100 shows only "other"
+    # k = 1 shows every version; k = 100 shows nothing
     assert summary(storage, day_from=day1, day_to=day2, version=None, k=1)["versions"] == [
         "0.9.0-rc.2", "1.3.0", "1.4.0"]
-    assert summary(storage, day_from=day1, day_to=day2, version=None, k=100)["versions"] == [
-        OTHER]
+    assert summary(storage, day_from=day1, day_to=day2, version=None, k=100)["cells"] == []
 
     # the version filter applies after folding; a folded version yields nothing
     only = summary(storage, day_from=day1, day_to=day2, version="1.4.0", k=5)
@@ -67,21 +68,24 @@ def test_groups_under_k_fold_into_other(storage: Storage) -> None:
     hidden = summary(storage, day_from=day1, day_to=day2, version="1.3.0", k=5)
     assert hidden["cells"] == [] and hidden["total"]["batches"] == 0
     other = summary(storage, day_from=day1, day_to=day2, version=OTHER, k=5)
-    same_sums(other["total"], add_bodies(rare + lone + next_day))
+    same_sums(other["total"], add_bodies(rare + lone))
 
-    # the date range is inclusive and a batch counts on the last day of its period
+    # the date range is inclusive
     assert summary(storage, day_from=day2, day_to=day2, version=None,
                    k=1)["total"]["batches"] == 4
 
 
 def test_fold_is_pure_and_keeps_totals() -> None:
     groups = [GroupRow("2026-01-01", v, n) for v, n in (("1.0.0", 5), ("1.1.0", 2),
-                                                         ("unknown", 1))]
-    counts = [CountRow("2026-01-01", g.client_version, "turns", "", 10 * g.batches)
+                                                         ("unknown", 3))]
+    counts = [CountRow("2026-01-01", g.client_version, 2, "turns", "", 10 * g.batches)
               for g in groups]
     cells = fold(groups, counts, 5)
     assert [(c.version, c.batches, c.totals["turns"]) for c in cells] == [
-        ("1.0.0", 5, 50), (OTHER, 3, 30)]
+        ("1.0.0", 5, 50), (OTHER, 5, 50)]
+    # one batch fewer behind "other": it is left out, and so are its counts
+    cells = fold([*groups[:2], GroupRow("2026-01-01", "unknown", 2)], counts, 5)
+    assert [(c.version, c.batches, c.totals["turns"]) for c in cells] == [("1.0.0", 5, 50)]
 
 
 def test_version_order() -> None:
@@ -100,9 +104,20 @@ def test_bad_dates_are_400_and_not_echoed(sqlite_database: Database) -> None:
         r = c.get("/api/summary", params={"from": "2026-02-01", "to": "2026-01-01",
                                           "token": "t0k"})
         assert r.status_code == 400
-        r = c.get("/api/summary", params={"from": "2020-01-01", "to": "2026-01-01",
+        r = c.get("/api/summary", params={"from": "2024-01-01", "to": "2026-01-01",
                                           "token": "t0k"})
-        assert r.status_code == 400
+        assert r.status_code == 400  # over 400 days
+        for params in ({"to": "0001-01-01"}, {"from": "0001-01-01"}, {"to": "9999-12-31"},
+                       {"from": "2023-12-31"}, {"to": "2026-13-01"}, {"from": "\x00" * 10},
+                       {"to": "garbage"}, {"version": "<script>"}, {"version": "1.2"},
+                       {"version": "1.2.3\n"}):
+            for path in ("/api/summary", "/"):
+                r = c.get(path, params={**params, "token": "t0k"})
+                assert r.status_code == 400, (path, params)
+                assert "script" not in r.text
+        for version in ("1.2.3", "other", "unknown", "2.0.0-rc.1"):  # no data: not an error
+            assert c.get("/api/summary", params={"version": version,
+                                                 "token": "t0k"}).status_code == 200
 
 
 def test_dashboard_answers_loopback_only_without_a_token(sqlite_database: Database) -> None:
@@ -148,10 +163,9 @@ def test_dashboard_page_over_http(sqlite_database: Database, receivers: Receiver
     html = page.text
     assert '<option value="1.5.0-beta.1">' in html
     assert '<td data-field="turns">15</td>' in html
-    for chart in ("turns", "finish_reason", "provider_error", "cache_hit", "tool_error",
-                  "compaction", "empty_final", "finish_reason_by_version",
-                  "cache_hit_by_version", "health"):
-        assert f'data-chart="{chart}"' in html
+    for chart in CHARTS:
+        assert f'data-chart="{chart.id}"' in html
+    assert 'id="testing-mode"' in html  # k = 1: the page says so
     js = httpx.get(r.url + "/static/charts.js")
     assert js.status_code == 200 and "text/javascript" in js.headers["content-type"]
     assert httpx.get(r.url + "/static/../app.py").status_code == 404

@@ -19,7 +19,7 @@ def test_daemons_upload_and_the_dashboard_shows_their_sums(
         with homes(5) as hs:
             for i, home in enumerate(hs):
                 sessions = [Session("1.4.0", turns=4 + i, seed=i)]
-                if i == 0:  # one batch of a rare version: must only show inside "other"
+                if i == 0:  # one batch of a rare version: never shown, not even in "other"
                     sessions.append(Session("1.3.2-beta.1", turns=3, seed=99))
                 turns, shown = count(daemons, home, sessions)
                 sent_turns += turns
@@ -47,15 +47,17 @@ def test_daemons_upload_and_the_dashboard_shows_their_sums(
 
     summary = receiver.summary()
     total = summary["total"]
-    same_sums(total, add_bodies(bodies))
-    assert total["turns"] == sent_turns  # independent of the daemon's own bodies
-    assert summary["versions"] == ["1.4.0", "other"]
+    common = [b for b in bodies if b["client"]["version"] == "1.4.0"]
+    same_sums(total, add_bodies(common))
+    # independent of the daemon's own bodies: the rare version's 3 turns are not shown
+    assert total["turns"] == sent_turns - 3 == sum(4 + i for i in range(5))
+    assert summary["versions"] == ["1.4.0"]  # "other" has 1 batch: under k, left out
     by_version = {c["version"]: c for c in summary["by_version"]}
-    same_sums(by_version["1.4.0"],
-              add_bodies(b for b in bodies if b["client"]["version"] == "1.4.0"))
-    same_sums(by_version["other"],
-              add_bodies(b for b in bodies if b["client"]["version"] == "1.3.2-beta.1"))
+    same_sums(by_version["1.4.0"], add_bodies(common))
     assert "1.3.2-beta.1" not in json.dumps(summary)
+    # the same day with k = 1 (local testing mode) shows every batch, the rare one too
+    local = receivers.start(database.url, "--k", "1").summary()
+    same_sums(local["total"], add_bodies(bodies))
 
     only = receiver.summary(version="1.4.0")
     same_sums(only["total"], add_bodies(b for b in bodies if b["client"]["version"] == "1.4.0"))
@@ -63,7 +65,7 @@ def test_daemons_upload_and_the_dashboard_shows_their_sums(
 
 def test_a_second_flush_sends_nothing_new(
         sqlite_database: Database, receivers: ReceiverFactory, daemons: DaemonFactory) -> None:
-    receiver = receivers.start(sqlite_database.url)
+    receiver = receivers.start(sqlite_database.url, "--k", "1")
     with homes(1) as (home,):
         count(daemons, home, [Session("2.0.0", turns=2, seed=5)])
         flush(home, receiver.endpoint)

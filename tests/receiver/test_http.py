@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 
 from tests.conftest import wait_for
 from tests.receiver.bodies import body
 from tests.receiver.conftest import Database, ReceiverFactory
+from tests.receiver.desktops import add_bodies, same_sums
 
 
 def test_valid_body_is_accepted_once(database: Database, receivers: ReceiverFactory) -> None:
@@ -37,8 +40,8 @@ def test_bad_requests_get_their_status_and_store_nothing(
         (400, r.post({**good, "counts": {"turns": 1, "secret_counter": 3}})),
         (400, r.post({**good, "client": {"version": "my-secret-build"}})),
         (400, r.post(good, headers={"Idempotency-Key": "00000000-0000-4000-8000-000000000000"})),
-        (400, r.post(None, raw=json.dumps(good).replace('"schema": 1',
-                                                       '"schema": 1, "schema": 1').encode())),
+        (400, r.post(None, raw=json.dumps(good).replace('"schema": 2',
+                                                       '"schema": 2, "schema": 2').encode())),
         (413, r.post(None, raw=b'{"pad": "' + b"x" * 5000 + b'"}')),
         (415, r.post(good, headers={"Content-Type": "text/plain"})),
         (415, r.post(good, headers={"Content-Type": "application/x-www-form-urlencoded"})),
@@ -64,7 +67,7 @@ def test_two_receiver_processes_store_a_batch_once(
         database: Database, receivers: ReceiverFactory) -> None:
     a = receivers.start(database.url, "--workers", "2")
     b = receivers.start(database.url)
-    bodies = [body(turns=5 + i) for i in range(8)]
+    bodies = [body(turns=5 + i) for i in range(8)]  # 8 installs: over k
 
     def post(args: tuple[int, int]) -> dict[str, bool]:
         which, i = args
@@ -79,8 +82,15 @@ def test_two_receiver_processes_store_a_batch_once(
     fresh = [job for job, reply in zip(jobs, replies, strict=True) if not reply["duplicate"]]
     assert sorted(i for _, i in fresh) == list(range(len(bodies)))  # each stored exactly once
     assert database.count("batches") == len(bodies)
-    assert a.summary(**{"from": "2026-11-20", "to": "2026-11-20"})["total"]["turns"] == \
-        sum(5 + i for i in range(len(bodies)))
+    day = {"from": "2026-11-20", "to": "2026-11-20"}
+    seen_by_a, seen_by_b = a.summary(**day), b.summary(**day)
+    assert seen_by_a == seen_by_b  # one database, the same sums from either process
+    same_sums(seen_by_a["total"], add_bodies(bodies))
+    assert seen_by_a["total"]["turns"] == sum(5 + i for i in range(len(bodies)))
+    # the rollups got each batch once too
+    assert database.rows("SELECT day, client_version, batches FROM daily_batches") in (
+        [("2026-11-20", "1.4.0", len(bodies))],
+        [(datetime.date(2026, 11, 20), "1.4.0", len(bodies))])
     assert a.stop() == 0 and b.stop() == 0  # SIGTERM: a clean stop, workers included
     assert a.proc.poll() == 0
 
@@ -108,15 +118,35 @@ def test_overload_gets_429_with_retry_after(sqlite_database: Database,
     assert sqlite_database.count("batches") == 1
 
 
-def test_database_url_and_listen_errors_are_one_line(receivers: ReceiverFactory) -> None:
+def test_database_url_errors_are_one_usage_line_without_secrets(tmp: Path) -> None:
     import subprocess
     import sys
 
-    bad = subprocess.run([sys.executable, "-m", "metricsd_receiver", "--database",
-                          "mysql://x/y", "--port", "0"], capture_output=True, text=True,
-                         timeout=30)
+    for url in ("mysql://x/y", "host=db.example user=u password=hunter2-secret dbname=m",
+                "receiver.sqlite3", "sqlite://relative-without-third-slash",
+                "sqlite:///x.db?password=hunter2-secret"):
+        bad = subprocess.run([sys.executable, "-m", "metricsd_receiver", "--database", url,
+                              "--port", "0"], capture_output=True, text=True, timeout=30,
+                             cwd=tmp)
+        assert bad.returncode == 2, (url, bad.stderr)
+        assert bad.stderr.count("\n") == 1 and "sqlite:///FILE" in bad.stderr
+        assert "hunter2" not in bad.stderr
+    assert list(tmp.iterdir()) == []  # no file named after a connection string
+
+
+def test_a_database_password_never_reaches_a_log_line(receivers: ReceiverFactory,
+                                                      tmp: Path) -> None:
+    import subprocess
+    import sys
+
+    # a server that refuses: the failure is logged without the password
+    url = "postgresql://u:hunter2-secret@127.0.0.1:1/db?sslpassword=other-secret"
+    bad = subprocess.run([sys.executable, "-m", "metricsd_receiver", "--database", url,
+                          "--port", "0", "--log-level", "debug"], capture_output=True,
+                         text=True, timeout=60, cwd=tmp)
     assert bad.returncode == 1
-    assert bad.stderr.count("\n") == 1 and "sqlite:///FILE or postgresql://" in bad.stderr
+    assert "hunter2" not in bad.stderr and "other-secret" not in bad.stderr
+    assert "postgresql://u:***@127.0.0.1:1/db" in bad.stderr
 
 
 def test_a_stalled_body_gets_408(sqlite_database: Database, receivers: ReceiverFactory) -> None:
@@ -146,25 +176,26 @@ def test_dashboard_token_from_the_environment(sqlite_database: Database,
     assert "tok-123" not in r.stderr
 
 
-def test_a_dead_worker_stops_the_receiver(sqlite_database: Database,
-                                         receivers: ReceiverFactory) -> None:
+def test_a_dead_worker_is_restarted(sqlite_database: Database,
+                                    receivers: ReceiverFactory) -> None:
     import os
     import signal
-    from pathlib import Path
 
     r = receivers.start(sqlite_database.url, "--workers", "2")
     pid = r.proc.pid
-    children = [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
+
+    def children() -> list[int]:
+        return [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
                 for c in (t / "children").read_text().split()]
-    assert len(children) == 2
-    os.kill(children[0], signal.SIGKILL)
-    assert r.proc.wait(30) == 1  # the supervisor stops the others and says so
-    assert "a worker exited" in r.stderr
 
-    def gone(child: int) -> bool:
-        try:  # reaped, or a zombie waiting for whoever adopted it
-            return Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
-        except FileNotFoundError:
-            return True
-
-    wait_for(lambda: gone(children[1]), what="the other worker to exit")
+    first = children()
+    assert len(first) == 2
+    os.kill(first[0], signal.SIGKILL)
+    wait_for(lambda: len(children()) == 2 and first[0] not in children(),
+             what="the worker to be replaced")
+    assert r.proc.poll() is None  # the receiver goes on
+    assert "a worker exited (signal 9); restarting it" in r.stderr
+    for _ in range(6):  # every worker answers, the new one included
+        assert r.post(body()).status_code == 202
+    assert sqlite_database.count("batches") == 6
+    assert r.stop() == 0

@@ -11,15 +11,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from metricsd_receiver import schema as receiver_schema
-from metricsd_receiver.schema import Invalid, parse_json, validate
+from metricsd_receiver.model import build_model, schema_document, tables_from_document
+from metricsd_receiver.schema import TABLES, Invalid, parse, validate
 
 from metricsd.core.batches import ARCH_LABELS, OS_LABELS
-from metricsd.core.facts import COUNTERS, HEALTH_COUNTERS, client_version_label, is_rendered_version
+from metricsd.core.facts import (
+    COUNTERS,
+    COUNTERS_V1,
+    HEALTH_COUNTERS,
+    client_version_label,
+    is_rendered_version,
+)
 from tests.fake_endpoint import Invalid as FakeInvalid
 from tests.fake_endpoint import validate as fake_validate
-from tests.receiver.bodies import body
+from tests.receiver.bodies import body, daemon_body, encode, today
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "receiver" / "generate_schema.py"
@@ -37,7 +45,7 @@ def test_check_fails_on_a_stale_file(tmp_path: Path) -> None:
     pkg.mkdir()
     (tmp_path / "generate_schema.py").write_text(GENERATOR.read_text())
     shipped = json.loads((ROOT / "receiver/metricsd_receiver/schema.json").read_text())
-    shipped["properties"]["counts"]["properties"]["finish_reason"]["properties"].pop("stop")
+    shipped["$defs"]["FinishReasonV2"]["properties"].pop("stop")
     (pkg / "schema.json").write_text(json.dumps(shipped, indent=2) + "\n")
     result = subprocess.run([sys.executable, str(tmp_path / "generate_schema.py"), "--check"],
                             capture_output=True, text=True, timeout=60)
@@ -45,11 +53,34 @@ def test_check_fails_on_a_stale_file(tmp_path: Path) -> None:
 
 
 def test_the_receiver_reads_the_daemon_allow_lists() -> None:
+    v1, v2 = TABLES.bodies[1], TABLES.bodies[2]
+    assert dict(v2.counters) == dict(COUNTERS)
+    assert dict(v1.counters) == dict(COUNTERS_V1)
     assert dict(receiver_schema.COUNTERS) == dict(COUNTERS)
-    assert tuple(receiver_schema.HEALTH_COUNTERS) == tuple(HEALTH_COUNTERS)
-    assert receiver_schema.RULES.os == {*OS_LABELS.values(), "other"}
-    assert receiver_schema.RULES.arch == {*ARCH_LABELS.values(), "other"}
+    assert v2.health[:len(HEALTH_COUNTERS)] == tuple(HEALTH_COUNTERS) or \
+        v2.health == tuple(HEALTH_COUNTERS)
+    assert "clipped" in v2.health and "clipped" not in v1.health
+    assert set(v1.health) == set(v2.health) - {"clipped"}
+    assert (v1.one_day, v2.one_day) == (False, True)
+    assert v2.max_count == 100_000 and v1.max_count == 2**53 - 1
+    assert set(TABLES.os) == {*OS_LABELS.values(), "other"}
+    assert set(TABLES.arch) == {*ARCH_LABELS.values(), "other"}
     assert not set(COUNTERS) & set(HEALTH_COUNTERS)  # they share one table
+
+
+def test_schema_json_is_what_the_typed_model_emits() -> None:
+    shipped = json.loads((ROOT / "receiver/metricsd_receiver/schema.json").read_text())
+    assert schema_document(tables_from_document(shipped)) == shipped
+    model = build_model(TABLES)
+    assert sorted(model) == [1, 2]
+    assert all(issubclass(t, msgspec.Struct) for t in model.values())
+
+
+def test_the_daemons_own_body_is_valid() -> None:
+    b = daemon_body()
+    batch = validate(encode(b), b["batch_id"])
+    assert batch.schema == b["schema"]
+    assert ("turns", "", 3) in batch.counts
 
 
 def _version_corpus() -> list[str]:
@@ -64,24 +95,61 @@ def _version_corpus() -> list[str]:
 
 
 def test_client_version_pattern_matches_is_rendered_version() -> None:
-    pattern = receiver_schema.RULES.client_version
     corpus = _version_corpus()
     assert sum(map(is_rendered_version, corpus)) > 100  # the corpus has both kinds
+
+    def accepted(v: str) -> bool:
+        try:
+            validate(encode(body(v)))
+        except Invalid:
+            return False
+        return True
+
     for v in corpus:
-        shown = pattern.fullmatch(v) is not None and "\n" not in v
-        assert shown == is_rendered_version(v), v
-    for v in corpus:  # whatever the daemon renders is accepted
-        rendered = client_version_label(v)
-        assert pattern.fullmatch(rendered), rendered
+        assert accepted(v) == is_rendered_version(v), v
+    for v in corpus[:300]:  # whatever the daemon renders is accepted
+        assert accepted(client_version_label(v)), v
 
 
-def test_a_daemon_body_is_valid() -> None:
-    b = body()
-    batch = validate(b, b["batch_id"])
+@pytest.mark.parametrize("schema", [1, 2])
+def test_a_body_of_either_schema_is_valid(schema: int) -> None:
+    b = body(schema=schema)
+    batch = validate(encode(b), b["batch_id"])
+    assert batch.schema == schema
     assert batch.client_version == "1.4.0"
     assert ("finish_reason", "stop", 8) in batch.counts
-    assert dict(batch.health) == {"invalid_events": 1, "unknown_events": 0,
-                                  "dropped_batches": 0}
+    assert ("cache_hit", "90-99" if schema == 1 else "100", 7) in batch.counts
+    assert dict(batch.health) == {name: int(name == "invalid_events")
+                                  for name in TABLES.bodies[schema].health}
+
+
+def test_schema_1_keeps_multi_day_periods_and_large_counts() -> None:
+    b = body(schema=1, day_from="2026-11-01", day="2026-11-20", turns=2**53 - 1)
+    batch = validate(encode(b))
+    assert (batch.period_from, batch.period_to) == ("2026-11-01", "2026-11-20")
+    assert ("turns", "", 2**53 - 1) in batch.counts
+
+
+@pytest.mark.parametrize("bad", [
+    body(schema=2, day_from="2026-11-19", day="2026-11-20"),  # two days
+    body(schema=2, turns=100_001),  # over the daily bound
+    body(schema=2, finish_reason__stop=100_001),
+    {**body(schema=2), "health": body(schema=1)["health"]},  # no clipped
+    body(schema=1, health={"clipped": 0}),  # schema 1 has no clipped
+], ids=["two days", "turns over bound", "label over bound", "no clipped", "v1 clipped"])
+def test_schema_2_rules(bad: dict[str, Any]) -> None:
+    with pytest.raises(Invalid):
+        validate(encode(bad))
+
+
+def test_days_outside_the_window_are_refused() -> None:
+    validate(encode(body(day="2024-01-01")))
+    validate(encode(body(day=today(1))))
+    for day in ("2023-12-31", "0001-01-01", today(2), "9999-12-31"):
+        with pytest.raises(Invalid):
+            validate(encode(body(day=day)))
+        with pytest.raises(Invalid):
+            validate(encode(body(schema=1, day_from=day, day=today())))
 
 
 def _mutations() -> list[tuple[str, Any]]:
@@ -98,7 +166,7 @@ def _mutations() -> list[tuple[str, Any]]:
 
     return [
         ("not an object", []),
-        ("schema 2", m(["schema"], 2)),
+        ("schema 3", m(["schema"], 3)),
         ("schema true", m(["schema"], True)),
         ("schema 1.0", m(["schema"], 1.0)),
         ("no health", m(["health"], KeyError)),
@@ -114,6 +182,7 @@ def _mutations() -> list[tuple[str, Any]]:
         ("client extra", m(["client", "user"], "x")),
         ("day", m(["period", "from"], "2026-1-01")),
         ("calendar", m(["period", "to"], "2026-02-30")),
+        ("datetime", m(["period", "to"], "2026-11-20T00:00:00")),
         ("order", m(["period", "from"], "2026-12-01")),
         ("empty counts", m(["counts"], {})),
         ("unknown counter", m(["counts", "prompts"], 1)),
@@ -129,30 +198,37 @@ def _mutations() -> list[tuple[str, Any]]:
         ("health extra", m(["health", "secrets"], 0)),
         ("health negative", m(["health", "unknown_events"], -1)),
         ("huge", m(["counts", "turns"], 2**53)),
+        ("newline version", m(["client", "version"], "1.2.3\n")),
     ]
 
 
 @pytest.mark.parametrize(("what", "bad"), _mutations(), ids=[w for w, _ in _mutations()])
 def test_invalid_bodies_are_refused(what: str, bad: Any) -> None:
     with pytest.raises(Invalid):
-        validate(copy.deepcopy(bad))
+        validate(encode(copy.deepcopy(bad)))
 
 
 @pytest.mark.parametrize(("what", "bad"), _mutations(), ids=[w for w, _ in _mutations()])
 def test_the_strict_test_endpoint_refuses_them_too(what: str, bad: Any) -> None:
     # The fake endpoint the daemon's tests use is at most as lenient as the receiver here
     # (except where the receiver is stricter: upper-case ids, calendar days, huge counts).
-    if what in ("upper uuid", "calendar", "huge", "daemon version", "client version zeros"):
+    if what in ("upper uuid", "calendar", "huge", "daemon version", "client version zeros",
+                "datetime", "newline version", "schema 3"):
         return
     with pytest.raises(FakeInvalid):
         fake_validate(copy.deepcopy(bad))
 
 
-@pytest.mark.parametrize("raw", [b'{"a": NaN}', b'{"a": 1, "a": 2}', b"\xff\xfe", b"[" * 100_000,
+def _dup(b: dict[str, Any]) -> bytes:
+    text = encode(b).decode()
+    return text.replace('"turns": 10', '"turns": 10, "turns": 11', 1).encode()
+
+
+@pytest.mark.parametrize("raw", [b'{"a": NaN}', _dup(body()), b"\xff\xfe", b"[" * 100_000,
                                  b'{"a": Infinity}', b""])
 def test_strict_json(raw: bytes) -> None:
     with pytest.raises(Invalid):
-        parse_json(raw)
+        parse(raw)
 
 
 def test_error_messages_never_contain_the_input() -> None:
@@ -164,6 +240,6 @@ def test_error_messages_never_contain_the_input() -> None:
         {**body(), secret: 1},
     ):
         with pytest.raises(Invalid) as info:
-            validate(bad)
+            validate(encode(bad))
         assert secret not in str(info.value)
     assert re.search("s3cr3t", str(Invalid("x"))) is None

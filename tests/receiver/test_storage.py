@@ -8,16 +8,18 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from metricsd_receiver.schema import validate
 from metricsd_receiver.storage import (
     POSTGRES_MIGRATIONS,
     SQLITE_MIGRATIONS,
+    UsageError,
     describe,
     open_storage,
 )
 
 from tests.conftest import clean_env
-from tests.receiver.bodies import body
+from tests.receiver.bodies import body, encode
 from tests.receiver.conftest import Database, ReceiverFactory
 
 
@@ -49,7 +51,7 @@ def test_migrations_are_numbered_and_applied_once(database: Database) -> None:
 def test_concurrent_inserts_of_one_batch_store_it_once(database: Database) -> None:
     stores = [open_storage(database.url) for _ in range(2)]
     stores[0].migrate()
-    batch = validate(body())
+    batch = validate(encode(body()))
     try:
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(lambda i: stores[i % 2].insert(batch), range(16)))
@@ -89,7 +91,13 @@ def test_no_request_bytes_reach_disk_or_logs(sqlite_database: Database,
 
 def test_database_urls() -> None:
     assert describe("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+    assert describe("postgres://u:pw@[::1]:5433/db?password=pw2") == "postgres://u:***@[::1]:5433/db"
+    assert describe("host=h password=pw2") == "(a database URL of an unknown form)"
     assert describe("sqlite:///x.db") == "sqlite:///x.db"
+    for bad in ("x.db", "host=h password=pw", "sqlite://x.db", "sqlite:///", "mysql://h/d",
+                "sqlite:///x.db?mode=ro"):
+        with pytest.raises(UsageError):
+            open_storage(bad)
     s = open_storage("sqlite:////tmp/abs.sqlite3")
     assert str(getattr(s, "path")) == "/tmp/abs.sqlite3"  # noqa: B009
     s = open_storage("sqlite:///rel.sqlite3")
@@ -112,7 +120,7 @@ def test_copy_from_sqlite_to_postgresql(sqlite_database: Database, tmp: Path) ->
                                               ("unknown", "2026-11-02"), ("2.0.0-rc.3",
                                                                           "2026-11-03")] * 2)]
         for b in bodies:
-            assert source.insert(validate(b))
+            assert source.insert(validate(encode(b)))
         assert copy(source, target, page_size=3) == (len(bodies), 0)  # several pages
         args = {"day_from": "2026-11-01", "day_to": "2026-11-30", "version": None, "k": 1}
         assert summary(target, **args) == summary(source, **args)  # type: ignore[arg-type]
@@ -129,3 +137,25 @@ def test_copy_from_sqlite_to_postgresql(sqlite_database: Database, tmp: Path) ->
         assert again.stdout.startswith(f"copied 0 batch(es) to {pg.url}, 8 already there")
     finally:
         drop_pg_database(pg)
+
+
+def test_the_app_lifespan_opens_migrates_and_closes_storage(sqlite_database: Database) -> None:
+    import warnings
+
+    from metricsd_receiver.app import create_app
+
+    from tests.receiver.bodies import body
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    app = create_app(sqlite_database.url)
+    receiver = app.state.receiver
+    with TestClient(app, client=("127.0.0.1", 5000)) as c:
+        assert sqlite_database.rows("SELECT max(version) FROM schema_migrations") == [
+            (SQLITE_MIGRATIONS[-1][0],)]
+        assert c.post("/v1/metrics", json=body()).status_code == 202
+        assert receiver._storage is not None
+    assert receiver._storage is None  # closed at shutdown
+    assert sqlite_database.count("daily_batches") == 1

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metricsd_receiver.app import DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
-from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, RULES
+from metricsd_receiver.app import DEFAULT_MAX_BODY, DEFAULT_MAX_INFLIGHT, DEFAULT_RETRY_AFTER
+from metricsd_receiver.guard import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_UPLOAD_BURST,
+    DEFAULT_UPLOAD_RATE,
+    MAX_HEADER_BYTES,
+)
+from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, TABLES
 
 from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
@@ -28,7 +35,7 @@ def test_every_counter_label_and_key_is_documented() -> None:
             assert f"`{label}`" in row, (counter, label)
     for name in HEALTH_COUNTERS:
         assert any(r.startswith(f"| `{name}` |") for r in rows), name
-    for label in RULES.os | RULES.arch:
+    for label in (*TABLES.os, *TABLES.arch):
         assert f"`{label}`" in UPLOAD, label
     for key in ("schema", "batch_id", "daemon.version", "daemon.os", "daemon.arch",
                 "client.version", "period.from", "counts", "health"):
@@ -45,9 +52,32 @@ def test_statuses_and_policy_figures_are_documented() -> None:
     assert f"over {MAX_RETRY_AFTER_SECONDS:.0f} s" in UPLOAD
     assert f"`Retry-After: {DEFAULT_RETRY_AFTER}`" in UPLOAD
     assert f"({DEFAULT_MAX_INFLIGHT} by default)" in UPLOAD
+    assert (f"more than `--upload-rate` uploads a minute ({DEFAULT_UPLOAD_RATE} by default, "
+            f"bursts of `--upload-burst`, {DEFAULT_UPLOAD_BURST})") in UPLOAD
+    assert (f"({DEFAULT_HEADER_TIMEOUT:.0f} and {DEFAULT_BODY_TIMEOUT:.0f} by default)"
+            in UPLOAD)
+    assert f"over {MAX_HEADER_BYTES // 1024} KiB" in UPLOAD
+    assert "(64 KiB by default)" in UPLOAD and DEFAULT_MAX_BODY == 64 * 1024
 
 
 def test_the_docs_stand_alone() -> None:
     for text in (UPLOAD, (ROOT / "receiver" / "README.md").read_text(encoding="utf-8")):
         assert "SPEC" not in text
         assert "../shared" not in text
+
+
+def test_the_operator_readme_lists_every_option_with_its_default() -> None:
+    import argparse
+
+    from metricsd_receiver.cli import parser
+
+    readme = (ROOT / "receiver" / "README.md").read_text(encoding="utf-8")
+    rows = {r.split("|")[1].strip(): r.split("|")[2].strip()
+            for r in readme.splitlines() if r.startswith("| `--")}
+    for action in parser()._actions:
+        if not action.option_strings or action.default == argparse.SUPPRESS:
+            continue
+        flag = action.option_strings[0]
+        assert f"`{flag}`" in rows, flag
+        want = "none" if action.default is None else f"`{action.default}`"
+        assert rows[f"`{flag}`"] == want, flag

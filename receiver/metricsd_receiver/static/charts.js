@@ -195,59 +195,41 @@
         return { name: label, values: raw, raw: raw };
       }));
     }
-    var drawn = 0;
-    var charts = {
-      turns: function (node) {
+    // One drawer per kind; which chart is which (ids, fields, counters) comes from the
+    // page's data-* attributes, written from the server's one list of charts.
+    var kinds = {
+      version_bars: function (node, id, o) {
         var series = colored(versions.map(function (v) {
-          return { name: v, values: perDay(function (c) { return c.version === v ? c.turns : 0; }) };
+          return { name: v, values: perDay(function (c) { return c.version === v ? c[o.field] : 0; }) };
         }));
-        bars(node, "turns", days, series, { total: sum(turns), yTitle: "turns" });
+        bars(node, id, days, series, { total: sum(perDay(function (c) { return c[o.field]; })),
+                                       yTitle: o.yTitle });
       },
-      finish_reason: function (node) {
-        var s = labelSeries("finish_reason", false);
-        bars(node, "finish_reason", days, s, { percent: true, total: rawTotal(s), yTitle: "share of turns" });
+      label_bars: function (node, id, o) {
+        var s = labelSeries(o.counter, o.perThousand === "1");
+        bars(node, id, days, s, { percent: o.percent === "1", total: rawTotal(s), yTitle: o.yTitle });
       },
-      provider_error: function (node) {
-        var s = labelSeries("provider_error", true);
-        bars(node, "provider_error", days, s, { total: rawTotal(s), yTitle: "per 1,000 turns" });
+      version_lines: function (node, id, o) {
+        var scale = Number(o.scale);
+        lines(node, id, days, versionLines(function (c) { return scale * c[o.field] / c.turns; }),
+              { total: sum(perDay(function (c) { return c[o.field]; })), yTitle: o.yTitle });
       },
-      cache_hit: function (node) {
-        var s = labelSeries("cache_hit", false);
-        bars(node, "cache_hit", days, s, { percent: true, total: rawTotal(s), yTitle: "share of calls" });
+      version_shares: function (node, id, o) {
+        var s = versionShares(o.counter);
+        bars(node, id, versionsShown, s,
+             { percent: true, total: rawTotal(s), yTitle: o.yTitle, fullLabels: true });
       },
-      tool_error: function (node) {
-        var s = labelSeries("tool_error", true);
-        bars(node, "tool_error", days, s, { total: rawTotal(s), yTitle: "per 1,000 turns" });
-      },
-      compaction: function (node) {
-        lines(node, "compaction", days, versionLines(function (c) { return c.compaction / c.turns; }),
-              { total: sum(perDay(function (c) { return c.compaction; })), yTitle: "per turn" });
-      },
-      empty_final: function (node) {
-        lines(node, "empty_final", days,
-              versionLines(function (c) { return 1000 * c.empty_final / c.turns; }),
-              { total: sum(perDay(function (c) { return c.empty_final; })), yTitle: "per 1,000 turns" });
-      },
-      finish_reason_by_version: function (node) {
-        var s = versionShares("finish_reason");
-        bars(node, "finish_reason_by_version", versionsShown, s,
-             { percent: true, total: rawTotal(s), yTitle: "share of turns", fullLabels: true });
-      },
-      cache_hit_by_version: function (node) {
-        var s = versionShares("cache_hit");
-        bars(node, "cache_hit_by_version", versionsShown, s,
-             { percent: true, total: rawTotal(s), yTitle: "share of calls", fullLabels: true });
-      },
-      health: function (node) {
+      health: function (node, id, o) {
         var s = colored(data.health_counters.map(function (name) {
           return { name: name.replace(/_/g, " "), values: perDay(function (c) { return c.health[name]; }) };
         }));
-        bars(node, "health", days, s, { total: rawTotal(s), yTitle: "count" });
+        bars(node, id, days, s, { total: rawTotal(s), yTitle: o.yTitle });
       }
     };
+    var drawn = 0;
     document.querySelectorAll(".plot[data-chart]").forEach(function (node) {
-      var f = charts[node.getAttribute("data-chart")];
-      if (f) { f(node); drawn++; }
+      var f = kinds[node.getAttribute("data-kind")];
+      if (f) { f(node, node.getAttribute("data-chart"), node.dataset); drawn++; }
     });
     document.documentElement.setAttribute("data-charts-rendered", String(drawn));
   }
