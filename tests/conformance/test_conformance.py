@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DaemonFactory, Home, clean_env, cli, read_line, wait_for
+from tests.conftest import DaemonFactory, Home, clean_env, cli, daemon_env, read_line, wait_for
 from tests.rawclient import Client as RawClient
 
 HERE = Path(__file__).resolve().parent
@@ -320,7 +320,7 @@ def test_sidecar_spawns_the_daemon_and_connects(run: Any, home: Home) -> None:
     assert result == {"socket": str(home.socket), "already_running": False, "sync": True,
                       "exit": 0}
     # The sidecar's daemon committed and exited when its stdin closed.
-    out = cli(home, "show", "--json")
+    out = cli(home, "show", "--json", day=1)  # the daemon ran today: show it tomorrow
     assert [b["counts"] for b in json.loads(out.stdout)] == [
         {"turns": 1, "finish_reason": {"stop": 1}}]
 
@@ -417,7 +417,9 @@ def test_go_second_instance_loses_nothing_when_the_first_quits(
     streams; the second loses nothing, and every event of both is counted once."""
     command = _command("go", request)
     exe = Path(sys.executable).with_name("metricsd")
-    env = clean_env(MD_SOCKET="", MD_EXE=str(exe), MD_ARGS=json.dumps(home.args()))
+    # Both instances' daemons run on one day, so that `show` (the next day) lists it.
+    env = daemon_env(home, clean_env(MD_SOCKET="", MD_EXE=str(exe),
+                                     MD_ARGS=json.dumps(home.args())))
 
     def start() -> Driver:
         return Driver(subprocess.Popen([*command, "instance"], stdin=subprocess.PIPE,
