@@ -152,32 +152,37 @@ type Client struct {
 	opts  Options
 	inert string // non-empty: a no-op client, and why
 
-	mu       sync.Mutex
-	addr     string
-	buf      []byte // ring of queued message bytes (grows up to its bound)
-	head     int    // first byte of the first queued message
-	size     int    // bytes queued
-	recs     []rec  // ring of queued messages
-	rhead    int
-	rcount   int
-	events   int // event records queued
-	scratch  []byte
-	inPlace  bool // out() returned room in the ring
-	nextID   uint64
-	closing  bool
-	stopped  bool
-	kicked   bool
-	failing  bool // the last connection attempt failed
-	wantDial bool
-	cur      *conn
-	dialing  net.Conn
-	ctx      context.Context
-	cancel   context.CancelFunc
-	unconf   uint64
-	repDrop  uint64 // Dropped already reported by Sync/Close
-	repUnc   uint64
-	errs     []string
-	lastErr  error
+	mu      sync.Mutex
+	addr    string
+	buf     []byte // ring of queued message bytes (grows up to its bound)
+	head    int    // first byte of the first queued message
+	size    int    // bytes queued
+	recs    []rec  // ring of queued messages
+	rhead   int
+	rcount  int
+	events  int // event records queued
+	scratch []byte
+	inPlace bool // out() returned room in the ring
+	nextID  uint64
+	closing bool
+	stopped bool
+	kicked  bool
+	failing bool // the last connection attempt failed
+	idle    bool // the writer may be waiting for a wake-up
+	// The last turn's message, for the next turn with the same finish reason.
+	turnMsg    []byte
+	turnReason string
+	turnEmpty  bool
+	wantDial   bool
+	cur        *conn
+	dialing    net.Conn
+	ctx        context.Context
+	cancel     context.CancelFunc
+	unconf     uint64
+	repDrop    uint64 // Dropped already reported by Sync/Close
+	repUnc     uint64
+	errs       []string
+	lastErr    error
 
 	wake                          chan struct{}
 	done                          chan struct{}
@@ -302,7 +307,7 @@ func (c *Client) Usage(cacheHitTokens, cacheMissTokens int64) {
 		return
 	}
 	c.mu.Lock()
-	c.pushEvent(appendUsage2(c.out(160), usageSplit, cacheHitTokens, cacheMissTokens))
+	c.pushEvent(appendUsage2(c.out(160), usageSplit, cacheHitTokens, cacheMissTokens), kEvent)
 }
 
 // UsageTotal reports the token usage of one model call in the total + cached form:
@@ -319,7 +324,7 @@ func (c *Client) UsageTotal(promptTokens, cachedTokens int64) {
 		return
 	}
 	c.mu.Lock()
-	c.pushEvent(appendUsage2(c.out(160), usageTotal, promptTokens, cachedTokens))
+	c.pushEvent(appendUsage2(c.out(160), usageTotal, promptTokens, cachedTokens), kEvent)
 }
 
 // UsageReadWrite reports the token usage of one model call in the uncached + read/write
@@ -336,7 +341,7 @@ func (c *Client) UsageReadWrite(inputTokens, cacheReadInputTokens, cacheCreation
 	}
 	c.mu.Lock()
 	c.pushEvent(appendUsage3(c.out(160), usageReadWrite, inputTokens, cacheReadInputTokens,
-		cacheCreationInputTokens))
+		cacheCreationInputTokens), kEvent)
 }
 
 // Count is a provider's optional count as the usage methods take it: 0 for nil.
@@ -358,7 +363,7 @@ func (c *Client) ToolResult(errText string) {
 		return
 	}
 	c.mu.Lock()
-	c.pushEvent(appendToolResult(c.out(32+3*len(errText)), errText))
+	c.pushEvent(appendToolResult(c.out(32+3*len(errText)), errText), kEvent)
 }
 
 // ProviderError reports a failed model-provider call: its error text and its HTTP status
@@ -372,7 +377,7 @@ func (c *Client) ProviderError(message string, status int) {
 		return
 	}
 	c.mu.Lock()
-	c.pushEvent(appendProviderError(c.out(48+3*len(message)), message, status))
+	c.pushEvent(appendProviderError(c.out(48+3*len(message)), message, status), kEvent)
 }
 
 // Compaction reports that the context was compacted.
@@ -385,7 +390,7 @@ func (c *Client) Compaction() {
 		return
 	}
 	c.mu.Lock()
-	c.pushEvent(appendBare(c.out(32), "compaction"))
+	c.pushEvent(appendBare(c.out(32), "compaction"), kEvent)
 }
 
 // Turn reports the end of one agent turn ("" finish reason: none); written at once, and
@@ -399,24 +404,31 @@ func (c *Client) Turn(finishReason string, emptyFinal bool) {
 		return
 	}
 	c.mu.Lock()
-	ok := c.push(appendTurn(c.out(64+3*len(finishReason)), finishReason, emptyFinal), kTurn, 0, nil)
-	c.mu.Unlock()
-	if !ok {
-		c.dropped.Add(1)
-		return
+	if finishReason != c.turnReason || emptyFinal != c.turnEmpty || c.turnMsg == nil {
+		// An application ends its turns with a handful of reasons: keep the last one's
+		// message, encoded once.
+		c.turnMsg = appendTurn(c.turnMsg[:0], finishReason, emptyFinal)
+		c.turnReason, c.turnEmpty = finishReason, emptyFinal
 	}
-	c.signal()
+	c.pushEvent(append(c.out(len(c.turnMsg)), c.turnMsg...), kTurn)
 }
 
-// pushEvent queues b as an event and unlocks c.mu.
-func (c *Client) pushEvent(b []byte) {
-	ok := c.push(b, kEvent, 0, nil)
+// pushEvent queues b as an event and unlocks c.mu. The writer is woken only when it may
+// be waiting: while it writes, it takes what was queued meanwhile on its next round.
+func (c *Client) pushEvent(b []byte, kind uint8) {
+	ok := c.push(b, kind, 0, nil)
+	wake := ok && c.idle
+	if wake {
+		c.idle = false
+	}
 	c.mu.Unlock()
 	if !ok {
 		c.dropped.Add(1)
 		return
 	}
-	c.signal()
+	if wake {
+		c.signal()
+	}
 }
 
 func (c *Client) signal() {

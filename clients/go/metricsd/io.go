@@ -75,6 +75,7 @@ func (c *Client) run(first chan struct{}) {
 			c.kicked, delay, next = false, 0, time.Time{}
 		}
 		if cur != nil && c.rcount > 0 {
+			c.idle = false
 			k, spans, turn := c.register(cur)
 			c.mu.Unlock()
 			n, err := write(cur.nc, spans, c.opts.WriteTimeout)
@@ -105,6 +106,7 @@ func (c *Client) run(first chan struct{}) {
 			continue
 		}
 		want := c.rcount > 0 || c.wantDial
+		c.idle = true // an event queued from now on wakes the writer
 		c.mu.Unlock()
 
 		if cur != nil {
