@@ -41,8 +41,7 @@ NODE_DIR = ROOT / "clients" / "node"
 
 def build_go(out: Path) -> Path:
     exe = out / "metricsd-conformance"
-    subprocess.run(["go", "build", "-o", str(exe), "./cmd/metricsd-conformance"], cwd=GO_DIR,
-                   check=True)
+    subprocess.run(["go", "build", "-o", str(exe), "."], cwd=DRIVERS / "go", check=True)
     return exe
 
 
@@ -123,7 +122,7 @@ def venv_install(target: str) -> dict[str, Any]:
 def footprint() -> list[list[object]]:
     client = venv_install(str(ROOT / "clients" / "python"))
     daemon = venv_install(str(ROOT))
-    go_files = [p for p in GO_DIR.glob("*.go") if not p.name.endswith("_test.go")]
+    go_files = [p for p in GO_DIR.glob("**/*.go") if not p.name.endswith("_test.go")]
     go_lines = sum(len(p.read_text().splitlines()) for p in go_files)
     go_kib = sum(p.stat().st_size for p in go_files) // 1024
     pack = json.loads(subprocess.run(["npm", "pack", "--dry-run", "--json"], cwd=NODE_DIR,

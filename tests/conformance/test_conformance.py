@@ -2,7 +2,7 @@
 (Python ``metricsd_client``, Go ``clients/go``, Node ``clients/node``) against a real daemon
 started here, and the daemon's own counts decide.
 
-Drivers: ``drivers/driver.py``, ``clients/go/cmd/metricsd-conformance``,
+Drivers: ``drivers/driver.py``, ``drivers/go`` (its own module),
 ``drivers/driver.cjs`` (loaded with ``require``).  A missing Go or Node toolchain skips
 those clients locally and fails under CI (``CI`` set).
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DaemonFactory, Home, clean_env, cli, read_line, wait_for
+from tests.conftest import DaemonFactory, Home, clean_env, cli, daemon_env, read_line, wait_for
 from tests.rawclient import Client as RawClient
 
 HERE = Path(__file__).resolve().parent
@@ -61,8 +61,8 @@ def go_driver() -> Iterator[Path]:
     assert go is not None
     out = Path(tempfile.mkdtemp(prefix="mdgo-driver-"))
     exe = out / "metricsd-conformance"
-    result = subprocess.run([go, "build", "-o", str(exe), "./cmd/metricsd-conformance"],
-                            cwd=GO_DIR, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([go, "build", "-o", str(exe), "."], cwd=HERE / "drivers" / "go",
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     yield exe
     shutil.rmtree(out, ignore_errors=True)
@@ -452,3 +452,124 @@ def test_loopback_tcp_transport_with_a_token(run: Any, home: Home,
     assert result["sync"] is True and result["dropped"] == 0, result
     assert result["counts"] == {"cache_hit": {"0": 3, "1-49": 1, "100": 1}}
     assert not home.socket.exists()
+
+
+# --- Go: usage forms, loopback TCP, lost events, two app instances ----------------------
+
+GO_ONLY = pytest.mark.parametrize("run", ["go"], indirect=True)
+#: What the usage_forms scenario sends: total + cached 100/30 (30 %) and 40/none (0 %),
+#: read/write 10/0/5 (0 %) and none/900/none (100 %), split none/10 (0 %).
+USAGE_FORMS = {"turns": 1, "finish_reason": {"stop": 1},
+               "cache_hit": {"0": 3, "1-49": 1, "100": 1}}
+
+
+@GO_ONLY
+def test_go_usage_forms_and_missing_counts(run: Any, home: Home,
+                                           daemons: DaemonFactory) -> None:
+    daemons.start(home)
+    result = run("usage_forms", home.socket).result()
+    assert result["sync"] is True and result["dropped"] == 0
+    assert result["counts"] == USAGE_FORMS
+
+
+def _start_tcp(home: Home, daemons: DaemonFactory) -> Path:
+    d = daemons.start(home, "--listen", "tcp", wait_ready=False)
+    endpoint = home.socket.parent / "endpoint.json"
+    line = read_line(d.proc, 30)
+    assert line == f"READY {endpoint}", (line, d.stderr)
+    return endpoint
+
+
+@GO_ONLY
+def test_go_over_loopback_tcp(run: Any, home: Home, daemons: DaemonFactory) -> None:
+    endpoint = _start_tcp(home, daemons)
+    d = run("turn_prompt", endpoint)
+    assert d.step() == "sent"
+    d.send("check")
+    result = d.result()
+    assert result["sync"] is True and result["dropped"] == 0
+    assert result["counts"] == EVERY_EVENT
+
+
+@GO_ONLY
+def test_go_over_tcp_finds_the_restarted_daemons_new_port_and_token(
+        run: Any, home: Home, daemons: DaemonFactory) -> None:
+    endpoint = _start_tcp(home, daemons)
+    first = endpoint.read_text()
+    d = run("restart", endpoint)
+    assert d.step() == "synced"
+    daemons.started[-1].kill()
+    _start_tcp(home, daemons)
+    assert endpoint.read_text() != first
+    d.send("go")
+    result = d.result()
+    assert result["sync"] is True, result
+    assert result["reconnects"] >= 1
+
+
+@GO_ONLY
+def test_go_reports_events_lost_with_a_killed_daemon(run: Any, home: Home,
+                                                     daemons: DaemonFactory) -> None:
+    """Events written after the last acknowledgement on a connection the daemon then loses
+    (SIGKILL) are reported: counted as unconfirmed (never re-sent) and by one Sync; the
+    events after the restart all count."""
+    first = daemons.start(home)
+    d = run("restart", home.socket)
+    assert d.step() == "synced"
+    first.kill()
+    daemons.start(home)
+    d.send("go")
+    result = d.result()
+    assert result["sync"] is True, result
+    assert result["unconfirmed"] <= result["streamed"]
+    assert (result["lost_reports"] >= 1) == (result["unconfirmed"] + result["dropped"] > 0)
+    with RawClient(home.socket) as c:
+        counts = c.snapshot()["counts"]
+    assert counts["compaction"] == 50 and counts["turns"] == 2
+
+
+def test_go_second_instance_loses_nothing_when_the_first_quits(
+        request: pytest.FixtureRequest, home: Home) -> None:
+    """Two app instances (two processes), each with its own supervised sidecar on the same
+    socket: the second instance's daemon stands by.  The first quits while the second
+    streams; the second loses nothing, and every event of both is counted once."""
+    command = _command("go", request)
+    exe = Path(sys.executable).with_name("metricsd")
+    # Both instances' daemons run on one day, so that `show` (the next day) lists it.
+    env = daemon_env(home, clean_env(MD_SOCKET="", MD_EXE=str(exe),
+                                     MD_ARGS=json.dumps(home.args())))
+
+    def start() -> Driver:
+        return Driver(subprocess.Popen([*command, "instance"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True, env=env))
+
+    a = start()
+    try:
+        assert a.step() == "ready"
+        b = start()
+        try:
+            assert b.step() == "ready"
+            a.send("quit")
+            got_a = a.result()
+            b.send("quit")
+            got_b = b.result()
+        finally:
+            if b.proc.poll() is None:
+                b.proc.kill()
+    finally:
+        if a.proc.poll() is None:
+            a.proc.kill()
+    for got in (got_a, got_b):
+        assert got["sync"] is True and got["exit"] == 0, got
+        assert got["dropped"] == 0 and got["unconfirmed"] == 0 and got["lost_reports"] == 0
+    expected = {"turns": 2, "compaction": got_a["sent"] + got_b["sent"] - 2}
+
+    def counted() -> dict[str, int]:
+        out = cli(home, "show", "--json")
+        total: dict[str, int] = {"turns": 0, "compaction": 0}
+        for batch in json.loads(out.stdout or "[]"):
+            for key in total:
+                total[key] += int(batch["counts"].get(key, 0))
+        return total
+
+    wait_for(lambda: counted() == expected, timeout=30, what=f"{expected} counted")

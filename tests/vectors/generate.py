@@ -14,6 +14,9 @@ from typing import Any
 from tests.vectors.cases import ENCODINGS, ERRORS, EVENTS, MESSAGE_LIMIT, STR_LIMIT, Case
 
 OUT = Path(__file__).with_name("vectors.json")
+#: The Go module's own copy (the module is self-contained: its tests read only its files).
+GO_COPY = Path(__file__).resolve().parent.parent.parent / "clients" / "go" / "testdata" / \
+    "vectors.json"
 #: Runs of one byte at least this long are written as ``"<hex byte>*<count>"``.
 RUN = 32
 
@@ -81,12 +84,13 @@ def render() -> str:
 def main(argv: list[str]) -> int:
     text = render()
     if "--check" in argv:
-        if OUT.read_text() != text:
-            print(f"{OUT} is out of date: run python -m tests.vectors.generate")
-            return 1
-        return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT}")
+        stale = [p for p in (OUT, GO_COPY) if not p.exists() or p.read_text() != text]
+        for p in stale:
+            print(f"{p} is out of date: run python -m tests.vectors.generate")
+        return 1 if stale else 0
+    for p in (OUT, GO_COPY):
+        p.write_text(text)
+        print(f"wrote {p}")
     return 0
 
 

@@ -1,5 +1,6 @@
 // Command metricsd-conformance runs one scenario of the metricsd client conformance suite
-// (tests/conformance in the metricsd repository) with this Go client:
+// (tests/conformance) with the Go client (clients/go, used through a replace directive so
+// that this driver does not ship inside the client's module):
 //
 //	metricsd-conformance SCENARIO   (environment: MD_SOCKET, MD_EXE, MD_ARGS)
 //
@@ -10,14 +11,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	metricsd "metricsd/clients/go"
+	"metricsd/clients/go/metricsd"
 )
 
 var stdin = bufio.NewReader(os.Stdin)
@@ -63,20 +64,11 @@ func rssKB() int {
 	return -1
 }
 
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
-}
-
 func everyEvent(c *metricsd.Client, t *timer) {
 	t.do(func() { c.Usage(95, 5) })
 	t.do(func() { c.ToolResult("command timed out") })
 	t.do(func() { c.ToolResult("") })
-	t.do(func() { c.ProviderError(429, "slow down") })
+	t.do(func() { c.ProviderError("slow down", 429) })
 	t.do(func() { c.Compaction() })
 	t.do(func() { c.Turn("stop", false) })
 }
@@ -98,7 +90,22 @@ func dial(socket string) *metricsd.Client {
 func syncWithin(c *metricsd.Client, d time.Duration) bool {
 	ctx, cancel := within(d)
 	defer cancel()
-	return c.Sync(ctx) == nil
+	err := c.Sync(ctx)
+	if errors.Is(err, metricsd.ErrLost) {
+		lostReports++
+	}
+	return err == nil
+}
+
+// lostReports counts the Syncs that reported lost events.
+var lostReports int
+
+func closeClient(c *metricsd.Client) {
+	ctx, cancel := within(5 * time.Second)
+	defer cancel()
+	if errors.Is(c.Close(ctx), metricsd.ErrLost) {
+		lostReports++
+	}
 }
 
 func main() {
@@ -119,7 +126,7 @@ func main() {
 		if err == nil {
 			counts = snap["counts"]
 		}
-		c.Close()
+		closeClient(c)
 		say(map[string]any{"result": map[string]any{"sync": ok, "counts": counts,
 			"dropped": c.Stats().Dropped, "max_call_ms": t.maxMS}})
 	case "restart":
@@ -151,10 +158,11 @@ func main() {
 		for !ok && time.Now().Before(deadline) {
 			ok = syncWithin(c, 5*time.Second)
 		}
-		c.Close()
+		closeClient(c)
 		st := c.Stats()
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": st.Dropped,
-			"streamed": streamed, "reconnects": st.Reconnects, "max_call_ms": t.maxMS}})
+			"streamed": streamed, "reconnects": st.Reconnects, "max_call_ms": t.maxMS,
+			"unconfirmed": st.Unconfirmed, "lost_reports": lostReports}})
 	case "absent":
 		c := dial(socket)
 		for i := 0; i < 200; i++ {
@@ -162,7 +170,7 @@ func main() {
 			t.do(func() { c.Turn("", true) })
 		}
 		ok := syncWithin(c, 300*time.Millisecond)
-		c.Close()
+		closeClient(c)
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": c.Stats().Dropped,
 			"max_call_ms": t.maxMS}})
 	case "default_path":
@@ -173,14 +181,14 @@ func main() {
 			t.do(func() { c.ToolResult("command timed out after 120 seconds") })
 		}
 		ok := syncWithin(c, 500*time.Millisecond)
-		c.Close()
+		closeClient(c)
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": c.Stats().Dropped,
 			"max_call_ms": t.maxMS}})
 	case "foreign":
 		c := dial(socket)
 		everyEvent(c, t)
 		ok := syncWithin(c, time.Second)
-		c.Close()
+		closeClient(c)
 		st := c.Stats()
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": st.Dropped,
 			"refused": st.Refused}})
@@ -196,7 +204,7 @@ func main() {
 		}
 		seconds := time.Since(t0).Seconds()
 		after := rssKB()
-		c.Close()
+		closeClient(c)
 		say(map[string]any{"result": map[string]any{"events": 1000000,
 			"rss_growth_kb": after - before, "dropped": c.Stats().Dropped, "seconds": seconds}})
 	case "bench":
@@ -218,14 +226,14 @@ func main() {
 			c.Usage(95, 5)
 			c.ToolResult("command timed out")
 			c.ToolResult("")
-			c.ProviderError(429, "slow down")
+			c.ProviderError("slow down", 429)
 			c.Compaction()
 			c.Turn("stop", false)
 		}
 		calls := time.Since(t0)
 		ok := syncWithin(c, 60*time.Second)
 		cpu := cpuSeconds() - cpu0
-		c.Close()
+		closeClient(c)
 		say(map[string]any{"result": map[string]any{"events": n * 6, "sync": ok,
 			"dropped": c.Stats().Dropped, "call_ns": float64(calls.Nanoseconds()) / float64(n*6),
 			"cpu_ns": cpu * 1e9 / float64(n*6)}})
@@ -243,13 +251,83 @@ func main() {
 		c, _ := side.Dial(ctx, "1.2.3")
 		t.do(func() { c.Turn("stop", false) })
 		ok := syncWithin(c, 10*time.Second)
-		c.Close()
+		closeClient(c)
 		code := 0
-		if err := side.Close(); err != nil {
+		if err := side.Close(ctx); err != nil {
 			code = 1
 		}
-		say(map[string]any{"result": map[string]any{"socket": side.Socket,
-			"already_running": side.AlreadyRunning, "sync": ok, "exit": code}})
+		say(map[string]any{"result": map[string]any{"socket": side.Socket(),
+			"already_running": side.AlreadyRunning(), "sync": ok, "exit": code}})
+	case "usage_forms":
+		// The three usage forms, with counts a provider left out (nil) sent as 0.
+		c := dial(socket)
+		var none *int64
+		t.do(func() { c.UsageTotal(100, 30) })
+		t.do(func() { c.UsageTotal(40, metricsd.Count(none)) })
+		t.do(func() { c.UsageReadWrite(10, 0, 5) })
+		t.do(func() { c.UsageReadWrite(metricsd.Count(none), 900, metricsd.Count(none)) })
+		t.do(func() { c.Usage(metricsd.Count(none), 10) })
+		t.do(func() { c.Turn("stop", false) })
+		ok := syncWithin(c, 10*time.Second)
+		ctx, cancel := within(10 * time.Second)
+		snap, err := c.Snapshot(ctx)
+		cancel()
+		var counts any
+		if err == nil {
+			counts = snap["counts"]
+		}
+		closeClient(c)
+		say(map[string]any{"result": map[string]any{"sync": ok, "counts": counts,
+			"dropped": c.Stats().Dropped}})
+	case "instance":
+		// One app instance: spawns its sidecar, streams events until "quit" on stdin,
+		// then syncs and closes (client, then sidecar).
+		var args []string
+		if err := json.Unmarshal([]byte(os.Getenv("MD_ARGS")), &args); err != nil {
+			fail("MD_ARGS: %v", err)
+		}
+		ctx, cancel := within(60 * time.Second)
+		side, err := metricsd.Spawn(ctx, os.Getenv("MD_EXE"), args...)
+		cancel()
+		if err != nil {
+			fail("spawn: %v", err)
+		}
+		c, _ := side.Dial(context.Background(), "1.2.3")
+		if !syncWithin(c, 10*time.Second) {
+			fail("first sync failed")
+		}
+		say(map[string]any{"step": "ready"})
+		quit := make(chan struct{})
+		go func() { waitFor("quit"); close(quit) }()
+		sent := 0
+	loop:
+		for {
+			select {
+			case <-quit:
+				break loop
+			case <-time.After(time.Millisecond):
+				t.do(func() { c.Compaction() })
+				sent++
+			}
+		}
+		t.do(func() { c.Turn("stop", false) })
+		sent++
+		deadline := time.Now().Add(30 * time.Second)
+		ok := syncWithin(c, 5*time.Second)
+		for !ok && time.Now().Before(deadline) {
+			ok = syncWithin(c, 5*time.Second)
+		}
+		closeClient(c)
+		ctx, cancel = within(5 * time.Second)
+		code := 0
+		if side.Close(ctx) != nil {
+			code = 1
+		}
+		cancel()
+		st := c.Stats()
+		say(map[string]any{"result": map[string]any{"sync": ok, "sent": sent,
+			"dropped": st.Dropped, "unconfirmed": st.Unconfirmed, "lost_reports": lostReports,
+			"restarts": side.Restarts(), "exit": code, "max_call_ms": t.maxMS}})
 	default:
 		fail("unknown scenario %s", scenario)
 	}
