@@ -91,7 +91,7 @@ def test_the_tour_uses_a_daemon_already_serving_the_default_socket(
         assert read_line(first, 30).startswith("READY ")
         done = tour_home.tour()
         assert done.returncode == 0, (done.stdout, done.stderr)
-        assert f"a daemon already serves" in done.stderr and f"pid {first.pid}" in done.stderr
+        assert "a daemon already serves" in done.stderr and f"pid {first.pid}" in done.stderr
         assert_counted(done)
         assert done.stdout.rstrip().endswith(
             "the daemon that was already running keeps running"), done.stdout
