@@ -166,6 +166,7 @@ def test_a_first_operators_page_is_readable(chromium: str, sqlite_database: Data
     page = _Marks()
     page.feed(dom.stdout)
     assert "testing-mode" in page.ids and "LOCAL TESTING MODE" in dom.stdout
+    assert "<title>LOCAL TESTING (k = 1) — metricsd" in dom.stdout  # in the tab too
 
     health = page.charts["health"]
     assert health["attrs"].get("data-empty") == "zeros"
