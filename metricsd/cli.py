@@ -733,10 +733,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
             "serves says so and exits 0."),
     "status": ("daemon, consent and pending state",
                "Whether a daemon serves the socket (its own view, asked over the socket), "
-               "opt-in and dev state, the endpoint, pending counts and the last upload."),
+               "opt-in and dev state, the endpoint, whether it uploads (and when, or why "
+               "not), the other connections, pending counts and the last upload."),
     "show": ("exactly what the next upload would send",
              "Exactly what the next upload would send: pending batches first, then the "
-             "committed counts not yet in a batch (batch_id null until they are batched)."),
+             "committed counts of completed UTC days not yet in a batch (batch_id null "
+             "until they are batched).  The text also lists today's counts (held until the "
+             "day is over) and counts made under a dev build (never uploaded), and says why "
+             "nothing will be sent under DO_NOT_TRACK, with metrics off or in a dev build "
+             "(--json then prints [])."),
     "consent": ("show or set [desktop] metrics in config.toml",
                 "Show or set [desktop] metrics in config.toml, keeping its comments and "
                 "layout.  'off' also deletes every stored count and pending batch."),
