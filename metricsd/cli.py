@@ -563,8 +563,9 @@ def _consent_on(settings: Settings) -> int:
                       f"  endpoint = \"https://HOST/PATH\"   (in the [metrics] table of "
                       f"{settings.config})")
             else:
-                print(f"counts are sent to {endpoint.where} at each daemon start "
-                      "(and daily); see them first with: metricsd show")
+                print(f"each completed UTC day's counts are sent to {endpoint.where} (at "
+                      "daemon start, shortly after midnight UTC, or on metricsd flush); "
+                      "see them first with: metricsd show")
     return EXIT_OK
 
 

@@ -132,3 +132,11 @@ def test_the_local_testing_mode_is_documented_where_a_first_operator_reads() -> 
         text = read(path)
         assert "--k 1" in text and "LOCAL TESTING MODE" in read("receiver/README.md")
         assert "loopback" in text, path
+
+
+def test_consent_on_with_an_endpoint_says_when_counts_are_sent(home: Home) -> None:
+    home.opt_in(False)
+    out = cli(home, "consent", "on", "--endpoint", "https://metrics.example.com/v1/metrics")
+    assert out.returncode == 0, out.stderr
+    assert "completed UTC day" in out.stdout and "metrics.example.com" in out.stdout
+    assert "midnight UTC" in out.stdout and "metricsd flush" in out.stdout
