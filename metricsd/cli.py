@@ -338,19 +338,41 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         try:
             bodies = _bodies(store, now)
             held = _held(store, now)
+            dev = store.dev_totals() if store is not None else {}
         except (StoreError, OSError) as exc:
             raise Failure(f"cannot read database {settings.db} ({exc})") from None
-    if args.json:
-        print(json.dumps(bodies, indent=2))
-    else:
-        print(render_bodies(bodies))
-        if held:
-            print("\nheld until the day is over (UTC), then sent as one batch per day:")
-            print(render_bodies(held, held=True))
     why = _authority(settings).decide().why_not_uploading()
-    if why:
-        print(f"note: {why}", file=sys.stderr)
+    if args.json:
+        # Exactly the next upload's bodies: none while nothing may be uploaded.
+        print(json.dumps(bodies if why is None else [], indent=2))
+        if why:
+            print(f"note: {why}", file=sys.stderr)
+        return EXIT_OK
+    print(render_show(bodies, held, dev, why))
     return EXIT_OK
+
+
+def render_show(bodies: list[dict[str, Any]], held: list[dict[str, Any]],
+                dev: dict[Any, int], why: str | None) -> str:
+    """``show`` for a person: what the next upload sends, or why nothing will be."""
+    from metricsd.core.counts import counts_body, health_body
+
+    parts = []
+    if why is None:
+        parts.append(render_bodies(bodies))
+        if held:
+            parts.append("held until the day is over (UTC), then sent as one batch per "
+                         "day:\n" + render_bodies(held, held=True))
+    else:
+        parts.append(f"nothing will be uploaded: {why}")
+        if bodies or held:
+            parts.append("stored on this machine, not sent while that holds:\n"
+                         + render_bodies(bodies + held, held=True))
+    if dev:
+        rows = _count_rows(counts_body(dev), health_body(dev))
+        parts.append("counted under a dev build: kept on this machine and never uploaded:\n"
+                     + "\n".join(rows))
+    return "\n\n".join(parts)
 
 
 def render_bodies(bodies: list[dict[str, Any]], *, held: bool = False) -> str:
@@ -434,23 +456,51 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _uploads_line(*, uploads: bool, why_not: str | None, endpoint: str | None,
+                  endpoint_problem: str | None) -> str:
+    """What will happen to the counts, or why nothing will be sent."""
+    if uploads:
+        return ("yes: each completed UTC day's counts, at daemon start, shortly after "
+                "midnight UTC and on `metricsd flush`")
+    if why_not:
+        return f"no: {why_not}"
+    if endpoint_problem:
+        return "no: the endpoint is invalid (above)"
+    if endpoint is None:
+        return ("no: no endpoint is configured (--endpoint, METRICSD_ENDPOINT, or endpoint "
+                "in the [metrics] table of config.toml)")
+    return "no"
+
+
 def _print_daemon_status(reply: dict[str, Any]) -> None:
     print(f"daemon:      running (pid {reply.get('pid')}, version {reply.get('version')}) "
           f"on {reply.get('socket')}")
     print(f"metrics:     {reply.get('consent')} ({reply.get('config')})")
     if reply.get("config_problem"):
         print(f"             {reply['config_problem']}")
-    print(f"build:       {'dev (never uploaded)' if reply.get('dev') else 'release'}")
+    dev = bool(reply.get("dev"))
+    print(f"build:       {'dev (never uploaded)' if dev else 'release'}")
     endpoint = reply.get("endpoint")
     if reply.get("endpoint_problem"):
         print(f"endpoint:    invalid: {reply['endpoint_problem']}")
     else:
         print(f"endpoint:    {endpoint or 'none configured (nothing is uploaded)'}")
-    print(f"uploads:     {'yes' if reply.get('uploads') else 'no'}")
+    why_not = None
+    if reply.get("veto"):
+        why_not = f"metrics are off ({reply['veto']}): nothing is counted or uploaded"
+    elif not reply.get("enabled"):
+        why_not = "metrics are off: nothing is counted or uploaded"
+    elif dev:
+        why_not = "dev build: counts stay local and are never uploaded"
+    print("uploads:     " + _uploads_line(
+        uploads=bool(reply.get("uploads")), why_not=why_not, endpoint=endpoint,
+        endpoint_problem=reply.get("endpoint_problem")))
     print(f"database:    {reply.get('database')}")
-    print(f"connections: {reply.get('connections')} (at most {reply.get('max_connections')})")
+    print(f"connections: {reply.get('connections')} other than this one "
+          f"(at most {reply.get('max_connections')})")
     counts = reply.get("counts") or {}
-    print(f"held:        turns {counts.get('turns', 0)} (committed, pending and in memory)")
+    print(f"held:        turns {counts.get('turns', 0)} (committed, pending and in memory"
+          f"{'; this dev build never uploads them' if dev else ''})")
     for row in _count_rows(counts, reply.get("health") or {}):
         print(f"           {row}")
     print(f"last upload: {reply.get('last_upload') or 'never'}")
@@ -465,21 +515,33 @@ def _print_local_status(settings: Settings) -> None:
     if decision.file.problem and not decision.file.missing:
         print(f"             {decision.file.problem}")
     print(f"build:       {'dev (never uploaded)' if decision.dev else 'release'}")
+    where: str | None = None
+    problem: str | None = None
     try:
         endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
                                    decision.file.endpoint)
-        print(f"endpoint:    {endpoint.where if endpoint else 'none configured'}")
+        where = endpoint.where if endpoint else None
+        print(f"endpoint:    {where or 'none configured'}")
     except EndpointError as exc:
+        problem = str(exc)
         print(f"endpoint:    invalid: {exc}")
+    why_not = decision.why_not_uploading()
+    print("uploads:     " + _uploads_line(
+        uploads=why_not is None and where is not None, why_not=why_not, endpoint=where,
+        endpoint_problem=problem))
     print(f"database:    {settings.db}")
     with _existing_store(settings) as store:
         batches = store.batches() if store is not None else []
         totals = store.committed_totals() if store is not None else {}
+        dev = store.dev_totals() if store is not None else {}
         last = store.get_meta(LAST_UPLOAD_KEY) if store is not None else None
     counts = counts_body(totals)
     print(f"pending:     {len(batches)} batch(es); turns {counts.get('turns', 0)}")
     for row in _count_rows(counts, health_body(totals)):
         print(f"           {row}")
+    if dev:
+        print(f"dev counts:  turns {counts_body(dev).get('turns', 0)} of these were counted "
+              "under a dev build: kept on this machine and never uploaded")
     print(f"last upload: {last or 'never'}")
 
 
@@ -522,10 +584,16 @@ def _consent_on(settings: Settings) -> int:
         else:
             if endpoint is None:
                 print("note: no endpoint is configured: counts are kept on this machine "
-                      "and nothing is sent")
+                      "and nothing is sent.\n"
+                      "To send them, set one of (the first set wins):\n"
+                      "  --endpoint https://HOST/PATH   (on the daemon's command line)\n"
+                      "  METRICSD_ENDPOINT=https://HOST/PATH   (in the daemon's environment)\n"
+                      f"  endpoint = \"https://HOST/PATH\"   (in the [metrics] table of "
+                      f"{settings.config})")
             else:
-                print(f"counts are sent to {endpoint.where} at each daemon start "
-                      "(and daily); see them first with: metricsd show")
+                print(f"each completed UTC day's counts are sent to {endpoint.where} (at "
+                      "daemon start, shortly after midnight UTC, or on metricsd flush); "
+                      "see them first with: metricsd show")
     return EXIT_OK
 
 
@@ -694,10 +762,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
             "serves says so and exits 0."),
     "status": ("daemon, consent and pending state",
                "Whether a daemon serves the socket (its own view, asked over the socket), "
-               "opt-in and dev state, the endpoint, pending counts and the last upload."),
+               "opt-in and dev state, the endpoint, whether it uploads (and when, or why "
+               "not), the other connections, pending counts and the last upload."),
     "show": ("exactly what the next upload would send",
              "Exactly what the next upload would send: pending batches first, then the "
-             "committed counts not yet in a batch (batch_id null until they are batched)."),
+             "committed counts of completed UTC days not yet in a batch (batch_id null "
+             "until they are batched).  The text also lists today's counts (held until the "
+             "day is over) and counts made under a dev build (never uploaded), and says why "
+             "nothing will be sent under DO_NOT_TRACK, with metrics off or in a dev build "
+             "(--json then prints [])."),
     "consent": ("show or set [desktop] metrics in config.toml",
                 "Show or set [desktop] metrics in config.toml, keeping its comments and "
                 "layout.  'off' also deletes every stored count and pending batch."),

@@ -174,7 +174,8 @@ class Daemon:
             "uploads": decision.uploading and endpoint is not None,
             "endpoint": endpoint.where if endpoint is not None else None,
             "endpoint_problem": endpoint_problem,
-            "connections": self.server.active,
+            # The asking connection is open while this reply is built: not counted.
+            "connections": max(0, self.server.active - 1),
             "max_connections": self.server.max_connections,
             "last_upload": last,
             "counts": counts_body(total),

@@ -101,8 +101,10 @@ SENT_WITH_EACH_BATCH: Final = (
     ("daemon.os", "the operating system: " + ", ".join(sorted({*OS_LABELS.values(), OTHER}))),
     ("daemon.arch", "the processor family: "
                     + ", ".join(sorted({*ARCH_LABELS.values(), OTHER}))),
-    ("client.version", "the app's version, if it is a plain version number "
-                       f"(MAJOR.MINOR.PATCH), else {UNKNOWN_VERSION!r}"),
+    ("client.version", "the app's version, if it is a version number MAJOR.MINOR.PATCH, "
+                       "alone or followed by -dev, -alpha.N, -beta.N or -rc.N (rewritten "
+                       "from its numbers, each at most 9999), else "
+                       f"{UNKNOWN_VERSION!r}"),
     ("period", "the first and last UTC day the counts were made"),
 )
 
@@ -155,9 +157,9 @@ def build(*, config_path: Path, decision: Decision, endpoint: Endpoint | None,
     elif decision.dev:
         upload_blocker = "this is a dev build: counts stay on this computer"
     elif endpoint_problem is not None:
-        upload_blocker = f"{endpoint_problem}: nothing is sent"
+        upload_blocker = endpoint_problem
     elif endpoint is None:
-        upload_blocker = "no endpoint is configured: nothing is sent"
+        upload_blocker = "no endpoint is configured"
     else:
         upload_blocker = None
     return {
@@ -249,16 +251,31 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+#: Stands for a space that must not break a line while wrapping (never in the input).
+_GLUE: Final = "\x00"
+
+
 def render_text(doc: Mapping[str, Any], width: int = 78) -> str:
     """The disclosure as plain text, for a dialog or a terminal."""
     out: list[str] = []
 
+    opt = doc["opt_out"]
+    # Paths and commands are never split: not at a hyphen, not inside, not at a space.
+    whole = sorted({opt["command"], opt["opt_in_command"], opt["config_key"],
+                    opt["config_file"], *opt["env"]}, key=len, reverse=True)
+
+    def wrap(text: str, width: int, indent: str = "") -> list[str]:
+        for phrase in whole:
+            text = text.replace(phrase, phrase.replace(" ", _GLUE))
+        lines = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False,
+                              initial_indent=indent, subsequent_indent=indent)
+        return [line.replace(_GLUE, " ") for line in lines]
+
     def para(text: str, indent: str = "") -> None:
-        out.extend(textwrap.wrap(text, width, initial_indent=indent,
-                                 subsequent_indent=indent) or [""])
+        out.extend(wrap(text, width, indent) or [""])
 
     def item(head: str, text: str, indent: str, col: int) -> None:
-        lines = textwrap.wrap(text, width - len(indent) - col) or [""]
+        lines = wrap(text, width - len(indent) - col) or [""]
         out.append(f"{indent}{head:<{col}}{lines[0]}")
         out.extend(f"{indent}{'':<{col}}{line}" for line in lines[1:])
 
@@ -303,7 +320,6 @@ def render_text(doc: Mapping[str, Any], width: int = 78) -> str:
     para(_sentence(sending["retention_local"]), "  ")
     para(_sentence(sending["server_sees"]), "  ")
     out.append("")
-    opt = doc["opt_out"]
     out.append("Turning it off:")
     para(f"Run '{opt['command']}', or set {opt['config_key']} in {opt['config_file']}, or "
          f"set {' or '.join(opt['env'])} in the environment. {_sentence(opt['effect'])}",

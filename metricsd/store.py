@@ -246,6 +246,13 @@ class Store:
                 "SELECT counter, label, SUM(n) FROM outbox_counts GROUP BY counter, label")))
         return total
 
+    def dev_totals(self) -> dict[Fact, int]:
+        """Counts made under a dev build, summed: they stay on this machine for good."""
+        total: dict[Fact, int] = {}
+        add_into(total, _fact_rows(self._db.execute(
+            "SELECT counter, label, SUM(n) FROM counts WHERE dev = 1 GROUP BY counter, label")))
+        return total
+
     def pending(self, today: str) -> list[Pending]:
         """Release-build committed counts of completed UTC days (before ``today``) not yet
         batched, one entry per (day, daemon version, client version), bounded as sealing

@@ -15,6 +15,7 @@ Needs metricsd importable by the Python that runs this script (for the client).
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -106,10 +107,20 @@ def run_ok(cmd: list[str], env: dict[str, str]) -> str:
     return out.stdout
 
 
+def yesterday_env() -> dict[str, str]:
+    """libfaketime's variables that run a process one day back: a daemon uploads only
+    completed UTC days, so the smoke test counts "yesterday" to have something to send."""
+    libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+    if not libs:
+        raise SystemExit("smoke needs libfaketime (Debian package faketime) to count on a "
+                         "completed day")
+    return {"LD_PRELOAD": libs[0], "FAKETIME": "-1d"}
+
+
 def smoke(cmd: list[str]) -> None:
     with private_home() as (root, args):
         env = env_for(root)
-        proc, sock, elapsed = start(cmd, args, env)
+        proc, sock, elapsed = start(cmd, args, {**env, **yesterday_env()})
         with Client(sock, "1.0.0") as c:
             c.usage(cache_hit_tokens=9, cache_miss_tokens=1)
             c.turn("stop")

@@ -166,14 +166,17 @@ def test_a_socket_directory_under_another_users_writable_directory_is_refused(
 @pytest.mark.skipif(not IS_ROOT, reason="needs root to pre-create another user's directory")
 def test_the_tmp_runtime_fallback_pre_created_by_another_user_is_refused(
         home: Home) -> None:
-    fallback = Path(f"/tmp/runtime-{os.getuid()}")
-    if fallback.exists():
-        pytest.skip(f"{fallback} exists on this machine; not touching it")
+    # platformdirs' fallback is <temporary directory>/runtime-<uid>: a private temporary
+    # directory makes it this test's own, whatever an earlier command left in /tmp.
+    tmp = home.root / "tmp"
+    tmp.mkdir(mode=0o700)
+    fallback = tmp / f"runtime-{os.getuid()}"
     fallback.mkdir()
     try:
         os.chown(fallback, NOBODY, NOBODY)
         os.chmod(fallback, 0o777)
-        env = {k: v for k, v in clean_env().items() if k != "XDG_RUNTIME_DIR"}
+        env = {k: v for k, v in clean_env(TMPDIR=str(tmp)).items()
+               if k not in ("XDG_RUNTIME_DIR", "TEMP", "TMP")}
         args = ["--state-dir", str(home.state_dir), "--config", str(home.config),
                 "--dev-marker", str(home.dev_marker)]
         done = subprocess.run([sys.executable, "-m", "metricsd", "run", *args],

@@ -177,3 +177,46 @@ def test_cli_shows_where_from_flag_env_or_config_without_path_or_query(home: Hom
     text = cli(home, "disclosure", env=clean_env()).stdout
     assert "To: https://cfg.example.com." in text and "hidden" not in text
 
+
+
+# --- the text a person reads ---------------------------------------------------------------
+
+def test_the_text_never_splits_a_path_or_a_command(tmp_path: Any) -> None:
+    config = tmp_path / "jean-luc-picard" / "a directory-with-hyphens" / "config.toml"
+    home = Home(root=tmp_path, socket=tmp_path / "s", state_dir=tmp_path / "st",
+                config=config, dev_marker=config.parent / "DEV_BUILD")
+    doc = build(home)
+    for width in (40, 60, 78):
+        text = disclosure.render_text(doc, width)
+        flat = " ".join(text.split())
+        lines = text.splitlines()
+        for whole in (str(config), "metricsd consent off", "metricsd consent on",
+                      "[desktop] metrics = false", "DO_NOT_TRACK=1", "METRICSD_METRICS=off"):
+            assert whole in flat, whole
+            assert any(whole in line for line in lines), (width, whole)  # on one line
+        assert not any(line.rstrip().endswith("-") for line in lines), width
+
+
+def test_the_state_line_says_each_reason_once(home: Home) -> None:
+    text = disclosure.render_text(build(home, endpoint=None))  # the home opted in
+    state = text.splitlines()[2]
+    assert state == "Metrics are ON. Nothing is sent: no endpoint is configured.", state
+    assert text.lower().count("nothing is sent") == 1
+
+
+@pytest.mark.parametrize("version", ["1.4.0", "1.4.0-dev", "1.4.0-alpha.2", "1.4.0-beta.3",
+                                     "1.4.0-rc.1"])
+def test_the_client_version_sentence_claims_what_the_code_keeps(version: str) -> None:
+    from metricsd.core.facts import UNKNOWN_VERSION, client_version_label
+
+    (meaning,) = [m for f, m in disclosure.SENT_WITH_EACH_BATCH if f == "client.version"]
+    kept = client_version_label(version) == version
+    assert kept
+    suffix = version.partition("-")[2].rstrip("0123456789")
+    claimed = "MAJOR.MINOR.PATCH" in meaning and (
+        not suffix or f"-{suffix.replace('.', '')}" in meaning.replace(".N", ""))
+    assert claimed, (version, meaning)
+    # What the sentence does not list is not kept.
+    for other in ("1.4.0-preview.1", "1.4.0+build.5", "v1.4.0", "1.4"):
+        assert client_version_label(other) == UNKNOWN_VERSION
+        assert "preview" not in meaning and "+" not in meaning

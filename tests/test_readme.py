@@ -1,5 +1,6 @@
 """The README's 30-second tour, run as written (in a private home, with this checkout's
-environment standing in for the tour's fresh `.venv`)."""
+environment standing in for the tour's fresh `.venv`) — and its traps: a daemon already
+serving the default socket, a daemon that cannot start.  The tour ends in every case."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import read_line
+
 ROOT = Path(__file__).resolve().parent.parent
+BIN_DIR = Path(sys.executable).parent
 
 
 def tour_script() -> str:
@@ -23,28 +31,92 @@ def tour_script() -> str:
     return "\n".join(lines[1:]) + "\n"
 
 
-def test_the_readme_tour_runs_as_written() -> None:
-    script = tour_script()
-    bin_dir = Path(sys.executable).parent
-    assert (bin_dir / "metricsd").exists(), "the test needs the installed metricsd command"
+@dataclass
+class TourHome:
+    root: Path
+    work: Path
+    env: dict[str, str]
+
+    def metricsd(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(BIN_DIR / "metricsd"), *args], env=self.env, cwd=self.work,
+                              capture_output=True, text=True, timeout=60)
+
+    def tour(self) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", tour_script()], cwd=self.work,
+                              env=self.env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def tour_home() -> Iterator[TourHome]:
+    assert (BIN_DIR / "metricsd").exists(), "the test needs the installed metricsd command"
     home = Path(tempfile.mkdtemp(prefix="md-tour-", dir="/tmp"))
     os.chmod(home, 0o700)
     try:
         work = home / "checkout"
         work.mkdir()
-        (work / ".venv").symlink_to(bin_dir.parent)
+        (work / ".venv").symlink_to(BIN_DIR.parent)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("METRICSD_", "XDG_", "LISTEN_", "NOTIFY_SOCKET"))}
         env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                    XDG_STATE_HOME=str(home / ".state"), XDG_RUNTIME_DIR=str(home / "run"))
         (home / "run").mkdir(mode=0o700)
-        done = subprocess.run(["bash", "-e", "-c", script], cwd=work, env=env,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, (done.stdout, done.stderr)
-        assert "True" in done.stdout  # the sync was acknowledged
-        assert "turns" in done.stdout and "tool_error" in done.stdout  # show and status
-        assert "exit_nonzero" in done.stdout
-        assert "Traceback" not in done.stderr
-        assert "bash: exit status 1" not in done.stdout  # the error text was not kept
+        yield TourHome(home, work, env)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def assert_counted(done: subprocess.CompletedProcess[str]) -> None:
+    assert "True" in done.stdout  # the sync was acknowledged
+    assert "turns" in done.stdout and "tool_error" in done.stdout  # show and status
+    assert "exit_nonzero" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert "bash: exit status 1" not in done.stdout  # the error text was not kept
+
+
+def test_the_readme_tour_runs_as_written(tour_home: TourHome) -> None:
+    done = tour_home.tour()
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert_counted(done)
+    assert "already running" not in done.stdout
+
+
+def test_the_tour_uses_a_daemon_already_serving_the_default_socket(
+        tour_home: TourHome) -> None:
+    """The README's first command, left running: the tour's `run` exits 0 at once."""
+    assert tour_home.metricsd("consent", "on").returncode == 0
+    first = subprocess.Popen([str(BIN_DIR / "metricsd"), "run"], env=tour_home.env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert read_line(first, 30).startswith("READY ")
+        done = tour_home.tour()
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        assert "a daemon already serves" in done.stderr and f"pid {first.pid}" in done.stderr
+        assert_counted(done)
+        assert done.stdout.rstrip().endswith(
+            "the daemon that was already running keeps running"), done.stdout
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        first.wait(20)
+
+
+def break_the_socket_path(home: TourHome) -> None:
+    sock_dir = home.root / "run" / "metricsd"
+    sock_dir.mkdir(mode=0o700)
+    (sock_dir / "metricsd.sock").write_text("not a socket\n")
+
+
+def make_the_state_dir_a_file(home: TourHome) -> None:
+    (home.root / ".state").write_text("not a directory\n")
+
+
+@pytest.mark.parametrize("trap", [break_the_socket_path, make_the_state_dir_a_file])
+def test_the_tour_ends_with_a_clear_line_when_the_daemon_cannot_start(
+        tour_home: TourHome, trap: Callable[[TourHome], None]) -> None:
+    trap(tour_home)
+    done = tour_home.tour()  # bounded by its timeout: a hang fails the test
+    assert done.returncode != 0, (done.stdout, done.stderr)
+    assert done.stdout.rstrip().splitlines()[-1] == "metricsd did not start: see the line above"
+    assert done.stderr.strip().splitlines()[-1].startswith("metricsd:"), done.stderr
+    assert "Traceback" not in done.stderr

@@ -18,6 +18,9 @@ def test_the_status_reply_is_the_running_daemons_own_view(
     stream(d)
     with d.client() as c:
         status = c.status()
+        with d.client() as other:
+            other.sync()  # connected and served
+            assert c.status()["connections"] == 1  # the other one, not the asker
     assert status["pid"] == d.proc.pid and status["pid"] != os.getpid()
     assert status["version"] == __version__
     assert status["enabled"] is True and status["dev"] is False
@@ -25,7 +28,8 @@ def test_the_status_reply_is_the_running_daemons_own_view(
     assert status["uploads"] is True
     assert status["endpoint"] == "https://metrics.example.com"  # scheme and host only
     assert "s3cr3t" not in repr(status)
-    assert status["connections"] == 1 and status["max_connections"] == 7
+    # The asking connection is not counted: alone, no other connection is open.
+    assert status["connections"] == 0 and status["max_connections"] == 7
     assert status["counts"]["turns"] == 3
     assert set(status["health"]) == {"invalid_events", "unknown_events", "dropped_batches",
                                      "clipped"}

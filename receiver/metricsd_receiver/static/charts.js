@@ -25,6 +25,16 @@
     var step = r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10;
     return step * p;
   }
+  // The y scale: [top, number of intervals].  Counts (and rates per 1,000) get
+  // whole-number ticks.
+  function scale(max, integer) {
+    var top = niceMax(max);
+    if (!integer) { return [top, 4]; }
+    top = Math.max(1, Math.ceil(top));
+    if (top < 4) { return [top, top]; }
+    var n = [5, 4, 3, 2].filter(function (k) { return top % k === 0; })[0];
+    return n ? [top, n] : [Math.ceil(top / 4) * 4, 4];
+  }
   function fmt(v, percent) {
     if (percent) { return Math.round(v) + "%"; }
     if (v >= 1e6) { return (v / 1e6).toFixed(1) + "M"; }
@@ -35,21 +45,26 @@
   }
 
   // Axes and grid; returns the plot frame.
-  function frame(svg, days, ymax, percent, yTitle, fullLabels) {
+  function frame(svg, days, ys, percent, yTitle, fullLabels) {
     var pw = W - M.left - M.right, ph = H - M.top - M.bottom;
+    var ymax = ys[0], n = ys[1];
     var g = el("g", { "class": "axes" }, svg);
-    for (var i = 0; i <= 4; i++) {
-      var v = ymax * i / 4, y = M.top + ph - ph * i / 4;
+    for (var i = 0; i <= n; i++) {
+      var v = ymax * i / n, y = M.top + ph - ph * i / n;
       el("line", { x1: M.left, x2: M.left + pw, y1: y, y2: y, "class": i ? "grid" : "axis" }, g);
-      text(g, M.left - 6, y + 4, fmt(v, percent), { "text-anchor": "end", "class": "tick" });
+      text(g, M.left - 6, y + 4, fmt(v, percent), { "text-anchor": "end", "class": "tick y-tick" });
     }
     el("line", { x1: M.left, x2: M.left, y1: M.top, y2: M.top + ph, "class": "axis" }, g);
     var every = Math.max(1, Math.ceil(days.length / 8));
     var bw = pw / Math.max(1, days.length);
+    var last = days.length - 1;
     days.forEach(function (d, i) {
-      if (i % every === 0 || i === days.length - 1 && days.length < 16) {
-        text(g, M.left + bw * (i + 0.5), M.top + ph + 16, fullLabels ? d : d.slice(5),
-             { "text-anchor": "middle", "class": "tick" });
+      // The last day (the newest bar) always has its label; a periodic label too close
+      // to it gives way.
+      if (i === last || i % every === 0 && last - i >= Math.max(2, every / 2)) {
+        var label = fullLabels ? d : d === TODAY ? "today" : d.slice(5);
+        text(g, M.left + bw * (i + 0.5), M.top + ph + 16, label,
+             { "text-anchor": "middle", "class": "tick x-tick", "data-day": d });
       }
     });
     text(g, 12, M.top + ph / 2, yTitle, { "class": "axis-title", "text-anchor": "middle",
@@ -93,11 +108,12 @@
         return totalsPerDay[i] ? 100 * s.values[i] / totalsPerDay[i] : 0;
       });
     });
-    var ymax = opts.percent ? 100 : niceMax(Math.max.apply(null, shown.map(function (v) {
+    var ys = opts.percent ? [100, 4] : scale(Math.max.apply(null, shown.map(function (v) {
       return v.reduce(function (a, b) { return a + b; }, 0);
-    }).concat([0])));
+    }).concat([0])), opts.integer);
+    var ymax = ys[0];
     var svg = svgFor(container, id, opts.total);
-    var f = frame(svg, days, ymax, opts.percent, opts.yTitle, opts.fullLabels);
+    var f = frame(svg, days, ys, opts.percent, opts.yTitle, opts.fullLabels);
     var g = el("g", { "class": "bars" }, svg);
     days.forEach(function (day, i) {
       var y = f.y + f.h;
@@ -113,43 +129,63 @@
           fmt(v, opts.percent) + (opts.percent ? " (" + s.values[i] + ")" : "");
       });
     });
-    finish(container, svg, series, opts.total);
+    finish(container, svg, series, opts);
   }
 
-  // One line per series; null values leave a gap.
+  // One line per series; null values leave a gap.  A point with no neighbour (a single
+  // day) gets a large marker, a short level mark and its value, so it cannot be missed.
   function lines(container, id, days, series, opts) {
     var max = 0;
     series.forEach(function (s) { s.values.forEach(function (v) { if (v > max) { max = v; } }); });
-    var ymax = niceMax(max);
+    var ys = scale(max, false), ymax = ys[0];
     var svg = svgFor(container, id, opts.total);
-    var f = frame(svg, days, ymax, false, opts.yTitle);
+    var f = frame(svg, days, ys, false, opts.yTitle);
     var g = el("g", { "class": "lines" }, svg);
     series.forEach(function (s) {
       var d = "", pen = false;
       s.values.forEach(function (v, i) {
         if (v === null) { pen = false; return; }
         var x = f.x + f.bw * (i + 0.5), y = f.y + f.h - f.h * v / ymax;
+        var alone = !(i > 0 && s.values[i - 1] !== null) &&
+                    !(i + 1 < s.values.length && s.values[i + 1] !== null);
         d += (pen ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
         pen = true;
-        var c = el("circle", { cx: x, cy: y, r: 3, fill: s.color, "data-series": s.name,
-                               "data-day": days[i], "data-value": v }, g);
+        if (alone) {
+          var half = Math.min(18, Math.max(8, f.bw * 0.4));
+          el("line", { x1: Math.max(f.x, x - half), x2: Math.min(f.x + f.w, x + half),
+                       y1: y, y2: y, stroke: s.color, "stroke-width": 3,
+                       "class": "single", "data-series": s.name }, g);
+          text(g, x - 10, y - 9, fmt(v, false), { "text-anchor": "end", "class": "point-value", fill: "#1d2433", "font-size": 11 });
+        }
+        var c = el("circle", { cx: x, cy: y, r: alone ? 5.5 : 3, fill: s.color,
+                               stroke: "#fff", "stroke-width": alone ? 1.5 : 0,
+                               "data-series": s.name, "data-day": days[i], "data-value": v,
+                               "data-alone": alone ? "1" : "0" }, g);
         el("title", {}, c).textContent = days[i] + " · " + s.name + ": " + fmt(v, false);
       });
       if (d) { el("path", { d: d, stroke: s.color, fill: "none", "stroke-width": 2 }, g); }
     });
-    finish(container, svg, series, opts.total);
+    finish(container, svg, series, opts);
   }
 
-  function finish(container, svg, series, total) {
-    if (!total) {
-      text(svg, W / 2, H / 2 - 10, "no data in this range",
-           { "text-anchor": "middle", "class": "empty" });
+  // Empty charts say why: no report in the range, or reports that all counted zero.
+  function finish(container, svg, series, opts) {
+    if (!opts.total) {
+      var zeros = REPORTS > 0;
+      svg.setAttribute("data-empty", zeros ? "zeros" : "none");
+      text(svg, W / 2, H / 2 - 10, zeros ? "0 in every report (" + REPORTS + " reports)"
+                                         : "no data in this range",
+           { "text-anchor": "middle", "class": zeros ? "empty zeros" : "empty" });
     }
     legend(container, series);
   }
 
+  var TODAY = new Date().toISOString().slice(0, 10);
+  var REPORTS = 0;
+
   function draw(data) {
     var days = data.days, cells = data.cells;
+    REPORTS = data.total.batches || 0;
     var dayIndex = {};
     days.forEach(function (d, i) { dayIndex[d] = i; });
     var versions = data.versions.filter(function (v) {
@@ -203,11 +239,12 @@
           return { name: v, values: perDay(function (c) { return c.version === v ? c[o.field] : 0; }) };
         }));
         bars(node, id, days, series, { total: sum(perDay(function (c) { return c[o.field]; })),
-                                       yTitle: o.yTitle });
+                                       yTitle: o.yTitle, integer: true });
       },
       label_bars: function (node, id, o) {
         var s = labelSeries(o.counter, o.perThousand === "1");
-        bars(node, id, days, s, { percent: o.percent === "1", total: rawTotal(s), yTitle: o.yTitle });
+        bars(node, id, days, s, { percent: o.percent === "1", total: rawTotal(s), yTitle: o.yTitle,
+                                  integer: true });
       },
       version_lines: function (node, id, o) {
         var scale = Number(o.scale);
@@ -223,7 +260,7 @@
         var s = colored(data.health_counters.map(function (name) {
           return { name: name.replace(/_/g, " "), values: perDay(function (c) { return c.health[name]; }) };
         }));
-        bars(node, id, days, s, { total: rawTotal(s), yTitle: o.yTitle });
+        bars(node, id, days, s, { total: rawTotal(s), yTitle: o.yTitle, integer: true });
       }
     };
     var drawn = 0;
