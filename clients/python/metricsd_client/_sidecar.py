@@ -322,7 +322,7 @@ class Sidecar:
             return False
         connections = reply.get("connections")
         return (reply.get("type") == "status" and reply.get("pid") == proc.pid
-                and type(connections) is int and connections > 1)
+                and type(connections) is int and connections > 0)  # other than this ask
 
     def __enter__(self) -> Sidecar:
         return self
