@@ -141,6 +141,7 @@ async function main() {
     t(() => c.usageTotal({ promptTokens: 40, cachedTokens: null }));
     t(() => c.usageReadWrite({ inputTokens: null, cacheReadInputTokens: 900, cacheCreationInputTokens: undefined }));
     t(() => c.usageReadWrite({ inputTokens: 10, cacheReadInputTokens: 0, cacheCreationInputTokens: 5 }));
+    t(() => c.turn("stop"));
     const ok = await c.sync(10000);
     const snap = await c.snapshot(10000);
     await c.close();

@@ -204,11 +204,13 @@ def main() -> None:
                         "cpu_ns": (cpu1 - cpu0) / (n * 6) * 1e9}})
     elif scenario == "usage_forms":
         c = Client(sock, "1.2.3")
-        t(c.usage_total, None, None)  # an SDK's unset counts: 0, the event still sent
-        t(c.usage_total, 1000, 900)
+        # The three usage forms, with counts a provider left out (None) sent as 0.
+        t(c.usage_total, 100, 30)
+        t(c.usage_total, 40, None)
+        t(c.usage_read_write, 10, 0, 5)
         t(c.usage_read_write, None, 900, None)
-        t(c.usage, None, None)
-        t(c.usage_read_write, 100, None, 900)
+        t(c.usage, None, 10)
+        t(c.turn, "stop")
         ok = c.sync(10)
         snap = c.snapshot(10)
         c.close()
