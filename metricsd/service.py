@@ -270,22 +270,28 @@ def remove_stale_socket(sock: Path) -> None:
     log.info("replaced a stale socket left by an earlier daemon")
 
 
-@dataclass
-class BoundSocket:
-    """A socket this process bound: only this one is unlinked at exit."""
+@dataclass(frozen=True)
+class OwnFile:
+    """A file this process made (a socket, ``endpoint.json``): only this very file, by
+    device and inode, is removed at exit, never one another daemon put there since."""
 
-    sock: socket.socket
     path: Path
     ident: tuple[int, int]
 
     def unlink(self) -> None:
-        """Remove the socket file if it is still the one we bound."""
         try:
             st = os.lstat(self.path)
             if (st.st_dev, st.st_ino) == self.ident:
                 os.unlink(self.path)
         except OSError:
             pass
+
+
+@dataclass(frozen=True)
+class BoundSocket(OwnFile):
+    """A socket this process bound."""
+
+    sock: socket.socket
 
 
 def bind_socket(sock: Path) -> BoundSocket:
@@ -304,27 +310,15 @@ def bind_socket(sock: Path) -> BoundSocket:
     st = os.lstat(sock)
     os.chmod(sock, 0o600)
     s.listen(listen_backlog())
-    return BoundSocket(s, sock, (st.st_dev, st.st_ino))
+    return BoundSocket(sock, (st.st_dev, st.st_ino), s)
 
 
 #: Beside the socket path, over loopback TCP: where clients find the port and the token.
 ENDPOINT_FILE: Final = "endpoint.json"
 
 
-@dataclass(frozen=True)
-class EndpointFile:
-    """The ``endpoint.json`` this process wrote: only this one is removed at exit."""
-
-    path: Path
-    ident: tuple[int, int]
-
-    def unlink(self) -> None:
-        try:
-            st = os.lstat(self.path)
-            if (st.st_dev, st.st_ino) == self.ident:
-                os.unlink(self.path)
-        except OSError:
-            pass
+#: The ``endpoint.json`` this process wrote.
+EndpointFile = OwnFile
 
 
 def bind_tcp() -> socket.socket:
