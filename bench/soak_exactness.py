@@ -35,8 +35,11 @@ def main() -> int:
     parser.add_argument("--cycles", type=int, default=10)
     parser.add_argument("--turns", type=int, default=200)
     args = parser.parse_args()
+    # Five daemon starts per cycle, each on its own day: start far enough back that the
+    # last day is still in the past (a receiver refuses days after tomorrow).
     env = {**os.environ, "METRICSD_SOAK_CYCLES": str(args.cycles),
-           "METRICSD_SOAK_TURNS": str(args.turns)}
+           "METRICSD_SOAK_TURNS": str(args.turns),
+           "METRICSD_TEST_DAYS_BACK": str(5 * args.cycles + 4)}
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:xdist", "-p", "no:cacheprovider",
