@@ -599,7 +599,7 @@ def _consent_on(settings: Settings) -> int:
 
 def _consent_off(settings: Settings) -> int:
     from metricsd.consent import ConfigWriteError, EgressLock, EgressLockUnsafe, set_consent
-    from metricsd.store import Store, StoreError, remove_moved_aside
+    from metricsd.store import StoreError, purge_database
 
     notes = []
     try:
@@ -612,14 +612,7 @@ def _consent_off(settings: Settings) -> int:
                       "nothing was deleted") from None
 
     def purge() -> None:
-        if settings.db.exists():
-            store = Store(settings.db)
-            try:
-                store.purge()
-            finally:
-                store.close()
-        else:
-            remove_moved_aside(settings.db)
+        purge_database(settings.db)
 
     try:
         try:

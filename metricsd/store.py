@@ -106,9 +106,14 @@ class _QuickCheckFailed(sqlite3.DatabaseError):
     pass
 
 
+class PrivacyGuardError(ValueError):
+    """The store refused to write something that is not an allow-listed fact or a
+    re-rendered client version: a bug upstream, never a storage fault (never retried)."""
+
+
 def _check_fact(counter: str, label: str) -> None:
     if not is_allowed(counter, label):
-        raise ValueError("refusing to store a fact outside the allow-list")
+        raise PrivacyGuardError("refusing to store a fact outside the allow-list")
 
 
 class Store:
@@ -212,7 +217,7 @@ class Store:
         cap: VersionCap | None = None
         for (dev, client_version), facts in groups.items():
             if not is_rendered_version(client_version):
-                raise ValueError("refusing to store an unrendered client version")
+                raise PrivacyGuardError("refusing to store an unrendered client version")
             if client_version != UNKNOWN_VERSION:
                 if cap is None:
                     cap = VersionCap(self.client_versions())
@@ -575,6 +580,31 @@ def describe_error(exc: BaseException) -> str:
 
 #: Moved-aside copies are named ``<database>.corrupt-<UTC time>-<pid>[-wal|-shm]``.
 CORRUPT_INFIX: Final = ".corrupt-"
+
+
+def purge_database(path: Path) -> bool:
+    """Opting out, without a daemon: delete every count and pending batch of the database
+    at ``path`` (tables, WAL pages, moved-aside copies).  A database too damaged to open
+    is deleted whole, with its -wal/-shm/-journal: it holds counts too, and nothing can
+    be kept of it.  True if anything was deleted; raises when something could not be."""
+    removed = remove_moved_aside(path)
+    if not path.exists():
+        return removed > 0
+    try:
+        store = Store(path)
+    except NewerSchemaError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        log.warning("database %s was unreadable; deleted it", path)
+        return True
+    try:
+        return store.purge() or removed > 0
+    finally:
+        store.close()
 
 
 def remove_moved_aside(path: Path) -> int:
