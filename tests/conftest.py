@@ -305,3 +305,29 @@ def summed_counts(bodies: Sequence[dict[str, Any]]) -> dict[str, Any]:
             else:
                 total[counter] = total.get(counter, 0) + value
     return total
+
+
+# --- the Go client's conformance driver (tests/conformance/drivers/go) ---------------------
+
+def unavailable(reason: str) -> None:
+    """A tool a test needs is missing: a failure under CI, a skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def go_driver() -> Iterator[Path]:
+    """The Go driver, built once per session."""
+    go = shutil.which("go")
+    if go is None:
+        unavailable("the Go toolchain is not installed")
+    assert go is not None
+    out = Path(tempfile.mkdtemp(prefix="mdgo-driver-"))
+    exe = out / "metricsd-conformance"
+    result = subprocess.run([go, "build", "-o", str(exe), "."],
+                            cwd=Path(__file__).resolve().parent / "conformance" / "drivers" / "go",
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    yield exe
+    shutil.rmtree(out, ignore_errors=True)

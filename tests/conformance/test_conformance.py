@@ -25,7 +25,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DaemonFactory, Home, clean_env, cli, daemon_env, read_line, wait_for
+from tests.conftest import (
+    DaemonFactory,
+    Home,
+    clean_env,
+    cli,
+    daemon_env,
+    read_line,
+    unavailable,
+    wait_for,
+)
 from tests.rawclient import Client as RawClient
 
 HERE = Path(__file__).resolve().parent
@@ -47,27 +56,6 @@ MEMORY_BOUND_KB = 32 * 1024
 MAX_CALL_MS = 1000.0
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def go_driver() -> Iterator[Path]:
-    go = shutil.which("go")
-    if go is None:
-        _unavailable("the Go toolchain is not installed")
-    assert go is not None
-    out = Path(tempfile.mkdtemp(prefix="mdgo-driver-"))
-    exe = out / "metricsd-conformance"
-    result = subprocess.run([go, "build", "-o", str(exe), "."], cwd=HERE / "drivers" / "go",
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    yield exe
-    shutil.rmtree(out, ignore_errors=True)
-
-
 def _command(client: str, request: pytest.FixtureRequest) -> list[str]:
     if client == "python":
         return [sys.executable, str(HERE / "drivers" / "driver.py")]
@@ -75,9 +63,9 @@ def _command(client: str, request: pytest.FixtureRequest) -> list[str]:
         return [str(request.getfixturevalue("go_driver"))]
     node = shutil.which("node")
     if node is None:
-        _unavailable("node is not installed")
+        unavailable("node is not installed")
     if not (NODE_DIR / "node_modules" / "@msgpack" / "msgpack").is_dir():
-        _unavailable("clients/node/node_modules is missing: run `npm ci --prefix clients/node`")
+        unavailable("clients/node/node_modules is missing: run `npm ci --prefix clients/node`")
     assert node is not None
     return [node, str(HERE / "drivers" / "driver.cjs")]
 

@@ -28,7 +28,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Daemon, DaemonFactory, Home, clean_env, cli, read_line, wait_for
+from tests.conftest import (
+    Daemon,
+    DaemonFactory,
+    Home,
+    clean_env,
+    cli,
+    read_line,
+    unavailable,
+    wait_for,
+)
 from tests.receiver.conftest import Database, ReceiverFactory, ReceiverProc
 from tests.test_storage_faults import fill, tmpfs
 
@@ -62,9 +71,10 @@ def _sent(n: int) -> Counter[str]:
 class App:
     """An app using one client library, through its conformance driver's ``rounds``."""
 
-    def __init__(self, client: str, socket: Path) -> None:
+    def __init__(self, client: str, socket: Path, go_driver: Path | None = None) -> None:
         command = {"python": [sys.executable, str(DRIVERS / "driver.py")],
-                   "node": [shutil.which("node") or "node", str(DRIVERS / "driver.cjs")]}
+                   "node": [shutil.which("node") or "node", str(DRIVERS / "driver.cjs")],
+                   "go": [str(go_driver)]}
         self.proc = subprocess.Popen(
             [*command[client], "rounds"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             text=True, env=clean_env(MD_SOCKET=str(socket)))
@@ -136,20 +146,21 @@ def _start(daemons: DaemonFactory, home: Home, receiver: ReceiverProc) -> Daemon
     return daemons.start(home, "--endpoint", receiver.endpoint)
 
 
-@pytest.mark.parametrize("client", ["python", "node"])
+@pytest.mark.parametrize("client", ["python", "node", "go"])
 def test_receiver_sums_equal_what_the_app_was_told(
         client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
-        database: Database) -> None:
-    if client == "node" and not (NODE_MODULES / "@msgpack" / "msgpack").is_dir():
-        pytest.skip("clients/node/node_modules is missing: npm ci --prefix clients/node")
+        database: Database, request: pytest.FixtureRequest) -> None:
     if client != "python" and database.kind != "sqlite":
         pytest.skip("the other clients run against one engine (the rest of the chain is "
                     "the same)")
+    if client == "node" and not (NODE_MODULES / "@msgpack" / "msgpack").is_dir():
+        unavailable("clients/node/node_modules is missing: npm ci --prefix clients/node")
+    go = request.getfixturevalue("go_driver") if client == "go" else None
     receiver = receivers.start(database.url, "--k", "1")
     tally = Tally()
     with tmpfs(home.state_dir, "4m"):  # a small disk, filled on day 4
         for _ in range(CYCLES):
-            receiver = _days(client, home, daemons, receivers, database, receiver, tally)
+            receiver = _days(client, home, daemons, receivers, database, receiver, tally, go)
         # The last day uploads everything that is over.
         d = _start(daemons, home, receiver)
         wait_for(lambda: "upload: " in d.stderr, timeout=60, what="the last upload run")
@@ -174,12 +185,13 @@ def test_receiver_sums_equal_what_the_app_was_told(
 
 
 def _days(client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
-          database: Database, receiver: ReceiverProc, tally: Tally) -> ReceiverProc:
+          database: Database, receiver: ReceiverProc, tally: Tally,
+          go: Path | None) -> ReceiverProc:
     """Four days of faults; returns the receiver (it is restarted on day 3)."""
 
     # Day 1: every command runs against the running daemon while the app streams.
     d = _start(daemons, home, receiver)
-    app = App(client, home.socket)
+    app = App(client, home.socket, go)
     assert app.round(tally, _commands_meanwhile(home))
     app.close()
     assert d.stop() == 0
@@ -187,7 +199,7 @@ def _days(client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFa
     # Day 2: the daemon is stopped (SIGSTOP) for a second mid-stream, then SIGKILLed right
     # after the app's sync was acknowledged.
     d = _start(daemons, home, receiver)
-    app = App(client, home.socket)
+    app = App(client, home.socket, go)
     assert app.round(tally, _stop_and_continue(d))
     d.kill()
     app.close()
@@ -199,7 +211,7 @@ def _days(client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFa
     receiver.proc.wait(10)
     receiver = receivers.start(database.url, "--k", "1")
     d = _start(daemons, home, receiver)
-    app = App(client, home.socket)
+    app = App(client, home.socket, go)
     restarted: list[Daemon] = []
 
     def kill_and_restart() -> None:
@@ -213,7 +225,7 @@ def _days(client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFa
     # Day 4: the disk fills up mid-stream and is freed a second later: the commits wait,
     # counts stay in memory, and the sync is acknowledged once they are committed.
     d = _start(daemons, home, receiver)
-    app = App(client, home.socket)
+    app = App(client, home.socket, go)
     assert app.round(tally, _fill_for_a_second(home))
     app.close()
     assert d.stop() == 0

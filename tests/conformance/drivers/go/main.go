@@ -108,11 +108,50 @@ func closeClient(c *metricsd.Client) {
 	}
 }
 
+// rounds is the end-to-end exactness test's app: "round N" on stdin streams N turns (each a
+// usage, a tool result, a compaction every fourth, the turn), stopping half-way for "go",
+// then syncs and reports; "end" closes.
+func rounds(socket string) {
+	c := dial(socket)
+	for {
+		line, err := stdin.ReadString('\n')
+		fields := strings.Fields(line)
+		if err != nil || len(fields) == 0 || fields[0] == "end" {
+			break
+		}
+		n, _ := strconv.Atoi(fields[1])
+		for i := 0; i < n; i++ {
+			if i == n/2 {
+				say(map[string]any{"step": "half"})
+				waitFor("go")
+			}
+			c.UsageTotal(1000, 900)
+			if i%3 == 0 {
+				c.ToolResult("exit status 1")
+			} else {
+				c.ToolResult("")
+			}
+			if i%4 == 0 {
+				c.Compaction()
+			}
+			c.Turn("stop", false)
+		}
+		ok := syncWithin(c, 30*time.Second)
+		st := c.Stats()
+		say(map[string]any{"step": "done", "sync": ok, "dropped": st.Dropped,
+			"unconfirmed": st.Unconfirmed})
+	}
+	closeClient(c)
+	say(map[string]any{"result": map[string]any{}})
+}
+
 func main() {
 	scenario := os.Args[1]
 	socket := os.Getenv("MD_SOCKET")
 	t := &timer{}
 	switch scenario {
+	case "rounds":
+		rounds(socket)
 	case "turn_prompt":
 		c := dial(socket)
 		everyEvent(c, t)
