@@ -1,4 +1,6 @@
 """metricsd: a per-user sidecar that turns agent events into enumerated counters."""
 
-__version__ = "0.1.0"
-PROTO = 1
+from metricsd.core.version import PROTO, VERSION
+
+__version__ = VERSION
+__all__ = ["PROTO", "__version__"]

@@ -34,3 +34,14 @@ def test_a_core_module_loads_no_io(module: str) -> None:
     loaded = set(json.loads(out.stdout))
     assert module in loaded  # the import happened, so the check below can fail
     assert not loaded.intersection(FORBIDDEN), sorted(loaded.intersection(FORBIDDEN))
+
+
+def test_core_never_imports_from_the_package_root() -> None:
+    """The core depends on nothing above it, the package root included (its version and
+    protocol number live in metricsd.core.version; the root re-exports them)."""
+    import pathlib
+
+    core_dir = pathlib.Path(metricsd.core.__path__[0])
+    for path in sorted(core_dir.glob("*.py")):
+        text = path.read_text()
+        assert "from metricsd import" not in text and "import metricsd\n" not in text, path

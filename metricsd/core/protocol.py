@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from metricsd import PROTO, __version__
 from metricsd.core.counts import Bucket, Tally
 from metricsd.core.facts import (
     COMPACTION,
@@ -37,6 +36,8 @@ from metricsd.core.facts import (
     provider_error_fact,
     tool_error_fact,
 )
+from metricsd.core.version import PROTO
+from metricsd.core.version import VERSION as __version__
 from metricsd.core.wire import (
     INVALID_EVENT,
     UNAUTHORIZED,
