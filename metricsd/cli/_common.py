@@ -7,10 +7,14 @@ import contextlib
 import logging
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
 from metricsd.settings import Settings
+
+if TYPE_CHECKING:  # imported when used: a command loads only what it needs
+    from metricsd.consent import Authority
+    from metricsd.store import Store
 
 log = logging.getLogger("metricsd")
 
@@ -37,7 +41,7 @@ def setup_logging() -> None:
     log.propagate = False
 
 
-def _authority(settings: Settings) -> Any:
+def _authority(settings: Settings) -> Authority:
     from metricsd.consent import Authority
 
     return Authority(settings.config, settings.dev_marker, settings.environ)
@@ -54,7 +58,7 @@ def _endpoint(settings: Settings, config_endpoint: str | None) -> Endpoint | Non
 # --- reading the database -------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _existing_store(settings: Settings) -> Iterator[Any]:
+def _existing_store(settings: Settings) -> Iterator[Store | None]:
     from metricsd.store import Store, StoreError
 
     try:
@@ -68,7 +72,7 @@ def _existing_store(settings: Settings) -> Iterator[Any]:
             store.close()
 
 
-def _bodies(store: Any, now: float) -> list[dict[str, Any]]:
+def _bodies(store: Store | None, now: float) -> list[dict[str, Any]]:
     """Exactly what the next upload sends: pending batches, then the unbatched counts of
     completed UTC days."""
     from metricsd.core.batches import body_of, utc_day
@@ -82,7 +86,7 @@ def _bodies(store: Any, now: float) -> list[dict[str, Any]]:
     return bodies
 
 
-def _held(store: Any, now: float) -> list[dict[str, Any]]:
+def _held(store: Store | None, now: float) -> list[dict[str, Any]]:
     """Today's counts (UTC): uploaded after the day is over."""
     from metricsd.core.batches import body_of, utc_day
     from metricsd.settings import this_host

@@ -9,7 +9,8 @@ import os
 import socket
 import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metricsd import __version__
 from metricsd.cli._common import (
@@ -20,6 +21,9 @@ from metricsd.cli._common import (
     setup_logging,
 )
 from metricsd.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from metricsd.service import InstanceLock
 
 log = logging.getLogger("metricsd")
 
@@ -109,8 +113,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                       stop_listening=stop_listening)
 
 
-def _stand_by(sock_path: Any, pid: int | None,
-              stop_requested: list[int]) -> Any:
+def _stand_by(sock_path: Path, pid: int | None,
+              stop_requested: list[int]) -> InstanceLock | None:
     """Wait, without polling, until the daemon serving ``sock_path`` exits (then return the
     instance lock: this process serves next) or until stdin closes or a signal arrives
     (then return None)."""
@@ -157,7 +161,7 @@ def _stand_by(sock_path: Any, pid: int | None,
 
 
 def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
-                  cleanup: contextlib.ExitStack) -> Any:
+                  cleanup: contextlib.ExitStack) -> Path:
     """The path of an inherited socket, for logs and `status`.  No default path is
     computed: a service manager's socket must work whatever the runtime directory."""
     from pathlib import Path
@@ -180,7 +184,7 @@ def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
 
 
 def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.socket],
-           sock_path: Any, stop_requested: list[int], *, ready: Any,
+           sock_path: Path, stop_requested: list[int], *, ready: Path | None,
            token: str | None = None,
            stop_listening: Callable[[], None] | None = None) -> int:
     import trio

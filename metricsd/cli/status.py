@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 from metricsd.cli._common import (
@@ -17,7 +18,7 @@ from metricsd.settings import Settings, SettingsError
 
 # --- status -----------------------------------------------------------------------------
 
-def _request_daemon(sock: Any, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+def _request_daemon(sock: Path, message: dict[str, Any], timeout: float) -> dict[str, Any]:
     """One request to the daemon serving ``sock``: over the Unix socket when that file
     exists (or the platform has Unix sockets and no ``endpoint.json`` is there), else over
     loopback TCP to the port of the ``endpoint.json`` beside it, with its token.  Raises
