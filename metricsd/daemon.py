@@ -35,6 +35,7 @@ from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
 from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
 from metricsd.core.protocol import Gate
+from metricsd.core.status import StatusReport
 from metricsd.core.wire import snapshot_reply, status_reply
 from metricsd.server import Limits, Replies, Server
 from metricsd.store import LAST_UPLOAD_KEY, Store, describe_error
@@ -163,27 +164,19 @@ class Daemon:
             last = await self.in_db(self.store.get_meta, LAST_UPLOAD_KEY)
         except STORAGE_FAULTS:
             last = self.uploads.last
-        return status_reply({
-            "pid": os.getpid(),
-            "version": __version__,
-            "enabled": decision.counting,
-            "dev": decision.dev,
-            "consent": decision.describe(),
-            "veto": decision.veto,
-            "config_problem": decision.file.problem if not decision.file.missing else None,
-            "uploads": decision.uploading and endpoint is not None,
-            "endpoint": endpoint.where if endpoint is not None else None,
-            "endpoint_problem": endpoint_problem,
+        return status_reply(StatusReport(
+            pid=os.getpid(), version=__version__, enabled=decision.counting,
+            dev=decision.dev, consent=decision.describe(), veto=decision.veto,
+            config_problem=decision.file.problem if not decision.file.missing else None,
+            uploads=decision.uploading and endpoint is not None,
+            endpoint=endpoint.where if endpoint is not None else None,
+            endpoint_problem=endpoint_problem,
             # The asking connection is open while this reply is built: not counted.
-            "connections": max(0, self.server.active - 1),
-            "max_connections": self.server.max_connections,
-            "last_upload": last,
-            "counts": counts_body(total),
-            "health": health_body(total),
-            "socket": str(self.options.socket),
-            "database": str(self.options.database),
-            "config": str(self.options.config),
-        })
+            connections=max(0, self.server.active - 1),
+            max_connections=self.server.max_connections, last_upload=last,
+            counts=counts_body(total), health=health_body(total),
+            socket=str(self.options.socket), database=str(self.options.database),
+            config=str(self.options.config)).to_reply())
 
     # --- lifecycle ----------------------------------------------------------------------
 

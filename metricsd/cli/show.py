@@ -15,6 +15,7 @@ from metricsd.cli._common import (
     _existing_store,
     _held,
 )
+from metricsd.core.status import count_rows
 from metricsd.settings import Settings
 
 # --- show ---------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ def render_show(bodies: list[dict[str, Any]], held: list[dict[str, Any]],
             parts.append("stored on this machine, not sent while that holds:\n"
                          + render_bodies(bodies + held, held=True))
     if dev:
-        rows = _count_rows(counts_body(dev), health_body(dev))
+        rows = count_rows(counts_body(dev), health_body(dev))
         parts.append("counted under a dev build: kept on this machine and never uploaded:\n"
                      + "\n".join(rows))
     return "\n\n".join(parts)
@@ -77,19 +78,7 @@ def render_bodies(bodies: list[dict[str, Any]], *, held: bool = False) -> str:
         lines.append(f"{batch}: daemon {body['daemon']['version']}, client "
                      f"{body['client']['version']}, {body['period']['from']} to "
                      f"{body['period']['to']}")
-        lines.extend(_count_rows(body["counts"], body["health"]))
+        lines.extend(count_rows(body["counts"], body["health"]))
     return "\n".join(lines)
 
 
-def _count_rows(counts: dict[str, Any], health: dict[str, int]) -> list[str]:
-    rows = []
-    for counter, value in counts.items():
-        if isinstance(value, dict):
-            for label, n in value.items():
-                rows.append(f"  {counter:<16} {label:<30} {n:>10}")
-        else:
-            rows.append(f"  {counter:<16} {'':<30} {value:>10}")
-    for name, n in health.items():
-        if n:
-            rows.append(f"  {'health':<16} {name:<30} {n:>10}")
-    return rows

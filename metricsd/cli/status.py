@@ -12,8 +12,8 @@ from metricsd.cli._common import (
     _authority,
     _existing_store,
 )
-from metricsd.cli.show import _count_rows
 from metricsd.core.endpoint import EndpointError, choose_endpoint
+from metricsd.core.status import StatusReport
 from metricsd.settings import Settings, SettingsError
 
 # --- status -----------------------------------------------------------------------------
@@ -68,54 +68,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _uploads_line(*, uploads: bool, why_not: str | None, endpoint: str | None,
-                  endpoint_problem: str | None) -> str:
-    """What will happen to the counts, or why nothing will be sent."""
-    if uploads:
-        return ("yes: each completed UTC day's counts, at daemon start, shortly after "
-                "midnight UTC and on `metricsd flush`")
-    if why_not:
-        return f"no: {why_not}"
-    if endpoint_problem:
-        return "no: the endpoint is invalid (above)"
-    if endpoint is None:
-        return ("no: no endpoint is configured (--endpoint, METRICSD_ENDPOINT, or endpoint "
-                "in the [metrics] table of config.toml)")
-    return "no"
-
-
 def _print_daemon_status(reply: dict[str, Any]) -> None:
-    print(f"daemon:      running (pid {reply.get('pid')}, version {reply.get('version')}) "
-          f"on {reply.get('socket')}")
-    print(f"metrics:     {reply.get('consent')} ({reply.get('config')})")
-    if reply.get("config_problem"):
-        print(f"             {reply['config_problem']}")
-    dev = bool(reply.get("dev"))
-    print(f"build:       {'dev (never uploaded)' if dev else 'release'}")
-    endpoint = reply.get("endpoint")
-    if reply.get("endpoint_problem"):
-        print(f"endpoint:    invalid: {reply['endpoint_problem']}")
-    else:
-        print(f"endpoint:    {endpoint or 'none configured (nothing is uploaded)'}")
-    why_not = None
-    if reply.get("veto"):
-        why_not = f"metrics are off ({reply['veto']}): nothing is counted or uploaded"
-    elif not reply.get("enabled"):
-        why_not = "metrics are off: nothing is counted or uploaded"
-    elif dev:
-        why_not = "dev build: counts stay local and are never uploaded"
-    print("uploads:     " + _uploads_line(
-        uploads=bool(reply.get("uploads")), why_not=why_not, endpoint=endpoint,
-        endpoint_problem=reply.get("endpoint_problem")))
-    print(f"database:    {reply.get('database')}")
-    print(f"connections: {reply.get('connections')} other than this one "
-          f"(at most {reply.get('max_connections')})")
-    counts = reply.get("counts") or {}
-    print(f"held:        turns {counts.get('turns', 0)} (committed, pending and in memory"
-          f"{'; this dev build never uploads them' if dev else ''})")
-    for row in _count_rows(counts, reply.get("health") or {}):
-        print(f"           {row}")
-    print(f"last upload: {reply.get('last_upload') or 'never'}")
+    print("\n".join(StatusReport.from_reply(reply).render()))
 
 
 def _print_local_status(settings: Settings) -> None:
@@ -123,35 +77,26 @@ def _print_local_status(settings: Settings) -> None:
     from metricsd.store import LAST_UPLOAD_KEY
 
     decision = _authority(settings).decide()
-    print(f"metrics:     {decision.describe()} ({settings.config})")
-    if decision.file.problem and not decision.file.missing:
-        print(f"             {decision.file.problem}")
-    print(f"build:       {'dev (never uploaded)' if decision.dev else 'release'}")
     where: str | None = None
     problem: str | None = None
     try:
         endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
                                    decision.file.endpoint)
         where = endpoint.where if endpoint else None
-        print(f"endpoint:    {where or 'none configured'}")
     except EndpointError as exc:
         problem = str(exc)
-        print(f"endpoint:    invalid: {exc}")
-    why_not = decision.why_not_uploading()
-    print("uploads:     " + _uploads_line(
-        uploads=why_not is None and where is not None, why_not=why_not, endpoint=where,
-        endpoint_problem=problem))
-    print(f"database:    {settings.db}")
     with _existing_store(settings) as store:
         batches = store.batches() if store is not None else []
         totals = store.committed_totals() if store is not None else {}
         dev = store.dev_totals() if store is not None else {}
         last = store.get_meta(LAST_UPLOAD_KEY) if store is not None else None
-    counts = counts_body(totals)
-    print(f"pending:     {len(batches)} batch(es); turns {counts.get('turns', 0)}")
-    for row in _count_rows(counts, health_body(totals)):
-        print(f"           {row}")
-    if dev:
-        print(f"dev counts:  turns {counts_body(dev).get('turns', 0)} of these were counted "
-              "under a dev build: kept on this machine and never uploaded")
-    print(f"last upload: {last or 'never'}")
+    report = StatusReport(
+        consent=decision.describe(), config=str(settings.config),
+        config_problem=decision.file.problem if not decision.file.missing else None,
+        enabled=decision.counting, dev=decision.dev, veto=decision.veto,
+        endpoint=where, endpoint_problem=problem,
+        uploads=decision.why_not_uploading() is None and where is not None,
+        database=str(settings.db), counts=counts_body(totals), health=health_body(totals),
+        last_upload=last, pending_batches=len(batches),
+        dev_turns=counts_body(dev).get("turns", 0) if dev else None)
+    print("\n".join(report.render()))
