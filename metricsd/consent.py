@@ -44,6 +44,7 @@ from metricsd.core.consent import (
     missing_config,
     parse_config,
     unreadable_config,
+    with_endpoint,
 )
 from metricsd.portable import O_CLOEXEC, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, current_uid
 from metricsd.service import config_problem
@@ -126,9 +127,14 @@ class Authority:
     looks unchanged to ``stat``).  Only the parse is cached, keyed by the exact bytes.
     Thread-safe; blocking (stat and small reads): call it off the trio thread."""
 
-    def __init__(self, config: Path, dev_marker: Path, environ: Mapping[str, str]) -> None:
+    def __init__(self, config: Path, dev_marker: Path, environ: Mapping[str, str], *,
+                 endpoint_flag: str | None = None, endpoint_env: str | None = None) -> None:
+        """``endpoint_flag``/``endpoint_env``: ``--endpoint`` and ``METRICSD_ENDPOINT`` as
+        given; every decision carries the endpoint they and config.toml put in effect."""
         self.config = config
         self.dev_marker = dev_marker
+        self._endpoint_flag = endpoint_flag
+        self._endpoint_env = endpoint_env
         self._veto = env_veto(environ)
         self._dev_env = dev_from_env(environ)
         self._lock = threading.Lock()
@@ -151,7 +157,8 @@ class Authority:
                 self._file = read_config_parsed(data, self.config)
                 self._data = data
             dev = self._dev_env or os.path.exists(self.dev_marker)
-            return Decision(self._file, self._veto, dev)
+            return with_endpoint(Decision(self._file, self._veto, dev), self._endpoint_flag,
+                                 self._endpoint_env)
 
 
 # --- the egress lock ------------------------------------------------------------------

@@ -33,7 +33,7 @@ from metricsd.consent import Authority, EgressLock
 from metricsd.core.batches import Host, seconds_to_next_upload
 from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
-from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
+from metricsd.core.endpoint import Endpoint, EndpointError
 from metricsd.core.protocol import Gate
 from metricsd.core.status import StatusReport
 from metricsd.core.wire import snapshot_reply, status_reply
@@ -137,9 +137,11 @@ class Daemon:
                               health_body(total))
 
     def endpoint(self, decision: Decision) -> Endpoint | None:
-        """The endpoint in effect (raises EndpointError for an unacceptable one)."""
-        return choose_endpoint(self.options.endpoint_flag, self.options.endpoint_env,
-                               decision.file.endpoint)
+        """The endpoint in effect, as the decision resolved it (raises EndpointError for an
+        unacceptable one)."""
+        if decision.endpoint_problem is not None:
+            raise EndpointError(decision.endpoint_problem)
+        return decision.endpoint
 
     def _log_endpoint(self) -> None:
         try:
@@ -292,18 +294,11 @@ class Uploads:
     async def _once(self, upload: Any) -> None:
         d = self._daemon
         decision = await trio.to_thread.run_sync(d.authority.decide)
-        why = decision.why_not_uploading()
-        if why is not None:
-            log.info("upload: %s", why)
-            return
-        try:
-            endpoint = d.endpoint(decision)
-        except EndpointError as exc:
-            log.warning("upload: %s; nothing is uploaded", exc)
-            return
-        if endpoint is None:
-            log.info("upload: no endpoint configured (--endpoint, METRICSD_ENDPOINT or "
-                     "[metrics] endpoint): nothing is uploaded")
+        why = decision.why_nothing_is_sent()
+        endpoint = decision.endpoint
+        if why is not None or endpoint is None:
+            log.log(logging.WARNING if decision.endpoint_problem else logging.INFO,
+                    "upload: %s", why)
             return
         ctx = upload.UploadContext(store=d.store, authority=d.authority, egress=d.egress,
                                    endpoint=endpoint, host=d.options.host, in_db=d.in_db)

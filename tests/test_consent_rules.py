@@ -126,3 +126,25 @@ def test_endpoint_precedence_and_where() -> None:
     got = choose_endpoint(None, None, "http://[::1]:8/v1")
     assert got is not None and got.source == "config.toml" and got.where == "http://[::1]"
     assert choose_endpoint(None, None, None) is None
+
+
+def test_the_decision_carries_the_endpoint_and_one_reason() -> None:
+    """The endpoint is resolved once per decision (flag, environment, config.toml), and
+    one sentence says why nothing is sent: consent first, then the endpoint."""
+    from metricsd.core.consent import NO_ENDPOINT, ConfigFile, Decision, with_endpoint
+
+    on = Decision(ConfigFile(opted_in=True, endpoint="https://config.example/v1"), None,
+                  False)
+    config = with_endpoint(on, None, None).endpoint
+    assert config is not None and config.where == "https://config.example"
+    flag = with_endpoint(on, "https://flag.example/v1", "https://env.example/v1")
+    assert flag.endpoint is not None and flag.endpoint.where == "https://flag.example"
+    assert flag.why_nothing_is_sent() is None
+    bad = with_endpoint(on, None, "http://example.com/v1")  # plain http off loopback
+    assert bad.endpoint is None and bad.endpoint_problem
+    assert str(bad.why_nothing_is_sent()).startswith("the endpoint cannot be used")
+    none = with_endpoint(Decision(ConfigFile(opted_in=True), None, False), None, None)
+    assert none.why_nothing_is_sent() == NO_ENDPOINT
+    vetoed = with_endpoint(Decision(ConfigFile(opted_in=True), "DO_NOT_TRACK is set", False),
+                           None, None)
+    assert "DO_NOT_TRACK" in str(vetoed.why_nothing_is_sent())

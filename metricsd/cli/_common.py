@@ -44,7 +44,8 @@ def setup_logging() -> None:
 def _authority(settings: Settings) -> Authority:
     from metricsd.consent import Authority
 
-    return Authority(settings.config, settings.dev_marker, settings.environ)
+    return Authority(settings.config, settings.dev_marker, settings.environ,
+                     endpoint_flag=settings.endpoint_flag, endpoint_env=settings.endpoint_env)
 
 
 def _endpoint(settings: Settings, config_endpoint: str | None) -> Endpoint | None:

@@ -10,7 +10,6 @@ from metricsd.cli._common import (
     Failure,
     _authority,
 )
-from metricsd.core.endpoint import EndpointError, choose_endpoint
 from metricsd.settings import Settings
 
 # --- consent ----------------------------------------------------------------------------
@@ -44,11 +43,9 @@ def _consent_on(settings: Settings) -> int:
     elif decision.dev:
         print("note: this is a dev build: counts stay on this machine and are never sent")
     else:
-        try:
-            endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
-                                       decision.file.endpoint)
-        except EndpointError as exc:
-            print(f"note: {exc}: nothing will be sent until it is fixed")
+        endpoint = decision.endpoint
+        if decision.endpoint_problem is not None:
+            print(f"note: {decision.endpoint_problem}: nothing will be sent until it is fixed")
         else:
             if endpoint is None:
                 print("note: no endpoint is configured: counts are kept on this machine "

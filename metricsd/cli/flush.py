@@ -10,8 +10,8 @@ from metricsd.cli._common import (
     EXIT_FAILURE,
     EXIT_OK,
     Failure,
+    UsageError,
     _authority,
-    _endpoint,
 )
 from metricsd.settings import Settings
 
@@ -27,15 +27,14 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
 
     authority = _authority(settings)
     decision = authority.decide(fresh=True)
-    why = decision.why_not_uploading()
-    if why is not None:
-        print(why)
+    if decision.endpoint_problem is not None and decision.why_not_uploading() is None:
+        raise UsageError(decision.endpoint_problem)
+    why = decision.why_nothing_is_sent()
+    if why is not None or decision.endpoint is None:
+        # Consent's reasons already say "nothing is ... uploaded"; the endpoint's do not.
+        print(why if decision.why_not_uploading() else f"{why}: nothing was sent")
         return EXIT_OK
-    endpoint = _endpoint(settings, decision.file.endpoint)
-    if endpoint is None:
-        print("no endpoint is configured (--endpoint, METRICSD_ENDPOINT or [metrics] "
-              "endpoint in config.toml): nothing was sent")
-        return EXIT_OK
+    endpoint = decision.endpoint
     try:
         store = Store.open(settings.db)
     except StoreError as exc:

@@ -10,7 +10,6 @@ from metricsd.cli._common import (
     Failure,
     _authority,
 )
-from metricsd.core.endpoint import EndpointError, choose_endpoint
 from metricsd.settings import Settings
 
 # --- disclosure / service install (metricsd/disclosure.py, metricsd/install.py) --------
@@ -19,14 +18,9 @@ def cmd_disclosure(args: argparse.Namespace, settings: Settings) -> int:
     from metricsd import disclosure
 
     decision = _authority(settings).decide()
-    try:
-        endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
-                                   decision.file.endpoint)
-        endpoint_problem = None
-    except EndpointError as exc:  # only config.toml's can be wrong here (main checked)
-        endpoint, endpoint_problem = None, str(exc)
     doc = disclosure.build(config_path=settings.config, decision=decision,
-                           endpoint=endpoint, endpoint_problem=endpoint_problem,
+                           endpoint=decision.endpoint,
+                           endpoint_problem=decision.endpoint_problem,
                            dev_marker=settings.dev_marker)
     print(json.dumps(doc, indent=2) if args.json else disclosure.render_text(doc))
     return EXIT_OK

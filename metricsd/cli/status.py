@@ -12,7 +12,6 @@ from metricsd.cli._common import (
     _authority,
     _existing_store,
 )
-from metricsd.core.endpoint import EndpointError, choose_endpoint
 from metricsd.core.status import StatusReport
 from metricsd.settings import Settings, SettingsError
 
@@ -77,14 +76,8 @@ def _print_local_status(settings: Settings) -> None:
     from metricsd.store import LAST_UPLOAD_KEY
 
     decision = _authority(settings).decide()
-    where: str | None = None
-    problem: str | None = None
-    try:
-        endpoint = choose_endpoint(settings.endpoint_flag, settings.endpoint_env,
-                                   decision.file.endpoint)
-        where = endpoint.where if endpoint else None
-    except EndpointError as exc:
-        problem = str(exc)
+    where = decision.endpoint.where if decision.endpoint is not None else None
+    problem = decision.endpoint_problem
     with _existing_store(settings) as store:
         batches = store.batches() if store is not None else []
         totals = store.committed_totals() if store is not None else {}

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import tomlkit
+
+from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
 
 #: ``[desktop] metrics = true`` in config.toml is the opt-in.
 CONSENT_TABLE: Final = "desktop"
@@ -142,14 +144,23 @@ def dev_from_env(environ: Mapping[str, str]) -> bool:
     return _flag(environ.get(ENV_DEV_BUILD))
 
 
+#: Why nothing is sent when consent allows it but no endpoint is set (one wording).
+NO_ENDPOINT: Final = ("no endpoint is configured (--endpoint, METRICSD_ENDPOINT, or endpoint "
+                      "in the [metrics] table of config.toml)")
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The one answer to "may data leave memory?", as of one read."""
+    """The one answer to "may data leave memory, and where to?", as of one read."""
 
     file: ConfigFile
     #: Why the environment vetoes metrics (e.g. "DO_NOT_TRACK is set"), or None.
     veto: str | None
     dev: bool
+    #: The endpoint in effect (flag, environment, then config.toml), resolved once.
+    endpoint: Endpoint | None = None
+    #: Why the configured endpoint cannot be used (daemon-written), or None.
+    endpoint_problem: str | None = None
 
     @property
     def counting(self) -> bool:
@@ -171,6 +182,16 @@ class Decision:
             return "dev build: counts stay local and are never uploaded"
         return None
 
+    def why_nothing_is_sent(self) -> str | None:
+        """The one sentence saying why no count leaves this machine (consent first, then
+        the endpoint), or None when uploads run."""
+        why = self.why_not_uploading()
+        if why is not None:
+            return why
+        if self.endpoint_problem is not None:
+            return f"the endpoint cannot be used: {self.endpoint_problem}"
+        return NO_ENDPOINT if self.endpoint is None else None
+
     def describe(self) -> str:
         """``on``/``off`` with the reason, for logs and ``status``."""
         if self.veto is not None:
@@ -182,3 +203,12 @@ class Decision:
 
 #: Decided before anything was read: off.
 CLOSED: Final = Decision(ConfigFile(opted_in=False, problem="not read yet"), None, False)
+
+
+def with_endpoint(decision: Decision, flag: str | None, env: str | None) -> Decision:
+    """``decision`` with the endpoint in effect resolved: ``--endpoint``, then
+    ``METRICSD_ENDPOINT``, then ``[metrics] endpoint`` of the file just read."""
+    try:
+        return replace(decision, endpoint=choose_endpoint(flag, env, decision.file.endpoint))
+    except EndpointError as exc:
+        return replace(decision, endpoint_problem=str(exc))

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from metricsd.core import consent
+
 #: What the uploads line says when counts do leave (the schedule, docs/UPLOAD.md).
 UPLOADS_YES = ("yes: each completed UTC day's counts, at daemon start, shortly after "
                "midnight UTC and on `metricsd flush`")
-NO_ENDPOINT = ("no: no endpoint is configured (--endpoint, METRICSD_ENDPOINT, or endpoint "
-               "in the [metrics] table of config.toml)")
+NO_ENDPOINT = f"no: {consent.NO_ENDPOINT}"
 
 
 @dataclass(frozen=True)
