@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from metricsd.core.endpoint import Endpoint, EndpointError, choose_endpoint
 from metricsd.settings import Settings
 
 if TYPE_CHECKING:  # imported when used: a command loads only what it needs
@@ -46,14 +45,6 @@ def _authority(settings: Settings) -> Authority:
 
     return Authority(settings.config, settings.dev_marker, settings.environ,
                      endpoint_flag=settings.endpoint_flag, endpoint_env=settings.endpoint_env)
-
-
-def _endpoint(settings: Settings, config_endpoint: str | None) -> Endpoint | None:
-    """The endpoint in effect; an unacceptable one is a usage error."""
-    try:
-        return choose_endpoint(settings.endpoint_flag, settings.endpoint_env, config_endpoint)
-    except EndpointError as exc:
-        raise UsageError(str(exc)) from None
 
 
 # --- reading the database -------------------------------------------------------------------
