@@ -117,7 +117,7 @@ class _Events:
         """One agent turn ended (the daemon commits at each turn end); written at once,
         followed by the client's own ``sync`` so that its ``ack`` confirms delivery."""
         try:
-            self._engine.put_turn(turn_bytes(finish_reason, empty_final))
+            self._engine.put(turn_bytes(finish_reason, empty_final), turn=True)
         except Exception:
             self._engine.drop()
 

@@ -205,7 +205,11 @@ class Engine:
             if self._thread is None and self.path is not None:
                 self._start_locked()
 
-    def put(self, data: bytes) -> None:
+    def put(self, data: bytes, *, turn: bool = False) -> None:
+        """Queue one event (bounded: counted in ``dropped`` when full).  A ``turn`` is
+        followed by a ``sync`` of the client's own, whose ``ack`` confirms every event
+        written before it on that connection; one such ``sync`` is outstanding at a time
+        (turns written meanwhile get the next one)."""
         with self._lock:
             if (self._closing or self.path is None
                     or len(self._queue) + self._inflight >= self.max_queue
@@ -214,26 +218,8 @@ class Engine:
                 return
             self._queue.append((data, None))
             self._queued_bytes += len(data)
-            if self._thread is None:
-                self._start_locked()
-            if not self._idle:
-                return
-            self._idle = False
-        self._wake()
-
-    def put_turn(self, data: bytes) -> None:
-        """A ``turn``.  The client follows it with a ``sync`` of its own, whose ``ack``
-        confirms every event written before it on that connection; one such ``sync`` is
-        outstanding at a time (turns written meanwhile get the next one)."""
-        with self._lock:
-            if (self._closing or self.path is None
-                    or len(self._queue) + self._inflight >= self.max_queue
-                    or self._queued_bytes + len(data) > self.max_queue_bytes):
-                self.stats.dropped += 1
-                return
-            self._queue.append((data, None))
-            self._queued_bytes += len(data)
-            self._sync_wanted = True
+            if turn:
+                self._sync_wanted = True
             if self._thread is None:
                 self._start_locked()
             if not self._idle:
