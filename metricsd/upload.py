@@ -1,5 +1,7 @@
-"""The upload run: seal batches, POST each with httpx, apply the policy of
-:mod:`metricsd.core.batches`.  Imported only when an upload runs (httpx is slow to import).
+"""The upload run's shell: seal batches, then drive the pure
+:class:`~metricsd.core.uploading.UploadRun` — take the egress lock, ask consent, POST with
+httpx, run SQLite, sleep — and decide nothing itself.  Imported only when an upload runs
+(httpx is slow to import).
 
 Consent is asked of the authority, under the shared egress lock, right before sealing and
 right before *each* POST attempt (retries included); a wait between attempts is a plain
@@ -9,7 +11,6 @@ stops at once: no request carrying counts leaves after an opt-out took effect.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
@@ -18,7 +19,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
@@ -30,55 +31,34 @@ from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,
-    MAX_FAILURES_PER_RUN,
-    MAX_RETRY_AFTER_SECONDS,
     Batch,
     Host,
-    backoff,
-    body_of,
     expired,
-    outcome,
-    parse_retry_after,
     utc_day,
 )
 from metricsd.core.endpoint import Endpoint
+from metricsd.core.uploading import (
+    NOTHING_YET,
+    Admit,
+    Admitted,
+    Delete,
+    Drop,
+    Failed,
+    NoteAttempt,
+    Post,
+    Progress,
+    Refused,
+    Responded,
+    Sleep,
+    UploadResult,
+    UploadRun,
+)
 from metricsd.store import LAST_UPLOAD_KEY, Store
 
 log = logging.getLogger("metricsd")
 InDb = Callable[..., Awaitable[Any]]
 
 USER_AGENT: Final = f"metricsd/{__version__}"
-
-
-@dataclass
-class UploadResult:
-    sent: int = 0
-    folded_back: int = 0
-    dropped: int = 0
-    #: Why nothing was attempted ("nothing to upload", "metrics are off ..."), or None.
-    skipped: str | None = None
-    #: Why the run stopped early (consent withdrawn), or None.
-    stopped: str | None = None
-    failures: list[str] = field(default_factory=list)
-
-    @property
-    def delivered_all(self) -> bool:
-        """Every batch was delivered, or there was nothing to send."""
-        return not (self.folded_back or self.dropped or self.stopped)
-
-    def summary(self) -> str:
-        if self.skipped:
-            return self.skipped
-        parts = [f"delivered {self.sent} batch(es)"]
-        if self.folded_back:
-            last = f" (last failure: {self.failures[-1]})" if self.failures else ""
-            parts.append(f"{self.folded_back} kept for the next upload with the same "
-                         f"batch id{last}")
-        if self.dropped:
-            parts.append(f"{self.dropped} rejected by the endpoint and deleted")
-        if self.stopped:
-            parts.append(f"stopped: {self.stopped}")
-        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -97,10 +77,6 @@ class UploadContext:
     attempt_timeout: float = ATTEMPT_TIMEOUT_SECONDS
     transport: httpx.AsyncBaseTransport | None = None
 
-
-#: The run's summary when only today's counts are waiting.
-NOTHING_YET: Final = ("nothing to upload yet: today's counts are sent once the day is over "
-                      "(UTC)")
 
 #: How much of a response body is read at most (it is never used).
 RESPONSE_READ_LIMIT: Final = 64 * 1024
@@ -133,20 +109,22 @@ def _drop_expired(store: Store, now: float) -> None:
                     n, MAX_BATCH_AGE_SECONDS // 86400, MAX_BATCHES)
 
 
-def _admit_attempt(ctx: UploadContext) -> tuple[int | None, str | None]:
+def _admit_attempt(ctx: UploadContext) -> tuple[int | None, Refused | None]:
     """Worker thread: take the egress lock (shared, without waiting) and ask consent
-    afresh.  -> (lock descriptor to close after the attempt, None) or (None, why not)."""
+    afresh.  -> (lock descriptor to close after the attempt, None) or (None, refusal)."""
     fd = ctx.egress.try_shared()
     if fd is None:
-        return None, "metrics are being turned off"
+        counting = ctx.authority.decide().counting
+        return None, Refused("metrics are being turned off", counting=counting)
     try:
-        why = ctx.authority.decide(fresh=True).why_not_uploading()
+        decision = ctx.authority.decide(fresh=True)
     except BaseException:
         os.close(fd)
         raise
+    why = decision.why_not_uploading()
     if why is not None:
         os.close(fd)
-        return None, why
+        return None, Refused(why, counting=decision.counting)
     return fd, None
 
 
@@ -193,77 +171,52 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
     if isinstance(prepared, str):
         result.skipped = prepared
         return result
-    if not prepared:
-        result.skipped = "nothing to upload (no counts were waiting)"
-        await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.skipped))
-        return result
-    failures = 0
-    rng = random.SystemRandom()
+    run = UploadRun(prepared, ctx.host, jitter=random.SystemRandom().random, result=result)
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    fd: int | None = None
     async with httpx.AsyncClient(timeout=ctx.attempt_timeout, transport=ctx.transport,
                                  follow_redirects=False, trust_env=False) as client:
-        queue = list(prepared)
-        while queue:
-            batch = queue[0]
-            fd, why = await trio.to_thread.run_sync(_admit_attempt, ctx)
-            if fd is None:
-                result.stopped = why
-                # An opt-out (or the veto) deletes what is left, now or at the daemon's
-                # next look; only a stop for another reason keeps the batches.
-                decision = await trio.to_thread.run_sync(ctx.authority.decide)
-                result.folded_back = len(queue) if decision.counting else 0
-                fate = (f"{len(queue)} batch(es) kept for a later upload"
-                        if decision.counting else
-                        f"metrics are off, so the {len(queue)} remaining batch(es) are "
-                        "deleted, not sent")
-                ctx.progress(f"stopped before sending batch {batch.batch_id}: {why}; {fate}")
-                break
-            body = json.dumps(body_of(batch, ctx.host), separators=(",", ":")).encode()
-            status: int | None = None
-            retry_after: float | None = None
-            failure = ""
-            try:
-                with trio.fail_after(ctx.attempt_timeout + 1):
-                    status, retry_header = await _post(
-                        client, ctx.endpoint.url, body,
-                        {**headers, "Idempotency-Key": batch.batch_id})
-                retry_after = parse_retry_after(retry_header, now=time.time())
-            except (httpx.HTTPError, trio.TooSlowError, OSError) as exc:
-                failure = describe_failure(exc)
-            finally:
+        try:
+            while True:
+                action = run.next_action()
+                if isinstance(action, Admit):
+                    fd, refused = await trio.to_thread.run_sync(_admit_attempt, ctx)
+                    run.send(refused if refused is not None else Admitted())
+                elif isinstance(action, Post):
+                    run.send(await _attempt(ctx, client, action,
+                                            {**headers, "Idempotency-Key": action.batch_id}))
+                    if fd is not None:
+                        os.close(fd)
+                        fd = None
+                elif isinstance(action, Delete):
+                    await ctx.in_db(ctx.store.delete_batch, action.batch_id)
+                elif isinstance(action, Drop):
+                    await ctx.in_db(ctx.store.drop_batches, [action.batch_id],
+                                    utc_day(time.time()))
+                elif isinstance(action, NoteAttempt):
+                    await ctx.in_db(ctx.store.note_attempt, action.batch_id)
+                elif isinstance(action, Sleep):
+                    await trio.sleep(action.seconds)
+                elif isinstance(action, Progress):
+                    ctx.progress(action.line)
+                else:
+                    break
+        finally:
+            if fd is not None:
                 os.close(fd)
-            what = outcome(status)
-            label = f"batch {batch.batch_id} (client {batch.client_version})"
-            if what == "sent":
-                await ctx.in_db(ctx.store.delete_batch, batch.batch_id)
-                result.sent += 1
-                queue.pop(0)
-                ctx.progress(f"{label}: delivered (HTTP {status})")
-                continue
-            if what == "drop":
-                await ctx.in_db(ctx.store.drop_batches, [batch.batch_id], utc_day(time.time()))
-                result.dropped += 1
-                queue.pop(0)
-                ctx.progress(f"{label}: the endpoint rejected it with HTTP {status}; it was "
-                             "deleted and will not be sent again (check the endpoint URL)")
-                continue
-            failures += 1
-            reason = f"HTTP {status}" if status is not None else failure
-            result.failures.append(reason)
-            await ctx.in_db(ctx.store.note_attempt, batch.batch_id)
-            delay = backoff(failures, retry_after, rng.random())
-            if delay is None:
-                result.folded_back = len(queue)
-                why_stop = (f"{failures} failed attempts" if failures >= MAX_FAILURES_PER_RUN
-                            else f"the endpoint asked to wait longer than "
-                                 f"{MAX_RETRY_AFTER_SECONDS:g}s (Retry-After)")
-                ctx.progress(f"{label}: {reason}; {why_stop}: {len(queue)} batch(es) kept "
-                             "for the next upload with the same batch id")
-                break
-            ctx.progress(f"{label}: {reason}; retrying in {delay:.1f}s")
-            await trio.sleep(delay)
     await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.summary()))
     return result
+
+
+async def _attempt(ctx: UploadContext, client: httpx.AsyncClient, action: Post,
+                   headers: dict[str, str]) -> Responded | Failed:
+    """One POST, bounded by the attempt timeout; never raises for a network failure."""
+    try:
+        with trio.fail_after(ctx.attempt_timeout + 1):
+            status, retry_after = await _post(client, ctx.endpoint.url, action.body, headers)
+    except (httpx.HTTPError, trio.TooSlowError, OSError) as exc:
+        return Failed(describe_failure(exc))
+    return Responded(status, retry_after, now=time.time())
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: bytes,

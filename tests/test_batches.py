@@ -15,12 +15,13 @@ from metricsd.core.batches import (
     MAX_BATCHES,
     MAX_FAILURES_PER_RUN,
     MAX_RETRY_AFTER_SECONDS,
+    GiveUp,
     Host,
-    backoff,
     batch_body,
     expired,
     host_arch,
     host_os,
+    next_delay,
     outcome,
     parse_retry_after,
 )
@@ -51,19 +52,24 @@ def test_retry_after_forms() -> None:
         assert parse_retry_after(bad, now=now) is None
 
 
-def test_backoff_is_exponential_with_jitter_and_stops_after_three_failures() -> None:
-    assert backoff(1, None, 0.0) == 1.0
-    assert backoff(2, None, 0.0) == 2.0
-    assert backoff(1, None, 0.999) == pytest.approx(1.999)
-    assert backoff(2, None, 0.5) == 3.0
-    assert backoff(MAX_FAILURES_PER_RUN, None, 0.0) is None
-    assert backoff(MAX_FAILURES_PER_RUN + 5, 1.0, 0.0) is None
+def test_backoff_is_exponential_with_jitter_and_names_the_rule_that_stops_it() -> None:
+    assert next_delay(1, None, 0.0) == 1.0
+    assert next_delay(2, None, 0.0) == 2.0
+    assert next_delay(1, None, 0.999) == pytest.approx(1.999)
+    assert next_delay(2, None, 0.5) == 3.0
+    assert next_delay(MAX_FAILURES_PER_RUN, None, 0.0) == GiveUp(
+        f"{MAX_FAILURES_PER_RUN} failed attempts")
+    # The failure budget wins over a Retry-After.
+    assert next_delay(MAX_FAILURES_PER_RUN + 5, 1.0, 0.0) == GiveUp(
+        f"{MAX_FAILURES_PER_RUN + 5} failed attempts")
     # Retry-After is honoured exactly (no jitter), unless it is too long for this run.
-    assert backoff(1, 17.0, 0.9) == 17.0
-    assert backoff(1, MAX_RETRY_AFTER_SECONDS + 1, 0.0) is None
+    assert next_delay(1, 17.0, 0.9) == 17.0
+    assert next_delay(1, MAX_RETRY_AFTER_SECONDS, 0.0) == MAX_RETRY_AFTER_SECONDS
+    stop = next_delay(1, MAX_RETRY_AFTER_SECONDS + 1, 0.0)
+    assert isinstance(stop, GiveUp) and "Retry-After" in stop.why
     # The cap bounds a long series (only reachable with a larger failure budget).
-    delay = backoff(2, None, 0.999)
-    assert delay is not None and delay <= BACKOFF_CAP_SECONDS
+    delay = next_delay(2, None, 0.999)
+    assert isinstance(delay, float) and delay <= BACKOFF_CAP_SECONDS
 
 
 def test_expired_by_age_and_by_count() -> None:

@@ -23,7 +23,8 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     from metricsd.consent import EgressLock
     from metricsd.settings import this_host
     from metricsd.store import Store, StoreError
-    from metricsd.upload import UploadContext, UploadResult, run_upload
+    from metricsd.core.uploading import UploadResult
+    from metricsd.upload import UploadContext, run_upload
 
     authority = _authority(settings)
     decision = authority.decide(fresh=True)

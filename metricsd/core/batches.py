@@ -219,15 +219,24 @@ def parse_http_date(value: str) -> float | None:
         return None
 
 
-def backoff(failures: int, retry_after: float | None, jitter: float) -> float | None:
-    """Delay before the next attempt after ``failures`` failures, or ``None`` to stop.
+@dataclass(frozen=True, slots=True)
+class GiveUp:
+    """The back-off rule says stop for this run; ``why`` names the rule that fired."""
+
+    why: str
+
+
+def next_delay(failures: int, retry_after: float | None, jitter: float) -> float | GiveUp:
+    """The delay before the next attempt after ``failures`` failures, or which rule ends
+    the run (the rest waits for the next run, with the same batch ids).
 
     ``jitter`` is a number in [0, 1) supplied by the caller (so this stays pure)."""
     if failures >= MAX_FAILURES_PER_RUN:
-        return None
+        return GiveUp(f"{failures} failed attempts")
     if retry_after is not None:
         if retry_after > MAX_RETRY_AFTER_SECONDS:
-            return None
+            return GiveUp(f"the endpoint asked to wait longer than "
+                          f"{MAX_RETRY_AFTER_SECONDS:g}s (Retry-After)")
         return retry_after
     return exponential_delay(failures, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_CAP_SECONDS,
                              jitter=jitter)
