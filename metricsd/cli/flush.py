@@ -21,9 +21,9 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     import trio
 
     from metricsd.consent import EgressLock
+    from metricsd.core.uploading import UploadResult
     from metricsd.settings import this_host
     from metricsd.store import Store, StoreError
-    from metricsd.core.uploading import UploadResult
     from metricsd.upload import UploadContext, run_upload
 
     authority = _authority(settings)
