@@ -23,7 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import trio
 
@@ -36,16 +36,55 @@ from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
 from metricsd.core.endpoint import Endpoint, EndpointError
 from metricsd.core.protocol import Gate
 from metricsd.core.status import StatusReport
+from metricsd.core.uploading import UploadResult
 from metricsd.core.wire import snapshot_reply, status_reply
 from metricsd.server import Limits, Replies, Server
 from metricsd.store import LAST_UPLOAD_KEY, Store, describe_error
 from metricsd.watch import open_watcher
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("metricsd")
 T = TypeVar("T")
 
 #: After a storage fault, the upload waits this long before trying again.
 UPLOAD_RETRY_SECONDS: Final = 30.0
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A commit finished: the database holds every count taken before it (or, with
+    metrics off, holds nothing)."""
+
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class DecisionChanged:
+    """The daemon took a new consent decision (at start, from the file watch, or from a
+    commit)."""
+
+    old: Decision
+    new: Decision
+
+
+@dataclass(frozen=True)
+class UploadFinished:
+    """An upload run ended.  ``result`` is None when nothing was tried (``why`` says why:
+    consent, a dev build, no endpoint) or when the run was cancelled (``cancelled``)."""
+
+    result: UploadResult | None
+    why: str
+    cancelled: bool = False
+
+
+#: What a daemon tells an observer (:mod:`metricsd.testing`); never an event's content.
+Notification = Committed | DecisionChanged | UploadFinished
+
+
+def _ignore(_: Notification) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -65,6 +104,10 @@ class DaemonOptions:
     stop_listening: Callable[[], None] | None = None
     #: Over loopback TCP: the token a connection's first ``hello`` must carry.
     token: str | None = None
+    #: Told of commits, decisions and upload runs, on the trio thread (must not block).
+    notify: Callable[[Notification], None] = _ignore
+    #: The HTTP transport uploads use (None: httpx's own; tests pass a MockTransport).
+    transport: httpx.AsyncBaseTransport | None = None
 
 
 class Daemon:
@@ -80,7 +123,7 @@ class Daemon:
         self.tally = Tally()  # its version cap is seeded from the store in serve()
         self.committer = Committer(store, self.tally, authority, egress,
                                    daemon_version=__version__, in_db=self.in_db,
-                                   on_decision=self.apply)
+                                   on_decision=self._committed)
         self.server = Server(self.tally, self.gate, Replies(
             commit_soon=self.committer.request, committed=self.committer.committed,
             snapshot=self._snapshot, status=self._status), options.limits, options.token)
@@ -92,11 +135,16 @@ class Daemon:
 
     # --- consent ---------------------------------------------------------------------------
 
+    def _committed(self, decision: Decision) -> None:
+        self.apply(decision)
+        self.options.notify(Committed(decision))
+
     def apply(self, decision: Decision) -> None:
         """Take a decision of the authority: gate, log line, cancel an upload."""
         if decision == self.decision:
             return
         old, self.decision = self.decision, decision
+        self.options.notify(DecisionChanged(old, decision))
         self.gate.counting = decision.counting
         self.gate.dev = decision.dev
         if not decision.counting:
@@ -299,9 +347,11 @@ class Uploads:
         if why is not None or endpoint is None:
             log.log(logging.WARNING if decision.endpoint_problem else logging.INFO,
                     "upload: %s", why)
+            d.options.notify(UploadFinished(None, why or "no endpoint"))
             return
         ctx = upload.UploadContext(store=d.store, authority=d.authority, egress=d.egress,
-                                   endpoint=endpoint, host=d.options.host, in_db=d.in_db)
+                                   endpoint=endpoint, host=d.options.host, in_db=d.in_db,
+                                   transport=d.options.transport)
         while True:
             with trio.CancelScope() as scope:
                 self._scope = scope
@@ -316,9 +366,11 @@ class Uploads:
                 finally:
                     self._scope = None
             if scope.cancelled_caught:
-                log.info("upload: stopped, metrics were turned off or the build became a "
-                         "dev build")
+                why = "stopped, metrics were turned off or the build became a dev build"
+                log.info("upload: %s", why)
+                d.options.notify(UploadFinished(None, why, cancelled=True))
                 return
             self.last = result.summary()
             log.info("upload: %s", result.summary())
+            d.options.notify(UploadFinished(result, result.summary()))
             return

@@ -18,7 +18,7 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -223,14 +223,21 @@ async def _post(client: httpx.AsyncClient, url: str, body: bytes,
                 headers: dict[str, str]) -> tuple[int, str | None]:
     """POST one batch; -> (status, Retry-After).  The response body is streamed and read
     no further than RESPONSE_READ_LIMIT, then the connection is closed: whoever controls
-    the endpoint cannot grow the daemon's memory."""
+    the endpoint cannot grow the daemon's memory.  (A transport that hands over a body
+    already read, as ``httpx.MockTransport`` does, has nothing left to stream.)"""
     async with client.stream("POST", url, content=body, headers=headers) as response:
         read = 0
-        async for chunk in response.aiter_raw():
+        chunks = response.aiter_raw() if not response.is_stream_consumed else _nothing()
+        async for chunk in chunks:
             read += len(chunk)
             if read >= RESPONSE_READ_LIMIT:
                 break
         return response.status_code, response.headers.get("retry-after")
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""  # an async generator that yields nothing
 
 
 def _stamp(now: float, text: str) -> str:

@@ -11,7 +11,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -425,18 +424,3 @@ def test_do_not_track_0_is_no_veto(home: Home, daemons: DaemonFactory) -> None:
     stream(d)
     assert snapshot(d)["enabled"] is True
     assert d.stop() == 0
-
-
-# --- opt-out is immediate ----------------------------------------------------------------------
-
-def test_a_hand_edit_to_false_purges_without_any_turn(home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home)
-    stream(d)
-    assert db_rows(home) > 0
-    home.opt_in(False)  # an editor's write; no event is sent afterwards
-    deadline = time.monotonic() + 5  # the promise is 1 s; the deadline only bounds the wait
-    while db_rows(home) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert db_rows(home) == 0
-    assert d.stop() == 0
-

@@ -5,12 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import signal
-import socket
 import sqlite3
 from typing import Any
-
-import msgpack
-import pytest
 
 from tests.conftest import DaemonFactory, Home, cli, run_concurrently, summed_counts, wait_for
 from tests.rawclient import Client
@@ -138,48 +134,6 @@ def test_sigterm_and_sigint_commit_what_is_in_memory(home: Home, daemons: Daemon
         assert d.stop(sig) == 0
         c.close()
         assert shown_counts(home) == {"compaction": n}
-
-
-def raw_conn(home: Home) -> socket.socket:
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(str(home.socket))
-    return s
-
-
-def read_until_closed(s: socket.socket) -> list[Any]:
-    unpacker = msgpack.Unpacker(raw=False)
-    while True:
-        data = s.recv(65536)
-        if not data:
-            return list(unpacker)
-        unpacker.feed(data)
-
-
-@pytest.mark.parametrize(("payload", "code"), [
-    (b"\xc1\x00\x01", "malformed"),
-    (msgpack.packb({"type": "x", "a": "y" * 70_000}), "too_large"),
-    (b"\xdc\xff\xff" + b"\xc0" * 70_000, "too_large"),
-    (msgpack.packb(["type", "turn"]), "not_a_map"),
-    (msgpack.packb({"type": "hello", "proto": 9}), "unsupported_proto"),
-])
-def test_framing_errors_close_only_their_connection(
-        home: Home, daemons: DaemonFactory, payload: bytes, code: str) -> None:
-    d = daemons.start(home)
-    with d.client() as other:
-        other.compaction()
-        other.ping()
-        bad = raw_conn(home)
-        bad.sendall(msgpack.packb({"type": "compaction"}) + payload)
-        replies = read_until_closed(bad)
-        bad.close()
-        assert [r["type"] for r in replies] == ["error"]
-        assert replies[0]["code"] == code
-        assert isinstance(replies[0]["detail"], str) and replies[0]["detail"]
-        # The other client is still served, and what came before the bad value counts.
-        other.compaction()
-        other.sync()
-        assert other.snapshot()["counts"] == {"compaction": 3}
 
 
 def test_invalid_event_keeps_the_connection(home: Home, daemons: DaemonFactory) -> None:

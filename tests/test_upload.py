@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 
+from metricsd.core.batches import utc_day
+from metricsd.testing import seed_day
 from tests.conftest import (
     EXPECTED,
     DaemonFactory,
@@ -17,25 +20,7 @@ from tests.conftest import (
     wait_for,
 )
 from tests.fake_endpoint import Receiver
-
-
-def test_opted_out_counts_nothing_and_sends_nothing(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    home.opt_in(False)
-    d = daemons.start(home, "--endpoint", url)
-    stream(d)
-    with d.client() as c:
-        snap = c.snapshot()
-    assert snap["enabled"] is False and snap["counts"] == {}
-    assert d.stop() == 0
-    d2 = daemons.start(home, "--endpoint", url)
-    upload_done(d2)
-    assert "metrics are off" in d2.stderr
-    assert d2.stop() == 0
-    assert r.posts() == []
-    assert db_rows(home) == 0
-    assert show(home) == []
+from tests.test_daemon_inprocess import SEEDED
 
 
 def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
@@ -64,67 +49,6 @@ def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
     assert all(p.headers["idempotency-key"] == pending[0]["batch_id"] for p in posts)
     assert all(p.headers["content-type"] == "application/json" for p in posts)
     assert show(home) == []
-
-
-def test_503_then_202_retries_with_same_batch_id(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
-    r.fail_next(1, 503)
-    d = daemons.start(home, "--endpoint", url)
-    wait_for(lambda: len(r.batches) == 1, timeout=30, what="stored batch")
-    upload_done(d)
-    posts = r.posts()
-    assert [p.status for p in posts] == [503, 202]
-    ids = {json.loads(p.body)["batch_id"] for p in posts}
-    assert len(ids) == 1 and ids == set(r.batches)
-    assert r.batches[ids.pop()]["counts"] == EXPECTED
-    assert d.stop() == 0
-    assert show(home) == []
-
-
-def test_a_hung_upload_does_not_stop_the_daemon_serving(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
-    r.hang_next(1)
-    d = daemons.start(home, "--endpoint", url)
-    wait_for(lambda: r.hanging == 1, timeout=20, what="the first attempt to hang")
-    # While the upload hangs, events are still counted and committed (sync is acked).
-    stream(d, turns=2)
-    r.release()  # the hung attempt gets a 503; the retry delivers the same batch id
-    wait_for(lambda: len(r.batches) == 1, timeout=30, what="the batch delivered")
-    upload_done(d)
-    posts = r.posts()
-    assert [p.status for p in posts] == [503, 202]
-    assert len({p.headers["idempotency-key"] for p in posts}) == 1
-    assert d.stop() == 0
-    (pending,) = show(home)  # the events counted during the hang wait for the next run
-    assert pending["batch_id"] is None and pending["counts"]["turns"] == 2
-
-
-def test_400_drops_the_batch_without_retry_and_reports_the_drop(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
-    r.fail_next(1, 400)
-    d = daemons.start(home, "--endpoint", url)
-    upload_done(d)
-    assert "rejected it with HTTP 400; it was deleted" in d.stderr
-    assert [p.status for p in r.posts()] == [400]
-    stream(d, turns=1, version="2.0.1")
-    assert d.stop() == 0
-    out = cli(home, "flush", "--endpoint", url)
-    assert out.returncode == 0, out.stderr
-    (body,) = r.batches.values()
-    assert body["counts"]["turns"] == 1
-    assert body["health"]["dropped_batches"] == 1
 
 
 def test_opt_out_while_batches_pending_purges(
@@ -156,35 +80,21 @@ def test_opt_out_while_batches_pending_purges(
     assert len(r.posts()) == 1  # only the refused attempt, nothing after opt-out
 
 
-def test_dev_counts_are_never_uploaded_even_by_a_later_release_run(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
+def test_flush_never_sends_dev_counts(home: Home, receiver: tuple[Receiver, str]) -> None:
+    """Counts made by a dev build stay local, even when a release build flushes them
+    later (the daemon's own runs: test_daemon_inprocess.py).  Release counts of the same
+    day, seeded beside them, are sent: the day is complete."""
     r, url = receiver
-    home.dev_marker.write_text("")
-    d = daemons.start(home, "--endpoint", url)
-    upload_done(d)
-    assert "dev build: nothing is uploaded" in d.stderr
-    stream(d)
-    with d.client() as c:
-        snap = c.snapshot()
-    assert snap["dev"] is True and snap["counts"] == EXPECTED
-    assert d.stop() == 0
-    home.dev_marker.unlink()
-    d = daemons.start(home, "--endpoint", url)
-    upload_done(d)
-    with d.client() as c:
-        snap = c.snapshot()
-    assert snap["dev"] is False and snap["counts"] == EXPECTED  # still held locally
-    assert d.stop() == 0
-    assert cli(home, "flush", "--endpoint", url).returncode == 0
-    assert r.posts() == []
-    assert show(home) == []
-    # The environment variable marks a dev build too.
-    env = clean_env(METRICSD_DEV_BUILD="1")
-    d = daemons.start(home, "--endpoint", url, env=env)
-    stream(d)
-    assert d.stop() == 0
-    assert cli(home, "flush", "--endpoint", url).returncode == 0
-    assert r.posts() == []
+    yesterday = utc_day(time.time() - 86400)
+    seed_day(home.db, yesterday, SEEDED, dev=True)
+    seed_day(home.db, yesterday, {("turns", ""): 1}, client_version="2.0.2")
+    dev_env = clean_env(METRICSD_DEV_BUILD="1")
+    assert cli(home, "flush", "--endpoint", url, env=dev_env, day=0).returncode == 0
+    assert r.posts() == []  # a dev build sends nothing at all
+    assert cli(home, "flush", "--endpoint", url, day=0).returncode == 0
+    (body,) = r.batches.values()
+    assert body["counts"] == {"turns": 1}
+    assert show(home) == []  # dev counts of completed days are never kept for upload
 
 
 def test_consent_round_trip_keeps_a_commented_file_identical(home: Home) -> None:
@@ -233,20 +143,3 @@ def test_malformed_config_means_opted_out_with_one_clear_line(
     assert len(lines) == 1
     assert str(home.config) in lines[0] and "line 3" in lines[0]
     assert "secret-value" not in d.stderr
-
-
-def test_flag_change_takes_effect_without_restart(home: Home, daemons: DaemonFactory) -> None:
-    home.opt_in(False)
-    d = daemons.start(home)
-    stream(d)
-    assert cli(home, "consent", "on").returncode == 0
-
-    def on() -> bool:
-        with d.client() as c:
-            return bool(c.snapshot()["enabled"])
-
-    wait_for(on, what="daemon notices opt-in")
-    stream(d)
-    with d.client() as c:
-        assert c.snapshot()["counts"] == EXPECTED
-    assert d.stop() == 0
