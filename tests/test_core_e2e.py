@@ -8,7 +8,7 @@ import signal
 import sqlite3
 from typing import Any
 
-from tests.conftest import DaemonFactory, Home, cli, run_concurrently, summed_counts, wait_for
+from tests.conftest import DaemonFactory, Home, cli, run_concurrently, summed_counts
 from tests.rawclient import Client
 
 
@@ -105,26 +105,6 @@ def test_sigkill_after_acknowledged_sync_loses_and_doubles_nothing(
     assert d.stop() == 0
 
 
-def test_turn_commits_without_sync(home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home)
-    with d.client() as c:
-        c.compaction()
-        c.turn("stop")
-        c.flush()
-        # The connection stays open: only the turn can have committed this.
-        wait_for(lambda: shown_counts(home).get("turns") == 1, what="commit at turn end")
-        assert shown_counts(home) == {"turns": 1, "finish_reason": {"stop": 1},
-                                      "compaction": 1}
-
-
-def test_disconnect_commits(home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home)
-    with d.client() as c:
-        c.compaction()
-        c.compaction()
-    wait_for(lambda: shown_counts(home).get("compaction") == 2, what="commit at disconnect")
-
-
 def test_sigterm_and_sigint_commit_what_is_in_memory(home: Home, daemons: DaemonFactory) -> None:
     for n, sig in enumerate((signal.SIGTERM, signal.SIGINT), start=1):
         d = daemons.start(home)
@@ -134,33 +114,6 @@ def test_sigterm_and_sigint_commit_what_is_in_memory(home: Home, daemons: Daemon
         assert d.stop(sig) == 0
         c.close()
         assert shown_counts(home) == {"compaction": n}
-
-
-def test_invalid_event_keeps_the_connection(home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home)
-    with d.client() as c:
-        c.send({"type": "usage", "cache_hit_tokens": "many", "cache_miss_tokens": 1})
-        c.compaction()
-        c.sync()
-        assert [e["code"] for e in c.errors] == ["invalid_event"]
-        assert c.snapshot()["counts"] == {"compaction": 1}
-    assert d.stop() == 0
-    assert show(home)[0]["health"]["invalid_events"] == 1
-
-
-def test_unknown_types_are_ignored_and_counted(home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home)
-    with d.client() as c:
-        c.send({"type": "reasoning_delta", "text": "hmm"})
-        c.send({"type": "approval"})
-        c.compaction()
-        c.sync()
-        assert c.errors == []
-    assert d.stop() == 0
-    (body,) = show(home)
-    assert body["health"] == {"invalid_events": 0, "unknown_events": 2, "dropped_batches": 0,
-                              "clipped": 0}
-    assert body["counts"] == {"compaction": 1}
 
 
 def test_dev_counts_are_marked_and_not_shown_for_upload(

@@ -115,6 +115,25 @@ async def snapshot(h: Harness) -> dict[str, Any]:
         return await c.request(snapshot_message())
 
 
+def totals(database: Path) -> dict[tuple[str, str], int]:
+    """Everything the database holds (committed counts and pending batches), summed."""
+    store = Store.open(database)
+    try:
+        return store.committed_totals()
+    finally:
+        store.close()
+
+
+async def committed_until(h: Harness, done: Callable[[dict[tuple[str, str], int]], bool],
+                          ) -> dict[tuple[str, str], int]:
+    """Wait for commits until the database's totals satisfy ``done``."""
+    while True:
+        await h.next(Committed)
+        total = await trio.to_thread.run_sync(totals, h.database)
+        if done(total):
+            return total
+
+
 def rows(database: Path) -> int:
     store = Store.open(database)
     try:
@@ -354,5 +373,57 @@ def test_framing_errors_close_only_their_connection(
             await other.send(compaction_message())
             await other.sync()
             assert (await other.request(snapshot_message()))["counts"] == {"compaction": 3}
+
+    run(test)
+
+
+def test_the_end_of_a_turn_commits_without_a_sync(tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h, await h.connect() as c:
+            await c.send(compaction_message(), turn_message("stop"))
+            # The connection stays open and nothing asked: only the turn can commit this.
+            total = await committed_until(h, lambda t: ("turns", "") in t)
+            assert total == {("turns", ""): 1, ("finish_reason", "stop"): 1,
+                             ("compaction", ""): 1}
+
+    run(test)
+
+
+def test_a_disconnect_commits(tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h:
+            async with await h.connect() as c:
+                await c.send(compaction_message(), compaction_message())
+            total = await committed_until(h, lambda t: ("compaction", "") in t)
+            assert total == {("compaction", ""): 2}
+
+    run(test)
+
+
+def test_an_invalid_event_keeps_the_connection_and_is_counted_as_health(
+        tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h, await h.connect() as c:
+            await c.send({"type": "usage", "cache_hit_tokens": "many",
+                          "cache_miss_tokens": 1}, compaction_message())
+            assert (await c.reply())["code"] == "invalid_event"
+            await c.sync()
+            snap = await c.request(snapshot_message())
+            assert snap["counts"] == {"compaction": 1}
+            assert snap["health"]["invalid_events"] == 1
+
+    run(test)
+
+
+def test_unknown_event_types_are_ignored_and_counted_as_health(tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h, await h.connect() as c:
+            await c.send({"type": "reasoning_delta", "text": "hmm"}, {"type": "approval"},
+                         compaction_message())
+            await c.sync()  # the reply is the ack: no error came before it
+            snap = await c.request(snapshot_message())
+            assert snap["counts"] == {"compaction": 1}
+            assert snap["health"] == {"invalid_events": 0, "unknown_events": 2,
+                                      "dropped_batches": 0, "clipped": 0}
 
     run(test)
