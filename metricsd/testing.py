@@ -236,9 +236,16 @@ async def open_daemon(directory: Path, *, opted_in: bool | None = True,
         listener.bind(str(sock_path))
         listener.listen(128)
         daemon = Daemon(options, store, authority, EgressLock(state))
+        listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(listener))]
+
+        async def serve(*, task_status: trio.TaskStatus[None]) -> None:
+            try:
+                await daemon.serve(listeners, task_status=task_status)
+            finally:
+                send.close()  # a test waiting for a notification learns the daemon stopped
+
         async with trio.open_nursery() as nursery:
-            await nursery.start(
-                daemon.serve, [trio.SocketListener(trio.socket.from_stdlib_socket(listener))])
+            await nursery.start(serve)
             harness = Harness(daemon, directory, receive)
             try:
                 yield harness

@@ -10,6 +10,9 @@ test_crash.py."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -87,12 +90,23 @@ class Endpoint:
         return httpx.MockTransport(self.handle)
 
 
+#: A wrong daemon makes a test wait for a notification that never comes: after this many
+#: real seconds the test process gets SIGINT, which the daemon takes as a stop, and the
+#: waiting test fails with "the daemon stopped" instead of hanging the suite.
+WATCHDOG_SECONDS = 120
+
+
 def run(test: Callable[[], Awaitable[None]], *, autojump: bool = True) -> None:
     """Run ``test`` under a MockClock: with ``autojump``, time jumps to the next deadline
     whenever every task waits (back-offs take no time); without it, time stands still
     (nothing times out)."""
     clock = trio.testing.MockClock(autojump_threshold=0 if autojump else float("inf"))
-    trio.run(test, clock=clock)
+    watchdog = threading.Timer(WATCHDOG_SECONDS, os.kill, (os.getpid(), signal.SIGINT))
+    watchdog.start()
+    try:
+        trio.run(test, clock=clock)
+    finally:
+        watchdog.cancel()
 
 
 def yesterday() -> str:
