@@ -18,7 +18,7 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -227,17 +227,12 @@ async def _post(client: httpx.AsyncClient, url: str, body: bytes,
     already read, as ``httpx.MockTransport`` does, has nothing left to stream.)"""
     async with client.stream("POST", url, content=body, headers=headers) as response:
         read = 0
-        chunks = response.aiter_raw() if not response.is_stream_consumed else _nothing()
-        async for chunk in chunks:
-            read += len(chunk)
-            if read >= RESPONSE_READ_LIMIT:
-                break
+        if not response.is_stream_consumed:
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read >= RESPONSE_READ_LIMIT:
+                    break
         return response.status_code, response.headers.get("retry-after")
-
-
-async def _nothing() -> AsyncIterator[bytes]:
-    return
-    yield b""  # an async generator that yields nothing
 
 
 def _stamp(now: float, text: str) -> str:

@@ -67,23 +67,19 @@ class Endpoint:
         try:
             validate(body, request.headers.get("idempotency-key"))
         except Invalid:
-            status: int = 400
+            response = httpx.Response(400)
         else:
             if self.hang is not None:
                 hang, self.hang = self.hang, None
                 self.hanging.set()
                 await hang.wait()
             answer = self.answers.pop(0) if self.answers else 202
-            if isinstance(answer, httpx.Response):
-                self.posts.append((answer.status_code, body, request.headers))
-                self.answered.set()
-                return answer
-            status = answer
-        self.posts.append((status, body, request.headers))
+            response = answer if isinstance(answer, httpx.Response) else httpx.Response(answer)
+        self.posts.append((response.status_code, body, request.headers))
         self.answered.set()
-        if status == 202:
+        if response.status_code == 202:
             self.stored.setdefault(body["batch_id"], body)
-        return httpx.Response(status)
+        return response
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -149,11 +145,7 @@ async def committed_until(h: Harness, done: Callable[[dict[tuple[str, str], int]
 
 
 def rows(database: Path) -> int:
-    store = Store.open(database)
-    try:
-        return len(store.committed_totals())
-    finally:
-        store.close()
+    return len(totals(database))
 
 
 def test_503_then_202_retries_with_the_same_batch_id(tmp_path: Path) -> None:
