@@ -332,14 +332,12 @@ class Uploads:
             self._scope.cancel()
 
     async def run(self) -> None:
-        # httpx is slow to import: do it here, off the start-up path and the trio thread.
-        upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
         rng = random.SystemRandom()
         while True:
-            await self._once(upload)
+            await self._once()
             await trio.sleep(seconds_to_next_upload(time.time(), rng.random()))
 
-    async def _once(self, upload: Any) -> None:
+    async def _once(self) -> None:
         d = self._daemon
         decision = await trio.to_thread.run_sync(d.authority.decide)
         why = decision.why_nothing_is_sent()
@@ -349,6 +347,9 @@ class Uploads:
                     "upload: %s", why)
             d.options.notify(UploadFinished(None, why or "no endpoint"))
             return
+        # httpx is slow to import: only a daemon that will upload imports it, off the
+        # start-up path and the trio thread.
+        upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
         ctx = upload.UploadContext(store=d.store, authority=d.authority, egress=d.egress,
                                    endpoint=endpoint, host=d.options.host, in_db=d.in_db,
                                    transport=d.options.transport)

@@ -27,6 +27,14 @@ from tests.rawclient import Client
 START_TIMEOUT = 20.0
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (the README's test command): two workers per core.  Most tests spend
+    their time waiting for real processes (daemons, receivers, PostgreSQL, Go and Node), so
+    one worker per core leaves the cores idle half of the run.  PYTEST_XDIST_AUTO_NUM_WORKERS
+    still overrides this."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0,
              what: str = "condition") -> Any:
     """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""

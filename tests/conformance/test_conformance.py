@@ -13,7 +13,6 @@ import json
 import os
 import selectors
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -375,33 +374,6 @@ def test_turn_over_loopback_tcp_with_a_token(run: Any, home: Home,
     assert result["sync"] is True, result
     assert result["counts"] == EVERY_EVENT
     assert result["dropped"] == 0
-
-
-#: Clients whose driver implements the ``usage_forms`` and ``stopped`` scenarios.
-LOSS_AND_USAGE_CLIENTS = {"node"}
-
-
-def test_daemon_stopped_past_the_write_timeout_loses_nothing(run: Any, home: Home,
-                                                             daemons: DaemonFactory) -> None:
-    if run.client not in LOSS_AND_USAGE_CLIENTS:
-        pytest.skip(f"the {run.client} driver has no stopped scenario")
-    daemon = daemons.start(home)
-    d = run("stopped", home.socket)
-    assert d.step() == "streaming"
-    os.kill(daemon.proc.pid, signal.SIGSTOP)
-    try:
-        d.send("stopped")
-        assert d.step() == "timed_out"
-    finally:
-        os.kill(daemon.proc.pid, signal.SIGCONT)
-    d.send("resumed")
-    result = d.result()
-    assert result["sync"] is True, result
-    assert result["write_timeouts"] >= 2
-    counted = _counts(home)["tool_error"]["timeout"]
-    # Every byte written reached the stopped daemon; nothing was counted twice.
-    assert counted + result["dropped"] == result["sent"], (counted, result)
-    assert 0 < result["unconfirmed"] <= counted
 
 
 def test_loopback_tcp_transport_with_a_token(run: Any, home: Home,

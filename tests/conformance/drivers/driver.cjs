@@ -146,31 +146,6 @@ async function main() {
     const snap = await c.snapshot(10000);
     await c.close();
     say({ result: { sync: ok, counts: snap && snap.counts, dropped: c.stats.dropped, max_call_ms: maxMs } });
-  } else if (scenario === "stopped") {
-    // Stream until told the daemon is stopped and again until told it runs (write timeouts
-    // in between), then report what this client was told.
-    const c = new Client({ socketPath, clientVersion: "1.2.3", writeTimeoutMs: 300, maxQueue: 1e6, maxQueueBytes: 64 << 20 });
-    if (!(await c.sync(10000))) throw new Error("no daemon");
-    let phase = "running";
-    waitFor("stopped").then(() => { phase = "stopped"; return waitFor("resumed"); }).then(() => { phase = "resumed"; });
-    say({ step: "streaming" });
-    let sent = 0;
-    let saidTimeouts = false;
-    while (phase !== "resumed") {
-      for (let i = 0; i < 500; i += 1) t(() => c.toolResult("command timed out"));
-      sent += 500;
-      if (phase === "stopped" && c.stats.writeTimeouts >= 2 && !saidTimeouts) {
-        saidTimeouts = true;
-        say({ step: "timed_out" });
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    const deadline = Date.now() + 30000;
-    let ok = false;
-    while (!ok && Date.now() < deadline) ok = await c.sync(2000);
-    await c.close(5000);
-    say({ result: { sync: ok, sent, dropped: c.stats.dropped, unconfirmed: c.stats.unconfirmed,
-      write_timeouts: c.stats.writeTimeouts, max_call_ms: maxMs } });
   } else if (scenario === "default_path") {
     say({ result: { path: resolveSocket(undefined, { ...process.env, METRICSD_SOCKET: "" }) } });
   } else if (scenario === "silent") {
