@@ -35,6 +35,26 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long: takes several seconds (a build, a soak, a fault schedule); run first")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and "PYTEST_XDIST_WORKER" not in os.environ:
+        # The suite starts several hundred Python processes (daemons, commands, receivers).
+        # With bytecode writing off, each would compile every module it imports again;
+        # instead they share a bytecode cache in a temporary directory of this run (the
+        # source tree stays untouched).  The workers and every process they start inherit it.
+        cache = tempfile.mkdtemp(prefix="metricsd-tests-pycache-")
+        config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
+        os.environ["PYTHONPYCACHEPREFIX"] = cache
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` run first, so that under ``-n auto`` the last worker does not
+    start one after the others have finished (the order within each group is kept)."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0,
              what: str = "condition") -> Any:
     """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""

@@ -73,6 +73,7 @@ def refused_url() -> str:
     return f"http://127.0.0.1:{port}/v1/metrics"
 
 
+@pytest.mark.long
 def test_flush_names_a_refused_connection_and_exits_1(home: Home, daemons: DaemonFactory,
                                                       refused_url: str) -> None:
     d = daemons.start(home)
@@ -105,6 +106,7 @@ def plain_http_port() -> Iterator[int]:
         server.server_close()
 
 
+@pytest.mark.long
 def test_flush_names_a_tls_failure(home: Home, daemons: DaemonFactory,
                                    plain_http_port: int) -> None:
     d = daemons.start(home)

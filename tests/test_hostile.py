@@ -112,7 +112,7 @@ def splits(data: bytes, cuts: list[int]) -> list[bytes]:
 
 # --- properties ------------------------------------------------------------------------
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=512))
 def test_arbitrary_bytes_never_raise_and_reply_only_within_the_spec(data: bytes) -> None:
     actions, tally = run([data])
@@ -120,7 +120,7 @@ def test_arbitrary_bytes_never_raise_and_reply_only_within_the_spec(data: bytes)
     check_tally(tally)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(packed, st.lists(st.integers(min_value=0), max_size=6), st.booleans())
 def test_arbitrary_messages_are_classified_safely_whatever_the_split(
         data: bytes, cuts: list[int], counting: bool) -> None:
@@ -136,7 +136,7 @@ def test_arbitrary_messages_are_classified_safely_whatever_the_split(
         assert not flatten(part_tally.peek())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(values)
 def test_any_value_in_any_field_of_any_type(value: Any) -> None:
     for msg_type in MESSAGE_TYPES:
@@ -147,7 +147,7 @@ def test_any_value_in_any_field_of_any_type(value: Any) -> None:
             check_tally(tally)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=200), packed)
 def test_garbage_after_good_messages_keeps_what_came_before(garbage: bytes,
                                                             good: bytes) -> None:

@@ -31,6 +31,7 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.mark.long
 def test_node_client_suite() -> None:
     npm = shutil.which("npm")
     if npm is None:

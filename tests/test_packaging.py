@@ -3,6 +3,7 @@ start it with an interpreter that sees nothing but the artifact, count, sync, sh
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -29,10 +30,20 @@ ISOLATED = [sys.executable, "-I", "-S"]
 
 @pytest.fixture(scope="module")
 def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("zipapp") / "metricsd.pyz"
-    build = subprocess.run(["bash", str(BUILD_ZIPAPP), str(out)], capture_output=True,
-                           text=True, timeout=240, env=dict(os.environ, PYTHON=sys.executable))
-    assert build.returncode == 0, build.stdout + build.stderr
+    """The zipapp, built once per run: under ``-n`` the first worker to get here builds it
+    in the run's shared base directory and the others wait for it (an flock)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the directory every worker's base directory is in
+    out = shared / "zipapp" / "metricsd.pyz"
+    out.parent.mkdir(exist_ok=True)
+    with open(shared / "zipapp.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.exists():
+            build = subprocess.run(["bash", str(BUILD_ZIPAPP), str(out)], capture_output=True,
+                                   text=True, timeout=240,
+                                   env=dict(os.environ, PYTHON=sys.executable))
+            assert build.returncode == 0, build.stdout + build.stderr
     assert zipfile.is_zipfile(out)
     return out
 
@@ -62,6 +73,7 @@ def test_nothing_but_the_artifact_is_importable() -> None:
 
 
 @pytest.mark.parametrize("python", [sys.executable, *OTHER_PYTHONS])
+@pytest.mark.long
 def test_zipapp_smoke(zipapp: Path, home: Home, python: str) -> None:
     env = clean_env(SHIV_ROOT=str(home.root / "shiv"))
     isolated = [python, "-I", "-S"]
@@ -169,6 +181,7 @@ def test_lock_files_pin_every_dependency_with_hashes() -> None:
         assert "--require-hashes" in text and "requirements.lock" in text, script
 
 
+@pytest.mark.long
 def test_wheel_carries_the_unit_templates(tmp_path: Path) -> None:
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                             "--wheel-dir", str(tmp_path), str(ROOT)], capture_output=True,

@@ -160,6 +160,7 @@ def serves_from_memory_then_recovers(d: Daemon, home: Home, fix: object) -> None
     assert shown_turns(home) == 3
 
 
+@pytest.mark.long
 def test_state_dir_under_a_file_serves_from_memory_and_retries(
         home: Home, daemons: DaemonFactory) -> None:
     home.state_dir.write_text("a file where the state directory should be")
@@ -172,6 +173,7 @@ def test_state_dir_under_a_file_serves_from_memory_and_retries(
     serves_from_memory_then_recovers(d, home, fix)
 
 
+@pytest.mark.long
 def test_read_only_state_dir_serves_from_memory_and_retries(
         home: Home, daemons: DaemonFactory) -> None:
     with contextlib.ExitStack() as stack:
@@ -193,6 +195,7 @@ def test_read_only_state_dir_serves_from_memory_and_retries(
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="a full file system needs a tmpfs mount (root)")
+@pytest.mark.long
 def test_full_state_dir_at_start_serves_from_memory_and_retries(
         home: Home, daemons: DaemonFactory) -> None:
     with tmpfs(home.state_dir, "256k"):
@@ -203,6 +206,7 @@ def test_full_state_dir_at_start_serves_from_memory_and_retries(
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="a full file system needs a tmpfs mount (root)")
+@pytest.mark.long
 def test_state_dir_filling_up_while_running_loses_nothing_acknowledged(
         home: Home, daemons: DaemonFactory) -> None:
     with tmpfs(home.state_dir, "2m"):

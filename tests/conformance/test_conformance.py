@@ -188,6 +188,7 @@ def test_default_socket_path_is_the_daemons(run: Any, xdg: str, tmp_path: Path) 
     assert result["path"] == daemon.stdout.strip()
 
 
+@pytest.mark.long
 def test_a_daemon_that_never_reads_cannot_block_the_caller(run: Any, home: Home) -> None:
     # A listener that never accepts: connections complete (the backlog), and every write
     # beyond the socket buffers would block.
@@ -464,6 +465,7 @@ def test_go_reports_events_lost_with_a_killed_daemon(run: Any, home: Home,
     assert counts["compaction"] == 50 and counts["turns"] == 2
 
 
+@pytest.mark.long
 def test_go_second_instance_loses_nothing_when_the_first_quits(
         request: pytest.FixtureRequest, home: Home) -> None:
     """Two app instances (two processes), each with its own supervised sidecar on the same

@@ -77,6 +77,7 @@ def test_the_driver_does_not_ship_in_the_client_module() -> None:
         DRIVER_DIR / "go.mod").read_text()
 
 
+@pytest.mark.long
 def test_go_test_on_a_copy_of_the_module_against_a_real_daemon(tmp_path: Path) -> None:
     """``go test ./...`` on a copy of clients/go somewhere else (so the module needs nothing
     outside itself), with its daemon tests run against this venv's ``metricsd``."""

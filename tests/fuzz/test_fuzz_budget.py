@@ -25,6 +25,7 @@ FUZZ_RUNS = 100_000
 
 @pytest.mark.skipif(importlib.util.find_spec("atheris") is None,
                     reason="atheris is not installed (Linux x86_64 wheels only)")
+@pytest.mark.long
 def test_fuzz_the_decoding_path_for_a_fixed_budget(tmp_path: Path) -> None:
     from tests.fuzz.fuzz_session import SEEDS
 

@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from metricsd_receiver.dashboard import CHARTS as CHART_LIST
 
 from tests.conftest import DaemonFactory
@@ -53,6 +54,7 @@ class _Svg(HTMLParser):
             self._current = None
 
 
+@pytest.mark.long
 def test_dashboard_renders_in_chromium(chromium: str, sqlite_database: Database,
                                        receivers: ReceiverFactory, daemons: DaemonFactory,
                                        tmp: Path) -> None:

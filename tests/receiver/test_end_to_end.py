@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import DaemonFactory
 from tests.receiver.conftest import Database, DroppingProxy, ReceiverFactory
 from tests.receiver.desktops import Session, add_bodies, count, flush, homes, same_sums
 
 
+@pytest.mark.long
 def test_daemons_upload_and_the_dashboard_shows_their_sums(
         database: Database, receivers: ReceiverFactory, daemons: DaemonFactory) -> None:
     receiver = receivers.start(database.url)

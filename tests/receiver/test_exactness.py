@@ -147,6 +147,7 @@ def _start(daemons: DaemonFactory, home: Home, receiver: ReceiverProc) -> Daemon
 
 
 @pytest.mark.parametrize("client", ["python", "node", "go"])
+@pytest.mark.long
 def test_receiver_sums_equal_what_the_app_was_told(
         client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
         database: Database, request: pytest.FixtureRequest) -> None:

@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from tests.conftest import wait_for
 from tests.receiver.bodies import body
@@ -160,6 +161,7 @@ def test_a_client_that_disconnects_mid_body_is_one_line(sqlite_database: Databas
     assert sqlite_database.count("batches") == 1
 
 
+@pytest.mark.long
 def test_a_connection_answered_before_its_body_is_not_left_open(
         sqlite_database: Database, receivers: ReceiverFactory) -> None:
     r = receivers.start(sqlite_database.url)
