@@ -27,6 +27,7 @@ from tests.rawclient import Client
 START_TIMEOUT = 20.0
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist, never called
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto`` (the README's test command): two workers per core.  Most tests spend
     their time waiting for real processes (daemons, receivers, PostgreSQL, Go and Node), so
@@ -38,20 +39,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "long: takes several seconds (a build, a soak, a fault schedule); run first")
-    if os.environ.get("PYTHONDONTWRITEBYTECODE") and "PYTEST_XDIST_WORKER" not in os.environ:
-        # The suite starts several hundred Python processes (daemons, commands, receivers).
-        # With bytecode writing off, each would compile every module it imports again;
-        # instead they share a bytecode cache in a temporary directory of this run (the
-        # source tree stays untouched).  The workers and every process they start inherit it.
-        cache = tempfile.mkdtemp(prefix="metricsd-tests-pycache-")
-        config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
-        del os.environ["PYTHONDONTWRITEBYTECODE"]
-        os.environ["PYTHONPYCACHEPREFIX"] = cache
+    if getattr(config.option, "maxschedchunk", 0) is None:  # xdist's default: large chunks
+        config.option.maxschedchunk = 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked ``long`` run first, so that under ``-n auto`` the last worker does not
-    start one after the others have finished (the order within each group is kept)."""
+    start one after the others have finished (the order within each group is kept).  So
+    that they spread over the workers, pytest_configure hands tests out one at a time
+    (xdist's ``--maxschedchunk=1``) unless the command line says otherwise."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
