@@ -10,6 +10,7 @@ test_consent_inprocess.py; the helpers of both are in tests/inprocess.py."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
@@ -19,10 +20,13 @@ import trio
 from metricsd_client._wire import (
     compaction_message,
     snapshot_message,
+    status_message,
     turn_message,
 )
 
+from metricsd import __version__
 from metricsd.daemon import Committed, DecisionChanged, UploadFinished
+from metricsd.server import Limits
 from metricsd.testing import open_daemon, seed_day
 from tests.conftest import EXPECTED
 from tests.inprocess import (
@@ -324,3 +328,51 @@ def test_unknown_event_types_are_ignored_and_counted_as_health(tmp_path: Path) -
 
     run(test)
 
+
+def test_the_status_reply_is_the_running_daemons_own_view(tmp_path: Path) -> None:
+    ep = Endpoint()
+
+    async def test() -> None:
+        async with open_daemon(
+                tmp_path, endpoint="https://metrics.example.com/v1/metrics?key=s3cr3t",
+                limits=Limits(max_connections=7), transport=ep.transport) as h:
+            await session(h)
+            async with await h.connect() as c:
+                status = await c.request(status_message())
+                async with await h.connect() as other:
+                    await other.sync()  # connected and served
+                    # The other one, not the asker.
+                    assert (await c.request(status_message()))["connections"] == 1
+            assert status["socket"] == str(h.socket) and status["config"] == str(h.config)
+        assert status["pid"] == os.getpid()  # the daemon's own: it runs in this process
+        assert status["version"] == __version__
+        assert status["enabled"] is True and status["dev"] is False
+        assert status["consent"] == "on" and status["veto"] is None
+        assert status["uploads"] is True
+        assert status["endpoint"] == "https://metrics.example.com"  # scheme and host only
+        assert "s3cr3t" not in repr(status)
+        # The asking connection is not counted: alone, no other connection is open.
+        assert status["connections"] == 0 and status["max_connections"] == 7
+        assert status["counts"]["turns"] == 3
+        assert set(status["health"]) == {"invalid_events", "unknown_events",
+                                         "dropped_batches", "clipped"}
+        assert "last_upload" in status
+
+    run(test)
+
+
+def test_snapshots_carry_health_counting_invalid_and_unknown_events(tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h, await h.connect() as c:
+            await c.stream.send_all(msgpack.packb({"type": "turn", "empty_final": "yes"})
+                                    + msgpack.packb({"type": "from_the_future", "x": 1})
+                                    + msgpack.packb({"type": "from_the_future"}))
+            assert (await c.reply())["code"] == "invalid_event"  # the first, not the others
+            await c.send(compaction_message())
+            await c.sync()
+            snap = await c.request(snapshot_message())
+            assert snap["health"] == {"invalid_events": 1, "unknown_events": 2,
+                                      "dropped_batches": 0, "clipped": 0}
+            assert snap["counts"] == {"compaction": 1}
+
+    run(test)
