@@ -1,14 +1,16 @@
-"""Consent under races and faults, and the edges of the privacy promise: real daemons,
-real HTTP on 127.0.0.1, real files.  Each test is one promise of docs/PRIVACY.md.
+"""Consent under races and faults, and the edges of the privacy promise: real daemons and
+commands, real HTTP on 127.0.0.1, real files.  Each test is one promise of docs/PRIVACY.md.
+
+Here are the promises a process keeps: commands run while a daemon runs, ``flush``, exit
+codes, signals, a process's memory.  What the daemon alone decides runs in-process, in
+test_consent_inprocess.py.  A test that only needs counts of a completed day for a command
+seeds them with ``metricsd.testing.seed_day`` instead of running a daemon first.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import sqlite3
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import msgpack
 import pytest
 
+from metricsd.testing import seed_day
 from tests.conftest import (
     Daemon,
     DaemonFactory,
@@ -24,11 +27,11 @@ from tests.conftest import (
     clean_env,
     cli,
     db_rows,
-    read_line,
     stream,
     wait_for,
 )
 from tests.fake_endpoint import Receiver
+from tests.inprocess import SEEDED, seed_for_next_daemon, yesterday
 
 NOBODY = 65534
 IS_ROOT = os.geteuid() == 0
@@ -44,10 +47,9 @@ def snapshot(d: Daemon) -> dict[str, Any]:
 def test_opt_out_during_the_daemons_retry_wait_stops_every_later_post(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d, version="1.4.0")
-    stream(d, version="2.0.0")  # two batches: the second is never tried before opt-out
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED, client_version="1.4.0")
+    # Two batches: the second is never tried before opt-out.
+    seed_for_next_daemon(home, SEEDED, client_version="2.0.0")
     r.fail_next(100, 503, retry_after="2")
     d = daemons.start(home, "--endpoint", url)
     wait_for(lambda: len(r.posts()) == 1, timeout=20, what="the first (refused) POST")
@@ -67,16 +69,14 @@ def test_opt_out_during_the_daemons_retry_wait_stops_every_later_post(
 def test_opt_out_during_flush_retries_stops_every_later_post(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_day(home.db, yesterday(), SEEDED)
     r.fail_next(100, 503, retry_after="2")
     flush = subprocess.Popen(
         [sys.executable, "-m", "metricsd", "flush", *home.args(), "--endpoint", url],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
     try:
         wait_for(lambda: len(r.posts()) == 1, timeout=20, what="the first (refused) POST")
-        out = cli(home, "consent", "off")
+        out = cli(home, "consent", "off", day=0)
         assert out.returncode == 0, out.stderr
         stdout, stderr = flush.communicate(timeout=30)
     finally:
@@ -113,34 +113,6 @@ def test_a_duplicate_key_means_opted_out_and_commands_keep_working(
     assert d.stop() == 0
     assert "is not valid TOML (line 3" in d.stderr
     assert r.posts() == []
-
-
-def test_a_fifo_as_config_means_off_and_the_daemon_stays_responsive(
-        home: Home, daemons: DaemonFactory) -> None:
-    home.config.unlink()
-    os.mkfifo(home.config)
-    d = daemons.start(home)
-    stream(d)  # sync answered: no thread hangs on the FIFO
-    snap = snapshot(d)
-    assert snap["enabled"] is False and snap["counts"] == {}
-    assert "not a regular file" in d.stderr
-    assert d.stop() == 0  # SIGTERM works
-
-
-@pytest.mark.parametrize("kind", ["oversize", "dev-zero"])
-def test_an_oversize_or_endless_config_means_off(home: Home, daemons: DaemonFactory,
-                                                 kind: str) -> None:
-    home.config.unlink()
-    if kind == "oversize":
-        home.config.write_text("[desktop]\nmetrics = true\n" + "#" * (1024 * 1024) + "\n")
-    else:
-        home.config.symlink_to("/dev/zero")
-    d = daemons.start(home)
-    stream(d)
-    assert snapshot(d)["enabled"] is False
-    assert d.stop() == 0
-    assert ("larger than" in d.stderr) if kind == "oversize" else (
-        "not a regular file" in d.stderr)
 
 
 # --- 3. the runtime directory chain -------------------------------------------------------
@@ -197,55 +169,12 @@ def test_the_tmp_runtime_fallback_pre_created_by_another_user_is_refused(
         fallback.rmdir()
 
 
-# --- 4. dev is decided when counted ----------------------------------------------------------
-
-def test_counts_made_under_the_dev_marker_stay_dev_when_it_is_removed_before_the_commit(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    home.dev_marker.write_text("")
-    d = daemons.start(home)
-    wait_for(lambda: snapshot(d)["dev"] is True, what="dev build")
-    with d.client() as c:
-        c.hello("1.4.0")
-        c.compaction()  # counted under the marker, no turn yet: not committed
-        c.ping()
-        home.dev_marker.unlink()
-        wait_for(lambda: snapshot(d)["dev"] is False, timeout=5, what="marker removal seen")
-        c.turn("stop")  # now the commit happens, under a release build
-        c.sync()
-    assert d.stop() == 0
-    with sqlite3.connect(home.db) as db:
-        rows = set(db.execute("SELECT dev, counter FROM counts"))
-    assert (1, "compaction") in rows and (0, "compaction") not in rows
-    assert (0, "turns") in rows
-    out = cli(home, "flush", "--endpoint", url)
-    assert out.returncode == 0, out.stderr
-    (body,) = r.batches.values()
-    assert "compaction" not in body["counts"] and body["counts"]["turns"] == 1
-
-
 # --- 5. residue: every artifact that holds counts is purged ----------------------------------
-
-def test_opt_out_deletes_moved_aside_copies_of_a_corrupt_database(
-        home: Home, daemons: DaemonFactory) -> None:
-    home.state_dir.mkdir(mode=0o700)
-    home.db.write_bytes(b"SQLite format 3\x00" + b"turns finish_reason stop" * 400)
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
-    copies = [p for p in home.state_dir.iterdir() if ".corrupt-" in p.name]
-    assert copies, "the corrupt database was not moved aside"
-    out = cli(home, "consent", "off")
-    assert out.returncode == 0, out.stderr
-    assert [p for p in home.state_dir.iterdir() if ".corrupt-" in p.name] == []
-
 
 def test_no_label_survives_in_the_wal_after_an_emptying_upload_and_opt_out(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED)
     d = daemons.start(home, "--endpoint", url)
     wait_for(lambda: len(r.batches) == 1, timeout=30, what="the upload")
     wait_for(lambda: "upload: delivered" in d.stderr, timeout=30, what="the upload log")
@@ -260,49 +189,7 @@ def test_no_label_survives_in_the_wal_after_an_emptying_upload_and_opt_out(
     assert d.stop() == 0
 
 
-def test_database_wal_and_shm_are_0600_under_umask_022(
-        home: Home, daemons: DaemonFactory) -> None:
-    stderr = open(home.root / "umask.stderr", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "metricsd", "run", *home.args()], stdout=subprocess.PIPE,
-        stderr=stderr, text=True, env=clean_env(), stdin=subprocess.DEVNULL,
-        preexec_fn=lambda: os.umask(0o022))
-    try:
-        assert read_line(proc, 20).startswith("READY")
-        d = Daemon(home, proc, home.root / "umask.stderr", "", stderr)
-        stream(d)
-        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in home.db_files()}
-        assert {"metrics.sqlite3", "metrics.sqlite3-wal", "metrics.sqlite3-shm"} <= set(files)
-        assert set(files.values()) == {0o600}, files
-        assert d.stop() == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        stderr.close()
-
-
 # --- 6. bounded client versions --------------------------------------------------------------
-
-def test_300_client_versions_make_at_most_17_groups_and_keep_every_count(
-        home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home)
-    path = str(home.socket)
-    data = b"".join(
-        msgpack.packb({"type": "hello", "proto": 1, "client_version": f"1.0.{i}"})
-        + msgpack.packb({"type": "compaction"}) for i in range(300))
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.connect(path)
-        s.sendall(data + msgpack.packb({"type": "turn"}) + msgpack.packb({"type": "sync",
-                                                                           "id": 1}))
-        unpacker = msgpack.Unpacker(raw=False)
-        while not list(unpacker):
-            unpacker.feed(s.recv(65536))
-    assert d.stop() == 0
-    bodies = json.loads(cli(home, "show", "--json").stdout)
-    assert len(bodies) <= 17
-    assert sum(b["counts"].get("compaction", 0) for b in bodies) == 300
-    assert {b["client"]["version"] for b in bodies} >= {"1.0.0", "1.0.15", "unknown"}
-
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 def test_200k_client_versions_with_metrics_off_keep_memory_bounded(
@@ -345,24 +232,13 @@ def test_an_unacceptable_endpoint_is_a_usage_error_in_one_line(home: Home, url: 
     assert "s3cr3t" not in line  # the URL (which may hold a secret) is never echoed
 
 
-def test_an_unacceptable_config_endpoint_is_refused_by_the_daemon_in_one_line(
-        home: Home, daemons: DaemonFactory) -> None:
-    home.opt_in(True, extra='[metrics]\nendpoint = "http://example.com/v1/metrics"\n')
-    d = daemons.start(home)
-    wait_for(lambda: "upload:" in d.stderr, what="the upload decision")
-    assert "must be https://" in d.stderr
-    assert d.stop() == 0
-
-
 def test_user_agent_names_metricsd_and_its_version(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
     from metricsd import __version__
 
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
-    assert cli(home, "flush", "--endpoint", url).returncode == 0
+    seed_day(home.db, yesterday(), SEEDED)
+    assert cli(home, "flush", "--endpoint", url, day=0).returncode == 0
     (post,) = r.posts()
     assert post.headers["user-agent"] == f"metricsd/{__version__}"
     assert "authorization" not in post.headers
@@ -371,11 +247,9 @@ def test_user_agent_names_metricsd_and_its_version(
 def test_a_huge_retry_after_ends_the_flush_in_one_line(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_day(home.db, yesterday(), SEEDED)
     r.fail_next(1, 503, retry_after="9" * 5000)
-    out = cli(home, "flush", "--endpoint", url)
+    out = cli(home, "flush", "--endpoint", url, day=0)
     assert out.returncode == 1, out
     assert "Traceback" not in out.stderr
     assert "Retry-After" in out.stdout
@@ -406,9 +280,7 @@ def test_the_environment_veto_turns_metrics_off_whatever_the_file_says(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str],
         veto: dict[str, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED)  # without the veto, the daemon would upload them
     d = daemons.start(home, "--endpoint", url, env=clean_env(**veto))
     stream(d)
     assert snapshot(d)["enabled"] is False
@@ -419,8 +291,3 @@ def test_the_environment_veto_turns_metrics_off_whatever_the_file_says(
     assert r.posts() == [] and db_rows(home) == 0
 
 
-def test_do_not_track_0_is_no_veto(home: Home, daemons: DaemonFactory) -> None:
-    d = daemons.start(home, env=clean_env(DO_NOT_TRACK="0"))
-    stream(d)
-    assert snapshot(d)["enabled"] is True
-    assert d.stop() == 0

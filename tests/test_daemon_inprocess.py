@@ -4,148 +4,42 @@ changes through the real file watch, commits through the real store.  Back-offs 
 real time; the test waits for the daemon's typed notifications, never for log lines.
 
 What needs a real process (signals, exit codes, CLI commands against a running daemon,
-crashes, dates moved by libfaketime) stays in test_upload.py, test_consent.py and
-test_crash.py."""
+crashes, dates moved by libfaketime) stays in test_upload.py, test_consent.py,
+test_status.py and test_crash.py.  The consent tests that run in-process are in
+test_consent_inprocess.py; the helpers of both are in tests/inprocess.py."""
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import threading
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import msgpack
 import pytest
 import trio
-import trio.testing
 from metricsd_client._wire import (
     compaction_message,
-    provider_error_message,
     snapshot_message,
-    tool_result_message,
+    status_message,
     turn_message,
-    usage_message,
 )
 
-from metricsd.core.batches import utc_day
+from metricsd import __version__
 from metricsd.daemon import Committed, DecisionChanged, UploadFinished
-from metricsd.store import Store
-from metricsd.testing import Harness, open_daemon, seed_day
+from metricsd.server import Limits
+from metricsd.testing import open_daemon, seed_day
 from tests.conftest import EXPECTED
-from tests.fake_endpoint import Invalid, validate
-
-URL = "http://127.0.0.1:9/v1/metrics"
-#: The facts of one day of EXPECTED, as seeded into the database.
-SEEDED = {("turns", ""): 3, ("compaction", ""): 1, ("finish_reason", "stop"): 3,
-          ("cache_hit", "90-94"): 3, ("provider_error", "overloaded"): 3,
-          ("tool_error", "exit_nonzero"): 3}
-
-
-@dataclass
-class Endpoint:
-    """What the receiver would answer, request by request; every body is validated by the
-    receiver's own validator first."""
-
-    answers: list[int | httpx.Response] = field(default_factory=list)
-    posts: list[tuple[int, dict[str, Any], httpx.Headers]] = field(default_factory=list)
-    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: Set: the next request waits for this event before it is answered.
-    hang: trio.Event | None = None
-    #: Set when a request is waiting for ``hang``.
-    hanging: trio.Event = field(default_factory=trio.Event)
-    #: Set once any request has been answered.
-    answered: trio.Event = field(default_factory=trio.Event)
-
-    async def handle(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        try:
-            validate(body, request.headers.get("idempotency-key"))
-        except Invalid:
-            response = httpx.Response(400)
-        else:
-            if self.hang is not None:
-                hang, self.hang = self.hang, None
-                self.hanging.set()
-                await hang.wait()
-            answer = self.answers.pop(0) if self.answers else 202
-            response = answer if isinstance(answer, httpx.Response) else httpx.Response(answer)
-        self.posts.append((response.status_code, body, request.headers))
-        self.answered.set()
-        if response.status_code == 202:
-            self.stored.setdefault(body["batch_id"], body)
-        return response
-
-    @property
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
-
-
-#: A wrong daemon makes a test wait for a notification that never comes: after this many
-#: real seconds the test process gets SIGINT, which the daemon takes as a stop, and the
-#: waiting test fails with "the daemon stopped" instead of hanging the suite.
-WATCHDOG_SECONDS = 120
-
-
-def run(test: Callable[[], Awaitable[None]], *, autojump: bool = True) -> None:
-    """Run ``test`` under a MockClock: with ``autojump``, time jumps to the next deadline
-    whenever every task waits (back-offs take no time); without it, time stands still
-    (nothing times out)."""
-    clock = trio.testing.MockClock(autojump_threshold=0 if autojump else float("inf"))
-    watchdog = threading.Timer(WATCHDOG_SECONDS, os.kill, (os.getpid(), signal.SIGINT))
-    watchdog.start()
-    try:
-        trio.run(test, clock=clock)
-    finally:
-        watchdog.cancel()
-
-
-def yesterday() -> str:
-    return utc_day(time.time() - 86400)
-
-
-async def session(h: Harness, *, turns: int = 3) -> None:
-    """The standard session of tests.conftest.stream, acknowledged by a sync."""
-    async with await h.connect() as c:
-        for _ in range(turns):
-            await c.send(usage_message(900, 100), tool_result_message("exit status 1"),
-                         provider_error_message("upstream said status 503"),
-                         turn_message("stop"))
-        await c.send(compaction_message())
-        await c.sync()
-
-
-async def snapshot(h: Harness) -> dict[str, Any]:
-    async with await h.connect() as c:
-        return await c.request(snapshot_message())
-
-
-def totals(database: Path) -> dict[tuple[str, str], int]:
-    """Everything the database holds (committed counts and pending batches), summed."""
-    store = Store.open(database)
-    try:
-        return store.committed_totals()
-    finally:
-        store.close()
-
-
-async def committed_until(h: Harness, done: Callable[[dict[tuple[str, str], int]], bool],
-                          ) -> dict[tuple[str, str], int]:
-    """Wait for commits until the database's totals satisfy ``done``."""
-    while True:
-        await h.next(Committed)
-        total = await trio.to_thread.run_sync(totals, h.database)
-        if done(total):
-            return total
-
-
-def rows(database: Path) -> int:
-    return len(totals(database))
+from tests.inprocess import (
+    SEEDED,
+    URL,
+    Endpoint,
+    committed_until,
+    rows,
+    run,
+    session,
+    snapshot,
+    yesterday,
+)
 
 
 def test_503_then_202_retries_with_the_same_batch_id(tmp_path: Path) -> None:
@@ -431,5 +325,54 @@ def test_unknown_event_types_are_ignored_and_counted_as_health(tmp_path: Path) -
             assert snap["counts"] == {"compaction": 1}
             assert snap["health"] == {"invalid_events": 0, "unknown_events": 2,
                                       "dropped_batches": 0, "clipped": 0}
+
+    run(test)
+
+
+def test_the_status_reply_is_the_running_daemons_own_view(tmp_path: Path) -> None:
+    ep = Endpoint()
+
+    async def test() -> None:
+        async with open_daemon(
+                tmp_path, endpoint="https://metrics.example.com/v1/metrics?key=s3cr3t",
+                limits=Limits(max_connections=7), transport=ep.transport) as h:
+            await session(h)
+            async with await h.connect() as c:
+                status = await c.request(status_message())
+                async with await h.connect() as other:
+                    await other.sync()  # connected and served
+                    # The other one, not the asker.
+                    assert (await c.request(status_message()))["connections"] == 1
+            assert status["socket"] == str(h.socket) and status["config"] == str(h.config)
+        assert status["pid"] == os.getpid()  # the daemon's own: it runs in this process
+        assert status["version"] == __version__
+        assert status["enabled"] is True and status["dev"] is False
+        assert status["consent"] == "on" and status["veto"] is None
+        assert status["uploads"] is True
+        assert status["endpoint"] == "https://metrics.example.com"  # scheme and host only
+        assert "s3cr3t" not in repr(status)
+        # The asking connection is not counted: alone, no other connection is open.
+        assert status["connections"] == 0 and status["max_connections"] == 7
+        assert status["counts"]["turns"] == 3
+        assert set(status["health"]) == {"invalid_events", "unknown_events",
+                                         "dropped_batches", "clipped"}
+        assert "last_upload" in status
+
+    run(test)
+
+
+def test_snapshots_carry_health_counting_invalid_and_unknown_events(tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h, await h.connect() as c:
+            await c.stream.send_all(msgpack.packb({"type": "turn", "empty_final": "yes"})
+                                    + msgpack.packb({"type": "from_the_future", "x": 1})
+                                    + msgpack.packb({"type": "from_the_future"}))
+            assert (await c.reply())["code"] == "invalid_event"  # the first, not the others
+            await c.send(compaction_message())
+            await c.sync()
+            snap = await c.request(snapshot_message())
+            assert snap["health"] == {"invalid_events": 1, "unknown_events": 2,
+                                      "dropped_batches": 0, "clipped": 0}
+            assert snap["counts"] == {"compaction": 1}
 
     run(test)

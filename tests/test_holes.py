@@ -1,13 +1,17 @@
 """What another process or another local user can do to a running daemon through the
-files and the socket it shares with them, each tried against a real daemon process: a
-held egress lock, unsafe directories and planted files, a same-size rewrite of
-config.toml within one timestamp tick, a bind mount over it, a config.toml whose last
-line has no newline, and a burst of connects over the connection cap."""
+files and the socket it shares with them: a held egress lock, unsafe directories and
+planted files, a same-size rewrite of config.toml within one timestamp tick, a bind mount
+over it, a config.toml whose last line has no newline, and a burst of connects over the
+connection cap.
+
+A real daemon process where the process is the point (its exit code and refusals,
+SIGTERM, ``status`` and ``consent off`` run while it runs, its descriptor limit); the
+daemon in-process (metricsd.testing under trio's MockClock, see tests/inprocess.py) where
+only what the daemon does with the files matters."""
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import resource
 import select
@@ -23,7 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trio
+from metricsd_client._wire import status_message, turn_message
 
+from metricsd.daemon import Committed, DecisionChanged
+from metricsd.testing import Harness, open_daemon, seed_day
 from tests.conftest import (
     START_TIMEOUT,
     Daemon,
@@ -39,6 +47,16 @@ from tests.conftest import (
     stream,
     wait_for,
 )
+from tests.inprocess import (
+    SEEDED,
+    Endpoint,
+    daemon_log,
+    held_exclusively,
+    rows,
+    run,
+    session,
+    yesterday,
+)
 from tests.rawclient import Client
 
 IS_ROOT = os.geteuid() == 0
@@ -50,18 +68,6 @@ def run_once(home: Home, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "metricsd", "run", *home.args(), *extra],
                           capture_output=True, text=True, env=clean_env(), timeout=60,
                           stdin=subprocess.DEVNULL)
-
-
-@contextlib.contextmanager
-def held_exclusively(path: Path) -> Iterator[int]:
-    """What a `metricsd consent off` stopped with Ctrl-Z leaves: egress.lock held
-    exclusively by a process that does not go on."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        os.close(fd)
 
 
 def nothing_to_read(c: Client) -> bool:
@@ -119,19 +125,29 @@ def test_sigterm_ends_the_daemon_within_5s_while_the_egress_lock_is_held(
     assert "uncommitted facts lost" in final[0]
 
 
-def test_an_upload_blocked_by_the_lock_leaves_status_answering(
-        home: Home, daemons: DaemonFactory) -> None:
+def test_an_upload_blocked_by_the_lock_leaves_status_answering(tmp_path: Path) -> None:
     # The start-up upload seals batches under the lock: it gives up for now, and status
     # answers meanwhile.
-    home.state_dir.mkdir(mode=0o700)
-    with held_exclusively(home.state_dir / "egress.lock"):
-        d = daemons.start(home, "--endpoint", "https://127.0.0.1:9/metrics")
-        with d.client(timeout=5) as c:
-            assert c.status()["pid"] == d.proc.pid
-        wait_for(lambda: "upload: " in d.stderr, timeout=10, what="the upload to give up")
-        with d.client(timeout=5) as c:
-            assert c.status()["pid"] == d.proc.pid
-    assert d.stop() == 0
+    (tmp_path / "state").mkdir(mode=0o700)
+    ep = Endpoint()
+
+    async def status(h: Harness) -> dict[str, Any]:
+        async with await h.connect() as c:
+            return await c.request(status_message())
+
+    async def test() -> None:
+        async with open_daemon(tmp_path, endpoint="https://127.0.0.1:9/metrics",
+                               transport=ep.transport) as h:
+            assert (await status(h))["pid"] == os.getpid()  # the daemon runs in this process
+            # The run ends without a notification: it waits to try again.
+            await log.line(lambda line: line.startswith("upload: "))
+            assert (await status(h))["pid"] == os.getpid()
+
+    with held_exclusively(tmp_path / "state" / "egress.lock"), daemon_log() as log:
+        # Time stands still: what waits for the lock waits once (real time, on a worker
+        # thread), then for a back-off that does not end.
+        run(test, autojump=False)
+    assert ep.posts == []
 
 
 # --- the state directory and config.toml get the socket directory's checks -----------
@@ -159,29 +175,32 @@ def test_a_state_directory_under_a_directory_writable_by_others_is_refused(home:
     assert not home.state_dir.exists()
 
 
-def test_a_config_directory_writable_by_others_is_refused_and_means_off(
-        home: Home, daemons: DaemonFactory) -> None:
+def test_a_config_directory_writable_by_others_is_refused(home: Home) -> None:
     os.chmod(home.config.parent, 0o777)
     out = run_once(home)
     assert out.returncode == 1
     [line] = out.stderr.strip().splitlines()
     assert line.startswith("metricsd: config directory unsafe: ")
-    # A directory that becomes writable by others after the start means off.
-    os.chmod(home.config.parent, 0o700)
-    d = daemons.start(home)
-    stream(d)
-    os.chmod(home.config.parent, 0o777)
-    home.config.write_text(home.config.read_text())  # a watch event: decide again
 
-    def status() -> dict[str, Any]:
-        with d.client() as c:
-            return c.status()
 
-    # The purge may come from a commit a moment before its decision reaches `status`.
-    wait_for(lambda: db_rows(home) == 0 and not status()["enabled"], timeout=5,
-             what="the purge")
-    assert "unsafe location" in status()["config_problem"]
-    assert d.stop() == 0
+def test_a_config_directory_that_becomes_writable_by_others_means_off(tmp_path: Path) -> None:
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h:
+            await session(h)
+            assert await trio.to_thread.run_sync(rows, h.database) > 0
+            os.chmod(tmp_path, 0o777)  # the directory of config.toml
+            try:
+                h.config.write_text(h.config.read_text())  # a watch event: decide again
+                await h.next(Committed, lambda n: not n.decision.counting)
+                async with await h.connect() as c:
+                    status = await c.request(status_message())
+            finally:
+                os.chmod(tmp_path, 0o700)
+            assert await trio.to_thread.run_sync(rows, h.database) == 0  # purged
+            assert status["enabled"] is False
+            assert "unsafe location" in status["config_problem"]
+
+    run(test)
 
 
 def test_consent_on_refuses_a_config_in_a_directory_writable_by_others(home: Home) -> None:
@@ -193,31 +212,34 @@ def test_consent_on_refuses_a_config_in_a_directory_writable_by_others(home: Hom
     assert home.config.read_text() == "[desktop]\nmetrics = false\n"
 
 
-def test_a_planted_wal_symlink_never_gets_the_victims_file_chmodded(
-        home: Home, daemons: DaemonFactory) -> None:
-    victim = home.root / "victim.txt"
+def test_a_planted_wal_symlink_never_gets_the_victims_file_chmodded(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
     victim.write_text("someone's file")
     os.chmod(victim, 0o644)
-    home.state_dir.mkdir(mode=0o700)
-    (home.state_dir / "metrics.sqlite3-wal").symlink_to(victim)
-    d = daemons.start(home)
-    with d.client() as c:
-        c.turn("stop")
-        assert c.status()["pid"] == d.proc.pid  # serving, the database unavailable
-    assert d.stop() == 0
-    assert "metrics.sqlite3-wal" in d.stderr and "symbolic link" in d.stderr
+    (tmp_path / "state").mkdir(mode=0o700)
+    (tmp_path / "state" / "metrics.sqlite3-wal").symlink_to(victim)
+
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h, await h.connect() as c:
+            await c.send(turn_message("stop"))
+            # Serving, the database unavailable.
+            assert (await c.request(status_message()))["pid"] == os.getpid()
+
+    with daemon_log() as log:
+        run(test)
+    assert any("metrics.sqlite3-wal" in line and "symbolic link" in line
+               for line in log.lines), log.lines
     assert stat.S_IMODE(os.stat(victim).st_mode) == 0o644
     assert victim.read_text() == "someone's file"
 
 
 @pytest.mark.parametrize("planted", ["symlink", "file of another user"])
 def test_a_planted_egress_lock_is_refused_and_never_blocks_opt_out(
-        home: Home, daemons: DaemonFactory, planted: str) -> None:
+        home: Home, planted: str) -> None:
     if planted != "symlink" and not IS_ROOT:
         pytest.skip("needs root to make a file of another user")
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    home.state_dir.mkdir(mode=0o700)
+    seed_day(home.db, yesterday(), SEEDED)  # what opting out must delete
     target = home.root / "elsewhere"
     target.write_text("")
     lock = home.state_dir / "egress.lock"
@@ -233,7 +255,7 @@ def test_a_planted_egress_lock_is_refused_and_never_blocks_opt_out(
         assert out.returncode == 1
         [line] = out.stderr.strip().splitlines()
         assert "egress.lock is not a regular file of yours" in line
-        out = cli(home, "consent", "off", timeout=20)
+        out = cli(home, "consent", "off", timeout=20, day=0)
         assert out.returncode == 0, out.stderr
         assert "metrics off: stored counts and pending batches were deleted" in out.stdout
         assert "remove it" in out.stdout
@@ -276,67 +298,81 @@ def rewrite_in_place(path: Path, text: str) -> os.stat_result:
 
 
 def test_a_same_size_rewrite_within_the_second_still_turns_metrics_off(
-        coarse_fs: Path, daemons: DaemonFactory) -> None:
-    home = make_home()
-    home.config = coarse_fs / "config.toml"
-    home.dev_marker = coarse_fs / "DEV_BUILD"
+        coarse_fs: Path) -> None:
+    config = coarse_fs / "config.toml"
     on, off = "[desktop]\nmetrics = true \n", "[desktop]\nmetrics = false\n"
     assert len(on) == len(off)
-    home.config.write_text(off)
-    d = daemons.start(home)
+    config.write_text(off)
+    tick_seen: list[bool] = []  # a rewrite that stat could not tell apart happened
 
-    def enabled() -> bool:
-        with d.client() as c:
-            return bool(c.status()["enabled"])
+    async def test() -> None:
+        async with open_daemon(coarse_fs, opted_in=None) as h:
+            # Round trips and a commit: the daemon's file watch (armed on a worker thread
+            # while it starts) is in place before the first edit.
+            await session(h)
+            for _attempt in range(10):
+                st_on = rewrite_in_place(config, on)
+                await h.next(DecisionChanged,  # the daemon read `on`
+                             lambda n: not n.old.counting and n.new.counting)
+                st_off = rewrite_in_place(config, off)
+                same = ((st_on.st_ino, st_on.st_size, st_on.st_mtime_ns, st_on.st_ctime_ns)
+                        == (st_off.st_ino, st_off.st_size, st_off.st_mtime_ns,
+                            st_off.st_ctime_ns))
+                await h.next(DecisionChanged,  # off after the edit
+                             lambda n: n.old.counting and not n.new.counting)
+                if same:
+                    break  # stat could not tell the two versions apart, and it went off
+            else:
+                return  # skipped below
+            tick_seen.append(True)
+            async with await h.connect() as c:
+                await c.send(turn_message("stop"))
+                await c.sync()
+            database = h.database
+            assert not database.exists() or await trio.to_thread.run_sync(rows, database) == 0
 
-    try:
-        for _attempt in range(10):
-            st_on = rewrite_in_place(home.config, on)
-            wait_for(enabled, timeout=5, what="metrics on")  # the daemon read `on`
-            st_off = rewrite_in_place(home.config, off)
-            same = ((st_on.st_ino, st_on.st_size, st_on.st_mtime_ns, st_on.st_ctime_ns)
-                    == (st_off.st_ino, st_off.st_size, st_off.st_mtime_ns,
-                        st_off.st_ctime_ns))
-            wait_for(lambda: not enabled(), timeout=3.0, what="metrics off after the edit")
-            if same:
-                break  # stat could not tell the two versions apart, and it went off
-        else:
-            pytest.skip("never managed to rewrite within one timestamp tick")
-        with d.client() as c:
-            c.turn("stop")
-            c.sync()
-        assert not home.db.exists() or db_rows(home) == 0
-        assert d.stop() == 0
-    finally:
-        shutil.rmtree(home.root, ignore_errors=True)
+    run(test)
+    if not tick_seen:
+        pytest.skip("never managed to rewrite within one timestamp tick")
 
 
 # --- a bind mount over config.toml ------------------------------------------------------
 
 def test_a_bind_mount_over_the_config_turns_metrics_off_within_the_second(
-        home: Home, daemons: DaemonFactory) -> None:
+        tmp_path: Path) -> None:
     if not IS_ROOT or not sys.platform.startswith("linux"):
         pytest.skip("needs root to bind-mount")
-    d = daemons.start(home)
-    stream(d)
-    held = d.client()
-    held.sync()  # after this, nothing asks for a commit until `held` disconnects
-    assert db_rows(home) > 0
-    other = home.root / "other.toml"
+    other = tmp_path / "other.toml"
     other.write_text("[desktop]\nmetrics = false\n")
-    mount = subprocess.run(["mount", "--bind", str(other), str(home.config)],
-                           capture_output=True, timeout=30)
-    if mount.returncode != 0:
-        pytest.skip("cannot bind-mount here")
+    config = tmp_path / "home" / "config.toml"
+    mounted: list[bool] = []
+
+    async def test() -> None:
+        async with open_daemon(tmp_path / "home") as h:
+            await session(h)
+            async with await h.connect() as held:
+                await held.sync()  # after this, nothing asks for a commit until it leaves
+                assert await trio.to_thread.run_sync(rows, h.database) > 0
+                mount = await trio.run_process(["mount", "--bind", str(other), str(config)],
+                                               capture_stdout=True, capture_stderr=True,
+                                               check=False)
+                mounted.append(mount.returncode == 0)
+                if not mounted[0]:
+                    return
+                # No client sends anything: only the watch can notice.
+                await h.next(Committed, lambda n: not n.decision.counting)
+                assert await trio.to_thread.run_sync(rows, h.database) == 0
+
     try:
-        # No client sends anything: only the watch can notice.  The promise is 1 s; the
-        # deadline only bounds the wait on this shared machine.
-        wait_for(lambda: db_rows(home) == 0 and "metrics off" in d.stderr, timeout=3.0,
-                 what="the purge after the mount")
+        with daemon_log() as log:
+            run(test)
     finally:
-        subprocess.run(["umount", str(home.config)], capture_output=True, timeout=30)
-    held.close()
-    assert d.stop() == 0
+        if mounted == [True]:
+            subprocess.run(["umount", str(config)], capture_output=True, timeout=30,
+                           check=True)
+    if mounted == [False]:
+        pytest.skip("cannot bind-mount here")
+    assert any("metrics off" in line for line in log.lines), log.lines
 
 
 # --- consent on/off on a file whose last line has no newline ---------------------------

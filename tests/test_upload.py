@@ -20,7 +20,7 @@ from tests.conftest import (
     wait_for,
 )
 from tests.fake_endpoint import Receiver
-from tests.test_daemon_inprocess import SEEDED
+from tests.inprocess import SEEDED
 
 
 def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
