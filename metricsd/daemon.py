@@ -165,12 +165,14 @@ class Daemon:
             log.info("no file watch on this platform: checking config.toml every second")
         try:
             while True:
-                await watcher.changed()
+                # First pass: an edit made after the start-up decisions but before the
+                # watch was armed made no event; decide once more now that it is.
                 decision = await trio.to_thread.run_sync(self.authority.decide)
                 if decision != self.decision:
                     self.apply(decision)
                     # Commit now: purges at once when metrics went off.
                     self.committer.request()
+                await watcher.changed()
         finally:
             watcher.close()
 

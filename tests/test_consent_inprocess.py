@@ -14,14 +14,16 @@ import os
 import signal
 import sqlite3
 import stat
+import threading
 from pathlib import Path
+from typing import Any
 
 import msgpack
 import pytest
 from metricsd_client._wire import compaction_message, ping_message, turn_message
 
 from metricsd.daemon import DecisionChanged, UploadFinished
-from metricsd.testing import open_daemon
+from metricsd.testing import open_daemon, write_config
 from tests.conftest import cli
 from tests.fake_endpoint import Receiver
 from tests.inprocess import Endpoint, daemon_log, home_of, run, session, snapshot
@@ -175,3 +177,43 @@ def test_300_client_versions_make_at_most_17_groups_and_keep_every_count(
     assert sum(b["counts"].get("compaction", 0) for b in bodies) == 300
     assert {b["client"]["version"] for b in bodies} >= {"1.0.0", "1.0.15", "unknown"}
 
+
+
+def test_an_opt_out_while_the_watch_is_being_set_up_is_not_missed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon decides at start, and its start-up commit decides again, before the file
+    watch is in place: an edit after both and before the watch must still be seen (the
+    watch decides once more as soon as it is armed)."""
+    import metricsd.commits
+    import metricsd.daemon
+    import metricsd.watch
+
+    first_commit = threading.Event()
+    real_commit = metricsd.commits.Committer._commit_blocking
+    real_open_watcher = metricsd.daemon.open_watcher
+
+    def commit(self: Any, *args: Any) -> Any:
+        try:
+            return real_commit(self, *args)
+        finally:
+            first_commit.set()
+
+    def edit_then_watch(files: Any) -> Any:
+        assert first_commit.wait(30)
+        write_config(tmp_path / "config.toml", False)  # `consent off` at this very moment
+        return real_open_watcher(files)
+
+    monkeypatch.setattr(metricsd.commits.Committer, "_commit_blocking", commit)
+    monkeypatch.setattr(metricsd.daemon, "open_watcher", edit_then_watch)
+    # Without the mount-table watch (Linux only), whose first wake-up re-decides anyway.
+    monkeypatch.setattr(metricsd.watch, "_mount_watch", lambda: None)
+
+    async def test() -> None:
+        async with open_daemon(tmp_path) as h:
+            change = await h.next(DecisionChanged, lambda n: n.new.counting is False)
+            assert change.old.counting is True
+            assert (await snapshot(h))["enabled"] is False
+
+    # The mock clock stays still: with the edit missed, nothing else would ever re-decide
+    # (and the run's watchdog ends the wait).
+    run(test, autojump=False)
