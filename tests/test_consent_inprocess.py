@@ -190,7 +190,7 @@ def test_an_opt_out_while_the_watch_is_being_set_up_is_not_missed(
 
     first_commit = threading.Event()
     real_commit = metricsd.commits.Committer._commit_blocking
-    real_open_watcher = metricsd.daemon.open_watcher
+    real_open_watcher = metricsd.watch.open_watcher
 
     def commit(self: Any, *args: Any) -> Any:
         try:
