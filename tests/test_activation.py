@@ -323,6 +323,22 @@ def unusable_runtime_env(home: Home) -> dict[str, str]:
     return env
 
 
+#: /proc/net/unix: the Flags column of a listening socket has __SO_ACCEPTCON (Linux).
+_SO_ACCEPTCON = 0x10000
+
+
+def listening(path: Path) -> bool:
+    """Whether a Unix socket at ``path`` is listening (Linux: /proc/net/unix)."""
+    with open("/proc/net/unix") as table:
+        next(table)  # the header
+        for line in table:
+            fields = line.split()
+            if len(fields) >= 8 and fields[7] == str(path) and (
+                    int(fields[3], 16) & _SO_ACCEPTCON):
+                return True
+    return False
+
+
 @pytest.mark.skipif(SOCKET_ACTIVATE is None and not os.environ.get("CI"),
                     reason="systemd-socket-activate is not installed (apt-get install systemd)")
 def test_inherited_socket_needs_no_runtime_directory(home: Home, daemons: DaemonFactory
@@ -345,7 +361,9 @@ def test_inherited_socket_needs_no_runtime_directory(home: Home, daemons: Daemon
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
     d = Daemon(home, proc, err_path, "", err)
     daemons.started.append(d)
-    wait_for(lambda: home.socket.is_socket() or proc.poll() is not None,
+    # Listening, not only bound (the socket file exists from bind() on, and a connect
+    # before listen() is refused).
+    wait_for(lambda: listening(home.socket) or proc.poll() is not None,
              timeout=START_TIMEOUT, what="systemd-socket-activate to listen")
     assert proc.poll() is None, d.stderr
     with d.client() as c:  # the first connection starts the daemon
