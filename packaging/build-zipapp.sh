@@ -28,13 +28,24 @@ msgpack_pythons=${MSGPACK_PYTHONS:-3.11 3.12 3.13 3.14}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$python" -m venv "$work/tools"
+# The tools' environment is thrown away after the build, so nothing is byte-compiled
+# (--no-compile) and it gets no bundled pip of its own: the locked shiv brings the locked
+# pip, installed by $PYTHON's pip (pip >= 22.3 has --python).  With an older pip, the
+# environment bootstraps its bundled pip first (ensurepip), which takes longer.
+"$python" -m venv --without-pip "$work/tools"
+tools_lock=(install --quiet --disable-pip-version-check --no-compile --require-hashes
+            -r "$root/packaging/zipapp-tools.lock")
+if "$python" -m pip --python "$work/tools/bin/python" --version >/dev/null 2>&1; then
+    "$python" -m pip --python "$work/tools/bin/python" "${tools_lock[@]}"
+else
+    "$work/tools/bin/python" -m ensurepip --default-pip >/dev/null
+    "$work/tools/bin/python" -m pip "${tools_lock[@]}"
+fi
 pip=("$work/tools/bin/python" -m pip --quiet --disable-pip-version-check)
-"${pip[@]}" install --require-hashes -r "$root/packaging/zipapp-tools.lock"
 
 # The dependencies, exactly as locked (binary wheels only, every file hash-checked).
 site="$work/site"
-"${pip[@]}" install --require-hashes --only-binary :all: --target "$site" \
+"${pip[@]}" install --no-compile --require-hashes --only-binary :all: --target "$site" \
     -r "$root/packaging/requirements.lock"
 # msgpack's extension for the other Python versions, from the same locked release.
 awk '/^msgpack==/{p=1; print; next} p && /^    /{print; next} {p=0}' \
