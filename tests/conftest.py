@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import json
 import os
@@ -340,18 +341,37 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               build: Callable[[Path], None]) -> Path:
+    """``build(path)`` once per run, shared by every worker: under ``-n`` the first worker
+    to get here builds it in the directory all workers' base directories are in, and the
+    others wait for it (an flock).  Returns the path."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    out = shared / "built" / name
+    out.parent.mkdir(exist_ok=True)
+    with open(shared / "built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.exists():
+            partial = out.with_name(f"{name}.partial")
+            build(partial)
+            partial.rename(out)
+    return out
+
+
 @pytest.fixture(scope="session")
-def go_driver() -> Iterator[Path]:
-    """The Go driver, built once per session."""
+def go_driver(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Go driver, built once per run."""
     go = shutil.which("go")
     if go is None:
         unavailable("the Go toolchain is not installed")
     assert go is not None
-    out = Path(tempfile.mkdtemp(prefix="mdgo-driver-"))
-    exe = out / "metricsd-conformance"
-    result = subprocess.run([go, "build", "-o", str(exe), "."],
-                            cwd=Path(__file__).resolve().parent / "conformance" / "drivers" / "go",
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    yield exe
-    shutil.rmtree(out, ignore_errors=True)
+
+    def build(exe: Path) -> None:
+        result = subprocess.run(
+            [go, "build", "-o", str(exe), "."], capture_output=True, text=True, timeout=600,
+            cwd=Path(__file__).resolve().parent / "conformance" / "drivers" / "go")
+        assert result.returncode == 0, result.stderr
+
+    return built_once(tmp_path_factory, "metricsd-conformance", build)

@@ -3,7 +3,6 @@ start it with an interpreter that sees nothing but the artifact, count, sync, sh
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -18,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from metricsd import __version__
-from tests.conftest import START_TIMEOUT, Home, clean_env, daemon_env, day_env, read_line
+from tests.conftest import (
+    START_TIMEOUT,
+    Home,
+    built_once,
+    clean_env,
+    daemon_env,
+    day_env,
+    read_line,
+)
 from tests.rawclient import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,20 +37,13 @@ ISOLATED = [sys.executable, "-I", "-S"]
 
 @pytest.fixture(scope="module")
 def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The zipapp, built once per run: under ``-n`` the first worker to get here builds it
-    in the run's shared base directory and the others wait for it (an flock)."""
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the directory every worker's base directory is in
-    out = shared / "zipapp" / "metricsd.pyz"
-    out.parent.mkdir(exist_ok=True)
-    with open(shared / "zipapp.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not out.exists():
-            build = subprocess.run(["bash", str(BUILD_ZIPAPP), str(out)], capture_output=True,
-                                   text=True, timeout=240,
-                                   env=dict(os.environ, PYTHON=sys.executable))
-            assert build.returncode == 0, build.stdout + build.stderr
+    """The zipapp, built once per run (shared by the workers of ``-n``)."""
+    def build(out: Path) -> None:
+        result = subprocess.run(["bash", str(BUILD_ZIPAPP), str(out)], capture_output=True,
+                                text=True, timeout=240, env=dict(os.environ, PYTHON=sys.executable))
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    out = built_once(tmp_path_factory, "metricsd.pyz", build)
     assert zipfile.is_zipfile(out)
     return out
 
