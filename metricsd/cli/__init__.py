@@ -10,18 +10,20 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from importlib import import_module
+from typing import TYPE_CHECKING, NoReturn
 
 from metricsd import __version__
 from metricsd.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Failure, UsageError
-from metricsd.cli.consent import cmd_consent
-from metricsd.cli.flush import cmd_flush
-from metricsd.cli.other import cmd_disclosure, cmd_service_install
-from metricsd.cli.run import cmd_run
-from metricsd.cli.show import cmd_show
-from metricsd.cli.status import cmd_status
 from metricsd.core.endpoint import EndpointError, choose_endpoint
-from metricsd.settings import Settings, resolve
+from metricsd.settings import resolve
+
+if TYPE_CHECKING:
+    from metricsd.settings import Settings
+
+#: A command's function, as (module, name): its module is imported only when the command
+#: runs, so that `metricsd status` does not load the daemon's or the uploader's code.
+Command = Callable[[argparse.Namespace, "Settings"], int]
 
 log = logging.getLogger("metricsd")
 
@@ -111,15 +113,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p.add_argument("--max-connections", type=_positive_int, default=1000, metavar="N",
                    help="connections served at once; at the cap the longest-idle one is "
                         "closed to admit a new one (default 1000)")
-    p.set_defaults(func=cmd_run)
-    subs["status"].set_defaults(func=cmd_status)
+    p.set_defaults(func=("metricsd.cli.run", "cmd_run"))
+    subs["status"].set_defaults(func=("metricsd.cli.status", "cmd_status"))
     subs["show"].add_argument("--json", action="store_true",
                               help="print the request bodies as a JSON array")
-    subs["show"].set_defaults(func=cmd_show)
+    subs["show"].set_defaults(func=("metricsd.cli.show", "cmd_show"))
     subs["consent"].add_argument("value", nargs="?", choices=("on", "off"),
                                  help="omit to show the current state")
-    subs["consent"].set_defaults(func=cmd_consent)
-    subs["flush"].set_defaults(func=cmd_flush)
+    subs["consent"].set_defaults(func=("metricsd.cli.consent", "cmd_consent"))
+    subs["flush"].set_defaults(func=("metricsd.cli.flush", "cmd_flush"))
 
     p = sub.add_parser(
         "disclosure", help="what is collected, where it is sent, how to opt out",
@@ -130,7 +132,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable, for an app's dialog")
-    p.set_defaults(func=cmd_disclosure)
+    p.set_defaults(func=("metricsd.cli.other", "cmd_disclosure"))
     subs["disclosure"] = p
 
     p = sub.add_parser("service", help="install the systemd units or the LaunchAgent",
@@ -158,7 +160,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p.add_argument("--bundle-program", metavar="PATH",
                    help="launchd, with --print: a static plist for SMAppService naming this "
                         "path inside the app bundle (e.g. Contents/MacOS/metricsd)")
-    p.set_defaults(func=cmd_service_install, manager=None)
+    p.set_defaults(func=("metricsd.cli.other", "cmd_service_install"), manager=None)
     subs["service"] = p
     return parser, subs
 
@@ -204,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        config=getattr(args, "config", None),
                        endpoint=getattr(args, "endpoint", None),
                        dev_marker=getattr(args, "dev_marker", None))
-    func: Callable[[argparse.Namespace, Settings], int] = args.func
+    module, name = args.func
+    func: Command = getattr(import_module(module), name)
     try:
         # An unacceptable --endpoint / METRICSD_ENDPOINT is a usage error for every command.
         choose_endpoint(settings.endpoint_flag, settings.endpoint_env, None)
