@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import compileall
 import fcntl
 import glob
 import json
@@ -43,23 +42,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "long: takes several seconds (a build, a soak, a fault schedule); run first")
     if getattr(config.option, "maxschedchunk", 0) is None:  # xdist's default: large chunks
         config.option.maxschedchunk = 1
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        compile_sources()
-
-
-#: The packages whose sources the processes the tests start import from this tree.
-SOURCES: Final = ("metricsd", "clients/python/metricsd_client", "receiver/metricsd_receiver")
-
-
-def compile_sources() -> None:
-    """Byte-compile this tree's packages once per run (before the workers start), as pip
-    does for an installed package.  The editable install imports them from the tree, so
-    under PYTHONDONTWRITEBYTECODE (set on CI machines) each of the hundreds of daemons,
-    commands and receivers the tests start would compile them again; it may still read
-    what is compiled here.  Files already up to date are left alone."""
-    root = Path(__file__).resolve().parent.parent
-    for package in SOURCES:
-        compileall.compile_dir(root / package, quiet=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
