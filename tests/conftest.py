@@ -351,7 +351,7 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
         shared = shared.parent
     out = shared / "built" / name
     out.parent.mkdir(exist_ok=True)
-    with open(shared / "built.lock", "w") as lock:
+    with open(out.with_name(f"{name}.lock"), "w") as lock:  # one lock per artifact
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not out.exists():
             partial = out.with_name(f"{name}.partial")
