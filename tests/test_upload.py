@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
 
-from metricsd.core.batches import utc_day
 from metricsd.testing import seed_day
 from tests.conftest import (
     EXPECTED,
@@ -20,7 +18,7 @@ from tests.conftest import (
     wait_for,
 )
 from tests.fake_endpoint import Receiver
-from tests.inprocess import SEEDED
+from tests.inprocess import SEEDED, yesterday
 
 
 def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
@@ -85,9 +83,9 @@ def test_flush_never_sends_dev_counts(home: Home, receiver: tuple[Receiver, str]
     later (the daemon's own runs: test_daemon_inprocess.py).  Release counts of the same
     day, seeded beside them, are sent: the day is complete."""
     r, url = receiver
-    yesterday = utc_day(time.time() - 86400)
-    seed_day(home.db, yesterday, SEEDED, dev=True)
-    seed_day(home.db, yesterday, {("turns", ""): 1}, client_version="2.0.2")
+    day = yesterday()
+    seed_day(home.db, day, SEEDED, dev=True)
+    seed_day(home.db, day, {("turns", ""): 1}, client_version="2.0.2")
     dev_env = clean_env(METRICSD_DEV_BUILD="1")
     assert cli(home, "flush", "--endpoint", url, env=dev_env, day=0).returncode == 0
     assert r.posts() == []  # a dev build sends nothing at all

@@ -21,8 +21,9 @@ from metricsd.settings import resolve
 if TYPE_CHECKING:
     from metricsd.settings import Settings
 
-#: A command's function, as (module, name): its module is imported only when the command
-#: runs, so that `metricsd status` does not load the daemon's or the uploader's code.
+#: What runs a command.  The parser names it as ``func=(module, name)``, and the module is
+#: imported only when that command runs: `metricsd status` loads neither the daemon's nor
+#: the uploader's code.
 Command = Callable[[argparse.Namespace, "Settings"], int]
 
 log = logging.getLogger("metricsd")
