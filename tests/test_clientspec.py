@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ntpath
+import os
+from pathlib import Path
+
+import pytest
+
 from metricsd import PROTO
 from metricsd.core import wire
 from tests import clientspec
@@ -25,3 +31,41 @@ def test_usage_forms_match_the_protocol() -> None:
     assert set(forms["usage"]) == protocol._SPLIT_FIELDS
     assert set(forms["usage_total"]) == protocol._TOTAL_FIELDS
     assert set(forms["usage_read_write"]) == protocol._READ_WRITE_FIELDS
+
+
+def test_the_address_rule_is_the_daemons_for_each_platform(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule (clients/spec.json) = the daemon's platformdirs call = the Python
+    client's, for linux, darwin and win32 (simulated: platformdirs' classes for each
+    platform run here).  On Windows the endpoint file is in %LOCALAPPDATA%\\Temp\\metricsd,
+    where the daemon writes it, not in ...\\metricsd\\metricsd."""
+    import platformdirs.macos
+    import platformdirs.unix
+    import platformdirs.windows
+    from metricsd_client._paths import runtime_dir
+
+    from metricsd.settings import APP
+
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    local = "C:\\Users\\app\\AppData\\Local"
+    env = {"XDG_RUNTIME_DIR": str(xdg), "LOCALAPPDATA": local, "HOME": str(tmp_path)}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("WIN_PD_OVERRIDE_LOCAL_APPDATA", local)
+    daemons = {
+        "linux": platformdirs.unix.Unix(APP, appauthor=False).user_runtime_dir,
+        "darwin": platformdirs.macos.MacOS(APP, appauthor=False).user_runtime_dir,
+        "win32": platformdirs.windows.Windows(APP, appauthor=False).user_runtime_dir,
+    }
+    # platformdirs joins with this platform's separator; Windows reads either.
+    daemons["win32"] = ntpath.normpath(daemons["win32"])
+    for platform, daemon in daemons.items():
+        rule = clientspec.runtime_dir(platform, env, uid=os.geteuid(), home=str(tmp_path),
+                                      tmp="/tmp")
+        assert rule == daemon == runtime_dir(platform, env), platform
+    assert daemons["win32"] == local + "\\Temp\\metricsd"
+    # And the daemon's own default here is the rule's.
+    from metricsd.settings import default_socket
+
+    assert str(default_socket().parent) == daemons["linux"]
