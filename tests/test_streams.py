@@ -6,13 +6,16 @@ only after the first, the mark purged on opt-out and forgotten after 7 days; and
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 import trio
 from metricsd_client._wire import (
+    auth_message,
     compaction_message,
     hello_message,
+    proof,
     snapshot_message,
     sync_message,
     turn_message,
@@ -22,6 +25,7 @@ from metricsd.core.counts import Tally, counts_body, flatten
 from metricsd.core.protocol import Gate, Session
 from metricsd.core.streams import Streams
 from metricsd.daemon import Committed, DecisionChanged
+from metricsd.server import Server
 from metricsd.store import Store
 from metricsd.testing import Connection, Harness, open_daemon
 from tests.inprocess import run
@@ -180,4 +184,87 @@ def test_a_sync_does_not_stop_the_connection_from_being_read(tmp_path: Path) -> 
             gate.set()
             assert (await conn.reply())["type"] == "ack"
             await conn.aclose()
+    run(main)
+
+
+# --- loopback TCP: the daemon proves itself; unauthenticated connections --------------------
+
+TOKEN = "5a" * 32
+
+
+async def _tcp_server(nursery: trio.Nursery) -> tuple[Server, int, Tally]:
+    from metricsd.server import Limits, Replies
+
+    tally = Tally()
+
+    async def committed() -> None:
+        pass
+
+    async def nothing() -> bytes:
+        return b""
+
+    server = Server(tally, Gate(counting=True), Replies(
+        commit_soon=lambda: None, committed=committed, snapshot=nothing, status=nothing),
+        Limits(max_connections=8), token=TOKEN)
+    sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
+    await sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    port = sock.getsockname()[1]
+    await nursery.start(server.serve, [trio.SocketListener(sock)])
+    return server, port, tally
+
+
+def test_the_challenge_proves_the_daemon_and_the_client() -> None:
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            server, port, tally = await _tcp_server(nursery)
+            stream = await trio.open_tcp_stream("127.0.0.1", port)
+            conn = Connection(stream)
+            nonce = os.urandom(32)
+            await conn.send({**hello_message("1.0.0"), "nonce": nonce})
+            challenge = await conn.reply()
+            assert challenge["type"] == "challenge"
+            assert challenge["proof"] == proof(TOKEN, nonce)
+            assert server.active == 0  # not yet anybody's client
+            await conn.send(auth_message(proof(TOKEN, challenge["nonce"])),
+                            compaction_message(), sync_message(1))
+            assert await conn.reply() == {"type": "ack", "id": 1}
+            assert server.active == 1
+            assert counts_body(flatten(tally.peek())) == {"compaction": 1}
+            # A wrong proof: unauthorized, closed, nothing counted.
+            bad = Connection(await trio.open_tcp_stream("127.0.0.1", port))
+            await bad.send({**hello_message(), "nonce": nonce})
+            n2 = (await bad.reply())["nonce"]
+            await bad.send(auth_message(proof("00" * 32, n2)), compaction_message())
+            replies = await bad.replies_until_closed()
+            assert [r.get("code") for r in replies] == ["unauthorized"]
+            assert counts_body(flatten(tally.peek())) == {"compaction": 1}
+            await conn.aclose()
+            await bad.aclose()
+            nursery.cancel_scope.cancel()
+    run(main)
+
+
+def test_a_connection_that_never_authenticates_is_closed_after_5_s() -> None:
+    """Finding 8 of the v1.3 trial: TCP connections that never authenticate were never
+    closed, filled the connection cap and kept a --watch-stdin daemon alive."""
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            server, port, _ = await _tcp_server(nursery)
+            silent = Connection(await trio.open_tcp_stream("127.0.0.1", port))
+            challenged = Connection(await trio.open_tcp_stream("127.0.0.1", port))
+            await challenged.send({**hello_message(), "nonce": os.urandom(32)})
+            assert (await challenged.reply())["type"] == "challenge"
+            while len(server._conns) < 2:
+                await trio.sleep(0.01)
+            # Neither is another app instance's client (pid unknown over TCP).
+            assert server.active == 0 and server.active_except(os.getpid()) == 0
+            start = trio.current_time()
+            assert await silent.replies_until_closed() == []
+            assert await challenged.replies_until_closed() == []
+            assert 5.0 <= trio.current_time() - start < 6.0
+            assert server._conns == {}
+            await silent.aclose()
+            await challenged.aclose()
+            nursery.cancel_scope.cancel()
     run(main)
