@@ -125,6 +125,36 @@ def main() -> None:
         c.close()
         say({"result": {"sync": ok, "dropped": c.stats.dropped, "streamed": streamed,
                         "reconnects": c.stats.reconnects, "max_call_ms": t.max_ms}})
+    elif scenario == "stream_kill":
+        # v1.3 replayable streams: events the daemon read but had not committed when it
+        # was SIGKILLed are written again to the next daemon; nothing is lost or doubled.
+        c = Client(sock, "1.2.3")
+        if not c.sync(10):
+            raise SystemExit("first sync failed")
+        for _ in range(300):
+            t(c.compaction)
+        say({"step": "sent"})
+        wait_for("go")
+        t(c.turn, "stop")
+        deadline = time.monotonic() + 20
+        ok = c.sync(5)
+        while not ok and time.monotonic() < deadline:
+            ok = c.sync(5)
+        c.close()
+        say({"result": {"sync": ok, "dropped": c.stats.dropped,
+                        "unconfirmed": c.stats.unconfirmed,
+                        "reconnects": c.stats.reconnects, "max_call_ms": t.max_ms}})
+    elif scenario == "impostor":
+        # MD_SOCKET is an endpoint.json naming a listener that is not the daemon: it must
+        # receive no token and no byte of any event.
+        c = Client(sock, "1.2.3")
+        every_event(c, t)
+        t(c.provider_error, os.environ["MD_CANARY"], 500)
+        t(c.tool_result, os.environ["MD_CANARY"])
+        ok = c.sync(1.0)
+        c.close(0.2)
+        say({"result": {"sync": ok, "dropped": c.stats.dropped,
+                        "unconfirmed": c.stats.unconfirmed, "max_call_ms": t.max_ms}})
     elif scenario == "absent":
         c = Client(sock, "1.2.3")
         for _ in range(200):
