@@ -69,3 +69,27 @@ def test_the_address_rule_is_the_daemons_for_each_platform(
     from metricsd.settings import default_socket
 
     assert str(default_socket().parent) == daemons["linux"]
+
+
+def test_streams_auth_and_supervision_match_the_daemon_and_the_python_client() -> None:
+    from metricsd_client import _engine, _sidecar, _wire
+
+    from metricsd.core import protocol, streams
+    from metricsd.server import AUTH_TIMEOUT_SECONDS
+
+    spec = clientspec.SPEC
+    assert spec["streams"]["stream_id_bytes"] == streams.STREAM_ID_BYTES == _wire.STREAM_ID_BYTES
+    assert spec["streams"]["replay_max_events"] == _engine.MAX_QUEUE_MESSAGES
+    assert spec["streams"]["replay_max_bytes"] == _engine.MAX_QUEUE_BYTES
+    assert spec["streams"]["forget_after_days"] == streams.FORGET_AFTER_DAYS
+    assert spec["auth"]["nonce_bytes"] == _wire.NONCE_BYTES == protocol.NONCE_BYTES
+    assert spec["auth"]["min_nonce_bytes"] == protocol.MIN_NONCE_BYTES
+    assert spec["auth"]["max_nonce_bytes"] == protocol.MAX_NONCE_BYTES
+    assert spec["auth"]["proof_timeout_ms"] == _wire.PROOF_TIMEOUT * 1000
+    assert spec["auth"]["auth_timeout_ms"] == AUTH_TIMEOUT_SECONDS * 1000
+    sup = spec["supervision"]
+    assert sup["fast_failure_ms"] == _sidecar.FAST_FAILURE_SECONDS * 1000
+    assert sup["fast_failures_before_slow"] == _sidecar.FAST_FAILURES_BEFORE_SLOW
+    assert sup["restart_backoff_min_ms"] == _sidecar.RESTART_BACKOFF_MIN * 1000
+    assert sup["restart_backoff_max_ms"] == _sidecar.RESTART_BACKOFF_MAX * 1000
+    assert sup["slow_restart_ms"] == _sidecar.SLOW_RESTART * 1000
