@@ -74,7 +74,7 @@ SPEC: Final[dict[str, Any]] = {
     # forever (said in an event and status()); a daemon that lived longer resets the count.
     "supervision": {
         "fast_failure_ms": 10_000,
-        "fast_failures_before_slow": 5,
+        "fast_failures_before_slow": 10,
         "restart_backoff_min_ms": 100,
         "restart_backoff_max_ms": 5_000,
         "slow_restart_ms": 60_000,

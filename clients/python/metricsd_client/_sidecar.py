@@ -35,7 +35,7 @@ RESTART_BACKOFF_MAX: Final = 5.0
 #: trying once every SLOW_RESTART seconds (and says so in ``slow``), never giving up; a
 #: daemon that lived longer resets the count (clients/spec.json, "supervision").
 FAST_FAILURE_SECONDS: Final = 10.0
-FAST_FAILURES_BEFORE_SLOW: Final = 5
+FAST_FAILURES_BEFORE_SLOW: Final = 10
 SLOW_RESTART: Final = 60.0
 
 
