@@ -80,7 +80,7 @@ def test_receiver_sum_is_what_the_tabs_handed_minus_dropped(
         # A second app instance's sidecar: it stands by, and takes over when the serving
         # daemon dies (then the first sidecar's restarted daemon stands by in turn).
         standby = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE, day=0)
-        kinds = []
+        kinds: list[str] = []
         for i in range(FAULTS):
             time.sleep(0.5)  # the fault pace, not a synchronisation
             try:
