@@ -67,6 +67,7 @@ def _command(client: str, request: pytest.FixtureRequest) -> list[str]:
 
 
 @pytest.mark.parametrize("client", ["python", "go", "node"])
+@pytest.mark.long
 def test_receiver_sum_is_what_the_tabs_handed_minus_dropped(
         client: str, home: Home, daemons: DaemonFactory, receivers: ReceiverFactory,
         sqlite_database: Database, request: pytest.FixtureRequest) -> None:
