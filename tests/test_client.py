@@ -1088,3 +1088,27 @@ def test_two_app_instances_the_first_quits_the_second_keeps_counting(home: Home)
     assert finish.get("length") == 3
     assert result["unconfirmed"] == 0 and result["first_sync"] is True, result
     assert finish.get("stop") == result["sent"]
+
+
+def test_an_abandoned_sync_does_not_consume_the_loss_report(home: Home,
+                                                            daemons: DaemonFactory) -> None:
+    """v1.3: a sync whose caller gave up (its timeout) leaves the loss report for the next
+    sync.  (Go's Sync with an expired context used to consume it.)"""
+    import signal
+
+    d = daemons.start(home)
+    c = Client(home.socket, max_queue=10)
+    try:
+        assert c.sync() is True
+        d.proc.send_signal(signal.SIGSTOP)  # nothing is committed: the buffer fills
+        for _ in range(20):
+            c.compaction()
+        assert c.stats.dropped >= 10
+        assert c.sync(0.05) is False  # abandoned: no answer in time
+        d.proc.send_signal(signal.SIGCONT)
+        wait_for(lambda: c.queued == 0 and not c._engine._sent, what="the abandoned ack")
+        assert c.sync() is False  # the loss is still reported...
+        assert c.sync() is True   # ...once heard
+    finally:
+        d.proc.send_signal(signal.SIGCONT)
+        c.close()
