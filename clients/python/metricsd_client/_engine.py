@@ -725,7 +725,7 @@ class Engine:
         """Sleep until woken: an event call wakes a sleeping I/O thread.  True when
         ``sock`` is readable."""
         self._sleeping = True
-        if self._incoming or (self._sync_wanted and sock is not None):
+        if self._incoming:  # handed over before the flag was seen: no wake-up came
             self._sleeping = False
             return False
         return self._wait(None, sock)
