@@ -8,6 +8,7 @@ to the store directly: no test here needs libfaketime or a real daemon process."
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -257,7 +258,7 @@ def _posted(endpoint: Endpoint) -> list[tuple[str, str, int, int]]:
 
 def test_in_process_a_clock_moved_back_makes_no_second_report(tmp_path: Path) -> None:
     endpoint = Endpoint()
-    clock = WallClock()
+    clock = WallClock(time.time() - 5 * 86400)  # the receiver takes days up to tomorrow
     first = clock.day()
 
     async def daemon_day(work: bool) -> None:
@@ -283,7 +284,7 @@ def test_in_process_a_clock_moved_back_makes_no_second_report(tmp_path: Path) ->
 
 def test_in_process_a_refused_batch_drop_reaches_the_receiver(tmp_path: Path) -> None:
     endpoint = Endpoint(answers=[400])
-    clock = WallClock()
+    clock = WallClock(time.time() - 5 * 86400)
     db = tmp_path / "state" / "metrics.sqlite3"
     (tmp_path / "state").mkdir(parents=True, mode=0o700)
     store = Store.open(db)
