@@ -516,7 +516,8 @@ def _seal_v1_counts(db: sqlite3.Connection) -> None:
         f"WHERE dev = 0 GROUP BY daemon_version, client_version "
         f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0"
     ).fetchall()
-    now = int(time.time())
+    # ``created`` only orders batches of the same day; a migration has no date of its own.
+    now = 0
     for daemon_version, client_version, first, last in groups:
         facts = dict(_fact_rows(db.execute(
             "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND daemon_version = ? "

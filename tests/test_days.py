@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import trio
+
 from metricsd.consent import Authority, EgressLock
 from metricsd.core.batches import (
     MAX_BATCH_AGE_DAYS,
@@ -314,3 +316,20 @@ def test_no_sqlite_rows_of_a_client_string(tmp_path: Path) -> None:
     with sqlite3.connect(store.path) as db:
         assert db.execute("SELECT day FROM sealed_days").fetchall() == [(TODAY,)]
     store.close()
+
+
+def test_the_wall_clock_of_tests_moves_as_told_and_with_trio_time() -> None:
+    clock = WallClock(noon(TODAY))
+    assert clock.day() == TODAY and clock.day(-1) == day_after(TODAY, -1)
+    clock.advance(days=-3)
+    assert clock.day() == day_after(TODAY, -3)
+    clock.set(noon(TODAY))
+    assert clock() == noon(TODAY)
+
+    async def main() -> None:
+        follows = WallClock(noon(TODAY), follow=trio.lowlevel.current_clock())
+        await trio.sleep(86400)  # jumps, under the MockClock
+        assert follows.day() == day_after(TODAY, 1)
+        assert await trio.to_thread.run_sync(follows.day) == day_after(TODAY, 1)
+
+    run(main)
