@@ -27,6 +27,7 @@ from metricsd.core.batches import (
     next_delay,
     outcome,
     parse_retry_after,
+    plan_seal,
     version_key,
 )
 from tests.fake_endpoint import Invalid, validate
@@ -171,3 +172,30 @@ def test_receiver_checks_idempotency_key() -> None:
     assert validate(b, b["batch_id"]) is b
     with pytest.raises(Invalid):
         validate(b, str(uuid.uuid4()))
+
+
+def test_plan_seal_one_batch_per_day_and_client_version_health_with_the_newest() -> None:
+    rows = [
+        ("2026-12-01", "0.9.0", "1.0.0", "turns", "", 2),
+        ("2026-12-01", "0.10.0", "1.0.0", "turns", "", 3),
+        ("2026-12-01", "0.10.0", "unknown", "turns", "", 1),
+        ("2026-12-01", "0.10.0", "0.9.0", "dropped_batches", "", 1),  # health only
+        ("2026-12-02", "0.10.0", "0.9.0", "invalid_events", "", 4),  # no counts that day
+        ("2026-12-03", "0.10.0", "1.0.0", "turns", "", 7),  # today: held
+        ("2028-12-03", "0.10.0", "1.0.0", "turns", "", 5),  # the clock ran ahead
+    ]
+    plan = plan_seal(rows, today="2026-12-03", open_day="2026-12-04")
+    assert [(p.period_from, p.daemon_version, p.client_version, dict(p.facts))
+            for p in plan.batches] == [
+        ("2026-12-01", "0.10.0", "1.0.0", {("turns", ""): 5, ("dropped_batches", ""): 1}),
+        ("2026-12-01", "0.10.0", "unknown", {("turns", ""): 1}),
+        ("2026-12-04", "0.10.0", "1.0.0", {("turns", ""): 5, ("invalid_events", ""): 4}),
+    ]
+    assert plan.days == ["2026-12-01", "2026-12-02", "2026-12-04"]
+    assert plan.taken == ["2026-12-01", "2026-12-02", "2028-12-03"]
+    assert plan.carried == {}
+    # Without counts after it, a day's health waits for the next open day.
+    plan = plan_seal(rows[3:5], today="2026-12-03", open_day="2026-12-03")
+    assert plan.batches == [] and plan.days == ["2026-12-01", "2026-12-02"]
+    assert plan.carried == {("0.10.0", "0.9.0"): {("dropped_batches", ""): 1,
+                                                  ("invalid_events", ""): 4}}

@@ -21,6 +21,7 @@ from metricsd.core.facts import (
     COUNTERS_V1,
     HEALTH_COUNTERS,
     HEALTH_COUNTERS_V1,
+    UNKNOWN_VERSION,
     Fact,
 )
 from metricsd.core.retry import exponential_delay
@@ -143,7 +144,7 @@ def plan_seal(rows: Iterable[CountRow], *, today: str, open_day: str) -> SealPla
       (:attr:`SealPlan.carried`), so a drop always reaches the receiver with the next
       counts.
     """
-    groups: dict[tuple[str, str], tuple[set[str], dict[Fact, int]]] = {}
+    groups: dict[str, dict[str, tuple[set[str], dict[Fact, int]]]] = {}
     moved = False
     origin: dict[str, set[str]] = {}
     for day, daemon_version, client_version, counter, label, n in rows:
@@ -153,22 +154,21 @@ def plan_seal(rows: Iterable[CountRow], *, today: str, open_day: str) -> SealPla
         elif day == today and open_day != today:
             continue
         origin.setdefault(day, set()).add(stored)
-        entry = groups.setdefault((day, client_version), (set(), {}))
+        entry = groups.setdefault(day, {}).setdefault(client_version, (set(), {}))
         entry[0].add(daemon_version)
         entry[1][(counter, label)] = entry[1].get((counter, label), 0) + n
-    sealed_days = sorted({day for day, _ in groups
-                          if day < today or (moved and day == open_day)})
+    sealed_days = sorted(day for day in groups
+                         if day < today or (moved and day == open_day))
     batches: list[Pending] = []
     carried: dict[tuple[str, str], dict[Fact, int]] = {}
     for day in sealed_days:
-        with_counts = {cv: g for (d, cv), g in groups.items() if d == day and _has_counts(g[1])}
-        health_only = [(cv, g) for (d, cv), g in groups.items()
-                       if d == day and cv not in with_counts]
-        for cv, (daemon_versions, facts) in health_only:
-            _add_facts(carried, (newest_version(daemon_versions), cv), facts)
+        with_counts = {cv: g for cv, g in groups[day].items() if _has_counts(g[1])}
+        for cv, (daemon_versions, facts) in groups[day].items():
+            if cv not in with_counts:
+                _add_facts(carried, (newest_version(daemon_versions), cv), facts)
         if not with_counts:
             continue  # carried on to the next day that has counts
-        host = with_counts[newest_version(with_counts)]
+        host = with_counts[max(with_counts, key=_host_key)]
         for (daemon_version, _), facts in carried.items():
             host[0].add(daemon_version)
             _add_facts(host[1], None, facts)
@@ -203,6 +203,11 @@ def _add_facts(into: dict[Any, Any], key: Any, facts: Mapping[Fact, int]) -> Non
     for fact, n in facts.items():
         if n:
             target[fact] = target.get(fact, 0) + n
+
+
+def _host_key(client_version: str) -> tuple[bool, tuple[tuple[int, int | str], ...]]:
+    """The batch that carries a day's health counters: the newest known client version."""
+    return client_version != UNKNOWN_VERSION, version_key(client_version)
 
 
 def _has_counts(facts: Mapping[Fact, int]) -> bool:
