@@ -16,6 +16,7 @@ from typing import Any
 
 import trio
 
+from metricsd import __version__
 from metricsd.consent import Authority, EgressLock
 from metricsd.core.batches import (
     MAX_BATCH_AGE_DAYS,
@@ -333,3 +334,80 @@ def test_the_wall_clock_of_tests_moves_as_told_and_with_trio_time() -> None:
         assert await trio.to_thread.run_sync(follows.day) == day_after(TODAY, 1)
 
     run(main)
+
+
+def test_in_process_a_year_waiting_sends_the_newest_days_and_the_drops_follow(
+        tmp_path: Path) -> None:
+    endpoint = Endpoint()
+    clock = WallClock(time.time() - 5 * 86400)
+    (tmp_path / "state").mkdir(parents=True, mode=0o700)
+    store = Store.open(tmp_path / "state" / "metrics.sqlite3")
+    for back in range(1, 366):
+        commit(store, clock.day(-back))
+    store.close()
+
+    async def main() -> None:
+        async with open_daemon(tmp_path, endpoint=URL, transport=endpoint.transport,
+                               wall_clock=clock) as h:
+            done = await h.next(UploadFinished)
+            assert done.result is not None and done.result.sent == MAX_BATCH_AGE_DAYS
+            await session(h)
+        clock.advance(days=1)
+        async with open_daemon(tmp_path, endpoint=URL, transport=endpoint.transport,
+                               wall_clock=clock) as h:
+            await h.next(UploadFinished)
+
+    run(main, autojump=False)
+    posted = _posted(endpoint)
+    assert [day for day, *_ in posted] == [clock.day(-1 - back)
+                                           for back in range(MAX_BATCH_AGE_DAYS, -1, -1)]
+    assert posted[-1] == (clock.day(-1), "2.0.1", 3, 365 - MAX_BATCH_AGE_DAYS)
+
+
+def test_in_process_counts_made_with_the_clock_far_ahead_are_sent_once_it_is_right(
+        tmp_path: Path) -> None:
+    endpoint = Endpoint()
+    clock = WallClock(time.time() - 5 * 86400)
+
+    async def main() -> None:
+        async with open_daemon(tmp_path, endpoint=URL, transport=endpoint.transport,
+                               wall_clock=clock) as h:
+            await h.next(UploadFinished)
+            clock.advance(days=730)
+            await session(h)  # acknowledged, dated two years ahead
+            clock.advance(days=-730)
+        store = Store(tmp_path / "state" / "metrics.sqlite3")
+        try:
+            assert store.held(clock.day()) == []  # `show` does not call them today's
+        finally:
+            store.close()
+        async with open_daemon(tmp_path, endpoint=URL, transport=endpoint.transport,
+                               wall_clock=clock) as h:
+            await h.next(UploadFinished)
+
+    run(main, autojump=False)
+    assert [(day, turns) for day, _, turns, _ in _posted(endpoint)] == [(clock.day(), 3)]
+    assert [status for status, _, _ in endpoint.posts] == [202]
+
+
+def test_in_process_a_daemon_upgraded_mid_day_sends_one_report(tmp_path: Path) -> None:
+    endpoint = Endpoint()
+    clock = WallClock(time.time() - 5 * 86400)
+    (tmp_path / "state").mkdir(parents=True, mode=0o700)
+    store = Store.open(tmp_path / "state" / "metrics.sqlite3")
+    commit(store, clock.day(-1), 2, daemon="0.0.9")  # before the upgrade
+    store.close()
+
+    async def main() -> None:
+        clock.advance(days=-1)
+        async with open_daemon(tmp_path, wall_clock=clock) as h:  # after it, same day
+            await session(h)
+        clock.advance(days=1)
+        async with open_daemon(tmp_path, endpoint=URL, transport=endpoint.transport,
+                               wall_clock=clock) as h:
+            await h.next(UploadFinished)
+
+    run(main, autojump=False)
+    [body] = endpoint.stored.values()
+    assert (body["period"]["from"], body["counts"]["turns"]) == (clock.day(-1), 5)
+    assert body["daemon"]["version"] == __version__
