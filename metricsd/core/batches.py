@@ -98,7 +98,7 @@ class Batch:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """Committed counts of one (daemon version, client version) not yet batched."""
+    """Committed counts of one (day, client version) not yet batched (or held)."""
 
     daemon_version: str
     client_version: str
