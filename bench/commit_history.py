@@ -1,15 +1,17 @@
 """What a turn's commit costs against what the database already holds.
 
-The store of each case is filled first (with SQL, quickly), then the same small commit — one
-turn's facts of one client version, as the daemon writes after a ``turn`` — is timed many
-times through ``Store.commit`` (the first commit of a process, which reads the set of client
-versions once, is timed apart).  The CPU time of a commit (its thread's) is the figure that
-shows what it scans; the wall time adds the disk's flush, the same for every case and noisy
-on a shared machine.  Cases: an empty store (the baseline, measured in the same
-run), a year of stored release counts that were never sent (no endpoint), a year of pending
-batches (sealed by an older daemon), a year of dev-build counts (never sealed), and all
-three at once.  Each case runs in its own process, against the ``metricsd/`` of each
-revision given (``git archive``; default: the working tree), interleaved.
+The store of each case is filled first (with SQL, quickly) and synced to disk
+(``os.sync``, so that the fill's write-back does not land in the timed commits); then the
+same small commit — one turn's facts of one client version, as the daemon writes after a
+``turn`` — is timed many times through ``Store.commit``.  The first commit of a process,
+which reads the set of client versions once, is timed apart, and 20 untimed commits warm
+up.  The CPU time of a commit (its thread's) is the figure that shows what it scans; the
+wall time adds the disk's flush, the same for every case and noisy on a shared machine.
+Cases: an empty store (the baseline, measured in the same run), a year of stored release
+counts that were never sent (no endpoint), a year of pending batches (sealed by an older
+daemon), a year of dev-build counts (never sealed), and all three at once.  Each case runs
+in its own process, against the ``metricsd/`` of each revision given (``git archive``;
+default: the working tree), interleaved.
 
 Usage: python bench/commit_history.py [--rev REV ...] [--commits N] [--reps R]
 """
@@ -31,7 +33,7 @@ from _common import PY, ROOT, header, median, save, table
 CASES = ("empty", "year stored", "year pending", "year dev-build", "all three")
 
 PROBE = r'''
-import datetime, json, sys, tempfile, time, uuid
+import datetime, json, os, sys, tempfile, time, uuid
 from pathlib import Path
 from metricsd import __version__
 from metricsd.core.facts import COUNTERS
@@ -69,12 +71,15 @@ with tempfile.TemporaryDirectory() as tmp:
     fill(store._db, case in ("year stored", "all three"), case in ("year pending", "all three"),
          case in ("year dev-build", "all three"))
     store.close()
+    os.sync()  # the fill's pages reach the disk now, not during the timed commits
     store = Store.open(path)
     turn = {("turns", ""): 1, ("finish_reason", "stop"): 1, ("cache_hit", "90-94"): 1}
     groups = {(False, "2.0.1"): turn}
     t0 = time.perf_counter()
     store.commit(groups, daemon_version=__version__, day=today.isoformat())
     first = time.perf_counter() - t0
+    for _ in range(20):  # warm-up
+        store.commit(groups, daemon_version=__version__, day=today.isoformat())
     times, cpu = [], []
     for _ in range(commits):
         t0, c0 = time.perf_counter(), time.thread_time()
