@@ -309,8 +309,8 @@ def test_in_process_a_refused_batch_drop_reaches_the_receiver(tmp_path: Path) ->
     assert _posted(endpoint) == [(clock.day(-1), "2.0.1", 3, 1)]
 
 
-def test_no_sqlite_rows_of_a_client_string(tmp_path: Path) -> None:
-    """The sealed-days record holds dates only."""
+def test_the_sealed_days_record_holds_dates_only(tmp_path: Path) -> None:
+    """The sealed days are dates: no count, no client string."""
     store = open_store(tmp_path)
     commit(store, TODAY)
     seal(store, day_after(TODAY, 1))
