@@ -340,6 +340,7 @@ class Store:
             db.execute("DELETE FROM outbox_counts")
             db.execute("DELETE FROM outbox")
             db.execute("DELETE FROM counts")
+            _forget_sealed_days(db)
             db.execute("DELETE FROM meta WHERE key NOT IN (?, ?)",
                        (LAST_UPLOAD_KEY, SEALED_FLOOR_KEY))
         busy, _log, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
@@ -457,6 +458,22 @@ def _release_rows(db: sqlite3.Connection) -> Iterator[CountRow]:
 def _sealed_floor(db: sqlite3.Connection) -> str | None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", (SEALED_FLOOR_KEY,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def _forget_sealed_days(db: sqlite3.Connection) -> None:
+    """Opting out: the list of days reported goes too.  What stays is one floor (every
+    day up to it is closed) no later than the day of the last upload, a date the database
+    keeps anyway: so opting in again never makes a second report for a day already
+    reported, and nothing new about when metricsd was used is kept."""
+    newest = db.execute("SELECT MAX(day) FROM sealed_days").fetchone()[0]
+    db.execute("DELETE FROM sealed_days")
+    floor = _sealed_floor(db)
+    newest = max(filter(None, (newest, floor)), default=None)
+    last = db.execute("SELECT value FROM meta WHERE key = ?", (LAST_UPLOAD_KEY,)).fetchone()
+    db.execute("DELETE FROM meta WHERE key = ?", (SEALED_FLOOR_KEY,))
+    if newest is not None and last is not None:
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                   (SEALED_FLOOR_KEY, min(str(newest), str(last[0])[:10])))
 
 
 def _open_day(db: sqlite3.Connection, day: str) -> str:

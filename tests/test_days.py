@@ -411,3 +411,22 @@ def test_in_process_a_daemon_upgraded_mid_day_sends_one_report(tmp_path: Path) -
     [body] = endpoint.stored.values()
     assert (body["period"]["from"], body["counts"]["turns"]) == (clock.day(-1), 5)
     assert body["daemon"]["version"] == __version__
+
+
+def test_opting_out_forgets_the_days_reported_but_never_reopens_one(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    for back in (3, 2, 1):
+        commit(store, day_after(TODAY, -back))
+    seal(store, TODAY)
+    store.set_meta("last_upload", f"{TODAY}T12:00:00Z delivered 3 batch(es)")
+    commit(store, day_after(TODAY, 400), 1)  # a clock far ahead, then sealed below
+    seal(store, TODAY)
+    assert store.purge()
+    assert store.sealed_days() == []
+    # Only one date stays, no later than the last upload's: a report for a day before it
+    # is never made again.
+    commit(store, day_after(TODAY, -2))
+    commit(store, day_after(TODAY, 1))
+    seal(store, day_after(TODAY, 2))
+    assert reports(store) == [(day_after(TODAY, 1), "2.0.1", 2)]
+    store.close()
