@@ -281,7 +281,7 @@ class Store:
         return total
 
     def dev_totals(self) -> dict[Fact, int]:
-        """Counts made under a dev build, summed: they stay on this machine for good."""
+        """Counts made under a dev build, summed: they stay on this machine (30 days)."""
         total: dict[Fact, int] = {}
         add_into(total, _fact_rows(self._db.execute(
             "SELECT counter, label, SUM(n) FROM counts WHERE dev = 1 GROUP BY counter, label")))
