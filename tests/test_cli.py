@@ -128,9 +128,12 @@ def test_ctrl_c_during_flush_says_what_was_sent(
     r, url = receiver
     seed_for_next_daemon(home, SEEDED)  # a completed day, as a daemon would have left it
     r.fail_next(5, 503, retry_after="60")
+    # Started with SIGINT ignored, as a background job or nohup starts it: flush itself
+    # restores the default handler, so Ctrl-C still interrupts it.
     proc = subprocess.Popen([sys.executable, "-m", "metricsd", "flush", *home.args(),
                              "--endpoint", url], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=clean_env())
+                            stderr=subprocess.PIPE, text=True, env=clean_env(),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     wait_for(lambda: len(r.posts()) == 1, timeout=20, what="the first attempt")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=30)
