@@ -1,9 +1,9 @@
 """Exactly once while the app lives (replayable streams), end to end: an app with 8 tabs
 (one client each, one sidecar) streams through real daemons to a real receiver while the
 serving daemon is SIGKILLed every 0.5 s, SIGSTOPped, replaced by its stand-by and
-restarted by the sidecar (in bursts of 8 faults; a longer run leaves a daemon alive for
-10 s between bursts, since the sidecar rightly slows down after 10 fast failures in a
-row).  At the end the receiver's sum equals what the app handed its clients minus their
+restarted by the sidecar (in bursts of 8 faults; a longer run leaves the sidecar's daemon
+alive for 10 s between bursts, since the sidecar rightly slows down after 10 fast failures
+in a row).  At the end the receiver's sum equals what the app handed its clients minus their
 ``dropped``, exactly, and ``unconfirmed`` is 0.
 
 Each client plugs in through its conformance driver's ``tabs`` scenario; a longer run of
@@ -37,6 +37,7 @@ EXE = str(Path(sys.executable).with_name("metricsd"))
 FAULTS = int(os.environ.get("METRICSD_STREAMS_FAULTS", "8"))
 BURST = 8
 FAST_FAILURE_SECONDS = 10.0
+RESTART_BACKOFF_MAX = 5.0
 TABS = 8
 #: The counters the tabs' events count into (one each per event).
 COUNTED = ("turns", "compaction", "cache_hit", "tool_error")
@@ -51,8 +52,23 @@ def _serving_pid(home: Home, timeout: float = 20.0) -> int:
                 return int(c.status()["pid"])
         except (OSError, KeyError, ValueError, AssertionError):
             if time.monotonic() > deadline:
-                raise
+                raise AssertionError(
+                    f"no daemon serves; processes: {_daemons_of(home)}") from None
             time.sleep(0.05)
+
+
+def _daemons_of(home: Home) -> list[str]:
+    """The metricsd processes of this home (pid, state), for a failure's message."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if str(home.root) in cmdline and " run " in cmdline:
+            out.append(f"{entry.name}:{state}")
+    return out
 
 
 def _total(value: Any) -> int:
@@ -86,10 +102,11 @@ def test_receiver_sum_is_what_the_tabs_handed_minus_dropped(
         kinds: list[str] = []
         for burst in range(0, FAULTS, BURST):
             if burst:
-                # Let a daemon live past the sidecar's fast-failure window (10 s), as a
-                # daemon that is not killed twice a second does: otherwise, after 10 fast
-                # failures in a row, the sidecar rightly slows to one start a minute.
-                time.sleep(FAST_FAILURE_SECONDS + 0.5)
+                # Let the sidecar's daemon live past its fast-failure window (10 s, after
+                # a restart back-off of up to 5 s), as a daemon that is not killed twice
+                # a second does: otherwise, after 10 fast failures in a row, the sidecar
+                # rightly slows to one start a minute.
+                time.sleep(FAST_FAILURE_SECONDS + RESTART_BACKOFF_MAX + 0.5)
             # A second app instance's sidecar: it stands by, and takes over when the
             # serving daemon dies (then the first sidecar's restarted daemon stands by).
             standby = daemons.start(home, "--watch-stdin", stdin=subprocess.PIPE, day=0)
