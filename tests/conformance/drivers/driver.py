@@ -170,6 +170,13 @@ def main() -> None:
         threads = [threading.Thread(target=tab, args=(i,)) for i in range(tabs)]
         for th in threads:
             th.start()
+
+        def report() -> None:  # the sidecar's state, for a failing test's message
+            while not stop.wait(1.0):
+                print(f"sidecar: pid={side.pid} restarts={side.restarts} slow={side.slow}",
+                      file=sys.stderr, flush=True)
+
+        threading.Thread(target=report, daemon=True).start()
         say({"step": "ready"})
         wait_for("stop")
         stop.set()
