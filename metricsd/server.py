@@ -170,9 +170,12 @@ async def _queue(out: trio.MemorySendChannel[_Reply], item: _Reply) -> None:
     """Queue a reply for the connection's writer; waits only when its queue is full (no
     checkpoint otherwise: a sync every 100 events must cost next to nothing)."""
     try:
-        out.send_nowait(item)
-    except trio.WouldBlock:
-        await out.send(item)
+        try:
+            out.send_nowait(item)
+        except trio.WouldBlock:
+            await out.send(item)
+    except trio.BrokenResourceError:
+        pass  # the writer has stopped: the connection is being closed (its scope cancelled)
 
 
 class Replies:
@@ -402,8 +405,8 @@ class Server:
         try:
             with conn.scope:
                 await self._serve(stream, session, conn)
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            pass
+        except* (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass  # the client went away (its reader or its replies' writer noticed)
         finally:
             if self._stopping and not session.closed:
                 with trio.CancelScope(shield=True) as scope:
