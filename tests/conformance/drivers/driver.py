@@ -152,6 +152,7 @@ def main() -> None:
         exe = os.environ["MD_EXE"]
         args = json.loads(os.environ["MD_ARGS"])
         tabs = int(os.environ.get("MD_TABS", "8"))
+        pause = int(os.environ.get("MD_PAUSE_MS", "5")) / 1000
         side = spawn_sidecar(exe, *args)
         stop = threading.Event()
         handed = [0] * tabs
@@ -165,7 +166,7 @@ def main() -> None:
                 t(c.compaction)
                 t(c.turn, "stop")
                 handed[i] += 4
-                stop.wait(0.005)
+                stop.wait(pause)
 
         threads = [threading.Thread(target=tab, args=(i,)) for i in range(tabs)]
         for th in threads:
