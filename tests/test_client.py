@@ -1128,3 +1128,23 @@ def test_a_thousand_turns_around_a_sigkill_are_all_counted_once(
         assert c.sync(30) is True
         assert c.stats.unconfirmed == 0 and c.stats.dropped == 0
     assert _counts(home)["turns"] == 1000
+
+
+def test_a_daemon_without_streams_still_frees_the_replay_buffer(tmp_path: Path) -> None:
+    """A daemon from before replayable streams ignores ``stream`` and answers ``ack``
+    without ``committed``: the ack covers what the connection carried, so the buffer is
+    freed and nothing is dropped however long the app runs."""
+    endpoint = tmp_path / "endpoint.json"
+    old = FakeTcpDaemon("aa" * 32)  # its acks carry no `committed`
+    old.write_endpoint(endpoint)
+    try:
+        c = Client(endpoint, max_queue=100)
+        for _ in range(20):
+            for _ in range(40):
+                c.compaction()
+            c.turn("stop")
+            assert c.sync() is True
+        assert c.stats.dropped == 0 and c._engine.held == 0
+        c.close()
+    finally:
+        old.close()

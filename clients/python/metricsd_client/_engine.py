@@ -697,7 +697,10 @@ class Engine:
             if type(committed) is int:
                 self._committed(committed)
                 covered = committed >= match.events_at - 1
-            else:  # a daemon without streams: the ack covers what this connection wrote
+            else:
+                # A daemon without streams (before v1.3): its ack covers every event this
+                # connection carried before the sync — all held ones, written again on it.
+                self._committed(match.events_at - 1)
                 covered = True
             # A daemon without ``status`` ignores it: once a later sync is answered,
             # no reply can come for it.
