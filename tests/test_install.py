@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from metricsd import install
-from metricsd.settings import runtime_dir
-from metricsd.settings import SOCKET_NAME
+from metricsd.settings import SOCKET_NAME, runtime_dir
 from tests.conftest import Home, clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
