@@ -624,39 +624,58 @@ def test_sigstop_then_sigkill_every_event_counted_dropped_or_unconfirmed(
 
 
 def test_a_write_cut_in_the_middle_is_written_again_whole(tmp_path: Path) -> None:
-    """The first connection is never read and times out mid-message; the second one
-    starts with a hello naming the same stream and the number of the first event not
-    committed (0: nothing was), and carries every event again, whole and in order."""
+    """The first connection is never read and times out mid-message; the next one starts
+    with a hello naming the same stream and the number of the first event not committed
+    (0: nothing was), and carries every event again, whole and in order.  Every later
+    connection is read from the moment it is accepted, so a slow machine cannot make it
+    time out too (if one did, the one after it would carry everything: the last is
+    checked)."""
     import threading
 
     import msgpack
 
     path = tmp_path / "cut.sock"
     n = 3000
-    received: list[bytes] = [b"", b""]
+    received: list[bytes] = []
+    threads: list[threading.Thread] = []
+    done = threading.Event()
+
+    def drain(i: int, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        with conn:
+            while chunk := conn.recv(1 << 16):
+                received[i] += chunk
+
+    def read_later_connections(listener: socket.socket) -> None:
+        listener.settimeout(0.05)
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            received.append(b"")
+            thread = threading.Thread(target=drain, args=(len(received) - 1, conn))
+            threads.append(thread)
+            thread.start()
+
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(str(path))
-        listener.listen(2)
+        listener.listen(8)
         c = Client(path, write_timeout=0.2, backoff=(0.01, 0.01), max_queue=n + 10,
                    max_queue_bytes=8 << 20)
         for i in range(n):
             c.tool_result(f"{i:06d}" + "x" * 994)
-        first, _ = listener.accept()  # only now: the writes to it timed out meanwhile
-        wait_for(lambda: c.stats.reconnects == 1, what="the write to time out")
-        second, _ = listener.accept()
-
-        def drain(i: int, conn: socket.socket) -> None:
-            conn.settimeout(10)
-            with conn:
-                while chunk := conn.recv(1 << 16):
-                    received[i] += chunk
-
-        threads = [threading.Thread(target=drain, args=(i, conn))
-                   for i, conn in enumerate((first, second))]
-        for t in threads:
-            t.start()
+        first, _ = listener.accept()  # not read until the writes to it timed out
+        received.append(b"")
+        acceptor = threading.Thread(target=read_later_connections, args=(listener,))
+        acceptor.start()
+        wait_for(lambda: c.stats.reconnects >= 1, what="the write to time out")
+        threads.append(threading.Thread(target=drain, args=(0, first)))
+        threads[-1].start()
         wait_for(lambda: c.queued == 0, what="everything written")
         c.close(0.5)
+        done.set()
+        acceptor.join(15)
         for t in threads:
             t.join(15)
 
@@ -666,12 +685,13 @@ def test_a_write_cut_in_the_middle_is_written_again_whole(tmp_path: Path) -> Non
         out = list(unpacker)
         return out, unpacker.tell() == len(data)
 
+    assert len(received) >= 2, "no second connection"
     one, _ = messages(received[0])  # may end in a message cut in the middle
-    two, whole = messages(received[1])
-    assert whole, "the second connection got a cut message"
-    assert two[0]["type"] == "hello" and two[0]["seq"] == 0
-    assert two[0]["stream"] == one[0]["stream"] and len(two[0]["stream"]) == 16
-    ids = [int(m["error"][:6]) for m in two if m["type"] == "tool_result"]
+    last, whole = messages(received[-1])
+    assert whole, "the last connection got a cut message"
+    assert last[0]["type"] == "hello" and last[0]["seq"] == 0
+    assert last[0]["stream"] == one[0]["stream"] and len(last[0]["stream"]) == 16
+    ids = [int(m["error"][:6]) for m in last if m["type"] == "tool_result"]
     assert ids == list(range(n)), "an event missing or out of order"
     # Never acknowledged: at close they count as unconfirmed, none as dropped.
     assert c.stats.unconfirmed == n and c.stats.dropped == 0
