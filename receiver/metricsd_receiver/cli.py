@@ -135,7 +135,15 @@ def parser() -> argparse.ArgumentParser:
                         "applies (default %(default)s)")
     p.add_argument("--dashboard-token-file", metavar="PATH",
                    help=f"file holding the dashboard token (or set {TOKEN_ENV}); without a "
-                        "token the dashboard answers loopback clients only")
+                        "token the dashboard answers nobody, unless --local-only")
+    p.add_argument("--local-only", action="store_true",
+                   help="this receiver is reached from this machine only (no TLS "
+                        "terminator or proxy in front): loopback clients read the dashboard "
+                        "without a token; needed for --k below 5")
+    p.add_argument("--trusted-proxy", metavar="ADDRESSES",
+                   help="a proxy is in front, at these addresses (comma-separated): the "
+                        "rate limit keys on the client address its X-Forwarded-For gives; "
+                        "without this option the header is ignored")
     p.add_argument("--copy-to", metavar="URL",
                    help="copy every batch from --database into this database (migrating "
                         "it first; batches already there are skipped), then exit: how a "
@@ -192,6 +200,8 @@ def _serve(args: argparse.Namespace, settings: Settings, sock: socket.socket,
     config = uvicorn.Config(create_app(args.database, settings), log_level=args.log_level,
                             log_config=None, access_log=False, server_header=False,
                             lifespan="on", timeout_keep_alive=5,
+                            # X-Forwarded-For only from --trusted-proxy (in the app)
+                            proxy_headers=False,
                             http=GuardedHttp.with_limits(limits))
     _Server(config, on_ready).run(sockets=[sock])
 
@@ -386,14 +396,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler.addFilter(_Redact([*_secrets(args.database, args.copy_to),
                                *([token] if token else [])]))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler], force=True)
-    if args.k < DEFAULT_K and not _is_loopback(args.host):
+    if args.k < DEFAULT_K and not (_is_loopback(args.host) and args.local_only
+                                   and not args.trusted_proxy):
         print(f"metricsd-receiver: --k below {DEFAULT_K} is a local testing mode that can "
-              "show single installations; it needs a loopback --host", file=sys.stderr)
+              "show single installations; it needs a loopback --host and --local-only",
+              file=sys.stderr)
         return 2
     settings = Settings(k=args.k, max_body=args.max_body, max_inflight=args.max_inflight,
                         retry_after=args.retry_after, body_timeout=args.body_timeout,
                         upload_rate=args.upload_rate, upload_burst=args.upload_burst,
-                        token=token)
+                        token=token, local_only=args.local_only,
+                        trusted_proxies=args.trusted_proxy)
     try:
         storage = open_storage(args.database)
         if args.copy_to:
@@ -424,7 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = _url(args.host, sock)
     print(f"metricsd-receiver: {describe(args.database)} (schema version {version}), "
           f"{args.workers} worker(s), dashboard "
-          f"{'with a token' if token else 'for loopback clients only'}, k = {args.k}"
+          f"{'with a token' if token else 'without a token'}"
+          f"{', loopback clients without one' if args.local_only else ''}, k = {args.k}"
           f"{' (LOCAL TESTING MODE)' if args.k < DEFAULT_K else ''}",
           file=sys.stderr, flush=True)
     return _prefork(args, settings, sock, url)

@@ -17,12 +17,20 @@ every schema and are added up.  Sums are Python integers: exact, whatever their 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from metricsd_receiver.model import py_pattern
+from metricsd_receiver.release import (
+    EPSILON,
+    GROUPS,
+    INSTALLS,
+    RELEASE_AGES,
+    TURNS_BOUND,
+)
 from metricsd_receiver.schema import (
     COUNTERS,
     EARLIEST_DAY,
@@ -163,10 +171,12 @@ def parse_day(value: str | None, default: datetime.date, today: datetime.date
     return day
 
 
-def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
-            version: str | None, k: int, today: datetime.date | None = None
-            ) -> dict[str, Any]:
-    """Everything the dashboard shows, as JSON-ready data (only shown cells)."""
+def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
+                  version: str | None, k: int, today: datetime.date | None = None
+                  ) -> dict[str, Any]:
+    """The exact sums of the stored rollups with the small-group rule, in the summary's
+    shape: for checks of the stored data only (tests, benchmarks).  Never served: every
+    published number comes from a release (:func:`summary`)."""
     today = today or datetime.datetime.now(datetime.UTC).date()
     end = parse_day(day_to, today, today)
     start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
@@ -209,3 +219,112 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
         "total": total.as_json(),
     }
+
+
+# --- published numbers: releases only ------------------------------------------------------
+
+@dataclass
+class Noisy:
+    """Released numbers of one or more cells: values and their noise variances."""
+
+    day: str
+    version: str
+    values: dict[tuple[str, str], int] = field(default_factory=dict)
+    variances: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def add(self, counter: str, label: str, value: int, variance: float) -> None:
+        key = (counter, label)
+        self.values[key] = self.values.get(key, 0) + value
+        self.variances[key] = self.variances.get(key, 0.0) + variance
+
+    def merge(self, other: Noisy) -> None:
+        for key, v in other.values.items():
+            self.add(*key, v, other.variances[key])
+
+    def as_json(self) -> dict[str, Any]:
+        """The cell's numbers (``batches`` = reporting installs) and, under ``noise``, each
+        one's standard deviation: the released value is the true one plus noise of that
+        spread (about 95% of the time within two of them)."""
+        def sd(key: tuple[str, str]) -> float:
+            return round(math.sqrt(self.variances.get(key, 0.0)), 1)
+
+        out: dict[str, Any] = {"day": self.day, "version": self.version,
+                               "batches": self.values.get((INSTALLS, ""), 0)}
+        noise: dict[str, Any] = {"batches": sd((INSTALLS, ""))}
+        for name in UNLABELLED:
+            out[name] = self.values.get((name, ""), 0)
+            noise[name] = sd((name, ""))
+        for name in LABELLED:
+            labels = [lb for lb in ALL_LABELS[name] if (name, lb) in self.values]
+            out[name] = {lb: self.values[(name, lb)] for lb in labels}
+            noise[name] = {lb: sd((name, lb)) for lb in labels}
+        out["health"] = {h: self.values.get((h, ""), 0) for h in HEALTH_COUNTERS}
+        noise["health"] = {h: sd((h, "")) for h in HEALTH_COUNTERS}
+        out["noise"] = noise
+        return out
+
+
+def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
+            version: str | None, k: int, today: datetime.date | None = None
+            ) -> dict[str, Any]:
+    """Everything the dashboard shows, as JSON-ready data: the newest release of each day
+    of the range, nothing else.  Sums over days and versions add released numbers (their
+    noise variances add too)."""
+    today = today or datetime.datetime.now(datetime.UTC).date()
+    end = parse_day(day_to, today, today)
+    start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
+        days=DEFAULT_DAYS - 1)), today)
+    if start > end:
+        raise BadQuery("from is after to")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise BadQuery(f"at most {MAX_DAYS} days at once")
+    if version and version != OTHER and not _VERSION.search(version):
+        raise BadQuery("version must be a client version (x.y.z), unknown or other")
+    by_cell: dict[tuple[str, str], Noisy] = {}
+    released_days: dict[str, int] = {}
+    for row in storage.released(start.isoformat(), end.isoformat()):
+        cell = by_cell.setdefault((row.day, row.client_version),
+                                  Noisy(row.day, row.client_version))
+        cell.add(row.counter, row.label, row.value, 2 * row.scale ** 2)
+        released_days[row.day] = row.age
+    cells = [by_cell[key] for key in sorted(by_cell)]
+    versions = sorted({c.version for c in cells}, key=version_key)
+    version_shown = None
+    if version:
+        # never echo the parameter back: it is client text
+        version_shown = version if version in versions else None
+        cells = [c for c in cells if c.version == version_shown]
+    total = Noisy("", "")
+    by_version: dict[str, Noisy] = {}
+    per_day: dict[str, Noisy] = {}
+    for c in cells:
+        total.merge(c)
+        by_version.setdefault(c.version, Noisy("", c.version)).merge(c)
+        per_day.setdefault(c.day, Noisy(c.day, "")).merge(c)
+    days = [(start + datetime.timedelta(days=i)).isoformat()
+            for i in range((end - start).days + 1)]
+    present = {key for c in cells for key in c.values}
+    return {
+        "from": start.isoformat(), "to": end.isoformat(), "k": k,
+        "version": version_shown, "filtered": bool(version),
+        "versions": versions, "days": days,
+        # the release each day's numbers come from (days + age of the release), or null
+        "released": [released_days.get(d) for d in days],
+        "privacy": privacy_terms(),
+        "counters": {name: [lb for i, lb in enumerate(ALL_LABELS[name])
+                            if i < len(COUNTERS[name]) or (name, lb) in present]
+                     for name in LABELLED},
+        "health_counters": list(HEALTH_COUNTERS),
+        "installs": [per_day[d].values.get((INSTALLS, ""), 0) if d in per_day else 0
+                     for d in days],
+        "cells": [c.as_json() for c in cells],
+        "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
+        "total": total.as_json(),
+    }
+
+
+def privacy_terms() -> dict[str, Any]:
+    """What every release promises, for the page and the API."""
+    return {"epsilon": EPSILON, "release_ages": list(RELEASE_AGES),
+            "turns_bound": TURNS_BOUND,
+            "bounds": {g.name: g.bound for g in GROUPS}}
