@@ -318,9 +318,11 @@ def create_app(database: str | Storage, settings: Settings | None = None, *,
         try:
             await run_in_threadpool(storage.migrate)
             receiver._storage = storage
+            if not releases:
+                yield
+                return
             async with anyio.create_task_group() as tasks:
-                if releases:
-                    tasks.start_soon(receiver.release_loop)
+                tasks.start_soon(receiver.release_loop)
                 yield
                 tasks.cancel_scope.cancel()
         finally:
