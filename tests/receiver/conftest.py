@@ -153,6 +153,22 @@ class ReceiverProc:
     url: str
     stderr_path: Path
     _stderr: IO[str] = field(repr=False)
+    database: str = ""
+    k: int = 5
+
+    def exact(self, **params: str) -> dict[str, Any]:
+        """The exact sums stored (the small-group rule applied, no noise): what the
+        releases are made from, read from the database (never served)."""
+        from metricsd_receiver.query import exact_summary
+        from metricsd_receiver.storage import open_storage
+
+        storage = open_storage(self.database)
+        try:
+            return exact_summary(storage, day_from=params.get("from"),
+                                 day_to=params.get("to"), version=params.get("version"),
+                                 k=self.k)
+        finally:
+            storage.close()
 
     @property
     def endpoint(self) -> str:
@@ -192,15 +208,18 @@ class ReceiverFactory:
         self.started: list[ReceiverProc] = []
 
     def start(self, database: str, *extra: str, env: dict[str, str] | None = None,
-              host: str = "127.0.0.1") -> ReceiverProc:
+              host: str = "127.0.0.1", local_only: bool = True) -> ReceiverProc:
+        """A receiver process; ``--local-only`` (the dashboard for loopback clients without
+        a token) unless told otherwise."""
         stderr_path = self.tmp / f"receiver-{len(self.started)}.stderr"
         err = open(stderr_path, "w")  # noqa: SIM115 - closed by ReceiverProc.stop
         proc = subprocess.Popen(
             [sys.executable, "-m", "metricsd_receiver", "--host", host, "--port", "0",
-             "--database", database, *extra],
+             "--database", database, *(["--local-only"] if local_only else []), *extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
             env=env or clean_env())
-        r = ReceiverProc(proc, "", stderr_path, err)
+        k = int(extra[extra.index("--k") + 1]) if "--k" in extra else 5
+        r = ReceiverProc(proc, "", stderr_path, err, database, k)
         self.started.append(r)
         line = read_line(proc, START_TIMEOUT)
         assert line.startswith(f"LISTENING http://{host}:"), (line, r.stderr)

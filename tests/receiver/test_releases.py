@@ -118,10 +118,8 @@ def test_a_forger_recovers_a_lone_install_only_within_the_noise(database: Databa
     # scale b = bound / ε_turns, checked by a Kolmogorov-Smirnov distance under 0.16
     # (the 0.1% critical value for 200 draws is 0.138; a broken mechanism, or none, is
     # far off), a mean within 5 standard errors of 0, and few exact recoveries.
-    if database.kind == "postgresql":
-        trials = 40  # the same path on PostgreSQL; the distribution is checked on SQLite
-    else:
-        trials = TRIALS
+    # the same path on PostgreSQL; the distribution is checked on SQLite
+    trials = 40 if database.kind == "postgresql" else TRIALS
     first = datetime.date(2025, 6, 1)
     days = [(first + datetime.timedelta(days=i)).isoformat() for i in range(trials)]
     forged_turns = [10, 20, 30, 40]
