@@ -3,9 +3,8 @@ existing database; schema 1 labels kept apart from schema 2 ones."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import replace
+from typing import Any
 
 from metricsd_receiver.app import Settings
 from metricsd_receiver.query import exact_summary
