@@ -245,20 +245,27 @@ class Noisy:
         """The cell's numbers (``batches`` = reporting installs) and, under ``noise``, each
         one's standard deviation: the released value is the true one plus noise of that
         spread (about 95% of the time within two of them)."""
+        values, variances, sqrt = self.values, self.variances, math.sqrt
+
         def sd(key: tuple[str, str]) -> float:
-            return round(math.sqrt(self.variances.get(key, 0.0)), 1)
+            return round(sqrt(variances.get(key, 0.0)), 1)
 
         out: dict[str, Any] = {"day": self.day, "version": self.version,
-                               "batches": self.values.get((INSTALLS, ""), 0)}
+                               "batches": values.get((INSTALLS, ""), 0)}
         noise: dict[str, Any] = {"batches": sd((INSTALLS, ""))}
         for name in UNLABELLED:
-            out[name] = self.values.get((name, ""), 0)
+            out[name] = values.get((name, ""), 0)
             noise[name] = sd((name, ""))
         for name in LABELLED:
-            labels = [lb for lb in ALL_LABELS[name] if (name, lb) in self.values]
-            out[name] = {lb: self.values[(name, lb)] for lb in labels}
-            noise[name] = {lb: sd((name, lb)) for lb in labels}
-        out["health"] = {h: self.values.get((h, ""), 0) for h in HEALTH_COUNTERS}
+            keys = [(name, lb) for lb in ALL_LABELS[name]]
+            present = [key for key in keys if key in values]
+            out[name] = {key[1]: values[key] for key in present}
+            spread = {variances[key] for key in present}
+            if len(spread) == 1:  # one release's labels share one noise scale
+                noise[name] = dict.fromkeys(out[name], round(sqrt(spread.pop()), 1))
+            else:
+                noise[name] = {key[1]: sd(key) for key in present}
+        out["health"] = {h: values.get((h, ""), 0) for h in HEALTH_COUNTERS}
         noise["health"] = {h: sd((h, "")) for h in HEALTH_COUNTERS}
         out["noise"] = noise
         return out
@@ -280,27 +287,36 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         raise BadQuery(f"at most {MAX_DAYS} days at once")
     if version and version != OTHER and not _VERSION.search(version):
         raise BadQuery("version must be a client version (x.y.z), unknown or other")
-    by_cell: dict[tuple[str, str], Noisy] = {}
-    released_days: dict[str, int] = {}
-    for row in storage.released(start.isoformat(), end.isoformat()):
-        cell = by_cell.setdefault((row.day, row.client_version),
-                                  Noisy(row.day, row.client_version))
-        cell.add(row.counter, row.label, row.value, 2 * row.scale ** 2)
-        released_days[row.day] = row.age
-    cells = [by_cell[key] for key in sorted(by_cell)]
-    versions = sorted({c.version for c in cells}, key=version_key)
+    rows = storage.released(start.isoformat(), end.isoformat())
+    versions = sorted({row[2] for row in rows}, key=version_key)
     version_shown = None
     if version:
         # never echo the parameter back: it is client text
         version_shown = version if version in versions else None
-        cells = [c for c in cells if c.version == version_shown]
-    total = Noisy("", "")
+        rows = [row for row in rows if row[2] == version_shown]
+    # the cells, one number each per key; sums over versions added up by the database
+    by_cell: dict[tuple[str, str], Noisy] = {}
+    released_days: dict[str, int] = {}
+    for day, age, cv, counter, label, value, scale in rows:
+        cell = by_cell.get((day, cv))
+        if cell is None:
+            cell = by_cell[(day, cv)] = Noisy(day, cv)
+            released_days[day] = age
+        cell.values[(counter, label)] = value
+        cell.variances[(counter, label)] = 2 * scale * scale
     by_version: dict[str, Noisy] = {}
-    per_day: dict[str, Noisy] = {}
-    for c in cells:
-        total.merge(c)
-        by_version.setdefault(c.version, Noisy("", c.version)).merge(c)
-        per_day.setdefault(c.day, Noisy(c.day, "")).merge(c)
+    total = Noisy("", "")
+    for cv, counter, label, value, variance in storage.released_sums(
+            start.isoformat(), end.isoformat(), version_shown if version else None):
+        if version and cv != version_shown:
+            continue
+        target = by_version.get(cv) or by_version.setdefault(cv, Noisy("", cv))
+        target.add(counter, label, int(value), float(variance))
+        total.add(counter, label, int(value), float(variance))
+    installs_of: dict[str, int] = {}
+    for (day, _), cell in by_cell.items():
+        installs_of[day] = installs_of.get(day, 0) + cell.values.get((INSTALLS, ""), 0)
+    cells = [by_cell[key] for key in sorted(by_cell)]
     days = [(start + datetime.timedelta(days=i)).isoformat()
             for i in range((end - start).days + 1)]
     present = {key for c in cells for key in c.values}
@@ -315,8 +331,7 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
                             if i < len(COUNTERS[name]) or (name, lb) in present]
                      for name in LABELLED},
         "health_counters": list(HEALTH_COUNTERS),
-        "installs": [per_day[d].values.get((INSTALLS, ""), 0) if d in per_day else 0
-                     for d in days],
+        "installs": [installs_of.get(d, 0) for d in days],
         "cells": [c.as_json() for c in cells],
         "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
         "total": total.as_json(),

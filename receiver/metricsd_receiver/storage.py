@@ -266,6 +266,9 @@ class Storage(Protocol):
 
     def released(self, day_from: str, day_to: str) -> list[ReleasedRow]: ...
 
+    def released_sums(self, day_from: str, day_to: str, version: str | None
+                      ) -> list[tuple[str, str, str, int, float]]: ...
+
     def rollups(self, day_from: str, day_to: str
                 ) -> tuple[list[GroupRow], list[CountRow]]: ...
 
@@ -339,17 +342,9 @@ def _utc_today() -> str:
     return datetime.datetime.now(datetime.UTC).date().isoformat()
 
 
-@dataclass(frozen=True)
-class ReleasedRow:
-    """One number of a stored release."""
-
-    day: str
-    age: int
-    client_version: str
-    counter: str
-    label: str
-    value: int
-    scale: float
+#: One number of a stored release: (day, age, client version, counter, label, value,
+#: Laplace scale).
+ReleasedRow = tuple[str, int, str, str, str, int, float]
 
 
 def _count_rows(batch: Batch) -> list[tuple[str, str, str, int]]:
@@ -619,10 +614,14 @@ class SQLiteStorage:
         with self._writer(), self._pool.connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                (newest,) = conn.execute("SELECT coalesce(max(age), 0) FROM releases "
+                                         "WHERE day = ?", (day,)).fetchone()
                 cur = conn.execute("INSERT INTO releases VALUES (?, ?, ?) ON CONFLICT "
                                    "(day, age) DO NOTHING", (day, age, released_on))
-                new = cur.rowcount == 1
+                new = cur.rowcount == 1 and int(newest) < age
                 if new:
+                    # a newer release replaces the older one (readers see the newest only)
+                    conn.execute("DELETE FROM release_values WHERE day = ?", (day,))
                     conn.executemany(
                         "INSERT INTO release_values VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [(day, age, v.version, v.counter, v.label, v.value, v.scale)
@@ -634,15 +633,25 @@ class SQLiteStorage:
         return new
 
     def released(self, day_from: str, day_to: str) -> list[ReleasedRow]:
-        """The newest stored release of each day of the range."""
+        """The newest stored release of each day of the range (the only one kept)."""
         with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT v.day, v.age, v.client_version, v.counter, v.label, v.value, v.scale "
-                "FROM release_values v JOIN (SELECT day, max(age) AS age FROM releases "
-                "WHERE day BETWEEN ? AND ? GROUP BY day) r ON v.day = r.day AND v.age = r.age",
-                (day_from, day_to)).fetchall()
-        return [ReleasedRow(d, int(a), cv, c, lb, int(v), float(sc))
-                for d, a, cv, c, lb, v, sc in rows]
+            rows: list[ReleasedRow] = conn.execute(
+                "SELECT day, age, client_version, counter, label, value, scale "
+                "FROM release_values WHERE day BETWEEN ? AND ?", (day_from, day_to)).fetchall()
+        return rows
+
+    def released_sums(self, day_from: str, day_to: str, version: str | None
+                      ) -> list[tuple[str, str, str, int, float]]:
+        """Per (client version, counter, label) over the range: the sum of the released
+        numbers and of their noise variances (2 b**2 each)."""
+        with self._pool.connection() as conn:
+            rows: list[tuple[str, str, str, int, float]] = conn.execute(
+                "SELECT client_version, counter, label, sum(value), sum(2 * scale * scale) "
+                "FROM release_values WHERE day BETWEEN ? AND ? "
+                "AND (? IS NULL OR client_version = ?) "
+                "GROUP BY client_version, counter, label",
+                (day_from, day_to, version, version)).fetchall()
+        return rows
 
     def rollups(self, day_from: str, day_to: str) -> tuple[list[GroupRow], list[CountRow]]:
         """The daily rollups of the range, read in one snapshot."""
@@ -827,9 +836,17 @@ class PostgresStorage:
     def store_release(self, day: str, age: int, released_on: str,
                       values: Sequence[Any]) -> bool:
         with self._connection() as conn, conn.transaction():
+            # one release of a day at a time (the advisory lock), the newest kept
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                         (_PG_MIGRATION_LOCK, day))
+            (newest,) = conn.execute("SELECT coalesce(max(age), 0) FROM releases "
+                                     "WHERE day = %s::date", (day,)).fetchone()
             new = conn.execute("INSERT INTO releases VALUES (%s, %s, %s) ON CONFLICT "
                                "(day, age) DO NOTHING RETURNING 1",
                                (day, age, released_on)).fetchone() is not None
+            new = new and int(newest) < age
+            if new:
+                conn.execute("DELETE FROM release_values WHERE day = %s::date", (day,))
             if new and values:
                 with conn.cursor() as cur:
                     cur.executemany(
@@ -841,12 +858,21 @@ class PostgresStorage:
     def released(self, day_from: str, day_to: str) -> list[ReleasedRow]:
         with self._connection() as conn:
             rows = conn.execute(
-                "SELECT v.day, v.age, v.client_version, v.counter, v.label, v.value, v.scale "
-                "FROM release_values v JOIN (SELECT day, max(age) AS age FROM releases "
-                "WHERE day BETWEEN %s::date AND %s::date GROUP BY day) r "
-                "ON v.day = r.day AND v.age = r.age", (day_from, day_to)).fetchall()
-        return [ReleasedRow(d.isoformat(), int(a), cv, c, lb, int(v), float(sc))
-                for d, a, cv, c, lb, v, sc in rows]
+                "SELECT day::text, age, client_version, counter, label, value, scale "
+                "FROM release_values WHERE day BETWEEN %s::date AND %s::date",
+                (day_from, day_to)).fetchall()
+        return rows  # type: ignore[no-any-return]
+
+    def released_sums(self, day_from: str, day_to: str, version: str | None
+                      ) -> list[tuple[str, str, str, int, float]]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT client_version, counter, label, sum(value), sum(2 * scale * scale) "
+                "FROM release_values WHERE day BETWEEN %s::date AND %s::date "
+                "AND (%s::text IS NULL OR client_version = %s::text) "
+                "GROUP BY client_version, counter, label",
+                (day_from, day_to, version, version)).fetchall()
+        return rows  # type: ignore[no-any-return]
 
     def rollups(self, day_from: str, day_to: str) -> tuple[list[GroupRow], list[CountRow]]:
         """The daily rollups of the range, read in one snapshot."""
