@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -41,6 +42,7 @@ from metricsd_receiver.schema import COUNTERS, HEALTH_COUNTERS, LATEST, TABLES, 
 
 #: ε per report (one install, one UTC day, one client version), over all its releases.
 EPSILON: Final = 2.0
+_RANDOM: Final = random.SystemRandom()
 #: A day D is released at 00:00 UTC of D + age, for each age, with the reports received
 #: before then; after the last one it is frozen.
 RELEASE_AGES: Final = (2, 8)
@@ -70,16 +72,19 @@ class Group:
 
 
 #: Every published group (one per counter of the newest schema, plus installs and health).
+#: Bounds: turns at TURNS_BOUND; the labelled counters are read as shares (finish reasons,
+#: cache hits) or rates per turn (errors), both kept by scaling, so their bounds are small;
+#: weights favour the groups behind rates and shares.
 GROUPS: Final = (
-    Group(INSTALLS, 1, 2.0, per_turn=False),
+    Group(INSTALLS, 1, 1.0, per_turn=False),
     Group("turns", TURNS_BOUND, 2.0),
-    Group("finish_reason", TURNS_BOUND, 1.5),
-    Group("cache_hit", 2 * TURNS_BOUND, 1.0),
-    Group("provider_error", 10, 1.0),
-    Group("tool_error", 10, 1.0),
-    Group("compaction", 10, 0.5),
-    Group("empty_final", 10, 0.5),
-    Group(HEALTH, 10, 0.5, per_turn=False),
+    Group("finish_reason", 20, 2.0),
+    Group("cache_hit", 20, 1.0),
+    Group("provider_error", 5, 2.0),
+    Group("tool_error", 5, 2.0),
+    Group("compaction", 5, 0.5),
+    Group("empty_final", 5, 0.5),
+    Group(HEALTH, 5, 0.5, per_turn=False),
 )
 GROUP: Final = {g.name: g for g in GROUPS}
 _WEIGHTS: Final = sum(g.weight for g in GROUPS)
@@ -105,11 +110,26 @@ def sd_of(scale: float) -> float:
 
 # --- clipping for publishing ------------------------------------------------------------
 
+def _round_keeping_total(values: list[Fraction]) -> list[int]:
+    """Integers with the same expected values and a total that is the total's floor or
+    ceiling (systematic rounding with one random offset): a rare label scaled to 0.4 is
+    1 four times in ten, not always 0, and the group's bound still holds."""
+    offset = Fraction(_RANDOM.random())
+    out, cumulative, before = [], Fraction(0), math.floor(offset)
+    for v in values:
+        cumulative += v
+        after = math.floor(cumulative + offset)
+        out.append(after - before)
+        before = after
+    return out
+
+
 def clip(batch: Batch) -> list[tuple[str, str, int]]:
     """A report's (counter, label, n) as published: when its turns are over
     TURNS_BOUND every per-turn count is scaled by the same factor (its rates stay), then
-    each group is cut to its bound (scaled again, labels in proportion).  Floors, so a
-    clipped report never adds more than its group's bound.  Zeros are left out."""
+    each group over its bound is scaled down to it (its shares stay), rounded so that
+    each label keeps its expected value and the group never exceeds its bound.  Zeros
+    are left out."""
     values: dict[str, list[tuple[str, int]]] = {}
     for counter, label, n in batch.counts:
         values.setdefault(group_of(counter).name, []).append((f"{counter}\0{label}", n))
@@ -121,11 +141,11 @@ def clip(batch: Batch) -> list[tuple[str, str, int]]:
     out: list[tuple[str, str, int]] = []
     for name, items in values.items():
         g = GROUP[name]
-        scaled = [(key, math.floor(n * factor) if g.per_turn else n) for key, n in items]
-        total = sum(n for _, n in scaled)
+        scaled = [Fraction(n) * factor if g.per_turn else Fraction(n) for _, n in items]
+        total = sum(scaled)
         if total > g.bound:
-            scaled = [(key, n * g.bound // total) for key, n in scaled]
-        for key, n in scaled:
+            scaled = [v * g.bound / total for v in scaled]
+        for (key, _), n in zip(items, _round_keeping_total(scaled), strict=True):
             if n:
                 counter, _, label = key.partition("\0")
                 out.append((counter, label, n))

@@ -723,9 +723,11 @@ class PostgresStorage:
         conn = self._connect()
         try:
             self._migrate(conn)
+            (v,) = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"
+                                ).fetchone()
         finally:
             conn.close()
-        return self.schema_version()
+        return int(v)
 
     def _migrate(self, conn: Any) -> None:
         with conn.transaction():
