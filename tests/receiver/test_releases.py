@@ -20,10 +20,10 @@ from metricsd_receiver.app import Settings
 from metricsd_receiver.cli import main as receiver_main
 from metricsd_receiver.release import (
     EPSILON,
-    TURNS_BOUND,
     GROUP,
     GROUPS,
     RELEASE_AGES,
+    TURNS_BOUND,
     clip,
     epsilon_of,
     scale_of,
