@@ -233,9 +233,9 @@ def test_a_first_operators_page_is_readable(chromium: str, sqlite_database: Data
     assert all(float(c["r"]) >= 5 for c in alone), alone
     assert any("single" in ln.get("class", "") for ln in page.charts["compaction"]["line"])
     # a value label at the top of the chart stays inside it (font-size 11)
-    values = [t for t in page.charts["compaction"]["text"]
-              if "point-value" in t.get("class", "")]
-    assert values and all(float(t["y"]) >= 11 for t in values), values
+    labelled = [t for t in page.charts["compaction"]["text"]
+                if "point-value" in t.get("class", "")]
+    assert labelled and all(float(t["y"]) >= 11 for t in labelled), labelled
 
     for chart, marks in page.charts.items():
         labels = {t.get("data-day"): t["content"] for t in marks["text"]
