@@ -98,7 +98,10 @@ _ENV.globals["sd_sum"] = lambda sds: math.sqrt(sum(x * x for x in sds.values()))
 
 
 def render_page(data: dict[str, Any], version: str) -> str:
-    # the summary reaches charts.js through Jinja2's tojson (safe inside <script>)
+    # the summary reaches charts.js through Jinja2's tojson (safe inside <script>); the
+    # charts draw the cells' numbers, not their noise (the tables show it)
+    charts_data = dict(data, cells=[{k: v for k, v in c.items() if k != "noise"}
+                                    for c in data["cells"]])
     return _ENV.get_template("dashboard.html").render(
-        data=data, version=version, charts=CHARTS, default_k=DEFAULT_K,
-        testing=data["k"] < DEFAULT_K)
+        data=data, charts_data=charts_data, version=version, charts=CHARTS,
+        default_k=DEFAULT_K, testing=data["k"] < DEFAULT_K)

@@ -252,6 +252,8 @@ def test_the_page_embeds_its_data_with_jinja2s_tojson(sqlite_database: Database)
         api = r.summary(**{"from": DAY, "to": DAY})
     embedded = page.split('<script type="application/json" id="summary">', 1)[1]
     embedded = embedded.split("</script>", 1)[0]
+    for cell in api["cells"]:  # the charts get the numbers; the tables show the noise
+        del cell["noise"]
     assert json.loads(embedded) == api
     # every number is shown with its noise
     assert 'data-field="turns"' in page and "±" in page
