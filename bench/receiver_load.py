@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 from metricsd_receiver.query import exact_summary
 from metricsd_receiver.storage import open_storage
 
@@ -221,10 +222,10 @@ async def drive(endpoint: str, sends: list[dict[str, Any]], concurrency: int) ->
     return result, time.perf_counter() - t0
 
 
-def start_receiver(database: str, workers: int, *extra: str) -> tuple[subprocess.Popen[str],
-                                                                       str]:
+def start_receiver(database: str, workers: int, *extra: str, prefix: tuple[str, ...] = ()
+                   ) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
+        [*prefix, sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
          "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256",
          # the load generator is one source address: lift the per-source limits
          "--upload-rate", "100000000", "--upload-burst", "100000000",
@@ -284,6 +285,24 @@ def screenshot(url: str, out: Path) -> None:
     print(f"screenshot: {out}")
 
 
+def released_screenshot(database: str, last: str, out: Path) -> None:
+    """The dashboard as it is once every day of the run is released: a receiver on the
+    same database under ``faketime`` eight days after the last day (each day's second
+    release then includes every report of the run), k = 5."""
+    when = datetime.date.fromisoformat(last) + datetime.timedelta(days=8)
+    proc, url = start_receiver(database, 1, "--k", "5",
+                               prefix=("faketime", "-f", f"@{when.isoformat()} 00:30:00"))
+    try:
+        for _ in range(600):
+            data = httpx.get(url + "/api/summary", timeout=60).json()
+            if data["cells"]:
+                break
+            time.sleep(0.2)
+        screenshot(url + "/", out)
+    finally:
+        stop(proc)
+
+
 def run_one(kind: str, workers: int, args: argparse.Namespace, sends: list[dict[str, Any]],
             unique: int, turns: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="mdr-bench-"))
@@ -308,10 +327,10 @@ def run_one(kind: str, workers: int, args: argparse.Namespace, sends: list[dict[
                 storage.close()
             stored_ok = (summary["total"]["batches"] == unique
                          and summary["total"]["turns"] == turns and result.fresh == unique)
-            if args.screenshot and kind == "sqlite" and workers == 1:
-                screenshot(url + "/", Path(args.screenshot))
         finally:
             stop(proc)
+        if args.screenshot and kind == "sqlite" and workers == 1:
+            released_screenshot(database, last, Path(args.screenshot))
     finally:
         if pg_name is not None:
             pg_drop(args.pg_url, pg_name)
