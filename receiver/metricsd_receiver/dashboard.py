@@ -94,7 +94,8 @@ def _per_k(part: int, turns: int, sd_part: float = 0.0, sd_turns: float = 0.0) -
 _ENV.filters["n"] = _n
 _ENV.filters["pm"] = _pm
 _ENV.globals["per_k"] = _per_k
-_ENV.globals["sd_sum"] = lambda sds: math.sqrt(sum(x * x for x in sds.values()))
+#: the noise of the sum of a counter's labels (independent noise of ``sd`` each)
+_ENV.globals["sd_sum"] = lambda sd, labels: sd * math.sqrt(len(labels))
 
 
 def render_page(data: dict[str, Any], version: str) -> str:

@@ -242,9 +242,10 @@ class Noisy:
             self.add(*key, v, other.variances[key])
 
     def as_json(self) -> dict[str, Any]:
-        """The cell's numbers (``batches`` = reporting installs) and, under ``noise``, each
-        one's standard deviation: the released value is the true one plus noise of that
-        spread (about 95% of the time within two of them)."""
+        """The cell's numbers (``batches`` = reporting installs) and, under ``noise``, their
+        standard deviations (one per labelled counter: each of its labels has it): the
+        released value is the true one plus noise of that spread (about 95% of the time
+        within two of them)."""
         values, variances, sqrt = self.values, self.variances, math.sqrt
 
         def sd(key: tuple[str, str]) -> float:
@@ -257,14 +258,11 @@ class Noisy:
             out[name] = values.get((name, ""), 0)
             noise[name] = sd((name, ""))
         for name in LABELLED:
-            keys = [(name, lb) for lb in ALL_LABELS[name]]
-            present = [key for key in keys if key in values]
+            present = [(name, lb) for lb in ALL_LABELS[name] if (name, lb) in values]
             out[name] = {key[1]: values[key] for key in present}
-            spread = {variances[key] for key in present}
-            if len(spread) == 1:  # one release's labels share one noise scale
-                noise[name] = dict.fromkeys(out[name], round(sqrt(spread.pop()), 1))
-            else:
-                noise[name] = {key[1]: sd(key) for key in present}
+            # one number per counter: the noise of each of its labels (the largest, when
+            # labels of an older schema were released on fewer days)
+            noise[name] = round(sqrt(max([variances[key] for key in present], default=0.0)), 1)
         out["health"] = {h: values.get((h, ""), 0) for h in HEALTH_COUNTERS}
         noise["health"] = {h: sd((h, "")) for h in HEALTH_COUNTERS}
         out["noise"] = noise

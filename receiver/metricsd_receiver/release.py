@@ -25,7 +25,9 @@ covered by ε (it says "at least k installs reported this version that day").  L
 an older body schema are released in a cell only when k reports of that schema back it.
 
 Everything here is a pure function of its inputs except :func:`make_release`, which draws
-the noise (OpenDP uses the operating system's random source; it cannot be seeded).
+the noise (OpenDP uses the operating system's random source; it cannot be seeded), and
+:func:`clip`, whose rounding of scaled counts is random (each label keeps its expected
+value; the bound always holds).
 """
 
 from __future__ import annotations
