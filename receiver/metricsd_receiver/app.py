@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime
 import hmac
 import ipaddress
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlencode
 
 import anyio
@@ -61,6 +62,8 @@ DEFAULT_MAX_BODY: Final = 64 * 1024
 DEFAULT_MAX_INFLIGHT: Final = 64
 DEFAULT_RETRY_AFTER: Final = 30
 TOKEN_COOKIE: Final = "metricsd_receiver_token"
+#: Views (page or JSON of one query) kept per process; the oldest goes first.
+MAX_KEPT_VIEWS: Final = 32
 
 _SECURITY_HEADERS: Final = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; "
@@ -122,6 +125,8 @@ class Receiver:
         self.settings = settings
         #: the wall clock (UTC): arrival days, due releases, the default range
         self.clock = clock
+        #: views built from the stored releases: key -> (release generation, body)
+        self._views: dict[tuple[str | None, ...], tuple[str, bytes]] = {}
         self.inflight = 0
         self.limiter = RateLimiter(settings.upload_rate, settings.upload_burst)
         static = resources.files("metricsd_receiver").joinpath("static")
@@ -221,13 +226,31 @@ class Receiver:
                                "--local-only for a receiver reached from this machine only")
         return _error(401, "a dashboard token is required", {"WWW-Authenticate": "Bearer"})
 
-    async def _summary(self, request: Request) -> dict[str, Any] | Response:
+    def _view(self, kind: str, params: dict[str, str | None]) -> bytes:
+        """The page or the JSON of one query, built from the stored releases; kept until a
+        release is stored (releases never change, so a kept view is exact)."""
+        today = self.clock().date()
+        generation = self.storage.release_generation()
+        key = (kind, params["from"], params["to"], params["version"], today.isoformat())
+        kept = self._views.get(key)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        data = summary(self.storage, day_from=params["from"], day_to=params["to"],
+                       version=params["version"], k=self.settings.k, today=today)
+        body = (render_page(data, __version__).encode() if kind == "page" else
+                json.dumps(data, ensure_ascii=False, allow_nan=False,
+                           separators=(",", ":")).encode())
+        if len(self._views) >= MAX_KEPT_VIEWS:
+            self._views.pop(next(iter(self._views)))
+        self._views[key] = (generation, body)
+        return body
+
+    async def _render(self, request: Request, kind: str) -> bytes | Response:
         q = request.query_params
+        params = {"from": q.get("from"), "to": q.get("to"), "version": q.get("version") or None}
         try:
-            return await run_in_threadpool(
-                lambda: summary(self.storage, day_from=q.get("from"), day_to=q.get("to"),
-                                version=q.get("version") or None, k=self.settings.k,
-                                today=self.clock().date()))
+            body: bytes = await run_in_threadpool(self._view, kind, params)
+            return body
         except BadQuery as exc:
             return _error(400, str(exc))
         except DATABASE_ERRORS as exc:
@@ -245,18 +268,19 @@ class Receiver:
             response.set_cookie(TOKEN_COOKIE, self.settings.token, httponly=True,
                                 samesite="strict", secure=request.url.scheme == "https")
             return response
-        data = await self._summary(request)
-        if isinstance(data, Response):
-            return data
-        return HTMLResponse(render_page(data, __version__), headers=_SECURITY_HEADERS)
+        body = await self._render(request, "page")
+        if isinstance(body, Response):
+            return body
+        return HTMLResponse(body, headers=_SECURITY_HEADERS)
 
     async def api_summary(self, request: Request) -> Response:
         if not self._allowed(request):
             return self._denied()
-        data = await self._summary(request)
-        if isinstance(data, Response):
-            return data
-        return JSONResponse(data, headers={"Cache-Control": "no-store"})
+        body = await self._render(request, "json")
+        if isinstance(body, Response):
+            return body
+        return Response(body, media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
 
     async def static(self, request: Request) -> Response:
         name = request.path_params["name"]

@@ -266,6 +266,8 @@ class Storage(Protocol):
 
     def released(self, day_from: str, day_to: str) -> list[ReleasedRow]: ...
 
+    def release_generation(self) -> str: ...
+
     def released_sums(self, day_from: str, day_to: str, version: str | None
                       ) -> list[tuple[str, str, str, int, float]]: ...
 
@@ -640,6 +642,14 @@ class SQLiteStorage:
                 "FROM release_values WHERE day BETWEEN ? AND ?", (day_from, day_to)).fetchall()
         return rows
 
+    def release_generation(self) -> str:
+        """Changes whenever a release is stored (views built from releases stay valid
+        until then)."""
+        with self._pool.connection() as conn:
+            (n, last) = conn.execute("SELECT count(*), coalesce(sum(age), 0) FROM releases"
+                                     ).fetchone()
+        return f"{n}/{last}"
+
     def released_sums(self, day_from: str, day_to: str, version: str | None
                       ) -> list[tuple[str, str, str, int, float]]:
         """Per (client version, counter, label) over the range: the sum of the released
@@ -864,6 +874,12 @@ class PostgresStorage:
                 "FROM release_values WHERE day BETWEEN %s::date AND %s::date",
                 (day_from, day_to)).fetchall()
         return rows  # type: ignore[no-any-return]
+
+    def release_generation(self) -> str:
+        with self._connection() as conn:
+            (n, last) = conn.execute("SELECT count(*), coalesce(sum(age), 0) FROM releases"
+                                     ).fetchone()
+        return f"{n}/{last}"
 
     def released_sums(self, day_from: str, day_to: str, version: str | None
                       ) -> list[tuple[str, str, str, int, float]]:
