@@ -306,6 +306,11 @@ class Receiver:
         while True:
             try:
                 await self.release_due()
+                # the default view (the last 30 days, every version), built once now
+                # rather than by its first reader
+                default: dict[str, str | None] = {"from": None, "to": None, "version": None}
+                for kind in ("json", "page"):
+                    await run_in_threadpool(self._view, kind, default)
             except DATABASE_ERRORS as exc:
                 log.error("computing a release failed (%s); retrying later",
                           type(exc).__name__)
