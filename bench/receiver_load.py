@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import glob
 import json
 import os
 import platform
@@ -222,15 +223,16 @@ async def drive(endpoint: str, sends: list[dict[str, Any]], concurrency: int) ->
     return result, time.perf_counter() - t0
 
 
-def start_receiver(database: str, workers: int, *extra: str, prefix: tuple[str, ...] = ()
-                   ) -> tuple[subprocess.Popen[str], str]:
+def start_receiver(database: str, workers: int, *extra: str,
+                   env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [*prefix, sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
+        [sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
          "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256",
          # the load generator is one source address: lift the per-source limits
          "--upload-rate", "100000000", "--upload-burst", "100000000",
          "--max-connections-per-source", "10000", "--local-only", *extra],
-        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, **(env or {})})
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     if not line.startswith("LISTENING "):
@@ -287,11 +289,15 @@ def screenshot(url: str, out: Path) -> None:
 
 def released_screenshot(database: str, last: str, out: Path) -> None:
     """The dashboard as it is once every day of the run is released: a receiver on the
-    same database under ``faketime`` eight days after the last day (each day's second
+    same database under libfaketime eight days after the last day (each day's second
     release then includes every report of the run), k = 5."""
-    when = datetime.date.fromisoformat(last) + datetime.timedelta(days=8)
+    lib = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+    if lib is None:
+        raise SystemExit("--screenshot needs libfaketime (apt-get install faketime)")
+    days = (datetime.date.fromisoformat(last) + datetime.timedelta(days=8)
+            - datetime.datetime.now(datetime.UTC).date()).days
     proc, url = start_receiver(database, 1, "--k", "5",
-                               prefix=("faketime", "-f", f"@{when.isoformat()} 00:30:00"))
+                               env={"LD_PRELOAD": lib, "FAKETIME": f"{days:+d}d"})
     try:
         for _ in range(600):
             data = httpx.get(url + "/api/summary", timeout=60).json()
