@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlencode
 
 import anyio
@@ -49,7 +49,7 @@ from metricsd_receiver.guard import (
     RateLimiter,
     source_of,
 )
-from metricsd_receiver.query import DEFAULT_K, BadQuery, summary
+from metricsd_receiver.query import DEFAULT_K, BadQuery, summary, testing_summary
 from metricsd_receiver.release import run_due
 from metricsd_receiver.schema import Invalid, validate
 from metricsd_receiver.storage import DATABASE_ERRORS, Storage, open_storage
@@ -97,6 +97,12 @@ class Settings:
     #: from them have their client address taken from X-Forwarded-For.  None: the header
     #: is ignored.
     trusted_proxies: str | None = None
+
+    @property
+    def testing(self) -> bool:
+        """The local testing mode (k under DEFAULT_K; the command line allows it only on a
+        loopback address with --local-only): the exact sums are shown as they arrive."""
+        return self.k < DEFAULT_K
 
 
 def _error(status: int, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -228,8 +234,14 @@ class Receiver:
 
     def _view(self, kind: str, params: dict[str, str | None]) -> bytes:
         """The page or the JSON of one query, built from the stored releases; kept until a
-        release is stored (releases never change, so a kept view is exact)."""
+        release is stored (releases never change, so a kept view is exact).  In the local
+        testing mode: the exact stored sums, read afresh each time."""
         today = self.clock().date()
+        if self.settings.testing:
+            exact = testing_summary(self.storage, day_from=params["from"],
+                                    day_to=params["to"], version=params["version"],
+                                    k=self.settings.k, today=today)
+            return self._encode(kind, exact)
         generation = self.storage.release_generation()
         key = (kind, params["from"], params["to"], params["version"], today.isoformat())
         kept = self._views.get(key)
@@ -237,13 +249,17 @@ class Receiver:
             return kept[1]
         data = summary(self.storage, day_from=params["from"], day_to=params["to"],
                        version=params["version"], k=self.settings.k, today=today)
-        body = (render_page(data, __version__).encode() if kind == "page" else
-                json.dumps(data, ensure_ascii=False, allow_nan=False,
-                           separators=(",", ":")).encode())
+        body = self._encode(kind, data)
         if len(self._views) >= MAX_KEPT_VIEWS:
             self._views.pop(next(iter(self._views)))
         self._views[key] = (generation, body)
         return body
+
+    @staticmethod
+    def _encode(kind: str, data: dict[str, Any]) -> bytes:
+        return (render_page(data, __version__).encode() if kind == "page" else
+                json.dumps(data, ensure_ascii=False, allow_nan=False,
+                           separators=(",", ":")).encode())
 
     async def _render(self, request: Request, kind: str) -> bytes | Response:
         q = request.query_params

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import jinja2
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from metricsd_receiver.query import DEFAULT_K
@@ -75,20 +76,26 @@ def _n(value: int) -> str:
     return f"{max(0, value):,}"
 
 
-def _pm(sd: float) -> Markup:
+@jinja2.pass_context
+def _pm(context: Context, sd: float) -> Markup:
     """A number's noise as shown next to it: ± two standard deviations (about 95% of
-    released numbers are that close to the true value)."""
+    released numbers are that close to the true value); nothing for exact numbers (the
+    local testing mode)."""
+    if context.get("exact"):
+        return Markup("")
     return Markup('<span class="pm" title="noise: about 95%% of the time the true value '
                   'is this close">±%s</span>') % f"{2 * sd:,.0f}"
 
 
-def _per_k(part: int, turns: int, sd_part: float = 0.0, sd_turns: float = 0.0) -> Markup:
+@jinja2.pass_context
+def _per_k(context: Context, part: int, turns: int, sd_part: float = 0.0,
+           sd_turns: float = 0.0) -> Markup:
     """A rate per 1,000 turns and its noise (first-order: both sums are noisy)."""
     if turns <= 0:
         return Markup("-")
     rate = 1000 * max(0, part) / turns
     sd = 1000 / turns * math.sqrt(sd_part ** 2 + (max(0, part) / turns * sd_turns) ** 2)
-    return Markup("%s ") % f"{rate:.1f}" + _pm(sd)
+    return Markup("%s ") % f"{rate:.1f}" + _pm(context, sd)
 
 
 _ENV.filters["n"] = _n
@@ -105,4 +112,4 @@ def render_page(data: dict[str, Any], version: str) -> str:
                                     for c in data["cells"]])
     return _ENV.get_template("dashboard.html").render(
         data=data, charts_data=charts_data, version=version, charts=CHARTS,
-        default_k=DEFAULT_K, testing=data["k"] < DEFAULT_K)
+        default_k=DEFAULT_K, testing=data["k"] < DEFAULT_K, exact=data["exact"])

@@ -175,8 +175,9 @@ def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
                   version: str | None, k: int, today: datetime.date | None = None
                   ) -> dict[str, Any]:
     """The exact sums of the stored rollups with the small-group rule, in the summary's
-    shape: for checks of the stored data only (tests, benchmarks).  Never served: every
-    published number comes from a release (:func:`summary`)."""
+    shape: for checks of the stored data (tests, benchmarks), and served only in the local
+    testing mode (:func:`testing_summary`); otherwise every published number comes from a
+    release (:func:`summary`)."""
     today = today or datetime.datetime.now(datetime.UTC).date()
     end = parse_day(day_to, today, today)
     start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
@@ -219,6 +220,31 @@ def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
         "total": total.as_json(),
     }
+
+
+def _zero_noise() -> dict[str, Any]:
+    return {"batches": 0.0, **{name: 0.0 for name in UNLABELLED},
+            **{name: 0.0 for name in LABELLED},
+            "health": {h: 0.0 for h in HEALTH_COUNTERS}}
+
+
+def testing_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
+                    version: str | None, k: int, today: datetime.date | None = None
+                    ) -> dict[str, Any]:
+    """What the local testing mode (k under :data:`DEFAULT_K`, a loopback receiver: only
+    this machine's daemons report to it) shows: the exact stored sums as they arrive, in
+    the summary's shape, marked ``exact``; no release, so every ``noise`` is 0 and each day
+    of ``released`` is ``"exact"``.  Never for k >= DEFAULT_K."""
+    if k >= DEFAULT_K:
+        raise ValueError(f"exact numbers are shown only with k under {DEFAULT_K}")
+    data = exact_summary(storage, day_from=day_from, day_to=day_to, version=version, k=k,
+                         today=today)
+    for cell in [*data["cells"], *data["by_version"], data["total"]]:
+        cell["noise"] = _zero_noise()
+    data["exact"] = True
+    data["released"] = ["exact"] * len(data["days"])
+    data["privacy"] = privacy_terms()
+    return data
 
 
 # --- published numbers: releases only ------------------------------------------------------
@@ -324,6 +350,8 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         "versions": versions, "days": days,
         # the release each day's numbers come from (days + age of the release), or null
         "released": [released_days.get(d) for d in days],
+        # the exact stored sums are shown only in the local testing mode
+        "exact": False,
         "privacy": privacy_terms(),
         "counters": {name: [lb for i, lb in enumerate(ALL_LABELS[name])
                             if i < len(COUNTERS[name]) or (name, lb) in present]

@@ -152,8 +152,9 @@ def test_dashboard_page(sqlite_database: Database) -> None:
         html = page.text
         data = r.summary()
         assert '<option value="1.5.0-beta.1">' in html
-        shown = f"{max(0, data['total']['turns']):,}"
-        assert f'<td data-field="turns">{shown} <span class="pm"' in html
+        # k = 1, the local testing mode: the exact sums, no noise shown
+        assert data["exact"] and data["total"]["turns"] == 15
+        assert '<td data-field="turns">15 </td>' in html and 'class="pm"' not in html
         for chart in CHARTS:
             assert f'data-chart="{chart.id}"' in html
         assert 'id="testing-mode"' in html  # k = 1: the page says so

@@ -111,3 +111,48 @@ def test_the_local_testing_mode_is_loud_and_loopback_only(sqlite_database: Datab
     # the page says what the releases protect and what they do not
     assert "What this protects" in page and "What it does not protect" in page
     assert "cannot single out" not in page
+
+
+def test_the_local_testing_mode_shows_a_report_exactly_as_it_arrives(
+        sqlite_database: Database) -> None:
+    # A first operator with one daemon: under the local testing mode its report is on the
+    # page and in the API as soon as it is stored, exact (no release, no noise, no ±);
+    # at the default k the same report shows nothing until a release, and then noised.
+    day, today = "2026-11-20", "2026-11-21"
+    sent = body("1.4.0", day=day, turns=7, provider_error__rate_limit=2,
+                health={"invalid_events": 3})
+    with in_process(sqlite_database.url, Settings(local_only=True, k=1), today=today) as r:
+        assert r.summary()["cells"] == []
+        assert r.post(sent).status_code == 202
+        data = r.summary()
+        page = r.get("/").text
+    assert data["exact"] is True
+    assert data["released"] == ["exact"] * len(data["days"])
+    (cell,) = data["cells"]
+    assert (cell["day"], cell["version"], cell["batches"]) == (day, "1.4.0", 1)
+    assert cell["turns"] == 7 and cell["provider_error"] == {"rate_limit": 2}
+    assert cell["health"]["invalid_events"] == 3
+    assert data["total"]["turns"] == 7 and data["total"]["noise"]["turns"] == 0
+    assert all(v == 0 for c in (cell, data["total"]) for k, v in c["noise"].items()
+               if k != "health")
+    assert '<td data-field="turns">7 </td>' in page and 'class="pm"' not in page
+    assert "exact numbers, shown as they arrive: only this machine can report here" in \
+        " ".join(page.lower().split())
+    assert "What this protects" not in page  # the release paragraph gives way to ...
+    assert "real deployment" in page and "release" in page  # ... why exact is safe here
+
+    # the default k: the same kind of report (five installs, a shown group) is not
+    # published on arrival, only by a release, and then with noise
+    with in_process(sqlite_database.url, today=today) as r:
+        before = r.summary(**{"from": day, "to": day})
+        for i in range(K):
+            assert r.post(body("1.4.0", day=day, turns=7 + i)).status_code == 202
+        after = r.summary(**{"from": day, "to": day})
+        assert after == before and after["cells"] == [] and after["exact"] is False
+        assert after["released"] == [None]
+        _release(r, "2026-11-22")
+        released = r.summary(**{"from": day, "to": day})
+        page = r.get("/", params={"from": day, "to": day}).text
+    assert released["released"] == [2] and released["exact"] is False
+    assert released["total"]["noise"]["turns"] > 0 and 'class="pm"' in page
+    assert "testing-mode" not in page and "What this protects" in page
