@@ -152,3 +152,26 @@ def test_every_test_named_in_privacy_md_exists() -> None:
     for path, name in named:
         source = (ROOT / path).read_text(encoding="utf-8")
         assert f"def {name}(" in source, f"{path}::{name} is named in PRIVACY.md"
+
+
+def test_the_readme_command_table_names_every_option_of_each_command() -> None:
+    """Each command's row in the README's "Command line" table shows every option its
+    parser has (the common options are listed once below the table)."""
+    import argparse
+
+    from metricsd.cli import _common_options, build_parser
+
+    common = argparse.ArgumentParser()
+    _common_options(common)
+    skip = {o for a in common._actions for o in a.option_strings}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Command line", 1)[1].split("\n\n", 2)[1]
+    rows = {m.group(1): m.group(0) for m in
+            re.finditer(r"^\| `metricsd ([a-z]+)[^|`]*(?:\\\|[^|`]*)*` \|", table, re.M)}
+    _, subs = build_parser()
+    assert set(subs) <= set(rows), (set(subs), set(rows))
+    for name, parser in subs.items():
+        options = {o for a in parser._actions for o in a.option_strings
+                   if o.startswith("--") and o not in skip and o != "--help"}
+        missing = {o for o in options if not re.search(re.escape(o) + r"\b", rows[name])}
+        assert not missing, f"the README's row of `metricsd {name}` lacks {sorted(missing)}"

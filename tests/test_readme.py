@@ -120,3 +120,51 @@ def test_the_tour_ends_with_a_clear_line_when_the_daemon_cannot_start(
     assert done.stdout.rstrip().splitlines()[-1] == "metricsd did not start: see the line above"
     assert done.stderr.strip().splitlines()[-1].startswith("metricsd:"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def sidecar_block(lang: str) -> str:
+    """The code block of ``lang`` in the README's "As the desktop app's sidecar"."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### As the desktop app's sidecar", 1)[1].split("\n### ", 1)[0]
+    m = re.search(rf"```{lang}\n(.*?)```", section, re.DOTALL)
+    assert m is not None, f"the sidecar section has no {lang} block"
+    return m.group(1)
+
+
+def test_the_readme_node_sidecar_snippet_runs_as_written(tour_home: TourHome) -> None:
+    """Node runs the snippet as it is (CommonJS, every name defined) against the real
+    daemon: alone it gets the daemon's `READY <socket>`; beside a running daemon it gets the
+    same line (the spawned daemon stands by), and ending its stdin ends it either way."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is required under CI")
+        pytest.skip("node is not installed")
+    script = tour_home.root / "sidecar.cjs"
+    script.write_text(sidecar_block("js"))
+    env = dict(tour_home.env, METRICSD=str(BIN_DIR / "metricsd"))
+
+    def snippet() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([node, str(script)], env=env, cwd=tour_home.work,
+                              capture_output=True, text=True, timeout=60)
+
+    alone = snippet()
+    # the daemon's log lines are on stderr (inherited); the snippet's own error line is not
+    assert alone.returncode == 0 and "metrics off:" not in alone.stderr, alone.stderr
+    assert alone.stdout.startswith("metricsd ready at /"), alone.stdout
+    socket_path = alone.stdout.removeprefix("metricsd ready at ").strip()
+    assert socket_path.startswith(tour_home.env["XDG_RUNTIME_DIR"]), socket_path
+
+    first = subprocess.Popen([str(BIN_DIR / "metricsd"), "run"], env=tour_home.env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert read_line(first, 30).strip() == f"READY {socket_path}"
+        beside = snippet()
+        assert beside.returncode == 0, (beside.stdout, beside.stderr)
+        assert beside.stdout == alone.stdout  # the same READY line, not an exit
+        assert "standing by" in beside.stderr and "metrics off:" not in beside.stderr
+        assert first.poll() is None  # the running daemon keeps serving
+    finally:
+        first.terminate()
+        first.wait(20)
