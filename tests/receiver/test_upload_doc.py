@@ -107,3 +107,24 @@ def test_the_operator_readme_states_the_budget_and_bounds_of_the_code() -> None:
     assert f"ε = {EPSILON:g} per report, over every release that includes it" in text
     assert f"at most **{TURNS_BOUND} turns**" in text
     assert RELEASE_AGES == (2, 8) and "two days and eight days after it" in text
+
+
+def test_the_example_body_and_its_field_table_are_the_daemons_current_schema() -> None:
+    import json
+    import re
+
+    from metricsd_receiver.schema import validate
+
+    from metricsd.core.batches import SCHEMA
+    from metricsd.core.facts import HEALTH_COUNTERS as DAEMON_HEALTH
+
+    example = re.search(r"## The body\n\n```json\n(.*?)```", UPLOAD, re.DOTALL)
+    assert example is not None
+    body = json.loads(example.group(1))
+    validate(example.group(1).encode())  # a body the receiver accepts
+    assert body["schema"] == SCHEMA
+    assert tuple(body["health"]) == DAEMON_HEALTH == HEALTH_COUNTERS
+    rows = {r.split("|")[1].strip(): r for r in UPLOAD.splitlines() if r.startswith("| `")}
+    assert f"| integer | `{SCHEMA}`" in rows["`schema`"], rows["`schema`"]
+    words = {3: "three", 4: "four", 5: "five", 6: "six"}
+    assert f"exactly the {words[len(DAEMON_HEALTH)]} keys" in rows["`health`"]
