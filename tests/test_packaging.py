@@ -193,3 +193,20 @@ def test_wheel_carries_the_unit_templates(tmp_path: Path) -> None:
                  "systemd/hardening.conf", "launchd/org.metricsd.agent.plist"):
         assert f"metricsd/units/{name}" in names, name
     assert not any(n.endswith("install.sh") for n in names)
+
+
+def test_the_documented_zipapp_size_is_the_built_ones(zipapp: Path) -> None:
+    """packaging/README.md's size table and the README's "about N MB" describe the zipapp
+    this checkout builds (within 3%: dependency wheels change a little between pins)."""
+    import re
+
+    built = zipapp.stat().st_size
+    table = (ROOT / "packaging" / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"^\| zipapp, file \| \*\*([\d ]+)\*\* bytes", table, re.M)
+    assert m is not None, "packaging/README.md has no zipapp size"
+    documented = int(m.group(1).replace(" ", ""))
+    assert abs(documented - built) <= 0.03 * built, (documented, built)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    about = re.search(r"dist/metricsd\.pyz \(about ([\d.]+) MB", readme)
+    assert about is not None, "the README gives no zipapp size"
+    assert abs(float(about.group(1)) - built / 1e6) <= 0.06, (about.group(1), built)
