@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 import trio
 
+from metricsd.clock import Clock
 from metricsd.consent import SHARED_WAIT_SECONDS, Authority, EgressBusy, EgressLock
 from metricsd.core.batches import utc_day
-from metricsd.core.consent import CLOSED, Decision
+from metricsd.core.consent import Decision
 from metricsd.core.counts import Groups, Tally, add_into, flatten
 from metricsd.core.facts import Fact
-from metricsd.core.retry import exponential_delay
+from metricsd.core.retry import storage_retry_delay
 from metricsd.store import Store, StoreError, describe_error
 
 log = logging.getLogger("metricsd")
 T = TypeVar("T")
 
-#: Back-off bounds when a commit fails (disk full, read-only directory ...).
-COMMIT_RETRY_MIN: Final = 0.5
-COMMIT_RETRY_MAX: Final = 30.0
 #: While another process holds the egress lock, a commit is tried again this often.
 EGRESS_RETRY_SECONDS: Final = 0.25
 #: How long the final commit at shutdown waits for the egress lock (SIGTERM must end the
@@ -43,7 +40,7 @@ class Committer:
     def __init__(self, store: Store, tally: Tally, authority: Authority, egress: EgressLock,
                  *, daemon_version: str, in_db: Callable[..., Awaitable[Any]],
                  on_decision: Callable[[Decision], None],
-                 wall_clock: Callable[[], float] = time.time) -> None:
+                 wall_clock: Clock) -> None:
         self._store = store
         self._tally = tally
         self._authority = authority
@@ -63,7 +60,6 @@ class Committer:
         self._db_seq = 0
         #: A purge has been done for the current opt-out (no purge on every turn while off).
         self._purged = False
-        self.decision: Decision = CLOSED
         #: Another process holds the egress lock: commits wait (syncs with them), replies
         #: that only read do not.
         self.lock_busy = False
@@ -147,8 +143,7 @@ class Committer:
             self._inflight = None
             self._tally.merge(groups)
             self.failures += 1
-            delay = exponential_delay(self.failures + 1, base=COMMIT_RETRY_MIN,
-                                      cap=COMMIT_RETRY_MAX)
+            delay = storage_retry_delay(self.failures + 1)
             log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
                       describe_error(exc), delay)
             # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
@@ -166,7 +161,6 @@ class Committer:
             self.failures = 0
         if not decision.counting:
             self._tally.clear()
-        self.decision = decision
         self._on_decision(decision)
         self._completed = self._started
         self._finished()

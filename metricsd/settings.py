@@ -16,6 +16,7 @@ from typing import Final
 
 import platformdirs
 
+from metricsd.clock import Clock, system_clock
 from metricsd.core.batches import Host
 
 APP: Final = "metricsd"
@@ -47,6 +48,8 @@ class Settings:
     endpoint_env: str | None
     #: The environment the command started with (the consent veto and dev flag read it).
     environ: Mapping[str, str]
+    #: Where every date of the command (and of the daemon ``run`` starts) comes from.
+    wall_clock: Clock = system_clock
 
     @property
     def db(self) -> Path:

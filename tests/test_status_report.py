@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import msgpack
 
-from metricsd.core.status import NO_ENDPOINT, UPLOADS_YES, StatusReport
+from metricsd.core.consent import NO_ENDPOINT
+from metricsd.core.status import UPLOADS_YES, StatusReport
 from metricsd.core.wire import status_reply
 
 RUNNING = StatusReport(
@@ -24,7 +25,7 @@ def test_the_reply_round_trips_to_the_same_text() -> None:
 def test_what_the_uploads_line_says() -> None:
     assert RUNNING.uploads_line() == UPLOADS_YES
     none = StatusReport(**{**RUNNING.__dict__, "uploads": False, "endpoint": None})
-    assert none.uploads_line() == NO_ENDPOINT
+    assert none.uploads_line() == f"no: {NO_ENDPOINT}"
     vetoed = StatusReport(**{**RUNNING.__dict__, "uploads": False, "enabled": False,
                              "veto": "DO_NOT_TRACK is set"})
     assert vetoed.uploads_line() == ("no: metrics are off (DO_NOT_TRACK is set): nothing is "

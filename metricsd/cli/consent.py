@@ -35,7 +35,7 @@ def _consent_on(settings: Settings) -> int:
         raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"cannot write {settings.config} ({exc.strerror or exc})") from None
-    decision = _authority(settings).decide(fresh=True)
+    decision = _authority(settings).decide()
     print(f"metrics on ({settings.config})")
     if decision.veto is not None:
         print(f"note: {decision.veto}, which turns metrics off whatever config.toml says: "

@@ -203,7 +203,8 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
     options = DaemonOptions(
         socket=sock_path, database=settings.db, config=settings.config,
         endpoint_flag=settings.endpoint_flag, endpoint_env=settings.endpoint_env,
-        host=this_host(), limits=Limits(max_connections=args.max_connections),
+        host=this_host(), wall_clock=settings.wall_clock,
+        limits=Limits(max_connections=args.max_connections),
         idle_exit=args.idle_exit, watch_stdin=args.watch_stdin,
         stop_listening=stop_listening, token=token)
     daemon = Daemon(options, store, _authority(settings), EgressLock(settings.state_dir))

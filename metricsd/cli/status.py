@@ -76,20 +76,14 @@ def _print_local_status(settings: Settings) -> None:
     from metricsd.store import LAST_UPLOAD_KEY
 
     decision = _authority(settings).decide()
-    where = decision.endpoint.where if decision.endpoint is not None else None
-    problem = decision.endpoint_problem
     with _existing_store(settings) as store:
         batches = store.batches() if store is not None else []
         totals = store.committed_totals() if store is not None else {}
         dev = store.dev_totals() if store is not None else {}
         last = store.get_meta(LAST_UPLOAD_KEY) if store is not None else None
-    report = StatusReport(
-        consent=decision.describe(), config=str(settings.config),
-        config_problem=decision.file.problem if not decision.file.missing else None,
-        enabled=decision.counting, dev=decision.dev, veto=decision.veto,
-        endpoint=where, endpoint_problem=problem,
-        uploads=decision.why_not_uploading() is None and where is not None,
-        database=str(settings.db), counts=counts_body(totals), health=health_body(totals),
+    report = StatusReport.of(
+        decision, config=str(settings.config), database=str(settings.db),
+        counts=counts_body(totals), health=health_body(totals),
         last_upload=last, pending_batches=len(batches),
         dev_turns=counts_body(dev).get("turns", 0) if dev else None)
     print("\n".join(report.render()))
