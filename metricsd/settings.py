@@ -81,7 +81,8 @@ def this_host() -> Host:
 def resolve(*, socket: str | None = None, state_dir: str | None = None,
             config: str | None = None, endpoint: str | None = None,
             dev_marker: str | None = None,
-            environ: Mapping[str, str] = os.environ) -> Settings:
+            environ: Mapping[str, str] = os.environ,
+            wall_clock: Clock = system_clock) -> Settings:
     def pick(flag: str | None, env: str) -> str | None:
         if flag:
             return flag
@@ -104,4 +105,5 @@ def resolve(*, socket: str | None = None, state_dir: str | None = None,
         endpoint_flag=endpoint or None,
         endpoint_env=environ.get(ENV_ENDPOINT) or None,
         environ=dict(environ),
+        wall_clock=wall_clock,
     )
