@@ -338,7 +338,7 @@ class Uploads:
 
     async def _once(self) -> None:
         d = self._daemon
-        decision = await trio.to_thread.run_sync(d.authority.decide)
+        decision = d.decision  # kept current by the file watch; the run asks again itself
         why = decision.why_nothing_is_sent()
         endpoint = decision.endpoint
         if why is not None or endpoint is None:

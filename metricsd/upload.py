@@ -99,8 +99,8 @@ def _admit_attempt(ctx: UploadContext) -> tuple[int | None, Refused | None]:
     afresh.  -> (lock descriptor to close after the attempt, None) or (None, refusal)."""
     fd = ctx.egress.try_shared()
     if fd is None:
-        counting = ctx.authority.decide().counting
-        return None, Refused("metrics are being turned off", counting=counting)
+        # Only `metricsd consent off` takes the lock exclusively: an opt-out is under way.
+        return None, Refused("metrics are being turned off", counting=False)
     try:
         decision = ctx.authority.decide()
     except BaseException:
