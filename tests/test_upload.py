@@ -101,6 +101,18 @@ def test_opt_out_while_batches_pending_purges(tmp_path: Path) -> None:
     assert len(ep.posts) == 1  # only the refused attempt, nothing after opt-out
 
 
+def test_a_command_takes_its_dates_from_the_clock_it_is_given(tmp_path: Path) -> None:
+    """``show`` on a clock a day on: today's counts are a completed day and listed."""
+    home, clock = home_of(tmp_path), WallClock()
+    write_config(home.config, True)
+    home.state_dir.mkdir(mode=0o700)
+    seed_day(home.db, utc_day(clock()), SEEDED)
+    assert show_bodies(home, clock) == []  # today's counts wait for the end of the day
+    clock.advance(days=1)
+    (body,) = show_bodies(home, clock)
+    assert body["counts"] == EXPECTED
+
+
 def here(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
     """A command that needs no other process and no other date, run in this one."""
     return command(home, *args, wall_clock=WallClock())
