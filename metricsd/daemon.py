@@ -196,7 +196,7 @@ class Daemon:
             log.info("upload endpoint %s (from %s)", decision.endpoint.where,
                      decision.endpoint.source)
         elif decision.endpoint_problem is not None:
-            log.warning("%s; nothing will be uploaded", decision.endpoint_problem)
+            log.warning("nothing will be uploaded: %s", decision.why_nothing_is_sent())
         else:
             log.info("no upload endpoint configured")
 
