@@ -225,11 +225,16 @@ def verify_systemd(unit_files: Sequence[Path], *, environ: Mapping[str, str] | N
 
 # --- launchd -----------------------------------------------------------------------------
 
-def launchd_paths(home: Path | None = None) -> tuple[Path, Path]:
+def launchd_paths(home: Path | None = None,
+                  environ: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     """(socket directory, log directory) of the LaunchAgent: the daemon's default socket
-    directory on macOS (platformdirs' user_runtime_dir) and ~/Library/Logs/metricsd."""
+    directory on macOS — the one address rule the daemon and every client follow
+    (:func:`metricsd.settings.runtime_dir`: a private ``XDG_RUNTIME_DIR`` wins, else
+    ~/Library/Caches/TemporaryItems) — and ~/Library/Logs/metricsd."""
+    from metricsd.settings import runtime_dir
+
     home = Path.home() if home is None else home
-    return (home / "Library" / "Caches" / "TemporaryItems" / "metricsd",
+    return (runtime_dir("darwin", os.environ if environ is None else environ, home),
             home / "Library" / "Logs" / "metricsd")
 
 
@@ -248,11 +253,12 @@ def _plist_template() -> dict[str, Any]:
     return value
 
 
-def render_launchd(command: Sequence[str], *, home: Path | None = None) -> bytes:
+def render_launchd(command: Sequence[str], *, home: Path | None = None,
+                   environ: Mapping[str, str] | None = None) -> bytes:
     """The LaunchAgent plist for ``command``, built with plistlib (any path is safe)."""
     if not command or not os.path.isabs(command[0]):
         raise InstallError("the daemon's command must be an absolute path")
-    sock_dir, log_dir = launchd_paths(home)
+    sock_dir, log_dir = launchd_paths(home, environ)
     plist = _plist_template()
     if plist.get("ProgramArguments") != [PLIST_PROGRAM, "run"]:
         raise InstallError("the plist template's ProgramArguments are not "

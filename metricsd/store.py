@@ -15,7 +15,7 @@ import sqlite3
 import stat
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
@@ -85,6 +85,20 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 """
+
+#: Replayable streams (v1.3): each stream's highest committed event number, written in the
+#: same transaction as the counts it covers; local only (never uploaded), deleted by a
+#: purge, forgotten after 7 days without the stream.  Created on open, additively (no
+#: schema version of its own: an older daemon ignores it).
+_STREAMS_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS streams (stream BLOB PRIMARY KEY, counted INTEGER NOT NULL, "
+    "seen INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS streams_seen ON streams (seen)",
+)
+_STREAM_UPSERT: Final = (
+    "INSERT INTO streams (stream, counted, seen) VALUES (?, ?, ?) ON CONFLICT (stream) "
+    "DO UPDATE SET counted = MAX(counted, excluded.counted), seen = excluded.seen"
+)
 
 _UPSERT: Final = (
     "INSERT INTO counts (dev, daemon_version, client_version, day, counter, label, n) "
@@ -226,7 +240,8 @@ class Store:
     # --- counts ----------------------------------------------------------------------
 
     def commit(self, groups: Groups, *, daemon_version: str, day: str,
-               dev_now: bool = False) -> str:
+               dev_now: bool = False, streams: Mapping[bytes, int] | None = None,
+               seen: int = 0) -> str:
         """Add deltas to the committed counts in one transaction; returns the day they
         were written under.
 
@@ -237,7 +252,10 @@ class Store:
         ``dev_now`` (the build is a dev build as of this commit) marks every group dev as
         well, never the reverse.  Client versions beyond the store's 16 (pending batches
         included) are folded into ``unknown``; the set is kept in memory, so a commit
-        costs the same whatever the database holds."""
+        costs the same whatever the database holds.
+
+        ``streams``: the replayable streams' marks these deltas bring them to, written in
+        the same transaction (``seen``: the wall-clock second, for forgetting them)."""
         rows = []
         for (dev, client_version), facts in groups.items():
             if not is_rendered_version(client_version):
@@ -249,13 +267,26 @@ class Store:
                 if n:
                     rows.append((int(dev or dev_now), daemon_version, client_version,
                                  counter, label, n))
-        if not rows:
+        if not rows and not streams:
             return day
         with self._tx() as db:
             day = _open_day(db, day)
             db.executemany(_UPSERT, [(dev, dv, cv, day, counter, label, n)
                                      for dev, dv, cv, counter, label, n in rows])
+            if streams:
+                db.executemany(_STREAM_UPSERT, [(sid, mark, seen)
+                                                for sid, mark in streams.items()])
         return day
+
+    def stream_marks(self) -> dict[bytes, tuple[int, float]]:
+        """Every stream's committed mark and last-seen second."""
+        return {bytes(sid): (int(counted), float(seen)) for sid, counted, seen in
+                self._db.execute("SELECT stream, counted, seen FROM streams")}
+
+    def forget_streams(self, before: int) -> int:
+        """Delete the marks of streams not seen since ``before``; how many."""
+        with self._tx() as db:
+            return int(db.execute("DELETE FROM streams WHERE seen < ?", (before,)).rowcount)
 
     def _versions(self) -> VersionCap:
         if self._cap is None:
@@ -341,6 +372,7 @@ class Store:
             db.execute("DELETE FROM outbox_counts")
             db.execute("DELETE FROM outbox")
             db.execute("DELETE FROM counts")
+            db.execute("DELETE FROM streams")
             _forget_sealed_days(db)
             db.execute("DELETE FROM meta WHERE key NOT IN (?, ?)",
                        (LAST_UPLOAD_KEY, SEALED_FLOOR_KEY))
@@ -617,6 +649,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA foreign_keys = ON")
         if version < SCHEMA_VERSION:
             _migrate(db, version)
+        for statement in _STREAMS_SCHEMA:
+            db.execute(statement)
     except BaseException:
         db.close()
         _closed(path)

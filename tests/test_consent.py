@@ -3,7 +3,8 @@ commands, real HTTP on 127.0.0.1, real files.  Each test is one promise of docs/
 
 Here are the promises a process keeps: commands run while a daemon runs, ``flush``, exit
 codes, signals, a process's memory.  What the daemon alone decides runs in-process, in
-test_consent_inprocess.py (and here, the environment veto, with ``status`` run in-process).  A test that only needs counts of a completed day for a command
+test_consent_inprocess.py (and here, the environment veto, with ``status`` run
+in-process).  A test that only needs counts of a completed day for a command
 seeds them with ``metricsd.testing.seed_day`` instead of running a daemon first.
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from metricsd import install
-from metricsd.settings import SOCKET_NAME
+from metricsd.settings import SOCKET_NAME, runtime_dir
 from tests.conftest import Home, clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +216,7 @@ def test_the_console_script_renders_its_own_path(tmp_path: Path, home: Home) -> 
 def test_plist_with_hostile_paths_round_trips(tmp_path: Path) -> None:
     home = Path("/U") / HOSTILE  # short: the socket path must fit macOS's sun_path
     command = [str(tmp_path / HOSTILE / "My App.app" / "Contents" / "MacOS" / "metricsd")]
-    text = install.render_launchd(command, home=home)
+    text = install.render_launchd(command, home=home, environ={})
     plist = plistlib.loads(text)
     assert plist["ProgramArguments"] == [*command, "run"]
     entry = plist["Sockets"]["Listeners"]
@@ -237,7 +237,7 @@ def test_plist_with_hostile_paths_round_trips(tmp_path: Path) -> None:
 
 def test_plist_socket_path_over_the_macos_limit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(install.InstallError, match="over macOS's limit"):
-        install.render_launchd(["/opt/metricsd"], home=tmp_path / ("h" * 80))
+        install.render_launchd(["/opt/metricsd"], home=tmp_path / ("h" * 80), environ={})
 
 
 def test_install_sh_renders_through_the_binary(tmp_path: Path, home: Home) -> None:
@@ -247,13 +247,16 @@ def test_install_sh_renders_through_the_binary(tmp_path: Path, home: Home) -> No
     link = tmp_path / HOSTILE / "metricsd"
     link.parent.mkdir()
     link.symlink_to(VENV_METRICSD)
+    env = clean_env(HOME=str(home.root), METRICSD=str(link))
     out = subprocess.run(["sh", str(ROOT / "launchd" / "install.sh"), "--print"],
-                         capture_output=True, timeout=60,
-                         env=clean_env(HOME=str(home.root), METRICSD=str(link)))
+                         capture_output=True, timeout=60, env=env)
     assert out.returncode == 0, out.stderr
     plist = plistlib.loads(out.stdout)
     assert plist["ProgramArguments"] == [str(link), "run"]
-    assert plist["Sockets"]["Listeners"]["SockPathName"].startswith(f"{home.root}/Library/")
+    # Where the daemon and the clients look in that environment (XDG_RUNTIME_DIR, when this
+    # machine's session has a private one, else ~/Library/Caches/TemporaryItems).
+    expected = runtime_dir("darwin", env, home.root) / "metricsd.sock"
+    assert plist["Sockets"]["Listeners"]["SockPathName"] == str(expected)
 
 
 def test_smappservice_plist_is_static_and_names_the_bundle_program(home: Home) -> None:
@@ -370,3 +373,26 @@ def test_onefile_detection(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not install.is_onefile()  # onedir inside a macOS .app
     monkeypatch.setattr(sys, "_MEIPASS", "/tmp/_MEIa1b2c3", raising=False)
     assert install.is_onefile()
+
+
+@pytest.mark.parametrize("xdg", [False, True])
+def test_the_launchagent_listens_where_daemon_and_clients_look(tmp_path: Path, xdg: bool) -> None:
+    """One address rule: with a private XDG_RUNTIME_DIR (which platformdirs prefers on macOS
+    too) the LaunchAgent's socket is there, as the daemon's and the clients' default is;
+    without it, ~/Library/Caches/TemporaryItems.  The plist hard-coded the latter, so on a
+    Mac with XDG_RUNTIME_DIR set launchd listened where nobody looked."""
+    import tempfile
+
+    short = Path(tempfile.mkdtemp(prefix="md-", dir="/tmp"))  # the path must fit sun_path
+    home = short / "h"
+    home.mkdir()
+    runtime = short / "x"
+    runtime.mkdir(mode=0o700)
+    environ = {"XDG_RUNTIME_DIR": str(runtime)} if xdg else {}
+    plist = plistlib.loads(install.render_launchd(["/opt/metricsd"], home=home,
+                                                  environ=environ))
+    expected = (runtime / "metricsd" if xdg
+                else home / "Library" / "Caches" / "TemporaryItems" / "metricsd")
+    assert plist["Sockets"]["Listeners"]["SockPathName"] == f"{expected}/{SOCKET_NAME}"
+    assert runtime_dir("darwin", environ, home) == expected
+    shutil.rmtree(short)
