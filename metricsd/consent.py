@@ -46,8 +46,8 @@ from metricsd.core.consent import (
     unreadable_config,
     with_endpoint,
 )
+from metricsd.directories import config_problem
 from metricsd.portable import O_CLOEXEC, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, current_uid
-from metricsd.service import config_problem
 from metricsd.settings import EGRESS_LOCK_NAME
 
 #: How long ``consent off`` waits for an egress in progress (an upload attempt takes at

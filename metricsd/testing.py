@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
-from metricsd_client._wire import ReplyParser, encode, hello_message, sync_message
+from metricsd_client.protocol import ReplyParser, encode, hello_message, sync_message
 
 from metricsd import __version__
 from metricsd.clock import Clock, system_clock

@@ -23,23 +23,20 @@ def _request_daemon(sock: Path, message: dict[str, Any], timeout: float) -> dict
     loopback TCP to the port of the ``endpoint.json`` beside it, with its token.  Raises
     ``OSError`` subclasses when no daemon answers (``PeerUidError``: another user's
     socket, nothing was sent)."""
-    from metricsd import service
+    from metricsd_client import endpoint_path
+    from metricsd_client.protocol import request
+
     from metricsd.portable import HAS_AF_UNIX
 
-    if HAS_AF_UNIX and (os.path.lexists(sock)
-                        or not os.path.lexists(sock.parent / service.ENDPOINT_FILE)):
-        from metricsd_client._peer import request
-
+    endpoint = endpoint_path(sock)
+    if HAS_AF_UNIX and (os.path.lexists(sock) or not os.path.lexists(endpoint)):
         return request(sock, message, timeout=timeout)
-    endpoint = service.read_endpoint_file(sock.parent)
-    if endpoint is None:
-        raise FileNotFoundError(f"no daemon: neither {sock} nor a usable "
-                                f"{sock.parent / service.ENDPOINT_FILE}")
-    return service.tcp_request(endpoint, message, timeout)
+    # The client's own reader of endpoint.json, and its proof exchange over loopback TCP.
+    return request(endpoint, message, timeout=timeout)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from metricsd_client._peer import PeerUidError
+    from metricsd_client.protocol import PeerUidError
 
     try:
         sock = settings.socket
