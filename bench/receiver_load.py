@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import glob
 import json
 import os
 import platform
@@ -42,6 +43,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from metricsd_receiver.query import exact_summary
+from metricsd_receiver.storage import open_storage
 
 from metricsd.core.batches import Host, batch_body
 
@@ -220,15 +223,16 @@ async def drive(endpoint: str, sends: list[dict[str, Any]], concurrency: int) ->
     return result, time.perf_counter() - t0
 
 
-def start_receiver(database: str, workers: int, *extra: str) -> tuple[subprocess.Popen[str],
-                                                                       str]:
+def start_receiver(database: str, workers: int, *extra: str,
+                   env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "metricsd_receiver", "--port", "0", "--database", database,
          "--workers", str(workers), "--retry-after", "1", "--max-inflight", "256",
          # the load generator is one source address: lift the per-source limits
          "--upload-rate", "100000000", "--upload-burst", "100000000",
-         "--max-connections-per-source", "10000", *extra],
-        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+         "--max-connections-per-source", "10000", "--local-only", *extra],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, **(env or {})})
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     if not line.startswith("LISTENING "):
@@ -283,6 +287,28 @@ def screenshot(url: str, out: Path) -> None:
     print(f"screenshot: {out}")
 
 
+def released_screenshot(database: str, last: str, out: Path) -> None:
+    """The dashboard as it is once every day of the run is released: a receiver on the
+    same database under libfaketime eight days after the last day (each day's second
+    release then includes every report of the run), k = 5."""
+    lib = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+    if lib is None:
+        raise SystemExit("--screenshot needs libfaketime (apt-get install faketime)")
+    days = (datetime.date.fromisoformat(last) + datetime.timedelta(days=8)
+            - datetime.datetime.now(datetime.UTC).date()).days
+    proc, url = start_receiver(database, 1, "--k", "5",
+                               env={"LD_PRELOAD": lib, "FAKETIME": f"{days:+d}d"})
+    try:
+        for _ in range(600):
+            data = httpx.get(url + "/api/summary", timeout=60).json()
+            if data["cells"]:
+                break
+            time.sleep(0.2)
+        screenshot(url + "/", out)
+    finally:
+        stop(proc)
+
+
 def run_one(kind: str, workers: int, args: argparse.Namespace, sends: list[dict[str, Any]],
             unique: int, turns: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="mdr-bench-"))
@@ -292,21 +318,25 @@ def run_one(kind: str, workers: int, args: argparse.Namespace, sends: list[dict[
             database = f"sqlite:///{tmp / 'receiver.sqlite3'}"
         else:
             pg_name, database = pg_database(args.pg_url)
-        # --k 1 (loopback only): every stored batch is visible to the "stored once" check
         proc, url = start_receiver(database, workers, "--k", "1")
         try:
             result, elapsed = asyncio.run(drive(url + "/v1/metrics", sends, args.concurrency))
             first, last = sends[0]["period"]["to"], sends[0]["period"]["to"]
             for b in sends:
                 first, last = min(first, b["period"]["from"]), max(last, b["period"]["to"])
-            summary = httpx.get(url + "/api/summary", params={"from": first, "to": last},
-                                timeout=60).json()
+            # the exact stored sums (the dashboard shows noisy releases only)
+            storage = open_storage(database)
+            try:
+                summary = exact_summary(storage, day_from=first, day_to=last, version=None,
+                                        k=1)
+            finally:
+                storage.close()
             stored_ok = (summary["total"]["batches"] == unique
                          and summary["total"]["turns"] == turns and result.fresh == unique)
-            if args.screenshot and kind == "sqlite" and workers == 1:
-                screenshot(url + "/", Path(args.screenshot))
         finally:
             stop(proc)
+        if args.screenshot and kind == "sqlite" and workers == 1:
+            released_screenshot(database, last, Path(args.screenshot))
     finally:
         if pg_name is not None:
             pg_drop(args.pg_url, pg_name)

@@ -7,7 +7,9 @@ language can use.  The file is what the receiver's typed model
 (``metricsd_receiver.model``, msgspec) emits when built from these tables.  Two body
 schemas are accepted:
 
-* schema 1 (v1.1 facts): ``COUNTERS_V1`` and the three v1 health counters, multi-day periods;
+* schema 1 (v1.1 facts): ``COUNTERS_V1`` and the three v1 health counters, multi-day periods,
+  every count at most ``CONTRIBUTION_BOUND`` too (what a schema 1 body adds goes into the
+  same totals as schema 2 counts);
 * schema 2 (v1.2 facts): ``COUNTERS`` and ``HEALTH_COUNTERS`` (with ``clipped``), one UTC
   day per batch, every count at most ``CONTRIBUTION_BOUND`` (bounded contribution).
 
@@ -40,8 +42,8 @@ from metricsd.core.facts import UNKNOWN_VERSION
 
 OUT = Path(__file__).resolve().parent / "metricsd_receiver" / "schema.json"
 
-#: Largest count in one schema 1 batch: the largest integer every JSON implementation
-#: holds exactly.
+#: Largest health counter (the daemon's own losses, never added to counts): the largest
+#: integer every JSON implementation holds exactly.
 MAX_COUNT: Final = 2**53 - 1
 #: A number as metricsd.core.facts.client_version_label renders it: no leading zeros, <= 9999.
 _NUM = "(?:0|[1-9][0-9]{0,3})"
@@ -65,9 +67,11 @@ def tables() -> Tables:
     """The daemon's tables, as the receiver's model takes them."""
     return Tables(
         bodies={
-            # Schema 1: the v1.1 labels, periods of several days, no contribution bound.
+            # Schema 1: the v1.1 labels, periods of several days, the same per-value bound
+            # as schema 2 (its counts go into the same totals).
             SCHEMA_V1: BodyTables({k: tuple(v) for k, v in SCHEMA_TABLES[SCHEMA_V1][0].items()},
-                                  SCHEMA_TABLES[SCHEMA_V1][1], MAX_COUNT, one_day=False),
+                                  SCHEMA_TABLES[SCHEMA_V1][1], CONTRIBUTION_BOUND,
+                                  one_day=False),
             # Schema 2: one install-day per batch, every value within the daemon's bound
             # (clipped beyond it, and counted in health.clipped).
             SCHEMA: BodyTables({k: tuple(v) for k, v in SCHEMA_TABLES[SCHEMA][0].items()},

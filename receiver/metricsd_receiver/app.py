@@ -20,14 +20,16 @@ patterns).
 
 from __future__ import annotations
 
+import datetime
 import hmac
 import ipaddress
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlencode
 
 import anyio
@@ -36,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from metricsd_receiver import __version__
 from metricsd_receiver.dashboard import render_page
@@ -47,8 +50,9 @@ from metricsd_receiver.guard import (
     source_of,
 )
 from metricsd_receiver.query import DEFAULT_K, BadQuery, summary
+from metricsd_receiver.release import run_due
 from metricsd_receiver.schema import Invalid, validate
-from metricsd_receiver.storage import Storage, open_storage
+from metricsd_receiver.storage import DATABASE_ERRORS, Storage, open_storage
 
 log = logging.getLogger("metricsd_receiver")
 
@@ -58,6 +62,8 @@ DEFAULT_MAX_BODY: Final = 64 * 1024
 DEFAULT_MAX_INFLIGHT: Final = 64
 DEFAULT_RETRY_AFTER: Final = 30
 TOKEN_COOKIE: Final = "metricsd_receiver_token"
+#: Views (page or JSON of one query) kept per process; the oldest goes first.
+MAX_KEPT_VIEWS: Final = 32
 
 _SECURITY_HEADERS: Final = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; "
@@ -82,8 +88,15 @@ class Settings:
     #: Uploads per minute from one source address, and its burst (429 beyond).
     upload_rate: int = DEFAULT_UPLOAD_RATE
     upload_burst: int = DEFAULT_UPLOAD_BURST
-    #: With a token the dashboard answers anyone presenting it; without, loopback only.
+    #: With a token the dashboard answers anyone presenting it.
     token: str | None = None
+    #: The operator says the receiver is reached only from this machine (no TLS terminator
+    #: or proxy in front): loopback clients then read the dashboard without a token.
+    local_only: bool = False
+    #: Addresses of proxies in front (comma-separated, uvicorn's syntax): only requests
+    #: from them have their client address taken from X-Forwarded-For.  None: the header
+    #: is ignored.
+    trusted_proxies: str | None = None
 
 
 def _error(status: int, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -101,10 +114,19 @@ def _media_type(value: str | None) -> tuple[str, dict[str, str]]:
     return kind.strip().lower(), parsed
 
 
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
 class Receiver:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 clock: Callable[[], datetime.datetime] = _utc_now) -> None:
         self._storage: Storage | None = None
         self.settings = settings
+        #: the wall clock (UTC): arrival days, due releases, the default range
+        self.clock = clock
+        #: views built from the stored releases: key -> (release generation, body)
+        self._views: dict[tuple[str | None, ...], tuple[str, bytes]] = {}
         self.inflight = 0
         self.limiter = RateLimiter(settings.upload_rate, settings.upload_burst)
         static = resources.files("metricsd_receiver").joinpath("static")
@@ -161,8 +183,9 @@ class Receiver:
                           {"Retry-After": str(s.retry_after)})
         self.inflight += 1
         try:
-            new = await run_in_threadpool(self.storage.insert, batch)
-        except Exception as exc:
+            new = await run_in_threadpool(self.storage.insert, batch,
+                                          self.clock().date().isoformat())
+        except DATABASE_ERRORS as exc:
             log.error("storing a batch failed (%s); replied 503", type(exc).__name__)
             return _error(503, "storage unavailable, retry later",
                           {"Retry-After": str(s.retry_after)})
@@ -176,13 +199,19 @@ class Receiver:
     # --- dashboard --------------------------------------------------------------------
 
     def _allowed(self, request: Request) -> bool:
+        """A token, or (only when the operator said the receiver is reached from this
+        machine only) a loopback peer: behind a same-host TLS terminator every request
+        comes from loopback, so the peer address alone never grants access."""
         token = self.settings.token
-        if token is None:
+        if self.settings.local_only and self.settings.trusted_proxies is None:
             host = request.client.host if request.client else ""
             try:
-                return ipaddress.ip_address(host).is_loopback
+                if ipaddress.ip_address(host).is_loopback:
+                    return True
             except ValueError:
-                return False
+                pass
+        if token is None:
+            return False
         presented = []
         auth = request.headers.get("authorization", "")
         if auth[:7].lower() == "bearer ":
@@ -193,19 +222,38 @@ class Receiver:
 
     def _denied(self) -> Response:
         if self.settings.token is None:
-            return _error(403, "the dashboard answers loopback clients only "
-                               "(start the receiver with --dashboard-token to share it)")
+            return _error(403, "the dashboard needs a token (--dashboard-token-file), or "
+                               "--local-only for a receiver reached from this machine only")
         return _error(401, "a dashboard token is required", {"WWW-Authenticate": "Bearer"})
 
-    async def _summary(self, request: Request) -> dict[str, Any] | Response:
+    def _view(self, kind: str, params: dict[str, str | None]) -> bytes:
+        """The page or the JSON of one query, built from the stored releases; kept until a
+        release is stored (releases never change, so a kept view is exact)."""
+        today = self.clock().date()
+        generation = self.storage.release_generation()
+        key = (kind, params["from"], params["to"], params["version"], today.isoformat())
+        kept = self._views.get(key)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        data = summary(self.storage, day_from=params["from"], day_to=params["to"],
+                       version=params["version"], k=self.settings.k, today=today)
+        body = (render_page(data, __version__).encode() if kind == "page" else
+                json.dumps(data, ensure_ascii=False, allow_nan=False,
+                           separators=(",", ":")).encode())
+        if len(self._views) >= MAX_KEPT_VIEWS:
+            self._views.pop(next(iter(self._views)))
+        self._views[key] = (generation, body)
+        return body
+
+    async def _render(self, request: Request, kind: str) -> bytes | Response:
         q = request.query_params
+        params = {"from": q.get("from"), "to": q.get("to"), "version": q.get("version") or None}
         try:
-            return await run_in_threadpool(
-                lambda: summary(self.storage, day_from=q.get("from"), day_to=q.get("to"),
-                                version=q.get("version") or None, k=self.settings.k))
+            body: bytes = await run_in_threadpool(self._view, kind, params)
+            return body
         except BadQuery as exc:
             return _error(400, str(exc))
-        except Exception as exc:
+        except DATABASE_ERRORS as exc:
             log.error("dashboard query failed (%s)", type(exc).__name__)
             return _error(503, "storage unavailable")
 
@@ -220,18 +268,19 @@ class Receiver:
             response.set_cookie(TOKEN_COOKIE, self.settings.token, httponly=True,
                                 samesite="strict", secure=request.url.scheme == "https")
             return response
-        data = await self._summary(request)
-        if isinstance(data, Response):
-            return data
-        return HTMLResponse(render_page(data, __version__), headers=_SECURITY_HEADERS)
+        body = await self._render(request, "page")
+        if isinstance(body, Response):
+            return body
+        return HTMLResponse(body, headers=_SECURITY_HEADERS)
 
     async def api_summary(self, request: Request) -> Response:
         if not self._allowed(request):
             return self._denied()
-        data = await self._summary(request)
-        if isinstance(data, Response):
-            return data
-        return JSONResponse(data, headers={"Cache-Control": "no-store"})
+        body = await self._render(request, "json")
+        if isinstance(body, Response):
+            return body
+        return Response(body, media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
 
     async def static(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -240,6 +289,35 @@ class Receiver:
         body, media = self._static[name]
         return Response(body, media_type=media, headers={"Cache-Control": "max-age=300",
                                                          "X-Content-Type-Options": "nosniff"})
+
+    # --- releases -----------------------------------------------------------------------
+
+    async def release_due(self) -> list[tuple[str, int]]:
+        """Compute the releases whose time has come (stored once, whoever computes them)."""
+        made: list[tuple[str, int]] = await run_in_threadpool(
+            run_due, self.storage, self.clock().date(), self.settings.k)
+        for day, age in made:
+            log.info("released %s (age %d)", day, age)
+        return made
+
+    async def release_loop(self) -> None:
+        """Releases at start and after each UTC midnight (checked at least hourly, so a
+        moved clock is noticed)."""
+        while True:
+            try:
+                await self.release_due()
+                # the default view (the last 30 days, every version), built once now
+                # rather than by its first reader
+                default: dict[str, str | None] = {"from": None, "to": None, "version": None}
+                for kind in ("json", "page"):
+                    await run_in_threadpool(self._view, kind, default)
+            except DATABASE_ERRORS as exc:
+                log.error("computing a release failed (%s); retrying later",
+                          type(exc).__name__)
+            now = self.clock()
+            midnight = datetime.datetime.combine(now.date() + datetime.timedelta(days=1),
+                                                 datetime.time(), datetime.UTC)
+            await anyio.sleep(min(3600.0, max(1.0, (midnight - now).total_seconds() + 1)))
 
     async def health(self, request: Request) -> Response:
         return JSONResponse({"ok": True, "version": __version__,
@@ -254,10 +332,14 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
     return _error(405, "method not allowed")
 
 
-def create_app(database: str | Storage, settings: Settings | None = None) -> Starlette:
+def create_app(database: str | Storage, settings: Settings | None = None, *,
+               clock: Callable[[], datetime.datetime] = _utc_now,
+               releases: bool = True) -> Starlette:
     """The application; its lifespan opens the database (a URL, or a storage object to
-    use), migrates it, and closes it at shutdown."""
-    receiver = Receiver(settings or Settings())
+    use), migrates it, runs the release loop (unless ``releases`` is false: tests call
+    ``app.state.receiver.release_due()``), and closes the database at shutdown.
+    ``clock`` is the wall clock (UTC)."""
+    receiver = Receiver(settings or Settings(), clock)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -265,7 +347,13 @@ def create_app(database: str | Storage, settings: Settings | None = None) -> Sta
         try:
             await run_in_threadpool(storage.migrate)
             receiver._storage = storage
-            yield
+            if not releases:
+                yield
+                return
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(receiver.release_loop)
+                yield
+                tasks.cancel_scope.cancel()
         finally:
             receiver._storage = None
             storage.close()
@@ -284,5 +372,9 @@ def create_app(database: str | Storage, settings: Settings | None = None) -> Sta
         lifespan=lifespan,
     )
     app.state.receiver = receiver
+    if receiver.settings.trusted_proxies is not None:
+        # uvicorn's own middleware: X-Forwarded-For from these peers only
+        app.add_middleware(ProxyHeadersMiddleware,
+                           trusted_hosts=receiver.settings.trusted_proxies)
     return app
 

@@ -1,4 +1,5 @@
-"""``metricsd-receiver``: migrate the database, listen, serve from supervised workers.
+"""``metricsd-receiver``: migrate the database, listen, serve from workers that uvicorn's
+own supervisor (``uvicorn.supervisors.Multiprocess``) spawns and restarts.
 
 Prints ``LISTENING http://HOST:PORT`` on stdout once every worker accepts connections
 (with ``--port 0`` the port is the one the system chose); logs go to stderr, and no log
@@ -13,7 +14,6 @@ import argparse
 import ipaddress
 import logging
 import os
-import select
 import signal
 import socket
 import sys
@@ -23,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import uvicorn
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from metricsd_receiver import __version__
 from metricsd_receiver.app import (
@@ -56,11 +57,6 @@ log = logging.getLogger("metricsd_receiver")
 
 TOKEN_ENV: Final = "METRICSD_RECEIVER_TOKEN"
 READY_TIMEOUT: Final = 60.0
-#: A worker that dies is restarted after this many seconds, doubled while it keeps dying
-#: within RESTART_RESET seconds of its start, up to RESTART_MAX.
-RESTART_DELAY: Final = 0.5
-RESTART_MAX: Final = 30.0
-RESTART_RESET: Final = 60.0
 
 
 def _positive(value: str) -> int:
@@ -135,7 +131,15 @@ def parser() -> argparse.ArgumentParser:
                         "applies (default %(default)s)")
     p.add_argument("--dashboard-token-file", metavar="PATH",
                    help=f"file holding the dashboard token (or set {TOKEN_ENV}); without a "
-                        "token the dashboard answers loopback clients only")
+                        "token the dashboard answers nobody, unless --local-only")
+    p.add_argument("--local-only", action="store_true",
+                   help="this receiver is reached from this machine only (no TLS "
+                        "terminator or proxy in front): loopback clients read the dashboard "
+                        "without a token; needed for --k below 5")
+    p.add_argument("--trusted-proxy", metavar="ADDRESSES",
+                   help="a proxy is in front, at these addresses (comma-separated): the "
+                        "rate limit keys on the client address its X-Forwarded-For gives; "
+                        "without this option the header is ignored")
     p.add_argument("--copy-to", metavar="URL",
                    help="copy every batch from --database into this database (migrating "
                         "it first; batches already there are skipped), then exit: how a "
@@ -145,17 +149,54 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-class _Server(uvicorn.Server):
-    """A uvicorn server that reports once it accepts connections."""
+class _WorkerConfig(uvicorn.Config):
+    """uvicorn's configuration of one worker, picklable (workers are spawned): the app and
+    the guarded HTTP protocol are built in the worker from plain settings."""
 
-    def __init__(self, config: uvicorn.Config, on_ready: Any) -> None:
-        super().__init__(config)
-        self._on_ready = on_ready
+    def __init__(self, database: str, settings: Settings, limits: Limits,
+                 secrets: list[str], log_level: str, workers: int) -> None:
+        self.database, self.settings, self.limits = database, settings, limits
+        self.secrets, self.level = secrets, log_level
+        super().__init__("metricsd_receiver.app:create_app", log_level=log_level,
+                         log_config=None, access_log=False, server_header=False,
+                         lifespan="on", timeout_keep_alive=5, workers=workers,
+                         factory=True,
+                         # X-Forwarded-For only from --trusted-proxy (in the app)
+                         proxy_headers=False)
 
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started and not self.should_exit:
-            self._on_ready()
+    def configure_logging(self) -> None:
+        super().configure_logging()
+        _configure_logging(self.level, self.secrets)
+
+    def load_app(self) -> Any:
+        _die_with_parent()
+        self.http = GuardedHttp.with_limits(self.limits)
+        self.http_protocol_class = self.http
+        return lambda: create_app(self.database, self.settings)
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor (it restarts a worker that dies; SIGTERM/SIGINT stop all),
+    reporting ``LISTENING`` once every worker serves."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], url: str) -> None:
+        super().__init__(config, sockets)
+        self.url = url
+        self.status = 0
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        deadline = time.monotonic() + READY_TIMEOUT
+        for process in self.processes:
+            if not process.wait_until_ready(max(0.1, deadline - time.monotonic()),
+                                            self.should_exit):
+                if not self.should_exit.is_set():
+                    print("metricsd-receiver: a worker failed to start", file=sys.stderr,
+                          flush=True)
+                    self.status = 1
+                    self.should_exit.set()
+                return
+        print(f"LISTENING {self.url}", flush=True)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -177,26 +218,7 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _ignore(signum: int, frame: Any) -> None:
-    """uvicorn handles SIGTERM/SIGINT while it serves and re-raises the signal once it has
-    shut down; with this as the handler it restores, that ends in a clean exit 0."""
-
-
-def _serve(args: argparse.Namespace, settings: Settings, sock: socket.socket,
-           on_ready: Any) -> None:
-    signal.signal(signal.SIGTERM, _ignore)
-    signal.signal(signal.SIGINT, _ignore)
-    limits = Limits(header_timeout=args.header_timeout, body_timeout=args.body_timeout,
-                    max_connections=args.max_connections,
-                    max_per_source=args.max_connections_per_source)
-    config = uvicorn.Config(create_app(args.database, settings), log_level=args.log_level,
-                            log_config=None, access_log=False, server_header=False,
-                            lifespan="on", timeout_keep_alive=5,
-                            http=GuardedHttp.with_limits(limits))
-    _Server(config, on_ready).run(sockets=[sock])
-
-
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent() -> None:
     """Linux: a worker gets SIGTERM when the supervising process dies, even by SIGKILL."""
     if sys.platform.startswith("linux"):
         try:
@@ -206,101 +228,20 @@ def _die_with_parent(parent: int) -> None:
             libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
-    if os.getppid() != parent:  # it died before prctl took effect
+    if os.getppid() == 1:  # it died before prctl took effect
         os._exit(0)
 
 
-def _worker(args: argparse.Namespace, settings: Settings, sock: socket.socket,
-            ready_w: int | None) -> None:
-    def ready() -> None:
-        if ready_w is not None:
-            os.write(ready_w, b"r")
-            os.close(ready_w)
-
-    try:
-        _serve(args, settings, sock, ready)
-    except SystemExit as exc:
-        os._exit(exc.code if isinstance(exc.code, int) else 1)
-    except BaseException as exc:
-        print(f"metricsd-receiver: worker failed: {type(exc).__name__}", file=sys.stderr)
-        os._exit(1)
-    os._exit(0)
-
-
-def _prefork(args: argparse.Namespace, settings: Settings, sock: socket.socket,
-             url: str) -> int:
-    ready_r, ready_w = os.pipe()
-    children: list[int] = []
-    stopping = False
-
-    def stop(signum: int, frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    parent = os.getpid()
-    started: dict[int, float] = {}
-
-    def spawn(ready_fd: int | None) -> None:
-        pid = os.fork()
-        if pid == 0:
-            os.close(ready_r)
-            _die_with_parent(parent)
-            _worker(args, settings, sock, ready_fd)
-        children.append(pid)
-        started[pid] = time.monotonic()
-
-    for _ in range(args.workers):
-        spawn(ready_w)
-    os.close(ready_w)
-    ready, deadline = 0, time.monotonic() + READY_TIMEOUT
-    while ready < args.workers and not stopping:
-        left = deadline - time.monotonic()
-        r, _, _ = select.select([ready_r], [], [], max(0.0, left))
-        if not r:
-            print("metricsd-receiver: workers did not start in time", file=sys.stderr)
-            stop(signal.SIGTERM, None)
-            break
-        got = os.read(ready_r, 64)
-        if not got:  # every worker closed its end: one of them died before being ready
-            print("metricsd-receiver: a worker failed to start", file=sys.stderr)
-            stop(signal.SIGTERM, None)
-            break
-        ready += len(got)
-    if ready >= args.workers and not stopping:
-        print(f"LISTENING {url}", flush=True)
-    status = 0 if ready >= args.workers else 1
-    delay = RESTART_DELAY
-    while children:
-        try:
-            pid, how = os.wait()
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        if pid in children:
-            children.remove(pid)
-        if stopping:
-            continue
-        ran = time.monotonic() - started.pop(pid, 0.0)
-        cause = (f"signal {os.WTERMSIG(how)}" if os.WIFSIGNALED(how)
-                 else f"status {os.WEXITSTATUS(how)}")
-        delay = RESTART_DELAY if ran > RESTART_RESET else min(delay * 2, RESTART_MAX)
-        print(f"metricsd-receiver: a worker exited ({cause}); restarting it in {delay:g} s",
-              file=sys.stderr, flush=True)
-        until = time.monotonic() + delay
-        while not stopping and time.monotonic() < until:
-            time.sleep(min(0.1, max(0.0, until - time.monotonic())))
-        if not stopping:
-            spawn(None)
-    os.close(ready_r)
-    return status
+def _serve(args: argparse.Namespace, settings: Settings, sock: socket.socket, url: str,
+           secrets: list[str]) -> int:
+    limits = Limits(header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+                    max_connections=args.max_connections,
+                    max_per_source=args.max_connections_per_source)
+    config = _WorkerConfig(args.database, settings, limits, secrets, args.log_level,
+                           args.workers)
+    supervisor = _Supervisor(config, [sock], url)
+    supervisor.run()
+    return supervisor.status
 
 
 def _copy(source_url: str, target_url: str) -> int:
@@ -339,6 +280,18 @@ class _Redact(logging.Filter):
             text = text.replace(secret, "***")
         record.msg, record.args = text, None
         return True
+
+
+def _configure_logging(level: str, secrets: list[str]) -> None:
+    """One line per record on stderr, every secret replaced (in each process)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("metricsd-receiver: %(levelname)s %(message)s"))
+    handler.addFilter(_Redact(secrets))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # uvicorn's own loggers (the supervisor's and the workers') go to the same handler
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
 
 
 def _secrets(*urls: str | None) -> list[str]:
@@ -381,19 +334,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if token is None:
             print("metricsd-receiver: the token file is empty", file=sys.stderr)
             return 2
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("metricsd-receiver: %(levelname)s %(message)s"))
-    handler.addFilter(_Redact([*_secrets(args.database, args.copy_to),
-                               *([token] if token else [])]))
-    logging.basicConfig(level=args.log_level.upper(), handlers=[handler], force=True)
-    if args.k < DEFAULT_K and not _is_loopback(args.host):
+    secrets = [*_secrets(args.database, args.copy_to), *([token] if token else [])]
+    _configure_logging(args.log_level, secrets)
+    if args.k < DEFAULT_K and not (_is_loopback(args.host) and args.local_only
+                                   and not args.trusted_proxy):
         print(f"metricsd-receiver: --k below {DEFAULT_K} is a local testing mode that can "
-              "show single installations; it needs a loopback --host", file=sys.stderr)
+              "show single installations; it needs a loopback --host and --local-only",
+              file=sys.stderr)
         return 2
     settings = Settings(k=args.k, max_body=args.max_body, max_inflight=args.max_inflight,
                         retry_after=args.retry_after, body_timeout=args.body_timeout,
                         upload_rate=args.upload_rate, upload_burst=args.upload_burst,
-                        token=token)
+                        token=token, local_only=args.local_only,
+                        trusted_proxies=args.trusted_proxy)
     try:
         storage = open_storage(args.database)
         if args.copy_to:
@@ -424,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = _url(args.host, sock)
     print(f"metricsd-receiver: {describe(args.database)} (schema version {version}), "
           f"{args.workers} worker(s), dashboard "
-          f"{'with a token' if token else 'for loopback clients only'}, k = {args.k}"
+          f"{'with a token' if token else 'without a token'}"
+          f"{', loopback clients without one' if args.local_only else ''}, k = {args.k}"
           f"{' (LOCAL TESTING MODE)' if args.k < DEFAULT_K else ''}",
           file=sys.stderr, flush=True)
-    return _prefork(args, settings, sock, url)
+    return _serve(args, settings, sock, url, secrets)

@@ -8,7 +8,7 @@ tables are rendered by the template, so the numbers are readable without scripts
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -70,25 +70,39 @@ _ENV: Final = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def json_script(data: Any) -> str:
-    """JSON that is safe inside a <script> element."""
-    return (json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
-            .replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
 def _n(value: int) -> str:
-    return f"{value:,}"
+    """A released number as shown: noise may put a small one under zero; shown as 0."""
+    return f"{max(0, value):,}"
 
 
-def _per_k(part: int, turns: int) -> str:
-    return f"{1000 * part / turns:.1f}" if turns else "-"
+def _pm(sd: float) -> Markup:
+    """A number's noise as shown next to it: ± two standard deviations (about 95% of
+    released numbers are that close to the true value)."""
+    return Markup('<span class="pm" title="noise: about 95%% of the time the true value '
+                  'is this close">±%s</span>') % f"{2 * sd:,.0f}"
+
+
+def _per_k(part: int, turns: int, sd_part: float = 0.0, sd_turns: float = 0.0) -> Markup:
+    """A rate per 1,000 turns and its noise (first-order: both sums are noisy)."""
+    if turns <= 0:
+        return Markup("-")
+    rate = 1000 * max(0, part) / turns
+    sd = 1000 / turns * math.sqrt(sd_part ** 2 + (max(0, part) / turns * sd_turns) ** 2)
+    return Markup("%s ") % f"{rate:.1f}" + _pm(sd)
 
 
 _ENV.filters["n"] = _n
+_ENV.filters["pm"] = _pm
 _ENV.globals["per_k"] = _per_k
+#: the noise of the sum of a counter's labels (independent noise of ``sd`` each)
+_ENV.globals["sd_sum"] = lambda sd, labels: sd * math.sqrt(len(labels))
 
 
 def render_page(data: dict[str, Any], version: str) -> str:
+    # the summary reaches charts.js through Jinja2's tojson (safe inside <script>); the
+    # charts draw the cells' numbers, not their noise (the tables show it)
+    charts_data = dict(data, cells=[{k: v for k, v in c.items() if k != "noise"}
+                                    for c in data["cells"]])
     return _ENV.get_template("dashboard.html").render(
-        data=data, version=version, charts=CHARTS, default_k=DEFAULT_K,
-        testing=data["k"] < DEFAULT_K, summary_json=Markup(json_script(data)))
+        data=data, charts_data=charts_data, version=version, charts=CHARTS,
+        default_k=DEFAULT_K, testing=data["k"] < DEFAULT_K)

@@ -81,6 +81,8 @@ class GuardedHttp(HttpToolsProtocol):
     _answered: bool = False
     _since: float = 0.0
     _head_bytes: int = 0
+    #: the last bytes of the head so far (its end may straddle two reads)
+    _tail: bytes = b""
     _timer: asyncio.TimerHandle | None = None
     _source: str = ""
 
@@ -150,10 +152,15 @@ class GuardedHttp(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._phase == "idle":  # the next request on a kept-alive connection
             self._phase, self._since, self._head_bytes = "head", time.monotonic(), 0
-            self._answered = False
+            self._answered, self._tail = False, b""
             self._arm(self.limits.header_timeout)
         if self._phase == "head":
-            self._head_bytes += len(data)
+            # only the head counts against the header limit: a body that arrives in the
+            # same read as the headers is the body's (its limit is the app's 413)
+            window = self._tail + data
+            end = window.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else max(0, end + 4 - len(self._tail))
+            self._tail = window[-3:]
             if self._head_bytes > MAX_HEADER_BYTES:
                 self._disarm()
                 self._close_with(b"431 Request Header Fields Too Large")

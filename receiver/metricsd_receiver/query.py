@@ -17,12 +17,20 @@ every schema and are added up.  Sums are Python integers: exact, whatever their 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from metricsd_receiver.model import py_pattern
+from metricsd_receiver.release import (
+    EPSILON,
+    GROUPS,
+    INSTALLS,
+    RELEASE_AGES,
+    TURNS_BOUND,
+)
 from metricsd_receiver.schema import (
     COUNTERS,
     EARLIEST_DAY,
@@ -163,10 +171,12 @@ def parse_day(value: str | None, default: datetime.date, today: datetime.date
     return day
 
 
-def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
-            version: str | None, k: int, today: datetime.date | None = None
-            ) -> dict[str, Any]:
-    """Everything the dashboard shows, as JSON-ready data (only shown cells)."""
+def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
+                  version: str | None, k: int, today: datetime.date | None = None
+                  ) -> dict[str, Any]:
+    """The exact sums of the stored rollups with the small-group rule, in the summary's
+    shape: for checks of the stored data only (tests, benchmarks).  Never served: every
+    published number comes from a release (:func:`summary`)."""
     today = today or datetime.datetime.now(datetime.UTC).date()
     end = parse_day(day_to, today, today)
     start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
@@ -209,3 +219,125 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
         "total": total.as_json(),
     }
+
+
+# --- published numbers: releases only ------------------------------------------------------
+
+@dataclass
+class Noisy:
+    """Released numbers of one or more cells: values and their noise variances."""
+
+    day: str
+    version: str
+    values: dict[tuple[str, str], int] = field(default_factory=dict)
+    variances: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def add(self, counter: str, label: str, value: int, variance: float) -> None:
+        key = (counter, label)
+        self.values[key] = self.values.get(key, 0) + value
+        self.variances[key] = self.variances.get(key, 0.0) + variance
+
+    def merge(self, other: Noisy) -> None:
+        for key, v in other.values.items():
+            self.add(*key, v, other.variances[key])
+
+    def as_json(self) -> dict[str, Any]:
+        """The cell's numbers (``batches`` = reporting installs) and, under ``noise``, their
+        standard deviations (one per labelled counter: each of its labels has it): the
+        released value is the true one plus noise of that spread (about 95% of the time
+        within two of them)."""
+        values, variances, sqrt = self.values, self.variances, math.sqrt
+
+        def sd(key: tuple[str, str]) -> float:
+            return round(sqrt(variances.get(key, 0.0)), 1)
+
+        out: dict[str, Any] = {"day": self.day, "version": self.version,
+                               "batches": values.get((INSTALLS, ""), 0)}
+        noise: dict[str, Any] = {"batches": sd((INSTALLS, ""))}
+        for name in UNLABELLED:
+            out[name] = values.get((name, ""), 0)
+            noise[name] = sd((name, ""))
+        for name in LABELLED:
+            present = [(name, lb) for lb in ALL_LABELS[name] if (name, lb) in values]
+            out[name] = {key[1]: values[key] for key in present}
+            # one number per counter: the noise of each of its labels (the largest, when
+            # labels of an older schema were released on fewer days)
+            noise[name] = round(sqrt(max([variances[key] for key in present], default=0.0)), 1)
+        out["health"] = {h: values.get((h, ""), 0) for h in HEALTH_COUNTERS}
+        noise["health"] = {h: sd((h, "")) for h in HEALTH_COUNTERS}
+        out["noise"] = noise
+        return out
+
+
+def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
+            version: str | None, k: int, today: datetime.date | None = None
+            ) -> dict[str, Any]:
+    """Everything the dashboard shows, as JSON-ready data: the newest release of each day
+    of the range, nothing else.  Sums over days and versions add released numbers (their
+    noise variances add too)."""
+    today = today or datetime.datetime.now(datetime.UTC).date()
+    end = parse_day(day_to, today, today)
+    start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
+        days=DEFAULT_DAYS - 1)), today)
+    if start > end:
+        raise BadQuery("from is after to")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise BadQuery(f"at most {MAX_DAYS} days at once")
+    if version and version != OTHER and not _VERSION.search(version):
+        raise BadQuery("version must be a client version (x.y.z), unknown or other")
+    rows = storage.released(start.isoformat(), end.isoformat())
+    versions = sorted({row[2] for row in rows}, key=version_key)
+    version_shown = None
+    if version:
+        # never echo the parameter back: it is client text
+        version_shown = version if version in versions else None
+        rows = [row for row in rows if row[2] == version_shown]
+    # the cells, one number each per key; sums over versions added up by the database
+    by_cell: dict[tuple[str, str], Noisy] = {}
+    released_days: dict[str, int] = {}
+    for day, age, cv, counter, label, value, scale in rows:
+        cell = by_cell.get((day, cv))
+        if cell is None:
+            cell = by_cell[(day, cv)] = Noisy(day, cv)
+            released_days[day] = age
+        cell.values[(counter, label)] = value
+        cell.variances[(counter, label)] = 2 * scale * scale
+    by_version: dict[str, Noisy] = {}
+    total = Noisy("", "")
+    for cv, counter, label, value, variance in storage.released_sums(
+            start.isoformat(), end.isoformat(), version_shown if version else None):
+        if version and cv != version_shown:
+            continue
+        target = by_version.get(cv) or by_version.setdefault(cv, Noisy("", cv))
+        target.add(counter, label, int(value), float(variance))
+        total.add(counter, label, int(value), float(variance))
+    installs_of: dict[str, int] = {}
+    for (day, _), cell in by_cell.items():
+        installs_of[day] = installs_of.get(day, 0) + cell.values.get((INSTALLS, ""), 0)
+    cells = [by_cell[key] for key in sorted(by_cell)]
+    days = [(start + datetime.timedelta(days=i)).isoformat()
+            for i in range((end - start).days + 1)]
+    present = {key for c in cells for key in c.values}
+    return {
+        "from": start.isoformat(), "to": end.isoformat(), "k": k,
+        "version": version_shown, "filtered": bool(version),
+        "versions": versions, "days": days,
+        # the release each day's numbers come from (days + age of the release), or null
+        "released": [released_days.get(d) for d in days],
+        "privacy": privacy_terms(),
+        "counters": {name: [lb for i, lb in enumerate(ALL_LABELS[name])
+                            if i < len(COUNTERS[name]) or (name, lb) in present]
+                     for name in LABELLED},
+        "health_counters": list(HEALTH_COUNTERS),
+        "installs": [installs_of.get(d, 0) for d in days],
+        "cells": [c.as_json() for c in cells],
+        "by_version": [by_version[v].as_json() for v in sorted(by_version, key=version_key)],
+        "total": total.as_json(),
+    }
+
+
+def privacy_terms() -> dict[str, Any]:
+    """What every release promises, for the page and the API."""
+    return {"epsilon": EPSILON, "release_ages": list(RELEASE_AGES),
+            "turns_bound": TURNS_BOUND,
+            "bounds": {g.name: g.bound for g in GROUPS}}

@@ -81,6 +81,42 @@ SQLITE_MIGRATIONS: Final[Sequence[tuple[int, Sequence[Step]]]] = (
                SELECT day, client_version, count(*) FROM batches GROUP BY day, client_version""",
         lambda conn: _sqlite_rollups_from_batches(conn),
     )),
+    (3, (
+        # arrival times no finer than the UTC day: one install's days, arriving back to
+        # back, cannot be linked by time
+        "UPDATE batches SET received_at = substr(received_at, 1, 10)",
+        """CREATE TABLE publish_reports (
+               day TEXT NOT NULL,
+               received_day TEXT NOT NULL,
+               client_version TEXT NOT NULL,
+               schema INTEGER NOT NULL,
+               reports INTEGER NOT NULL,
+               PRIMARY KEY (day, received_day, client_version, schema))""",
+        """CREATE TABLE publish_counts (
+               day TEXT NOT NULL,
+               received_day TEXT NOT NULL,
+               client_version TEXT NOT NULL,
+               schema INTEGER NOT NULL,
+               counter TEXT NOT NULL,
+               label TEXT NOT NULL,
+               n INTEGER NOT NULL,
+               PRIMARY KEY (day, received_day, client_version, schema, counter, label))""",
+        """CREATE TABLE releases (
+               day TEXT NOT NULL,
+               age INTEGER NOT NULL,
+               released_on TEXT NOT NULL,
+               PRIMARY KEY (day, age))""",
+        """CREATE TABLE release_values (
+               day TEXT NOT NULL,
+               age INTEGER NOT NULL,
+               client_version TEXT NOT NULL,
+               counter TEXT NOT NULL,
+               label TEXT NOT NULL,
+               value INTEGER NOT NULL,
+               scale REAL NOT NULL,
+               PRIMARY KEY (day, age, client_version, counter, label))""",
+        lambda conn: _publish_rollups_from_batches(conn, "?"),
+    )),
 )
 
 POSTGRES_MIGRATIONS: Final[Sequence[tuple[int, Sequence[Step]]]] = (
@@ -124,6 +160,42 @@ POSTGRES_MIGRATIONS: Final[Sequence[tuple[int, Sequence[Step]]]] = (
                FROM batch_counts c JOIN batches b ON b.batch_id = c.batch_id
                GROUP BY b.day, b.client_version, b.schema, c.counter, c.label""",
     )),
+    (3, (
+        "ALTER TABLE batches ALTER COLUMN received_at DROP DEFAULT",
+        "ALTER TABLE batches ALTER COLUMN received_at TYPE date "
+        "USING (received_at AT TIME ZONE 'UTC')::date",
+        """CREATE TABLE publish_reports (
+               day date NOT NULL,
+               received_day date NOT NULL,
+               client_version text NOT NULL,
+               schema smallint NOT NULL,
+               reports bigint NOT NULL,
+               PRIMARY KEY (day, received_day, client_version, schema))""",
+        """CREATE TABLE publish_counts (
+               day date NOT NULL,
+               received_day date NOT NULL,
+               client_version text NOT NULL,
+               schema smallint NOT NULL,
+               counter text NOT NULL,
+               label text NOT NULL,
+               n bigint NOT NULL,
+               PRIMARY KEY (day, received_day, client_version, schema, counter, label))""",
+        """CREATE TABLE releases (
+               day date NOT NULL,
+               age integer NOT NULL,
+               released_on date NOT NULL,
+               PRIMARY KEY (day, age))""",
+        """CREATE TABLE release_values (
+               day date NOT NULL,
+               age integer NOT NULL,
+               client_version text NOT NULL,
+               counter text NOT NULL,
+               label text NOT NULL,
+               value bigint NOT NULL,
+               scale double precision NOT NULL,
+               PRIMARY KEY (day, age, client_version, counter, label))""",
+        lambda conn: _publish_rollups_from_batches(conn, "%s"),
+    )),
 )
 
 #: SQLite keeps a sum as hi * LO_BASE + lo (see the module's docstring).
@@ -138,6 +210,23 @@ _INSERT_COLUMNS: Final = ("batch_id, received_at, day, period_from, daemon_versi
 
 class StorageError(RuntimeError):
     """The database cannot be opened or used (message written by us)."""
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    out: list[type[BaseException]] = [StorageError, sqlite3.Error]
+    try:
+        import psycopg
+        import psycopg_pool
+
+        out += [psycopg.Error, psycopg_pool.PoolTimeout]
+    except ImportError:
+        pass
+    return tuple(out)
+
+
+#: What a database that cannot be reached or written raises: the app answers 503 (retry
+#: later) to these only; any other exception is a bug, answered 500 and logged.
+DATABASE_ERRORS: Final = _database_errors()
 
 
 @dataclass(frozen=True)
@@ -164,7 +253,23 @@ class Storage(Protocol):
 
     def migrate(self) -> int: ...
 
-    def insert(self, batch: Batch) -> bool: ...
+    def insert(self, batch: Batch, received_day: str | None = None) -> bool: ...
+
+    def publishable(self, day: str, before: str
+                    ) -> tuple[list[tuple[str, int, int]],
+                               list[tuple[str, int, str, str, int]]]: ...
+
+    def release_state(self) -> tuple[list[str], set[tuple[str, int]]]: ...
+
+    def store_release(self, day: str, age: int, released_on: str,
+                      values: Sequence[Any]) -> bool: ...
+
+    def released(self, day_from: str, day_to: str) -> list[ReleasedRow]: ...
+
+    def release_generation(self) -> str: ...
+
+    def released_sums(self, day_from: str, day_to: str, version: str | None
+                      ) -> list[tuple[str, str, str, int, float]]: ...
 
     def rollups(self, day_from: str, day_to: str
                 ) -> tuple[list[GroupRow], list[CountRow]]: ...
@@ -235,6 +340,15 @@ def _utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _utc_today() -> str:
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
+#: One number of a stored release: (day, age, client version, counter, label, value,
+#: Laplace scale).
+ReleasedRow = tuple[str, int, str, str, str, int, float]
+
+
 def _count_rows(batch: Batch) -> list[tuple[str, str, str, int]]:
     """(batch_id, counter, label, n), sorted: every writer touches rollup rows in one order
     (no deadlock between concurrent inserts on PostgreSQL)."""
@@ -260,6 +374,53 @@ def _sqlite_rollups_from_batches(conn: sqlite3.Connection) -> None:
 
 _PAGE_COLUMNS: Final = ("batch_id, period_from, day, daemon_version, os, arch, "
                         "client_version, schema")
+
+
+def _publish_rows(batch: Batch) -> list[tuple[str, str, int]]:
+    """(counter, label, n) of a batch as clipped for publishing (release.clip)."""
+    from metricsd_receiver.release import clip
+
+    return clip(batch)
+
+
+def _publish_rollups_from_batches(conn: Any, ph: str) -> None:
+    """Migration 3: the publishing rollups of the batches already stored, each clipped as
+    a new one is (read a page at a time, summed here)."""
+    reports: dict[tuple[str, str, str, int], int] = {}
+    sums: dict[tuple[str, str, str, int, str, str], int] = {}
+    after = ""
+    while True:
+        heads = conn.execute(
+            f"SELECT {_PAGE_COLUMNS}, received_at FROM batches WHERE batch_id::text > {ph} "
+            f"ORDER BY batch_id::text LIMIT 5000" if ph == "%s" else
+            f"SELECT {_PAGE_COLUMNS}, received_at FROM batches WHERE batch_id > {ph} "
+            "ORDER BY batch_id LIMIT 5000", (after,)).fetchall()
+        if not heads:
+            break
+        ids = [str(h[0]) for h in heads]
+        marks = ", ".join([ph] * len(ids))
+        counts = conn.execute(
+            f"SELECT batch_id, counter, label, n FROM batch_counts WHERE batch_id::text IN "
+            f"({marks})" if ph == "%s" else
+            f"SELECT batch_id, counter, label, n FROM batch_counts WHERE batch_id IN ({marks})",
+            ids).fetchall()
+        received = {str(h[0]): str(h[-1])[:10] for h in heads}
+        for batch in _batches_of([h[:-1] for h in heads], counts):
+            got = received[batch.batch_id]
+            key = (batch.period_to, got, batch.client_version, batch.schema)
+            reports[key] = reports.get(key, 0) + 1
+            for counter, label, n in _publish_rows(batch):
+                k2 = (*key, counter, label)
+                sums[k2] = sums.get(k2, 0) + n
+        after = ids[-1]
+    cur = conn.cursor()
+    if reports:
+        cur.executemany(f"INSERT INTO publish_reports VALUES ({ph}, {ph}, {ph}, {ph}, {ph})",
+                        [(*k, n) for k, n in reports.items()])
+    if sums:
+        cur.executemany(
+            f"INSERT INTO publish_counts VALUES ({ph}, {ph}, {ph}, {ph}, {ph}, {ph}, {ph})",
+            [(*k, n) for k, n in sums.items()])
 
 
 def _batches_of(heads: Sequence[tuple[Any, ...]], counts: Sequence[tuple[Any, ...]]
@@ -358,14 +519,18 @@ class SQLiteStorage:
                                 ).fetchone()
             return int(v)
 
-    def insert(self, batch: Batch) -> bool:
+    def insert(self, batch: Batch, received_day: str | None = None) -> bool:
+        """Store a batch once; ``received_day`` (its UTC day of arrival, today by default)
+        is the finest arrival time kept."""
+        got = received_day or _utc_today()
+        published = _publish_rows(batch)
         with self._writer(), self._pool.connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute(
                     f"INSERT INTO batches ({_INSERT_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING",
-                    (batch.batch_id, _utc_now(), batch.period_to, batch.period_from,
+                    (batch.batch_id, got, batch.period_to, batch.period_from,
                      batch.daemon_version, batch.os, batch.arch, batch.client_version,
                      batch.schema))
                 new = cur.rowcount == 1
@@ -383,6 +548,16 @@ class SQLiteStorage:
                         f"SET hi = hi + (lo + excluded.lo) / {LO_BASE}, "
                         f"lo = (lo + excluded.lo) % {LO_BASE}",
                         [(day, version, batch.schema, c, lb, n) for _, c, lb, n in rows])
+                    conn.execute(
+                        "INSERT INTO publish_reports VALUES (?, ?, ?, ?, 1) ON CONFLICT "
+                        "(day, received_day, client_version, schema) "
+                        "DO UPDATE SET reports = reports + 1",
+                        (day, got, version, batch.schema))
+                    conn.executemany(
+                        "INSERT INTO publish_counts VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                        "(day, received_day, client_version, schema, counter, label) "
+                        "DO UPDATE SET n = n + excluded.n",
+                        [(day, got, version, batch.schema, c, lb, n) for c, lb, n in published])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -405,6 +580,88 @@ class SQLiteStorage:
             finally:
                 conn.execute("COMMIT")
         return _batches_of(heads, counts)
+
+    def publishable(self, day: str, before: str
+                    ) -> tuple[list[tuple[str, int, int]],
+                               list[tuple[str, int, str, str, int]]]:
+        """The clipped sums of ``day``'s reports received before the day ``before``:
+        (version, schema, reports) and (version, schema, counter, label, sum)."""
+        with self._pool.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                reports = conn.execute(
+                    "SELECT client_version, schema, sum(reports) FROM publish_reports "
+                    "WHERE day = ? AND received_day < ? GROUP BY client_version, schema",
+                    (day, before)).fetchall()
+                sums = conn.execute(
+                    "SELECT client_version, schema, counter, label, sum(n) FROM publish_counts "
+                    "WHERE day = ? AND received_day < ? "
+                    "GROUP BY client_version, schema, counter, label", (day, before)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        return ([(v, int(s), int(n)) for v, s, n in reports],
+                [(v, int(s), c, lb, int(n)) for v, s, c, lb, n in sums])
+
+    def release_state(self) -> tuple[list[str], set[tuple[str, int]]]:
+        """Days with reports, and the (day, age) releases already stored."""
+        with self._pool.connection() as conn:
+            days = [d for (d,) in conn.execute(
+                "SELECT DISTINCT day FROM publish_reports ORDER BY day")]
+            done = {(d, int(a)) for d, a in conn.execute("SELECT day, age FROM releases")}
+        return days, done
+
+    def store_release(self, day: str, age: int, released_on: str,
+                      values: Sequence[Any]) -> bool:
+        """Store a release once: False (nothing written) when it is already there."""
+        with self._writer(), self._pool.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (newest,) = conn.execute("SELECT coalesce(max(age), 0) FROM releases "
+                                         "WHERE day = ?", (day,)).fetchone()
+                cur = conn.execute("INSERT INTO releases VALUES (?, ?, ?) ON CONFLICT "
+                                   "(day, age) DO NOTHING", (day, age, released_on))
+                new = cur.rowcount == 1 and int(newest) < age
+                if new:
+                    # a newer release replaces the older one (readers see the newest only)
+                    conn.execute("DELETE FROM release_values WHERE day = ?", (day,))
+                    conn.executemany(
+                        "INSERT INTO release_values VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [(day, age, v.version, v.counter, v.label, v.value, v.scale)
+                         for v in values])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return new
+
+    def released(self, day_from: str, day_to: str) -> list[ReleasedRow]:
+        """The newest stored release of each day of the range (the only one kept)."""
+        with self._pool.connection() as conn:
+            rows: list[ReleasedRow] = conn.execute(
+                "SELECT day, age, client_version, counter, label, value, scale "
+                "FROM release_values WHERE day BETWEEN ? AND ?", (day_from, day_to)).fetchall()
+        return rows
+
+    def release_generation(self) -> str:
+        """Changes whenever a release is stored (views built from releases stay valid
+        until then)."""
+        with self._pool.connection() as conn:
+            (n, last) = conn.execute("SELECT count(*), coalesce(sum(age), 0) FROM releases"
+                                     ).fetchone()
+        return f"{n}/{last}"
+
+    def released_sums(self, day_from: str, day_to: str, version: str | None
+                      ) -> list[tuple[str, str, str, int, float]]:
+        """Per (client version, counter, label) over the range: the sum of the released
+        numbers and of their noise variances (2 b**2 each)."""
+        with self._pool.connection() as conn:
+            rows: list[tuple[str, str, str, int, float]] = conn.execute(
+                "SELECT client_version, counter, label, sum(value), sum(2 * scale * scale) "
+                "FROM release_values WHERE day BETWEEN ? AND ? "
+                "AND (? IS NULL OR client_version = ?) "
+                "GROUP BY client_version, counter, label",
+                (day_from, day_to, version, version)).fetchall()
+        return rows
 
     def rollups(self, day_from: str, day_to: str) -> tuple[list[GroupRow], list[CountRow]]:
         """The daily rollups of the range, read in one snapshot."""
@@ -433,15 +690,20 @@ class SQLiteStorage:
 
 
 class PostgresStorage:
-    """PostgreSQL through psycopg 3; autocommit connections, an insert is one statement."""
+    """PostgreSQL through psycopg 3 and its pool (``psycopg_pool``): autocommit
+    connections, checked before each use (a restarted server costs one failed request at
+    most, never a stuck pool); an insert is one statement."""
 
     url_kind = "postgresql"
 
     def __init__(self, url: str, pool_size: int = 4) -> None:
         self.url = url
-        self._pool: _Pool[Any] = _Pool(self._connect, lambda c: c.close(), pool_size)
+        self._size = pool_size
+        self._pool: Any = None
+        self._lock = threading.Lock()
 
     def _connect(self) -> Any:
+        """A connection of its own (migrations: fail at once with a clear error)."""
         try:
             import psycopg
         except ImportError:
@@ -453,8 +715,32 @@ class PostgresStorage:
             raise StorageError(f"cannot connect to PostgreSQL at {describe(self.url)}: "
                                f"{type(exc).__name__}") from None
 
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        with self._lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
+
+                self._pool = ConnectionPool(
+                    self.url, min_size=1, max_size=self._size, open=True, timeout=10,
+                    kwargs={"autocommit": True, "connect_timeout": 10},
+                    check=ConnectionPool.check_connection, name="metricsd-receiver")
+            pool = self._pool
+        with pool.connection() as conn:
+            yield conn
+
     def migrate(self) -> int:
-        with self._pool.connection() as conn, conn.transaction():
+        conn = self._connect()
+        try:
+            self._migrate(conn)
+            (v,) = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"
+                                ).fetchone()
+        finally:
+            conn.close()
+        return int(v)
+
+    def _migrate(self, conn: Any) -> None:
+        with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_MIGRATION_LOCK,))
             conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                          "version integer PRIMARY KEY, "
@@ -470,23 +756,23 @@ class PostgresStorage:
                         statement(conn)
                 conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)",
                              (version,))
-        return self.schema_version()
 
     def schema_version(self) -> int:
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             (v,) = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"
                                 ).fetchone()
             return int(v)
 
-    def insert(self, batch: Batch) -> bool:
+    def insert(self, batch: Batch, received_day: str | None = None) -> bool:
         """One statement, one round trip, one transaction: the batch row, its counts and its
         additions to the rollups together, or nothing when the ``batch_id`` exists."""
         rows = _count_rows(batch)
+        published = _publish_rows(batch)
         counters, labels, ns = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
-        with self._pool.connection() as conn:
+        with self._connection() as conn:
             (added,) = conn.execute(
                 f"WITH b AS (INSERT INTO batches ({_INSERT_COLUMNS}) "
-                "VALUES (%(id)s, now(), %(day)s, %(from)s, %(dv)s, %(os)s, %(arch)s, %(cv)s, "
+                "VALUES (%(id)s, %(got)s, %(day)s, %(from)s, %(dv)s, %(os)s, %(arch)s, %(cv)s, "
                 "%(schema)s) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id), "
                 "c AS (INSERT INTO batch_counts (batch_id, counter, label, n) "
                 "SELECT b.batch_id, c.counter, c.label, c.n FROM b, "
@@ -501,18 +787,31 @@ class PostgresStorage:
                 "c.label, c.n FROM d, "
                 "unnest(%(c)s::text[], %(l)s::text[], %(n)s::numeric[]) AS c (counter, label, n) "
                 "ON CONFLICT (day, client_version, schema, counter, label) "
-                "DO UPDATE SET n = daily_counts.n + excluded.n) "
+                "DO UPDATE SET n = daily_counts.n + excluded.n RETURNING 1), "
+                "pr AS (INSERT INTO publish_reports (day, received_day, client_version, "
+                "schema, reports) SELECT %(day)s::date, %(got)s::date, %(cv)s::text, "
+                "%(schema)s::smallint, 1 FROM d ON CONFLICT (day, received_day, "
+                "client_version, schema) DO UPDATE SET reports = publish_reports.reports + 1 "
+                "RETURNING 1), "
+                "pc AS (INSERT INTO publish_counts (day, received_day, client_version, schema, "
+                "counter, label, n) SELECT %(day)s::date, %(got)s::date, %(cv)s::text, "
+                "%(schema)s::smallint, c.counter, c.label, c.n FROM (SELECT 1 FROM pr LIMIT 1) "
+                "AS x, unnest(%(pc)s::text[], %(pl)s::text[], %(pn)s::bigint[]) "
+                "AS c (counter, label, n) ON CONFLICT (day, received_day, client_version, "
+                "schema, counter, label) DO UPDATE SET n = publish_counts.n + excluded.n) "
                 "SELECT count(*) FROM b",
                 {"id": batch.batch_id, "day": batch.period_to, "from": batch.period_from,
                  "dv": batch.daemon_version, "os": batch.os, "arch": batch.arch,
                  "cv": batch.client_version, "schema": batch.schema, "c": counters,
-                 "l": labels, "n": ns}).fetchone()
+                 "l": labels, "n": ns, "got": received_day or _utc_today(),
+                 "pc": [r[0] for r in published], "pl": [r[1] for r in published],
+                 "pn": [r[2] for r in published]}).fetchone()
             return bool(added)
 
     def page(self, after: str, limit: int) -> list[Batch]:
         """Up to ``limit`` stored batches with ``batch_id`` > ``after``, in id order."""
         first = after or "00000000-0000-0000-0000-000000000000"
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             heads = conn.execute(
                 f"SELECT {_PAGE_COLUMNS} FROM batches WHERE batch_id > %s::uuid "
                 "ORDER BY batch_id LIMIT %s", (first, limit)).fetchall()
@@ -522,9 +821,80 @@ class PostgresStorage:
                 ([str(h[0]) for h in heads],)).fetchall()
         return _batches_of(heads, counts)
 
+    def publishable(self, day: str, before: str
+                    ) -> tuple[list[tuple[str, int, int]],
+                               list[tuple[str, int, str, str, int]]]:
+        with self._connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            reports = conn.execute(
+                "SELECT client_version, schema, sum(reports) FROM publish_reports "
+                "WHERE day = %s::date AND received_day < %s::date "
+                "GROUP BY client_version, schema", (day, before)).fetchall()
+            sums = conn.execute(
+                "SELECT client_version, schema, counter, label, sum(n) FROM publish_counts "
+                "WHERE day = %s::date AND received_day < %s::date "
+                "GROUP BY client_version, schema, counter, label", (day, before)).fetchall()
+        return ([(v, int(s), int(n)) for v, s, n in reports],
+                [(v, int(s), c, lb, int(n)) for v, s, c, lb, n in sums])
+
+    def release_state(self) -> tuple[list[str], set[tuple[str, int]]]:
+        with self._connection() as conn:
+            days = [d.isoformat() for (d,) in conn.execute(
+                "SELECT DISTINCT day FROM publish_reports ORDER BY day")]
+            done = {(d.isoformat(), int(a)) for d, a in conn.execute(
+                "SELECT day, age FROM releases")}
+        return days, done
+
+    def store_release(self, day: str, age: int, released_on: str,
+                      values: Sequence[Any]) -> bool:
+        with self._connection() as conn, conn.transaction():
+            # one release of a day at a time (the advisory lock), the newest kept
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                         (_PG_MIGRATION_LOCK, day))
+            (newest,) = conn.execute("SELECT coalesce(max(age), 0) FROM releases "
+                                     "WHERE day = %s::date", (day,)).fetchone()
+            new = conn.execute("INSERT INTO releases VALUES (%s, %s, %s) ON CONFLICT "
+                               "(day, age) DO NOTHING RETURNING 1",
+                               (day, age, released_on)).fetchone() is not None
+            new = new and int(newest) < age
+            if new:
+                conn.execute("DELETE FROM release_values WHERE day = %s::date", (day,))
+            if new and values:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO release_values VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        [(day, age, v.version, v.counter, v.label, v.value, v.scale)
+                         for v in values])
+        return new
+
+    def released(self, day_from: str, day_to: str) -> list[ReleasedRow]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT day::text, age, client_version, counter, label, value, scale "
+                "FROM release_values WHERE day BETWEEN %s::date AND %s::date",
+                (day_from, day_to)).fetchall()
+        return rows  # type: ignore[no-any-return]
+
+    def release_generation(self) -> str:
+        with self._connection() as conn:
+            (n, last) = conn.execute("SELECT count(*), coalesce(sum(age), 0) FROM releases"
+                                     ).fetchone()
+        return f"{n}/{last}"
+
+    def released_sums(self, day_from: str, day_to: str, version: str | None
+                      ) -> list[tuple[str, str, str, int, float]]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT client_version, counter, label, sum(value), sum(2 * scale * scale) "
+                "FROM release_values WHERE day BETWEEN %s::date AND %s::date "
+                "AND (%s::text IS NULL OR client_version = %s::text) "
+                "GROUP BY client_version, counter, label",
+                (day_from, day_to, version, version)).fetchall()
+        return rows  # type: ignore[no-any-return]
+
     def rollups(self, day_from: str, day_to: str) -> tuple[list[GroupRow], list[CountRow]]:
         """The daily rollups of the range, read in one snapshot."""
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             groups = conn.execute(
                 "SELECT day, client_version, batches FROM daily_batches "
@@ -537,7 +907,10 @@ class PostgresStorage:
                  for d, v, s, c, lb, n in counts])
 
     def close(self) -> None:
-        self._pool.close()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 DEFAULT_DATABASE: Final = "sqlite:///metricsd-receiver.sqlite3"

@@ -7,6 +7,7 @@ set: then they fail (no vacuous pass).  Chromium likewise.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -151,6 +153,22 @@ class ReceiverProc:
     url: str
     stderr_path: Path
     _stderr: IO[str] = field(repr=False)
+    database: str = ""
+    k: int = 5
+
+    def exact(self, **params: str) -> dict[str, Any]:
+        """The exact sums stored (the small-group rule applied, no noise): what the
+        releases are made from, read from the database (never served)."""
+        from metricsd_receiver.query import exact_summary
+        from metricsd_receiver.storage import open_storage
+
+        storage = open_storage(self.database)
+        try:
+            return exact_summary(storage, day_from=params.get("from"),
+                                 day_to=params.get("to"), version=params.get("version"),
+                                 k=self.k)
+        finally:
+            storage.close()
 
     @property
     def endpoint(self) -> str:
@@ -190,15 +208,18 @@ class ReceiverFactory:
         self.started: list[ReceiverProc] = []
 
     def start(self, database: str, *extra: str, env: dict[str, str] | None = None,
-              host: str = "127.0.0.1") -> ReceiverProc:
+              host: str = "127.0.0.1", local_only: bool = True) -> ReceiverProc:
+        """A receiver process; ``--local-only`` (the dashboard for loopback clients without
+        a token) unless told otherwise."""
         stderr_path = self.tmp / f"receiver-{len(self.started)}.stderr"
         err = open(stderr_path, "w")  # noqa: SIM115 - closed by ReceiverProc.stop
         proc = subprocess.Popen(
             [sys.executable, "-m", "metricsd_receiver", "--host", host, "--port", "0",
-             "--database", database, *extra],
+             "--database", database, *(["--local-only"] if local_only else []), *extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
             env=env or clean_env())
-        r = ReceiverProc(proc, "", stderr_path, err)
+        k = int(extra[extra.index("--k") + 1]) if "--k" in extra else 5
+        r = ReceiverProc(proc, "", stderr_path, err, database, k)
         self.started.append(r)
         line = read_line(proc, START_TIMEOUT)
         assert line.startswith(f"LISTENING http://{host}:"), (line, r.stderr)
@@ -310,3 +331,92 @@ def chromium() -> str:
             return path
     require("Chromium", "no chromium binary (apt-get install chromium)")
     raise AssertionError("unreachable")
+
+
+# --- the receiver in this process ---------------------------------------------------------
+
+class Clock:
+    """The receiver's wall clock, moved by the test."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def at(self, day: str, hour: int = 12) -> None:
+        self.now = datetime.datetime.combine(datetime.date.fromisoformat(day),
+                                             datetime.time(hour), datetime.UTC)
+
+
+class InProcess:
+    """The receiver's ASGI app in this process through ``httpx.ASGITransport``: real
+    storage, no server.  Requests name the peer address they come from."""
+
+    def __init__(self, portal: Any, app: Any, clock: Clock) -> None:
+        self.portal = portal
+        self.app = app
+        self.clock = clock
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, source: str = "127.0.0.1") -> httpx.AsyncClient:
+        if source not in self._clients:
+            self._clients[source] = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=self.app, client=(source, 40000),
+                                            raise_app_exceptions=False),
+                base_url="http://receiver", timeout=30)
+        return self._clients[source]
+
+    def request(self, method: str, path: str, *, source: str = "127.0.0.1",
+                **kwargs: Any) -> httpx.Response:
+        response: httpx.Response = self.portal.call(
+            lambda: self.client(source).request(method, path, **kwargs))
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, b: Any, *, source: str = "127.0.0.1", raw: bytes | None = None,
+             headers: dict[str, str] | None = None) -> httpx.Response:
+        data = raw if raw is not None else json.dumps(b).encode()
+        h = {"Content-Type": "application/json"}
+        if raw is None and isinstance(b, dict) and isinstance(b.get("batch_id"), str):
+            h["Idempotency-Key"] = b["batch_id"]
+        h.update(headers or {})
+        return self.request("POST", "/v1/metrics", source=source, content=data, headers=h)
+
+    def summary(self, token: str | None = None, **params: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        r = self.get("/api/summary", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        data: dict[str, Any] = r.json()
+        return data
+
+    def release(self) -> list[tuple[str, int]]:
+        made: list[tuple[str, int]] = self.portal.call(self.app.state.receiver.release_due)
+        return made
+
+    def close(self) -> None:
+        for c in self._clients.values():
+            self.portal.call(c.aclose)
+
+
+@contextmanager
+def in_process(database: str, settings: Any = None, *, today: str = "2026-11-21"
+               ) -> Iterator[InProcess]:
+    """The app on ``database`` with its lifespan entered, its clock at noon UTC of
+    ``today``; releases happen when the test calls :meth:`InProcess.release`."""
+    from anyio.from_thread import start_blocking_portal
+    from metricsd_receiver.app import Settings, create_app
+
+    clock = Clock(datetime.datetime.now(datetime.UTC))
+    clock.at(today)
+    app = create_app(database, settings or Settings(local_only=True), clock=clock,
+                     releases=False)
+    with start_blocking_portal() as portal, \
+            portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+        r = InProcess(portal, app, clock)
+        try:
+            yield r
+        finally:
+            r.close()

@@ -1,22 +1,27 @@
-"""The dashboard in a real browser: headless Chromium, data from real daemons' uploads."""
+"""The dashboard in a real browser: headless Chromium on the page the app (in this process)
+serves, data from real daemons' reports."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
 import subprocess
+import uuid
 from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from metricsd_receiver import release
+from metricsd_receiver.app import Settings
 from metricsd_receiver.dashboard import CHARTS as CHART_LIST
 
 from tests.conftest import DaemonFactory
-from tests.receiver.conftest import Database, ReceiverFactory
-from tests.receiver.desktops import Session, add_bodies, count, flush, homes
+from tests.receiver.conftest import Database, InProcess, in_process
+from tests.receiver.desktops import Session, add_bodies, count, homes
 
 CHARTS = tuple(c.id for c in CHART_LIST)
 
@@ -54,27 +59,63 @@ class _Svg(HTMLParser):
             self._current = None
 
 
+@pytest.fixture
+def noiseless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Releases without noise: these tests check how the page draws released numbers
+    (the noise itself is checked in test_releases)."""
+    monkeypatch.setattr(release, "_noise", lambda group, values: list(values))
+
+
+def _page_file(r: InProcess, tmp: Path, name: str) -> str:
+    """The dashboard page served by the app in this process, with its script and style
+    inlined, as a file:// URL Chromium can open without a server."""
+    html = r.get("/").text
+    static = Path(release.__file__).parent / "static"
+    html = html.replace('<script src="/static/charts.js"></script>',
+                        "<script>" + (static / "charts.js").read_text() + "</script>")
+    html = html.replace('<link rel="stylesheet" href="/static/dashboard.css">',
+                        "<style>" + (static / "dashboard.css").read_text() + "</style>")
+    path = tmp / name
+    path.write_text(html, encoding="utf-8")
+    return path.as_uri()
+
+
+def _dump_dom(chromium: str, tmp: Path, url: str) -> str:
+    dom = subprocess.run(chromium_args(chromium, tmp / "profile", "--dump-dom", url),
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    return dom.stdout
+
+
 @pytest.mark.long
 def test_dashboard_renders_in_chromium(chromium: str, sqlite_database: Database,
-                                       receivers: ReceiverFactory, daemons: DaemonFactory,
-                                       tmp: Path) -> None:
-    receiver = receivers.start(sqlite_database.url, "--k", "1")
+                                       daemons: DaemonFactory, tmp: Path,
+                                       noiseless: None) -> None:
     bodies = []
     with homes(2) as hs:
         for i, home in enumerate(hs):
             _, shown = count(daemons, home, [Session("1.4.0", turns=8, seed=i),
                                              Session("1.5.0-rc.1", turns=5, seed=10 + i)])
             bodies += shown
-            flush(home, receiver.endpoint)
-    sent = add_bodies(bodies)
-
-    dom = subprocess.run(chromium_args(chromium, tmp / "profile", "--dump-dom",
-                                       receiver.url + "/"),
-                         capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
+    for b in bodies:  # what the next upload sends gets its batch_id then
+        b["batch_id"] = b["batch_id"] or str(uuid.uuid4())
+    days = sorted({b["period"]["to"] for b in bodies})
+    last = datetime.date.fromisoformat(days[-1])
+    with in_process(sqlite_database.url, Settings(local_only=True, k=1),
+                    today=(last + datetime.timedelta(days=1)).isoformat()) as r:
+        for b in bodies:
+            assert r.post(b).status_code == 202
+        r.clock.at((last + datetime.timedelta(days=2)).isoformat(), hour=0)
+        assert len(r.release()) == len(days)
+        url = _page_file(r, tmp, "page.html")
+        # the page draws what was released (here without noise, but clipped per report
+        # for publishing: the numbers a reader gets)
+        sent = r.summary(**{"from": days[0], "to": days[-1]})["total"]
+    assert sent["turns"] == add_bodies(bodies)["turns"]  # under the bounds: unclipped
+    dom = _dump_dom(chromium, tmp, url)
     parsed = _Svg()
-    parsed.feed(dom.stdout)
-    assert parsed.root.get("data-charts-rendered") == str(len(CHARTS)), dom.stdout[:500]
+    parsed.feed(dom)
+    assert parsed.root.get("data-charts-rendered") == str(len(CHARTS)), dom[:500]
     assert set(parsed.charts) == set(CHARTS)
 
     def total(chart: str) -> int:
@@ -100,11 +141,11 @@ def test_dashboard_renders_in_chromium(chromium: str, sqlite_database: Database,
     series = {r["data-series"] for r in parsed.charts["turns"]["rect"] if "data-series" in r}
     assert series == {"1.4.0", "1.5.0-rc.1"}
     assert parsed.charts["compaction"]["path"] >= 1 or sent.get("compaction", 0) == 0
-    assert re.search(r'<td data-field="turns">' + f"{sent['turns']:,}" + "</td>", dom.stdout)
+    assert re.search(r'<td data-field="turns">' + f"{sent['turns']:,}" + " <span", dom)
 
     shot = tmp / "dashboard.png"
     result = subprocess.run(chromium_args(chromium, tmp / "profile2", f"--screenshot={shot}",
-                                          "--window-size=1280,1600", receiver.url + "/"),
+                                          "--window-size=1280,1600", url),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
@@ -146,29 +187,33 @@ class _Marks(HTMLParser):
 
 
 def test_a_first_operators_page_is_readable(chromium: str, sqlite_database: Database,
-                                            receivers: ReceiverFactory, tmp: Path) -> None:
+                                            tmp: Path, noiseless: None) -> None:
     """One test daemon's first reports under the local testing mode: the banner says so,
     counts get whole-number ticks, a health chart of zeros shows zeros, a single day's line
-    is a visible mark, and the newest day (today) has its label."""
+    is a visible mark with its value inside the chart, every client version is named, and
+    the newest day (today) has its label."""
     from tests.receiver.bodies import body, today
 
-    receiver = receivers.start(sqlite_database.url, "--k", "1")
-    for turns in (3, 2):  # two installs, one day: three turns is the tallest bar
-        assert receiver.post(body("1.4.0", day=today(-1), turns=turns, compaction=1,
-                                  health={"invalid_events": 0})).status_code == 202
-    assert receiver.post(body("1.5.0", day=today(), turns=1, compaction=0, empty_final=0,
-                              health={"invalid_events": 0})).status_code == 202
-    summary = receiver.summary()
-    assert summary["to"] == today() and summary["k"] == 1
-
-    dom = subprocess.run(chromium_args(chromium, tmp / "profile", "--dump-dom",
-                                       receiver.url + "/"),
-                         capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
+    with in_process(sqlite_database.url, Settings(local_only=True, k=1),
+                    today=today(-2)) as r:
+        for turns in (3, 2):  # two installs, one day: three turns is the tallest bar
+            assert r.post(body("1.4.0", day=today(-3), turns=turns, compaction=1,
+                               health={"invalid_events": 0})).status_code == 202
+        r.clock.at(today(-1))
+        # one compaction per turn: the top of its chart
+        assert r.post(body("1.5.0", day=today(-2), turns=1, compaction=1, empty_final=0,
+                           health={"invalid_events": 0})).status_code == 202
+        r.clock.at(today(), hour=0)
+        assert len(r.release()) == 2
+        r.clock.at(today())
+        summary = r.summary()
+        assert summary["to"] == today() and summary["k"] == 1
+        url = _page_file(r, tmp, "first.html")
+    dom = _dump_dom(chromium, tmp, url)
     page = _Marks()
-    page.feed(dom.stdout)
-    assert "testing-mode" in page.ids and "LOCAL TESTING MODE" in dom.stdout
-    assert "<title>LOCAL TESTING (k = 1) — metricsd" in dom.stdout  # in the tab too
+    page.feed(dom)
+    assert "testing-mode" in page.ids and "LOCAL TESTING MODE" in dom
+    assert "<title>LOCAL TESTING (k = 1) — metricsd" in dom  # in the tab too
 
     health = page.charts["health"]
     assert health["attrs"].get("data-empty") == "zeros"
@@ -190,20 +235,22 @@ def test_a_first_operators_page_is_readable(chromium: str, sqlite_database: Data
     assert {c["data-series"] for c in alone} == {"1.4.0", "1.5.0"}  # one day each
     assert all(float(c["r"]) >= 5 for c in alone), alone
     assert any("single" in ln.get("class", "") for ln in page.charts["compaction"]["line"])
+    # a value label at the top of the chart stays inside it (font-size 11)
+    labelled = [t for t in page.charts["compaction"]["text"]
+                if "point-value" in t.get("class", "")]
+    assert labelled and all(float(t["y"]) >= 11 for t in labelled), labelled
 
     for chart, marks in page.charts.items():
-        if chart.endswith("_by_version"):
-            continue  # x = client versions
         labels = {t.get("data-day"): t["content"] for t in marks["text"]
                   if "x-tick" in t.get("class", "")}
+        if chart.endswith("_by_version"):  # x = client versions: every one named
+            assert sorted(labels.values()) == ["1.4.0", "1.5.0"], (chart, labels)
+            continue
         assert labels.get(today()) == "today", (chart, labels)
-    svg = _Svg()
-    svg.feed(dom.stdout)
-    assert any(r.get("data-x") == today() for r in svg.charts["turns"]["rect"])  # today's bar
 
     shot = tmp / "first-operator.png"
     result = subprocess.run(chromium_args(chromium, tmp / "profile2", f"--screenshot={shot}",
-                                          "--window-size=1280,1800", receiver.url + "/"),
+                                          "--window-size=1280,1800", url),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     if keep := os.environ.get("METRICSD_KEEP_SCREENSHOT"):

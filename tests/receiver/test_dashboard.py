@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 import json
-import warnings
 from typing import Any
 
-import httpx
 import pytest
-from metricsd_receiver.app import Settings, create_app
+from metricsd_receiver.app import Settings
 from metricsd_receiver.dashboard import CHARTS
-from metricsd_receiver.query import OTHER, fold, summary, version_key
+from metricsd_receiver.query import OTHER, exact_summary, fold, version_key
 from metricsd_receiver.schema import validate
 from metricsd_receiver.storage import CountRow, GroupRow, Storage, open_storage
 
 from tests.receiver.bodies import body, encode
-from tests.receiver.conftest import Database, ReceiverFactory
+from tests.receiver.conftest import Database, in_process
 from tests.receiver.desktops import add_bodies, same_sums
-
-with warnings.catch_warnings():  # Starlette 1.x suggests another HTTP client package
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
 
 
 def _store(storage: Storage, bodies: list[dict[str, Any]]) -> None:
@@ -45,7 +38,7 @@ def test_groups_under_k_fold_into_other(storage: Storage) -> None:
     next_day = [body("1.4.0", day=day2, turns=1) for _ in range(4)]  # 1.4.0, but 4 that day
     _store(storage, common + rare + lone + next_day)
 
-    data = summary(storage, day_from=day1, day_to=day2, version=None, k=5)
+    data = exact_summary(storage, day_from=day1, day_to=day2, version=None, k=5)
     cells = {(c["day"], c["version"]): c for c in data["cells"]}
     # day 2's "other" has 4 batches: under k, so it is not shown at all
     assert set(cells) == {(day1, "1.4.0"), (day1, OTHER)}
@@ -58,20 +51,20 @@ def test_groups_under_k_fold_into_other(storage: Storage) -> None:
     assert "1.3.0" not in text and "0.9.0" not in text
 
     # k = 1 shows every version; k = 100 shows nothing
-    assert summary(storage, day_from=day1, day_to=day2, version=None, k=1)["versions"] == [
+    assert exact_summary(storage, day_from=day1, day_to=day2, version=None, k=1)["versions"] == [
         "0.9.0-rc.2", "1.3.0", "1.4.0"]
-    assert summary(storage, day_from=day1, day_to=day2, version=None, k=100)["cells"] == []
+    assert exact_summary(storage, day_from=day1, day_to=day2, version=None, k=100)["cells"] == []
 
     # the version filter applies after folding; a folded version yields nothing
-    only = summary(storage, day_from=day1, day_to=day2, version="1.4.0", k=5)
+    only = exact_summary(storage, day_from=day1, day_to=day2, version="1.4.0", k=5)
     same_sums(only["total"], add_bodies(common))
-    hidden = summary(storage, day_from=day1, day_to=day2, version="1.3.0", k=5)
+    hidden = exact_summary(storage, day_from=day1, day_to=day2, version="1.3.0", k=5)
     assert hidden["cells"] == [] and hidden["total"]["batches"] == 0
-    other = summary(storage, day_from=day1, day_to=day2, version=OTHER, k=5)
+    other = exact_summary(storage, day_from=day1, day_to=day2, version=OTHER, k=5)
     same_sums(other["total"], add_bodies(rare + lone))
 
     # the date range is inclusive
-    assert summary(storage, day_from=day2, day_to=day2, version=None,
+    assert exact_summary(storage, day_from=day2, day_to=day2, version=None,
                    k=1)["total"]["batches"] == 4
 
 
@@ -95,77 +88,75 @@ def test_version_order() -> None:
         "1.2.0-beta.2", "1.2.0-dev", "1.2.0-rc.1", "1.2.0", "1.10.0", "unknown", "other"]
 
 
+AUTH = {"Authorization": "Bearer t0k"}
+
+
 def test_bad_dates_are_400_and_not_echoed(sqlite_database: Database) -> None:
-    s = open_storage(sqlite_database.url)
-    s.migrate()
-    with TestClient(create_app(s, Settings(token="t0k")), client=("127.0.0.1", 5000)) as c:
-        r = c.get("/api/summary", params={"from": "<script>", "token": "t0k"})
+    with in_process(sqlite_database.url, Settings(token="t0k")) as c:
+        r = c.get("/api/summary", params={"from": "<script>"}, headers=AUTH)
         assert r.status_code == 400 and "<script>" not in r.text
-        r = c.get("/api/summary", params={"from": "2026-02-01", "to": "2026-01-01",
-                                          "token": "t0k"})
+        r = c.get("/api/summary", params={"from": "2026-02-01", "to": "2026-01-01"},
+                  headers=AUTH)
         assert r.status_code == 400
-        r = c.get("/api/summary", params={"from": "2024-01-01", "to": "2026-01-01",
-                                          "token": "t0k"})
+        r = c.get("/api/summary", params={"from": "2024-01-01", "to": "2026-01-01"},
+                  headers=AUTH)
         assert r.status_code == 400  # over 400 days
         for params in ({"to": "0001-01-01"}, {"from": "0001-01-01"}, {"to": "9999-12-31"},
                        {"from": "2023-12-31"}, {"to": "2026-13-01"}, {"from": "\x00" * 10},
                        {"to": "garbage"}, {"version": "<script>"}, {"version": "1.2"},
                        {"version": "1.2.3\n"}):
             for path in ("/api/summary", "/"):
-                r = c.get(path, params={**params, "token": "t0k"})
+                r = c.get(path, params={**params}, headers=AUTH)
                 assert r.status_code == 400, (path, params)
                 assert "script" not in r.text
         for version in ("1.2.3", "other", "unknown", "2.0.0-rc.1"):  # no data: not an error
-            assert c.get("/api/summary", params={"version": version,
-                                                 "token": "t0k"}).status_code == 200
+            assert c.get("/api/summary", params={"version": version},
+                         headers=AUTH).status_code == 200
 
 
-def test_dashboard_answers_loopback_only_without_a_token(sqlite_database: Database) -> None:
-    s = open_storage(sqlite_database.url)
-    s.migrate()
-    app = create_app(s, Settings())
-    with TestClient(app, client=("203.0.113.9", 5000)) as remote:
-        assert remote.get("/").status_code == 403
-        assert remote.get("/api/summary").status_code == 403
-        # uploads are for everyone
-        b = body()
-        assert remote.post("/v1/metrics", json=b).status_code == 202
-    with TestClient(app, client=("127.0.0.1", 5000)) as local:
-        assert local.get("/").status_code == 200
-    with TestClient(app, client=("::1", 5000)) as local6:
-        assert local6.get("/api/summary").status_code == 200
+def test_uploads_are_for_everyone_the_dashboard_is_not(sqlite_database: Database) -> None:
+    with in_process(sqlite_database.url, Settings(local_only=True)) as c:
+        assert c.get("/", source="203.0.113.9").status_code == 403
+        assert c.get("/api/summary", source="203.0.113.9").status_code == 403
+        assert c.post(body(), source="203.0.113.9").status_code == 202
+        assert c.get("/").status_code == 200
+        assert c.get("/api/summary", source="::1").status_code == 200
 
 
 def test_dashboard_with_a_token(sqlite_database: Database) -> None:
-    s = open_storage(sqlite_database.url)
-    s.migrate()
-    app = create_app(s, Settings(token="s3cret-token"))
-    with TestClient(app, client=("203.0.113.9", 5000), follow_redirects=False) as c:
-        assert c.get("/").status_code == 401
-        assert c.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert c.get("/api/summary",
+    with in_process(sqlite_database.url, Settings(token="s3cret-token")) as c:
+        remote = "203.0.113.9"
+        assert c.get("/", source=remote).status_code == 401
+        assert c.get("/", source=remote,
+                     headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/api/summary", source=remote,
                      headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
-        r = c.get("/", params={"token": "s3cret-token", "from": "2026-01-01"})
+        r = c.get("/", source=remote, params={"token": "s3cret-token", "from": "2026-01-01"})
         assert r.status_code == 303 and r.headers["location"] == "/?from=2026-01-01"
         assert "httponly" in r.headers["set-cookie"].lower()
-        assert c.get("/").status_code == 200  # the cookie now
+        assert c.get("/", source=remote).status_code == 200  # the cookie now
 
 
-def test_dashboard_page_over_http(sqlite_database: Database, receivers: ReceiverFactory) -> None:
-    r = receivers.start(sqlite_database.url, "--k", "1")
-    today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    bodies = [body("1.4.0", day=today, turns=12), body("1.5.0-beta.1", day=today, turns=3)]
-    for b in bodies:
-        assert r.post(b).status_code == 202
-    page = httpx.get(r.url + "/")
-    assert page.status_code == 200
-    assert "default-src 'none'" in page.headers["content-security-policy"]
-    html = page.text
-    assert '<option value="1.5.0-beta.1">' in html
-    assert '<td data-field="turns">15</td>' in html
-    for chart in CHARTS:
-        assert f'data-chart="{chart.id}"' in html
-    assert 'id="testing-mode"' in html  # k = 1: the page says so
-    js = httpx.get(r.url + "/static/charts.js")
-    assert js.status_code == 200 and "text/javascript" in js.headers["content-type"]
-    assert httpx.get(r.url + "/static/../app.py").status_code == 404
+def test_dashboard_page(sqlite_database: Database) -> None:
+    day = "2026-11-20"
+    with in_process(sqlite_database.url, Settings(local_only=True, k=1),
+                    today="2026-11-21") as r:
+        bodies = [body("1.4.0", day=day, turns=12), body("1.5.0-beta.1", day=day, turns=3)]
+        for b in bodies:
+            assert r.post(b).status_code == 202
+        r.clock.at("2026-11-22", hour=0)
+        assert r.release() == [(day, 2)]
+        page = r.get("/")
+        assert page.status_code == 200
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        html = page.text
+        data = r.summary()
+        assert '<option value="1.5.0-beta.1">' in html
+        shown = f"{max(0, data['total']['turns']):,}"
+        assert f'<td data-field="turns">{shown} <span class="pm"' in html
+        for chart in CHARTS:
+            assert f'data-chart="{chart.id}"' in html
+        assert 'id="testing-mode"' in html  # k = 1: the page says so
+        js = r.get("/static/charts.js")
+        assert js.status_code == 200 and "text/javascript" in js.headers["content-type"]
+        assert r.get("/static/../app.py").status_code == 404

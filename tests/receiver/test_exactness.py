@@ -137,7 +137,7 @@ def _fill_for_a_second(home: Home) -> Callable[[], None]:
 
 def _receiver_totals(receiver: ReceiverProc) -> Counter[str]:
     since = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 60 * 86400))
-    total = receiver.summary(**{"from": since})["total"]
+    total = receiver.exact(**{"from": since})["total"]
     return Counter({"turns": int(total.get("turns", 0)),
                     "compaction": int(total.get("compaction", 0))})
 

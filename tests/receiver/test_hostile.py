@@ -185,3 +185,35 @@ def test_a_connection_answered_before_its_body_is_not_left_open(
         while idle.recv(4096):
             pass
     assert sqlite_database.count("batches") == 1
+
+
+def test_a_valid_body_over_16_kib_in_one_read_is_accepted(sqlite_database: Database,
+                                                          receivers: ReceiverFactory) -> None:
+    # The header limit is for headers: a body that arrives in the same read as its
+    # headers (one sendall, one segment on loopback) is never counted against it.
+    r = receivers.start(sqlite_database.url)
+    for size in (20_000, 60_000):
+        b = body()
+        payload = json.dumps(b).encode()
+        payload += b" " * (size - len(payload))  # JSON whitespace: still a valid body
+        head = (b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Idempotency-Key: " + b["batch_id"].encode() + b"\r\n"
+                b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n")
+        with _connect(r, "127.0.0.2") as s:
+            s.sendall(head + payload)
+            assert _read_status(s).startswith(b"HTTP/1.1 202"), size
+    assert sqlite_database.count("batches") == 2
+
+
+def test_a_new_x_forwarded_for_per_request_does_not_dodge_the_rate_limit(
+        sqlite_database: Database, receivers: ReceiverFactory) -> None:
+    # A sender on the receiver's own host (loopback) invents a new X-Forwarded-For for
+    # each upload: without --trusted-proxy the header is ignored, the peer is the key.
+    r = receivers.start(sqlite_database.url, "--upload-burst", "3", "--upload-rate", "1")
+    with _client("127.0.0.1") as c:
+        codes = [c.post(r.endpoint, content=json.dumps(body()).encode(),
+                        headers={"Content-Type": "application/json",
+                                 "X-Forwarded-For": f"198.51.100.{i}"}).status_code
+                 for i in range(6)]
+    assert codes == [202, 202, 202, 429, 429, 429]
+    assert sqlite_database.count("batches") == 3

@@ -62,7 +62,7 @@ def test_the_receiver_reads_the_daemon_allow_lists() -> None:
     assert "clipped" in v2.health and "clipped" not in v1.health
     assert set(v1.health) == set(v2.health) - {"clipped"}
     assert (v1.one_day, v2.one_day) == (False, True)
-    assert v2.max_count == 100_000 and v1.max_count == 2**53 - 1
+    assert v2.max_count == 100_000 and v1.max_count == 100_000  # the same bound
     assert set(TABLES.os) == {*OS_LABELS.values(), "other"}
     assert set(TABLES.arch) == {*ARCH_LABELS.values(), "other"}
     assert not set(COUNTERS) & set(HEALTH_COUNTERS)  # they share one table
@@ -123,11 +123,14 @@ def test_a_body_of_either_schema_is_valid(schema: int) -> None:
                                   for name in TABLES.bodies[schema].health}
 
 
-def test_schema_1_keeps_multi_day_periods_and_large_counts() -> None:
-    b = body(schema=1, day_from="2026-11-01", day="2026-11-20", turns=2**53 - 1)
+def test_schema_1_keeps_multi_day_periods_within_the_bound() -> None:
+    b = body(schema=1, day_from="2026-11-01", day="2026-11-20", turns=100_000)
     batch = validate(encode(b))
     assert (batch.period_from, batch.period_to) == ("2026-11-01", "2026-11-20")
-    assert ("turns", "", 2**53 - 1) in batch.counts
+    assert ("turns", "", 100_000) in batch.counts
+    for n in (100_001, 2**53 - 1):
+        with pytest.raises(Invalid):
+            validate(encode(body(schema=1, turns=n)))
 
 
 @pytest.mark.parametrize("bad", [

@@ -81,3 +81,29 @@ def test_the_operator_readme_lists_every_option_with_its_default() -> None:
         assert f"`{flag}`" in rows, flag
         want = "none" if action.default is None else f"`{action.default}`"
         assert rows[f"`{flag}`"] == want, flag
+
+
+def test_the_operator_readme_states_the_budget_and_bounds_of_the_code() -> None:
+    import math
+
+    from metricsd_receiver.release import (
+        EPSILON,
+        GROUPS,
+        RELEASE_AGES,
+        TURNS_BOUND,
+        scale_of,
+    )
+
+    readme = (ROOT / "receiver" / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split())
+    total = sum(g.weight for g in GROUPS)
+    for g in GROUPS:
+        row = next((r for r in readme.splitlines() if r.strip().startswith(f"| `{g.name}`")),
+                   None)
+        assert row is not None, g.name
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        assert cells[1:] == [str(g.bound), f"{g.weight:g}/{total:g}",
+                             f"{round(scale_of(g) * math.sqrt(2)):,}"], (g.name, cells)
+    assert f"ε = {EPSILON:g} per report, over every release that includes it" in text
+    assert f"at most **{TURNS_BOUND} turns**" in text
+    assert RELEASE_AGES == (2, 8) and "two days and eight days after it" in text

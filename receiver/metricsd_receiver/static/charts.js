@@ -61,7 +61,8 @@
     days.forEach(function (d, i) {
       // The last day (the newest bar) always has its label; a periodic label too close
       // to it gives way.
-      if (i === last || i % every === 0 && last - i >= Math.max(2, every / 2)) {
+      // Categories (client versions) are few and each needs its name: all are labelled.
+      if (fullLabels || i === last || i % every === 0 && last - i >= Math.max(2, every / 2)) {
         var label = fullLabels ? d : d === TODAY ? "today" : d.slice(5);
         text(g, M.left + bw * (i + 0.5), M.top + ph + 16, label,
              { "text-anchor": "middle", "class": "tick x-tick", "data-day": d });
@@ -155,7 +156,9 @@
           el("line", { x1: Math.max(f.x, x - half), x2: Math.min(f.x + f.w, x + half),
                        y1: y, y2: y, stroke: s.color, "stroke-width": 3,
                        "class": "single", "data-series": s.name }, g);
-          text(g, x - 10, y - 9, fmt(v, false), { "text-anchor": "end", "class": "point-value", fill: "#1d2433", "font-size": 11 });
+          // above the point, or below it when that would leave the plot at the top
+          var ty = y - 9 - 11 < 0 ? y + 18 : y - 9;
+          text(g, x - 10, ty, fmt(v, false), { "text-anchor": "end", "class": "point-value", fill: "#1d2433", "font-size": 11 });
         }
         var c = el("circle", { cx: x, cy: y, r: alone ? 5.5 : 3, fill: s.color,
                                stroke: "#fff", "stroke-width": alone ? 1.5 : 0,
@@ -185,7 +188,7 @@
 
   function draw(data) {
     var days = data.days, cells = data.cells;
-    REPORTS = data.total.batches || 0;
+    REPORTS = Math.max(0, data.total.batches || 0);
     var dayIndex = {};
     days.forEach(function (d, i) { dayIndex[d] = i; });
     var versions = data.versions.filter(function (v) {
@@ -198,13 +201,14 @@
       return out;
     }
     function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
-    var turns = perDay(function (c) { return c.turns; });
+    // Released numbers carry noise and may be a little below zero: drawn as zero.
+    var turns = perDay(function (c) { return Math.max(0, c.turns); });
     function colored(list) {
       return list.map(function (s, i) { s.color = PALETTE[i % PALETTE.length]; return s; });
     }
     function labelSeries(counter, perThousand) {
       return colored(data.counters[counter].map(function (label) {
-        var raw = perDay(function (c) { return c[counter][label] || 0; });
+        var raw = perDay(function (c) { return Math.max(0, c[counter][label] || 0); });
         var values = perThousand ? raw.map(function (n, i) {
           return turns[i] ? 1000 * n / turns[i] : 0;
         }) : raw;
@@ -215,7 +219,7 @@
       return colored(versions.map(function (v) {
         var values = days.map(function (d) {
           var c = cells.filter(function (x) { return x.day === d && x.version === v; })[0];
-          return c && c.turns ? get(c) : null;
+          return c && c.turns > 0 ? Math.max(0, get(c)) : null;
         });
         return { name: v, values: values };
       }));
@@ -227,7 +231,7 @@
     var versionsShown = data.by_version.map(function (c) { return c.version; });
     function versionShares(counter) {
       return colored(data.counters[counter].map(function (label) {
-        var raw = data.by_version.map(function (c) { return c[counter][label] || 0; });
+        var raw = data.by_version.map(function (c) { return Math.max(0, c[counter][label] || 0); });
         return { name: label, values: raw, raw: raw };
       }));
     }
@@ -236,7 +240,7 @@
     var kinds = {
       version_bars: function (node, id, o) {
         var series = colored(versions.map(function (v) {
-          return { name: v, values: perDay(function (c) { return c.version === v ? c[o.field] : 0; }) };
+          return { name: v, values: perDay(function (c) { return c.version === v ? Math.max(0, c[o.field]) : 0; }) };
         }));
         bars(node, id, days, series, { total: sum(perDay(function (c) { return c[o.field]; })),
                                        yTitle: o.yTitle, integer: true });
@@ -258,7 +262,7 @@
       },
       health: function (node, id, o) {
         var s = colored(data.health_counters.map(function (name) {
-          return { name: name.replace(/_/g, " "), values: perDay(function (c) { return c.health[name]; }) };
+          return { name: name.replace(/_/g, " "), values: perDay(function (c) { return Math.max(0, c.health[name]); }) };
         }));
         bars(node, id, days, s, { total: rawTotal(s), yTitle: o.yTitle, integer: true });
       }
