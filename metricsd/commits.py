@@ -10,27 +10,24 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import trio
 
+from metricsd.clock import Clock
 from metricsd.consent import SHARED_WAIT_SECONDS, Authority, EgressBusy, EgressLock
 from metricsd.core.batches import utc_day
-from metricsd.core.consent import CLOSED, Decision
+from metricsd.core.consent import Decision
 from metricsd.core.counts import Groups, Tally, add_into, flatten
 from metricsd.core.facts import Fact
-from metricsd.core.retry import exponential_delay
+from metricsd.core.retry import storage_retry_delay
 from metricsd.core.streams import FORGET_AFTER_SECONDS, Streams
 from metricsd.store import Store, StoreError, describe_error
 
 log = logging.getLogger("metricsd")
 T = TypeVar("T")
 
-#: Back-off bounds when a commit fails (disk full, read-only directory ...).
-COMMIT_RETRY_MIN: Final = 0.5
-COMMIT_RETRY_MAX: Final = 30.0
 #: While another process holds the egress lock, a commit is tried again this often.
 EGRESS_RETRY_SECONDS: Final = 0.25
 #: How long the final commit at shutdown waits for the egress lock (SIGTERM must end the
@@ -46,8 +43,7 @@ class Committer:
     def __init__(self, store: Store, tally: Tally, authority: Authority, egress: EgressLock,
                  *, daemon_version: str, in_db: Callable[..., Awaitable[Any]],
                  on_decision: Callable[[Decision], None],
-                 wall_clock: Callable[[], float] = time.time,
-                 streams: Streams | None = None) -> None:
+                 wall_clock: Clock, streams: Streams | None = None) -> None:
         """``streams``: the replayable streams' marks, committed with the deltas they
         cover (taken at the same moment as the tally's deltas)."""
         self._store = store
@@ -74,7 +70,6 @@ class Committer:
         self._db_seq = 0
         #: A purge has been done for the current opt-out (no purge on every turn while off).
         self._purged = False
-        self.decision: Decision = CLOSED
         #: Another process holds the egress lock: commits wait (syncs with them), replies
         #: that only read do not.
         self.lock_busy = False
@@ -180,8 +175,7 @@ class Committer:
             self._tally.merge(groups)
             self.streams.restore(marks)
             self.failures += 1
-            delay = exponential_delay(self.failures + 1, base=COMMIT_RETRY_MIN,
-                                      cap=COMMIT_RETRY_MAX)
+            delay = storage_retry_delay(self.failures + 1)
             log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
                       describe_error(exc), delay)
             # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
@@ -204,7 +198,6 @@ class Committer:
         cutoff, self._forget_before = self._forget_before, None
         if cutoff is not None:
             self.streams.forget(cutoff)
-        self.decision = decision
         self._on_decision(decision)
         self._completed = self._started
         self._finished()

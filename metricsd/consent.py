@@ -46,8 +46,8 @@ from metricsd.core.consent import (
     unreadable_config,
     with_endpoint,
 )
+from metricsd.directories import config_problem
 from metricsd.portable import O_CLOEXEC, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, current_uid
-from metricsd.service import config_problem
 from metricsd.settings import EGRESS_LOCK_NAME
 
 #: How long ``consent off`` waits for an egress in progress (an upload attempt takes at
@@ -146,9 +146,8 @@ class Authority:
         """What a file watcher should watch."""
         return [self.config, self.dev_marker]
 
-    def decide(self, *, fresh: bool = True) -> Decision:
-        """The decision as of now, from the file's current content; any failure means off.
-        (``fresh`` is accepted for callers that ask for it: every decision is fresh.)"""
+    def decide(self) -> Decision:
+        """The decision as of now, from the file's current content; any failure means off."""
         with self._lock:
             data = read_config_bytes(self.config)
             if isinstance(data, ConfigFile):

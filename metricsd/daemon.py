@@ -19,22 +19,22 @@ import os
 import random
 import signal
 import sys
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
 
 from metricsd import __version__
+from metricsd.clock import Clock
 from metricsd.commits import STORAGE_FAULTS, Committer
 from metricsd.consent import Authority, EgressLock
 from metricsd.core.batches import Host, seconds_to_next_upload, utc_day
 from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
-from metricsd.core.endpoint import Endpoint, EndpointError
 from metricsd.core.protocol import Gate
+from metricsd.core.retry import storage_retry_delay
 from metricsd.core.status import StatusReport
 from metricsd.core.streams import Streams
 from metricsd.core.uploading import UploadResult
@@ -48,9 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("metricsd")
 T = TypeVar("T")
-
-#: After a storage fault, the upload waits this long before trying again.
-UPLOAD_RETRY_SECONDS: Final = 30.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +95,12 @@ class DaemonOptions:
     endpoint_flag: str | None
     endpoint_env: str | None
     host: Host
+    #: The wall clock (Unix seconds) every date of the daemon comes from: the day a count
+    #: belongs to, which days are complete, when the daily upload runs.  ``run`` passes
+    #: the system clock (:mod:`metricsd.clock`); a test passes its own
+    #: (:class:`metricsd.testing.WallClock`) — an argument, never an environment variable
+    #: or a flag.
+    wall_clock: Clock
     limits: Limits = field(default_factory=Limits)
     idle_exit: float | None = None
     watch_stdin: bool = False
@@ -109,11 +112,6 @@ class DaemonOptions:
     notify: Callable[[Notification], None] = _ignore
     #: The HTTP transport uploads use (None: httpx's own; tests pass a MockTransport).
     transport: httpx.AsyncBaseTransport | None = None
-    #: The wall clock (Unix seconds) every date of the daemon comes from: the day a count
-    #: belongs to, which days are complete, when the daily upload runs.  The real clock;
-    #: a test passes its own (:class:`metricsd.testing.WallClock`) — an argument, never
-    #: an environment variable or a flag.
-    wall_clock: Callable[[], float] = time.time
 
 
 class Daemon:
@@ -197,43 +195,25 @@ class Daemon:
         return snapshot_reply(self.gate.counting, self.gate.dev, counts_body(total),
                               health_body(total))
 
-    def endpoint(self, decision: Decision) -> Endpoint | None:
-        """The endpoint in effect, as the decision resolved it (raises EndpointError for an
-        unacceptable one)."""
-        if decision.endpoint_problem is not None:
-            raise EndpointError(decision.endpoint_problem)
-        return decision.endpoint
-
     def _log_endpoint(self) -> None:
-        try:
-            endpoint = self.endpoint(self.decision)
-        except EndpointError as exc:
-            log.warning("%s; nothing will be uploaded", exc)
-            return
-        if endpoint is None:
-            log.info("no upload endpoint configured")
+        decision = self.decision
+        if decision.endpoint is not None:
+            log.info("upload endpoint %s (from %s)", decision.endpoint.where,
+                     decision.endpoint.source)
+        elif decision.endpoint_problem is not None:
+            log.warning("nothing will be uploaded: %s", decision.why_nothing_is_sent())
         else:
-            log.info("upload endpoint %s (from %s)", endpoint.where, endpoint.source)
+            log.info("no upload endpoint configured")
 
     async def _status(self) -> bytes:
         decision = self.decision
-        try:
-            endpoint = self.endpoint(decision)
-            endpoint_problem = None
-        except EndpointError as exc:
-            endpoint, endpoint_problem = None, str(exc)
         total = await self.committer.local_totals() if decision.counting else {}
         try:
             last = await self.in_db(self.store.get_meta, LAST_UPLOAD_KEY)
         except STORAGE_FAULTS:
             last = self.uploads.last
-        return status_reply(StatusReport(
-            pid=os.getpid(), version=__version__, enabled=decision.counting,
-            dev=decision.dev, consent=decision.describe(), veto=decision.veto,
-            config_problem=decision.file.problem if not decision.file.missing else None,
-            uploads=decision.uploading and endpoint is not None,
-            endpoint=endpoint.where if endpoint is not None else None,
-            endpoint_problem=endpoint_problem,
+        return status_reply(StatusReport.of(
+            decision, pid=os.getpid(), version=__version__,
             # The asking connection is open while this reply is built: not counted.
             connections=max(0, self.server.active - 1),
             max_connections=self.server.max_connections, last_upload=last,
@@ -367,7 +347,7 @@ class Uploads:
 
     async def _once(self) -> None:
         d = self._daemon
-        decision = await trio.to_thread.run_sync(d.authority.decide)
+        decision = d.decision  # kept current by the file watch; the run asks again itself
         why = decision.why_nothing_is_sent()
         endpoint = decision.endpoint
         if why is not None or endpoint is None:
@@ -382,16 +362,19 @@ class Uploads:
                                    endpoint=endpoint, host=d.options.host, in_db=d.in_db,
                                    transport=d.options.transport,
                                    wall_clock=d.options.wall_clock)
+        faults = 0
         while True:
             with trio.CancelScope() as scope:
                 self._scope = scope
                 try:
                     result = await upload.run_upload(ctx)
                 except STORAGE_FAULTS as exc:
-                    log.error("upload: the database is unavailable (%s); retrying in %gs",
-                              describe_error(exc), UPLOAD_RETRY_SECONDS)
+                    faults += 1
+                    delay = storage_retry_delay(faults)
+                    log.error("upload: the database is unavailable (%s); retrying in %.1fs",
+                              describe_error(exc), delay)
                     self._scope = None
-                    await trio.sleep(UPLOAD_RETRY_SECONDS)
+                    await trio.sleep(delay)
                     continue
                 finally:
                     self._scope = None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import trio
-from metricsd_client._peer import peer_uid
+from metricsd_client.protocol import peer_uid
 
 from metricsd.core.counts import Tally
 from metricsd.core.protocol import (

@@ -16,6 +16,7 @@ from typing import Final
 
 import platformdirs
 
+from metricsd.clock import Clock, system_clock
 from metricsd.core.batches import Host
 
 APP: Final = "metricsd"
@@ -47,6 +48,8 @@ class Settings:
     endpoint_env: str | None
     #: The environment the command started with (the consent veto and dev flag read it).
     environ: Mapping[str, str]
+    #: Where every date of the command (and of the daemon ``run`` starts) comes from.
+    wall_clock: Clock = system_clock
 
     @property
     def db(self) -> Path:
@@ -130,7 +133,8 @@ def this_host() -> Host:
 def resolve(*, socket: str | None = None, state_dir: str | None = None,
             config: str | None = None, endpoint: str | None = None,
             dev_marker: str | None = None,
-            environ: Mapping[str, str] = os.environ) -> Settings:
+            environ: Mapping[str, str] = os.environ,
+            wall_clock: Clock = system_clock) -> Settings:
     def pick(flag: str | None, env: str) -> str | None:
         if flag:
             return flag
@@ -153,4 +157,5 @@ def resolve(*, socket: str | None = None, state_dir: str | None = None,
         endpoint_flag=endpoint or None,
         endpoint_env=environ.get(ENV_ENDPOINT) or None,
         environ=dict(environ),
+        wall_clock=wall_clock,
     )

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
+from metricsd.clock import system_clock
 from metricsd.core.batches import (
     DEV_KEEP_DAYS,
     SCHEMA,
@@ -763,7 +764,7 @@ def remove_moved_aside(path: Path) -> int:
 
 
 def _move_aside(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(system_clock()))
     aside = path.with_name(f"{path.name}{CORRUPT_INFIX}{stamp}-{os.getpid()}")
     for suffix in ("", "-wal", "-shm"):
         src = Path(str(path) + suffix)

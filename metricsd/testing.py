@@ -33,7 +33,6 @@ from __future__ import annotations
 import socket
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,9 +40,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
-from metricsd_client._wire import ReplyParser, encode, hello_message, sync_message
+from metricsd_client.protocol import ReplyParser, encode, hello_message, sync_message
 
 from metricsd import __version__
+from metricsd.clock import Clock, system_clock
 from metricsd.consent import Authority, EgressLock
 from metricsd.core.batches import utc_day
 from metricsd.core.facts import Fact
@@ -84,7 +84,7 @@ class WallClock:
     def __init__(self, start: float | None = None, *,
                  follow: trio.abc.Clock | None = None) -> None:
         self._lock = threading.Lock()
-        self._start = time.time() if start is None else float(start)
+        self._start = system_clock() if start is None else float(start)
         self._follow = follow
         self._origin = follow.current_time() if follow is not None else 0.0
 
@@ -239,7 +239,7 @@ async def open_daemon(directory: Path, *, opted_in: bool | None = True,
                       transport: httpx.AsyncBaseTransport | None = None,
                       environ: Mapping[str, str] | None = None,
                       limits: Limits | None = None,
-                      wall_clock: Callable[[], float] | None = None,
+                      wall_clock: Clock | None = None,
                       ) -> AsyncIterator[Harness]:
     """Start a daemon whose socket, state and config live in ``directory``.
 
@@ -270,7 +270,7 @@ async def open_daemon(directory: Path, *, opted_in: bool | None = True,
     options = DaemonOptions(
         socket=sock_path, database=state / DB_NAME, config=config, endpoint_flag=endpoint,
         endpoint_env=None, host=this_host(), limits=limits or Limits(),
-        notify=notify, transport=transport, wall_clock=wall_clock or time.time)
+        notify=notify, transport=transport, wall_clock=wall_clock or system_clock)
     authority = Authority(config, directory / DEV_MARKER_NAME, environ or {},
                           endpoint_flag=endpoint)
     store = await trio.to_thread.run_sync(Store.open, options.database)

@@ -1,6 +1,6 @@
-"""The upload run's shell: seal batches, then drive the pure
-:class:`~metricsd.core.uploading.UploadRun` — take the egress lock, ask consent, POST with
-httpx, run SQLite, sleep — and decide nothing itself.  Imported only when an upload runs
+"""The upload run's shell: drive the pure :class:`~metricsd.core.uploading.UploadRun` —
+take the egress lock, ask consent, seal and list with SQLite, POST with httpx, sleep —
+and decide nothing itself.  Imported only when an upload runs
 (httpx is slow to import).
 
 Consent is asked of the authority, under the shared egress lock, right before sealing and
@@ -26,19 +26,11 @@ import httpx
 import trio
 
 from metricsd import __version__
+from metricsd.clock import Clock, system_clock
 from metricsd.consent import Authority, EgressLock
-from metricsd.core.batches import (
-    ATTEMPT_TIMEOUT_SECONDS,
-    MAX_BATCH_AGE_DAYS,
-    MAX_BATCHES,
-    Batch,
-    Host,
-    expired,
-    utc_day,
-)
+from metricsd.core.batches import ATTEMPT_TIMEOUT_SECONDS, Host
 from metricsd.core.endpoint import Endpoint
 from metricsd.core.uploading import (
-    NOTHING_YET,
     Admit,
     Admitted,
     Delete,
@@ -46,6 +38,8 @@ from metricsd.core.uploading import (
     Failed,
     NoteAttempt,
     Post,
+    Prepare,
+    Prepared,
     Progress,
     Refused,
     Responded,
@@ -74,42 +68,30 @@ class UploadContext:
     #: Called with one line per batch: ``flush`` prints them, the daemon logs them as
     #: ``uploading ...``; a daemon's run ends with one ``upload: <summary>`` line.
     progress: Callable[[str], None] = lambda line: log.info("uploading %s", line)
+    #: Called with a line the user should look at (expired batches were dropped).
+    warn: Callable[[str], None] = lambda line: log.warning("%s", line)
     attempt_timeout: float = ATTEMPT_TIMEOUT_SECONDS
     transport: httpx.AsyncBaseTransport | None = None
-    #: The wall clock every date of the run comes from (see DaemonOptions.wall_clock).
-    wall_clock: Callable[[], float] = time.time
+    #: The wall clock every date of the run comes from (see :mod:`metricsd.clock`).
+    wall_clock: Clock = system_clock
 
 
 #: How much of a response body is read at most (it is never used).
 RESPONSE_READ_LIMIT: Final = 64 * 1024
 
 
-def _prepare(ctx: UploadContext, now: float) -> list[Batch] | str:
-    """Worker thread, under the egress lock: drop expired batches, seal committed counts
-    and list the outbox — or say why not (consent)."""
+def _prepare(ctx: UploadContext, action: Prepare) -> Prepared | Refused:
+    """Worker thread, under the egress lock: ask consent; if it allows uploads, seal the
+    complete days and list the outbox."""
     with ctx.egress.shared():
-        decision = ctx.authority.decide(fresh=True)
+        decision = ctx.authority.decide()
         why = decision.why_not_uploading()
         if why is not None:
-            return why
+            return Refused(why, counting=decision.counting)
         store = ctx.store
-        today = utc_day(now)
-        store.prune(today)
-        store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=int(now),
-                           today=today)
-        _drop_expired(store, today)
-        batches = store.batches()
-        if not batches and store.held(today):
-            return NOTHING_YET
-        return batches
-
-
-def _drop_expired(store: Store, today: str) -> None:
-    stale = expired([(b.batch_id, b.period_to) for b in store.batches()], today=today)
-    if stale:
-        n = store.drop_batches(stale, today)
-        log.warning("dropped %d batch(es) of days more than %d days ago or beyond the %d "
-                    "newest days", n, MAX_BATCH_AGE_DAYS, MAX_BATCHES)
+        store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=action.now,
+                           today=action.today)
+        return Prepared(tuple(store.batches()), held_today=bool(store.held(action.today)))
 
 
 def _admit_attempt(ctx: UploadContext) -> tuple[int | None, Refused | None]:
@@ -117,10 +99,10 @@ def _admit_attempt(ctx: UploadContext) -> tuple[int | None, Refused | None]:
     afresh.  -> (lock descriptor to close after the attempt, None) or (None, refusal)."""
     fd = ctx.egress.try_shared()
     if fd is None:
-        counting = ctx.authority.decide().counting
-        return None, Refused("metrics are being turned off", counting=counting)
+        # Only `metricsd consent off` takes the lock exclusively: an opt-out is under way.
+        return None, Refused("metrics are being turned off", counting=False)
     try:
-        decision = ctx.authority.decide(fresh=True)
+        decision = ctx.authority.decide()
     except BaseException:
         os.close(fd)
         raise
@@ -165,50 +147,61 @@ def describe_failure(exc: BaseException) -> str:
     return "network error"
 
 
-async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> UploadResult:
-    """One upload run.  ``result`` is filled in as the run goes (so an interrupted caller
-    can still say what was sent)."""
-    result = result if result is not None else UploadResult()
-    now = ctx.wall_clock()
-    prepared: list[Batch] | str = await ctx.in_db(_prepare, ctx, now)
-    if isinstance(prepared, str):
-        result.skipped = prepared
+class Upload:
+    """One upload run: the machine, started on the wall clock's date, and the shell that
+    performs its actions.  :meth:`so_far` says what an interrupted run had done."""
+
+    def __init__(self, ctx: UploadContext) -> None:
+        self._ctx = ctx
+        self._now = ctx.wall_clock()
+        self._run = UploadRun(ctx.host, now=self._now, jitter=random.SystemRandom().random)
+
+    def so_far(self) -> UploadResult:
+        return self._run.so_far()
+
+    async def run(self) -> UploadResult:
+        ctx, run = self._ctx, self._run
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+        fd: int | None = None
+        async with httpx.AsyncClient(timeout=ctx.attempt_timeout, transport=ctx.transport,
+                                     follow_redirects=False, trust_env=False) as client:
+            try:
+                while True:
+                    action = run.next_action()
+                    if isinstance(action, Prepare):
+                        run.send(await ctx.in_db(_prepare, ctx, action))
+                    elif isinstance(action, Admit):
+                        fd, refused = await trio.to_thread.run_sync(_admit_attempt, ctx)
+                        run.send(refused if refused is not None else Admitted())
+                    elif isinstance(action, Post):
+                        run.send(await _attempt(ctx, client, action, {
+                            **headers, "Idempotency-Key": action.batch_id}))
+                        if fd is not None:
+                            os.close(fd)
+                            fd = None
+                    elif isinstance(action, Delete):
+                        await ctx.in_db(ctx.store.delete_batch, action.batch_id)
+                    elif isinstance(action, Drop):
+                        await ctx.in_db(ctx.store.drop_batches, action.batch_ids, action.day)
+                    elif isinstance(action, NoteAttempt):
+                        await ctx.in_db(ctx.store.note_attempt, action.batch_id)
+                    elif isinstance(action, Sleep):
+                        await trio.sleep(action.seconds)
+                    elif isinstance(action, Progress):
+                        (ctx.warn if action.warning else ctx.progress)(action.line)
+                    else:
+                        result = action.result
+                        break
+            finally:
+                if fd is not None:
+                    os.close(fd)
+        await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(self._now, result.summary()))
         return result
-    run = UploadRun(prepared, ctx.host, jitter=random.SystemRandom().random, result=result)
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-    fd: int | None = None
-    async with httpx.AsyncClient(timeout=ctx.attempt_timeout, transport=ctx.transport,
-                                 follow_redirects=False, trust_env=False) as client:
-        try:
-            while True:
-                action = run.next_action()
-                if isinstance(action, Admit):
-                    fd, refused = await trio.to_thread.run_sync(_admit_attempt, ctx)
-                    run.send(refused if refused is not None else Admitted())
-                elif isinstance(action, Post):
-                    run.send(await _attempt(ctx, client, action,
-                                            {**headers, "Idempotency-Key": action.batch_id}))
-                    if fd is not None:
-                        os.close(fd)
-                        fd = None
-                elif isinstance(action, Delete):
-                    await ctx.in_db(ctx.store.delete_batch, action.batch_id)
-                elif isinstance(action, Drop):
-                    await ctx.in_db(ctx.store.drop_batches, [action.batch_id],
-                                    utc_day(ctx.wall_clock()))
-                elif isinstance(action, NoteAttempt):
-                    await ctx.in_db(ctx.store.note_attempt, action.batch_id)
-                elif isinstance(action, Sleep):
-                    await trio.sleep(action.seconds)
-                elif isinstance(action, Progress):
-                    ctx.progress(action.line)
-                else:
-                    break
-        finally:
-            if fd is not None:
-                os.close(fd)
-    await ctx.in_db(ctx.store.set_meta, LAST_UPLOAD_KEY, _stamp(now, result.summary()))
-    return result
+
+
+async def run_upload(ctx: UploadContext) -> UploadResult:
+    """One upload run, to its end."""
+    return await Upload(ctx).run()
 
 
 async def _attempt(ctx: UploadContext, client: httpx.AsyncClient, action: Post,

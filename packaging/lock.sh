@@ -12,7 +12,12 @@ compile() {
     "$uv" pip compile "$1" --universal --python-version 3.11 --generate-hashes --quiet \
         --custom-compile-command "packaging/lock.sh" -o "$2" "${@:3}"
 }
-compile pyproject.toml packaging/requirements.lock "$@"
+# The daemon's third-party dependencies: metricsd-client is this repository's own
+# (clients/python), installed from the tree beside the daemon, never from an index.
+runtime_in=$(mktemp --suffix=.in)
+trap 'rm -f "$runtime_in"' EXIT
+python3 -c 'import sys, tomllib; deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; print("\n".join(d for d in deps if not d.startswith("metricsd-client")))' > "$runtime_in"
+compile "$runtime_in" packaging/requirements.lock "$@"
 compile packaging/zipapp-tools.in packaging/zipapp-tools.lock "$@"
 compile packaging/pyinstaller-tools.in packaging/pyinstaller-tools.lock "$@"
 echo "locked: packaging/requirements.lock packaging/zipapp-tools.lock packaging/pyinstaller-tools.lock"

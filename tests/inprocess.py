@@ -5,14 +5,16 @@ validator, the watchdog runner, the standard session, and reads of the database.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import logging
 import os
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from metricsd_client._wire import (
     usage_message,
 )
 
+from metricsd.clock import Clock
 from metricsd.core.batches import utc_day
 from metricsd.core.facts import Fact
 from metricsd.daemon import Committed
@@ -220,3 +223,35 @@ def seed_for_next_daemon(home: Home, counts: Mapping[Fact, int], *,
     home.state_dir.mkdir(mode=0o700, exist_ok=True)
     day = utc_day(time.time() + (home.daemon_day() - 1) * 86400)
     seed_day(home.db, day, counts, client_version=client_version)
+
+
+def command(home: Home, *args: str, wall_clock: Clock,
+            environ: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``metricsd ARGS`` with the home's paths in this process, on ``wall_clock``'s
+    date (as ``tests.conftest.cli`` does in a child under libfaketime), in an empty
+    environment unless ``environ`` is given.  Blocking: from a trio run, call it with
+    ``trio.to_thread.run_sync``; ``flush`` runs its own trio loop and sets SIGINT, so call
+    that one outside any trio run."""
+    from metricsd.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    umask = os.umask(0o077)
+    os.umask(umask)
+    sigint = signal.getsignal(signal.SIGINT)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([*args[:1], *home.args(), *args[1:]], environ=environ or {},
+                        wall_clock=wall_clock)
+    finally:
+        os.umask(umask)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, sigint)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def show_bodies(home: Home, wall_clock: Clock) -> list[dict[str, Any]]:
+    """``metricsd show --json`` in this process."""
+    out = command(home, "show", "--json", wall_clock=wall_clock)
+    assert out.returncode == 0, out.stderr
+    bodies: list[dict[str, Any]] = json.loads(out.stdout)
+    return bodies

@@ -20,7 +20,7 @@ import socket
 import sys
 from typing import Any
 
-from metricsd import cli, service
+from metricsd import activation, cli
 
 SD_FD = 3
 
@@ -43,7 +43,7 @@ ActivateProto = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p,
                                  ctypes.POINTER(ctypes.c_size_t))
 
 
-def launchd_stub(fds: list[int], name: bytes = service.LAUNCHD_SOCKET_NAME.encode()) -> Any:
+def launchd_stub(fds: list[int], name: bytes = activation.LAUNCHD_SOCKET_NAME.encode()) -> Any:
     """A C-callable ``int launch_activate_socket(const char*, int**, size_t*)``."""
     libc = ctypes.CDLL(None)
     libc.malloc.restype = ctypes.c_void_p
@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
     if mode == "launchd":
         s = bind(path)
         stub = launchd_stub([s.detach()])
-        service._launch_activate_socket_fn = lambda: stub
+        activation._launch_activate_socket_fn = lambda: stub
         return cli.main(["run", *run_args])
     raise SystemExit(f"unknown mode {mode}")
 

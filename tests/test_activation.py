@@ -21,7 +21,7 @@ from pathlib import Path
 import platformdirs.macos
 import pytest
 
-from metricsd import install, service
+from metricsd import activation, directories, install
 from metricsd.settings import SOCKET_NAME
 from tests.conftest import (
     FAKETIME_VARS,
@@ -158,17 +158,17 @@ def test_systemd_passing_a_datagram_socket_fails_in_one_line(home: Home,
 
 def test_listen_fds_for_another_pid_are_not_taken() -> None:
     env = {"LISTEN_PID": str(os.getpid() + 1), "LISTEN_FDS": "1", "LISTEN_FDNAMES": "x"}
-    assert service.inherited_sockets(env) == []
+    assert activation.inherited_sockets(env) == []
 
 
 def test_watchdog_interval_is_half_the_timeout_for_this_pid_only() -> None:
-    assert service.watchdog_interval({"WATCHDOG_USEC": "30000000"}) == 15.0
+    assert activation.watchdog_interval({"WATCHDOG_USEC": "30000000"}) == 15.0
     pid = str(os.getpid())
-    assert service.watchdog_interval({"WATCHDOG_USEC": "2000000", "WATCHDOG_PID": pid}) == 1.0
-    assert service.watchdog_interval({"WATCHDOG_USEC": "2000000",
+    assert activation.watchdog_interval({"WATCHDOG_USEC": "2000000", "WATCHDOG_PID": pid}) == 1.0
+    assert activation.watchdog_interval({"WATCHDOG_USEC": "2000000",
                                       "WATCHDOG_PID": str(os.getpid() + 1)}) is None
-    assert service.watchdog_interval({}) is None
-    assert service.watchdog_interval({"WATCHDOG_USEC": "0"}) is None
+    assert activation.watchdog_interval({}) is None
+    assert activation.watchdog_interval({"WATCHDOG_USEC": "0"}) is None
 
 
 def unit(name: str) -> dict[str, dict[str, list[str]]]:
@@ -245,8 +245,8 @@ def test_launchd_sockets_reads_and_frees_the_fd_array(monkeypatch: pytest.Monkey
     a.listen(1)
     b.listen(1)
     stub = launchd_stub([a.fileno(), b.fileno()])
-    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: stub)
-    got = service.launchd_sockets()
+    monkeypatch.setattr(activation, "_launch_activate_socket_fn", lambda: stub)
+    got = activation.launchd_sockets()
     assert [s.fileno() for s in got] == [a.fileno(), b.fileno()]
     assert all(s.type == socket.SOCK_STREAM for s in got)
     for s in got:
@@ -258,24 +258,24 @@ def test_launchd_sockets_reads_and_frees_the_fd_array(monkeypatch: pytest.Monkey
 def test_launchd_not_a_job_or_other_name_means_bind_ourselves(
         monkeypatch: pytest.MonkeyPatch) -> None:
     stub = launchd_stub([], name=b"SomethingElse")  # asked for Listeners -> ENOENT
-    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: stub)
-    assert service.launchd_sockets() == []
+    monkeypatch.setattr(activation, "_launch_activate_socket_fn", lambda: stub)
+    assert activation.launchd_sockets() == []
     esrch = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p,
                              ctypes.c_void_p)(lambda *_: errno.ESRCH)
-    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: esrch)
-    assert service.launchd_sockets() == []
-    assert service.activated_sockets({}) == ([], "")
+    monkeypatch.setattr(activation, "_launch_activate_socket_fn", lambda: esrch)
+    assert activation.launchd_sockets() == []
+    assert activation.activated_sockets({}) == ([], "")
     eperm = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p,
                              ctypes.c_void_p)(lambda *_: errno.EPERM)
-    monkeypatch.setattr(service, "_launch_activate_socket_fn", lambda: eperm)
-    with pytest.raises(service.ServiceError, match="launch_activate_socket failed"):
-        service.launchd_sockets()
+    monkeypatch.setattr(activation, "_launch_activate_socket_fn", lambda: eperm)
+    with pytest.raises(directories.ServiceError, match="launch_activate_socket failed"):
+        activation.launchd_sockets()
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="the symbol exists on macOS")
 def test_launchd_symbol_is_absent_off_macos() -> None:
-    assert service._launch_activate_socket_fn() is None
-    assert service.launchd_sockets() == []
+    assert activation._launch_activate_socket_fn() is None
+    assert activation.launchd_sockets() == []
 
 
 def test_launchagent_plist_is_valid_and_private(home: Home) -> None:
@@ -287,8 +287,8 @@ def test_launchagent_plist_is_valid_and_private(home: Home) -> None:
     plist = plistlib.loads(rendered)
     assert plist["Label"] == PLIST.stem
     assert plist["ProgramArguments"] == ["/opt/md/bin/metricsd", "run"]
-    assert list(plist["Sockets"]) == [service.LAUNCHD_SOCKET_NAME]
-    entry = plist["Sockets"][service.LAUNCHD_SOCKET_NAME]
+    assert list(plist["Sockets"]) == [activation.LAUNCHD_SOCKET_NAME]
+    entry = plist["Sockets"][activation.LAUNCHD_SOCKET_NAME]
     assert entry["SockPathMode"] == 0o600
     assert entry["SockType"] == "stream" and entry["SockFamily"] == "Unix"
     # The daemon's default socket on macOS, so clients find it without settings.

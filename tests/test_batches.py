@@ -57,6 +57,19 @@ def test_retry_after_forms() -> None:
         assert parse_retry_after(bad, now=now) is None
 
 
+@pytest.mark.parametrize("form", ["Sun, 06 Nov 1994 08:49:37 GMT",
+                                  "Sunday, 06-Nov-94 08:49:37 GMT",
+                                  "Sun Nov  6 08:49:37 1994"])
+def test_retry_after_reads_all_three_http_date_forms(form: str) -> None:
+    """IMF-fixdate, the obsolete RFC 850 form and asctime: a recipient must read all three
+    (RFC 9110, 5.6.7); each is UTC."""
+    assert parse_retry_after(form, now=784111777.0 - 60) == 60.0
+
+
+def test_a_date_that_does_not_exist_is_no_retry_after() -> None:
+    assert parse_retry_after("Sun, 32 Nov 1994 08:49:37 GMT", now=0.0) is None
+
+
 def test_backoff_is_exponential_with_jitter_and_names_the_rule_that_stops_it() -> None:
     assert next_delay(1, None, 0.0) == 1.0
     assert next_delay(2, None, 0.0) == 2.0

@@ -361,7 +361,8 @@ def test_public_surface_is_the_app_facing_api_only() -> None:
         "Stats", "__version__", "default_socket_path", "endpoint_path", "socket_path",
         "spawn_sidecar"])
     public = {n for n in vars(metricsd_client) if not n.startswith("_")}
-    assert public <= set(metricsd_client.__all__) | {"annotations"}, public
+    # ``protocol``: the public module for tools (and the daemon), once imported.
+    assert public <= set(metricsd_client.__all__) | {"annotations", "protocol"}, public
     for internal in ("encode", "request", "peer_uid", "usage_message", "hello_message"):
         assert not hasattr(metricsd_client, internal), internal
 

@@ -3,7 +3,8 @@ commands, real HTTP on 127.0.0.1, real files.  Each test is one promise of docs/
 
 Here are the promises a process keeps: commands run while a daemon runs, ``flush``, exit
 codes, signals, a process's memory.  What the daemon alone decides runs in-process, in
-test_consent_inprocess.py.  A test that only needs counts of a completed day for a command
+test_consent_inprocess.py (and here, the environment veto, with ``status`` run
+in-process).  A test that only needs counts of a completed day for a command
 seeds them with ``metricsd.testing.seed_day`` instead of running a daemon first.
 """
 
@@ -13,13 +14,17 @@ import os
 import socket
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import msgpack
 import pytest
+import trio
 
-from metricsd.testing import seed_day
+from metricsd.core.batches import utc_day
+from metricsd.daemon import UploadFinished
+from metricsd.testing import WallClock, open_daemon, seed_day
 from tests.conftest import (
     Daemon,
     DaemonFactory,
@@ -31,7 +36,19 @@ from tests.conftest import (
     wait_for,
 )
 from tests.fake_endpoint import Receiver
-from tests.inprocess import SEEDED, seed_for_next_daemon, yesterday
+from tests.inprocess import (
+    SEEDED,
+    URL,
+    Endpoint,
+    command,
+    home_of,
+    rows,
+    run,
+    seed_for_next_daemon,
+    session,
+    yesterday,
+)
+from tests.inprocess import snapshot as inprocess_snapshot
 
 NOBODY = 65534
 IS_ROOT = os.geteuid() == 0
@@ -277,17 +294,24 @@ def test_consent_off_with_an_unusable_state_dir_fails_and_says_so(home: Home) ->
 
 @pytest.mark.parametrize("veto", [{"DO_NOT_TRACK": "1"}, {"METRICSD_METRICS": "off"}])
 def test_the_environment_veto_turns_metrics_off_whatever_the_file_says(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str],
-        veto: dict[str, str]) -> None:
-    r, url = receiver
-    seed_for_next_daemon(home, SEEDED)  # without the veto, the daemon would upload them
-    d = daemons.start(home, "--endpoint", url, env=clean_env(**veto))
-    stream(d)
-    assert snapshot(d)["enabled"] is False
-    wait_for(lambda: "upload:" in d.stderr, what="the upload decision")
-    status = cli(home, "status", env=clean_env(**veto))
-    assert next(iter(veto)) in status.stdout
-    assert d.stop() == 0
-    assert r.posts() == [] and db_rows(home) == 0
+        tmp_path: Path, veto: dict[str, str]) -> None:
+    """In-process: the daemon and ``status`` get the environment as an argument."""
+    home = home_of(tmp_path)
+    home.state_dir.mkdir(mode=0o700, parents=True)
+    clock = WallClock()
+    seed_day(home.db, utc_day(clock() - 86400), SEEDED)  # without the veto: uploaded
+    ep = Endpoint()
 
+    async def test() -> None:
+        async with open_daemon(tmp_path, endpoint=URL, transport=ep.transport,
+                               environ=veto, wall_clock=clock) as h:
+            done = await h.next(UploadFinished)
+            assert done.result is None and next(iter(veto)) in done.why
+            await session(h)
+            assert (await inprocess_snapshot(h))["enabled"] is False
+            status = await trio.to_thread.run_sync(
+                partial(command, home, "status", wall_clock=clock, environ=veto))
+            assert next(iter(veto)) in status.stdout, status
 
+    run(test, autojump=False)
+    assert ep.posts == [] and rows(home.db) == 0

@@ -50,7 +50,7 @@ def test_503_then_202_retries_with_the_same_batch_id(tmp_path: Path) -> None:
         async with open_daemon(tmp_path, endpoint=URL, transport=ep.transport) as h:
             done = await h.next(UploadFinished)
             assert done.result is not None and done.result.sent == 1
-            assert done.result.failures == ["HTTP 503"]
+            assert done.result.failures == ("HTTP 503",)
 
     run(test)
     assert [status for status, _, _ in ep.posts] == [503, 202]

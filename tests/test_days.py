@@ -24,6 +24,7 @@ from metricsd.core.batches import (
     day_after,
 )
 from metricsd.core.endpoint import validate_endpoint
+from metricsd.core.uploading import Admit, Done, Drop, Refused, UploadRun
 from metricsd.daemon import UploadFinished
 from metricsd.store import Store
 from metricsd.testing import WallClock, open_daemon, write_config
@@ -62,14 +63,22 @@ def noon(day: str) -> float:
 
 
 def prepare(store: Store, tmp_path: Path, today: str) -> Any:
-    """What an upload run on ``today`` prepares (drops, seals, lists), as flush does."""
+    """What an upload run on ``today`` would send: seal and list, as the shell does, then
+    drop what the run finds expired; the run is stopped before its first POST."""
     config = tmp_path / "config.toml"
     write_config(config, True)
     endpoint = validate_endpoint(URL, "--endpoint")
     ctx = UploadContext(store=store, authority=Authority(config, tmp_path / "DEV", {}),
                         egress=EgressLock(store.path.parent), endpoint=endpoint,
                         host=Host("linux", "x86_64"), in_db=None)  # type: ignore[arg-type]
-    return _prepare(ctx, noon(today))
+    run = UploadRun(ctx.host, now=noon(today), jitter=lambda: 0.0)
+    run.send(_prepare(ctx, run.next_action()))  # type: ignore[arg-type]
+    while not isinstance(action := run.next_action(), Done):
+        if isinstance(action, Drop):
+            store.drop_batches(action.batch_ids, action.day)
+        elif isinstance(action, Admit):
+            run.send(Refused("the test stops here", counting=True))
+    return store.batches()
 
 
 # --- finding 1: the newest days are kept, the age is the report's day --------------------

@@ -35,7 +35,7 @@ def build(home: Home, *, endpoint: str | None = None, **environ: str) -> dict[st
     """The document `disclosure` builds, from the real consent authority and endpoint rule."""
     return disclosure.build(
         config_path=home.config,
-        decision=Authority(home.config, home.dev_marker, environ).decide(fresh=True),
+        decision=Authority(home.config, home.dev_marker, environ).decide(),
         endpoint=choose_endpoint(None, None, endpoint), dev_marker=home.dev_marker)
 
 

@@ -109,7 +109,8 @@ def test_no_doc_claims_k_cannot_single_out_an_installation() -> None:
         text = read(path)
         assert "cannot single out" not in text, path
         assert "folds" not in text, path
-    assert "forged" in read("docs/PRIVACY.md") and "forged" in read("README.md")
+    # Both say plainly what a forger of reports can and cannot learn.
+    assert "forge" in read("docs/PRIVACY.md") and "forge" in read("README.md")
 
 
 def test_the_unit_files_link_no_placeholder_url() -> None:

@@ -15,7 +15,8 @@ import metricsd.core
 FORBIDDEN = ("trio", "sqlite3", "_sqlite3", "httpx", "httpcore", "socket", "_socket", "ssl",
              "asyncio", "platformdirs", "select", "selectors", "threading", "subprocess",
              "metricsd.store", "metricsd.consent", "metricsd.server", "metricsd.daemon",
-             "metricsd.watch", "metricsd.service", "metricsd.settings")
+             "metricsd.watch", "metricsd.directories", "metricsd.instance", "metricsd.tcp",
+             "metricsd.activation", "metricsd.settings")
 CORE = sorted(f"metricsd.core.{m.name}" for m in pkgutil.iter_modules(metricsd.core.__path__))
 
 
@@ -45,3 +46,33 @@ def test_core_never_imports_from_the_package_root() -> None:
     for path in sorted(core_dir.glob("*.py")):
         text = path.read_text()
         assert "from metricsd import" not in text and "import metricsd\n" not in text, path
+
+
+def test_the_wall_clock_is_read_in_one_place() -> None:
+    """Every date comes from the clock passed down from the command line: no module of
+    the daemon or its commands reads the wall clock itself, except metricsd/clock.py."""
+    import pathlib
+    import re
+
+    package = pathlib.Path(metricsd.__path__[0])
+    reads = re.compile(r"time\.time\(|time\.time\b(?!_)|datetime\.now|datetime\.utcnow|"
+                       r"date\.today|time\.gmtime\(\)|time\.localtime\(\)|time\.ctime\(\)")
+    found = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py"))
+             if path.name != "clock.py"
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if reads.search(line)]
+    assert found == []
+
+
+def test_the_daemon_uses_only_the_clients_public_modules() -> None:
+    """metricsd-client is a dependency with a public surface: the daemon imports none of
+    its private modules (``metricsd_client._*``)."""
+    import pathlib
+    import re
+
+    package = pathlib.Path(metricsd.__path__[0])
+    private = re.compile(r"(from|import)\s+metricsd_client\._")
+    found = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py"))
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if private.search(line)]
+    assert found == []

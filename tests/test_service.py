@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from metricsd import service
+from metricsd import instance
 from tests.conftest import DaemonFactory, Home, clean_env, cli, summed_counts, wait_for
 
 
@@ -43,7 +43,7 @@ def test_socket_is_private_and_removed_on_sigterm(home: Home, daemons: DaemonFac
         assert c.ping()["type"] == "pong"
     assert d.stop(signal.SIGTERM) == 0
     assert not home.socket.exists()
-    assert service.serving_pid(home.socket) is None  # lock released
+    assert instance.serving_pid(home.socket) is None  # lock released
 
 
 def test_second_run_names_the_serving_pid_and_exits_0(home: Home,
@@ -53,7 +53,7 @@ def test_second_run_names_the_serving_pid_and_exits_0(home: Home,
     assert second.returncode == 0, second.stderr
     assert second.stdout == ""  # no READY: this process serves nothing
     assert f"already serves {home.socket} (pid {first.proc.pid})" in second.stderr
-    assert service.serving_pid(home.socket) == first.proc.pid
+    assert instance.serving_pid(home.socket) == first.proc.pid
     with first.client() as c:  # the first one is untouched
         assert c.ping()["type"] == "pong"
 
@@ -120,19 +120,19 @@ def test_a_symlinked_directory_is_refused(home: Home) -> None:
 
 
 def test_socket_path_over_the_platform_limit_is_one_clear_line(home: Home) -> None:
-    deep = home.root / ("d" * (service.SUN_PATH_MAX - len(str(home.root))))
+    deep = home.root / ("d" * (instance.SUN_PATH_MAX - len(str(home.root))))
     long_path = deep / "m.sock"
-    assert len(os.fsencode(long_path)) >= service.SUN_PATH_MAX
+    assert len(os.fsencode(long_path)) >= instance.SUN_PATH_MAX
     out = run_once(home, socket_path=long_path)
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
     assert lines[0].startswith("metricsd: socket path is ")
-    assert f"limit of {service.SUN_PATH_MAX - 1}" in lines[0]
+    assert f"limit of {instance.SUN_PATH_MAX - 1}" in lines[0]
     assert not deep.exists()
     # One byte under the limit still works.
-    fits = home.root / "r" / ("s" * (service.SUN_PATH_MAX - 1 - len(str(home.root / "r")) - 1))
-    assert len(os.fsencode(fits)) == service.SUN_PATH_MAX - 1
+    fits = home.root / "r" / ("s" * (instance.SUN_PATH_MAX - 1 - len(str(home.root / "r")) - 1))
+    assert len(os.fsencode(fits)) == instance.SUN_PATH_MAX - 1
     out = run_once(home, "--idle-exit", "0.05", socket_path=fits)
     assert out.returncode == 0, out.stderr
     assert out.stdout == f"READY {fits}\n"

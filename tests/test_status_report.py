@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import msgpack
 
-from metricsd.core.status import NO_ENDPOINT, UPLOADS_YES, StatusReport
+from metricsd.core.consent import NO_ENDPOINT
+from metricsd.core.status import UPLOADS_YES, StatusReport
 from metricsd.core.wire import status_reply
 
 RUNNING = StatusReport(
@@ -24,7 +25,7 @@ def test_the_reply_round_trips_to_the_same_text() -> None:
 def test_what_the_uploads_line_says() -> None:
     assert RUNNING.uploads_line() == UPLOADS_YES
     none = StatusReport(**{**RUNNING.__dict__, "uploads": False, "endpoint": None})
-    assert none.uploads_line() == NO_ENDPOINT
+    assert none.uploads_line() == f"no: {NO_ENDPOINT}"
     vetoed = StatusReport(**{**RUNNING.__dict__, "uploads": False, "enabled": False,
                              "veto": "DO_NOT_TRACK is set"})
     assert vetoed.uploads_line() == ("no: metrics are off (DO_NOT_TRACK is set): nothing is "
@@ -40,3 +41,28 @@ def test_running_and_local_reports_differ_only_where_they_should() -> None:
     assert not any(line.startswith(("daemon:", "connections:")) for line in local)
     assert "pending:     2 batch(es); turns 3" in local
     assert "             health           invalid_events                          1" in local
+
+
+def test_the_report_says_why_nothing_is_sent_in_the_consent_modules_words() -> None:
+    """One vocabulary: whatever the decision, the status line is the sentence the consent
+    module gives every command and log line, built from the decision in one place."""
+    from dataclasses import replace
+
+    from metricsd.core.consent import ConfigFile, Decision
+    from metricsd.core.endpoint import validate_endpoint
+
+    on, off = ConfigFile(opted_in=True), ConfigFile(opted_in=False)
+    good = validate_endpoint("https://metrics.example.com/v1/metrics", "--endpoint")
+    decisions = [Decision(on, "DO_NOT_TRACK is set", False, good), Decision(off, None, False),
+                 Decision(on, None, True, good), Decision(on, None, False),
+                 Decision(on, None, False, None, "--endpoint must be https")]
+    for decision in decisions:
+        report = StatusReport.of(decision, config="/c/config.toml", database="/s/m.sqlite3",
+                                 counts={}, health={}, last_upload=None)
+        assert report.uploads_line() == f"no: {decision.why_nothing_is_sent()}", decision
+        wire = StatusReport.from_reply(msgpack.unpackb(status_reply(report.to_reply()),
+                                                       raw=False))
+        assert wire.uploads_line() == report.uploads_line()
+    sending = StatusReport.of(replace(decisions[0], veto=None), config="/c", database="/s",
+                              counts={}, health={}, last_upload=None)
+    assert sending.uploads and sending.uploads_line() == UPLOADS_YES

@@ -4,6 +4,7 @@ against real daemon processes on Linux.  (Nothing here has run on Windows.)"""
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import signal
@@ -23,8 +24,8 @@ from metricsd_client._wire import (
     snapshot_message,
     turn_message,
 )
+from metricsd_client.protocol import request
 
-from metricsd import service
 from tests.conftest import (
     START_TIMEOUT,
     Daemon,
@@ -188,36 +189,44 @@ def test_status_reaches_a_tcp_daemon(home: Home, daemons: DaemonFactory) -> None
     assert "not running" in out.stdout, out.stdout
 
 
-def test_tcp_request_refuses_a_wrong_token(home: Home, daemons: DaemonFactory) -> None:
+def test_a_request_over_tcp_proves_the_token_both_ways(
+        home: Home, daemons: DaemonFactory) -> None:
+    """``metricsd status`` asks over TCP with the client's own reader of endpoint.json and
+    its proof exchange: a wrong token gets nothing but a refusal."""
     d = start_tcp(daemons, home)
-    endpoint = service.read_endpoint_file(home.socket.parent)
-    assert endpoint is not None and endpoint.pid == d.proc.pid
-    reply = service.tcp_request(endpoint, {"type": "ping"}, timeout=20)
-    assert reply["type"] == "pong"
-    forged = service.TcpEndpoint(endpoint.port, "0" * 64, endpoint.pid)
+    endpoint = home.socket.parent / "endpoint.json"
+    assert json.loads(endpoint.read_text())["pid"] == d.proc.pid
+    assert request(endpoint, {"type": "ping"}, timeout=20)["type"] == "pong"
+    forged = home.root / "forged" / "endpoint.json"
+    forged.parent.mkdir(mode=0o700)
+    forged.write_text(json.dumps({**json.loads(endpoint.read_text()), "token": "0" * 64}))
+    forged.chmod(0o600)
     with pytest.raises(PermissionError):
-        service.tcp_request(forged, {"type": "ping"}, timeout=20)
+        request(forged, {"type": "ping"}, timeout=20)
     assert d.stop() == 0
 
 
 @pytest.mark.parametrize("content", [
     "", "{", "[]", '{"port": 0, "token": "' + "a" * 64 + '"}',
-    '{"port": 5000, "token": "short"}', '{"port": true, "token": "' + "a" * 64 + '"}',
-    '{"port": 5000, "token": "' + "A" * 64 + '"}', " " * 5000,
+    '{"port": true, "token": "' + "a" * 64 + '"}', '{"port": 5000, "token": ""}',
+    " " * 5000,
 ])
 def test_a_malformed_endpoint_file_is_no_endpoint(tmp_path: Path, content: str) -> None:
-    (tmp_path / "endpoint.json").write_text(content)
-    assert service.read_endpoint_file(tmp_path) is None
+    path = tmp_path / "endpoint.json"
+    path.write_text(content)
+    path.chmod(0o600)
+    with pytest.raises(ConnectionRefusedError, match="not a metricsd endpoint file"):
+        request(path, {"type": "ping"}, timeout=2)
 
 
 def test_endpoint_file_may_not_be_a_symlink(tmp_path: Path) -> None:
     real = tmp_path / "real.json"
-    real.write_text('{"port": 5000, "token": "' + "a" * 64 + '", "pid": 1}')
-    assert service.read_endpoint_file(tmp_path) is None
+    real.write_text('{"port": 5000, "token": "' + "a" * 64 + '"}')
+    real.chmod(0o600)
     (tmp_path / "endpoint.json").symlink_to(real)
-    assert service.read_endpoint_file(tmp_path) is None
-    real.rename(tmp_path / "endpoint.json")
-    assert service.read_endpoint_file(tmp_path) == service.TcpEndpoint(5000, "a" * 64, 1)
+    with pytest.raises(OSError) as caught:
+        request(tmp_path / "endpoint.json", {"type": "ping"}, timeout=2)
+    assert caught.value.errno == errno.ELOOP
 
 
 #: Runs the command line as on a platform without Unix sockets (Windows): the one switch

@@ -1,76 +1,121 @@
-"""Consent, dev builds and uploads end to end: real daemons, real HTTP on 127.0.0.1."""
+"""Consent, dev builds and uploads end to end: real commands and real HTTP on 127.0.0.1,
+or the daemon in-process (metricsd.testing) where a date has to move."""
 
 from __future__ import annotations
 
-import json
+import subprocess
+from functools import partial
+from pathlib import Path
 
-from metricsd.testing import seed_day
+import httpx
+import trio
+
+from metricsd.core.batches import utc_day
+from metricsd.daemon import Committed, UploadFinished
+from metricsd.testing import WallClock, open_daemon, seed_day, write_config
 from tests.conftest import (
     EXPECTED,
     DaemonFactory,
     Home,
     clean_env,
     cli,
-    db_rows,
     show,
     stream,
-    upload_done,
-    wait_for,
 )
 from tests.fake_endpoint import Receiver
-from tests.inprocess import SEEDED, seed_for_next_daemon, yesterday
+from tests.inprocess import (
+    SEEDED,
+    URL,
+    Endpoint,
+    command,
+    home_of,
+    rows,
+    run,
+    session,
+    show_bodies,
+    snapshot,
+    yesterday,
+)
 
 
-def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
-                                 receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    seed_for_next_daemon(home, SEEDED)  # the counts of tests.conftest.stream, a day ago
-    unbatched = show(home)
+def test_upload_body_equals_show(tmp_path: Path) -> None:
+    """What ``show --json`` prints is what is posted, before and after the batch is sealed;
+    a retry in the next run posts the same body under the same Idempotency-Key."""
+    home, clock = home_of(tmp_path), WallClock()
+    write_config(home.config, True)
+    home.state_dir.mkdir(mode=0o700)
+    seed_day(home.db, utc_day(clock() - 86400), SEEDED)
+    unbatched = show_bodies(home, clock)
     assert [b["batch_id"] for b in unbatched] == [None]
     assert unbatched[0]["counts"] == EXPECTED
     # A refusal with a long Retry-After ends the start-up run: the batch keeps its id.
-    r.fail_next(1, 503, retry_after="3600")
-    d = daemons.start(home, "--endpoint", url)
-    upload_done(d)
-    assert d.stop() == 0
-    pending = show(home)
+    ep = Endpoint(answers=[httpx.Response(503, headers={"Retry-After": "3600"})])
+
+    async def start_and_upload() -> None:
+        async with open_daemon(tmp_path, endpoint=URL, transport=ep.transport,
+                               wall_clock=clock) as h:
+            await h.next(UploadFinished)
+
+    run(start_and_upload)
+    pending = show_bodies(home, clock)
     assert len(pending) == 1 and pending[0]["batch_id"] is not None
     assert {**pending[0], "batch_id": None} == unbatched[0]
-    out = cli(home, "flush", "--endpoint", url)
-    assert out.returncode == 0, out.stderr
-    assert list(r.batches.values()) == pending
-    posts = r.posts()
-    assert [json.loads(p.body) for p in posts] == pending * 2
-    assert all(p.headers["idempotency-key"] == pending[0]["batch_id"] for p in posts)
-    assert all(p.headers["content-type"] == "application/json" for p in posts)
-    assert show(home) == []
+    run(start_and_upload)
+    assert list(ep.stored.values()) == pending
+    assert [(status, body) for status, body, _ in ep.posts] == [(503, pending[0]),
+                                                                (202, pending[0])]
+    for _, _, headers in ep.posts:
+        assert headers["idempotency-key"] == pending[0]["batch_id"]
+        assert headers["content-type"] == "application/json"
+    assert show_bodies(home, clock) == []
 
 
-def test_opt_out_while_batches_pending_purges(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    r, url = receiver
-    seed_for_next_daemon(home, SEEDED)
-    r.fail_next(1, 503, retry_after="3600")
-    d = daemons.start(home, "--endpoint", url)
-    upload_done(d)
-    stream(d, turns=1)
-    assert len(show(home)) == 2  # one pending batch, one unbatched body
-    out = cli(home, "consent", "off")
-    assert out.returncode == 0, out.stderr
-    assert show(home) == []
-    assert db_rows(home) == 0
+def test_opt_out_while_batches_pending_purges(tmp_path: Path) -> None:
+    home, clock = home_of(tmp_path), WallClock()
+    home.state_dir.mkdir(mode=0o700, parents=True)
+    seed_day(home.db, utc_day(clock() - 86400), SEEDED)
+    ep = Endpoint(answers=[httpx.Response(503, headers={"Retry-After": "3600"})])
 
-    def off() -> bool:
-        with d.client() as c:
-            s = c.snapshot()
-        return s["enabled"] is False and s["counts"] == {}
+    async def test() -> None:
+        async with open_daemon(tmp_path, endpoint=URL, transport=ep.transport,
+                               wall_clock=clock) as h:
+            await h.next(UploadFinished)
+            await session(h, turns=1)
+            clock.advance(days=1)  # today's counts become a completed day
+            shown = await trio.to_thread.run_sync(show_bodies, home, clock)
+            assert len(shown) == 2  # one pending batch, one unbatched body
+            out = await trio.to_thread.run_sync(
+                partial(command, home, "consent", "off", wall_clock=clock))
+            assert out.returncode == 0, out.stderr
+            assert await trio.to_thread.run_sync(show_bodies, home, clock) == []
+            assert await trio.to_thread.run_sync(rows, h.database) == 0
+            await h.next(Committed, lambda n: not n.decision.counting)
+            snap = await snapshot(h)
+            assert snap["enabled"] is False and snap["counts"] == {}
+            await session(h, turns=1)
+        assert rows(h.database) == 0
 
-    wait_for(off, what="daemon notices opt-out")
-    stream(d, turns=1)
-    assert d.stop() == 0
-    assert db_rows(home) == 0
-    assert cli(home, "flush", "--endpoint", url).returncode == 0
-    assert len(r.posts()) == 1  # only the refused attempt, nothing after opt-out
+    # Time stands still: no daily upload run starts while a command runs in a thread.
+    run(test, autojump=False)
+    assert command(home, "flush", "--endpoint", URL, wall_clock=clock).returncode == 0
+    assert len(ep.posts) == 1  # only the refused attempt, nothing after opt-out
+
+
+def test_a_command_takes_its_dates_from_the_clock_it_is_given(tmp_path: Path) -> None:
+    """``show`` on a clock a day on: today's counts are a completed day and listed."""
+    home, clock = home_of(tmp_path), WallClock()
+    write_config(home.config, True)
+    home.state_dir.mkdir(mode=0o700)
+    seed_day(home.db, utc_day(clock()), SEEDED)
+    assert show_bodies(home, clock) == []  # today's counts wait for the end of the day
+    clock.advance(days=1)
+    (body,) = show_bodies(home, clock)
+    assert body["counts"] == EXPECTED
+
+
+def here(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command that needs no other process and no other date, run in this one."""
+    return command(home, *args, wall_clock=WallClock())
 
 
 def test_flush_never_sends_dev_counts(home: Home, receiver: tuple[Receiver, str]) -> None:
@@ -104,21 +149,21 @@ def test_consent_round_trip_keeps_a_commented_file_identical(home: Home) -> None
         "endpoint = \"https://example.invalid/v1/metrics\"\n"
     )
     home.config.write_text(original)
-    assert cli(home, "consent").stdout.startswith("metrics off")
-    assert cli(home, "consent", "on").returncode == 0
+    assert here(home, "consent").stdout.startswith("metrics off")
+    assert here(home, "consent", "on").returncode == 0
     assert home.config.read_text() == original.replace("metrics = false", "metrics = true")
-    assert cli(home, "consent").stdout.startswith("metrics on")
-    assert cli(home, "consent", "off").returncode == 0
+    assert here(home, "consent").stdout.startswith("metrics on")
+    assert here(home, "consent", "off").returncode == 0
     assert home.config.read_text() == original
 
 
 def test_consent_creates_missing_file_and_refuses_malformed(home: Home) -> None:
     home.config.unlink()
-    assert cli(home, "consent", "on").returncode == 0
+    assert here(home, "consent", "on").returncode == 0
     assert "[desktop]" in home.config.read_text()
-    assert cli(home, "consent").stdout.startswith("metrics on")
+    assert here(home, "consent").stdout.startswith("metrics on")
     home.config.write_text("[desktop\nmetrics = true\n")
-    out = cli(home, "consent", "on")
+    out = here(home, "consent", "on")
     assert out.returncode == 1
     assert "line 1" in out.stderr and "not valid TOML" in out.stderr
     assert home.config.read_text() == "[desktop\nmetrics = true\n"

@@ -9,12 +9,13 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn
 
 from metricsd import __version__
 from metricsd.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Failure, UsageError
+from metricsd.clock import Clock, system_clock
 from metricsd.core.endpoint import EndpointError, choose_endpoint
 from metricsd.settings import resolve
 
@@ -199,14 +200,20 @@ def _usage_exit(message: str) -> NoReturn:
     raise SystemExit(EXIT_USAGE)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None,
+         wall_clock: Clock = system_clock) -> int:
+    """Run one command.  ``environ`` (default: the process's) and ``wall_clock`` are
+    arguments for a caller in the same process, a test: no flag or variable moves the
+    dates of the command or of the daemon it starts."""
     os.umask(0o077)  # everything metricsd creates is private to the user
     args = _parse(argv)
     settings = resolve(socket=getattr(args, "socket", None),
                        state_dir=getattr(args, "state_dir", None),
                        config=getattr(args, "config", None),
                        endpoint=getattr(args, "endpoint", None),
-                       dev_marker=getattr(args, "dev_marker", None))
+                       dev_marker=getattr(args, "dev_marker", None),
+                       environ=os.environ if environ is None else environ,
+                       wall_clock=wall_clock)
     module, name = args.func
     func: Command = getattr(import_module(module), name)
     try:

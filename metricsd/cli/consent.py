@@ -35,30 +35,21 @@ def _consent_on(settings: Settings) -> int:
         raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"cannot write {settings.config} ({exc.strerror or exc})") from None
-    decision = _authority(settings).decide(fresh=True)
+    decision = _authority(settings).decide()
     print(f"metrics on ({settings.config})")
-    if decision.veto is not None:
-        print(f"note: {decision.veto}, which turns metrics off whatever config.toml says: "
-              "nothing is counted while it is set")
-    elif decision.dev:
-        print("note: this is a dev build: counts stay on this machine and are never sent")
-    else:
-        endpoint = decision.endpoint
-        if decision.endpoint_problem is not None:
-            print(f"note: {decision.endpoint_problem}: nothing will be sent until it is fixed")
-        else:
-            if endpoint is None:
-                print("note: no endpoint is configured: counts are kept on this machine "
-                      "and nothing is sent.\n"
-                      "To send them, set one of (the first set wins):\n"
-                      "  --endpoint https://HOST/PATH   (on the daemon's command line)\n"
-                      "  METRICSD_ENDPOINT=https://HOST/PATH   (in the daemon's environment)\n"
-                      f"  endpoint = \"https://HOST/PATH\"   (in the [metrics] table of "
-                      f"{settings.config})")
-            else:
-                print(f"each completed UTC day's counts are sent to {endpoint.where} (at "
-                      "daemon start, shortly after midnight UTC, or on metricsd flush); "
-                      "see them first with: metricsd show")
+    why = decision.why_nothing_is_sent()
+    if decision.endpoint is not None and why is None:
+        print(f"each completed UTC day's counts are sent to {decision.endpoint.where} (at "
+              "daemon start, shortly after midnight UTC, or on metricsd flush); "
+              "see them first with: metricsd show")
+        return EXIT_OK
+    print(f"note: {why}")
+    if decision.why_not_uploading() is None and decision.endpoint_problem is None:
+        print("counts are kept on this machine until one is set (the first set wins):\n"
+              "  --endpoint https://HOST/PATH   (on the daemon's command line)\n"
+              "  METRICSD_ENDPOINT=https://HOST/PATH   (in the daemon's environment)\n"
+              f"  endpoint = \"https://HOST/PATH\"   (in the [metrics] table of "
+              f"{settings.config})")
     return EXIT_OK
 
 

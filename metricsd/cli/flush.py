@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,13 +24,12 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
     import trio
 
     from metricsd.consent import EgressLock
-    from metricsd.core.uploading import UploadResult
     from metricsd.settings import this_host
     from metricsd.store import Store, StoreError
-    from metricsd.upload import UploadContext, run_upload
+    from metricsd.upload import Upload, UploadContext
 
     authority = _authority(settings)
-    decision = authority.decide(fresh=True)
+    decision = authority.decide()
     if decision.endpoint_problem is not None and decision.why_not_uploading() is None:
         raise UsageError(decision.endpoint_problem)
     why = decision.why_nothing_is_sent()
@@ -58,18 +56,19 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = UploadContext(store=store, authority=authority,
                         egress=EgressLock(settings.state_dir), endpoint=endpoint,
-                        host=this_host(), in_db=in_db, progress=lambda line: print(line,
-                                                                                   flush=True))
-    result = UploadResult()
+                        host=this_host(), in_db=in_db,
+                        progress=lambda line: print(line, flush=True),
+                        wall_clock=settings.wall_clock)
+    upload = Upload(ctx)
     print(f"uploading to {endpoint.where}", flush=True)
     # Ctrl-C must interrupt the upload even when this process was started with SIGINT
     # ignored (a background job, nohup): trio turns SIGINT into KeyboardInterrupt only while
     # Python's default handler is installed.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        trio.run(run_upload, ctx, result)
+        result = trio.run(upload.run)
     except KeyboardInterrupt:
-        print(f"interrupted: {result.summary()}")
+        print(f"interrupted: {upload.so_far().summary()}")
         return EXIT_FAILURE
     except (StoreError, OSError) as exc:
         raise Failure(f"the database is unavailable ({exc})") from None
@@ -85,6 +84,6 @@ def _waiting(settings: Settings) -> int:
 
     with _existing_store(settings) as store:
         try:
-            return len(_bodies(store, time.time()))
+            return len(_bodies(store, settings.wall_clock()))
         except (StoreError, OSError) as exc:
             raise Failure(f"cannot read database {settings.db} ({exc})") from None

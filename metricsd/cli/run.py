@@ -23,7 +23,7 @@ from metricsd.cli._common import (
 from metricsd.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from metricsd.service import InstanceLock
+    from metricsd.instance import InstanceLock
 
 log = logging.getLogger("metricsd")
 
@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     socket bound here is unlinked at exit."""
     import signal
 
-    from metricsd import service
+    from metricsd import activation, directories, instance, tcp
     from metricsd.portable import HAS_AF_UNIX
 
     setup_logging()
@@ -60,21 +60,21 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         stop_listening: Callable[[], None] | None = None
         try:
             # The state directory and config.toml's get the socket directory's checks.
-            service.prepare_state_directory(settings.state_dir)
-            service.check_config_location(settings.config)
-            socks, manager = service.activated_sockets(settings.environ)
+            directories.prepare_state_directory(settings.state_dir)
+            directories.check_config_location(settings.config)
+            socks, manager = activation.activated_sockets(settings.environ)
             if socks:
                 sock_path = _adopted_path(socks[0], settings, manager, cleanup)
                 ready_path = sock_path
             else:
                 sock_path = settings.socket
-                tcp = listen == "tcp"
-                if not tcp:
-                    service.check_socket_path(sock_path)
-                service.prepare_directory(sock_path.parent)
-                ready_path = (sock_path.parent / service.ENDPOINT_FILE) if tcp else sock_path
-                got = service.acquire_lock(sock_path)
-                if not isinstance(got, service.InstanceLock):
+                over_tcp = listen == "tcp"
+                if not over_tcp:
+                    instance.check_socket_path(sock_path)
+                directories.prepare_directory(sock_path.parent)
+                ready_path = (sock_path.parent / tcp.ENDPOINT_FILE) if over_tcp else sock_path
+                got = instance.acquire_lock(sock_path)
+                if not isinstance(got, instance.InstanceLock):
                     if not args.watch_stdin:
                         return _already_served(sock_path, got)
                     # A spawned sidecar of another app instance: use the running daemon,
@@ -85,26 +85,26 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                         return EXIT_OK
                     got = standby
                 cleanup.callback(got.release)
-                if tcp:
+                if over_tcp:
                     import secrets
 
-                    listener = service.bind_tcp()
+                    listener = tcp.bind_tcp()
                     token = secrets.token_hex(32)
-                    written = service.write_endpoint_file(
+                    written = tcp.write_endpoint_file(
                         sock_path.parent, listener.getsockname()[1], token)
                     cleanup.callback(written.unlink)
                     stop_listening = written.unlink
                     socks = [listener]
                 else:
                     try:
-                        service.remove_stale_socket(sock_path)
-                    except service.SocketLive:
+                        instance.remove_stale_socket(sock_path)
+                    except instance.SocketLive:
                         return _already_served(sock_path, None)
-                    bound = service.bind_socket(sock_path)
+                    bound = instance.bind_socket(sock_path)
                     cleanup.callback(bound.unlink)
                     stop_listening = bound.unlink
                     socks = [bound.sock]
-        except (service.ServiceError, SettingsError) as exc:
+        except (directories.ServiceError, SettingsError) as exc:
             raise Failure(str(exc)) from None
         except OSError as exc:
             raise Failure(f"cannot serve the socket ({exc.strerror or exc})") from None
@@ -122,7 +122,7 @@ def _stand_by(sock_path: Path, pid: int | None,
     import signal
     import threading
 
-    from metricsd import service
+    from metricsd import instance
 
     log.info("a daemon already serves %s (pid %s): standing by to take over when it exits",
              sock_path, "unknown" if pid is None else pid)
@@ -130,7 +130,7 @@ def _stand_by(sock_path: Path, pid: int | None,
 
     def lock() -> None:
         try:
-            events.put(service.acquire_lock(sock_path, wait=True))
+            events.put(instance.acquire_lock(sock_path, wait=True))
         except OSError as exc:
             events.put(exc)
 
@@ -153,7 +153,7 @@ def _stand_by(sock_path: Path, pid: int | None,
     got = events.get()
     if isinstance(got, OSError):
         raise got
-    if isinstance(got, service.InstanceLock):
+    if isinstance(got, instance.InstanceLock):
         log.info("the daemon that served %s exited: taking over", sock_path)
         return got
     log.info("stdin closed or asked to stop while standing by: exiting")
@@ -166,7 +166,7 @@ def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
     computed: a service manager's socket must work whatever the runtime directory."""
     from pathlib import Path
 
-    from metricsd import service
+    from metricsd import instance
 
     log.info("using the socket passed by %s", manager)
     name = sock.getsockname()
@@ -175,11 +175,11 @@ def _adopted_path(sock: socket.socket, settings: Settings, manager: str,
     path = Path(name)
     with contextlib.suppress(OSError):
         # Best effort, so that `status` and a second `run` see who serves.
-        got = service.acquire_lock(path)
-        if isinstance(got, service.InstanceLock):
+        got = instance.acquire_lock(path)
+        if isinstance(got, instance.InstanceLock):
             cleanup.callback(got.release)
     with contextlib.suppress(OSError):
-        sock.listen(service.listen_backlog())
+        sock.listen(instance.listen_backlog())
     return path
 
 
@@ -189,7 +189,7 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
            stop_listening: Callable[[], None] | None = None) -> int:
     import trio
 
-    from metricsd import service
+    from metricsd import activation
     from metricsd.consent import EgressLock
     from metricsd.daemon import Daemon, DaemonOptions
     from metricsd.server import Limits
@@ -203,12 +203,13 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
     options = DaemonOptions(
         socket=sock_path, database=settings.db, config=settings.config,
         endpoint_flag=settings.endpoint_flag, endpoint_env=settings.endpoint_env,
-        host=this_host(), limits=Limits(max_connections=args.max_connections),
+        host=this_host(), wall_clock=settings.wall_clock,
+        limits=Limits(max_connections=args.max_connections),
         idle_exit=args.idle_exit, watch_stdin=args.watch_stdin,
         stop_listening=stop_listening, token=token)
     daemon = Daemon(options, store, _authority(settings), EgressLock(settings.state_dir))
     log.info("config %s, database %s", settings.config, settings.db)
-    watchdog = service.watchdog_interval(settings.environ)
+    watchdog = activation.watchdog_interval(settings.environ)
 
     async def main() -> None:
         listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s)) for s in socks]
@@ -219,7 +220,7 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
                     print(f"READY {ready}", flush=True)
                 except (OSError, ValueError):
                     pass  # stdout closed: the parent went away or does not care
-            service.sd_notify("READY=1", settings.environ)
+            activation.sd_notify("READY=1", settings.environ)
             log.info("serving %s (version %s)", sock_path, __version__)
             if stop_requested:
                 log.info("asked to stop during start-up: exiting")
@@ -227,7 +228,7 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
             if watchdog is not None:
                 nursery.start_soon(_watchdog, watchdog, settings)
             await daemon.shutdown.wait()
-            service.sd_notify("STOPPING=1", settings.environ)
+            activation.sd_notify("STOPPING=1", settings.environ)
             nursery.cancel_scope.cancel()
 
     try:
@@ -241,10 +242,10 @@ def _serve(args: argparse.Namespace, settings: Settings, socks: list[socket.sock
 async def _watchdog(interval: float, settings: Settings) -> None:
     import trio
 
-    from metricsd import service
+    from metricsd import activation
 
     while True:
-        await trio.to_thread.run_sync(service.sd_notify, "WATCHDOG=1", settings.environ)
+        await trio.to_thread.run_sync(activation.sd_notify, "WATCHDOG=1", settings.environ)
         await trio.sleep(interval)
 
 

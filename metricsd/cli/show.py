@@ -21,11 +21,9 @@ from metricsd.settings import Settings
 # --- show ---------------------------------------------------------------------------------
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    import time
-
     from metricsd.store import StoreError
 
-    now = time.time()
+    now = settings.wall_clock()
     with _existing_store(settings) as store:
         try:
             bodies = _bodies(store, now)

@@ -23,23 +23,20 @@ def _request_daemon(sock: Path, message: dict[str, Any], timeout: float) -> dict
     loopback TCP to the port of the ``endpoint.json`` beside it, with its token.  Raises
     ``OSError`` subclasses when no daemon answers (``PeerUidError``: another user's
     socket, nothing was sent)."""
-    from metricsd import service
+    from metricsd_client import endpoint_path
+    from metricsd_client.protocol import request
+
     from metricsd.portable import HAS_AF_UNIX
 
-    if HAS_AF_UNIX and (os.path.lexists(sock)
-                        or not os.path.lexists(sock.parent / service.ENDPOINT_FILE)):
-        from metricsd_client._peer import request
-
+    endpoint = endpoint_path(sock)
+    if HAS_AF_UNIX and (os.path.lexists(sock) or not os.path.lexists(endpoint)):
         return request(sock, message, timeout=timeout)
-    endpoint = service.read_endpoint_file(sock.parent)
-    if endpoint is None:
-        raise FileNotFoundError(f"no daemon: neither {sock} nor a usable "
-                                f"{sock.parent / service.ENDPOINT_FILE}")
-    return service.tcp_request(endpoint, message, timeout)
+    # The client's own reader of endpoint.json, and its proof exchange over loopback TCP.
+    return request(endpoint, message, timeout=timeout)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from metricsd_client._peer import PeerUidError
+    from metricsd_client.protocol import PeerUidError
 
     try:
         sock = settings.socket
@@ -76,20 +73,14 @@ def _print_local_status(settings: Settings) -> None:
     from metricsd.store import LAST_UPLOAD_KEY
 
     decision = _authority(settings).decide()
-    where = decision.endpoint.where if decision.endpoint is not None else None
-    problem = decision.endpoint_problem
     with _existing_store(settings) as store:
         batches = store.batches() if store is not None else []
         totals = store.committed_totals() if store is not None else {}
         dev = store.dev_totals() if store is not None else {}
         last = store.get_meta(LAST_UPLOAD_KEY) if store is not None else None
-    report = StatusReport(
-        consent=decision.describe(), config=str(settings.config),
-        config_problem=decision.file.problem if not decision.file.missing else None,
-        enabled=decision.counting, dev=decision.dev, veto=decision.veto,
-        endpoint=where, endpoint_problem=problem,
-        uploads=decision.why_not_uploading() is None and where is not None,
-        database=str(settings.db), counts=counts_body(totals), health=health_body(totals),
+    report = StatusReport.of(
+        decision, config=str(settings.config), database=str(settings.db),
+        counts=counts_body(totals), health=health_body(totals),
         last_upload=last, pending_batches=len(batches),
         dev_turns=counts_body(dev).get("turns", 0) if dev else None)
     print("\n".join(report.render()))

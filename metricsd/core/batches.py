@@ -7,7 +7,6 @@ platform are read by the caller and passed in.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -325,28 +324,25 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return None if when is None else max(0.0, when - now)
 
 
-_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                  "Dec")
-
-
 def parse_http_date(value: str) -> float | None:
-    """An HTTP date in the IMF-fixdate form every server sends
-    (``Sun, 06 Nov 1994 08:49:37 GMT``) -> POSIX seconds; anything else -> None."""
-    parts = value.split()
-    if len(parts) != 6 or parts[5] != "GMT" or parts[2] not in _MONTHS:
+    """An HTTP date -> POSIX seconds; anything else -> None.  All three forms a recipient
+    must accept (RFC 9110, 5.6.7) are read, by the standard library's mail-date parser:
+    IMF-fixdate ``Sun, 06 Nov 1994 08:49:37 GMT``, the obsolete RFC 850 form
+    ``Sunday, 06-Nov-94 08:49:37 GMT`` and C's asctime form ``Sun Nov  6 08:49:37 1994``
+    (all three are UTC)."""
+    # Imported here: email.utils loads socket (for make_msgid), which importing the pure
+    # core never does (tests/test_layers.py); a daemon that parses a date has it already.
+    from email.utils import parsedate_tz
+
+    parts = parsedate_tz(value)
+    if parts is None:
         return None
-    day, year, clock = parts[1], parts[3], parts[4].split(":")
-    if not (day.isdigit() and year.isdigit() and len(year) == 4 and len(clock) == 3
-            and all(c.isdigit() and len(c) == 2 for c in clock)):
-        return None
+    year, month, day, hour, minute, second = parts[:6]
     try:
-        stamp = (int(year), _MONTHS.index(parts[2]) + 1, int(day), int(clock[0]),
-                 int(clock[1]), int(clock[2]))
-        if not (1 <= stamp[2] <= 31 and stamp[3] < 24 and stamp[4] < 60 and stamp[5] < 61):
-            return None
-        return float(calendar.timegm((*stamp, 0, 0, 0)))
+        when = datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.UTC)
     except (ValueError, OverflowError):
-        return None
+        return None  # a day 32, an hour 25: not a date
+    return when.timestamp() - (parts[9] or 0)
 
 
 @dataclass(frozen=True, slots=True)

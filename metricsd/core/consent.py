@@ -149,6 +149,40 @@ NO_ENDPOINT: Final = ("no endpoint is configured (--endpoint, METRICSD_ENDPOINT,
                       "in the [metrics] table of config.toml)")
 
 
+# --- the one vocabulary: every command, log line and status reply renders these ----------
+
+def why_not_uploading(*, veto: str | None, opted_in: bool, dev: bool) -> str | None:
+    """The one sentence saying why nothing is uploaded, or None when uploads may run."""
+    if veto is not None:
+        return f"metrics are off ({veto}): nothing is counted or uploaded"
+    if not opted_in:
+        return "metrics are off: nothing is counted or uploaded"
+    if dev:
+        return "dev build: counts stay local and are never uploaded"
+    return None
+
+
+def why_nothing_is_sent(*, veto: str | None, opted_in: bool, dev: bool, has_endpoint: bool,
+                        endpoint_problem: str | None) -> str | None:
+    """The one sentence saying why no count leaves this machine (consent first, then the
+    endpoint), or None when uploads run."""
+    why = why_not_uploading(veto=veto, opted_in=opted_in, dev=dev)
+    if why is not None:
+        return why
+    if endpoint_problem is not None:
+        return f"the endpoint cannot be used: {endpoint_problem}"
+    return None if has_endpoint else NO_ENDPOINT
+
+
+def describe(*, veto: str | None, opted_in: bool, dev: bool) -> str:
+    """``on``/``off`` with the reason, for logs and ``status``."""
+    if veto is not None:
+        return f"off ({veto})"
+    if not opted_in:
+        return "off"
+    return "on (dev build: nothing is uploaded)" if dev else "on"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The one answer to "may data leave memory, and where to?", as of one read."""
@@ -173,32 +207,15 @@ class Decision:
         return self.counting and not self.dev
 
     def why_not_uploading(self) -> str | None:
-        """The one sentence saying why nothing is uploaded, or None when uploads may run."""
-        if self.veto is not None:
-            return f"metrics are off ({self.veto}): nothing is counted or uploaded"
-        if not self.file.opted_in:
-            return "metrics are off: nothing is counted or uploaded"
-        if self.dev:
-            return "dev build: counts stay local and are never uploaded"
-        return None
+        return why_not_uploading(veto=self.veto, opted_in=self.file.opted_in, dev=self.dev)
 
     def why_nothing_is_sent(self) -> str | None:
-        """The one sentence saying why no count leaves this machine (consent first, then
-        the endpoint), or None when uploads run."""
-        why = self.why_not_uploading()
-        if why is not None:
-            return why
-        if self.endpoint_problem is not None:
-            return f"the endpoint cannot be used: {self.endpoint_problem}"
-        return NO_ENDPOINT if self.endpoint is None else None
+        return why_nothing_is_sent(veto=self.veto, opted_in=self.file.opted_in, dev=self.dev,
+                                   has_endpoint=self.endpoint is not None,
+                                   endpoint_problem=self.endpoint_problem)
 
     def describe(self) -> str:
-        """``on``/``off`` with the reason, for logs and ``status``."""
-        if self.veto is not None:
-            return f"off ({self.veto})"
-        if not self.file.opted_in:
-            return "off"
-        return "on (dev build: nothing is uploaded)" if self.dev else "on"
+        return describe(veto=self.veto, opted_in=self.file.opted_in, dev=self.dev)
 
 
 #: Decided before anything was read: off.

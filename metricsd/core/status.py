@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from metricsd.core import consent
+from metricsd.core.consent import Decision
 
 #: What the uploads line says when counts do leave (the schedule, docs/UPLOAD.md).
 UPLOADS_YES = ("yes: each completed UTC day's counts, at daemon start, shortly after "
                "midnight UTC and on `metricsd flush`")
-NO_ENDPOINT = f"no: {consent.NO_ENDPOINT}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,18 @@ class StatusReport:
     pending_batches: int | None = None
     dev_turns: int | None = None
 
+    @classmethod
+    def of(cls, decision: Decision, **rest: Any) -> StatusReport:
+        """The report of ``decision`` (its consent and endpoint fields) and ``rest``: the
+        daemon and ``metricsd status`` both build it here."""
+        endpoint = decision.endpoint
+        return cls(consent=decision.describe(), enabled=decision.counting, dev=decision.dev,
+                   veto=decision.veto,
+                   config_problem=None if decision.file.missing else decision.file.problem,
+                   endpoint=endpoint.where if endpoint is not None else None,
+                   endpoint_problem=decision.endpoint_problem,
+                   uploads=decision.why_nothing_is_sent() is None, **rest)
+
     def to_reply(self) -> dict[str, Any]:
         """The fields of the ``status`` reply (docs/PROTOCOL.md)."""
         return {k: (dict(v) if isinstance(v, Mapping) else v)
@@ -61,25 +73,15 @@ class StatusReport:
             values[text] = str(values[text] or "")
         return cls(**values)
 
-    def why_not_uploading(self) -> str | None:
-        if self.veto:
-            return f"metrics are off ({self.veto}): nothing is counted or uploaded"
-        if not self.enabled:
-            return "metrics are off: nothing is counted or uploaded"
-        if self.dev:
-            return "dev build: counts stay local and are never uploaded"
-        return None
-
     def uploads_line(self) -> str:
-        """What will happen to the counts, or why nothing will be sent."""
+        """What will happen to the counts, or why nothing will be sent (the consent
+        module's sentence)."""
         if self.uploads:
             return UPLOADS_YES
-        why_not = self.why_not_uploading()
-        if why_not:
-            return f"no: {why_not}"
-        if self.endpoint_problem:
-            return "no: the endpoint is invalid (above)"
-        return NO_ENDPOINT if self.endpoint is None else "no"
+        why = consent.why_nothing_is_sent(
+            veto=self.veto or None, opted_in=self.enabled, dev=self.dev,
+            has_endpoint=self.endpoint is not None, endpoint_problem=self.endpoint_problem)
+        return f"no: {why or 'uploads are not running'}"
 
     def render(self) -> list[str]:
         """The lines of ``metricsd status``."""
