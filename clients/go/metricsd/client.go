@@ -211,8 +211,9 @@ func (c *Client) noop() error {
 	return fmt.Errorf("%w: %s", ErrNoClient, c.Reason())
 }
 
-// Dial returns a client for the daemon. It never fails because no daemon runs: it makes a
-// first connection attempt (bounded by ctx and ConnectTimeout) and otherwise connects in
+// Dial returns a client for the daemon. It never fails because no daemon runs: it waits
+// for a first connection attempt at most until ctx is done or ConnectTimeout has passed
+// (a daemon that accepts and then hangs never holds it longer), and otherwise connects in
 // the background, with back-off, when there is something to send. It returns an error
 // only for an unusable ClientVersion, and then also a no-op client (never nil).
 func Dial(ctx context.Context, opts Options) (*Client, error) {
@@ -244,9 +245,17 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 	c.recs = make([]rec, 64)
 	first := make(chan struct{})
 	go c.run(first)
+	// The first attempt goes on in the background after ConnectTimeout: a daemon that
+	// accepts and then hangs never holds up the application's start.
+	t := time.NewTimer(opts.ConnectTimeout)
+	defer t.Stop()
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	select {
 	case <-first:
 	case <-ctx.Done():
+	case <-t.C:
 	}
 	return c, nil
 }
@@ -626,6 +635,16 @@ func (c *Client) request(ctx context.Context, kind string) (map[string]any, erro
 	case r := <-w.ch:
 		return r.reply, r.err
 	case <-ctx.Done():
+		c.mu.Lock()
+		if w.done { // the reply came meanwhile: its loss report must be heard
+			c.mu.Unlock()
+			r := <-w.ch
+			return r.reply, r.err
+		}
+		// Abandoned: a later reply finishes nothing and consumes no loss report, which the
+		// next Sync or Close still returns.
+		w.done = true
+		c.mu.Unlock()
 		return nil, ctx.Err()
 	}
 }
@@ -739,6 +758,12 @@ func (c *Client) Close(ctx context.Context) error {
 		}
 	}
 	c.mu.Lock()
+	if final && got.err == nil && got.reply == nil {
+		if w.done { // answered meanwhile: keep its loss report
+			got = <-w.ch
+		}
+		w.done = true
+	}
 	c.stopped = true
 	c.cancel()
 	if c.cur != nil {
