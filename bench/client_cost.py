@@ -1,7 +1,7 @@
 """What each client costs the application that embeds it: CPU per event in the app's own
 process, and what installing it pulls in.
 
-    python bench/client_cost.py [--events N] [--runs R] [--no-install]
+    python bench/client_cost.py [--events N] [--runs R] [--no-install] [--clients python,go,node]
 
 Per client (Python ``metricsd_client``, Go ``clients/go``, Node ``clients/node``), the
 conformance driver's ``bench`` scenario connects to a real daemon, emits N events (a mix
@@ -56,14 +56,17 @@ def run_driver(command: list[str], socket: Path, events: int) -> dict[str, Any]:
     return result
 
 
-def cost(events: int, runs: int) -> list[dict[str, Any]]:
+def cost(events: int, runs: int, which: set[str]) -> list[dict[str, Any]]:
     tmp = Path(tempfile.mkdtemp(prefix="mdb-go-"))
     try:
-        commands = {
-            "Python (metricsd_client.Client)": [sys.executable, str(DRIVERS / "driver.py")],
-            "Go (clients/go)": [str(build_go(tmp))],
-            "Node (clients/node)": ["node", str(DRIVERS / "driver.cjs")],
-        }
+        commands: dict[str, list[str]] = {}
+        if "python" in which:
+            commands["Python (metricsd_client.Client)"] = [sys.executable,
+                                                          str(DRIVERS / "driver.py")]
+        if "go" in which:
+            commands["Go (clients/go)"] = [str(build_go(tmp))]
+        if "node" in which:
+            commands["Node (clients/node)"] = ["node", str(DRIVERS / "driver.cjs")]
         rows = []
         for name, command in commands.items():
             calls, cpus, bases = [], [], []
@@ -146,9 +149,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-install", action="store_true",
                         help="skip the install footprint (it needs PyPI)")
+    parser.add_argument("--clients", default="python,go,node",
+                        help="which clients to measure (comma-separated)")
     ns = parser.parse_args()
     header("client cost per event, in the application's process")
-    rows = cost(ns.events, ns.runs)
+    rows = cost(ns.events, ns.runs, set(ns.clients.split(",")))
     print(f"\n{ns.events} events per run (6 kinds, back to back), median of {ns.runs} runs,"
           " against a real daemon, then sync:\n")
     def base(r: dict[str, Any]) -> list[str]:

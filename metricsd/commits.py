@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import trio
@@ -22,6 +22,7 @@ from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Groups, Tally, add_into, flatten
 from metricsd.core.facts import Fact
 from metricsd.core.retry import exponential_delay
+from metricsd.core.streams import FORGET_AFTER_SECONDS, Streams
 from metricsd.store import Store, StoreError, describe_error
 
 log = logging.getLogger("metricsd")
@@ -35,6 +36,8 @@ EGRESS_RETRY_SECONDS: Final = 0.25
 #: How long the final commit at shutdown waits for the egress lock (SIGTERM must end the
 #: daemon within 5 s).
 FINAL_EGRESS_WAIT_SECONDS: Final = 1.5
+#: How often stream marks not seen for 7 days are forgotten (at a commit).
+FORGET_EVERY_SECONDS: Final = 3600.0
 #: What a storage fault looks like; anything else raised by a commit is a bug.
 STORAGE_FAULTS: Final = (sqlite3.Error, OSError, StoreError)
 
@@ -43,8 +46,16 @@ class Committer:
     def __init__(self, store: Store, tally: Tally, authority: Authority, egress: EgressLock,
                  *, daemon_version: str, in_db: Callable[..., Awaitable[Any]],
                  on_decision: Callable[[Decision], None],
-                 wall_clock: Callable[[], float] = time.time) -> None:
+                 wall_clock: Callable[[], float] = time.time,
+                 streams: Streams | None = None) -> None:
+        """``streams``: the replayable streams' marks, committed with the deltas they
+        cover (taken at the same moment as the tally's deltas)."""
         self._store = store
+        self.streams = streams if streams is not None else Streams()
+        #: When stream marks were last forgotten (wall clock; hourly).
+        self._forgot_at = float("-inf")
+        #: Set on the worker thread when the store forgot old streams: memory follows.
+        self._forget_before: float | None = None
         self._tally = tally
         self._authority = authority
         self._egress = egress
@@ -71,7 +82,8 @@ class Committer:
     # --- the worker-thread part ---------------------------------------------------------
 
     def _commit_blocking(self, groups: Groups, seq: int,
-                         lock_wait: float = SHARED_WAIT_SECONDS) -> Decision:
+                         lock_wait: float = SHARED_WAIT_SECONDS,
+                         marks: Mapping[bytes, int] | None = None) -> Decision:
         with self._egress.shared(lock_wait):
             decision = self._authority.decide()
             if not decision.counting:
@@ -81,16 +93,21 @@ class Committer:
                     self._purged = True
             else:
                 self._purged = False
-                if groups:
+                if groups or marks:
+                    now = self._wall_clock()
                     try:
                         self._store.commit(groups, daemon_version=self._daemon_version,
-                                           day=utc_day(self._wall_clock()),
-                                           dev_now=decision.dev)
+                                           day=utc_day(now), dev_now=decision.dev,
+                                           streams=marks, seen=int(now))
                     except ValueError:
                         # The store's privacy guard refused a fact that is not on the
                         # allow-list: a bug upstream.  Never stored, never retried.
                         log.error("a commit held a fact outside the allow-list; it was "
                                   "discarded (this is a bug in metricsd)")
+                    if now - self._forgot_at >= FORGET_EVERY_SECONDS:
+                        self._forgot_at = now
+                        self._store.forget_streams(int(now - FORGET_AFTER_SECONDS))
+                        self._forget_before = now - FORGET_AFTER_SECONDS
             self._db_seq = seq
             return decision
 
@@ -101,6 +118,17 @@ class Committer:
 
     def request(self) -> None:
         self._wake.set()
+
+    def target(self) -> int:
+        """Ask for a commit; the number a commit that covers everything counted until now
+        will have (see :meth:`reached`)."""
+        self._wake.set()
+        return self._started + 1
+
+    async def reached(self, target: int) -> None:
+        """Return once commit number ``target`` (from :meth:`target`) has finished."""
+        while self._completed < target:
+            await self._done.wait()
 
     async def committed(self, *, unless_failing: bool = False) -> None:
         """Return once a commit that started after this call has finished (or, with
@@ -119,21 +147,25 @@ class Committer:
         self._started += 1
         seq = self._started
         groups = self._tally.take()
+        marks = self.streams.take()
         self._inflight = (seq, groups)
         try:
-            decision = await self._in_db(self._commit_blocking, groups, seq)
+            decision = await self._in_db(self._commit_blocking, groups, seq,
+                                         SHARED_WAIT_SECONDS, marks)
         except trio.Cancelled:
             # Shutdown while this commit waited for the database thread: its deltas go
             # back to memory, for the final commit (never lost with the cancelled task).
             self._inflight = None
             if self._db_seq < seq:
                 self._tally.merge(groups)
+                self.streams.restore(marks)
             raise
         except EgressBusy:
             # A `consent off` holds the lock (or was stopped holding it): keep the deltas,
             # try again shortly; a sync stays unanswered until a commit covers it.
             self._inflight = None
             self._tally.merge(groups)
+            self.streams.restore(marks)
             if not self.lock_busy:
                 self.lock_busy = True
                 log.warning("egress.lock is held by another process (a `metricsd consent "
@@ -146,6 +178,7 @@ class Committer:
         except STORAGE_FAULTS as exc:
             self._inflight = None
             self._tally.merge(groups)
+            self.streams.restore(marks)
             self.failures += 1
             delay = exponential_delay(self.failures + 1, base=COMMIT_RETRY_MIN,
                                       cap=COMMIT_RETRY_MAX)
@@ -166,6 +199,11 @@ class Committer:
             self.failures = 0
         if not decision.counting:
             self._tally.clear()
+        # Committed (or, with metrics off, discarded by decision): what acks report now.
+        self.streams.committed(marks, self._wall_clock())
+        cutoff, self._forget_before = self._forget_before, None
+        if cutoff is not None:
+            self.streams.forget(cutoff)
         self.decision = decision
         self._on_decision(decision)
         self._completed = self._started
@@ -181,9 +219,10 @@ class Committer:
         """The commit at shutdown (shielded): whatever is still in memory."""
         with trio.CancelScope(shield=True):
             groups = self._tally.take()
+            marks = self.streams.take()
             try:
                 await self._in_db(self._commit_blocking, groups, self._started + 1,
-                                  FINAL_EGRESS_WAIT_SECONDS)
+                                  FINAL_EGRESS_WAIT_SECONDS, marks)
             except STORAGE_FAULTS as exc:
                 log.error("final commit failed (%s); %d uncommitted facts lost",
                           describe_error(exc), sum(len(g) for g in groups.values()))

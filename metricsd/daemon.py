@@ -36,6 +36,7 @@ from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
 from metricsd.core.endpoint import Endpoint, EndpointError
 from metricsd.core.protocol import Gate
 from metricsd.core.status import StatusReport
+from metricsd.core.streams import Streams
 from metricsd.core.uploading import UploadResult
 from metricsd.core.wire import snapshot_reply, status_reply
 from metricsd.server import Limits, Replies, Server
@@ -121,12 +122,16 @@ class Daemon:
         self.gate = Gate()
         self.decision: Decision = CLOSED
         self.tally = Tally()  # its version cap is seeded from the store in serve()
+        #: Replayable streams' marks: loaded from the store in serve(), committed with the
+        #: counts they cover.
+        self.streams = Streams()
         self.committer = Committer(store, self.tally, authority, egress,
                                    daemon_version=__version__, in_db=self.in_db,
-                                   on_decision=self._committed)
+                                   on_decision=self._committed, streams=self.streams)
         self.server = Server(self.tally, self.gate, Replies(
             commit_soon=self.committer.request, committed=self.committer.committed,
-            snapshot=self._snapshot, status=self._status), options.limits, options.token)
+            snapshot=self._snapshot, status=self._status, target=self.committer.target,
+            reached=self.committer.reached), options.limits, options.token, self.streams)
         self.shutdown = trio.Event()
         self.uploads = Uploads(self)
 
@@ -292,6 +297,10 @@ class Daemon:
         except STORAGE_FAULTS:
             known = []
         self.tally.cap = VersionCap(known)
+        try:
+            self.streams.load(await self.in_db(self.store.stream_marks))
+        except STORAGE_FAULTS:
+            pass  # streams start unknown: clients resend what is not committed
         # Signals are caught until the final commit is done, not only while serving.
         with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as received:
             try:

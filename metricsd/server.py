@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import socket
 import struct
 import sys
@@ -27,15 +28,19 @@ from metricsd_client._peer import peer_uid
 
 from metricsd.core.counts import Tally
 from metricsd.core.protocol import (
+    NONCE_BYTES,
     AckAfterCommit,
     AnswerSnapshot,
     AnswerStatus,
     Close,
     CommitSoon,
+    Event,
     Gate,
     Send,
     Session,
+    WaitForStream,
 )
+from metricsd.core.streams import Stream, Streams
 from metricsd.core.wire import ack_reply
 from metricsd.portable import current_uid
 
@@ -60,6 +65,12 @@ FD_RESERVE: Final = 64
 ACCEPT_CAPACITY_ERRNOS: Final = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOMEM,
                                            errno.ENOBUFS})
 ACCEPT_RETRY_SECONDS: Final = 0.1
+#: Over loopback TCP, a connection that has not proved it holds the token by then is
+#: closed (v1.3); until it has, it is no app instance's client (``--watch-stdin``).
+AUTH_TIMEOUT_SECONDS: Final = 5.0
+#: Replies a connection may have waiting to be written (acks waiting for their commit
+#: included) before the connection is read no further until some are written.
+REPLY_QUEUE: Final = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +124,30 @@ async def receive_some(fd: int, max_bytes: int) -> bytes:
 
 
 class _Conn:
-    __slots__ = ("last_received", "pid", "scope")
+    __slots__ = ("authed", "gone", "last_received", "pid", "scope")
 
-    def __init__(self, now: float, pid: int | None) -> None:
+    def __init__(self, now: float, pid: int | None, authed: bool) -> None:
         self.last_received = now
         #: The peer's process id where the platform tells it (Unix sockets), else None.
         self.pid = pid
         self.scope = trio.CancelScope()
+        #: Over TCP: the client proved it holds the token (Unix sockets: the uid check).
+        self.authed = authed
+        #: Set once the connection is closed and what it sent is counted.
+        self.gone = trio.Event()
+
+
+@dataclass(frozen=True, slots=True)
+class _Ack:
+    """An ``ack`` to write once commit number ``target`` has finished."""
+
+    id: int
+    target: int
+    stream: Stream | None
+
+
+#: Queued replies of one connection, in order: bytes, an ack, or a state reply to build.
+_Reply = bytes | _Ack | AnswerSnapshot | AnswerStatus
 
 
 def peer_pid(sock: socket.socket) -> int | None:
@@ -144,18 +172,30 @@ class Replies:
     def __init__(self, *, commit_soon: Callable[[], None],
                  committed: Callable[[], Awaitable[None]],
                  snapshot: Callable[[], Awaitable[bytes]],
-                 status: Callable[[], Awaitable[bytes]]) -> None:
+                 status: Callable[[], Awaitable[bytes]],
+                 target: Callable[[], int] | None = None,
+                 reached: Callable[[int], Awaitable[None]] | None = None) -> None:
+        """``target``/``reached``: the number of the commit that will cover what was read
+        until now, and a wait for it (so an ``ack`` waits for exactly that commit while
+        the connection keeps being read); without them, ``committed`` is awaited."""
         self.commit_soon = commit_soon
         self.committed = committed
         self.snapshot = snapshot
         self.status = status
+        self.target = target
+        self.reached = reached
 
 
 class Server:
     def __init__(self, tally: Tally, gate: Gate, replies: Replies, limits: Limits,
-                 token: str | None = None) -> None:
-        """``token``: the secret a loopback TCP connection's first ``hello`` must carry."""
+                 token: str | None = None, streams: Streams | None = None) -> None:
+        """``token``: the secret a loopback TCP connection must prove it holds.
+        ``streams``: the replayable streams' marks (shared with the committer)."""
         self._tally = tally
+        self.streams = streams if streams is not None else Streams()
+        #: The connection serving each session (to close the one serving a stream
+        #: another connection now asks for).
+        self._by_session: dict[object, _Conn] = {}
         self.token = token
         self._listeners: list[trio.SocketListener] = []
         #: Set by stop_accepting: the connections are being closed for a shutdown.
@@ -174,11 +214,13 @@ class Server:
 
     @property
     def active(self) -> int:
-        return len(self._conns)
+        """Client connections open (over TCP, those that proved they hold the token)."""
+        return sum(1 for c in self._conns.values() if c.authed)
 
     def active_except(self, pid: int) -> int:
-        """Connections open from any process but ``pid`` (whose pid is unknown count)."""
-        return sum(1 for c in self._conns.values() if c.pid != pid)
+        """Client connections open from any process but ``pid`` (whose pid is unknown
+        count; a TCP connection that has not authenticated is nobody's client)."""
+        return sum(1 for c in self._conns.values() if c.pid != pid and c.authed)
 
     def _notify(self) -> None:
         ev, self.changed = self.changed, trio.Event()
@@ -227,6 +269,7 @@ class Server:
                                 continue
                         session = self._session(conn.family)
                         self._drain(conn.fileno(), session)
+                        session.release()
                         taken += 1
             listener.socket.close()
         if taken:
@@ -234,8 +277,10 @@ class Server:
         return taken
 
     def _session(self, family: int) -> Session:
-        token = self.token if family in (socket.AF_INET, socket.AF_INET6) else None
-        return Session(self._tally, self._gate, token)
+        if family in (socket.AF_INET, socket.AF_INET6):
+            return Session(self._tally, self._gate, self.token, streams=self.streams,
+                           nonce=secrets.token_bytes(NONCE_BYTES))
+        return Session(self._tally, self._gate, None, streams=self.streams)
 
     @staticmethod
     async def _read_to_eof(stream: trio.SocketStream, session: Session) -> None:
@@ -337,13 +382,14 @@ class Server:
                       task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         family = stream.socket.family
         pid = peer_pid(stream.socket) if family == _AF_UNIX else None  # type: ignore[arg-type,unused-ignore]
-        conn = _Conn(trio.current_time(), pid)
+        session = self._session(family)
+        conn = _Conn(trio.current_time(), pid, session.authenticated)
         key = self._next_id
         self._next_id += 1
         self._conns[key] = conn
+        self._by_session[session] = conn
         self._notify()
         task_status.started()
-        session = self._session(family)
         try:
             with conn.scope:
                 await self._serve(stream, session, conn)
@@ -355,25 +401,49 @@ class Server:
                     scope.deadline = trio.current_time() + SHUTDOWN_DRAIN_SECONDS
                     await self._read_to_eof(stream, session)
             self._drain(stream.socket.fileno(), session)
+            session.release()
             del self._conns[key]
+            del self._by_session[session]
+            conn.gone.set()
             self._notify()
             self._replies.commit_soon()
             with trio.CancelScope(shield=True):
                 await stream.aclose()
 
     async def _serve(self, stream: trio.SocketStream, session: Session, conn: _Conn) -> None:
+        """Read and handle messages; replies are written by a task of their own, in
+        order, so that a ``sync`` waiting for its commit never stops the connection from
+        being read."""
+        send_replies, replies = trio.open_memory_channel[_Reply](REPLY_QUEUE)
+        async with trio.open_nursery() as nursery:
+            writer_done = trio.Event()
+            nursery.start_soon(self._write_replies, stream, replies, conn, writer_done)
+            async with send_replies:
+                await self._read(stream, session, conn, send_replies)
+            # EOF, a close the protocol asked for, or a timeout: what is queued is still
+            # written (bounded by the send timeout), then the connection closes.
+            with trio.move_on_after(self.limits.send_timeout):
+                await writer_done.wait()
+            nursery.cancel_scope.cancel()
+
+    async def _read(self, stream: trio.SocketStream, session: Session, conn: _Conn,
+                    out: trio.MemorySendChannel[_Reply]) -> None:
         fd = stream.socket.fileno()
         limits = self.limits
-        replies = self._replies
         clock = trio.current_time
         partial_deadline = float("inf")
+        auth_deadline = float("inf") if conn.authed else clock() + AUTH_TIMEOUT_SECONDS
         while True:
             data: bytes | None = None
-            with trio.move_on_at(partial_deadline):
+            with trio.move_on_at(min(partial_deadline, auth_deadline)):
                 data = await receive_some(fd, RECEIVE_BYTES)
             if data is None:
-                log.info("closed a connection whose message stayed incomplete for %gs",
-                         limits.message_timeout)
+                if clock() >= auth_deadline:
+                    log.info("closed a TCP connection that did not authenticate within %gs",
+                             AUTH_TIMEOUT_SECONDS)
+                else:
+                    log.info("closed a connection whose message stayed incomplete for %gs",
+                             limits.message_timeout)
                 return
             if not data:
                 return
@@ -382,34 +452,104 @@ class Server:
             before = session.buffered
             events = session.receive(data)
             progressed = session.buffered < before + len(data)
-            data = None  # do not hold the chunk while waiting for a commit or a send
-            out = bytearray()
-            close = False
-            for event in events:
-                match event:
-                    case Send(payload):
-                        out += payload
-                    case CommitSoon():
-                        replies.commit_soon()
-                    case AckAfterCommit(sync_id):
-                        await replies.committed()
-                        out += ack_reply(sync_id)
-                    case AnswerSnapshot():
-                        out += await replies.snapshot()
-                    case AnswerStatus():
-                        out += await replies.status()
-                    case Close():
-                        close = True
-            if out:
-                with trio.move_on_after(limits.send_timeout) as scope:
-                    await stream.send_all(out)
-                if scope.cancelled_caught:
-                    log.warning("closed a connection that did not read its replies")
-                    return
-            if close:
+            data = None  # do not hold the chunk while waiting
+            if not conn.authed and session.authenticated:
+                conn.authed = True
+                auth_deadline = float("inf")
+                self._notify()
+            if await self._apply(session, events, out):
                 return
             if not session.buffered:
                 partial_deadline = float("inf")
             elif progressed or partial_deadline == float("inf"):
                 partial_deadline = clock() + limits.message_timeout
 
+    async def _apply(self, session: Session, events: list[Event],
+                     out: trio.MemorySendChannel[_Reply]) -> bool:
+        """Queue the replies ``events`` ask for; True when the connection is to close."""
+        replies = self._replies
+        pending = bytearray()
+        while True:
+            wait: WaitForStream | None = None
+            for event in events:
+                match event:
+                    case Send(payload):
+                        pending += payload
+                    case CommitSoon():
+                        replies.commit_soon()
+                    case AckAfterCommit(sync_id, named):
+                        if pending:
+                            await out.send(bytes(pending))
+                            pending.clear()
+                        target = replies.target() if replies.target is not None else -1
+                        await out.send(_Ack(sync_id, target, named))
+                    case AnswerSnapshot() | AnswerStatus():
+                        if pending:
+                            await out.send(bytes(pending))
+                            pending.clear()
+                        await out.send(event)
+                    case WaitForStream():
+                        wait = event
+                    case Close():
+                        if pending:
+                            await out.send(bytes(pending))
+                        return True
+            if wait is None:
+                break
+            # Another connection still serves this stream: read what it already sent,
+            # close it, then serve this one (events of a stream are counted in order).
+            other = self._by_session.get(wait.owner)
+            if other is not None:
+                other.scope.cancel()
+                await other.gone.wait()
+            else:
+                await trio.sleep(0)
+            events = session.receive(b"")
+        if pending:
+            await out.send(bytes(pending))
+        return False
+
+    async def _write_replies(self, stream: trio.SocketStream,
+                             replies: trio.MemoryReceiveChannel[_Reply], conn: _Conn,
+                             done: trio.Event) -> None:
+        """Write the queued replies in order: an ack once its commit has finished, the
+        state replies once built; what is ready at once goes out in one write."""
+        daemon = self._replies
+        limits = self.limits
+        try:
+            async with replies:
+                while True:
+                    try:
+                        item: _Reply = await replies.receive()
+                    except trio.EndOfChannel:
+                        return
+                    out = bytearray()
+                    while True:
+                        if isinstance(item, bytes):
+                            out += item
+                        elif isinstance(item, _Ack):
+                            if item.target >= 0 and daemon.reached is not None:
+                                await daemon.reached(item.target)
+                            else:
+                                await daemon.committed()
+                            named = item.stream
+                            out += ack_reply(item.id,
+                                             named.committed if named is not None else None)
+                        elif isinstance(item, AnswerSnapshot):
+                            out += await daemon.snapshot()
+                        else:
+                            out += await daemon.status()
+                        try:
+                            item = replies.receive_nowait()
+                        except (trio.WouldBlock, trio.EndOfChannel):
+                            break
+                    with trio.move_on_after(limits.send_timeout) as scope:
+                        await stream.send_all(out)
+                    if scope.cancelled_caught:
+                        log.warning("closed a connection that did not read its replies")
+                        conn.scope.cancel()
+                        return
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            conn.scope.cancel()
+        finally:
+            done.set()

@@ -401,30 +401,35 @@ _NO_REPLY: Final = object()
 
 def tcp_request(endpoint: TcpEndpoint, message: dict[str, Any],
                 timeout: float) -> dict[str, Any]:
-    """Send ``hello`` with the token, then ``message``, to the daemon on loopback TCP and
-    return its first reply.  ``PermissionError`` when it refuses the token; other
-    ``OSError`` subclasses when it does not answer."""
-    import msgpack
+    """Ask the daemon on loopback TCP and return its first reply to ``message``.  The
+    daemon proves it holds the token first (v1.3: ``hello`` with a nonce, its
+    ``challenge``, our ``auth``): a listener that cannot is sent nothing else and raises
+    ``PermissionError``, as does a daemon that refuses our proof; other ``OSError``
+    subclasses when it does not answer."""
+    from metricsd_client._peer import ImpostorError, tcp_handshake
+    from metricsd_client._wire import ReplyError, ReplyParser
+    from metricsd_client._wire import encode as client_encode
 
     from metricsd import PROTO
-    from metricsd.core.wire import encode
 
-    hello = {"type": "hello", "proto": PROTO, "token": endpoint.token}
     where = f"127.0.0.1:{endpoint.port}"
     with socket.create_connection(("127.0.0.1", endpoint.port), timeout=timeout) as s:
-        s.sendall(encode(hello) + encode(message))
-        unpacker = msgpack.Unpacker(raw=False, max_buffer_size=TCP_REPLY_MAX)
+        parser = ReplyParser()
+        try:
+            tcp_handshake(s, endpoint.token, parser, {"type": "hello", "proto": PROTO},
+                          min(timeout, 2.0))
+        except ImpostorError as exc:
+            raise PermissionError(f"{where}: {exc}") from None
+        s.settimeout(timeout)
+        s.sendall(client_encode(message))
         received = 0
         while True:
             try:
-                reply = next(unpacker)
-            except StopIteration:
-                reply = _NO_REPLY
-            except ValueError:  # not MessagePack
+                reply = next(iter(parser.replies()), _NO_REPLY)
+            except ReplyError:
                 raise ConnectionError(f"{where}: a reply that does not decode") from None
             if reply is not _NO_REPLY:
-                if not isinstance(reply, dict):
-                    raise ConnectionError(f"{where}: a reply that is not a map")
+                assert isinstance(reply, dict)
                 if reply.get("type") == "error" and reply.get("code") == "unauthorized":
                     raise PermissionError(f"{where} refused the token of endpoint.json")
                 return reply
@@ -433,7 +438,10 @@ def tcp_request(endpoint: TcpEndpoint, message: dict[str, Any],
             if not chunk or received > TCP_REPLY_MAX:
                 raise ConnectionError(f"{where}: the daemon closed the connection "
                                       "without a reply")
-            unpacker.feed(chunk)
+            try:
+                parser.feed(chunk)
+            except ReplyError:
+                raise ConnectionError(f"{where}: a reply over the bound") from None
 
 
 #: Windows: how often, and how long, replacing endpoint.json is retried while a client

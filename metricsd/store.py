@@ -15,7 +15,7 @@ import sqlite3
 import stat
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
@@ -68,6 +68,20 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 """
+
+#: Replayable streams (v1.3): each stream's highest committed event number, written in the
+#: same transaction as the counts it covers; local only (never uploaded), deleted by a
+#: purge, forgotten after 7 days without the stream.  Created on open, additively (no
+#: schema version of its own: an older daemon ignores it).
+_STREAMS_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS streams (stream BLOB PRIMARY KEY, counted INTEGER NOT NULL, "
+    "seen INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS streams_seen ON streams (seen)",
+)
+_STREAM_UPSERT: Final = (
+    "INSERT INTO streams (stream, counted, seen) VALUES (?, ?, ?) ON CONFLICT (stream) "
+    "DO UPDATE SET counted = MAX(counted, excluded.counted), seen = excluded.seen"
+)
 
 _UPSERT: Final = (
     "INSERT INTO counts (dev, daemon_version, client_version, day, counter, label, n) "
@@ -206,8 +220,12 @@ class Store:
     # --- counts ----------------------------------------------------------------------
 
     def commit(self, groups: Groups, *, daemon_version: str, day: str,
-               dev_now: bool = False) -> None:
+               dev_now: bool = False, streams: Mapping[bytes, int] | None = None,
+               seen: int = 0) -> None:
         """Add deltas to the committed counts in one transaction.
+
+        ``streams``: the replayable streams' marks these deltas bring them to, written in
+        the same transaction (``seen``: the wall-clock second, for forgetting them).
 
         Each group keeps the dev flag it was counted under; ``dev_now`` (the build is a
         dev build as of this commit) marks every group dev as well, never the reverse.
@@ -227,10 +245,23 @@ class Store:
                 if n:
                     rows.append((int(dev or dev_now), daemon_version, client_version, day,
                                  counter, label, n))
-        if not rows:
+        if not rows and not streams:
             return
         with self._tx() as db:
             db.executemany(_UPSERT, rows)
+            if streams:
+                db.executemany(_STREAM_UPSERT, [(sid, mark, seen)
+                                                for sid, mark in streams.items()])
+
+    def stream_marks(self) -> dict[bytes, tuple[int, float]]:
+        """Every stream's committed mark and last-seen second."""
+        return {bytes(sid): (int(counted), float(seen)) for sid, counted, seen in
+                self._db.execute("SELECT stream, counted, seen FROM streams")}
+
+    def forget_streams(self, before: int) -> int:
+        """Delete the marks of streams not seen since ``before``; how many."""
+        with self._tx() as db:
+            return int(db.execute("DELETE FROM streams WHERE seen < ?", (before,)).rowcount)
 
     def client_versions(self) -> list[str]:
         """Client versions held (committed or in pending batches), oldest use first."""
@@ -303,6 +334,7 @@ class Store:
             db.execute("DELETE FROM outbox_counts")
             db.execute("DELETE FROM outbox")
             db.execute("DELETE FROM counts")
+            db.execute("DELETE FROM streams")
             db.execute("DELETE FROM meta WHERE key != ?", (LAST_UPLOAD_KEY,))
         busy, _log, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
@@ -512,6 +544,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA foreign_keys = ON")
         if version < SCHEMA_VERSION:
             _migrate(db, version)
+        for statement in _STREAMS_SCHEMA:
+            db.execute(statement)
     except BaseException:
         db.close()
         _closed(path)

@@ -49,6 +49,58 @@ SPEC: Final[dict[str, Any]] = {
         "socket_name": "metricsd.sock",
         "endpoint_file": "endpoint.json",
     },
+    # Replayable streams (v1.3): every event a client holds (queued, or written and not
+    # yet covered by an ack's `committed`) counts against this bound; an event that does
+    # not fit is counted in `dropped`.
+    "streams": {
+        "stream_id_bytes": 16,
+        "replay_max_events": 10_000,
+        "replay_max_bytes": 1024 * 1024,
+        "forget_after_days": 7,
+    },
+    # Loopback TCP (v1.3): the daemon proves itself first.  proof = HMAC-SHA256(key = the
+    # token's ASCII bytes, message = the other side's nonce).
+    "auth": {
+        "nonce_bytes": 32,
+        "min_nonce_bytes": 16,
+        "max_nonce_bytes": 64,
+        "proof": "HMAC-SHA256",
+        "proof_timeout_ms": 2_000,
+        "auth_timeout_ms": 5_000,
+    },
+    # The sidecar's restart policy (v1.3): a start that fails, or a daemon that exits
+    # within fast_failure_ms of its READY, is a fast failure; after
+    # fast_failures_before_slow of them in a row, one attempt every slow_restart_ms,
+    # forever (said in an event and status()); a daemon that lived longer resets the count.
+    "supervision": {
+        "fast_failure_ms": 10_000,
+        "fast_failures_before_slow": 10,
+        "restart_backoff_min_ms": 100,
+        "restart_backoff_max_ms": 5_000,
+        "slow_restart_ms": 60_000,
+    },
+    # The address rule, the daemon's own (platformdirs.user_runtime_dir("metricsd",
+    # appauthor=False)): the runtime directory per platform, then the socket or the
+    # endpoint file in it.  `candidates` are tried in order; each must be an absolute
+    # directory (not a symlink) owned by the user with mode 0700; else `fallback`.
+    # {uid}: the effective uid; {tmp}: the temporary directory ($TMPDIR, else /tmp);
+    # ~: the home directory; %LOCALAPPDATA%: the Windows local app-data folder.
+    "address": {
+        "win32": {"runtime_dir": ["%LOCALAPPDATA%", "Temp", "metricsd"],
+                  "transport": "endpoint_file"},
+        "darwin": {"candidates": ["$XDG_RUNTIME_DIR"],
+                   "fallback": "~/Library/Caches/TemporaryItems", "append": "metricsd",
+                   "transport": "socket"},
+        "linux": {"candidates": ["$XDG_RUNTIME_DIR", "/run/user/{uid}"],
+                  "fallback": "{tmp}/runtime-{uid}", "append": "metricsd",
+                  "transport": "socket"},
+        "freebsd": {"candidates": ["$XDG_RUNTIME_DIR", "/var/run/user/{uid}"],
+                    "fallback": "{tmp}/runtime-{uid}", "append": "metricsd",
+                    "transport": "socket"},
+        "openbsd": {"candidates": ["$XDG_RUNTIME_DIR", "/tmp/run/user/{uid}"],
+                    "fallback": "{tmp}/runtime-{uid}", "append": "metricsd",
+                    "transport": "socket"},
+    },
     # Error codes after which the daemon closes the connection.
     "fatal_codes": ["malformed", "not_a_map", "too_large", "unauthorized", "unsupported_proto"],
     # The three forms of `usage`: method name (snake case) -> fields in wire order.
@@ -59,6 +111,31 @@ SPEC: Final[dict[str, Any]] = {
                              "cache_creation_input_tokens"],
     },
 }
+
+
+def runtime_dir(platform: str, env: dict[str, str], *, uid: int, home: str, tmp: str,
+                private: Any = lambda path: True) -> str:
+    """The address rule of :data:`SPEC` evaluated for ``platform`` (the reference every
+    client's own implementation is checked against).  ``private(path)``: whether a
+    candidate is a directory of the user's with mode 0700."""
+    import ntpath
+    import posixpath
+
+    rule = SPEC["address"].get(platform) or SPEC["address"]["linux"]
+    if "runtime_dir" in rule:
+        parts = [env.get("LOCALAPPDATA", "") if p == "%LOCALAPPDATA%" else
+                 home if p == "~" else p for p in rule["runtime_dir"]]
+        join = ntpath.join if platform == "win32" else posixpath.join
+        return str(join(*parts))
+    for candidate in rule["candidates"]:
+        path = (env.get(candidate[1:], "") if candidate.startswith("$")
+                else candidate.format(uid=uid))
+        if path.startswith("/") and private(path):
+            return posixpath.join(path, rule["append"])
+    fallback = rule["fallback"].format(uid=uid, tmp=tmp)
+    if fallback.startswith("~"):
+        fallback = home + fallback[1:]
+    return posixpath.join(fallback, rule["append"])
 
 
 def render() -> str:

@@ -41,8 +41,9 @@ def _endpoint(home: Home) -> Path:
     return home.socket.parent / "endpoint.json"
 
 
-def start_tcp(daemons: DaemonFactory, home: Home, *extra: str) -> Daemon:
-    d = daemons.start(home, "--listen", "tcp", *extra, wait_ready=False)
+def start_tcp(daemons: DaemonFactory, home: Home, *extra: str,
+              stdin: int | None = subprocess.DEVNULL) -> Daemon:
+    d = daemons.start(home, "--listen", "tcp", *extra, wait_ready=False, stdin=stdin)
     d.ready_line = read_line(d.proc, START_TIMEOUT)
     assert d.ready_line == f"READY {_endpoint(home)}", (d.ready_line, d.stderr)
     return d
@@ -249,3 +250,34 @@ def test_without_unix_sockets_run_defaults_to_tcp(home: Home) -> None:
                            *home.args()], capture_output=True, text=True, env=env, timeout=60)
     assert unix.returncode == 2
     assert "use --listen tcp" in unix.stderr
+
+
+def test_unauthenticated_connections_do_not_keep_a_watch_stdin_daemon_alive(
+        home: Home, daemons: DaemonFactory) -> None:
+    """Finding 8 of the v1.3 trial: over TCP the peer's pid is unknown, so a connection
+    that never authenticated counted as another app instance's client and kept a
+    --watch-stdin daemon serving after the app quit (and filled the connection cap).
+    Now such a connection is nobody's client, and is closed after 5 s."""
+    d = start_tcp(daemons, home, "--watch-stdin", stdin=subprocess.PIPE)
+    info = json.loads(_endpoint(home).read_text())
+    silent = socket.create_connection(("127.0.0.1", info["port"]), timeout=20)
+    challenged = Conn(home)
+    challenged.send({**hello_message("1.2.3"), "nonce": b"\x01" * 32})
+    assert challenged.reply()["type"] == "challenge"
+    try:
+        assert d.proc.stdin is not None
+        d.proc.stdin.close()  # the app quit
+        assert d.proc.wait(20) == 0
+        assert "stdin closed: exiting" in d.stderr
+    finally:
+        silent.close()
+        challenged.sock.close()
+
+
+def test_a_connection_that_never_authenticates_is_closed(home: Home,
+                                                         daemons: DaemonFactory) -> None:
+    d = start_tcp(daemons, home)
+    info = json.loads(_endpoint(home).read_text())
+    with socket.create_connection(("127.0.0.1", info["port"]), timeout=20) as silent:
+        assert silent.recv(1) == b""  # closed by the daemon (after 5 s), not by us
+    assert d.proc.poll() is None

@@ -16,6 +16,7 @@ integral float (``500.0``) is that integer, any other float is ``invalid_event``
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from metricsd.core.facts import (
     provider_error_fact,
     tool_error_fact,
 )
+from metricsd.core.streams import NUMBERED, Stream, Streams, parse_stream_id
 from metricsd.core.version import PROTO
 from metricsd.core.version import VERSION as __version__
 from metricsd.core.wire import (
@@ -43,8 +45,10 @@ from metricsd.core.wire import (
     UNAUTHORIZED,
     UNSUPPORTED_PROTO,
     Decoder,
+    challenge_reply,
     error_reply,
     pong_reply,
+    resume_reply,
 )
 
 
@@ -75,9 +79,28 @@ class CommitSoon:
 
 @dataclass(frozen=True, slots=True)
 class AckAfterCommit:
-    """Reply ``ack`` with ``id`` once a commit covering every earlier message is done."""
+    """Reply ``ack`` with ``id`` once a commit covering every earlier message is done; on
+    a named stream, with the stream's ``committed`` mark as of then."""
 
     id: int
+    stream: Stream | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitForStream:
+    """The ``hello`` names a stream another connection (``owner``, its session) still
+    serves: close that one once what it already sent is read, then call
+    ``receive(b"")`` again.  Nothing after the ``hello`` is handled until then."""
+
+    owner: object
+
+
+@dataclass(frozen=True, slots=True)
+class _StreamHello:
+    """Internal: a ``hello`` naming a stream (handled by the session itself)."""
+
+    stream_id: bytes
+    seq: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +118,28 @@ class Close:
     """Close the connection after writing what came before."""
 
 
-Event = Send | CommitSoon | AckAfterCommit | AnswerSnapshot | AnswerStatus | Close
+Event = (Send | CommitSoon | AckAfterCommit | AnswerSnapshot | AnswerStatus | WaitForStream
+         | Close)
+
+#: What a message handler returns (a ``hello`` naming a stream is the session's own).
+_Handled = Event | _StreamHello | None
+
+#: Over loopback TCP: not yet proved (v1.3 ``hello`` with ``nonce``, or v1.2 ``hello`` with
+#: the token, expected), challenged (``auth`` expected), authenticated.
+_NEED_HELLO: Final = 0
+_NEED_PROOF: Final = 1
+_AUTHED: Final = 2
+#: The client's nonce: ``bin`` of this many bytes.
+MIN_NONCE_BYTES: Final = 16
+MAX_NONCE_BYTES: Final = 64
+#: The daemon's own nonce in ``challenge``.
+NONCE_BYTES: Final = 32
+
+
+def proof(key: bytes, nonce: bytes) -> bytes:
+    """HMAC-SHA256 of ``nonce`` under the token (its ASCII bytes): who computes it knows
+    the token."""
+    return hmac.new(key, nonce, hashlib.sha256).digest()
 
 COMMIT_SOON: Final = CommitSoon()
 ANSWER_SNAPSHOT: Final = AnswerSnapshot()
@@ -171,21 +215,53 @@ def _other_usage_form(msg: dict[Any, Any], hit: object, miss: object) -> tuple[i
 class Session:
     """Protocol state of one connection."""
 
-    __slots__ = ("_buckets", "_decoder", "_gate", "_handlers", "_tally", "_token",
-                 "client_version", "closed")
+    __slots__ = (
+        "_auth",
+        "_buckets",
+        "_challenge_nonce",
+        "_decoder",
+        "_gate",
+        "_handlers",
+        "_held",
+        "_hello_msg",
+        "_next",
+        "_streams",
+        "_tally",
+        "_token",
+        "_waiting",
+        "client_version",
+        "closed",
+        "stream",
+    )
 
-    def __init__(self, tally: Tally, gate: Gate, token: str | None = None) -> None:
-        """``token``: over loopback TCP, the secret the first message (a ``hello``) must
-        carry; until it has, nothing is counted or answered."""
+    def __init__(self, tally: Tally, gate: Gate, token: str | None = None, *,
+                 streams: Streams | None = None, nonce: bytes = b"") -> None:
+        """``token``: over loopback TCP, the daemon's secret; until the client has proved
+        it knows it (v1.3 ``hello`` with ``nonce`` → ``challenge`` → ``auth``, or a v1.2
+        ``hello`` carrying it), nothing is counted or answered.  ``nonce``: the daemon's
+        fresh random nonce for the challenge (the shell draws it).  ``streams``: the
+        daemon's stream marks (shared by every connection)."""
         self._tally = tally
         self._token = token
+        self._auth = _NEED_HELLO if token is not None else _AUTHED
+        self._challenge_nonce = nonce
+        self._hello_msg: dict[Any, Any] | None = None
         self._gate = gate
+        self._streams = streams if streams is not None else Streams()
         self._decoder = Decoder()
         self.client_version = UNKNOWN_VERSION
         #: (release bucket, dev bucket): indexed by ``gate.dev`` when counting.
         self._buckets: tuple[Bucket, Bucket] = tally.buckets(UNKNOWN_VERSION)
         self.closed = False
-        self._handlers: dict[str, Callable[[dict[Any, Any]], Event | None]] = {
+        #: The named stream this connection serves (v1.3), and the next event's number.
+        self.stream: Stream | None = None
+        self._next = 0
+        #: Messages received but not yet handled: the ``hello`` of a stream another
+        #: connection still serves waits (``_waiting``: its id and ``seq``), and so does
+        #: everything after it.
+        self._held: list[dict[Any, Any]] = []
+        self._waiting: tuple[bytes, int] | None = None
+        self._handlers: dict[str, Callable[[dict[Any, Any]], _Handled]] = {
             "turn": self._turn,
             "usage": self._usage,
             "provider_error": self._provider_error,
@@ -202,29 +278,61 @@ class Session:
     def buffered(self) -> int:
         return self._decoder.buffered
 
+    @property
+    def authenticated(self) -> bool:
+        """Over TCP: the client proved it holds the token (always True otherwise)."""
+        return self._auth == _AUTHED
+
+    def release(self) -> None:
+        """The connection is over: its stream may be served by another connection."""
+        if self.stream is not None:
+            self._streams.release(self.stream, self)
+
     def receive(self, data: bytes) -> list[Event]:
-        """Feed received bytes; return the events for the shell, in order."""
+        """Feed received bytes; return the events for the shell, in order.  After a
+        :class:`WaitForStream`, call ``receive(b"")`` once that connection has gone."""
         events: list[Event] = []
         if self.closed:
             return events
         decoder = self._decoder
         decoder.feed(data)
+        msgs = decoder.messages()
+        if self._held:
+            msgs = self._held + msgs
+            self._held = []
+        if self._waiting is not None and not self._resume(events):
+            self._held = msgs
+            return events
         handlers = self._handlers
         commit = False
-        for msg in decoder.messages():
-            if self._token is not None and not self._authorized(msg):
-                events.append(_UNAUTHORIZED)
-                events.append(CLOSE)
-                self.closed = True
-                return events
+        stream = self.stream
+        for i, msg in enumerate(msgs):
+            if self._auth != _AUTHED:
+                if not self._authenticate(msg, events) or self.closed:
+                    events.append(CLOSE)
+                    self.closed = True
+                    return events
+                if self._waiting is not None:
+                    self._held = msgs[i + 1:]
+                    break
+                stream = self.stream
+                continue
             try:
-                handler = handlers[msg["type"]]
+                msg_type = msg["type"]
+                handler = handlers[msg_type]
             except (KeyError, TypeError):
                 # Unknown, missing or not a str; TypeError: an array or map "type" is
                 # unhashable, which must not raise out of here (ending the connection
                 # task, and with it the daemon).  The table's keys are all str.
                 self._unhandled(msg, events)
                 continue
+            if stream is not None and msg_type in NUMBERED:
+                number = self._next
+                self._next = number + 1
+                if number <= stream.counted:
+                    continue  # counted before (sent again after a reconnect): skipped
+                stream.counted = number
+                stream.dirty = True
             try:
                 event = handler(msg)
             except _Invalid as exc:
@@ -236,30 +344,93 @@ class Session:
             if event is COMMIT_SOON:
                 commit = True
                 continue
+            if isinstance(event, _StreamHello):
+                if not self._resume(events, event.stream_id, event.seq):
+                    self._held = msgs[i + 1:]
+                    break
+                stream = self.stream
+                continue
             events.append(event)
             if self.closed:
                 events.append(CLOSE)
                 return events
-        err = decoder.error
-        if err is not None:
-            events.append(Send(error_reply(err.code, err.detail)))
-            events.append(CLOSE)
-            self.closed = True
+        else:
+            err = decoder.error
+            if err is not None:
+                events.append(Send(error_reply(err.code, err.detail)))
+                events.append(CLOSE)
+                self.closed = True
         if commit:
             events.insert(0, COMMIT_SOON)
         return events
 
-    def _authorized(self, msg: dict[Any, Any]) -> bool:
-        """The first message over TCP: a ``hello`` whose ``token`` is the daemon's
-        (compared in constant time).  Afterwards the connection is trusted."""
-        token = msg.get("token") if msg.get("type") == "hello" else None
-        if type(token) is bytes:
-            token = token.decode("utf-8", "replace")
-        assert self._token is not None
-        if type(token) is not str or not hmac.compare_digest(
-                token.encode("utf-8", "replace"), self._token.encode("ascii")):
+    def _resume(self, events: list[Event], stream_id: bytes | None = None,
+                seq: int = 0) -> bool:
+        """Serve the stream a ``hello`` named (or the one waited for): ``resume`` when
+        this connection now serves it, else :class:`WaitForStream` (False)."""
+        if stream_id is None:
+            assert self._waiting is not None
+            stream_id, seq = self._waiting
+        stream, other = self._streams.claim(stream_id, self)
+        if other is not None:
+            self._waiting = (stream_id, seq)
+            events.append(WaitForStream(other))
             return False
-        self._token = None
+        self._waiting = None
+        if self.stream is not None and self.stream is not stream:
+            self._streams.release(self.stream, self)
+        self.stream = stream
+        self._next = seq
+        events.append(Send(resume_reply(stream.counted)))
+        return True
+
+    def _authenticate(self, msg: dict[Any, Any], events: list[Event]) -> bool:
+        """Over TCP, before the client proved it holds the token.  v1.3: ``hello`` with a
+        ``nonce`` gets a ``challenge`` (our proof, our nonce); the next message must be
+        ``auth`` with the client's proof.  v1.2: a ``hello`` carrying the token itself.
+        False: refused (``unauthorized`` is queued; the caller closes)."""
+        token = self._token
+        assert token is not None
+        key = token.encode("ascii")
+        msg_type = msg.get("type")
+        if self._auth == _NEED_HELLO and msg_type == "hello":
+            nonce = msg.get("nonce")
+            if type(nonce) is bytes and MIN_NONCE_BYTES <= len(nonce) <= MAX_NONCE_BYTES:
+                self._hello_msg = msg
+                self._auth = _NEED_PROOF
+                events.append(Send(challenge_reply(proof(key, nonce), self._challenge_nonce)))
+                return True
+            given = msg.get("token")
+            if type(given) is bytes:
+                given = given.decode("utf-8", "replace")
+            if type(given) is str and hmac.compare_digest(
+                    given.encode("utf-8", "replace"), key):
+                self._auth = _AUTHED
+                return self._handle_hello(msg, events)
+        elif self._auth == _NEED_PROOF and msg_type == "auth":
+            given = msg.get("proof")
+            if type(given) is bytes and hmac.compare_digest(
+                    given, proof(key, self._challenge_nonce)):
+                self._auth = _AUTHED
+                hello, self._hello_msg = self._hello_msg, None
+                assert hello is not None
+                return self._handle_hello(hello, events)
+        events.append(_UNAUTHORIZED)
+        return False
+
+    def _handle_hello(self, msg: dict[Any, Any], events: list[Event]) -> bool:
+        """The ``hello`` that authenticated a TCP connection, handled as any other (a
+        stream another connection serves leaves ``_waiting`` set)."""
+        try:
+            event = self._hello(msg)
+        except _Invalid as exc:
+            self._count(INVALID_EVENTS)
+            events.append(Send(error_reply(INVALID_EVENT, exc.detail)))
+            return True
+        if isinstance(event, _StreamHello):
+            self._resume(events, event.stream_id, event.seq)
+        elif event is not None:
+            events.append(event)
         return True
 
     def _count(self, fact: tuple[str, str]) -> None:
@@ -340,7 +511,7 @@ class Session:
         sync_id = _as_int(msg.get("id"), "sync", "id", "an integer")
         if sync_id is None:
             raise _field_error("sync", "id", "an integer")
-        return AckAfterCommit(sync_id)
+        return AckAfterCommit(sync_id, self.stream)
 
     def _ping(self, msg: dict[Any, Any]) -> Event:
         return _PONG
@@ -351,21 +522,34 @@ class Session:
     def _status(self, msg: dict[Any, Any]) -> Event:
         return ANSWER_STATUS
 
-    def _hello(self, msg: dict[Any, Any]) -> Event | None:
+    def _hello(self, msg: dict[Any, Any]) -> _Handled:
         proto = _as_int(msg.get("proto"), "hello", "proto", "an integer")
         if proto is None:
             raise _field_error("hello", "proto", "an integer")
         if proto != PROTO:
             self.closed = True
             return _UNSUPPORTED
+        raw_stream = msg.get("stream")
+        stream_id = None
+        seq = 0
+        if raw_stream is not None:
+            stream_id = parse_stream_id(raw_stream)
+            if stream_id is None:
+                raise _field_error("hello", "stream", "16 bytes (bin) or 32 hex characters")
+            seq = _as_int(msg.get("seq"), "hello", "seq", "an integer >= 0") or 0
+            if seq < 0:
+                raise _field_error("hello", "seq", "an integer >= 0")
         version = msg.get("client_version")
         if type(version) is bytes:
             version = version.decode("utf-8", "replace")
         self.client_version = self._tally.cap.admit(client_version_label(version))
         self._buckets = self._tally.buckets(self.client_version)
+        if stream_id is not None:
+            return _StreamHello(stream_id, seq)
         return None
 
 
 _UNAUTHORIZED: Final = Send(error_reply(
-    UNAUTHORIZED, "the first message over TCP must be a hello with the daemon's token"))
+    UNAUTHORIZED, "over TCP a connection must first prove it holds the daemon's token "
+    "(hello with a nonce, then auth with the proof; or a hello with the token)"))
 _UNSUPPORTED: Final = Send(error_reply(UNSUPPORTED_PROTO, f"this daemon speaks proto {PROTO} only"))

@@ -177,8 +177,23 @@ def error_reply(code: str, detail: str) -> bytes:
     return encode({"type": "error", "code": code, "detail": detail})
 
 
-def ack_reply(sync_id: int) -> bytes:
-    return encode({"type": "ack", "id": sync_id})
+def ack_reply(sync_id: int, committed: int | None = None) -> bytes:
+    """``ack``; on a named stream it carries ``committed``, the stream's highest number
+    durably committed."""
+    if committed is None:
+        return encode({"type": "ack", "id": sync_id})
+    return encode({"type": "ack", "id": sync_id, "committed": committed})
+
+
+def resume_reply(counted: int) -> bytes:
+    """The answer to a ``hello`` naming a stream: the highest number already counted."""
+    return encode({"type": "resume", "counted": counted})
+
+
+def challenge_reply(proof: bytes, nonce: bytes) -> bytes:
+    """Over loopback TCP (v1.3): the daemon's proof that it holds the token, and its own
+    nonce for the client's proof."""
+    return encode({"type": "challenge", "proof": proof, "nonce": nonce})
 
 
 def pong_reply(version: str) -> bytes:

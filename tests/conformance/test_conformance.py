@@ -511,3 +511,113 @@ def test_go_second_instance_loses_nothing_when_the_first_quits(
         return total
 
     wait_for(lambda: counted() == expected, timeout=30, what=f"{expected} counted")
+
+
+# --- v1.3: replayable streams, the daemon proves itself -------------------------------------
+
+def test_stream_resumes_after_sigkill_nothing_lost_nothing_twice(
+        run: Any, home: Home, daemons: DaemonFactory) -> None:
+    """Events the daemon had read but not committed when it was SIGKILLed are written
+    again to the next daemon (the client holds each until an ack's ``committed`` covers
+    it); the new daemon counts each once.  Nothing is dropped or unconfirmed."""
+    first = daemons.start(home)
+    d = run("stream_kill", home.socket)
+    assert d.step() == "sent"
+    # The daemon has read and counted them (in memory): only a commit is missing.
+    wait_for(lambda: _counts(home).get("compaction") == 300, timeout=20,
+             what="the compactions read")
+    first.kill()
+    daemons.start(home)
+    d.send("go")
+    result = d.result()
+    assert result["sync"] is True, result
+    assert result["dropped"] == 0 and result["unconfirmed"] == 0, result
+    assert result["reconnects"] >= 1
+    assert result["max_call_ms"] < MAX_CALL_MS, result
+    assert _counts(home) == {"compaction": 300, "turns": 1, "finish_reason": {"stop": 1}}
+
+
+class _Impostor:
+    """A loopback TCP listener of "another user" on a stale endpoint's port: it records
+    every byte each connection sends and answers a ``hello`` with a made-up challenge."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import msgpack
+
+        self._msgpack = msgpack
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.received: list[bytes] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            data = b""
+            self.received.append(b"")
+            with conn:
+                conn.settimeout(5)
+                answered = False
+                while True:
+                    try:
+                        chunk = conn.recv(65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    data += chunk
+                    self.received[-1] = data
+                    if not answered:
+                        answered = True
+                        conn.sendall(self._msgpack.packb(
+                            {"type": "challenge", "proof": os.urandom(32),
+                             "nonce": os.urandom(32)}))
+
+    def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        self._thread.join(5)
+
+
+@pytest.mark.parametrize("pid", ["dead", "alive"])
+def test_an_impostor_on_a_stale_endpoint_receives_no_token_and_no_event(
+        run: Any, tmp_path: Path, pid: str) -> None:
+    """A daemon died uncleanly; its endpoint.json stays and another user listens on its
+    port.  A client ignores an endpoint.json whose pid is dead; and when the pid is alive
+    (reused), the listener cannot prove it holds the token, so it gets only a hello with
+    a random nonce: no token, no byte of any event."""
+    import msgpack
+
+    token = "7e" * 32
+    canary = "IMPOSTOR-CANARY-" + os.urandom(8).hex()
+    impostor = _Impostor()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    endpoint = tmp_path / "endpoint.json"
+    endpoint.write_text(json.dumps({"port": impostor.port, "token": token,
+                                    "pid": dead.pid if pid == "dead" else os.getpid()}))
+    endpoint.chmod(0o600)
+    try:
+        result = run("impostor", endpoint, MD_CANARY=canary).result()
+    finally:
+        impostor.close()
+    assert result["sync"] is False
+    assert result["max_call_ms"] < MAX_CALL_MS, result
+    if pid == "dead":
+        assert impostor.received == []
+    for data in impostor.received:
+        assert token.encode() not in data and canary.encode() not in data
+        unpacker = msgpack.Unpacker(raw=False)
+        unpacker.feed(data)
+        messages = list(unpacker)
+        assert [m.get("type") for m in messages] == ["hello"], messages
+        assert "token" not in messages[0] and len(messages[0]["nonce"]) >= 16

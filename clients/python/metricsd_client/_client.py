@@ -22,7 +22,7 @@ from metricsd_client._wire import (
     compaction_message,
     encode,
     ping_message,
-    provider_error_message,
+    provider_error_bytes,
     snapshot_message,
     status_message,
     sync_message,
@@ -102,7 +102,7 @@ class _Events:
     def provider_error(self, message: str, status: int | None = None) -> None:
         """A model-provider call failed: its error text, and HTTP status if known."""
         try:
-            self._engine.put(encode(provider_error_message(message, status)))
+            self._engine.put(provider_error_bytes(message, status))
         except Exception:
             self._engine.drop()
 
@@ -186,11 +186,13 @@ class Client(_Events):
         return box[0] if box else None
 
     def sync(self, timeout: float = REQUEST_TIMEOUT) -> bool:
-        """True once the daemon has committed everything this client sent before the call
-        and nothing was lost since the previous successful ``sync``; False otherwise: no
-        answer within ``timeout`` seconds, or events counted in ``stats.dropped`` or
-        ``stats.unconfirmed`` since then (each loss is reported by one ``sync``).  For
-        tests and shutdown, not for the hot path."""
+        """True once the daemon has committed every event this client was handed before
+        the call (its ``ack``'s ``committed`` covers them: across reconnects and daemon
+        restarts, since they are written again) and nothing was lost since the previous
+        successful ``sync``; False otherwise: no answer within ``timeout`` seconds, or
+        events counted in ``stats.dropped`` or ``stats.unconfirmed`` since then.  A
+        ``sync`` whose caller gave up (timeout) does not consume the loss report: the
+        next ``sync`` still returns False.  For tests and shutdown, not the hot path."""
         return self._ask("ack", sync_message(0), timeout) is True
 
     def snapshot(self, timeout: float = REQUEST_TIMEOUT) -> dict[str, Any] | None:

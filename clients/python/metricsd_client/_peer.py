@@ -11,7 +11,16 @@ import sys
 import time
 from typing import Any, Final
 
-from metricsd_client._wire import ReplyError, ReplyParser, encode, hello_message
+from metricsd_client._wire import (
+    NONCE_BYTES,
+    PROOF_TIMEOUT,
+    ReplyError,
+    ReplyParser,
+    auth_message,
+    encode,
+    hello_message,
+    proof,
+)
 
 #: While a daemon's listen backlog is full a connect fails at once with EAGAIN (Unix
 #: sockets do not wait); it is retried this often until the timeout.
@@ -20,6 +29,50 @@ CONNECT_RETRY_SECONDS: Final = 0.005
 
 class PeerUidError(PermissionError):
     """The socket is served by a process of another user: nothing was sent to it."""
+
+
+class ImpostorError(PermissionError):
+    """Over loopback TCP, whatever listens on the endpoint's port did not prove it holds
+    the token (a wrong proof, another reply, silence): nothing but a ``hello`` with a
+    random nonce was sent to it."""
+
+
+def tcp_handshake(sock: socket.socket, token: str, parser: ReplyParser,
+                  hello: dict[str, Any], timeout: float = PROOF_TIMEOUT) -> None:
+    """v1.3: send ``hello`` with a fresh nonce (no token, no event), read the daemon's
+    ``challenge``, verify its proof in constant time, then send ``auth`` with ours.
+    Raises :class:`ImpostorError` when the listener does not prove itself within
+    ``timeout`` seconds (the connection must then be closed)."""
+    import hmac
+
+    nonce = os.urandom(NONCE_BYTES)
+    deadline = time.monotonic() + timeout
+    sock.settimeout(timeout)
+    try:
+        sock.sendall(encode({**hello, "nonce": nonce}))
+        reply = None
+        while reply is None:
+            reply = next(iter(parser.replies()), None)
+            if reply is not None:
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            sock.settimeout(left)
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            parser.feed(chunk)
+    except (TimeoutError, ReplyError, OSError) as exc:
+        raise ImpostorError("the loopback TCP listener did not prove it holds the token "
+                            f"({type(exc).__name__}): nothing sent to it") from None
+    their = reply.get("proof") if reply is not None else None
+    n2 = reply.get("nonce") if reply is not None else None
+    if (reply is None or reply.get("type") != "challenge" or type(their) is not bytes
+            or type(n2) is not bytes or not hmac.compare_digest(their, proof(token, nonce))):
+        raise ImpostorError("the loopback TCP listener did not prove it holds the token: "
+                            "nothing sent to it")
+    sock.sendall(encode(auth_message(proof(token, n2))))
 
 
 class NoReplyError(ConnectionError):
@@ -108,16 +161,22 @@ def request(socket_path: str | os.PathLike[str], message: dict[str, Any], *,
 
     path = os.fspath(socket_path)
     data = encode(message)
+    parser = ReplyParser()
     if path.endswith(".json"):
         port, token = read_endpoint(path)
-        data = encode(hello_message(None, token)) + data
         sock = connect_tcp(port, timeout)
+        try:
+            tcp_handshake(sock, token, parser, hello_message(None),
+                          min(timeout, PROOF_TIMEOUT))
+            sock.settimeout(timeout)
+        except BaseException:
+            sock.close()
+            raise
     else:
         sock = connect_unix(path, timeout)
     try:
         if not path.endswith(".json"):
             check_peer(sock, path)
-        parser = ReplyParser()
         try:
             sock.sendall(data)
             while True:

@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 import weakref
-from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -31,11 +30,13 @@ TERM_GRACE: Final = 1.0
 SHARED_CHECK: Final = 0.5
 RESTART_BACKOFF_MIN: Final = 0.1
 RESTART_BACKOFF_MAX: Final = 5.0
-#: A daemon that dies (or fails to start) within this many seconds of its start failed
-#: fast; after MAX_FAST_FAILURES of those within FAST_FAILURE_WINDOW the helper gives up.
+#: A start that fails, or a daemon that exits within this many seconds of its READY, is
+#: a fast failure; after FAST_FAILURES_BEFORE_SLOW of them in a row the helper keeps
+#: trying once every SLOW_RESTART seconds (and says so in ``slow``), never giving up; a
+#: daemon that lived longer resets the count (clients/spec.json, "supervision").
 FAST_FAILURE_SECONDS: Final = 10.0
-MAX_FAST_FAILURES: Final = 5
-FAST_FAILURE_WINDOW: Final = 60.0
+FAST_FAILURES_BEFORE_SLOW: Final = 10
+SLOW_RESTART: Final = 60.0
 
 
 class SidecarError(RuntimeError):
@@ -130,8 +131,8 @@ class Sidecar:
       :func:`spawn_sidecar`) is told of every exit, from the helper's thread.
     * When the child dies, the helper starts a new one with back-off (``restarts``
       counts them) and wakes the clients made by :meth:`client`, which connect within a
-      moment of its ``READY``.  After repeated fast failures it stops and says why in
-      ``gave_up``.
+      moment of its ``READY``.  After repeated fast failures in a row it keeps trying at
+      a slow pace (once a minute) and says why in ``slow``; it never gives up for good.
     * :meth:`close` closes the daemon's stdin (it commits and exits), waits up to its
       deadline, then kills it.
     """
@@ -146,8 +147,9 @@ class Sidecar:
         self.already_running = already_running
         #: Daemons started after the first one died.
         self.restarts = 0
-        #: Why the helper stopped restarting the daemon (None while it supervises).
-        self.gave_up: str | None = None
+        #: Why the helper restarts the daemon only at the slow pace now (None: it
+        #: restarts with the normal back-off).
+        self.slow: str | None = None
         #: ``close`` left the daemon running: it still serves other app instances' clients
         #: (it exits by itself once they are gone).
         self.serving_others = False
@@ -216,7 +218,7 @@ class Sidecar:
             return self._last_code if self._exits > seen else None
 
     def _supervise(self) -> None:
-        failures: deque[float] = deque()
+        fast = 0  # fast failures in a row
         delay = RESTART_BACKOFF_MIN
         restart = self._restart
         while True:
@@ -237,24 +239,26 @@ class Sidecar:
                 if self._closing.is_set() or restart is None:
                     return
                 if time.monotonic() - started >= FAST_FAILURE_SECONDS:
+                    fast = 0
                     delay = RESTART_BACKOFF_MIN
+                    self.slow = None
                 else:
-                    failures.append(time.monotonic())
-            while failures and failures[0] < time.monotonic() - FAST_FAILURE_WINDOW:
-                failures.popleft()
-            if len(failures) >= MAX_FAST_FAILURES:
-                self.gave_up = (f"the daemon failed {len(failures)} times within "
-                                f"{FAST_FAILURE_WINDOW:.0f} s; not restarting it")
-                self.proc = None
+                    fast += 1
+            if fast >= FAST_FAILURES_BEFORE_SLOW:
+                self.slow = (f"the daemon failed {fast} times in a row (a start that failed "
+                             f"or an exit within {FAST_FAILURE_SECONDS:.0f} s of READY); "
+                             f"trying again every {SLOW_RESTART:.0f} s")
+                wait = SLOW_RESTART
+            else:
+                wait = delay
+                delay = min(RESTART_BACKOFF_MAX, delay * 2)
+            if self._closing.wait(wait):
                 return
-            if self._closing.wait(delay):
-                return
-            delay = min(RESTART_BACKOFF_MAX, delay * 2)
             try:
                 assert restart is not None
                 new, path = restart()
             except SidecarError:
-                failures.append(time.monotonic())
+                fast += 1
                 self.proc = None
                 continue
             with self._lock:

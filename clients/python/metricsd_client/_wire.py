@@ -22,6 +22,11 @@ MAX_REPLY_BYTES: Final = 1024 * 1024
 #: A reply's maps and arrays at most this many entries (MessagePack decoders allocate for
 #: a container's announced size before its entries arrive).
 MAX_REPLY_ENTRIES: Final = 1024
+#: Replayable streams: a stream id is this many random bytes.
+STREAM_ID_BYTES: Final = 16
+#: Over loopback TCP: the client's nonce, and how long it waits for the daemon's proof.
+NONCE_BYTES: Final = 32
+PROOF_TIMEOUT: Final = 2.0
 #: ``error`` codes after which the daemon closes the connection.
 FATAL_CODES: Final = frozenset({"malformed", "too_large", "not_a_map", "unauthorized",
                                "unsupported_proto"})
@@ -57,14 +62,36 @@ def _count(value: int | None) -> int:
 
 
 def hello_message(client_version: str | None = None,
-                  token: str | None = None) -> dict[str, Any]:
-    """``hello``; over loopback TCP, ``token`` (from the endpoint file) is its last key."""
+                  token: str | None = None, *, stream: bytes | None = None,
+                  seq: int | None = None, nonce: bytes | None = None) -> dict[str, Any]:
+    """``hello``.  ``stream``/``seq``: a replayable stream (v1.3) and the number of the
+    first event this connection carries.  Over loopback TCP, ``nonce`` (v1.3: the daemon
+    must prove it holds the token before anything else is sent), or ``token`` (v1.2,
+    for tests of old clients only), is its last key."""
     msg: dict[str, Any] = {"type": "hello", "proto": PROTO}
     if client_version is not None:
         msg["client_version"] = _opt_text(client_version)
+    if stream is not None:
+        msg["stream"] = stream
+        msg["seq"] = seq or 0
+    if nonce is not None:
+        msg["nonce"] = nonce
     if token is not None:
         msg["token"] = token
     return msg
+
+
+def auth_message(proof: bytes) -> dict[str, Any]:
+    """Over loopback TCP (v1.3): the client's proof, after it verified the daemon's."""
+    return {"type": "auth", "proof": proof}
+
+
+def proof(token: str, nonce: bytes) -> bytes:
+    """HMAC-SHA256 of ``nonce`` under the token's ASCII bytes."""
+    import hashlib
+    import hmac
+
+    return hmac.new(token.encode("ascii", "replace"), nonce, hashlib.sha256).digest()
 
 
 def turn_message(finish_reason: str | None = None, empty_final: bool = False) -> dict[str, Any]:
@@ -243,6 +270,24 @@ def usage_read_write_bytes(input_tokens: int | None = 0,
 
 def sync_bytes(sync_id: int) -> bytes:
     return _SYNC_HEAD + _packb(sync_id)
+
+
+_PERR_HEAD = b"\x83" + _packb("type") + _packb("provider_error") + _packb("message")
+_PERR_STATUS = _packb("status")
+_PERR_NO_STATUS = b"\x82" + _PERR_HEAD[1:]
+
+
+def provider_error_bytes(message: str, status: int | None = None) -> bytes:
+    if type(message) is not str:
+        return encode(provider_error_message(message, status))
+    try:
+        if status is None:
+            return _PERR_NO_STATUS + _packb(clip(message))
+        if type(status) is not int:
+            raise TypeError("status is an int or None")
+        return _PERR_HEAD + _packb(clip(message)) + _PERR_STATUS + _packb(status)
+    except UnicodeEncodeError:
+        return encode(provider_error_message(message, status))
 
 
 def tool_result_bytes(error: str | None = None) -> bytes:

@@ -125,6 +125,82 @@ def main() -> None:
         c.close()
         say({"result": {"sync": ok, "dropped": c.stats.dropped, "streamed": streamed,
                         "reconnects": c.stats.reconnects, "max_call_ms": t.max_ms}})
+    elif scenario == "stream_kill":
+        # v1.3 replayable streams: events the daemon read but had not committed when it
+        # was SIGKILLed are written again to the next daemon; nothing is lost or doubled.
+        c = Client(sock, "1.2.3")
+        if not c.sync(10):
+            raise SystemExit("first sync failed")
+        for _ in range(300):
+            t(c.compaction)
+        say({"step": "sent"})
+        wait_for("go")
+        t(c.turn, "stop")
+        deadline = time.monotonic() + 20
+        ok = c.sync(5)
+        while not ok and time.monotonic() < deadline:
+            ok = c.sync(5)
+        c.close()
+        say({"result": {"sync": ok, "dropped": c.stats.dropped,
+                        "unconfirmed": c.stats.unconfirmed,
+                        "reconnects": c.stats.reconnects, "max_call_ms": t.max_ms}})
+    elif scenario == "tabs":
+        # The end-to-end exactness test's app (tests/receiver/test_streams_exactness.py):
+        # MD_TABS tabs, each its own client of one sidecar, stream counted events (a
+        # usage, a tool error, a compaction and a turn per round) until "stop"; then each
+        # syncs (retrying while daemons come and go) and closes.
+        exe = os.environ["MD_EXE"]
+        args = json.loads(os.environ["MD_ARGS"])
+        tabs = int(os.environ.get("MD_TABS", "8"))
+        side = spawn_sidecar(exe, *args)
+        stop = threading.Event()
+        handed = [0] * tabs
+        clients = [side.client("1.0.0") for _ in range(tabs)]
+
+        def tab(i: int) -> None:
+            c = clients[i]
+            while not stop.is_set():
+                t(c.usage_total, 1000, 900)
+                t(c.tool_result, "exit status 1")
+                t(c.compaction)
+                t(c.turn, "stop")
+                handed[i] += 4
+                stop.wait(0.005)
+
+        threads = [threading.Thread(target=tab, args=(i,)) for i in range(tabs)]
+        for th in threads:
+            th.start()
+        say({"step": "ready"})
+        wait_for("stop")
+        stop.set()
+        for th in threads:
+            th.join()
+        deadline = time.monotonic() + 60
+        synced = []
+        for c in clients:
+            ok = c.sync(5)
+            while not ok and time.monotonic() < deadline:
+                ok = c.sync(5)
+            synced.append(ok)
+        for c in clients:
+            c.close(5)
+        code = side.close()
+        say({"result": {"handed": sum(handed), "sync": all(synced),
+                         "dropped": sum(c.stats.dropped for c in clients),
+                         "unconfirmed": sum(c.stats.unconfirmed for c in clients),
+                         "restarts": side.restarts, "exit": code,
+                         "max_call_ms": t.max_ms}})
+    elif scenario == "impostor":
+        # MD_SOCKET is an endpoint.json naming a listener that is not the daemon: it must
+        # receive no token and no byte of any event.
+        c = Client(sock, "1.2.3")
+        every_event(c, t)
+        t(c.provider_error, os.environ["MD_CANARY"], 500)
+        t(c.tool_result, os.environ["MD_CANARY"])
+        ok = c.sync(1.0)
+        c.close(0.2)
+        say({"result": {"sync": ok, "dropped": c.stats.dropped,
+                        "unconfirmed": c.stats.unconfirmed, "max_call_ms": t.max_ms}})
     elif scenario == "absent":
         c = Client(sock, "1.2.3")
         for _ in range(200):
