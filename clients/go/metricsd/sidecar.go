@@ -24,9 +24,9 @@ const (
 	// MaxFastFailures fast failures in a row (a start that fails, or a daemon that exits
 	// within FastFailure of its READY) switch the sidecar to restarting at the slow pace,
 	// SlowRestart apart, until a daemon lives longer than FastFailure.
-	MaxFastFailures = 5
+	MaxFastFailures = 10
 	FastFailure     = 10 * time.Second
-	SlowRestart     = 30 * time.Second
+	SlowRestart     = time.Minute
 	// restartBackoffMin doubles after each fast failure, up to DefaultBackoffMax.
 	restartBackoffMin = 100 * time.Millisecond
 	maxReadyLine      = 4096

@@ -344,9 +344,14 @@ class Client {
 
   // --- the connection -------------------------------------------------------------------
 
-  /** Connect now (a new daemon is READY): no back-off wait. */
-  _wake() {
+  /** Connect now (a new daemon is READY, at `address` if given): no back-off wait. */
+  _wake(address) {
     if (this._closed) return;
+    if (address && address !== this._address) {
+      this._explicit = address;
+      this._address = address;
+      this._isDefault = false;
+    }
     clearTimeout(this._retryTimer);
     this._retryTimer = null;
     this._delay = 0;

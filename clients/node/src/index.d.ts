@@ -142,8 +142,24 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** The start deadline (no READY line by then: SidecarError). */
   timeoutMs?: number;
-  /** Restart back-off and give-up: defaults {minMs: 100, maxMs: 5000, maxFailures: 5, windowMs: 60000}. */
-  restart?: { minMs?: number; maxMs?: number; maxFailures?: number; windowMs?: number };
+  /** The restart policy (defaults from clients/spec.json: {minMs: 100, maxMs: 5000, maxFailures: 10,
+   * fastMs: 10000, slowMs: 60000}): a start that fails or a daemon that exits within `fastMs` of its
+   * READY is a fast failure; after `maxFailures` in a row, one restart every `slowMs`, never giving up. */
+  restart?: { minMs?: number; maxMs?: number; maxFailures?: number; fastMs?: number; slowMs?: number };
+}
+
+export interface SidecarStatus {
+  pid: number | null;
+  socketPath: string;
+  restarts: number;
+  /** Fast failures in a row. */
+  fastFailures: number;
+  /** Restarting at the slow pace (after repeated fast failures). */
+  slow: boolean;
+  reason: string | null;
+  supervising: boolean;
+  /** close() left the daemon running: it serves other app instances. */
+  servingOthers: boolean;
 }
 
 export declare class Sidecar extends EventEmitter {
@@ -153,19 +169,25 @@ export declare class Sidecar extends EventEmitter {
   readonly pid: number | null;
   readonly process: ChildProcess | null;
   readonly restarts: number;
-  /** Why it stopped restarting, or null. */
+  /** Why it restarts at the slow pace, or null. */
   readonly reason: string | null;
-  /** Resolves when the sidecar is finished (closed, or it gave up). */
+  readonly fastFailures: number;
+  readonly slow: boolean;
+  /** close() left the daemon running: it serves other app instances. */
+  readonly servingOthers: boolean;
+  status(): SidecarStatus;
+  /** Resolves when the sidecar is finished (closed; it never gives up on its own). */
   wait(): Promise<{ reason: string }>;
   client(options?: Omit<ClientOptions, "socketPath">): Client;
-  /** Closes the daemon's stdin, waits up to `deadlineMs`, then kills it; resolves with its exit status. */
+  /** Closes the daemon's stdin and waits up to `deadlineMs`; never kills (a daemon that answers is left
+   * serving other instances, one that answers nobody gets SIGTERM). Resolves with its exit status or null. */
   close(deadlineMs?: number): Promise<number | null>;
   on(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
   on(event: "ready", listener: (socketPath: string) => void): this;
-  on(event: "giveup" | "startfailed", listener: (reason: string) => void): this;
+  on(event: "slow" | "startfailed", listener: (reason: string) => void): this;
   once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
   once(event: "ready", listener: (socketPath: string) => void): this;
-  once(event: "giveup" | "startfailed", listener: (reason: string) => void): this;
+  once(event: "slow" | "startfailed", listener: (reason: string) => void): this;
 }
 
 export declare function spawnSidecar(exe?: string, args?: string[], options?: SpawnOptions): Promise<Sidecar>;

@@ -7,6 +7,9 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
+import { spawn, spawnSync } from "node:child_process";
+import process from "node:process";
+import readline from "node:readline";
 import { afterEach, beforeEach, test } from "node:test";
 
 import { decodeMulti } from "@msgpack/msgpack";
@@ -14,6 +17,7 @@ import { decodeMulti } from "@msgpack/msgpack";
 import {
   Client, DEFAULTS, ENV, FATAL_CODES, MAX_MESSAGE_BYTES, MAX_REPLY_BYTES, MAX_STRING_BYTES, NoopClient, PATHS, PROTO,
   ReplyError, ReplyReader, SidecarError, USAGE_FORMS, WRITERS, spawnSidecar, spawnSidecarClient,
+  defaultRuntimeDir, socketPath,
 } from "../src/index.mjs";
 import { Daemon, Home, PYTHON, REPO, VECTORS, cleanEnv, vectorBytes } from "./helpers.mjs";
 
@@ -74,6 +78,16 @@ test("constants equal clients/spec.json", () => {
   assert.deepEqual({ app: PATHS.app, socket_name: PATHS.socketName, endpoint_file: PATHS.endpointFile }, spec.paths);
   assert.deepEqual([...FATAL_CODES], spec.fatal_codes);
   assert.deepEqual(JSON.parse(JSON.stringify(USAGE_FORMS)), spec.usage_forms);
+  const { STREAMS, AUTH, SUPERVISION, ADDRESS } = require("../src/constants.cjs");
+  assert.deepEqual(STREAMS, { streamIdBytes: spec.streams.stream_id_bytes, replayMaxEvents: spec.streams.replay_max_events,
+    replayMaxBytes: spec.streams.replay_max_bytes });
+  assert.deepEqual(AUTH, { nonceBytes: spec.auth.nonce_bytes, proofTimeoutMs: spec.auth.proof_timeout_ms });
+  assert.equal(spec.auth.proof, "HMAC-SHA256");
+  const sv = spec.supervision;
+  assert.deepEqual(SUPERVISION, { fastFailureMs: sv.fast_failure_ms, fastFailuresBeforeSlow: sv.fast_failures_before_slow,
+    restartBackoffMinMs: sv.restart_backoff_min_ms, restartBackoffMaxMs: sv.restart_backoff_max_ms,
+    slowRestartMs: sv.slow_restart_ms });
+  assert.deepEqual(JSON.parse(JSON.stringify(ADDRESS)), spec.address);
 });
 
 // --- usage forms (finding 19) -----------------------------------------------------------
@@ -323,17 +337,12 @@ test("a killed daemon is restarted and the client reconnects at its READY, not a
   assert.deepEqual((await c.snapshot()).counts, { turns: 2, finish_reason: { stop: 1, length: 1 } });
 });
 
-test("repeated fast failures: the sidecar gives up and says why; close(deadline) kills a hung daemon", async () => {
-  const flaky = script("flaky", `echo "READY ${home.socket}"; exit 1`);
-  const side = await spawnSidecar(flaky, [], { stderr: "ignore", restart: { minMs: 1, maxMs: 5 } });
-  const { reason } = await side.wait();
-  assert.match(reason, /failed 5 times/);
-  assert.equal(side.reason, reason);
+test("close(deadline) never kills: a daemon that answers nobody by then gets SIGTERM", async () => {
   const hung = script("stubborn", `echo "READY ${home.socket}"; exec sleep 60`);
   const side2 = await spawnSidecar(hung, [], { stderr: "ignore" });
   const exited = new Promise((r) => side2.once("exit", (code, signal) => r(signal)));
-  assert.equal(await side2.close(200), null);
-  assert.equal(await exited, "SIGKILL");
+  assert.equal(await side2.close(400), null);
+  assert.equal(await exited, "SIGTERM");
 });
 
 test("unauthorized: the client backs off, re-reads the endpoint file and reaches the new daemon", async () => {
@@ -489,4 +498,110 @@ test("the documented JavaScript examples compile", async () => {
       assert.doesNotThrow(() => new vm.Script(`(async () => {\n${body}\n})`), doc);
     }
   }
+});
+
+// --- v1.3 findings: many app instances, supervision, the address rule -------------------
+
+/** Another app instance (test/instance.mjs) in a child process of its own. */
+function otherInstance() {
+  const child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), "instance.mjs"),
+    METRICSD, ...home.args()], { env: cleanEnv(), stdio: ["pipe", "pipe", "inherit"] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const queue = [];
+  const waiting = [];
+  lines.on("line", (l) => (waiting.length ? waiting.shift()(l) : queue.push(l)));
+  const exited = new Promise((r) => child.once("exit", r));
+  cleanups.push(async () => { child.stdin.end(); await exited; });
+  return {
+    line: () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r))),
+    send: () => child.stdin.write("send\n"),
+  };
+}
+
+test("finding 3: the first instance to quit leaves the daemon another instance uses serving", async () => {
+  const first = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
+  cleanups.push(() => first.close(5000));
+  const pid = first.pid;
+  const other = otherInstance();
+  assert.equal(await other.line(), `served ${pid}`);
+  const mine = first.client();
+  mine.turn("stop");
+  await mine.close(5000);
+  assert.equal(await first.close(2000), null);
+  assert.doesNotThrow(() => process.kill(pid, 0), "the shared daemon was stopped");
+  assert.ok(first.servingOthers);
+  other.send();
+  const [, ok, stats] = (await other.line()).match(/^synced (\w+) (.*)$/);
+  const st = JSON.parse(stats);
+  assert.equal(ok, "true", stats);
+  assert.deepEqual([st.dropped, st.unconfirmed, st.reconnects], [0, 0, 0], stats);
+});
+
+test("finding 5: only fast failures count; after many in a row the restarts slow down, never stop", async () => {
+  const lived = script("lived", `echo "READY ${home.socket}"; sleep 0.2; exit 3`);
+  const a = await spawnSidecar(lived, [], { stderr: "ignore", restart: { minMs: 1, maxMs: 5, fastMs: 20, maxFailures: 3 } });
+  cleanups.push(() => a.close(1000));
+  await until(() => a.restarts >= 8, "eight restarts of daemons that lived");
+  assert.deepEqual([a.status().slow, a.status().fastFailures, a.reason], [false, 0, null]);
+
+  const count = path.join(home.root, "n");
+  const flaky = script("flaky", `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}
+if [ $n -le 5 ]; then echo "READY ${home.socket}"; exit 3; fi
+echo "READY ${home.socket}"; exec sleep 60`);
+  const b = await spawnSidecar(flaky, [], { stderr: "ignore", restart: { minMs: 1, maxMs: 5, maxFailures: 3, slowMs: 50 } });
+  cleanups.push(() => b.close(1000));
+  const slow = await new Promise((r) => b.once("slow", r));
+  assert.match(slow, /failed 3 times in a row/);
+  assert.equal(b.status().slow, true);
+  await until(() => b.restarts === 5 && b.pid !== null, "the daemon started at the slow pace");
+  let settled = false;
+  b.wait().then(() => { settled = true; });
+  await tick();
+  assert.equal(settled, false, "the sidecar stopped supervising");
+});
+
+test("finding 6: a stand-by's take-over READY wakes the clients of its sidecar", async () => {
+  const serving = await start();
+  const side = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
+  cleanups.push(() => side.close(5000));
+  const c = side.client({ backoffMinMs: 600000, backoffMaxMs: 600000 });
+  clients.push(c);
+  c.turn("stop");
+  assert.equal(await c.sync(), true);
+  const standby = side.pid;
+  // Held still while the serving daemon dies: the client's reconnection fails first and
+  // it backs off (10 minutes).
+  process.kill(standby, "SIGSTOP");
+  cleanups.push(() => { try { process.kill(standby, "SIGCONT"); } catch { /* gone */ } });
+  await serving.kill();
+  c.turn("stop");
+  await until(() => c.lastError !== null && !c.connected && c._retryTimer !== null, "a failed reconnection");
+  let ready = null;
+  side.once("ready", (p) => { ready = p; });
+  process.kill(standby, "SIGCONT");
+  await until(() => c.connected, "the client at the stand-by's take-over", 10000);
+  assert.equal(ready, home.socket);
+  assert.ok(c.stats.reconnects >= 1);
+});
+
+test("finding 7: the address rule of clients/spec.json, for linux, darwin and win32, is the daemon's", () => {
+  const cases = [
+    ["win32", { LOCALAPPDATA: "C:\\Users\\u\\AppData\\Local" }, ["/x"]],
+    ["darwin", {}, []],
+    ["darwin", { XDG_RUNTIME_DIR: "/run/user/501" }, ["/run/user/501"]],
+    ["darwin", { XDG_RUNTIME_DIR: "/run/user/501" }, []],
+    ["linux", { XDG_RUNTIME_DIR: "/run/user/1000" }, ["/run/user/1000"]],
+    ["linux", { XDG_RUNTIME_DIR: "relative" }, ["relative", "/run/user/1000"]],
+    ["linux", {}, []],
+    ["freebsd", {}, ["/var/run/user/1000"]],
+    ["openbsd", {}, ["/tmp/run/user/1000"]],
+  ];
+  const code = `import json, sys\nfrom tests.clientspec import runtime_dir\nfor platform, env, private in json.load(sys.stdin):\n    print(runtime_dir(platform, env, uid=1000, home="/home/u", tmp="/tmp", private=lambda p: p in private))`;
+  const r = spawnSync(PYTHON, ["-c", code], { cwd: REPO, input: JSON.stringify(cases), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = r.stdout.trim().split("\n");
+  const got = cases.map(([platform, env, priv]) => defaultRuntimeDir(env, platform,
+    { home: "/home/u", tmp: "/tmp", id: 1000, isPrivate: (p) => priv.includes(p) }));
+  assert.deepEqual(got, expected);
+  assert.equal(socketPath(undefined, cases[0][1], "win32"), "C:\\Users\\u\\AppData\\Local\\Temp\\metricsd\\endpoint.json");
 });
