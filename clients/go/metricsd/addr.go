@@ -112,6 +112,7 @@ func endpointFor(addr string) string {
 type endpoint struct {
 	Port  int    `json:"port"`
 	Token string `json:"token"`
+	Pid   *int   `json:"pid"`
 }
 
 // maxEndpointBytes: an endpoint file is a few dozen bytes.
@@ -164,6 +165,12 @@ func dialAddr(ctx context.Context, addr string, timeout time.Duration) (net.Conn
 		e, err := readEndpoint(ep)
 		if err != nil {
 			return nil, "", fmt.Errorf("no daemon: %w", err)
+		}
+		if e.Pid != nil && !pidAlive(*e.Pid) {
+			// A daemon that died uncleanly left it: whatever listens on its port now is
+			// not that daemon.
+			return nil, "", fmt.Errorf("no daemon: %s is stale (its daemon, pid %d, is gone)",
+				ep, *e.Pid)
 		}
 		nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(e.Port)))
 		if err != nil {

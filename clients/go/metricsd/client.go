@@ -18,6 +18,7 @@ package metricsd
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -131,6 +132,7 @@ type rec struct {
 	n    int32
 	kind uint8
 	id   uint64 // sync id
+	seq  int64  // an event's number in the client's stream
 	w    *waiter
 }
 
@@ -179,10 +181,20 @@ type Client struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	unconf     uint64
-	repDrop    uint64 // Dropped already reported by Sync/Close
-	repUnc     uint64
-	errs       []string
-	lastErr    error
+	// The replayable stream: its id, the next event's number, the highest number ever
+	// written on a connection, and how much of the queue (records, bytes from its head)
+	// is written on the current connection. Events stay queued until an ack's
+	// "committed" covers them; after a reconnect they are written again from the first.
+	stream    [16]byte
+	nextSeq   int64
+	sentSeq   int64
+	committed int64 // the highest number the daemon said it committed
+	wrec      int
+	wpos      int
+	repDrop   uint64 // Dropped already reported by Sync/Close
+	repUnc    uint64
+	errs      []string
+	lastErr   error
 
 	wake                          chan struct{}
 	done                          chan struct{}
@@ -239,7 +251,11 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 		return NoopClient("client version too long"), errors.New("metricsd: client version too long")
 	}
 	c := &Client{opts: opts, addr: resolveSocket(opts.Socket), wantDial: true,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{}), sentSeq: -1,
+		committed: -1}
+	if _, err := rand.Read(c.stream[:]); err != nil {
+		return NoopClient("no randomness for a stream id"), fmt.Errorf("metricsd: %w", err)
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.buf = make([]byte, minInt(4096, c.ringBytes()))
 	c.recs = make([]rec, 64)
@@ -523,6 +539,8 @@ func (c *Client) record(n int, kind uint8, id uint64, w *waiter) {
 	c.recs[at] = rec{n: int32(n), kind: kind, id: id, w: w}
 	c.rcount++
 	if kind <= kTurn {
+		c.recs[at].seq = c.nextSeq
+		c.nextSeq++
 		c.events++
 	}
 }
@@ -780,12 +798,17 @@ func (c *Client) Close(ctx context.Context) error {
 	for c.rcount > 0 {
 		r := c.pop()
 		if r.kind <= kTurn {
-			c.dropped.Add(1)
+			if r.seq <= c.sentSeq {
+				c.unconf++ // written, never confirmed: the daemon may have counted it
+			} else {
+				c.dropped.Add(1)
+			}
 		}
 		if r.w != nil {
 			r.w.finish(result{err: ErrNotDelivered})
 		}
 	}
+	c.wrec, c.wpos = 0, 0
 	w.finish(result{err: ErrNotDelivered})
 	err := c.lossReport()
 	var early *LostError

@@ -199,7 +199,7 @@ func TestDaemonsThatLivedAreAlwaysRestarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer side.Close(within(t, 5*time.Second))
-	waitUntil(t, "ten restarts", func() bool { return side.Restarts() >= 2*MaxFastFailures })
+	waitUntil(t, "restarts", func() bool { return side.Restarts() >= 12 })
 	st := side.Status()
 	if st.Slow || st.FastFailures != 0 || side.Err() != nil {
 		t.Fatalf("status after exits that were not fast: %+v, %v", st, side.Err())
@@ -214,8 +214,9 @@ func TestDaemonsThatLivedAreAlwaysRestarted(t *testing.T) {
 // Finding 5: after MaxFastFailures fast failures in a row the sidecar keeps trying at the
 // slow pace, says so, and a daemon that comes up then is followed by the clients.
 func TestRepeatedFastFailuresSlowTheRestartsButNeverStopThem(t *testing.T) {
-	defer func(d time.Duration) { slowRestart = d }(slowRestart)
-	slowRestart = 50 * time.Millisecond
+	defer func(d time.Duration, n int) { slowRestart, maxFastFailures = d, n }(slowRestart,
+		maxFastFailures)
+	slowRestart, maxFastFailures = 50*time.Millisecond, 3
 	dir := privateTemp(t)
 	socket := filepath.Join(dir, "m.sock")
 	ln, err := net.Listen("unix", socket)
@@ -223,9 +224,9 @@ func TestRepeatedFastFailuresSlowTheRestartsButNeverStopThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := startFake(t, ln, socket, nil)
-	// Starts 1..7 die at once; the 8th serves (this fake's socket).
+	// Starts 1..5 die at once; the 6th serves (this fake's socket).
 	exe := script(t, `n=$(cat `+dir+`/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > `+dir+`/n
-if [ $n -le 7 ]; then echo READY `+socket+`; exit 3; fi
+if [ $n -le 5 ]; then echo READY `+socket+`; exit 3; fi
 echo READY `+socket+`; exec sleep 600`)
 	slowSaid := make(chan error, 1)
 	side, err := SpawnWith(within(t, 10*time.Second), SpawnOptions{Exe: exe,
@@ -248,7 +249,7 @@ echo READY `+socket+`; exec sleep 600`)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no slow-pace event: %+v", side.Status())
 	}
-	waitUntil(t, "the 8th start", func() bool { return side.Restarts() == 7 })
+	waitUntil(t, "the 6th start", func() bool { return side.Restarts() == 5 })
 	if st := side.Status(); st.Pid == 0 || !st.Supervising {
 		t.Fatalf("status once a daemon runs again: %+v", st)
 	}

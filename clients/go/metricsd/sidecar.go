@@ -35,8 +35,9 @@ const (
 // The supervision's clock values, as variables so that the package's own tests can
 // shorten them (they are not settable from outside the package).
 var (
-	fastFailure = FastFailure
-	slowRestart = SlowRestart
+	fastFailure     = FastFailure
+	slowRestart     = SlowRestart
+	maxFastFailures = MaxFastFailures
 )
 
 // ErrSidecar is what every error of Spawn, SpawnWith and a Sidecar matches with
@@ -314,7 +315,7 @@ func (s *Sidecar) ready(ch *child, addr string) {
 // to the slow pace.
 func (s *Sidecar) failed(err error) bool {
 	s.fast++
-	if s.fast < MaxFastFailures || s.slow {
+	if s.fast < maxFastFailures || s.slow {
 		return false
 	}
 	s.slow = true
