@@ -99,11 +99,26 @@ async function readEndpoint(file) {
   } catch {
     throw refusal(`${file} is not an endpoint file`, "EINVAL");
   }
-  const { port, token } = data ?? {};
+  const { port, token, pid } = data ?? {};
   if (!Number.isInteger(port) || port <= 0 || port > 65535 || typeof token !== "string" || !/^[0-9a-f]{64}$/.test(token)) {
     throw refusal(`${file} is not an endpoint file`, "EINVAL");
   }
+  if (pid !== undefined && pid !== null && !pidAlive(pid)) {
+    // A daemon that died uncleanly left it: whatever listens on its port is not that daemon.
+    throw refusal(`${file} is stale (its daemon, pid ${pid}, is gone)`, "ESTALE");
+  }
   return { host: "127.0.0.1", port, token };
+}
+
+/** A process with this id exists (EPERM: it does, another user's). */
+function pidAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
 }
 
 /**
