@@ -287,7 +287,7 @@ class Client {
       this._stats.dropped += 1;
       return false;
     }
-    if (this._mTail - this._mHead >= this._ends.length) this._growRecords();
+    if (this._mTail - this._mHold >= this._ends.length) this._growRecords();
     const i = this._mTail & (this._ends.length - 1);
     this._tail += len;
     this._ends[i] = this._tail;

@@ -12,7 +12,9 @@ import process from "node:process";
 import readline from "node:readline";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { decodeMulti } from "@msgpack/msgpack";
+import crypto from "node:crypto";
+
+import { decodeMulti, encode } from "@msgpack/msgpack";
 
 import {
   Client, DEFAULTS, ENV, FATAL_CODES, MAX_MESSAGE_BYTES, MAX_REPLY_BYTES, MAX_STRING_BYTES, NoopClient, PATHS, PROTO,
@@ -138,25 +140,29 @@ test("a daemon stopped past the write timeout loses nothing: counted + dropped =
   await until(() => c.sync(2000), "a sync after SIGCONT");
   const counted = (await c.snapshot()).counts.tool_error.timeout;
   const { dropped, unconfirmed } = c.stats;
-  // Every byte written reached the stopped daemon: what was written but not confirmed was
-  // counted too, and nothing was counted twice.
+  // A replayable stream: what was written on the timed-out connections is written again,
+  // and the daemon counts each event once.
   assert.equal(counted + dropped, sent, JSON.stringify({ counted, dropped, unconfirmed, sent }));
-  assert.ok(unconfirmed > 0 && unconfirmed <= counted);
+  assert.equal(unconfirmed, 0);
 });
 
-test("events written to a daemon then killed are reported as unconfirmed, and sync says so once", async () => {
+test("events a SIGKILLed daemon read but never committed are written again to the next: none lost, none twice", async () => {
   const d = await start();
   const c = client();
   assert.equal(await c.sync(), true);
   for (let i = 0; i < 100; i += 1) c.compaction(); // no turn: no sync of the client's own
-  await until(() => c.stats.queued === 0 && c.connected, "the events written");
+  await until(async () => {
+    const o = new Client({ socketPath: home.socket });
+    const snap = await o.snapshot(1000);
+    await o.close(0);
+    return snap?.counts?.compaction === 100;
+  }, "the events read");
   await d.kill();
   await start();
   c.compaction();
-  assert.equal(await until(async () => (await c.sync(2000)) === false || "x", "a sync answered"), true);
-  assert.equal(c.stats.unconfirmed, 100);
-  assert.equal(await c.sync(), true);
-  assert.equal((await c.snapshot()).counts.compaction, 1);
+  assert.equal(await until(() => c.sync(2000), "a sync with the new daemon"), true);
+  assert.deepEqual([c.stats.unconfirmed, c.stats.dropped, c.stats.queued], [0, 0, 0]);
+  assert.equal((await c.snapshot()).counts.compaction, 101);
 });
 
 // --- replies (finding 22.7) ---------------------------------------------------------------
@@ -250,9 +256,17 @@ test("providerError(message, status), status(), and readable stats", async () =>
 
 // --- TCP + token ----------------------------------------------------------------------------
 
-async function tcpServer(onHello) {
+/** A loopback TCP stand-in for a daemon holding `token`: it proves itself (a challenge to
+ * a hello with a nonce), checks the client's auth, then answers like a v1.3 daemon that
+ * commits at once (resume; acks with committed). `onHello(hello, socket)` sees each hello;
+ * `token` null: a listener that cannot prove anything (it answers with a made-up proof). */
+async function tcpServer(onHello, token = null) {
   const server = net.createServer((s) => {
     let buf = Buffer.alloc(0);
+    let seq = 0;
+    let events = 0;
+    const mine = crypto.randomBytes(32);
+    const hmac = (nonce) => crypto.createHmac("sha256", Buffer.from(token ?? "", "ascii")).update(nonce).digest();
     s.on("error", () => {});
     s.on("data", (d) => {
       buf = Buffer.concat([buf, d]);
@@ -260,8 +274,21 @@ async function tcpServer(onHello) {
       try { msgs = [...decodeMulti(buf)]; } catch { return; } // incomplete: wait
       buf = Buffer.alloc(0);
       for (const m of msgs) {
-        if (m.type === "hello") onHello(m, s);
-        else if (m.type === "sync") s.write(Buffer.from(`82a474797065a361636ba26964${m.id.toString(16).padStart(2, "0")}`, "hex"));
+        if (m.type === "hello") {
+          onHello(m, s);
+          seq = m.seq ?? 0;
+          s.write(encode({ type: "challenge", proof: token ? hmac(m.nonce) : crypto.randomBytes(32), nonce: mine }));
+        } else if (m.type === "auth") {
+          if (!token || !Buffer.from(m.proof).equals(hmac(mine))) {
+            s.end(encode({ type: "error", code: "unauthorized", detail: "no" }));
+            return;
+          }
+          s.write(encode({ type: "resume", counted: seq - 1 }));
+        } else if (m.type === "sync") {
+          s.write(encode({ type: "ack", id: m.id, committed: seq + events - 1 }));
+        } else {
+          events += 1;
+        }
       }
     });
   });
@@ -270,17 +297,17 @@ async function tcpServer(onHello) {
   return server.address().port;
 }
 
-test("an endpoint file: 127.0.0.1, the token as the hello's last key, re-read on every connect", async () => {
+test("an endpoint file: 127.0.0.1, a hello with a nonce and no token, re-read on every connect", async () => {
   const hellos = [];
-  const port = await tcpServer((m) => hellos.push(m));
   const token = "ab".repeat(32);
+  const port = await tcpServer((m) => hellos.push(m), token);
   const file = path.join(home.root, "endpoint.json");
-  writeFileSync(file, JSON.stringify({ port, token, pid: 1 }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ port, token, pid: process.pid }), { mode: 0o600 });
   const c = client({ socketPath: file, clientVersion: "1.0.0" });
   c.compaction();
   assert.equal(await c.sync(), true);
-  assert.deepEqual(hellos.map((h) => Object.keys(h)), [["type", "proto", "client_version", "token"]]);
-  assert.equal(hellos[0].token, token);
+  assert.deepEqual(hellos.map((h) => Object.keys(h)), [["type", "proto", "client_version", "stream", "seq", "nonce"]]);
+  assert.equal(hellos[0].nonce.length, 32);
   // Readable by others: treated as no daemon, nothing sent.
   chmodSync(file, 0o644);
   const other = client({ socketPath: file });
@@ -290,7 +317,19 @@ test("an endpoint file: 127.0.0.1, the token as the hello's last key, re-read on
   assert.match(other.lastError.message, /not a private file/);
 });
 
-// --- the sidecar (finding 22.2-22.4) -------------------------------------------------------
+test("an endpoint file whose daemon (pid) is gone is stale: nothing connects to its port", async () => {
+  const hellos = [];
+  const token = "ab".repeat(32);
+  const port = await tcpServer((m) => hellos.push(m), token);
+  const dead = spawnSync("true");
+  const file = path.join(home.root, "endpoint.json");
+  writeFileSync(file, JSON.stringify({ port, token, pid: dead.pid }), { mode: 0o600 });
+  const c = client({ socketPath: file });
+  c.turn("stop");
+  assert.equal(await c.sync(300), false);
+  assert.deepEqual(hellos, []);
+  assert.match(c.lastError.message, /stale/);
+});
 
 function script(name, body) {
   const file = path.join(home.root, name);
@@ -345,23 +384,21 @@ test("close(deadline) never kills: a daemon that answers nobody by then gets SIG
   assert.equal(await exited, "SIGTERM");
 });
 
-test("unauthorized: the client backs off, re-reads the endpoint file and reaches the new daemon", async () => {
-  const hellos = [];
-  const wrongPort = await tcpServer((m, s) => {
-    hellos.push("refused");
-    s.end(Buffer.from("82a474797065a56572726f72a4636f6465ac756e617574686f72697a6564", "hex")); // {type: error, code: unauthorized}
-  });
+test("a listener that cannot prove it holds the token gets only a hello; the client re-reads the endpoint file", async () => {
+  const stale = [];
   const token = "cd".repeat(32);
+  const wrongPort = await tcpServer((m) => stale.push(m), null);
   const file = path.join(home.root, "endpoint.json");
-  writeFileSync(file, JSON.stringify({ port: wrongPort, token, pid: 1 }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ port: wrongPort, token, pid: process.pid }), { mode: 0o600 });
   const c = client({ socketPath: file, backoffMinMs: 20, backoffMaxMs: 50 });
-  c.compaction();
-  await until(() => c.errors.some((e) => e.code === "unauthorized"), "the unauthorized reply");
-  const goodPort = await tcpServer((m) => hellos.push(m.token));
-  writeFileSync(file, JSON.stringify({ port: goodPort, token, pid: 2 }), { mode: 0o600 });
+  c.providerError("canary-secret-text", 500);
+  await until(() => c.stats.refused > 0, "the refused proof");
+  const hellos = [];
+  const goodPort = await tcpServer((m) => hellos.push(m), token);
+  writeFileSync(file, JSON.stringify({ port: goodPort, token, pid: process.pid }), { mode: 0o600 });
   await until(() => c.sync(500), "a sync with the new daemon");
-  assert.equal(hellos[0], "refused");
-  assert.equal(hellos[hellos.length - 1], token);
+  assert.ok(stale.length >= 1 && stale.every((h) => h.token === undefined && h.nonce.length === 32));
+  assert.equal(hellos.length, 1);
 });
 
 test("default discovery: no socket, an endpoint file beside it: the TCP transport", async () => {
@@ -370,8 +407,8 @@ test("default discovery: no socket, an endpoint file beside it: the TCP transpor
   chmodSync(xdg, 0o700);
   const token = "ef".repeat(32);
   const tokens = [];
-  const port = await tcpServer((m) => tokens.push(m.token));
-  writeFileSync(path.join(xdg, "metricsd", "endpoint.json"), JSON.stringify({ port, token, pid: 1 }), { mode: 0o600 });
+  const port = await tcpServer((m) => tokens.push(m.token), token);
+  writeFileSync(path.join(xdg, "metricsd", "endpoint.json"), JSON.stringify({ port, token, pid: process.pid }), { mode: 0o600 });
   const saved = { xdg: process.env.XDG_RUNTIME_DIR, sock: process.env.METRICSD_SOCKET };
   process.env.XDG_RUNTIME_DIR = xdg;
   delete process.env.METRICSD_SOCKET;
@@ -381,7 +418,7 @@ test("default discovery: no socket, an endpoint file beside it: the TCP transpor
     assert.equal(c.socketPath, path.join(xdg, "metricsd", "metricsd.sock"));
     c.compaction();
     assert.equal(await c.sync(), true);
-    assert.deepEqual(tokens, [token]);
+    assert.deepEqual(tokens, [undefined]); // the daemon proved itself; no token is ever sent
   } finally {
     if (saved.xdg === undefined) delete process.env.XDG_RUNTIME_DIR; else process.env.XDG_RUNTIME_DIR = saved.xdg;
     if (saved.sock !== undefined) process.env.METRICSD_SOCKET = saved.sock;
