@@ -41,17 +41,20 @@ export interface ClientOptions {
 }
 
 export interface ClientStats {
-  /** Events that never reached a daemon: queue full, bad arguments, queued at close, no-op client. */
+  /** Events that never reached a daemon: replay buffer full, bad arguments, never written by close, no-op client. */
   dropped: number;
-  /** Events written on a connection that was lost before the daemon confirmed them: maybe counted. */
+  /** Events written but never committed when close() gave up (maybe counted); with a daemon without
+   * streams, also those written on a connection lost before the daemon confirmed them. */
   unconfirmed: number;
   connects: number;
   reconnects: number;
-  /** Sockets or endpoint files refused because another user owns them (or others may read them). */
+  /** Sockets or endpoint files refused because another user owns them (or others may read them), and
+   * loopback TCP listeners that did not prove they hold the daemon's token. */
   refused: number;
   writeTimeouts: number;
   /** Connections closed for a reply over MAX_REPLY_BYTES or one that does not decode. */
   badReplies: number;
+  /** Events held: not yet written, or written and not yet committed (the replay buffer). */
   queued: number;
 }
 
@@ -205,7 +208,8 @@ export declare function defaultRuntimeDir(env?: NodeJS.ProcessEnv, platform?: No
 export declare function socketPath(explicit?: string, env?: NodeJS.ProcessEnv, platform?: NodeJS.Platform): string;
 export declare function clip(text: string): string;
 export declare function encodeMessage(message: Message): Buffer;
-export declare function helloMessage(clientVersion?: string | null, token?: string | null): Message;
+export declare function helloMessage(clientVersion?: string | null, token?: string | null,
+  stream?: { stream?: Uint8Array; seq?: number; nonce?: Uint8Array }): Message;
 export declare function turnMessage(finishReason?: string | null, emptyFinal?: boolean): Message;
 export declare function usageMessage(cacheHitTokens?: TokenCount, cacheMissTokens?: TokenCount): Message;
 export declare function usageTotalMessage(promptTokens?: TokenCount, cachedTokens?: TokenCount): Message;
