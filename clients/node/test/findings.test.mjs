@@ -642,3 +642,36 @@ test("finding 7: the address rule of clients/spec.json, for linux, darwin and wi
   assert.deepEqual(got, expected);
   assert.equal(socketPath(undefined, cases[0][1], "win32"), "C:\\Users\\u\\AppData\\Local\\Temp\\metricsd\\endpoint.json");
 });
+
+test("finding 4: a sync that timed out never consumes the loss report: the next sync still says false", async () => {
+  const sock = path.join(home.root, "slow.sock");
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const server = net.createServer((s) => {
+    let buf = Buffer.alloc(0);
+    let first = true;
+    s.on("error", () => {});
+    s.on("data", async (d) => {
+      buf = Buffer.concat([buf, d]);
+      let msgs;
+      try { msgs = [...decodeMulti(buf)]; } catch { return; }
+      buf = Buffer.alloc(0);
+      for (const m of msgs) {
+        if (m.type !== "sync") continue;
+        if (!first) await held; // the daemon is slow to answer
+        first = false;
+        s.write(encode({ type: "ack", id: m.id }));
+      }
+    });
+  });
+  await new Promise((r) => server.listen(sock, r));
+  cleanups.push(() => new Promise((r) => server.close(r)));
+  const c = client({ socketPath: sock });
+  assert.equal(await c.sync(), true);
+  c.usage(9500, 500); // refused by the client: dropped, counted
+  c.turn("stop");
+  assert.equal(await c.sync(50), false); // abandoned: no answer in time
+  release();
+  assert.equal(await c.sync(), false, JSON.stringify(c.stats)); // the loss is still reported
+  assert.equal(await c.sync(), true);
+});
