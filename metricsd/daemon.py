@@ -30,7 +30,7 @@ import trio
 from metricsd import __version__
 from metricsd.commits import STORAGE_FAULTS, Committer
 from metricsd.consent import Authority, EgressLock
-from metricsd.core.batches import Host, seconds_to_next_upload
+from metricsd.core.batches import Host, seconds_to_next_upload, utc_day
 from metricsd.core.consent import CLOSED, Decision
 from metricsd.core.counts import Tally, VersionCap, counts_body, health_body
 from metricsd.core.endpoint import Endpoint, EndpointError
@@ -109,6 +109,11 @@ class DaemonOptions:
     notify: Callable[[Notification], None] = _ignore
     #: The HTTP transport uploads use (None: httpx's own; tests pass a MockTransport).
     transport: httpx.AsyncBaseTransport | None = None
+    #: The wall clock (Unix seconds) every date of the daemon comes from: the day a count
+    #: belongs to, which days are complete, when the daily upload runs.  The real clock;
+    #: a test passes its own (:class:`metricsd.testing.WallClock`) — an argument, never
+    #: an environment variable or a flag.
+    wall_clock: Callable[[], float] = time.time
 
 
 class Daemon:
@@ -127,7 +132,8 @@ class Daemon:
         self.streams = Streams()
         self.committer = Committer(store, self.tally, authority, egress,
                                    daemon_version=__version__, in_db=self.in_db,
-                                   on_decision=self._committed, streams=self.streams)
+                                   on_decision=self._committed,
+                                   wall_clock=options.wall_clock, streams=self.streams)
         self.server = Server(self.tally, self.gate, Replies(
             commit_soon=self.committer.request, committed=self.committer.committed,
             snapshot=self._snapshot, status=self._status, target=self.committer.target,
@@ -344,9 +350,20 @@ class Uploads:
 
     async def run(self) -> None:
         rng = random.SystemRandom()
+        wall_clock = self._daemon.options.wall_clock
         while True:
+            await self._prune()
             await self._once()
-            await trio.sleep(seconds_to_next_upload(time.time(), rng.random()))
+            await trio.sleep(seconds_to_next_upload(wall_clock(), rng.random()))
+
+    async def _prune(self) -> None:
+        """Once a day, uploading or not: dev-build counts are kept only as long as pending
+        batches are."""
+        d = self._daemon
+        try:
+            await d.in_db(d.store.prune, utc_day(d.options.wall_clock()))
+        except STORAGE_FAULTS as exc:
+            log.warning("could not prune old dev-build counts (%s)", describe_error(exc))
 
     async def _once(self) -> None:
         d = self._daemon
@@ -363,7 +380,8 @@ class Uploads:
         upload = await trio.to_thread.run_sync(importlib.import_module, "metricsd.upload")
         ctx = upload.UploadContext(store=d.store, authority=d.authority, egress=d.egress,
                                    endpoint=endpoint, host=d.options.host, in_db=d.in_db,
-                                   transport=d.options.transport)
+                                   transport=d.options.transport,
+                                   wall_clock=d.options.wall_clock)
         while True:
             with trio.CancelScope() as scope:
                 self._scope = scope

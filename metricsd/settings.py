@@ -59,16 +59,68 @@ class Settings:
 
 
 def default_socket() -> Path:
-    """``user_runtime_dir("metricsd")/metricsd.sock``.  Without XDG_RUNTIME_DIR,
-    platformdirs falls back to ``/tmp/runtime-<uid>``: ``run`` checks that directory
-    chain is safe before serving in it."""
+    """``user_runtime_dir("metricsd", appauthor=False)/metricsd.sock``.  Without
+    XDG_RUNTIME_DIR, platformdirs falls back to ``/tmp/runtime-<uid>``: ``run`` checks that
+    directory chain is safe before serving in it."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return Path(platformdirs.user_runtime_dir(APP, appauthor=False)) / SOCKET_NAME
+        return runtime_dir() / SOCKET_NAME
     except Exception as exc:
         raise SettingsError(f"cannot determine the runtime directory ({type(exc).__name__}); "
                             "set XDG_RUNTIME_DIR or use --socket") from None
+
+
+def _private_dir(path: str) -> bool:
+    """A directory (not a symlink) of this user's with mode 0700."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(st.st_mode) and st.st_mode & 0o777 == 0o700
+            and st.st_uid == getattr(os, "geteuid", lambda: st.st_uid)())
+
+
+def runtime_dir(platform: str | None = None, environ: Mapping[str, str] | None = None,
+                home: Path | None = None) -> Path:
+    """The daemon's runtime directory (the socket's, or endpoint.json's): the one address
+    rule, ``address`` in clients/spec.json.  For this platform and environment it is
+    ``platformdirs.user_runtime_dir("metricsd", appauthor=False)`` itself; for another
+    ``platform`` (``linux``, ``darwin``, ``win32``...), ``environ`` and ``home`` it is the
+    same rule evaluated here (an installer writing another user's or platform's files):
+
+    * win32: ``%LOCALAPPDATA%\\Temp\\metricsd``;
+    * darwin: ``$XDG_RUNTIME_DIR/metricsd`` when that is a private directory of the
+      user's, else ``~/Library/Caches/TemporaryItems/metricsd``;
+    * elsewhere: ``$XDG_RUNTIME_DIR/metricsd``, else ``/run/user/<uid>/metricsd``
+      (FreeBSD, NetBSD: ``/var/run/user``; OpenBSD: ``/tmp/run/user``), each only when a
+      private directory of the user's, else ``<tmp>/runtime-<uid>/metricsd``."""
+    if platform is None and environ is None and home is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Path(platformdirs.user_runtime_dir(APP, appauthor=False))
+    import ntpath
+    import posixpath
+    import tempfile
+
+    platform = sys.platform if platform is None else platform
+    env = os.environ if environ is None else environ
+    user_home = str(home) if home is not None else os.path.expanduser("~")
+    if platform == "win32":
+        local = env.get("LOCALAPPDATA") or ntpath.join(user_home, "AppData", "Local")
+        return Path(ntpath.join(ntpath.normpath(local), "Temp", APP))
+    xdg = env.get("XDG_RUNTIME_DIR", "")
+    if posixpath.isabs(xdg) and _private_dir(xdg):
+        return Path(xdg) / APP
+    if platform == "darwin":
+        return Path(user_home) / "Library" / "Caches" / "TemporaryItems" / APP
+    uid = os.geteuid() if hasattr(os, "geteuid") else 0
+    base = (f"/tmp/run/user/{uid}" if platform.startswith("openbsd")
+            else f"/var/run/user/{uid}" if platform.startswith(("freebsd", "netbsd"))
+            else f"/run/user/{uid}")
+    if _private_dir(base):
+        return Path(base) / APP
+    return Path(env.get("TMPDIR") or tempfile.gettempdir()) / f"runtime-{uid}" / APP
 
 
 def this_host() -> Host:

@@ -20,7 +20,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from metricsd.core.batches import SCHEMA, SCHEMA_TABLES, SCHEMA_V1, Batch, Pending, clip
+from metricsd.core.batches import (
+    DEV_KEEP_DAYS,
+    SCHEMA,
+    SCHEMA_TABLES,
+    SCHEMA_V1,
+    Batch,
+    CountRow,
+    Pending,
+    day_after,
+    held_groups,
+    plan_seal,
+)
 from metricsd.core.counts import Groups, VersionCap, add_into
 from metricsd.core.facts import (
     HEALTH_COUNTERS,
@@ -32,9 +43,14 @@ from metricsd.core.facts import (
 
 log = logging.getLogger("metricsd")
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 #: meta key of the last upload's result line (daemon-written).
 LAST_UPLOAD_KEY: Final = "last_upload"
+#: meta key: every day up to this one is closed (sealed days older than the newest
+#: SEALED_DAYS_KEPT are remembered by this one value).
+SEALED_FLOOR_KEY: Final = "sealed_floor"
+#: How many sealed days are remembered one by one (more than a year of daily reports).
+SEALED_DAYS_KEPT: Final = 400
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS counts (
@@ -133,6 +149,9 @@ def _check_fact(counter: str, label: str) -> None:
 class Store:
     def __init__(self, path: Path, *, connect: bool = True) -> None:
         self.path = path
+        #: The client versions held, kept in memory so that a commit never scans stored
+        #: rows; read from the database once (first commit), again after a seal or drop.
+        self._cap: VersionCap | None = None
         #: None while the database is unavailable (see :meth:`open`).
         self._conn: sqlite3.Connection | None = _connect(path) if connect else None
 
@@ -221,37 +240,42 @@ class Store:
 
     def commit(self, groups: Groups, *, daemon_version: str, day: str,
                dev_now: bool = False, streams: Mapping[bytes, int] | None = None,
-               seen: int = 0) -> None:
-        """Add deltas to the committed counts in one transaction.
+               seen: int = 0) -> str:
+        """Add deltas to the committed counts in one transaction; returns the day they
+        were written under.
+
+        ``day`` is the wall clock's UTC day; the day the counts belong to is decided
+        inside the transaction that writes them: a day already sealed (by this process
+        or another) is closed, so its counts go to the next open day (see
+        :func:`_open_day`).  Each group keeps the dev flag it was counted under;
+        ``dev_now`` (the build is a dev build as of this commit) marks every group dev as
+        well, never the reverse.  Client versions beyond the store's 16 (pending batches
+        included) are folded into ``unknown``; the set is kept in memory, so a commit
+        costs the same whatever the database holds.
 
         ``streams``: the replayable streams' marks these deltas bring them to, written in
-        the same transaction (``seen``: the wall-clock second, for forgetting them).
-
-        Each group keeps the dev flag it was counted under; ``dev_now`` (the build is a
-        dev build as of this commit) marks every group dev as well, never the reverse.
-        Client versions beyond the store's 16 (pending batches included) are folded into
-        ``unknown``."""
+        the same transaction (``seen``: the wall-clock second, for forgetting them)."""
         rows = []
-        cap: VersionCap | None = None
         for (dev, client_version), facts in groups.items():
             if not is_rendered_version(client_version):
                 raise PrivacyGuardError("refusing to store an unrendered client version")
             if client_version != UNKNOWN_VERSION:
-                if cap is None:
-                    cap = VersionCap(self.client_versions())
-                client_version = cap.admit(client_version)
+                client_version = self._versions().admit(client_version)
             for (counter, label), n in facts.items():
                 _check_fact(counter, label)
                 if n:
-                    rows.append((int(dev or dev_now), daemon_version, client_version, day,
+                    rows.append((int(dev or dev_now), daemon_version, client_version,
                                  counter, label, n))
         if not rows and not streams:
-            return
+            return day
         with self._tx() as db:
-            db.executemany(_UPSERT, rows)
+            day = _open_day(db, day)
+            db.executemany(_UPSERT, [(dev, dv, cv, day, counter, label, n)
+                                     for dev, dv, cv, counter, label, n in rows])
             if streams:
                 db.executemany(_STREAM_UPSERT, [(sid, mark, seen)
                                                 for sid, mark in streams.items()])
+        return day
 
     def stream_marks(self) -> dict[bytes, tuple[int, float]]:
         """Every stream's committed mark and last-seen second."""
@@ -262,6 +286,11 @@ class Store:
         """Delete the marks of streams not seen since ``before``; how many."""
         with self._tx() as db:
             return int(db.execute("DELETE FROM streams WHERE seen < ?", (before,)).rowcount)
+
+    def _versions(self) -> VersionCap:
+        if self._cap is None:
+            self._cap = VersionCap(self.client_versions())
+        return self._cap
 
     def client_versions(self) -> list[str]:
         """Client versions held (committed or in pending batches), oldest use first."""
@@ -283,44 +312,52 @@ class Store:
         return total
 
     def dev_totals(self) -> dict[Fact, int]:
-        """Counts made under a dev build, summed: they stay on this machine for good."""
+        """Counts made under a dev build, summed: they stay on this machine (30 days)."""
         total: dict[Fact, int] = {}
         add_into(total, _fact_rows(self._db.execute(
             "SELECT counter, label, SUM(n) FROM counts WHERE dev = 1 GROUP BY counter, label")))
         return total
 
     def pending(self, today: str) -> list[Pending]:
-        """Release-build committed counts of completed UTC days (before ``today``) not yet
-        batched, one entry per (day, daemon version, client version), bounded as sealing
-        will bound them."""
-        return [Pending(dv, cv, day, day, facts)
-                for day, dv, cv, facts in self._day_groups(self._db, before=today)]
+        """What the next seal on ``today`` makes of the release-build counts: one entry
+        per (day, client version) — completed days, and counts dated after today (a
+        clock that ran ahead) — bounded as sealing bounds them (see
+        :func:`~metricsd.core.batches.plan_seal`)."""
+        return plan_seal(_release_rows(self._db), today=today,
+                         open_day=_open_day(self._db, today)).batches
 
     def held(self, today: str) -> list[Pending]:
-        """Release-build counts of ``today`` (or later): they wait until the day is over."""
-        return [Pending(dv, cv, day, day, facts)
-                for day, dv, cv, facts in self._day_groups(self._db, since=today)]
+        """Release-build counts of ``today``: they wait until the day is over (unless
+        the next seal takes today too, see :meth:`pending`)."""
+        if _open_day(self._db, today) != today:
+            return []
+        rows = list(_release_rows(self._db))
+        if any(row[0] > today for row in rows):
+            return []  # the next seal takes today, with the counts dated after it
+        return held_groups(rows, today=today)
 
-    @staticmethod
-    def _day_groups(db: sqlite3.Connection, *, before: str = "9999-99-99",
-                    since: str = "") -> list[tuple[str, str, str, dict[Fact, int]]]:
-        """(day, daemon version, client version, clipped facts) of every release-build
-        group of a day in [since, before) holding counts (a group with health counters
-        only waits for counts)."""
-        groups = db.execute(
-            "SELECT day, daemon_version, client_version FROM counts "
-            "WHERE dev = 0 AND day < ? AND day >= ? "
-            "GROUP BY day, daemon_version, client_version "
-            f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0 "
-            "ORDER BY day, daemon_version, client_version", (before, since)).fetchall()
-        out = []
-        for day, daemon_version, client_version in groups:
-            facts = dict(_fact_rows(db.execute(
-                "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND day = ? AND "
-                "daemon_version = ? AND client_version = ? GROUP BY counter, label",
-                (day, daemon_version, client_version)), SCHEMA))
-            out.append((str(day), str(daemon_version), str(client_version), clip(facts)))
-        return out
+    def sealed_days(self) -> list[str]:
+        """The days remembered as sealed, oldest first."""
+        return [str(r[0]) for r in self._db.execute("SELECT day FROM sealed_days ORDER BY day")]
+
+    def prune(self, today: str) -> int:
+        """Delete dev-build counts older than DEV_KEEP_DAYS before ``today`` (they are
+        kept as long as pending batches are), and remember sealed days beyond the newest
+        SEALED_DAYS_KEPT by a single floor.  Returns the number of count rows deleted."""
+        with self._tx() as db:
+            deleted = db.execute("DELETE FROM counts WHERE dev = 1 AND day < ?",
+                                 (day_after(today, -DEV_KEEP_DAYS),)).rowcount
+            row = db.execute("SELECT day FROM sealed_days ORDER BY day DESC LIMIT 1 "
+                             "OFFSET ?", (SEALED_DAYS_KEPT,)).fetchone()
+            if row is not None:
+                floor = str(row[0])
+                db.execute("DELETE FROM sealed_days WHERE day <= ?", (floor,))
+                old = _sealed_floor(db)
+                if old is None or floor > old:
+                    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT "
+                               "(key) DO UPDATE SET value = excluded.value",
+                               (SEALED_FLOOR_KEY, floor))
+        return max(deleted, 0)
 
     def purge(self) -> bool:
         """Delete every count and pending batch, then checkpoint and truncate the
@@ -335,7 +372,9 @@ class Store:
             db.execute("DELETE FROM outbox")
             db.execute("DELETE FROM counts")
             db.execute("DELETE FROM streams")
-            db.execute("DELETE FROM meta WHERE key != ?", (LAST_UPLOAD_KEY,))
+            _forget_sealed_days(db)
+            db.execute("DELETE FROM meta WHERE key NOT IN (?, ?)",
+                       (LAST_UPLOAD_KEY, SEALED_FLOOR_KEY))
         busy, _log, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
             raise StoreUnavailable("the write-ahead log could not be truncated (busy)")
@@ -345,31 +384,45 @@ class Store:
     # --- outbox ----------------------------------------------------------------------
 
     def seal_batches(self, new_id: Iterable[str], *, now: int, today: str) -> list[str]:
-        """Move release-build committed counts of completed UTC days (before ``today``)
-        into the outbox, atomically.
+        """Move release-build committed counts into the outbox and close their days,
+        atomically (one transaction, so a commit in another process lands either before
+        it — and is sealed — or after it, on an open day).
 
-        One batch per (UTC day, daemon version, client version), every value bounded
-        (``health.clipped``); today's counts wait until the day is over; a group that
-        holds only health counters stays committed until it has counts to travel with."""
+        Completed days (before ``today``) are sealed, and so are counts dated after today
+        (a wall clock that ran ahead: they move to the first open day from today on, which
+        is sealed now); one batch per (UTC day, client version), naming the newest daemon
+        version, every value bounded (``health.clipped``).  Health counters of a day
+        without counts travel with the next open day's (see
+        :func:`~metricsd.core.batches.plan_seal`)."""
         ids = iter(new_id)
         sealed: list[str] = []
         with self._tx() as db:
-            for day, daemon_version, client_version, facts in self._day_groups(
-                    db, before=today):
+            plan = plan_seal(_release_rows(db), today=today, open_day=_open_day(db, today))
+            for pending in plan.batches:
                 batch_id = next(ids)
-                _insert_batch(db, batch_id, now, daemon_version, client_version, day, day,
-                              facts, SCHEMA)
-                db.execute(
-                    "DELETE FROM counts WHERE dev = 0 AND day = ? AND daemon_version = ? "
-                    "AND client_version = ?", (day, daemon_version, client_version))
+                _insert_batch(db, batch_id, now, pending.daemon_version,
+                              pending.client_version, pending.period_from,
+                              pending.period_to, pending.facts, SCHEMA)
                 sealed.append(batch_id)
+            for day in plan.taken:
+                db.execute("DELETE FROM counts WHERE dev = 0 AND day = ?", (day,))
+            for day in plan.days:
+                db.execute("INSERT OR IGNORE INTO sealed_days (day) VALUES (?)", (day,))
+            if plan.carried:
+                day = _open_day(db, today)
+                db.executemany(_UPSERT, [
+                    (0, dv, cv, day, counter, label, n)
+                    for (dv, cv), facts in plan.carried.items()
+                    for (counter, label), n in facts.items()])
+        self._cap = None  # versions may have left with the sealed counts
         return sealed
 
     def batches(self) -> list[Batch]:
-        """Pending batches, oldest first."""
+        """Pending batches, oldest day first."""
         rows = self._db.execute(
             "SELECT batch_id, created, daemon_version, client_version, period_from, "
-            "period_to, attempts, schema FROM outbox ORDER BY created, rowid").fetchall()
+            "period_to, attempts, schema FROM outbox ORDER BY period_to, created, rowid"
+        ).fetchall()
         out = []
         for row in rows:
             batch_id, created, daemon_version, client_version, first, last, attempts, schema \
@@ -387,11 +440,15 @@ class Store:
         with self._tx() as db:
             db.execute("DELETE FROM outbox_counts WHERE batch_id = ?", (batch_id,))
             db.execute("DELETE FROM outbox WHERE batch_id = ?", (batch_id,))
+        self._cap = None
 
     def drop_batches(self, batch_ids: Iterable[str], day: str) -> int:
-        """Drop batches for good and count each drop in its group's health."""
+        """Drop batches for good and count each drop in its group's health, on ``day``
+        (the wall clock's; the next open day if that one is sealed).  The drop travels
+        with the next counts sealed, whatever their client version."""
         dropped = 0
         with self._tx() as db:
+            day = _open_day(db, day)
             for batch_id in batch_ids:
                 row = db.execute("SELECT daemon_version, client_version FROM outbox "
                                  "WHERE batch_id = ?", (batch_id,)).fetchone()
@@ -401,6 +458,7 @@ class Store:
                 db.execute("DELETE FROM outbox WHERE batch_id = ?", (batch_id,))
                 db.execute(_UPSERT, (0, row[0], row[1], day, "dropped_batches", "", 1))
                 dropped += 1
+        self._cap = None
         return dropped
 
     def note_attempt(self, batch_id: str) -> None:
@@ -418,6 +476,51 @@ class Store:
         with self._tx() as db:
             db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _release_rows(db: sqlite3.Connection) -> Iterator[CountRow]:
+    """Every release-build count (allow-listed facts of the current schema only)."""
+    for day, dv, cv, counter, label, n in db.execute(
+            "SELECT day, daemon_version, client_version, counter, label, n FROM counts "
+            "WHERE dev = 0"):
+        if n and _allowed(counter, label, SCHEMA):
+            yield str(day), str(dv), str(cv), str(counter), str(label), int(n)
+
+
+def _sealed_floor(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (SEALED_FLOOR_KEY,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _forget_sealed_days(db: sqlite3.Connection) -> None:
+    """Opting out: the list of days reported goes too.  What stays is one floor (every
+    day up to it is closed) no later than the day of the last upload, a date the database
+    keeps anyway: so opting in again never makes a second report for a day already
+    reported, and nothing new about when metricsd was used is kept."""
+    newest = db.execute("SELECT MAX(day) FROM sealed_days").fetchone()[0]
+    db.execute("DELETE FROM sealed_days")
+    floor = _sealed_floor(db)
+    newest = max(filter(None, (newest, floor)), default=None)
+    last = db.execute("SELECT value FROM meta WHERE key = ?", (LAST_UPLOAD_KEY,)).fetchone()
+    db.execute("DELETE FROM meta WHERE key = ?", (SEALED_FLOOR_KEY,))
+    if newest is not None and last is not None:
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                   (SEALED_FLOOR_KEY, min(str(newest), str(last[0])[:10])))
+
+
+def _open_day(db: sqlite3.Connection, day: str) -> str:
+    """``day``, or — when it is sealed (a report for it was made: the wall clock was moved
+    back, or another process sealed it at midnight) — the first day after it that is not.
+    Point lookups on the sealed days (a year of them costs what one does)."""
+    floor = _sealed_floor(db)
+    if floor is not None and day <= floor:
+        day = day_after(floor)
+    for (sealed,) in db.execute("SELECT day FROM sealed_days WHERE day >= ? ORDER BY day",
+                                (day,)):
+        if sealed != day:
+            break
+        day = day_after(day)
+    return day
 
 
 def _fact_rows(cursor: sqlite3.Cursor,
@@ -462,7 +565,8 @@ def _seal_v1_counts(db: sqlite3.Connection) -> None:
         f"WHERE dev = 0 GROUP BY daemon_version, client_version "
         f"HAVING SUM(CASE WHEN counter NOT IN ({_HEALTH_SQL}) THEN n ELSE 0 END) > 0"
     ).fetchall()
-    now = int(time.time())
+    # ``created`` only orders batches of the same day; a migration has no date of its own.
+    now = 0
     for daemon_version, client_version, first, last in groups:
         facts = dict(_fact_rows(db.execute(
             "SELECT counter, label, SUM(n) FROM counts WHERE dev = 0 AND daemon_version = ? "
@@ -555,10 +659,12 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 #: Schema migrations: MIGRATIONS[v] upgrades a database at user_version v to v + 1.
 #: Version 2 is facts v2: batches carry their upload schema, and counts committed under
-#: the v1.1 labels are sealed as schema 1 batches (:func:`_seal_v1_counts`).
+#: the v1.1 labels are sealed as schema 1 batches (:func:`_seal_v1_counts`).  Version 3
+#: remembers the sealed days (a day once reported is closed, whatever the clock does).
 MIGRATIONS: Final[dict[int, str]] = {
     0: _SCHEMA,
     1: "ALTER TABLE outbox ADD COLUMN schema INTEGER NOT NULL DEFAULT 1",
+    2: "CREATE TABLE IF NOT EXISTS sealed_days (day TEXT PRIMARY KEY) WITHOUT ROWID",
 }
 
 

@@ -9,10 +9,13 @@ notifications (:class:`~metricsd.daemon.Committed`,
 :class:`~metricsd.daemon.DecisionChanged`, :class:`~metricsd.daemon.UploadFinished`); a test
 waits for one with :meth:`Harness.next` instead of reading log lines.
 
-The wall clock is the real one: the counts a test's events make are today's, and today's
-counts are held until the day is over.  A test that needs a completed day to upload puts it
-in the database before the daemon starts, with :func:`seed_day`.  (Tests that move the
-date itself run real daemon processes under libfaketime.)
+Dates come from the wall clock you pass (``open_daemon(wall_clock=WallClock(...))``; the
+real clock by default): the counts a test's events make are dated by it, today's counts are
+held until it says the day is over, and :meth:`WallClock.advance` or :meth:`WallClock.set`
+moves the date — forward, back, far ahead — as a real clock can, without libfaketime.  A
+completed day can also be put in the database before the daemon starts, with
+:func:`seed_day`.  (The clock is a constructor argument of the daemon, as trio's ``clock=``
+is of ``trio.run``: the shipped daemon has no variable or flag that moves its dates.)
 
 Everything else is the shipped daemon: the consent authority reads ``config.toml``, the
 file watch follows it, the egress lock is taken, commits run on a worker thread.
@@ -29,6 +32,8 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,6 +45,7 @@ from metricsd_client._wire import ReplyParser, encode, hello_message, sync_messa
 
 from metricsd import __version__
 from metricsd.consent import Authority, EgressLock
+from metricsd.core.batches import utc_day
 from metricsd.core.facts import Fact
 from metricsd.daemon import (
     Committed,
@@ -58,7 +64,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Committed", "Connection", "DecisionChanged", "Harness", "Notification",
-    "UploadFinished", "open_daemon", "seed_day", "write_config",
+    "UploadFinished", "WallClock", "open_daemon", "seed_day", "write_config",
 ]
 
 N = TypeVar("N", Committed, DecisionChanged, UploadFinished)
@@ -66,6 +72,40 @@ N = TypeVar("N", Committed, DecisionChanged, UploadFinished)
 #: Notifications kept for a test that has not asked for them yet; beyond this many the
 #: oldest are dropped (a test waits for what comes next, not for history).
 NOTIFICATIONS_KEPT = 1000
+
+
+class WallClock:
+    """A wall clock for an in-process daemon: Unix seconds, starting at ``start`` (default:
+    the real time now) and standing still unless moved — :meth:`advance` (by seconds
+    and/or days, negative moves it back) or :meth:`set`.  With ``follow`` (a trio
+    ``MockClock``, say) it also moves as that clock does, so a jump of trio's time moves
+    the date as well.  Callable from any thread (the daemon reads it on worker threads)."""
+
+    def __init__(self, start: float | None = None, *,
+                 follow: trio.abc.Clock | None = None) -> None:
+        self._lock = threading.Lock()
+        self._start = time.time() if start is None else float(start)
+        self._follow = follow
+        self._origin = follow.current_time() if follow is not None else 0.0
+
+    def __call__(self) -> float:
+        with self._lock:
+            now = self._start
+        if self._follow is not None:
+            now += self._follow.current_time() - self._origin
+        return now
+
+    def advance(self, seconds: float = 0.0, *, days: float = 0) -> None:
+        with self._lock:
+            self._start += seconds + days * 86400
+
+    def set(self, when: float) -> None:
+        """Jump to ``when`` (Unix seconds), forward or back."""
+        self.advance(when - self())
+
+    def day(self, offset: int = 0) -> str:
+        """The UTC day (``YYYY-MM-DD``) ``offset`` days from the clock's today."""
+        return utc_day(self() + offset * 86400)
 
 
 def write_config(config: Path, opted_in: bool | None) -> None:
@@ -198,14 +238,17 @@ async def open_daemon(directory: Path, *, opted_in: bool | None = True,
                       endpoint: str | None = None,
                       transport: httpx.AsyncBaseTransport | None = None,
                       environ: Mapping[str, str] | None = None,
-                      limits: Limits | None = None) -> AsyncIterator[Harness]:
+                      limits: Limits | None = None,
+                      wall_clock: Callable[[], float] | None = None,
+                      ) -> AsyncIterator[Harness]:
     """Start a daemon whose socket, state and config live in ``directory``.
 
     ``opted_in`` writes ``config.toml`` first (None: leave what is there); ``endpoint`` is
     what ``--endpoint`` would be; ``environ`` is the environment the consent veto and the
     dev flag read (default: empty, so neither the real environment's veto nor its dev flag
-    applies).  On exit the daemon is stopped as by SIGTERM: the final commit runs and the
-    database is closed."""
+    applies); ``wall_clock`` is where every date of the daemon comes from (a
+    :class:`WallClock`; default: the real clock).  On exit the daemon is stopped as by
+    SIGTERM: the final commit runs and the database is closed."""
     if sys.platform == "win32":
         raise NotImplementedError("metricsd.testing serves a Unix socket: not on Windows")
     directory.mkdir(parents=True, exist_ok=True)
@@ -227,7 +270,7 @@ async def open_daemon(directory: Path, *, opted_in: bool | None = True,
     options = DaemonOptions(
         socket=sock_path, database=state / DB_NAME, config=config, endpoint_flag=endpoint,
         endpoint_env=None, host=this_host(), limits=limits or Limits(),
-        notify=notify, transport=transport)
+        notify=notify, transport=transport, wall_clock=wall_clock or time.time)
     authority = Authority(config, directory / DEV_MARKER_NAME, environ or {},
                           endpoint_flag=endpoint)
     store = await trio.to_thread.run_sync(Store.open, options.database)

@@ -29,7 +29,7 @@ from metricsd import __version__
 from metricsd.consent import Authority, EgressLock
 from metricsd.core.batches import (
     ATTEMPT_TIMEOUT_SECONDS,
-    MAX_BATCH_AGE_SECONDS,
+    MAX_BATCH_AGE_DAYS,
     MAX_BATCHES,
     Batch,
     Host,
@@ -76,6 +76,8 @@ class UploadContext:
     progress: Callable[[str], None] = lambda line: log.info("uploading %s", line)
     attempt_timeout: float = ATTEMPT_TIMEOUT_SECONDS
     transport: httpx.AsyncBaseTransport | None = None
+    #: The wall clock every date of the run comes from (see DaemonOptions.wall_clock).
+    wall_clock: Callable[[], float] = time.time
 
 
 #: How much of a response body is read at most (it is never used).
@@ -91,22 +93,23 @@ def _prepare(ctx: UploadContext, now: float) -> list[Batch] | str:
         if why is not None:
             return why
         store = ctx.store
-        _drop_expired(store, now)
+        today = utc_day(now)
+        store.prune(today)
         store.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=int(now),
-                           today=utc_day(now))
-        _drop_expired(store, now)
+                           today=today)
+        _drop_expired(store, today)
         batches = store.batches()
-        if not batches and store.held(utc_day(now)):
+        if not batches and store.held(today):
             return NOTHING_YET
         return batches
 
 
-def _drop_expired(store: Store, now: float) -> None:
-    stale = expired([(b.batch_id, b.created) for b in store.batches()], now=now)
+def _drop_expired(store: Store, today: str) -> None:
+    stale = expired([(b.batch_id, b.period_to) for b in store.batches()], today=today)
     if stale:
-        n = store.drop_batches(stale, utc_day(now))
-        log.warning("dropped %d batch(es) older than %d days or beyond the %d newest",
-                    n, MAX_BATCH_AGE_SECONDS // 86400, MAX_BATCHES)
+        n = store.drop_batches(stale, today)
+        log.warning("dropped %d batch(es) of days more than %d days ago or beyond the %d "
+                    "newest days", n, MAX_BATCH_AGE_DAYS, MAX_BATCHES)
 
 
 def _admit_attempt(ctx: UploadContext) -> tuple[int | None, Refused | None]:
@@ -166,7 +169,7 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
     """One upload run.  ``result`` is filled in as the run goes (so an interrupted caller
     can still say what was sent)."""
     result = result if result is not None else UploadResult()
-    now = time.time()
+    now = ctx.wall_clock()
     prepared: list[Batch] | str = await ctx.in_db(_prepare, ctx, now)
     if isinstance(prepared, str):
         result.skipped = prepared
@@ -192,7 +195,7 @@ async def run_upload(ctx: UploadContext, result: UploadResult | None = None) -> 
                     await ctx.in_db(ctx.store.delete_batch, action.batch_id)
                 elif isinstance(action, Drop):
                     await ctx.in_db(ctx.store.drop_batches, [action.batch_id],
-                                    utc_day(time.time()))
+                                    utc_day(ctx.wall_clock()))
                 elif isinstance(action, NoteAttempt):
                     await ctx.in_db(ctx.store.note_attempt, action.batch_id)
                 elif isinstance(action, Sleep):
@@ -216,7 +219,7 @@ async def _attempt(ctx: UploadContext, client: httpx.AsyncClient, action: Post,
             status, retry_after = await _post(client, ctx.endpoint.url, action.body, headers)
     except (httpx.HTTPError, trio.TooSlowError, OSError) as exc:
         return Failed(describe_failure(exc))
-    return Responded(status, retry_after, now=time.time())
+    return Responded(status, retry_after, now=ctx.wall_clock())
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: bytes,

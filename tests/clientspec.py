@@ -135,7 +135,7 @@ def runtime_dir(platform: str, env: dict[str, str], *, uid: int, home: str, tmp:
     fallback = rule["fallback"].format(uid=uid, tmp=tmp)
     if fallback.startswith("~"):
         fallback = home + fallback[1:]
-    return posixpath.join(fallback, rule["append"])
+    return str(posixpath.join(fallback, rule["append"]))
 
 
 def render() -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from metricsd.core.batches import (
     BACKOFF_CAP_SECONDS,
+    MAX_BATCH_AGE_DAYS,
     MAX_BATCH_AGE_SECONDS,
     MAX_BATCHES,
     MAX_FAILURES_PER_RUN,
@@ -18,12 +19,16 @@ from metricsd.core.batches import (
     GiveUp,
     Host,
     batch_body,
+    day_after,
     expired,
     host_arch,
     host_os,
+    newest_version,
     next_delay,
     outcome,
     parse_retry_after,
+    plan_seal,
+    version_key,
 )
 from tests.fake_endpoint import Invalid, validate
 
@@ -72,15 +77,30 @@ def test_backoff_is_exponential_with_jitter_and_names_the_rule_that_stops_it() -
     assert isinstance(delay, float) and delay <= BACKOFF_CAP_SECONDS
 
 
-def test_expired_by_age_and_by_count() -> None:
-    now = 10_000_000_000
-    old = ("old", now - MAX_BATCH_AGE_SECONDS - 1)
-    edge = ("edge", now - MAX_BATCH_AGE_SECONDS)
-    assert expired([old, edge], now=now) == ["old"]
-    many = [(f"b{i}", now - i) for i in range(MAX_BATCHES + 3)]
-    # The 50 newest stay; the 3 oldest go.
-    assert sorted(expired(many, now=now)) == sorted(["b50", "b51", "b52"])
-    assert expired([], now=now) == []
+def test_expired_by_the_day_of_the_report_keeping_the_newest() -> None:
+    today = "2026-12-07"
+    old = ("old", day_after(today, -MAX_BATCH_AGE_DAYS - 1))
+    edge = ("edge", day_after(today, -MAX_BATCH_AGE_DAYS))
+    assert expired([old, edge], today=today) == ["old"]
+    assert MAX_BATCH_AGE_SECONDS == MAX_BATCH_AGE_DAYS * 86400
+    # 53 days of reports, two client versions each, listed oldest day first (as batches
+    # sealed together are): the batches of the newest days stay.
+    days = [day_after(today, -1 - i) for i in range(MAX_BATCHES + 3)]
+    many = [(f"{v}-{i}", day) for i, day in reversed(list(enumerate(days))) for v in "ab"]
+    assert sorted(expired(many, today=today)) == sorted(
+        b for b, d in many if d < day_after(today, -MAX_BATCH_AGE_DAYS))
+    # Seen from a clock set back before them all, the bound on days alone keeps the 50
+    # newest days (both batches of each), never the oldest.
+    newest = set(days[:MAX_BATCHES])
+    dropped = expired(many, today=day_after(today, -365))
+    assert sorted(dropped) == sorted(b for b, d in many if d not in newest)
+    assert len(dropped) == 6
+    assert expired([], today=today) == []
+
+
+def test_versions_are_ordered_as_numbers() -> None:
+    assert newest_version(["0.9.1", "0.10.0", "0.2.0"]) == "0.10.0"
+    assert version_key("2.0.1") < version_key("2.0.10") < version_key("10.0.0")
 
 
 def test_host_labels_are_allow_listed() -> None:
@@ -152,3 +172,30 @@ def test_receiver_checks_idempotency_key() -> None:
     assert validate(b, b["batch_id"]) is b
     with pytest.raises(Invalid):
         validate(b, str(uuid.uuid4()))
+
+
+def test_plan_seal_one_batch_per_day_and_client_version_health_with_the_newest() -> None:
+    rows = [
+        ("2026-12-01", "0.9.0", "1.0.0", "turns", "", 2),
+        ("2026-12-01", "0.10.0", "1.0.0", "turns", "", 3),
+        ("2026-12-01", "0.10.0", "unknown", "turns", "", 1),
+        ("2026-12-01", "0.10.0", "0.9.0", "dropped_batches", "", 1),  # health only
+        ("2026-12-02", "0.10.0", "0.9.0", "invalid_events", "", 4),  # no counts that day
+        ("2026-12-03", "0.10.0", "1.0.0", "turns", "", 7),  # today: held
+        ("2028-12-03", "0.10.0", "1.0.0", "turns", "", 5),  # the clock ran ahead
+    ]
+    plan = plan_seal(rows, today="2026-12-03", open_day="2026-12-04")
+    assert [(p.period_from, p.daemon_version, p.client_version, dict(p.facts))
+            for p in plan.batches] == [
+        ("2026-12-01", "0.10.0", "1.0.0", {("turns", ""): 5, ("dropped_batches", ""): 1}),
+        ("2026-12-01", "0.10.0", "unknown", {("turns", ""): 1}),
+        ("2026-12-04", "0.10.0", "1.0.0", {("turns", ""): 5, ("invalid_events", ""): 4}),
+    ]
+    assert plan.days == ["2026-12-01", "2026-12-02", "2026-12-04"]
+    assert plan.taken == ["2026-12-01", "2026-12-02", "2028-12-03"]
+    assert plan.carried == {}
+    # Without counts after it, a day's health waits for the next open day.
+    plan = plan_seal(rows[3:5], today="2026-12-03", open_day="2026-12-03")
+    assert plan.batches == [] and plan.days == ["2026-12-01", "2026-12-02"]
+    assert plan.carried == {("0.10.0", "0.9.0"): {("dropped_batches", ""): 1,
+                                                  ("invalid_events", ""): 4}}

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import DaemonFactory, Home, clean_env, cli, stream, wait_for
 from tests.fake_endpoint import Receiver
+from tests.inprocess import SEEDED, seed_for_next_daemon
 
 
 def metricsd(*args: str) -> subprocess.CompletedProcess[str]:
@@ -74,11 +75,8 @@ def refused_url() -> str:
 
 
 @pytest.mark.long
-def test_flush_names_a_refused_connection_and_exits_1(home: Home, daemons: DaemonFactory,
-                                                      refused_url: str) -> None:
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+def test_flush_names_a_refused_connection_and_exits_1(home: Home, refused_url: str) -> None:
+    seed_for_next_daemon(home, SEEDED)  # a completed day, as a daemon would have left it
     out = cli(home, "flush", "--endpoint", refused_url)
     assert out.returncode == 1, out
     assert "connection refused" in out.stdout
@@ -107,22 +105,17 @@ def plain_http_port() -> Iterator[int]:
 
 
 @pytest.mark.long
-def test_flush_names_a_tls_failure(home: Home, daemons: DaemonFactory,
-                                   plain_http_port: int) -> None:
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+def test_flush_names_a_tls_failure(home: Home, plain_http_port: int) -> None:
+    seed_for_next_daemon(home, SEEDED)  # a completed day, as a daemon would have left it
     out = cli(home, "flush", "--endpoint", f"https://127.0.0.1:{plain_http_port}/v1/metrics")
     assert out.returncode == 1, out
     assert "TLS" in out.stdout
 
 
 def test_a_404_deletes_the_batch_says_so_and_exits_1(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
+        home: Home, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED)  # a completed day, as a daemon would have left it
     r.fail_next(1, 404)
     out = cli(home, "flush", "--endpoint", url + "-typo")
     assert out.returncode == 1, out
@@ -131,15 +124,16 @@ def test_a_404_deletes_the_batch_says_so_and_exits_1(
 
 
 def test_ctrl_c_during_flush_says_what_was_sent(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
+        home: Home, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED)  # a completed day, as a daemon would have left it
     r.fail_next(5, 503, retry_after="60")
+    # Started with SIGINT ignored, as a background job or nohup starts it: flush itself
+    # restores the default handler, so Ctrl-C still interrupts it.
     proc = subprocess.Popen([sys.executable, "-m", "metricsd", "flush", *home.args(),
                              "--endpoint", url], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=clean_env())
+                            stderr=subprocess.PIPE, text=True, env=clean_env(),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     wait_for(lambda: len(r.posts()) == 1, timeout=20, what="the first attempt")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=30)

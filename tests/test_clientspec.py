@@ -60,10 +60,19 @@ def test_the_address_rule_is_the_daemons_for_each_platform(
     }
     # platformdirs joins with this platform's separator; Windows reads either.
     daemons["win32"] = ntpath.normpath(daemons["win32"])
+    from metricsd.settings import runtime_dir as daemon_rule
+
     for platform, daemon in daemons.items():
         rule = clientspec.runtime_dir(platform, env, uid=os.geteuid(), home=str(tmp_path),
                                       tmp="/tmp")
         assert rule == daemon == runtime_dir(platform, env), platform
+        # The daemon's own function, evaluated for that platform (install.py's too).
+        assert str(daemon_rule(platform, env, tmp_path)) == daemon, platform
+    # Without a private XDG_RUNTIME_DIR, macOS falls back to ~/Library/Caches/TemporaryItems.
+    bare = {k: v for k, v in env.items() if k != "XDG_RUNTIME_DIR"}
+    assert str(daemon_rule("darwin", bare, tmp_path)) == clientspec.runtime_dir(
+        "darwin", bare, uid=os.geteuid(), home=str(tmp_path), tmp="/tmp") == str(
+        tmp_path / "Library" / "Caches" / "TemporaryItems" / "metricsd")
     assert daemons["win32"] == local + "\\Temp\\metricsd"
     # And the daemon's own default here is the rule's.
     from metricsd.settings import default_socket

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import trio
@@ -14,7 +17,8 @@ from metricsd.core.counts import Tally
 from metricsd.store import Store
 
 
-def make(tmp_path: Path, opted_in: bool = True) -> tuple[Committer, Tally, Store, list[Decision]]:
+def make(tmp_path: Path, opted_in: bool = True, wall_clock: Callable[[], float] = time.time,
+         ) -> tuple[Committer, Tally, Store, list[Decision]]:
     config = tmp_path / "config.toml"
     config.write_text(f"[desktop]\nmetrics = {'true' if opted_in else 'false'}\n")
     store = Store.open(tmp_path / "state" / "metrics.sqlite3")
@@ -26,7 +30,7 @@ def make(tmp_path: Path, opted_in: bool = True) -> tuple[Committer, Tally, Store
 
     committer = Committer(store, tally, Authority(config, tmp_path / "DEV_BUILD", {}),
                           EgressLock(tmp_path / "state"), daemon_version="0.1.0",
-                          in_db=in_db, on_decision=seen.append)
+                          in_db=in_db, on_decision=seen.append, wall_clock=wall_clock)
     return committer, tally, store, seen
 
 
@@ -74,3 +78,30 @@ def test_a_commit_while_opted_out_purges_once_and_keeps_nothing(tmp_path: Path) 
     assert rows(store) == []
     assert [d.counting for d in seen] == [True, False]
     assert not tally  # the deltas counted before the opt-out was seen are dropped too
+
+
+def test_a_commit_is_dated_by_the_injected_wall_clock_and_never_into_a_sealed_day(
+        tmp_path: Path) -> None:
+    """The committer's day comes from its wall clock; a day sealed meanwhile by another
+    connection (`flush` at midnight) is closed, so the commit lands on the next one."""
+    midnight = 86400 * 20_800  # 2026-12-13, UTC midnight
+    committer, tally, store, _ = make(tmp_path, wall_clock=lambda: midnight - 0.1)
+    bucket = tally.buckets("1.4.0")[False]
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(committer.run)
+            bucket[("turns", "")] += 1
+            await committer.committed()
+            flush = Store(store.path)  # its clock already past midnight
+            flush.seal_batches((str(uuid.uuid4()) for _ in iter(int, 1)), now=0,
+                               today="2026-12-13")
+            flush.close()
+            bucket[("turns", "")] += 2
+            await committer.committed()
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT day, n FROM counts").fetchall() == [("2026-12-13", 2)]
+        assert db.execute("SELECT period_from FROM outbox").fetchall() == [("2026-12-12",)]

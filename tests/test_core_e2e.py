@@ -135,7 +135,8 @@ def test_status_and_show_with_and_without_a_daemon(home: Home, daemons: DaemonFa
     out = cli(home, "status")
     assert out.returncode == 0, out.stderr
     assert "not running" in out.stdout and "metrics:     on" in out.stdout
-    assert cli(home, "show").stdout.strip() == "nothing to upload"
+    assert cli(home, "show", "--endpoint",
+               "https://metrics.example.com/v1/metrics").stdout.strip() == "nothing to upload"
     d = daemons.start(home)
     with d.client() as c:
         c.hello("3.1.4-rc.2")

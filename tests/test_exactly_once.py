@@ -35,6 +35,7 @@ from tests.conftest import (
     wait_for,
 )
 from tests.fake_endpoint import Receiver
+from tests.inprocess import seed_for_next_daemon
 
 
 def _turns(d: Daemon, n: int) -> None:
@@ -226,15 +227,13 @@ class _EndlessBody(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_a_huge_response_body_is_not_read(home: Home, daemons: DaemonFactory) -> None:
+def test_a_huge_response_body_is_not_read(home: Home) -> None:
     """The endpoint answers with a 1 GB body: flush delivers, reads at most 64 KiB of it
     (plus what the sockets buffer) and closes the connection."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EndlessBody)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        d = daemons.start(home)
-        _turns(d, 2)
-        d.stop()
+        seed_for_next_daemon(home, {("turns", ""): 2})  # a completed day to send
         url = f"http://127.0.0.1:{server.server_address[1]}/v1/metrics"
         out = cli(home, "flush", "--endpoint", url, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
@@ -247,17 +246,13 @@ def test_a_huge_response_body_is_not_read(home: Home, daemons: DaemonFactory) ->
 
 
 def test_flush_never_says_kept_for_batches_an_opt_out_deleted(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
+        home: Home, receiver: tuple[Receiver, str]) -> None:
     """`consent off` during a flush waits for the attempt in flight, then deletes the
     rest: flush must say they were deleted, not kept."""
     r, url = receiver
-    d = daemons.start(home)
-    for version in ("1.0.0", "2.0.0"):
-        with d.client() as c:
-            c.hello(version)
-            c.turn("stop")
-            c.sync()
-    d.stop()
+    for version in ("1.0.0", "2.0.0"):  # two batches of a completed day
+        seed_for_next_daemon(home, {("turns", ""): 1, ("finish_reason", "stop"): 1},
+                             client_version=version)
     r.hang_next(1)
     flush = subprocess.Popen(
         [sys.executable, "-m", "metricsd", "flush", *home.args(), "--endpoint", url],

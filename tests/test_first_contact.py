@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.conftest import DaemonFactory, Home, clean_env, cli, stream
+from tests.conftest import DaemonFactory, Home, clean_env, cli, make_home, stream
 
 
 def test_show_under_the_veto_does_not_present_bodies_as_the_next_upload(
@@ -17,9 +17,10 @@ def test_show_under_the_veto_does_not_present_bodies_as_the_next_upload(
     stream(d)
     assert d.stop() == 0
     veto = clean_env(DO_NOT_TRACK="1")
-    plain = cli(home, "show")
+    endpoint = ("--endpoint", "https://metrics.example.com/v1/metrics")
+    plain = cli(home, "show", *endpoint)
     assert plain.stdout.startswith("not yet in a batch"), plain.stdout  # without the veto
-    out = cli(home, "show", env=veto)
+    out = cli(home, "show", *endpoint, env=veto)
     assert out.returncode == 0, out.stderr
     first = out.stdout.splitlines()[0]
     assert first.startswith("nothing will be uploaded") and "DO_NOT_TRACK" in first, first
@@ -140,3 +141,62 @@ def test_consent_on_with_an_endpoint_says_when_counts_are_sent(home: Home) -> No
     assert out.returncode == 0, out.stderr
     assert "completed UTC day" in out.stdout and "metrics.example.com" in out.stdout
     assert "midnight UTC" in out.stdout and "metricsd flush" in out.stdout
+
+
+def test_the_node_install_line_in_clients_md_gives_a_client_that_loads(tmp_path: Path) -> None:
+    """The exact line docs/CLIENTS.md gives, run in a new app folder with an empty npm
+    cache (as on a fresh machine): the client loads with `require` and with `import`.  A
+    plain folder install (`npm install ./clients/node`) links the folder and never installs
+    its dependency, so `require` failed with "Cannot find module '@msgpack/msgpack'"."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import unavailable
+
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        unavailable("npm and node are needed to run the documented install line")
+        return
+    text = (Path(__file__).parents[1] / "docs" / "CLIENTS.md").read_text(encoding="utf-8")
+    lines = re.findall(r"`(npm install [^`]*/path/to/metricsd/clients/node)`", text)
+    assert len(lines) == 1, lines
+    client = Path(__file__).parents[1] / "clients" / "node"
+    argv = lines[0].replace("/path/to/metricsd/clients/node", str(client)).split()
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "package.json").write_text('{"name": "app", "version": "1.0.0", "private": true}\n')
+    env = clean_env(npm_config_cache=str(tmp_path / "npm-cache"), npm_config_audit="false",
+                    npm_config_fund="false", npm_config_update_notifier="false")
+    subprocess.run(argv, cwd=app, env=env, check=True, capture_output=True, timeout=120)
+    for script in ("require('metricsd-client').Client",
+                   "import('metricsd-client').then((m) => m.Client)"):
+        out = subprocess.run(
+            [node, "-e", f"Promise.resolve({script}).then((f) => console.log(typeof f))"],
+            cwd=app, env=env, capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == "function", (script, out.stdout, out.stderr)
+
+
+def test_without_an_endpoint_show_says_nothing_is_sent_and_flush_fails(home: Home) -> None:
+    """Opted in, a completed day waiting, no endpoint anywhere: `show` says first that
+    nothing will be uploaded and why, and `flush` exits 1 (a report is still pending), not
+    0 as if everything had been delivered."""
+    from tests.inprocess import seed_for_next_daemon
+
+    seed_for_next_daemon(home, {("turns", ""): 3})
+    shown = cli(home, "show")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("nothing will be uploaded: no endpoint is configured"), \
+        shown.stdout
+    assert "turns" in shown.stdout
+    listed = cli(home, "show", "--json")
+    assert len(json.loads(listed.stdout)) == 1
+    assert "no endpoint is configured" in listed.stderr
+    out = cli(home, "flush")
+    assert out.returncode == 1, out.stdout
+    assert "no endpoint is configured" in out.stdout
+    assert "1 report(s) wait to be sent" in out.stdout
+    # Nothing stored: nothing to flush, exit 0.
+    empty = make_home()
+    empty.config.parent.mkdir(mode=0o700)
+    empty.opt_in(True)
+    assert cli(empty, "flush").returncode == 0

@@ -4,8 +4,11 @@ stored before facts v2 uploaded as schema 1, never relabelled."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
+from metricsd.cli._common import _bodies, _held
+from metricsd.cli.show import render_show
 from metricsd.core.batches import (
     CONTRIBUTION_BOUND,
     MIDNIGHT_SPREAD_SECONDS,
@@ -15,9 +18,11 @@ from metricsd.core.batches import (
     body_of,
     seconds_to_next_upload,
 )
+from metricsd.daemon import UploadFinished
+from metricsd.settings import DB_NAME
 from metricsd.store import Store
-from tests.conftest import DaemonFactory, Home, cli, stream, upload_done
-from tests.fake_endpoint import Receiver
+from metricsd.testing import WallClock, open_daemon
+from tests.inprocess import URL, Endpoint, run, session
 
 HOST = Host("linux", "x86_64")
 _ids = (f"00000000-0000-4000-8000-{n:012d}" for n in range(1, 10**6))
@@ -107,28 +112,34 @@ def test_the_next_upload_is_after_the_next_utc_midnight() -> None:
     assert seconds_to_next_upload(day + 86399.5, 1.0) == 0.5 + MIDNIGHT_SPREAD_SECONDS
 
 
-def test_three_days_are_three_batches_and_a_rerun_sends_nothing_new(
-        home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
-    """A real daemon counts on three (faked) days; the next day's start uploads exactly
-    three day batches; a second start on that same day uploads nothing new."""
-    r, url = receiver
-    for turns in (1, 2, 3):
-        d = daemons.start(home)
-        stream(d, turns=turns)
-        assert d.stop() == 0
-    upload_day = home.daemon_day()
-    d = daemons.start(home, "--endpoint", url, day=upload_day)
-    upload_done(d)
-    assert d.stop() == 0
-    bodies = sorted(r.batches.values(), key=lambda b: b["period"]["from"])
+def test_three_days_are_three_batches_and_a_rerun_sends_nothing_new(tmp_path: Path) -> None:
+    """A daemon counts on three days (its wall clock a day further each time); the next
+    day's start uploads exactly three day batches; a second start on that same day uploads
+    nothing new, and `show` holds that day's counts."""
+    endpoint = Endpoint()
+    clock = WallClock(time.time() - 4 * 86400)
+
+    async def main() -> None:
+        for turns in (1, 2, 3):
+            async with open_daemon(tmp_path, wall_clock=clock) as h:
+                await session(h, turns=turns)
+            clock.advance(days=1)
+        for _ in range(2):
+            async with open_daemon(tmp_path, endpoint=URL, transport=endpoint.transport,
+                                   wall_clock=clock) as h:
+                await h.next(UploadFinished)
+                await session(h, turns=5)  # today's: held
+
+    run(main, autojump=False)
+    bodies = sorted(endpoint.stored.values(), key=lambda b: b["period"]["from"])
     assert [b["counts"]["turns"] for b in bodies] == [1, 2, 3]
+    assert [b["period"]["from"] for b in bodies] == [clock.day(k) for k in (-3, -2, -1)]
     assert all(b["period"]["from"] == b["period"]["to"] for b in bodies)
-    assert len({b["period"]["from"] for b in bodies}) == 3
-    d = daemons.start(home, "--endpoint", url, day=upload_day)
-    stream(d, turns=5)  # today's: held
-    upload_done(d)
-    assert d.stop() == 0
-    assert len(r.posts()) == 3
-    out = cli(home, "show", day=upload_day)
-    assert out.stdout.startswith("nothing to upload\n"), out.stdout
-    assert "held until the day is over" in out.stdout
+    assert len(endpoint.posts) == 3
+    store = Store(tmp_path / "state" / DB_NAME)
+    try:
+        shown = render_show(_bodies(store, clock()), _held(store, clock()), {}, None)
+    finally:
+        store.close()
+    assert shown.startswith("nothing to upload\n"), shown
+    assert "held until the day is over" in shown

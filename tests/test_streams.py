@@ -152,7 +152,7 @@ def test_streams_in_the_session_count_each_number_once_in_order() -> None:
     events = send(b, stream_hello(1), *[turn_message("stop")] * 4)
     assert [type(e).__name__ for e in events] == ["WaitForStream"]
     a.release()
-    events = b.receive(b"")
+    b.receive(b"")
     assert counts_body(flatten(tally.peek()))["turns"] == 5  # 0, 1, 2 then 3, 4
     assert streams.get(STREAM).counted == 4
 
@@ -171,7 +171,7 @@ def test_a_sync_does_not_stop_the_connection_from_being_read(tmp_path: Path) -> 
                 await gate.wait()
                 return await real(fn, *args)
 
-            committer._in_db = slow_in_db  # type: ignore[method-assign]
+            committer._in_db = slow_in_db
             conn = await h.connect()
             await conn.send(turn_message("stop"), sync_message(1))
             await held.wait()  # the commit the sync waits for is running (held here)

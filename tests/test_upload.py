@@ -18,16 +18,13 @@ from tests.conftest import (
     wait_for,
 )
 from tests.fake_endpoint import Receiver
-from tests.inprocess import SEEDED, yesterday
+from tests.inprocess import SEEDED, seed_for_next_daemon, yesterday
 
 
 def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
                                  receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home, "--endpoint", url)
-    upload_done(d)  # nothing committed yet: nothing sent
-    stream(d)
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED)  # the counts of tests.conftest.stream, a day ago
     unbatched = show(home)
     assert [b["batch_id"] for b in unbatched] == [None]
     assert unbatched[0]["counts"] == EXPECTED
@@ -52,9 +49,7 @@ def test_upload_body_equals_show(home: Home, daemons: DaemonFactory,
 def test_opt_out_while_batches_pending_purges(
         home: Home, daemons: DaemonFactory, receiver: tuple[Receiver, str]) -> None:
     r, url = receiver
-    d = daemons.start(home)
-    stream(d)
-    assert d.stop() == 0
+    seed_for_next_daemon(home, SEEDED)
     r.fail_next(1, 503, retry_after="3600")
     d = daemons.start(home, "--endpoint", url)
     upload_done(d)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +14,8 @@ from metricsd.cli._common import (
     Failure,
     UsageError,
     _authority,
+    _bodies,
+    _existing_store,
 )
 from metricsd.settings import Settings
 
@@ -32,9 +36,17 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(decision.endpoint_problem)
     why = decision.why_nothing_is_sent()
     if why is not None or decision.endpoint is None:
-        # Consent's reasons already say "nothing is ... uploaded"; the endpoint's do not.
-        print(why if decision.why_not_uploading() else f"{why}: nothing was sent")
-        return EXIT_OK
+        if decision.why_not_uploading():
+            # Off or a dev build: nothing is meant to be sent, so there is nothing to flush.
+            print(why)
+            return EXIT_OK
+        # Opted in but no usable endpoint: exit 0 only when nothing waits to be sent.
+        waiting = _waiting(settings)
+        if not waiting:
+            print(f"{why}: nothing was sent (nothing waits to be sent)")
+            return EXIT_OK
+        print(f"{why}: nothing was sent, {waiting} report(s) wait to be sent")
+        return EXIT_FAILURE
     endpoint = decision.endpoint
     try:
         store = Store.open(settings.db)
@@ -50,6 +62,10 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
                                                                                    flush=True))
     result = UploadResult()
     print(f"uploading to {endpoint.where}", flush=True)
+    # Ctrl-C must interrupt the upload even when this process was started with SIGINT
+    # ignored (a background job, nohup): trio turns SIGINT into KeyboardInterrupt only while
+    # Python's default handler is installed.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         trio.run(run_upload, ctx, result)
     except KeyboardInterrupt:
@@ -61,3 +77,14 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     print(result.summary())
     return EXIT_OK if result.delivered_all else EXIT_FAILURE
+
+
+def _waiting(settings: Settings) -> int:
+    """How many reports (pending batches and completed days not yet batched) wait."""
+    from metricsd.store import StoreError
+
+    with _existing_store(settings) as store:
+        try:
+            return len(_bodies(store, time.time()))
+        except (StoreError, OSError) as exc:
+            raise Failure(f"cannot read database {settings.db} ({exc})") from None

@@ -33,14 +33,18 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             dev = store.dev_totals() if store is not None else {}
         except (StoreError, OSError) as exc:
             raise Failure(f"cannot read database {settings.db} ({exc})") from None
-    why = _authority(settings).decide().why_not_uploading()
+    decision = _authority(settings).decide()
     if args.json:
-        # Exactly the next upload's bodies: none while nothing may be uploaded.
+        # Exactly the next upload's bodies: none while consent forbids uploading.  Without
+        # an endpoint they are still listed (what an upload sends once one is set), with a
+        # note saying that nothing is sent until then.
+        why = decision.why_not_uploading()
         print(json.dumps(bodies if why is None else [], indent=2))
-        if why:
-            print(f"note: {why}", file=sys.stderr)
+        note = decision.why_nothing_is_sent()
+        if note:
+            print(f"note: {note}", file=sys.stderr)
         return EXIT_OK
-    print(render_show(bodies, held, dev, why))
+    print(render_show(bodies, held, dev, decision.why_nothing_is_sent()))
     return EXIT_OK
 
 

@@ -8,8 +8,9 @@ platform are read by the caller and passed in.
 from __future__ import annotations
 
 import calendar
+import datetime
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -20,6 +21,7 @@ from metricsd.core.facts import (
     COUNTERS_V1,
     HEALTH_COUNTERS,
     HEALTH_COUNTERS_V1,
+    UNKNOWN_VERSION,
     Fact,
 )
 from metricsd.core.retry import exponential_delay
@@ -38,10 +40,13 @@ SCHEMA_TABLES: Final[Mapping[int, tuple[Mapping[str, tuple[str, ...]], tuple[str
     SCHEMA: (COUNTERS, HEALTH_COUNTERS),
     SCHEMA_V1: (COUNTERS_V1, HEALTH_COUNTERS_V1),
 }
-#: A batch older than this is dropped.
-MAX_BATCH_AGE_SECONDS: Final = 30 * 24 * 3600
-#: Only this many newest batches are kept.
+#: A batch whose day is more than this many days before today is dropped.
+MAX_BATCH_AGE_DAYS: Final = 30
+MAX_BATCH_AGE_SECONDS: Final = MAX_BATCH_AGE_DAYS * 24 * 3600
+#: Only the batches of this many newest days are kept.
 MAX_BATCHES: Final = 50
+#: Counts made under a dev build are kept as long as pending batches are: this many days.
+DEV_KEEP_DAYS: Final = MAX_BATCH_AGE_DAYS
 #: One attempt may take at most this long.
 ATTEMPT_TIMEOUT_SECONDS: Final = 10.0
 #: Failed attempts in one upload run before the rest waits for the next run.
@@ -93,7 +98,7 @@ class Batch:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """Committed counts of one (daemon version, client version) not yet batched."""
+    """Committed counts of one (day, client version) not yet batched (or held)."""
 
     daemon_version: str
     client_version: str
@@ -101,6 +106,112 @@ class Pending:
     period_to: str
     facts: dict[Fact, int]
     schema: int = SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class SealPlan:
+    """What one seal does with the release-build counts (see :func:`plan_seal`)."""
+
+    #: One per (day, client version): the newest daemon version of the day, clipped facts.
+    batches: list[Pending]
+    #: The days sealed (closed for good: a report was made for each).
+    days: list[str]
+    #: The days whose stored counts the seal takes (the sealed days, and days after today
+    #: whose counts moved to the sealed open day).
+    taken: list[str]
+    #: Health counters of a day that has no batch to travel with, by (daemon version,
+    #: client version): they move to the next open day and travel with its counts.
+    carried: dict[tuple[str, str], dict[Fact, int]]
+
+
+#: A release-build count as the store holds it:
+#: (day, daemon version, client version, counter, label, n).
+CountRow = tuple[str, str, str, str, str, int]
+
+
+def plan_seal(rows: Iterable[CountRow], *, today: str, open_day: str) -> SealPlan:
+    """Which counts a seal on ``today`` turns into batches.  Pure.
+
+    * Every completed day (before ``today``) is sealed.
+    * Counts dated after today (a wall clock that ran ahead) are never held for that far
+      day: they move to ``open_day`` — the first day from today on that is not sealed,
+      decided by the store — and that day is sealed now, with whatever it holds.
+    * One batch per (day, client version), whatever daemon versions counted that day
+      (the batch names the newest).
+    * A group with health counters only (a drop recorded under a client version the app
+      no longer uses) travels in the day's batch of the newest client version; a day
+      without any batch hands its health counters on to the next open day
+      (:attr:`SealPlan.carried`), so a drop always reaches the receiver with the next
+      counts.
+    """
+    groups: dict[str, dict[str, tuple[set[str], dict[Fact, int]]]] = {}
+    moved = False
+    origin: dict[str, set[str]] = {}
+    for day, daemon_version, client_version, counter, label, n in rows:
+        stored = day
+        if day > today:
+            day, moved = open_day, True
+        elif day == today and open_day != today:
+            continue
+        origin.setdefault(day, set()).add(stored)
+        entry = groups.setdefault(day, {}).setdefault(client_version, (set(), {}))
+        entry[0].add(daemon_version)
+        entry[1][(counter, label)] = entry[1].get((counter, label), 0) + n
+    sealed_days = sorted(day for day in groups
+                         if day < today or (moved and day == open_day))
+    batches: list[Pending] = []
+    carried: dict[tuple[str, str], dict[Fact, int]] = {}
+    for day in sealed_days:
+        with_counts = {cv: g for cv, g in groups[day].items() if _has_counts(g[1])}
+        for cv, (daemon_versions, facts) in groups[day].items():
+            if cv not in with_counts:
+                _add_facts(carried, (newest_version(daemon_versions), cv), facts)
+        if not with_counts:
+            continue  # carried on to the next day that has counts
+        host = with_counts[max(with_counts, key=_host_key)]
+        for (daemon_version, _), facts in carried.items():
+            host[0].add(daemon_version)
+            _add_facts(host[1], None, facts)
+        carried = {}
+        for cv in sorted(with_counts, key=version_key):
+            daemon_versions, facts = with_counts[cv]
+            batches.append(Pending(newest_version(daemon_versions), cv, day, day,
+                                   clip({f: n for f, n in facts.items() if n})))
+    taken = sorted(set().union(*(origin[day] for day in sealed_days)))
+    return SealPlan(batches, sealed_days, taken, carried)
+
+
+def held_groups(rows: Iterable[CountRow], *, today: str) -> list[Pending]:
+    """Today's release-build counts, one entry per client version: they wait until the
+    day is over."""
+    groups: dict[str, tuple[set[str], dict[Fact, int]]] = {}
+    for day, daemon_version, client_version, counter, label, n in rows:
+        if day != today:
+            continue
+        entry = groups.setdefault(client_version, (set(), {}))
+        entry[0].add(daemon_version)
+        entry[1][(counter, label)] = entry[1].get((counter, label), 0) + n
+    return [Pending(newest_version(dvs), cv, today, today, clip(facts))
+            for cv, (dvs, facts) in sorted(groups.items(), key=lambda g: version_key(g[0]))
+            if _has_counts(facts)]
+
+
+def _add_facts(into: dict[Any, Any], key: Any, facts: Mapping[Fact, int]) -> None:
+    """Add ``facts`` (health counters) into ``into[key]`` (``into`` itself when ``key``
+    is None)."""
+    target = into if key is None else into.setdefault(key, {})
+    for fact, n in facts.items():
+        if n:
+            target[fact] = target.get(fact, 0) + n
+
+
+def _host_key(client_version: str) -> tuple[bool, tuple[tuple[int, int | str], ...]]:
+    """The batch that carries a day's health counters: the newest known client version."""
+    return client_version != UNKNOWN_VERSION, version_key(client_version)
+
+
+def _has_counts(facts: Mapping[Fact, int]) -> bool:
+    return any(n for (counter, _), n in facts.items() if counter not in HEALTH_COUNTERS)
 
 
 def clip(facts: Mapping[Fact, int]) -> dict[Fact, int]:
@@ -131,7 +242,26 @@ class Host:
 
 
 def utc_day(now: float) -> str:
+    """The UTC day of ``now`` (Unix seconds): the one place a date is derived from the
+    wall clock."""
     return time.strftime("%Y-%m-%d", time.gmtime(now))
+
+
+def day_after(day: str, days: int = 1) -> str:
+    """``day`` (``YYYY-MM-DD``) moved by ``days`` (negative: back)."""
+    return (datetime.date.fromisoformat(day) + datetime.timedelta(days=days)).isoformat()
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Orders versions as people do (``0.10.0`` after ``0.9.1``): numeric parts by value,
+    others by text, after every number."""
+    parts = version.replace("-", ".").replace("+", ".").split(".")
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+def newest_version(versions: Iterable[str]) -> str:
+    """The newest of ``versions`` (a batch names the newest daemon version of its day)."""
+    return max(versions, key=version_key)
 
 
 def host_os(platform_name: str) -> str:
@@ -242,13 +372,12 @@ def next_delay(failures: int, retry_after: float | None, jitter: float) -> float
                              jitter=jitter)
 
 
-def expired(batches: Sequence[tuple[str, int]], *, now: float) -> list[str]:
-    """Batch ids to drop: older than 30 days, or beyond the 50 newest.
+def expired(batches: Sequence[tuple[str, str]], *, today: str) -> list[str]:
+    """Batch ids to drop: those whose day is more than MAX_BATCH_AGE_DAYS before
+    ``today``, or not among the MAX_BATCHES newest days.  The newest are always kept.
 
-    ``batches`` are (batch_id, created) pairs."""
-    newest_first = sorted(batches, key=lambda b: b[1], reverse=True)
-    drop = []
-    for i, (batch_id, created) in enumerate(newest_first):
-        if i >= MAX_BATCHES or now - created > MAX_BATCH_AGE_SECONDS:
-            drop.append(batch_id)
-    return drop
+    ``batches`` are (batch_id, day) pairs (a schema 1 batch's day is its last)."""
+    oldest = day_after(today, -MAX_BATCH_AGE_DAYS)
+    newest_days = set(sorted({day for _, day in batches}, reverse=True)[:MAX_BATCHES])
+    return [batch_id for batch_id, day in batches
+            if day < oldest or day not in newest_days]

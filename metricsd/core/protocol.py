@@ -5,8 +5,15 @@ complete message, counts its facts into the shared :class:`~metricsd.core.counts
 (only while the gate says counting is on, under the dev flag in force at that moment)
 and returns typed events for the I/O shell, in order, as h11 does: :class:`Send`
 (reply bytes), :class:`CommitSoon`, :class:`AckAfterCommit`, :class:`AnswerSnapshot`,
-:class:`AnswerStatus` and :class:`Close` (always last).  Every reply is encoded on this
-side (:mod:`metricsd.core.wire`).  Client strings are read here only to classify them.
+:class:`AnswerStatus`, :class:`WaitForStream` and :class:`Close` (always last).  Every
+reply is encoded on this side (:mod:`metricsd.core.wire`).  Client strings are read here
+only to classify them.
+
+v1.3: a ``hello`` naming a replayable stream (``stream``, ``seq``) gets ``resume``; every
+event after it takes the next number, and a number the stream already counted is skipped
+(:mod:`metricsd.core.streams`).  Over loopback TCP the session first proves the daemon
+holds the token (``challenge``) and checks the client's ``auth`` proof, or takes a v1.2
+``hello`` carrying the token; until then nothing is counted or answered.
 
 Leniency towards real encoders (protocol v1.1): ``nil`` is the same as an absent field
 in every field; where a string is expected, MessagePack ``bin`` is accepted (decoded as

@@ -697,7 +697,10 @@ class Engine:
             if type(committed) is int:
                 self._committed(committed)
                 covered = committed >= match.events_at - 1
-            else:  # a daemon without streams: the ack covers what this connection wrote
+            else:
+                # A daemon without streams (before v1.3): its ack covers every event this
+                # connection carried before the sync — all held ones, written again on it.
+                self._committed(match.events_at - 1)
                 covered = True
             # A daemon without ``status`` ignores it: once a later sync is answered,
             # no reply can come for it.
@@ -725,7 +728,7 @@ class Engine:
         """Sleep until woken: an event call wakes a sleeping I/O thread.  True when
         ``sock`` is readable."""
         self._sleeping = True
-        if self._incoming or (self._sync_wanted and sock is not None):
+        if self._incoming:  # handed over before the flag was seen: no wake-up came
             self._sleeping = False
             return False
         return self._wait(None, sock)

@@ -152,6 +152,7 @@ def main() -> None:
         exe = os.environ["MD_EXE"]
         args = json.loads(os.environ["MD_ARGS"])
         tabs = int(os.environ.get("MD_TABS", "8"))
+        pause = int(os.environ.get("MD_PAUSE_MS", "5")) / 1000
         side = spawn_sidecar(exe, *args)
         stop = threading.Event()
         handed = [0] * tabs
@@ -165,11 +166,18 @@ def main() -> None:
                 t(c.compaction)
                 t(c.turn, "stop")
                 handed[i] += 4
-                stop.wait(0.005)
+                stop.wait(pause)
 
         threads = [threading.Thread(target=tab, args=(i,)) for i in range(tabs)]
         for th in threads:
             th.start()
+
+        def report() -> None:  # the sidecar's state, for a failing test's message
+            while not stop.wait(1.0):
+                print(f"sidecar: pid={side.pid} restarts={side.restarts} slow={side.slow}",
+                      file=sys.stderr, flush=True)
+
+        threading.Thread(target=report, daemon=True).start()
         say({"step": "ready"})
         wait_for("stop")
         stop.set()
