@@ -97,6 +97,7 @@ function everyEvent(c) {
 async function tabs() {
   const side = await spawnSidecar(process.env.MD_EXE, JSON.parse(process.env.MD_ARGS), { stderr: "inherit" });
   const n = Number(process.env.MD_TABS || "8");
+  const pause = Number(process.env.MD_PAUSE_MS || "5");
   const clients = Array.from({ length: n }, () => side.client({ clientVersion: "1.0.0" }));
   const handed = clients.map(() => 0);
   let stop = false;
@@ -107,7 +108,7 @@ async function tabs() {
       t(() => c.compaction());
       t(() => c.turn("stop"));
       handed[i] += 4;
-      await new Promise((r) => setTimeout(r, 5)); // an app's pace
+      await new Promise((r) => setTimeout(r, pause)); // an app's pace
     }
   });
   say({ step: "ready" });
@@ -268,6 +269,20 @@ async function main() {
     say({ result: { sync: ok, dropped: c.stats.dropped, unconfirmed: c.stats.unconfirmed, max_call_ms: maxMs } });
   } else if (scenario === "tabs") {
     await tabs();
+  } else if (scenario === "lost") {
+    // A compaction written and never acknowledged, the daemon SIGKILLed after reading it:
+    // with a replayable stream it is written again to the next daemon.
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    if (!(await c.sync(10000))) throw new Error("first sync failed");
+    t(() => c.compaction());
+    say({ step: "sent" });
+    await waitFor("go");
+    t(() => c.compaction());
+    const first = await c.sync(10000);
+    const second = await c.sync(10000);
+    await c.close();
+    say({ result: { first_sync: first, second_sync: second, unconfirmed: c.stats.unconfirmed, dropped: c.stats.dropped,
+      reconnects: c.stats.reconnects } });
   } else {
     throw new Error(`unknown scenario ${scenario}`);
   }

@@ -159,6 +159,10 @@ func tabs(t *timer) {
 	if n <= 0 {
 		n = 8
 	}
+	pause := 5 * time.Millisecond
+	if ms, err := strconv.Atoi(os.Getenv("MD_PAUSE_MS")); err == nil {
+		pause = time.Duration(ms) * time.Millisecond
+	}
 	ctx, cancel := within(60 * time.Second)
 	side, err := metricsd.Spawn(ctx, os.Getenv("MD_EXE"), args...)
 	cancel()
@@ -191,7 +195,7 @@ func tabs(t *timer) {
 				tt.do(func() { c.Compaction() })
 				tt.do(func() { c.Turn("stop", false) })
 				handed[i] += 4
-				time.Sleep(5 * time.Millisecond) // an app's pace
+				time.Sleep(pause) // an app's pace
 			}
 		}(i)
 	}
@@ -491,6 +495,23 @@ func main() {
 			"unconfirmed": st.Unconfirmed, "max_call_ms": t.maxMS}})
 	case "tabs":
 		tabs(t)
+	case "lost":
+		// A compaction written and never acknowledged, the daemon SIGKILLed after reading
+		// it: with a replayable stream it is written again to the next daemon.
+		c := dial(socket)
+		if !syncWithin(c, 10*time.Second) {
+			fail("first sync failed")
+		}
+		t.do(func() { c.Compaction() })
+		say(map[string]any{"step": "sent"})
+		waitFor("go")
+		t.do(func() { c.Compaction() })
+		first := syncWithin(c, 10*time.Second)
+		second := syncWithin(c, 10*time.Second)
+		closeClient(c)
+		st := c.Stats()
+		say(map[string]any{"result": map[string]any{"first_sync": first, "second_sync": second,
+			"unconfirmed": st.Unconfirmed, "dropped": st.Dropped, "reconnects": st.Reconnects}})
 	default:
 		fail("unknown scenario %s", scenario)
 	}
