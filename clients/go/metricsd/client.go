@@ -7,10 +7,14 @@
 // repository): event methods never fail, never panic and never block beyond appending to
 // a bounded queue; a turn end is written at once; when the queue is full events are
 // dropped and counted; after a daemon restart the client reconnects with back-off and
-// repeats its hello; it sends nothing to a socket served by another user. Nothing is lost
-// silently: an event is either written whole on a connection, or counted in
-// Stats().Dropped, or (written on a connection that was then lost before the daemon
-// confirmed it) counted in Stats().Unconfirmed, and Sync reports any such loss.
+// repeats its hello; it sends nothing to a socket served by another user, and over loopback
+// TCP nothing but a hello with a nonce to a listener that has not proved it holds the
+// daemon's token. Each client is a replayable stream: every event is held until the
+// daemon commits it, and written again after any reconnect (the daemon skips what it
+// already counted), so nothing is lost and nothing counted twice while the application
+// lives. An event is either committed, or counted in Stats().Dropped (it did not fit, or
+// was never written), or in Stats().Unconfirmed (written, not yet committed when Close gave
+// up), and Sync and Close report any such loss.
 //
 // Methods on a nil *Client are safe no-ops, and so is a client returned by NoopClient or
 // by a failed Spawn.
@@ -54,8 +58,8 @@ type Options struct {
 	// -dev, -alpha.N, -beta.N or -rc.N (anything else is counted as "unknown"). It is sent
 	// in the hello of every connection.
 	ClientVersion string
-	// MaxQueue and MaxQueueBytes bound the events not yet written, including the bytes of
-	// a write in progress.
+	// MaxQueue and MaxQueueBytes bound the replay buffer: the events held, not yet written
+	// or written and not yet committed (including the bytes of a write in progress).
 	MaxQueue      int
 	MaxQueueBytes int
 	// ConnectTimeout bounds one connection attempt; WriteTimeout one write (and the wait
@@ -81,9 +85,10 @@ var ErrNoClient = errors.New("metricsd: no-op client")
 var ErrLost = errors.New("metricsd: events lost")
 
 // LostError is what Sync and Close return when events were lost since the previous Sync
-// that reported (or since the start): Dropped never reached a connection (queue full,
-// client closed); Unconfirmed were written on a connection that was lost before the daemon
-// confirmed them (the daemon may or may not have counted them; they are never re-sent,
+// that reported (or since the start): Dropped never reached a daemon (the replay buffer
+// was full, the client closed); Unconfirmed were written but not yet committed when Close
+// gave up (the daemon may or may not have counted them), or, with a daemon older than
+// streams, written on a connection lost before the daemon confirmed them (never re-sent,
 // which could count them twice).
 type LostError struct {
 	Dropped     uint64
@@ -100,18 +105,19 @@ func (e *LostError) Is(target error) bool { return target == ErrLost }
 
 // Stats are a Client's counters: numbers only.
 type Stats struct {
-	// Dropped: events that never reached a connection (queue full, client closed or
-	// no-op, still queued at Close).
+	// Dropped: events that never reached a daemon (replay buffer full, client closed or
+	// no-op, never written when Close gave up).
 	Dropped uint64
-	// Unconfirmed: events written on a connection that was lost before the daemon
-	// confirmed them (never re-sent).
+	// Unconfirmed: events written and not yet committed when Close gave up (with a daemon
+	// older than streams: written on a connection lost before it confirmed them).
 	Unconfirmed uint64
 	// Connects: successful connections; Reconnects: those after the first.
 	Connects   uint64
 	Reconnects uint64
-	// Refused: sockets refused because another user serves them.
+	// Refused: sockets refused because another user serves them, and loopback TCP
+	// listeners that did not prove they hold the daemon's token.
 	Refused uint64
-	// Queued: events waiting to be written.
+	// Queued: events held (waiting to be written, or written and not yet committed).
 	Queued int
 }
 
@@ -667,11 +673,13 @@ func (c *Client) request(ctx context.Context, kind string) (map[string]any, erro
 	}
 }
 
-// Sync returns nil once the daemon has committed everything this client sent before the
-// call and no event was lost since the previous Sync that reported a loss (or since the
-// start). A loss is reported once, as a *LostError (errors.Is(err, ErrLost)) with the
-// counts; ErrNotDelivered or ctx's error when the daemon did not answer (then nothing is
-// reported yet). Without a deadline in ctx it waits at most DefaultRequestTimeout.
+// Sync returns nil once the daemon has committed every event this client was handed
+// before the call (an ack's "committed" covers it) and no event was lost since the
+// previous Sync that reported a loss (or since the start). A loss is reported once, as a
+// *LostError (errors.Is(err, ErrLost)) with the counts; ErrNotDelivered or ctx's error
+// when the daemon did not answer: then nothing is reported, and a Sync abandoned that way
+// leaves the report to the next Sync or Close. Without a deadline in ctx it waits at most
+// DefaultRequestTimeout.
 func (c *Client) Sync(ctx context.Context) error {
 	_, err := c.request(ctx, "ack")
 	return err
@@ -746,9 +754,10 @@ func (c *Client) setErr(err error) {
 	c.mu.Unlock()
 }
 
-// Close writes what is queued and waits for the daemon to confirm it, until ctx is done
-// (without a deadline: DefaultCloseTimeout), then disconnects. Events still queued then
-// are counted as dropped. It returns a *LostError when events were lost since the last
+// Close writes what is held and waits for the daemon to commit it, until ctx is done
+// (without a deadline: DefaultCloseTimeout), then closes its own connection (it never
+// signals the daemon). Events still held then are counted as Unconfirmed if they were
+// written, else as Dropped. It returns a *LostError when events were lost since the last
 // report, else nil. Events sent after Close are dropped (counted).
 func (c *Client) Close(ctx context.Context) error {
 	if c == nil || c.inert != "" {
