@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -46,36 +47,47 @@ func DefaultSocketPath() string {
 }
 
 func defaultRuntimeDir() string {
-	if runtime.GOOS == "windows" {
-		// platformdirs: get_win_folder("CSIDL_LOCAL_APPDATA") + "Temp" + appname; the
-		// folder may be overridden as platformdirs allows.
-		local := os.Getenv("WIN_PD_OVERRIDE_CSIDL_LOCAL_APPDATA")
+	home, _ := os.UserHomeDir()
+	return runtimeDirFor(runtime.GOOS, os.Getenv, os.Geteuid(), home, os.TempDir(), privateDir)
+}
+
+// runtimeDirFor is the address rule (the repository's clients/spec.json "address", the
+// daemon's own), for a platform: the first candidate that is an absolute path to a
+// private directory of the user's, else the fallback, plus "metricsd"; on Windows
+// %LOCALAPPDATA%\Temp\metricsd. Its arguments are seams for the tests, which run it for
+// every platform here.
+func runtimeDirFor(goos string, getenv func(string) string, uid int, home, tmp string,
+	private func(string) bool) string {
+	if goos == "windows" {
+		// platformdirs: get_win_folder("CSIDL_LOCAL_APPDATA") + "Temp" + appname.
+		local := getenv("WIN_PD_OVERRIDE_CSIDL_LOCAL_APPDATA") // platformdirs' override
 		if local == "" {
-			local = os.Getenv("LOCALAPPDATA")
+			local = getenv("LOCALAPPDATA")
 		}
-		return filepath.Join(local, "Temp", appName)
-	}
-	if xdg := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(xdg) && privateDir(xdg) {
-		return filepath.Join(xdg, appName)
-	}
-	if runtime.GOOS == "darwin" {
-		home, err := os.UserHomeDir()
-		if err == nil {
-			return filepath.Join(home, "Library", "Caches", "TemporaryItems", appName)
+		if local == "" {
+			local = home + `\AppData\Local`
 		}
+		return strings.TrimRight(local, `\`) + `\Temp\` + appName
 	}
-	uid := strconv.Itoa(os.Geteuid())
-	base := "/run/user/" + uid
-	switch runtime.GOOS {
+	id := strconv.Itoa(uid)
+	candidates := []string{getenv("XDG_RUNTIME_DIR")}
+	fallback := tmp + "/runtime-" + id
+	switch goos {
+	case "darwin", "ios":
+		fallback = home + "/Library/Caches/TemporaryItems"
 	case "openbsd":
-		base = "/tmp/run/user/" + uid
+		candidates = append(candidates, "/tmp/run/user/"+id)
 	case "freebsd", "netbsd":
-		base = "/var/run/user/" + uid
+		candidates = append(candidates, "/var/run/user/"+id)
+	default:
+		candidates = append(candidates, "/run/user/"+id)
 	}
-	if privateDir(base) {
-		return filepath.Join(base, appName)
+	for _, dir := range candidates {
+		if strings.HasPrefix(dir, "/") && private(dir) {
+			return path.Join(dir, appName)
+		}
 	}
-	return filepath.Join(os.TempDir(), "runtime-"+uid, appName)
+	return path.Join(fallback, appName)
 }
 
 // resolveSocket: the explicit address, else $METRICSD_SOCKET, else DefaultSocketPath.
@@ -112,6 +124,7 @@ func endpointFor(addr string) string {
 type endpoint struct {
 	Port  int    `json:"port"`
 	Token string `json:"token"`
+	Pid   *int   `json:"pid"`
 }
 
 // maxEndpointBytes: an endpoint file is a few dozen bytes.
@@ -164,6 +177,12 @@ func dialAddr(ctx context.Context, addr string, timeout time.Duration) (net.Conn
 		e, err := readEndpoint(ep)
 		if err != nil {
 			return nil, "", fmt.Errorf("no daemon: %w", err)
+		}
+		if e.Pid != nil && !pidAlive(*e.Pid) {
+			// A daemon that died uncleanly left it: whatever listens on its port now is
+			// not that daemon.
+			return nil, "", fmt.Errorf("no daemon: %s is stale (its daemon, pid %d, is gone)",
+				ep, *e.Pid)
 		}
 		nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(e.Port)))
 		if err != nil {

@@ -7,10 +7,14 @@
 // repository): event methods never fail, never panic and never block beyond appending to
 // a bounded queue; a turn end is written at once; when the queue is full events are
 // dropped and counted; after a daemon restart the client reconnects with back-off and
-// repeats its hello; it sends nothing to a socket served by another user. Nothing is lost
-// silently: an event is either written whole on a connection, or counted in
-// Stats().Dropped, or (written on a connection that was then lost before the daemon
-// confirmed it) counted in Stats().Unconfirmed, and Sync reports any such loss.
+// repeats its hello; it sends nothing to a socket served by another user, and over loopback
+// TCP nothing but a hello with a nonce to a listener that has not proved it holds the
+// daemon's token. Each client is a replayable stream: every event is held until the
+// daemon commits it, and written again after any reconnect (the daemon skips what it
+// already counted), so nothing is lost and nothing counted twice while the application
+// lives. An event is either committed, or counted in Stats().Dropped (it did not fit, or
+// was never written), or in Stats().Unconfirmed (written, not yet committed when Close gave
+// up), and Sync and Close report any such loss.
 //
 // Methods on a nil *Client are safe no-ops, and so is a client returned by NoopClient or
 // by a failed Spawn.
@@ -18,6 +22,7 @@ package metricsd
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -53,8 +58,8 @@ type Options struct {
 	// -dev, -alpha.N, -beta.N or -rc.N (anything else is counted as "unknown"). It is sent
 	// in the hello of every connection.
 	ClientVersion string
-	// MaxQueue and MaxQueueBytes bound the events not yet written, including the bytes of
-	// a write in progress.
+	// MaxQueue and MaxQueueBytes bound the replay buffer: the events held, not yet written
+	// or written and not yet committed (including the bytes of a write in progress).
 	MaxQueue      int
 	MaxQueueBytes int
 	// ConnectTimeout bounds one connection attempt; WriteTimeout one write (and the wait
@@ -80,9 +85,10 @@ var ErrNoClient = errors.New("metricsd: no-op client")
 var ErrLost = errors.New("metricsd: events lost")
 
 // LostError is what Sync and Close return when events were lost since the previous Sync
-// that reported (or since the start): Dropped never reached a connection (queue full,
-// client closed); Unconfirmed were written on a connection that was lost before the daemon
-// confirmed them (the daemon may or may not have counted them; they are never re-sent,
+// that reported (or since the start): Dropped never reached a daemon (the replay buffer
+// was full, the client closed); Unconfirmed were written but not yet committed when Close
+// gave up (the daemon may or may not have counted them), or, with a daemon older than
+// streams, written on a connection lost before the daemon confirmed them (never re-sent,
 // which could count them twice).
 type LostError struct {
 	Dropped     uint64
@@ -99,18 +105,19 @@ func (e *LostError) Is(target error) bool { return target == ErrLost }
 
 // Stats are a Client's counters: numbers only.
 type Stats struct {
-	// Dropped: events that never reached a connection (queue full, client closed or
-	// no-op, still queued at Close).
+	// Dropped: events that never reached a daemon (replay buffer full, client closed or
+	// no-op, never written when Close gave up).
 	Dropped uint64
-	// Unconfirmed: events written on a connection that was lost before the daemon
-	// confirmed them (never re-sent).
+	// Unconfirmed: events written and not yet committed when Close gave up (with a daemon
+	// older than streams: written on a connection lost before it confirmed them).
 	Unconfirmed uint64
 	// Connects: successful connections; Reconnects: those after the first.
 	Connects   uint64
 	Reconnects uint64
-	// Refused: sockets refused because another user serves them.
+	// Refused: sockets refused because another user serves them, and loopback TCP
+	// listeners that did not prove they hold the daemon's token.
 	Refused uint64
-	// Queued: events waiting to be written.
+	// Queued: events held (waiting to be written, or written and not yet committed).
 	Queued int
 }
 
@@ -131,6 +138,7 @@ type rec struct {
 	n    int32
 	kind uint8
 	id   uint64 // sync id
+	seq  int64  // an event's number in the client's stream
 	w    *waiter
 }
 
@@ -179,10 +187,20 @@ type Client struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	unconf     uint64
-	repDrop    uint64 // Dropped already reported by Sync/Close
-	repUnc     uint64
-	errs       []string
-	lastErr    error
+	// The replayable stream: its id, the next event's number, the highest number ever
+	// written on a connection, and how much of the queue (records, bytes from its head)
+	// is written on the current connection. Events stay queued until an ack's
+	// "committed" covers them; after a reconnect they are written again from the first.
+	stream    [16]byte
+	nextSeq   int64
+	sentSeq   int64
+	committed int64 // the highest number the daemon said it committed
+	wrec      int
+	wpos      int
+	repDrop   uint64 // Dropped already reported by Sync/Close
+	repUnc    uint64
+	errs      []string
+	lastErr   error
 
 	wake                          chan struct{}
 	done                          chan struct{}
@@ -211,8 +229,9 @@ func (c *Client) noop() error {
 	return fmt.Errorf("%w: %s", ErrNoClient, c.Reason())
 }
 
-// Dial returns a client for the daemon. It never fails because no daemon runs: it makes a
-// first connection attempt (bounded by ctx and ConnectTimeout) and otherwise connects in
+// Dial returns a client for the daemon. It never fails because no daemon runs: it waits
+// for a first connection attempt at most until ctx is done or ConnectTimeout has passed
+// (a daemon that accepts and then hangs never holds it longer), and otherwise connects in
 // the background, with back-off, when there is something to send. It returns an error
 // only for an unusable ClientVersion, and then also a no-op client (never nil).
 func Dial(ctx context.Context, opts Options) (*Client, error) {
@@ -238,15 +257,27 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 		return NoopClient("client version too long"), errors.New("metricsd: client version too long")
 	}
 	c := &Client{opts: opts, addr: resolveSocket(opts.Socket), wantDial: true,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{}), sentSeq: -1,
+		committed: -1}
+	if _, err := rand.Read(c.stream[:]); err != nil {
+		return NoopClient("no randomness for a stream id"), fmt.Errorf("metricsd: %w", err)
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.buf = make([]byte, minInt(4096, c.ringBytes()))
 	c.recs = make([]rec, 64)
 	first := make(chan struct{})
 	go c.run(first)
+	// The first attempt goes on in the background after ConnectTimeout: a daemon that
+	// accepts and then hangs never holds up the application's start.
+	t := time.NewTimer(opts.ConnectTimeout)
+	defer t.Stop()
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	select {
 	case <-first:
 	case <-ctx.Done():
+	case <-t.C:
 	}
 	return c, nil
 }
@@ -514,6 +545,8 @@ func (c *Client) record(n int, kind uint8, id uint64, w *waiter) {
 	c.recs[at] = rec{n: int32(n), kind: kind, id: id, w: w}
 	c.rcount++
 	if kind <= kTurn {
+		c.recs[at].seq = c.nextSeq
+		c.nextSeq++
 		c.events++
 	}
 }
@@ -626,15 +659,27 @@ func (c *Client) request(ctx context.Context, kind string) (map[string]any, erro
 	case r := <-w.ch:
 		return r.reply, r.err
 	case <-ctx.Done():
+		c.mu.Lock()
+		if w.done { // the reply came meanwhile: its loss report must be heard
+			c.mu.Unlock()
+			r := <-w.ch
+			return r.reply, r.err
+		}
+		// Abandoned: a later reply finishes nothing and consumes no loss report, which the
+		// next Sync or Close still returns.
+		w.done = true
+		c.mu.Unlock()
 		return nil, ctx.Err()
 	}
 }
 
-// Sync returns nil once the daemon has committed everything this client sent before the
-// call and no event was lost since the previous Sync that reported a loss (or since the
-// start). A loss is reported once, as a *LostError (errors.Is(err, ErrLost)) with the
-// counts; ErrNotDelivered or ctx's error when the daemon did not answer (then nothing is
-// reported yet). Without a deadline in ctx it waits at most DefaultRequestTimeout.
+// Sync returns nil once the daemon has committed every event this client was handed
+// before the call (an ack's "committed" covers it) and no event was lost since the
+// previous Sync that reported a loss (or since the start). A loss is reported once, as a
+// *LostError (errors.Is(err, ErrLost)) with the counts; ErrNotDelivered or ctx's error
+// when the daemon did not answer: then nothing is reported, and a Sync abandoned that way
+// leaves the report to the next Sync or Close. Without a deadline in ctx it waits at most
+// DefaultRequestTimeout.
 func (c *Client) Sync(ctx context.Context) error {
 	_, err := c.request(ctx, "ack")
 	return err
@@ -709,9 +754,10 @@ func (c *Client) setErr(err error) {
 	c.mu.Unlock()
 }
 
-// Close writes what is queued and waits for the daemon to confirm it, until ctx is done
-// (without a deadline: DefaultCloseTimeout), then disconnects. Events still queued then
-// are counted as dropped. It returns a *LostError when events were lost since the last
+// Close writes what is held and waits for the daemon to commit it, until ctx is done
+// (without a deadline: DefaultCloseTimeout), then closes its own connection (it never
+// signals the daemon). Events still held then are counted as Unconfirmed if they were
+// written, else as Dropped. It returns a *LostError when events were lost since the last
 // report, else nil. Events sent after Close are dropped (counted).
 func (c *Client) Close(ctx context.Context) error {
 	if c == nil || c.inert != "" {
@@ -739,6 +785,12 @@ func (c *Client) Close(ctx context.Context) error {
 		}
 	}
 	c.mu.Lock()
+	if final && got.err == nil && got.reply == nil {
+		if w.done { // answered meanwhile: keep its loss report
+			got = <-w.ch
+		}
+		w.done = true
+	}
 	c.stopped = true
 	c.cancel()
 	if c.cur != nil {
@@ -755,12 +807,17 @@ func (c *Client) Close(ctx context.Context) error {
 	for c.rcount > 0 {
 		r := c.pop()
 		if r.kind <= kTurn {
-			c.dropped.Add(1)
+			if r.seq <= c.sentSeq {
+				c.unconf++ // written, never confirmed: the daemon may have counted it
+			} else {
+				c.dropped.Add(1)
+			}
 		}
 		if r.w != nil {
 			r.w.finish(result{err: ErrNotDelivered})
 		}
 	}
+	c.wrec, c.wpos = 0, 0
 	w.finish(result{err: ErrNotDelivered})
 	err := c.lossReport()
 	var early *LostError

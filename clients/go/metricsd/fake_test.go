@@ -17,6 +17,9 @@ type fakeConn struct {
 	index  int // 0 for the first connection accepted
 	hello  map[string]any
 	events []map[string]any // every message but hello and sync
+	// A stream's hello: the number of the connection's first event.
+	stream bool
+	seq    int64
 }
 
 type fake struct {
@@ -24,6 +27,8 @@ type fake struct {
 	addr string // the address a client dials (socket path or endpoint file)
 	// serve handles one accepted connection (default: fake.serveWell).
 	serve func(f *fake, nc net.Conn, fc *fakeConn)
+	// legacy: answer like a daemon without streams (no resume, acks without committed).
+	legacy bool
 
 	mu    sync.Mutex
 	conns []*fakeConn
@@ -118,7 +123,11 @@ func (f *fake) next(d *decoder, fc *fakeConn) (map[string]any, bool) {
 	switch m["type"] {
 	case "hello":
 		fc.hello = m
-	case "sync":
+		if _, ok := m["stream"]; ok && !f.legacy {
+			fc.stream = true
+			fc.seq, _ = m["seq"].(int64)
+		}
+	case "sync", "auth", "ping", "status", "snapshot":
 	default:
 		fc.events = append(fc.events, m)
 	}
@@ -137,39 +146,67 @@ func (f *fake) serveFrom(nc net.Conn, fc *fakeConn, d *decoder) {
 		if !ok {
 			return
 		}
-		switch m["type"] {
-		case "sync":
-			id, _ := m["id"].(int64)
-			if _, err := nc.Write(ackBytes(id)); err != nil {
-				return
-			}
-		case "ping":
-			b := appendType(nil, 3, "pong")
-			b = appendStr(b, "proto")
-			b = appendInt(b, 1)
-			b = appendStr(b, "version")
-			b = appendStr(b, "fake")
-			_, _ = nc.Write(b)
-		case "status", "snapshot":
-			b := appendType(nil, 2, m["type"].(string))
-			b = appendStr(b, "pid")
-			b = appendInt(b, int64(os.Getpid()))
-			_, _ = nc.Write(b)
+		if !f.answer(nc, fc, m) {
+			return
 		}
 	}
 }
 
-// handshake reads the hello and the connect sync and acks it.
+// answer replies to one message like a daemon that commits at once: a resume to a
+// stream's hello, an ack (with committed: every event read) per sync, a reply per request.
+func (f *fake) answer(nc net.Conn, fc *fakeConn, m map[string]any) bool {
+	var b []byte
+	switch m["type"] {
+	case "hello":
+		if fc.stream {
+			b = appendType(nil, 2, "resume")
+			b = appendStr(b, "counted")
+			b = appendInt(b, fc.seq-1)
+		}
+	case "sync":
+		id, _ := m["id"].(int64)
+		if !fc.stream {
+			b = ackBytes(id)
+			break
+		}
+		f.mu.Lock()
+		committed := fc.seq + int64(len(fc.events)) - 1
+		f.mu.Unlock()
+		b = appendType(nil, 3, "ack")
+		b = appendStr(b, "id")
+		b = appendInt(b, id)
+		b = appendStr(b, "committed")
+		b = appendInt(b, committed)
+	case "ping":
+		b = appendType(nil, 3, "pong")
+		b = appendStr(b, "proto")
+		b = appendInt(b, 1)
+		b = appendStr(b, "version")
+		b = appendStr(b, "fake")
+	case "status", "snapshot":
+		b = appendType(nil, 2, m["type"].(string))
+		b = appendStr(b, "pid")
+		b = appendInt(b, int64(os.Getpid()))
+	}
+	if b == nil {
+		return true
+	}
+	_, err := nc.Write(b)
+	return err == nil
+}
+
+// handshake reads the hello and the connect sync and answers them.
 func (f *fake) handshake(nc net.Conn, fc *fakeConn, d *decoder) bool {
 	for {
 		m, ok := f.next(d, fc)
 		if !ok {
 			return false
 		}
+		if !f.answer(nc, fc, m) {
+			return false
+		}
 		if m["type"] == "sync" {
-			id, _ := m["id"].(int64)
-			_, err := nc.Write(ackBytes(id))
-			return err == nil
+			return true
 		}
 	}
 }

@@ -2,18 +2,29 @@ package metricsd
 
 // The I/O goroutine: one per client, the only one that connects (so there is never more
 // than one connection attempt at a time) and writes. It writes straight from the queue's
-// ring, so the bytes of a write in progress stay counted against the queue bound, and it
-// removes a message from the queue only once all of its bytes are written. A message cut
-// by a failed write is re-sent whole on the next connection; messages written on a
-// connection that is then lost are never re-sent: those the daemon had not confirmed
-// (acknowledged by a later sync) are counted in Unconfirmed.
+// ring, so the bytes of a write in progress stay counted against the queue bound. The
+// client's events form a replayable stream: each keeps its place in the ring (the replay
+// buffer, within MaxQueue and MaxQueueBytes) until an ack's "committed" covers it, and
+// after any reconnect the connection's hello names the first one still held and they are
+// all written again (the daemon skips what it already counted). Only with a daemon that
+// does not know streams (no "resume" to the hello) are events written on a connection
+// that is then lost counted in Unconfirmed instead (never re-sent).
 
 import (
 	"bufio"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
 	"time"
+)
+
+// Loopback TCP: the client's nonce length, and how long it waits for the daemon's proof.
+const (
+	nonceBytes   = 32
+	proofTimeout = 2 * time.Second
 )
 
 // maxPending bounds the client's own syncs awaiting an ack on one connection (a daemon
@@ -21,16 +32,21 @@ import (
 const maxPending = 1024
 
 type pend struct {
-	id     uint64
-	evMark uint64 // events written on the connection before this sync
-	w      *waiter
+	id   uint64
+	mark int64  // the number of the last event written before this sync
+	ev   uint64 // events written on the connection before this sync
+	w    *waiter
 }
 
 type conn struct {
-	nc        net.Conn
-	br        *bufio.Reader
-	evWritten uint64 // events fully written on this connection
-	evAcked   uint64 // of those, confirmed by an ack
+	nc      net.Conn
+	br      *bufio.Reader
+	lastSeq int64 // the number of the last event written on this connection
+	legacy  bool  // a daemon without streams: no resume came
+	// With a daemon without streams: events written on this connection, and of those
+	// confirmed by an ack (the rest become Unconfirmed if the connection is lost).
+	evWritten uint64
+	evAcked   uint64
 	pending   []pend
 	reqs      []*waiter // snapshot, ping, status: replies in order
 	replied   bool
@@ -74,21 +90,24 @@ func (c *Client) run(first chan struct{}) {
 		if c.kicked {
 			c.kicked, delay, next = false, 0, time.Time{}
 		}
-		if cur != nil && c.rcount > 0 {
+		if cur != nil && c.rcount > c.wrec {
 			c.idle = false
 			k, spans, turn := c.register(cur)
 			c.mu.Unlock()
 			n, err := write(cur.nc, spans, c.opts.WriteTimeout)
 			c.mu.Lock()
 			c.written(cur, k, n)
-			if err == nil && turn {
-				// A sync of the client's own after a write holding a turn: its ack
-				// confirms the turn and everything before it.
+			if err == nil && (turn || c.wrec > c.opts.MaxQueue/2 && !ownSyncPending(cur) ||
+				c.wpos > c.opts.MaxQueueBytes/2 && !ownSyncPending(cur)) {
+				// A sync of the client's own after a write holding a turn (or when half
+				// the replay buffer is written and unconfirmed): its ack's "committed"
+				// confirms the turn and everything before it, and frees their room.
 				c.nextID++
 				if len(cur.pending) >= maxPending {
 					cur.pending = evict(cur.pending)
 				}
-				cur.pending = append(cur.pending, pend{id: c.nextID, evMark: cur.evWritten})
+				cur.pending = append(cur.pending, pend{id: c.nextID, mark: cur.lastSeq,
+					ev: cur.evWritten})
 				syncMsg = appendSync(syncMsg[:0], c.nextID)
 				c.mu.Unlock()
 				_, err = write(cur.nc, [2][]byte{syncMsg}, c.opts.WriteTimeout)
@@ -137,7 +156,7 @@ func (c *Client) run(first chan struct{}) {
 			}
 			continue
 		}
-		nc, br, err := c.connect()
+		nc, br, seq, resumed, err := c.connect()
 		c.mu.Lock()
 		c.wantDial = false // from now on, only for something to send
 		c.failing = err != nil
@@ -151,7 +170,7 @@ func (c *Client) run(first chan struct{}) {
 			markFirst() // after the error is recorded: Dial's caller may look at it
 			continue
 		}
-		cur = &conn{nc: nc, br: br, lost: make(chan struct{})}
+		cur = &conn{nc: nc, br: br, lost: make(chan struct{}), lastSeq: seq - 1, legacy: !resumed}
 		c.cur = cur
 		c.mu.Unlock()
 		if c.connects.Add(1) > 1 {
@@ -165,37 +184,52 @@ func (c *Client) run(first chan struct{}) {
 	}
 }
 
-// register (under c.mu) takes the whole queue as the next write: it registers the syncs
-// and requests in it as awaiting replies (before the write: a reply may come before Write
-// returns) and returns how many messages, the (one or two) spans of the ring to write, and
-// whether a turn is among them.
+// register (under c.mu) takes everything queued and not yet written on this connection
+// as the next write: it registers the syncs and requests in it as awaiting replies (before
+// the write: a reply may come before Write returns) and returns how many messages, the
+// (one or two) spans of the ring to write, and whether a turn is among them.
 func (c *Client) register(cur *conn) (int, [2][]byte, bool) {
-	ev := cur.evWritten
+	last, ev := cur.lastSeq, cur.evWritten
 	turn := false
-	for i := 0; i < c.rcount; i++ {
+	for i := c.wrec; i < c.rcount; i++ {
 		r := c.recs[(c.rhead+i)%len(c.recs)]
 		switch {
 		case r.kind <= kTurn:
+			last = r.seq
 			ev++
 			turn = turn || r.kind == kTurn
 		case r.w == nil || r.w.kind == "ack":
 			if len(cur.pending) >= maxPending {
 				cur.pending = evict(cur.pending)
 			}
-			cur.pending = append(cur.pending, pend{id: r.id, evMark: ev, w: r.w})
+			cur.pending = append(cur.pending, pend{id: r.id, mark: last, ev: ev, w: r.w})
 		default:
 			cur.reqs = append(cur.reqs, r.w)
 		}
 	}
 	var spans [2][]byte
-	end := c.head + c.size
+	start := c.head + c.wpos
+	if start >= len(c.buf) {
+		start -= len(c.buf)
+	}
+	end := start + c.size - c.wpos
 	if end <= len(c.buf) {
-		spans[0] = c.buf[c.head:end]
+		spans[0] = c.buf[start:end]
 	} else {
-		spans[0] = c.buf[c.head:]
+		spans[0] = c.buf[start:]
 		spans[1] = c.buf[:end-len(c.buf)]
 	}
-	return c.rcount, spans, turn
+	return c.rcount - c.wrec, spans, turn
+}
+
+// ownSyncPending: a sync of the client's own awaits its ack on this connection.
+func ownSyncPending(cur *conn) bool {
+	for _, p := range cur.pending {
+		if p.w == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // evict forgets the older half of the client's own syncs awaiting an ack (keeping every
@@ -230,21 +264,41 @@ func write(nc net.Conn, spans [2][]byte, timeout time.Duration) (int, error) {
 	return total, nil
 }
 
-// written (under c.mu): n bytes of the first k queued messages went out. Whole messages
-// leave the queue; the registrations of the others (cut or not written) are undone, and
-// they stay queued to be re-sent whole.
+// written (under c.mu): n bytes of the first k unwritten messages went out. Whole
+// messages are now written on this connection (events stay held until committed; a
+// request leaves the queue once nothing before it is held); the registrations of the
+// others (cut or not written) are undone, and they are written whole next time.
 func (c *Client) written(cur *conn, k, n int) {
 	done := 0
-	for done < k && int(c.recs[c.rhead].n) <= n {
-		r := c.pop()
+	for done < k {
+		r := c.recs[(c.rhead+c.wrec)%len(c.recs)]
+		if int(r.n) > n {
+			break
+		}
 		n -= int(r.n)
+		c.wrec++
+		c.wpos += int(r.n)
 		if r.kind <= kTurn {
+			cur.lastSeq = r.seq
 			cur.evWritten++
+			if r.seq > c.sentSeq {
+				c.sentSeq = r.seq
+			}
 		}
 		done++
 	}
+	// Requests leave once nothing before them is held; with a daemon without streams,
+	// events leave once written (never re-sent).
+	for c.wrec > 0 && (cur.legacy || c.recs[c.rhead].kind == kRequest) {
+		r := c.pop()
+		c.wrec--
+		c.wpos -= int(r.n)
+	}
+	if !cur.legacy {
+		c.release(c.committed)
+	}
 	for i := k - 1; i >= done; i-- { // newest first: they are at the ends of the lists
-		r := c.recs[(c.rhead+i-done)%len(c.recs)]
+		r := c.recs[(c.rhead+c.wrec+i-done)%len(c.recs)]
 		switch {
 		case r.kind <= kTurn:
 		case r.w == nil || r.w.kind == "ack":
@@ -261,9 +315,66 @@ func (c *Client) written(cur *conn, k, n int) {
 	}
 }
 
-// drop ends a connection: events written on it and not confirmed become Unconfirmed;
-// requests awaiting replies are asked again on the next connection. It reports whether
-// the daemon had answered on it.
+// release (under c.mu): the daemon committed every event numbered up to committed: the
+// written ones leave the queue (and the requests written among them). An ack can come
+// before the write that carried its events returns: written() releases them then.
+func (c *Client) release(committed int64) {
+	if committed > c.committed {
+		c.committed = committed
+	}
+	for c.wrec > 0 {
+		r := c.recs[c.rhead]
+		if r.kind <= kTurn && r.seq > c.committed {
+			return
+		}
+		c.pop()
+		c.wrec--
+		c.wpos -= int(r.n)
+	}
+}
+
+// rewind (under c.mu) makes everything held unwritten again, for the next connection: the
+// requests written on the lost one leave the queue (drop asks the user's again).
+func (c *Client) rewind() {
+	requests := false
+	for i := 0; i < c.wrec; i++ {
+		if c.recs[(c.rhead+i)%len(c.recs)].kind == kRequest {
+			requests = true
+			break
+		}
+	}
+	if requests {
+		nb := make([]byte, len(c.buf))
+		nr := make([]rec, len(c.recs))
+		pos, cnt, off := 0, 0, c.head
+		for i := 0; i < c.rcount; i++ {
+			r := c.recs[(c.rhead+i)%len(c.recs)]
+			if i >= c.wrec || r.kind != kRequest {
+				end := off + int(r.n)
+				if end <= len(c.buf) {
+					copy(nb[pos:], c.buf[off:end])
+				} else {
+					k := copy(nb[pos:], c.buf[off:])
+					copy(nb[pos+k:], c.buf[:end-len(c.buf)])
+				}
+				nr[cnt] = r
+				cnt++
+				pos += int(r.n)
+			}
+			if off += int(r.n); off >= len(c.buf) {
+				off -= len(c.buf)
+			}
+		}
+		c.buf, c.head, c.size = nb, 0, pos
+		c.recs, c.rhead, c.rcount = nr, 0, cnt
+	}
+	c.wrec, c.wpos = 0, 0
+}
+
+// drop ends a connection: what it wrote and the daemon did not commit is written again on
+// the next one (with a daemon without streams: counted in Unconfirmed instead); requests
+// awaiting replies are asked again on the next connection. It reports whether the daemon
+// had answered on it.
 func (c *Client) drop(cur *conn) bool {
 	_ = cur.nc.Close()
 	c.mu.Lock()
@@ -271,8 +382,11 @@ func (c *Client) drop(cur *conn) bool {
 	if c.cur == cur {
 		c.cur = nil
 	}
-	c.unconf += cur.evWritten - cur.evAcked
-	cur.evAcked = cur.evWritten
+	if cur.legacy {
+		c.unconf += cur.evWritten - cur.evAcked
+		cur.evAcked = cur.evWritten
+	}
+	c.rewind()
 	var again []*waiter
 	for _, p := range cur.pending {
 		if p.w != nil {
@@ -292,21 +406,39 @@ func (c *Client) drop(cur *conn) bool {
 	return cur.replied
 }
 
-// connect dials the daemon, checks who serves it, sends the hello and a sync, and waits
-// for the ack: a connection is used only once the daemon has accepted it (over TCP, the
-// token).
-func (c *Client) connect() (net.Conn, *bufio.Reader, error) {
+// firstHeld (under c.mu): the number of the first event held (or of the next one): the
+// first a new connection carries.
+func (c *Client) firstHeld() int64 {
+	for i := 0; i < c.rcount; i++ {
+		if r := c.recs[(c.rhead+i)%len(c.recs)]; r.kind <= kTurn {
+			return r.seq
+		}
+	}
+	return c.nextSeq
+}
+
+// errNoProof: a loopback TCP listener that did not prove it holds the daemon's token.
+var errNoProof = errors.New("metricsd: the listener did not prove it is the daemon; nothing was sent")
+
+// connect dials the daemon, checks who serves it (a Unix socket's uid; over loopback TCP
+// the daemon's proof that it holds the token, before anything but a hello with a nonce is
+// sent), sends the hello naming the stream and its first held event, and a sync, and
+// waits for the ack: a connection is used only once the daemon has accepted it. It
+// returns the number of the first event the connection carries and whether the daemon
+// knows streams (it answered "resume").
+func (c *Client) connect() (net.Conn, *bufio.Reader, int64, bool, error) {
 	c.mu.Lock()
 	addr := c.addr
 	c.nextID++
 	id := c.nextID
+	seq := c.firstHeld()
 	c.mu.Unlock()
 	nc, token, err := dialAddr(c.ctx, addr, c.opts.ConnectTimeout)
 	if err != nil {
 		if errors.Is(err, ErrForeignSocket) {
 			c.refused.Add(1)
 		}
-		return nil, nil, err
+		return nil, nil, seq, false, err
 	}
 	c.mu.Lock()
 	c.dialing = nc
@@ -318,33 +450,82 @@ func (c *Client) connect() (net.Conn, *bufio.Reader, error) {
 		c.mu.Unlock()
 	}()
 	if stopped {
-		return nc, nil, ErrNotDelivered
-	}
-	msg := appendHello(nil, c.opts.ClientVersion, token)
-	msg = appendSync(msg, id)
-	_ = nc.SetDeadline(time.Now().Add(c.opts.WriteTimeout))
-	if _, err := nc.Write(msg); err != nil {
-		return nc, nil, fmt.Errorf("hello: %w", err)
+		return nc, nil, seq, false, ErrNotDelivered
 	}
 	br := bufio.NewReader(nc)
 	d := decoder{r: br}
+	var msg []byte
+	if token != "" {
+		nonce := make([]byte, nonceBytes)
+		if _, err := rand.Read(nonce); err != nil {
+			return nc, nil, seq, false, err
+		}
+		_ = nc.SetDeadline(time.Now().Add(proofTimeout))
+		if _, err := nc.Write(appendStreamHello(nil, c.opts.ClientVersion, c.stream[:], seq,
+			nonce)); err != nil {
+			return nc, nil, seq, false, fmt.Errorf("hello: %w", err)
+		}
+		theirs, err := c.challenge(&d, token, nonce)
+		if err != nil {
+			c.refused.Add(1)
+			return nc, nil, seq, false, fmt.Errorf("%s: %w", addr, err)
+		}
+		msg = appendAuth(msg, proof(token, theirs))
+	} else {
+		msg = appendStreamHello(msg, c.opts.ClientVersion, c.stream[:], seq, nil)
+	}
+	msg = appendSync(msg, id)
+	_ = nc.SetDeadline(time.Now().Add(c.opts.WriteTimeout))
+	if _, err := nc.Write(msg); err != nil {
+		return nc, nil, seq, false, fmt.Errorf("hello: %w", err)
+	}
+	resumed := false
 	for {
 		reply, err := d.next()
 		if err != nil {
-			return nc, nil, fmt.Errorf("no answer to the hello from %s: %w", addr, err)
+			return nc, nil, seq, false, fmt.Errorf("no answer to the hello from %s: %w", addr, err)
 		}
 		switch reply["type"] {
+		case "resume":
+			resumed = true
 		case "ack":
 			if n, _ := reply["id"].(int64); uint64(n) == id {
 				_ = nc.SetDeadline(time.Time{})
-				return nc, br, nil
+				return nc, br, seq, resumed, nil
 			}
 		case "error":
 			code, _ := reply["code"].(string)
 			c.noteError(code)
-			return nc, nil, fmt.Errorf("%s refused the connection: %s", addr, safeCode(code))
+			return nc, nil, seq, false, fmt.Errorf("%s refused the connection: %s", addr, safeCode(code))
 		}
 	}
+}
+
+// proof is HMAC-SHA256 of nonce under the token's ASCII bytes.
+func proof(token string, nonce []byte) []byte {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write(nonce)
+	return m.Sum(nil)
+}
+
+// challenge reads the daemon's answer to a hello with a nonce and checks its proof (in
+// constant time); it returns the daemon's own nonce to prove ourselves with.
+func (c *Client) challenge(d *decoder, token string, nonce []byte) ([]byte, error) {
+	reply, err := d.next()
+	if err != nil {
+		return nil, fmt.Errorf("%w (%v)", errNoProof, err)
+	}
+	if reply["type"] == "error" {
+		code, _ := reply["code"].(string)
+		c.noteError(code)
+	}
+	got, _ := reply["proof"].(string)
+	theirs, _ := reply["nonce"].(string)
+	if reply["type"] != "challenge" || !hmac.Equal([]byte(got), proof(token, nonce)) ||
+		len(theirs) < 16 || len(theirs) > 64 {
+		return nil, errNoProof
+	}
+	return []byte(theirs), nil
 }
 
 // fatalCodes: error codes after which the daemon closes the connection.
@@ -427,13 +608,25 @@ func (c *Client) reply(cur *conn, reply map[string]any) {
 			return
 		}
 		cur.replied = true
-		// Acks come in order: this one confirms every earlier sync too.
+		// Acks come in order: this one confirms every earlier sync too. "committed" is
+		// the stream's highest number the daemon committed; a daemon without streams
+		// confirms what was written before the sync.
 		done := cur.pending[:at+1]
-		cur.evAcked = done[at].evMark
+		committed, ok := reply["committed"].(int64)
+		if !ok || cur.legacy {
+			committed = done[at].mark
+			cur.evAcked = done[at].ev
+		} else {
+			c.release(committed)
+		}
 		var report error
 		reported := false
 		for _, p := range done {
 			if p.w == nil || p.w.done {
+				continue
+			}
+			if committed < p.mark {
+				p.w.finish(result{reply: reply, err: ErrNotDelivered})
 				continue
 			}
 			if !reported {

@@ -24,8 +24,8 @@ func ids(t *testing.T, events []map[string]any, into map[string]int, conn int) {
 	}
 }
 
-// A connection lost with events written on it and not confirmed: they are counted as
-// Unconfirmed (never re-sent), Sync reports the loss once, and everything else arrives
+// A daemon without streams: a connection lost with events written on it and not
+// confirmed: they are counted as Unconfirmed (never re-sent), Sync reports the loss once, and everything else arrives
 // exactly once on the next connection.
 func TestSyncReportsEventsLostWithAConnection(t *testing.T) {
 	f := newFakeUnix(t, func(f *fake, nc net.Conn, fc *fakeConn) {
@@ -45,6 +45,7 @@ func TestSyncReportsEventsLostWithAConnection(t *testing.T) {
 			}
 		}
 	})
+	f.legacy = true // a daemon without streams
 	c, _ := Dial(within(t, 5*time.Second), Options{Socket: f.addr, MaxQueue: 100000,
 		MaxQueueBytes: 8 << 20})
 	const total = 3000
@@ -102,6 +103,7 @@ func TestAWriteCutInTheMiddleIsResentWholeAndNothingTwice(t *testing.T) {
 			}
 		}
 	})
+	f.legacy = true // a daemon without streams
 	c, _ := Dial(within(t, 5*time.Second), Options{Socket: f.addr, MaxQueue: 100000,
 		MaxQueueBytes: 4 << 20, WriteTimeout: 200 * time.Millisecond})
 	const total = 40000 // ~1.3 MB: far more than a socket buffer holds

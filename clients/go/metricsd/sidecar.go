@@ -21,12 +21,23 @@ const (
 	DefaultSidecarStartTimeout = 20 * time.Second
 	// DefaultSidecarCloseTimeout bounds Sidecar.Close when its context has no deadline.
 	DefaultSidecarCloseTimeout = 5 * time.Second
-	// restartLimit exits of the daemon within restartWindow make the sidecar give up.
-	restartLimit  = 5
-	restartWindow = time.Minute
-	// restartBackoffMin doubles after each exit, up to DefaultBackoffMax.
+	// MaxFastFailures fast failures in a row (a start that fails, or a daemon that exits
+	// within FastFailure of its READY) switch the sidecar to restarting at the slow pace,
+	// SlowRestart apart, until a daemon lives longer than FastFailure.
+	MaxFastFailures = 10
+	FastFailure     = 10 * time.Second
+	SlowRestart     = time.Minute
+	// restartBackoffMin doubles after each fast failure, up to DefaultBackoffMax.
 	restartBackoffMin = 100 * time.Millisecond
 	maxReadyLine      = 4096
+)
+
+// The supervision's clock values, as variables so that the package's own tests can
+// shorten them (they are not settable from outside the package).
+var (
+	fastFailure     = FastFailure
+	slowRestart     = SlowRestart
+	maxFastFailures = MaxFastFailures
 )
 
 // ErrSidecar is what every error of Spawn, SpawnWith and a Sidecar matches with
@@ -54,9 +65,13 @@ func sidecarErr(cause error, format string, args ...any) error {
 }
 
 // Sidecar is a daemon spawned and supervised by the application ("metricsd run
-// --watch-stdin"): when it dies, the Sidecar restarts it with back-off (giving up after
-// 5 exits within a minute) and points the clients it dialed at the new daemon as soon as
-// it is READY. All methods are safe for concurrent use and on a nil *Sidecar.
+// --watch-stdin"): when it dies, the Sidecar restarts it with back-off and points the
+// clients it dialed at the new daemon as soon as it is READY, and at a stand-by daemon as
+// soon as it takes over (its second READY line). It never gives up for good: after
+// MaxFastFailures fast failures in a row (a start that fails, or a daemon that exits
+// within FastFailure of its READY) it keeps restarting at the slow pace (SlowRestart
+// apart) and says so (Status, OnSlowRestarts, Err). All methods are safe for concurrent
+// use and on a nil *Sidecar.
 type Sidecar struct {
 	opts SpawnOptions
 
@@ -72,6 +87,8 @@ type Sidecar struct {
 	done     chan struct{} // closed when supervision ends
 	exitErr  error         // the last child's exit
 	detached bool          // Close left it serving other app instances
+	fast     int           // fast failures in a row
+	slow     bool          // restarting at the slow pace
 }
 
 // closeProbe: how long before Close's deadline a daemon still running is pinged.
@@ -96,6 +113,7 @@ type child struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	exit  chan error // receives the exit once
+	ready time.Time  // when its (latest) READY line came
 }
 
 // SpawnOptions for SpawnWith.
@@ -114,6 +132,12 @@ type SpawnOptions struct {
 	// OnExit, if set, is called (from the supervising goroutine) each time the daemon
 	// exits, with its pid and exit error, and whether it will be restarted.
 	OnExit func(pid int, err error, restarting bool)
+	// OnReady, if set, is called with the address of each READY line of a supervised
+	// daemon after the first start's: a restarted daemon, or a stand-by taking over.
+	OnReady func(addr string)
+	// OnSlowRestarts, if set, is called when the sidecar switches to the slow pace (after
+	// MaxFastFailures fast failures in a row), with the reason.
+	OnSlowRestarts func(reason error)
 }
 
 // Spawn starts "exe run --watch-stdin args..." and returns once the daemon is READY, or
@@ -218,13 +242,27 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 		r := bufio.NewReaderSize(outR, maxReadyLine)
 		line, _ := r.ReadSlice('\n')
 		lines <- strings.TrimRight(string(line), "\r\n")
-		_, _ = io.Copy(io.Discard, r) // keep its stdout drained
+		// Every later READY line (a stand-by that takes over serving) points the clients
+		// at it; the rest of the output is drained.
+		for {
+			line, err := r.ReadSlice('\n')
+			text := strings.TrimRight(string(line), "\r\n")
+			if err == nil && strings.HasPrefix(text, "READY ") && len(text) > len("READY ") {
+				s.ready(ch, text[len("READY "):])
+			}
+			if err != nil && err != bufio.ErrBufferFull {
+				break
+			}
+		}
 		outR.Close()
 	}()
 	go func() { ch.exit <- cmd.Wait() }()
 	select {
 	case line := <-lines:
 		if addr := strings.TrimPrefix(line, "READY "); addr != line && addr != "" {
+			s.mu.Lock()
+			ch.ready = time.Now()
+			s.mu.Unlock()
 			return ch, addr, nil
 		}
 		// No READY line: the daemon is exiting (or printed something else).
@@ -253,11 +291,43 @@ func (s *Sidecar) start(ctx context.Context) (*child, string, error) {
 	}
 }
 
-// supervise waits for the daemon's exit and restarts it, until Close or it gives up.
+// ready: a later READY line of a supervised child (a stand-by taking over): the clients
+// reconnect to it at once.
+func (s *Sidecar) ready(ch *child, addr string) {
+	s.mu.Lock()
+	if s.child != ch || s.closing {
+		s.mu.Unlock()
+		return
+	}
+	ch.ready = time.Now()
+	s.addr = addr
+	clients := append([]*Client(nil), s.clients...)
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.setAddr(addr)
+	}
+	if s.opts.OnReady != nil {
+		s.opts.OnReady(addr)
+	}
+}
+
+// failed counts one fast failure (under s.mu) and says whether the sidecar just switched
+// to the slow pace.
+func (s *Sidecar) failed(err error) bool {
+	s.fast++
+	if s.fast < maxFastFailures || s.slow {
+		return false
+	}
+	s.slow = true
+	s.err = sidecarErr(err, "%d fast failures in a row; restarting every %s", s.fast,
+		slowRestart)
+	return true
+}
+
+// supervise waits for the daemon's exit and restarts it, until Close. A daemon that lived
+// FastFailure after its READY resets the count of fast failures.
 func (s *Sidecar) supervise() {
 	defer close(s.done)
-	var exits []time.Time
-	delay := restartBackoffMin
 	for {
 		s.mu.Lock()
 		ch := s.child
@@ -267,40 +337,43 @@ func (s *Sidecar) supervise() {
 		s.mu.Lock()
 		s.exitErr = err
 		closing := s.closing
-		s.mu.Unlock()
-		now := time.Now()
-		kept := exits[:0]
-		for _, t := range exits {
-			if now.Sub(t) < restartWindow {
-				kept = append(kept, t)
+		slowNow := false
+		if !closing {
+			if time.Since(ch.ready) < fastFailure {
+				slowNow = s.failed(err)
+			} else {
+				s.fast, s.slow, s.err = 0, false, nil
 			}
 		}
-		exits = append(kept, now)
-		restarting := !closing && len(exits) < restartLimit
+		s.mu.Unlock()
 		if s.opts.OnExit != nil {
-			s.opts.OnExit(pid, err, restarting)
+			s.opts.OnExit(pid, err, !closing)
+		}
+		if slowNow && s.opts.OnSlowRestarts != nil {
+			s.opts.OnSlowRestarts(s.Err())
 		}
 		if closing {
 			return
 		}
-		if !restarting {
-			s.mu.Lock()
-			s.err = sidecarErr(err, "the daemon exited %d times within %s; not restarted",
-				len(exits), restartWindow)
-			s.child = nil
-			s.mu.Unlock()
-			return
-		}
 		for {
+			s.mu.Lock()
+			delay := restartBackoffMin
+			for i := 1; i < s.fast && delay < DefaultBackoffMax; i++ {
+				delay *= 2
+			}
+			if delay > DefaultBackoffMax {
+				delay = DefaultBackoffMax
+			}
+			if s.slow {
+				delay = slowRestart
+			}
+			s.mu.Unlock()
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
 			case <-s.stop:
 				t.Stop()
 				return
-			}
-			if delay *= 2; delay > DefaultBackoffMax {
-				delay = DefaultBackoffMax
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), s.opts.StartTimeout)
 			next, addr, err := s.start(ctx)
@@ -317,6 +390,9 @@ func (s *Sidecar) supervise() {
 				for _, c := range clients {
 					c.setAddr(addr) // reconnect now, not after a back-off
 				}
+				if s.opts.OnReady != nil {
+					s.opts.OnReady(addr)
+				}
 				break
 			}
 			s.mu.Lock()
@@ -328,29 +404,13 @@ func (s *Sidecar) supervise() {
 				err = errors.New("another daemon serves the socket")
 			}
 			s.exitErr = err
+			slowNow := s.failed(err)
 			s.mu.Unlock()
-			now := time.Now()
-			exits = append(exits, now)
-			if n := countSince(exits, now.Add(-restartWindow)); n >= restartLimit {
-				s.mu.Lock()
-				s.err = sidecarErr(err, "%d failed starts or exits within %s; not restarted",
-					n, restartWindow)
-				s.child = nil
-				s.mu.Unlock()
-				return
+			if slowNow && s.opts.OnSlowRestarts != nil {
+				s.opts.OnSlowRestarts(s.Err())
 			}
 		}
 	}
-}
-
-func countSince(ts []time.Time, since time.Time) int {
-	n := 0
-	for _, t := range ts {
-		if t.After(since) {
-			n++
-		}
-	}
-	return n
 }
 
 func socketFromArgs(args []string, env []string) string {
@@ -420,8 +480,52 @@ func (s *Sidecar) Restarts() int {
 	return s.restarts
 }
 
-// Done is closed when the Sidecar stops supervising: after Close, after it gave up
-// restarting, or at once when the start failed or another daemon served the socket.
+// SidecarStatus is what a Sidecar knows of its daemon.
+type SidecarStatus struct {
+	// Pid is the running daemon child's process id (0 when there is none).
+	Pid int
+	// Addr is the address clients use (after a restart or a take-over, the new one's).
+	Addr string
+	// Restarts counts the daemons started after the first one.
+	Restarts int
+	// FastFailures counts the fast failures in a row (a start that failed, or a daemon
+	// that exited within FastFailure of its READY).
+	FastFailures int
+	// Slow: after MaxFastFailures fast failures in a row, the sidecar restarts the daemon
+	// only every SlowRestart, until one lives longer than FastFailure.
+	Slow bool
+	// Supervising: the sidecar watches a daemon of its own (false after Close, after a
+	// failed first start, or when an older daemon already served the socket).
+	Supervising bool
+	// LeftServing: Close left the daemon running because it answered: it serves other
+	// app instances and exits once they are gone.
+	LeftServing bool
+	// LastExit is the last daemon's exit error (nil: none, or it exited 0).
+	LastExit error
+}
+
+// Status returns what the Sidecar knows of its daemon.
+func (s *Sidecar) Status() SidecarStatus {
+	if s == nil {
+		return SidecarStatus{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := SidecarStatus{Addr: s.addr, Restarts: s.restarts, FastFailures: s.fast,
+		Slow: s.slow, LeftServing: s.detached, LastExit: s.exitErr}
+	select {
+	case <-s.done:
+	default:
+		st.Supervising = !s.closing
+	}
+	if s.child != nil && !s.closing {
+		st.Pid = s.child.cmd.Process.Pid
+	}
+	return st
+}
+
+// Done is closed when the Sidecar stops supervising: after Close, or at once when the
+// start failed or another daemon served the socket. (It never gives up on its own.)
 func (s *Sidecar) Done() <-chan struct{} {
 	if s == nil {
 		done := make(chan struct{})
@@ -431,8 +535,9 @@ func (s *Sidecar) Done() <-chan struct{} {
 	return s.done
 }
 
-// Err is why the Sidecar does not supervise a daemon (a failed start, or it gave up),
-// wrapping ErrSidecar; nil while it supervises one and after a clean Close.
+// Err is why the Sidecar has no daemon serving (a failed first start), or why it
+// restarts at the slow pace, wrapping ErrSidecar; nil while a daemon runs normally and
+// after a clean Close.
 func (s *Sidecar) Err() error {
 	if s == nil {
 		return sidecarErr(nil, "nil sidecar")
@@ -485,10 +590,12 @@ func (s *Sidecar) DialWith(ctx context.Context, opts Options) (*Client, error) {
 
 // Close stops supervising, closes the daemon's stdin (it commits and exits, unless clients
 // of other app instances still use it) and waits for it until ctx is done (without a
-// deadline: DefaultSidecarCloseTimeout). Shortly before the deadline, a daemon still
-// running is pinged: one that answers is serving other app instances and is left running
-// (it exits when their last client leaves); one that does not is killed. It returns nil
-// when the daemon exited 0, was left serving, or there was none. Close the clients first.
+// deadline: DefaultSidecarCloseTimeout). It never kills a daemon: shortly before the
+// deadline, a daemon still running is pinged; one that answers is serving other app
+// instances and is left running (it exits when their last client leaves; Status says
+// LeftServing); one that does not answer serves nobody and is asked to stop (SIGTERM: it
+// commits and exits; on Windows it is left to its closed stdin). It returns nil when the
+// daemon exited 0, was left serving, or there was none. Close the clients first.
 func (s *Sidecar) Close(ctx context.Context) error {
 	if s == nil {
 		return nil
@@ -498,7 +605,10 @@ func (s *Sidecar) Close(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		<-s.done
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+		}
 		return nil
 	}
 	s.closing = true
@@ -509,36 +619,39 @@ func (s *Sidecar) Close(ctx context.Context) error {
 	}
 	addr := s.addr
 	s.mu.Unlock()
-	// A daemon still running shortly before the deadline is either serving clients of
-	// other app instances (it exits when the last one leaves: leave it running) or hung
-	// (it does not answer a ping: kill it).
 	deadline, _ := ctx.Deadline()
 	probe := time.NewTimer(time.Until(deadline) - closeProbe)
 	defer probe.Stop()
 	select {
 	case <-s.done:
 	case <-probe.C:
-		if ch != nil && responsive(ctx, addr) {
-			s.mu.Lock()
-			s.detached = true
-			s.mu.Unlock()
-			return nil
-		}
-		select {
-		case <-s.done:
-		case <-ctx.Done():
-		}
 	case <-ctx.Done():
 	}
 	select {
 	case <-s.done:
 	default:
-		s.mu.Lock()
-		if s.child != nil {
-			_ = s.child.cmd.Process.Kill()
+		// Still running: the probe has its own short deadline (ctx may be over already).
+		pctx, pcancel := context.WithTimeout(context.Background(), closeProbe)
+		serving := ch != nil && responsive(pctx, addr)
+		pcancel()
+		if serving {
+			s.mu.Lock()
+			s.detached = true
+			s.mu.Unlock()
+			return nil
 		}
-		s.mu.Unlock()
-		<-s.done
+		if ch != nil {
+			_ = terminate(ch.cmd.Process)
+		}
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+		}
+	}
+	select {
+	case <-s.done:
+	default:
+		return sidecarErr(ctx.Err(), "the daemon did not exit in time (left running)")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

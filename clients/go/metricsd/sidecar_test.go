@@ -84,7 +84,9 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-func TestCloseKillsADaemonThatDoesNotExitInTime(t *testing.T) {
+// A daemon that answers nobody by Close's deadline is asked to stop (SIGTERM, never
+// SIGKILL).
+func TestCloseTerminatesADaemonThatDoesNotExitInTime(t *testing.T) {
 	exe := script(t, "echo READY /nonexistent/m.sock; exec sleep 600")
 	side, err := SpawnWith(within(t, 10*time.Second), SpawnOptions{Exe: exe})
 	if err != nil {
@@ -96,22 +98,6 @@ func TestCloseKillsADaemonThatDoesNotExitInTime(t *testing.T) {
 	}
 	if !gone(pid) {
 		t.Fatal("the hung daemon is still running (or a zombie)")
-	}
-}
-
-func TestADaemonThatKeepsDyingIsRestartedThenGivenUp(t *testing.T) {
-	exe := script(t, "echo READY /nonexistent/m.sock; exit 3")
-	var exits []bool
-	side, err := SpawnWith(within(t, 10*time.Second), SpawnOptions{Exe: exe,
-		OnExit: func(pid int, err error, restarting bool) { exits = append(exits, restarting) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := side.Wait(within(t, 30*time.Second)); !errors.Is(err, ErrSidecar) {
-		t.Fatalf("Wait: %v", err)
-	}
-	if side.Restarts() != restartLimit-1 || len(exits) != restartLimit || exits[len(exits)-1] {
-		t.Fatalf("restarts %d, exits %v", side.Restarts(), exits)
 	}
 }
 
@@ -156,7 +142,7 @@ func TestAKilledDaemonIsRestartedAndTheClientReconnectsAtOnce(t *testing.T) {
 
 // The daemon is stopped (SIGSTOP) while the app streams events: the client's memory,
 // goroutines and connections stay bounded (one connection attempt at a time), and once
-// the daemon resumes, every event is counted, dropped or unconfirmed.
+// the daemon resumes, every event is counted exactly once or dropped.
 func TestAStoppedDaemonKeepsTheClientBounded(t *testing.T) {
 	exe := daemonExe(t)
 	args := home(t)
@@ -207,7 +193,7 @@ func TestAStoppedDaemonKeepsTheClientBounded(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	st := c.Stats()
-	if st.Dropped == 0 || st.Unconfirmed == 0 || c.LastError() == nil {
+	if st.Dropped == 0 || c.LastError() == nil {
 		t.Fatalf("the stall was not exercised: %v", st)
 	}
 	if maxG > goroutines+2 || maxFD > fds+2 {
@@ -227,8 +213,8 @@ func TestAStoppedDaemonKeepsTheClientBounded(t *testing.T) {
 	turns, _ := counted["turns"].(int64)
 	tools, _ := counted["tool_error"].(map[string]any)["timeout"].(int64)
 	got := uint64(turns + tools)
-	// Every event counted, dropped, or unconfirmed (which may or may not have counted).
-	if got+st.Dropped > uint64(sent) || got+st.Dropped+st.Unconfirmed < uint64(sent) {
+	// A replayable stream: every event counted exactly once, or dropped (counted).
+	if got+st.Dropped != uint64(sent) || st.Unconfirmed != 0 {
 		t.Fatalf("sent %d, counted %d, %v", sent, got, st)
 	}
 }

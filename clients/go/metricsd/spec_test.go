@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -88,5 +90,134 @@ func TestConstantsEqualTheSharedTable(t *testing.T) {
 	}
 	if len(s.UsageForms) != 3 {
 		t.Errorf("usage forms %v: the client has three methods", s.UsageForms)
+	}
+}
+
+// The v1.3 tables: replayable streams, the daemon's proof over TCP, supervision, and the
+// address rule (evaluated here from the JSON for every platform, and compared with
+// runtimeDirFor).
+type specV13 struct {
+	Streams struct {
+		StreamIDBytes   int `json:"stream_id_bytes"`
+		ReplayMaxEvents int `json:"replay_max_events"`
+		ReplayMaxBytes  int `json:"replay_max_bytes"`
+	} `json:"streams"`
+	Auth struct {
+		NonceBytes     int    `json:"nonce_bytes"`
+		MinNonceBytes  int    `json:"min_nonce_bytes"`
+		MaxNonceBytes  int    `json:"max_nonce_bytes"`
+		Proof          string `json:"proof"`
+		ProofTimeoutMS int    `json:"proof_timeout_ms"`
+	} `json:"auth"`
+	Supervision struct {
+		FastFailureMS          int `json:"fast_failure_ms"`
+		FastFailuresBeforeSlow int `json:"fast_failures_before_slow"`
+		RestartBackoffMinMS    int `json:"restart_backoff_min_ms"`
+		RestartBackoffMaxMS    int `json:"restart_backoff_max_ms"`
+		SlowRestartMS          int `json:"slow_restart_ms"`
+	} `json:"supervision"`
+	Address map[string]struct {
+		RuntimeDir []string `json:"runtime_dir"`
+		Candidates []string `json:"candidates"`
+		Fallback   string   `json:"fallback"`
+		Append     string   `json:"append"`
+	} `json:"address"`
+}
+
+func loadV13(t *testing.T) specV13 {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "spec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s specV13
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStreamAuthAndSupervisionConstantsEqualTheSharedTable(t *testing.T) {
+	s := loadV13(t)
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	var c Client
+	got := []any{len(c.stream), DefaultMaxQueue, DefaultMaxQueueBytes, nonceBytes, proofTimeout,
+		FastFailure, MaxFastFailures, restartBackoffMin, DefaultBackoffMax, SlowRestart}
+	want := []any{s.Streams.StreamIDBytes, s.Streams.ReplayMaxEvents, s.Streams.ReplayMaxBytes,
+		s.Auth.NonceBytes, ms(s.Auth.ProofTimeoutMS), ms(s.Supervision.FastFailureMS),
+		s.Supervision.FastFailuresBeforeSlow, ms(s.Supervision.RestartBackoffMinMS),
+		ms(s.Supervision.RestartBackoffMaxMS), ms(s.Supervision.SlowRestartMS)}
+	if !reflect.DeepEqual(got, want) || s.Auth.Proof != "HMAC-SHA256" {
+		t.Fatalf("constants %v, spec.json %v", got, want)
+	}
+}
+
+// ruleFromSpec evaluates the JSON's address rule (as the repository's reference does).
+func ruleFromSpec(s specV13, platform string, env map[string]string, uid int, home, tmp string,
+	private func(string) bool) string {
+	rule, ok := s.Address[platform]
+	if !ok {
+		rule = s.Address["linux"]
+	}
+	if rule.RuntimeDir != nil {
+		var parts []string
+		for _, p := range rule.RuntimeDir {
+			if p == "%LOCALAPPDATA%" {
+				p = env["LOCALAPPDATA"]
+			}
+			parts = append(parts, p)
+		}
+		return strings.Join(parts, `\`)
+	}
+	id := strconv.Itoa(uid)
+	for _, c := range rule.Candidates {
+		dir := strings.ReplaceAll(c, "{uid}", id)
+		if strings.HasPrefix(c, "$") {
+			dir = env[c[1:]]
+		}
+		if strings.HasPrefix(dir, "/") && private(dir) {
+			return dir + "/" + rule.Append
+		}
+	}
+	fallback := strings.NewReplacer("{uid}", id, "{tmp}", tmp).Replace(rule.Fallback)
+	if strings.HasPrefix(fallback, "~") {
+		fallback = home + fallback[1:]
+	}
+	return fallback + "/" + rule.Append
+}
+
+// The one address rule, run for linux, darwin and windows here (finding 7: the Windows
+// endpoint file is in the daemon's folder, %LOCALAPPDATA%\Temp\metricsd).
+func TestTheAddressRuleIsTheSharedTablesForEveryPlatform(t *testing.T) {
+	s := loadV13(t)
+	cases := []struct {
+		goos, platform string
+		env            map[string]string
+		private        []string
+	}{
+		{"windows", "win32", map[string]string{"LOCALAPPDATA": `C:\Users\u\AppData\Local`}, nil},
+		{"darwin", "darwin", map[string]string{}, nil},
+		{"darwin", "darwin", map[string]string{"XDG_RUNTIME_DIR": "/run/user/501"}, []string{"/run/user/501"}},
+		{"darwin", "darwin", map[string]string{"XDG_RUNTIME_DIR": "/run/user/501"}, nil},
+		{"linux", "linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, []string{"/run/user/1000"}},
+		{"linux", "linux", map[string]string{"XDG_RUNTIME_DIR": "relative"}, []string{"relative", "/run/user/1000"}},
+		{"linux", "linux", map[string]string{}, nil},
+		{"freebsd", "freebsd", map[string]string{}, []string{"/var/run/user/1000"}},
+		{"openbsd", "openbsd", map[string]string{}, []string{"/tmp/run/user/1000"}},
+	}
+	for _, tc := range cases {
+		private := func(dir string) bool {
+			for _, p := range tc.private {
+				if p == dir {
+					return true
+				}
+			}
+			return false
+		}
+		getenv := func(k string) string { return tc.env[k] }
+		got := runtimeDirFor(tc.goos, getenv, 1000, "/home/u", "/tmp", private)
+		want := ruleFromSpec(s, tc.platform, tc.env, 1000, "/home/u", "/tmp", private)
+		if got != want {
+			t.Errorf("%s %v: %q, the shared rule says %q", tc.goos, tc.env, got, want)
+		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +18,9 @@ import (
 const testToken = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 // newFakeTCP serves loopback TCP and writes its endpoint file (mode 0600) in a private
-// directory; a connection whose hello has another token gets "unauthorized" and a close.
+// directory. Like the daemon, it proves itself first: a hello with a nonce gets a
+// challenge (its proof with this token, and its own nonce); then an auth with the right
+// proof is served, anything else gets "unauthorized" and a close.
 func newFakeTCP(t *testing.T, token string) *fake {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -27,14 +31,36 @@ func newFakeTCP(t *testing.T, token string) *fake {
 	writeEndpoint(t, path, ln.Addr().(*net.TCPAddr).Port, token, 0o600)
 	return startFake(t, ln, path, func(f *fake, nc net.Conn, fc *fakeConn) {
 		d := decoder{r: bufio.NewReader(nc)}
-		m, ok := f.next(&d, fc)
-		if !ok || m["type"] != "hello" || m["token"] != token {
+		unauthorized := func() {
 			b := appendType(nil, 3, "error")
 			b = appendStr(b, "code")
 			b = appendStr(b, "unauthorized")
 			b = appendStr(b, "detail")
 			b = appendStr(b, "no")
 			_, _ = nc.Write(b)
+		}
+		m, ok := f.next(&d, fc)
+		nonce, _ := m["nonce"].(string)
+		if !ok || m["type"] != "hello" || nonce == "" {
+			unauthorized()
+			return
+		}
+		mine := []byte("fake-daemon-nonce-of-32-bytes!!!")
+		b := appendType(nil, 3, "challenge")
+		b = appendStr(b, "proof")
+		b = appendBin(b, proof(token, []byte(nonce)))
+		b = appendStr(b, "nonce")
+		b = appendBin(b, mine)
+		if _, err := nc.Write(b); err != nil {
+			return
+		}
+		m, ok = f.next(&d, fc)
+		got, _ := m["proof"].(string)
+		if !ok || m["type"] != "auth" || got != string(proof(token, mine)) {
+			unauthorized()
+			return
+		}
+		if !f.answer(nc, fc, fc.hello) {
 			return
 		}
 		f.serveFrom(nc, fc, &d)
@@ -78,7 +104,7 @@ func TestTCPWithTheEndpointFilesToken(t *testing.T) {
 		t.Fatalf("Sync over TCP: %v (%v)", err, c.LastError())
 	}
 	got := f.received()
-	if len(got) != 1 || got[0].hello["token"] != testToken || got[0].hello["client_version"] != "1.4.0" ||
+	if len(got) != 1 || got[0].hello["token"] != nil || got[0].hello["client_version"] != "1.4.0" ||
 		len(got[0].events) != 2 {
 		t.Fatalf("received %+v", got)
 	}
@@ -86,15 +112,17 @@ func TestTCPWithTheEndpointFilesToken(t *testing.T) {
 }
 
 // The endpoint file is read again on every connection attempt: a daemon restarted with a
-// new port and token is found; a wrong token is refused and nothing counts on it.
-func TestAnUnauthorizedConnectionIsRetriedWithTheNewEndpointFile(t *testing.T) {
+// new port and token is found; a listener that cannot prove it holds the token gets
+// nothing but a hello with a nonce (no token, no event).
+func TestAListenerWithoutTheTokenGetsNothingAndTheNewEndpointFileIsUsed(t *testing.T) {
 	stale := newFakeTCP(t, testToken)
 	writeEndpoint(t, stale.addr, stale.ln.Addr().(*net.TCPAddr).Port, strings.Repeat("ab", 32), 0o600)
 	c, _ := Dial(within(t, 5*time.Second), Options{Socket: stale.addr, BackoffMin: time.Millisecond,
 		BackoffMax: 10 * time.Millisecond})
-	if c.Stats().Connects != 0 || !strings.Contains(c.LastError().Error(), "unauthorized") {
-		t.Fatalf("connected with a wrong token: %v, %v", c.Stats(), c.LastError())
+	if c.Stats().Connects != 0 || !errors.Is(c.LastError(), errNoProof) {
+		t.Fatalf("connected to a listener without the token: %v, %v", c.Stats(), c.LastError())
 	}
+	c.ProviderError("canary-secret-text", 500)
 	c.Turn("stop", false)
 	fresh := newFakeTCP(t, testToken)
 	writeEndpoint(t, stale.addr, fresh.ln.Addr().(*net.TCPAddr).Port, testToken, 0o600)
@@ -102,17 +130,37 @@ func TestAnUnauthorizedConnectionIsRetriedWithTheNewEndpointFile(t *testing.T) {
 		t.Fatalf("Sync: %v (%v)", err, c.LastError())
 	}
 	for _, fc := range stale.received() {
-		if len(fc.events) != 0 {
-			t.Fatalf("events sent before the token was accepted: %+v", fc)
+		if len(fc.events) != 0 || fc.hello["token"] != nil || fc.hello["nonce"] == nil {
+			t.Fatalf("sent to a listener that did not prove itself: %+v", fc)
 		}
 	}
-	if got := fresh.received(); len(got) != 1 || len(got[0].events) != 1 {
+	if got := fresh.received(); len(got) != 1 || len(got[0].events) != 2 {
 		t.Fatalf("fresh daemon received %+v", got)
 	}
-	if errs := c.Errors(); len(errs) == 0 || errs[0] != "unauthorized" {
-		t.Fatalf("errors %v", errs)
+	if c.Stats().Refused == 0 {
+		t.Fatalf("stats %v", c.Stats())
 	}
 	_ = c.Close(within(t, time.Second))
+}
+
+// An endpoint file whose daemon (pid) is gone is stale: nothing connects to its port.
+func TestAStaleEndpointFileIsIgnored(t *testing.T) {
+	f := newFakeTCP(t, testToken)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(map[string]any{"port": f.ln.Addr().(*net.TCPAddr).Port,
+		"token": testToken, "pid": dead.Process.Pid})
+	if err := os.WriteFile(f.addr, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := Dial(within(t, 5*time.Second), Options{Socket: f.addr})
+	c.Turn("stop", false)
+	_ = c.Close(within(t, 100*time.Millisecond))
+	if len(f.received()) != 0 || !strings.Contains(fmt.Sprint(c.LastError()), "stale") {
+		t.Fatalf("connected through a stale endpoint file: %v, %v", f.received(), c.LastError())
+	}
 }
 
 func TestAnEndpointFileOthersCanReadMeansNoDaemon(t *testing.T) {

@@ -134,6 +134,56 @@ func appendHello(b []byte, clientVersion, token string) []byte {
 	return b
 }
 
+func appendBin(b []byte, v []byte) []byte {
+	n := len(v)
+	switch {
+	case n < 1<<8:
+		b = append(b, 0xc4, byte(n))
+	case n < 1<<16:
+		b = append(b, 0xc5, byte(n>>8), byte(n))
+	default:
+		b = append(b, 0xc6, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(b, v...)
+}
+
+// appendStreamHello: the v1.3 hello of a replayable stream (its id, and the number of
+// the first event this connection carries), with a nonce over loopback TCP (the daemon
+// must prove it holds the token before anything else is sent; no token is sent).
+func appendStreamHello(b []byte, clientVersion string, stream []byte, seq int64,
+	nonce []byte) []byte {
+	n := 4
+	if clientVersion != "" {
+		n++
+	}
+	if nonce != nil {
+		n++
+	}
+	b = appendType(b, n, "hello")
+	b = appendStr(b, "proto")
+	b = appendInt(b, Proto)
+	if clientVersion != "" {
+		b = appendStr(b, "client_version")
+		b = appendStr(b, clip(clientVersion))
+	}
+	b = appendStr(b, "stream")
+	b = appendBin(b, stream)
+	b = appendStr(b, "seq")
+	b = appendInt(b, seq)
+	if nonce != nil {
+		b = appendStr(b, "nonce")
+		b = appendBin(b, nonce)
+	}
+	return b
+}
+
+// appendAuth: the client's proof over loopback TCP, HMAC-SHA256(token, the daemon's nonce).
+func appendAuth(b []byte, proof []byte) []byte {
+	b = appendType(b, 2, "auth")
+	b = appendStr(b, "proof")
+	return appendBin(b, proof)
+}
+
 // Pre-encoded parts of the messages (built once by the general encoders above), so that an
 // event costs a few copies and no map or key encoding.
 var (

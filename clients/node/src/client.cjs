@@ -2,12 +2,17 @@
 // The client: event methods write an event's bytes straight into a bounded byte queue
 // (never throw, never wait); one write path sends the queue in bounded chunks and knows
 // how many bytes of each chunk reached the kernel, so a message is written whole or sent
-// again whole, and what was written after the last acknowledgement of a connection that
-// is then lost is counted as `unconfirmed` (never sent twice).
+// again whole. The events form a replayable stream: each stays in the queue (the replay
+// buffer, within maxQueue and maxQueueBytes) until an ack's `committed` covers it, and
+// after any reconnect the hello names the first one still held and they are written
+// again (the daemon skips what it already counted). Only with a daemon that does not know
+// streams is what was written after the last acknowledgement of a lost connection counted
+// as `unconfirmed` instead (never sent twice).
+const crypto = require("node:crypto");
 const net = require("node:net");
 const process = require("node:process");
 const util = require("node:util");
-const { DEFAULTS, FATAL_CODES, MAX_REPLY_BYTES } = require("./constants.cjs");
+const { AUTH, DEFAULTS, FATAL_CODES, MAX_REPLY_BYTES } = require("./constants.cjs");
 const paths = require("./paths.cjs");
 const wire = require("./wire.cjs");
 
@@ -32,6 +37,57 @@ function finish(waiter, value) {
   waiter.done = true;
   clearTimeout(waiter.timer);
   if (waiter.resolve) waiter.resolve(value);
+}
+
+/** HMAC-SHA256 of `nonce` under the token's ASCII bytes. */
+function proofOf(token, nonce) {
+  return crypto.createHmac("sha256", Buffer.from(token, "ascii")).update(nonce).digest();
+}
+
+/** Over loopback TCP: write the hello with a fresh nonce and no token, and resolve with
+ * the auth message once the daemon proved it holds the token (constant-time check), or
+ * reject (nothing else is ever written to a listener that did not). */
+function challenge(sock, hello, nonce, token) {
+  return new Promise((resolve, reject) => {
+    const reader = new wire.ReplyReader(MAX_REPLY_BYTES);
+    const done = (err, value) => {
+      clearTimeout(timer);
+      sock.removeListener("data", onData);
+      sock.removeListener("close", onClose);
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const refuse = (why) => {
+      sock.destroy();
+      done(Object.assign(new Error(`the listener did not prove it is the daemon (${why}): nothing was sent`),
+        { code: "EPROOF", foreign: true }));
+    };
+    const timer = setTimeout(() => refuse(`no proof within ${AUTH.proofTimeoutMs} ms`), AUTH.proofTimeoutMs);
+    const onClose = () => refuse("closed");
+    const onData = (data) => {
+      let replies;
+      try {
+        replies = reader.push(data);
+      } catch {
+        refuse("a reply that does not decode");
+        return;
+      }
+      if (replies.length === 0) return;
+      const r = replies[0];
+      const expected = proofOf(token, nonce);
+      const proof = r && r.proof instanceof Uint8Array ? Buffer.from(r.proof) : null;
+      const theirs = r && r.nonce instanceof Uint8Array ? Buffer.from(r.nonce) : null;
+      if (r?.type !== "challenge" || !proof || proof.length !== expected.length || !crypto.timingSafeEqual(proof, expected)
+        || !theirs || theirs.length < 16 || theirs.length > 64) {
+        refuse("a wrong or missing proof");
+        return;
+      }
+      done(null, wire.encodeMessage(wire.authMessage(proofOf(token, theirs))));
+    };
+    sock.on("data", onData);
+    sock.once("close", onClose);
+    sock.write(hello);
+  });
 }
 
 /** Bytes of a chunk still in libuv's queue, not yet in the kernel (-1: unknown). */
@@ -67,6 +123,16 @@ class Client {
     // One record per queued message: its end position and kind.
     this._ends = new Float64Array(1024); // a power of two: index = m & (length - 1)
     this._kinds = new Uint8Array(this._ends.length);
+    this._seqs = new Float64Array(this._ends.length); // an event's number in the stream
+    // The replayable stream: its id, the next event's number, the highest number written
+    // on any connection and the highest the daemon committed; _hold and _mHold: the byte
+    // position and record of the first message held (written, not yet committed).
+    this._stream = crypto.randomBytes(16);
+    this._nextSeq = 0;
+    this._sentSeq = -1;
+    this._committed = -1;
+    this._hold = 0;
+    this._mHold = 0;
     this._mHead = 0;
     this._mTail = 0;
     this._events = 0; // events queued (in-flight ones included)
@@ -202,8 +268,8 @@ class Client {
   }
 
   _room(n) {
-    const used = this._tail - this._head;
-    const from = this._head - this._base;
+    const used = this._tail - this._hold;
+    const from = this._hold - this._base;
     if (used + n > this._buf.length / 2) {
       const grown = Buffer.allocUnsafe(Math.max(this._buf.length * 2, (used + n) * 2));
       this._buf.copy(grown, 0, from, from + used);
@@ -211,23 +277,27 @@ class Client {
     } else {
       this._buf.copyWithin(0, from, from + used); // chunks being written are copies: safe
     }
-    this._base = this._head;
+    this._base = this._hold;
     return used;
   }
 
   /** The `len` bytes written at the queue's end become one message. */
   _commit(len, kind = KIND_EVENT) {
-    if (kind === KIND_EVENT && this._tail + len - this._head > this._maxQueueBytes) {
+    if (kind === KIND_EVENT && this._tail + len - this._hold > this._maxQueueBytes) {
       this._stats.dropped += 1;
       return false;
     }
-    if (this._mTail - this._mHead >= this._ends.length) this._growRecords();
+    if (this._mTail - this._mHold >= this._ends.length) this._growRecords();
     const i = this._mTail & (this._ends.length - 1);
     this._tail += len;
     this._ends[i] = this._tail;
     this._kinds[i] = kind;
     this._mTail += 1;
-    if (kind === KIND_EVENT) this._events += 1;
+    if (kind === KIND_EVENT) {
+      this._seqs[i] = this._nextSeq;
+      this._nextSeq += 1;
+      this._events += 1;
+    }
     if (!this._scheduled) {
       this._scheduled = true;
       setImmediate(this._pumpNow);
@@ -239,12 +309,15 @@ class Client {
     const n = this._ends.length;
     const ends = new Float64Array(n * 2);
     const kinds = new Uint8Array(ends.length);
-    for (let m = this._mHead; m < this._mTail; m += 1) {
+    const seqs = new Float64Array(ends.length);
+    for (let m = this._mHold; m < this._mTail; m += 1) {
       ends[m & (ends.length - 1)] = this._ends[m & (n - 1)];
       kinds[m & (ends.length - 1)] = this._kinds[m & (n - 1)];
+      seqs[m & (ends.length - 1)] = this._seqs[m & (n - 1)];
     }
     this._ends = ends;
     this._kinds = kinds;
+    this._seqs = seqs;
   }
 
   // --- what the client knows --------------------------------------------------------------
@@ -268,7 +341,7 @@ class Client {
   // --- requests ------------------------------------------------------------------------------
 
   _ask(kind, resolve, timeoutMs, user) {
-    const waiter = { kind, id: 0, user, done: false, timer: null, eventsBefore: 0, resolve };
+    const waiter = { kind, id: 0, user, done: false, timer: null, eventsBefore: 0, seqMark: -1, resolve };
     if (this._closed || this._address === null || this._requests.length >= MAX_REQUESTS) {
       finish(waiter, null);
       return waiter;
@@ -334,19 +407,31 @@ class Client {
       this._lost(this._conn);
       sock.destroy();
     }
-    this._stats.dropped += this._events;
+    // What is still held: written on a connection and never confirmed (the daemon may have
+    // counted it), or never written.
+    const n = this._ends.length;
+    for (let m = this._mHold; m < this._mTail; m += 1) {
+      if (this._kinds[m & (n - 1)] !== KIND_EVENT) continue;
+      if (this._seqs[m & (n - 1)] <= this._sentSeq) this._stats.unconfirmed += 1;
+      else this._stats.dropped += 1;
+    }
     this._events = 0;
     for (const w of this._requests.splice(0)) finish(w, null);
-    this._mHead = this._mTail;
-    this._head = this._tail;
+    this._mHead = this._mHold = this._mTail;
+    this._head = this._hold = this._tail;
     if (this._owned) await this._owned.close(Math.max(0, deadlineMs - (Date.now() - started)));
   }
 
   // --- the connection -------------------------------------------------------------------
 
-  /** Connect now (a new daemon is READY): no back-off wait. */
-  _wake() {
+  /** Connect now (a new daemon is READY, at `address` if given): no back-off wait. */
+  _wake(address) {
     if (this._closed) return;
+    if (address && address !== this._address) {
+      this._explicit = address;
+      this._address = address;
+      this._isDefault = false;
+    }
     clearTimeout(this._retryTimer);
     this._retryTimer = null;
     this._delay = 0;
@@ -358,6 +443,7 @@ class Client {
     const address = this._resolve();
     if (address === null) return;
     this._connecting = true;
+    const seq = this._firstHeld();
     paths.resolveAddress(address, this._isDefault).then((target) => new Promise((resolve, reject) => {
       const sock = target.path ? net.createConnection({ path: target.path })
         : net.createConnection({ host: target.host, port: target.port });
@@ -368,12 +454,17 @@ class Client {
       sock.once("connect", () => { clearTimeout(timer); sock.removeAllListeners("error"); resolve([sock, target.token]); });
       sock.once("error", (err) => { clearTimeout(timer); reject(err); });
     })).then(([sock, token]) => {
+      if (!token) return [sock, this._hello(seq, null)];
+      sock.on("error", () => {});
+      const nonce = crypto.randomBytes(AUTH.nonceBytes);
+      return challenge(sock, this._hello(seq, nonce), nonce, token).then((auth) => [sock, auth]);
+    }).then(([sock, first]) => {
       this._connecting = false;
       if (this._closed) {
         sock.destroy();
         return;
       }
-      this._attach(sock, token);
+      this._attach(sock, first);
     }, (err) => {
       this._connecting = false;
       if (err.foreign) this._stats.refused += 1;
@@ -396,18 +487,34 @@ class Client {
     this._retryTimer.unref(); // a client waiting for a daemon never keeps the process alive
   }
 
-  _attach(sock, token) {
+  /** The number of the first event held (or of the next one): the first a new connection
+   * carries. */
+  _firstHeld() {
+    const n = this._ends.length;
+    for (let m = this._mHold; m < this._mTail; m += 1) {
+      if (this._kinds[m & (n - 1)] === KIND_EVENT) return this._seqs[m & (n - 1)];
+    }
+    return this._nextSeq;
+  }
+
+  _hello(seq, nonce) {
+    const stream = { stream: this._stream, seq, nonce };
+    try {
+      return wire.encodeMessage(wire.helloMessage(this._opts.clientVersion, null, stream));
+    } catch (err) {
+      this.lastError = err;
+      return wire.encodeMessage(wire.helloMessage(null, null, stream));
+    }
+  }
+
+  /** A connection the daemon may be sent to: `first` (the hello, or over TCP the auth) is
+   * written first. */
+  _attach(sock, first) {
     this._failing = false;
     this._stats.connects += 1;
     if (this._stats.connects > 1) this._stats.reconnects += 1;
-    let hello;
-    try {
-      hello = wire.encodeMessage(wire.helloMessage(this._opts.clientVersion, token));
-    } catch (err) {
-      hello = wire.encodeMessage(wire.helloMessage(null, token));
-      this.lastError = err;
-    }
-    const conn = { sock, hello, dead: false, useful: false, unauthorized: false, eventsWritten: 0, eventsConfirmed: 0,
+    const conn = { sock, hello: first, dead: false, useful: false, unauthorized: false, eventsWritten: 0,
+      eventsConfirmed: 0, streams: false, legacy: false, lastSeq: this._firstHeld() - 1,
       sent: [], reader: new wire.ReplyReader(MAX_REPLY_BYTES) };
     this._conn = conn;
     sock.unref(); // an idle client never keeps the application alive
@@ -436,14 +543,17 @@ class Client {
     let end = this._head;
     let events = 0;
     let requests = 0;
+    let last = conn.lastSeq;
     while (m < this._mTail && (m === this._mHead || this._ends[m & (n - 1)] - this._head <= CHUNK_BYTES)) {
       if (this._kinds[m & (n - 1)] === KIND_REQUEST) {
         const w = this._requests[requests];
         requests += 1;
         w.eventsBefore = conn.eventsWritten + events;
+        w.seqMark = last;
         conn.sent.push(w); // before the write: a reply may be read before its callback
       } else {
         events += 1;
+        last = this._seqs[m & (n - 1)];
       }
       end = this._ends[m & (n - 1)];
       m += 1;
@@ -486,13 +596,81 @@ class Client {
     chunk.queuedAfterWrite = unsentBytes(conn.sock); // what the first attempt could not write
   }
 
-  /** Messages up to `end` (record `mEnd`) are in the kernel: they leave the queue. */
+  /** Messages up to `end` (record `mEnd`) are in the kernel: events stay held until
+   * committed (a request leaves once nothing before it is held). */
   _written(chunk, end, mEnd, events, requests) {
-    chunk.conn.eventsWritten += events;
-    this._events -= events;
+    const conn = chunk.conn;
+    conn.eventsWritten += events;
+    const n = this._ends.length;
+    for (let m = mEnd - 1; m >= this._mHead; m -= 1) {
+      if (this._kinds[m & (n - 1)] === KIND_EVENT) {
+        conn.lastSeq = this._seqs[m & (n - 1)];
+        if (conn.lastSeq > this._sentSeq) this._sentSeq = conn.lastSeq;
+        break;
+      }
+    }
     this._head = end;
     this._mHead = mEnd;
     this._requests.splice(0, requests);
+    this._release();
+    // Half the replay buffer written and unconfirmed: ask for an ack (it frees the room).
+    if ((this._events > this._maxQueue / 2 || this._head - this._hold > this._maxQueueBytes / 2)
+      && (this._autoSync === null || this._autoSync.done)) this._needSync = true;
+  }
+
+  /** Held messages the daemon committed (and the requests among them) leave the queue. */
+  _release() {
+    const n = this._ends.length;
+    while (this._mHold < this._mHead) {
+      const i = this._mHold & (n - 1);
+      if (this._kinds[i] === KIND_EVENT) {
+        if (this._seqs[i] > this._committed) break;
+        this._events -= 1;
+      }
+      this._hold = this._ends[i];
+      this._mHold += 1;
+    }
+  }
+
+  /** A connection is lost: everything held is written again on the next one, the requests
+   * written on the lost one leave the queue (their waiters were answered). */
+  _rewind() {
+    const n = this._ends.length;
+    let requests = false;
+    for (let m = this._mHold; m < this._mHead; m += 1) {
+      if (this._kinds[m & (n - 1)] === KIND_REQUEST) { requests = true; break; }
+    }
+    if (requests) {
+      const buf = Buffer.allocUnsafe(this._buf.length);
+      const ends = new Float64Array(n);
+      const kinds = new Uint8Array(n);
+      const seqs = new Float64Array(n);
+      let pos = 0;
+      let out = this._mHold;
+      let start = this._hold;
+      for (let m = this._mHold; m < this._mTail; m += 1) {
+        const i = m & (n - 1);
+        const end = this._ends[i];
+        if (m >= this._mHead || this._kinds[i] !== KIND_REQUEST) {
+          this._buf.copy(buf, pos, start - this._base, end - this._base);
+          pos += end - start;
+          ends[out & (n - 1)] = this._hold + pos;
+          kinds[out & (n - 1)] = this._kinds[i];
+          seqs[out & (n - 1)] = this._seqs[i];
+          out += 1;
+        }
+        start = end;
+      }
+      this._buf = buf;
+      this._base = this._hold;
+      this._tail = this._hold + pos;
+      this._mTail = out;
+      this._ends = ends;
+      this._kinds = kinds;
+      this._seqs = seqs;
+    }
+    this._head = this._hold;
+    this._mHead = this._mHold;
   }
 
   /** The connection is gone (or going): settle the chunk being written from what reached
@@ -526,8 +704,21 @@ class Client {
       conn.sent = conn.sent.filter((w) => !again.has(w));
       this._written(chunk, end, m, events, requests);
     }
-    this._stats.unconfirmed += conn.eventsWritten - conn.eventsConfirmed;
-    conn.eventsConfirmed = conn.eventsWritten;
+    if (!conn.legacy) {
+      this._rewind();
+    } else {
+      // A daemon without streams: what it did not confirm may or may not be counted;
+      // never sent again.
+      this._stats.unconfirmed += conn.eventsWritten - conn.eventsConfirmed;
+      conn.eventsConfirmed = conn.eventsWritten;
+      const n = this._ends.length;
+      while (this._mHold < this._mHead) {
+        const i = this._mHold & (n - 1);
+        if (this._kinds[i] === KIND_EVENT) this._events -= 1;
+        this._hold = this._ends[i];
+        this._mHold += 1;
+      }
+    }
     const sent = conn.sent;
     conn.sent = [];
     for (const w of sent) finish(w, w.kind === "ack" && w.user ? false : null);
@@ -573,11 +764,23 @@ class Client {
       }
       return;
     }
+    if (reply.type === "resume") {
+      conn.streams = true; // informative otherwise: acks' `committed` free the buffer
+      return;
+    }
     const i = conn.sent.findIndex((w) => w.kind === reply.type && (w.kind !== "ack" || w.id === reply.id));
     if (i < 0) return;
     const w = conn.sent[i];
     if (w.kind === "ack") {
       conn.eventsConfirmed = Math.max(conn.eventsConfirmed, w.eventsBefore);
+      // `committed`: the stream's highest number the daemon committed; a daemon without
+      // streams confirms what was written before the sync.
+      // An ack before any resume: a daemon without streams.
+      if (!conn.streams) conn.legacy = true;
+      const committed = conn.streams && Number.isSafeInteger(reply.committed) ? reply.committed : w.seqMark;
+      if (committed > this._committed) this._committed = committed;
+      this._release();
+      const covered = committed >= w.seqMark;
       // A daemon without `status` ignores it: once a later sync is answered, no reply can
       // come for a status sent before it.
       const stale = conn.sent.slice(0, i).filter((x) => x.kind === "status");
@@ -586,8 +789,8 @@ class Client {
       for (const x of stale) finish(x, null);
       if (w.user) {
         const loss = this._stats.dropped + this._stats.unconfirmed;
-        const ok = loss === this._lossMark;
-        if (!w.done) this._lossMark = loss;
+        const ok = covered && loss === this._lossMark;
+        if (!w.done && covered) this._lossMark = loss;
         finish(w, ok);
       } else {
         finish(w, true);

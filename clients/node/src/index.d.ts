@@ -41,17 +41,20 @@ export interface ClientOptions {
 }
 
 export interface ClientStats {
-  /** Events that never reached a daemon: queue full, bad arguments, queued at close, no-op client. */
+  /** Events that never reached a daemon: replay buffer full, bad arguments, never written by close, no-op client. */
   dropped: number;
-  /** Events written on a connection that was lost before the daemon confirmed them: maybe counted. */
+  /** Events written but never committed when close() gave up (maybe counted); with a daemon without
+   * streams, also those written on a connection lost before the daemon confirmed them. */
   unconfirmed: number;
   connects: number;
   reconnects: number;
-  /** Sockets or endpoint files refused because another user owns them (or others may read them). */
+  /** Sockets or endpoint files refused because another user owns them (or others may read them), and
+   * loopback TCP listeners that did not prove they hold the daemon's token. */
   refused: number;
   writeTimeouts: number;
   /** Connections closed for a reply over MAX_REPLY_BYTES or one that does not decode. */
   badReplies: number;
+  /** Events held: not yet written, or written and not yet committed (the replay buffer). */
   queued: number;
 }
 
@@ -142,8 +145,24 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** The start deadline (no READY line by then: SidecarError). */
   timeoutMs?: number;
-  /** Restart back-off and give-up: defaults {minMs: 100, maxMs: 5000, maxFailures: 5, windowMs: 60000}. */
-  restart?: { minMs?: number; maxMs?: number; maxFailures?: number; windowMs?: number };
+  /** The restart policy (defaults from clients/spec.json: {minMs: 100, maxMs: 5000, maxFailures: 10,
+   * fastMs: 10000, slowMs: 60000}): a start that fails or a daemon that exits within `fastMs` of its
+   * READY is a fast failure; after `maxFailures` in a row, one restart every `slowMs`, never giving up. */
+  restart?: { minMs?: number; maxMs?: number; maxFailures?: number; fastMs?: number; slowMs?: number };
+}
+
+export interface SidecarStatus {
+  pid: number | null;
+  socketPath: string;
+  restarts: number;
+  /** Fast failures in a row. */
+  fastFailures: number;
+  /** Restarting at the slow pace (after repeated fast failures). */
+  slow: boolean;
+  reason: string | null;
+  supervising: boolean;
+  /** close() left the daemon running: it serves other app instances. */
+  servingOthers: boolean;
 }
 
 export declare class Sidecar extends EventEmitter {
@@ -153,19 +172,25 @@ export declare class Sidecar extends EventEmitter {
   readonly pid: number | null;
   readonly process: ChildProcess | null;
   readonly restarts: number;
-  /** Why it stopped restarting, or null. */
+  /** Why it restarts at the slow pace, or null. */
   readonly reason: string | null;
-  /** Resolves when the sidecar is finished (closed, or it gave up). */
+  readonly fastFailures: number;
+  readonly slow: boolean;
+  /** close() left the daemon running: it serves other app instances. */
+  readonly servingOthers: boolean;
+  status(): SidecarStatus;
+  /** Resolves when the sidecar is finished (closed; it never gives up on its own). */
   wait(): Promise<{ reason: string }>;
   client(options?: Omit<ClientOptions, "socketPath">): Client;
-  /** Closes the daemon's stdin, waits up to `deadlineMs`, then kills it; resolves with its exit status. */
+  /** Closes the daemon's stdin and waits up to `deadlineMs`; never kills (a daemon that answers is left
+   * serving other instances, one that answers nobody gets SIGTERM). Resolves with its exit status or null. */
   close(deadlineMs?: number): Promise<number | null>;
   on(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
   on(event: "ready", listener: (socketPath: string) => void): this;
-  on(event: "giveup" | "startfailed", listener: (reason: string) => void): this;
+  on(event: "slow" | "startfailed", listener: (reason: string) => void): this;
   once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
   once(event: "ready", listener: (socketPath: string) => void): this;
-  once(event: "giveup" | "startfailed", listener: (reason: string) => void): this;
+  once(event: "slow" | "startfailed", listener: (reason: string) => void): this;
 }
 
 export declare function spawnSidecar(exe?: string, args?: string[], options?: SpawnOptions): Promise<Sidecar>;
@@ -183,7 +208,8 @@ export declare function defaultRuntimeDir(env?: NodeJS.ProcessEnv, platform?: No
 export declare function socketPath(explicit?: string, env?: NodeJS.ProcessEnv, platform?: NodeJS.Platform): string;
 export declare function clip(text: string): string;
 export declare function encodeMessage(message: Message): Buffer;
-export declare function helloMessage(clientVersion?: string | null, token?: string | null): Message;
+export declare function helloMessage(clientVersion?: string | null, token?: string | null,
+  stream?: { stream?: Uint8Array; seq?: number; nonce?: Uint8Array }): Message;
 export declare function turnMessage(finishReason?: string | null, emptyFinal?: boolean): Message;
 export declare function usageMessage(cacheHitTokens?: TokenCount, cacheMissTokens?: TokenCount): Message;
 export declare function usageTotalMessage(promptTokens?: TokenCount, cachedTokens?: TokenCount): Message;

@@ -5,7 +5,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const process = require("node:process");
-const { ENV, PATHS } = require("./constants.cjs");
+const { ADDRESS, ENV, PATHS } = require("./constants.cjs");
 
 const POSIX = process.platform !== "win32";
 const uid = () => (POSIX ? process.geteuid() : -1);
@@ -20,26 +20,29 @@ function privateDir(dir) {
 }
 
 /**
- * The daemon's default runtime directory (its platformdirs.user_runtime_dir("metricsd")):
- * $XDG_RUNTIME_DIR when it is an absolute path to a directory of ours with mode 0700; else
- * on macOS ~/Library/Caches/TemporaryItems; on Windows %LOCALAPPDATA%\Temp\metricsd\metricsd;
- * else /run/user/<uid> (FreeBSD, NetBSD: /var/run/user/<uid>; OpenBSD: /tmp/run/user/<uid>)
- * when ours and 0700; else <tmpdir>/runtime-<uid>.
+ * The daemon's default runtime directory (its platformdirs.user_runtime_dir("metricsd")),
+ * by the one address rule of clients/spec.json (`ADDRESS`): on Windows
+ * %LOCALAPPDATA%\Temp\metricsd; elsewhere the first candidate that is an absolute path to
+ * a directory of ours with mode 0700 ($XDG_RUNTIME_DIR; on Linux /run/user/<uid>, FreeBSD
+ * and NetBSD /var/run/user/<uid>, OpenBSD /tmp/run/user/<uid>), else the fallback (macOS
+ * ~/Library/Caches/TemporaryItems, others <tmpdir>/runtime-<uid>), plus "metricsd".
+ * `platform`, `home`, `tmp`, `id` and `isPrivate` are seams for the tests, which run the
+ * rule for every platform here.
  */
-function defaultRuntimeDir(env = process.env, platform = process.platform) {
-  const xdg = env[ENV.runtimeDir] ?? "";
-  if (platform === "win32") {
-    const local = env.LOCALAPPDATA || path.join(os.homedir(), "AppData", "Local");
-    return path.join(local, "Temp", PATHS.app, PATHS.app);
+function defaultRuntimeDir(env = process.env, platform = process.platform,
+  { home = os.homedir(), tmp = env.TMPDIR || "/tmp", id = uid(), isPrivate = privateDir } = {}) {
+  const rule = ADDRESS[platform === "netbsd" ? "freebsd" : platform] ?? ADDRESS.linux;
+  if (rule.runtime_dir) {
+    const local = env.LOCALAPPDATA || path.win32.join(home, "AppData", "Local");
+    return path.win32.join(...rule.runtime_dir.map((p) => (p === "%LOCALAPPDATA%" ? local : p === "~" ? home : p)));
   }
-  if (path.isAbsolute(xdg) && privateDir(xdg)) return path.join(xdg, PATHS.app);
-  if (platform === "darwin") return path.join(os.homedir(), "Library", "Caches", "TemporaryItems", PATHS.app);
-  const id = uid();
-  let base = `/run/user/${id}`;
-  if (platform === "openbsd") base = `/tmp/run/user/${id}`;
-  else if (platform === "freebsd" || platform === "netbsd") base = `/var/run/user/${id}`;
-  if (privateDir(base)) return path.join(base, PATHS.app);
-  return path.join(env.TMPDIR || "/tmp", `runtime-${id}`, PATHS.app);
+  for (const candidate of rule.candidates) {
+    const dir = candidate.startsWith("$") ? (env[candidate.slice(1)] ?? "") : candidate.replace("{uid}", String(id));
+    if (path.posix.isAbsolute(dir) && isPrivate(dir)) return path.posix.join(dir, rule.append);
+  }
+  let fallback = rule.fallback.replace("{uid}", String(id)).replace("{tmp}", tmp);
+  if (fallback.startsWith("~")) fallback = home + fallback.slice(1);
+  return path.posix.join(fallback, rule.append);
 }
 
 /** `explicit`, else $METRICSD_SOCKET, else the daemon's default (an endpoint file on
@@ -48,7 +51,7 @@ function socketPath(explicit, env = process.env, platform = process.platform) {
   if (explicit) return explicit;
   if (env[ENV.socket]) return env[ENV.socket];
   const dir = defaultRuntimeDir(env, platform);
-  return path.join(dir, platform === "win32" ? PATHS.endpointFile : PATHS.socketName);
+  return platform === "win32" ? path.win32.join(dir, PATHS.endpointFile) : path.posix.join(dir, PATHS.socketName);
 }
 
 const isEndpointFile = (address) => address.endsWith(".json");
@@ -96,11 +99,26 @@ async function readEndpoint(file) {
   } catch {
     throw refusal(`${file} is not an endpoint file`, "EINVAL");
   }
-  const { port, token } = data ?? {};
+  const { port, token, pid } = data ?? {};
   if (!Number.isInteger(port) || port <= 0 || port > 65535 || typeof token !== "string" || !/^[0-9a-f]{64}$/.test(token)) {
     throw refusal(`${file} is not an endpoint file`, "EINVAL");
   }
+  if (pid !== undefined && pid !== null && !pidAlive(pid)) {
+    // A daemon that died uncleanly left it: whatever listens on its port is not that daemon.
+    throw refusal(`${file} is stale (its daemon, pid ${pid}, is gone)`, "ESTALE");
+  }
   return { host: "127.0.0.1", port, token };
+}
+
+/** A process with this id exists (EPERM: it does, another user's). */
+function pidAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
 }
 
 /**

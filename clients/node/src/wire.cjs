@@ -42,11 +42,23 @@ function count(value) {
 
 // --- messages as objects ------------------------------------------------------------------
 
-function helloMessage(clientVersion, token) {
+/** `hello`; `stream` ({id: 16 bytes, seq}: a replayable stream and the number of the first
+ * event this connection carries) and, over loopback TCP, `nonce` (the daemon must prove it
+ * holds the token before anything else is sent). `token` is the v1.2 form (tests only). */
+function helloMessage(clientVersion, token, { stream, seq, nonce } = {}) {
   const msg = { type: "hello", proto: PROTO };
   if (clientVersion !== undefined && clientVersion !== null) msg.client_version = optText(clientVersion);
+  if (stream !== undefined && stream !== null) {
+    msg.stream = stream;
+    msg.seq = seq ?? 0;
+  }
+  if (nonce !== undefined && nonce !== null) msg.nonce = nonce;
   if (token !== undefined && token !== null) msg.token = token; // last key, as the daemon expects
   return msg;
+}
+/** `auth`: the client's proof over loopback TCP, HMAC-SHA256(token, the daemon's nonce). */
+function authMessage(proof) {
+  return { type: "auth", proof };
 }
 function turnMessage(finishReason = null, emptyFinal = false) {
   return { type: "turn", finish_reason: optText(finishReason), empty_final: Boolean(emptyFinal) };
@@ -394,7 +406,7 @@ class ReplyReader {
 
 module.exports = {
   clip, wellFormed, optText, count, encodeMessage, MESSAGES, WRITERS, MAX_EVENT_BYTES,
-  helloMessage, turnMessage, usageMessage, usageTotalMessage, usageReadWriteMessage, providerErrorMessage,
+  helloMessage, authMessage, turnMessage, usageMessage, usageTotalMessage, usageReadWriteMessage, providerErrorMessage,
   toolResultMessage, compactionMessage, syncMessage, pingMessage, snapshotMessage, statusMessage,
   writeToolResult, writeProviderError, writeTurn, writeUsage, writeUsageTotal, writeUsageReadWrite,
   writeCompaction, writeSync, ReplyReader, ReplyError,

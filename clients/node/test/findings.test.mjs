@@ -7,13 +7,19 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
+import { spawn, spawnSync } from "node:child_process";
+import process from "node:process";
+import readline from "node:readline";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { decodeMulti } from "@msgpack/msgpack";
+import crypto from "node:crypto";
+
+import { decodeMulti, encode } from "@msgpack/msgpack";
 
 import {
   Client, DEFAULTS, ENV, FATAL_CODES, MAX_MESSAGE_BYTES, MAX_REPLY_BYTES, MAX_STRING_BYTES, NoopClient, PATHS, PROTO,
   ReplyError, ReplyReader, SidecarError, USAGE_FORMS, WRITERS, spawnSidecar, spawnSidecarClient,
+  defaultRuntimeDir, socketPath,
 } from "../src/index.mjs";
 import { Daemon, Home, PYTHON, REPO, VECTORS, cleanEnv, vectorBytes } from "./helpers.mjs";
 
@@ -74,6 +80,16 @@ test("constants equal clients/spec.json", () => {
   assert.deepEqual({ app: PATHS.app, socket_name: PATHS.socketName, endpoint_file: PATHS.endpointFile }, spec.paths);
   assert.deepEqual([...FATAL_CODES], spec.fatal_codes);
   assert.deepEqual(JSON.parse(JSON.stringify(USAGE_FORMS)), spec.usage_forms);
+  const { STREAMS, AUTH, SUPERVISION, ADDRESS } = require("../src/constants.cjs");
+  assert.deepEqual(STREAMS, { streamIdBytes: spec.streams.stream_id_bytes, replayMaxEvents: spec.streams.replay_max_events,
+    replayMaxBytes: spec.streams.replay_max_bytes });
+  assert.deepEqual(AUTH, { nonceBytes: spec.auth.nonce_bytes, proofTimeoutMs: spec.auth.proof_timeout_ms });
+  assert.equal(spec.auth.proof, "HMAC-SHA256");
+  const sv = spec.supervision;
+  assert.deepEqual(SUPERVISION, { fastFailureMs: sv.fast_failure_ms, fastFailuresBeforeSlow: sv.fast_failures_before_slow,
+    restartBackoffMinMs: sv.restart_backoff_min_ms, restartBackoffMaxMs: sv.restart_backoff_max_ms,
+    slowRestartMs: sv.slow_restart_ms });
+  assert.deepEqual(JSON.parse(JSON.stringify(ADDRESS)), spec.address);
 });
 
 // --- usage forms (finding 19) -----------------------------------------------------------
@@ -124,25 +140,29 @@ test("a daemon stopped past the write timeout loses nothing: counted + dropped =
   await until(() => c.sync(2000), "a sync after SIGCONT");
   const counted = (await c.snapshot()).counts.tool_error.timeout;
   const { dropped, unconfirmed } = c.stats;
-  // Every byte written reached the stopped daemon: what was written but not confirmed was
-  // counted too, and nothing was counted twice.
+  // A replayable stream: what was written on the timed-out connections is written again,
+  // and the daemon counts each event once.
   assert.equal(counted + dropped, sent, JSON.stringify({ counted, dropped, unconfirmed, sent }));
-  assert.ok(unconfirmed > 0 && unconfirmed <= counted);
+  assert.equal(unconfirmed, 0);
 });
 
-test("events written to a daemon then killed are reported as unconfirmed, and sync says so once", async () => {
+test("events a SIGKILLed daemon read but never committed are written again to the next: none lost, none twice", async () => {
   const d = await start();
   const c = client();
   assert.equal(await c.sync(), true);
   for (let i = 0; i < 100; i += 1) c.compaction(); // no turn: no sync of the client's own
-  await until(() => c.stats.queued === 0 && c.connected, "the events written");
+  await until(async () => {
+    const o = new Client({ socketPath: home.socket });
+    const snap = await o.snapshot(1000);
+    await o.close(0);
+    return snap?.counts?.compaction === 100;
+  }, "the events read");
   await d.kill();
   await start();
   c.compaction();
-  assert.equal(await until(async () => (await c.sync(2000)) === false || "x", "a sync answered"), true);
-  assert.equal(c.stats.unconfirmed, 100);
-  assert.equal(await c.sync(), true);
-  assert.equal((await c.snapshot()).counts.compaction, 1);
+  assert.equal(await until(() => c.sync(2000), "a sync with the new daemon"), true);
+  assert.deepEqual([c.stats.unconfirmed, c.stats.dropped, c.stats.queued], [0, 0, 0]);
+  assert.equal((await c.snapshot()).counts.compaction, 101);
 });
 
 // --- replies (finding 22.7) ---------------------------------------------------------------
@@ -236,9 +256,17 @@ test("providerError(message, status), status(), and readable stats", async () =>
 
 // --- TCP + token ----------------------------------------------------------------------------
 
-async function tcpServer(onHello) {
+/** A loopback TCP stand-in for a daemon holding `token`: it proves itself (a challenge to
+ * a hello with a nonce), checks the client's auth, then answers like a v1.3 daemon that
+ * commits at once (resume; acks with committed). `onHello(hello, socket)` sees each hello;
+ * `token` null: a listener that cannot prove anything (it answers with a made-up proof). */
+async function tcpServer(onHello, token = null) {
   const server = net.createServer((s) => {
     let buf = Buffer.alloc(0);
+    let seq = 0;
+    let events = 0;
+    const mine = crypto.randomBytes(32);
+    const hmac = (nonce) => crypto.createHmac("sha256", Buffer.from(token ?? "", "ascii")).update(nonce).digest();
     s.on("error", () => {});
     s.on("data", (d) => {
       buf = Buffer.concat([buf, d]);
@@ -246,8 +274,21 @@ async function tcpServer(onHello) {
       try { msgs = [...decodeMulti(buf)]; } catch { return; } // incomplete: wait
       buf = Buffer.alloc(0);
       for (const m of msgs) {
-        if (m.type === "hello") onHello(m, s);
-        else if (m.type === "sync") s.write(Buffer.from(`82a474797065a361636ba26964${m.id.toString(16).padStart(2, "0")}`, "hex"));
+        if (m.type === "hello") {
+          onHello(m, s);
+          seq = m.seq ?? 0;
+          s.write(encode({ type: "challenge", proof: token ? hmac(m.nonce) : crypto.randomBytes(32), nonce: mine }));
+        } else if (m.type === "auth") {
+          if (!token || !Buffer.from(m.proof).equals(hmac(mine))) {
+            s.end(encode({ type: "error", code: "unauthorized", detail: "no" }));
+            return;
+          }
+          s.write(encode({ type: "resume", counted: seq - 1 }));
+        } else if (m.type === "sync") {
+          s.write(encode({ type: "ack", id: m.id, committed: seq + events - 1 }));
+        } else {
+          events += 1;
+        }
       }
     });
   });
@@ -256,17 +297,17 @@ async function tcpServer(onHello) {
   return server.address().port;
 }
 
-test("an endpoint file: 127.0.0.1, the token as the hello's last key, re-read on every connect", async () => {
+test("an endpoint file: 127.0.0.1, a hello with a nonce and no token, re-read on every connect", async () => {
   const hellos = [];
-  const port = await tcpServer((m) => hellos.push(m));
   const token = "ab".repeat(32);
+  const port = await tcpServer((m) => hellos.push(m), token);
   const file = path.join(home.root, "endpoint.json");
-  writeFileSync(file, JSON.stringify({ port, token, pid: 1 }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ port, token, pid: process.pid }), { mode: 0o600 });
   const c = client({ socketPath: file, clientVersion: "1.0.0" });
   c.compaction();
   assert.equal(await c.sync(), true);
-  assert.deepEqual(hellos.map((h) => Object.keys(h)), [["type", "proto", "client_version", "token"]]);
-  assert.equal(hellos[0].token, token);
+  assert.deepEqual(hellos.map((h) => Object.keys(h)), [["type", "proto", "client_version", "stream", "seq", "nonce"]]);
+  assert.equal(hellos[0].nonce.length, 32);
   // Readable by others: treated as no daemon, nothing sent.
   chmodSync(file, 0o644);
   const other = client({ socketPath: file });
@@ -276,7 +317,19 @@ test("an endpoint file: 127.0.0.1, the token as the hello's last key, re-read on
   assert.match(other.lastError.message, /not a private file/);
 });
 
-// --- the sidecar (finding 22.2-22.4) -------------------------------------------------------
+test("an endpoint file whose daemon (pid) is gone is stale: nothing connects to its port", async () => {
+  const hellos = [];
+  const token = "ab".repeat(32);
+  const port = await tcpServer((m) => hellos.push(m), token);
+  const dead = spawnSync("true");
+  const file = path.join(home.root, "endpoint.json");
+  writeFileSync(file, JSON.stringify({ port, token, pid: dead.pid }), { mode: 0o600 });
+  const c = client({ socketPath: file });
+  c.turn("stop");
+  assert.equal(await c.sync(300), false);
+  assert.deepEqual(hellos, []);
+  assert.match(c.lastError.message, /stale/);
+});
 
 function script(name, body) {
   const file = path.join(home.root, name);
@@ -323,36 +376,29 @@ test("a killed daemon is restarted and the client reconnects at its READY, not a
   assert.deepEqual((await c.snapshot()).counts, { turns: 2, finish_reason: { stop: 1, length: 1 } });
 });
 
-test("repeated fast failures: the sidecar gives up and says why; close(deadline) kills a hung daemon", async () => {
-  const flaky = script("flaky", `echo "READY ${home.socket}"; exit 1`);
-  const side = await spawnSidecar(flaky, [], { stderr: "ignore", restart: { minMs: 1, maxMs: 5 } });
-  const { reason } = await side.wait();
-  assert.match(reason, /failed 5 times/);
-  assert.equal(side.reason, reason);
+test("close(deadline) never kills: a daemon that answers nobody by then gets SIGTERM", async () => {
   const hung = script("stubborn", `echo "READY ${home.socket}"; exec sleep 60`);
   const side2 = await spawnSidecar(hung, [], { stderr: "ignore" });
   const exited = new Promise((r) => side2.once("exit", (code, signal) => r(signal)));
-  assert.equal(await side2.close(200), null);
-  assert.equal(await exited, "SIGKILL");
+  assert.equal(await side2.close(400), null);
+  assert.equal(await exited, "SIGTERM");
 });
 
-test("unauthorized: the client backs off, re-reads the endpoint file and reaches the new daemon", async () => {
-  const hellos = [];
-  const wrongPort = await tcpServer((m, s) => {
-    hellos.push("refused");
-    s.end(Buffer.from("82a474797065a56572726f72a4636f6465ac756e617574686f72697a6564", "hex")); // {type: error, code: unauthorized}
-  });
+test("a listener that cannot prove it holds the token gets only a hello; the client re-reads the endpoint file", async () => {
+  const stale = [];
   const token = "cd".repeat(32);
+  const wrongPort = await tcpServer((m) => stale.push(m), null);
   const file = path.join(home.root, "endpoint.json");
-  writeFileSync(file, JSON.stringify({ port: wrongPort, token, pid: 1 }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ port: wrongPort, token, pid: process.pid }), { mode: 0o600 });
   const c = client({ socketPath: file, backoffMinMs: 20, backoffMaxMs: 50 });
-  c.compaction();
-  await until(() => c.errors.some((e) => e.code === "unauthorized"), "the unauthorized reply");
-  const goodPort = await tcpServer((m) => hellos.push(m.token));
-  writeFileSync(file, JSON.stringify({ port: goodPort, token, pid: 2 }), { mode: 0o600 });
+  c.providerError("canary-secret-text", 500);
+  await until(() => c.stats.refused > 0, "the refused proof");
+  const hellos = [];
+  const goodPort = await tcpServer((m) => hellos.push(m), token);
+  writeFileSync(file, JSON.stringify({ port: goodPort, token, pid: process.pid }), { mode: 0o600 });
   await until(() => c.sync(500), "a sync with the new daemon");
-  assert.equal(hellos[0], "refused");
-  assert.equal(hellos[hellos.length - 1], token);
+  assert.ok(stale.length >= 1 && stale.every((h) => h.token === undefined && h.nonce.length === 32));
+  assert.equal(hellos.length, 1);
 });
 
 test("default discovery: no socket, an endpoint file beside it: the TCP transport", async () => {
@@ -361,8 +407,8 @@ test("default discovery: no socket, an endpoint file beside it: the TCP transpor
   chmodSync(xdg, 0o700);
   const token = "ef".repeat(32);
   const tokens = [];
-  const port = await tcpServer((m) => tokens.push(m.token));
-  writeFileSync(path.join(xdg, "metricsd", "endpoint.json"), JSON.stringify({ port, token, pid: 1 }), { mode: 0o600 });
+  const port = await tcpServer((m) => tokens.push(m.token), token);
+  writeFileSync(path.join(xdg, "metricsd", "endpoint.json"), JSON.stringify({ port, token, pid: process.pid }), { mode: 0o600 });
   const saved = { xdg: process.env.XDG_RUNTIME_DIR, sock: process.env.METRICSD_SOCKET };
   process.env.XDG_RUNTIME_DIR = xdg;
   delete process.env.METRICSD_SOCKET;
@@ -372,7 +418,7 @@ test("default discovery: no socket, an endpoint file beside it: the TCP transpor
     assert.equal(c.socketPath, path.join(xdg, "metricsd", "metricsd.sock"));
     c.compaction();
     assert.equal(await c.sync(), true);
-    assert.deepEqual(tokens, [token]);
+    assert.deepEqual(tokens, [undefined]); // the daemon proved itself; no token is ever sent
   } finally {
     if (saved.xdg === undefined) delete process.env.XDG_RUNTIME_DIR; else process.env.XDG_RUNTIME_DIR = saved.xdg;
     if (saved.sock !== undefined) process.env.METRICSD_SOCKET = saved.sock;
@@ -489,4 +535,143 @@ test("the documented JavaScript examples compile", async () => {
       assert.doesNotThrow(() => new vm.Script(`(async () => {\n${body}\n})`), doc);
     }
   }
+});
+
+// --- v1.3 findings: many app instances, supervision, the address rule -------------------
+
+/** Another app instance (test/instance.mjs) in a child process of its own. */
+function otherInstance() {
+  const child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), "instance.mjs"),
+    METRICSD, ...home.args()], { env: cleanEnv(), stdio: ["pipe", "pipe", "inherit"] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const queue = [];
+  const waiting = [];
+  lines.on("line", (l) => (waiting.length ? waiting.shift()(l) : queue.push(l)));
+  const exited = new Promise((r) => child.once("exit", r));
+  cleanups.push(async () => { child.stdin.end(); await exited; });
+  return {
+    line: () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r))),
+    send: () => child.stdin.write("send\n"),
+  };
+}
+
+test("finding 3: the first instance to quit leaves the daemon another instance uses serving", async () => {
+  const first = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
+  cleanups.push(() => first.close(5000));
+  const pid = first.pid;
+  const other = otherInstance();
+  assert.equal(await other.line(), `served ${pid}`);
+  const mine = first.client();
+  mine.turn("stop");
+  await mine.close(5000);
+  assert.equal(await first.close(2000), null);
+  assert.doesNotThrow(() => process.kill(pid, 0), "the shared daemon was stopped");
+  assert.ok(first.servingOthers);
+  other.send();
+  const [, ok, stats] = (await other.line()).match(/^synced (\w+) (.*)$/);
+  const st = JSON.parse(stats);
+  assert.equal(ok, "true", stats);
+  assert.deepEqual([st.dropped, st.unconfirmed, st.reconnects], [0, 0, 0], stats);
+});
+
+test("finding 5: only fast failures count; after many in a row the restarts slow down, never stop", async () => {
+  const lived = script("lived", `echo "READY ${home.socket}"; sleep 0.2; exit 3`);
+  const a = await spawnSidecar(lived, [], { stderr: "ignore", restart: { minMs: 1, maxMs: 5, fastMs: 20, maxFailures: 3 } });
+  cleanups.push(() => a.close(1000));
+  await until(() => a.restarts >= 8, "eight restarts of daemons that lived");
+  assert.deepEqual([a.status().slow, a.status().fastFailures, a.reason], [false, 0, null]);
+
+  const count = path.join(home.root, "n");
+  const flaky = script("flaky", `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}
+if [ $n -le 5 ]; then echo "READY ${home.socket}"; exit 3; fi
+echo "READY ${home.socket}"; exec sleep 60`);
+  const b = await spawnSidecar(flaky, [], { stderr: "ignore", restart: { minMs: 1, maxMs: 5, maxFailures: 3, slowMs: 50 } });
+  cleanups.push(() => b.close(1000));
+  const slow = await new Promise((r) => b.once("slow", r));
+  assert.match(slow, /failed 3 times in a row/);
+  assert.equal(b.status().slow, true);
+  await until(() => b.restarts === 5 && b.pid !== null, "the daemon started at the slow pace");
+  let settled = false;
+  b.wait().then(() => { settled = true; });
+  await tick();
+  assert.equal(settled, false, "the sidecar stopped supervising");
+});
+
+test("finding 6: a stand-by's take-over READY wakes the clients of its sidecar", async () => {
+  const serving = await start();
+  const side = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv(), stderr: "ignore" });
+  cleanups.push(() => side.close(5000));
+  const c = side.client({ backoffMinMs: 600000, backoffMaxMs: 600000 });
+  clients.push(c);
+  c.turn("stop");
+  assert.equal(await c.sync(), true);
+  const standby = side.pid;
+  // Held still while the serving daemon dies: the client's reconnection fails first and
+  // it backs off (10 minutes).
+  process.kill(standby, "SIGSTOP");
+  cleanups.push(() => { try { process.kill(standby, "SIGCONT"); } catch { /* gone */ } });
+  await serving.kill();
+  c.turn("stop");
+  await until(() => c.lastError !== null && !c.connected && c._retryTimer !== null, "a failed reconnection");
+  let ready = null;
+  side.once("ready", (p) => { ready = p; });
+  process.kill(standby, "SIGCONT");
+  await until(() => c.connected, "the client at the stand-by's take-over", 10000);
+  assert.equal(ready, home.socket);
+  assert.ok(c.stats.reconnects >= 1);
+});
+
+test("finding 7: the address rule of clients/spec.json, for linux, darwin and win32, is the daemon's", () => {
+  const cases = [
+    ["win32", { LOCALAPPDATA: "C:\\Users\\u\\AppData\\Local" }, ["/x"]],
+    ["darwin", {}, []],
+    ["darwin", { XDG_RUNTIME_DIR: "/run/user/501" }, ["/run/user/501"]],
+    ["darwin", { XDG_RUNTIME_DIR: "/run/user/501" }, []],
+    ["linux", { XDG_RUNTIME_DIR: "/run/user/1000" }, ["/run/user/1000"]],
+    ["linux", { XDG_RUNTIME_DIR: "relative" }, ["relative", "/run/user/1000"]],
+    ["linux", {}, []],
+    ["freebsd", {}, ["/var/run/user/1000"]],
+    ["openbsd", {}, ["/tmp/run/user/1000"]],
+  ];
+  const code = `import json, sys\nfrom tests.clientspec import runtime_dir\nfor platform, env, private in json.load(sys.stdin):\n    print(runtime_dir(platform, env, uid=1000, home="/home/u", tmp="/tmp", private=lambda p: p in private))`;
+  const r = spawnSync(PYTHON, ["-c", code], { cwd: REPO, input: JSON.stringify(cases), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = r.stdout.trim().split("\n");
+  const got = cases.map(([platform, env, priv]) => defaultRuntimeDir(env, platform,
+    { home: "/home/u", tmp: "/tmp", id: 1000, isPrivate: (p) => priv.includes(p) }));
+  assert.deepEqual(got, expected);
+  assert.equal(socketPath(undefined, cases[0][1], "win32"), "C:\\Users\\u\\AppData\\Local\\Temp\\metricsd\\endpoint.json");
+});
+
+test("finding 4: a sync that timed out never consumes the loss report: the next sync still says false", async () => {
+  const sock = path.join(home.root, "slow.sock");
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const server = net.createServer((s) => {
+    let buf = Buffer.alloc(0);
+    let first = true;
+    s.on("error", () => {});
+    s.on("data", async (d) => {
+      buf = Buffer.concat([buf, d]);
+      let msgs;
+      try { msgs = [...decodeMulti(buf)]; } catch { return; }
+      buf = Buffer.alloc(0);
+      for (const m of msgs) {
+        if (m.type !== "sync") continue;
+        if (!first) await held; // the daemon is slow to answer
+        first = false;
+        s.write(encode({ type: "ack", id: m.id }));
+      }
+    });
+  });
+  await new Promise((r) => server.listen(sock, r));
+  cleanups.push(() => new Promise((r) => server.close(r)));
+  const c = client({ socketPath: sock });
+  assert.equal(await c.sync(), true);
+  c.usage(9500, 500); // refused by the client: dropped, counted
+  c.turn("stop");
+  assert.equal(await c.sync(50), false); // abandoned: no answer in time
+  release();
+  assert.equal(await c.sync(), false, JSON.stringify(c.stats)); // the loss is still reported
+  assert.equal(await c.sync(), true);
 });

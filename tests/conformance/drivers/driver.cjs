@@ -90,6 +90,46 @@ function everyEvent(c) {
   t(() => c.turn("stop"));
 }
 
+// The end-to-end exactness test's app (tests/receiver/test_streams_exactness.py): MD_TABS
+// tabs, each its own client of one sidecar, stream events (a usage, a tool error, a
+// compaction and a turn per round) until "stop"; then each syncs (retrying while daemons
+// come and go) and closes, and the sidecar closes.
+async function tabs() {
+  const side = await spawnSidecar(process.env.MD_EXE, JSON.parse(process.env.MD_ARGS), { stderr: "inherit" });
+  const n = Number(process.env.MD_TABS || "8");
+  const pause = Number(process.env.MD_PAUSE_MS || "5");
+  const clients = Array.from({ length: n }, () => side.client({ clientVersion: "1.0.0" }));
+  const handed = clients.map(() => 0);
+  let stop = false;
+  const loops = clients.map(async (c, i) => {
+    while (!stop) {
+      t(() => c.usageTotal({ promptTokens: 1000, cachedTokens: 900 }));
+      t(() => c.toolResult("exit status 1"));
+      t(() => c.compaction());
+      t(() => c.turn("stop"));
+      handed[i] += 4;
+      await new Promise((r) => setTimeout(r, pause)); // an app's pace
+    }
+  });
+  say({ step: "ready" });
+  await waitFor("stop");
+  stop = true;
+  await Promise.all(loops);
+  const deadline = Date.now() + 60000;
+  const synced = [];
+  for (const c of clients) {
+    let ok = await c.sync(5000);
+    while (!ok && Date.now() < deadline) ok = await c.sync(5000);
+    synced.push(ok);
+  }
+  for (const c of clients) await c.close(5000);
+  const code = await side.close(10000);
+  say({ result: { handed: handed.reduce((a, b) => a + b, 0), sync: synced.every(Boolean),
+    dropped: clients.reduce((a, c) => a + c.stats.dropped, 0),
+    unconfirmed: clients.reduce((a, c) => a + c.stats.unconfirmed, 0),
+    restarts: side.restarts, exit: code, max_call_ms: maxMs } });
+}
+
 async function main() {
   const scenario = process.argv[2];
   const socketPath = process.env.MD_SOCKET;
@@ -202,6 +242,47 @@ async function main() {
     await c.close();
     const code = await side.close();
     say({ result: { socket: side.socketPath, already_running: side.alreadyRunning, sync: ok, exit: code } });
+  } else if (scenario === "stream_kill") {
+    // v1.3 replayable streams: events the daemon read but had not committed when it was
+    // SIGKILLed are written again to the next daemon; nothing lost or doubled.
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    if (!(await c.sync(10000))) throw new Error("first sync failed");
+    for (let i = 0; i < 300; i += 1) t(() => c.compaction());
+    say({ step: "sent" });
+    await waitFor("go");
+    t(() => c.turn("stop"));
+    const deadline = Date.now() + 20000;
+    let ok = await c.sync(5000);
+    while (!ok && Date.now() < deadline) ok = await c.sync(5000);
+    await c.close(5000);
+    say({ result: { sync: ok, dropped: c.stats.dropped, unconfirmed: c.stats.unconfirmed, reconnects: c.stats.reconnects,
+      max_call_ms: maxMs } });
+  } else if (scenario === "impostor") {
+    // MD_SOCKET is an endpoint.json naming a listener that is not the daemon: it must
+    // receive no token and no byte of any event.
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    everyEvent(c);
+    t(() => c.providerError(process.env.MD_CANARY, 500));
+    t(() => c.toolResult(process.env.MD_CANARY));
+    const ok = await c.sync(1000);
+    await c.close(200);
+    say({ result: { sync: ok, dropped: c.stats.dropped, unconfirmed: c.stats.unconfirmed, max_call_ms: maxMs } });
+  } else if (scenario === "tabs") {
+    await tabs();
+  } else if (scenario === "lost") {
+    // A compaction written and never acknowledged, the daemon SIGKILLed after reading it:
+    // with a replayable stream it is written again to the next daemon.
+    const c = new Client({ socketPath, clientVersion: "1.2.3" });
+    if (!(await c.sync(10000))) throw new Error("first sync failed");
+    t(() => c.compaction());
+    say({ step: "sent" });
+    await waitFor("go");
+    t(() => c.compaction());
+    const first = await c.sync(10000);
+    const second = await c.sync(10000);
+    await c.close();
+    say({ result: { first_sync: first, second_sync: second, unconfirmed: c.stats.unconfirmed, dropped: c.stats.dropped,
+      reconnects: c.stats.reconnects } });
   } else {
     throw new Error(`unknown scenario ${scenario}`);
   }

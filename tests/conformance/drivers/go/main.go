@@ -16,6 +16,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"metricsd/clients/go/metricsd"
@@ -143,6 +144,94 @@ func rounds(socket string) {
 	}
 	closeClient(c)
 	say(map[string]any{"result": map[string]any{}})
+}
+
+// tabs is the end-to-end exactness test's app (tests/receiver/test_streams_exactness.py):
+// MD_TABS tabs, each its own client of one sidecar, stream events (a usage, a tool error,
+// a compaction and a turn per round) until "stop"; then each syncs (retrying while daemons
+// come and go) and closes, and the sidecar closes.
+func tabs(t *timer) {
+	var args []string
+	if err := json.Unmarshal([]byte(os.Getenv("MD_ARGS")), &args); err != nil {
+		fail("MD_ARGS: %v", err)
+	}
+	n, _ := strconv.Atoi(os.Getenv("MD_TABS"))
+	if n <= 0 {
+		n = 8
+	}
+	pause := 5 * time.Millisecond
+	if ms, err := strconv.Atoi(os.Getenv("MD_PAUSE_MS")); err == nil {
+		pause = time.Duration(ms) * time.Millisecond
+	}
+	ctx, cancel := within(60 * time.Second)
+	side, err := metricsd.Spawn(ctx, os.Getenv("MD_EXE"), args...)
+	cancel()
+	if err != nil {
+		fail("spawn: %v", err)
+	}
+	clients := make([]*metricsd.Client, n)
+	for i := range clients {
+		ctx, cancel := within(5 * time.Second)
+		clients[i], _ = side.Dial(ctx, "1.0.0")
+		cancel()
+	}
+	handed := make([]int, n)
+	timers := make([]timer, n)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c, tt := clients[i], &timers[i]
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				tt.do(func() { c.UsageTotal(1000, 900) })
+				tt.do(func() { c.ToolResult("exit status 1") })
+				tt.do(func() { c.Compaction() })
+				tt.do(func() { c.Turn("stop", false) })
+				handed[i] += 4
+				time.Sleep(pause) // an app's pace
+			}
+		}(i)
+	}
+	say(map[string]any{"step": "ready"})
+	waitFor("stop")
+	close(stop)
+	wg.Wait()
+	deadline := time.Now().Add(60 * time.Second)
+	all := true
+	for _, c := range clients {
+		ok := syncWithin(c, 5*time.Second)
+		for !ok && time.Now().Before(deadline) {
+			ok = syncWithin(c, 5*time.Second)
+		}
+		all = all && ok
+	}
+	total, dropped, unconfirmed := 0, uint64(0), uint64(0)
+	for i, c := range clients {
+		closeClient(c)
+		st := c.Stats()
+		total += handed[i]
+		dropped += st.Dropped
+		unconfirmed += st.Unconfirmed
+		if timers[i].maxMS > t.maxMS {
+			t.maxMS = timers[i].maxMS
+		}
+	}
+	ctx, cancel = within(10 * time.Second)
+	var exit any
+	if side.Close(ctx) == nil {
+		exit = 0
+	}
+	cancel()
+	say(map[string]any{"result": map[string]any{"handed": total, "sync": all,
+		"dropped": dropped, "unconfirmed": unconfirmed, "restarts": side.Restarts(),
+		"exit": exit, "max_call_ms": t.maxMS}})
 }
 
 func main() {
@@ -367,6 +456,62 @@ func main() {
 		say(map[string]any{"result": map[string]any{"sync": ok, "sent": sent,
 			"dropped": st.Dropped, "unconfirmed": st.Unconfirmed, "lost_reports": lostReports,
 			"restarts": side.Restarts(), "exit": code, "max_call_ms": t.maxMS}})
+	case "stream_kill":
+		// v1.3 replayable streams: events the daemon read but had not committed when it
+		// was SIGKILLed are written again to the next daemon; nothing lost or doubled.
+		c := dial(socket)
+		if !syncWithin(c, 10*time.Second) {
+			fail("first sync failed")
+		}
+		for i := 0; i < 300; i++ {
+			t.do(func() { c.Compaction() })
+		}
+		say(map[string]any{"step": "sent"})
+		waitFor("go")
+		t.do(func() { c.Turn("stop", false) })
+		deadline := time.Now().Add(20 * time.Second)
+		ok := syncWithin(c, 5*time.Second)
+		for !ok && time.Now().Before(deadline) {
+			ok = syncWithin(c, 5*time.Second)
+		}
+		closeClient(c)
+		st := c.Stats()
+		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": st.Dropped,
+			"unconfirmed": st.Unconfirmed, "reconnects": st.Reconnects, "max_call_ms": t.maxMS}})
+	case "impostor":
+		// MD_SOCKET is an endpoint.json naming a listener that is not the daemon: it must
+		// receive no token and no byte of any event.
+		c := dial(socket)
+		everyEvent(c, t)
+		canary := os.Getenv("MD_CANARY")
+		t.do(func() { c.ProviderError(canary, 500) })
+		t.do(func() { c.ToolResult(canary) })
+		ok := syncWithin(c, time.Second)
+		ctx, cancel := within(200 * time.Millisecond)
+		_ = c.Close(ctx)
+		cancel()
+		st := c.Stats()
+		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": st.Dropped,
+			"unconfirmed": st.Unconfirmed, "max_call_ms": t.maxMS}})
+	case "tabs":
+		tabs(t)
+	case "lost":
+		// A compaction written and never acknowledged, the daemon SIGKILLed after reading
+		// it: with a replayable stream it is written again to the next daemon.
+		c := dial(socket)
+		if !syncWithin(c, 10*time.Second) {
+			fail("first sync failed")
+		}
+		t.do(func() { c.Compaction() })
+		say(map[string]any{"step": "sent"})
+		waitFor("go")
+		t.do(func() { c.Compaction() })
+		first := syncWithin(c, 10*time.Second)
+		second := syncWithin(c, 10*time.Second)
+		closeClient(c)
+		st := c.Stats()
+		say(map[string]any{"result": map[string]any{"first_sync": first, "second_sync": second,
+			"unconfirmed": st.Unconfirmed, "dropped": st.Dropped, "reconnects": st.Reconnects}})
 	default:
 		fail("unknown scenario %s", scenario)
 	}
