@@ -332,8 +332,8 @@ def test_sidecar_finds_an_already_running_daemon(run: Any, home: Home,
 # --- v1.2 client behaviours (each client's driver implements the scenario) ---------------------
 
 #: Clients whose driver implements the scenarios below (the others skip until they do).
-LOST_CLIENTS = {"python"}
-TCP_CLIENTS = {"python"}
+LOST_CLIENTS = {"python", "go", "node"}
+TCP_CLIENTS = {"python", "go", "node"}
 
 
 def _needs(run: Any, clients: set[str]) -> None:

@@ -134,7 +134,7 @@ class Sidecar:
       moment of its ``READY``.  After repeated fast failures in a row it keeps trying at
       a slow pace (once a minute) and says why in ``slow``; it never gives up for good.
     * :meth:`close` closes the daemon's stdin (it commits and exits), waits up to its
-      deadline, then kills it.
+      deadline, then stops a daemon that serves nobody with SIGTERM (never SIGKILL).
     """
 
     def __init__(self, proc: subprocess.Popen[bytes] | None, socket_path: Path,
@@ -280,11 +280,13 @@ class Sidecar:
 
     def close(self, deadline: float = CLOSE_DEADLINE) -> int | None:
         """Close the daemon's stdin and wait (at most ``deadline`` seconds) for it to exit;
-        after that, stop it (SIGTERM: it commits what it has; SIGKILL :data:`TERM_GRACE`
-        seconds later).  A daemon that still serves other app instances' clients (its
-        ``status`` answers with connections besides the question's own) is left running
-        at once — it exits by itself once they are gone — and ``serving_others`` is set.
-        Its exit status; None when nothing was running or it was left serving others.
+        after that, a daemon that answers nobody gets SIGTERM (it commits what it has and
+        exits; never SIGKILL).  A daemon that still serves other app instances' clients
+        (its ``status`` answers with connections besides the question's own, asked after
+        half a second and again at the deadline) is left running — it exits by itself once
+        they are gone — and ``serving_others`` is set.  Its exit status; None when nothing
+        was running, it was left serving others, or it had not exited :data:`TERM_GRACE`
+        seconds after SIGTERM.
         Stops the supervision: the daemon is not restarted after this."""
         self._closing.set()
         with self._lock:
@@ -308,11 +310,16 @@ class Sidecar:
             if code is None:
                 code = proc.wait(max(0.0, deadline - (time.monotonic() - start)))
         except subprocess.TimeoutExpired:
+            if self._serves_others(proc):  # clients of other instances came meanwhile
+                self.serving_others = True
+                return None
+            # A daemon that answers nobody: SIGTERM (it commits what it has and exits).
+            # Never SIGKILL: a normal close never kills a daemon.
             try:
                 proc.terminate()
                 code = proc.wait(TERM_GRACE)
             except (OSError, subprocess.TimeoutExpired):
-                code = _kill(proc)
+                code = None
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(1.0)
         return code
