@@ -11,6 +11,7 @@ defined here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Final
@@ -231,6 +232,12 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
     ("insufficient_system_resource", (
         ("insufficient_system_resource", "api-docs.deepseek.com (finish_reason)"),
     )),
+    # Spellings whose words mislead the families of step two: neither stops to call a
+    # tool nor cuts the answer at a token limit.
+    ("other", (
+        ("too_many_tool_calls", _GEMINI + " (the model made too many tool calls)"),
+        ("max_turn_requests", _ACP + " (the agent's cap on model requests per turn)"),
+    )),
     ("none", (
         ("", "the protocol: an empty finish_reason"),
         ("none", "Python's str(None) of an unset Optional finish_reason"),
@@ -286,7 +293,7 @@ def finish_reason_fact(reason: str | None) -> Fact:
         return fact
     if key.endswith(FINISH_REASON_UNSET_SUFFIX):
         return FINISH_REASON_NONE
-    return FINISH_REASON_OTHER
+    return _FINISH_REASON_FACTS[_finish_reason_by_meaning(reason)]
 
 
 # --- cache hit --------------------------------------------------------------------------
@@ -410,6 +417,197 @@ class _Table:
         return self.labels[best] if best < len(self.labels) else None
 
 
+# --- facts v3: words and word families ---------------------------------------------------
+#
+# The second step of every classifier (the sourced tables above and below are the first):
+# the input is cut into lower-case words (:func:`words`) and read by *word families*, so
+# that an unseen spelling of a known idea gets its label.  A family entry is written in
+# plain words; ``a | b`` are alternatives, ``+`` joins groups that must all be present
+# (anywhere in the input, in any order), and a trailing ``- x | y`` names words whose
+# presence vetoes the entry (a keyword counts only where it names the failure).  Each
+# alternative is itself cut into words by :func:`words` and must occur as consecutive
+# words of the input.
+
+#: A word: a run of capitals before a capitalised word (``HTTP`` in ``HTTPError``), a
+#: capitalised or lower-case run of letters, a run of capitals, or a run of digits.  So
+#: ``_ - . : /`` and spaces separate words, and CamelCase and letter/digit boundaries split
+#: them (``eosFound`` = ``eos found``, ``MAX_TOKENS`` = ``max tokens``, ``x509`` = ``x 509``).
+WORDS: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", re.ASCII)
+
+
+def words(text: str) -> list[str]:
+    """``text`` cut into lower-case ASCII words (see :data:`WORDS`)."""
+    return [w.lower() for w in WORDS.findall(text)]
+
+
+def joined_words(text: str) -> str:
+    """The words of ``text`` joined by single spaces, with a space at each end: an
+    alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
+    return " " + " ".join(words(text)) + " "
+
+
+class _Families:
+    """A compiled word-family table (see above): label -> entries, first label that
+    matches wins."""
+
+    __slots__ = ("entries", "labels")
+
+    def __init__(self, table: AliasTable) -> None:
+        self.labels = tuple(label for label, _ in table)
+        compiled: list[tuple[int, tuple[tuple[str, ...], ...], tuple[str, ...]]] = []
+        for index, (_, entries) in enumerate(table):
+            for entry, _source in entries:
+                compiled.append((index, *_compile_entry(entry)))
+        self.entries = tuple(compiled)
+
+    def first_index(self, joined: str) -> int:
+        """The index of the first label with an entry in ``joined`` (see
+        :func:`joined_words`), else ``len(self.labels)``."""
+        for index, groups, veto in self.entries:
+            if all(any(alt in joined for alt in group) for group in groups) and not any(
+                    v in joined for v in veto):
+                return index
+        return len(self.labels)
+
+    def first(self, joined: str) -> str | None:
+        index = self.first_index(joined)
+        return self.labels[index] if index < len(self.labels) else None
+
+
+def _compile_entry(entry: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    body, _, veto = entry.partition(" - ")
+
+    def alts(text: str) -> tuple[str, ...]:
+        out = tuple(" " + " ".join(words(a)) + " " for a in text.split("|"))
+        assert all(a.strip() for a in out), entry
+        return out
+
+    groups = tuple(alts(g) for g in body.split(" + "))
+    return groups, (alts(veto) if veto else ())
+
+
+#: The bound of each classifier's memo of recent inputs (only inputs up to
+#: :data:`MEMO_MAX_CHARS` are remembered; the memo lives in memory only, like the input).
+MEMO_SIZE: Final = 1024
+MEMO_MAX_CHARS: Final = 512
+
+# --- finish_reason, step two: word families ----------------------------------------------
+
+_LLAMA_CPP: Final = "ggml-org/llama.cpp tools/server (stop_type: eos, word, limit, none)"
+_LMSTUDIO: Final = ("lmstudio-ai/lmstudio-js LLMPredictionStopReason (eosFound, "
+                    "stopStringFound, maxPredictedTokensReached, contextLengthReached, "
+                    "userStopped, toolCalls, failed)")
+_TGI: Final = "huggingface/text-generation-inference FinishReason (eos_token, stop_sequence)"
+_VLLM: Final = "vllm-project/vllm outputs (finish_reason: stop, length, abort)"
+_GEMINI_FR: Final = _GEMINI + " (SAFETY, BLOCKLIST, PROHIBITED_CONTENT, SPII, IMAGE_SAFETY)"
+_OLLAMA_FR: Final = "ollama/ollama api/types.go (done_reason: stop, length)"
+
+#: A leading type or vendor prefix of a finish reason is dropped up to the last of these
+#: words when more words follow it (``FinishReason.MAX_TOKENS``, ``STOP_REASON_END_TURN``,
+#: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``).
+FINISH_REASON_PREFIX_ENDS: Final = ("reason", "type")
+#: Words that say no finish reason was given: a reason made only of these is ``none``.
+FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
+    ("none", _LLAMA_CPP + "; Python str(None)"),
+    ("null", "JavaScript String(null)"),
+    ("nil", "Go fmt of a nil value"),
+    ("unknown", _VERCEL),
+    ("unspecified", _GEMINI + " (FINISH_REASON_UNSPECIFIED)"),
+    ("unset", "protobuf enums' zero value (UNSET)"),
+    ("undefined", "JavaScript String(undefined)"),
+)
+
+#: Step two of :func:`finish_reason_label`: the finish reason's words (prefix dropped) by
+#: family, first family that applies.
+FINISH_REASON_FAMILIES: Final[AliasTable] = (
+    ("canceled", (
+        ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
+         _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
+        ("abort | aborted | aborting", _VLLM),
+        ("interrupt | interrupted | interruption | interrupting",
+         "agents' turn interruption (Claude Code [Request interrupted by user])"),
+        ("user | client + stop | stopped | stops", _LMSTUDIO),
+    )),
+    ("content_filter", (
+        ("safety | unsafe", _GEMINI_FR),
+        ("filter | filtered | filtering | filters", _OPENAI_CHAT + "; " + _BEDROCK),
+        ("refusal | refused | refuse", _ANTHROPIC),
+        ("recitation", _GEMINI_FR),
+        ("blocklist | blocked | blocklisted", _GEMINI_FR),
+        ("prohibited", _GEMINI_FR),
+        ("guardrail | guardrails", _BEDROCK),
+        ("sensitive | spii | pii", _GEMINI_FR),
+        ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
+        ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
+        ("policy violation | violation", "providers' usage-policy stops"),
+    )),
+    ("malformed_tool_call", (
+        ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
+        ("invalid | bad + tool | tools | function | call | calls", _GEMINI
+         + " (UNEXPECTED_TOOL_CALL); agents' tool-call parsers"),
+    )),
+    ("tool_calls", (
+        ("tool | tools | function | functions", _OPENAI_CHAT + "; " + _ANTHROPIC + "; "
+         + _LMSTUDIO),
+        ("action + required | requires", "openai-python beta Assistants run status "
+                                         "(requires_action)"),
+    )),
+    ("length", (
+        ("length | max | maximum | limit | limits", _OPENAI_CHAT + "; " + _LLAMA_CPP + "; "
+         + _LMSTUDIO + "; cohere-python (ERROR_LIMIT)"),
+        ("tokens reached | token reached | context window | context full",
+         _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
+        ("truncated | truncation | too long", "llama.cpp server (truncated)"),
+    )),
+    ("insufficient_system_resource", (
+        ("insufficient | resource | resources", "api-docs.deepseek.com (finish_reason)"),
+        ("out of memory | oom", "local servers' out-of-memory stops"),
+    )),
+    ("error", (
+        ("error | errors | failed | fail | failure | exception",
+         _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
+    )),
+    ("stop", (
+        ("stop | stopped | end | ended | eos | eog | eot", _OPENAI_CHAT + "; " + _ANTHROPIC
+         + "; " + _LLAMA_CPP + "; " + _TGI),
+        ("complete | completed | completion | finished | finish | done | success",
+         _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR),
+        ("word | sequence | string | natural", _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
+    )),
+)
+
+_FINISH_FAMILIES: Final = _Families(FINISH_REASON_FAMILIES)
+_NONE_WORDS: Final = frozenset(w for w, _ in FINISH_REASON_NONE_WORDS)
+
+
+def finish_reason_words(reason: str) -> list[str]:
+    """The words of a finish reason with a leading type or vendor prefix dropped."""
+    ws = words(reason)
+    for i in range(len(ws) - 2, -1, -1):
+        if ws[i] in FINISH_REASON_PREFIX_ENDS:
+            return ws[i + 1:]
+    return ws
+
+
+_finish_reason_by_meaning_memo: Final = functools.lru_cache(maxsize=MEMO_SIZE)(
+    lambda reason: finish_reason_by_meaning(reason))
+
+
+def _finish_reason_by_meaning(reason: str) -> str:
+    if len(reason) <= MEMO_MAX_CHARS:
+        label: str = _finish_reason_by_meaning_memo(reason)
+        return label
+    return finish_reason_by_meaning(reason)
+
+
+def finish_reason_by_meaning(reason: str) -> str:
+    """Step two: the label of a finish reason's words, by family (``other`` if none)."""
+    ws = finish_reason_words(reason)
+    if all(w in _NONE_WORDS for w in ws):
+        return "none"
+    return _FINISH_FAMILIES.first(" " + " ".join(ws) + " ") or "other"
+
+
 # --- provider errors --------------------------------------------------------------------
 
 _OPENAI_ERRORS: Final = "platform.openai.com/docs/guides/error-codes"
@@ -476,65 +674,106 @@ STATUS_REASON_PHRASES: Final = (
 )
 
 #: Step 3: the forms in which SDKs and HTTP libraries write a status into a message, with
-#: ``nnn`` for the number (``^`` is the start of the message).  A status is a run of exactly
-#: three digits, 100-599; the first number in the message that stands in one of these forms
-#: (or is followed by a space and one of STATUS_REASON_PHRASES) counts.  A bare number
-#: elsewhere is no status.
+#: ``nnn`` for the number.  ``^`` is the start of the message, a space stands for any
+#: run of white space (or none), ``<reason phrase>`` for one of STATUS_REASON_PHRASES,
+#: ``URL`` for an ``http(s)://`` address; a form in brackets counts only beside an error
+#: word (STATUS_BRACKET_WORDS, within 40 characters).  A status is a run of exactly three
+#: digits, 100-599; the status that starts first in the message, in any form, counts.  A
+#: bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
     ("status code nnn", "axios lib/core/settle.js (Request failed with status code 429)"),
     ("status code: nnn", "ollama-python _types.py ResponseError (status code: 404)"),
+    ("status_code: nnn", "python SDKs' reprs (status_code: 429), e.g. huggingface_hub"),
+    ("status_code=nnn", "python SDKs' reprs (status_code=429), e.g. litellm exceptions"),
+    ("statuscode: nnn", "aws-sdk-go-v2 smithy ResponseError (StatusCode: 429); "
+                        "Azure SDKs (Status code: 429)"),
+    ("statuscode=nnn", "Java and JS SDKs' messages (statusCode=429)"),
+    ("status=nnn", "SDK log lines (status=429)"),
+    ("\"status\": nnn", "JSON error bodies (\"status\": 429)"),
+    ("\"code\": nnn", "JSON error bodies: Google APIs, OpenAI-compatible servers "
+                      "({\"error\": {\"code\": 429, ...}})"),
+    ("'code': nnn", "Python reprs of JSON error bodies ({'error': {'code': 429, ...}})"),
     ("error code: nnn", "openai-python, anthropic-sdk-python _base_client.py (Error code: 429)"),
     ("http nnn", "HTTP clients' messages (HTTP 429)"),
     ("http/1.1 nnn", "HTTP/1.1 status line"),
     ("http/2 nnn", "HTTP/2 status line (curl)"),
-    ("\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
+    ("http error nnn", "CPython urllib.error.HTTPError (HTTP Error 429: Too Many Requests)"),
+    ("URL\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
+    ("api error: nnn", "anthropics/claude-code (API Error: 429 ...)"),
     ("error nnn,", "SDK messages of the form 'Error 429, ...'"),
     ("error nnn:", "SDK messages of the form 'Error 429: ...'"),
+    ("error: nnn {", "SDK messages of the form 'Error: 429 {...}'"),
+    ("nnn status code", "openai-node src/core/error.ts (400 status code (no body))"),
     ("^nnn ", "openai-node, anthropic-sdk-typescript src/core/error.ts (\"${status} ${message}\")"),
+    ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
+    ("[nnn]", "SDK and gateway messages with the status in brackets ([429] Too Many Requests)"),
     ("nnn <reason phrase>", "openai-go, anthropic-sdk-go apierror.go (http.StatusText); "
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
 )
+#: Words beside which a status in brackets counts (``Error (429)``, ``[429] failed``).
+STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
+                               "http", "api", "code", "request")
 
-#: Three digits, 100-599 (a longer run of digits is no status: checked around the match;
-#: no lookaround here, so the search can skip ahead to a digit).
-_STATUS_DIGITS: Final = re.compile(r"[1-5][0-9][0-9]", re.ASCII)
-_DIGITS: Final = frozenset("0123456789")
-_STATUS_SPLIT: Final = tuple(form.partition("nnn")[::2] for form, _ in STATUS_FORMS[:-1])
-#: Text right before the number, for the forms with nothing required after it.
-_STATUS_BEFORE: Final = tuple(b for b, a in _STATUS_SPLIT if not a and b != "^")
-#: (before, after) of the other forms; "^" is the start of the message.
-_STATUS_PAIRED: Final = tuple((b, a) for b, a in _STATUS_SPLIT if a)
-_STATUS_REASONS: Final = tuple(" " + phrase for phrase in STATUS_REASON_PHRASES)
-#: The character right after the number -> the "before" texts of the forms that need it.
-_STATUS_AFTER_CHAR: Final = {a: tuple(b for b, a2 in _STATUS_PAIRED if a2 == a)
-                             for _, a in _STATUS_PAIRED}
-assert all(len(a) == 1 for a in _STATUS_AFTER_CHAR), "a form's 'after' is one character"
+_NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
+
+
+def _form_pattern(form: str) -> re.Pattern[str]:
+    """The regular expression of one of STATUS_FORMS (on the lower-cased message)."""
+    out = []
+    rest = form
+    if rest.startswith("^"):
+        out.append(r"^\s*")
+        rest = rest[1:]
+    elif rest[:1].isalpha() and not rest.startswith("nnn"):
+        out.append(r"(?<![a-z0-9])")
+    before, _, after = rest.partition("nnn")
+    for part, is_before in ((before, True), (after, False)):
+        if not is_before:
+            out.append(_NNN)
+        if part == " <reason phrase>":
+            out.append(r" (?:" + "|".join(map(re.escape, STATUS_REASON_PHRASES)) + r")\b")
+            continue
+        i = 0
+        while i < len(part):
+            if part.startswith("URL", i):
+                out.append(r"https?://[^\s\"']*")
+                i += 3
+            elif part[i] == " ":
+                out.append(r"\s*")
+                i += 1
+            else:
+                out.append(re.escape(part[i]))
+                i += 1
+    return re.compile("".join(out), re.ASCII)
+
+
+_STATUS_PATTERNS: Final = tuple((form.startswith(("(", "[")), _form_pattern(form))
+                                for form, _ in STATUS_FORMS)
+_BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
+_HAS_STATUS_DIGITS: Final = re.compile(r"[1-5][0-9][0-9]", re.ASCII)
 
 
 def _status_in_lowered(lowered: str) -> int | None:
-    m = _STATUS_DIGITS.search(lowered)
-    while m is not None:
-        i, j = m.span()
-        if (i and lowered[i - 1] in _DIGITS) or lowered[j:j + 1] in _DIGITS:
-            pass  # part of a longer number
-        elif lowered.endswith(_STATUS_BEFORE, 0, i) or lowered.startswith(_STATUS_REASONS, j):
-            return int(m.group())
-        else:
-            befores = _STATUS_AFTER_CHAR.get(lowered[j:j + 1])
-            if befores is not None and any(i == 0 if b == "^" else lowered.endswith(b, 0, i)
-                                           for b in befores):
-                return int(m.group())
-        m = _STATUS_DIGITS.search(lowered, i + 1)
-    return None
+    if _HAS_STATUS_DIGITS.search(lowered) is None:
+        return None
+    best: tuple[int, int] | None = None
+    for bracket, pattern in _STATUS_PATTERNS:
+        for m in pattern.finditer(lowered):
+            i = m.start(1)
+            if best is not None and i >= best[0]:
+                break
+            if bracket and _BRACKET_WORD.search(lowered, max(0, i - 41), i + 44) is None:
+                continue
+            best = (i, int(m.group(1)))
+            break
+    return None if best is None else best[1]
 
 
 #: Wording of a timeout, shared by the provider and the tool tables.
 TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
-    ("timeout", "Go net/http; Node undici (Connect/Headers Timeout Error); axios (timeout of "
-                "N ms exceeded)"),
     ("timed out", _OPENAI_EXC + " (Request timed out.); Python socket; agents' shell tools"),
     ("deadline exceeded", "golang/go src/context (context deadline exceeded)"),
     ("etimedout", _NODE_NET + " (ETIMEDOUT)"),
@@ -542,6 +781,14 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
+    ("server", (
+        ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
+        ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
+        ("api_error", _ANTHROPIC_ERRORS),
+        ("server_error", _OPENAI_ERRORS),
+        ("server had an error", _OPENAI_ERRORS),
+        ("an error occurred while processing your request", _OPENAI_ERRORS),
+    )),
     ("timeout", TIMEOUT_KEYWORDS),
     ("network", (
         ("connection refused", _GO_NET + "; " + _REQUESTS),
@@ -593,17 +840,256 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("aborted", "openai-node, anthropic-sdk-typescript error.ts (Request was aborted.)"),
         ("aborterror", "DOM AbortError (Node fetch)"),
     )),
+)
+
+# --- provider_error, v3: meaning over status, status-shaped names, words per label -------
+
+_LITELLM: Final = "BerriAI/litellm litellm/exceptions.py"
+_GOOGLE_CODES: Final = "googleapis/googleapis google/rpc/code.proto (HTTP mapping)"
+_AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (error shapes "
+                      "and httpStatusCode)")
+_API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
+_OLLAMA: Final = "ollama/ollama server/routes.go"
+_RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm | tpm | rpd | "
+                      "tpd | requests per | tokens per | too many requests | resource has been "
+                      "exhausted | check quota")
+
+#: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
+#: them, in every wording (words, after the phrase table above).
+PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
+    ("context_length", (
+        ("context + length | window | size | limit | overflow | overflows | overflowed - "
+         "deadline | canceled | cancelled",
+         _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
+         "context size); " + _LITELLM + " (ContextWindowExceededError)"),
+        ("prompt | input | message | messages | conversation + too long",
+         "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
+        ("too many tokens | too many input tokens | maximum prompt length | prompt length",
+         "providers' context overflow messages (too many tokens)"),
+        ("num ctx | n ctx | ctx size", "ollama/ollama, llama.cpp (num_ctx, n_ctx)"),
+        ("reduce the length of the messages", _OPENAI_ERRORS),
+    )),
+    ("billing", (
+        ("credit | credits", "docs.anthropic.com (credit balance is too low); OpenRouter "
+                             "(402: insufficient credits)"),
+        ("balance + insufficient | low | exhausted | negative | zero | not enough",
+         "api-docs.deepseek.com (402 Insufficient Balance)"),
+        ("can only afford | afford", "openrouter.ai/docs/api-reference/errors (402: can only "
+                                     "afford N tokens)"),
+        ("payment required | payment", "HTTP 402 reason phrase"),
+        ("billing | funds", _ANTHROPIC_ERRORS + " (billing_error)"),
+        ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
+         "reached - " + _RATE_WORDS, _OPENAI_ERRORS + " (insufficient_quota)"),
+        ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
+        ("spend limit | spending limit | usage limit", "providers' monthly spend limits"),
+    )),
+    ("overloaded", (
+        ("overloaded | overload", "Anthropic 529 (Overloaded)"),
+    )),
+)
+
+#: Step 3, after the numeric forms: names shaped like a status (gRPC and Google API codes,
+#: AWS exception names, SDK error classes and error types) read as that status.  A name
+#: counts where it is written as an identifier: with ``_``, in CamelCase, in capitals, or
+#: with an ``Error``/``Exception`` suffix; the key is the name lower-cased without ``_``
+#: and without that suffix.
+PROVIDER_STATUS_NAMES: Final[tuple[tuple[str, int, str], ...]] = (
+    ("invalidargument", 400, _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _API_CORE),
+    ("failedprecondition", 400, _GOOGLE_CODES),
+    ("outofrange", 400, _GOOGLE_CODES),
+    ("unauthenticated", 401, _GOOGLE_CODES + "; " + _API_CORE),
+    ("permissiondenied", 403, _GOOGLE_CODES + "; openai-python _exceptions.py "
+                              "(PermissionDeniedError)"),
+    ("notfound", 404, _GOOGLE_CODES + "; openai-python _exceptions.py (NotFoundError)"),
+    ("resourceexhausted", 429, _GOOGLE_CODES + "; " + _API_CORE),
+    ("cancelled", 499, _GOOGLE_CODES + " (CANCELLED)"),
+    ("internal", 500, _GOOGLE_CODES + " (INTERNAL)"),
+    ("dataloss", 500, _GOOGLE_CODES),
+    ("unimplemented", 501, _GOOGLE_CODES),
+    ("unavailable", 503, _GOOGLE_CODES + " (UNAVAILABLE)"),
+    ("deadlineexceeded", 504, _GOOGLE_CODES + "; " + _API_CORE),
+    ("throttling", 429, _AWS_ERRORS + " (ThrottlingException)"),
+    ("toomanyrequests", 429, _AWS_ERRORS + "; " + _API_CORE),
+    ("servicequotaexceeded", 429, _AWS_ERRORS + " (ServiceQuotaExceededException: a quota "
+                                  "of requests or tokens per minute)"),
+    ("validation", 400, _AWS_ERRORS + " (ValidationException)"),
+    ("accessdenied", 403, _AWS_ERRORS + " (AccessDeniedException)"),
+    ("unrecognizedclient", 401, "AWS common errors (UnrecognizedClientException: invalid "
+                                "security token)"),
+    ("expiredtoken", 401, "AWS common errors (ExpiredTokenException)"),
+    ("invalidsignature", 401, "AWS common errors (InvalidSignatureException)"),
+    ("resourcenotfound", 404, _AWS_ERRORS + " (ResourceNotFoundException)"),
+    ("serviceunavailable", 503, _AWS_ERRORS + "; " + _API_CORE + "; " + _LITELLM),
+    ("modelnotready", 503, _AWS_ERRORS + " (ModelNotReadyException: the model is not ready "
+                           "to serve)"),
+    ("internalserver", 500, _AWS_ERRORS + " (InternalServerException); openai-python "
+                            "(InternalServerError)"),
+    ("internalfailure", 500, "AWS common errors (InternalFailure)"),
+    ("modeltimeout", 408, _AWS_ERRORS + " (ModelTimeoutException)"),
+    ("modelerror", 500, _AWS_ERRORS + " (ModelErrorException: the model failed)"),
+    ("modelstreamerror", 500, _AWS_ERRORS + " (ModelStreamErrorException)"),
+    ("badrequest", 400, "openai-python _exceptions.py (BadRequestError); " + _API_CORE),
+    ("authentication", 401, "openai-python _exceptions.py (AuthenticationError); "
+                            + _ANTHROPIC_ERRORS + " (authentication_error)"),
+    ("permission", 403, _ANTHROPIC_ERRORS + " (permission_error)"),
+    ("unprocessableentity", 422, "openai-python _exceptions.py (UnprocessableEntityError)"),
+    ("ratelimit", 429, "openai-python _exceptions.py (RateLimitError); " + _ANTHROPIC_ERRORS
+                       + " (rate_limit_error)"),
+    ("ratelimitexceeded", 429, _OPENAI_ERRORS + " (rate_limit_exceeded)"),
+    ("apitimeout", 408, "openai-python _exceptions.py (APITimeoutError)"),
+    ("timeout", 504, _ANTHROPIC_ERRORS + " (timeout_error)"),
+    ("invalidrequest", 400, _ANTHROPIC_ERRORS + " (invalid_request_error)"),
+    ("requesttoolarge", 413, _ANTHROPIC_ERRORS + " (request_too_large)"),
+    ("api", 500, _ANTHROPIC_ERRORS + " (api_error)"),
+    ("server", 500, _OPENAI_ERRORS + " (server_error)"),
+    ("invalidapikey", 401, _OPENAI_ERRORS + " (invalid_api_key)"),
+    ("modelnotfound", 404, _OPENAI_ERRORS + " (model_not_found)"),
+    ("deploymentnotfound", 404, "Azure OpenAI (DeploymentNotFound)"),
+    ("forbidden", 403, _API_CORE + " (Forbidden)"),
+    ("unauthorized", 401, _API_CORE + " (Unauthorized)"),
+    ("gatewaytimeout", 504, _API_CORE + " (GatewayTimeout)"),
+    ("badgateway", 502, _API_CORE + " (BadGateway)"),
+    ("conflict", 409, "openai-python _exceptions.py (ConflictError)"),
+)
+#: Names that are plain English words: they count only as a bare code in capitals
+#: (``INTERNAL``), not with a suffix (HTTP/2's ``INTERNAL_ERROR`` is a stream error).
+PROVIDER_STATUS_CODE_ONLY: Final = frozenset({"internal", "unavailable", "cancelled",
+                                              "unauthenticated", "unimplemented", "timeout",
+                                              "permission", "validation", "conflict",
+                                              "forbidden", "unauthorized", "authentication"})
+_NAME_STATUS: Final = {name: status for name, status, _ in PROVIDER_STATUS_NAMES}
+_IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
+_NAME_SUFFIX: Final = re.compile(r"(?:error|exception)$")
+
+
+def status_of_name(message: str) -> int | None:
+    """The status of the first status-shaped name in ``message`` (see above), else None."""
+    for token in _IDENTIFIER.findall(message):
+        key = token.lower().replace("_", "")
+        stripped = _NAME_SUFFIX.sub("", key)
+        if stripped not in _NAME_STATUS:
+            continue
+        if stripped in PROVIDER_STATUS_CODE_ONLY:
+            if token.isupper() and stripped == key:
+                return _NAME_STATUS[stripped]
+        elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
+                sum(c.isupper() for c in token) >= 2 and not token.isupper()):
+            return _NAME_STATUS[stripped]
+    return None
+
+
+#: Step 4 in v3: message words for every label, in the order of the label list, tried
+#: after the keyword table above and before ``other``.
+PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
+    ("auth", (
+        ("unauthorized | unauthorised | unauthenticated | not authenticated | not authorized",
+         "HTTP 401 reason phrase; " + _GOOGLE_CODES),
+        ("authentication + failed | failure | fails | error | required | invalid",
+         "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
+        ("api key | apikey | access token | auth token | bearer token | api token | "
+         "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
+         "not valid | no | required | wrong | bad | provide | not found | not set",
+         _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
+         "Anthropic (invalid x-api-key)"),
+        ("invalid token | expired token | token expired | token has expired | token is "
+         "expired | invalid authentication | invalid credentials",
+         "OAuth 2.0 (RFC 6750 invalid_token)"),
+        ("access denied | forbidden | permission denied | does not have access | do not have "
+         "access | not have permission", "HTTP 403 reason phrase; " + _AWS_ERRORS
+         + " (AccessDeniedException)"),
+    )),
+    ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
+    ("bad_request", (
+        ("invalid request | bad request | malformed request | invalid json | malformed json",
+         _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason phrase"),
+        ("validation error | validation failed | failed validation | failed to validate",
+         _AWS_ERRORS + " (ValidationException); pydantic (validation error)"),
+        ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
+         "invalid param | invalid params | invalid value | invalid type | invalid schema",
+         _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
+        ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
+         "request argument | unrecognized parameter | extra inputs are not permitted | "
+         "does not support | not supported", _OPENAI_ERRORS + " (Unsupported parameter); "
+         + _OLLAMA + " (does not support tools)"),
+    )),
+    ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
+    ("not_found", (
+        ("model | models | deployment | deployments | engine | endpoint | resource | route "
+         "+ not found | does not exist | do not exist | doesn t exist | no such | unknown | "
+         "not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
+         + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
+        ("no such model | unknown model | not found - host | domain | dns | address",
+         "HTTP 404 reason phrase; " + _OLLAMA),
+    )),
+    ("too_large", (
+        ("request | payload | entity | body | file | image | upload | attachment + too large "
+         "| too big | exceeds the maximum size | size limit | maximum size",
+         "HTTP 413 reason phrase (Payload Too Large, Request Entity Too Large); "
+         + _ANTHROPIC_ERRORS + " (request_too_large)"),
+    )),
+    ("rate_limit", (
+        ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
+         "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
+        ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
+        ("too many requests | too many concurrent requests", "HTTP 429 reason phrase"),
+        ("requests per | tokens per | per minute | per day | rpm | tpm | rpd | tpd",
+         _OPENAI_ERRORS + " (Rate limit reached for requests per min (RPM))"),
+        ("quota + " + _RATE_WORDS, "Gemini API 429 RESOURCE_EXHAUSTED (Quota exceeded for "
+                                   "quota metric ... per minute)"),
+        ("resource exhausted | resource has been exhausted", _GOOGLE_CODES
+         + " (RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).)"),
+        ("slow down", "providers' 429 bodies (Please slow down)"),
+    )),
+    ("overloaded", (
+        ("overloaded | overload | over capacity | at capacity | capacity",
+         "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
+        ("service unavailable | temporarily unavailable | currently unavailable | "
+         "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
+        ("busy | high demand | high traffic | heavy load | currently loading",
+         "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+    )),
     ("server", (
-        ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
-        ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
-        ("api_error", _ANTHROPIC_ERRORS),
-        ("server_error", _OPENAI_ERRORS),
-        ("server had an error", _OPENAI_ERRORS),
-        ("an error occurred while processing your request", _OPENAI_ERRORS),
+        ("internal server error | internal error | server error | server had an error | "
+         "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
+         + _OPENAI_ERRORS),
+        ("error occurred while processing", _OPENAI_ERRORS),
+        ("upstream + error | failed | failure", "gateways' upstream errors (502)"),
+    )),
+    ("timeout", (
+        ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
+         "took too long - argument | parameter | param | kwarg | keyword | option | field | "
+         "property | setting | must be | should be",
+         "TIMEOUT_KEYWORDS; httpx (ReadTimeout, ConnectTimeout); openai-python "
+         "(APITimeoutError)"),
+    )),
+    ("network", (
+        ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
+         "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
+         "Connection error.); " + _GO_NET + "; " + _REQUESTS),
+        ("connect error | connecterror | unable to connect | could not connect | cannot "
+         "connect | can t connect | couldn t connect | failed to connect | network | "
+         "unreachable | dns | proxy error | remote protocol error | econnaborted | "
+         "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
+         "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
+         "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch",
+         "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI + "; "
+         + _GO_NET),
+    )),
+    ("canceled", (
+        ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
+         "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
     )),
 )
 
 _PROVIDER_REFINEMENTS: Final = _Table(PROVIDER_ERROR_REFINEMENTS)
+_PROVIDER_REFINEMENT_FAMILIES: Final = _Families(PROVIDER_ERROR_REFINEMENT_FAMILIES)
+_PROVIDER_FAMILIES: Final = _Families(PROVIDER_ERROR_FAMILIES)
+_PROVIDER_RANK: Final[dict[str | None, int]] = {
+    lb: i for i, lb in enumerate(PROVIDER_ERROR_LABELS)}
+_OTHER_RANK: Final = PROVIDER_ERROR_LABELS.index("other")
+#: family index (``len`` = none) -> rank in PROVIDER_ERROR_LABELS.
+_PROVIDER_FAMILY_RANKS: Final = (*(PROVIDER_ERROR_LABELS.index(lb)
+                                   for lb in _PROVIDER_FAMILIES.labels), _OTHER_RANK)
 _PROVIDER_KEYWORDS: Final = _Table(PROVIDER_ERROR_KEYWORDS)
 #: The first words of the refinements, less those that contain another one: a message
 #: without any of these as a substring has no refinement.
@@ -633,27 +1119,50 @@ def status_in_message(message: str) -> int | None:
     return _status_in_lowered(ascii_lower(message))
 
 
-def provider_error_label(message: str, status: int | None) -> str:
-    """Refinements of the message, else ``status``, else a status written in the message,
-    else the keyword table, else ``other`` (docs/FACTS.md)."""
+def _provider_error_label(message: str, status: int | None) -> str:
+    """Refinements of the message (the phrase table, then by meaning), else ``status``,
+    else a status written in the message (a form, then a status-shaped name), else the
+    keyword table and the words of every label, in label order, else ``other``
+    (docs/FACTS.md)."""
     lowered = ascii_lower(message)
-    words = None
+    word_list = None
     # Every refinement's first word is in the message if the refinement is: most messages
     # are ruled out by a few substring tests, without splitting them into words.
     if (_REFINEMENT_REGEX.search(lowered) if len(lowered) < _SHORT
             else any(map(lowered.__contains__, _REFINEMENT_SUBSTRINGS))):
-        words = WORD.findall(lowered)
-        label = _PROVIDER_REFINEMENTS.first(lowered, words)
+        word_list = WORD.findall(lowered)
+        label = _PROVIDER_REFINEMENTS.first(lowered, word_list)
         if label is not None:
             return label
+    joined = joined_words(message)
+    label = _PROVIDER_REFINEMENT_FAMILIES.first(joined)
+    if label is not None:
+        return label
     if status is not None and is_status(status):
         return status_label(status)
     found = _status_in_lowered(lowered)
     if found is not None and is_status(found):
         return status_label(found)
-    if words is None:
-        words = WORD.findall(lowered)
-    return _PROVIDER_KEYWORDS.first(lowered, words) or "other"
+    found = status_of_name(message)
+    if found is not None:
+        return status_label(found)
+    if word_list is None:
+        word_list = WORD.findall(lowered)
+    rank = _PROVIDER_RANK.get(_PROVIDER_KEYWORDS.first(lowered, word_list), _OTHER_RANK)
+    by_words = _PROVIDER_FAMILIES.first_index(joined)
+    return PROVIDER_ERROR_LABELS[min(rank, _PROVIDER_FAMILY_RANKS[by_words])]
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _provider_error_label_memo(message: str, status: int | None) -> str:
+    return _provider_error_label(message, status)
+
+
+def provider_error_label(message: str, status: int | None) -> str:
+    """The label of a ``provider_error`` (see :func:`_provider_error_label`)."""
+    if len(message) <= MEMO_MAX_CHARS:
+        return _provider_error_label_memo(message, status)
+    return _provider_error_label(message, status)
 
 
 def provider_error_fact(message: str, status: int | None) -> Fact:
@@ -813,7 +1322,154 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     )),
 )
 
+# --- tool_error, v3: each row read by meaning ---------------------------------------------
+
+_CLAUDE_CODE_V3: Final = "anthropics/claude-code issues (tool results quoted by users)"
+_LOCATE_FAILED: Final = (
+    "could not find | couldn t find | cannot find | can t find | unable to find | failed to "
+    "find | not found | no match | no matches | no exact match | did not match | does not "
+    "match | doesn t match | didn t match | failed to match | failed to exactly match | "
+    "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
+    "unique | multiple matches | matches found | occurrences | not present | does not "
+    "contain | doesn t contain | ambiguous")
+_EDIT_ANCHOR: Final = (
+    "old string | old str | old text | old content | oldtext | oldstring | search block | "
+    "search text | search string | search replace | text to replace | string to "
+    "replace | content to replace | replacement | replace | exact text | exact match | the "
+    "string | the text | specified text | target text | anchor | snippet | hunk | context "
+    "lines | expected lines | lines")
+_DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed | disallowed | " \
+                 "prevented | forbids | forbidden | not permitted"
+
+#: Tool errors, second step: the same rows, by the meaning of the words, first row that
+#: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
+TOOL_ERROR_FAMILIES: Final[AliasTable] = (
+    ("denied", (
+        ("user rejected | user denied | user declined | user refused | rejected by the user "
+         "| denied by the user | declined by the user | refused by the user | user chose not "
+         "to | user did not approve | user didn t approve | user doesn t want | user does not "
+         "want | doesn t want to proceed", _GEMINI_CLI + "; " + _CLINE + "; "
+         + _CLAUDE_CODE_V3),
+        ("denied by | was denied | been denied | were denied | not approved | approval "
+         "denied | not been granted | not granted | haven t granted | hasn t granted | "
+         "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
+         "been denied; permissions you haven't granted)"),
+        ("hook | hooks | policy | policies | sandbox | settings | rule | rules | allowlist | "
+         "allow list | allowed list | allowed tools | permissions config | approval mode + "
+         + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
+         "permission denied | eacces | eperm | operation not permitted",
+         _GEMINI_CLI + "/scheduler/policy.ts (denied by policy); " + _CLAUDE_CODE_V3
+         + " (blocked by hook)"),
+        ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
+         "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
+         "agents' command allow-lists"),
+        ("plan rejected | execution blocked | rejected the | rejected this | rejected by",
+         _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
+    )),
+    ("timeout", (
+        ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
+         "argument | parameter | param | kwarg | keyword | option | field | property | setting "
+         "| must be | should be", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
+         "after N ms)"),
+    )),
+    ("canceled", (
+        ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
+         "abort error", _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
+         + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError"),
+        ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
+                                                     "user)"),
+        ("user + stopped | killed | terminated | stop", "agents' turn controls"),
+    )),
+    ("unknown_tool", (
+        ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool | "
+         "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
+         "tool not available | no tool named | no tool with | unknown function | no such "
+         "function | function not found | method not found | 32601 | unsupported call | "
+         "unavailable tool", _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError"),
+    )),
+    ("edit_mismatch", (
+        (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
+         "does not exist | path does not exist | enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE),
+        ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
+         "failed | failed to apply | could not apply | does not apply | doesn t apply | "
+         "cannot apply | can t apply - file not found | no such file | file does not exist "
+         "| path does not exist | enoent", "git apply; GNU patch; " + _RUN),
+        ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+    )),
+    ("too_large", (
+        ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
+         "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
+         "tokens | larger than | file size exceeds | output limit | e2big - name too long",
+         _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
+         + _GEMINI_CLI + "/utils/fileUtils.ts"),
+    )),
+    ("permission", (
+        ("permission denied | operation not permitted | eacces | eperm | access denied | "
+         "access is denied | forbidden | 403 | insufficient permissions | not have permission "
+         "| don t have permission | read only file system | erofs | not writable",
+         _NODE_FS + "; Windows (Access is denied.); " + _RUN),
+        ("outside | not within + workspace | allowed directories | project | root | "
+         "directory | directories | working directory | sandbox", _GEMINI_CLI
+         + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers"),
+        ("is ignored | ignored by | ignore file | ignore patterns | clineignore | gitignore | "
+         "geminiignore | aiderignore | cursorignore",
+         _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
+    )),
+    ("not_found", (
+        ("no such file | no such | enoent | not found | does not exist | doesn t exist | "
+         "do not exist | cannot find | can t find | could not find | couldn t find | unable "
+         "to find | no module named | not recognized as an internal or external command | "
+         "os error 2 | did not match any | unknown revision | 404 | missing file",
+         _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
+         "error 2)); " + _RUN),
+    )),
+    ("invalid_args", (
+        ("invalid arguments | invalid argument | invalid params | invalid parameters | "
+         "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
+         "invalid option | validation error | validation failed | failed validation | "
+         "schema validation | input validation | inputvalidationerror | 32602",
+         _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError)"),
+        ("missing required | required parameter | required property | required argument | "
+         "required field | is required | are required | missing argument | missing "
+         "parameter | unexpected argument | unexpected keyword argument | unrecognized "
+         "argument | unrecognized arguments | unknown argument | unrecognized option | "
+         "unknown option", "JSON Schema validators; CPython argparse; " + _RUN),
+        ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("must be + greater | less | positive | a string | a number | an integer | one of | "
+         "between | at least | at most | non empty | provided | specified",
+         _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
+        ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
+         "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
+         "unrecognized input | patch format | invalid format | malformed", "git apply "
+         "(corrupt patch, No valid patches in input); GNU patch (Only garbage was found in "
+         "the patch input.); " + _CODEX + "/apply-patch (Invalid patch)"),
+        ("parse | parsing | could not parse | failed to parse + patch | diff | edit | "
+         "arguments | argument | input | json | params | parameters", _CODEX
+         + " (failed to parse function arguments)"),
+    )),
+    ("network", (
+        ("could not resolve | couldn t resolve | connection refused | connection reset | "
+         "connection closed | connection error | network | econnrefused | econnreset | "
+         "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
+         "connect | could not connect | couldn t connect | failed to connect | cannot "
+         "connect | no route to host | name resolution | unreachable | socket hang up | "
+         "ssl | certificate | dns", "curl; nodejs/undici (fetch failed); browsers' fetch "
+                                    "(Failed to fetch); " + _NODE_FS),
+    )),
+    ("exit_nonzero", (
+        ("exit code | exit status | exited with | exit with | non zero | nonzero | returned "
+         "non | command failed | exitcode | return code | returncode - exit code 0 | exit "
+         "status 0 | exited with code 0", _CODEX + " (Exit code: N); Go os/exec; CPython "
+         "subprocess; Node.js child_process"),
+    )),
+)
+
 _TOOL_KEYWORDS: Final = _Table(TOOL_ERROR_KEYWORDS)
+_TOOL_FAMILIES: Final = _Families(TOOL_ERROR_FAMILIES)
+_TOOL_OTHER_RANK: Final = TOOL_ERROR_LABELS.index("other")
+_TOOL_FAMILY_RANKS: Final = (*(TOOL_ERROR_LABELS.index(lb) for lb in _TOOL_FAMILIES.labels),
+                             _TOOL_OTHER_RANK)
 _TOOL_ERROR_FACTS: Final = {lb: _fact("tool_error", lb) for lb in TOOL_ERROR_LABELS}
 
 for _label, _ in FINISH_REASON_ALIASES:
@@ -829,9 +1485,25 @@ for _alias in (a for _, _rows in FINISH_REASON_ALIASES for a, _source in _rows):
 assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form comes last"
 
 
-def tool_error_label(error: str) -> str:
+def _tool_error_label(error: str) -> str:
+    """The first row, in label order, that the keyword table or the words of the error
+    match; else ``other``."""
     lowered = ascii_lower(error)
-    return _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered)) or "other"
+    first = _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered))
+    rank = TOOL_ERROR_LABELS.index(first) if first is not None else _TOOL_OTHER_RANK
+    by_words = _TOOL_FAMILY_RANKS[_TOOL_FAMILIES.first_index(joined_words(error))]
+    return TOOL_ERROR_LABELS[min(rank, by_words)]
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _tool_error_label_memo(error: str) -> str:
+    return _tool_error_label(error)
+
+
+def tool_error_label(error: str) -> str:
+    if len(error) <= MEMO_MAX_CHARS:
+        return _tool_error_label_memo(error)
+    return _tool_error_label(error)
 
 
 def tool_error_fact(error: str) -> Fact:

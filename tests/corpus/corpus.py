@@ -134,7 +134,8 @@ def key(row: Row) -> tuple[str, int | None, str]:
 
 
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://(?:www\.)?([^/\s:]+)", re.I)
-_REPO = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*?)(?:\.git)?(?=$|[\s#@:,;)])")
+_REPO = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*?)(?:\.git)?"
+                   r"(?=$|[\s#@:,;)])")
 _CAPTURED = re.compile(r"captured(?: here)?:\s*(?:\w+=\S+\s+)*(\S+)", re.I)
 
 

@@ -23,8 +23,17 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from tests.corpus.corpus import FACTS, HERE, MEASURES, Row, distinct_sources, key, parse_batch, \
-    rows, scores
+from tests.corpus.corpus import (
+    FACTS,
+    HERE,
+    MEASURES,
+    Row,
+    distinct_sources,
+    key,
+    parse_batch,
+    rows,
+    scores,
+)
 
 ROOT = HERE.parents[1]
 RECORD = HERE / "first_sight.tsv"
@@ -134,8 +143,8 @@ def main() -> int:
         assert name not in done, f"batch {name} was already scored at first sight"
         cells = [name, scored_at, str(len(new)), str(dropped), str(sources),
                  *map(str, per_fact), *(m.cell() for m in before), *(m.cell() for m in first)]
-        with RECORD.open("a", encoding="utf-8") as f:
-            f.write("\t".join(cells) + "\n")
+        with RECORD.open("a", encoding="utf-8") as out:
+            out.write("\t".join(cells) + "\n")
         print(f"recorded in {RECORD.relative_to(ROOT)}")
     if a.misses:
         for s in scores(subset=new):
