@@ -232,11 +232,10 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
     ("insufficient_system_resource", (
         ("insufficient_system_resource", "api-docs.deepseek.com (finish_reason)"),
     )),
-    # Spellings whose words mislead the families of step two: neither stops to call a
-    # tool nor cuts the answer at a token limit.
+    # A spelling whose words mislead the families of step two: it does not stop to call a
+    # tool.
     ("other", (
         ("too_many_tool_calls", _GEMINI + " (the model made too many tool calls)"),
-        ("max_turn_requests", _ACP + " (the agent's cap on model requests per turn)"),
     )),
     ("none", (
         ("", "the protocol: an empty finish_reason"),
@@ -432,7 +431,11 @@ class _Table:
 #: capitalised or lower-case run of letters, a run of capitals, or a run of digits.  So
 #: ``_ - . : /`` and spaces separate words, and CamelCase and letter/digit boundaries split
 #: them (``eosFound`` = ``eos found``, ``MAX_TOKENS`` = ``max tokens``, ``x509`` = ``x 509``).
-WORDS: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", re.ASCII)
+#: Each Chinese, Japanese or Korean character is a word of its own (those scripts put no
+#: space between words), so a family may hold the words of a provider that answers in
+#: them (Zhipu's ``余额不足``, insufficient balance).
+WORDS: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+"
+                          r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def words(text: str) -> list[str]:
@@ -440,10 +443,23 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORDS.findall(text)]
 
 
+#: An address in a message is no part of its words (``.../settings/billing``).
+URL: Final = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>)]*", re.ASCII | re.IGNORECASE)
+
+
 def joined_words(text: str) -> str:
-    """The words of ``text`` joined by single spaces, with a space at each end: an
-    alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
+    """The words of ``text`` (less its URLs) joined by single spaces, with a space at each
+    end: an alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
+    if "://" in text:
+        text = URL.sub(" ", text)
     return " " + " ".join(words(text)) + " "
+
+
+#: The most words between the two sides of a ``a ~ b`` group (``Tool "x" not found``).
+NEAR_WORDS: Final = 2
+#: A compiled group: alternatives that must be words of the input, or a pattern over
+#: the joined words (a ``~`` group).
+_Group = tuple[str, ...] | re.Pattern[str]
 
 
 class _Families:
@@ -454,7 +470,7 @@ class _Families:
 
     def __init__(self, table: AliasTable) -> None:
         self.labels = tuple(label for label, _ in table)
-        compiled: list[tuple[int, tuple[tuple[str, ...], ...], tuple[str, ...]]] = []
+        compiled: list[tuple[int, tuple[_Group, ...], tuple[str, ...]]] = []
         for index, (_, entries) in enumerate(table):
             for entry, _source in entries:
                 compiled.append((index, *_compile_entry(entry)))
@@ -464,7 +480,8 @@ class _Families:
         """The index of the first label with an entry in ``joined`` (see
         :func:`joined_words`), else ``len(self.labels)``."""
         for index, groups, veto in self.entries:
-            if all(any(alt in joined for alt in group) for group in groups) and not any(
+            if all(any(alt in joined for alt in group) if isinstance(group, tuple)
+                   else group.search(joined) is not None for group in groups) and not any(
                     v in joined for v in veto):
                 return index
         return len(self.labels)
@@ -474,7 +491,7 @@ class _Families:
         return self.labels[index] if index < len(self.labels) else None
 
 
-def _compile_entry(entry: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], tuple[str, ...]]:
     body, _, veto = entry.partition(" - ")
 
     def alts(text: str) -> tuple[str, ...]:
@@ -482,7 +499,14 @@ def _compile_entry(entry: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, 
         assert all(a.strip() for a in out), entry
         return out
 
-    groups = tuple(alts(g) for g in body.split(" + "))
+    def group(text: str) -> _Group:
+        if " ~ " not in text:
+            return alts(text)
+        left, right = text.split(" ~ ")
+        either = [("|".join(re.escape(a.strip()) for a in alts(side))) for side in (left, right)]
+        return re.compile(f" (?:{either[0]})(?: [^ ]+){{0,{NEAR_WORDS}}} (?:{either[1]}) ")
+
+    groups = tuple(group(g) for g in body.split(" + "))
     return groups, (alts(veto) if veto else ())
 
 
@@ -520,6 +544,11 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 #: Step two of :func:`finish_reason_label`: the finish reason's words (prefix dropped) by
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
+    ("none", (
+        ("not finished | not done | not completed | not complete | unfinished | in progress",
+         "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
+         "(NOT_FINISHED): the answer is still running, no finish reason yet"),
+    )),
     ("canceled", (
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
          _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
@@ -540,6 +569,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
         ("policy violation | violation", "providers' usage-policy stops"),
+        ("self harm | violence | violent | hate | sexual | harassment | jailbreak | profanity",
+         "Azure OpenAI content filtering categories (hate, sexual, violence, self_harm), as "
+         "microsoft/vscode-copilot-chat reports them"),
     )),
     ("malformed_tool_call", (
         ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
@@ -558,6 +590,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
+        ("out of tokens | no more tokens | tokens exhausted | context",
+         "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
+         "; SWE-agent (exit_context: the context window is used up)"),
     )),
     ("insufficient_system_resource", (
         ("insufficient | resource | resources", "api-docs.deepseek.com (finish_reason)"),
@@ -568,8 +603,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
     )),
     ("stop", (
-        ("stop | stopped | end | ended | eos | eog | eot", _OPENAI_CHAT + "; " + _ANTHROPIC
-         + "; " + _LLAMA_CPP + "; " + _TGI),
+        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot",
+         _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
+         + "; LostRuins/koboldcpp (CUSTOM_STOPPER)"),
         ("complete | completed | completion | finished | finish | done | success",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR),
         ("word | sequence | string | natural", _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
@@ -659,19 +695,27 @@ PROVIDER_STATUS_LABELS: Final[Mapping[int, str]] = {
 
 #: Reason phrases that follow a status (``429 Too Many Requests``): the HTTP ones, requests'
 #: ``Client Error``/``Server Error`` and Google's canonical status names (``429
-#: RESOURCE_EXHAUSTED``).  Matched case-insensitively.
-STATUS_REASON_PHRASES: Final = (
-    "bad request", "unauthorized", "payment required", "forbidden", "not found",
-    "method not allowed", "not acceptable", "request timeout", "conflict", "gone",
-    "precondition failed", "payload too large", "request entity too large",
-    "content too large", "unsupported media type", "unprocessable entity",
-    "unprocessable content", "too many requests", "client closed request",
-    "internal server error", "not implemented", "bad gateway", "service unavailable",
-    "gateway timeout", "client error", "server error", "invalid_argument",
-    "failed_precondition", "out_of_range", "unauthenticated", "permission_denied",
-    "not_found", "resource_exhausted", "cancelled", "internal", "unavailable",
-    "deadline_exceeded", "unimplemented",
-)
+#: RESOURCE_EXHAUSTED``), each with the range of statuses it names (inclusive): a number
+#: followed by another status's phrase (``Batch ID 408 not found``) is no status.
+#: Matched case-insensitively.
+STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
+    "bad request": (400, 400), "unauthorized": (401, 401), "payment required": (402, 402),
+    "forbidden": (403, 403), "not found": (404, 404), "method not allowed": (405, 405),
+    "not acceptable": (406, 406), "request timeout": (408, 408), "conflict": (409, 409),
+    "gone": (410, 410), "precondition failed": (412, 412), "payload too large": (413, 413),
+    "request entity too large": (413, 413), "content too large": (413, 413),
+    "unsupported media type": (415, 415), "unprocessable entity": (422, 422),
+    "unprocessable content": (422, 422), "too many requests": (429, 429),
+    "client closed request": (499, 499), "internal server error": (500, 500),
+    "not implemented": (501, 501), "bad gateway": (502, 502),
+    "service unavailable": (503, 503), "gateway timeout": (504, 504),
+    "client error": (400, 499), "server error": (500, 599),
+    "invalid_argument": (400, 400), "failed_precondition": (400, 400),
+    "out_of_range": (400, 400), "unauthenticated": (401, 401),
+    "permission_denied": (403, 403), "not_found": (404, 404),
+    "resource_exhausted": (429, 429), "cancelled": (499, 499), "internal": (500, 500),
+    "unavailable": (503, 503), "deadline_exceeded": (504, 504), "unimplemented": (501, 501),
+}
 
 #: Step 3: the forms in which SDKs and HTTP libraries write a status into a message, with
 #: ``nnn`` for the number.  ``^`` is the start of the message, a space stands for any
@@ -702,13 +746,19 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("http error nnn", "CPython urllib.error.HTTPError (HTTP Error 429: Too Many Requests)"),
     ("URL\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
     ("api error: nnn", "anthropics/claude-code (API Error: 429 ...)"),
+    ("api error (nnn", "anthropics/claude-code (API Error (503 upstream connect error ...))"),
     ("error nnn,", "SDK messages of the form 'Error 429, ...'"),
     ("error nnn:", "SDK messages of the form 'Error 429: ...'"),
     ("error: nnn {", "SDK messages of the form 'Error: 429 {...}'"),
+    ("error: nnn -", "SDK messages of the form 'Error: 429 - {...}' (yilewang/llm-for-zotero#17)"),
+    ("exception: nnn -", "spring-projects/spring-ai NonTransientAiException (404 - {...})"),
     ("nnn status code", "openai-node src/core/error.ts (400 status code (no body))"),
     ("^nnn ", "openai-node, anthropic-sdk-typescript src/core/error.ts (\"${status} ${message}\")"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
     ("[nnn]", "SDK and gateway messages with the status in brackets ([429] Too Many Requests)"),
+    ("nnn (<reason phrase>)", "dotnet/runtime HttpResponseMessage.EnsureSuccessStatusCode "
+                              "(Response status code does not indicate success: 404 (Not "
+                              "Found).)"),
     ("nnn <reason phrase>", "openai-go, anthropic-sdk-go apierror.go (http.StatusText); "
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
@@ -727,14 +777,17 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     if rest.startswith("^"):
         out.append(r"^\s*")
         rest = rest[1:]
-    elif rest[:1].isalpha() and not rest.startswith("nnn"):
+    elif rest[:1].isalpha() and not rest.startswith(("nnn", "error", "exception")):
+        # a word starts the form; "error"/"exception" may end a class name (ApiError: 429)
         out.append(r"(?<![a-z0-9])")
     before, _, after = rest.partition("nnn")
     for part, is_before in ((before, True), (after, False)):
         if not is_before:
             out.append(_NNN)
-        if part == " <reason phrase>":
-            out.append(r" (?:" + "|".join(map(re.escape, STATUS_REASON_PHRASES)) + r")\b")
+        if "<reason phrase>" in part:
+            head, _, tail = part.partition("<reason phrase>")
+            out.append(re.escape(head) + r"(" + "|".join(map(re.escape, STATUS_REASON_PHRASES))
+                       + r")\b" + re.escape(tail))
             continue
         i = 0
         while i < len(part):
@@ -743,6 +796,10 @@ def _form_pattern(form: str) -> re.Pattern[str]:
                 i += 3
             elif part[i] == " ":
                 out.append(r"\s*")
+                i += 1
+            elif part[i] in ":=" and i and part[i - 1].isalpha():
+                # a key, quoted or not: status_code: 429, "statusCode":429, 'code': 429
+                out.append(r"[\"']?\s*" + part[i] + r"\s*[\"']?")
                 i += 1
             else:
                 out.append(re.escape(part[i]))
@@ -767,6 +824,10 @@ def _status_in_lowered(lowered: str) -> int | None:
                 break
             if bracket and _BRACKET_WORD.search(lowered, max(0, i - 41), i + 44) is None:
                 continue
+            if pattern.groups == 2:  # the reason-phrase form: the phrase must fit the number
+                low, high = STATUS_REASON_PHRASES[m.group(2)]
+                if not low <= int(m.group(1)) <= high:
+                    continue
             best = (i, int(m.group(1)))
             break
     return None if best is None else best[1]
@@ -852,7 +913,8 @@ _API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
 _OLLAMA: Final = "ollama/ollama server/routes.go"
 _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm | tpm | rpd | "
                       "tpd | requests per | tokens per | too many requests | resource has been "
-                      "exhausted | check quota")
+                      "exhausted | resource exhausted | check quota | rate limit | wait before "
+                      "trying again")
 
 #: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
 #: them, in every wording (words, after the phrase table above).
@@ -864,9 +926,15 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
         ("prompt | input | message | messages | conversation + too long",
          "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
-        ("too many tokens | too many input tokens | maximum prompt length | prompt length",
+        ("too many tokens | too many input tokens | maximum prompt length | prompt length - "
+         + _RATE_WORDS + " | please wait",
          "providers' context overflow messages (too many tokens)"),
         ("num ctx | n ctx | ctx size", "ollama/ollama, llama.cpp (num_ctx, n_ctx)"),
+        ("context + too long | exceeded | exceeds | exceed | full - deadline | canceled | "
+         "cancelled", "plandex-ai/plandex (ErrContextTooLong)"),
+        ("input | inputs | prompt + tokens + less than | fewer than | at most - "
+         + _RATE_WORDS, "huggingface/text-generation-inference validation (`inputs` must "
+         "have less than N tokens)"),
         ("reduce the length of the messages", _OPENAI_ERRORS),
     )),
     ("billing", (
@@ -877,9 +945,19 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("can only afford | afford", "openrouter.ai/docs/api-reference/errors (402: can only "
                                      "afford N tokens)"),
         ("payment required | payment", "HTTP 402 reason phrase"),
-        ("billing | funds", _ANTHROPIC_ERRORS + " (billing_error)"),
+        ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
-         "reached - " + _RATE_WORDS, _OPENAI_ERRORS + " (insufficient_quota)"),
+         "reached | breach | breached - " + _RATE_WORDS, _OPENAI_ERRORS
+         + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError)"),
+        ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
+         "codes (Arrearage: Access denied, please make sure your account is in good "
+         "standing)"),
+        ("欠费 | 余额不足 | 充值 | 余额",
+         "open.bigmodel.cn Zhipu error codes (1113 您的账户已欠费: account in arrears; "
+         "请充值: please top up)"),
+        ("monthly limit | monthly budget | key limit | free allocation | paid plan - "
+         + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
+         "(daily free allocation of neurons; upgrade to the Paid plan)"),
         ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
         ("spend limit | spending limit | usage limit", "providers' monthly spend limits"),
     )),
@@ -940,8 +1018,6 @@ PROVIDER_STATUS_NAMES: Final[tuple[tuple[str, int, str], ...]] = (
     ("timeout", 504, _ANTHROPIC_ERRORS + " (timeout_error)"),
     ("invalidrequest", 400, _ANTHROPIC_ERRORS + " (invalid_request_error)"),
     ("requesttoolarge", 413, _ANTHROPIC_ERRORS + " (request_too_large)"),
-    ("api", 500, _ANTHROPIC_ERRORS + " (api_error)"),
-    ("server", 500, _OPENAI_ERRORS + " (server_error)"),
     ("invalidapikey", 401, _OPENAI_ERRORS + " (invalid_api_key)"),
     ("modelnotfound", 404, _OPENAI_ERRORS + " (model_not_found)"),
     ("deploymentnotfound", 404, "Azure OpenAI (DeploymentNotFound)"),
@@ -954,12 +1030,11 @@ PROVIDER_STATUS_NAMES: Final[tuple[tuple[str, int, str], ...]] = (
 #: Names that are plain English words: they count only as a bare code in capitals
 #: (``INTERNAL``), not with a suffix (HTTP/2's ``INTERNAL_ERROR`` is a stream error).
 PROVIDER_STATUS_CODE_ONLY: Final = frozenset({"internal", "unavailable", "cancelled",
-                                              "unauthenticated", "unimplemented", "timeout",
-                                              "permission", "validation", "conflict",
-                                              "forbidden", "unauthorized", "authentication"})
+                                              "unauthenticated", "unimplemented"})
 _NAME_STATUS: Final = {name: status for name, status, _ in PROVIDER_STATUS_NAMES}
 _IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 _NAME_SUFFIX: Final = re.compile(r"(?:error|exception)$")
+_INNER_CAPITAL: Final = re.compile(r"[a-z][A-Z]", re.ASCII)
 
 
 def status_of_name(message: str) -> int | None:
@@ -973,7 +1048,7 @@ def status_of_name(message: str) -> int | None:
             if token.isupper() and stripped == key:
                 return _NAME_STATUS[stripped]
         elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
-                sum(c.isupper() for c in token) >= 2 and not token.isupper()):
+                _INNER_CAPITAL.search(token) is not None):
             return _NAME_STATUS[stripped]
     return None
 
@@ -995,13 +1070,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "expired | invalid authentication | invalid credentials",
          "OAuth 2.0 (RFC 6750 invalid_token)"),
         ("access denied | forbidden | permission denied | does not have access | do not have "
-         "access | not have permission", "HTTP 403 reason phrase; " + _AWS_ERRORS
+         "access | not have permission | not allowed to access | not authorized to access | "
+         "not permitted to access", "HTTP 403 reason phrase; " + _AWS_ERRORS
          + " (AccessDeniedException)"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
         ("invalid request | bad request | malformed request | invalid json | malformed json",
          _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason phrase"),
+        ("malformed + request | input | json | body | payload", _AWS_ERRORS
+         + " (ValidationException: Malformed input request)"),
+        ("invalid model | model name is invalid | model is invalid | invalid model name | "
+         "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("validation error | validation failed | failed validation | failed to validate",
          _AWS_ERRORS + " (ValidationException); pydantic (validation error)"),
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
@@ -1014,11 +1094,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
-        ("model | models | deployment | deployments | engine | endpoint | resource | route "
-         "+ not found | does not exist | do not exist | doesn t exist | no such | unknown | "
-         "not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
+        ("model | models | deployment | deployments | engine | endpoint | endpoints | "
+         "resource | route + not found | does not exist | do not exist | doesn t exist | no "
+         "such | not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
          + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
-        ("no such model | unknown model | not found - host | domain | dns | address",
+        ("no endpoints found | no endpoint found | no models found | no model found | no "
+         "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
+        ("page | url | path | file | project | organization | assistant | thread + not found "
+         "- host | domain | dns | address", "HTTP 404 reason phrase (Not Found)"),
+        ("no such model | unknown model",
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
@@ -1039,6 +1123,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("resource exhausted | resource has been exhausted", _GOOGLE_CODES
          + " (RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).)"),
         ("slow down", "providers' 429 bodies (Please slow down)"),
+        ("wait before trying again | please wait before", "Amazon Bedrock ThrottlingException "
+         "(Too many tokens, please wait before trying again.)"),
+        ("速率限制 | 并发数过高 | 并发 | 请求过多 | 频率",
+         "open.bigmodel.cn Zhipu error codes (1302 您当前使用该API的并发数过高: concurrency "
+         "too high; 1305 请求过多: too many requests)"),
     )),
     ("overloaded", (
         ("overloaded | overload | over capacity | at capacity | capacity",
@@ -1053,7 +1142,6 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
          + _OPENAI_ERRORS),
         ("error occurred while processing", _OPENAI_ERRORS),
-        ("upstream + error | failed | failure", "gateways' upstream errors (502)"),
     )),
     ("timeout", (
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
@@ -1066,6 +1154,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
          "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
          "Connection error.); " + _GO_NET + "; " + _REQUESTS),
+        ("error sending request | error sending http request | stream disconnected | "
+         "disconnected | trouble connecting | problem connecting | error connecting | "
+         "transport connection | transport error | refused stream | upstream connect error | "
+         "connect exception", "seanmonstar/reqwest (error sending request for url); "
+         "openai/codex (stream disconnected before completion); .NET System.Net (Unable to "
+         "read data from the transport connection); java.net.ConnectException; Envoy "
+         "(upstream connect error or disconnect/reset before headers); HTTP/2 "
+         "REFUSED_STREAM"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
@@ -1330,11 +1426,12 @@ _LOCATE_FAILED: Final = (
     "find | not found | no match | no matches | no exact match | did not match | does not "
     "match | doesn t match | didn t match | failed to match | failed to exactly match | "
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
-    "unique | multiple matches | matches found | occurrences | not present | does not "
-    "contain | doesn t contain | ambiguous")
+    "unique | multiple matches | matches found | matches for | matches of | occurrences | "
+    "occurrence | not present | does not contain | doesn t contain | ambiguous | mismatch")
 _EDIT_ANCHOR: Final = (
     "old string | old str | old text | old content | oldtext | oldstring | search block | "
-    "search text | search string | search replace | text to replace | string to "
+    "search text | search string | search replace | diff | apply diff | marker | substring | "
+    "insert after | insert before | text to replace | string to "
     "replace | content to replace | replacement | replace | exact text | exact match | the "
     "string | the text | specified text | target text | anchor | snippet | hunk | context "
     "lines | expected lines | lines")
@@ -1350,6 +1447,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to | user did not approve | user didn t approve | user doesn t want | user does not "
          "want | doesn t want to proceed", _GEMINI_CLI + "; " + _CLINE + "; "
          + _CLAUDE_CODE_V3),
+        ("user ~ declined | rejected | refused | denied - permission denied | eacces",
+         "block/goose (The user has declined to run this tool)"),
+        ("permission from user | permission from the user | approval required | requires "
+         "approval | needs approval | disabled by user | disabled by the user | disabled by "
+         "policy | disabled by your", "github/copilot-cli (could not request permission from "
+         "user); aws/amazon-q-developer-cli (Tool approval required); "
+         "microsoft/vscode-copilot-chat (disabledByUser)"),
+        ("mode + not allowed | can only | cannot | restricted", "RooCodeInc/Roo-Code "
+         "validateToolUse.ts (Tool \"x\" is not allowed in ask mode)"),
+        ("rejected + tool | call | invocation | command | operation | action | execution",
+         "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
+         "use with execute_bash was rejected)"),
         ("denied by | was denied | been denied | were denied | not approved | approval "
          "denied | not been granted | not granted | haven t granted | hasn t granted | "
          "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
@@ -1367,6 +1476,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
     )),
     ("timeout", (
+        ("took more than | took longer than | ran longer than | time limit | of inactivity | "
+         "status code 408 | status 408 | status code 504 | status 504",
+         "SWE-agent/SWE-agent agents.py (was cancelled because it took more than N seconds); "
+         "voideditor/void (killed after 8s of inactivity); axios (status code 408)"),
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
@@ -1378,10 +1491,22 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
-        ("user + stopped | killed | terminated | stop", "agents' turn controls"),
+        ("stopped by the user | user stopped | killed by the user | terminated by the user | "
+         "signal killed | signal interrupt | sigint | sigkill | sigterm", "agents' turn "
+         "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
-        ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool | "
+        ("tool | function | tool with name | tool name | tool named | action ~ not found | "
+         "does not exist | doesn t exist | don t exist | not defined | wasn t defined | is "
+         "not defined - file not found | path not found | directory not found | module not "
+         "found | command not found", "modelcontextprotocol/typescript-sdk (Tool X not "
+         "found); run-llama/llama_index "
+         "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
+         "defined); crewAIInc/crewAI (Action 'x' don't exist)"),
+        ("found for tool | only available actions | only available tools | available tools "
+         "are", "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
+         "(these are the only available Actions)"),
+        ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
@@ -1394,10 +1519,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | "
          "cannot apply | can t apply - file not found | no such file | file does not exist "
-         "| path does not exist | enoent", "git apply; GNU patch; " + _RUN),
+         "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
+         "permitted", "git apply; GNU patch; " + _RUN),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("no sufficiently similar | sufficiently similar | more than one occurrence | more "
+         "than one match | unique match | uniquely identify | no occurrences | 0 occurrences "
+         "| zero occurrences | invalid context | context not found", "RooCodeInc/Roo-Code "
+         "multi-search-replace (No sufficiently similar match found); block/goose edit.rs "
+         "(Found 3 matches ... unique match); aws/amazon-q-developer-cli (no occurrences of "
+         "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("too many + characters | lines | bytes | tokens | maximum character | character "
+         "count | character limit", "block/goose shell.rs (has too many characters (N). "
+         "Maximum character count is M.)"),
         ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
          "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
          "tokens | larger than | file size exceeds | output limit | e2big - name too long",
@@ -1412,7 +1547,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("outside | not within + workspace | allowed directories | project | root | "
          "directory | directories | working directory | sandbox", _GEMINI_CLI
          + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers"),
-        ("is ignored | ignored by | ignore file | ignore patterns | clineignore | gitignore | "
+        ("unauthorized | 401 | authentication failure | authentication failed | not "
+         "authenticated | unauthenticated | invalid credentials | path traversal | not "
+         "digitally signed | execution policy | running scripts is disabled",
+         "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
+         "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
+         "digitally signed)"),
+        ("access to the path + denied", ".NET UnauthorizedAccessException (Access to the path "
+                                        "'x' is denied.)"),
+        ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
+         "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
          "geminiignore | aiderignore | cursorignore",
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
@@ -1420,8 +1564,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("no such file | no such | enoent | not found | does not exist | doesn t exist | "
          "do not exist | cannot find | can t find | could not find | couldn t find | unable "
          "to find | no module named | not recognized as an internal or external command | "
-         "os error 2 | did not match any | unknown revision | 404 | missing file",
-         _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
+         "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
+         "script | missing module | missing package | must exist | not point to | not "
+         "recognized as the name of", "PowerShell (The term 'x' is not recognized as the "
+         "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
+         "provided path must exist); github/github-mcp-server (Path did not point to a file); "
+         + _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
          "error 2)); " + _RUN),
     )),
     ("invalid_args", (
@@ -1436,6 +1584,23 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
          "unknown option", "JSON Schema validators; CPython argparse; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("invalid | not a valid | not valid | supply a valid | provide a valid + input | inputs "
+         "| argument | arguments | parameter | parameters | param | params | value | json | "
+         "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
+         "| key", "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
+         "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
+         "ID); voideditor/void (Invalid LLM output)"),
+        ("missing + parameter | parameters | argument | arguments | field | name | input | "
+         "value | command | query | url | path | positional argument | required positional",
+         "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
+         "(missing 1 required positional argument)"),
+        ("arg | args + not in | unknown | unexpected | invalid | missing",
+         "stanfordnlp/dspy (Arg x is not in the tool's args)"),
+        ("must start with | must begin with | must end with | must contain | must match | "
+         "must not be | must have | must include | deserialization | deserialize | "
+         "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
+         "with http://); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
+         "(No Search/Replace blocks were received!)"),
         ("must be + greater | less | positive | a string | a number | an integer | one of | "
          "between | at least | at most | non empty | provided | specified",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
@@ -1454,8 +1619,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | failed to connect | cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
-         "ssl | certificate | dns", "curl; nodejs/undici (fetch failed); browsers' fetch "
-                                    "(Failed to fetch); " + _NODE_FS),
+         "ssl | certificate | dns | net err | name or service not known | nodename nor "
+         "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
+         "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
+         "failed); browsers' fetch (Failed to fetch); " + _NODE_FS),
     )),
     ("exit_nonzero", (
         ("exit code | exit status | exited with | exit with | non zero | nonzero | returned "
