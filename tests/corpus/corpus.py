@@ -94,6 +94,7 @@ def parse_batch(path: Path, batch: str) -> list[Row]:
             assert cells[:6] == BATCH_HEADER, (path, cells)
             header_seen = True
             continue
+        assert 5 <= len(cells) <= 7, (path, line)
         cells += [""] * (7 - len(cells))
         fact, status, expected, text, source, accepted, review = cells[:7]
         labels, why = parse_accepted(accepted)
@@ -109,20 +110,7 @@ def batch_files() -> list[Path]:
 @functools.cache
 def rows() -> tuple[Row, ...]:
     """The whole corpus: facts.tsv (batch 00), then every batch, in file order."""
-    out: list[Row] = []
-    header_seen = False
-    for line in TSV.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if not header_seen:
-            assert cells == ["fact", "status", "expected", "input", "source"], cells
-            header_seen = True
-            continue
-        fact, status, expected, text, source = cells
-        assert fact in FACTS, line
-        out.append(Row(fact, unescape(text), int(status) if status else None, expected,
-                       unescape(source)))
+    out = parse_batch(TSV, "00")
     for path in batch_files():
         out += parse_batch(path, path.stem)
     return tuple(out)
