@@ -579,8 +579,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          + " (UNEXPECTED_TOOL_CALL); agents' tool-call parsers"),
     )),
     ("tool_calls", (
-        ("tool | tools | function | functions", _OPENAI_CHAT + "; " + _ANTHROPIC + "; "
-         + _LMSTUDIO),
+        ("tool | tools | function | functions - no tool | no function | without tool | not "
+         "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
+         "(no_tool_call: a turn that called no tool)"),
         ("action + required | requires", "openai-python beta Assistants run status "
                                          "(requires_action)"),
     )),
@@ -754,6 +755,7 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("exception: nnn -", "spring-projects/spring-ai NonTransientAiException (404 - {...})"),
     ("nnn status code", "openai-node src/core/error.ts (400 status code (no body))"),
     ("^nnn ", "openai-node, anthropic-sdk-typescript src/core/error.ts (\"${status} ${message}\")"),
+    ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
     ("[nnn]", "SDK and gateway messages with the status in brackets ([429] Too Many Requests)"),
     ("nnn (<reason phrase>)", "dotnet/runtime HttpResponseMessage.EnsureSuccessStatusCode "
@@ -949,6 +951,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
          "reached | breach | breached - " + _RATE_WORDS, _OPENAI_ERRORS
          + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError)"),
+        ("subscription + requires | required | upgrade | expired | inactive | needed",
+         "ollama.com cloud models (this model requires a subscription, upgrade for access)"),
         ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
          "codes (Arrearage: Access denied, please make sure your account is in good "
          "standing)"),
@@ -1082,6 +1086,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + " (ValidationException: Malformed input request)"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
+        ("must be | must either be | must not be | is required | are required | missing "
+         "required | required parameter | cannot be empty - server error | internal error",
+         "vllm-project/vllm (tool_choice "
+         "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS),
+        ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
+         "choice requires --enable-auto-tool-choice ... to be set)"),
         ("validation error | validation failed | failed validation | failed to validate",
          _AWS_ERRORS + " (ValidationException); pydantic (validation error)"),
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
@@ -1098,6 +1108,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "resource | route + not found | does not exist | do not exist | doesn t exist | no "
          "such | not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
          + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
+        ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
+         "(No models loaded)"),
         ("no endpoints found | no endpoint found | no models found | no model found | no "
          "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
         ("page | url | path | file | project | organization | assistant | thread + not found "
@@ -1427,7 +1439,8 @@ _LOCATE_FAILED: Final = (
     "match | doesn t match | didn t match | failed to match | failed to exactly match | "
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
     "unique | multiple matches | matches found | matches for | matches of | occurrences | "
-    "occurrence | not present | does not contain | doesn t contain | ambiguous | mismatch")
+    "occurrence | not present | does not contain | doesn t contain | ambiguous | mismatch | "
+    "unique | locations")
 _EDIT_ANCHOR: Final = (
     "old string | old str | old text | old content | oldtext | oldstring | search block | "
     "search text | search string | search replace | diff | apply diff | marker | substring | "
@@ -1497,10 +1510,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("unknown_tool", (
         ("tool | function | tool with name | tool name | tool named | action ~ not found | "
-         "does not exist | doesn t exist | don t exist | not defined | wasn t defined | is "
-         "not defined - file not found | path not found | directory not found | module not "
-         "found | command not found", "modelcontextprotocol/typescript-sdk (Tool X not "
-         "found); run-llama/llama_index "
+         "is not found | was not found | does not exist | doesn t exist | don t exist | not "
+         "defined | wasn t defined | is not defined - file not found | path not found | "
+         "directory not found | module not found | command not found",
+         "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist)"),
         ("found for tool | only available actions | only available tools | available tools "
@@ -1596,6 +1609,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(missing 1 required positional argument)"),
         ("arg | args + not in | unknown | unexpected | invalid | missing",
          "stanfordnlp/dspy (Arg x is not in the tool's args)"),
+        ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
+         "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
         ("must start with | must begin with | must end with | must contain | must match | "
          "must not be | must have | must include | deserialization | deserialize | "
          "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
