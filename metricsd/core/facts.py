@@ -529,14 +529,14 @@ _OLLAMA_FR: Final = "ollama/ollama api/types.go (done_reason: stop, length)"
 #: A leading type or vendor prefix of a finish reason is dropped up to the last of these
 #: words when more words follow it (``FinishReason.MAX_TOKENS``, ``STOP_REASON_END_TURN``,
 #: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``).
-FINISH_REASON_PREFIX_ENDS: Final = ("reason", "type")
+FINISH_REASON_PREFIX_ENDS: Final = frozenset({"reason", "type"})
 #: Words that say no finish reason was given: a reason made only of these is ``none``.
 FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
     ("none", _LLAMA_CPP + "; Python str(None)"),
     ("null", "JavaScript String(null)"),
     ("nil", "Go fmt of a nil value"),
     ("unknown", _VERCEL),
-    ("unspecified", _GEMINI + " (FINISH_REASON_UNSPECIFIED)"),
+    ("unspecified", _GEMINI + " (finish_reason_unspecified)"),
     ("unset", "protobuf enums' zero value (UNSET)"),
     ("undefined", "JavaScript String(undefined)"),
 )
@@ -777,7 +777,7 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     out = []
     rest = form
     if rest.startswith("^"):
-        out.append(r"^\s*")
+        out.append(r"^")
         rest = rest[1:]
     elif rest[:1].isalpha() and not rest.startswith(("nnn", "error", "exception")):
         # a word starts the form; "error"/"exception" may end a class name (ApiError: 429)
