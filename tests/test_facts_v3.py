@@ -68,7 +68,7 @@ def test_finish_reasons_by_their_words(reason: str, label: str) -> None:
     # Credit and context overflow by meaning, in every wording.
     ("You have run out of credits", "billing"),
     ("This request can only afford 1000 tokens", "billing"),
-    ("您的账户已欠费，请充值后重试。", "billing"),
+    ("您的账户已欠费\uff0c请充值后重试\u3002", "billing"),
     ("ErrContextTooLong", "context_length"),
     ("Generation Failed: Input validation error: `inputs` must have less than 2048 tokens. "
      "Given: 2222", "context_length"),

@@ -323,7 +323,7 @@ class Score:
 
     @property
     def share(self) -> float:
-        return self.agreed / self.total
+        return self.agreed / self.total if self.total else 1.0
 
     def report(self) -> str:
         lines = [f"{self.name}: {self.agreed}/{self.total} = {100 * self.share:.1f} %"]

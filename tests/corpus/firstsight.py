@@ -39,8 +39,8 @@ ROOT = HERE.parents[1]
 RECORD = HERE / "first_sight.tsv"
 #: main before facts v3: the "before" column.
 BEFORE = "3a9b71c"
-RECORD_HEADER = ("batch", "scored_at", "rows", "duplicates", "sources", "finish_reason_rows",
-                 "provider_error_rows", "tool_error_rows",
+RECORD_HEADER = ("batch", "scored_at", "classifier", "rows", "duplicates", "sources",
+                 "finish_reason_rows", "provider_error_rows", "tool_error_rows",
                  *(f"before {m}" for m in MEASURES), *(f"first sight {m}" for m in MEASURES))
 
 _LABEL = r'''
@@ -62,6 +62,13 @@ print(json.dumps(out))
 def commit_of(rev: str) -> str:
     return subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
                           capture_output=True, text=True).stdout.strip()
+
+
+def classifier_of(rev: str) -> str:
+    """The last commit at or before ``rev`` that changed ``metricsd/`` (commits between
+    that only grew the corpus score with the same classifier)."""
+    return subprocess.run(["git", "log", "-1", "--format=%h", rev, "--", "metricsd"],
+                          cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def labels_at(rev: str, batch: list[Row]) -> list[list[str]]:
@@ -141,7 +148,7 @@ def main() -> int:
             RECORD.write_text("\t".join(RECORD_HEADER) + "\n", encoding="utf-8")
         done = {line.split("\t")[0] for line in RECORD.read_text(encoding="utf-8").splitlines()}
         assert name not in done, f"batch {name} was already scored at first sight"
-        cells = [name, scored_at, str(len(new)), str(dropped), str(sources),
+        cells = [name, scored_at, classifier_of(a.rev), str(len(new)), str(dropped), str(sources),
                  *map(str, per_fact), *(m.cell() for m in before), *(m.cell() for m in first)]
         with RECORD.open("a", encoding="utf-8") as out:
             out.write("\t".join(cells) + "\n")
