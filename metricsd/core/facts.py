@@ -452,7 +452,9 @@ def joined_words(text: str) -> str:
     end: an alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
     if "://" in text:
         text = URL.sub(" ", text)
-    return " " + " ".join(words(text)) + " "
+    # The words hold only ASCII letters and digits and CJK characters (which have no case):
+    # one lower() of the joined words is the lower() of each.
+    return " " + " ".join(WORDS.findall(text)).lower() + " "
 
 
 #: The most words between the two sides of a ``a ~ b`` group (``Tool "x" not found``).
@@ -464,22 +466,40 @@ _Group = tuple[str, ...] | re.Pattern[str]
 
 class _Families:
     """A compiled word-family table (see above): label -> entries, first label that
-    matches wins."""
+    matches wins.
 
-    __slots__ = ("entries", "labels")
+    Speed: an entry can hold only if the first word of one of its first group's
+    alternatives is a word of the input, so the input's words pick the entries worth
+    trying (tests/test_facts.py checks the result against a plain reading of the table)."""
+
+    __slots__ = ("by_word", "entries", "labels")
 
     def __init__(self, table: AliasTable) -> None:
         self.labels = tuple(label for label, _ in table)
         compiled: list[tuple[int, tuple[_Group, ...], tuple[str, ...]]] = []
+        by_word: dict[str, list[int]] = {}
         for index, (_, entries) in enumerate(table):
             for entry, _source in entries:
-                compiled.append((index, *_compile_entry(entry)))
+                groups, veto = _compile_entry(entry)
+                for word in _first_words(entry):
+                    by_word.setdefault(word, []).append(len(compiled))
+                compiled.append((index, groups, veto))
         self.entries = tuple(compiled)
+        #: a word -> the entries (by position) that need it or another key word.
+        self.by_word = {w: tuple(v) for w, v in by_word.items()}
 
     def first_index(self, joined: str) -> int:
         """The index of the first label with an entry in ``joined`` (see
         :func:`joined_words`), else ``len(self.labels)``."""
-        for index, groups, veto in self.entries:
+        by_word = self.by_word
+        candidates: set[int] = set()
+        for word in set(joined.split()):
+            found = by_word.get(word)
+            if found is not None:
+                candidates.update(found)
+        entries = self.entries
+        for position in sorted(candidates):
+            index, groups, veto = entries[position]
             if all(any(alt in joined for alt in group) if isinstance(group, tuple)
                    else group.search(joined) is not None for group in groups) and not any(
                     v in joined for v in veto):
@@ -489,6 +509,13 @@ class _Families:
     def first(self, joined: str) -> str | None:
         index = self.first_index(joined)
         return self.labels[index] if index < len(self.labels) else None
+
+
+def _first_words(entry: str) -> set[str]:
+    """The first words of the alternatives of an entry's first group (of its left side for
+    a ``~`` group): one of them is a word of every input the entry holds in."""
+    first_group = entry.partition(" - ")[0].split(" + ")[0].split(" ~ ")[0]
+    return {words(alt)[0] for alt in first_group.split("|")}
 
 
 def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], tuple[str, ...]]:
