@@ -443,14 +443,22 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORDS.findall(text)]
 
 
-#: An address in a message is no part of its words (``.../settings/billing``).
-URL: Final = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>)]*", re.ASCII | re.IGNORECASE)
+#: An address in a message is no part of its words (``.../settings/billing``), nor is a
+#: file path (``/home/user/settings.json``, ``tests/test_timeout.py``) or a host name
+#: (``nosuchhost.invalid``): they name where, not what failed.
+URL: Final = re.compile(
+    r"[a-z][a-z0-9+.-]*://[^\s\"'<>)]*"
+    r"|(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
+    r"|\b[a-z]:\\[^\s\"'`<>]*"
+    r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
+    r"|co|app)\b", re.ASCII | re.IGNORECASE)
 
 
 def joined_words(text: str) -> str:
     """The words of ``text`` (less its URLs) joined by single spaces, with a space at each
     end: an alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
-    if "://" in text:
+    if "/" in text or "." in text or "\\" in text:
         text = URL.sub(" ", text)
     # The words hold only ASCII letters and digits and CJK characters (which have no case):
     # one lower() of the joined words is the lower() of each.
@@ -582,7 +590,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("abort | aborted | aborting", _VLLM),
         ("interrupt | interrupted | interruption | interrupting",
          "agents' turn interruption (Claude Code [Request interrupted by user])"),
-        ("user | client + stop | stopped | stops", _LMSTUDIO),
+        ("user | client + stop | stopped | stops | quit | exit | exited", _LMSTUDIO
+         + "; langroid/langroid StatusCode (USER_QUIT)"),
+        ("stopped by | halted by + hook | user | client | guard | app | application",
+         "karthink/gptel (Request stopped by pre-tool-call hook)"),
     )),
     ("content_filter", (
         ("safety | unsafe", _GEMINI_FR),
@@ -633,10 +644,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("stop", (
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
-         + "; LostRuins/koboldcpp (CUSTOM_STOPPER)"),
+         + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal)"),
         ("complete | completed | completion | finished | finish | done | success",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR),
-        ("word | sequence | string | natural", _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
+        ("word | sequence | string | natural | normal",
+         _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
     )),
 )
 
@@ -774,6 +786,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("http error nnn", "CPython urllib.error.HTTPError (HTTP Error 429: Too Many Requests)"),
     ("URL\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
     ("api error: nnn", "anthropics/claude-code (API Error: 429 ...)"),
+    ("code is nnn", "SDK messages of the form 'status code not equals 200, code is 401' "
+                    "(869413421/wechatbot#23)"),
     ("api error (nnn", "anthropics/claude-code (API Error (503 upstream connect error ...))"),
     ("error nnn,", "SDK messages of the form 'Error 429, ...'"),
     ("error nnn:", "SDK messages of the form 'Error 429: ...'"),
@@ -959,6 +973,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          + _RATE_WORDS + " | please wait",
          "providers' context overflow messages (too many tokens)"),
         ("num ctx | n ctx | ctx size", "ollama/ollama, llama.cpp (num_ctx, n_ctx)"),
+        ("prompt token | prompt tokens | input token | input tokens + exceeds | exceeded | "
+         "exceed | limit | maximum | max - " + _RATE_WORDS, "GitHub Copilot API "
+         "(model_max_prompt_tokens_exceeded: prompt token count of N exceeds the limit of M)"),
         ("context + too long | exceeded | exceeds | exceed | full - deadline | canceled | "
          "cancelled", "plandex-ai/plandex (ErrContextTooLong)"),
         ("input | inputs | prompt + tokens + less than | fewer than | at most - "
@@ -1097,6 +1114,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "not valid | no | required | wrong | bad | provide | not found | not set",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key)"),
+        ("access key | secret key | secret access key + set | missing | no | not found | "
+         "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
+         "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
+        ("terms | license + not agreed | agree to | accept", "Cloudflare Workers AI errors (User "
+         "has not agreed to Llama3.2 model terms): access to the model is withheld"),
         ("invalid token | expired token | token expired | token has expired | token is "
          "expired | invalid authentication | invalid credentials",
          "OAuth 2.0 (RFC 6750 invalid_token)"),
@@ -1117,6 +1139,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "required | required parameter | cannot be empty - server error | internal error",
          "vllm-project/vllm (tool_choice "
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS),
+        ("content policy | usage policy | content policy violation | safety system | "
+         "sensitive content | sensitive chat | sensitive words | inappropriate content",
+         "OpenAI (Your request was rejected as a result of our safety system; "
+         "content_policy_violation); Baidu Qianfan (Sensitive chat messages)"),
+        ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
+         "(Request trying to use deprecated SDK version)"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
         ("validation error | validation failed | failed validation | failed to validate",
@@ -1140,7 +1168,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("no endpoints found | no endpoint found | no models found | no model found | no "
          "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
         ("page | url | path | file | project | organization | assistant | thread + not found "
-         "- host | domain | dns | address", "HTTP 404 reason phrase (Not Found)"),
+         "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
+         "phrase (Not Found)"),
+        ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
         ("no such model | unknown model",
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
@@ -1173,6 +1203,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
         ("service unavailable | temporarily unavailable | currently unavailable | "
          "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
+        ("no more data centers | no available capacity | no capacity | no healthy upstream | "
+         "no available server | no available servers", "Cloudflare Workers AI errors (No "
+         "more data centers to forward the request to); Envoy (no healthy upstream)"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
     )),
@@ -1181,6 +1214,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
          + _OPENAI_ERRORS),
         ("error occurred while processing", _OPENAI_ERRORS),
+        ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
+         "enough memory", "ollama/ollama (model requires more system memory than is "
+         "available); PyTorch (CUDA out of memory)"),
     )),
     ("timeout", (
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
@@ -1206,7 +1242,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
          "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
-         "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch",
+         "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
+         "decoding error | not valid json | data corrupted",
          "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI + "; "
          + _GO_NET),
     )),
@@ -1339,7 +1376,6 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("interrupted by the user", "agents' interrupt handling"),
         ("cancelled", _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled)"),
         ("canceled", "Go context (context canceled); MCP -32800 Request canceled"),
-        ("aborted", _GEMINI_CLI + "/scheduler (Tool call aborted); Node AbortError"),
         ("aborterror", "DOM AbortError"),
     )),
     ("unknown_tool", (
@@ -1452,6 +1488,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         (r"\bexited with (?:code|status):? ?-?[1-9]", _CONTINUE + " (Process exited with "
          "code N); agents' shell tools"),
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
+        (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
+        (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
+        (r"\bmake: \*\*\* \[[^\]]*\] error [1-9]",
+         "GNU make (make: *** [Makefile:2: all] Error 1)"),
         ("nonzero exit", "agents' shell tools"),
         ("command failed", "Node.js child_process (Command failed: ...); execa; " + _RUN),
     )),
@@ -1471,7 +1511,8 @@ _LOCATE_FAILED: Final = (
 _EDIT_ANCHOR: Final = (
     "old string | old str | old text | old content | oldtext | oldstring | search block | "
     "search text | search string | search replace | diff | apply diff | marker | substring | "
-    "insert after | insert before | text to replace | string to "
+    "insert after | insert before | search content | chunk | original | edit | edits | "
+    "text to replace | string to "
     "replace | content to replace | replacement | replace | exact text | exact match | the "
     "string | the text | specified text | target text | anchor | snippet | hunk | context "
     "lines | expected lines | lines")
@@ -1489,6 +1530,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _CLAUDE_CODE_V3),
         ("user ~ declined | rejected | refused | denied - permission denied | eacces",
          "block/goose (The user has declined to run this tool)"),
+        ("declined | rejected | refused | denied ~ by user | by the user", "gptme/gptme "
+         "(Execution declined by user)"),
+        ("command denied | command blocked | command is blocked | are blocked | is blocked",
+         "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
+        ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
+         "input guardrail triggered tripwire)"),
+        ("only ~ are allowed | is allowed | allowed", "laravel/boost DatabaseQuery (Only "
+         "read-only queries are allowed)"),
         ("permission from user | permission from the user | approval required | requires "
          "approval | needs approval | disabled by user | disabled by the user | disabled by "
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
@@ -1527,7 +1576,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("canceled", (
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
-         "abort error", _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
+         "abort error - file not found | no such file",
+         _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
@@ -1537,14 +1587,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("unknown_tool", (
         ("tool | function | tool with name | tool name | tool named | action ~ not found | "
-         "is not found | was not found | does not exist | doesn t exist | don t exist | not "
-         "defined | wasn t defined | is not defined - file not found | path not found | "
+         "is not found | was not found | is not available | does not exist | doesn t exist | "
+         "don t exist | not defined | wasn t defined | is not defined - file not found | "
+         "path not found | "
          "directory not found | module not found | command not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist)"),
-        ("found for tool | only available actions | only available tools | available tools "
-         "are", "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
+        ("found for tool | only available actions | only available tools | available tools | "
+         "non existing tool | nonexistent tool | non existent tool",
+         "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
@@ -1562,6 +1614,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
          "permitted", "git apply; GNU patch; " + _RUN),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("expected 1 occurrence | expected 1 occurrences | expected one occurrence",
+         "wonderwhy-er/DesktopCommanderMCP edit.ts (Expected 1 occurrences but found 3)"),
         ("no sufficiently similar | sufficiently similar | more than one occurrence | more "
          "than one match | unique match | uniquely identify | no occurrences | 0 occurrences "
          "| zero occurrences | invalid context | context not found", "RooCodeInc/Roo-Code "
@@ -1593,6 +1647,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
          "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
          "digitally signed)"),
+        ("no permission | without permission | lacks permission | path not allowed | must be "
+         "within | not within", "yetone/avante.nvim (No permission to access path); "
+         "wonderwhy-er/DesktopCommanderMCP (Path not allowed ... Must be within one of these "
+         "directories)"),
         ("access to the path + denied", ".NET UnauthorizedAccessException (Access to the path "
                                         "'x' is denied.)"),
         ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
@@ -1606,11 +1664,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to find | no module named | not recognized as an internal or external command | "
          "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
          "script | missing module | missing package | must exist | not point to | not "
-         "recognized as the name of", "PowerShell (The term 'x' is not recognized as the "
+         "recognized as the name of | not installed | not in path",
+         "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
          "provided path must exist); github/github-mcp-server (Path did not point to a file); "
          + _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
-         "error 2)); " + _RUN),
+         "error 2)); olimorris/codecompanion.nvim (ripgrep (rg) is not installed or not in "
+         "PATH); " + _RUN),
+        ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
+                                                   "found)"),
     )),
     ("invalid_args", (
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
@@ -1624,10 +1686,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
          "unknown option", "JSON Schema validators; CPython argparse; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
-        ("invalid | not a valid | not valid | supply a valid | provide a valid + input | inputs "
+        ("invalid | not a valid | not valid | supply a valid | provide a valid ~ input | inputs "
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
-         "| key", "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
+         "| key | entries | entry | name | names | option | field | fields | type | query - "
+         "return type | must return",
+         "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output)"),
         ("missing + parameter | parameters | argument | arguments | field | name | input | "
@@ -1638,6 +1702,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "stanfordnlp/dspy (Arg x is not in the tool's args)"),
         ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
          "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
+        ("empty + not supported | not allowed | is required", "wonderwhy-er/DesktopCommanderMCP "
+         "(Empty search strings are not allowed); bhauman/clojure-mcp (Empty old_string is "
+         "not supported)"),
+        ("unused argument | unused arguments | pass a valid | enter a valid | called without "
+         "| error in calling | not an absolute path | must be absolute | should be absolute | "
+         "should start with | requires a non empty", "R (unused argument); laravel/boost "
+         "(Please pass a valid query); bytedance/trae-agent (requires a non-empty 'command' "
+         "string argument; called without a 'command'; is not an absolute path); "
+         "i-am-bee/beeai-framework (must be absolute); olimorris/codecompanion.nvim (You made "
+         "an error in calling the tool)"),
+        ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
+                                                          "object end but found T_STRING)"),
+        ("no diff blocks | formatted correctly | correct format", "yetone/avante.nvim "
+         "replace_in_file (No diff blocks found. Please make sure the diff is formatted "
+         "correctly)"),
         ("must start with | must begin with | must end with | must contain | must match | "
          "must not be | must have | must include | deserialization | deserialize | "
          "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
@@ -1661,15 +1740,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | failed to connect | cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
-         "ssl | certificate | dns | net err | name or service not known | nodename nor "
+         "ssl | certificate | dns | net err | no internet | offline | internet connection | "
+         "name or service not known | nodename nor "
          "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
          "failed); browsers' fetch (Failed to fetch); " + _NODE_FS),
     )),
     ("exit_nonzero", (
-        ("exit code | exit status | exited with | exit with | non zero | nonzero | returned "
-         "non | command failed | exitcode | return code | returncode - exit code 0 | exit "
-         "status 0 | exited with code 0", _CODEX + " (Exit code: N); Go os/exec; CPython "
+        ("non zero | nonzero | returned non | command failed | exitcode | returncode",
+         _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
     )),
 )
