@@ -459,21 +459,40 @@ def _first_in_order(labels: tuple[str, ...], *found: str | None) -> str:
 
 
 def _reference_status(text: str) -> int | None:
-    """Every match of every form, no early exit: the one that starts first."""
+    """A scan, position by position, of every form in table order (what one alternation
+    does): the first match that holds."""
     lowered = ascii_lower(text)
-    found = []
-    for bracket, pattern in facts._STATUS_PATTERNS:
-        for m in pattern.finditer(lowered):
-            i = m.start(1)
-            if bracket and not re.search(r"\b(?:" + "|".join(facts.STATUS_BRACKET_WORDS)
-                                         + r")\b", lowered[max(0, i - 41):i + 44]):
-                continue
-            if pattern.groups == 2:
-                low, high = STATUS_REASON_PHRASES[m.group(2)]
-                if not low <= int(m.group(1)) <= high:
-                    continue
-            found.append((i, int(m.group(1))))
-    return min(found)[1] if found else None
+    pos = 0
+    while pos <= len(lowered):
+        for k, (_, _, pattern) in enumerate(facts.STATUS_FORM_PATTERNS):
+            m = pattern.match(lowered, pos)
+            if m is not None:
+                reason = m.group(f"r{k}") if f"r{k}" in pattern.groupindex else None
+                if facts.status_form_holds(k, m.group(f"n{k}"), reason, lowered,
+                                           m.start(f"n{k}")):
+                    return int(m.group(f"n{k}"))
+                pos = max(m.end(), pos + 1) if m.end() > pos else pos + 1
+                break
+        else:
+            pos += 1
+    return None
+
+
+def _reference_name(text: str) -> int | None:
+    """Every identifier, in order, read by the rule of status-shaped names."""
+    for token in re.findall(r"[A-Za-z][A-Za-z0-9_]*", text):
+        key = token.lower().replace("_", "")
+        stripped = re.sub(r"(?:error|exception)$", "", key)
+        if stripped not in dict((n, s) for n, s, _ in PROVIDER_STATUS_NAMES):
+            continue
+        status = dict((n, s) for n, s, _ in PROVIDER_STATUS_NAMES)[stripped]
+        if stripped in facts.PROVIDER_STATUS_CODE_ONLY:
+            if token.isupper() and stripped == key:
+                return status
+        elif (stripped != key or "_" in token or (token.isupper() and len(token) >= 4)
+              or re.search("[a-z][A-Z]", token)):
+            return status
+    return None
 
 
 def _valid(status: int | None) -> bool:
@@ -485,7 +504,7 @@ def _reference_provider(message: str, status: int | None) -> str:
              or _reference_family(PROVIDER_ERROR_REFINEMENT_FAMILIES, message))
     if label is not None:
         return label
-    for candidate in (status, _reference_status(message), facts.status_of_name(message)):
+    for candidate in (status, _reference_status(message), _reference_name(message)):
         if candidate is not None and _valid(candidate):
             return facts.status_label(candidate)
     return _first_in_order(PROVIDER_ERROR_LABELS,
@@ -508,7 +527,8 @@ _VOCABULARY = sorted({e for _, table in ALL_TABLES[1:] for _, rows in table for 
                         "EXIT CODE: 1", "exited with status 3", "Hunk #2 FAILED",
                         "is too large (9", 'Tool "x" not found', " Too Many Requests",
                         "https://x.example/", "(", ")", "[", "]", "{", '"code": ', "Exception",
-                        "RESOURCE_EXHAUSTED", "ThrottlingException", "notFound", " 404 "})
+                        "RESOURCE_EXHAUSTED", "ThrottlingException", "notFound", " 404 ",
+                        "INTERNAL", "_", "1", "a", "Error", "NOT_FOUND", "aB"})
 _texts = st.lists(st.sampled_from(_VOCABULARY) | st.text(max_size=4), max_size=8).map(" ".join)
 
 
@@ -517,6 +537,7 @@ _texts = st.lists(st.sampled_from(_VOCABULARY) | st.text(max_size=4), max_size=8
 def test_fast_matching_equals_the_tables(text: str, status: int | None) -> None:
     assert tool_error_label(text) == _reference_tool(text)
     assert status_in_message(text) == _reference_status(text)
+    assert facts.status_of_name(text) == _reference_name(text)
     assert provider_error_label(text, status) == _reference_provider(text, status)
     # The memo gives the same answers as the classifier itself.
     assert provider_error_label(text, status) == facts._provider_error_label(text, status)

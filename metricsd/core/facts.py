@@ -762,8 +762,8 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
 #: run of white space (or none), ``<reason phrase>`` for one of STATUS_REASON_PHRASES,
 #: ``URL`` for an ``http(s)://`` address; a form in brackets counts only beside an error
 #: word (STATUS_BRACKET_WORDS, within 40 characters).  A status is a run of exactly three
-#: digits, 100-599; the status that starts first in the message, in any form, counts.  A
-#: bare number elsewhere is no status.
+#: digits, 100-599; the form that starts first in the message counts (of two that start at
+#: the same place, the one listed first).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
@@ -813,8 +813,9 @@ STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exceptio
 _NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
 
 
-def _form_pattern(form: str) -> re.Pattern[str]:
-    """The regular expression of one of STATUS_FORMS (on the lower-cased message)."""
+def _form_source(form: str, k: int) -> str:
+    """The regular expression of ``STATUS_FORMS[k]`` (on the lower-cased message): the
+    number is the group ``n{k}``, a reason phrase the group ``r{k}``."""
     out = []
     rest = form
     if rest.startswith("^"):
@@ -826,11 +827,12 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     before, _, after = rest.partition("nnn")
     for part, is_before in ((before, True), (after, False)):
         if not is_before:
-            out.append(_NNN)
+            out.append(rf"(?<![0-9])(?P<n{k}>[1-5][0-9][0-9])(?![0-9])")
         if "<reason phrase>" in part:
             head, _, tail = part.partition("<reason phrase>")
-            out.append(re.escape(head) + r"(" + "|".join(map(re.escape, STATUS_REASON_PHRASES))
-                       + r")\b" + re.escape(tail))
+            out.append(re.escape(head) + rf"(?P<r{k}>"
+                       + "|".join(map(re.escape, STATUS_REASON_PHRASES)) + r")\b"
+                       + re.escape(tail))
             continue
         i = 0
         while i < len(part):
@@ -847,33 +849,47 @@ def _form_pattern(form: str) -> re.Pattern[str]:
             else:
                 out.append(re.escape(part[i]))
                 i += 1
-    return re.compile("".join(out), re.ASCII)
+    return "".join(out)
 
 
-_STATUS_PATTERNS: Final = tuple((form.startswith(("(", "[")), _form_pattern(form))
-                                for form, _ in STATUS_FORMS)
+#: Each form on its own: (in brackets, has a reason phrase, pattern) (the tests read them).
+STATUS_FORM_PATTERNS: Final = tuple(
+    (form.startswith(("(", "[")), "<reason phrase>" in form,
+     re.compile(_form_source(form, k), re.ASCII))
+    for k, (form, _) in enumerate(STATUS_FORMS))
+#: All forms in one pattern, in table order: a scan finds the form that starts first (of
+#: two at the same place, the one listed first).
+_STATUS_REGEX: Final = re.compile("|".join(f"(?P<a{k}>{_form_source(form, k)})"
+                                           for k, (form, _) in enumerate(STATUS_FORMS)),
+                                  re.ASCII)
 _BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
 _HAS_STATUS_DIGITS: Final = re.compile(r"[1-5][0-9][0-9]", re.ASCII)
+
+
+def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
+    """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
+    brackets needs an error word beside it, a reason phrase must fit its number."""
+    if STATUS_FORM_PATTERNS[k][0] and _BRACKET_WORD.search(
+            lowered, max(0, at - 41), at + 44) is None:
+        return False
+    if reason is not None:
+        low, high = STATUS_REASON_PHRASES[reason]
+        return low <= int(number) <= high
+    return True
 
 
 def _status_in_lowered(lowered: str) -> int | None:
     if _HAS_STATUS_DIGITS.search(lowered) is None:
         return None
-    best: tuple[int, int] | None = None
-    for bracket, pattern in _STATUS_PATTERNS:
-        for m in pattern.finditer(lowered):
-            i = m.start(1)
-            if best is not None and i >= best[0]:
-                break
-            if bracket and _BRACKET_WORD.search(lowered, max(0, i - 41), i + 44) is None:
-                continue
-            if pattern.groups == 2:  # the reason-phrase form: the phrase must fit the number
-                low, high = STATUS_REASON_PHRASES[m.group(2)]
-                if not low <= int(m.group(1)) <= high:
-                    continue
-            best = (i, int(m.group(1)))
-            break
-    return None if best is None else best[1]
+    for m in _STATUS_REGEX.finditer(lowered):
+        name = m.lastgroup
+        assert name is not None
+        k = int(name[1:])
+        number = m.group(f"n{k}")
+        reason = m.group(f"r{k}") if STATUS_FORM_PATTERNS[k][1] else None
+        if status_form_holds(k, number, reason, lowered, m.start(f"n{k}")):
+            return int(number)
+    return None
 
 
 #: Wording of a timeout, shared by the provider and the tool tables.
@@ -1083,20 +1099,40 @@ _NAME_STATUS: Final = {name: status for name, status, _ in PROVIDER_STATUS_NAMES
 _IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 _NAME_SUFFIX: Final = re.compile(r"(?:error|exception)$")
 _INNER_CAPITAL: Final = re.compile(r"[a-z][A-Z]", re.ASCII)
+_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ID_CHARS: Final = _LETTERS | frozenset("0123456789_")
+
+
+#: The tokens that can be a status-shaped name: with ``_``, in CamelCase, in capitals, or
+#: ending in Error/Exception (a plain lower-case word never is one).
+_NAME_CANDIDATE: Final = re.compile(
+    r"[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*|[A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*|[A-Z]{4,}"
+    r"|[A-Za-z]+(?:[Ee]rror|[Ee]xception)", re.ASCII)
 
 
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
-    for token in _IDENTIFIER.findall(message):
-        key = token.lower().replace("_", "")
+    for m in _NAME_CANDIDATE.finditer(message):
+        start = first = m.start()
+        while first and message[first - 1] in _ID_CHARS:
+            first -= 1
+        while first < start and message[first] not in _LETTERS:
+            first += 1
+        if first != start:
+            continue  # inside a longer identifier, which is no name
+        token = _IDENTIFIER.match(message, start)
+        assert token is not None
+        token_text = token.group()
+        key = token_text.lower().replace("_", "")
         stripped = _NAME_SUFFIX.sub("", key)
         if stripped not in _NAME_STATUS:
             continue
         if stripped in PROVIDER_STATUS_CODE_ONLY:
-            if token.isupper() and stripped == key:
+            if token_text.isupper() and stripped == key:
                 return _NAME_STATUS[stripped]
-        elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
-                _INNER_CAPITAL.search(token) is not None):
+        elif stripped != key or "_" in token_text or (
+                token_text.isupper() and len(token_text) >= 4) or (
+                _INNER_CAPITAL.search(token_text) is not None):
             return _NAME_STATUS[stripped]
     return None
 
