@@ -28,7 +28,6 @@ from metricsd.core.facts import (
     PROVIDER_STATUS_LABELS,
     PROVIDER_STATUS_NAMES,
     STATUS_FORMS,
-    STATUS_REASON_PHRASES,
     TOOL_ERROR_FAMILIES,
     TOOL_ERROR_KEYWORDS,
     TOOL_ERROR_LABELS,
@@ -459,22 +458,21 @@ def _first_in_order(labels: tuple[str, ...], *found: str | None) -> str:
 
 
 def _reference_status(text: str) -> int | None:
-    """A scan, position by position, of every form in table order (what one alternation
-    does): the first match that holds."""
+    """Each number in order; for each, every form matched from every place it may start
+    (the whole pattern of the form, no windows): the first number that stands in one."""
     lowered = ascii_lower(text)
-    pos = 0
-    while pos <= len(lowered):
-        for k, (_, _, pattern) in enumerate(facts.STATUS_FORM_PATTERNS):
-            m = pattern.match(lowered, pos)
-            if m is not None:
-                reason = m.group(f"r{k}") if f"r{k}" in pattern.groupindex else None
-                if facts.status_form_holds(k, m.group(f"n{k}"), reason, lowered,
-                                           m.start(f"n{k}")):
-                    return int(m.group(f"n{k}"))
-                pos = max(m.end(), pos + 1) if m.end() > pos else pos + 1
-                break
-        else:
-            pos += 1
+    for m in re.finditer(r"(?<![0-9])[1-5][0-9][0-9](?![0-9])", lowered):
+        i = m.start()
+        for k, (form, _) in enumerate(STATUS_FORMS):
+            pattern = facts.STATUS_FORM_PATTERNS[k][2]
+            reach = facts.STATUS_URL_REACH if "URL" in form else facts.STATUS_FORM_REACH
+            for start in range(max(0, i - reach), i + 1):
+                f = pattern.match(lowered, start)
+                if f is None or f.start(f"n{k}") != i:
+                    continue
+                reason = f.group(f"r{k}") if f"r{k}" in pattern.groupindex else None
+                if facts.status_form_holds(k, m.group(), reason, lowered, i):
+                    return int(m.group())
     return None
 
 
@@ -528,7 +526,7 @@ _VOCABULARY = sorted({e for _, table in ALL_TABLES[1:] for _, rows in table for 
                         "is too large (9", 'Tool "x" not found', " Too Many Requests",
                         "https://x.example/", "(", ")", "[", "]", "{", '"code": ', "Exception",
                         "RESOURCE_EXHAUSTED", "ThrottlingException", "notFound", " 404 ",
-                        "INTERNAL", "_", "1", "a", "Error", "NOT_FOUND", "aB"})
+                        "INTERNAL", "1", "a", "Error", "NOT_FOUND", "aB"})
 _texts = st.lists(st.sampled_from(_VOCABULARY) | st.text(max_size=4), max_size=8).map(" ".join)
 
 

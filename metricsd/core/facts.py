@@ -446,20 +446,46 @@ def words(text: str) -> list[str]:
 #: An address in a message is no part of its words (``.../settings/billing``), nor is a
 #: file path (``/home/user/settings.json``, ``tests/test_timeout.py``) or a host name
 #: (``nosuchhost.invalid``): they name where, not what failed.
-URL: Final = re.compile(
-    r"[a-z][a-z0-9+.-]*://[^\s\"'<>)]*"
-    r"|(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
-    r"|\b[a-z]:\\[^\s\"'`<>]*"
-    r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
-    r"|co|app)\b", re.ASCII | re.IGNORECASE)
+URL: Final = re.compile(r"(?:https?|wss?|ftp|file)://[^\s\"'<>)]*", re.ASCII | re.IGNORECASE)
+#: A file path: absolute (``/x``, ``~/x``, ``./x``) or with a slash and an extension.
+PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
+                         r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b", re.ASCII | re.IGNORECASE)
+WINDOWS_PATH: Final = re.compile(r"\b[a-z]:\\[^\s\"'`<>]*", re.ASCII | re.IGNORECASE)
+#: The end of a host name: found first (a fast search for "."), then widened to the name.
+HOST_END: Final = re.compile(r"\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
+                             r"|co|app)(?![\w-])", re.ASCII | re.IGNORECASE)
+_HOST_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789_.-")
+
+
+def _without_hosts(text: str) -> str:
+    out: list[str] = []
+    last = 0
+    for m in HOST_END.finditer(text):
+        start = m.start()
+        while start and text[start - 1] in _HOST_CHARS:
+            start -= 1
+        if start < last:
+            continue
+        out += (text[last:start], " ")
+        last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def joined_words(text: str) -> str:
     """The words of ``text`` (less its URLs) joined by single spaces, with a space at each
     end: an alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
-    if "/" in text or "." in text or "\\" in text:
+    if "://" in text:
         text = URL.sub(" ", text)
+    if "/" in text:
+        text = PATH.sub(" ", text)
+    if ":\\" in text:
+        text = WINDOWS_PATH.sub(" ", text)
+    if "." in text:
+        text = _without_hosts(text)
     # The words hold only ASCII letters and digits and CJK characters (which have no case):
     # one lower() of the joined words is the lower() of each.
     return " " + " ".join(WORDS.findall(text)).lower() + " "
@@ -762,8 +788,9 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
 #: run of white space (or none), ``<reason phrase>`` for one of STATUS_REASON_PHRASES,
 #: ``URL`` for an ``http(s)://`` address; a form in brackets counts only beside an error
 #: word (STATUS_BRACKET_WORDS, within 40 characters).  A status is a run of exactly three
-#: digits, 100-599; the form that starts first in the message counts (of two that start at
-#: the same place, the one listed first).  A bare number elsewhere is no status.
+#: digits, 100-599; the first one in the message that stands in one of these forms counts
+#: (a form starts at most STATUS_FORM_REACH characters before its number, a URL form
+#: STATUS_URL_REACH).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
@@ -813,27 +840,26 @@ STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exceptio
 _NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
 
 
-def _form_source(form: str, k: int) -> str:
-    """The regular expression of ``STATUS_FORMS[k]`` (on the lower-cased message): the
-    number is the group ``n{k}``, a reason phrase the group ``r{k}``."""
-    out = []
+def _form_parts(form: str, k: int) -> tuple[bool, bool, str, str]:
+    """One of STATUS_FORMS as (anchored at the start, starts with a word, the regular
+    expression before the number, the one after it), on the lower-cased message; a reason
+    phrase is the group ``r{k}``."""
     rest = form
-    if rest.startswith("^"):
-        out.append(r"^")
+    anchored = rest.startswith("^")
+    if anchored:
         rest = rest[1:]
-    elif rest[:1].isalpha() and not rest.startswith(("nnn", "error", "exception")):
-        # a word starts the form; "error"/"exception" may end a class name (ApiError: 429)
-        out.append(r"(?<![a-z0-9])")
+    # a word starts the form; "error"/"exception" may end a class name (ApiError: 429)
+    word_start = rest[:1].isalpha() and not rest.startswith(("nnn", "error", "exception"))
     before, _, after = rest.partition("nnn")
-    for part, is_before in ((before, True), (after, False)):
-        if not is_before:
-            out.append(rf"(?<![0-9])(?P<n{k}>[1-5][0-9][0-9])(?![0-9])")
+    sources = []
+    for part in (before, after):
+        out = []
         if "<reason phrase>" in part:
             head, _, tail = part.partition("<reason phrase>")
             out.append(re.escape(head) + rf"(?P<r{k}>"
                        + "|".join(map(re.escape, STATUS_REASON_PHRASES)) + r")\b"
                        + re.escape(tail))
-            continue
+            part = ""
         i = 0
         while i < len(part):
             if part.startswith("URL", i):
@@ -849,7 +875,16 @@ def _form_source(form: str, k: int) -> str:
             else:
                 out.append(re.escape(part[i]))
                 i += 1
-    return "".join(out)
+        sources.append("".join(out))
+    return anchored, word_start, sources[0], sources[1]
+
+
+def _form_source(form: str, k: int) -> str:
+    """The whole regular expression of ``STATUS_FORMS[k]``: the number is the group
+    ``n{k}``, a reason phrase the group ``r{k}``."""
+    anchored, word_start, before, after = _form_parts(form, k)
+    return (("^" if anchored else "") + (r"(?<![a-z0-9])" if word_start else "") + before
+            + rf"(?<![0-9])(?P<n{k}>[1-5][0-9][0-9])(?![0-9])" + after)
 
 
 #: Each form on its own: (in brackets, has a reason phrase, pattern) (the tests read them).
@@ -857,13 +892,30 @@ STATUS_FORM_PATTERNS: Final = tuple(
     (form.startswith(("(", "[")), "<reason phrase>" in form,
      re.compile(_form_source(form, k), re.ASCII))
     for k, (form, _) in enumerate(STATUS_FORMS))
-#: All forms in one pattern, in table order: a scan finds the form that starts first (of
-#: two at the same place, the one listed first).
-_STATUS_REGEX: Final = re.compile("|".join(f"(?P<a{k}>{_form_source(form, k)})"
-                                           for k, (form, _) in enumerate(STATUS_FORMS)),
-                                  re.ASCII)
+#: How far before its number a form may start (a URL may be long).
+STATUS_FORM_REACH: Final = 40
+STATUS_URL_REACH: Final = 400
+
+
+class _FormParts:
+    """One form, read around a number: the text before it must end exactly at the number
+    (searched in a short window), the text after it must start right after it."""
+
+    __slots__ = ("after", "anchored", "before", "bracket", "reach", "word_start")
+
+    def __init__(self, k: int, form: str) -> None:
+        self.anchored, self.word_start, before, after = _form_parts(form, k)
+        self.before = re.compile(f"(?:{before})\\Z", re.ASCII) if before else None
+        self.after = re.compile(after, re.ASCII) if after else None
+        self.bracket = form.startswith(("(", "["))
+        self.reach = STATUS_URL_REACH if "URL" in form else STATUS_FORM_REACH
+
+
+_FORMS: Final = tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
 _BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
-_HAS_STATUS_DIGITS: Final = re.compile(r"[1-5][0-9][0-9]", re.ASCII)
+#: A status: exactly three digits, 100-599.
+_STATUS_NUMBER: Final = re.compile(r"(?<![0-9])[1-5][0-9][0-9](?![0-9])", re.ASCII)
+_ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
@@ -879,16 +931,33 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
 
 
 def _status_in_lowered(lowered: str) -> int | None:
-    if _HAS_STATUS_DIGITS.search(lowered) is None:
-        return None
-    for m in _STATUS_REGEX.finditer(lowered):
-        name = m.lastgroup
-        assert name is not None
-        k = int(name[1:])
-        number = m.group(f"n{k}")
-        reason = m.group(f"r{k}") if STATUS_FORM_PATTERNS[k][1] else None
-        if status_form_holds(k, number, reason, lowered, m.start(f"n{k}")):
-            return int(number)
+    """The first number, in the order of the message, that stands in one of the forms."""
+    for m in _STATUS_NUMBER.finditer(lowered):
+        i, j = m.span()
+        number = m.group()
+        for k, form in enumerate(_FORMS):
+            before = form.before
+            if form.anchored:
+                if before is None:
+                    if i:
+                        continue
+                else:
+                    b = before.match(lowered, 0, i)
+                    if b is None:
+                        continue
+            elif before is not None:
+                b = before.search(lowered, max(0, i - form.reach), i)
+                if b is None or (form.word_start and b.start()
+                                 and lowered[b.start() - 1] in _ALNUM):
+                    continue
+            reason = None
+            if form.after is not None:
+                a = form.after.match(lowered, j)
+                if a is None:
+                    continue
+                reason = a.group(f"r{k}") if f"r{k}" in form.after.groupindex else None
+            if status_form_holds(k, number, reason, lowered, i):
+                return int(number)
     return None
 
 
@@ -1099,40 +1168,26 @@ _NAME_STATUS: Final = {name: status for name, status, _ in PROVIDER_STATUS_NAMES
 _IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 _NAME_SUFFIX: Final = re.compile(r"(?:error|exception)$")
 _INNER_CAPITAL: Final = re.compile(r"[a-z][A-Z]", re.ASCII)
-_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_ID_CHARS: Final = _LETTERS | frozenset("0123456789_")
 
 
-#: The tokens that can be a status-shaped name: with ``_``, in CamelCase, in capitals, or
-#: ending in Error/Exception (a plain lower-case word never is one).
-_NAME_CANDIDATE: Final = re.compile(
-    r"[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*|[A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*|[A-Z]{4,}"
-    r"|[A-Za-z]+(?:[Ee]rror|[Ee]xception)", re.ASCII)
+_NAME_SUFFIXES: Final = ("error", "exception", "Error", "Exception", "ERROR", "EXCEPTION")
 
 
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
-    for m in _NAME_CANDIDATE.finditer(message):
-        start = first = m.start()
-        while first and message[first - 1] in _ID_CHARS:
-            first -= 1
-        while first < start and message[first] not in _LETTERS:
-            first += 1
-        if first != start:
-            continue  # inside a longer identifier, which is no name
-        token = _IDENTIFIER.match(message, start)
-        assert token is not None
-        token_text = token.group()
-        key = token_text.lower().replace("_", "")
+    for token in _IDENTIFIER.findall(message):
+        if "_" not in token and (token.islower() or token[1:].islower()) and not (
+                token.endswith(_NAME_SUFFIXES)):
+            continue  # a plain word: never a name
+        key = token.lower().replace("_", "")
         stripped = _NAME_SUFFIX.sub("", key)
         if stripped not in _NAME_STATUS:
             continue
         if stripped in PROVIDER_STATUS_CODE_ONLY:
-            if token_text.isupper() and stripped == key:
+            if token.isupper() and stripped == key:
                 return _NAME_STATUS[stripped]
-        elif stripped != key or "_" in token_text or (
-                token_text.isupper() and len(token_text) >= 4) or (
-                _INNER_CAPITAL.search(token_text) is not None):
+        elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
+                _INNER_CAPITAL.search(token) is not None):
             return _NAME_STATUS[stripped]
     return None
 
