@@ -493,9 +493,23 @@ def joined_words(text: str) -> str:
 
 #: The most words between the two sides of a ``a ~ b`` group (``Tool "x" not found``).
 NEAR_WORDS: Final = 2
-#: A compiled group: alternatives that must be words of the input, or a pattern over
-#: the joined words (a ``~`` group).
-_Group = tuple[str, ...] | re.Pattern[str]
+#: A compiled group: alternatives (first word, " words ") of which one must be words of
+#: the input, or (first words of its left side, a pattern over the joined words) for a
+#: ``~`` group.
+_Alts = tuple[tuple[str, str], ...]
+
+
+class _Near:
+    """A ``a ~ b`` group: the first words of ``a``, and the pattern over the joined words."""
+
+    __slots__ = ("pattern", "words")
+
+    def __init__(self, first_words: frozenset[str], pattern: re.Pattern[str]) -> None:
+        self.words = first_words
+        self.pattern = pattern
+
+
+_Group = _Alts | _Near
 
 
 class _Families:
@@ -510,7 +524,7 @@ class _Families:
 
     def __init__(self, table: AliasTable) -> None:
         self.labels = tuple(label for label, _ in table)
-        compiled: list[tuple[int, tuple[_Group, ...], tuple[str, ...]]] = []
+        compiled: list[tuple[int, tuple[_Group, ...], _Alts]] = []
         by_word: dict[str, list[int]] = {}
         for index, (_, entries) in enumerate(table):
             for entry, _source in entries:
@@ -527,17 +541,23 @@ class _Families:
         :func:`joined_words`), else ``len(self.labels)``."""
         by_word = self.by_word
         candidates: set[int] = set()
-        for word in set(joined.split()):
+        present = set(joined.split())
+        for word in present:
             found = by_word.get(word)
             if found is not None:
                 candidates.update(found)
         entries = self.entries
         for position in sorted(candidates):
             index, groups, veto = entries[position]
-            if all(any(alt in joined for alt in group) if isinstance(group, tuple)
-                   else group.search(joined) is not None for group in groups) and not any(
-                    v in joined for v in veto):
-                return index
+            for group in groups:
+                if isinstance(group, _Near):
+                    if group.words.isdisjoint(present) or group.pattern.search(joined) is None:
+                        break
+                elif not any(w in present and a in joined for w, a in group):
+                    break
+            else:
+                if not any(w in present and a in joined for w, a in veto):
+                    return index
         return len(self.labels)
 
     def first(self, joined: str) -> str | None:
@@ -552,20 +572,22 @@ def _first_words(entry: str) -> set[str]:
     return {words(alt)[0] for alt in first_group.split("|")}
 
 
-def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], tuple[str, ...]]:
+def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], _Alts]:
     body, _, veto = entry.partition(" - ")
 
-    def alts(text: str) -> tuple[str, ...]:
-        out = tuple(" " + " ".join(words(a)) + " " for a in text.split("|"))
-        assert all(a.strip() for a in out), entry
+    def alts(text: str) -> _Alts:
+        out = tuple((ws[0], " " + " ".join(ws) + " ")
+                    for ws in (words(a) for a in text.split("|")) if ws)
+        assert len(out) == len(text.split("|")), entry
         return out
 
     def group(text: str) -> _Group:
         if " ~ " not in text:
             return alts(text)
         left, right = text.split(" ~ ")
-        either = [("|".join(re.escape(a.strip()) for a in alts(side))) for side in (left, right)]
-        return re.compile(f" (?:{either[0]})(?: [^ ]+){{0,{NEAR_WORDS}}} (?:{either[1]}) ")
+        either = ["|".join(re.escape(a.strip()) for _, a in alts(side)) for side in (left, right)]
+        return _Near(frozenset(w for w, _ in alts(left)),
+                     re.compile(f" (?:{either[0]})(?: [^ ]+){{0,{NEAR_WORDS}}} (?:{either[1]}) "))
 
     groups = tuple(group(g) for g in body.split(" + "))
     return groups, (alts(veto) if veto else ())
