@@ -147,7 +147,9 @@ def render() -> str:
             "The run of exactly three digits, 100\u2013599 and not 2xx, that starts first "
             "among those standing in one of these forms (`nnn` is the number, `^` the start "
             "of the message, a space any run of white space, `URL` an `http(s)://` address; "
-            "a key before `:` or `=` may be quoted) goes through the same table. A status in "
+            "a key before `:` or `=` may be quoted; a form starts at most "
+            f"{facts.STATUS_FORM_REACH} characters before its number, a `URL` form "
+            f"{facts.STATUS_URL_REACH}) goes through the same table. A status in "
             "brackets counts only beside one of the words "
             + ", ".join(map(code, facts.STATUS_BRACKET_WORDS))
             + " (within 40 characters). A bare number anywhere else is not a status.", ""]
