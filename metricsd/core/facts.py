@@ -648,7 +648,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("filter | filtered | filtering | filters", _OPENAI_CHAT + "; " + _BEDROCK),
         ("refusal | refused | refuse", _ANTHROPIC),
         ("recitation", _GEMINI_FR),
-        ("blocklist | blocked | blocklisted", _GEMINI_FR),
+        ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
+         _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
         ("guardrail | guardrails", _BEDROCK),
         ("sensitive | spii | pii", _GEMINI_FR),
@@ -692,10 +693,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("stop", (
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
-         + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal)"),
+         + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
+         "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL)"),
         ("complete | completed | completion | finished | finish | done | success",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR),
-        ("word | sequence | string | natural | normal",
+        ("word | sequence | string | natural | normal | final",
          _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
     )),
 )
@@ -1071,7 +1073,7 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
         ("context + length | window | size | limit | overflow | overflows | overflowed - "
-         "deadline | canceled | cancelled",
+         "deadline | canceled | cancelled | mismatch | mismatched",
          _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
         ("prompt | input | message | messages | conversation + too long",
@@ -1256,6 +1258,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "sensitive content | sensitive chat | sensitive words | inappropriate content",
          "OpenAI (Your request was rejected as a result of our safety system; "
          "content_policy_violation); Baidu Qianfan (Sensitive chat messages)"),
+        ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
+                                "not valid.)"),
         ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
          "(Request trying to use deprecated SDK version)"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
@@ -1278,6 +1282,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
         ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
          "(No models loaded)"),
+        ("model + not present | couldn t be accessed | could not be accessed | cannot be "
+         "accessed", "StanfordSpezi/SpeziLLM (The specified LLM model type is not present; "
+         "Model couldn't be accessed)"),
         ("no endpoints found | no endpoint found | no models found | no model found | no "
          "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
         ("page | url | path | file | project | organization | assistant | thread + not found "
@@ -1345,11 +1352,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error sending request | error sending http request | stream disconnected | "
          "disconnected | trouble connecting | problem connecting | error connecting | "
          "transport connection | transport error | refused stream | upstream connect error | "
-         "connect exception", "seanmonstar/reqwest (error sending request for url); "
+         "connect exception | connectivity | secure connection | establish a connection | "
+         "establish connection", "seanmonstar/reqwest (error sending request for url); "
          "openai/codex (stream disconnected before completion); .NET System.Net (Unable to "
          "read data from the transport connection); java.net.ConnectException; Envoy "
          "(upstream connect error or disconnect/reset before headers); HTTP/2 "
-         "REFUSED_STREAM"),
+         "REFUSED_STREAM; StanfordSpezi/SpeziLLM (Connectivity Error; Couldn't establish a "
+         "secure connection)"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
@@ -1643,8 +1652,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _CLAUDE_CODE_V3),
         ("user ~ declined | rejected | refused | denied - permission denied | eacces",
          "block/goose (The user has declined to run this tool)"),
-        ("declined | rejected | refused | denied ~ by user | by the user", "gptme/gptme "
-         "(Execution declined by user)"),
+        ("declined | rejected | refused | denied | forbidden ~ by user | by the user",
+         "gptme/gptme (Execution declined by user); s-kostyaev/ellama (Forbidden by the user)"),
+        ("denied because | not allowed by | ask the user for consent | ask the user for "
+         "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore",
+         "s-kostyaev/ellama (Denied because write access is not allowed by "
+         "filesystem.allowWrite); posit-dev/btw (ask the user for consent)"),
+        ("command | tool | operation ~ is denied | denied", "smallcloudai/refact (command "
+                                                            "'rm -rf /' is denied)"),
+        ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
+        ("not allowed - path | paths | directory | directories | traversal | outside | "
+         "workspace | empty | folder | permission denied", "microsoft/TaskWeaver (Importing "
+         "module 'subprocess' is not allowed)"),
         ("command denied | command blocked | command is blocked | are blocked | is blocked",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
         ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
@@ -1684,7 +1703,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "voideditor/void (killed after 8s of inactivity); axios (status code 408)"),
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
-         "| must be | should be", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
+         "| must be | should be | invalid timeout | timeout value", "TIMEOUT_KEYWORDS; agents' "
+         "shell tools (Command timed out "
          "after N ms)"),
     )),
     ("canceled", (
@@ -1737,6 +1757,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("max buffer | buffer exceeded | buffer overflow | output exceeded",
+         "sourcegraph/cody shell.ts (stdout maxBuffer exceeded); Node.js child_process "
+         "(maxBuffer length exceeded)"),
         ("too many + characters | lines | bytes | tokens | maximum character | character "
          "count | character limit", "block/goose shell.rs (has too many characters (N). "
          "Maximum character count is M.)"),
@@ -1760,6 +1783,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
          "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
          "digitally signed)"),
+        ("no | without | lack | lacks | missing | insufficient + permission | permissions | "
+         "write access | read access", "smallcloudai/refact tool_mv.rs (No write permission "
+         "to parent directory)"),
         ("no permission | without permission | lacks permission | path not allowed | must be "
          "within | not within", "yetone/avante.nvim (No permission to access path); "
          "wonderwhy-er/DesktopCommanderMCP (Path not allowed ... Must be within one of these "
@@ -1777,7 +1803,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to find | no module named | not recognized as an internal or external command | "
          "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
          "script | missing module | missing package | must exist | not point to | not "
-         "recognized as the name of | not installed | not in path",
+         "recognized as the name of | not installed | not in path - in this scope",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
          "provided path must exist); github/github-mcp-server (Path did not point to a file); "
@@ -1802,13 +1828,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid | not a valid | not valid | supply a valid | provide a valid ~ input | inputs "
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
-         "| key | entries | entry | name | names | option | field | fields | type | query - "
+         "| key | entries | entry | name | names | option | field | fields | type | query | "
+         "mode | operation - "
          "return type | must return",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output)"),
         ("missing + parameter | parameters | argument | arguments | field | name | input | "
-         "value | command | query | url | path | positional argument | required positional",
+         "value | command | query | url | path | positional argument | required positional | "
+         "new str | new string | old str | old string | content | text",
          "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
          "(missing 1 required positional argument)"),
         ("arg | args + not in | unknown | unexpected | invalid | missing",
@@ -1825,6 +1853,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "string argument; called without a 'command'; is not an absolute path); "
          "i-am-bee/beeai-framework (must be absolute); olimorris/codecompanion.nvim (You made "
          "an error in calling the tool)"),
+        ("do not match | does not match + argument | arguments | parameters | schema",
+         "StanfordSpezi/SpeziLLM (The parameters specified by the LLM Function Call do not "
+         "match the argument)"),
+        ("not supported | are not supported | is not supported", "smallcloudai/refact "
+         "tool_rm.rs (Wildcards and shell patterns are not supported)"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
         ("no diff blocks | formatted correctly | correct format", "yetone/avante.nvim "
