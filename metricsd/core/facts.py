@@ -1226,7 +1226,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
         ("api key | apikey | access token | auth token | bearer token | api token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
-         "not valid | no | required | wrong | bad | provide | not found | not set",
+         "not valid | required | wrong | bad | not found | not set | not provided",
+         _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
+         "Anthropic (invalid x-api-key)"),
+        ("no api key | no apikey | no credentials | no auth credentials | provide an api key | provide a valid api "
+         "key | provide your api key | provide api key",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key)"),
         ("access key | secret key | secret access key + set | missing | no | not found | "
