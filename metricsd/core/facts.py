@@ -1229,10 +1229,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "not valid | required | wrong | bad | not found | not set | not provided",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key)"),
-        ("no api key | no apikey | no credentials | no auth credentials | provide an api key | provide a valid api "
-         "key | provide your api key | provide api key",
-         _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
-         "Anthropic (invalid x-api-key)"),
+        ("no api key | no apikey | no credentials | no auth credentials | provide an api key "
+         "| provide a valid api key | provide your api key | provide api key",
+         "OpenAI (You didn't provide an API key); OpenRouter (No auth credentials found)"),
         ("access key | secret key | secret access key + set | missing | no | not found | "
          "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
          "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
