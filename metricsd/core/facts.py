@@ -1665,7 +1665,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
         ("not allowed - path | paths | directory | directories | traversal | outside | "
-         "workspace | empty | folder | permission denied", "microsoft/TaskWeaver (Importing "
+         "workspace | empty | folder | permission denied | property | properties | argument | "
+         "arguments | parameter | parameters | value | values | character | characters | "
+         "method not allowed", "microsoft/TaskWeaver (Importing "
          "module 'subprocess' is not allowed)"),
         ("command denied | command blocked | command is blocked | are blocked | is blocked",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
@@ -1742,7 +1744,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("edit_mismatch", (
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
-         "does not exist | path does not exist | enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "does not exist | path does not exist | path not found | directory not found | "
+         "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | "
@@ -1859,6 +1862,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("do not match | does not match + argument | arguments | parameters | schema",
          "StanfordSpezi/SpeziLLM (The parameters specified by the LLM Function Call do not "
          "match the argument)"),
+        ("additional properties | was unexpected | unexpected property | unknown property | "
+         "unknown field | extra fields | extra inputs | unrecognized key | unrecognized keys",
+         "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); ajv "
+         "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
+         "colinhacks/zod (Unrecognized key(s) in object)"),
         ("not supported | are not supported | is not supported", "smallcloudai/refact "
          "tool_rm.rs (Wildcards and shell patterns are not supported)"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
