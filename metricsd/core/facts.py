@@ -1242,7 +1242,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "OAuth 2.0 (RFC 6750 invalid_token)"),
         ("access denied | forbidden | permission denied | does not have access | do not have "
          "access | not have permission | not allowed to access | not authorized to access | "
-         "not permitted to access", "HTTP 403 reason phrase; " + _AWS_ERRORS
+         "not permitted to access - does not exist | not found", "HTTP 403 reason phrase; "
+         + _AWS_ERRORS
          + " (AccessDeniedException)"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
@@ -1290,7 +1291,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Model couldn't be accessed)"),
         ("no endpoints found | no endpoint found | no models found | no model found | no "
          "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
-        ("page | url | path | file | project | organization | assistant | thread + not found "
+        ("page | url | path | file | project | organization | assistant | thread | entity + "
+         "not found "
          "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
          "phrase (Not Found)"),
         ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
