@@ -219,9 +219,9 @@ def render() -> str:
             "`tests/corpus/first_sight.tsv`), before any table or rule changed for it: that "
             "first-sight agreement is the number that predicts the next provider. The "
             "classifier is the last commit that changed the code at that point: batches "
-            "01\u201307 and 09 met the rules written from the contract alone, before any batch "
-            "was seen; batch 08 met them after the misses of the earlier batches were fixed "
-            "by meaning. *Before* "
+            + ", ".join(first_classifier_batches()) + " met the rules written from the "
+            "contract alone, before any batch was seen; each later batch met them with the "
+            "misses of the batches before it fixed by meaning. *Before* "
             "is the v1.2 classifier (3a9b71c) on the same rows; *now* is the classifier "
             "today. Per cell: agreement (rows).", ""]
     out += first_sight_table()
@@ -236,6 +236,18 @@ def render() -> str:
 
 SHORT = {"finish_reason": "finish", "provider_error (with status)": "provider + status",
          "provider_error (message alone)": "provider, message", "tool_error": "tool"}
+
+
+def _record() -> list[dict[str, str]]:
+    lines = RECORD.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+
+
+def first_classifier_batches() -> list[str]:
+    """The batches scored against the first classifier of the record."""
+    record = _record()
+    return sorted(c["batch"] for c in record if c["classifier"] == record[0]["classifier"])
 
 
 def first_sight_table() -> list[str]:
