@@ -1116,7 +1116,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
          "(daily free allocation of neurons; upgrade to the Paid plan)"),
         ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
-        ("spend limit | spending limit | usage limit", "providers' monthly spend limits"),
+        ("spend limit | spend limits | spending limit | usage limit | usage limits",
+         "docs.anthropic.com errors (You have reached your specified API usage limits); "
+         "providers' monthly spend limits"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -1354,6 +1356,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
          "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
          "Connection error.); " + _GO_NET + "; " + _REQUESTS),
+        ("type error terminated", "nodejs/undici (TypeError: terminated, when the server "
+                                  "closes the connection mid-body)"),
         ("error sending request | error sending http request | stream disconnected | "
          "disconnected | trouble connecting | problem connecting | error connecting | "
          "transport connection | transport error | refused stream | upstream connect error | "
@@ -1810,7 +1814,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "do not exist | cannot find | can t find | could not find | couldn t find | unable "
          "to find | no module named | not recognized as an internal or external command | "
          "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
-         "script | missing module | missing package | must exist | not point to | not "
+         "script | missing module | missing package | must exist | not point to | not a git "
+         "repository | not "
          "recognized as the name of | not installed | not in path - in this scope",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
@@ -1854,7 +1859,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("empty + not supported | not allowed | is required", "wonderwhy-er/DesktopCommanderMCP "
          "(Empty search strings are not allowed); bhauman/clojure-mcp (Empty old_string is "
          "not supported)"),
-        ("unused argument | unused arguments | pass a valid | enter a valid | called without "
+        ("unrecognized subcommand | unknown subcommand | unused argument | unused arguments | "
+         "pass a valid | enter a valid | called without "
          "| error in calling | not an absolute path | must be absolute | should be absolute | "
          "should start with | requires a non empty", "R (unused argument); laravel/boost "
          "(Please pass a valid query); bytedance/trae-agent (requires a non-empty 'command' "
@@ -1894,7 +1900,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
-        ("could not resolve | couldn t resolve | connection refused | connection reset | "
+        ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
+         "to resolve | connection refused | connection reset | "
          "connection closed | connection error | network | econnrefused | econnreset | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | failed to connect | cannot "
