@@ -158,3 +158,20 @@ def test_a_real_daemon_counts_the_same_labels(home: Home, daemons: DaemonFactory
     for fact in FACTS:
         assert counts[fact] == dict(expected[fact]), fact
     assert d.stop() == 0
+
+
+def test_first_sight_drops_repeats_and_counts_accepted_labels() -> None:
+    from tests.corpus.firstsight import fresh, measure
+    old = Row("tool_error", "kaboom", None, "other", "owner/repo file")
+    batch = [Row("tool_error", "kaboom", None, "other", "owner/repo file", batch="99"),
+             Row("tool_error", "x", None, "timeout", "owner/repo file", ("canceled",), "both",
+                 "99"),
+             Row("tool_error", "x", None, "timeout", "owner/repo file", batch="99"),
+             Row("provider_error", "y", 429, "rate_limit", "owner/repo file", batch="99")]
+    new, dropped = fresh(batch, (old,))
+    assert dropped == 2 and [r.input for r in new] == ["x", "y"]
+    finish, with_status, alone, tool = measure(new, [["canceled"], ["rate_limit", "other"]])
+    assert (tool.agreed, tool.total) == (1, 1)  # an accepted label agrees
+    assert (with_status.agreed, with_status.total) == (1, 1)
+    assert (alone.agreed, alone.total) == (0, 1)
+    assert finish.total == 0 and finish.percent() == "—"
