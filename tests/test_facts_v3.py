@@ -98,6 +98,7 @@ def test_meaning_over_status(message: str, status: int, label: str) -> None:
     ("Error: 500 {}", 500), ("Error: 429 - {}", 429),
     ("NonTransientAiException: 404 - {", 404), ("Request failed (503)", 503),
     ("(404): No models loaded.", 404), ("HTTP Error 429: Too Many Requests", 429),
+    ("API request failed [503]", 503), ("HTTP/1.1 429", 429),
 ])
 def test_new_status_forms(message: str, status: int) -> None:
     assert status_in_message(message) == status
