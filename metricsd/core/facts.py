@@ -1638,7 +1638,7 @@ _LOCATE_FAILED: Final = (
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
     "unique | multiple matches | matches found | matches for | matches of | occurrences | "
     "occurrence | not present | does not contain | doesn t contain | ambiguous | mismatch | "
-    "unique | locations")
+    "unique | locations | 0 times | zero times | 0 matches | zero matches | multiple times")
 _EDIT_ANCHOR: Final = (
     "old string | old str | old text | old content | oldtext | oldstring | search block | "
     "search text | search string | search replace | diff | apply diff | marker | substring | "
@@ -1670,12 +1670,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("command | tool | operation ~ is denied | denied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
+        ("is banned | banned command | not in allowlist | not in the allowlist | not in allow "
+         "list | not in allowed | not in the allowed | disallow | disallowed | not whitelisted "
+         "| denylisted - path | paths | workspace | outside | directory | directories | "
+         "ignore | clineignore | gitignore | rooignore | geminiignore",
+         "agents' command and host allow-lists and deny-lists (Claude Code permission "
+         "rules; bannedCommands / allowedHosts of agent sandboxes)"),
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
          "method not allowed", "microsoft/TaskWeaver (Importing "
          "module 'subprocess' is not allowed)"),
-        ("command denied | command blocked | command is blocked | are blocked | is blocked",
+        ("command denied | command blocked | command is blocked | are blocked | is blocked - "
+         "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
         ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
          "input guardrail triggered tripwire)"),
