@@ -1234,6 +1234,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("no api key | no apikey | no credentials | no auth credentials | provide an api key "
          "| provide a valid api key | provide your api key | provide api key",
          "OpenAI (You didn't provide an API key); OpenRouter (No auth credentials found)"),
+        ("account | organization | organisation | key + suspended | disabled | deactivated | "
+         "banned | not active | inactive", "OpenAI (Your account is not active); Anthropic "
+         "(This organization has been disabled.)"),
         ("access key | secret key | secret access key + set | missing | no | not found | "
          "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
          "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
@@ -1298,12 +1301,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
          "phrase (Not Found)"),
         ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
+        ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
+                             "Found\"}) of OpenAI-compatible servers"),
         ("no such model | unknown model",
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
         ("request | payload | entity | body | file | image | upload | attachment + too large "
-         "| too big | exceeds the maximum size | size limit | maximum size",
+         "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
+         "exceeds the limit | exceeds limit",
          "HTTP 413 reason phrase (Payload Too Large, Request Entity Too Large); "
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
@@ -1368,6 +1374,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(upstream connect error or disconnect/reset before headers); HTTP/2 "
          "REFUSED_STREAM; StanfordSpezi/SpeziLLM (Connectivity Error; Couldn't establish a "
          "secure connection)"),
+        ("read error | write error | local protocol error | remote protocol error",
+         "encode/httpx (ReadError, WriteError, LocalProtocolError, RemoteProtocolError)"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
