@@ -269,6 +269,24 @@ def first_sight_table() -> list[str]:
             row.append(f"{before.percent()} / **{first.percent()}** / "
                        f"{Measure(s.agreed, s.total).percent()} ({first.total})")
         body.append(row)
+    record = _record()
+    for name, group in (("all that met the rules from the contract alone",
+                         [c for c in record if c["classifier"] == record[0]["classifier"]]),
+                        ("later batches", [c for c in record
+                                           if c["classifier"] != record[0]["classifier"]])):
+        if not group:
+            continue
+        row = [f"*{name}*", "", str(sum(int(c["rows"]) for c in group)), ""]
+        for m in MEASURES:
+            cells = []
+            for when in ("before", "first sight"):
+                pairs = [tuple(map(int, c[f"{when} {m}"].split("/"))) for c in group]
+                cells.append(Measure(sum(a for a, _ in pairs), sum(t for _, t in pairs)))
+            now = scores(subset=[r for r in corpus if r.batch in {c["batch"] for c in group}])
+            s = now[MEASURES.index(m)]
+            row.append(f"{cells[0].percent()} / **{cells[1].percent()}** / "
+                       f"{Measure(s.agreed, s.total).percent()} ({cells[1].total})")
+        body.append(row)
     return table(["batch", "scored at (classifier)", "rows", "sources",
                   *(f"{SHORT[m]}: before / **first sight** / now" for m in MEASURES)], body)
 
