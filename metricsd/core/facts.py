@@ -1,12 +1,16 @@
-"""The counted facts (docs/FACTS.md): allow-lists, alias and keyword tables, bucket edges.
+"""The counted facts (docs/FACTS.md): allow-lists, alias and keyword tables, word families,
+bucket edges.
 
 Everything here is pure.  Each rule lives in exactly one named constant below;
 ``docs/FACTS.md``, the disclosure and the tests are generated from or checked against these
-names.  Every alias and keyword row carries the public source it was taken from (an SDK
-file, a provider's documentation, an agent's source); the corpus of real inputs in
-``tests/corpus/`` measures the tables.  Client strings enter the functions of this module
-only to be classified; what comes out is always a label taken from one of the tuples
-defined here.
+names.  Every alias, keyword and word-family entry carries the public source it was taken
+from (an SDK file, a provider's documentation, an agent's source, an issue where a user
+pasted the error); the corpus of real inputs in ``tests/corpus/`` measures the tables, batch
+by batch, at first sight.  Labels are chosen by meaning in two steps: the sourced tables
+first (they win where a spelling misleads), then the words of the input read by family.
+Client strings enter the functions of this module only to be classified (and, bounded, in
+the classifiers' memo of recent inputs); what comes out is always a label taken from one of
+the tuples defined here.
 """
 
 from __future__ import annotations
