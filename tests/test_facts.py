@@ -530,7 +530,7 @@ _VOCABULARY = sorted({e for _, table in ALL_TABLES[1:] for _, rows in table for 
 _texts = st.lists(st.sampled_from(_VOCABULARY) | st.text(max_size=4), max_size=8).map(" ".join)
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)  # the plain reading is slow on a busy machine
 @given(_texts, st.one_of(st.none(), st.integers(min_value=-1, max_value=700)))
 def test_fast_matching_equals_the_tables(text: str, status: int | None) -> None:
     assert tool_error_label(text) == _reference_tool(text)

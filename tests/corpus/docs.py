@@ -277,15 +277,15 @@ def first_sight_table() -> list[str]:
         if not group:
             continue
         row = [f"*{name}*", "", str(sum(int(c["rows"]) for c in group)), ""]
-        for m in MEASURES:
-            cells = []
+        names = {c["batch"] for c in group}
+        now = scores(subset=[r for r in corpus if r.batch in names])
+        for m, s in zip(MEASURES, now, strict=True):
+            sums: list[Measure] = []
             for when in ("before", "first sight"):
                 pairs = [tuple(map(int, c[f"{when} {m}"].split("/"))) for c in group]
-                cells.append(Measure(sum(a for a, _ in pairs), sum(t for _, t in pairs)))
-            now = scores(subset=[r for r in corpus if r.batch in {c["batch"] for c in group}])
-            s = now[MEASURES.index(m)]
-            row.append(f"{cells[0].percent()} / **{cells[1].percent()}** / "
-                       f"{Measure(s.agreed, s.total).percent()} ({cells[1].total})")
+                sums.append(Measure(sum(a for a, _ in pairs), sum(t for _, t in pairs)))
+            row.append(f"{sums[0].percent()} / **{sums[1].percent()}** / "
+                       f"{Measure(s.agreed, s.total).percent()} ({sums[1].total})")
         body.append(row)
     return table(["batch", "scored at (classifier)", "rows", "sources",
                   *(f"{SHORT[m]}: before / **first sight** / now" for m in MEASURES)], body)
