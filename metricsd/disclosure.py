@@ -40,11 +40,15 @@ from metricsd.core.endpoint import Endpoint
 from metricsd.core.facts import (
     COUNTERS,
     FINISH_REASON_ALIASES,
+    FINISH_REASON_FAMILIES,
     HEALTH_COUNTERS,
     LABEL_MEANINGS,
+    PROVIDER_ERROR_FAMILIES,
     PROVIDER_ERROR_KEYWORDS,
+    PROVIDER_ERROR_REFINEMENT_FAMILIES,
     PROVIDER_ERROR_REFINEMENTS,
     PROVIDER_STATUS_LABELS,
+    TOOL_ERROR_FAMILIES,
     TOOL_ERROR_KEYWORDS,
     UNKNOWN_VERSION,
 )
@@ -224,8 +228,29 @@ def build(*, config_path: Path, decision: Decision, endpoint: Endpoint | None,
     }
 
 
+#: counter -> the word-family tables that read its labels by meaning (facts v3).
+_FAMILIES: Final[Mapping[str, tuple[Any, ...]]] = {
+    "finish_reason": (FINISH_REASON_FAMILIES,),
+    "provider_error": (PROVIDER_ERROR_REFINEMENT_FAMILIES, PROVIDER_ERROR_FAMILIES),
+    "tool_error": (TOOL_ERROR_FAMILIES,),
+}
+
+
+def _label_words(counter: str, label: str) -> list[str]:
+    """The word-family entries of a label, each once, in table order."""
+    out: list[str] = []
+    for table in _FAMILIES.get(counter, ()):
+        for entry, _ in dict(table).get(label, ()):
+            if entry not in out:
+                out.append(entry)
+    return out
+
+
 def _label_entry(counter: str, label: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"label": label, "meaning": MEANINGS[counter][1][label]}
+    words = _label_words(counter, label)
+    if words:
+        entry["words"] = words
     if counter == "finish_reason":
         aliases = [a for a, _ in dict(FINISH_REASON_ALIASES).get(label, ()) if a]
         if aliases:

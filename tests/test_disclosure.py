@@ -74,6 +74,12 @@ def test_statuses_and_keywords_come_from_the_classification_tables(home: Home) -
             expected.setdefault((counter, label), []).extend(e for e, _ in entries)
     for (counter, label), keywords in expected.items():
         assert by_name[counter][label]["keywords"] == keywords
+    # The word families of facts v3, per label, from the same tables.
+    for counter, tables in disclosure._FAMILIES.items():
+        for table in tables:
+            for label, entries in table:
+                for e, _ in entries:
+                    assert e in by_name[counter][label]["words"], (counter, label, e)
     # The refinement that beats the status comes first: context_length has no status.
     assert "statuses" not in by_name["provider_error"]["context_length"]
 

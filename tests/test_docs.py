@@ -10,12 +10,17 @@ from metricsd.core.facts import (
     CACHE_HIT_EDGES,
     COUNTERS,
     FINISH_REASON_ALIASES,
+    FINISH_REASON_FAMILIES,
     HEALTH_COUNTERS,
     LABEL_MEANINGS,
+    PROVIDER_ERROR_FAMILIES,
     PROVIDER_ERROR_KEYWORDS,
+    PROVIDER_ERROR_REFINEMENT_FAMILIES,
     PROVIDER_ERROR_REFINEMENTS,
     PROVIDER_STATUS_LABELS,
+    PROVIDER_STATUS_NAMES,
     STATUS_FORMS,
+    TOOL_ERROR_FAMILIES,
     TOOL_ERROR_KEYWORDS,
 )
 from tests.corpus import docs as facts_docs
@@ -30,7 +35,7 @@ def test_facts_doc_is_generated_from_the_tables() -> None:
 
 
 ENTRY_TABLES = ("| label | alias (normalised) | source |", "| label | phrase | source |",
-                 "| label | keyword | source |")
+                 "| label | keyword | source |", "| label | words | source |")
 
 
 def _doc_entry_rows() -> set[tuple[str, str, str]]:
@@ -56,7 +61,9 @@ def _doc_entry_rows() -> set[tuple[str, str, str]]:
 def test_every_alias_and_keyword_is_in_the_doc_with_its_source_and_back() -> None:
     code_rows = {(label, entry or "(empty)", source)
                  for table in (FINISH_REASON_ALIASES, PROVIDER_ERROR_REFINEMENTS,
-                               PROVIDER_ERROR_KEYWORDS, TOOL_ERROR_KEYWORDS)
+                               PROVIDER_ERROR_KEYWORDS, TOOL_ERROR_KEYWORDS,
+                               FINISH_REASON_FAMILIES, PROVIDER_ERROR_REFINEMENT_FAMILIES,
+                               PROVIDER_ERROR_FAMILIES, TOOL_ERROR_FAMILIES)
                  for label, entries in table for entry, source in entries}
     doc_rows = _doc_entry_rows()
     assert code_rows <= doc_rows, sorted(code_rows - doc_rows)[:5]
@@ -84,6 +91,8 @@ def test_status_table_forms_and_buckets_are_documented() -> None:
                    for row in FACTS_MD.splitlines()), form
     for _, label in CACHE_HIT_EDGES:
         assert f"| `{label}` |" in FACTS_MD, label
+    for name, status, source in PROVIDER_STATUS_NAMES:
+        assert f"| `{name}` | {status} | {source} |" in FACTS_MD, name
 
 
 def test_upload_labels_are_documented() -> None:

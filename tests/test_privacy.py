@@ -238,7 +238,9 @@ def test_the_client_itself_does_not_need_to_be_trusted(home: Home,
         c.send({"type": "provider_error", "message": "auth"})
         c.sync()
         counts = c.snapshot()["counts"]
-    assert counts["finish_reason"] == {"other": 1}
+    # Read by its words (facts v3), "stop\x00secret" is a stop: a label of the allow-list,
+    # never the string.
+    assert counts["finish_reason"] == {"stop": 1}
     assert counts["tool_error"] == {"other": 1}
     assert counts["provider_error"] == {"other": 1}
     assert d.stop() == 0

@@ -1,16 +1,21 @@
-"""The counted facts (docs/FACTS.md): allow-lists, alias and keyword tables, bucket edges.
+"""The counted facts (docs/FACTS.md): allow-lists, alias and keyword tables, word families,
+bucket edges.
 
 Everything here is pure.  Each rule lives in exactly one named constant below;
 ``docs/FACTS.md``, the disclosure and the tests are generated from or checked against these
-names.  Every alias and keyword row carries the public source it was taken from (an SDK
-file, a provider's documentation, an agent's source); the corpus of real inputs in
-``tests/corpus/`` measures the tables.  Client strings enter the functions of this module
-only to be classified; what comes out is always a label taken from one of the tuples
-defined here.
+names.  Every alias, keyword and word-family entry carries the public source it was taken
+from (an SDK file, a provider's documentation, an agent's source, an issue where a user
+pasted the error); the corpus of real inputs in ``tests/corpus/`` measures the tables, batch
+by batch, at first sight.  Labels are chosen by meaning in two steps: the sourced tables
+first (they win where a spelling misleads), then the words of the input read by family.
+Client strings enter the functions of this module only to be classified (and, bounded, in
+the classifiers' memo of recent inputs); what comes out is always a label taken from one of
+the tuples defined here.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Final
@@ -231,6 +236,11 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
     ("insufficient_system_resource", (
         ("insufficient_system_resource", "api-docs.deepseek.com (finish_reason)"),
     )),
+    # A spelling whose words mislead the families of step two: it does not stop to call a
+    # tool.
+    ("other", (
+        ("too_many_tool_calls", _GEMINI + " (the model made too many tool calls)"),
+    )),
     ("none", (
         ("", "the protocol: an empty finish_reason"),
         ("none", "Python's str(None) of an unset Optional finish_reason"),
@@ -286,7 +296,7 @@ def finish_reason_fact(reason: str | None) -> Fact:
         return fact
     if key.endswith(FINISH_REASON_UNSET_SUFFIX):
         return FINISH_REASON_NONE
-    return FINISH_REASON_OTHER
+    return _FINISH_REASON_FACTS[_finish_reason_by_meaning(reason)]
 
 
 # --- cache hit --------------------------------------------------------------------------
@@ -410,6 +420,324 @@ class _Table:
         return self.labels[best] if best < len(self.labels) else None
 
 
+# --- facts v3: words and word families ---------------------------------------------------
+#
+# The second step of every classifier (the sourced tables above and below are the first):
+# the input is cut into lower-case words (:func:`words`) and read by *word families*, so
+# that an unseen spelling of a known idea gets its label.  A family entry is written in
+# plain words; ``a | b`` are alternatives, ``+`` joins groups that must all be present
+# (anywhere in the input, in any order), and a trailing ``- x | y`` names words whose
+# presence vetoes the entry (a keyword counts only where it names the failure).  Each
+# alternative is itself cut into words by :func:`words` and must occur as consecutive
+# words of the input.
+
+#: A word: a run of capitals before a capitalised word (``HTTP`` in ``HTTPError``), a
+#: capitalised or lower-case run of letters, a run of capitals, or a run of digits.  So
+#: ``_ - . : /`` and spaces separate words, and CamelCase and letter/digit boundaries split
+#: them (``eosFound`` = ``eos found``, ``MAX_TOKENS`` = ``max tokens``, ``x509`` = ``x 509``).
+#: Each Chinese, Japanese or Korean character is a word of its own (those scripts put no
+#: space between words), so a family may hold the words of a provider that answers in
+#: them (Zhipu's ``余额不足``, insufficient balance).
+WORDS: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+"
+                          r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def words(text: str) -> list[str]:
+    """``text`` cut into lower-case ASCII words (see :data:`WORDS`)."""
+    return [w.lower() for w in WORDS.findall(text)]
+
+
+#: An address in a message is no part of its words (``.../settings/billing``), nor is a
+#: file path (``/home/user/settings.json``, ``tests/test_timeout.py``) or a host name
+#: (``nosuchhost.invalid``): they name where, not what failed.
+URL: Final = re.compile(r"(?:https?|wss?|ftp|file)://[^\s\"'<>)]*", re.ASCII | re.IGNORECASE)
+#: A file path: absolute (``/x``, ``~/x``, ``./x``) or with a slash and an extension.
+PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
+                         r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b", re.ASCII | re.IGNORECASE)
+WINDOWS_PATH: Final = re.compile(r"\b[a-z]:\\[^\s\"'`<>]*", re.ASCII | re.IGNORECASE)
+#: The end of a host name: found first (a fast search for "."), then widened to the name.
+HOST_END: Final = re.compile(r"\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
+                             r"|co|app)(?![\w-])", re.ASCII | re.IGNORECASE)
+_HOST_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789_.-")
+
+
+def _without_hosts(text: str) -> str:
+    out: list[str] = []
+    last = 0
+    for m in HOST_END.finditer(text):
+        start = m.start()
+        while start and text[start - 1] in _HOST_CHARS:
+            start -= 1
+        if start < last:
+            continue
+        out += (text[last:start], " ")
+        last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def joined_words(text: str) -> str:
+    """The words of ``text`` (less its URLs) joined by single spaces, with a space at each
+    end: an alternative ``" a b "`` is in it exactly when ``a b`` are consecutive words."""
+    if "://" in text:
+        text = URL.sub(" ", text)
+    if "/" in text:
+        text = PATH.sub(" ", text)
+    if ":\\" in text:
+        text = WINDOWS_PATH.sub(" ", text)
+    if "." in text:
+        text = _without_hosts(text)
+    # The words hold only ASCII letters and digits and CJK characters (which have no case):
+    # one lower() of the joined words is the lower() of each.
+    return " " + " ".join(WORDS.findall(text)).lower() + " "
+
+
+#: The most words between the two sides of a ``a ~ b`` group (``Tool "x" not found``).
+NEAR_WORDS: Final = 2
+#: A compiled group: alternatives (first word, " words ") of which one must be words of
+#: the input, or (first words of its left side, a pattern over the joined words) for a
+#: ``~`` group.
+_Alts = tuple[tuple[str, str], ...]
+
+
+class _Near:
+    """A ``a ~ b`` group: the first words of ``a``, and the pattern over the joined words."""
+
+    __slots__ = ("pattern", "words")
+
+    def __init__(self, first_words: frozenset[str], pattern: re.Pattern[str]) -> None:
+        self.words = first_words
+        self.pattern = pattern
+
+
+_Group = _Alts | _Near
+
+
+class _Families:
+    """A compiled word-family table (see above): label -> entries, first label that
+    matches wins.
+
+    Speed: an entry can hold only if the first word of one of its first group's
+    alternatives is a word of the input, so the input's words pick the entries worth
+    trying (tests/test_facts.py checks the result against a plain reading of the table)."""
+
+    __slots__ = ("by_word", "entries", "labels")
+
+    def __init__(self, table: AliasTable) -> None:
+        self.labels = tuple(label for label, _ in table)
+        compiled: list[tuple[int, tuple[_Group, ...], _Alts]] = []
+        by_word: dict[str, list[int]] = {}
+        for index, (_, entries) in enumerate(table):
+            for entry, _source in entries:
+                groups, veto = _compile_entry(entry)
+                for word in _first_words(entry):
+                    by_word.setdefault(word, []).append(len(compiled))
+                compiled.append((index, groups, veto))
+        self.entries = tuple(compiled)
+        #: a word -> the entries (by position) that need it or another key word.
+        self.by_word = {w: tuple(v) for w, v in by_word.items()}
+
+    def first_index(self, joined: str) -> int:
+        """The index of the first label with an entry in ``joined`` (see
+        :func:`joined_words`), else ``len(self.labels)``."""
+        by_word = self.by_word
+        candidates: set[int] = set()
+        present = set(joined.split())
+        for word in present:
+            found = by_word.get(word)
+            if found is not None:
+                candidates.update(found)
+        entries = self.entries
+        for position in sorted(candidates):
+            index, groups, veto = entries[position]
+            for group in groups:
+                if isinstance(group, _Near):
+                    if group.words.isdisjoint(present) or group.pattern.search(joined) is None:
+                        break
+                elif not any(w in present and a in joined for w, a in group):
+                    break
+            else:
+                if not any(w in present and a in joined for w, a in veto):
+                    return index
+        return len(self.labels)
+
+    def first(self, joined: str) -> str | None:
+        index = self.first_index(joined)
+        return self.labels[index] if index < len(self.labels) else None
+
+
+def _first_words(entry: str) -> set[str]:
+    """The first words of the alternatives of an entry's first group (of its left side for
+    a ``~`` group): one of them is a word of every input the entry holds in."""
+    first_group = entry.partition(" - ")[0].split(" + ")[0].split(" ~ ")[0]
+    return {words(alt)[0] for alt in first_group.split("|")}
+
+
+def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], _Alts]:
+    body, _, veto = entry.partition(" - ")
+
+    def alts(text: str) -> _Alts:
+        out = tuple((ws[0], " " + " ".join(ws) + " ")
+                    for ws in (words(a) for a in text.split("|")) if ws)
+        assert len(out) == len(text.split("|")), entry
+        return out
+
+    def group(text: str) -> _Group:
+        if " ~ " not in text:
+            return alts(text)
+        left, right = text.split(" ~ ")
+        either = ["|".join(re.escape(a.strip()) for _, a in alts(side)) for side in (left, right)]
+        return _Near(frozenset(w for w, _ in alts(left)),
+                     re.compile(f" (?:{either[0]})(?: [^ ]+){{0,{NEAR_WORDS}}} (?:{either[1]}) "))
+
+    groups = tuple(group(g) for g in body.split(" + "))
+    return groups, (alts(veto) if veto else ())
+
+
+#: The bound of each classifier's memo of recent inputs (only inputs up to
+#: :data:`MEMO_MAX_CHARS` are remembered; the memo lives in memory only, like the input).
+MEMO_SIZE: Final = 1024
+MEMO_MAX_CHARS: Final = 512
+
+# --- finish_reason, step two: word families ----------------------------------------------
+
+_LLAMA_CPP: Final = "ggml-org/llama.cpp tools/server (stop_type: eos, word, limit, none)"
+_LMSTUDIO: Final = ("lmstudio-ai/lmstudio-js LLMPredictionStopReason (eosFound, "
+                    "stopStringFound, maxPredictedTokensReached, contextLengthReached, "
+                    "userStopped, toolCalls, failed)")
+_TGI: Final = "huggingface/text-generation-inference FinishReason (eos_token, stop_sequence)"
+_VLLM: Final = "vllm-project/vllm outputs (finish_reason: stop, length, abort)"
+_GEMINI_FR: Final = _GEMINI + " (SAFETY, BLOCKLIST, PROHIBITED_CONTENT, SPII, IMAGE_SAFETY)"
+_OLLAMA_FR: Final = "ollama/ollama api/types.go (done_reason: stop, length)"
+
+#: A leading type or vendor prefix of a finish reason is dropped up to the last of these
+#: words when more words follow it (``FinishReason.MAX_TOKENS``, ``STOP_REASON_END_TURN``,
+#: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``).
+FINISH_REASON_PREFIX_ENDS: Final = frozenset({"reason", "type"})
+#: Words that say no finish reason was given: a reason made only of these is ``none``.
+FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
+    ("none", _LLAMA_CPP + "; Python str(None)"),
+    ("null", "JavaScript String(null)"),
+    ("nil", "Go fmt of a nil value"),
+    ("unknown", _VERCEL),
+    ("unspecified", _GEMINI + " (finish_reason_unspecified)"),
+    ("unset", "protobuf enums' zero value (UNSET)"),
+    ("undefined", "JavaScript String(undefined)"),
+)
+
+#: Step two of :func:`finish_reason_label`: the finish reason's words (prefix dropped) by
+#: family, first family that applies.
+FINISH_REASON_FAMILIES: Final[AliasTable] = (
+    ("none", (
+        ("not finished | not done | not completed | not complete | unfinished | in progress",
+         "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
+         "(NOT_FINISHED): the answer is still running, no finish reason yet"),
+    )),
+    ("canceled", (
+        ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
+         _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
+        ("abort | aborted | aborting", _VLLM),
+        ("interrupt | interrupted | interruption | interrupting",
+         "agents' turn interruption (Claude Code [Request interrupted by user])"),
+        ("user | client + stop | stopped | stops | quit | exit | exited", _LMSTUDIO
+         + "; langroid/langroid StatusCode (USER_QUIT)"),
+        ("stopped by | halted by + hook | user | client | guard | app | application",
+         "karthink/gptel (Request stopped by pre-tool-call hook)"),
+    )),
+    ("content_filter", (
+        ("safety | unsafe", _GEMINI_FR),
+        ("filter | filtered | filtering | filters", _OPENAI_CHAT + "; " + _BEDROCK),
+        ("refusal | refused | refuse", _ANTHROPIC),
+        ("recitation", _GEMINI_FR),
+        ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
+         _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
+        ("prohibited", _GEMINI_FR),
+        ("guardrail | guardrails", _BEDROCK),
+        ("sensitive | spii | pii", _GEMINI_FR),
+        ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
+        ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
+        ("policy violation | violation", "providers' usage-policy stops"),
+        ("self harm | violence | violent | hate | sexual | harassment | jailbreak | profanity",
+         "Azure OpenAI content filtering categories (hate, sexual, violence, self_harm), as "
+         "microsoft/vscode-copilot-chat reports them"),
+    )),
+    ("malformed_tool_call", (
+        ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
+        ("invalid | bad + tool | tools | function | call | calls", _GEMINI
+         + " (UNEXPECTED_TOOL_CALL); agents' tool-call parsers"),
+    )),
+    ("tool_calls", (
+        ("tool | tools | function | functions - no tool | no function | without tool | not "
+         "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
+         "(no_tool_call: a turn that called no tool)"),
+        ("action + required | requires", "openai-python beta Assistants run status "
+                                         "(requires_action)"),
+    )),
+    ("length", (
+        ("length | max | maximum | limit | limits", _OPENAI_CHAT + "; " + _LLAMA_CPP + "; "
+         + _LMSTUDIO + "; cohere-python (ERROR_LIMIT)"),
+        ("tokens reached | token reached | context window | context full",
+         _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
+        ("truncated | truncation | too long", "llama.cpp server (truncated)"),
+        ("out of tokens | no more tokens | tokens exhausted | context",
+         "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
+         "; SWE-agent (exit_context: the context window is used up)"),
+    )),
+    ("insufficient_system_resource", (
+        ("insufficient | resource | resources", "api-docs.deepseek.com (finish_reason)"),
+        ("out of memory | oom", "local servers' out-of-memory stops"),
+    )),
+    ("error", (
+        ("error | errors | failed | fail | failure | exception",
+         _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
+    )),
+    ("stop", (
+        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot",
+         _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
+         + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
+         "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL)"),
+        ("complete | completed | completion | finished | finish | done | success",
+         _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR),
+        ("word | sequence | string | natural | normal | final",
+         _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
+    )),
+)
+
+_FINISH_FAMILIES: Final = _Families(FINISH_REASON_FAMILIES)
+_NONE_WORDS: Final = frozenset(w for w, _ in FINISH_REASON_NONE_WORDS)
+
+
+def finish_reason_words(reason: str) -> list[str]:
+    """The words of a finish reason with a leading type or vendor prefix dropped."""
+    ws = words(reason)
+    for i in range(len(ws) - 2, -1, -1):
+        if ws[i] in FINISH_REASON_PREFIX_ENDS:
+            return ws[i + 1:]
+    return ws
+
+
+_finish_reason_by_meaning_memo: Final = functools.lru_cache(maxsize=MEMO_SIZE)(
+    lambda reason: finish_reason_by_meaning(reason))
+
+
+def _finish_reason_by_meaning(reason: str) -> str:
+    if len(reason) <= MEMO_MAX_CHARS:
+        label: str = _finish_reason_by_meaning_memo(reason)
+        return label
+    return finish_reason_by_meaning(reason)
+
+
+def finish_reason_by_meaning(reason: str) -> str:
+    """Step two: the label of a finish reason's words, by family (``other`` if none)."""
+    ws = finish_reason_words(reason)
+    if all(w in _NONE_WORDS for w in ws):
+        return "none"
+    return _FINISH_FAMILIES.first(" " + " ".join(ws) + " ") or "other"
+
+
 # --- provider errors --------------------------------------------------------------------
 
 _OPENAI_ERRORS: Final = "platform.openai.com/docs/guides/error-codes"
@@ -461,80 +789,208 @@ PROVIDER_STATUS_LABELS: Final[Mapping[int, str]] = {
 
 #: Reason phrases that follow a status (``429 Too Many Requests``): the HTTP ones, requests'
 #: ``Client Error``/``Server Error`` and Google's canonical status names (``429
-#: RESOURCE_EXHAUSTED``).  Matched case-insensitively.
-STATUS_REASON_PHRASES: Final = (
-    "bad request", "unauthorized", "payment required", "forbidden", "not found",
-    "method not allowed", "not acceptable", "request timeout", "conflict", "gone",
-    "precondition failed", "payload too large", "request entity too large",
-    "content too large", "unsupported media type", "unprocessable entity",
-    "unprocessable content", "too many requests", "client closed request",
-    "internal server error", "not implemented", "bad gateway", "service unavailable",
-    "gateway timeout", "client error", "server error", "invalid_argument",
-    "failed_precondition", "out_of_range", "unauthenticated", "permission_denied",
-    "not_found", "resource_exhausted", "cancelled", "internal", "unavailable",
-    "deadline_exceeded", "unimplemented",
-)
+#: RESOURCE_EXHAUSTED``), each with the range of statuses it names (inclusive): a number
+#: followed by another status's phrase (``Batch ID 408 not found``) is no status.
+#: Matched case-insensitively.
+STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
+    "bad request": (400, 400), "unauthorized": (401, 401), "payment required": (402, 402),
+    "forbidden": (403, 403), "not found": (404, 404), "method not allowed": (405, 405),
+    "not acceptable": (406, 406), "request timeout": (408, 408), "conflict": (409, 409),
+    "gone": (410, 410), "precondition failed": (412, 412), "payload too large": (413, 413),
+    "request entity too large": (413, 413), "content too large": (413, 413),
+    "unsupported media type": (415, 415), "unprocessable entity": (422, 422),
+    "unprocessable content": (422, 422), "too many requests": (429, 429),
+    "client closed request": (499, 499), "internal server error": (500, 500),
+    "not implemented": (501, 501), "bad gateway": (502, 502),
+    "service unavailable": (503, 503), "gateway timeout": (504, 504),
+    "client error": (400, 499), "server error": (500, 599),
+    "invalid_argument": (400, 400), "failed_precondition": (400, 400),
+    "out_of_range": (400, 400), "unauthenticated": (401, 401),
+    "permission_denied": (403, 403), "not_found": (404, 404),
+    "resource_exhausted": (429, 429), "cancelled": (499, 499), "internal": (500, 500),
+    "unavailable": (503, 503), "deadline_exceeded": (504, 504), "unimplemented": (501, 501),
+}
 
 #: Step 3: the forms in which SDKs and HTTP libraries write a status into a message, with
-#: ``nnn`` for the number (``^`` is the start of the message).  A status is a run of exactly
-#: three digits, 100-599; the first number in the message that stands in one of these forms
-#: (or is followed by a space and one of STATUS_REASON_PHRASES) counts.  A bare number
-#: elsewhere is no status.
+#: ``nnn`` for the number.  ``^`` is the start of the message, a space stands for any
+#: run of white space (or none), ``<reason phrase>`` for one of STATUS_REASON_PHRASES,
+#: ``URL`` for an ``http(s)://`` address; a form in brackets counts only beside an error
+#: word (STATUS_BRACKET_WORDS, within 40 characters).  A status is a run of exactly three
+#: digits, 100-599; the first one in the message that stands in one of these forms counts
+#: (a form starts at most STATUS_FORM_REACH characters before its number, a URL form
+#: STATUS_URL_REACH).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
     ("status code nnn", "axios lib/core/settle.js (Request failed with status code 429)"),
     ("status code: nnn", "ollama-python _types.py ResponseError (status code: 404)"),
+    ("status_code: nnn", "python SDKs' reprs (status_code: 429), e.g. huggingface_hub"),
+    ("status_code=nnn", "python SDKs' reprs (status_code=429), e.g. litellm exceptions"),
+    ("statuscode: nnn", "aws-sdk-go-v2 smithy ResponseError (StatusCode: 429); "
+                        "Azure SDKs (Status code: 429)"),
+    ("statuscode=nnn", "Java and JS SDKs' messages (statusCode=429)"),
+    ("status=nnn", "SDK log lines (status=429)"),
+    ("\"status\": nnn", "JSON error bodies (\"status\": 429)"),
+    ("\"code\": nnn", "JSON error bodies: Google APIs, OpenAI-compatible servers "
+                      "({\"error\": {\"code\": 429, ...}})"),
+    ("'code': nnn", "Python reprs of JSON error bodies ({'error': {'code': 429, ...}})"),
     ("error code: nnn", "openai-python, anthropic-sdk-python _base_client.py (Error code: 429)"),
     ("http nnn", "HTTP clients' messages (HTTP 429)"),
     ("http/1.1 nnn", "HTTP/1.1 status line"),
     ("http/2 nnn", "HTTP/2 status line (curl)"),
-    ("\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
+    ("http error nnn", "CPython urllib.error.HTTPError (HTTP Error 429: Too Many Requests)"),
+    ("URL\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
+    ("api error: nnn", "anthropics/claude-code (API Error: 429 ...)"),
+    ("code is nnn", "SDK messages of the form 'status code not equals 200, code is 401' "
+                    "(869413421/wechatbot#23)"),
+    ("api error (nnn", "anthropics/claude-code (API Error (503 upstream connect error ...))"),
     ("error nnn,", "SDK messages of the form 'Error 429, ...'"),
     ("error nnn:", "SDK messages of the form 'Error 429: ...'"),
+    ("error: nnn {", "SDK messages of the form 'Error: 429 {...}'"),
+    ("error: nnn -", "SDK messages of the form 'Error: 429 - {...}' (yilewang/llm-for-zotero#17)"),
+    ("exception: nnn -", "spring-projects/spring-ai NonTransientAiException (404 - {...})"),
+    ("nnn status code", "openai-node src/core/error.ts (400 status code (no body))"),
     ("^nnn ", "openai-node, anthropic-sdk-typescript src/core/error.ts (\"${status} ${message}\")"),
+    ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
+    ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
+    ("[nnn]", "SDK and gateway messages with the status in brackets ([429] Too Many Requests)"),
+    ("nnn (<reason phrase>)", "dotnet/runtime HttpResponseMessage.EnsureSuccessStatusCode "
+                              "(Response status code does not indicate success: 404 (Not "
+                              "Found).)"),
     ("nnn <reason phrase>", "openai-go, anthropic-sdk-go apierror.go (http.StatusText); "
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
 )
+#: Words beside which a status in brackets counts (``Error (429)``, ``[429] failed``).
+STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
+                               "http", "api", "code", "request")
 
-#: Three digits, 100-599 (a longer run of digits is no status: checked around the match;
-#: no lookaround here, so the search can skip ahead to a digit).
-_STATUS_DIGITS: Final = re.compile(r"[1-5][0-9][0-9]", re.ASCII)
-_DIGITS: Final = frozenset("0123456789")
-_STATUS_SPLIT: Final = tuple(form.partition("nnn")[::2] for form, _ in STATUS_FORMS[:-1])
-#: Text right before the number, for the forms with nothing required after it.
-_STATUS_BEFORE: Final = tuple(b for b, a in _STATUS_SPLIT if not a and b != "^")
-#: (before, after) of the other forms; "^" is the start of the message.
-_STATUS_PAIRED: Final = tuple((b, a) for b, a in _STATUS_SPLIT if a)
-_STATUS_REASONS: Final = tuple(" " + phrase for phrase in STATUS_REASON_PHRASES)
-#: The character right after the number -> the "before" texts of the forms that need it.
-_STATUS_AFTER_CHAR: Final = {a: tuple(b for b, a2 in _STATUS_PAIRED if a2 == a)
-                             for _, a in _STATUS_PAIRED}
-assert all(len(a) == 1 for a in _STATUS_AFTER_CHAR), "a form's 'after' is one character"
+_NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
+
+
+def _form_parts(form: str, k: int) -> tuple[bool, bool, str, str]:
+    """One of STATUS_FORMS as (anchored at the start, starts with a word, the regular
+    expression before the number, the one after it), on the lower-cased message; a reason
+    phrase is the group ``r{k}``."""
+    rest = form
+    anchored = rest.startswith("^")
+    if anchored:
+        rest = rest[1:]
+    # a word starts the form; "error"/"exception" may end a class name (ApiError: 429)
+    word_start = rest[:1].isalpha() and not rest.startswith(("nnn", "error", "exception"))
+    before, _, after = rest.partition("nnn")
+    sources = []
+    for part in (before, after):
+        out = []
+        if "<reason phrase>" in part:
+            head, _, tail = part.partition("<reason phrase>")
+            out.append(re.escape(head) + rf"(?P<r{k}>"
+                       + "|".join(map(re.escape, STATUS_REASON_PHRASES)) + r")\b"
+                       + re.escape(tail))
+            part = ""
+        i = 0
+        while i < len(part):
+            if part.startswith("URL", i):
+                out.append(r"https?://[^\s\"']*")
+                i += 3
+            elif part[i] == " ":
+                out.append(r"\s*")
+                i += 1
+            elif part[i] in ":=" and i and part[i - 1].isalpha():
+                # a key, quoted or not: status_code: 429, "statusCode":429, 'code': 429
+                out.append(r"[\"']?\s*" + part[i] + r"\s*[\"']?")
+                i += 1
+            else:
+                out.append(re.escape(part[i]))
+                i += 1
+        sources.append("".join(out))
+    return anchored, word_start, sources[0], sources[1]
+
+
+def _form_source(form: str, k: int) -> str:
+    """The whole regular expression of ``STATUS_FORMS[k]``: the number is the group
+    ``n{k}``, a reason phrase the group ``r{k}``."""
+    anchored, word_start, before, after = _form_parts(form, k)
+    return (("^" if anchored else "") + (r"(?<![a-z0-9])" if word_start else "") + before
+            + rf"(?<![0-9])(?P<n{k}>[1-5][0-9][0-9])(?![0-9])" + after)
+
+
+#: Each form on its own: (in brackets, has a reason phrase, pattern) (the tests read them).
+STATUS_FORM_PATTERNS: Final = tuple(
+    (form.startswith(("(", "[")), "<reason phrase>" in form,
+     re.compile(_form_source(form, k), re.ASCII))
+    for k, (form, _) in enumerate(STATUS_FORMS))
+#: How far before its number a form may start (a URL may be long).
+STATUS_FORM_REACH: Final = 40
+STATUS_URL_REACH: Final = 400
+
+
+class _FormParts:
+    """One form, read around a number: the text before it must end exactly at the number
+    (searched in a short window), the text after it must start right after it."""
+
+    __slots__ = ("after", "anchored", "before", "bracket", "reach", "word_start")
+
+    def __init__(self, k: int, form: str) -> None:
+        self.anchored, self.word_start, before, after = _form_parts(form, k)
+        self.before = re.compile(f"(?:{before})\\Z", re.ASCII) if before else None
+        self.after = re.compile(after, re.ASCII) if after else None
+        self.bracket = form.startswith(("(", "["))
+        self.reach = STATUS_URL_REACH if "URL" in form else STATUS_FORM_REACH
+
+
+_FORMS: Final = tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
+_BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
+#: A status: exactly three digits, 100-599.
+_STATUS_NUMBER: Final = re.compile(r"(?<![0-9])[1-5][0-9][0-9](?![0-9])", re.ASCII)
+_ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
+    """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
+    brackets needs an error word beside it, a reason phrase must fit its number."""
+    if STATUS_FORM_PATTERNS[k][0] and _BRACKET_WORD.search(
+            lowered, max(0, at - 41), at + 44) is None:
+        return False
+    if reason is not None:
+        low, high = STATUS_REASON_PHRASES[reason]
+        return low <= int(number) <= high
+    return True
 
 
 def _status_in_lowered(lowered: str) -> int | None:
-    m = _STATUS_DIGITS.search(lowered)
-    while m is not None:
+    """The first number, in the order of the message, that stands in one of the forms."""
+    for m in _STATUS_NUMBER.finditer(lowered):
         i, j = m.span()
-        if (i and lowered[i - 1] in _DIGITS) or lowered[j:j + 1] in _DIGITS:
-            pass  # part of a longer number
-        elif lowered.endswith(_STATUS_BEFORE, 0, i) or lowered.startswith(_STATUS_REASONS, j):
-            return int(m.group())
-        else:
-            befores = _STATUS_AFTER_CHAR.get(lowered[j:j + 1])
-            if befores is not None and any(i == 0 if b == "^" else lowered.endswith(b, 0, i)
-                                           for b in befores):
-                return int(m.group())
-        m = _STATUS_DIGITS.search(lowered, i + 1)
+        number = m.group()
+        for k, form in enumerate(_FORMS):
+            before = form.before
+            if form.anchored:
+                if before is None:
+                    if i:
+                        continue
+                else:
+                    b = before.match(lowered, 0, i)
+                    if b is None:
+                        continue
+            elif before is not None:
+                b = before.search(lowered, max(0, i - form.reach), i)
+                if b is None or (form.word_start and b.start()
+                                 and lowered[b.start() - 1] in _ALNUM):
+                    continue
+            reason = None
+            if form.after is not None:
+                a = form.after.match(lowered, j)
+                if a is None:
+                    continue
+                reason = a.group(f"r{k}") if f"r{k}" in form.after.groupindex else None
+            if status_form_holds(k, number, reason, lowered, i):
+                return int(number)
     return None
 
 
 #: Wording of a timeout, shared by the provider and the tool tables.
 TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
-    ("timeout", "Go net/http; Node undici (Connect/Headers Timeout Error); axios (timeout of "
-                "N ms exceeded)"),
     ("timed out", _OPENAI_EXC + " (Request timed out.); Python socket; agents' shell tools"),
     ("deadline exceeded", "golang/go src/context (context deadline exceeded)"),
     ("etimedout", _NODE_NET + " (ETIMEDOUT)"),
@@ -542,6 +998,14 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
+    ("server", (
+        ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
+        ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
+        ("api_error", _ANTHROPIC_ERRORS),
+        ("server_error", _OPENAI_ERRORS),
+        ("server had an error", _OPENAI_ERRORS),
+        ("an error occurred while processing your request", _OPENAI_ERRORS),
+    )),
     ("timeout", TIMEOUT_KEYWORDS),
     ("network", (
         ("connection refused", _GO_NET + "; " + _REQUESTS),
@@ -593,17 +1057,354 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("aborted", "openai-node, anthropic-sdk-typescript error.ts (Request was aborted.)"),
         ("aborterror", "DOM AbortError (Node fetch)"),
     )),
+)
+
+# --- provider_error, v3: meaning over status, status-shaped names, words per label -------
+
+_LITELLM: Final = "BerriAI/litellm litellm/exceptions.py"
+_GOOGLE_CODES: Final = "googleapis/googleapis google/rpc/code.proto (HTTP mapping)"
+_AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (error shapes "
+                      "and httpStatusCode)")
+_API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
+_OLLAMA: Final = "ollama/ollama server/routes.go"
+_RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm | tpm | rpd | "
+                      "tpd | requests per | tokens per | too many requests | resource has been "
+                      "exhausted | resource exhausted | check quota | rate limit | wait before "
+                      "trying again")
+
+#: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
+#: them, in every wording (words, after the phrase table above).
+PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
+    ("context_length", (
+        ("context + length | window | size | limit | overflow | overflows | overflowed - "
+         "deadline | canceled | cancelled | mismatch | mismatched",
+         _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
+         "context size); " + _LITELLM + " (ContextWindowExceededError)"),
+        ("prompt | input | message | messages | conversation + too long",
+         "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
+        ("too many tokens | too many input tokens | maximum prompt length | prompt length - "
+         + _RATE_WORDS + " | please wait",
+         "providers' context overflow messages (too many tokens)"),
+        ("num ctx | n ctx | ctx size", "ollama/ollama, llama.cpp (num_ctx, n_ctx)"),
+        ("prompt token | prompt tokens | input token | input tokens + exceeds | exceeded | "
+         "exceed | limit | maximum | max - " + _RATE_WORDS, "GitHub Copilot API "
+         "(model_max_prompt_tokens_exceeded: prompt token count of N exceeds the limit of M)"),
+        ("context + too long | exceeded | exceeds | exceed | full - deadline | canceled | "
+         "cancelled", "plandex-ai/plandex (ErrContextTooLong)"),
+        ("input | inputs | prompt + tokens + less than | fewer than | at most - "
+         + _RATE_WORDS, "huggingface/text-generation-inference validation (`inputs` must "
+         "have less than N tokens)"),
+        ("reduce the length of the messages", _OPENAI_ERRORS),
+    )),
+    ("billing", (
+        ("credit | credits", "docs.anthropic.com (credit balance is too low); OpenRouter "
+                             "(402: insufficient credits)"),
+        ("balance + insufficient | low | exhausted | negative | zero | not enough",
+         "api-docs.deepseek.com (402 Insufficient Balance)"),
+        ("can only afford | afford", "openrouter.ai/docs/api-reference/errors (402: can only "
+                                     "afford N tokens)"),
+        ("payment required | payment", "HTTP 402 reason phrase"),
+        ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
+        ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
+         "reached | breach | breached - " + _RATE_WORDS, _OPENAI_ERRORS
+         + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError)"),
+        ("subscription + requires | required | upgrade | expired | inactive | needed",
+         "ollama.com cloud models (this model requires a subscription, upgrade for access)"),
+        ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
+         "codes (Arrearage: Access denied, please make sure your account is in good "
+         "standing)"),
+        ("欠费 | 余额不足 | 充值 | 余额",
+         "open.bigmodel.cn Zhipu error codes (1113 您的账户已欠费: account in arrears; "
+         "请充值: please top up)"),
+        ("monthly limit | monthly budget | key limit | free allocation | paid plan - "
+         + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
+         "(daily free allocation of neurons; upgrade to the Paid plan)"),
+        ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
+        ("spend limit | spend limits | spending limit | usage limit | usage limits",
+         "docs.anthropic.com errors (You have reached your specified API usage limits); "
+         "providers' monthly spend limits"),
+    )),
+    ("overloaded", (
+        ("overloaded | overload", "Anthropic 529 (Overloaded)"),
+    )),
+)
+
+#: Step 3, after the numeric forms: names shaped like a status (gRPC and Google API codes,
+#: AWS exception names, SDK error classes and error types) read as that status.  A name
+#: counts where it is written as an identifier: with ``_``, in CamelCase, in capitals, or
+#: with an ``Error``/``Exception`` suffix; the key is the name lower-cased without ``_``
+#: and without that suffix.
+PROVIDER_STATUS_NAMES: Final[tuple[tuple[str, int, str], ...]] = (
+    ("invalidargument", 400, _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _API_CORE),
+    ("failedprecondition", 400, _GOOGLE_CODES),
+    ("outofrange", 400, _GOOGLE_CODES),
+    ("unauthenticated", 401, _GOOGLE_CODES + "; " + _API_CORE),
+    ("permissiondenied", 403, _GOOGLE_CODES + "; openai-python _exceptions.py "
+                              "(PermissionDeniedError)"),
+    ("notfound", 404, _GOOGLE_CODES + "; openai-python _exceptions.py (NotFoundError)"),
+    ("resourceexhausted", 429, _GOOGLE_CODES + "; " + _API_CORE),
+    ("cancelled", 499, _GOOGLE_CODES + " (CANCELLED)"),
+    ("internal", 500, _GOOGLE_CODES + " (INTERNAL)"),
+    ("dataloss", 500, _GOOGLE_CODES),
+    ("unimplemented", 501, _GOOGLE_CODES),
+    ("unavailable", 503, _GOOGLE_CODES + " (UNAVAILABLE)"),
+    ("deadlineexceeded", 504, _GOOGLE_CODES + "; " + _API_CORE),
+    ("throttling", 429, _AWS_ERRORS + " (ThrottlingException)"),
+    ("toomanyrequests", 429, _AWS_ERRORS + "; " + _API_CORE),
+    ("servicequotaexceeded", 429, _AWS_ERRORS + " (ServiceQuotaExceededException: a quota "
+                                  "of requests or tokens per minute)"),
+    ("validation", 400, _AWS_ERRORS + " (ValidationException)"),
+    ("accessdenied", 403, _AWS_ERRORS + " (AccessDeniedException)"),
+    ("unrecognizedclient", 401, "AWS common errors (UnrecognizedClientException: invalid "
+                                "security token)"),
+    ("expiredtoken", 401, "AWS common errors (ExpiredTokenException)"),
+    ("invalidsignature", 401, "AWS common errors (InvalidSignatureException)"),
+    ("resourcenotfound", 404, _AWS_ERRORS + " (ResourceNotFoundException)"),
+    ("serviceunavailable", 503, _AWS_ERRORS + "; " + _API_CORE + "; " + _LITELLM),
+    ("modelnotready", 503, _AWS_ERRORS + " (ModelNotReadyException: the model is not ready "
+                           "to serve)"),
+    ("internalserver", 500, _AWS_ERRORS + " (InternalServerException); openai-python "
+                            "(InternalServerError)"),
+    ("internalfailure", 500, "AWS common errors (InternalFailure)"),
+    ("modeltimeout", 408, _AWS_ERRORS + " (ModelTimeoutException)"),
+    ("modelerror", 500, _AWS_ERRORS + " (ModelErrorException: the model failed)"),
+    ("modelstreamerror", 500, _AWS_ERRORS + " (ModelStreamErrorException)"),
+    ("badrequest", 400, "openai-python _exceptions.py (BadRequestError); " + _API_CORE),
+    ("authentication", 401, "openai-python _exceptions.py (AuthenticationError); "
+                            + _ANTHROPIC_ERRORS + " (authentication_error)"),
+    ("permission", 403, _ANTHROPIC_ERRORS + " (permission_error)"),
+    ("unprocessableentity", 422, "openai-python _exceptions.py (UnprocessableEntityError)"),
+    ("ratelimit", 429, "openai-python _exceptions.py (RateLimitError); " + _ANTHROPIC_ERRORS
+                       + " (rate_limit_error)"),
+    ("ratelimitexceeded", 429, _OPENAI_ERRORS + " (rate_limit_exceeded)"),
+    ("apitimeout", 408, "openai-python _exceptions.py (APITimeoutError)"),
+    ("timeout", 504, _ANTHROPIC_ERRORS + " (timeout_error)"),
+    ("invalidrequest", 400, _ANTHROPIC_ERRORS + " (invalid_request_error)"),
+    ("requesttoolarge", 413, _ANTHROPIC_ERRORS + " (request_too_large)"),
+    ("invalidapikey", 401, _OPENAI_ERRORS + " (invalid_api_key)"),
+    ("modelnotfound", 404, _OPENAI_ERRORS + " (model_not_found)"),
+    ("deploymentnotfound", 404, "Azure OpenAI (DeploymentNotFound)"),
+    ("forbidden", 403, _API_CORE + " (Forbidden)"),
+    ("unauthorized", 401, _API_CORE + " (Unauthorized)"),
+    ("gatewaytimeout", 504, _API_CORE + " (GatewayTimeout)"),
+    ("badgateway", 502, _API_CORE + " (BadGateway)"),
+    ("conflict", 409, "openai-python _exceptions.py (ConflictError)"),
+)
+#: Names that are plain English words: they count only as a bare code in capitals
+#: (``INTERNAL``), not with a suffix (HTTP/2's ``INTERNAL_ERROR`` is a stream error).
+PROVIDER_STATUS_CODE_ONLY: Final = frozenset({"internal", "unavailable", "cancelled",
+                                              "unauthenticated", "unimplemented"})
+_NAME_STATUS: Final = {name: status for name, status, _ in PROVIDER_STATUS_NAMES}
+_IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
+_NAME_SUFFIX: Final = re.compile(r"(?:error|exception)$")
+_INNER_CAPITAL: Final = re.compile(r"[a-z][A-Z]", re.ASCII)
+
+
+_NAME_SUFFIXES: Final = ("error", "exception", "Error", "Exception", "ERROR", "EXCEPTION")
+
+
+def status_of_name(message: str) -> int | None:
+    """The status of the first status-shaped name in ``message`` (see above), else None."""
+    for token in _IDENTIFIER.findall(message):
+        if "_" not in token and (token.islower() or token[1:].islower()) and not (
+                token.endswith(_NAME_SUFFIXES)):
+            continue  # a plain word: never a name
+        key = token.lower().replace("_", "")
+        stripped = _NAME_SUFFIX.sub("", key)
+        if stripped not in _NAME_STATUS:
+            continue
+        if stripped in PROVIDER_STATUS_CODE_ONLY:
+            if token.isupper() and stripped == key:
+                return _NAME_STATUS[stripped]
+        elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
+                _INNER_CAPITAL.search(token) is not None):
+            return _NAME_STATUS[stripped]
+    return None
+
+
+#: Step 4 in v3: message words for every label, in the order of the label list, tried
+#: after the keyword table above and before ``other``.
+PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
+    ("auth", (
+        ("unauthorized | unauthorised | unauthenticated | not authenticated | not authorized",
+         "HTTP 401 reason phrase; " + _GOOGLE_CODES),
+        ("authentication + failed | failure | fails | error | required | invalid",
+         "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
+        ("api key | apikey | access token | auth token | bearer token | api token | "
+         "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
+         "not valid | required | wrong | bad | not found | not set | not provided",
+         _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
+         "Anthropic (invalid x-api-key)"),
+        ("no api key | no apikey | no credentials | no auth credentials | provide an api key "
+         "| provide a valid api key | provide your api key | provide api key",
+         "OpenAI (You didn't provide an API key); OpenRouter (No auth credentials found)"),
+        ("account | organization | organisation | key + suspended | disabled | deactivated | "
+         "banned | not active | inactive", "OpenAI (Your account is not active); Anthropic "
+         "(This organization has been disabled.)"),
+        ("access key | secret key | secret access key + set | missing | no | not found | "
+         "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
+         "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
+        ("terms | license + not agreed | agree to | accept", "Cloudflare Workers AI errors (User "
+         "has not agreed to Llama3.2 model terms): access to the model is withheld"),
+        ("invalid token | expired token | token expired | token has expired | token is "
+         "expired | invalid authentication | invalid credentials",
+         "OAuth 2.0 (RFC 6750 invalid_token)"),
+        ("access denied | forbidden | permission denied | does not have access | do not have "
+         "access | not have permission | not allowed to access | not authorized to access | "
+         "not permitted to access - does not exist | not found", "HTTP 403 reason phrase; "
+         + _AWS_ERRORS
+         + " (AccessDeniedException)"),
+    )),
+    ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
+    ("bad_request", (
+        ("invalid request | bad request | malformed request | invalid json | malformed json",
+         _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason phrase"),
+        ("malformed + request | input | json | body | payload", _AWS_ERRORS
+         + " (ValidationException: Malformed input request)"),
+        ("invalid model | model name is invalid | model is invalid | invalid model name | "
+         "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
+        ("must be | must either be | must not be | is required | are required | missing "
+         "required | required parameter | cannot be empty - server error | internal error",
+         "vllm-project/vllm (tool_choice "
+         "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS),
+        ("content policy | usage policy | content policy violation | safety system | "
+         "sensitive content | sensitive chat | sensitive words | inappropriate content",
+         "OpenAI (Your request was rejected as a result of our safety system; "
+         "content_policy_violation); Baidu Qianfan (Sensitive chat messages)"),
+        ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
+                                "not valid.)"),
+        ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
+         "(Request trying to use deprecated SDK version)"),
+        ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
+         "choice requires --enable-auto-tool-choice ... to be set)"),
+        ("validation error | validation failed | failed validation | failed to validate",
+         _AWS_ERRORS + " (ValidationException); pydantic (validation error)"),
+        ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
+         "invalid param | invalid params | invalid value | invalid type | invalid schema",
+         _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
+        ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
+         "request argument | unrecognized parameter | extra inputs are not permitted | "
+         "does not support | not supported", _OPENAI_ERRORS + " (Unsupported parameter); "
+         + _OLLAMA + " (does not support tools)"),
+    )),
+    ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
+    ("not_found", (
+        ("model | models | deployment | deployments | engine | endpoint | endpoints | "
+         "resource | route + not found | does not exist | do not exist | doesn t exist | no "
+         "such | not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
+         + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
+        ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
+         "(No models loaded)"),
+        ("model + not present | couldn t be accessed | could not be accessed | cannot be "
+         "accessed", "StanfordSpezi/SpeziLLM (The specified LLM model type is not present; "
+         "Model couldn't be accessed)"),
+        ("no endpoints found | no endpoint found | no models found | no model found | no "
+         "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
+        ("page | url | path | file | project | organization | assistant | thread | entity + "
+         "not found "
+         "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
+         "phrase (Not Found)"),
+        ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
+        ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
+                             "Found\"}) of OpenAI-compatible servers"),
+        ("no such model | unknown model",
+         "HTTP 404 reason phrase; " + _OLLAMA),
+    )),
+    ("too_large", (
+        ("request | payload | entity | body | file | image | upload | attachment + too large "
+         "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
+         "exceeds the limit | exceeds limit",
+         "HTTP 413 reason phrase (Payload Too Large, Request Entity Too Large); "
+         + _ANTHROPIC_ERRORS + " (request_too_large)"),
+    )),
+    ("rate_limit", (
+        ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
+         "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
+        ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
+        ("too many requests | too many concurrent requests", "HTTP 429 reason phrase"),
+        ("requests per | tokens per | per minute | per day | rpm | tpm | rpd | tpd",
+         _OPENAI_ERRORS + " (Rate limit reached for requests per min (RPM))"),
+        ("quota + " + _RATE_WORDS, "Gemini API 429 RESOURCE_EXHAUSTED (Quota exceeded for "
+                                   "quota metric ... per minute)"),
+        ("resource exhausted | resource has been exhausted", _GOOGLE_CODES
+         + " (RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).)"),
+        ("slow down", "providers' 429 bodies (Please slow down)"),
+        ("wait before trying again | please wait before", "Amazon Bedrock ThrottlingException "
+         "(Too many tokens, please wait before trying again.)"),
+        ("速率限制 | 并发数过高 | 并发 | 请求过多 | 频率",
+         "open.bigmodel.cn Zhipu error codes (1302 您当前使用该API的并发数过高: concurrency "
+         "too high; 1305 请求过多: too many requests)"),
+    )),
+    ("overloaded", (
+        ("overloaded | overload | over capacity | at capacity | capacity",
+         "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
+        ("service unavailable | temporarily unavailable | currently unavailable | "
+         "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
+        ("no more data centers | no available capacity | no capacity | no healthy upstream | "
+         "no available server | no available servers", "Cloudflare Workers AI errors (No "
+         "more data centers to forward the request to); Envoy (no healthy upstream)"),
+        ("busy | high demand | high traffic | heavy load | currently loading",
+         "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+    )),
     ("server", (
-        ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
-        ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
-        ("api_error", _ANTHROPIC_ERRORS),
-        ("server_error", _OPENAI_ERRORS),
-        ("server had an error", _OPENAI_ERRORS),
-        ("an error occurred while processing your request", _OPENAI_ERRORS),
+        ("internal server error | internal error | server error | server had an error | "
+         "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
+         + _OPENAI_ERRORS),
+        ("error occurred while processing", _OPENAI_ERRORS),
+        ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
+         "enough memory", "ollama/ollama (model requires more system memory than is "
+         "available); PyTorch (CUDA out of memory)"),
+    )),
+    ("timeout", (
+        ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
+         "took too long - argument | parameter | param | kwarg | keyword | option | field | "
+         "property | setting | must be | should be",
+         "TIMEOUT_KEYWORDS; httpx (ReadTimeout, ConnectTimeout); openai-python "
+         "(APITimeoutError)"),
+    )),
+    ("network", (
+        ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
+         "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
+         "Connection error.); " + _GO_NET + "; " + _REQUESTS),
+        ("type error terminated", "nodejs/undici (TypeError: terminated, when the server "
+                                  "closes the connection mid-body)"),
+        ("error sending request | error sending http request | stream disconnected | "
+         "disconnected | trouble connecting | problem connecting | error connecting | "
+         "transport connection | transport error | refused stream | upstream connect error | "
+         "connect exception | connectivity | secure connection | establish a connection | "
+         "establish connection", "seanmonstar/reqwest (error sending request for url); "
+         "openai/codex (stream disconnected before completion); .NET System.Net (Unable to "
+         "read data from the transport connection); java.net.ConnectException; Envoy "
+         "(upstream connect error or disconnect/reset before headers); HTTP/2 "
+         "REFUSED_STREAM; StanfordSpezi/SpeziLLM (Connectivity Error; Couldn't establish a "
+         "secure connection)"),
+        ("read error | write error | local protocol error | remote protocol error",
+         "encode/httpx (ReadError, WriteError, LocalProtocolError, RemoteProtocolError)"),
+        ("connect error | connecterror | unable to connect | could not connect | cannot "
+         "connect | can t connect | couldn t connect | failed to connect | network | "
+         "unreachable | dns | proxy error | remote protocol error | econnaborted | "
+         "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
+         "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
+         "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
+         "decoding error | not valid json | data corrupted",
+         "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI + "; "
+         + _GO_NET),
+    )),
+    ("canceled", (
+        ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
+         "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
     )),
 )
 
 _PROVIDER_REFINEMENTS: Final = _Table(PROVIDER_ERROR_REFINEMENTS)
+_PROVIDER_REFINEMENT_FAMILIES: Final = _Families(PROVIDER_ERROR_REFINEMENT_FAMILIES)
+_PROVIDER_FAMILIES: Final = _Families(PROVIDER_ERROR_FAMILIES)
+_PROVIDER_RANK: Final[dict[str | None, int]] = {
+    lb: i for i, lb in enumerate(PROVIDER_ERROR_LABELS)}
+_OTHER_RANK: Final = PROVIDER_ERROR_LABELS.index("other")
+#: family index (``len`` = none) -> rank in PROVIDER_ERROR_LABELS.
+_PROVIDER_FAMILY_RANKS: Final = (*(PROVIDER_ERROR_LABELS.index(lb)
+                                   for lb in _PROVIDER_FAMILIES.labels), _OTHER_RANK)
 _PROVIDER_KEYWORDS: Final = _Table(PROVIDER_ERROR_KEYWORDS)
 #: The first words of the refinements, less those that contain another one: a message
 #: without any of these as a substring has no refinement.
@@ -633,27 +1434,50 @@ def status_in_message(message: str) -> int | None:
     return _status_in_lowered(ascii_lower(message))
 
 
-def provider_error_label(message: str, status: int | None) -> str:
-    """Refinements of the message, else ``status``, else a status written in the message,
-    else the keyword table, else ``other`` (docs/FACTS.md)."""
+def _provider_error_label(message: str, status: int | None) -> str:
+    """Refinements of the message (the phrase table, then by meaning), else ``status``,
+    else a status written in the message (a form, then a status-shaped name), else the
+    keyword table and the words of every label, in label order, else ``other``
+    (docs/FACTS.md)."""
     lowered = ascii_lower(message)
-    words = None
+    word_list = None
     # Every refinement's first word is in the message if the refinement is: most messages
     # are ruled out by a few substring tests, without splitting them into words.
     if (_REFINEMENT_REGEX.search(lowered) if len(lowered) < _SHORT
             else any(map(lowered.__contains__, _REFINEMENT_SUBSTRINGS))):
-        words = WORD.findall(lowered)
-        label = _PROVIDER_REFINEMENTS.first(lowered, words)
+        word_list = WORD.findall(lowered)
+        label = _PROVIDER_REFINEMENTS.first(lowered, word_list)
         if label is not None:
             return label
+    joined = joined_words(message)
+    label = _PROVIDER_REFINEMENT_FAMILIES.first(joined)
+    if label is not None:
+        return label
     if status is not None and is_status(status):
         return status_label(status)
     found = _status_in_lowered(lowered)
     if found is not None and is_status(found):
         return status_label(found)
-    if words is None:
-        words = WORD.findall(lowered)
-    return _PROVIDER_KEYWORDS.first(lowered, words) or "other"
+    found = status_of_name(message)
+    if found is not None:
+        return status_label(found)
+    if word_list is None:
+        word_list = WORD.findall(lowered)
+    rank = _PROVIDER_RANK.get(_PROVIDER_KEYWORDS.first(lowered, word_list), _OTHER_RANK)
+    by_words = _PROVIDER_FAMILIES.first_index(joined)
+    return PROVIDER_ERROR_LABELS[min(rank, _PROVIDER_FAMILY_RANKS[by_words])]
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _provider_error_label_memo(message: str, status: int | None) -> str:
+    return _provider_error_label(message, status)
+
+
+def provider_error_label(message: str, status: int | None) -> str:
+    """The label of a ``provider_error`` (see :func:`_provider_error_label`)."""
+    if len(message) <= MEMO_MAX_CHARS:
+        return _provider_error_label_memo(message, status)
+    return _provider_error_label(message, status)
 
 
 def provider_error_fact(message: str, status: int | None) -> Fact:
@@ -695,7 +1519,6 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("interrupted by the user", "agents' interrupt handling"),
         ("cancelled", _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled)"),
         ("canceled", "Go context (context canceled); MCP -32800 Request canceled"),
-        ("aborted", _GEMINI_CLI + "/scheduler (Tool call aborted); Node AbortError"),
         ("aborterror", "DOM AbortError"),
     )),
     ("unknown_tool", (
@@ -808,12 +1631,318 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         (r"\bexited with (?:code|status):? ?-?[1-9]", _CONTINUE + " (Process exited with "
          "code N); agents' shell tools"),
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
+        (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
+        (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
+        (r"\bmake: \*\*\* \[[^\]]*\] error [1-9]",
+         "GNU make (make: *** [Makefile:2: all] Error 1)"),
         ("nonzero exit", "agents' shell tools"),
         ("command failed", "Node.js child_process (Command failed: ...); execa; " + _RUN),
     )),
 )
 
+# --- tool_error, v3: each row read by meaning ---------------------------------------------
+
+_CLAUDE_CODE_V3: Final = "anthropics/claude-code issues (tool results quoted by users)"
+_LOCATE_FAILED: Final = (
+    "could not find | couldn t find | cannot find | can t find | unable to find | failed to "
+    "find | not found | no match | no matches | no exact match | did not match | does not "
+    "match | doesn t match | didn t match | failed to match | failed to exactly match | "
+    "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
+    "unique | multiple matches | matches found | matches for | matches of | occurrences | "
+    "occurrence | not present | does not contain | doesn t contain | ambiguous | mismatch | "
+    "unique | locations | 0 times | zero times | 0 matches | zero matches | multiple times")
+_EDIT_ANCHOR: Final = (
+    "old string | old str | old text | old content | oldtext | oldstring | search block | "
+    "search text | search string | search replace | diff | apply diff | marker | substring | "
+    "insert after | insert before | search content | chunk | original | edit | edits | "
+    "text to replace | string to "
+    "replace | content to replace | replacement | replace | exact text | exact match | the "
+    "string | the text | specified text | target text | anchor | snippet | hunk | context "
+    "lines | expected lines | lines")
+_DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed | disallowed | " \
+                 "prevented | forbids | forbidden | not permitted"
+
+#: Tool errors, second step: the same rows, by the meaning of the words, first row that
+#: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
+TOOL_ERROR_FAMILIES: Final[AliasTable] = (
+    ("denied", (
+        ("user rejected | user denied | user declined | user refused | rejected by the user "
+         "| denied by the user | declined by the user | refused by the user | user chose not "
+         "to | user did not approve | user didn t approve | user doesn t want | user does not "
+         "want | doesn t want to proceed", _GEMINI_CLI + "; " + _CLINE + "; "
+         + _CLAUDE_CODE_V3),
+        ("user ~ declined | rejected | refused | denied - permission denied | eacces",
+         "block/goose (The user has declined to run this tool)"),
+        ("declined | rejected | refused | denied | forbidden ~ by user | by the user",
+         "gptme/gptme (Execution declined by user); s-kostyaev/ellama (Forbidden by the user)"),
+        ("denied because | not allowed by | ask the user for consent | ask the user for "
+         "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore",
+         "s-kostyaev/ellama (Denied because write access is not allowed by "
+         "filesystem.allowWrite); posit-dev/btw (ask the user for consent)"),
+        ("command | tool | operation ~ is denied | denied", "smallcloudai/refact (command "
+                                                            "'rm -rf /' is denied)"),
+        ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
+        ("is banned | banned command | not in allowlist | not in the allowlist | not in allow "
+         "list | not in allowed | not in the allowed | disallow | disallowed | not whitelisted "
+         "| denylisted - path | paths | workspace | outside | directory | directories | "
+         "ignore | clineignore | gitignore | rooignore | geminiignore",
+         "agents' command and host allow-lists and deny-lists (Claude Code permission "
+         "rules; bannedCommands / allowedHosts of agent sandboxes)"),
+        ("not allowed - path | paths | directory | directories | traversal | outside | "
+         "workspace | empty | folder | permission denied | property | properties | argument | "
+         "arguments | parameter | parameters | value | values | character | characters | "
+         "method not allowed", "microsoft/TaskWeaver (Importing "
+         "module 'subprocess' is not allowed)"),
+        ("command denied | command blocked | command is blocked | are blocked | is blocked - "
+         "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
+         "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
+        ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
+         "input guardrail triggered tripwire)"),
+        ("only ~ are allowed | is allowed | allowed", "laravel/boost DatabaseQuery (Only "
+         "read-only queries are allowed)"),
+        ("permission from user | permission from the user | approval required | requires "
+         "approval | needs approval | disabled by user | disabled by the user | disabled by "
+         "policy | disabled by your", "github/copilot-cli (could not request permission from "
+         "user); aws/amazon-q-developer-cli (Tool approval required); "
+         "microsoft/vscode-copilot-chat (disabledByUser)"),
+        ("mode + not allowed | can only | cannot | restricted", "RooCodeInc/Roo-Code "
+         "validateToolUse.ts (Tool \"x\" is not allowed in ask mode)"),
+        ("rejected + tool | call | invocation | command | operation | action | execution",
+         "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
+         "use with execute_bash was rejected)"),
+        ("denied by | was denied | been denied | were denied | not approved | approval "
+         "denied | not been granted | not granted | haven t granted | hasn t granted | "
+         "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
+         "been denied; permissions you haven't granted)"),
+        ("hook | hooks | policy | policies | sandbox | settings | rule | rules | allowlist | "
+         "allow list | allowed list | allowed tools | permissions config | approval mode + "
+         + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
+         "permission denied | eacces | eperm | operation not permitted",
+         _GEMINI_CLI + "/scheduler/policy.ts (denied by policy); " + _CLAUDE_CODE_V3
+         + " (blocked by hook)"),
+        ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
+         "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
+         "agents' command allow-lists"),
+        ("plan rejected | execution blocked | rejected the | rejected this | rejected by",
+         _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
+    )),
+    ("timeout", (
+        ("took more than | took longer than | ran longer than | time limit | of inactivity | "
+         "status code 408 | status 408 | status code 504 | status 504",
+         "SWE-agent/SWE-agent agents.py (was cancelled because it took more than N seconds); "
+         "voideditor/void (killed after 8s of inactivity); axios (status code 408)"),
+        ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
+         "argument | parameter | param | kwarg | keyword | option | field | property | setting "
+         "| must be | should be | invalid timeout | timeout value", "TIMEOUT_KEYWORDS; agents' "
+         "shell tools (Command timed out "
+         "after N ms)"),
+    )),
+    ("canceled", (
+        ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
+         "abort error - file not found | no such file",
+         _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
+         + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError"),
+        ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
+                                                     "user)"),
+        ("stopped by the user | user stopped | killed by the user | terminated by the user | "
+         "signal killed | signal interrupt | sigint | sigkill | sigterm", "agents' turn "
+         "controls; golang/go os/exec (signal: killed)"),
+    )),
+    ("unknown_tool", (
+        ("tool | function | tool with name | tool name | tool named | action ~ not found | "
+         "is not found | was not found | is not available | does not exist | doesn t exist | "
+         "don t exist | not defined | wasn t defined | is not defined - file not found | "
+         "path not found | "
+         "directory not found | module not found | command not found",
+         "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
+         "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
+         "defined); crewAIInc/crewAI (Action 'x' don't exist)"),
+        ("found for tool | only available actions | only available tools | available tools | "
+         "non existing tool | nonexistent tool | non existent tool",
+         "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
+         "(these are the only available Actions)"),
+        ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
+         "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
+         "tool not available | no tool named | no tool with | unknown function | no such "
+         "function | function not found | method not found | 32601 | unsupported call | "
+         "unavailable tool", _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError"),
+    )),
+    ("edit_mismatch", (
+        (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
+         "does not exist | path does not exist | path not found | directory not found | "
+         "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE),
+        ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
+         "failed | failed to apply | could not apply | does not apply | doesn t apply | "
+         "cannot apply | can t apply - file not found | no such file | file does not exist "
+         "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
+         "permitted", "git apply; GNU patch; " + _RUN),
+        ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("expected 1 occurrence | expected 1 occurrences | expected one occurrence",
+         "wonderwhy-er/DesktopCommanderMCP edit.ts (Expected 1 occurrences but found 3)"),
+        ("no sufficiently similar | sufficiently similar | more than one occurrence | more "
+         "than one match | unique match | uniquely identify | no occurrences | 0 occurrences "
+         "| zero occurrences | invalid context | context not found", "RooCodeInc/Roo-Code "
+         "multi-search-replace (No sufficiently similar match found); block/goose edit.rs "
+         "(Found 3 matches ... unique match); aws/amazon-q-developer-cli (no occurrences of "
+         "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
+    )),
+    ("too_large", (
+        ("max buffer | buffer exceeded | buffer overflow | output exceeded",
+         "sourcegraph/cody shell.ts (stdout maxBuffer exceeded); Node.js child_process "
+         "(maxBuffer length exceeded)"),
+        ("too many + characters | lines | bytes | tokens | maximum character | character "
+         "count | character limit", "block/goose shell.rs (has too many characters (N). "
+         "Maximum character count is M.)"),
+        ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
+         "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
+         "tokens | larger than | file size exceeds | output limit | e2big - name too long",
+         _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
+         + _GEMINI_CLI + "/utils/fileUtils.ts"),
+    )),
+    ("permission", (
+        ("permission denied | operation not permitted | eacces | eperm | access denied | "
+         "access is denied | forbidden | 403 | insufficient permissions | not have permission "
+         "| don t have permission | read only file system | erofs | not writable",
+         _NODE_FS + "; Windows (Access is denied.); " + _RUN),
+        ("outside | not within + workspace | allowed directories | project | root | "
+         "directory | directories | working directory | sandbox", _GEMINI_CLI
+         + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers"),
+        ("unauthorized | 401 | authentication failure | authentication failed | not "
+         "authenticated | unauthenticated | invalid credentials | path traversal | not "
+         "digitally signed | execution policy | running scripts is disabled",
+         "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
+         "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
+         "digitally signed)"),
+        ("no | without | lack | lacks | missing | insufficient + permission | permissions | "
+         "write access | read access", "smallcloudai/refact tool_mv.rs (No write permission "
+         "to parent directory)"),
+        ("no permission | without permission | lacks permission | path not allowed | must be "
+         "within | not within", "yetone/avante.nvim (No permission to access path); "
+         "wonderwhy-er/DesktopCommanderMCP (Path not allowed ... Must be within one of these "
+         "directories)"),
+        ("access to the path + denied", ".NET UnauthorizedAccessException (Access to the path "
+                                        "'x' is denied.)"),
+        ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
+         "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
+         "geminiignore | aiderignore | cursorignore",
+         _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
+    )),
+    ("not_found", (
+        ("no such file | no such | enoent | not found | does not exist | doesn t exist | "
+         "do not exist | cannot find | can t find | could not find | couldn t find | unable "
+         "to find | no module named | not recognized as an internal or external command | "
+         "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
+         "script | missing module | missing package | must exist | not point to | not a git "
+         "repository | not "
+         "recognized as the name of | not installed | not in path - in this scope",
+         "PowerShell (The term 'x' is not recognized as the "
+         "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
+         "provided path must exist); github/github-mcp-server (Path did not point to a file); "
+         + _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
+         "error 2)); olimorris/codecompanion.nvim (ripgrep (rg) is not installed or not in "
+         "PATH); " + _RUN),
+        ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
+                                                   "found)"),
+    )),
+    ("invalid_args", (
+        ("invalid arguments | invalid argument | invalid params | invalid parameters | "
+         "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
+         "invalid option | validation error | validation failed | failed validation | "
+         "schema validation | input validation | inputvalidationerror | 32602",
+         _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError)"),
+        ("missing required | required parameter | required property | required argument | "
+         "required field | is required | are required | missing argument | missing "
+         "parameter | unexpected argument | unexpected keyword argument | unrecognized "
+         "argument | unrecognized arguments | unknown argument | unrecognized option | "
+         "unknown option", "JSON Schema validators; CPython argparse; " + _RUN),
+        ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("invalid | not a valid | not valid | supply a valid | provide a valid ~ input | inputs "
+         "| argument | arguments | parameter | parameters | param | params | value | json | "
+         "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
+         "| key | entries | entry | name | names | option | field | fields | type | query | "
+         "mode | operation - "
+         "return type | must return",
+         "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
+         "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
+         "ID); voideditor/void (Invalid LLM output)"),
+        ("missing + parameter | parameters | argument | arguments | field | name | input | "
+         "value | command | query | url | path | positional argument | required positional | "
+         "new str | new string | old str | old string | content | text",
+         "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
+         "(missing 1 required positional argument)"),
+        ("arg | args + not in | unknown | unexpected | invalid | missing",
+         "stanfordnlp/dspy (Arg x is not in the tool's args)"),
+        ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
+         "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
+        ("empty + not supported | not allowed | is required", "wonderwhy-er/DesktopCommanderMCP "
+         "(Empty search strings are not allowed); bhauman/clojure-mcp (Empty old_string is "
+         "not supported)"),
+        ("unrecognized subcommand | unknown subcommand | unused argument | unused arguments | "
+         "pass a valid | enter a valid | called without "
+         "| error in calling | not an absolute path | must be absolute | should be absolute | "
+         "should start with | requires a non empty", "R (unused argument); laravel/boost "
+         "(Please pass a valid query); bytedance/trae-agent (requires a non-empty 'command' "
+         "string argument; called without a 'command'; is not an absolute path); "
+         "i-am-bee/beeai-framework (must be absolute); olimorris/codecompanion.nvim (You made "
+         "an error in calling the tool)"),
+        ("do not match | does not match + argument | arguments | parameters | schema",
+         "StanfordSpezi/SpeziLLM (The parameters specified by the LLM Function Call do not "
+         "match the argument)"),
+        ("additional properties | was unexpected | unexpected property | unknown property | "
+         "unknown field | extra fields | extra inputs | unrecognized key | unrecognized keys",
+         "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); ajv "
+         "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
+         "colinhacks/zod (Unrecognized key(s) in object)"),
+        ("not supported | are not supported | is not supported", "smallcloudai/refact "
+         "tool_rm.rs (Wildcards and shell patterns are not supported)"),
+        ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
+                                                          "object end but found T_STRING)"),
+        ("no diff blocks | formatted correctly | correct format", "yetone/avante.nvim "
+         "replace_in_file (No diff blocks found. Please make sure the diff is formatted "
+         "correctly)"),
+        ("must start with | must begin with | must end with | must contain | must match | "
+         "must not be | must have | must include | deserialization | deserialize | "
+         "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
+         "with http://); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
+         "(No Search/Replace blocks were received!)"),
+        ("must be + greater | less | positive | a string | a number | an integer | one of | "
+         "between | at least | at most | non empty | provided | specified",
+         _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
+        ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
+         "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
+         "unrecognized input | patch format | invalid format | malformed", "git apply "
+         "(corrupt patch, No valid patches in input); GNU patch (Only garbage was found in "
+         "the patch input.); " + _CODEX + "/apply-patch (Invalid patch)"),
+        ("parse | parsing | could not parse | failed to parse + patch | diff | edit | "
+         "arguments | argument | input | json | params | parameters", _CODEX
+         + " (failed to parse function arguments)"),
+    )),
+    ("network", (
+        ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
+         "to resolve | connection refused | connection reset | "
+         "connection closed | connection error | network | econnrefused | econnreset | "
+         "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
+         "connect | could not connect | couldn t connect | failed to connect | cannot "
+         "connect | no route to host | name resolution | unreachable | socket hang up | "
+         "ssl | certificate | dns | net err | no internet | offline | internet connection | "
+         "name or service not known | nodename nor "
+         "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
+         "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
+         "failed); browsers' fetch (Failed to fetch); " + _NODE_FS),
+    )),
+    ("exit_nonzero", (
+        ("non zero | nonzero | returned non | command failed | exitcode | returncode",
+         _CODEX + " (Exit code: N); Go os/exec; CPython "
+         "subprocess; Node.js child_process"),
+    )),
+)
+
 _TOOL_KEYWORDS: Final = _Table(TOOL_ERROR_KEYWORDS)
+_TOOL_FAMILIES: Final = _Families(TOOL_ERROR_FAMILIES)
+_TOOL_OTHER_RANK: Final = TOOL_ERROR_LABELS.index("other")
+_TOOL_FAMILY_RANKS: Final = (*(TOOL_ERROR_LABELS.index(lb) for lb in _TOOL_FAMILIES.labels),
+                             _TOOL_OTHER_RANK)
 _TOOL_ERROR_FACTS: Final = {lb: _fact("tool_error", lb) for lb in TOOL_ERROR_LABELS}
 
 for _label, _ in FINISH_REASON_ALIASES:
@@ -829,9 +1958,25 @@ for _alias in (a for _, _rows in FINISH_REASON_ALIASES for a, _source in _rows):
 assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form comes last"
 
 
-def tool_error_label(error: str) -> str:
+def _tool_error_label(error: str) -> str:
+    """The first row, in label order, that the keyword table or the words of the error
+    match; else ``other``."""
     lowered = ascii_lower(error)
-    return _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered)) or "other"
+    first = _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered))
+    rank = TOOL_ERROR_LABELS.index(first) if first is not None else _TOOL_OTHER_RANK
+    by_words = _TOOL_FAMILY_RANKS[_TOOL_FAMILIES.first_index(joined_words(error))]
+    return TOOL_ERROR_LABELS[min(rank, by_words)]
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _tool_error_label_memo(error: str) -> str:
+    return _tool_error_label(error)
+
+
+def tool_error_label(error: str) -> str:
+    if len(error) <= MEMO_MAX_CHARS:
+        return _tool_error_label_memo(error)
+    return _tool_error_label(error)
 
 
 def tool_error_fact(error: str) -> Fact:
