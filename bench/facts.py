@@ -91,7 +91,7 @@ for path in sys.argv[2:]:
 def clear():
     for name in dir(facts):
         fn = getattr(facts, name)
-        if hasattr(fn, "cache_clear"):
+        if hasattr(fn, "cache_clear") and not isinstance(fn, type):
             fn.cache_clear()
 fr = [t for t, _ in rows["finish_reason"]]
 pe = rows["provider_error"]

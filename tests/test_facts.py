@@ -542,15 +542,25 @@ def test_fast_matching_equals_the_tables(text: str, status: int | None) -> None:
     assert finish_reason_label(text) == finish_reason_label(text + "")
 
 
-def test_the_memo_is_bounded_and_skips_long_inputs() -> None:
-    facts._tool_error_label_memo.cache_clear()
+def test_the_memo_is_bounded_skips_long_inputs_and_holds_no_input() -> None:
+    memo = facts._TOOL_ERROR_MEMO
+    memo.cache_clear()
+    secret = "exit status 1 in /home/alice/secret-project"
+    assert tool_error_label(secret) == "exit_nonzero"
     for i in range(facts.MEMO_SIZE + 50):
         tool_error_label(f"exit status {i + 1}")
-    assert facts._tool_error_label_memo.cache_info().currsize == facts.MEMO_SIZE
+    assert len(memo) == facts.MEMO_SIZE
+    # Only digests are kept (16 bytes and 2 of the status), never the text itself.
+    assert all(type(k) is bytes and len(k) == 18 and b"alice" not in k for k in memo.digests())
     long_error = "x" * (facts.MEMO_MAX_CHARS + 1) + " permission denied"
-    before = facts._tool_error_label_memo.cache_info()
+    before = memo.digests()
     assert tool_error_label(long_error) == "permission"
-    assert facts._tool_error_label_memo.cache_info() == before
+    assert memo.digests() == before
+    # The least recently used is forgotten first: a label asked again stays.
+    tool_error_label("exit status 51")  # the oldest, asked again
+    tool_error_label("a brand new error")
+    assert facts.Memo.key("exit status 51") in memo.digests()
+    assert facts.Memo.key("exit status 52") not in memo.digests()
 
 
 # --- client_version -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ the tuples defined here.
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Final
@@ -598,9 +598,49 @@ def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], _Alts]:
 
 
 #: The bound of each classifier's memo of recent inputs (only inputs up to
-#: :data:`MEMO_MAX_CHARS` are remembered; the memo lives in memory only, like the input).
+#: :data:`MEMO_MAX_CHARS` are remembered; the memo lives in memory only).
 MEMO_SIZE: Final = 1024
 MEMO_MAX_CHARS: Final = 512
+
+
+class Memo:
+    """The labels of a classifier's recent inputs, at most ``size`` of them, the least
+    recently used forgotten first.  Keyed by a 16-byte BLAKE2b digest of the input, so the
+    memo never holds a client's string — only that digest, in memory, beside a label
+    (an error message is used to pick a label and then dropped, memo or not)."""
+
+    __slots__ = ("_labels", "_size")
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self._labels: dict[bytes, str] = {}
+        self._size = size
+
+    @staticmethod
+    def key(text: str, extra: int = 0) -> bytes:
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16,
+                                 person=b"metricsd-memo")
+        return digest.digest() + extra.to_bytes(2, "big")
+
+    def get(self, key: bytes) -> str | None:
+        label = self._labels.pop(key, None)
+        if label is not None:
+            self._labels[key] = label  # the most recently used again
+        return label
+
+    def put(self, key: bytes, label: str) -> None:
+        if len(self._labels) >= self._size:
+            self._labels.pop(next(iter(self._labels), b""), None)
+        self._labels[key] = label
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def digests(self) -> list[bytes]:
+        return list(self._labels)
+
+    def cache_clear(self) -> None:
+        """Forget everything (named as functools' caches name it, for benchmarks)."""
+        self._labels.clear()
 
 # --- finish_reason, step two: word families ----------------------------------------------
 
@@ -719,15 +759,18 @@ def finish_reason_words(reason: str) -> list[str]:
     return ws
 
 
-_finish_reason_by_meaning_memo: Final = functools.lru_cache(maxsize=MEMO_SIZE)(
-    lambda reason: finish_reason_by_meaning(reason))
+_FINISH_REASON_MEMO: Final = Memo()
 
 
 def _finish_reason_by_meaning(reason: str) -> str:
-    if len(reason) <= MEMO_MAX_CHARS:
-        label: str = _finish_reason_by_meaning_memo(reason)
-        return label
-    return finish_reason_by_meaning(reason)
+    if len(reason) > MEMO_MAX_CHARS:
+        return finish_reason_by_meaning(reason)
+    key = Memo.key(reason)
+    label = _FINISH_REASON_MEMO.get(key)
+    if label is None:
+        label = finish_reason_by_meaning(reason)
+        _FINISH_REASON_MEMO.put(key, label)
+    return label
 
 
 def finish_reason_by_meaning(reason: str) -> str:
@@ -1468,16 +1511,19 @@ def _provider_error_label(message: str, status: int | None) -> str:
     return PROVIDER_ERROR_LABELS[min(rank, _PROVIDER_FAMILY_RANKS[by_words])]
 
 
-@functools.lru_cache(maxsize=MEMO_SIZE)
-def _provider_error_label_memo(message: str, status: int | None) -> str:
-    return _provider_error_label(message, status)
+_PROVIDER_ERROR_MEMO: Final = Memo()
 
 
 def provider_error_label(message: str, status: int | None) -> str:
     """The label of a ``provider_error`` (see :func:`_provider_error_label`)."""
-    if len(message) <= MEMO_MAX_CHARS:
-        return _provider_error_label_memo(message, status)
-    return _provider_error_label(message, status)
+    if len(message) > MEMO_MAX_CHARS:
+        return _provider_error_label(message, status)
+    key = Memo.key(message, 0 if status is None else 1000 + status)
+    label = _PROVIDER_ERROR_MEMO.get(key)
+    if label is None:
+        label = _provider_error_label(message, status)
+        _PROVIDER_ERROR_MEMO.put(key, label)
+    return label
 
 
 def provider_error_fact(message: str, status: int | None) -> Fact:
@@ -1968,15 +2014,18 @@ def _tool_error_label(error: str) -> str:
     return TOOL_ERROR_LABELS[min(rank, by_words)]
 
 
-@functools.lru_cache(maxsize=MEMO_SIZE)
-def _tool_error_label_memo(error: str) -> str:
-    return _tool_error_label(error)
+_TOOL_ERROR_MEMO: Final = Memo()
 
 
 def tool_error_label(error: str) -> str:
-    if len(error) <= MEMO_MAX_CHARS:
-        return _tool_error_label_memo(error)
-    return _tool_error_label(error)
+    if len(error) > MEMO_MAX_CHARS:
+        return _tool_error_label(error)
+    key = Memo.key(error)
+    label = _TOOL_ERROR_MEMO.get(key)
+    if label is None:
+        label = _tool_error_label(error)
+        _TOOL_ERROR_MEMO.put(key, label)
+    return label
 
 
 def tool_error_fact(error: str) -> Fact:
