@@ -8,9 +8,9 @@ from (an SDK file, a provider's documentation, an agent's source, an issue where
 pasted the error); the corpus of real inputs in ``tests/corpus/`` measures the tables, batch
 by batch, at first sight.  Labels are chosen by meaning in two steps: the sourced tables
 first (they win where a spelling misleads), then the words of the input read by family.
-Client strings enter the functions of this module only to be classified (and, bounded, in
-the classifiers' memo of recent inputs); what comes out is always a label taken from one of
-the tuples defined here.
+Client strings enter the functions of this module only to be classified (the classifiers'
+memo of recent inputs keeps a digest of each, never the string); what comes out is always
+a label taken from one of the tuples defined here.
 """
 
 from __future__ import annotations
