@@ -616,10 +616,12 @@ class Memo:
         self._size = size
 
     @staticmethod
-    def key(text: str, extra: int = 0) -> bytes:
+    def key(text: str, extra: int | None = None) -> bytes:
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16,
                                  person=b"metricsd-memo")
-        return digest.digest() + extra.to_bytes(2, "big")
+        if extra is not None:
+            digest.update(b"\x00%d" % extra)
+        return digest.digest()
 
     def get(self, key: bytes) -> str | None:
         label = self._labels.pop(key, None)
@@ -1518,7 +1520,7 @@ def provider_error_label(message: str, status: int | None) -> str:
     """The label of a ``provider_error`` (see :func:`_provider_error_label`)."""
     if len(message) > MEMO_MAX_CHARS:
         return _provider_error_label(message, status)
-    key = Memo.key(message, 0 if status is None else 1000 + status)
+    key = Memo.key(message, status)
     label = _PROVIDER_ERROR_MEMO.get(key)
     if label is None:
         label = _provider_error_label(message, status)
