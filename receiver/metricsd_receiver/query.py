@@ -171,13 +171,11 @@ def parse_day(value: str | None, default: datetime.date, today: datetime.date
     return day
 
 
-def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
-                  version: str | None, k: int, today: datetime.date | None = None
-                  ) -> dict[str, Any]:
-    """The exact sums of the stored rollups with the small-group rule, in the summary's
-    shape: for checks of the stored data (tests, benchmarks), and served only in the local
-    testing mode (:func:`testing_summary`); otherwise every published number comes from a
-    release (:func:`summary`)."""
+def query_range(day_from: str | None, day_to: str | None, version: str | None,
+                today: datetime.date | None) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a view's query (the last 30 days by default), checked:
+    bad dates, a reversed or too long range and a version that is no version are
+    :class:`BadQuery`."""
     today = today or datetime.datetime.now(datetime.UTC).date()
     end = parse_day(day_to, today, today)
     start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
@@ -188,6 +186,30 @@ def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         raise BadQuery(f"at most {MAX_DAYS} days at once")
     if version and version != OTHER and not _VERSION.search(version):
         raise BadQuery("version must be a client version (x.y.z), unknown or other")
+    return start, end
+
+
+def days_of(start: datetime.date, end: datetime.date) -> list[str]:
+    return [(start + datetime.timedelta(days=i)).isoformat()
+            for i in range((end - start).days + 1)]
+
+
+def shown_counters(present: set[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each labelled counter's labels as shown: the newest labels always, labels of older
+    schemas only when some shown cell has them."""
+    return {name: [lb for i, lb in enumerate(ALL_LABELS[name])
+                   if i < len(COUNTERS[name]) or (name, lb) in present]
+            for name in LABELLED}
+
+
+def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
+                  version: str | None, k: int, today: datetime.date | None = None
+                  ) -> dict[str, Any]:
+    """The exact sums of the stored rollups with the small-group rule, in the summary's
+    shape: for checks of the stored data (tests, benchmarks), and served only in the local
+    testing mode (:func:`testing_summary`); otherwise every published number comes from a
+    release (:func:`summary`)."""
+    start, end = query_range(day_from, day_to, version, today)
     cells = fold(*storage.rollups(start.isoformat(), end.isoformat()), k)
     versions = sorted({c.version for c in cells}, key=version_key)
     version_shown = None
@@ -203,17 +225,13 @@ def exact_summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         total.merge(c)
         by_version.setdefault(c.version, Cell("", c.version)).merge(c)
         installs[c.day] = installs.get(c.day, 0) + c.batches
-    days = [(start + datetime.timedelta(days=i)).isoformat()
-            for i in range((end - start).days + 1)]
+    days = days_of(start, end)
     present = {(name, label) for c in cells for name in c.labelled for label in c.labelled[name]}
     return {
         "from": start.isoformat(), "to": end.isoformat(), "k": k,
         "version": version_shown, "filtered": bool(version),
         "versions": versions, "days": days,
-        # newest labels always; labels of older schemas only when some shown cell has them
-        "counters": {name: [lb for i, lb in enumerate(ALL_LABELS[name])
-                            if i < len(COUNTERS[name]) or (name, lb) in present]
-                     for name in LABELLED},
+        "counters": shown_counters(present),
         "health_counters": list(HEALTH_COUNTERS),
         "installs": [installs.get(d, 0) for d in days],
         "cells": [c.as_json() for c in cells],
@@ -301,16 +319,7 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
     """Everything the dashboard shows, as JSON-ready data: the newest release of each day
     of the range, nothing else.  Sums over days and versions add released numbers (their
     noise variances add too)."""
-    today = today or datetime.datetime.now(datetime.UTC).date()
-    end = parse_day(day_to, today, today)
-    start = parse_day(day_from, max(EARLIEST_DAY, end - datetime.timedelta(
-        days=DEFAULT_DAYS - 1)), today)
-    if start > end:
-        raise BadQuery("from is after to")
-    if (end - start).days + 1 > MAX_DAYS:
-        raise BadQuery(f"at most {MAX_DAYS} days at once")
-    if version and version != OTHER and not _VERSION.search(version):
-        raise BadQuery("version must be a client version (x.y.z), unknown or other")
+    start, end = query_range(day_from, day_to, version, today)
     rows = storage.released(start.isoformat(), end.isoformat())
     versions = sorted({row[2] for row in rows}, key=version_key)
     version_shown = None
@@ -341,8 +350,7 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
     for (day, _), cell in by_cell.items():
         installs_of[day] = installs_of.get(day, 0) + cell.values.get((INSTALLS, ""), 0)
     cells = [by_cell[key] for key in sorted(by_cell)]
-    days = [(start + datetime.timedelta(days=i)).isoformat()
-            for i in range((end - start).days + 1)]
+    days = days_of(start, end)
     present = {key for c in cells for key in c.values}
     return {
         "from": start.isoformat(), "to": end.isoformat(), "k": k,
@@ -353,9 +361,7 @@ def summary(storage: Storage, *, day_from: str | None, day_to: str | None,
         # the exact stored sums are shown only in the local testing mode
         "exact": False,
         "privacy": privacy_terms(),
-        "counters": {name: [lb for i, lb in enumerate(ALL_LABELS[name])
-                            if i < len(COUNTERS[name]) or (name, lb) in present]
-                     for name in LABELLED},
+        "counters": shown_counters(present),
         "health_counters": list(HEALTH_COUNTERS),
         "installs": [installs_of.get(d, 0) for d in days],
         "cells": [c.as_json() for c in cells],
