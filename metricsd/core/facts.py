@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 # A fact is (counter, label); unlabelled counters use the empty label.
@@ -634,6 +634,18 @@ class Memo:
             self._labels.pop(next(iter(self._labels), b""), None)
         self._labels[key] = label
 
+    def label(self, text: str, classify: Callable[[], str], extra: int | None = None) -> str:
+        """``classify()``'s label for ``text`` (and ``extra``), remembered; a text over
+        :data:`MEMO_MAX_CHARS` is classified every time and not remembered."""
+        if len(text) > MEMO_MAX_CHARS:
+            return classify()
+        key = self.key(text, extra)
+        label = self.get(key)
+        if label is None:
+            label = classify()
+            self.put(key, label)
+        return label
+
     def __len__(self) -> int:
         return len(self._labels)
 
@@ -765,14 +777,7 @@ _FINISH_REASON_MEMO: Final = Memo()
 
 
 def _finish_reason_by_meaning(reason: str) -> str:
-    if len(reason) > MEMO_MAX_CHARS:
-        return finish_reason_by_meaning(reason)
-    key = Memo.key(reason)
-    label = _FINISH_REASON_MEMO.get(key)
-    if label is None:
-        label = finish_reason_by_meaning(reason)
-        _FINISH_REASON_MEMO.put(key, label)
-    return label
+    return _FINISH_REASON_MEMO.label(reason, lambda: finish_reason_by_meaning(reason))
 
 
 def finish_reason_by_meaning(reason: str) -> str:
@@ -1518,14 +1523,8 @@ _PROVIDER_ERROR_MEMO: Final = Memo()
 
 def provider_error_label(message: str, status: int | None) -> str:
     """The label of a ``provider_error`` (see :func:`_provider_error_label`)."""
-    if len(message) > MEMO_MAX_CHARS:
-        return _provider_error_label(message, status)
-    key = Memo.key(message, status)
-    label = _PROVIDER_ERROR_MEMO.get(key)
-    if label is None:
-        label = _provider_error_label(message, status)
-        _PROVIDER_ERROR_MEMO.put(key, label)
-    return label
+    return _PROVIDER_ERROR_MEMO.label(
+        message, lambda: _provider_error_label(message, status), status)
 
 
 def provider_error_fact(message: str, status: int | None) -> Fact:
@@ -2020,14 +2019,7 @@ _TOOL_ERROR_MEMO: Final = Memo()
 
 
 def tool_error_label(error: str) -> str:
-    if len(error) > MEMO_MAX_CHARS:
-        return _tool_error_label(error)
-    key = Memo.key(error)
-    label = _TOOL_ERROR_MEMO.get(key)
-    if label is None:
-        label = _tool_error_label(error)
-        _TOOL_ERROR_MEMO.put(key, label)
-    return label
+    return _TOOL_ERROR_MEMO.label(error, lambda: _tool_error_label(error))
 
 
 def tool_error_fact(error: str) -> Fact:
