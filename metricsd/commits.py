@@ -64,6 +64,8 @@ class Committer:
         self._started = 0
         self._completed = 0
         self.failures = 0
+        #: The fault last logged, so a retry failing the same way adds no line.
+        self._logged_fault: str | None = None
         #: The deltas a commit has taken but not yet written, and the sequence number of
         #: the last commit the database holds (set on the worker thread), for snapshots.
         self._inflight: tuple[int, Groups] | None = None
@@ -176,8 +178,12 @@ class Committer:
             self.streams.restore(marks)
             self.failures += 1
             delay = storage_retry_delay(self.failures + 1)
-            log.error("commit failed (%s); keeping counts in memory, retrying in %.1fs",
-                      describe_error(exc), delay)
+            fault = describe_error(exc)
+            if fault != self._logged_fault:
+                # One line per fault, not one per retry: the next line says it is over.
+                self._logged_fault = fault
+                log.error("commit failed (%s); keeping counts in memory and retrying (first "
+                          "in %.1fs, backing off) until it succeeds", fault, delay)
             # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
             # answers from what can be read.
             self._finished()
@@ -191,6 +197,7 @@ class Committer:
         if self.failures:
             log.info("commits succeed again")
             self.failures = 0
+            self._logged_fault = None
         if not decision.counting:
             self._tally.clear()
         # Committed (or, with metrics off, discarded by decision): what acks report now.
@@ -217,8 +224,13 @@ class Committer:
                 await self._in_db(self._commit_blocking, groups, self._started + 1,
                                   FINAL_EGRESS_WAIT_SECONDS, marks)
             except STORAGE_FAULTS as exc:
-                log.error("final commit failed (%s); %d uncommitted facts lost",
-                          describe_error(exc), sum(len(g) for g in groups.values()))
+                lost = sum(len(g) for g in groups.values())
+                if lost or marks:
+                    log.error("final commit failed (%s); %d uncommitted facts lost",
+                              describe_error(exc), lost)
+                else:
+                    log.info("final commit not written (%s); nothing was uncommitted",
+                             describe_error(exc))
 
     async def local_totals(self) -> dict[Fact, int]:
         """Everything held locally and not yet delivered: pending batches, committed

@@ -40,7 +40,7 @@ from metricsd.core.streams import Streams
 from metricsd.core.uploading import UploadResult
 from metricsd.core.wire import snapshot_reply, status_reply
 from metricsd.server import Limits, Replies, Server
-from metricsd.store import LAST_UPLOAD_KEY, Store, describe_error
+from metricsd.store import LAST_UPLOAD_KEY, Store, StoreUnavailable, describe_error
 from metricsd.watch import open_watcher
 
 if TYPE_CHECKING:
@@ -342,6 +342,8 @@ class Uploads:
         d = self._daemon
         try:
             await d.in_db(d.store.prune, utc_day(d.options.wall_clock()))
+        except StoreUnavailable:
+            pass  # the store logged that it cannot be opened; the commits say when it can
         except STORAGE_FAULTS as exc:
             log.warning("could not prune old dev-build counts (%s)", describe_error(exc))
 
