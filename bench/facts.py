@@ -56,7 +56,7 @@ def cpu(fn, n):
 
 parts = chunks(500_000)
 def core():
-    s = Session(Tally(), Gate(counting=True))
+    s = Session(Tally(), Gate.open())
     for p in parts:
         s.receive(p)
 # The same mix with a serial number in every error text: each text is new.
@@ -74,7 +74,7 @@ while n < 500_000:
 data = b"".join(unique)
 unique_parts = [data[i:i + READ] for i in range(0, len(data), READ)]
 def core_unique():
-    s = Session(Tally(), Gate(counting=True))
+    s = Session(Tally(), Gate.open())
     for p in unique_parts:
         s.receive(p)
 rows = {"finish_reason": [], "provider_error": [], "tool_error": []}
@@ -146,7 +146,7 @@ from core import chunks
 from metricsd.core.counts import Tally
 from metricsd.core.protocol import Gate, Session
 parts = chunks(int(sys.argv[3]))
-s = Session(Tally(), Gate(counting=True))
+s = Session(Tally(), Gate.open())
 for p in parts:
     s.receive(p)
 '''

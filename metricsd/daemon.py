@@ -122,8 +122,8 @@ class Daemon:
         self.authority = authority
         self.egress = egress
         self._db_limiter = trio.CapacityLimiter(1)
+        #: The consent decision in force (set by :meth:`apply` only).
         self.gate = Gate()
-        self.decision: Decision = CLOSED
         self.tally = Tally()  # its version cap is seeded from the store in serve()
         #: Replayable streams' marks: loaded from the store in serve(), committed with the
         #: counts they cover.
@@ -139,6 +139,10 @@ class Daemon:
         self.shutdown = trio.Event()
         self.uploads = Uploads(self)
 
+    @property
+    def decision(self) -> Decision:
+        return self.gate.decision
+
     async def in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._db_limiter)
 
@@ -152,10 +156,9 @@ class Daemon:
         """Take a decision of the authority: gate, log line, cancel an upload."""
         if decision == self.decision:
             return
-        old, self.decision = self.decision, decision
+        old = self.decision
+        self.gate.take(decision)
         self.options.notify(DecisionChanged(old, decision))
-        self.gate.counting = decision.counting
-        self.gate.dev = decision.dev
         if not decision.counting:
             self.tally.clear()
         if not decision.uploading:

@@ -8,6 +8,7 @@ import msgpack
 import pytest
 
 from metricsd import __version__
+from metricsd.core.consent import CLOSED
 from metricsd.core.counts import MAX_CLIENT_VERSIONS, Tally, counts_body, flatten, health_body
 from metricsd.core.protocol import (
     ANSWER_SNAPSHOT,
@@ -34,7 +35,7 @@ def replies(events: list[Event]) -> list[Any]:
 
 def session(counting: bool = True) -> tuple[Session, Tally]:
     tally = Tally()
-    return Session(tally, Gate(counting=counting)), tally
+    return Session(tally, (Gate.open() if counting else Gate())), tally
 
 
 def counts(tally: Tally) -> dict[str, Any]:
@@ -149,7 +150,7 @@ def test_hello_unsupported_proto_replies_and_closes() -> None:
 
 def test_hello_client_version_groups_counts() -> None:
     tally = Tally()
-    gate = Gate(counting=True)
+    gate = Gate.open()
     a, b, c = Session(tally, gate), Session(tally, gate), Session(tally, gate)
     a.receive(pack({"type": "hello", "proto": 1, "client_version": "1.4.0"},
                    {"type": "compaction"}))
@@ -177,10 +178,10 @@ def test_framing_errors_reply_then_close_keeping_earlier_counts(data: bytes, cod
 
 def test_gate_flip_stops_counting_immediately() -> None:
     tally = Tally()
-    gate = Gate(counting=True)
+    gate = Gate.open()
     s = Session(tally, gate)
     s.receive(pack({"type": "compaction"}))
-    gate.counting = False
+    gate.take(CLOSED)  # metrics turned off
     s.receive(pack({"type": "compaction"}, {"type": "nope"}, {"type": "turn", "x": 1}))
     assert counts_body(flatten(tally.peek())) == {"compaction": 1}
 
@@ -235,7 +236,7 @@ def test_nil_bin_and_integral_floats_are_accepted(msg: Any, expected: dict[str, 
 
 def test_sync_id_and_hello_proto_accept_integral_floats_and_bin_versions() -> None:
     tally = Tally()
-    s = Session(tally, Gate(counting=True))
+    s = Session(tally, Gate.open())
     actions = replies(s.receive(pack(
         {"type": "hello", "proto": 1.0, "client_version": b"1.2.3"},
         {"type": "compaction"}, {"type": "sync", "id": 7.0})))
@@ -245,10 +246,10 @@ def test_sync_id_and_hello_proto_accept_integral_floats_and_bin_versions() -> No
 
 def test_dev_is_decided_when_counted_not_when_committed() -> None:
     tally = Tally()
-    gate = Gate(counting=True, dev=True)
+    gate = Gate.open(dev=True)
     s = Session(tally, gate)
     s.receive(pack({"type": "compaction"}))
-    gate.dev = False  # the marker was removed before the commit
+    gate.take(Gate.open().decision)  # the marker was removed before the commit
     s.receive(pack({"type": "turn", "finish_reason": "stop"}))
     groups = tally.take()
     assert groups[(True, "unknown")] == {("compaction", ""): 1}
@@ -257,7 +258,7 @@ def test_dev_is_decided_when_counted_not_when_committed() -> None:
 
 def test_client_versions_are_capped_and_later_ones_count_as_unknown() -> None:
     tally = Tally()
-    gate = Gate(counting=True)
+    gate = Gate.open()
     for i in range(300):
         s = Session(tally, gate)
         s.receive(pack({"type": "hello", "proto": 1, "client_version": f"1.0.{i}"},

@@ -86,7 +86,7 @@ async def serving(limits: Limits = LIMITS) -> AsyncIterator[Harness]:
 
     replies = Replies(commit_soon=commit_soon, committed=committed,
                       snapshot=fixed({"type": "snapshot"}), status=fixed({"type": "status"}))
-    server = Server(tally, Gate(counting=True), replies, limits)
+    server = Server(tally, Gate.open(), replies, limits)
     harness = Harness(path, server, tally)
     try:
         async with trio.open_nursery() as nursery:

@@ -140,7 +140,7 @@ def test_marks_are_purged_on_opt_out_and_forgotten_after_seven_days(tmp_path: Pa
 
 def test_streams_in_the_session_count_each_number_once_in_order() -> None:
     tally, streams = Tally(), Streams()
-    gate = Gate(counting=True)
+    gate = Gate.open()
     import msgpack
 
     def send(session: Session, *messages: dict[str, object]) -> list[object]:
@@ -203,7 +203,7 @@ async def _tcp_server(nursery: trio.Nursery) -> tuple[Server, int, Tally]:
     async def nothing() -> bytes:
         return b""
 
-    server = Server(tally, Gate(counting=True), Replies(
+    server = Server(tally, Gate.open(), Replies(
         commit_soon=lambda: None, committed=committed, snapshot=nothing, status=nothing),
         Limits(max_connections=8), token=TOKEN)
     sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)

@@ -68,7 +68,7 @@ def test_every_fact_and_error_code_is_covered() -> None:
 
 def _run_session(data: bytes, chunk: int) -> dict[str, Any]:
     tally = Tally()
-    session = Session(tally, Gate(counting=True))
+    session = Session(tally, Gate.open())
     replies: list[dict[str, Any]] = []
     closed = False
     for i in range(0, len(data), chunk):

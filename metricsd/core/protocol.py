@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from metricsd.core.consent import CLOSED, ConfigFile, Decision
 from metricsd.core.counts import Bucket, Tally
 from metricsd.core.facts import (
     COMPACTION,
@@ -60,14 +61,25 @@ from metricsd.core.wire import (
 
 
 class Gate:
-    """The switches the shell sets from the consent authority's decision: whether to
-    count at all, and whether what is counted now is a dev-build count."""
+    """The consent decision in force, kept here and nowhere else: the shell hands each
+    new decision of the authority to :meth:`take`; sessions read ``counting`` (count at
+    all) and ``dev`` (what is counted now is a dev-build count) on every event."""
 
-    __slots__ = ("counting", "dev")
+    __slots__ = ("counting", "decision", "dev")
 
-    def __init__(self, counting: bool = False, dev: bool = False) -> None:
-        self.counting = counting
-        self.dev = dev
+    def __init__(self, decision: Decision = CLOSED) -> None:
+        self.take(decision)
+
+    @classmethod
+    def open(cls, *, dev: bool = False) -> Gate:
+        """A gate as an opted-in user's decision sets it (tests, benchmarks)."""
+        return cls(Decision(ConfigFile(opted_in=True), None, dev))
+
+    def take(self, decision: Decision) -> None:
+        self.decision = decision
+        # Read on every event: plain attributes, derived from the decision only here.
+        self.counting = decision.counting
+        self.dev = decision.dev
 
 
 # --- events for the shell -----------------------------------------------------------------
