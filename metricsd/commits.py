@@ -2,8 +2,9 @@
 
 A commit "starts" when it takes the deltas from the tally.  Requests made while one runs
 are served by the next one (coalescing under load).  Each commit asks the consent
-authority first, on the worker thread and under the shared egress lock: when metrics
-are off it purges instead (once per opt-out) and the deltas are discarded.
+authority first, on the worker thread and under the shared egress lock, then does what
+the committer's rules (:mod:`metricsd.core.committing`, pure) say: write, purge once per
+opt-out, discard, or nothing; and after a fault, what to log and when to try again.
 """
 
 from __future__ import annotations
@@ -17,24 +18,26 @@ import trio
 
 from metricsd.clock import Clock
 from metricsd.consent import SHARED_WAIT_SECONDS, Authority, EgressBusy, EgressLock
-from metricsd.core.batches import utc_day
+from metricsd.core.committing import (
+    CommitRules,
+    Discard,
+    Plan,
+    Purge,
+    Retry,
+    Write,
+)
 from metricsd.core.consent import Decision
 from metricsd.core.counts import Groups, Tally, add_into, flatten
 from metricsd.core.facts import Fact
-from metricsd.core.retry import storage_retry_delay
-from metricsd.core.streams import FORGET_AFTER_SECONDS, Streams
+from metricsd.core.streams import Streams
 from metricsd.store import Store, StoreError, describe_error
 
 log = logging.getLogger("metricsd")
 T = TypeVar("T")
 
-#: While another process holds the egress lock, a commit is tried again this often.
-EGRESS_RETRY_SECONDS: Final = 0.25
 #: How long the final commit at shutdown waits for the egress lock (SIGTERM must end the
 #: daemon within 5 s).
 FINAL_EGRESS_WAIT_SECONDS: Final = 1.5
-#: How often stream marks not seen for 7 days are forgotten (at a commit).
-FORGET_EVERY_SECONDS: Final = 3600.0
 #: What a storage fault looks like; anything else raised by a commit is a bug.
 STORAGE_FAULTS: Final = (sqlite3.Error, OSError, StoreError)
 
@@ -48,10 +51,9 @@ class Committer:
         cover (taken at the same moment as the tally's deltas)."""
         self._store = store
         self.streams = streams if streams is not None else Streams()
-        #: When stream marks were last forgotten (wall clock; hourly).
-        self._forgot_at = float("-inf")
-        #: Set on the worker thread when the store forgot old streams: memory follows.
-        self._forget_before: float | None = None
+        self.rules = CommitRules()
+        #: The plan the last commit carried out (set on the worker thread).
+        self._plan: Plan | None = None
         self._tally = tally
         self._authority = authority
         self._egress = egress
@@ -63,18 +65,10 @@ class Committer:
         self._done = trio.Event()
         self._started = 0
         self._completed = 0
-        self.failures = 0
-        #: The fault last logged, so a retry failing the same way adds no line.
-        self._logged_fault: str | None = None
         #: The deltas a commit has taken but not yet written, and the sequence number of
         #: the last commit the database holds (set on the worker thread), for snapshots.
         self._inflight: tuple[int, Groups] | None = None
         self._db_seq = 0
-        #: A purge has been done for the current opt-out (no purge on every turn while off).
-        self._purged = False
-        #: Another process holds the egress lock: commits wait (syncs with them), replies
-        #: that only read do not.
-        self.lock_busy = False
 
     # --- the worker-thread part ---------------------------------------------------------
 
@@ -83,28 +77,24 @@ class Committer:
                          marks: Mapping[bytes, int] | None = None) -> Decision:
         with self._egress.shared(lock_wait):
             decision = self._authority.decide()
-            if not decision.counting:
-                if not self._purged:
-                    if self._store.purge():
-                        log.info("metrics are off: deleted stored counts and pending batches")
-                    self._purged = True
-            else:
-                self._purged = False
-                if groups or marks:
-                    now = self._wall_clock()
-                    try:
-                        self._store.commit(groups, daemon_version=self._daemon_version,
-                                           day=utc_day(now), dev_now=decision.dev,
-                                           streams=marks, seen=int(now))
-                    except ValueError:
-                        # The store's privacy guard refused a fact that is not on the
-                        # allow-list: a bug upstream.  Never stored, never retried.
-                        log.error("a commit held a fact outside the allow-list; it was "
-                                  "discarded (this is a bug in metricsd)")
-                    if now - self._forgot_at >= FORGET_EVERY_SECONDS:
-                        self._forgot_at = now
-                        self._store.forget_streams(int(now - FORGET_AFTER_SECONDS))
-                        self._forget_before = now - FORGET_AFTER_SECONDS
+            now = self._wall_clock()
+            plan = self.rules.plan(decision, has_work=bool(groups or marks), now=now)
+            if isinstance(plan, Purge):
+                if self._store.purge():
+                    log.info("metrics are off: deleted stored counts and pending batches")
+            elif isinstance(plan, Write):
+                try:
+                    self._store.commit(groups, daemon_version=self._daemon_version,
+                                       day=plan.day, dev_now=decision.dev, streams=marks,
+                                       seen=plan.seen)
+                except ValueError:
+                    # The store's privacy guard refused a fact that is not on the
+                    # allow-list: a bug upstream.  Never stored, never retried.
+                    log.error("a commit held a fact outside the allow-list; it was "
+                              "discarded (this is a bug in metricsd)")
+                if plan.forget_before is not None:
+                    self._store.forget_streams(plan.forget_before)
+            self._plan = plan
             self._db_seq = seq
             return decision
 
@@ -133,7 +123,7 @@ class Committer:
         target = self._started + 1
         self._wake.set()
         while self._completed < target and not (
-                unless_failing and (self.failures or self.lock_busy)):
+                unless_failing and (self.rules.failures or self.rules.lock_busy)):
             await self._done.wait()
 
     def _finished(self) -> None:
@@ -160,54 +150,38 @@ class Committer:
         except EgressBusy:
             # A `consent off` holds the lock (or was stopped holding it): keep the deltas,
             # try again shortly; a sync stays unanswered until a commit covers it.
-            self._inflight = None
-            self._tally.merge(groups)
-            self.streams.restore(marks)
-            if not self.lock_busy:
-                self.lock_busy = True
-                log.warning("egress.lock is held by another process (a `metricsd consent "
-                            "off` in progress, or stopped): counts stay in memory and are "
-                            "committed once it is released")
-            self._finished()
-            await trio.sleep(EGRESS_RETRY_SECONDS)
-            self._wake.set()
+            await self._retry(groups, marks, self.rules.busy())
             return
         except STORAGE_FAULTS as exc:
-            self._inflight = None
-            self._tally.merge(groups)
-            self.streams.restore(marks)
-            self.failures += 1
-            delay = storage_retry_delay(self.failures + 1)
-            fault = describe_error(exc)
-            if fault != self._logged_fault:
-                # One line per fault, not one per retry: the next line says it is over.
-                self._logged_fault = fault
-                log.error("commit failed (%s); keeping counts in memory and retrying (first "
-                          "in %.1fs, backing off) until it succeeds", fault, delay)
-            # Wake waiters: a sync keeps waiting for a commit that succeeds, a snapshot
-            # answers from what can be read.
-            self._finished()
-            await trio.sleep(delay)
-            self._wake.set()
+            await self._retry(groups, marks, self.rules.faulted(describe_error(exc)))
             return
         self._inflight = None
-        if self.lock_busy:
-            self.lock_busy = False
-            log.info("egress.lock was released: commits go on")
-        if self.failures:
-            log.info("commits succeed again")
-            self.failures = 0
-            self._logged_fault = None
-        if not decision.counting:
-            self._tally.clear()
-        # Committed (or, with metrics off, discarded by decision): what acks report now.
+        plan, self._plan = self._plan, None
+        assert plan is not None
+        for say in self.rules.done(plan):
+            log.log(say.level, "%s", say.text)
+        if isinstance(plan, (Purge, Discard)):
+            self._tally.clear()  # counted before the gate closed: never kept
+        # Committed (or, with metrics off, discarded): what acks report now.
         self.streams.committed(marks, self._wall_clock())
-        cutoff, self._forget_before = self._forget_before, None
-        if cutoff is not None:
-            self.streams.forget(cutoff)
+        if isinstance(plan, Write) and plan.forget_before is not None:
+            self.streams.forget(plan.forget_before)
         self._on_decision(decision)
         self._completed = self._started
         self._finished()
+
+    async def _retry(self, groups: Groups, marks: dict[bytes, int], retry: Retry) -> None:
+        """The commit failed: its deltas and marks go back to memory; log what the rules
+        say; wake waiters (a sync keeps waiting for a commit that succeeds, a snapshot
+        answers from what can be read); try again after the rules' delay."""
+        self._inflight = None
+        self._tally.merge(groups)
+        self.streams.restore(marks)
+        if retry.say is not None:
+            log.log(retry.say.level, "%s", retry.say.text)
+        self._finished()
+        await trio.sleep(retry.delay)
+        self._wake.set()
 
     async def run(self) -> None:
         while True:
@@ -224,13 +198,10 @@ class Committer:
                 await self._in_db(self._commit_blocking, groups, self._started + 1,
                                   FINAL_EGRESS_WAIT_SECONDS, marks)
             except STORAGE_FAULTS as exc:
-                lost = sum(len(g) for g in groups.values())
-                if lost or marks:
-                    log.error("final commit failed (%s); %d uncommitted facts lost",
-                              describe_error(exc), lost)
-                else:
-                    log.info("final commit not written (%s); nothing was uncommitted",
-                             describe_error(exc))
+                say = CommitRules.final_failed(describe_error(exc),
+                                               sum(len(g) for g in groups.values()),
+                                               bool(marks))
+                log.log(say.level, "%s", say.text)
 
     async def local_totals(self) -> dict[Fact, int]:
         """Everything held locally and not yet delivered: pending batches, committed

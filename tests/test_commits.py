@@ -51,7 +51,7 @@ def test_a_fact_outside_the_allow_list_is_discarded_and_the_sync_still_answers(
             nursery.start_soon(committer.run)
             with trio.fail_after(10):
                 await committer.committed()  # answered: not an endless retry loop
-            assert committer.failures == 0
+            assert committer.rules.failures == 0
             nursery.cancel_scope.cancel()
 
     trio.run(main)
