@@ -736,6 +736,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
+        ("cut off | cutoff | cut short", "Bike4Mind/bike4mind#1182 (Response was cut off: the "
+                                         "notice for finishReason max_tokens)"),
         ("out of tokens | no more tokens | tokens exhausted | context",
          "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
          "; SWE-agent (exit_context: the context window is used up)"),
@@ -753,8 +755,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
          "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL)"),
-        ("complete | completed | completion | finished | finish | done | success",
-         _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR),
+        ("complete | completed | completion | finished | finish | done | success | ok",
+         _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
+         "src/modules/aix/server/api/aix.wiretypes.ts (GCTokenStopReason 'ok')"),
         ("word | sequence | string | natural | normal | final",
          _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
     )),
@@ -864,11 +867,12 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
 #: Step 3: the forms in which SDKs and HTTP libraries write a status into a message, with
 #: ``nnn`` for the number.  ``^`` is the start of the message, a space stands for any
 #: run of white space (or none), ``<reason phrase>`` for one of STATUS_REASON_PHRASES,
-#: ``URL`` for an ``http(s)://`` address; a form in brackets counts only beside an error
-#: word (STATUS_BRACKET_WORDS, within 40 characters).  A status is a run of exactly three
-#: digits, 100-599; the first one in the message that stands in one of these forms counts
-#: (a form starts at most STATUS_FORM_REACH characters before its number, a URL form
-#: STATUS_URL_REACH).  A bare number elsewhere is no status.
+#: ``URL`` for an ``http(s)://`` address; a form in brackets or after a bare colon counts
+#: only beside an error word (STATUS_BRACKET_WORDS, within 40 characters).  A status is a
+#: run of exactly three digits, 100-599, not after an exit-status word (STATUS_NOT_AFTER)
+#: nor followed by a unit (STATUS_NOT_BEFORE); the first one in the message that stands in
+#: one of these forms counts (a form starts at most STATUS_FORM_REACH characters before its
+#: number, a URL form STATUS_URL_REACH).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
@@ -896,13 +900,23 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("api error (nnn", "anthropics/claude-code (API Error (503 upstream connect error ...))"),
     ("error nnn,", "SDK messages of the form 'Error 429, ...'"),
     ("error nnn:", "SDK messages of the form 'Error 429: ...'"),
-    ("error: nnn {", "SDK messages of the form 'Error: 429 {...}'"),
-    ("error: nnn -", "SDK messages of the form 'Error: 429 - {...}' (yilewang/llm-for-zotero#17)"),
+    ("error: nnn", "openai-node, anthropic-sdk-typescript src/core/error.ts (the message "
+                   "\"${status} ${message}\" as JavaScript's Error.prototype.toString prints "
+                   "it: Error: 400 ...); SDK messages 'Error: 429 - {...}' "
+                   "(yilewang/llm-for-zotero#17); curl (The requested URL returned error: 429)"),
     ("exception: nnn -", "spring-projects/spring-ai NonTransientAiException (404 - {...})"),
     ("nnn status code", "openai-node src/core/error.ts (400 status code (no body))"),
-    ("^nnn ", "openai-node, anthropic-sdk-typescript src/core/error.ts (\"${status} ${message}\")"),
+    ("^nnn ", "openai-node, anthropic-sdk-typescript src/core/error.ts (\"${status} "
+              "${message}\"); aio-libs/aiohttp ClientResponseError.__str__ (429, "
+              "message='Too Many Requests')"),
     ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
+    (": nnn", "openai-node src/core/error.ts (\"${status} ${message}\") after a wrapper's "
+              "own words and a colon (danny-avila/LibreChat#2996: ... error message we "
+              "encountered: 400 Expected tool outputs ...; carlrobertoh/ProxyAI#603: Unknown "
+              "API response. Code: 403)"),
+    ("code=nnn", "square/okhttp Response.toString (Response{protocol=h2, code=429, "
+                 "message=, url=...})"),
     ("[nnn]", "SDK and gateway messages with the status in brackets ([429] Too Many Requests)"),
     ("nnn (<reason phrase>)", "dotnet/runtime HttpResponseMessage.EnsureSuccessStatusCode "
                               "(Response status code does not indicate success: 404 (Not "
@@ -911,9 +925,22 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
 )
-#: Words beside which a status in brackets counts (``Error (429)``, ``[429] failed``).
+#: Words beside which a status in brackets or after a bare colon counts (``Error (429)``,
+#: ``[429] failed``, ``error message we encountered: 400``).
 STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
                                "http", "api", "code", "request")
+#: A number right after these words is a process's exit status, not an HTTP status
+#: (``Exit code: 127``, ``exit status 137``, ``exited with code 130``), and a number glued to a
+#: host name by a colon is a port (aiohttp's ``Cannot connect to host api.openai.com:443``),
+#: whatever form it stands in.
+STATUS_NOT_AFTER: Final = re.compile(r"(?:(?:exit|exited with)[ _]?"
+                                     r"(?:code|status)\W{0,3}"
+                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):)\Z", re.ASCII)
+#: A number followed by one of these units is a count, not a status (``Error: 400 tokens``,
+#: ``timeout: 300 seconds``), whatever form it stands in.
+STATUS_NOT_BEFORE: Final = re.compile(r"\s?(?:tokens?|bytes?|seconds?|secs?|s|ms|minutes?|"
+                                      r"chars?|characters?|lines?|items?|words?|kb|mb|gb|"
+                                      r"%)(?![a-z0-9_])", re.ASCII)
 
 _NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
 
@@ -967,7 +994,7 @@ def _form_source(form: str, k: int) -> str:
 
 #: Each form on its own: (in brackets, has a reason phrase, pattern) (the tests read them).
 STATUS_FORM_PATTERNS: Final = tuple(
-    (form.startswith(("(", "[")), "<reason phrase>" in form,
+    (form.startswith(("(", "[", ":")), "<reason phrase>" in form,
      re.compile(_form_source(form, k), re.ASCII))
     for k, (form, _) in enumerate(STATUS_FORMS))
 #: How far before its number a form may start (a URL may be long).
@@ -985,7 +1012,7 @@ class _FormParts:
         self.anchored, self.word_start, before, after = _form_parts(form, k)
         self.before = re.compile(f"(?:{before})\\Z", re.ASCII) if before else None
         self.after = re.compile(after, re.ASCII) if after else None
-        self.bracket = form.startswith(("(", "["))
+        self.bracket = form.startswith(("(", "[", ":"))
         self.reach = STATUS_URL_REACH if "URL" in form else STATUS_FORM_REACH
 
 
@@ -998,9 +1025,13 @@ _ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
     """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
-    brackets needs an error word beside it, a reason phrase must fit its number."""
+    brackets or after a bare colon needs an error word beside it, a reason phrase must fit
+    its number; an exit status or a count is no HTTP status."""
     if STATUS_FORM_PATTERNS[k][0] and _BRACKET_WORD.search(
             lowered, max(0, at - 41), at + 44) is None:
+        return False
+    if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
+            STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
     if reason is not None:
         low, high = STATUS_REASON_PHRASES[reason]
@@ -1112,6 +1143,7 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
 # --- provider_error, v3: meaning over status, status-shaped names, words per label -------
 
 _LITELLM: Final = "BerriAI/litellm litellm/exceptions.py"
+_CHROMIUM_NET: Final = "chromium net/base/net_error_list.h"
 _GOOGLE_CODES: Final = "googleapis/googleapis google/rpc/code.proto (HTTP mapping)"
 _AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (error shapes "
                       "and httpStatusCode)")
@@ -1413,6 +1445,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
+         "spdy | content length mismatch | incomplete chunked encoding | too "
+         "many redirects | address invalid | network changed",
+         _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "
+         "ERR_HTTP2_PROTOCOL_ERROR, ERR_QUIC_PROTOCOL_ERROR, ...: the "
+         "network errors of Chromium, Electron and Chrome-based apps); "
+         "brianpetro/obsidian-smart-connections#627"),
+        ("err + cert | invalid response | empty response", _CHROMIUM_NET + " "
+         "(ERR_CERT_AUTHORITY_INVALID, ERR_CERT_DATE_INVALID, ERR_INVALID_RESPONSE, "
+         "ERR_EMPTY_RESPONSE; a response that was merely empty is no network error)"),
         ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
          "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
          "Connection error.); " + _GO_NET + "; " + _REQUESTS),
@@ -1977,6 +2019,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
          "failed); browsers' fetch (Failed to fetch); " + _NODE_FS),
+        ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
+         "address unreachable | network changed",
+         _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "
+         "ERR_HTTP2_PROTOCOL_ERROR: Chromium's network errors without "
+         "their net:: prefix)"),
+        ("err + cert | invalid response | empty response", _CHROMIUM_NET + " "
+         "(ERR_CERT_AUTHORITY_INVALID, ERR_INVALID_RESPONSE, ERR_EMPTY_RESPONSE)"),
     )),
     ("exit_nonzero", (
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
