@@ -250,3 +250,37 @@ def test_finish_reasons_plain_words(reason: str, label: str) -> None:
 ])
 def test_tool_errors_of_programs_and_agents(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Each label's words in the wordings of gateways, SDKs and agents (batches 16-21).
+    ("Access terminated", "auth"),
+    ("Kimi For Coding is currently only available for Coding Agents", "auth"),
+    ("no keys found that support model: gemini-3.1-pro-preview", "auth"),
+    ("failed to retrieve aws credentials", "auth"),
+    ("Unable to locate credentials", "auth"),
+    ("unable to verify your membership benefits", "billing"),
+    ("Your account *** has been restricted. To continue, [purchase a subscription]"
+     "(https://app.augmentcode.com/account).", "billing"),
+    ("Conversation history produced an invalid LLM request.", "bad_request"),
+    ('{"error":{"type":"client","reason":"invalid_input","message":"Invalid URL"}}',
+     "bad_request"),
+    ("Unable to parse and estimate tokens from incoming request.", "bad_request"),
+    ("Maximum prompt size exceeded.", "context_length"),
+    ("Missing model 'gpt-4o' for API 'openai'.", "not_found"),
+    ("Open api daily request limit reached", "rate_limit"),
+    ("APIError: \u8bbf\u95ee\u8fc7\u4e8e\u9891\u7e41\uff0c\u8bf7\u7a0d\u5019\u518d\u8bd5",
+     "rate_limit"),
+    ("Ollama server not running, please start the server to use models from Ollama.",
+     "network"),
+    # The server's own "internal server error" outweighs words of what it did not support.
+    ("Response stream finished unexpectedly with internal error: Internal server error: "
+     "Runtime: agent produced a tool call that's not supported by client", "server"),
+    # Guards: a client that could not parse the answer; a status phrase that names 413.
+    ("An error occurred while processing the request: [GoogleGenerativeAI Error]: Failed to "
+     "parse stream", "server"),
+    ("HttpResponseError: Operation returned an invalid status 'Request Entity Too Large'",
+     "too_large"),
+])
+def test_provider_words_of_gateways_and_agents(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1164,9 +1164,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
         ("prompt | input | message | messages | conversation + too long",
          "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
-        ("too many tokens | too many input tokens | maximum prompt length | prompt length - "
+        ("too many tokens | too many input tokens | maximum prompt length | prompt length | "
+         "maximum prompt size | prompt size exceeded - "
          + _RATE_WORDS + " | please wait",
-         "providers' context overflow messages (too many tokens)"),
+         "providers' context overflow messages (too many tokens); charmbracelet/mods "
+         "mods_errors.go (Maximum prompt size exceeded, for context_length_exceeded)"),
         ("num ctx | n ctx | ctx size", "ollama/ollama, llama.cpp (num_ctx, n_ctx)"),
         ("prompt token | prompt tokens | input token | input tokens + exceeds | exceeded | "
          "exceed | limit | maximum | max - " + _RATE_WORDS, "GitHub Copilot API "
@@ -1190,8 +1192,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
          "reached | breach | breached - " + _RATE_WORDS, _OPENAI_ERRORS
          + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError)"),
-        ("subscription + requires | required | upgrade | expired | inactive | needed",
-         "ollama.com cloud models (this model requires a subscription, upgrade for access)"),
+        ("subscription | membership + requires | required | upgrade | expired | inactive | "
+         "needed | purchase | buy | verify | benefits",
+         "ollama.com cloud models (this model requires a subscription, upgrade for access); "
+         "vber/free-augmentcode#11 (Augment Code: purchase a subscription); kimi.com/code/docs "
+         "kimi-code/error-reference (402 unable to verify your membership benefits)"),
         ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
          "codes (Arrearage: Access denied, please make sure your account is in good "
          "standing)"),
@@ -1314,12 +1319,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
         ("api key | apikey | access token | auth token | bearer token | api token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
-         "not valid | required | wrong | bad | not found | not set | not provided",
+         "not valid | required | wrong | bad | not found | not set | not provided | failed to "
+         "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
+         "| unable to load | could not load | failed to refresh",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
-         "Anthropic (invalid x-api-key)"),
+         "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
+         "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
+         "credentials)"),
         ("no api key | no apikey | no credentials | no auth credentials | provide an api key "
-         "| provide a valid api key | provide your api key | provide api key",
-         "OpenAI (You didn't provide an API key); OpenRouter (No auth credentials found)"),
+         "| provide a valid api key | provide your api key | provide api key | no keys found | "
+         "no key found | no keys available | no valid keys | no valid key",
+         "OpenAI (You didn't provide an API key); OpenRouter (No auth credentials found); "
+         "langwatch/langwatch#7602 (Bifrost gateway: no keys found that support model)"),
+        ("access + terminated | revoked | suspended | withdrawn", "kimi.com/code/docs "
+         "kimi-code/error-reference (403 Access terminated)"),
+        ("only available for | only available to | only accessible to | only accessible by",
+         "kimi.com/code/docs kimi-code/error-reference (403 Kimi For Coding is currently only "
+         "available for Coding Agents): access withheld from this client or user"),
         ("account | organization | organisation | key + suspended | disabled | deactivated | "
          "banned | not active | inactive", "OpenAI (Your account is not active); Anthropic "
          "(This organization has been disabled.)"),
@@ -1339,8 +1355,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
-        ("invalid request | bad request | malformed request | invalid json | malformed json",
-         _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason phrase"),
+        ("invalid request | bad request | malformed request | invalid json | malformed json "
+         "| invalid input", _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason "
+         "phrase; cursor/cursor#3930 (reason invalid_input)"),
+        ("invalid | malformed ~ request | requests - too large | status",
+         "OpenHands/software-agent-sdk "
+         "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
+         "invalid LLM request)"),
+        ("unable to parse | could not parse | cannot parse | failed to parse + request | "
+         "requests | body | payload - stream | response | responses", "sigoden/aichat#1389 "
+         "(Azure OpenAI: Unable to parse and estimate tokens from incoming request); not a "
+         "client that could not parse the answer (Failed to parse stream)"),
         ("malformed + request | input | json | body | payload", _AWS_ERRORS
          + " (ValidationException: Malformed input request)"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
@@ -1366,8 +1391,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
         ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
          "request argument | unrecognized parameter | extra inputs are not permitted | "
-         "does not support | not supported", _OPENAI_ERRORS + " (Unsupported parameter); "
-         + _OLLAMA + " (does not support tools)"),
+         "does not support | not supported - internal server error | internal error | "
+         "server error", _OPENAI_ERRORS + " (Unsupported parameter); "
+         + _OLLAMA + " (does not support tools); not where the server names its own internal "
+         "error (warpdotdev/warp#8225)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -1389,7 +1416,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
         ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
                              "Found\"}) of OpenAI-compatible servers"),
-        ("no such model | unknown model",
+        ("no such model | unknown model | missing model",
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
@@ -1404,6 +1431,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
         ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
         ("too many requests | too many concurrent requests", "HTTP 429 reason phrase"),
+        ("request limit | requests limit | request quota", "ConnectAI-E/Feishu-Wenxin#11 "
+         "(Baidu Wenxin: Open api daily request limit reached)"),
         ("requests per | tokens per | per minute | per day | rpm | tpm | rpd | tpd",
          _OPENAI_ERRORS + " (Rate limit reached for requests per min (RPM))"),
         ("quota + " + _RATE_WORDS, "Gemini API 429 RESOURCE_EXHAUSTED (Quota exceeded for "
@@ -1413,9 +1442,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("slow down", "providers' 429 bodies (Please slow down)"),
         ("wait before trying again | please wait before", "Amazon Bedrock ThrottlingException "
          "(Too many tokens, please wait before trying again.)"),
-        ("速率限制 | 并发数过高 | 并发 | 请求过多 | 频率",
+        ("速率限制 | 并发数过高 | 并发 | 请求过多 | 频率 | 频繁",
          "open.bigmodel.cn Zhipu error codes (1302 您当前使用该API的并发数过高: concurrency "
-         "too high; 1305 请求过多: too many requests)"),
+         "too high; 1305 请求过多: too many requests); PaddlePaddle/ERNIE-SDK#107 (Baidu ERNIE: "
+         "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
         ("overloaded | overload | over capacity | at capacity | capacity",
@@ -1472,6 +1502,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "secure connection)"),
         ("read error | write error | local protocol error | remote protocol error",
          "encode/httpx (ReadError, WriteError, LocalProtocolError, RemoteProtocolError)"),
+        ("server + not running | isn t running | is down", "stitionai/devika#187 (Ollama "
+         "server not running, please start the server)"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
