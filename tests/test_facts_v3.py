@@ -37,8 +37,12 @@ from metricsd.core.facts import (
     # Filter categories, resources, errors, nothing yet.
     ("self_harm", "content_filter"), ("ERROR_TOXIC", "content_filter"),
     ("ERROR_LIMIT", "length"), ("not_finished", "none"), ("STOP_TYPE_NONE", "none"),
-    # A negated idea is not the idea.
-    ("no_tool_call", "other"),
+    # A negated idea is not the idea: a turn that made no tool call ended with its answer
+    # (kimi-cli's no_tool_calls, Antigravity's NO_TOOL_CALL), a rejected tool call stopped
+    # the turn (kimi-cli's tool_rejected), and a reason that says there was none is none.
+    ("no_tool_calls", "stop"), ("EXECUTOR_TERMINATION_REASON_NO_TOOL_CALL", "stop"),
+    ("tool_rejected", "canceled"),
+    ("Response ended without a finish reason and may be incomplete.", "none"),
 ])
 def test_finish_reasons_by_their_words(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label

@@ -669,8 +669,11 @@ _OLLAMA_FR: Final = "ollama/ollama api/types.go (done_reason: stop, length)"
 
 #: A leading type or vendor prefix of a finish reason is dropped up to the last of these
 #: words when more words follow it (``FinishReason.MAX_TOKENS``, ``STOP_REASON_END_TURN``,
-#: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``).
+#: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``), unless a word before it says the
+#: reason is absent (FINISH_REASON_ABSENT_WORDS: "ended without a finish reason").
 FINISH_REASON_PREFIX_ENDS: Final = frozenset({"reason", "type"})
+#: Words before a finish reason's ``reason`` that say there was none: no prefix is dropped.
+FINISH_REASON_ABSENT_WORDS: Final = frozenset({"without", "no", "missing", "not"})
 #: Words that say no finish reason was given: a reason made only of these is ``none``.
 FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
     ("none", _LLAMA_CPP + "; Python str(None)"),
@@ -689,6 +692,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("not finished | not done | not completed | not complete | unfinished | in progress",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
          "(NOT_FINISHED): the answer is still running, no finish reason yet"),
+        ("without a finish reason | without finish reason | no finish reason | missing finish "
+         "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
+         "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
@@ -700,6 +706,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          + "; langroid/langroid StatusCode (USER_QUIT)"),
         ("stopped by | halted by + hook | user | client | guard | app | application",
          "karthink/gptel (Request stopped by pre-tool-call hook)"),
+        ("tool | tools | tool call | function + rejected | declined | denied",
+         "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (TurnStopReason tool_rejected: "
+         "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
         ("safety | unsafe", _GEMINI_FR),
@@ -758,6 +767,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("complete | completed | completion | finished | finish | done | success | ok",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
          "src/modules/aix/server/api/aix.wiretypes.ts (GCTokenStopReason 'ok')"),
+        ("no tool | no tools | no function | without tool | without tools",
+         "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (StepStopReason no_tool_calls: the "
+         "model answered without calling a tool, so the turn ended); "
+         "volcanlock/antigravity2api-nodejs (EXECUTOR_TERMINATION_REASON_NO_TOOL_CALL)"),
         ("word | sequence | string | natural | normal | final",
          _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
     )),
@@ -772,7 +785,9 @@ def finish_reason_words(reason: str) -> list[str]:
     ws = words(reason)
     for i in range(len(ws) - 2, -1, -1):
         if ws[i] in FINISH_REASON_PREFIX_ENDS:
-            return ws[i + 1:]
+            if FINISH_REASON_ABSENT_WORDS.isdisjoint(ws[:i]):
+                return ws[i + 1:]
+            break
     return ws
 
 

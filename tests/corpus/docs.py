@@ -97,7 +97,9 @@ def render() -> str:
             "or vendor prefix (everything up to the last `"
             + "` or `".join(sorted(facts.FINISH_REASON_PREFIX_ENDS))
             + "` that more words follow: `FinishReason.MAX_TOKENS`, `STOP_REASON_END_TURN`, "
-            "`LlamaFinishReasonEOS`, `STOP_TYPE_EOS`), are read by family "
+            "`LlamaFinishReasonEOS`, `STOP_TYPE_EOS`; not when a word before it, "
+            + ", ".join(map(code, sorted(facts.FINISH_REASON_ABSENT_WORDS)))
+            + ", says there was none: `ended without a finish reason`), are read by family "
             "(`FINISH_REASON_FAMILIES`), first family that applies; a reason made only of "
             "the words " + ", ".join(code(w) for w, _ in facts.FINISH_REASON_NONE_WORDS)
             + " (`FINISH_REASON_NONE_WORDS`), or of no word at all, is `none`; anything "
