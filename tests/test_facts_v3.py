@@ -207,6 +207,9 @@ def test_chromium_net_errors(message: str, label: str) -> None:
 
 @pytest.mark.parametrize(("reason", "label"), [
     ("ok", "stop"), ("Response was cut off", "length"),
+    # Spellings whose words mislead: aliases of the first step.
+    ("end_filter", "stop"), ("FINISHED_IGNORED", "length"), ("tool_rule", "stop"),
+    ("review_ended", "canceled"),
 ])
 def test_finish_reasons_plain_words(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label

@@ -190,6 +190,11 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("stop_sequence", _ANTHROPIC),
         ("completed", _OPENAI_RESPONSES),
         ("complete", _COHERE),
+        # Spellings whose words mislead the families of step two:
+        ("end_filter", "turboderp-org/exllamav2 exllamav2/generator/dynamic.py (a generation "
+                       "filter, e.g. a grammar, ended the answer: no content filter)"),
+        ("tool_rule", "letta-ai/letta letta/schemas/letta_stop_reason.py (a terminal tool rule "
+                      "ended the run: it completed, no tool call pending)"),
     )),
     ("length", (
         ("length", _OPENAI_CHAT),
@@ -198,6 +203,9 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("max_completion_tokens", "OpenAI-compatible servers' finish_reason"),
         ("model_length", _MISTRAL),
         ("model_context_window_exceeded", _ANTHROPIC),
+        ("finished_ignored", "vllm-project/vllm vllm/v1/request.py (RequestStatus "
+                             "FINISHED_IGNORED: a prompt over the model's length, reported as "
+                             "finish reason length)"),
     )),
     ("tool_calls", (
         ("tool_calls", _OPENAI_CHAT),
@@ -232,6 +240,8 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
     ("canceled", (
         ("cancelled", _OPENAI_RESPONSES + "; " + _ACP),
         ("canceled", "the protocol's own spelling of the label"),
+        ("review_ended", "openai/codex codex-rs protocol (TurnAbortReason::ReviewEnded: the "
+                         "turn was aborted when the review ended)"),
     )),
     ("insufficient_system_resource", (
         ("insufficient_system_resource", "api-docs.deepseek.com (finish_reason)"),
