@@ -462,6 +462,8 @@ def _reference_status(text: str) -> int | None:
     (the whole pattern of the form, no windows): the first number that stands in one."""
     lowered = ascii_lower(text)
     for m in re.finditer(r"(?<![0-9])[1-5][0-9][0-9](?![0-9])", lowered):
+        if m.group().startswith("2"):
+            continue  # a 2xx written in the message is no failure's status
         i = m.start()
         for k, (form, _) in enumerate(STATUS_FORMS):
             pattern = facts.STATUS_FORM_PATTERNS[k][2]

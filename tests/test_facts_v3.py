@@ -291,3 +291,13 @@ def test_tool_errors_of_programs_and_agents(error: str, label: str) -> None:
 ])
 def test_provider_words_of_gateways_and_agents(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "status"), [
+    ("Error 503: Server is busy", 503), ("API error 529", 529), ("<Response [503]>", 503),
+    ("Grok Responses API returned 403: {}", 403), ("unexpected non-200 status code (500)", 500),
+    # Guards: a success in the message is no failure's status; counts are not statuses.
+    ("HTTP/1.1 200 OK", None), ("search returned 100 results", None),
+])
+def test_status_forms_of_scripts(message: str, status: int | None) -> None:
+    assert status_in_message(message) == status

@@ -923,8 +923,14 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("code is nnn", "SDK messages of the form 'status code not equals 200, code is 401' "
                     "(869413421/wechatbot#23)"),
     ("api error (nnn", "anthropics/claude-code (API Error (503 upstream connect error ...))"),
-    ("error nnn,", "SDK messages of the form 'Error 429, ...'"),
-    ("error nnn:", "SDK messages of the form 'Error 429: ...'"),
+    ("error nnn", "SDK messages of the form 'Error 429, ...', 'Error 429: ...'; "
+                  "neavo/LinguaGacha#248 (Error 503: Server is busy); anthropics/claude-code#3558 "
+                  "(API error 529)"),
+    ("returned nnn", "SDK and agent messages of the form 'X API returned 403: ...' (Grok "
+                     "Responses API returned 403, in the corpus); 'returned 429 (out of "
+                     "searches)'"),
+    ("<response [nnn]>", "psf/requests models.py Response.__repr__ (<Response [503]>, "
+                         "RayZhhh/funsearch#8)"),
     ("error: nnn", "openai-node, anthropic-sdk-typescript src/core/error.ts (the message "
                    "\"${status} ${message}\" as JavaScript's Error.prototype.toString prints "
                    "it: Error: 400 ...); SDK messages 'Error: 429 - {...}' "
@@ -965,6 +971,7 @@ STATUS_NOT_AFTER: Final = re.compile(r"(?:(?:exit|exited with)[ _]?"
 #: ``timeout: 300 seconds``), whatever form it stands in.
 STATUS_NOT_BEFORE: Final = re.compile(r"\s?(?:tokens?|bytes?|seconds?|secs?|s|ms|minutes?|"
                                       r"chars?|characters?|lines?|items?|words?|kb|mb|gb|"
+                                      r"results?|rows?|records?|times|matches|"
                                       r"%)(?![a-z0-9_])", re.ASCII)
 
 _NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
@@ -1043,8 +1050,9 @@ class _FormParts:
 
 _FORMS: Final = tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
 _BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
-#: A status: exactly three digits, 100-599.
-_STATUS_NUMBER: Final = re.compile(r"(?<![0-9])[1-5][0-9][0-9](?![0-9])", re.ASCII)
+#: A status: exactly three digits, 100-599, not 2xx (a success written in the message, as
+#: in ``non-200 status code (500)``, is passed over for the failure after it).
+_STATUS_NUMBER: Final = re.compile(r"(?<![0-9])(?:1|[3-5])[0-9][0-9](?![0-9])", re.ASCII)
 _ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
