@@ -301,3 +301,32 @@ def test_provider_words_of_gateways_and_agents(message: str, label: str) -> None
 ])
 def test_status_forms_of_scripts(message: str, status: int | None) -> None:
     assert status_in_message(message) == status
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # Compilers' unknown names are no missing files (javac and rustc captured here).
+    ("Main.java:1: error: cannot find symbol\n  symbol:   method foo()", "other"),
+    ("src/a.ts(3,1): error TS2304: Cannot find name 'foo'.", "other"),
+    # git, GNU make (captured here) and apt name what they did not find.
+    ("error: src refspec main does not match any", "not_found"),
+    ("make: *** No rule to make target 'build'.  Stop.", "not_found"),
+    ("E: Unable to locate package foo", "not_found"),
+    # A dependency tree that cannot be resolved is no name resolution.
+    ("npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree", "other"),
+    ("fatal: unable to access 'https://x/': Could not resolve proxy: p", "network"),
+])
+def test_tool_errors_of_builds(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("llama runner process has terminated: signal: killed", "server"),
+    ('{"error":"model runner has unexpectedly stopped, this may be due to resource '
+     'limitations or an internal error, check ollama server logs for details"}', "server"),
+    ("The response was filtered due to the prompt triggering Azure OpenAI's content "
+     "management policy. Please modify your prompt and retry.", "bad_request"),
+    ("'messages' must contain the word 'json' in some form, to use 'response_format' of type "
+     "'json_object'.", "bad_request"),
+])
+def test_provider_words_of_servers(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

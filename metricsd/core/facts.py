@@ -1404,13 +1404,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("must be | must either be | must not be | is required | are required | missing "
-         "required | required parameter | cannot be empty - server error | internal error",
-         "vllm-project/vllm (tool_choice "
-         "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS),
+         "required | required parameter | cannot be empty | must contain | must have | must "
+         "match | must include | must start with | must be followed by - server error | "
+         "internal error", "vllm-project/vllm (tool_choice "
+         "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
+         "must contain the word 'json' in some form, to use 'response_format' of type "
+         "'json_object'; an assistant message with 'tool_calls' must be followed by tool "
+         "messages)"),
         ("content policy | usage policy | content policy violation | safety system | "
-         "sensitive content | sensitive chat | sensitive words | inappropriate content",
+         "sensitive content | sensitive chat | sensitive words | inappropriate content | "
+         "content management policy | responsible ai policy",
          "OpenAI (Your request was rejected as a result of our safety system; "
-         "content_policy_violation); Baidu Qianfan (Sensitive chat messages)"),
+         "content_policy_violation); Baidu Qianfan (Sensitive chat messages); Azure OpenAI "
+         "content filtering (400 content_filter: The response was filtered due to the prompt "
+         "triggering Azure OpenAI's content management policy; ResponsibleAIPolicyViolation)"),
         ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
                                 "not valid.)"),
         ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
@@ -1499,6 +1506,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
+        ("runner process has terminated | runner has unexpectedly stopped | runner process "
+         "no longer running", "ollama/ollama llm/server.go (500: llama runner process has "
+         "terminated; model runner has unexpectedly stopped, this may be due to resource "
+         "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
@@ -1789,7 +1800,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "operand; tar: x: Invalid number of elements; captured here)"),
     )),
     ("network", (
-        ("could not resolve", "curl (6) Could not resolve host; git; " + _RUN),
+        (r"\bcould not resolve (?:host|proxy|hostname|address)", "curl (6) Could not resolve "
+         "host; git; " + _RUN),
         ("couldn't connect", "curl (7) Couldn't connect to server; " + _RUN),
         ("failed to connect", "curl (7) Failed to connect; " + _RUN),
         ("connection refused", _NODE_FS + " (ECONNREFUSED)"),
@@ -2030,13 +2042,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
          "script | missing module | missing package | must exist | not point to | not a git "
          "repository | not "
-         "recognized as the name of | not installed | not in path - in this scope",
+         "recognized as the name of | not installed | not in path | does not match any | no "
+         "rule to make target | unable to locate package | no matching package - in this scope "
+         "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
+         "cannot find function | cannot find macro",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
          "provided path must exist); github/github-mcp-server (Path did not point to a file); "
          + _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
          "error 2)); olimorris/codecompanion.nvim (ripgrep (rg) is not installed or not in "
-         "PATH); " + _RUN),
+         "PATH); git (error: src refspec x does not match any), GNU make (No rule to make "
+         "target), apt (E: Unable to locate package x), cargo (no matching package named x "
+         "found), captured here where installed; not a compiler's unknown name (javac: cannot "
+         "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425); "
+         + _RUN),
         ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
                                                    "found)"),
         ("neither + nor + installed | found | available | exists | exist",
@@ -2137,7 +2156,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("network", (
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
-         "to resolve | connection refused | connection reset | "
+         "to resolve - dependency | dependencies | dependency tree | peer | version | package "
+         "| module | import | symbol | reference | type | eresolve",
+         "curl (Could not resolve host); wget (unable to resolve host address); not a "
+         "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
+         "resolve dependency tree)"),
+        ("connection refused | connection reset | "
          "connection closed | connection error | network | econnrefused | econnreset | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | failed to connect | cannot "
