@@ -206,3 +206,47 @@ def test_chromium_net_errors(message: str, label: str) -> None:
 ])
 def test_finish_reasons_plain_words(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # A command-line program's bad operand, and GNU's pointer to --help after a usage
+    # error (captured here from GNU coreutils, findutils and git).
+    ("date: invalid date \u2018garbage\u2019", "invalid_args"),
+    ("truncate: Invalid number: \u2018abc\u2019", "invalid_args"),
+    ("chown: invalid user: \u2018nosuchuserx\u2019", "invalid_args"),
+    ("du: invalid maximum depth \u2018x\u2019\nTry 'du --help' for more information.",
+     "invalid_args"),
+    ('xargs: invalid number "x" for -n option', "invalid_args"),
+    ("cut: fields are numbered from 1\nTry 'cut --help' for more information.",
+     "invalid_args"),
+    ("tr: missing operand\nTry 'tr --help' for more information.", "invalid_args"),
+    ("error: patch fragment without header at line 1: @@ -1,1 +1,1 @@", "invalid_args"),
+    ("error: git diff header lacks filename information (line 3)", "invalid_args"),
+    ("timeout must be <= 300s for foreground commands", "invalid_args"),
+    # A compiler's name "not found in this scope" is no missing file.
+    ("error[E0425]: cannot find value `x` in this scope\n --> src/main.rs:1:27\n  |\n1 | "
+     "fn main(){ println!(\"{}\", x); }\n  |                           ^ not found in this "
+     "scope", "other"),
+    # Refusals, unknown tools, edit anchors and soft timeouts in agents' words.
+    ("Tool execution skipped by user.", "denied"),
+    ("Error: The agent tried to execute a prohibited action", "denied"),
+    ("No approvers registered for tool bash", "denied"),
+    ("Plan mode is active. You may only edit the current plan file: `/home/u/plan.md`.",
+     "denied"),
+    ("[gateway] plugin 'identifier' is not found, please check the plugin list", "unknown_tool"),
+    ('mcp: invalid server name: "github"', "unknown_tool"),
+    ("The following block matched more than once:\n    ---\n    return None", "edit_mismatch"),
+    ("[The command has no new output after 30 seconds. You may wait longer to see additional "
+     "output by sending empty command '', or send keys to interrupt/kill the command.]",
+     "timeout"),
+    ("Neither ripgrep (rg) nor grep is installed.", "not_found"),
+    ("no command provided.", "invalid_args"),
+    # The failure named is the relative path, not the directory it would reach.
+    ("`src/app.py` is not an absolute path. You must provide an absolute path to edit a file "
+     "outside the working directory.", "invalid_args"),
+    # A binary file is no argument error.
+    ("File validation failed for /w/bin/tool: File appears to be binary and this file type "
+     "cannot be read or edited by this tool.", "other"),
+])
+def test_tool_errors_of_programs_and_agents(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

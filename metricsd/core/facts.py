@@ -1673,7 +1673,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     ("not_found", (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
-        ("not found", _GEMINI_CLI + " (File not found); " + _RUN + " (command not found)"),
+        (r"\bnot found(?! in (?:this|the current) scope)", _GEMINI_CLI + " (File not found); "
+         + _RUN + " (command not found); not a compiler's name that is not found in this "
+         "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
+         "scope; captured here)"),
         ("does not exist", _CLAUDE_CODE + " (File does not exist.); " + _CONTINUE),
         ("no module named", "CPython import system; " + _RUN),
         ("cannot find module", "Node.js CJS loader; Go (cannot find module providing "
@@ -1703,6 +1706,22 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("oldstring and newstring", _OPENCODE + " (must be different)"),
         ("failed to parse function arguments", _CODEX),
         ("parameter was empty", _CLINE + " (The 'command' parameter was empty)"),
+        # A command-line program's own words for a bad operand: "invalid" and what was
+        # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
+        # U+2018 and U+2019 in a UTF-8 locale).
+        (r"\binvalid (?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
+         "GNU coreutils (date: invalid date 'x'; truncate: Invalid number: 'x'; "
+         "head: invalid number of lines: 'x'; chown: invalid user: 'x'; "
+         "sleep: invalid time interval 'x'; captured here); findutils xargs "
+         "(invalid number \"x\" for -n option; captured here)"),
+        # A bound on an argument, written as a comparison.
+        (r"\bmust be ?(?:<=?|>=?|==?|!=) ?-?[0-9]", "MoonshotAI/kimi-cli src/kimi_cli/tools/shell "
+         "(timeout must be <= 300s for foreground commands)"),
+        # GNU programs end a usage error with a pointer to --help (emit_try_help).
+        (r"\btry [\"'`\u2018]?[a-z0-9_.-]+(?: [a-z0-9_.-]+)? --help\b",
+         "GNU coreutils src/system.h emit_try_help (Try 'cut --help' for more information.), "
+         "printed only after a usage error (cut: fields are numbered from 1; tr: missing "
+         "operand; tar: x: Invalid number of elements; captured here)"),
     )),
     ("network", (
         ("could not resolve", "curl (6) Could not resolve host; git; " + _RUN),
@@ -1768,6 +1787,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore",
          "s-kostyaev/ellama (Denied because write access is not allowed by "
          "filesystem.allowWrite); posit-dev/btw (ask the user for consent)"),
+        ("tool execution | tool call | tool use ~ not permitted | not allowed | skipped by",
+         "mistralai/mistral-vibe vibe/core/agent_loop.py (Tool execution not permitted.); "
+         "vibe/core/utils/tags.py (Tool execution skipped by user.)"),
+        ("prohibited action | prohibited actions | prohibited command | prohibited operation | "
+         "no approvers | no approver | skipped by user | skipped by the user",
+         "warpdotdev/warp#7721 (The agent tried to execute a prohibited action); "
+         "UKGovernmentBEIS/inspect_ai src/inspect_ai/approval/_policy.py (No approvers "
+         "registered for tool x)"),
         ("command | tool | operation ~ is denied | denied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
@@ -1794,8 +1821,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
          "user); aws/amazon-q-developer-cli (Tool approval required); "
          "microsoft/vscode-copilot-chat (disabledByUser)"),
-        ("mode + not allowed | can only | cannot | restricted", "RooCodeInc/Roo-Code "
-         "validateToolUse.ts (Tool \"x\" is not allowed in ask mode)"),
+        ("mode + not allowed | can only | may only | cannot | restricted", "RooCodeInc/Roo-Code "
+         "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
+         "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
         ("rejected + tool | call | invocation | command | operation | action | execution",
          "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
          "use with execute_bash was rejected)"),
@@ -1817,9 +1845,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("timeout", (
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
+         "no new output after | no output after | no output for | "
          "status code 408 | status 408 | status code 504 | status 504",
          "SWE-agent/SWE-agent agents.py (was cancelled because it took more than N seconds); "
-         "voideditor/void (killed after 8s of inactivity); axios (status code 408)"),
+         "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
+         "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds)"),
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value", "TIMEOUT_KEYWORDS; agents' "
@@ -1838,7 +1868,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
-        ("tool | function | tool with name | tool name | tool named | action ~ not found | "
+        ("tool | function | tool with name | tool name | tool named | action | plugin ~ not "
+         "found | "
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | not defined | wasn t defined | is not defined - file not found | "
          "path not found | "
@@ -1854,7 +1885,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
-         "unavailable tool", _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError"),
+         "unavailable tool | invalid server name | unknown server | no such server",
+         _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
+         "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
+         "there)"),
     )),
     ("edit_mismatch", (
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
@@ -1867,6 +1901,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
          "permitted", "git apply; GNU patch; " + _RUN),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("matched more than once | matches more than once | found more than once | appears "
+         "more than once | occurs more than once", "rusiaaman/wcgw search_replace.py (The "
+         "following block matched more than once)"),
         ("expected 1 occurrence | expected 1 occurrences | expected one occurrence",
          "wonderwhy-er/DesktopCommanderMCP edit.ts (Expected 1 occurrences but found 3)"),
         ("no sufficiently similar | sufficiently similar | more than one occurrence | more "
@@ -1895,8 +1932,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| don t have permission | read only file system | erofs | not writable",
          _NODE_FS + "; Windows (Access is denied.); " + _RUN),
         ("outside | not within + workspace | allowed directories | project | root | "
-         "directory | directories | working directory | sandbox", _GEMINI_CLI
-         + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers"),
+         "directory | directories | working directory | sandbox - not an absolute path | "
+         "provide an absolute path | must be absolute", _GEMINI_CLI
+         + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers; "
+         "MoonshotAI/kimi-cli tools/file/replace.py (the failure named is a path that is not "
+         "absolute: ... is not an absolute path. You must provide an absolute path to edit a "
+         "file outside the working directory.)"),
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
          "digitally signed | execution policy | running scripts is disabled",
@@ -1933,18 +1974,27 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "PATH); " + _RUN),
         ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
                                                    "found)"),
+        ("neither + nor + installed | found | available | exists | exist",
+         "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
+         "grep is installed)"),
     )),
     ("invalid_args", (
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
-         "schema validation | input validation | inputvalidationerror | 32602",
-         _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError)"),
+         "schema validation | input validation | inputvalidationerror | 32602 - binary",
+         _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError); "
+         "OpenHands/software-agent-sdk file_editor (File validation failed ...: File appears "
+         "to be binary: a file the tool cannot read, not an argument error)"),
         ("missing required | required parameter | required property | required argument | "
          "required field | is required | are required | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
-         "unknown option", "JSON Schema validators; CPython argparse; " + _RUN),
+         "unknown option | missing operand | extra operand | embedded null byte | null byte",
+         "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
+         "captured here); CPython (ValueError: embedded null byte), "
+         "UKGovernmentBEIS/inspect_ai _call_tools.py (contained an embedded null byte); "
+         + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
         ("invalid | not a valid | not valid | supply a valid | provide a valid ~ input | inputs "
          "| argument | arguments | parameter | parameters | param | params | value | json | "
@@ -1960,7 +2010,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "new str | new string | old str | old string | content | text",
          "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
          "(missing 1 required positional argument)"),
-        ("arg | args + not in | unknown | unexpected | invalid | missing",
+        ("arg | args ~ not in | unknown | unexpected | invalid | missing",
          "stanfordnlp/dspy (Arg x is not in the tool's args)"),
         ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
          "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
@@ -1987,22 +2037,35 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool_rm.rs (Wildcards and shell patterns are not supported)"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
+        ("no ~ provided | given | specified - key | keys | token | tokens | credentials | "
+         "password", "anthropics/claude-quickstarts computer-use-demo tools/bash.py (no "
+         "command provided.)"),
+        ("the correct + properties | parameters | arguments | params",
+         "danny-avila/LibreChat#1407 (use an API function call with the correct "
+         "properties/parameters)"),
         ("no diff blocks | formatted correctly | correct format", "yetone/avante.nvim "
          "replace_in_file (No diff blocks found. Please make sure the diff is formatted "
          "correctly)"),
         ("must start with | must begin with | must end with | must contain | must match | "
+         "must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
          "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
-         "with http://); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
+         "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
+         "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
          "(No Search/Replace blocks were received!)"),
         ("must be + greater | less | positive | a string | a number | an integer | one of | "
          "between | at least | at most | non empty | provided | specified",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
-         "unrecognized input | patch format | invalid format | malformed", "git apply "
-         "(corrupt patch, No valid patches in input); GNU patch (Only garbage was found in "
-         "the patch input.); " + _CODEX + "/apply-patch (Invalid patch)"),
+         "unrecognized input | patch format | invalid format | malformed | fragment without "
+         "header | lacks filename | missing marker | missing markers | unclosed block | "
+         "unclosed search", "git apply "
+         "(corrupt patch, No valid patches in input); git apply.c (patch fragment without "
+         "header at line N; git diff header lacks filename information; captured here); GNU "
+         "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
+         "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
+         "======= marker)"),
         ("parse | parsing | could not parse | failed to parse + patch | diff | edit | "
          "arguments | argument | input | json | params | parameters", _CODEX
          + " (failed to parse function arguments)"),
