@@ -330,3 +330,59 @@ def test_tool_errors_of_builds(error: str, label: str) -> None:
 ])
 def test_provider_words_of_servers(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A DOM AbortError is the failure, even inside a stream error.
+    ('LLM stream error {"error":"AbortError: This operation was aborted"}', "canceled"),
+    ("[Error invoking remote method 'research:chatStream': Error: The user aborted a request]",
+     "canceled"),
+    # hyper's closed channel as reqwest prints it.
+    ('Request failed: reqwest::Error { kind: Request, source: hyper_util::client::legacy::'
+     'Error(SendRequest, hyper::Error(ChannelClosed)) }', "network"),
+    # Not found: a whole message that is the 404 reason phrase, an API base, in Chinese.
+    ("AI_APICallError: Not Found", "not_found"),
+    ("https://ark.example.com/api/v3/chat/completions not found, verify your API base.",
+     "not_found"),
+    ("API\u7aef\u70b9\u4e0d\u5b58\u5728\uff0c\u8bf7\u68c0\u67e5Base URL", "not_found"),
+    # GPU memory is a server's failure, not an overload; a tool the request names but does
+    # not define is a bad request; a client that could not decode the answer is other.
+    ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 672.00 MiB (GPU 0; "
+     "8.00 GiB total capacity)", "server"),
+    ("tool_choice references unknown tool `get_weather`.", "bad_request"),
+    ("io.ktor.serialization.JsonConvertException: Illegal input: Field 'parts' is required "
+     "for type with serial name 'x'", "other"),
+    # A request too large for a rate, and a rate limit typed credit_limit, are rate limits.
+    ("Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 342389. "
+     "The input or output tokens must be reduced in order to run successfully.", "rate_limit"),
+    ("Error code: 429 - {'error': {'message': 'Request was rejected due to rate limiting.', "
+     "'type': 'credit_limit'}}", "rate_limit"),
+])
+def test_provider_errors_batches_22_to_25(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("E   ModuleNotFoundError: No module named 'x'\nERROR test_a.py\n!!!!!!!! Interrupted: 1 "
+     "error during collection !!!!!!!!", "not_found"),
+    ("Error from MCP server: SseError: SSE error: TypeError: terminated: other side closed",
+     "network"),
+    ("'rtual' \u4e0d\u662f\u5185\u90e8\u6216\u5916\u90e8\u547d\u4ee4\uff0c\u4e5f\u4e0d\u662f"
+     "\u53ef\u8fd0\u884c\u7684\u7a0b\u5e8f", "not_found"),
+    ("no such option: --frob", "invalid_args"),
+    ("flag provided but not defined: -frob", "invalid_args"),
+    ("mount: /mnt: must be superuser to use mount.", "permission"),
+    ("error running command: Access is denied. (Exception from HRESULT: 0x80070005 "
+     "(E_ACCESSDENIED))", "permission"),
+    ('failed to search with status 422: {"status":422,"code":"VALIDATION"}', "invalid_args"),
+    ("The LLM returned a tool call for a tool name that is not recognized.", "unknown_tool"),
+    ("I'm sorry, I tried to run a function that did not exist.", "unknown_tool"),
+    ("Failed to parse the LLM output into the tool schema.", "invalid_args"),
+    ("Error: path escapes workspace root", "permission"),
+])
+def test_tool_errors_batches_22_to_25(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+def test_external_termination_cancels() -> None:
+    assert finish_reason_label("External termination requested") == "canceled"

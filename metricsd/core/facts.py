@@ -714,6 +714,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agents' turn interruption (Claude Code [Request interrupted by user])"),
         ("user | client + stop | stopped | stops | quit | exit | exited", _LMSTUDIO
          + "; langroid/langroid StatusCode (USER_QUIT)"),
+        ("external termination | termination requested | terminated externally",
+         "microsoft/autogen autogen_agentchat conditions/_terminations.py "
+         "(ExternalTermination: External termination requested)"),
         ("stopped by | halted by + hook | user | client | guard | app | application",
          "karthink/gptel (Request stopped by pre-tool-call hook)"),
         ("tool | tools | tool call | function + rejected | declined | denied",
@@ -1112,6 +1115,10 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
+    ("not_found", (
+        (r"\bnot found[.!]?[\"'}\])]*\s*$", "HTTP 404 reason phrase as the whole of what the "
+         "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
+    )),
     ("server", (
         ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
         ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
@@ -1160,7 +1167,10 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("certificate", "Go crypto/x509; Python ssl; Node tls"),
         ("handshake", "Go net/http (TLS handshake); Python ssl"),
         ("goaway", "golang/go src/net/http/h2_bundle.go (server sent GOAWAY)"),
-        ("stream error", "golang/go src/net/http/h2_bundle.go (stream error: stream ID N)"),
+        (r"\bstream error(?!.*(?:aborterror|operation was aborted|aborted a request))",
+         "golang/go src/net/http/h2_bundle.go (stream error: stream ID N); not a stream that "
+         "ended with a DOM AbortError (co-l/openfox#358: LLM stream error {\"error\":"
+         "\"AbortError: This operation was aborted\"})"),
         ("http2", "golang/go src/net/http/h2_bundle.go"),
     )),
     ("canceled", (
@@ -1214,7 +1224,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("reduce the length of the messages", _OPENAI_ERRORS),
     )),
     ("billing", (
-        ("credit | credits", "docs.anthropic.com (credit balance is too low); OpenRouter "
+        ("credit | credits - " + _RATE_WORDS, "docs.anthropic.com (credit balance is too "
+         "low); not a rate limit that names its type credit_limit (e-p-armstrong/"
+         "augmentoolkit#5, Together: rejected due to rate limiting ... 'type': "
+         "'credit_limit'); OpenRouter "
                              "(402: insufficient credits)"),
         ("balance + insufficient | low | exhausted | negative | zero | not enough",
          "api-docs.deepseek.com (402 Insufficient Balance)"),
@@ -1406,11 +1419,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("must be | must either be | must not be | is required | are required | missing "
          "required | required parameter | cannot be empty | must contain | must have | must "
          "match | must include | must start with | must be followed by - server error | "
-         "internal error", "vllm-project/vllm (tool_choice "
+         "internal error | serial name | serialization | deserialization | deserialize | "
+         "illegal input | tokens per | per min | per minute | tpm | rpm", "vllm-project/vllm "
+         "(tool_choice "
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
          "must contain the word 'json' in some form, to use 'response_format' of type "
          "'json_object'; an assistant message with 'tool_calls' must be followed by tool "
-         "messages)"),
+         "messages); not a client that could not decode the answer (JetBrains/koog#1027: "
+         "Field 'object' is required for type with serial name ...), nor a request too large "
+         "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
+         "reduced)"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
          "content management policy | responsible ai policy",
@@ -1420,6 +1438,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "triggering Azure OpenAI's content management policy; ResponsibleAIPolicyViolation)"),
         ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
                                 "not valid.)"),
+        ("references unknown | unknown tool | unknown tools | undefined tool",
+         "EricLBuehler/mistral.rs mistralrs-core/src/tools (tool_choice references unknown "
+         "tool `x`: the request names a tool it does not define)"),
         ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
          "(Request trying to use deprecated SDK version)"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
@@ -1456,13 +1477,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
         ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
                              "Found\"}) of OpenAI-compatible servers"),
+        ("not found | does not exist + api base | base url | endpoint | verify your api",
+         "nanbingxyz/5ire#195 (https://.../chat/completions not found, verify your API base.)"),
+        ("不存在 | 找不到", "Tencent/WeKnora#165 (API端点不存在, 请检查Base URL: the API "
+                         "endpoint does not exist)"),
         ("no such model | unknown model | missing model",
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
         ("request | payload | entity | body | file | image | upload | attachment + too large "
          "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
-         "exceeds the limit | exceeds limit",
+         "exceeds the limit | exceeds limit - tokens per | per min | per minute | tpm | rpm",
          "HTTP 413 reason phrase (Payload Too Large, Request Entity Too Large); "
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
@@ -1488,7 +1513,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
-        ("overloaded | overload | over capacity | at capacity | capacity",
+        ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
+         "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
         ("service unavailable | temporarily unavailable | currently unavailable | "
          "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
@@ -1544,6 +1570,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(upstream connect error or disconnect/reset before headers); HTTP/2 "
          "REFUSED_STREAM; StanfordSpezi/SpeziLLM (Connectivity Error; Couldn't establish a "
          "secure connection)"),
+        ("channel closed | channel close | send request | connection closed before message "
+         "completed | incomplete message", "hyperium/hyper (hyper::Error(ChannelClosed); "
+         "connection closed before message completed), hyper_util legacy client "
+         "(Error(SendRequest, ...)) as reqwest prints them (seanmonstar/reqwest#1808)"),
         ("read error | write error | local protocol error | remote protocol error",
          "encode/httpx (ReadError, WriteError, LocalProtocolError, RemoteProtocolError)"),
         ("server + not running | isn t running | is down", "stitionai/devika#187 (Ollama "
@@ -1554,7 +1584,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
          "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
-         "decoding error | not valid json | data corrupted",
+         "decoding error | not valid json | data corrupted | abort error | aborterror | "
+         "aborted a request | operation was aborted | request was aborted",
          "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI + "; "
          + _GO_NET),
     )),
@@ -1763,6 +1794,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     )),
     ("invalid_args", (
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
+        ("422", "HTTP 422 Unprocessable Entity from the API a tool called (egoist/chatwise-"
+                "releases#936: failed to search with status 422: ... VALIDATION)"),
+        ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
         ("invalid argument", "agents' argument checks (invalid argument)"),
         ("invalid arguments", _MCP + " (-32602 Invalid arguments for tool)"),
@@ -1872,7 +1906,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "warpdotdev/warp#7721 (The agent tried to execute a prohibited action); "
          "UKGovernmentBEIS/inspect_ai src/inspect_ai/approval/_policy.py (No approvers "
          "registered for tool x)"),
-        ("command | tool | operation ~ is denied | denied", "smallcloudai/refact (command "
+        ("command | tool | operation ~ is denied | denied - access is denied | access denied "
+         "| e accessdenied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
         ("is banned | banned command | not in allowlist | not in the allowlist | not in allow "
@@ -1935,9 +1970,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("canceled", (
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
-         "abort error - file not found | no such file",
+         "abort error - file not found | no such file | during collection",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
-         + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError"),
+         + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError; not pytest's stop after "
+         "errors (Interrupted: 1 error during collection; captured here)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
         ("stopped by the user | user stopped | killed by the user | terminated by the user | "
@@ -1948,7 +1984,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("tool | function | tool with name | tool name | tool named | action | plugin ~ not "
          "found | "
          "is not found | was not found | is not available | does not exist | doesn t exist | "
-         "don t exist | not defined | wasn t defined | is not defined - file not found | "
+         "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
+         "not defined | wasn t defined | is not defined - file not found | "
          "path not found | "
          "directory not found | module not found | command not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
@@ -1962,7 +1999,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
-         "unavailable tool | invalid server name | unknown server | no such server",
+         "unavailable tool | unknown tools | invalid server name | unknown server | no such "
+         "server",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
          "there)"),
@@ -2008,13 +2046,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
          "| don t have permission | read only file system | erofs | not writable",
          _NODE_FS + "; Windows (Access is denied.); " + _RUN),
-        ("outside | not within + workspace | allowed directories | project | root | "
+        ("outside | not within | escapes | escape + workspace | allowed directories | project "
+         "| root | "
          "directory | directories | working directory | sandbox - not an absolute path | "
          "provide an absolute path | must be absolute", _GEMINI_CLI
          + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers; "
          "MoonshotAI/kimi-cli tools/file/replace.py (the failure named is a path that is not "
          "absolute: ... is not an absolute path. You must provide an absolute path to edit a "
-         "file outside the working directory.)"),
+         "file outside the working directory.); agno-agi/agno tools/workspace.py (path "
+         "escapes workspace root)"),
+        ("must be superuser | must be root | are you root | only root | requires root | root "
+         "privileges | superuser privileges | run as administrator | elevated privileges",
+         "util-linux mount (must be superuser to use mount.), apt-get (are you root?), "
+         "captured here as an unprivileged user"),
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
          "digitally signed | execution policy | running scripts is disabled",
@@ -2044,6 +2088,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
+         "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
          "PowerShell (The term 'x' is not recognized as the "
@@ -2056,6 +2101,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found), captured here where installed; not a compiler's unknown name (javac: cannot "
          "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425); "
          + _RUN),
+        ("不是内部或外部命令 | 找不到指定的 | 系统找不到 | 找不到文件",
+         "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
+         "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
+         "path specified)"),
         ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
                                                    "found)"),
         ("neither + nor + installed | found | available | exists | exist",
@@ -2074,9 +2123,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "required field | is required | are required | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
-         "unknown option | missing operand | extra operand | embedded null byte | null byte",
+         "unknown option | missing operand | extra operand | embedded null byte | null byte | "
+         "no such option | flag provided but not defined | unknown flag | unknown shorthand "
+         "flag | garbage option | unknown long option | invalid option",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
-         "captured here); CPython (ValueError: embedded null byte), "
+         "captured here); pip (no such option: --frob), Go flag (flag provided but not "
+         "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
+         "spf13/cobra (unknown flag), captured here; CPython (ValueError: embedded null byte), "
          "UKGovernmentBEIS/inspect_ai _call_tools.py (contained an embedded null byte); "
          + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
@@ -2150,7 +2203,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
          "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
          "======= marker)"),
-        ("parse | parsing | could not parse | failed to parse + patch | diff | edit | "
+        ("parse | parsing | could not parse | failed to parse + patch | diff | edit | schema "
+         "| tool schema | "
          "arguments | argument | input | json | params | parameters", _CODEX
          + " (failed to parse function arguments)"),
     )),
@@ -2178,6 +2232,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "their net:: prefix)"),
         ("err + cert | invalid response | empty response", _CHROMIUM_NET + " "
          "(ERR_CERT_AUTHORITY_INVALID, ERR_INVALID_RESPONSE, ERR_EMPTY_RESPONSE)"),
+        ("other side closed | type error terminated | socket closed | premature close | "
+         "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
+         "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
+         "side closed)"),
     )),
     ("exit_nonzero", (
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
