@@ -386,3 +386,37 @@ def test_tool_errors_batches_22_to_25(error: str, label: str) -> None:
 
 def test_external_termination_cancels() -> None:
     assert finish_reason_label("External termination requested") == "canceled"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Chinese providers' own words (Zhipu, Alibaba Cloud, Baidu error-code pages).
+    ("\u8eab\u4efd\u9a8c\u8bc1\u5931\u8d25", "auth"),
+    ("Authentication Token\u975e\u6cd5\uff0c\u8bf7\u786e\u8ba4Authentication Token\u6b63\u786e"
+     "\u4f20\u9012\u3002", "auth"),
+    ("Prompt \u8d85\u957f", "context_length"),
+    ("API \u8c03\u7528\u53c2\u6570\u6709\u8bef\uff0c\u8bf7\u68c0\u67e5\u6587\u6863",
+     "bad_request"),
+    ("\u65e0\u53ef\u7528\u989d\u5ea6", "billing"),
+    ("\u8be5\u6a21\u578b\u5f53\u524d\u8bbf\u95ee\u91cf\u8fc7\u5927\uff0c\u8bf7\u60a8\u7a0d"
+     "\u540e\u518d\u8bd5", "overloaded"),
+    ("\u5185\u90e8\u9519\u8bef", "server"),
+    ("\u8bf7\u6c42\u8c03\u7528\u8d85\u65f6", "timeout"),
+    ("\u7f51\u7edc\u9519\u8bef\uff0c\u9519\u8bef id\uff1ax\uff0c\u8bf7\u8054\u7cfb\u5ba2\u670d",
+     "network"),
+])
+def test_provider_errors_in_chinese(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # GNU programs under LANGUAGE=zh_CN, captured here.
+    ("cat: /root/x: \u6743\u9650\u4e0d\u591f", "permission"),
+    ("bash: \u884c 1: nosuchcmd: \u672a\u627e\u5230\u547d\u4ee4", "not_found"),
+    ("cat: /nonexist: \u6ca1\u6709\u90a3\u4e2a\u6587\u4ef6\u6216\u76ee\u5f55", "not_found"),
+    ("tr: \u7f3a\u5c11\u64cd\u4f5c\u5bf9\u8c61", "invalid_args"),
+    ("\u81f4\u547d\u9519\u8bef\uff1a\u4e0d\u662f git \u4ed3\u5e93\uff08\u6216\u8005\u4efb\u4f55"
+     "\u7236\u76ee\u5f55\uff09\uff1a.git", "not_found"),
+    ("bash: \u884c 1: /dev/tcp/127.0.0.1/1: \u62d2\u7edd\u8fde\u63a5", "network"),
+])
+def test_tool_errors_in_chinese(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

@@ -773,13 +773,16 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
     )),
     ("stop", (
-        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot",
+        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
-         "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL)"),
-        ("complete | completed | completion | finished | finish | done | success | ok",
+         "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL); AI21 Jurassic on Amazon Bedrock "
+         "(finishReason: {reason: endoftext})"),
+        ("complete | completed | completion | finished | finish | done | success | ok | "
+         "succeeded",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
-         "src/modules/aix/server/api/aix.wiretypes.ts (GCTokenStopReason 'ok')"),
+         "src/modules/aix/server/api/aix.wiretypes.ts (GCTokenStopReason 'ok'); Replicate "
+         "predictions API (status: succeeded, failed, canceled)"),
         ("no tool | no tools | no function | without tool | without tools",
          "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (StepStopReason no_tool_calls: the "
          "model answered without calling a tool, so the turn ended); "
@@ -1187,6 +1190,13 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
 
 _LITELLM: Final = "BerriAI/litellm litellm/exceptions.py"
 _CHROMIUM_NET: Final = "chromium net/base/net_error_list.h"
+_ZHIPU: Final = "docs.bigmodel.cn/cn/api/api-code (Zhipu error codes)"
+_ALIYUN: Final = ("help.aliyun.com/document_detail/2593384.html (Alibaba Cloud Model "
+                   "Studio error codes)")
+_QIANFAN: Final = "ai.baidu.com/ai-doc/WENXINWORKSHOP/tlmyncueh (Baidu Qianfan error codes)"
+_KIMI_ZH: Final = "platform.kimi.com/docs/api/errors (Kimi error list, Chinese descriptions)"
+_NEW_API: Final = "QuantumNous/new-api relay (当前分组上游负载已饱和, 请稍后再试)"
+_ZH_CN: Final = "glibc and GNU coreutils/bash zh_CN messages (LANGUAGE=zh_CN, captured here)"
 _GOOGLE_CODES: Final = "googleapis/googleapis google/rpc/code.proto (HTTP mapping)"
 _AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (error shapes "
                       "and httpStatusCode)")
@@ -1201,6 +1211,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("超长 | 长度过长 | 上下文长度 | 模型规格长度",
+         _ZHIPU + " (1261 Prompt 超长); " + _KIMI_ZH + " (tokens 长度过长; 超过了模型规格长度)"),
         ("context + length | window | size | limit | overflow | overflows | overflowed - "
          "deadline | canceled | cancelled | mismatch | mismatched",
          _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
@@ -1224,6 +1236,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("reduce the length of the messages", _OPENAI_ERRORS),
     )),
     ("billing", (
+        ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
+         "额度); "
+         + _ZHIPU + " (1309 套餐已到期); docs.bigmodel.cn/cn/faq (429 账户余额已用完)"),
         ("credit | credits - " + _RATE_WORDS, "docs.anthropic.com (credit balance is too "
          "low); not a rate limit that names its type credit_limit (e-p-armstrong/"
          "augmentoolkit#5, Together: rejected due to rate limiting ... 'type': "
@@ -1359,6 +1374,12 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("身份验证失败 | 鉴权失败 | 认证失败 | 无效的令牌 | 令牌无效 | 令牌已过期 | 无权访问 | "
+         "权限不足 | 未授权", _ZHIPU + " (1000 身份验证失败; 1220 您无权访问); " + _KIMI_ZH + " ("
+         "鉴权失败); "
+         "docs.crazyrouter.com/error-handling (401 认证失败; 403 权限不足)"),
+        ("api key | apikey | token | 令牌 | 密钥 + 非法 | 无效 | 已过期", _ZHIPU + " (1002 "
+         "Authentication Token 非法; 1003 Authentication Token 已过期)"),
         ("unauthorized | unauthorised | unauthenticated | not authenticated | not authorized",
          "HTTP 401 reason phrase; " + _GOOGLE_CODES),
         ("authentication + failed | failure | fails | error | required | invalid",
@@ -1401,6 +1422,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("参数错误 | 参数有误 | 参数非法 | 参数缺失 | 参数无效 | 缺少参数 | 敏感内容 | 安全策略 | "
+         "内容违规 | 请求无效 | 格式错误", _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
+         "1 不安全或"
+         "敏感内容); " + _ALIYUN + " (100004 参数缺失; 100005 参数非法; 100008 请求内容没有通过安"
+         "全策略); "
+         + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input", _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason "
          "phrase; cursor/cursor#3930 (reason invalid_input)"),
@@ -1492,6 +1519,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("限流 | 频率过高 | 流量限制 | 调用次数限额", _ZHIPU + " (1303 频率过高; 1304 已达今日调"
+         "用次数"
+         "限额; 1305 已触发流量限制); " + _ALIYUN + " (100002 触发平台限流规则)"),
         ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
          "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
         ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
@@ -1513,6 +1543,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("访问量过大 | 负载已饱和 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
+         "可用",
+         _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
+         + " (100020 模型暂时无法提供服务); "
+         + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用)"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
@@ -1525,6 +1560,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
     )),
     ("server", (
+        ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
+         "部错误); " + _ALIYUN + " "
+         "(100000 系统异常)"),
         ("internal server error | internal error | server error | server had an error | "
          "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
          + _OPENAI_ERRORS),
@@ -1538,6 +1576,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
          "took too long - argument | parameter | param | kwarg | keyword | option | field | "
          "property | setting | must be | should be",
@@ -1545,6 +1584,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("网络错误 | 网络异常 | 连接失败 | 拒绝连接 | 无法连接", _ZHIPU + " (1234 网络错误); "
+         + _ZH_CN + " (ECONNREFUSED 拒绝连接)"),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "spdy | content length mismatch | incomplete chunked encoding | too "
          "many redirects | address invalid | network changed",
@@ -1590,6 +1631,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _GO_NET),
     )),
     ("canceled", (
+        ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
+                  "canceled)"),
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
     )),
@@ -1956,6 +1999,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
     )),
     ("timeout", (
+        ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
          "no new output after | no output after | no output for | "
          "status code 408 | status 408 | status code 504 | status 504",
@@ -2042,6 +2086,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _GEMINI_CLI + "/utils/fileUtils.ts"),
     )),
     ("permission", (
+        ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
+         "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
          "| don t have permission | read only file system | erofs | not writable",
@@ -2080,6 +2126,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
+         _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
+         "规格 "
+         "未匹配任何 git 已知文件); GNU make zh_CN (没有规则可制作目标), captured here"),
         ("no such file | no such | enoent | not found | does not exist | doesn t exist | "
          "do not exist | cannot find | can t find | could not find | couldn t find | unable "
          "to find | no module named | not recognized as an internal or external command | "
@@ -2112,6 +2162,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("未识别的选项 | 无效的 | 缺少操作对象 | 获取更多信息",
+         "GNU coreutils zh_CN (ls: 未识别的选项; head: 无效的行数; date: 无效的日期; tr: "
+         "缺少操作对象; 请尝试执行 \"ls --help\" 来获取更多信息), captured here"),
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
@@ -2209,6 +2262,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("拒绝连接 | 未知的名称或服务 | 无法解析主机 | 没有到主机的路由 | 网络不可达 | 连接被对方"
+         "重设",
+         _ZH_CN + " (ECONNREFUSED 拒绝连接; EAI_NONAME 未知的名称或服务; EHOSTUNREACH; ENETUNREA"
+         "CH; "
+         "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
          "| module | import | symbol | reference | type | eresolve",
