@@ -420,3 +420,56 @@ def test_provider_errors_in_chinese(message: str, label: str) -> None:
 ])
 def test_tool_errors_in_chinese(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("The model server rejected the API key. Check your API key configuration.", "auth"),
+    ("The model server denied access. Check that the API key may use this model.", "auth"),
+    ("You must provide API authentication.", "auth"),
+    ("API key should start with 'AIza'", "auth"),
+    ("Could not reach the AI provider.", "network"),
+    ("Model gpt-5-codex is not available for OpenAI.", "not_found"),
+    # JSON the model returned malformed is the server's failure, not a bad request.
+    ("Ollama server error: The model returned malformed JSON.", "server"),
+])
+def test_provider_errors_batches_26_to_29(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ('{"error": "Path /workspace/.magui/state.json is restricted (harness internal)"}',
+     "permission"),
+    ("File operations are restricted to the workspace directory (/home/u/p). The path "
+     "'/etc/hosts' resolves outside this directory. If you need to modify files outside the "
+     "workspace, please ask the user for permission first.", "permission"),
+    ("Authorization denied for tool 'delete_file' on server 'filesystem'", "denied"),
+    ("Missing tool", "unknown_tool"),
+    ("Ollama attempted to call a tool with a name we do not recognize", "unknown_tool"),
+    ("Error: Line offset 500 exceeds file length (120 lines)", "invalid_args"),
+    ("Cannot use empty search content on non-empty file", "invalid_args"),
+    ("Error: empty command", "invalid_args"),
+    ("Invalid regex pattern: error parsing regexp: missing closing ): `foo(`", "invalid_args"),
+    ("Function get_weather has parameters but no arguments are set.", "invalid_args"),
+    ("Could not convert tool arguments from Ollama into what the tool expected",
+     "invalid_args"),
+    ("URL must use http:// or https://", "invalid_args"),
+    ("Invoking `get_weather()` failed as the following mandatory input parameters are not "
+     "present:\ncity", "invalid_args"),
+    ("Content not found in file. The file may have changed since you last read it.",
+     "edit_mismatch"),
+    ("The user exited while this tool was running, so its output was not recorded",
+     "canceled"),
+    ("Command exceeded timeout of 120 seconds. You can increase the timeout by setting the "
+     "`timeout_secs` parameter on the tool call.", "timeout"),
+    ('request failed: Get "https://docs.example.invalid/api": dial tcp: lookup '
+     "docs.example.invalid on 127.0.0.53:53: no such host", "network"),
+])
+def test_tool_errors_batches_26_to_29(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("tripwire", "content_filter"), ("agent not finished before max iterations", "length"),
+])
+def test_finish_reasons_batches_26_to_29(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

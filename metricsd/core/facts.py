@@ -699,9 +699,12 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
-        ("not finished | not done | not completed | not complete | unfinished | in progress",
+        ("not finished | not done | not completed | not complete | unfinished | in progress - "
+         "max | maximum | limit | iterations | iteration | steps",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
-         "(NOT_FINISHED): the answer is still running, no finish reason yet"),
+         "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
+         "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
+         "iterations)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
@@ -731,7 +734,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
-        ("guardrail | guardrails", _BEDROCK),
+        ("guardrail | guardrails | tripwire", _BEDROCK + "; mastra-ai/mastra "
+         "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
@@ -1388,11 +1392,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
-         "| unable to load | could not load | failed to refresh",
+         "| unable to load | could not load | failed to refresh | rejected | should start with "
+         "| must start with",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
-         "credentials)"),
+         "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
+         "key); mscraftsman/generative-ai (API key should start with 'AIza')"),
+        ("provide | supply + api authentication | authentication credentials",
+         "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
+         "authentication.)"),
         ("no api key | no apikey | no credentials | no auth credentials | provide an api key "
          "| provide a valid api key | provide your api key | provide api key | no keys found | "
          "no key found | no keys available | no valid keys | no valid key",
@@ -1414,11 +1423,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid token | expired token | token expired | token has expired | token is "
          "expired | invalid authentication | invalid credentials",
          "OAuth 2.0 (RFC 6750 invalid_token)"),
-        ("access denied | forbidden | permission denied | does not have access | do not have "
-         "access | not have permission | not allowed to access | not authorized to access | "
-         "not permitted to access - does not exist | not found", "HTTP 403 reason phrase; "
-         + _AWS_ERRORS
-         + " (AccessDeniedException)"),
+        ("access denied | denied access | forbidden | permission denied | does not have access "
+         "| do not have access | not have permission | not allowed to access | not authorized "
+         "to access | not permitted to access - does not exist | not found", "HTTP 403 reason "
+         "phrase; " + _AWS_ERRORS + " (AccessDeniedException); microsoft/magentic-ui "
+         "_ai_client.py (The model server denied access)"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
@@ -1429,8 +1438,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "全策略); "
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
-         "| invalid input", _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason "
-         "phrase; cursor/cursor#3930 (reason invalid_input)"),
+         "| invalid input - returned malformed | returned invalid", _ANTHROPIC_ERRORS
+         + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
+         "invalid_input)"),
         ("invalid | malformed ~ request | requests - too large | status",
          "OpenHands/software-agent-sdk "
          "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
@@ -1439,8 +1449,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "requests | body | payload - stream | response | responses", "sigoden/aichat#1389 "
          "(Azure OpenAI: Unable to parse and estimate tokens from incoming request); not a "
          "client that could not parse the answer (Failed to parse stream)"),
-        ("malformed + request | input | json | body | payload", _AWS_ERRORS
-         + " (ValidationException: Malformed input request)"),
+        ("malformed + request | input | json | body | payload - returned | response | server "
+         "error", _AWS_ERRORS
+         + " (ValidationException: Malformed input request); not JSON the model or server "
+         "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
+         "malformed JSON)"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("must be | must either be | must not be | is required | are required | missing "
@@ -1492,6 +1505,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
         ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
          "(No models loaded)"),
+        ("model + is not available for | not available for - currently | temporarily | right "
+         "now | at the moment | try again | later", "coder/mux formatSendError.ts (Model x is "
+         "not available for OpenAI.)"),
         ("model + not present | couldn t be accessed | could not be accessed | cannot be "
          "accessed", "StanfordSpezi/SpeziLLM (The specified LLM model type is not present; "
          "Model couldn't be accessed)"),
@@ -1619,6 +1635,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "encode/httpx (ReadError, WriteError, LocalProtocolError, RemoteProtocolError)"),
         ("server + not running | isn t running | is down", "stitionai/devika#187 (Ollama "
          "server not running, please start the server)"),
+        ("could not reach | couldn t reach | unable to reach | cannot reach | can t reach | "
+         "failed to reach", "coder/mux formatNameGenerationError.ts (Could not reach the AI "
+         "provider.)"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
@@ -1938,9 +1957,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("declined | rejected | refused | denied | forbidden ~ by user | by the user",
          "gptme/gptme (Execution declined by user); s-kostyaev/ellama (Forbidden by the user)"),
         ("denied because | not allowed by | ask the user for consent | ask the user for "
-         "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore",
+         "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore | "
+         "restricted to | outside this directory | outside the workspace",
          "s-kostyaev/ellama (Denied because write access is not allowed by "
-         "filesystem.allowWrite); posit-dev/btw (ask the user for consent)"),
+         "filesystem.allowWrite); posit-dev/btw (ask the user for consent); not a path outside "
+         "the workspace that suggests asking the user (coder/mux fileCommon.ts)"),
         ("tool execution | tool call | tool use ~ not permitted | not allowed | skipped by",
          "mistralai/mistral-vibe vibe/core/agent_loop.py (Tool execution not permitted.); "
          "vibe/core/utils/tags.py (Tool execution skipped by user.)"),
@@ -1982,6 +2003,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("rejected + tool | call | invocation | command | operation | action | execution",
          "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
          "use with execute_bash was rejected)"),
+        ("authorization denied | not authorized to use | not authorized to call | not "
+         "authorized to run", "VoltAgent/voltagent mcp/authorization (MCPAuthorizationError: "
+         "Authorization denied for tool x on server y)"),
         ("denied by | was denied | been denied | were denied | not approved | approval "
          "denied | not been granted | not granted | haven t granted | hasn t granted | "
          "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
@@ -2006,6 +2030,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "SWE-agent/SWE-agent agents.py (was cancelled because it took more than N seconds); "
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
          "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds)"),
+        ("exceeded timeout | exceeded the timeout | exceeded its timeout | timeout exceeded | "
+         "exceeded the time limit", "coder/mux tools/bash.ts (Command exceeded timeout of N "
+         "seconds. You can increase the timeout by setting the `timeout_secs` parameter)"),
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value", "TIMEOUT_KEYWORDS; agents' "
@@ -2018,6 +2045,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError; not pytest's stop after "
          "errors (Interrupted: 1 error during collection; captured here)"),
+        ("user exited | exited while | user quit | quit while", "synthetic-lab/octofriend "
+         "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
         ("stopped by the user | user stopped | killed by the user | terminated by the user | "
@@ -2043,11 +2072,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
-         "unavailable tool | unknown tools | invalid server name | unknown server | no such "
+         "unavailable tool | unknown tools | missing tool | invalid server name | unknown "
+         "server | no such "
          "server",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
-         "there)"),
+         "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool)"),
+        ("tool | tools | function | functions + do not recognize | does not recognize | don t "
+         "recognize | we do not recognize", "pepperoni21/ollama-rs error.rs (Ollama attempted "
+         "to call a tool with a name we do not recognize)"),
     )),
     ("edit_mismatch", (
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
@@ -2060,6 +2093,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
          "permitted", "git apply; GNU patch; " + _RUN),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("not found | no match | could not find + changed since | modified since | changed "
+         "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
+         "found in file. The file may have changed since you last read it.)"),
         ("matched more than once | matches more than once | found more than once | appears "
          "more than once | occurs more than once", "rusiaaman/wcgw search_replace.py (The "
          "following block matched more than once)"),
@@ -2120,6 +2156,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "directories)"),
         ("access to the path + denied", ".NET UnauthorizedAccessException (Access to the path "
                                         "'x' is denied.)"),
+        ("path | paths | file operations | file | files + is restricted | are restricted | "
+         "restricted to", "microsoft/magentic-ui magui_tools/read.py (Path x is restricted); "
+         "coder/mux fileCommon.ts (File operations are restricted to the workspace directory)"),
         ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
          "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
          "geminiignore | aiderignore | cursorignore",
@@ -2138,6 +2177,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
+         "| no such host "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2190,7 +2230,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
-         "mode | operation - "
+         "mode | operation | regex | regexp | pattern - "
          "return type | must return",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
@@ -2204,7 +2244,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "stanfordnlp/dspy (Arg x is not in the tool's args)"),
         ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
          "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
-        ("empty + not supported | not allowed | is required", "wonderwhy-er/DesktopCommanderMCP "
+        ("empty + not supported | not allowed | is required | cannot use | can t use",
+         "TabbyML/pochi diff-utils.ts (Cannot use empty search content on non-empty file); "
+         "wonderwhy-er/DesktopCommanderMCP "
          "(Empty search strings are not allowed); bhauman/clojure-mcp (Empty old_string is "
          "not supported)"),
         ("unrecognized subcommand | unknown subcommand | unused argument | unused arguments | "
@@ -2227,9 +2269,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool_rm.rs (Wildcards and shell patterns are not supported)"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
-        ("no ~ provided | given | specified - key | keys | token | tokens | credentials | "
-         "password", "anthropics/claude-quickstarts computer-use-demo tools/bash.py (no "
-         "command provided.)"),
+        ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
+         "tokens | credentials | password", "anthropics/claude-quickstarts computer-use-demo "
+         "tools/bash.py (no command provided.); tghamm/Anthropic.SDK Function.cs (Function x "
+         "has parameters but no arguments are set.)"),
+        ("empty command | empty query | empty input | empty path | empty pattern | empty "
+         "string | empty argument | empty arguments | error parsing regexp | regex parse error "
+         "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
+         "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
+        ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
+         "function_tool.py (mandatory input parameters are not present)"),
+        ("offset + exceeds | out of range | beyond", "VoltAgent/voltagent filesystem/utils.ts "
+         "(Line offset N exceeds file length)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
@@ -2237,7 +2288,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "replace_in_file (No diff blocks found. Please make sure the diff is formatted "
          "correctly)"),
         ("must start with | must begin with | must end with | must contain | must match | "
-         "must not contain | should not contain | cannot contain | "
+         "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
          "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
@@ -2256,7 +2307,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
          "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
          "======= marker)"),
-        ("parse | parsing | could not parse | failed to parse + patch | diff | edit | schema "
+        ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
+         "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
          "arguments | argument | input | json | params | parameters", _CODEX
          + " (failed to parse function arguments)"),
@@ -2279,6 +2331,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connect | could not connect | couldn t connect | failed to connect | cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
+         "no such host | dial tcp | "
          "name or service not known | nodename nor "
          "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
