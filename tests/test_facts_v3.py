@@ -473,3 +473,12 @@ def test_tool_errors_batches_26_to_29(error: str, label: str) -> None:
 ])
 def test_finish_reasons_batches_26_to_29(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("The user did not allow bash. Do not retry it; ask what they want instead.", "denied"),
+    ("Tool 'foo' is not registered.", "unknown_tool"),
+    ("Project is not registered in Workbench.", "other"),
+])
+def test_tool_refusals_and_registrations(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

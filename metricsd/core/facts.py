@@ -1950,8 +1950,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
          "to | user did not approve | user didn t approve | user doesn t want | user does not "
-         "want | doesn t want to proceed", _GEMINI_CLI + "; " + _CLINE + "; "
-         + _CLAUDE_CODE_V3),
+         "want | doesn t want to proceed | user did not allow | user didn t allow",
+         _GEMINI_CLI + "; " + _CLINE + "; " + _CLAUDE_CODE_V3 + "; agents' approval refusals "
+         "(The user did not allow x. Do not retry it; skipped tool execution because the user "
+         "did not allow it)"),
         ("user ~ declined | rejected | refused | denied - permission denied | eacces",
          "block/goose (The user has declined to run this tool)"),
         ("declined | rejected | refused | denied | forbidden ~ by user | by the user",
@@ -2058,12 +2060,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found | "
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
+         "not registered | is not registered | "
          "not defined | wasn t defined | is not defined - file not found | "
          "path not found | "
          "directory not found | module not found | command not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
-         "defined); crewAIInc/crewAI (Action 'x' don't exist)"),
+         "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
+         "(Tool 'x' is not registered.)"),
         ("found for tool | only available actions | only available tools | available tools | "
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
@@ -2072,7 +2076,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
-         "unavailable tool | unknown tools | missing tool | invalid server name | unknown "
+         "unavailable tool | unknown tools | missing tool | tool not registered | "
+         "unregistered | invalid server name | unknown "
          "server | no such "
          "server",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
