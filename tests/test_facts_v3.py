@@ -482,3 +482,13 @@ def test_finish_reasons_batches_26_to_29(reason: str, label: str) -> None:
 ])
 def test_tool_refusals_and_registrations(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # A tool's, action's or function's name is one identifier however many words it makes.
+    ("Action scroll_to_text not found", "unknown_tool"),
+    ("Function get_current_weather_now is not found", "unknown_tool"),
+    ("File scroll_to_text not found", "not_found"),
+])
+def test_unknown_names_of_any_length(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

@@ -1784,8 +1784,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such tool", _CLAUDE_CODE + " (No such tool available: x)"),
         ("unavailable tool", "vercel/ai NoSuchToolError, used by sst/opencode (Model tried "
                              "to call unavailable tool 'x')"),
-        (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? not found", _GEMINI_CLI + "/scheduler "
-         "(Tool \"x\" not found)"),
+        (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", _GEMINI_CLI
+         + "/scheduler (Tool \"x\" not found)"),
+        # The same with the name of a browser agent's action or a function: one identifier
+        # however many words its parts make.
+        (r"\baction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "browser-use/"
+         "browser-use tools/registry/service.py (Action scroll_to_text not found)"),
+        (r"\bfunction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "agents' function "
+         "registries (ValueError: Function query_surveys is not found in the tools_dict)"),
         ("-32601", _MCP + " (-32601 Method not found)"),
         ("method not found", _MCP),
         ("unsupported call", _CODEX + " (unsupported call: x)"),
