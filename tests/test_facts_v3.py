@@ -492,3 +492,33 @@ def test_tool_refusals_and_registrations(error: str, label: str) -> None:
 ])
 def test_unknown_names_of_any_length(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A message embedded in JSON as Python's json.dumps writes it (every non-ASCII
+    # character escaped, newlines as \n) reads as the message itself.
+    ('{"error": {"message": "\\u60a8\\u5f53\\u524d\\u4f7f\\u7528\\u8be5API\\u7684\\u5e76'
+     '\\u53d1\\u6570\\u8fc7\\u9ad8"}}', "rate_limit"),
+    ('{"error": {"message": "429 Provider returned error"}}', "rate_limit"),
+    # A JSON key is no word of the failure: "message" and "too long" are apart.
+    ('{"error": {"message": "Request timed out: The model took too long to respond"}}',
+     "timeout"),
+    # A request id names which request, not what failed.
+    ("AI_APICallError: Not Found (request id: req_0123456789)", "not_found"),
+    ('reqwest::Error { source: Error(Connect, ConnectError("dns error", Custom { error: '
+     '"failed to lookup address information: Invalid flags" })) } (request id: req_1)',
+     "network"),
+    # A dict value after a quoted key is no status.
+    ("litellm.RateLimitError: No deployments available. {'current_rpm': 61, 'rpm_limit': "
+     "128}}. (request id: req_1)", "rate_limit"),
+])
+def test_messages_inside_json_and_wrappers(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_tool_error_inside_json() -> None:
+    assert tool_error_label('{"error": "false\\nmake: *** [Makefile:2: all] Error 1"}') \
+        == "exit_nonzero"
+    # A Windows path keeps its backslashes.
+    assert tool_error_label("Copy-Item : Access to the path 'C:\\new\\table.cab' is denied.") \
+        == "permission"

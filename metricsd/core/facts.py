@@ -464,6 +464,11 @@ URL: Final = re.compile(r"(?:https?|wss?|ftp|file)://[^\s\"'<>)]*", re.ASCII | r
 #: A file path: absolute (``/x``, ``~/x``, ``./x``) or with a slash and an extension.
 PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
                          r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b", re.ASCII | re.IGNORECASE)
+#: A request id (``(request id: 2024...)`` that gateways such as new-api append, OpenAI's
+#: ``request ID req_...``, a JSON ``"request_id": "..."``) names which request, not what
+#: failed: no part of the words either.
+REQUEST_ID: Final = re.compile(r"request[ _-]?id[\"']?\s*[:=]?\s*[\"']?[\w-]*", re.ASCII
+                               | re.IGNORECASE)
 WINDOWS_PATH: Final = re.compile(r"\b[a-z]:\\[^\s\"'`<>]*", re.ASCII | re.IGNORECASE)
 #: The end of a host name: found first (a fast search for "."), then widened to the name.
 HOST_END: Final = re.compile(r"\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
@@ -500,9 +505,39 @@ def joined_words(text: str) -> str:
         text = WINDOWS_PATH.sub(" ", text)
     if "." in text:
         text = _without_hosts(text)
+    if "equest" in text:
+        text = REQUEST_ID.sub(" ", text)
     # The words hold only ASCII letters and digits and CJK characters (which have no case):
     # one lower() of the joined words is the lower() of each.
     return " " + " ".join(WORDS.findall(text)).lower() + " "
+
+
+#: Escapes of a message that was embedded in a JSON or source string (``\\n``, ``\\"``,
+#: ``\\u4f59``: Python's json.dumps writes every non-ASCII character so, as FastAPI and
+#: other Python servers send their error bodies): read as the characters they stand for, so
+#: that ``\\nmake: ***`` is ``make: ***`` and ``\\u4f59\\u989d\\u4e0d\\u8db3`` is 余额不足.
+ESCAPE: Final = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt])|([\\\"'/]))", re.ASCII)
+
+
+#: The same less ``\\n``, ``\\t``, ``\\r``: in a text with a Windows path (``C:\\new``)
+#: they are more likely the path's own separators.
+ESCAPE_IN_PATHS: Final = re.compile(r"\\(?:u([0-9a-fA-F]{4})|((?!))|([\\\"'/]))", re.ASCII)
+
+
+def _unescape_one(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return chr(int(m.group(1), 16))
+    if m.group(2) is not None:
+        return " "
+    return m.group(3)
+
+
+def unescaped(text: str) -> str:
+    """``text`` with the escapes of :data:`ESCAPE` read (unchanged without a backslash)."""
+    if "\\" not in text:
+        return text
+    return (ESCAPE_IN_PATHS if ":\\" in text and WINDOWS_PATH.search(text) else ESCAPE).sub(
+        _unescape_one, text)
 
 
 #: The most words between the two sides of a ``a ~ b`` group (``Tool "x" not found``).
@@ -952,6 +987,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
               "message='Too Many Requests')"),
     ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
+    ("message: nnn", "openai-node src/core/error.ts (\"${status} ${message}\") as the "
+                     "message of a JSON error body a wrapper writes ({\"message\": \"429 ...\"})"),
     (": nnn", "openai-node src/core/error.ts (\"${status} ${message}\") after a wrapper's "
               "own words and a colon (danny-avila/LibreChat#2996: ... error message we "
               "encountered: 400 Expected tool outputs ...; carlrobertoh/ProxyAI#603: Unknown "
@@ -1069,10 +1106,17 @@ _ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
     """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
     brackets or after a bare colon needs an error word beside it, a reason phrase must fit
-    its number; an exit status or a count is no HTTP status."""
-    if STATUS_FORM_PATTERNS[k][0] and _BRACKET_WORD.search(
-            lowered, max(0, at - 41), at + 44) is None:
-        return False
+    its number; an exit status or a count is no HTTP status.  After a bare colon the error
+    word must come before the number, and the colon must not end a quoted key (a JSON or
+    dict value such as ``'rpm_limit': 128`` is read only by the forms that name the key)."""
+    if STATUS_FORM_PATTERNS[k][0]:
+        if STATUS_FORMS[k][0].startswith(":"):
+            colon = lowered.rfind(":", 0, at)
+            if (colon > 0 and lowered[colon - 1] in "\"'") or _BRACKET_WORD.search(
+                    lowered, max(0, at - 41), at) is None:
+                return False
+        elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
+            return False
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
@@ -1123,7 +1167,8 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
     ("not_found", (
-        (r"\bnot found[.!]?[\"'}\])]*\s*$", "HTTP 404 reason phrase as the whole of what the "
+        (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
+         "whole of what the "
          "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
     )),
     ("server", (
@@ -1221,7 +1266,7 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "deadline | canceled | cancelled | mismatch | mismatched",
          _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
-        ("prompt | input | message | messages | conversation + too long",
+        ("prompt | input | message | messages | conversation ~ too long",
          "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
         ("too many tokens | too many input tokens | maximum prompt length | prompt length | "
          "maximum prompt size | prompt size exceeded - "
@@ -1700,6 +1745,7 @@ def _provider_error_label(message: str, status: int | None) -> str:
     else a status written in the message (a form, then a status-shaped name), else the
     keyword table and the words of every label, in label order, else ``other``
     (docs/FACTS.md)."""
+    message = unescaped(message)
     lowered = ascii_lower(message)
     word_list = None
     # Every refinement's first word is in the message if the refinement is: most messages
@@ -2389,6 +2435,7 @@ assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form com
 def _tool_error_label(error: str) -> str:
     """The first row, in label order, that the keyword table or the words of the error
     match; else ``other``."""
+    error = unescaped(error)
     lowered = ascii_lower(error)
     first = _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered))
     rank = TOOL_ERROR_LABELS.index(first) if first is not None else _TOOL_OTHER_RANK
