@@ -522,3 +522,14 @@ def test_tool_error_inside_json() -> None:
     # A Windows path keeps its backslashes.
     assert tool_error_label("Copy-Item : Access to the path 'C:\\new\\table.cab' is denied.") \
         == "permission"
+
+
+@pytest.mark.parametrize(("message", "status"), [
+    # Python's repr of an exception whose message starts with the status.
+    ("RuntimeError('429 Provider returned error')", 429), ('APIError("500 boom")', 500),
+    # Guards: an IP address, a version.
+    ("TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)", None),
+    ("client v1.404.2 failed", None),
+])
+def test_status_in_reprs_and_addresses(message: str, status: int | None) -> None:
+    assert status_in_message(message) == status

@@ -987,6 +987,9 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
               "message='Too Many Requests')"),
     ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
+    ("('nnn", "Python's repr of an exception whose message is openai-node's or an SDK's "
+              "\"${status} ${message}\" (APIError('429 Provider returned error'))"),
+    ("(\"nnn", "the same repr with double quotes (APIError(\"429 ...\"))"),
     ("message: nnn", "openai-node src/core/error.ts (\"${status} ${message}\") as the "
                      "message of a JSON error body a wrapper writes ({\"message\": \"429 ...\"})"),
     (": nnn", "openai-node src/core/error.ts (\"${status} ${message}\") after a wrapper's "
@@ -1010,16 +1013,18 @@ STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exceptio
 #: A number right after these words is a process's exit status, not an HTTP status
 #: (``Exit code: 127``, ``exit status 137``, ``exited with code 130``), and a number glued to a
 #: host name by a colon is a port (aiohttp's ``Cannot connect to host api.openai.com:443``),
+#: and one after a digit and a dot is part of an address or a version (``10.0.199.4``),
 #: whatever form it stands in.
 STATUS_NOT_AFTER: Final = re.compile(r"(?:(?:exit|exited with)[ _]?"
                                      r"(?:code|status)\W{0,3}"
-                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):)\Z", re.ASCII)
+                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):|[0-9]\.)\Z", re.ASCII)
 #: A number followed by one of these units is a count, not a status (``Error: 400 tokens``,
-#: ``timeout: 300 seconds``), whatever form it stands in.
+#: ``timeout: 300 seconds``), and one followed by a dot and a digit is part of an address or
+#: a decimal (``('199.59.148.6', 443)``), whatever form it stands in.
 STATUS_NOT_BEFORE: Final = re.compile(r"\s?(?:tokens?|bytes?|seconds?|secs?|s|ms|minutes?|"
                                       r"chars?|characters?|lines?|items?|words?|kb|mb|gb|"
                                       r"results?|rows?|records?|times|matches|"
-                                      r"%)(?![a-z0-9_])", re.ASCII)
+                                      r"%)(?![a-z0-9_])|\.[0-9]", re.ASCII)
 
 _NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
 
@@ -1096,7 +1101,9 @@ class _FormParts:
 
 
 _FORMS: Final = tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
-_BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
+#: An error word, also as the end of a class name (``APIError(``, ``HTTPException[``).
+_BRACKET_WORD: Final = re.compile(r"(?:\b(?:" + "|".join(STATUS_BRACKET_WORDS)
+                                  + r")|[a-z](?:error|exception))\b", re.ASCII)
 #: A status: exactly three digits, 100-599, not 2xx (a success written in the message, as
 #: in ``non-200 status code (500)``, is passed over for the failure after it).
 _STATUS_NUMBER: Final = re.compile(r"(?<![0-9])(?:1|[3-5])[0-9][0-9](?![0-9])", re.ASCII)
