@@ -501,6 +501,9 @@ def _valid(status: int | None) -> bool:
 
 def _reference_provider(message: str, status: int | None) -> str:
     message = facts.unescaped(message)
+    for name, _ in facts.PROVIDER_STATUS_NAMES_OF_SEVERAL:
+        message = re.sub(re.escape(name), " " * len(name), message,
+                         flags=re.IGNORECASE | re.ASCII)
     label = (_reference_row(PROVIDER_ERROR_REFINEMENTS, message)
              or _reference_family(PROVIDER_ERROR_REFINEMENT_FAMILIES, message))
     if label is not None:

@@ -533,3 +533,15 @@ def test_tool_error_inside_json() -> None:
 ])
 def test_status_in_reprs_and_addresses(message: str, status: int | None) -> None:
     assert status_in_message(message) == status
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # openai-python v0 raised InvalidRequestError for 400, 404 and 415: the words decide.
+    ("openai.error.InvalidRequestError: The model `gpt-4-32k` does not exist or you do not "
+     "have access to it.", "not_found"),
+    ("openai.error.InvalidRequestError: 'messages' is a required property", "bad_request"),
+    ("openai.error.InvalidRequestError: This model's maximum context length is 4097 tokens.",
+     "context_length"),
+])
+def test_a_class_name_of_several_statuses(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

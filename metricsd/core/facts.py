@@ -1407,6 +1407,28 @@ _INNER_CAPITAL: Final = re.compile(r"[a-z][A-Z]", re.ASCII)
 _NAME_SUFFIXES: Final = ("error", "exception", "Error", "Exception", "ERROR", "EXCEPTION")
 
 
+#: Class names an SDK raised for several statuses: they name no one status, and the words of
+#: the message decide (openai-python before v1 raised InvalidRequestError for 400, 404 and
+#: 415: ``openai.error.InvalidRequestError: The model `x` does not exist``).
+PROVIDER_STATUS_NAMES_OF_SEVERAL: Final[tuple[Alias, ...]] = (
+    ("openai.error.invalidrequesterror", "openai-python v0 openai/api_requestor.py "
+     "handle_error_response (rcode in [400, 404, 415]: InvalidRequestError)"),
+)
+
+
+def without_names_of_several(message: str) -> str:
+    """``message`` less the names of :data:`PROVIDER_STATUS_NAMES_OF_SEVERAL` (neither their
+    status nor their words count)."""
+    if "error." in message:
+        lowered = ascii_lower(message)
+        for name, _ in PROVIDER_STATUS_NAMES_OF_SEVERAL:
+            at = lowered.find(name)
+            while at >= 0:
+                message = message[:at] + " " * len(name) + message[at + len(name):]
+                at = lowered.find(name, at + len(name))
+    return message
+
+
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
     for token in _IDENTIFIER.findall(message):
@@ -1509,7 +1531,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("must be | must either be | must not be | is required | are required | missing "
-         "required | required parameter | cannot be empty | must contain | must have | must "
+         "required | required parameter | required property | cannot be empty | must contain "
+         "| must have | must "
          "match | must include | must start with | must be followed by - server error | "
          "internal error | serial name | serialization | deserialization | deserialize | "
          "illegal input | tokens per | per min | per minute | tpm | rpm", "vllm-project/vllm "
@@ -1752,7 +1775,7 @@ def _provider_error_label(message: str, status: int | None) -> str:
     else a status written in the message (a form, then a status-shaped name), else the
     keyword table and the words of every label, in label order, else ``other``
     (docs/FACTS.md)."""
-    message = unescaped(message)
+    message = without_names_of_several(unescaped(message))
     lowered = ascii_lower(message)
     word_list = None
     # Every refinement's first word is in the message if the refinement is: most messages

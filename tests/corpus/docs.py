@@ -177,6 +177,10 @@ def render() -> str:
     out += table(["name", "status", "source"],
                  ([code(name), str(status), source]
                   for name, status, source in facts.PROVIDER_STATUS_NAMES))
+    out += ["", "A class name an SDK raised for several statuses names none, and is no part of "
+            "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
+            + "; ".join(f"{code(name)} ({source})"
+                        for name, source in facts.PROVIDER_STATUS_NAMES_OF_SEVERAL) + "."]
     out += ["", "### 4. Keywords and words (`PROVIDER_ERROR_KEYWORDS`, "
             "`PROVIDER_ERROR_FAMILIES`), then `other`", "",
             "The keyword table and the word families of every label are read together, in "
