@@ -545,3 +545,8 @@ def test_status_in_reprs_and_addresses(message: str, status: int | None) -> None
 ])
 def test_a_class_name_of_several_statuses(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+def test_a_traceback_line_number_is_no_status() -> None:
+    assert tool_error_label('File "x.py", line 422, in foo\nZeroDivisionError') == "other"
+    assert tool_error_label("Request failed with status code 422") == "invalid_args"

@@ -1938,8 +1938,11 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     )),
     ("invalid_args", (
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
-        ("422", "HTTP 422 Unprocessable Entity from the API a tool called (egoist/chatwise-"
-                "releases#936: failed to search with status 422: ... VALIDATION)"),
+        (r"\bstatus[ :=]*(?:code[ :=]*)?422\b", "HTTP 422 Unprocessable Entity from the API a tool "
+         "called (egoist/chatwise-releases#936: failed to search with status 422: ... "
+         "VALIDATION); a status word first, so that a traceback's line 422 is none"),
+        (r"\bhttp[ :]*(?:error[ :]*)?422\b", "HTTP 422 as HTTP clients print it (HTTP 422, HTTP "
+                                         "Error 422)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
         ("invalid argument", "agents' argument checks (invalid argument)"),
