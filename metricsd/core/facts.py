@@ -2132,7 +2132,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError; not pytest's stop after "
          "errors (Interrupted: 1 error during collection; captured here)"),
-        ("user exited | exited while | user quit | quit while", "synthetic-lab/octofriend "
+        ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
