@@ -550,3 +550,19 @@ def test_a_class_name_of_several_statuses(message: str, label: str) -> None:
 def test_a_traceback_line_number_is_no_status() -> None:
     assert tool_error_label('File "x.py", line 422, in foo\nZeroDivisionError') == "other"
     assert tool_error_label("Request failed with status code 422") == "invalid_args"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Platform HTTP stacks' own words (Apple Foundation, Java, .NET, curl, undici).
+    ("The operation couldn\u2019t be completed. (NSURLErrorDomain error -1001.)", "timeout"),
+    ("URLError(_nsError: Error Domain=NSURLErrorDomain Code=-1009)", "network"),
+    ("The Internet connection appears to be offline.", "network"),
+    ("A server with the specified hostname could not be found.", "network"),
+    ("java.net.UnknownHostException: api.openai.com", "network"),
+    ("System.Net.Http.HttpRequestException: An error occurred while sending the request.",
+     "network"),
+    ("cURL error 6: Could not resolve host: api.openai.com", "network"),
+    ("UND_ERR_SOCKET", "network"),
+])
+def test_platform_network_errors(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1667,6 +1667,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
+         "-1001: NSURLErrorDomain error -1001)"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
          "took too long - argument | parameter | param | kwarg | keyword | option | field | "
@@ -1675,6 +1677,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("nsurl error domain + 1003 | 1004 | 1005 | 1009 | 1020 | 1200", "Apple Foundation "
+         "NSURLError.h (CannotFindHost -1003, CannotConnectToHost -1004, NetworkConnectionLost "
+         "-1005, NotConnectedToInternet -1009, DataNotAllowed -1020, SecureConnectionFailed "
+         "-1200)"),
+        ("appears to be offline | hostname could not be found | unknown host | could not "
+         "resolve host | couldn t resolve host | could not resolve proxy | unable to resolve "
+         "host | while sending the request | und err socket | und err closed | und err "
+         "destroyed", "Apple Foundation (The Internet connection appears to be offline.; A "
+         "server with the specified hostname could not be found.); java.net.UnknownHostException; "
+         "curl (6) Could not resolve host; .NET HttpRequestException (An error occurred while "
+         "sending the request.); nodejs/undici lib/core/errors.js (UND_ERR_SOCKET, "
+         "UND_ERR_CLOSED, UND_ERR_DESTROYED)"),
         ("网络错误 | 网络异常 | 连接失败 | 拒绝连接 | 无法连接", _ZHIPU + " (1234 网络错误); "
          + _ZH_CN + " (ECONNREFUSED 拒绝连接)"),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
