@@ -566,3 +566,22 @@ def test_a_traceback_line_number_is_no_status() -> None:
 ])
 def test_platform_network_errors(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Providers' documented wordings.
+    ("Country, region, or territory not supported", "auth"),
+    ("User location is not supported for the API use.", "auth"),
+    ("User not found.", "auth"),
+    ('messages: roles must alternate between "user" and "assistant", but found multiple '
+     '"user" roles in a row', "bad_request"),
+    ("messages.0.content: Input should be a valid list", "bad_request"),
+    ("ServiceQuotaExceededException: Your request exceeded the service quota for your "
+     "account.", "rate_limit"),
+    ("Input blocked by content filter", "bad_request"),
+    # A client that could not decode the answer names a filter among expected values.
+    ("failed to deserialize api response: unknown variant ``, expected one of `stop`, "
+     "`length`, `tool_calls`, `content_filter`", "other"),
+])
+def test_provider_documented_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1307,8 +1307,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("payment required | payment", "HTTP 402 reason phrase"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
-         "reached | breach | breached - " + _RATE_WORDS, _OPENAI_ERRORS
-         + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError)"),
+         "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
+         + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError); not AWS's "
+         "service quota, a quota of requests or tokens per minute (Bedrock "
+         "ServiceQuotaExceededException)"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
          "needed | purchase | buy | verify | benefits",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
@@ -1452,6 +1454,11 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("country region or territory | unsupported country | location is not supported | "
+         "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
+         "Country, region, or territory not supported); Gemini API troubleshooting (400 "
+         "FAILED_PRECONDITION: User location is not supported for the API use); OpenRouter "
+         "(401 User not found: the key's user)"),
         ("身份验证失败 | 鉴权失败 | 认证失败 | 无效的令牌 | 令牌无效 | 令牌已过期 | 无权访问 | "
          "权限不足 | 未授权", _ZHIPU + " (1000 身份验证失败; 1220 您无权访问); " + _KIMI_ZH + " ("
          "鉴权失败); "
@@ -1532,6 +1539,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("must be | must either be | must not be | is required | are required | missing "
          "required | required parameter | required property | cannot be empty | must contain "
+         "| must alternate | should alternate | should be a valid | input should be | field "
+         "required "
          "| must have | must "
          "match | must include | must start with | must be followed by - server error | "
          "internal error | serial name | serialization | deserialization | deserialize | "
@@ -1540,13 +1549,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
          "must contain the word 'json' in some form, to use 'response_format' of type "
          "'json_object'; an assistant message with 'tool_calls' must be followed by tool "
-         "messages); not a client that could not decode the answer (JetBrains/koog#1027: "
+         "messages); Anthropic Messages API (roles must alternate between \"user\" and "
+         "\"assistant\"); pydantic v2 (Input should be a valid list; Field required) in the "
+         "400/422 bodies of FastAPI-based servers; not a client that could not decode the "
+         "answer (JetBrains/koog#1027: "
          "Field 'object' is required for type with serial name ...), nor a request too large "
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
          "reduced)"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
-         "content management policy | responsible ai policy",
+         "content management policy | responsible ai policy | content filter - deserialize | "
+         "deserialization | unknown variant",
          "OpenAI (Your request was rejected as a result of our safety system; "
          "content_policy_violation); Baidu Qianfan (Sensitive chat messages); Azure OpenAI "
          "content filtering (400 content_filter: The response was filtered due to the prompt "
