@@ -27,6 +27,14 @@ from tests.rawclient import Client
 
 START_TIMEOUT = 20.0
 
+# pytest reads the test modules it rewrote (their asserts) from __pycache__, but writes
+# them there only when bytecode may be written.  Under PYTHONDONTWRITEBYTECODE every worker
+# of ``-n`` rewrote every test module, and every package a plugin ships (hypothesis's 73
+# modules among them), on every run: 5 s of CPU per worker instead of 2 s.  So the suite
+# writes its bytecode (to the gitignored __pycache__ directories) whatever that variable
+# says; the processes the tests start still follow it.
+sys.dont_write_bytecode = False
+
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist, never called
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
