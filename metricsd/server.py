@@ -71,6 +71,11 @@ AUTH_TIMEOUT_SECONDS: Final = 5.0
 #: Replies a connection may have waiting to be written (acks waiting for their commit
 #: included) before the connection is read no further until some are written.
 REPLY_QUEUE: Final = 1024
+#: Bytes of immediate replies (pongs, errors) a connection may have waiting to be written
+#: before it is read no further until some are written.  REPLY_QUEUE alone let one read of
+#: 64 KiB of pings queue 64 KiB of pongs, 1,024 times over: a client that wrote and never
+#: read held 64 MiB of the daemon's memory, and its CPU, until the send timeout.
+REPLY_BYTES: Final = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ async def receive_some(fd: int, max_bytes: int) -> bytes:
 
 
 class _Conn:
-    __slots__ = ("authed", "gone", "last_received", "pid", "scope")
+    __slots__ = ("authed", "gone", "last_received", "pid", "queued", "scope", "written")
 
     def __init__(self, now: float, pid: int | None, authed: bool) -> None:
         self.last_received = now
@@ -135,6 +140,10 @@ class _Conn:
         self.authed = authed
         #: Set once the connection is closed and what it sent is counted.
         self.gone = trio.Event()
+        #: Bytes of immediate replies queued and not yet written (see REPLY_BYTES), and
+        #: the event the writer sets each time it wrote some.
+        self.queued = 0
+        self.written = trio.Event()
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +173,16 @@ def peer_pid(sock: socket.socket) -> int | None:
     except OSError:
         pass
     return None
+
+
+async def _queue_bytes(out: trio.MemorySendChannel[_Reply], conn: _Conn, payload: bytes) -> None:
+    """Queue immediate replies; past REPLY_BYTES waiting to be written, wait until the
+    writer has written some (the connection is read no further meanwhile)."""
+    conn.queued += len(payload)
+    await _queue(out, payload)
+    while conn.queued > REPLY_BYTES:
+        conn.written = trio.Event()
+        await conn.written.wait()
 
 
 async def _queue(out: trio.MemorySendChannel[_Reply], item: _Reply) -> None:
@@ -469,7 +488,7 @@ class Server:
                 conn.authed = True
                 auth_deadline = float("inf")
                 self._notify()
-            if await self._apply(session, events, out):
+            if await self._apply(session, events, out, conn):
                 return
             if not session.buffered:
                 partial_deadline = float("inf")
@@ -477,7 +496,7 @@ class Server:
                 partial_deadline = clock() + limits.message_timeout
 
     async def _apply(self, session: Session, events: list[Event],
-                     out: trio.MemorySendChannel[_Reply]) -> bool:
+                     out: trio.MemorySendChannel[_Reply], conn: _Conn) -> bool:
         """Queue the replies ``events`` ask for; True when the connection is to close."""
         replies = self._replies
         pending = bytearray()
@@ -491,20 +510,20 @@ class Server:
                         replies.commit_soon()
                     case AckAfterCommit(sync_id, named):
                         if pending:
-                            await _queue(out, bytes(pending))
+                            await _queue_bytes(out, conn, bytes(pending))
                             pending.clear()
                         target = replies.target() if replies.target is not None else -1
                         await _queue(out, _Ack(sync_id, target, named))
                     case AnswerSnapshot() | AnswerStatus():
                         if pending:
-                            await _queue(out, bytes(pending))
+                            await _queue_bytes(out, conn, bytes(pending))
                             pending.clear()
                         await _queue(out, event)
                     case WaitForStream():
                         wait = event
                     case Close():
                         if pending:
-                            await _queue(out, bytes(pending))
+                            await _queue_bytes(out, conn, bytes(pending))
                         return True
             if wait is None:
                 break
@@ -518,7 +537,7 @@ class Server:
                 await trio.sleep(0)
             events = session.receive(b"")
         if pending:
-            await _queue(out, bytes(pending))
+            await _queue_bytes(out, conn, bytes(pending))
         return False
 
     async def _write_replies(self, stream: trio.SocketStream,
@@ -536,9 +555,11 @@ class Server:
                     except trio.EndOfChannel:
                         return
                     out = bytearray()
+                    taken = 0  # bytes of immediate replies among them (see REPLY_BYTES)
                     while True:
                         if isinstance(item, bytes):
                             out += item
+                            taken += len(item)
                         elif isinstance(item, _Ack):
                             if item.target >= 0 and daemon.reached is not None:
                                 await daemon.reached(item.target)
@@ -561,6 +582,9 @@ class Server:
                         log.warning("closed a connection that did not read its replies")
                         conn.scope.cancel()
                         return
+                    if taken:
+                        conn.queued -= taken
+                        conn.written.set()
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             conn.scope.cancel()
         finally:

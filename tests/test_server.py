@@ -20,10 +20,14 @@ import trio.testing
 from metricsd.core.counts import Tally, counts_body, flatten
 from metricsd.core.protocol import Gate
 from metricsd.core.wire import encode
-from metricsd.server import Limits, Replies, Server
+from metricsd.server import REPLY_BYTES, Limits, Replies, Server
 
 PING = msgpack.packb({"type": "ping"})
 LIMITS = Limits(max_connections=4, message_timeout=30.0, send_timeout=10.0)
+#: What a client that never reads its replies can write before the daemon stops reading
+#: it: the pongs REPLY_BYTES allows, with room for the sockets' kernel buffers; without
+#: that bound it was 64 MiB and more.
+MAX_FLOODED = REPLY_BYTES + 8 * 1024 * 1024
 
 
 class Harness:
@@ -151,14 +155,19 @@ def test_a_client_that_does_not_read_its_replies_is_closed_and_blocks_nobody() -
         async with serving() as h, await h.connect() as flooder, \
                 await h.connect() as other:
             start = trio.current_time()
+            sent = 0
             with trio.move_on_after(LIMITS.send_timeout * 10):
                 try:
                     while True:
                         await flooder.send_all(PING * 10_000)
+                        sent += len(PING) * 10_000
                 except trio.BrokenResourceError:
                     pass
             assert trio.current_time() - start < LIMITS.send_timeout * 10, \
                 "the flooder was never dropped"
+            # Its pongs waiting to be written are bounded in bytes, so the daemon stopped
+            # reading it early (each ping it read asked for a pong of the same size).
+            assert sent <= MAX_FLOODED, sent
             await other.send_all(PING)
             assert (await read_reply(other) or {}).get("type") == "pong"
     run(main)

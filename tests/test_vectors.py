@@ -216,3 +216,5 @@ def test_protocol_doc_covers_every_message_reply_code_and_limit() -> None:
         assert f"| `{code}` |" in text, code
     for limit in (MAX_MESSAGE_BYTES, MAX_STRING_BYTES):
         assert f"{limit:,}".replace(",", " ") in text
+    from metricsd.server import REPLY_BYTES
+    assert f"| {REPLY_BYTES // 1024} KiB; " in text and "`metricsd.server.REPLY_BYTES`" in text

@@ -52,7 +52,7 @@ from metricsd_receiver.guard import (
 from metricsd_receiver.query import DEFAULT_K, BadQuery, summary, testing_summary
 from metricsd_receiver.release import run_due
 from metricsd_receiver.schema import Invalid, validate
-from metricsd_receiver.storage import DATABASE_ERRORS, Storage, open_storage
+from metricsd_receiver.storage import Storage, database_errors, open_storage
 
 log = logging.getLogger("metricsd_receiver")
 
@@ -191,7 +191,7 @@ class Receiver:
         try:
             new = await run_in_threadpool(self.storage.insert, batch,
                                           self.clock().date().isoformat())
-        except DATABASE_ERRORS as exc:
+        except database_errors() as exc:
             log.error("storing a batch failed (%s); replied 503", type(exc).__name__)
             return _error(503, "storage unavailable, retry later",
                           {"Retry-After": str(s.retry_after)})
@@ -269,7 +269,7 @@ class Receiver:
             return body
         except BadQuery as exc:
             return _error(400, str(exc))
-        except DATABASE_ERRORS as exc:
+        except database_errors() as exc:
             log.error("dashboard query failed (%s)", type(exc).__name__)
             return _error(503, "storage unavailable")
 
@@ -327,7 +327,7 @@ class Receiver:
                 default: dict[str, str | None] = {"from": None, "to": None, "version": None}
                 for kind in ("json", "page"):
                     await run_in_threadpool(self._view, kind, default)
-            except DATABASE_ERRORS as exc:
+            except database_errors() as exc:
                 log.error("computing a release failed (%s); retrying later",
                           type(exc).__name__)
             now = self.clock()

@@ -29,6 +29,7 @@ import fcntl
 import os
 import queue
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -212,21 +213,21 @@ class StorageError(RuntimeError):
     """The database cannot be opened or used (message written by us)."""
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What a database that cannot be reached or written raises: the app answers 503 (retry
+    later) to these only; any other exception is a bug, answered 500 and logged.
+
+    psycopg's errors are among them once psycopg is loaded: only PostgreSQL storage loads
+    it (it cannot raise before), so a receiver on SQLite never imports it (about 0.1 s of
+    start-up in each of its processes)."""
     out: list[type[BaseException]] = [StorageError, sqlite3.Error]
-    try:
-        import psycopg
-        import psycopg_pool
-
-        out += [psycopg.Error, psycopg_pool.PoolTimeout]
-    except ImportError:
-        pass
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        out.append(psycopg.Error)
+    pool = sys.modules.get("psycopg_pool")
+    if pool is not None:
+        out.append(pool.PoolTimeout)
     return tuple(out)
-
-
-#: What a database that cannot be reached or written raises: the app answers 503 (retry
-#: later) to these only; any other exception is a bug, answered 500 and logged.
-DATABASE_ERRORS: Final = _database_errors()
 
 
 @dataclass(frozen=True)

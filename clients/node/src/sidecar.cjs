@@ -240,7 +240,13 @@ class Sidecar extends EventEmitter {
     }
     const started = Date.now();
     const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-    const within = (ms) => Promise.race([exited, new Promise((r) => { setTimeout(r, Math.max(0, ms), undefined); })]);
+    // The deadline's timer is cleared when the child exits first: a pending one would keep
+    // the application alive until the deadline after its daemon had gone.
+    const within = (ms) => {
+      let timer;
+      const deadline = new Promise((r) => { timer = setTimeout(r, Math.max(0, ms), undefined); });
+      return Promise.race([exited, deadline]).finally(() => clearTimeout(timer));
+    };
     child.stdin.end();
     this._closeP = (async () => {
       let code = await within(deadlineMs - CLOSE_PROBE_MS);

@@ -214,6 +214,31 @@ test("an idle client does not keep the application alive", async () => {
   await until(async () => (await observer.snapshot())?.counts?.turns === 1, "the child's turn");
 });
 
+test("a closed sidecar leaves nothing that keeps the application alive", async () => {
+  // In a child, so that only the sidecar's own timers are there: after close() resolves
+  // (its daemon exited on stdin EOF), none is left pending (a pending close deadline kept
+  // an app alive for up to ten seconds after its daemon had left).
+  const script = `const { spawnSidecar } = require(${JSON.stringify(path.resolve(here, "..", "src", "index.cjs"))});
+    (async () => {
+      const side = await spawnSidecar(${JSON.stringify(METRICSD)}, ${JSON.stringify(home.args())}, { stderr: "ignore" });
+      const c = side.client({ clientVersion: "1.0.0" });
+      c.turn("stop");
+      const synced = await c.sync(10000);
+      await c.close();
+      const code = await side.close();
+      process.stdout.write(JSON.stringify({ synced, code, left: process.getActiveResourcesInfo() }));
+    })();`;
+  const child = spawn(process.execPath, ["-e", script], { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => { out += d; });
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  assert.equal(code, 0);
+  const report = JSON.parse(out);
+  assert.equal(report.synced, true);
+  assert.equal(report.code, 0);
+  assert.deepEqual(report.left.filter((r) => r === "Timeout"), []);
+});
+
 test("spawnSidecar: READY path; a second one for the same socket stands by", async () => {
   const side = await spawnSidecar(METRICSD, home.args(), { env: cleanEnv() });
   assert.equal(side.socketPath, home.socket);
