@@ -585,3 +585,13 @@ def test_platform_network_errors(message: str, label: str) -> None:
 ])
 def test_provider_documented_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("error", [
+    # git naming a revision or branch that is not there (captured here).
+    "fatal: invalid reference: nosuch", "fatal: bad revision 'nosuch'",
+    "fatal: 'nosuch' is not a commit and a branch 'y' cannot be created from it",
+    "merge: nosuch - not something we can merge", "fatal: invalid upstream 'nosuch'",
+])
+def test_git_revisions_not_there(error: str) -> None:
+    assert tool_error_label(error) == "not_found"

@@ -2314,6 +2314,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
                                                    "found)"),
+        ("invalid reference | bad revision | is not a commit | not something we can merge | "
+         "invalid upstream | no stash entries", "git (fatal: invalid reference: x; fatal: bad "
+         "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
+         "invalid upstream 'x'), captured here: a revision or branch the command names that "
+         "is not there, like git's unknown revision"),
         ("neither + nor + installed | found | available | exists | exist",
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
