@@ -391,6 +391,21 @@ def entry_key(entry: str) -> str:
     return m.group(1)
 
 
+_REGEX_LITERAL: Final = re.compile(r"\\b([a-z0-9_ :-]*[a-z0-9_])(?![?*+{])", re.ASCII)
+
+
+def _regex_literal(entry: str) -> str | None:
+    """The literal text a regular-expression entry starts with after ``\\b`` (``not found``
+    of ``\\bnot found(?! in ...)``), less its last character when a quantifier follows it:
+    every input the entry matches contains it."""
+    m = _REGEX_LITERAL.match(entry)
+    if m is None:
+        return None
+    literal = m.group(1)
+    following = entry[m.end():m.end() + 1]
+    return literal if following not in ("?", "*", "+", "{") else literal[:-1] or None
+
+
 class _Table:
     """A compiled alias/keyword table (see above)."""
 
@@ -407,8 +422,9 @@ class _Table:
                     # A one-word phrase matches exactly when it is one of the input's words.
                     by_key.setdefault(key, []).append((row, None, None))
                 else:
-                    # A phrase must first be a substring (fast); a regex is always tried.
-                    text = entry if is_phrase(entry) else None
+                    # A phrase must first be a substring (fast); so must a regex's leading
+                    # literal text.
+                    text = entry if is_phrase(entry) else _regex_literal(entry)
                     by_key.setdefault(key, []).append((row, text, entry_pattern(entry)))
         #: first word -> (row, phrase, pattern) of every entry that starts with it, by row.
         self.by_key = {k: tuple(sorted(v, key=lambda e: e[0])) for k, v in by_key.items()}
@@ -558,7 +574,30 @@ class _Near:
         self.pattern = pattern
 
 
-_Group = _Alts | _Near
+class _Any:
+    """A group of alternatives, indexed by first word: one holds when its first word is a
+    word of the input and its words are consecutive words of it."""
+
+    __slots__ = ("by_first", "keys")
+
+    def __init__(self, alts: _Alts) -> None:
+        by_first: dict[str, list[str]] = {}
+        for first, joined in alts:
+            by_first.setdefault(first, []).append(joined)
+        self.by_first = {w: tuple(v) for w, v in by_first.items()}
+        self.keys = frozenset(by_first)
+
+    def holds(self, present: set[str], joined: str) -> bool:
+        by_first = self.by_first
+        for w in self.keys.intersection(present):
+            for a in by_first[w]:
+                if a in joined:
+                    return True
+        return False
+
+
+_NO_VETO: Final = _Any(())
+_Group = _Any | _Near
 
 
 class _Families:
@@ -569,11 +608,11 @@ class _Families:
     alternatives is a word of the input, so the input's words pick the entries worth
     trying (tests/test_facts.py checks the result against a plain reading of the table)."""
 
-    __slots__ = ("by_word", "entries", "labels")
+    __slots__ = ("by_word", "entries", "labels", "words")
 
     def __init__(self, table: AliasTable) -> None:
         self.labels = tuple(label for label, _ in table)
-        compiled: list[tuple[int, tuple[_Group, ...], _Alts]] = []
+        compiled: list[tuple[int, tuple[_Group, ...], _Any]] = []
         by_word: dict[str, list[int]] = {}
         for index, (_, entries) in enumerate(table):
             for entry, _source in entries:
@@ -584,6 +623,7 @@ class _Families:
         self.entries = tuple(compiled)
         #: a word -> the entries (by position) that need it or another key word.
         self.by_word = {w: tuple(v) for w, v in by_word.items()}
+        self.words = frozenset(by_word)
 
     def first_index(self, joined: str) -> int:
         """The index of the first label with an entry in ``joined`` (see
@@ -591,10 +631,8 @@ class _Families:
         by_word = self.by_word
         candidates: set[int] = set()
         present = set(joined.split())
-        for word in present:
-            found = by_word.get(word)
-            if found is not None:
-                candidates.update(found)
+        for word in self.words.intersection(present):
+            candidates.update(by_word[word])
         entries = self.entries
         for position in sorted(candidates):
             index, groups, veto = entries[position]
@@ -602,10 +640,10 @@ class _Families:
                 if isinstance(group, _Near):
                     if group.words.isdisjoint(present) or group.pattern.search(joined) is None:
                         break
-                elif not any(w in present and a in joined for w, a in group):
+                elif not group.holds(present, joined):
                     break
             else:
-                if not any(w in present and a in joined for w, a in veto):
+                if veto is _NO_VETO or not veto.holds(present, joined):
                     return index
         return len(self.labels)
 
@@ -621,7 +659,7 @@ def _first_words(entry: str) -> set[str]:
     return {words(alt)[0] for alt in first_group.split("|")}
 
 
-def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], _Alts]:
+def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], _Any]:
     body, _, veto = entry.partition(" - ")
 
     def alts(text: str) -> _Alts:
@@ -632,14 +670,14 @@ def _compile_entry(entry: str) -> tuple[tuple[_Group, ...], _Alts]:
 
     def group(text: str) -> _Group:
         if " ~ " not in text:
-            return alts(text)
+            return _Any(alts(text))
         left, right = text.split(" ~ ")
         either = ["|".join(re.escape(a.strip()) for _, a in alts(side)) for side in (left, right)]
         return _Near(frozenset(w for w, _ in alts(left)),
                      re.compile(f" (?:{either[0]})(?: [^ ]+){{0,{NEAR_WORDS}}} (?:{either[1]}) "))
 
     groups = tuple(group(g) for g in body.split(" + "))
-    return groups, (alts(veto) if veto else ())
+    return groups, (_Any(alts(veto)) if veto else _NO_VETO)
 
 
 #: The bound of each classifier's memo of recent inputs (only inputs up to
