@@ -500,6 +500,10 @@ def _valid(status: int | None) -> bool:
 
 
 def _reference_provider(message: str, status: int | None) -> str:
+    message = facts.unescaped(message)
+    for name, _ in facts.PROVIDER_STATUS_NAMES_OF_SEVERAL:
+        message = re.sub(re.escape(name), " " * len(name), message,
+                         flags=re.IGNORECASE | re.ASCII)
     label = (_reference_row(PROVIDER_ERROR_REFINEMENTS, message)
              or _reference_family(PROVIDER_ERROR_REFINEMENT_FAMILIES, message))
     if label is not None:
@@ -513,6 +517,7 @@ def _reference_provider(message: str, status: int | None) -> str:
 
 
 def _reference_tool(error: str) -> str:
+    error = facts.unescaped(error)
     return _first_in_order(TOOL_ERROR_LABELS, _reference_row(TOOL_ERROR_KEYWORDS, error),
                            _reference_family(TOOL_ERROR_FAMILIES, error))
 

@@ -386,3 +386,212 @@ def test_tool_errors_batches_22_to_25(error: str, label: str) -> None:
 
 def test_external_termination_cancels() -> None:
     assert finish_reason_label("External termination requested") == "canceled"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Chinese providers' own words (Zhipu, Alibaba Cloud, Baidu error-code pages).
+    ("\u8eab\u4efd\u9a8c\u8bc1\u5931\u8d25", "auth"),
+    ("Authentication Token\u975e\u6cd5\uff0c\u8bf7\u786e\u8ba4Authentication Token\u6b63\u786e"
+     "\u4f20\u9012\u3002", "auth"),
+    ("Prompt \u8d85\u957f", "context_length"),
+    ("API \u8c03\u7528\u53c2\u6570\u6709\u8bef\uff0c\u8bf7\u68c0\u67e5\u6587\u6863",
+     "bad_request"),
+    ("\u65e0\u53ef\u7528\u989d\u5ea6", "billing"),
+    ("\u8be5\u6a21\u578b\u5f53\u524d\u8bbf\u95ee\u91cf\u8fc7\u5927\uff0c\u8bf7\u60a8\u7a0d"
+     "\u540e\u518d\u8bd5", "overloaded"),
+    ("\u5185\u90e8\u9519\u8bef", "server"),
+    ("\u8bf7\u6c42\u8c03\u7528\u8d85\u65f6", "timeout"),
+    ("\u7f51\u7edc\u9519\u8bef\uff0c\u9519\u8bef id\uff1ax\uff0c\u8bf7\u8054\u7cfb\u5ba2\u670d",
+     "network"),
+])
+def test_provider_errors_in_chinese(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # GNU programs under LANGUAGE=zh_CN, captured here.
+    ("cat: /root/x: \u6743\u9650\u4e0d\u591f", "permission"),
+    ("bash: \u884c 1: nosuchcmd: \u672a\u627e\u5230\u547d\u4ee4", "not_found"),
+    ("cat: /nonexist: \u6ca1\u6709\u90a3\u4e2a\u6587\u4ef6\u6216\u76ee\u5f55", "not_found"),
+    ("tr: \u7f3a\u5c11\u64cd\u4f5c\u5bf9\u8c61", "invalid_args"),
+    ("\u81f4\u547d\u9519\u8bef\uff1a\u4e0d\u662f git \u4ed3\u5e93\uff08\u6216\u8005\u4efb\u4f55"
+     "\u7236\u76ee\u5f55\uff09\uff1a.git", "not_found"),
+    ("bash: \u884c 1: /dev/tcp/127.0.0.1/1: \u62d2\u7edd\u8fde\u63a5", "network"),
+])
+def test_tool_errors_in_chinese(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("The model server rejected the API key. Check your API key configuration.", "auth"),
+    ("The model server denied access. Check that the API key may use this model.", "auth"),
+    ("You must provide API authentication.", "auth"),
+    ("API key should start with 'AIza'", "auth"),
+    ("Could not reach the AI provider.", "network"),
+    ("Model gpt-5-codex is not available for OpenAI.", "not_found"),
+    # JSON the model returned malformed is the server's failure, not a bad request.
+    ("Ollama server error: The model returned malformed JSON.", "server"),
+])
+def test_provider_errors_batches_26_to_29(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ('{"error": "Path /workspace/.magui/state.json is restricted (harness internal)"}',
+     "permission"),
+    ("File operations are restricted to the workspace directory (/home/u/p). The path "
+     "'/etc/hosts' resolves outside this directory. If you need to modify files outside the "
+     "workspace, please ask the user for permission first.", "permission"),
+    ("Authorization denied for tool 'delete_file' on server 'filesystem'", "denied"),
+    ("Missing tool", "unknown_tool"),
+    ("Ollama attempted to call a tool with a name we do not recognize", "unknown_tool"),
+    ("Error: Line offset 500 exceeds file length (120 lines)", "invalid_args"),
+    ("Cannot use empty search content on non-empty file", "invalid_args"),
+    ("Error: empty command", "invalid_args"),
+    ("Invalid regex pattern: error parsing regexp: missing closing ): `foo(`", "invalid_args"),
+    ("Function get_weather has parameters but no arguments are set.", "invalid_args"),
+    ("Could not convert tool arguments from Ollama into what the tool expected",
+     "invalid_args"),
+    ("URL must use http:// or https://", "invalid_args"),
+    ("Invoking `get_weather()` failed as the following mandatory input parameters are not "
+     "present:\ncity", "invalid_args"),
+    ("Content not found in file. The file may have changed since you last read it.",
+     "edit_mismatch"),
+    ("The user exited while this tool was running, so its output was not recorded",
+     "canceled"),
+    ("Command exceeded timeout of 120 seconds. You can increase the timeout by setting the "
+     "`timeout_secs` parameter on the tool call.", "timeout"),
+    ('request failed: Get "https://docs.example.invalid/api": dial tcp: lookup '
+     "docs.example.invalid on 127.0.0.53:53: no such host", "network"),
+])
+def test_tool_errors_batches_26_to_29(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("tripwire", "content_filter"), ("agent not finished before max iterations", "length"),
+])
+def test_finish_reasons_batches_26_to_29(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("The user did not allow bash. Do not retry it; ask what they want instead.", "denied"),
+    ("Tool 'foo' is not registered.", "unknown_tool"),
+    ("Project is not registered in Workbench.", "other"),
+])
+def test_tool_refusals_and_registrations(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # A tool's, action's or function's name is one identifier however many words it makes.
+    ("Action scroll_to_text not found", "unknown_tool"),
+    ("Function get_current_weather_now is not found", "unknown_tool"),
+    ("File scroll_to_text not found", "not_found"),
+])
+def test_unknown_names_of_any_length(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A message embedded in JSON as Python's json.dumps writes it (every non-ASCII
+    # character escaped, newlines as \n) reads as the message itself.
+    ('{"error": {"message": "\\u60a8\\u5f53\\u524d\\u4f7f\\u7528\\u8be5API\\u7684\\u5e76'
+     '\\u53d1\\u6570\\u8fc7\\u9ad8"}}', "rate_limit"),
+    ('{"error": {"message": "429 Provider returned error"}}', "rate_limit"),
+    # A JSON key is no word of the failure: "message" and "too long" are apart.
+    ('{"error": {"message": "Request timed out: The model took too long to respond"}}',
+     "timeout"),
+    # A request id names which request, not what failed.
+    ("AI_APICallError: Not Found (request id: req_0123456789)", "not_found"),
+    ('reqwest::Error { source: Error(Connect, ConnectError("dns error", Custom { error: '
+     '"failed to lookup address information: Invalid flags" })) } (request id: req_1)',
+     "network"),
+    # A dict value after a quoted key is no status.
+    ("litellm.RateLimitError: No deployments available. {'current_rpm': 61, 'rpm_limit': "
+     "128}}. (request id: req_1)", "rate_limit"),
+])
+def test_messages_inside_json_and_wrappers(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_tool_error_inside_json() -> None:
+    assert tool_error_label('{"error": "false\\nmake: *** [Makefile:2: all] Error 1"}') \
+        == "exit_nonzero"
+    # A Windows path keeps its backslashes.
+    assert tool_error_label("Copy-Item : Access to the path 'C:\\new\\table.cab' is denied.") \
+        == "permission"
+
+
+@pytest.mark.parametrize(("message", "status"), [
+    # Python's repr of an exception whose message starts with the status.
+    ("RuntimeError('429 Provider returned error')", 429), ('APIError("500 boom")', 500),
+    # Guards: an IP address, a version.
+    ("TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)", None),
+    ("client v1.404.2 failed", None),
+])
+def test_status_in_reprs_and_addresses(message: str, status: int | None) -> None:
+    assert status_in_message(message) == status
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # openai-python v0 raised InvalidRequestError for 400, 404 and 415: the words decide.
+    ("openai.error.InvalidRequestError: The model `gpt-4-32k` does not exist or you do not "
+     "have access to it.", "not_found"),
+    ("openai.error.InvalidRequestError: 'messages' is a required property", "bad_request"),
+    ("openai.error.InvalidRequestError: This model's maximum context length is 4097 tokens.",
+     "context_length"),
+])
+def test_a_class_name_of_several_statuses(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_a_traceback_line_number_is_no_status() -> None:
+    assert tool_error_label('File "x.py", line 422, in foo\nZeroDivisionError') == "other"
+    assert tool_error_label("Request failed with status code 422") == "invalid_args"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Platform HTTP stacks' own words (Apple Foundation, Java, .NET, curl, undici).
+    ("The operation couldn\u2019t be completed. (NSURLErrorDomain error -1001.)", "timeout"),
+    ("URLError(_nsError: Error Domain=NSURLErrorDomain Code=-1009)", "network"),
+    ("The Internet connection appears to be offline.", "network"),
+    ("A server with the specified hostname could not be found.", "network"),
+    ("java.net.UnknownHostException: api.openai.com", "network"),
+    ("System.Net.Http.HttpRequestException: An error occurred while sending the request.",
+     "network"),
+    ("cURL error 6: Could not resolve host: api.openai.com", "network"),
+    ("UND_ERR_SOCKET", "network"),
+])
+def test_platform_network_errors(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Providers' documented wordings.
+    ("Country, region, or territory not supported", "auth"),
+    ("User location is not supported for the API use.", "auth"),
+    ("User not found.", "auth"),
+    ('messages: roles must alternate between "user" and "assistant", but found multiple '
+     '"user" roles in a row', "bad_request"),
+    ("messages.0.content: Input should be a valid list", "bad_request"),
+    ("ServiceQuotaExceededException: Your request exceeded the service quota for your "
+     "account.", "rate_limit"),
+    ("Input blocked by content filter", "bad_request"),
+    # A client that could not decode the answer names a filter among expected values.
+    ("failed to deserialize api response: unknown variant ``, expected one of `stop`, "
+     "`length`, `tool_calls`, `content_filter`", "other"),
+])
+def test_provider_documented_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("error", [
+    # git naming a revision or branch that is not there (captured here).
+    "fatal: invalid reference: nosuch", "fatal: bad revision 'nosuch'",
+    "fatal: 'nosuch' is not a commit and a branch 'y' cannot be created from it",
+    "merge: nosuch - not something we can merge", "fatal: invalid upstream 'nosuch'",
+])
+def test_git_revisions_not_there(error: str) -> None:
+    assert tool_error_label(error) == "not_found"

@@ -464,6 +464,11 @@ URL: Final = re.compile(r"(?:https?|wss?|ftp|file)://[^\s\"'<>)]*", re.ASCII | r
 #: A file path: absolute (``/x``, ``~/x``, ``./x``) or with a slash and an extension.
 PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
                          r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b", re.ASCII | re.IGNORECASE)
+#: A request id (``(request id: 2024...)`` that gateways such as new-api append, OpenAI's
+#: ``request ID req_...``, a JSON ``"request_id": "..."``) names which request, not what
+#: failed: no part of the words either.
+REQUEST_ID: Final = re.compile(r"request[ _-]?id[\"']?\s*[:=]?\s*[\"']?[\w-]*", re.ASCII
+                               | re.IGNORECASE)
 WINDOWS_PATH: Final = re.compile(r"\b[a-z]:\\[^\s\"'`<>]*", re.ASCII | re.IGNORECASE)
 #: The end of a host name: found first (a fast search for "."), then widened to the name.
 HOST_END: Final = re.compile(r"\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
@@ -500,9 +505,39 @@ def joined_words(text: str) -> str:
         text = WINDOWS_PATH.sub(" ", text)
     if "." in text:
         text = _without_hosts(text)
+    if "equest" in text:
+        text = REQUEST_ID.sub(" ", text)
     # The words hold only ASCII letters and digits and CJK characters (which have no case):
     # one lower() of the joined words is the lower() of each.
     return " " + " ".join(WORDS.findall(text)).lower() + " "
+
+
+#: Escapes of a message that was embedded in a JSON or source string (``\\n``, ``\\"``,
+#: ``\\u4f59``: Python's json.dumps writes every non-ASCII character so, as FastAPI and
+#: other Python servers send their error bodies): read as the characters they stand for, so
+#: that ``\\nmake: ***`` is ``make: ***`` and ``\\u4f59\\u989d\\u4e0d\\u8db3`` is 余额不足.
+ESCAPE: Final = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt])|([\\\"'/]))", re.ASCII)
+
+
+#: The same less ``\\n``, ``\\t``, ``\\r``: in a text with a Windows path (``C:\\new``)
+#: they are more likely the path's own separators.
+ESCAPE_IN_PATHS: Final = re.compile(r"\\(?:u([0-9a-fA-F]{4})|((?!))|([\\\"'/]))", re.ASCII)
+
+
+def _unescape_one(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return chr(int(m.group(1), 16))
+    if m.group(2) is not None:
+        return " "
+    return m.group(3)
+
+
+def unescaped(text: str) -> str:
+    """``text`` with the escapes of :data:`ESCAPE` read (unchanged without a backslash)."""
+    if "\\" not in text:
+        return text
+    return (ESCAPE_IN_PATHS if ":\\" in text and WINDOWS_PATH.search(text) else ESCAPE).sub(
+        _unescape_one, text)
 
 
 #: The most words between the two sides of a ``a ~ b`` group (``Tool "x" not found``).
@@ -699,9 +734,12 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
-        ("not finished | not done | not completed | not complete | unfinished | in progress",
+        ("not finished | not done | not completed | not complete | unfinished | in progress - "
+         "max | maximum | limit | iterations | iteration | steps",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
-         "(NOT_FINISHED): the answer is still running, no finish reason yet"),
+         "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
+         "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
+         "iterations)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
@@ -731,7 +769,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
-        ("guardrail | guardrails", _BEDROCK),
+        ("guardrail | guardrails | tripwire", _BEDROCK + "; mastra-ai/mastra "
+         "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
@@ -773,13 +812,16 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
     )),
     ("stop", (
-        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot",
+        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
-         "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL)"),
-        ("complete | completed | completion | finished | finish | done | success | ok",
+         "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL); AI21 Jurassic on Amazon Bedrock "
+         "(finishReason: {reason: endoftext})"),
+        ("complete | completed | completion | finished | finish | done | success | ok | "
+         "succeeded",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
-         "src/modules/aix/server/api/aix.wiretypes.ts (GCTokenStopReason 'ok')"),
+         "src/modules/aix/server/api/aix.wiretypes.ts (GCTokenStopReason 'ok'); Replicate "
+         "predictions API (status: succeeded, failed, canceled)"),
         ("no tool | no tools | no function | without tool | without tools",
          "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (StepStopReason no_tool_calls: the "
          "model answered without calling a tool, so the turn ended); "
@@ -945,6 +987,11 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
               "message='Too Many Requests')"),
     ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
+    ("('nnn", "Python's repr of an exception whose message is openai-node's or an SDK's "
+              "\"${status} ${message}\" (APIError('429 Provider returned error'))"),
+    ("(\"nnn", "the same repr with double quotes (APIError(\"429 ...\"))"),
+    ("message: nnn", "openai-node src/core/error.ts (\"${status} ${message}\") as the "
+                     "message of a JSON error body a wrapper writes ({\"message\": \"429 ...\"})"),
     (": nnn", "openai-node src/core/error.ts (\"${status} ${message}\") after a wrapper's "
               "own words and a colon (danny-avila/LibreChat#2996: ... error message we "
               "encountered: 400 Expected tool outputs ...; carlrobertoh/ProxyAI#603: Unknown "
@@ -966,16 +1013,18 @@ STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exceptio
 #: A number right after these words is a process's exit status, not an HTTP status
 #: (``Exit code: 127``, ``exit status 137``, ``exited with code 130``), and a number glued to a
 #: host name by a colon is a port (aiohttp's ``Cannot connect to host api.openai.com:443``),
+#: and one after a digit and a dot is part of an address or a version (``10.0.199.4``),
 #: whatever form it stands in.
 STATUS_NOT_AFTER: Final = re.compile(r"(?:(?:exit|exited with)[ _]?"
                                      r"(?:code|status)\W{0,3}"
-                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):)\Z", re.ASCII)
+                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):|[0-9]\.)\Z", re.ASCII)
 #: A number followed by one of these units is a count, not a status (``Error: 400 tokens``,
-#: ``timeout: 300 seconds``), whatever form it stands in.
+#: ``timeout: 300 seconds``), and one followed by a dot and a digit is part of an address or
+#: a decimal (``('199.59.148.6', 443)``), whatever form it stands in.
 STATUS_NOT_BEFORE: Final = re.compile(r"\s?(?:tokens?|bytes?|seconds?|secs?|s|ms|minutes?|"
                                       r"chars?|characters?|lines?|items?|words?|kb|mb|gb|"
                                       r"results?|rows?|records?|times|matches|"
-                                      r"%)(?![a-z0-9_])", re.ASCII)
+                                      r"%)(?![a-z0-9_])|\.[0-9]", re.ASCII)
 
 _NNN: Final = r"(?<![0-9])([1-5][0-9][0-9])(?![0-9])"
 
@@ -1052,7 +1101,9 @@ class _FormParts:
 
 
 _FORMS: Final = tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
-_BRACKET_WORD: Final = re.compile(r"\b(?:" + "|".join(STATUS_BRACKET_WORDS) + r")\b", re.ASCII)
+#: An error word, also as the end of a class name (``APIError(``, ``HTTPException[``).
+_BRACKET_WORD: Final = re.compile(r"(?:\b(?:" + "|".join(STATUS_BRACKET_WORDS)
+                                  + r")|[a-z](?:error|exception))\b", re.ASCII)
 #: A status: exactly three digits, 100-599, not 2xx (a success written in the message, as
 #: in ``non-200 status code (500)``, is passed over for the failure after it).
 _STATUS_NUMBER: Final = re.compile(r"(?<![0-9])(?:1|[3-5])[0-9][0-9](?![0-9])", re.ASCII)
@@ -1062,10 +1113,17 @@ _ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
     """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
     brackets or after a bare colon needs an error word beside it, a reason phrase must fit
-    its number; an exit status or a count is no HTTP status."""
-    if STATUS_FORM_PATTERNS[k][0] and _BRACKET_WORD.search(
-            lowered, max(0, at - 41), at + 44) is None:
-        return False
+    its number; an exit status or a count is no HTTP status.  After a bare colon the error
+    word must come before the number, and the colon must not end a quoted key (a JSON or
+    dict value such as ``'rpm_limit': 128`` is read only by the forms that name the key)."""
+    if STATUS_FORM_PATTERNS[k][0]:
+        if STATUS_FORMS[k][0].startswith(":"):
+            colon = lowered.rfind(":", 0, at)
+            if (colon > 0 and lowered[colon - 1] in "\"'") or _BRACKET_WORD.search(
+                    lowered, max(0, at - 41), at) is None:
+                return False
+        elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
+            return False
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
@@ -1116,7 +1174,8 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
     ("not_found", (
-        (r"\bnot found[.!]?[\"'}\])]*\s*$", "HTTP 404 reason phrase as the whole of what the "
+        (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
+         "whole of what the "
          "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
     )),
     ("server", (
@@ -1187,6 +1246,13 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
 
 _LITELLM: Final = "BerriAI/litellm litellm/exceptions.py"
 _CHROMIUM_NET: Final = "chromium net/base/net_error_list.h"
+_ZHIPU: Final = "docs.bigmodel.cn/cn/api/api-code (Zhipu error codes)"
+_ALIYUN: Final = ("help.aliyun.com/document_detail/2593384.html (Alibaba Cloud Model "
+                   "Studio error codes)")
+_QIANFAN: Final = "ai.baidu.com/ai-doc/WENXINWORKSHOP/tlmyncueh (Baidu Qianfan error codes)"
+_KIMI_ZH: Final = "platform.kimi.com/docs/api/errors (Kimi error list, Chinese descriptions)"
+_NEW_API: Final = "QuantumNous/new-api relay (当前分组上游负载已饱和, 请稍后再试)"
+_ZH_CN: Final = "glibc and GNU coreutils/bash zh_CN messages (LANGUAGE=zh_CN, captured here)"
 _GOOGLE_CODES: Final = "googleapis/googleapis google/rpc/code.proto (HTTP mapping)"
 _AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (error shapes "
                       "and httpStatusCode)")
@@ -1201,11 +1267,13 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("超长 | 长度过长 | 上下文长度 | 模型规格长度",
+         _ZHIPU + " (1261 Prompt 超长); " + _KIMI_ZH + " (tokens 长度过长; 超过了模型规格长度)"),
         ("context + length | window | size | limit | overflow | overflows | overflowed - "
          "deadline | canceled | cancelled | mismatch | mismatched",
          _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
-        ("prompt | input | message | messages | conversation + too long",
+        ("prompt | input | message | messages | conversation ~ too long",
          "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
         ("too many tokens | too many input tokens | maximum prompt length | prompt length | "
          "maximum prompt size | prompt size exceeded - "
@@ -1224,6 +1292,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("reduce the length of the messages", _OPENAI_ERRORS),
     )),
     ("billing", (
+        ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
+         "额度); "
+         + _ZHIPU + " (1309 套餐已到期); docs.bigmodel.cn/cn/faq (429 账户余额已用完)"),
         ("credit | credits - " + _RATE_WORDS, "docs.anthropic.com (credit balance is too "
          "low); not a rate limit that names its type credit_limit (e-p-armstrong/"
          "augmentoolkit#5, Together: rejected due to rate limiting ... 'type': "
@@ -1236,8 +1307,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("payment required | payment", "HTTP 402 reason phrase"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
-         "reached | breach | breached - " + _RATE_WORDS, _OPENAI_ERRORS
-         + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError)"),
+         "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
+         + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError); not AWS's "
+         "service quota, a quota of requests or tokens per minute (Bedrock "
+         "ServiceQuotaExceededException)"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
          "needed | purchase | buy | verify | benefits",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
@@ -1336,6 +1409,28 @@ _INNER_CAPITAL: Final = re.compile(r"[a-z][A-Z]", re.ASCII)
 _NAME_SUFFIXES: Final = ("error", "exception", "Error", "Exception", "ERROR", "EXCEPTION")
 
 
+#: Class names an SDK raised for several statuses: they name no one status, and the words of
+#: the message decide (openai-python before v1 raised InvalidRequestError for 400, 404 and
+#: 415: ``openai.error.InvalidRequestError: The model `x` does not exist``).
+PROVIDER_STATUS_NAMES_OF_SEVERAL: Final[tuple[Alias, ...]] = (
+    ("openai.error.invalidrequesterror", "openai-python v0 openai/api_requestor.py "
+     "handle_error_response (rcode in [400, 404, 415]: InvalidRequestError)"),
+)
+
+
+def without_names_of_several(message: str) -> str:
+    """``message`` less the names of :data:`PROVIDER_STATUS_NAMES_OF_SEVERAL` (neither their
+    status nor their words count)."""
+    if "error." in message:
+        lowered = ascii_lower(message)
+        for name, _ in PROVIDER_STATUS_NAMES_OF_SEVERAL:
+            at = lowered.find(name)
+            while at >= 0:
+                message = message[:at] + " " * len(name) + message[at + len(name):]
+                at = lowered.find(name, at + len(name))
+    return message
+
+
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
     for token in _IDENTIFIER.findall(message):
@@ -1359,6 +1454,17 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("country region or territory | unsupported country | location is not supported | "
+         "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
+         "Country, region, or territory not supported); Gemini API troubleshooting (400 "
+         "FAILED_PRECONDITION: User location is not supported for the API use); OpenRouter "
+         "(401 User not found: the key's user)"),
+        ("身份验证失败 | 鉴权失败 | 认证失败 | 无效的令牌 | 令牌无效 | 令牌已过期 | 无权访问 | "
+         "权限不足 | 未授权", _ZHIPU + " (1000 身份验证失败; 1220 您无权访问); " + _KIMI_ZH + " ("
+         "鉴权失败); "
+         "docs.crazyrouter.com/error-handling (401 认证失败; 403 权限不足)"),
+        ("api key | apikey | token | 令牌 | 密钥 + 非法 | 无效 | 已过期", _ZHIPU + " (1002 "
+         "Authentication Token 非法; 1003 Authentication Token 已过期)"),
         ("unauthorized | unauthorised | unauthenticated | not authenticated | not authorized",
          "HTTP 401 reason phrase; " + _GOOGLE_CODES),
         ("authentication + failed | failure | fails | error | required | invalid",
@@ -1367,11 +1473,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
-         "| unable to load | could not load | failed to refresh",
+         "| unable to load | could not load | failed to refresh | rejected | should start with "
+         "| must start with",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
-         "credentials)"),
+         "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
+         "key); mscraftsman/generative-ai (API key should start with 'AIza')"),
+        ("provide | supply + api authentication | authentication credentials",
+         "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
+         "authentication.)"),
         ("no api key | no apikey | no credentials | no auth credentials | provide an api key "
          "| provide a valid api key | provide your api key | provide api key | no keys found | "
          "no key found | no keys available | no valid keys | no valid key",
@@ -1393,17 +1504,24 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid token | expired token | token expired | token has expired | token is "
          "expired | invalid authentication | invalid credentials",
          "OAuth 2.0 (RFC 6750 invalid_token)"),
-        ("access denied | forbidden | permission denied | does not have access | do not have "
-         "access | not have permission | not allowed to access | not authorized to access | "
-         "not permitted to access - does not exist | not found", "HTTP 403 reason phrase; "
-         + _AWS_ERRORS
-         + " (AccessDeniedException)"),
+        ("access denied | denied access | forbidden | permission denied | does not have access "
+         "| do not have access | not have permission | not allowed to access | not authorized "
+         "to access | not permitted to access - does not exist | not found", "HTTP 403 reason "
+         "phrase; " + _AWS_ERRORS + " (AccessDeniedException); microsoft/magentic-ui "
+         "_ai_client.py (The model server denied access)"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("参数错误 | 参数有误 | 参数非法 | 参数缺失 | 参数无效 | 缺少参数 | 敏感内容 | 安全策略 | "
+         "内容违规 | 请求无效 | 格式错误", _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
+         "1 不安全或"
+         "敏感内容); " + _ALIYUN + " (100004 参数缺失; 100005 参数非法; 100008 请求内容没有通过安"
+         "全策略); "
+         + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
-         "| invalid input", _ANTHROPIC_ERRORS + " (invalid_request_error); HTTP 400 reason "
-         "phrase; cursor/cursor#3930 (reason invalid_input)"),
+         "| invalid input - returned malformed | returned invalid", _ANTHROPIC_ERRORS
+         + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
+         "invalid_input)"),
         ("invalid | malformed ~ request | requests - too large | status",
          "OpenHands/software-agent-sdk "
          "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
@@ -1412,12 +1530,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "requests | body | payload - stream | response | responses", "sigoden/aichat#1389 "
          "(Azure OpenAI: Unable to parse and estimate tokens from incoming request); not a "
          "client that could not parse the answer (Failed to parse stream)"),
-        ("malformed + request | input | json | body | payload", _AWS_ERRORS
-         + " (ValidationException: Malformed input request)"),
+        ("malformed + request | input | json | body | payload - returned | response | server "
+         "error", _AWS_ERRORS
+         + " (ValidationException: Malformed input request); not JSON the model or server "
+         "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
+         "malformed JSON)"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("must be | must either be | must not be | is required | are required | missing "
-         "required | required parameter | cannot be empty | must contain | must have | must "
+         "required | required parameter | required property | cannot be empty | must contain "
+         "| must alternate | should alternate | should be a valid | input should be | field "
+         "required "
+         "| must have | must "
          "match | must include | must start with | must be followed by - server error | "
          "internal error | serial name | serialization | deserialization | deserialize | "
          "illegal input | tokens per | per min | per minute | tpm | rpm", "vllm-project/vllm "
@@ -1425,13 +1549,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
          "must contain the word 'json' in some form, to use 'response_format' of type "
          "'json_object'; an assistant message with 'tool_calls' must be followed by tool "
-         "messages); not a client that could not decode the answer (JetBrains/koog#1027: "
+         "messages); Anthropic Messages API (roles must alternate between \"user\" and "
+         "\"assistant\"); pydantic v2 (Input should be a valid list; Field required) in the "
+         "400/422 bodies of FastAPI-based servers; not a client that could not decode the "
+         "answer (JetBrains/koog#1027: "
          "Field 'object' is required for type with serial name ...), nor a request too large "
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
          "reduced)"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
-         "content management policy | responsible ai policy",
+         "content management policy | responsible ai policy | content filter - deserialize | "
+         "deserialization | unknown variant",
          "OpenAI (Your request was rejected as a result of our safety system; "
          "content_policy_violation); Baidu Qianfan (Sensitive chat messages); Azure OpenAI "
          "content filtering (400 content_filter: The response was filtered due to the prompt "
@@ -1465,6 +1593,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
         ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
          "(No models loaded)"),
+        ("model + is not available for | not available for - currently | temporarily | right "
+         "now | at the moment | try again | later", "coder/mux formatSendError.ts (Model x is "
+         "not available for OpenAI.)"),
         ("model + not present | couldn t be accessed | could not be accessed | cannot be "
          "accessed", "StanfordSpezi/SpeziLLM (The specified LLM model type is not present; "
          "Model couldn't be accessed)"),
@@ -1492,6 +1623,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("限流 | 频率过高 | 流量限制 | 调用次数限额", _ZHIPU + " (1303 频率过高; 1304 已达今日调"
+         "用次数"
+         "限额; 1305 已触发流量限制); " + _ALIYUN + " (100002 触发平台限流规则)"),
         ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
          "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
         ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
@@ -1513,6 +1647,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("访问量过大 | 负载已饱和 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
+         "可用",
+         _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
+         + " (100020 模型暂时无法提供服务); "
+         + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用)"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
@@ -1525,6 +1664,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
     )),
     ("server", (
+        ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
+         "部错误); " + _ALIYUN + " "
+         "(100000 系统异常)"),
         ("internal server error | internal error | server error | server had an error | "
          "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
          + _OPENAI_ERRORS),
@@ -1538,6 +1680,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
+         "-1001: NSURLErrorDomain error -1001)"),
+        ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
          "took too long - argument | parameter | param | kwarg | keyword | option | field | "
          "property | setting | must be | should be",
@@ -1545,6 +1690,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("nsurl error domain + 1003 | 1004 | 1005 | 1009 | 1020 | 1200", "Apple Foundation "
+         "NSURLError.h (CannotFindHost -1003, CannotConnectToHost -1004, NetworkConnectionLost "
+         "-1005, NotConnectedToInternet -1009, DataNotAllowed -1020, SecureConnectionFailed "
+         "-1200)"),
+        ("appears to be offline | hostname could not be found | unknown host | could not "
+         "resolve host | couldn t resolve host | could not resolve proxy | unable to resolve "
+         "host | while sending the request | und err socket | und err closed | und err "
+         "destroyed", "Apple Foundation (The Internet connection appears to be offline.; A "
+         "server with the specified hostname could not be found.); java.net.UnknownHostException; "
+         "curl (6) Could not resolve host; .NET HttpRequestException (An error occurred while "
+         "sending the request.); nodejs/undici lib/core/errors.js (UND_ERR_SOCKET, "
+         "UND_ERR_CLOSED, UND_ERR_DESTROYED)"),
+        ("网络错误 | 网络异常 | 连接失败 | 拒绝连接 | 无法连接", _ZHIPU + " (1234 网络错误); "
+         + _ZH_CN + " (ECONNREFUSED 拒绝连接)"),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "spdy | content length mismatch | incomplete chunked encoding | too "
          "many redirects | address invalid | network changed",
@@ -1578,6 +1737,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "encode/httpx (ReadError, WriteError, LocalProtocolError, RemoteProtocolError)"),
         ("server + not running | isn t running | is down", "stitionai/devika#187 (Ollama "
          "server not running, please start the server)"),
+        ("could not reach | couldn t reach | unable to reach | cannot reach | can t reach | "
+         "failed to reach", "coder/mux formatNameGenerationError.ts (Could not reach the AI "
+         "provider.)"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
@@ -1590,6 +1752,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _GO_NET),
     )),
     ("canceled", (
+        ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
+                  "canceled)"),
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
     )),
@@ -1638,6 +1802,7 @@ def _provider_error_label(message: str, status: int | None) -> str:
     else a status written in the message (a form, then a status-shaped name), else the
     keyword table and the words of every label, in label order, else ``other``
     (docs/FACTS.md)."""
+    message = without_names_of_several(unescaped(message))
     lowered = ascii_lower(message)
     word_list = None
     # Every refinement's first word is in the message if the refinement is: most messages
@@ -1722,8 +1887,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such tool", _CLAUDE_CODE + " (No such tool available: x)"),
         ("unavailable tool", "vercel/ai NoSuchToolError, used by sst/opencode (Model tried "
                              "to call unavailable tool 'x')"),
-        (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? not found", _GEMINI_CLI + "/scheduler "
-         "(Tool \"x\" not found)"),
+        (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", _GEMINI_CLI
+         + "/scheduler (Tool \"x\" not found)"),
+        # The same with the name of a browser agent's action or a function: one identifier
+        # however many words its parts make.
+        (r"\baction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "browser-use/"
+         "browser-use tools/registry/service.py (Action scroll_to_text not found)"),
+        (r"\bfunction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "agents' function "
+         "registries (ValueError: Function query_surveys is not found in the tools_dict)"),
         ("-32601", _MCP + " (-32601 Method not found)"),
         ("method not found", _MCP),
         ("unsupported call", _CODEX + " (unsupported call: x)"),
@@ -1794,8 +1965,11 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     )),
     ("invalid_args", (
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
-        ("422", "HTTP 422 Unprocessable Entity from the API a tool called (egoist/chatwise-"
-                "releases#936: failed to search with status 422: ... VALIDATION)"),
+        (r"\bstatus[ :=]*(?:code[ :=]*)?422\b", "HTTP 422 Unprocessable Entity from the API a tool "
+         "called (egoist/chatwise-releases#936: failed to search with status 422: ... "
+         "VALIDATION); a status word first, so that a traceback's line 422 is none"),
+        (r"\bhttp[ :]*(?:error[ :]*)?422\b", "HTTP 422 as HTTP clients print it (HTTP 422, HTTP "
+                                         "Error 422)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
         ("invalid argument", "agents' argument checks (invalid argument)"),
@@ -1888,16 +2062,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
          "to | user did not approve | user didn t approve | user doesn t want | user does not "
-         "want | doesn t want to proceed", _GEMINI_CLI + "; " + _CLINE + "; "
-         + _CLAUDE_CODE_V3),
+         "want | doesn t want to proceed | user did not allow | user didn t allow",
+         _GEMINI_CLI + "; " + _CLINE + "; " + _CLAUDE_CODE_V3 + "; agents' approval refusals "
+         "(The user did not allow x. Do not retry it; skipped tool execution because the user "
+         "did not allow it)"),
         ("user ~ declined | rejected | refused | denied - permission denied | eacces",
          "block/goose (The user has declined to run this tool)"),
         ("declined | rejected | refused | denied | forbidden ~ by user | by the user",
          "gptme/gptme (Execution declined by user); s-kostyaev/ellama (Forbidden by the user)"),
         ("denied because | not allowed by | ask the user for consent | ask the user for "
-         "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore",
+         "permission | consent - ignore | clineignore | rooignore | gitignore | geminiignore | "
+         "restricted to | outside this directory | outside the workspace",
          "s-kostyaev/ellama (Denied because write access is not allowed by "
-         "filesystem.allowWrite); posit-dev/btw (ask the user for consent)"),
+         "filesystem.allowWrite); posit-dev/btw (ask the user for consent); not a path outside "
+         "the workspace that suggests asking the user (coder/mux fileCommon.ts)"),
         ("tool execution | tool call | tool use ~ not permitted | not allowed | skipped by",
          "mistralai/mistral-vibe vibe/core/agent_loop.py (Tool execution not permitted.); "
          "vibe/core/utils/tags.py (Tool execution skipped by user.)"),
@@ -1939,6 +2117,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("rejected + tool | call | invocation | command | operation | action | execution",
          "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
          "use with execute_bash was rejected)"),
+        ("authorization denied | not authorized to use | not authorized to call | not "
+         "authorized to run", "VoltAgent/voltagent mcp/authorization (MCPAuthorizationError: "
+         "Authorization denied for tool x on server y)"),
         ("denied by | was denied | been denied | were denied | not approved | approval "
          "denied | not been granted | not granted | haven t granted | hasn t granted | "
          "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
@@ -1956,12 +2137,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
     )),
     ("timeout", (
+        ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
          "no new output after | no output after | no output for | "
          "status code 408 | status 408 | status code 504 | status 504",
          "SWE-agent/SWE-agent agents.py (was cancelled because it took more than N seconds); "
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
          "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds)"),
+        ("exceeded timeout | exceeded the timeout | exceeded its timeout | timeout exceeded | "
+         "exceeded the time limit", "coder/mux tools/bash.ts (Command exceeded timeout of N "
+         "seconds. You can increase the timeout by setting the `timeout_secs` parameter)"),
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value", "TIMEOUT_KEYWORDS; agents' "
@@ -1974,6 +2159,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError; not pytest's stop after "
          "errors (Interrupted: 1 error during collection; captured here)"),
+        ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
+         "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
         ("stopped by the user | user stopped | killed by the user | terminated by the user | "
@@ -1985,12 +2172,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found | "
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
+         "not registered | is not registered | "
          "not defined | wasn t defined | is not defined - file not found | "
          "path not found | "
          "directory not found | module not found | command not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
-         "defined); crewAIInc/crewAI (Action 'x' don't exist)"),
+         "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
+         "(Tool 'x' is not registered.)"),
         ("found for tool | only available actions | only available tools | available tools | "
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
@@ -1999,11 +2188,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
-         "unavailable tool | unknown tools | invalid server name | unknown server | no such "
+         "unavailable tool | unknown tools | missing tool | tool not registered | "
+         "unregistered | invalid server name | unknown "
+         "server | no such "
          "server",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
-         "there)"),
+         "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool)"),
+        ("tool | tools | function | functions + do not recognize | does not recognize | don t "
+         "recognize | we do not recognize", "pepperoni21/ollama-rs error.rs (Ollama attempted "
+         "to call a tool with a name we do not recognize)"),
     )),
     ("edit_mismatch", (
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
@@ -2016,6 +2210,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
          "permitted", "git apply; GNU patch; " + _RUN),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("not found | no match | could not find + changed since | modified since | changed "
+         "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
+         "found in file. The file may have changed since you last read it.)"),
         ("matched more than once | matches more than once | found more than once | appears "
          "more than once | occurs more than once", "rusiaaman/wcgw search_replace.py (The "
          "following block matched more than once)"),
@@ -2042,6 +2239,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _GEMINI_CLI + "/utils/fileUtils.ts"),
     )),
     ("permission", (
+        ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
+         "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
          "| don t have permission | read only file system | erofs | not writable",
@@ -2074,12 +2273,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "directories)"),
         ("access to the path + denied", ".NET UnauthorizedAccessException (Access to the path "
                                         "'x' is denied.)"),
+        ("path | paths | file operations | file | files + is restricted | are restricted | "
+         "restricted to", "microsoft/magentic-ui magui_tools/read.py (Path x is restricted); "
+         "coder/mux fileCommon.ts (File operations are restricted to the workspace directory)"),
         ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
          "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
          "geminiignore | aiderignore | cursorignore",
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
+         _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
+         "规格 "
+         "未匹配任何 git 已知文件); GNU make zh_CN (没有规则可制作目标), captured here"),
         ("no such file | no such | enoent | not found | does not exist | doesn t exist | "
          "do not exist | cannot find | can t find | could not find | couldn t find | unable "
          "to find | no module named | not recognized as an internal or external command | "
@@ -2088,6 +2294,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
+         "| no such host "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2107,11 +2314,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
                                                    "found)"),
+        ("invalid reference | bad revision | is not a commit | not something we can merge | "
+         "invalid upstream | no stash entries", "git (fatal: invalid reference: x; fatal: bad "
+         "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
+         "invalid upstream 'x'), captured here: a revision or branch the command names that "
+         "is not there, like git's unknown revision"),
         ("neither + nor + installed | found | available | exists | exist",
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("未识别的选项 | 无效的 | 缺少操作对象 | 获取更多信息",
+         "GNU coreutils zh_CN (ls: 未识别的选项; head: 无效的行数; date: 无效的日期; tr: "
+         "缺少操作对象; 请尝试执行 \"ls --help\" 来获取更多信息), captured here"),
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
@@ -2137,7 +2352,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
-         "mode | operation - "
+         "mode | operation | regex | regexp | pattern - "
          "return type | must return",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
@@ -2151,7 +2366,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "stanfordnlp/dspy (Arg x is not in the tool's args)"),
         ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
          "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
-        ("empty + not supported | not allowed | is required", "wonderwhy-er/DesktopCommanderMCP "
+        ("empty + not supported | not allowed | is required | cannot use | can t use",
+         "TabbyML/pochi diff-utils.ts (Cannot use empty search content on non-empty file); "
+         "wonderwhy-er/DesktopCommanderMCP "
          "(Empty search strings are not allowed); bhauman/clojure-mcp (Empty old_string is "
          "not supported)"),
         ("unrecognized subcommand | unknown subcommand | unused argument | unused arguments | "
@@ -2174,9 +2391,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool_rm.rs (Wildcards and shell patterns are not supported)"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
-        ("no ~ provided | given | specified - key | keys | token | tokens | credentials | "
-         "password", "anthropics/claude-quickstarts computer-use-demo tools/bash.py (no "
-         "command provided.)"),
+        ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
+         "tokens | credentials | password", "anthropics/claude-quickstarts computer-use-demo "
+         "tools/bash.py (no command provided.); tghamm/Anthropic.SDK Function.cs (Function x "
+         "has parameters but no arguments are set.)"),
+        ("empty command | empty query | empty input | empty path | empty pattern | empty "
+         "string | empty argument | empty arguments | error parsing regexp | regex parse error "
+         "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
+         "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
+        ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
+         "function_tool.py (mandatory input parameters are not present)"),
+        ("offset + exceeds | out of range | beyond", "VoltAgent/voltagent filesystem/utils.ts "
+         "(Line offset N exceeds file length)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
@@ -2184,7 +2410,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "replace_in_file (No diff blocks found. Please make sure the diff is formatted "
          "correctly)"),
         ("must start with | must begin with | must end with | must contain | must match | "
-         "must not contain | should not contain | cannot contain | "
+         "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
          "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
@@ -2203,12 +2429,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
          "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
          "======= marker)"),
-        ("parse | parsing | could not parse | failed to parse + patch | diff | edit | schema "
+        ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
+         "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
          "arguments | argument | input | json | params | parameters", _CODEX
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("拒绝连接 | 未知的名称或服务 | 无法解析主机 | 没有到主机的路由 | 网络不可达 | 连接被对方"
+         "重设",
+         _ZH_CN + " (ECONNREFUSED 拒绝连接; EAI_NONAME 未知的名称或服务; EHOSTUNREACH; ENETUNREA"
+         "CH; "
+         "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
          "| module | import | symbol | reference | type | eresolve",
@@ -2221,6 +2453,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connect | could not connect | couldn t connect | failed to connect | cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
+         "no such host | dial tcp | "
          "name or service not known | nodename nor "
          "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
@@ -2267,6 +2500,7 @@ assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form com
 def _tool_error_label(error: str) -> str:
     """The first row, in label order, that the keyword table or the words of the error
     match; else ``other``."""
+    error = unescaped(error)
     lowered = ascii_lower(error)
     first = _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered))
     rank = TOOL_ERROR_LABELS.index(first) if first is not None else _TOOL_OTHER_RANK

@@ -85,7 +85,10 @@ def render() -> str:
             "letter/digit boundaries split it further (`eosFound` is `eos found`, "
             "`MAX_TOKENS` is `max tokens`, `x509` is `x 509`), every Chinese, Japanese or "
             "Korean character is a word of its own, and words are lower-cased. An address "
-            "(`https://…`) in a message is not part of its words.", "",
+            "(`https://…`), a file path, a host name and a request id (`request id: …`) in "
+            "a message are not part of its words. A provider or tool error is first read "
+            "with the escapes of a JSON string (`\\n`, `\\\"`, `\\u4f59`, as Python's "
+            "`json.dumps` writes non-ASCII text) taken as the characters they stand for.", "",
             FAMILY_SYNTAX.format(near=facts.NEAR_WORDS), ""]
     out += ["## `finish_reason`", "",
             "Step one: the text is normalised (`normalise_finish_reason`): an enum's "
@@ -154,7 +157,10 @@ def render() -> str:
             f"{facts.STATUS_URL_REACH}) goes through the same table. A status in "
             "brackets counts only beside one of the words "
             + ", ".join(map(code, facts.STATUS_BRACKET_WORDS))
-            + " (within 40 characters). A bare number anywhere else is not a status.", ""]
+            + " (within 40 characters), one after a bare colon only after one of them and "
+            "not as the value of a quoted key. A number after an exit-status word (`exit "
+            "code`), glued to a host name (`:443`) or followed by a unit (`400 tokens`) is no "
+            "status, and a bare number anywhere else is not a status either.", ""]
     out += table(["form", "source"], ([code(form), source] for form, source in facts.STATUS_FORMS))
     out += ["", "Reason phrases (`STATUS_REASON_PHRASES`), each with the statuses it names: "
             "a number followed by another status's phrase (`Batch ID 408 not found`) is no "
@@ -171,6 +177,10 @@ def render() -> str:
     out += table(["name", "status", "source"],
                  ([code(name), str(status), source]
                   for name, status, source in facts.PROVIDER_STATUS_NAMES))
+    out += ["", "A class name an SDK raised for several statuses names none, and is no part of "
+            "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
+            + "; ".join(f"{code(name)} ({source})"
+                        for name, source in facts.PROVIDER_STATUS_NAMES_OF_SEVERAL) + "."]
     out += ["", "### 4. Keywords and words (`PROVIDER_ERROR_KEYWORDS`, "
             "`PROVIDER_ERROR_FAMILIES`), then `other`", "",
             "The keyword table and the word families of every label are read together, in "
