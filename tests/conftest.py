@@ -216,6 +216,14 @@ class Daemon:
         finally:
             self._stderr_file.close()
 
+    def wait(self, timeout: float = 20.0) -> int:
+        """The exit status once it exits by itself (after a signal the test sent: a
+        second one could land after the final commit, when the default action is back)."""
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._stderr_file.close()
+
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
 

@@ -119,7 +119,7 @@ def test_systemd_socket_activation(home: Home, daemons: DaemonFactory,
     inode = os.stat(home.socket).st_ino
     d.proc.send_signal(signal.SIGTERM)
     assert notify.wait_for("STOPPING=1")[-1] == "STOPPING=1"
-    assert d.stop() == 0
+    assert d.wait() == 0
     # The daemon did not bind it, so it did not unlink it: systemd still listens there.
     assert home.socket.is_socket() and os.stat(home.socket).st_ino == inode
     assert not decoy(home).parent.exists()

@@ -109,7 +109,7 @@ def test_a_dying_daemon_counts_what_waiting_connections_wrote(
         socks.append(s)
     d.proc.send_signal(signal.SIGTERM)
     d.proc.send_signal(signal.SIGCONT)
-    assert d.stop() == 0, d.stderr
+    assert d.wait() == 0, d.stderr
     for s in socks:
         s.close()
     d2 = daemons.start(home)
