@@ -549,7 +549,9 @@ def test_a_class_name_of_several_statuses(message: str, label: str) -> None:
 
 def test_a_traceback_line_number_is_no_status() -> None:
     assert tool_error_label('File "x.py", line 422, in foo\nZeroDivisionError') == "other"
-    assert tool_error_label("Request failed with status code 422") == "invalid_args"
+    assert tool_error_label('failed with status 422: {"code":"VALIDATION"}') == "invalid_args"
+    # A 422 alone is no argument error (Brave's 422 for an invalid subscription token).
+    assert tool_error_label("Brave API error (HTTP 422): SUBSCRIPTION_TOKEN_INVALID") == "other"
 
 
 @pytest.mark.parametrize(("message", "label"), [
@@ -595,3 +597,64 @@ def test_provider_documented_wordings(message: str, label: str) -> None:
 ])
 def test_git_revisions_not_there(error: str) -> None:
     assert tool_error_label(error) == "not_found"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Local model servers' own words (mlc-llm, sglang, lmdeploy, tabbyAPI, mlx-engine,
+    # KoboldAI, xinference, LlamaEdge).
+    ("Request prompt has 9000 tokens in total, larger than the model input length limit "
+     "8192.", "context_length"),
+    ("Input length (40000 tokens) exceeds the maximum allowed length (32768 tokens).",
+     "context_length"),
+    ("WARNING: exceed session max length. Please end the session.", "context_length"),
+    ("Could not find the model path for load. Check model name or config.yml?", "not_found"),
+    ("Unable to switch model to x because an admin key isn't provided", "auth"),
+    ("Request body exceeds the 64 MiB limit.", "too_large"),
+    ("{ detail: { stop_sequence: [ 'Unknown field.' ] } }", "bad_request"),
+    ("Unsupported generation controls: logprobs.", "bad_request"),
+    ("Invalid tool_choice value: required", "bad_request"),
+    ("curl: (52) Empty reply from server", "network"),
+    ("Remote server 0.0.0.0:44165 closed: 0 bytes read on a total of 11 expected bytes",
+     "network"),
+    ("llama-server process has terminated: exit status 1: error loading model", "server"),
+    ("openai.error.APIError: Invalid response object from API: '{}' (HTTP response code was "
+     "500)", "server"),
+    # Usage limits that ask to wait are rates.
+    ("Sorry, your request was speed limited. Please wait 2 minutes before trying again.",
+     "rate_limit"),
+    ("Sorry, you have exhausted the agent mode usage limit. Please switch to ask mode and try "
+     "again later.", "rate_limit"),
+])
+def test_provider_errors_batches_30_to_33(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("Directory 'packages/core' is not a registered workspace directory.", "permission"),
+    ("Directory cannot be absolute. Please refer to workspace directories by their name.",
+     "invalid_args"),
+    ("ERROR: Special marker '=======' found in your diff content at line 161:",
+     "invalid_args"),
+    ("failed in sandbox:", "denied"),
+    ("Some edits were produced but none of them could be applied.", "edit_mismatch"),
+    ("\u26a0 Automatic approval review denied (risk: high, authorization: unknown)", "denied"),
+    ("Model did not provide valid parameters for edit tool", "invalid_args"),
+    ("SandboxError: 400: Timeout cannot be greater than 1 hours", "invalid_args"),
+    ("Cell index 12 is out of range. Notebook has 8 cells.", "invalid_args"),
+    ("Invalid API key. Documentation: https://docs.tavily.com/", "other"),
+    ("FirecrawlSdkError: Specified URL is failing to load in the browser. Error code: "
+     "ERR_TUNNEL_CONNECTION_FAILED", "network"),
+])
+def test_tool_errors_batches_30_to_33(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    # A finish reason printed as a dict: its keys are no prefix.
+    ("{'type': 'abort', 'message': 'Aborted', 'status_code': None, 'err_type': None}",
+     "canceled"),
+    ("\u5f88\u62b1\u6b49\uff0c\u54cd\u5e94\u5df2\u88ab\u8d1f\u8d23\u4efb AI \u670d\u52a1"
+     "\u8fc7\u6ee4\u3002", "content_filter"),
+])
+def test_finish_reasons_batches_30_to_33(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

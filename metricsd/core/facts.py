@@ -812,6 +812,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
+        ("过滤 | 负责任 ai", "microsoft/vscode-copilot-release#7672 (Copilot Chat in "
+         "Chinese: 响应已被负责任 AI 服务过滤: the response was filtered by the responsible AI "
+         "service)"),
         ("policy violation | violation", "providers' usage-policy stops"),
         ("self harm | violence | violent | hate | sexual | harassment | jailbreak | profanity",
          "Azure OpenAI content filtering categories (hate, sexual, violence, self_harm), as "
@@ -876,6 +879,8 @@ _NONE_WORDS: Final = frozenset(w for w, _ in FINISH_REASON_NONE_WORDS)
 def finish_reason_words(reason: str) -> list[str]:
     """The words of a finish reason with a leading type or vendor prefix dropped."""
     ws = words(reason)
+    if reason.lstrip().startswith("{"):
+        return ws  # a dict or JSON object: its keys are no prefix (sglang's to_json())
     for i in range(len(ws) - 2, -1, -1):
         if ws[i] in FINISH_REASON_PREFIX_ENDS:
             if FINISH_REASON_ABSENT_WORDS.isdisjoint(ws[:i]):
@@ -1003,6 +1008,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("http error nnn", "CPython urllib.error.HTTPError (HTTP Error 429: Too Many Requests)"),
     ("URL\": nnn", "openai-go, anthropic-sdk-go internal/apierror/apierror.go (POST \"url\": 529)"),
     ("api error: nnn", "anthropics/claude-code (API Error: 429 ...)"),
+    ("code was nnn", "openai-python v0 api_requestor.py (Invalid response object from API: "
+                     "... (HTTP response code was 500))"),
     ("code is nnn", "SDK messages of the form 'status code not equals 200, code is 401' "
                     "(869413421/wechatbot#23)"),
     ("api error (nnn", "anthropics/claude-code (API Error (503 upstream connect error ...))"),
@@ -1305,6 +1312,12 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("input length | prompt length | session length | session max length | sequence "
+         "length | model input length + exceeds | exceed | exceeded | larger than | longer "
+         "than | greater than - " + _RATE_WORDS, "mlc-ai/mlc-llm serve/engine_utils.py "
+         "(Request prompt has N tokens in total, larger than the model input length limit M); "
+         "sgl-project/sglang managers/utils.py (Input length (N tokens) exceeds the maximum "
+         "allowed length); InternLM/lmdeploy#732 (exceed session max length)"),
         ("超长 | 长度过长 | 上下文长度 | 模型规格长度",
          _ZHIPU + " (1261 Prompt 超长); " + _KIMI_ZH + " (tokens 长度过长; 超过了模型规格长度)"),
         ("context + length | window | size | limit | overflow | overflows | overflowed - "
@@ -1364,7 +1377,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
          "(daily free allocation of neurons; upgrade to the Paid plan)"),
         ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
-        ("spend limit | spend limits | spending limit | usage limit | usage limits",
+        ("spend limit | spend limits | spending limit | usage limit | usage limits - try "
+         "again later | please wait | resets | reset at | try again in",
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
          "providers' monthly spend limits"),
     )),
@@ -1507,11 +1521,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 401 reason phrase; " + _GOOGLE_CODES),
         ("authentication + failed | failure | fails | error | required | invalid",
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
-        ("api key | apikey | access token | auth token | bearer token | api token | "
+        ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
-         "| unable to load | could not load | failed to refresh | rejected | should start with "
+         "| unable to load | could not load | failed to refresh | rejected | isn t provided | "
+         "is not provided | wasn t provided | should start with "
          "| must start with",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
@@ -1616,6 +1631,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
          "invalid param | invalid params | invalid value | invalid type | invalid schema",
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
+        ("invalid ~ value | values | option | options | field - api key | key | token",
+         "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
+        ("unknown field | unknown fields | unsupported generation | unsupported option | "
+         "unsupported options | unsupported argument | unsupported field | unsupported "
+         "fields", "KoboldAI API as SillyTavern/SillyTavern#93 shows it (stop_sequence: "
+         "Unknown field.); lmstudio-ai/mlx-engine server/chat.py (Unsupported generation "
+         "controls: x)"),
         ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
          "request argument | unrecognized parameter | extra inputs are not permitted | "
          "does not support | not supported - internal server error | internal error | "
@@ -1625,6 +1647,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("could not find | couldn t find | cannot find | unable to find + model | models",
+         "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
+         "load)"),
         ("model | models | deployment | deployments | engine | endpoint | endpoints | "
          "resource | route + not found | does not exist | do not exist | doesn t exist | no "
          "such | not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
@@ -1654,6 +1679,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
+        ("body | payload | upload | attachment + exceeds | larger than - " + _RATE_WORDS,
+         "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.)"),
         ("request | payload | entity | body | file | image | upload | attachment + too large "
          "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
          "exceeds the limit | exceeds limit - tokens per | per min | per minute | tpm | rpm",
@@ -1667,6 +1694,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
          "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
         ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
+        ("speed limited | speed limit | usage limit + try again later | please wait | try "
+         "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
+         "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
+         "limit ... try again later)"),
         ("too many requests | too many concurrent requests", "HTTP 429 reason phrase"),
         ("request limit | requests limit | request quota", "ConnectAI-E/Feishu-Wenxin#11 "
          "(Baidu Wenxin: Open api daily request limit reached)"),
@@ -1712,7 +1743,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
-        ("runner process has terminated | runner has unexpectedly stopped | runner process "
+        ("process has terminated | runner has unexpectedly stopped | runner process "
          "no longer running", "ollama/ollama llm/server.go (500: llama runner process has "
          "terminated; model runner has unexpectedly stopped, this may be due to resource "
          "limitations or an internal error): the model server's own process failed"),
@@ -1728,6 +1759,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("empty reply from server | bytes read on a total", "curl (52) Empty reply from "
+         "server (LlamaEdge/LlamaEdge#163); aiohttp through xorbitsai/inference#2894 (0 bytes "
+         "read on a total of N expected bytes)"),
+        ("remote server + closed | disconnected", "xorbitsai/inference#2894 (Remote server x "
+         "closed)"),
         ("nsurl error domain + 1003 | 1004 | 1005 | 1009 | 1020 | 1200", "Apple Foundation "
          "NSURLError.h (CannotFindHost -1003, CannotConnectToHost -1004, NetworkConnectionLost "
          "-1005, NotConnectedToInternet -1009, DataNotAllowed -1020, SecureConnectionFailed "
@@ -2003,11 +2039,6 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     )),
     ("invalid_args", (
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
-        (r"\bstatus[ :=]*(?:code[ :=]*)?422\b", "HTTP 422 Unprocessable Entity from the API a tool "
-         "called (egoist/chatwise-releases#936: failed to search with status 422: ... "
-         "VALIDATION); a status word first, so that a traceback's line 422 is none"),
-        (r"\bhttp[ :]*(?:error[ :]*)?422\b", "HTTP 422 as HTTP clients print it (HTTP 422, HTTP "
-                                         "Error 422)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
         ("invalid argument", "agents' argument checks (invalid argument)"),
@@ -2155,6 +2186,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("rejected + tool | call | invocation | command | operation | action | execution",
          "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
          "use with execute_bash was rejected)"),
+        ("failed in sandbox | request denied | review denied", "openai/codex#4859 (failed in "
+         "sandbox); openai/codex#44901 (Automatic approval review denied; Request denied for "
+         "codex to run ...)"),
         ("authorization denied | not authorized to use | not authorized to call | not "
          "authorized to run", "VoltAgent/voltagent mcp/authorization (MCPAuthorizationError: "
          "Authorization denied for tool x on server y)"),
@@ -2187,13 +2221,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "seconds. You can increase the timeout by setting the `timeout_secs` parameter)"),
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
-         "| must be | should be | invalid timeout | timeout value", "TIMEOUT_KEYWORDS; agents' "
+         "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
+         "less than", "TIMEOUT_KEYWORDS; agents' "
          "shell tools (Command timed out "
          "after N ms)"),
     )),
     ("canceled", (
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
-         "abort error - file not found | no such file | during collection",
+         "abort error - file not found | no such file | during collection | crashed",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError; not pytest's stop after "
          "errors (Interrupted: 1 error during collection; captured here)"),
@@ -2243,7 +2278,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
-         "failed | failed to apply | could not apply | does not apply | doesn t apply | "
+         "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
+         "not be applied | couldn t be applied | cannot be applied | none of them could be "
+         "applied | "
          "cannot apply | can t apply - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
          "permitted", "git apply; GNU patch; " + _RUN),
@@ -2283,6 +2320,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
          "| don t have permission | read only file system | erofs | not writable",
          _NODE_FS + "; Windows (Access is denied.); " + _RUN),
+        ("not a registered workspace | not a workspace directory | not in the workspace",
+         "google-gemini/gemini-cli#5669 (Directory 'x' is not a registered workspace "
+         "directory.)"),
         ("outside | not within | escapes | escape + workspace | allowed directories | project "
          "| root | "
          "directory | directories | working directory | sandbox - not an absolute path | "
@@ -2362,6 +2402,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
+         "code from the API a tool called (egoist/chatwise-releases#936: failed to search with "
+         "status 422: ... \"code\":\"VALIDATION\"); a 422 alone is no argument error "
+         "(nearai/ironclaw#2780: Brave API error (HTTP 422): SUBSCRIPTION_TOKEN_INVALID)"),
         ("未识别的选项 | 无效的 | 缺少操作对象 | 获取更多信息",
          "GNU coreutils zh_CN (ls: 未识别的选项; head: 无效的行数; date: 无效的日期; tr: "
          "缺少操作对象; 请尝试执行 \"ls --help\" 来获取更多信息), captured here"),
@@ -2386,12 +2430,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "UKGovernmentBEIS/inspect_ai _call_tools.py (contained an embedded null byte); "
          + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
-        ("invalid | not a valid | not valid | supply a valid | provide a valid ~ input | inputs "
+        ("invalid | not a valid | not valid | supply a valid | provide a valid | provide valid ~ "
+         "input | inputs "
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern - "
-         "return type | must return",
+         "return type | must return | api key | api token",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output)"),
@@ -2412,10 +2457,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("unrecognized subcommand | unknown subcommand | unused argument | unused arguments | "
          "pass a valid | enter a valid | called without "
          "| error in calling | not an absolute path | must be absolute | should be absolute | "
+         "cannot be absolute | must be relative | must not be absolute | cannot be greater "
+         "than | cannot be less than | cannot exceed | must not exceed | "
          "should start with | requires a non empty", "R (unused argument); laravel/boost "
          "(Please pass a valid query); bytedance/trae-agent (requires a non-empty 'command' "
          "string argument; called without a 'command'; is not an absolute path); "
-         "i-am-bee/beeai-framework (must be absolute); olimorris/codecompanion.nvim (You made "
+         "i-am-bee/beeai-framework (must be absolute); superagent-ai/vibekit#98 (E2B: "
+         "Timeout cannot be greater than 1 hours); olimorris/codecompanion.nvim (You made "
          "an error in calling the tool)"),
         ("do not match | does not match + argument | arguments | parameters | schema",
          "StanfordSpezi/SpeziLLM (The parameters specified by the LLM Function Call do not "
@@ -2439,7 +2487,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
         ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
          "function_tool.py (mandatory input parameters are not present)"),
-        ("offset + exceeds | out of range | beyond", "VoltAgent/voltagent filesystem/utils.ts "
+        ("offset | index + exceeds | out of range | beyond", "datalayer/jupyter-mcp-server "
+         "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
@@ -2461,12 +2510,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
          "header | lacks filename | missing marker | missing markers | unclosed block | "
-         "unclosed search", "git apply "
+         "unclosed search | special marker | marker found", "git apply "
          "(corrupt patch, No valid patches in input); git apply.c (patch fragment without "
          "header at line N; git diff header lacks filename information; captured here); GNU "
          "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
          "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
-         "======= marker)"),
+         "======= marker); RooCodeInc/Roo-Code#1713 (Special marker '=======' found in your "
+         "diff content)"),
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
@@ -2486,7 +2536,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
          "resolve dependency tree)"),
         ("connection refused | connection reset | "
-         "connection closed | connection error | network | econnrefused | econnreset | "
+         "connection closed | connection error | connection failed | network | econnrefused | "
+         "econnreset | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | failed to connect | cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
