@@ -658,3 +658,14 @@ def test_tool_errors_batches_30_to_33(error: str, label: str) -> None:
 ])
 def test_finish_reasons_batches_30_to_33(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 "
+     "`inputs` tokens and 1000 `max_new_tokens`", "context_length"),
+    ("token count exceeds the model limit", "context_length"),
+    ("max_tokens is too large: 200000. This model supports at most 16384 completion tokens",
+     "bad_request"),
+])
+def test_token_limits_by_meaning(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1312,6 +1312,12 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("inputs tokens + max new tokens", "huggingface/text-generation-inference validation "
+         "(`inputs` tokens + `max_new_tokens` must be <= N: prompt and answer over the model's "
+         "total)"),
+        ("token count + exceeds | exceed | exceeded - " + _RATE_WORDS, "providers' context "
+         "overflow (token count exceeds the model limit); GitHub Copilot API (prompt token "
+         "count of N exceeds the limit of M)"),
         ("input length | prompt length | session length | session max length | sequence "
          "length | model input length + exceeds | exceed | exceeded | larger than | longer "
          "than | greater than - " + _RATE_WORDS, "mlc-ai/mlc-llm serve/engine_utils.py "
@@ -1565,6 +1571,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("max tokens | max completion tokens | max output tokens + too large | at most | "
+         "maximum allowed | greater than", _OPENAI_ERRORS + " (max_tokens is too large: N. "
+         "This model supports at most M completion tokens); Anthropic (max_tokens: N > M, "
+         "which is the maximum allowed number of output tokens)"),
         ("参数错误 | 参数有误 | 参数非法 | 参数缺失 | 参数无效 | 缺少参数 | 敏感内容 | 安全策略 | "
          "内容违规 | 请求无效 | 格式错误", _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
          "1 不安全或"
