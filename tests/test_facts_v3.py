@@ -669,3 +669,13 @@ def test_finish_reasons_batches_30_to_33(reason: str, label: str) -> None:
 ])
 def test_token_limits_by_meaning(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("error", [
+    # A service refusing the tool's own access (GitHub's API and git's remote).
+    "GitHub API error: Bad credentials", "Requires authentication",
+    "remote: Permission to a/b.git denied to user.", "Resource not accessible by integration",
+    "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+])
+def test_services_refusing_the_tool(error: str) -> None:
+    assert tool_error_label(error) == "permission"

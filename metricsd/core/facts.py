@@ -2324,6 +2324,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _GEMINI_CLI + "/utils/fileUtils.ts"),
     )),
     ("permission", (
+        ("bad credentials | requires authentication | authentication required | resource not "
+         "accessible by integration | could not read username | denied to", "docs.github.com "
+         "REST API troubleshooting (401 Bad credentials; 401 Requires authentication; 403 "
+         "Resource not accessible by integration); git (could not read Username for "
+         "'https://github.com': terminal prompts disabled; remote: Permission to a/b.git "
+         "denied to user): the service refused the tool's access"),
         ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
