@@ -679,3 +679,14 @@ def test_token_limits_by_meaning(message: str, label: str) -> None:
 ])
 def test_services_refusing_the_tool(error: str) -> None:
     assert tool_error_label(error) == "permission"
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # An exception class named after tools prefixes the failure; it is no missing tool.
+    ("ToolError: File /home/u/x.py does not exist", "not_found"),
+    ("ToolException: /home/u/x.py does not exist", "not_found"),
+    ("Tool error: Tool 'foo' does not exist", "unknown_tool"),
+    ("ToolError: Tool mobile_list_available_devices not found", "unknown_tool"),
+])
+def test_tool_error_prefixes(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

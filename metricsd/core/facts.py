@@ -1973,6 +1973,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
                              "to call unavailable tool 'x')"),
         (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", _GEMINI_CLI
          + "/scheduler (Tool \"x\" not found)"),
+        (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:does not exist|doesn't exist|is not "
+         r"available|is not registered|is unknown)", "the same with the other wordings of a "
+         "tool that is not there (Tool 'x' is not available; Tool 'x' is not registered.)"),
         # The same with the name of a browser agent's action or a function: one identifier
         # however many words its parts make.
         (r"\baction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "browser-use/"
@@ -2257,8 +2260,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
          "not registered | is not registered | "
          "not defined | wasn t defined | is not defined - file not found | "
-         "path not found | "
-         "directory not found | module not found | command not found",
+         "path not found | directory not found | module not found | command not found | file "
+         "does not exist | path does not exist | directory does not exist | tool error | tool "
+         "exception | tool execution | tool call error | tool failed",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
