@@ -2261,8 +2261,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not registered | is not registered | "
          "not defined | wasn t defined | is not defined - file not found | "
          "path not found | directory not found | module not found | command not found | file "
-         "does not exist | path does not exist | directory does not exist | tool error | tool "
-         "exception | tool execution | tool call error | tool failed",
+         "does not exist | path does not exist | directory does not exist | tool error does "
+         "not exist | tool exception does not exist | tool error not found | tool exception "
+         "not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
