@@ -690,3 +690,9 @@ def test_services_refusing_the_tool(error: str) -> None:
 ])
 def test_tool_error_prefixes(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+def test_a_crash_is_no_cancellation() -> None:
+    assert tool_error_label("Canceled future for execute_request message before replies were "
+                            "done\nThe Kernel crashed while executing code") == "other"
+    assert tool_error_label("Tool call cancelled") == "canceled"

@@ -1962,8 +1962,6 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     ("canceled", (
         ("interrupted by user", _CLAUDE_CODE + " ([Request interrupted by user for tool use])"),
         ("interrupted by the user", "agents' interrupt handling"),
-        ("cancelled", _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled)"),
-        ("canceled", "Go context (context canceled); MCP -32800 Request canceled"),
         ("aborterror", "DOM AbortError"),
     )),
     ("unknown_tool", (
@@ -2243,7 +2241,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
-         + _GEMINI_CLI + " (Tool call cancelled); DOM AbortError; not pytest's stop after "
+         + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
+         "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
+         "after "
          "errors (Interrupted: 1 error during collection; captured here)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
