@@ -696,3 +696,13 @@ def test_a_crash_is_no_cancellation() -> None:
     assert tool_error_label("Canceled future for execute_request message before replies were "
                             "done\nThe Kernel crashed while executing code") == "other"
     assert tool_error_label("Tool call cancelled") == "canceled"
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("ToolException: Civil 3D did not respond within 30 seconds.", "timeout"),
+    ("Unsupported tool: foo", "unknown_tool"),
+    ("The media is write protected.", "permission"),
+    ("Command terminated by signal 9", "canceled"),
+])
+def test_tool_wordings_of_deadlines_registries_and_media(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

@@ -2222,11 +2222,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("timeout", (
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
+         "did not respond within | didn t respond within | no response within | "
          "no new output after | no output after | no output for | "
          "status code 408 | status 408 | status code 504 | status 504",
          "SWE-agent/SWE-agent agents.py (was cancelled because it took more than N seconds); "
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
-         "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds)"),
+         "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds); tools' "
+         "own deadlines (ToolException: Civil 3D did not respond within N seconds)"),
         ("exceeded timeout | exceeded the timeout | exceeded its timeout | timeout exceeded | "
          "exceeded the time limit", "coder/mux tools/bash.ts (Command exceeded timeout of N "
          "seconds. You can increase the timeout by setting the `timeout_secs` parameter)"),
@@ -2250,7 +2252,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
                                                      "user)"),
         ("stopped by the user | user stopped | killed by the user | terminated by the user | "
-         "signal killed | signal interrupt | sigint | sigkill | sigterm", "agents' turn "
+         "signal killed | signal interrupt | sigint | sigkill | sigterm | terminated by signal "
+         "| killed by signal", "agents' turn "
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
@@ -2276,13 +2279,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
          "function | function not found | method not found | 32601 | unsupported call | "
-         "unavailable tool | unknown tools | missing tool | tool not registered | "
+         "unavailable tool | unknown tools | missing tool | tool not registered | unsupported "
+         "tool | invalid function name | "
          "unregistered | invalid server name | unknown "
          "server | no such "
          "server",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
-         "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool)"),
+         "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
+         "agents' tool registries (Unsupported tool: x, for a name the registry lacks)"),
         ("tool | tools | function | functions + do not recognize | does not recognize | don t "
          "recognize | we do not recognize", "pepperoni21/ollama-rs error.rs (Ollama attempted "
          "to call a tool with a name we do not recognize)"),
@@ -2339,8 +2344,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
-         "| don t have permission | read only file system | erofs | not writable",
-         _NODE_FS + "; Windows (Access is denied.); " + _RUN),
+         "| don t have permission | read only file system | erofs | not writable | write "
+         "protected | is read only",
+         _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN),
         ("not a registered workspace | not a workspace directory | not in the workspace",
          "google-gemini/gemini-cli#5669 (Directory 'x' is not a registered workspace "
          "directory.)"),
