@@ -706,3 +706,13 @@ def test_a_crash_is_no_cancellation() -> None:
 ])
 def test_tool_wordings_of_deadlines_registries_and_media(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Not logged in \u00b7 Please run /login", "auth"),
+    ("Session expired, please sign in again", "auth"),
+    ("TypeError: Load failed", "network"), ("net::ERR_FAILED", "network"),
+    ("Model load failed", "other"),
+])
+def test_sign_in_and_browser_fetch(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1512,6 +1512,11 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("not logged in | login required | please log in | log in again | please sign in | "
+         "sign in again | run login | session expired | token refresh failed | failed to "
+         "refresh token", "anthropics/claude-code (Not logged in · Please run /login; Invalid "
+         "API key · Please run /login); OAuth clients whose refresh failed (invalid_grant: "
+         "the session must sign in again)"),
         ("country region or territory | unsupported country | location is not supported | "
          "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
          "Country, region, or territory not supported); Gemini API troubleshooting (400 "
@@ -1769,6 +1774,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("net err | type error load failed", _CHROMIUM_NET + " (net::ERR_FAILED and the rest "
+         "of Chromium's net errors); WebKit fetch (TypeError: Load failed)"),
         ("empty reply from server | bytes read on a total", "curl (52) Empty reply from "
          "server (LlamaEdge/LlamaEdge#163); aiohttp through xorbitsai/inference#2894 (0 bytes "
          "read on a total of N expected bytes)"),
