@@ -716,3 +716,13 @@ def test_tool_wordings_of_deadlines_registries_and_media(error: str, label: str)
 ])
 def test_sign_in_and_browser_fetch(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Additional properties are not allowed ('foo' was unexpected)", "bad_request"),
+    ("Invalid 'messages[0].content': string too long", "bad_request"),
+    ("tools.0.custom.name: String should match pattern", "bad_request"),
+    ("image exceeds 5 MB maximum: 7340032 bytes > 5242880 bytes", "too_large"),
+])
+def test_request_schema_and_size_words(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

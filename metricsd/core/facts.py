@@ -1576,6 +1576,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("additional properties | unexpected property | unknown property | string too long | "
+         "string above max length | should match pattern | does not match pattern",
+         "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); "
+         + _OPENAI_ERRORS + " (string_above_max_length: Invalid 'messages[0].content': string "
+         "too long); pydantic v2 (String should match pattern) in FastAPI-based servers' 400 "
+         "bodies"),
         ("max tokens | max completion tokens | max output tokens + too large | at most | "
          "maximum allowed | greater than", _OPENAI_ERRORS + " (max_tokens is too large: N. "
          "This model supports at most M completion tokens); Anthropic (max_tokens: N > M, "
@@ -1694,8 +1700,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
-        ("body | payload | upload | attachment + exceeds | larger than - " + _RATE_WORDS,
-         "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.)"),
+        ("body | payload | upload | attachment | image | file + exceeds | larger than - "
+         + _RATE_WORDS,
+         "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
+         "Anthropic Messages API (image exceeds 5 MB maximum)"),
         ("request | payload | entity | body | file | image | upload | attachment + too large "
          "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
          "exceeds the limit | exceeds limit - tokens per | per min | per minute | tpm | rpm",
