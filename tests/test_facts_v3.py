@@ -726,3 +726,30 @@ def test_sign_in_and_browser_fetch(message: str, label: str) -> None:
 ])
 def test_request_schema_and_size_words(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # Chinese agents' tool messages (Jarvis, iFlow CLI).
+    ("\u5de5\u5177 run_shell \u4e0d\u5b58\u5728", "unknown_tool"),
+    ("\u5de5\u5177 execute_script \u88ab hook \u62e6\u622a", "denied"),
+    ("\u7f3a\u5c11\u5fc5\u9700\u53c2\u6570\uff1afiles", "invalid_args"),
+    ("\u6587\u4ef6\u4e0d\u5b58\u5728: /home/u/a.py", "not_found"),
+    ("\u6587\u4ef6\u8fc7\u5927 (>10MB)", "too_large"),
+    ("\u6267\u884c\u88ab\u7528\u6237\u4e2d\u65ad\u3002", "canceled"),
+    ("\u9000\u51fa\u7801: 1", "exit_nonzero"),
+    ("\u672a\u627e\u5230\u53ef\u5339\u914d\u7684\u6587\u672c", "edit_mismatch"),
+    ("\u9519\u8bef\uff1a\u5728\u63d0\u4f9b\u7684diff\u4e2d\u672a\u627e\u5230\u6709\u6548\u7684"
+     "SEARCH/REPLACE\u4ee3\u7801\u5757\u3002", "invalid_args"),
+])
+def test_tool_errors_of_chinese_agents(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("\u56e0 token \u9650\u5236\u800c\u622a\u65ad\u54cd\u5e94\u3002", "length"),
+    ("\u56e0\u683c\u5f0f\u9519\u8bef\u7684\u51fd\u6570\u8c03\u7528\u505c\u6b62\u54cd\u5e94\u3002",
+     "malformed_tool_call"),
+    ("\u8bf7\u6c42\u5df2\u53d6\u6d88\u3002", "canceled"),
+])
+def test_finish_messages_in_chinese(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

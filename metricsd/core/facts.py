@@ -741,6 +741,17 @@ class Memo:
 
 # --- finish_reason, step two: word families ----------------------------------------------
 
+_ZH_AGENTS: Final = (
+    "Chinese agents' tool messages: skyfireitdiy/Jarvis jarvis_tools (工具 x "
+    "不存在; 被 hook 拦截; 缺少必需参数; 文件不存在; 文件过大; 执行被用户中断; "
+    "退出码; 未找到可匹配的文本); The-Sunder-islands/iflow-cli-ce zh-CN strings "
+    "(找不到要替换的字符串; 期望 1 次匹配但找到 3 次; 必须是绝对路径; 在允许的"
+    "工作区目录之外; 超过了最大允许的大小; 命令被用户取消; 不允许执行命令; 命令"
+    "以代码 1 退出; 工具 x 未找到; 工具执行已中止; 命令不能为空)")
+_ZH_FINISH: Final = (
+    "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
+    "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
+    "轮次限制; 请求已取消; 代理执行被中断)")
 _LLAMA_CPP: Final = "ggml-org/llama.cpp tools/server (stop_type: eos, word, limit, none)"
 _LMSTUDIO: Final = ("lmstudio-ai/lmstudio-js LLMPredictionStopReason (eosFound, "
                     "stopStringFound, maxPredictedTokensReached, contextLengthReached, "
@@ -783,6 +794,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
+        ("取消 | 中断 | 中止", _ZH_FINISH),
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
          _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
         ("abort | aborted | aborting", _VLLM),
@@ -821,6 +833,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "microsoft/vscode-copilot-chat reports them"),
     )),
     ("malformed_tool_call", (
+        ("格式错误的函数调用 | 意外的工具调用 | 格式错误 + 调用", _ZH_FINISH),
         ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
         ("invalid | bad + tool | tools | function | call | calls", _GEMINI
          + " (UNEXPECTED_TOOL_CALL); agents' tool-call parsers"),
@@ -833,6 +846,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("截断 | 最大轮次 | 限制", _ZH_FINISH),
         ("length | max | maximum | limit | limits", _OPENAI_CHAT + "; " + _LLAMA_CPP + "; "
          + _LMSTUDIO + "; cohere-python (ERROR_LIMIT)"),
         ("tokens reached | token reached | context window | context full",
@@ -1324,7 +1338,7 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "(Request prompt has N tokens in total, larger than the model input length limit M); "
          "sgl-project/sglang managers/utils.py (Input length (N tokens) exceeds the maximum "
          "allowed length); InternLM/lmdeploy#732 (exceed session max length)"),
-        ("超长 | 长度过长 | 上下文长度 | 模型规格长度",
+        ("超长 | 长度过长 | 上下文长度 | 模型规格长度 | 长度超出 | 内容长度",
          _ZHIPU + " (1261 Prompt 超长); " + _KIMI_ZH + " (tokens 长度过长; 超过了模型规格长度)"),
         ("context + length | window | size | limit | overflow | overflows | overflowed - "
          "deadline | canceled | cancelled | mismatch | mismatched",
@@ -1523,7 +1537,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "FAILED_PRECONDITION: User location is not supported for the API use); OpenRouter "
          "(401 User not found: the key's user)"),
         ("身份验证失败 | 鉴权失败 | 认证失败 | 无效的令牌 | 令牌无效 | 令牌已过期 | 无权访问 | "
-         "权限不足 | 未授权", _ZHIPU + " (1000 身份验证失败; 1220 您无权访问); " + _KIMI_ZH + " ("
+         "权限不足 | 未授权 | 密钥错误 | 密钥无效",
+         _ZHIPU + " (1000 身份验证失败; 1220 您无权访问); " + _KIMI_ZH + " ("
          "鉴权失败); "
          "docs.crazyrouter.com/error-handling (401 认证失败; 403 权限不足)"),
         ("api key | apikey | token | 令牌 | 密钥 + 非法 | 无效 | 已过期", _ZHIPU + " (1002 "
@@ -1587,7 +1602,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "This model supports at most M completion tokens); Anthropic (max_tokens: N > M, "
          "which is the maximum allowed number of output tokens)"),
         ("参数错误 | 参数有误 | 参数非法 | 参数缺失 | 参数无效 | 缺少参数 | 敏感内容 | 安全策略 | "
-         "内容违规 | 请求无效 | 格式错误", _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
+         "内容违规 | 请求无效 | 格式错误 - 响应",
+         _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
          "1 不安全或"
          "敏感内容); " + _ALIYUN + " (100004 参数缺失; 100005 参数非法; 100008 请求内容没有通过安"
          "全策略); "
@@ -2154,6 +2170,7 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
+        ("不允许执行 | 被拦截 | 拦截 | 用户拒绝 | 被用户拒绝 | 未批准 | 禁止执行", _ZH_AGENTS),
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
          "to | user did not approve | user didn t approve | user doesn t want | user does not "
@@ -2255,6 +2272,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "after N ms)"),
     )),
     ("canceled", (
+        ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
@@ -2272,6 +2290,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
+        ("工具 + 不存在 | 未找到 | 找不到 | 未注册", _ZH_AGENTS),
         ("tool | function | tool with name | tool name | tool named | action | plugin ~ not "
          "found | "
          "is not found | was not found | is not available | does not exist | doesn t exist | "
@@ -2308,6 +2327,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to call a tool with a name we do not recognize)"),
     )),
     ("edit_mismatch", (
+        ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
          "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
@@ -2336,6 +2356,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
         ("max buffer | buffer exceeded | buffer overflow | output exceeded",
          "sourcegraph/cody shell.ts (stdout maxBuffer exceeded); Node.js child_process "
          "(maxBuffer length exceeded)"),
@@ -2349,6 +2370,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + _GEMINI_CLI + "/utils/fileUtils.ts"),
     )),
     ("permission", (
+        ("工作区目录之外 | 工作区之外 | 允许的工作区", _ZH_AGENTS),
         ("bad credentials | requires authentication | authentication required | resource not "
          "accessible by integration | could not read username | denied to", "docs.github.com "
          "REST API troubleshooting (401 Bad credentials; 401 Requires authentication; 403 "
@@ -2402,6 +2424,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("不存在 | 未找到 | 找不到 - 有效", _ZH_AGENTS),
         ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
          _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
          "规格 "
@@ -2444,6 +2467,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("缺少必需参数 | 必需参数 | 缺少参数 | 参数错误 | 参数无效 | 不能为空 | 必须是 | "
+         "未找到有效的 | 格式错误", _ZH_AGENTS),
         ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
          "code from the API a tool called (egoist/chatwise-releases#936: failed to search with "
          "status 422: ... \"code\":\"VALIDATION\"); a 422 alone is no argument error "
@@ -2602,6 +2627,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "side closed)"),
     )),
     ("exit_nonzero", (
+        ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
          _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
