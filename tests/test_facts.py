@@ -508,7 +508,8 @@ def _reference_provider(message: str, status: int | None) -> str:
              or _reference_family(PROVIDER_ERROR_REFINEMENT_FAMILIES, message))
     if label is not None:
         return label
-    for candidate in (status, _reference_status(message), _reference_name(message)):
+    for candidate in (status, _reference_status(message), _reference_name(message),
+                      facts.status_of_phrase(ascii_lower(message))):
         if candidate is not None and _valid(candidate):
             return facts.status_label(candidate)
     return _first_in_order(PROVIDER_ERROR_LABELS,

@@ -753,3 +753,13 @@ def test_tool_errors_of_chinese_agents(error: str, label: str) -> None:
 ])
 def test_finish_messages_in_chinese(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Python's str of exceptions carrying the status (aleph-alpha-client), and azure-core's
+    # status named by its reason phrase alone.
+    ("(429, '')", "rate_limit"), ("[Errno 401] ", "auth"), ("(504, '')", "timeout"),
+    ("Operation returned an invalid status 'Conflict'", "http_other"),
+])
+def test_statuses_of_python_exceptions_and_phrases(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

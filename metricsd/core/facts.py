@@ -1045,6 +1045,11 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
               "${message}\"); aio-libs/aiohttp ClientResponseError.__str__ (429, "
               "message='Too Many Requests')"),
     ("^(nnn)", "lmstudio-ai/lms ((404): No models loaded)"),
+    ("^(nnn, ", "Python's str of an exception whose args are (status, body), e.g. "
+                "aleph-alpha-client's ((429, ''); captured in the corpus)"),
+    ("^[errno nnn]", "Python's str of OSError(status, text) that SDKs raise with the HTTP "
+                     "status as errno ([Errno 401] ; aleph-alpha-client, captured in the "
+                     "corpus)"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
     ("('nnn", "Python's repr of an exception whose message is openai-node's or an SDK's "
               "\"${status} ${message}\" (APIError('429 Provider returned error'))"),
@@ -1503,6 +1508,23 @@ def without_names_of_several(message: str) -> str:
     return message
 
 
+#: A status named by its reason phrase alone, as azure-core's HttpResponseError prints it
+#: (``Operation returned an invalid status 'Conflict'``): the phrase's status, where the
+#: phrase names one status (STATUS_REASON_PHRASES).
+STATUS_PHRASE_FORM: Final = re.compile(r"invalid status ['\"]([a-z ]+)['\"]", re.ASCII)
+
+
+def status_of_phrase(lowered: str) -> int | None:
+    """The status a quoted reason phrase names in ``lowered`` (see above), else None."""
+    if "invalid status" not in lowered:
+        return None
+    m = STATUS_PHRASE_FORM.search(lowered)
+    if m is None:
+        return None
+    low, high = STATUS_REASON_PHRASES.get(m.group(1), (0, 1))
+    return low if low == high else None
+
+
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
     for token in _IDENTIFIER.findall(message):
@@ -1938,6 +1960,8 @@ def _provider_error_label(message: str, status: int | None) -> str:
     if found is not None and is_status(found):
         return status_label(found)
     found = status_of_name(message)
+    if found is None:
+        found = status_of_phrase(lowered)
     if found is not None:
         return status_label(found)
     if word_list is None:

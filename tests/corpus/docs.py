@@ -177,6 +177,9 @@ def render() -> str:
     out += table(["name", "status", "source"],
                  ([code(name), str(status), source]
                   for name, status, source in facts.PROVIDER_STATUS_NAMES))
+    out += ["", "Last, a status named only by its quoted reason phrase, as azure-core prints "
+            "it (`Operation returned an invalid status 'Conflict'`, `STATUS_PHRASE_FORM`), is "
+            "the status of that phrase."]
     out += ["", "A class name an SDK raised for several statuses names none, and is no part of "
             "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
             + "; ".join(f"{code(name)} ({source})"
