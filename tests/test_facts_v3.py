@@ -763,3 +763,45 @@ def test_finish_messages_in_chinese(reason: str, label: str) -> None:
 ])
 def test_statuses_of_python_exceptions_and_phrases(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    # An object's reason field decides, whatever its other fields are named.
+    ("FinishReason(reason='endoftext', length=None, sequence=None)", "stop"),
+    ("reason='stop' length=None sequence='\\n\\n'", "stop"),
+    # Bedrock agents' enums.
+    ("RETURN_CONTROL", "tool_calls"), ("INTERVENED", "content_filter"),
+])
+def test_finish_reasons_batches_36_to_39(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ('Error: No deployment matched the given criteria: {"scenarioId":"foundation-models"}',
+     "not_found"),
+    ("InferenceClientInputError: We have not been able to find inference provider information "
+     "for model Qwen/Qwen2.5-72B-Instruct.", "not_found"),
+    ("There was an issue with the format or content of your request.", "bad_request"),
+    ("An unexpected error has occurred internal to Anthropic\u2019s systems.", "server"),
+    ("Request exceeds the maximum allowed number of bytes.", "too_large"),
+    ("Too much context loaded. I have cleared the conversation history.", "context_length"),
+])
+def test_provider_errors_batches_36_to_39(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("Error occurred: Agent '/mnt/data/analysis.py' not found.", "unknown_tool"),
+    ("Function with id getProjectTree does not exist.", "unknown_tool"),
+    ("Tool getWorkspaceFileList is disabled", "denied"),
+    ('{"error":"offset must be a non-negative integer."}', "invalid_args"),
+    ("File errors:\n  test.txt: select: expected 1 match, got 2 (1 mutation not applied)",
+     "edit_mismatch"),
+    ('Multiple occurrences of "return null;" were found when only 1 is expected',
+     "edit_mismatch"),
+    ("Parse error: Unterminated heredoc, expected END", "invalid_args"),
+    ("Unclosed tool tag at end of input", "invalid_args"),
+    ("The model produced an invalid tool call, trying again.", "invalid_args"),
+])
+def test_tool_errors_batches_36_to_39(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

@@ -819,7 +819,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
-        ("guardrail | guardrails | tripwire", _BEDROCK + "; mastra-ai/mastra "
+        ("guardrail | guardrails | tripwire | intervened", _BEDROCK + "; aws/aws-sdk-go-v2 "
+         "bedrockagentruntime enums (GuardrailAction INTERVENED); mastra-ai/mastra "
          "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
@@ -842,6 +843,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tool | tools | function | functions - no tool | no function | without tool | not "
          "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
          "(no_tool_call: a turn that called no tool)"),
+        ("return control", "aws/aws-sdk-go-v2 bedrockagentruntime enums (PayloadType "
+         "RETURN_CONTROL: the agent returns control to the app to run an action)"),
         ("action + required | requires", "openai-python beta Assistants run status "
                                          "(requires_action)"),
     )),
@@ -890,8 +893,20 @@ _FINISH_FAMILIES: Final = _Families(FINISH_REASON_FAMILIES)
 _NONE_WORDS: Final = frozenset(w for w, _ in FINISH_REASON_NONE_WORDS)
 
 
+#: A finish reason printed as an object or a key and value (``FinishReason(reason='endoftext',
+#: length=None)`` of the AI21 SDK, ``{'type': 'abort', ...}`` of sglang, ``finish_reason=stop``):
+#: the value of its reason (or type) field is the reason, whatever the other fields say.
+FINISH_REASON_FIELD: Final = re.compile(
+    r"\b(?:finish_reason|stop_reason|reason|type)['\"]?\s*[=:]\s*['\"]?([A-Za-z][A-Za-z0-9_.:-]*)",
+    re.ASCII | re.IGNORECASE)
+
+
 def finish_reason_words(reason: str) -> list[str]:
     """The words of a finish reason with a leading type or vendor prefix dropped."""
+    if "=" in reason or ":" in reason:
+        m = FINISH_REASON_FIELD.search(reason)
+        if m is not None and m.group(1).lower() not in ("none", "null"):
+            reason = m.group(1)
     ws = words(reason)
     if reason.lstrip().startswith("{"):
         return ws  # a dict or JSON object: its keys are no prefix (sglang's to_json())
@@ -1331,6 +1346,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
+         "(InputTooLong: Too much context loaded)"),
         ("inputs tokens + max new tokens", "huggingface/text-generation-inference validation "
          "(`inputs` tokens + `max_new_tokens` must be <= N: prompt and answer over the model's "
          "total)"),
@@ -1613,6 +1630,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("issue with the format or content | format or content of your request",
+         "docs.anthropic.com errors (invalid_request_error: There was an issue with the format "
+         "or content of your request.)"),
         ("additional properties | unexpected property | unknown property | string too long | "
          "string above max length | should match pattern | does not match pattern",
          "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); "
@@ -1721,6 +1741,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("model + not present | couldn t be accessed | could not be accessed | cannot be "
          "accessed", "StanfordSpezi/SpeziLLM (The specified LLM model type is not present; "
          "Model couldn't be accessed)"),
+        ("no deployment matched | no deployments matched | no matching deployment | not been "
+         "able to find | not able to find + model | deployment | provider", "SAP-samples/btp-"
+         "cap-genai-rag#24 (SAP AI Core: No deployment matched the given criteria); "
+         "huggingface/mcp-course#193 (We have not been able to find inference provider "
+         "information for model x)"),
         ("no endpoints found | no endpoint found | no models found | no model found | no "
          "deployment found", "openrouter.ai (No endpoints found for MODEL)"),
         ("page | url | path | file | project | organization | assistant | thread | entity + "
@@ -1738,6 +1763,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
+        ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
+         "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
         ("body | payload | upload | attachment | image | file + exceeds | larger than - "
          + _RATE_WORDS,
          "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
@@ -1801,6 +1828,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
          + _OPENAI_ERRORS),
         ("error occurred while processing", _OPENAI_ERRORS),
+        ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
+                                 "has occurred internal to Anthropic's systems.)"),
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
@@ -2012,6 +2041,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("execution blocked", _GEMINI_CLI + "/core/coreToolHookTriggers.ts; " + _CLINE),
         ("plan rejected", _GEMINI_CLI + "/tools/exit-plan-mode.ts"),
         ("not approved", "agents' approval prompts"),
+        (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? is disabled", "eclipse-theia/theia "
+         "chat-tool-request-service.ts (DenialResult: Tool x is disabled)"),
     )),
     ("timeout", TIMEOUT_KEYWORDS),
     ("canceled", (
@@ -2033,6 +2064,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         # however many words its parts make.
         (r"\baction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "browser-use/"
          "browser-use tools/registry/service.py (Action scroll_to_text not found)"),
+        (r"\bfunction with (?:id|name) [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:does not exist|doesn't "
+         r"exist|is not defined|is not registered|not found)", "eclipse-theia/theia "
+         "tool-invocation-registry.ts (Function with id x does not exist.)"),
         (r"\bfunction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "agents' function "
          "registries (ValueError: Function query_surveys is not found in the tools_dict)"),
         ("-32601", _MCP + " (-32601 Method not found)"),
@@ -2220,7 +2254,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "warpdotdev/warp#7721 (The agent tried to execute a prohibited action); "
          "UKGovernmentBEIS/inspect_ai src/inspect_ai/approval/_policy.py (No approvers "
          "registered for tool x)"),
-        ("command | tool | operation ~ is denied | denied - access is denied | access denied "
+        ("command | tool | operation ~ is denied | denied | is disabled - access is denied | "
+         "access denied "
          "| e accessdenied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
@@ -2315,7 +2350,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("unknown_tool", (
         ("工具 + 不存在 | 未找到 | 找不到 | 未注册", _ZH_AGENTS),
-        ("tool | function | tool with name | tool name | tool named | action | plugin ~ not "
+        ("tool | function | tool with name | tool name | tool named | action | plugin | agent ~ "
+         "not "
          "found | "
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
@@ -2370,7 +2406,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("matched more than once | matches more than once | found more than once | appears "
          "more than once | occurs more than once", "rusiaaman/wcgw search_replace.py (The "
          "following block matched more than once)"),
-        ("expected 1 occurrence | expected 1 occurrences | expected one occurrence",
+        ("expected 1 occurrence | expected 1 occurrences | expected one occurrence | expected "
+         "1 match | expected one match | multiple occurrences",
          "wonderwhy-er/DesktopCommanderMCP edit.ts (Expected 1 occurrences but found 3)"),
         ("no sufficiently similar | sufficiently similar | more than one occurrence | more "
          "than one match | unique match | uniquely identify | no occurrences | 0 occurrences "
@@ -2491,6 +2528,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("invalid tool call | malformed tool call | unterminated heredoc | unclosed tool tag "
+         "| unclosed tag", "Exafunction/codeium#125 (The model produced an invalid tool call); "
+         "dlants/magenta.nvim edl parser (Unterminated heredoc); kodu-ai/claude-coder "
+         "tool-parser.ts (Unclosed tool tag at end of input)"),
         ("缺少必需参数 | 必需参数 | 缺少参数 | 参数错误 | 参数无效 | 不能为空 | 必须是 | "
          "未找到有效的 | 格式错误", _ZH_AGENTS),
         ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
@@ -2594,7 +2635,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
          "(No Search/Replace blocks were received!)"),
-        ("must be + greater | less | positive | a string | a number | an integer | one of | "
+        ("must be + greater | less | positive | non negative | a string | a number | an "
+         "integer | one of | "
          "between | at least | at most | non empty | provided | specified",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "

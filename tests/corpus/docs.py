@@ -96,7 +96,10 @@ def render() -> str:
             "`max_tokens`), letters are lower-cased and `-` and spaces become `_`. The "
             "result is looked up in `FINISH_REASON_ALIASES`; nil, and any value ending in "
             f"`{facts.FINISH_REASON_UNSET_SUFFIX}`, is `none`.", "",
-            "Step two, for any other spelling: the words of the reason, less a leading type "
+            "Step two, for any other spelling: the words of the reason (of its `reason`, "
+            "`finish_reason`, `stop_reason` or `type` field's value when it is printed as an "
+            "object or `key=value`: `FinishReason(reason='endoftext', length=None)`), less a "
+            "leading type "
             "or vendor prefix (everything up to the last `"
             + "` or `".join(sorted(facts.FINISH_REASON_PREFIX_ENDS))
             + "` that more words follow: `FinishReason.MAX_TOKENS`, `STOP_REASON_END_TURN`, "
