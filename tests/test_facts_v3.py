@@ -805,3 +805,29 @@ def test_provider_errors_batches_36_to_39(message: str, label: str) -> None:
 ])
 def test_tool_errors_batches_36_to_39(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Upstream error from Alibaba: Request rate increased too quickly.", "rate_limit"),
+    ('{"error":{"code":"model_cooldown","message":"All credentials for model x are cooling '
+     'down"}}', "rate_limit"),
+    ("API Error: Your account has reached the platform concurrency limit", "rate_limit"),
+    ("{'code': -2001, 'message': '[x]: token is missing', 'data': None}", "auth"),
+    ("'message': 'AppIdNoAuthError:(17:27:05.718) tokens.total'", "auth"),
+    ("The request failed because it is missing one or multiple required parameters.",
+     "bad_request"),
+])
+def test_provider_errors_batches_34_35(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_acronym_plurals_are_one_word() -> None:
+    assert tool_error_label("No valid URLs provided") == "invalid_args"
+
+
+@pytest.mark.parametrize("reason", [
+    "Stream ended with unterminated <write_to_file> block.",
+    "Failed to reconstruct XML for tool replace_in_file",
+])
+def test_broken_tool_markup_is_a_malformed_call(reason: str) -> None:
+    assert finish_reason_label(reason) == "malformed_tool_call"

@@ -460,11 +460,12 @@ class _Table:
 #: A word: a run of capitals before a capitalised word (``HTTP`` in ``HTTPError``), a
 #: capitalised or lower-case run of letters, a run of capitals, or a run of digits.  So
 #: ``_ - . : /`` and spaces separate words, and CamelCase and letter/digit boundaries split
-#: them (``eosFound`` = ``eos found``, ``MAX_TOKENS`` = ``max tokens``, ``x509`` = ``x 509``).
+#: them (``eosFound`` = ``eos found``, ``MAX_TOKENS`` = ``max tokens``, ``x509`` = ``x 509``),
+#: but the plural of an acronym is one word (``URLs``, ``APIs``, ``IDs``).
 #: Each Chinese, Japanese or Korean character is a word of its own (those scripts put no
 #: space between words), so a family may hold the words of a provider that answers in
 #: them (Zhipu's ``余额不足``, insufficient balance).
-WORDS: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+"
+WORDS: Final = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+"
                           r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -834,6 +835,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "microsoft/vscode-copilot-chat reports them"),
     )),
     ("malformed_tool_call", (
+        ("unterminated | failed to reconstruct", "allwefantasy/auto-coder agentic_edit.py "
+         "(Stream ended with unterminated <write_to_file> block; Failed to reconstruct XML for "
+         "tool x)"),
         ("格式错误的函数调用 | 意外的工具调用 | 格式错误 + 调用", _ZH_FINISH),
         ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
         ("invalid | bad + tool | tools | function | call | calls", _GEMINI
@@ -1565,6 +1569,9 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("token is missing | missing token | token missing | no auth | noauth",
+         "LLM-Red-Team/step-free-api#16 (token is missing); CCLMSY/nonebot-plugin-sparkapi#8 "
+         "(iFlytek Spark 11200 AppIdNoAuthError)"),
         ("not logged in | login required | please log in | log in again | please sign in | "
          "sign in again | run login | session expired | token refresh failed | failed to "
          "refresh token", "anthropics/claude-code (Not logged in · Please run /login; Invalid "
@@ -1670,7 +1677,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
         ("must be | must either be | must not be | is required | are required | missing "
-         "required | required parameter | required property | cannot be empty | must contain "
+         "required | required parameter | required parameters | required property | cannot be "
+         "empty | must contain "
          "| must alternate | should alternate | should be a valid | input should be | field "
          "required "
          "| must have | must "
@@ -1776,6 +1784,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("too quickly | rate increased | cooling down | cooldown | concurrency limit | "
+         "concurrency", "paperclipai/paperclip#2885 (Alibaba: Request rate increased too "
+         "quickly); router-for-me/CLIProxyAPI#2018 (model_cooldown: All credentials for model x "
+         "are cooling down); iflow-ai/iflow-cli#301 (platform concurrency limit)"),
         ("限流 | 频率过高 | 流量限制 | 调用次数限额", _ZHIPU + " (1303 频率过高; 1304 已达今日调"
          "用次数"
          "限额; 1305 已触发流量限制); " + _ALIYUN + " (100002 触发平台限流规则)"),
