@@ -831,3 +831,17 @@ def test_acronym_plurals_are_one_word() -> None:
 ])
 def test_broken_tool_markup_is_a_malformed_call(reason: str) -> None:
     assert finish_reason_label(reason) == "malformed_tool_call"
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # A path inside Chinese text ends where the Chinese resumes.
+    ("\u8def\u5f84\u9a8c\u8bc1\u5931\u8d25\uff1a\u5c1d\u8bd5\u8bbf\u95ee\u7684\u8def\u5f84"
+     "\u201c/etc/hosts\u201d\u5728\u5141\u8bb8\u7684\u5de5\u4f5c\u533a\u76ee\u5f55\u4e4b\u5916",
+     "permission"),
+    ("Argument file is not in the tool's input schema", "invalid_args"),
+    ("Argument path has type 'integer' but should be 'string'", "invalid_args"),
+    ("Arguments must be a JSON object.", "invalid_args"),
+    ('{"command":"x","completed":true,"exitCode":130}', "exit_nonzero"),
+])
+def test_tool_errors_batches_36_to_39_more(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

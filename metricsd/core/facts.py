@@ -479,7 +479,8 @@ def words(text: str) -> list[str]:
 #: (``nosuchhost.invalid``): they name where, not what failed.
 URL: Final = re.compile(r"(?:https?|wss?|ftp|file)://[^\s\"'<>)]*", re.ASCII | re.IGNORECASE)
 #: A file path: absolute (``/x``, ``~/x``, ``./x``) or with a slash and an extension.
-PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-][^\s\"'`<>)(:,]*"
+PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-]"
+                         "[^\\s\"'`<>)(:,\u201c\u201d\u3000-\u303f\u3400-\u9fff\uff00-\uffef]*"
                          r"|\b[\w.-]+(?:/[\w.-]+)+\.[a-z0-9]{1,5}\b", re.ASCII | re.IGNORECASE)
 #: A request id (``(request id: 2024...)`` that gateways such as new-api append, OpenAI's
 #: ``request ID req_...``, a JSON ``"request_id": "..."``) names which request, not what
@@ -2202,6 +2203,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     ("exit_nonzero", (
         (r"\bexit (?:code|status):? ?-?[1-9]", _CODEX + " (Exit code: N); Go os/exec "
          "(exit status N)"),
+        (r"\bexitcode[\"']?\s*[:=]\s*-?[1-9]", "Trae-AI/TRAE#1982 (getCommandStatus: "
+         "{..., \"exitCode\":130}); JSON and log fields exitCode=N"),
         (r"\bexited with (?:code|status):? ?-?[1-9]", _CONTINUE + " (Process exited with "
          "code N); agents' shell tools"),
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
@@ -2589,8 +2592,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "new str | new string | old str | old string | content | text",
          "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
          "(missing 1 required positional argument)"),
-        ("arg | args ~ not in | unknown | unexpected | invalid | missing",
-         "stanfordnlp/dspy (Arg x is not in the tool's args)"),
+        ("arg | args | argument | arguments ~ not in | unknown | unexpected | invalid | "
+         "missing",
+         "stanfordnlp/dspy (Arg x is not in the tool's args); huggingface/smolagents (Argument "
+         "x is not in the tool's input schema)"),
+        ("has type + should be | but should be | expected", "huggingface/smolagents (Argument x "
+         "has type 'integer' but should be 'string')"),
         ("cannot be empty | can t be empty | must not be empty | should not be empty | may "
          "not be empty | must be non empty", "agno-agi/agno tools (Query cannot be empty)"),
         ("empty + not supported | not allowed | is required | cannot use | can t use",
@@ -2648,7 +2655,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
          "(No Search/Replace blocks were received!)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
-         "integer | one of | "
+         "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
