@@ -845,3 +845,15 @@ def test_broken_tool_markup_is_a_malformed_call(reason: str) -> None:
 ])
 def test_tool_errors_batches_36_to_39_more(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+def test_an_os_errno_is_no_status() -> None:
+    # Python prints OSError(111, ...) as [Errno 111]: ECONNREFUSED, not an HTTP status.
+    assert provider_error_label("[Errno 111] Connection refused", None) == "network"
+    assert provider_error_label("[Errno 401] ", None) == "auth"
+
+
+def test_a_powershell_unknown_term_is_not_found() -> None:
+    assert tool_error_label("Get-SshAgent : The term 'Get-SshAgent' is not recognized as the "
+                            "name of a cmdlet, function, script file, or operable program."
+                            ) == "not_found"

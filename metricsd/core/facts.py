@@ -1208,6 +1208,8 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
                 return False
         elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
             return False
+    if STATUS_FORMS[k][0] == "^[errno nnn]" and int(number) < 400:
+        return False  # an OS errno (111 ECONNREFUSED) below the client and server errors
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
@@ -2373,7 +2375,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not registered | is not registered | "
          "not defined | wasn t defined | is not defined - file not found | "
          "path not found | directory not found | module not found | command not found | file "
-         "does not exist | path does not exist | directory does not exist | tool error does "
+         "does not exist | path does not exist | directory does not exist | not recognized as "
+         "the name of | cmdlet | tool error does "
          "not exist | tool exception does not exist | tool error not found | tool exception "
          "not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
