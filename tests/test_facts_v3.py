@@ -857,3 +857,42 @@ def test_a_powershell_unknown_term_is_not_found() -> None:
     assert tool_error_label("Get-SshAgent : The term 'Get-SshAgent' is not recognized as the "
                             "name of a cmdlet, function, script file, or operable program."
                             ) == "not_found"
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    ("Unexpected tool argument response: Expecting value: line 1 column 35 (char 34)",
+     "invalid_args"),
+    ("Error in call: function 'assistant <|recipient|> all' does not exist", "unknown_tool"),
+    ("search term too short", "invalid_args"),
+    ("user doesn't have permissions", "permission"),
+    ("Error: Exception('Could not resolve file ID for path: /Documents/report.md')",
+     "not_found"),
+    ("Memory file should be a markdown file", "invalid_args"),
+    ("Agent tried to access directories beyond the memories folder", "permission"),
+    ("Output exceeds 50000 character limit (73418 characters).", "too_large"),
+    ("Unsupported action: hover_and_click", "invalid_args"),
+    ('Tool "web_search" is no longer available.', "unknown_tool"),
+    ("Provide either ref or coordinate, not both.", "invalid_args"),
+])
+def test_tool_errors_batches_42_43(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("There is no logged-in ChatGPT account in this browser.", "auth"),
+    ("queue_full", "overloaded"),
+    ("\u63a5\u53e3\u54cd\u5e94\u9519\u8bef-API Key \u9519\u8bef", "auth"),
+    ("An error occurred during a connection to api.openai.com. Encountered end of file Error "
+     "code: PR_END_OF_FILE_ERROR", "network"),
+])
+def test_provider_errors_batches_42_43(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("Chars Limited", "length"),
+    ("\u7531\u4e8e\u60a8\u4f7f\u7528\u7684 LLM \u6709\u654f\u611f\u8bcd\u9650\u5236",
+     "content_filter"),
+])
+def test_finish_notices_batches_42_43(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

@@ -827,9 +827,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
-        ("过滤 | 负责任 ai", "microsoft/vscode-copilot-release#7672 (Copilot Chat in "
+        ("过滤 | 负责任 ai | 敏感词 | 敏感",
+         "microsoft/vscode-copilot-release#7672 (Copilot Chat in "
          "Chinese: 响应已被负责任 AI 服务过滤: the response was filtered by the responsible AI "
-         "service)"),
+         "service); openai-translator Translator.tsx (敏感词限制: a sensitive-words filter, the "
+         "notice for finish_reason content_filter)"),
         ("policy violation | violation", "providers' usage-policy stops"),
         ("self harm | violence | violent | hate | sexual | harassment | jailbreak | profanity",
          "Azure OpenAI content filtering categories (hate, sexual, violence, self_harm), as "
@@ -855,7 +857,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     )),
     ("length", (
         ("截断 | 最大轮次 | 限制", _ZH_FINISH),
-        ("length | max | maximum | limit | limits", _OPENAI_CHAT + "; " + _LLAMA_CPP + "; "
+        ("length | max | maximum | limit | limits | limited", _OPENAI_CHAT + "; " + _LLAMA_CPP
+         + "; openai-translator (Chars Limited: the toast for finish_reason length); "
          + _LMSTUDIO + "; cohere-python (ERROR_LIMIT)"),
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
@@ -1572,6 +1575,12 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("no logged in | logged in account | 正确的 api key | 正确的 api keys",
+         "chathub-dev/chathub chatgpt-webapp client.ts (There is no logged-in ChatGPT account "
+         "in this browser); openai-translator/bob-plugin-openai-translator (填入了正确的 API "
+         "Keys)"),
+        ("api key | api keys + 错误 | 无效 | 不正确", "AgaveTech/bob-plugin-openl-translate#2 (API "
+         "Key 错误)"),
         ("token is missing | missing token | token missing | no auth | noauth",
          "LLM-Red-Team/step-free-api#16 (token is missing); CCLMSY/nonebot-plugin-sparkapi#8 "
          "(iFlytek Spark 11200 AppIdNoAuthError)"),
@@ -1819,6 +1828,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
+         "LMSYS gradio queue)"),
         ("访问量过大 | 负载已饱和 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
          "可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
@@ -1864,6 +1875,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
+         "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
+         "PR_END_OF_FILE_ERROR)"),
         ("net err | type error load failed", _CHROMIUM_NET + " (net::ERR_FAILED and the rest "
          "of Chromium's net errors); WebKit fetch (TypeError: Load failed)"),
         ("empty reply from server | bytes read on a total", "curl (52) Empty reply from "
@@ -2073,12 +2087,16 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", _GEMINI_CLI
          + "/scheduler (Tool \"x\" not found)"),
         (r"\btool [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:does not exist|doesn't exist|is not "
-         r"available|is not registered|is unknown)", "the same with the other wordings of a "
+         r"available|is no longer available|is not registered|is unknown)", "the same with the "
+         "other wordings of a "
          "tool that is not there (Tool 'x' is not available; Tool 'x' is not registered.)"),
         # The same with the name of a browser agent's action or a function: one identifier
         # however many words its parts make.
         (r"\baction [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:is |was )?not found", "browser-use/"
          "browser-use tools/registry/service.py (Action scroll_to_text not found)"),
+        (r"\bfunction ['\"`][^'\"`]{1,80}['\"`] (?:does not exist|doesn't exist|is not "
+         r"defined|not found)", "jekalmin/extended_openai_conversation#268 (function "
+         "'assistant <recipient tag> all' does not exist: a name of any shape)"),
         (r"\bfunction with (?:id|name) [\"'`]?[a-z0-9_.:-]+[\"'`]? (?:does not exist|doesn't "
          r"exist|is not defined|is not registered|not found)", "eclipse-theia/theia "
          "tool-invocation-registry.ts (Function with id x does not exist.)"),
@@ -2435,6 +2453,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("exceeds + character limit | characters limit | char limit | line limit | token "
+         "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
         ("max buffer | buffer exceeded | buffer overflow | output exceeded",
          "sourcegraph/cody shell.ts (stdout maxBuffer exceeded); Node.js child_process "
@@ -2460,13 +2480,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
-         "| don t have permission | read only file system | erofs | not writable | write "
+         "| don t have permission | doesn t have permission | doesn t have permissions | "
+         "does not have permissions | read only file system | erofs | not writable | write "
          "protected | is read only",
          _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN),
         ("not a registered workspace | not a workspace directory | not in the workspace",
          "google-gemini/gemini-cli#5669 (Directory 'x' is not a registered workspace "
          "directory.)"),
-        ("outside | not within | escapes | escape + workspace | allowed directories | project "
+        ("outside | not within | escapes | escape | beyond + workspace | allowed directories | "
+         "folder | project "
          "| root | "
          "directory | directories | working directory | sandbox - not an absolute path | "
          "provide an absolute path | must be absolute", _GEMINI_CLI
@@ -2503,6 +2525,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("could not resolve | unable to resolve + file id | file | for path", "nextcloud/"
+         "context_agent all_tools/files.py (Could not resolve file ID for path: x)"),
         ("不存在 | 未找到 | 找不到 - 有效", _ZH_AGENTS),
         ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
          _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
@@ -2546,6 +2570,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("too short | should be a | should be an | not both | provide either | unsupported "
+         "action | unsupported operation | unexpected tool argument | unexpected tool "
+         "arguments", "mattermost/mattermost-plugin-ai mmtools/search.go (search term too "
+         "short); nextcloud/context_agent memory.py (Memory file should be a markdown file); "
+         "n4ze3m/page-assist page-action tools.ts (Unsupported action: x; Provide either ref "
+         "or coordinate, not both); skye-harris/llm_intents#155 (Unexpected tool argument "
+         "response)"),
         ("invalid tool call | malformed tool call | unterminated heredoc | unclosed tool tag "
          "| unclosed tag", "Exafunction/codeium#125 (The model produced an invalid tool call); "
          "dlants/magenta.nvim edl parser (Unterminated heredoc); kodu-ai/claude-coder "
@@ -2686,7 +2717,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
-         "| module | import | symbol | reference | type | eresolve",
+         "| module | import | symbol | reference | type | eresolve | file id | for path",
          "curl (Could not resolve host); wget (unable to resolve host address); not a "
          "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
          "resolve dependency tree)"),
