@@ -896,3 +896,13 @@ def test_provider_errors_batches_42_43(message: str, label: str) -> None:
 ])
 def test_finish_notices_batches_42_43(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "status"), [
+    ("BusyError: (503, '')", 503), ("HTTPError: [Errno 401] ", 401),
+    ("Request failed after 3 retries: (429, '')", 429),
+    # Guards: an OS errno, a call's arguments without an error word.
+    ("OSError: [Errno 111] Connection refused", None), ("f(429, 'x')", None),
+])
+def test_python_exception_args_after_a_name(message: str, status: int | None) -> None:
+    assert status_in_message(message) == status

@@ -1073,6 +1073,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("^[errno nnn]", "Python's str of OSError(status, text) that SDKs raise with the HTTP "
                      "status as errno ([Errno 401] ; aleph-alpha-client, captured in the "
                      "corpus)"),
+    ("(nnn, '", "the same (status, body) args after an exception's name or a wrapper's words "
+                "(BusyError: (503, ''))"),
+    ("[errno nnn]", "the same errno after an exception's name or a wrapper's words "
+                    "(HTTPError: [Errno 401] )"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
     ("('nnn", "Python's repr of an exception whose message is openai-node's or an SDK's "
               "\"${status} ${message}\" (APIError('429 Provider returned error'))"),
@@ -1211,7 +1215,7 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
                 return False
         elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
             return False
-    if STATUS_FORMS[k][0] == "^[errno nnn]" and int(number) < 400:
+    if "[errno" in STATUS_FORMS[k][0] and int(number) < 400:
         return False  # an OS errno (111 ECONNREFUSED) below the client and server errors
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
