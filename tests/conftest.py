@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import glob
 import json
@@ -101,6 +102,47 @@ FIRST_DAY: Final = -int(os.environ.get("METRICSD_TEST_DAYS_BACK", "14"))  # the 
 
 #: The variables of day_env (a launcher that filters the environment must pass them on).
 FAKETIME_VARS: Final = ("LD_PRELOAD", "FAKETIME")
+
+
+#: Where libfaketime keeps its shared memory and semaphore.
+SHM: Final = Path("/dev/shm")
+
+
+def sweep_faketime_leftovers() -> None:
+    """Remove what libfaketime left behind for processes that are gone.
+
+    libfaketime (0.9.10, Debian's) creates ``faketime_shm_PID`` and ``sem.faketime_sem_PID``
+    in /dev/shm for every process it runs in and never removes them; once the kernel hands
+    the same PID to a later process, that one cannot start under libfaketime or the
+    ``faketime`` command (``sem_open: File exists``).  Each of those files names its
+    process: only those of dead processes are removed."""
+    try:
+        names = os.listdir(SHM)
+    except OSError:
+        return
+    for name in names:
+        prefix, _, pid = name.rpartition("_")
+        if prefix not in ("faketime_shm", "sem.faketime_sem") or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or not ours to signal): keep
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(SHM / name)
+
+
+@pytest.fixture(autouse=True)
+def _no_faketime_leftovers() -> Iterator[None]:
+    yield
+    sweep_faketime_leftovers()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    sweep_faketime_leftovers()  # from earlier runs on this machine
 
 
 def day_env(offset: int) -> dict[str, str]:
