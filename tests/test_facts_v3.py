@@ -906,3 +906,27 @@ def test_finish_notices_batches_42_43(reason: str, label: str) -> None:
 ])
 def test_python_exception_args_after_a_name(message: str, status: int | None) -> None:
     assert status_in_message(message) == status
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    # SWE-agent's exit statuses (sweagent/agent/agents.py), alone and as its autosubmission
+    # records them: submitted (<exit status>).
+    ("exit_cost", "length"), ("submitted (exit_cost)", "length"),
+    ("exit_format", "malformed_tool_call"), ("submitted (exit_format)", "malformed_tool_call"),
+    ("submitted (exit_api)", "error"), ("exit_command_timeout", "error"),
+    ("submitted (exit_command_timeout)", "error"),
+    # AgentBench's SampleStatus: an invalid action is a malformed call, not other.
+    ("agent invalid action", "malformed_tool_call"),
+    # A limit on retries of failures is an error, not a length.
+    ("RuntimeError: Maximum error retries reached", "error"), ("max_retries", "error"),
+])
+def test_agent_run_statuses_batch_40(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    (">>>>> Patch Apply Failed", "edit_mismatch"),
+    ("Checking patch a.py...\nerror: while searching for:\n    return x\n", "edit_mismatch"),
+])
+def test_patches_that_did_not_apply_batch_40(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

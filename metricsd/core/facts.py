@@ -180,6 +180,7 @@ _COHERE: Final = "cohere-python src/cohere/types/chat_finish_reason.py"
 _MISTRAL: Final = "mistralai client-python models/chatcompletionchoice.py"
 _VERCEL: Final = "vercel/ai packages/provider/src/language-model/v3/*-finish-reason.ts"
 _ACP: Final = "agent-client-protocol schema (StopReason)"
+_SWE_AGENT: Final = "SWE-agent/SWE-agent sweagent/agent/agents.py (exit_status)"
 
 #: Every provider's spelling of a finish reason, after normalisation (see
 #: :func:`normalise_finish_reason`), one row per label.  Anything else is ``other``.
@@ -206,6 +207,8 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("finished_ignored", "vllm-project/vllm vllm/v1/request.py (RequestStatus "
                              "FINISHED_IGNORED: a prompt over the model's length, reported as "
                              "finish reason length)"),
+        ("exit_context", _SWE_AGENT + " (Exit due to context window)"),
+        ("exit_cost", _SWE_AGENT + " (Exit due to cost limit: the run's budget limit)"),
     )),
     ("tool_calls", (
         ("tool_calls", _OPENAI_CHAT),
@@ -231,11 +234,17 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("malformed_function_call", _GEMINI),
         ("unexpected_tool_call", _GEMINI),
         ("malformed_tool_use", _BEDROCK),
+        ("exit_format", _SWE_AGENT + " (Exit due to repeated format/blocklist/bash syntax "
+                                     "errors: the model's actions could not be parsed)"),
     )),
     ("error", (
         ("error", _MISTRAL + "; " + _VERCEL + "; " + _COHERE),
         ("failed", _OPENAI_RESPONSES),
         ("malformed_model_output", _BEDROCK),
+        ("exit_command_timeout", _SWE_AGENT + " (Exit due to multiple consecutive command "
+                                              "timeouts)"),
+        ("exit_api", _SWE_AGENT + " (Exit due to retry error: the model's API kept failing)"),
+        ("exit_environment_error", _SWE_AGENT + " (Exit due to environment error)"),
     )),
     ("canceled", (
         ("cancelled", _OPENAI_RESPONSES + "; " + _ACP),
@@ -260,6 +269,10 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
     )),
 )
 
+#: A finish reason that wraps the reason a run stopped on: SWE-agent's autosubmission after
+#: an error records ``submitted (<exit status>)`` (attempt_autosubmission_after_error in
+#: sweagent/agent/agents.py); it is read as the status inside.
+FINISH_REASON_WRAPPER: Final = re.compile(r"submitted \((.+)\)", re.ASCII)
 #: Normalisation of a finish reason: an enum rendering ``Type.NAME`` is read as ``NAME``.
 FINISH_REASON_ENUM: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.([A-Za-z_][A-Za-z0-9_]*)",
                                        re.ASCII)
@@ -306,6 +319,9 @@ def finish_reason_fact(reason: str | None) -> Fact:
         return fact
     if key.endswith(FINISH_REASON_UNSET_SUFFIX):
         return FINISH_REASON_NONE
+    wrapped = FINISH_REASON_WRAPPER.fullmatch(reason.strip())
+    if wrapped is not None:
+        return finish_reason_fact(wrapped.group(1))
     return _FINISH_REASON_FACTS[_finish_reason_by_meaning(reason)]
 
 
@@ -845,6 +861,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
         ("invalid | bad + tool | tools | function | call | calls", _GEMINI
          + " (UNEXPECTED_TOOL_CALL); agents' tool-call parsers"),
+        ("invalid action | invalid actions | bad action", "THUDM/AgentBench "
+         "src/typings/status.py (SampleStatus AGENT_INVALID_ACTION: agent invalid action, the "
+         "agent's output named no valid action)"),
     )),
     ("tool_calls", (
         ("tool | tools | function | functions - no tool | no function | without tool | not "
@@ -857,9 +876,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     )),
     ("length", (
         ("截断 | 最大轮次 | 限制", _ZH_FINISH),
-        ("length | max | maximum | limit | limits | limited", _OPENAI_CHAT + "; " + _LLAMA_CPP
-         + "; openai-translator (Chars Limited: the toast for finish_reason length); "
-         + _LMSTUDIO + "; cohere-python (ERROR_LIMIT)"),
+        ("length | max | maximum | limit | limits | limited - retries | retry", _OPENAI_CHAT
+         + "; " + _LLAMA_CPP + "; openai-translator (Chars Limited: the toast for "
+         "finish_reason length); " + _LMSTUDIO + "; cohere-python (ERROR_LIMIT); not a limit "
+         "on retries, which are of failures (OpenHands evaluation: Maximum error retries "
+         "reached)"),
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
@@ -876,6 +897,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("error", (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
+        ("retries | retry", "OpenHands/OpenHands#6287 (RuntimeError: Maximum error retries "
+         "reached for instance x); " + _SWE_AGENT + " (exit_api: Exit due to retry error)"),
     )),
     ("stop", (
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
@@ -2436,9 +2459,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
          "applied | "
-         "cannot apply | can t apply - file not found | no such file | file does not exist "
+         "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
+         "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted", "git apply; GNU patch; " + _RUN),
+         "permitted", "git apply; GNU patch; " + _RUN + "; SWE-bench/SWE-bench "
+         "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
+         "git apply.c (error: while searching for: the hunk's context lines it did not find)"),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
         ("not found | no match | could not find + changed since | modified since | changed "
          "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
