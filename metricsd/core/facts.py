@@ -1289,6 +1289,12 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
+    ("bad_request", (
+        (r"\bmessages[.][0-9]+[.]content\b", "Anthropic's invalid_request_error messages name "
+         "the request field at fault by its path (messages.1.content.0: ...; openclaw/openclaw"
+         "#39612: messages.5.content.12: thinking or redacted_thinking blocks in the latest "
+         "assistant message cannot be modified.)"),
+    )),
     ("not_found", (
         (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
          "whole of what the "
@@ -1613,9 +1619,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(iFlytek Spark 11200 AppIdNoAuthError)"),
         ("not logged in | login required | please log in | log in again | please sign in | "
          "sign in again | run login | session expired | token refresh failed | failed to "
-         "refresh token", "anthropics/claude-code (Not logged in · Please run /login; Invalid "
+         "refresh token | reauthentication is needed | reauthentication required | "
+         "reauthenticate", "anthropics/claude-code (Not logged in · Please run /login; Invalid "
          "API key · Please run /login); OAuth clients whose refresh failed (invalid_grant: "
-         "the session must sign in again)"),
+         "the session must sign in again); googleapis/google-auth-library-python "
+         "(RefreshError: Reauthentication is needed. Please run `gcloud auth "
+         "application-default login` to reauthenticate.)"),
         ("country region or territory | unsupported country | location is not supported | "
          "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
          "Country, region, or territory not supported); Gemini API troubleshooting (400 "
@@ -2222,7 +2231,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         # A command-line program's own words for a bad operand: "invalid" and what was
         # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
         # U+2018 and U+2019 in a UTF-8 locale).
-        (r"\binvalid (?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
+        # Not in a compiler's diagnostic (file:line:col: error: invalid conversion from 'x').
+        (r"\binvalid (?<![0-9]: error: invalid )(?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
          "GNU coreutils (date: invalid date 'x'; truncate: Invalid number: 'x'; "
          "head: invalid number of lines: 'x'; chown: invalid user: 'x'; "
          "sleep: invalid time interval 'x'; captured here); findutils xargs "
@@ -2330,8 +2340,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
-         "method not allowed", "microsoft/TaskWeaver (Importing "
-         "module 'subprocess' is not allowed)"),
+         "method not allowed | not allowed here", "microsoft/TaskWeaver (Importing "
+         "module 'subprocess' is not allowed); not a configuration's grammar (nginx "
+         "src/core/ngx_conf_file.c: \"x\" directive is not allowed here)"),
         ("command denied | command blocked | command is blocked | are blocked | is blocked - "
          "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
@@ -2395,12 +2406,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("canceled", (
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
-         "abort error - file not found | no such file | during collection | crashed",
+         "abort error - file not found | no such file | during collection | crashed | core "
+         "dumped | terminate called",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
          "after "
-         "errors (Interrupted: 1 error during collection; captured here)"),
+         "errors (Interrupted: 1 error during collection; captured here); not a process that "
+         "aborted itself, which crashed (glibc abort(): the shell's Aborted (core dumped); "
+         "libstdc++ vterminate.cc: terminate called after throwing an instance of x)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
@@ -2506,6 +2520,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Resource not accessible by integration); git (could not read Username for "
          "'https://github.com': terminal prompts disabled; remote: Permission to a/b.git "
          "denied to user): the service refused the tool's access"),
+        ("unable to locate credentials | invalid access key | access key id you provided | "
+         "security token included in the request is invalid", "boto/botocore "
+         "botocore/exceptions.py (NoCredentialsError: Unable to locate credentials); "
+         "docs.aws.amazon.com S3 error responses (InvalidAccessKeyId: The AWS access key ID "
+         "you provided does not exist in our records.), STS (The security token included in "
+         "the request is invalid): the cloud refused the tool's missing or unknown "
+         "credentials"),
         ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
@@ -2570,7 +2591,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
-         "| no such host "
+         "| indentation level | no such host "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2582,8 +2603,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "PATH); git (error: src refspec x does not match any), GNU make (No rule to make "
          "target), apt (E: Unable to locate package x), cargo (no matching package named x "
          "found), captured here where installed; not a compiler's unknown name (javac: cannot "
-         "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425); "
-         + _RUN),
+         "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425; "
+         "not CPython's IndentationError: unindent does not match any outer indentation "
+         "level); " + _RUN),
+        ("cannot open | could not open | unable to open | failed to open | can t open | "
+         "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
+         "for reading", "a file the program could not open, no other cause named: "
+         "facebookresearch/fastText src/fasttext.cc "
+         "(x cannot be opened for loading!); terminal-bench pytorch-model-cli (Error: Cannot "
+         "open weights file x); with a cause the cause decides (sed: couldn't open "
+         "temporary file x: Permission denied)"),
         ("不是内部或外部命令 | 找不到指定的 | 系统找不到 | 找不到文件",
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
@@ -2623,10 +2652,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
-         "schema validation | input validation | inputvalidationerror | 32602 - binary",
+         "schema validation | input validation | inputvalidationerror | 32602 - binary | std "
+         "invalid argument",
          _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError); "
          "OpenHands/software-agent-sdk file_editor (File validation failed ...: File appears "
-         "to be binary: a file the tool cannot read, not an argument error)"),
+         "to be binary: a file the tool cannot read, not an argument error; nor a C++ "
+         "program's own std::invalid_argument, thrown at its own check)"),
         ("missing required | required parameter | required property | required argument | "
          "required field | is required | are required | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
@@ -2647,7 +2678,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern - "
-         "return type | must return | api key | api token",
+         "return type | must return | api key | api token | std invalid argument",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output)"),
