@@ -982,3 +982,9 @@ def test_tool_observations_batch_41_guards(error: str, label: str) -> None:
 ])
 def test_provider_errors_batch_41(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+def test_a_step_to_retry_is_no_error() -> None:
+    # mastra's MastraFinishReason 'retry': the step is retried, it did not fail the turn (a
+    # limit on retries of failures is an error: test_agent_run_statuses_batch_40).
+    assert finish_reason_label("retry") == "other"

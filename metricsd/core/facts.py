@@ -897,8 +897,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("error", (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
-        ("retries | retry", "OpenHands/OpenHands#6287 (RuntimeError: Maximum error retries "
-         "reached for instance x); " + _SWE_AGENT + " (exit_api: Exit due to retry error)"),
+        ("retries | retry error | retry errors", "OpenHands/OpenHands#6287 (RuntimeError: "
+         "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
+         "due to retry error); not a step to be retried (mastra-ai/mastra "
+         "MastraFinishReason retry)"),
     )),
     ("stop", (
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
