@@ -319,9 +319,10 @@ def finish_reason_fact(reason: str | None) -> Fact:
         return fact
     if key.endswith(FINISH_REASON_UNSET_SUFFIX):
         return FINISH_REASON_NONE
-    wrapped = FINISH_REASON_WRAPPER.fullmatch(reason.strip())
-    if wrapped is not None:
-        return finish_reason_fact(wrapped.group(1))
+    if key.startswith("submitted_("):
+        wrapped = FINISH_REASON_WRAPPER.fullmatch(reason.strip())
+        if wrapped is not None:
+            return finish_reason_fact(wrapped.group(1))
     return _FINISH_REASON_FACTS[_finish_reason_by_meaning(reason)]
 
 
