@@ -357,7 +357,7 @@ def test_provider_table_labels_are_allowed() -> None:
     # In the order of the label list, like the words of every label (timeout still before
     # canceled: "aborted due to timeout" is a timeout).
     assert [label for label, _ in PROVIDER_ERROR_KEYWORDS] == [
-        "not_found", "server", "timeout", "network", "canceled"]
+        "bad_request", "not_found", "server", "timeout", "network", "canceled"]
     for label in PROVIDER_STATUS_LABELS.values():
         assert label in PROVIDER_ERROR_LABELS
 

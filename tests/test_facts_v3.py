@@ -906,3 +906,85 @@ def test_finish_notices_batches_42_43(reason: str, label: str) -> None:
 ])
 def test_python_exception_args_after_a_name(message: str, status: int | None) -> None:
     assert status_in_message(message) == status
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    # SWE-agent's exit statuses (sweagent/agent/agents.py), alone and as its autosubmission
+    # records them: submitted (<exit status>).
+    ("exit_cost", "length"), ("submitted (exit_cost)", "length"),
+    ("exit_format", "malformed_tool_call"), ("submitted (exit_format)", "malformed_tool_call"),
+    ("submitted (exit_api)", "error"), ("exit_command_timeout", "error"),
+    ("submitted (exit_command_timeout)", "error"),
+    # AgentBench's SampleStatus: an invalid action is a malformed call, not other.
+    ("agent invalid action", "malformed_tool_call"),
+    # A limit on retries of failures is an error, not a length.
+    ("RuntimeError: Maximum error retries reached", "error"), ("max_retries", "error"),
+])
+def test_agent_run_statuses_batch_40(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    (">>>>> Patch Apply Failed", "edit_mismatch"),
+    ("Checking patch a.py...\nerror: while searching for:\n    return x\n", "edit_mismatch"),
+])
+def test_patches_that_did_not_apply_batch_40(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # A cloud that refused the tool's missing or unknown credentials is permission, not a
+    # missing file (botocore NoCredentialsError; S3 InvalidAccessKeyId).
+    ("An error occurred (InvalidAccessKeyId) when calling the ListBuckets operation: The AWS "
+     "Access Key Id you provided does not exist in our records.", "permission"),
+    ("<returncode>255</returncode>\n<output>\nUnable to locate credentials. You can configure "
+     "credentials by running \"aws configure\".\n</output>", "permission"),
+    # A compiler's diagnostic is no bad operand of the tool: the return code decides.
+    ("<returncode>1</returncode>\n<output>\nmain.cpp:12:9: error: invalid conversion from "
+     "'int' to 'char*' [-fpermissive]\n</output>", "exit_nonzero"),
+    # A configuration's grammar (nginx: directive is not allowed here) is no policy denial.
+    ("<returncode>1</returncode>\n<output>\nnginx: [emerg] \"server\" directive is not allowed "
+     "here in /etc/nginx/nginx.conf:3\n</output>", "exit_nonzero"),
+    # CPython's IndentationError ("does not match any outer indentation level") is no
+    # missing file (git's refspec that does not match any still is: above).
+    ("<returncode>1</returncode>\n<output>\n  File \"/app/main.py\", line 4\n    return x\n"
+     "IndentationError: unindent does not match any outer indentation level\n</output>",
+     "exit_nonzero"),
+    # A process that aborted itself (std::terminate, SIGABRT) crashed: nobody canceled it,
+    # and its own std::invalid_argument is no tool argument.
+    ("<returncode>134</returncode>\n<output>\nterminate called after throwing an instance of "
+     "'std::invalid_argument'\n  what():  stoi\nAborted (core dumped)\n</output>",
+     "exit_nonzero"),
+    # A file the program could not open, no other cause named, is not found.
+    ("<returncode>1</returncode>\n<output>\nError: Cannot open config file app.toml\n</output>",
+     "not_found"),
+    ("lid.176.bin cannot be opened for loading!", "not_found"),
+])
+def test_tool_observations_batch_41(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # What the kinds above must leave alone: a bad operand outside a compiler's diagnostic,
+    # a cancel without a crash, a file that could not be opened for a named cause.
+    ("date: invalid date 'tomorrw'", "invalid_args"),
+    ("Operation aborted by user", "canceled"),
+    ("sed: couldn't open temporary file ./sedAb12: Permission denied", "permission"),
+])
+def test_tool_observations_batch_41_guards(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("google.auth.exceptions.RefreshError: Reauthentication is needed. Please run `gcloud "
+     "auth application-default login` to reauthenticate.", "auth"),
+    ("messages.1.content.0: unexpected `tool_use_id` in `tool_result` blocks", "bad_request"),
+])
+def test_provider_errors_batch_41(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_a_step_to_retry_is_no_error() -> None:
+    # mastra's MastraFinishReason 'retry': the step is retried, it did not fail the turn (a
+    # limit on retries of failures is an error: test_agent_run_statuses_batch_40).
+    assert finish_reason_label("retry") == "other"

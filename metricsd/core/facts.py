@@ -180,6 +180,7 @@ _COHERE: Final = "cohere-python src/cohere/types/chat_finish_reason.py"
 _MISTRAL: Final = "mistralai client-python models/chatcompletionchoice.py"
 _VERCEL: Final = "vercel/ai packages/provider/src/language-model/v3/*-finish-reason.ts"
 _ACP: Final = "agent-client-protocol schema (StopReason)"
+_SWE_AGENT: Final = "SWE-agent/SWE-agent sweagent/agent/agents.py (exit_status)"
 
 #: Every provider's spelling of a finish reason, after normalisation (see
 #: :func:`normalise_finish_reason`), one row per label.  Anything else is ``other``.
@@ -206,6 +207,8 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("finished_ignored", "vllm-project/vllm vllm/v1/request.py (RequestStatus "
                              "FINISHED_IGNORED: a prompt over the model's length, reported as "
                              "finish reason length)"),
+        ("exit_context", _SWE_AGENT + " (Exit due to context window)"),
+        ("exit_cost", _SWE_AGENT + " (Exit due to cost limit: the run's budget limit)"),
     )),
     ("tool_calls", (
         ("tool_calls", _OPENAI_CHAT),
@@ -231,11 +234,17 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
         ("malformed_function_call", _GEMINI),
         ("unexpected_tool_call", _GEMINI),
         ("malformed_tool_use", _BEDROCK),
+        ("exit_format", _SWE_AGENT + " (Exit due to repeated format/blocklist/bash syntax "
+                                     "errors: the model's actions could not be parsed)"),
     )),
     ("error", (
         ("error", _MISTRAL + "; " + _VERCEL + "; " + _COHERE),
         ("failed", _OPENAI_RESPONSES),
         ("malformed_model_output", _BEDROCK),
+        ("exit_command_timeout", _SWE_AGENT + " (Exit due to multiple consecutive command "
+                                              "timeouts)"),
+        ("exit_api", _SWE_AGENT + " (Exit due to retry error: the model's API kept failing)"),
+        ("exit_environment_error", _SWE_AGENT + " (Exit due to environment error)"),
     )),
     ("canceled", (
         ("cancelled", _OPENAI_RESPONSES + "; " + _ACP),
@@ -260,6 +269,10 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
     )),
 )
 
+#: A finish reason that wraps the reason a run stopped on: SWE-agent's autosubmission after
+#: an error records ``submitted (<exit status>)`` (attempt_autosubmission_after_error in
+#: sweagent/agent/agents.py); it is read as the status inside.
+FINISH_REASON_WRAPPER: Final = re.compile(r"submitted \((.+)\)", re.ASCII)
 #: Normalisation of a finish reason: an enum rendering ``Type.NAME`` is read as ``NAME``.
 FINISH_REASON_ENUM: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.([A-Za-z_][A-Za-z0-9_]*)",
                                        re.ASCII)
@@ -306,6 +319,10 @@ def finish_reason_fact(reason: str | None) -> Fact:
         return fact
     if key.endswith(FINISH_REASON_UNSET_SUFFIX):
         return FINISH_REASON_NONE
+    if key.startswith("submitted_("):
+        wrapped = FINISH_REASON_WRAPPER.fullmatch(reason.strip())
+        if wrapped is not None:
+            return finish_reason_fact(wrapped.group(1))
     return _FINISH_REASON_FACTS[_finish_reason_by_meaning(reason)]
 
 
@@ -845,6 +862,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("malformed", _GEMINI + " (MALFORMED_FUNCTION_CALL); " + _BEDROCK),
         ("invalid | bad + tool | tools | function | call | calls", _GEMINI
          + " (UNEXPECTED_TOOL_CALL); agents' tool-call parsers"),
+        ("invalid action | invalid actions | bad action", "THUDM/AgentBench "
+         "src/typings/status.py (SampleStatus AGENT_INVALID_ACTION: agent invalid action, the "
+         "agent's output named no valid action)"),
     )),
     ("tool_calls", (
         ("tool | tools | function | functions - no tool | no function | without tool | not "
@@ -857,9 +877,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     )),
     ("length", (
         ("截断 | 最大轮次 | 限制", _ZH_FINISH),
-        ("length | max | maximum | limit | limits | limited", _OPENAI_CHAT + "; " + _LLAMA_CPP
-         + "; openai-translator (Chars Limited: the toast for finish_reason length); "
-         + _LMSTUDIO + "; cohere-python (ERROR_LIMIT)"),
+        ("length | max | maximum | limit | limits | limited - retries | retry", _OPENAI_CHAT
+         + "; " + _LLAMA_CPP + "; openai-translator (Chars Limited: the toast for "
+         "finish_reason length); " + _LMSTUDIO + "; cohere-python (ERROR_LIMIT); not a limit "
+         "on retries, which are of failures (OpenHands evaluation: Maximum error retries "
+         "reached)"),
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
@@ -876,6 +898,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("error", (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
+        ("retries | retry error | retry errors", "OpenHands/OpenHands#6287 (RuntimeError: "
+         "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
+         "due to retry error); not a step to be retried (mastra-ai/mastra "
+         "MastraFinishReason retry)"),
     )),
     ("stop", (
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
@@ -1266,6 +1292,12 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
+    ("bad_request", (
+        (r"\bmessages[.][0-9]+[.]content\b", "Anthropic's invalid_request_error messages name "
+         "the request field at fault by its path (messages.1.content.0: ...; openclaw/openclaw"
+         "#39612: messages.5.content.12: thinking or redacted_thinking blocks in the latest "
+         "assistant message cannot be modified.)"),
+    )),
     ("not_found", (
         (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
          "whole of what the "
@@ -1590,9 +1622,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(iFlytek Spark 11200 AppIdNoAuthError)"),
         ("not logged in | login required | please log in | log in again | please sign in | "
          "sign in again | run login | session expired | token refresh failed | failed to "
-         "refresh token", "anthropics/claude-code (Not logged in · Please run /login; Invalid "
+         "refresh token | reauthentication is needed | reauthentication required | "
+         "reauthenticate", "anthropics/claude-code (Not logged in · Please run /login; Invalid "
          "API key · Please run /login); OAuth clients whose refresh failed (invalid_grant: "
-         "the session must sign in again)"),
+         "the session must sign in again); googleapis/google-auth-library-python "
+         "(RefreshError: Reauthentication is needed. Please run `gcloud auth "
+         "application-default login` to reauthenticate.)"),
         ("country region or territory | unsupported country | location is not supported | "
          "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
          "Country, region, or territory not supported); Gemini API troubleshooting (400 "
@@ -2199,7 +2234,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         # A command-line program's own words for a bad operand: "invalid" and what was
         # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
         # U+2018 and U+2019 in a UTF-8 locale).
-        (r"\binvalid (?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
+        # Not in a compiler's diagnostic (file:line:col: error: invalid conversion from 'x').
+        (r"\binvalid (?<![0-9]: error: invalid )(?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
          "GNU coreutils (date: invalid date 'x'; truncate: Invalid number: 'x'; "
          "head: invalid number of lines: 'x'; chown: invalid user: 'x'; "
          "sleep: invalid time interval 'x'; captured here); findutils xargs "
@@ -2307,8 +2343,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
-         "method not allowed", "microsoft/TaskWeaver (Importing "
-         "module 'subprocess' is not allowed)"),
+         "method not allowed | not allowed here", "microsoft/TaskWeaver (Importing "
+         "module 'subprocess' is not allowed); not a configuration's grammar (nginx "
+         "src/core/ngx_conf_file.c: \"x\" directive is not allowed here)"),
         ("command denied | command blocked | command is blocked | are blocked | is blocked - "
          "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
@@ -2372,12 +2409,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("canceled", (
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
-         "abort error - file not found | no such file | during collection | crashed",
+         "abort error - file not found | no such file | during collection | crashed | core "
+         "dumped | terminate called",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
          "after "
-         "errors (Interrupted: 1 error during collection; captured here)"),
+         "errors (Interrupted: 1 error during collection; captured here); not a process that "
+         "aborted itself, which crashed (glibc abort(): the shell's Aborted (core dumped); "
+         "libstdc++ vterminate.cc: terminate called after throwing an instance of x)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
@@ -2436,9 +2476,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
          "applied | "
-         "cannot apply | can t apply - file not found | no such file | file does not exist "
+         "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
+         "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted", "git apply; GNU patch; " + _RUN),
+         "permitted", "git apply; GNU patch; " + _RUN + "; SWE-bench/SWE-bench "
+         "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
+         "git apply.c (error: while searching for: the hunk's context lines it did not find)"),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
         ("not found | no match | could not find + changed since | modified since | changed "
          "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
@@ -2480,6 +2523,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Resource not accessible by integration); git (could not read Username for "
          "'https://github.com': terminal prompts disabled; remote: Permission to a/b.git "
          "denied to user): the service refused the tool's access"),
+        ("unable to locate credentials | invalid access key | access key id you provided | "
+         "security token included in the request is invalid", "boto/botocore "
+         "botocore/exceptions.py (NoCredentialsError: Unable to locate credentials); "
+         "docs.aws.amazon.com S3 error responses (InvalidAccessKeyId: The AWS access key ID "
+         "you provided does not exist in our records.), STS (The security token included in "
+         "the request is invalid): the cloud refused the tool's missing or unknown "
+         "credentials"),
         ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
@@ -2544,7 +2594,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
-         "| no such host "
+         "| indentation level | no such host "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2556,8 +2606,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "PATH); git (error: src refspec x does not match any), GNU make (No rule to make "
          "target), apt (E: Unable to locate package x), cargo (no matching package named x "
          "found), captured here where installed; not a compiler's unknown name (javac: cannot "
-         "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425); "
-         + _RUN),
+         "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425; "
+         "not CPython's IndentationError: unindent does not match any outer indentation "
+         "level); " + _RUN),
+        ("cannot open | could not open | unable to open | failed to open | can t open | "
+         "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
+         "for reading", "a file the program could not open, no other cause named: "
+         "facebookresearch/fastText src/fasttext.cc "
+         "(x cannot be opened for loading!); terminal-bench pytorch-model-cli (Error: Cannot "
+         "open weights file x); with a cause the cause decides (sed: couldn't open "
+         "temporary file x: Permission denied)"),
         ("不是内部或外部命令 | 找不到指定的 | 系统找不到 | 找不到文件",
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
@@ -2597,10 +2655,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
-         "schema validation | input validation | inputvalidationerror | 32602 - binary",
+         "schema validation | input validation | inputvalidationerror | 32602 - binary | std "
+         "invalid argument",
          _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError); "
          "OpenHands/software-agent-sdk file_editor (File validation failed ...: File appears "
-         "to be binary: a file the tool cannot read, not an argument error)"),
+         "to be binary: a file the tool cannot read, not an argument error; nor a C++ "
+         "program's own std::invalid_argument, thrown at its own check)"),
         ("missing required | required parameter | required property | required argument | "
          "required field | is required | are required | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
@@ -2621,7 +2681,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern - "
-         "return type | must return | api key | api token",
+         "return type | must return | api key | api token | std invalid argument",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output)"),

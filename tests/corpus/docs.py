@@ -95,7 +95,9 @@ def render() -> str:
             "rendering `Type.NAME` is read as `NAME`, CamelCase is split (`MaxTokens` is "
             "`max_tokens`), letters are lower-cased and `-` and spaces become `_`. The "
             "result is looked up in `FINISH_REASON_ALIASES`; nil, and any value ending in "
-            f"`{facts.FINISH_REASON_UNSET_SUFFIX}`, is `none`.", "",
+            f"`{facts.FINISH_REASON_UNSET_SUFFIX}`, is `none`. A reason that wraps the "
+            "status a run stopped on, `submitted (<status>)` (SWE-agent's autosubmission "
+            "after an error, `FINISH_REASON_WRAPPER`), is read as the status inside.", "",
             "Step two, for any other spelling: the words of the reason (of its `reason`, "
             "`finish_reason`, `stop_reason` or `type` field's value when it is printed as an "
             "object or `key=value`: `FinishReason(reason='endoftext', length=None)`), less a "
