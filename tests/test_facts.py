@@ -466,7 +466,7 @@ def _reference_status(text: str) -> int | None:
             continue  # a 2xx written in the message is no failure's status
         i = m.start()
         for k, (form, _) in enumerate(STATUS_FORMS):
-            pattern = facts.STATUS_FORM_PATTERNS[k][2]
+            pattern = facts.status_form_patterns()[k][2]
             reach = facts.STATUS_URL_REACH if "URL" in form else facts.STATUS_FORM_REACH
             for start in range(max(0, i - reach), i + 1):
                 f = pattern.match(lowered, start)

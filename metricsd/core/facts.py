@@ -15,6 +15,7 @@ a label taken from one of the tuples defined here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -424,28 +425,40 @@ def _regex_literal(entry: str) -> str | None:
 
 
 class _Table:
-    """A compiled alias/keyword table (see above)."""
+    """A compiled alias/keyword table (see above).  Its patterns are compiled on first use:
+    a command that never classifies a text does not pay for them."""
 
-    __slots__ = ("by_key", "keys", "labels")
+    __slots__ = ("_by_key", "_table", "keys", "labels")
 
     def __init__(self, table: AliasTable) -> None:
+        self._table = table
         self.labels = tuple(label for label, _ in table)
-        by_key: dict[str, list[tuple[int, str | None, re.Pattern[str] | None]]] = {}
-        for row, (label, entries) in enumerate(table):
+        for label, entries in table:
             for entry, _ in entries:
                 assert entry == entry.lower() and entry.isascii() and entry, (label, entry)
-                key = entry_key(entry)
-                if entry == key:
-                    # A one-word phrase matches exactly when it is one of the input's words.
-                    by_key.setdefault(key, []).append((row, None, None))
-                else:
-                    # A phrase must first be a substring (fast); so must a regex's leading
-                    # literal text.
-                    text = entry if is_phrase(entry) else _regex_literal(entry)
-                    by_key.setdefault(key, []).append((row, text, entry_pattern(entry)))
-        #: first word -> (row, phrase, pattern) of every entry that starts with it, by row.
-        self.by_key = {k: tuple(sorted(v, key=lambda e: e[0])) for k, v in by_key.items()}
-        self.keys = frozenset(by_key)
+        self.keys = frozenset(entry_key(e) for _, entries in table for e, _ in entries)
+        self._by_key: dict[str, tuple[tuple[int, str | None, re.Pattern[str] | None], ...]] \
+            | None = None
+
+    @property
+    def by_key(self) -> dict[str, tuple[tuple[int, str | None, re.Pattern[str] | None], ...]]:
+        """first word -> (row, phrase, pattern) of every entry that starts with it, by row."""
+        if self._by_key is None:
+            by_key: dict[str, list[tuple[int, str | None, re.Pattern[str] | None]]] = {}
+            for row, (_, entries) in enumerate(self._table):
+                for entry, _ in entries:
+                    key = entry_key(entry)
+                    if entry == key:
+                        # A one-word phrase matches exactly when it is one of the input's
+                        # words.
+                        by_key.setdefault(key, []).append((row, None, None))
+                    else:
+                        # A phrase must first be a substring (fast); so must a regex's
+                        # leading literal text.
+                        text = entry if is_phrase(entry) else _regex_literal(entry)
+                        by_key.setdefault(key, []).append((row, text, entry_pattern(entry)))
+            self._by_key = {k: tuple(sorted(v, key=lambda e: e[0])) for k, v in by_key.items()}
+        return self._by_key
 
     def first(self, lowered: str, words: list[str]) -> str | None:
         """The label of the first row that matches; ``lowered`` is the input through
@@ -627,32 +640,38 @@ class _Families:
     alternatives is a word of the input, so the input's words pick the entries worth
     trying (tests/test_facts.py checks the result against a plain reading of the table)."""
 
-    __slots__ = ("by_word", "entries", "labels", "words")
+    __slots__ = ("_built", "_table", "labels")
 
     def __init__(self, table: AliasTable) -> None:
+        self._table = table
         self.labels = tuple(label for label, _ in table)
+        self._built: tuple[tuple[tuple[int, tuple[_Group, ...], _Any], ...],
+                           dict[str, tuple[int, ...]], frozenset[str]] | None = None
+
+    def _build(self) -> tuple[tuple[tuple[int, tuple[_Group, ...], _Any], ...],
+                              dict[str, tuple[int, ...]], frozenset[str]]:
+        """The compiled entries, the entries each first word can start (by position), and
+        those words: made on first use, so a command that classifies nothing skips it."""
         compiled: list[tuple[int, tuple[_Group, ...], _Any]] = []
         by_word: dict[str, list[int]] = {}
-        for index, (_, entries) in enumerate(table):
+        for index, (_, entries) in enumerate(self._table):
             for entry, _source in entries:
                 groups, veto = _compile_entry(entry)
                 for word in _first_words(entry):
                     by_word.setdefault(word, []).append(len(compiled))
                 compiled.append((index, groups, veto))
-        self.entries = tuple(compiled)
-        #: a word -> the entries (by position) that need it or another key word.
-        self.by_word = {w: tuple(v) for w, v in by_word.items()}
-        self.words = frozenset(by_word)
+        self._built = (tuple(compiled), {w: tuple(v) for w, v in by_word.items()},
+                       frozenset(by_word))
+        return self._built
 
     def first_index(self, joined: str) -> int:
         """The index of the first label with an entry in ``joined`` (see
         :func:`joined_words`), else ``len(self.labels)``."""
-        by_word = self.by_word
+        entries, by_word, key_words = self._built or self._build()
         candidates: set[int] = set()
         present = set(joined.split())
-        for word in self.words.intersection(present):
+        for word in key_words.intersection(present):
             candidates.update(by_word[word])
-        entries = self.entries
         for position in sorted(candidates):
             index, groups, veto = entries[position]
             for group in groups:
@@ -1193,11 +1212,15 @@ def _form_source(form: str, k: int) -> str:
             + rf"(?<![0-9])(?P<n{k}>[1-5][0-9][0-9])(?![0-9])" + after)
 
 
-#: Each form on its own: (in brackets, has a reason phrase, pattern) (the tests read them).
-STATUS_FORM_PATTERNS: Final = tuple(
-    (form.startswith(("(", "[", ":")), "<reason phrase>" in form,
-     re.compile(_form_source(form, k), re.ASCII))
-    for k, (form, _) in enumerate(STATUS_FORMS))
+@functools.cache
+def status_form_patterns() -> tuple[tuple[bool, bool, re.Pattern[str]], ...]:
+    """Each form on its own: (in brackets, has a reason phrase, pattern), for the tests'
+    plain reading of the forms (compiled when first asked for)."""
+    return tuple((form.startswith(("(", "[", ":")), "<reason phrase>" in form,
+                  re.compile(_form_source(form, k), re.ASCII))
+                 for k, (form, _) in enumerate(STATUS_FORMS))
+
+
 #: How far before its number a form may start (a URL may be long).
 STATUS_FORM_REACH: Final = 40
 STATUS_URL_REACH: Final = 400
@@ -1217,7 +1240,12 @@ class _FormParts:
         self.reach = STATUS_URL_REACH if "URL" in form else STATUS_FORM_REACH
 
 
-_FORMS: Final = tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
+@functools.cache
+def _forms() -> tuple[_FormParts, ...]:
+    """The forms, compiled on first use (a command that reads no message skips them)."""
+    return tuple(_FormParts(k, form) for k, (form, _) in enumerate(STATUS_FORMS))
+
+
 #: An error word, also as the end of a class name (``APIError(``, ``HTTPException[``).
 _BRACKET_WORD: Final = re.compile(r"(?:\b(?:" + "|".join(STATUS_BRACKET_WORDS)
                                   + r")|[a-z](?:error|exception))\b", re.ASCII)
@@ -1233,7 +1261,7 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
     its number; an exit status or a count is no HTTP status.  After a bare colon the error
     word must come before the number, and the colon must not end a quoted key (a JSON or
     dict value such as ``'rpm_limit': 128`` is read only by the forms that name the key)."""
-    if STATUS_FORM_PATTERNS[k][0]:
+    if _forms()[k].bracket:
         if STATUS_FORMS[k][0].startswith(":"):
             colon = lowered.rfind(":", 0, at)
             if (colon > 0 and lowered[colon - 1] in "\"'") or _BRACKET_WORD.search(
@@ -1254,10 +1282,11 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
 
 def _status_in_lowered(lowered: str) -> int | None:
     """The first number, in the order of the message, that stands in one of the forms."""
+    forms = _forms()
     for m in _STATUS_NUMBER.finditer(lowered):
         i, j = m.span()
         number = m.group()
-        for k, form in enumerate(_FORMS):
+        for k, form in enumerate(forms):
             before = form.before
             if form.anchored:
                 if before is None:
