@@ -988,3 +988,47 @@ def test_a_step_to_retry_is_no_error() -> None:
     # mastra's MastraFinishReason 'retry': the step is retried, it did not fail the turn (a
     # limit on retries of failures is an error: test_agent_run_statuses_batch_40).
     assert finish_reason_label("retry") == "other"
+
+
+# --- batches 44-46 ------------------------------------------------------------------------
+
+def test_urllib3_retry_of_a_status_is_that_status() -> None:
+    # urllib3's ResponseError.SPECIFIC_ERROR names the status it retried on; the
+    # MaxRetryError's "Max retries exceeded" around it is no network failure.
+    for status, label in (("429", "rate_limit"), ("503", "overloaded"), ("500", "server")):
+        message = ("urllib3.exceptions.MaxRetryError: HTTPSConnectionPool(host='api.example.com'"
+                   ", port=443): Max retries exceeded with url: /v1/chat (Caused by "
+                   f"ResponseError('too many {status} error responses'))")
+        assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("ERRORED", "error"),
+    ("WorkflowStatus.ERRORED", "error"),
+    ("The agent couldn't complete this request.", "error"),
+    ("Unable to complete this task", "error"),
+    # ... while a completion stays a stop
+    ("COMPLETED", "stop"),
+])
+def test_errored_and_could_not_complete_are_errors(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # Node's ERR_FS_FILE_TOO_LARGE
+    ("RangeError [ERR_FS_FILE_TOO_LARGE]: File size (4294967296) is greater than 2 GiB",
+     "too_large"),
+    # a bound on a number, no size: not a file too large
+    ("SandboxError: 400: Timeout cannot be greater than 1 hours", "invalid_args"),
+    # the remote refusing the token's push is a permission, not the user's denial
+    ("remote: Write access to repository not granted.\nfatal: unable to access "
+     "'https://github.com/o/r.git/': The requested URL returned error: 403", "permission"),
+    ("The token doesn't have write access to this repository", "permission"),
+    ("git push failed due to missing access permissions", "permission"),
+    # the user's own grant stays a denial
+    ("Permission to use Bash has not been granted", "denied"),
+    ("Unknown command: /revew", "unknown_tool"),
+    ("The selector argument is invalid", "invalid_args"),
+])
+def test_tool_errors_batches_44_to_46(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

@@ -917,6 +917,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("error", (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
+        ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
+        ("couldn t complete | could not complete | unable to complete | cannot complete | "
+         "can t complete", "openai/codex#42098 (Codex cloud: Codex couldn't complete this "
+         "request. Try again later.): a turn that could not complete is an error, not a "
+         "completion"),
         ("retries | retry error | retry errors", "OpenHands/OpenHands#6287 (RuntimeError: "
          "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
          "due to retry error); not a step to be retried (mastra-ai/mastra "
@@ -1098,6 +1103,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("error nnn", "SDK messages of the form 'Error 429, ...', 'Error 429: ...'; "
                   "neavo/LinguaGacha#248 (Error 503: Server is busy); anthropics/claude-code#3558 "
                   "(API error 529)"),
+    ("too many nnn error responses", "urllib3/urllib3 src/urllib3/exceptions.py "
+                                     "ResponseError, its message for a status (MaxRetryError "
+                                     "... Caused by ResponseError('too many 429 error "
+                                     "responses'))"),
     ("returned nnn", "SDK and agent messages of the form 'X API returned 403: ...' (Grok "
                      "Responses API returned 403, in the corpus); 'returned 429 (out of "
                      "searches)'"),
@@ -2401,8 +2410,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Authorization denied for tool x on server y)"),
         ("denied by | was denied | been denied | were denied | not approved | approval "
          "denied | not been granted | not granted | haven t granted | hasn t granted | "
-         "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
-         "been denied; permissions you haven't granted)"),
+         "has not granted | have not granted - 403 | access to repository",
+         _CLAUDE_CODE_V3 + " (Permission to use X has been denied; permissions you haven't "
+         "granted); not a server's 403 (github/copilot-cli#3041: remote: Write access to "
+         "repository not granted. ... returned error: 403 is the remote refusing the token)"),
         ("hook | hooks | policy | policies | sandbox | settings | rule | rules | allowlist | "
          "allow list | allowed list | allowed tools | permissions config | approval mode + "
          + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
@@ -2478,6 +2489,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
+        ("unknown command | unknown commands", "The-PR-Agent/pr-agent#1993 (the PR-comment "
+         "command dispatcher: Unknown command: x)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
@@ -2529,6 +2542,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
+         "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
         ("exceeds + character limit | characters limit | char limit | line limit | token "
          "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
@@ -2546,6 +2561,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("permission", (
         ("工作区目录之外 | 工作区之外 | 允许的工作区", _ZH_AGENTS),
+        ("access permissions | write access", "github/copilot-cli#3041 (Copilot cloud agent: "
+         "The push failed due to access permissions; The GITHUB_TOKEN doesn't have write "
+         "access via git push or the git API)"),
         ("bad credentials | requires authentication | authentication required | resource not "
          "accessible by integration | could not read username | denied to", "docs.github.com "
          "REST API troubleshooting (401 Bad credentials; 401 Requires authentication; 403 "
@@ -2661,6 +2679,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
+         "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
          "action | unsupported operation | unexpected tool argument | unexpected tool "
          "arguments", "mattermost/mattermost-plugin-ai mmtools/search.go (search term too "
