@@ -1016,19 +1016,18 @@ def test_errored_and_could_not_complete_are_errors(reason: str, label: str) -> N
 
 @pytest.mark.parametrize(("error", "label"), [
     # Node's ERR_FS_FILE_TOO_LARGE
-    ("RangeError [ERR_FS_FILE_TOO_LARGE]: File size (4294967296) is greater than 2 GiB",
-     "too_large"),
+    ("File size (4294967296) is greater than 2 GiB", "too_large"),
     # a bound on a number, no size: not a file too large
     ("SandboxError: 400: Timeout cannot be greater than 1 hours", "invalid_args"),
     # the remote refusing the token's push is a permission, not the user's denial
     ("remote: Write access to repository not granted.\nfatal: unable to access "
      "'https://github.com/o/r.git/': The requested URL returned error: 403", "permission"),
     ("The token doesn't have write access to this repository", "permission"),
-    ("git push failed due to missing access permissions", "permission"),
+    ("Push to origin failed due to access permissions", "permission"),
     # the user's own grant stays a denial
     ("Permission to use Bash has not been granted", "denied"),
     ("Unknown command: /revew", "unknown_tool"),
-    ("The selector argument is invalid", "invalid_args"),
+    ("Filter definition is invalid", "invalid_args"),
 ])
 def test_tool_errors_batches_44_to_46(error: str, label: str) -> None:
     assert tool_error_label(error) == label
