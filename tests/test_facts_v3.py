@@ -1031,3 +1031,17 @@ def test_errored_and_could_not_complete_are_errors(reason: str, label: str) -> N
 ])
 def test_tool_errors_batches_44_to_46(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # a budget of time that ran out is a timeout, not money
+    ("agent run failed; model call exceeded its remaining wall-clock budget (30000 ms); run "
+     "timed out", "timeout"),
+    # a subscription's token is a credential: its expiry is an auth failure, not billing
+    ("Subscription token expired. Generate a new one with 'claude setup-token'.", "auth"),
+    ("Auth failure: token revoked", "auth"),
+    # ... while a subscription that must be bought stays billing
+    ("This model requires a subscription, upgrade for access", "billing"),
+])
+def test_provider_errors_batch_45(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1489,8 +1489,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "service quota, a quota of requests or tokens per minute (Bedrock "
          "ServiceQuotaExceededException)"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
-         "needed | purchase | buy | verify | benefits",
+         "needed | purchase | buy | verify | benefits - subscription token | setup token",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
+         "not a subscription's token, a credential (Abilityai/trinity#361: Auth failure ...: "
+         "Subscription token may be expired or revoked. Generate a new one with 'claude "
+         "setup-token'); "
          "vber/free-augmentcode#11 (Augment Code: purchase a subscription); kimi.com/code/docs "
          "kimi-code/error-reference (402 unable to verify your membership benefits)"),
         ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
@@ -1502,7 +1505,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("monthly limit | monthly budget | key limit | free allocation | paid plan - "
          + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
          "(daily free allocation of neurons; upgrade to the Paid plan)"),
-        ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
+        ("budget + exceeded | exceed | exceeds | reached - wall clock | time budget | timed "
+         "out", _LITELLM + " (BudgetExceededError); not a budget of time "
+         "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
+         "wall-clock budget)"),
         ("spend limit | spend limits | spending limit | usage limit | usage limits - try "
          "again later | please wait | resets | reset at | try again in",
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
@@ -1682,7 +1688,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 401 reason phrase; " + _GOOGLE_CODES),
         ("authentication + failed | failure | fails | error | required | invalid",
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
+        ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
+         "(fallback detection): ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
+         "subscription token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
@@ -1693,7 +1702,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
          "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
-         "key); mscraftsman/generative-ai (API key should start with 'AIza')"),
+         "key); mscraftsman/generative-ai (API key should start with 'AIza'); "
+         "Abilityai/trinity#361 (Subscription token may be expired or revoked: the token of a "
+         "Claude subscription made by 'claude setup-token')"),
         ("provide | supply + api authentication | authentication credentials",
          "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
          "authentication.)"),
