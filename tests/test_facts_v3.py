@@ -1045,3 +1045,17 @@ def test_tool_errors_batches_44_to_46(error: str, label: str) -> None:
 ])
 def test_provider_errors_batch_45(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Anthropic names the field at fault by its path, also a whole message's
+    ("messages.4: `tool_result` blocks can only be in `user` messages", "bad_request"),
+    # a PR bot's per-hour review limit is a rate
+    ("You have reached your review limit for this hour.", "rate_limit"),
+])
+def test_provider_errors_batches_45_46(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_a_sandbox_sidecar_that_blocked_the_call_is_a_denial() -> None:
+    assert tool_error_label("sidecar blocked this git push") == "denied"

@@ -1331,10 +1331,11 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
     ("bad_request", (
-        (r"\bmessages[.][0-9]+[.]content\b", "Anthropic's invalid_request_error messages name "
-         "the request field at fault by its path (messages.1.content.0: ...; openclaw/openclaw"
-         "#39612: messages.5.content.12: thinking or redacted_thinking blocks in the latest "
-         "assistant message cannot be modified.)"),
+        (r"\bmessages[.][0-9]+(?:[.]content\b|: )", "Anthropic's invalid_request_error "
+         "messages name the request field at fault by its path (messages.1.content.0: ...; "
+         "openclaw/openclaw#39612: messages.5.content.12: thinking or redacted_thinking blocks "
+         "in the latest assistant message cannot be modified.; inngest/agent-kit#276: "
+         "messages.2: `tool_use` blocks can only be in `assistant` messages)"),
     )),
     ("not_found", (
         (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
@@ -1884,6 +1885,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("review limit | reviews per hour", "anticipation-labs/canopy#13 (CodeRabbit: you've "
+         "reached your PR review limit); CodeRabbit's rate-limit comment (ludeeus/"
+         "integration_blueprint#165: CodeRabbit enforces hourly rate limits for each developer "
+         "per organization)"),
         ("too quickly | rate increased | cooling down | cooldown | concurrency limit | "
          "concurrency", "paperclipai/paperclip#2885 (Alibaba: Request rate increased too "
          "quickly); router-for-me/CLIProxyAPI#2018 (model_cooldown: All credentials for model x "
@@ -2426,11 +2431,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "granted); not a server's 403 (github/copilot-cli#3041: remote: Write access to "
          "repository not granted. ... returned error: 403 is the remote refusing the token)"),
         ("hook | hooks | policy | policies | sandbox | settings | rule | rules | allowlist | "
-         "allow list | allowed list | allowed tools | permissions config | approval mode + "
+         "allow list | allowed list | allowed tools | permissions config | approval mode | "
+         "gateway sidecar | sidecar + "
          + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
          "permission denied | eacces | eperm | operation not permitted",
          _GEMINI_CLI + "/scheduler/policy.ts (denied by policy); " + _CLAUDE_CODE_V3
-         + " (blocked by hook)"),
+         + " (blocked by hook); jwbron/egg#2028 (the sandbox's gateway sidecar blocked this "
+         "push operation)"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
