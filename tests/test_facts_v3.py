@@ -1007,6 +1007,9 @@ def test_urllib3_retry_of_a_status_is_that_status() -> None:
     ("WorkflowStatus.ERRORED", "error"),
     ("The agent couldn't complete this request.", "error"),
     ("Unable to complete this task", "error"),
+    ("Could not complete the request.", "error"),
+    # ... while an answer not complete yet has no finish reason
+    ("NOT_COMPLETE", "none"),
     # ... while a completion stays a stop
     ("COMPLETED", "stop"),
 ])

@@ -822,11 +822,12 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
         ("not finished | not done | not completed | not complete | unfinished | in progress - "
-         "max | maximum | limit | iterations | iteration | steps",
+         "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
+         "not | unable to",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
          "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
          "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
-         "iterations)"),
+         "iterations), nor a turn that could not complete (openai/codex#42098)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
