@@ -988,3 +988,77 @@ def test_a_step_to_retry_is_no_error() -> None:
     # mastra's MastraFinishReason 'retry': the step is retried, it did not fail the turn (a
     # limit on retries of failures is an error: test_agent_run_statuses_batch_40).
     assert finish_reason_label("retry") == "other"
+
+
+# --- batches 44-46 ------------------------------------------------------------------------
+
+def test_urllib3_retry_of_a_status_is_that_status() -> None:
+    # urllib3's ResponseError.SPECIFIC_ERROR names the status it retried on; the
+    # MaxRetryError's "Max retries exceeded" around it is no network failure.
+    for status, label in (("429", "rate_limit"), ("503", "overloaded"), ("500", "server")):
+        message = ("urllib3.exceptions.MaxRetryError: HTTPSConnectionPool(host='api.example.com'"
+                   ", port=443): Max retries exceeded with url: /v1/chat (Caused by "
+                   f"ResponseError('too many {status} error responses'))")
+        assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("ERRORED", "error"),
+    ("WorkflowStatus.ERRORED", "error"),
+    ("The agent couldn't complete this request.", "error"),
+    ("Unable to complete this task", "error"),
+    ("Could not complete the request.", "error"),
+    # ... while an answer not complete yet has no finish reason
+    ("NOT_COMPLETE", "none"),
+    # ... while a completion stays a stop
+    ("COMPLETED", "stop"),
+])
+def test_errored_and_could_not_complete_are_errors(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # Node's ERR_FS_FILE_TOO_LARGE
+    ("File size (4294967296) is greater than 2 GiB", "too_large"),
+    # a bound on a number, no size: not a file too large
+    ("SandboxError: 400: Timeout cannot be greater than 1 hours", "invalid_args"),
+    # the remote refusing the token's push is a permission, not the user's denial
+    ("remote: Write access to repository not granted.\nfatal: unable to access "
+     "'https://github.com/o/r.git/': The requested URL returned error: 403", "permission"),
+    ("The token doesn't have write access to this repository", "permission"),
+    ("Push to origin failed due to access permissions", "permission"),
+    # the user's own grant stays a denial
+    ("Permission to use Bash has not been granted", "denied"),
+    ("Unknown command: /revew", "unknown_tool"),
+    ("Filter definition is invalid", "invalid_args"),
+])
+def test_tool_errors_batches_44_to_46(error: str, label: str) -> None:
+    assert tool_error_label(error) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # a budget of time that ran out is a timeout, not money
+    ("agent run failed; model call exceeded its remaining wall-clock budget (30000 ms); run "
+     "timed out", "timeout"),
+    # a subscription's token is a credential: its expiry is an auth failure, not billing
+    ("Subscription token expired. Generate a new one with 'claude setup-token'.", "auth"),
+    ("Auth failure: token revoked", "auth"),
+    # ... while a subscription that must be bought stays billing
+    ("This model requires a subscription, upgrade for access", "billing"),
+])
+def test_provider_errors_batch_45(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Anthropic names the field at fault by its path, also a whole message's
+    ("messages.4: `tool_result` blocks can only be in `user` messages", "bad_request"),
+    # a PR bot's per-hour review limit is a rate
+    ("You have reached your review limit for this hour.", "rate_limit"),
+])
+def test_provider_errors_batches_45_46(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_a_sandbox_sidecar_that_blocked_the_call_is_a_denial() -> None:
+    assert tool_error_label("sidecar blocked this git push") == "denied"

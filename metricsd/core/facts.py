@@ -822,11 +822,12 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
         ("not finished | not done | not completed | not complete | unfinished | in progress - "
-         "max | maximum | limit | iterations | iteration | steps",
+         "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
+         "not | unable to",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
          "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
          "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
-         "iterations)"),
+         "iterations), nor a turn that could not complete (openai/codex#42098)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
@@ -917,6 +918,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("error", (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
+        ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
+        ("couldn t complete | could not complete | unable to complete | cannot complete | "
+         "can t complete", "openai/codex#42098 (Codex cloud: Codex couldn't complete this "
+         "request. Try again later.): a turn that could not complete is an error, not a "
+         "completion"),
         ("retries | retry error | retry errors", "OpenHands/OpenHands#6287 (RuntimeError: "
          "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
          "due to retry error); not a step to be retried (mastra-ai/mastra "
@@ -1098,6 +1104,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("error nnn", "SDK messages of the form 'Error 429, ...', 'Error 429: ...'; "
                   "neavo/LinguaGacha#248 (Error 503: Server is busy); anthropics/claude-code#3558 "
                   "(API error 529)"),
+    ("too many nnn error responses", "urllib3/urllib3 src/urllib3/exceptions.py "
+                                     "ResponseError, its message for a status (MaxRetryError "
+                                     "... Caused by ResponseError('too many 429 error "
+                                     "responses'))"),
     ("returned nnn", "SDK and agent messages of the form 'X API returned 403: ...' (Grok "
                      "Responses API returned 403, in the corpus); 'returned 429 (out of "
                      "searches)'"),
@@ -1322,10 +1332,11 @@ TIMEOUT_KEYWORDS: Final[tuple[Alias, ...]] = (
 #: Step 4: keywords, first row that matches (timeout wording wins over cancel wording).
 PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
     ("bad_request", (
-        (r"\bmessages[.][0-9]+[.]content\b", "Anthropic's invalid_request_error messages name "
-         "the request field at fault by its path (messages.1.content.0: ...; openclaw/openclaw"
-         "#39612: messages.5.content.12: thinking or redacted_thinking blocks in the latest "
-         "assistant message cannot be modified.)"),
+        (r"\bmessages[.][0-9]+(?:[.]content\b|: )", "Anthropic's invalid_request_error "
+         "messages name the request field at fault by its path (messages.1.content.0: ...; "
+         "openclaw/openclaw#39612: messages.5.content.12: thinking or redacted_thinking blocks "
+         "in the latest assistant message cannot be modified.; inngest/agent-kit#276: "
+         "messages.2: `tool_use` blocks can only be in `assistant` messages)"),
     )),
     ("not_found", (
         (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
@@ -1480,8 +1491,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "service quota, a quota of requests or tokens per minute (Bedrock "
          "ServiceQuotaExceededException)"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
-         "needed | purchase | buy | verify | benefits",
+         "needed | purchase | buy | verify | benefits - subscription token | setup token",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
+         "not a subscription's token, a credential (Abilityai/trinity#361: Auth failure ...: "
+         "Subscription token may be expired or revoked. Generate a new one with 'claude "
+         "setup-token'); "
          "vber/free-augmentcode#11 (Augment Code: purchase a subscription); kimi.com/code/docs "
          "kimi-code/error-reference (402 unable to verify your membership benefits)"),
         ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
@@ -1493,7 +1507,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("monthly limit | monthly budget | key limit | free allocation | paid plan - "
          + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
          "(daily free allocation of neurons; upgrade to the Paid plan)"),
-        ("budget + exceeded | exceed | exceeds | reached", _LITELLM + " (BudgetExceededError)"),
+        ("budget + exceeded | exceed | exceeds | reached - wall clock | time budget | timed "
+         "out", _LITELLM + " (BudgetExceededError); not a budget of time "
+         "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
+         "wall-clock budget)"),
         ("spend limit | spend limits | spending limit | usage limit | usage limits - try "
          "again later | please wait | resets | reset at | try again in",
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
@@ -1673,7 +1690,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 401 reason phrase; " + _GOOGLE_CODES),
         ("authentication + failed | failure | fails | error | required | invalid",
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
+        ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
+         "(fallback detection): ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
+         "subscription token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
@@ -1684,7 +1704,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
          "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
-         "key); mscraftsman/generative-ai (API key should start with 'AIza')"),
+         "key); mscraftsman/generative-ai (API key should start with 'AIza'); "
+         "Abilityai/trinity#361 (Subscription token may be expired or revoked: the token of a "
+         "Claude subscription made by 'claude setup-token')"),
         ("provide | supply + api authentication | authentication credentials",
          "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
          "authentication.)"),
@@ -1864,6 +1886,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("review limit | reviews per hour", "anticipation-labs/canopy#13 (CodeRabbit: you've "
+         "reached your PR review limit); CodeRabbit's rate-limit comment (ludeeus/"
+         "integration_blueprint#165: CodeRabbit enforces hourly rate limits for each developer "
+         "per organization)"),
         ("too quickly | rate increased | cooling down | cooldown | concurrency limit | "
          "concurrency", "paperclipai/paperclip#2885 (Alibaba: Request rate increased too "
          "quickly); router-for-me/CLIProxyAPI#2018 (model_cooldown: All credentials for model x "
@@ -2401,14 +2427,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Authorization denied for tool x on server y)"),
         ("denied by | was denied | been denied | were denied | not approved | approval "
          "denied | not been granted | not granted | haven t granted | hasn t granted | "
-         "has not granted | have not granted", _CLAUDE_CODE_V3 + " (Permission to use X has "
-         "been denied; permissions you haven't granted)"),
+         "has not granted | have not granted - 403 | access to repository",
+         _CLAUDE_CODE_V3 + " (Permission to use X has been denied; permissions you haven't "
+         "granted); not a server's 403 (github/copilot-cli#3041: remote: Write access to "
+         "repository not granted. ... returned error: 403 is the remote refusing the token)"),
         ("hook | hooks | policy | policies | sandbox | settings | rule | rules | allowlist | "
-         "allow list | allowed list | allowed tools | permissions config | approval mode + "
+         "allow list | allowed list | allowed tools | permissions config | approval mode | "
+         "gateway sidecar | sidecar + "
          + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
          "permission denied | eacces | eperm | operation not permitted",
          _GEMINI_CLI + "/scheduler/policy.ts (denied by policy); " + _CLAUDE_CODE_V3
-         + " (blocked by hook)"),
+         + " (blocked by hook); jwbron/egg#2028 (the sandbox's gateway sidecar blocked this "
+         "push operation)"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
@@ -2478,6 +2508,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
+        ("unknown command | unknown commands", "The-PR-Agent/pr-agent#1993 (the PR-comment "
+         "command dispatcher: Unknown command: x)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
@@ -2529,6 +2561,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
+         "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
         ("exceeds + character limit | characters limit | char limit | line limit | token "
          "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
@@ -2546,6 +2580,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("permission", (
         ("工作区目录之外 | 工作区之外 | 允许的工作区", _ZH_AGENTS),
+        ("access permissions | write access", "github/copilot-cli#3041 (Copilot cloud agent: "
+         "The push failed due to access permissions; The GITHUB_TOKEN doesn't have write "
+         "access via git push or the git API)"),
         ("bad credentials | requires authentication | authentication required | resource not "
          "accessible by integration | could not read username | denied to", "docs.github.com "
          "REST API troubleshooting (401 Bad credentials; 401 Requires authentication; 403 "
@@ -2661,6 +2698,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
+         "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
          "action | unsupported operation | unexpected tool argument | unexpected tool "
          "arguments", "mattermost/mattermost-plugin-ai mmtools/search.go (search term too "
