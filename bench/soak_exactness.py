@@ -52,13 +52,22 @@ def main() -> int:
     env = {**os.environ, "METRICSD_SOAK_CYCLES": str(args.cycles),
            "METRICSD_SOAK_TURNS": str(args.turns),
            "METRICSD_TEST_DAYS_BACK": str(5 * args.cycles + 4)}
+    return run_and_report(
+        ["tests/receiver/test_exactness.py"], env, LINE,
+        ("client", "database", "cycles", "turns_sent", "accepted", "received", "uncertain",
+         "dropped", "unconfirmed"),
+        "soak_exactness.json", {"cycles": args.cycles, "turns": args.turns})
+
+
+def run_and_report(tests: list[str], env: dict[str, str], line: re.Pattern[str],
+                   header: tuple[str, ...], result_file: str, params: dict[str, object]) -> int:
+    """Run ``tests`` (one process, no xdist), print one row per ``line`` the test printed,
+    and write the rows with ``params`` to bench/results/``result_file``."""
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:xdist", "-p", "no:cacheprovider",
-         "tests/receiver/test_exactness.py"], cwd=ROOT, env=env, capture_output=True, text=True)
-    rows = [dict(kv.split("=", 1) for kv in m.split()) for m in LINE.findall(done.stdout)]
-    header = ("client", "database", "cycles", "turns_sent", "accepted", "received",
-              "uncertain", "dropped", "unconfirmed")
+         *tests], cwd=ROOT, env=env, capture_output=True, text=True)
+    rows = [dict(kv.split("=", 1) for kv in m.split()) for m in line.findall(done.stdout)]
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(row.get(h, "") for h in header))
@@ -66,9 +75,8 @@ def main() -> int:
     if done.returncode != 0:
         print(done.stdout[-4000:], done.stderr[-2000:], sep="\n")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "soak_exactness.json").write_text(json.dumps(
-        {"cycles": args.cycles, "turns": args.turns, "rows": rows,
-         "exit": done.returncode}, indent=2))
+    (RESULTS / result_file).write_text(json.dumps(
+        {**params, "rows": rows, "exit": done.returncode}, indent=2))
     return done.returncode
 
 
@@ -79,24 +87,11 @@ def streams(faults: int, clients: list[str]) -> int:
     # Slower tabs: no counter may pass one day's contribution bound (100,000).
     env = {**os.environ, "METRICSD_STREAMS_FAULTS": str(faults),
            "METRICSD_STREAMS_PAUSE_MS": "40"}
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:xdist", "-p", "no:cacheprovider",
-         "tests/receiver/test_streams_exactness.py", "-k", " or ".join(clients)],
-        cwd=ROOT, env=env, capture_output=True, text=True)
-    rows = [dict(kv.split("=", 1) for kv in m.split()) for m in STREAMS_LINE.findall(done.stdout)]
-    header = ("client", "tabs", "faults", "handed", "dropped", "unconfirmed", "received",
-              "restarts")
-    print(" | ".join(header))
-    for row in rows:
-        print(" | ".join(row.get(h, "") for h in header))
-    print(f"pytest exit {done.returncode}, {time.monotonic() - started:.0f} s")
-    if done.returncode != 0:
-        print(done.stdout[-4000:], done.stderr[-2000:], sep="\n")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "soak_streams.json").write_text(json.dumps(
-        {"faults": faults, "rows": rows, "exit": done.returncode}, indent=2))
-    return done.returncode
+    return run_and_report(
+        ["tests/receiver/test_streams_exactness.py", "-k", " or ".join(clients)], env,
+        STREAMS_LINE, ("client", "tabs", "faults", "handed", "dropped", "unconfirmed",
+                       "received", "restarts"),
+        "soak_streams.json", {"faults": faults})
 
 
 if __name__ == "__main__":

@@ -98,6 +98,17 @@ func syncWithin(c *metricsd.Client, d time.Duration) bool {
 	return err == nil
 }
 
+// syncRetrying: Syncs of 5 s each until one succeeds or total has passed (a daemon being
+// restarted under the client answers a later one).
+func syncRetrying(c *metricsd.Client, total time.Duration) bool {
+	deadline := time.Now().Add(total)
+	ok := syncWithin(c, 5*time.Second)
+	for !ok && time.Now().Before(deadline) {
+		ok = syncWithin(c, 5*time.Second)
+	}
+	return ok
+}
+
 // lostReports counts the Syncs that reported lost events.
 var lostReports int
 
@@ -281,11 +292,7 @@ func main() {
 			t.do(func() { c.Compaction() })
 		}
 		t.do(func() { c.Turn("length", false) })
-		deadline := time.Now().Add(20 * time.Second)
-		ok := syncWithin(c, 5*time.Second)
-		for !ok && time.Now().Before(deadline) {
-			ok = syncWithin(c, 5*time.Second)
-		}
+		ok := syncRetrying(c, 20*time.Second)
 		closeClient(c)
 		st := c.Stats()
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": st.Dropped,
@@ -469,11 +476,7 @@ func main() {
 		say(map[string]any{"step": "sent"})
 		waitFor("go")
 		t.do(func() { c.Turn("stop", false) })
-		deadline := time.Now().Add(20 * time.Second)
-		ok := syncWithin(c, 5*time.Second)
-		for !ok && time.Now().Before(deadline) {
-			ok = syncWithin(c, 5*time.Second)
-		}
+		ok := syncRetrying(c, 20*time.Second)
 		closeClient(c)
 		st := c.Stats()
 		say(map[string]any{"result": map[string]any{"sync": ok, "dropped": st.Dropped,
