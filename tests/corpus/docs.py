@@ -281,7 +281,8 @@ def first_sight_table() -> list[str]:
         cells = dict(zip(header, line.split("\t"), strict=True))
         batch = cells["batch"]
         now = scores(subset=[r for r in corpus if r.batch == batch])
-        row = [batch, f"`{cells['scored_at']}` (`{cells['classifier']}`)", cells["rows"],
+        by = ", a real daemon" if cells["scored_by"] == "daemon" else ""
+        row = [batch, f"`{cells['scored_at']}` (`{cells['classifier']}`{by})", cells["rows"],
                cells["sources"]]
         for m, s in zip(MEASURES, now, strict=True):
             before = Measure(*map(int, cells[f"before {m}"].split("/")))
@@ -290,10 +291,13 @@ def first_sight_table() -> list[str]:
                        f"{Measure(s.agreed, s.total).percent()} ({first.total})")
         body.append(row)
     record = _record()
+    first = record[0]["classifier"]
     for name, group in (("all that met the rules from the contract alone",
-                         [c for c in record if c["classifier"] == record[0]["classifier"]]),
-                        ("later batches", [c for c in record
-                                           if c["classifier"] != record[0]["classifier"]])):
+                         [c for c in record if c["classifier"] == first]),
+                        ("later batches", [c for c in record if c["classifier"] != first
+                                           and c["scored_by"] == "functions"]),
+                        ("held out: scored once, by a real daemon",
+                         [c for c in record if c["scored_by"] == "daemon"])):
         if not group:
             continue
         row = [f"*{name}*", "", str(sum(int(c["rows"]) for c in group)), ""]

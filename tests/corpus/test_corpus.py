@@ -31,7 +31,7 @@ from tests.corpus.corpus import (
     scores,
     source_of,
 )
-from tests.corpus.firstsight import RECORD, RECORD_HEADER
+from tests.corpus.firstsight import RECORD, RECORD_HEADER, SCORED_BY
 
 
 #: A source that names a repository, a site or a program run here (see source_of).
@@ -96,6 +96,7 @@ def test_every_batch_was_scored_at_first_sight() -> None:
     for line in lines[1:]:
         cells = dict(zip(RECORD_HEADER, line.split("\t"), strict=True))
         recorded[cells["batch"]] = cells
+        assert cells["scored_by"] in SCORED_BY
         for m in MEASURES:
             for when in ("before", "first sight"):
                 agreed, total = map(int, cells[f"{when} {m}"].split("/"))
@@ -158,6 +159,18 @@ def test_a_real_daemon_counts_the_same_labels(home: Home, daemons: DaemonFactory
     for fact in FACTS:
         assert counts[fact] == dict(expected[fact]), fact
     assert d.stop() == 0
+
+
+def test_a_real_daemon_scores_a_batch_as_the_functions_do() -> None:
+    """firstsight --daemon: the committed tree's daemon, fed row by row, reads back the
+    labels its pure functions give (here on the first rows of each fact of a batch)."""
+    from tests.corpus.firstsight import daemon_labels_at, labels_at
+    corpus = rows()
+    batch = [r for f in FACTS for r in [r for r in corpus if r.fact == f][:15]]
+    counted = daemon_labels_at("HEAD", batch)
+    assert counted == labels_at("HEAD", batch)
+    assert [len(ls) for ls in counted] == [2 if r.fact == "provider_error" else 1
+                                           for r in batch]
 
 
 def test_first_sight_drops_repeats_and_counts_accepted_labels() -> None:
