@@ -291,10 +291,10 @@ def first_sight_table() -> list[str]:
                        f"{Measure(s.agreed, s.total).percent()} ({first.total})")
         body.append(row)
     record = _record()
-    first = record[0]["classifier"]
+    first_rules = record[0]["classifier"]
     for name, group in (("all that met the rules from the contract alone",
-                         [c for c in record if c["classifier"] == first]),
-                        ("later batches", [c for c in record if c["classifier"] != first
+                         [c for c in record if c["classifier"] == first_rules]),
+                        ("later batches", [c for c in record if c["classifier"] != first_rules
                                            and c["scored_by"] == "functions"]),
                         ("held out: scored once, by a real daemon",
                          [c for c in record if c["scored_by"] == "daemon"])):
