@@ -1760,9 +1760,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "全策略); "
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
-         "| invalid input - returned malformed | returned invalid", _ANTHROPIC_ERRORS
+         "| invalid input - returned malformed | returned invalid | json response | invalid "
+         "response", _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
-         "invalid_input)"),
+         "invalid_input); not an answer the client could not read (stanford-oval/storm "
+         "knowledge_storm/lm.py: Received invalid JSON response from server; clients' "
+         "parsers: Invalid JSON response from AI)"),
         ("invalid | malformed ~ request | requests - too large | status",
          "OpenHands/software-agent-sdk "
          "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
@@ -1786,7 +1789,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "| must have | must "
          "match | must include | must start with | must be followed by - server error | "
          "internal error | serial name | serialization | deserialization | deserialize | "
-         "illegal input | tokens per | per min | per minute | tpm | rpm", "vllm-project/vllm "
+         "illegal input | tokens per | per min | per minute | tpm | rpm | env file | "
+         "environment variable", "vllm-project/vllm "
          "(tool_choice "
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
          "must contain the word 'json' in some form, to use 'response_format' of type "
@@ -1797,7 +1801,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "answer (JetBrains/koog#1027: "
          "Field 'object' is required for type with serial name ...), nor a request too large "
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
-         "reduced)"),
+         "reduced), nor the program's own setup (Skyvern-AI/skyvern NoProviderEnabledError: "
+         "At least one LLM provider must be enabled ... update the .env file)"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
          "content management policy | responsible ai policy | content filter - deserialize | "
@@ -1808,6 +1813,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "triggering Azure OpenAI's content management policy; ResponsibleAIPolicyViolation)"),
         ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
                                 "not valid.)"),
+        ("does not match the expected shape", "Anthropic invalid_request_error bodies: "
+         "Calcium-Ion/new-api-horizon#2 (tools.0.input_schema: Input does not match the "
+         "expected shape.)"),
+        ("unexpected value | unexpected values + header | headers", "Anthropic "
+         "invalid_request_error bodies: anthropics/anthropic-sdk-typescript#770 and Claude "
+         "Code's env-vars docs (Unexpected value(s) `x` for the `anthropic-beta` header)"),
         ("references unknown | unknown tool | unknown tools | undefined tool",
          "EricLBuehler/mistral.rs mistralrs-core/src/tools (tool_choice references unknown "
          "tool `x`: the request names a tool it does not define)"),
@@ -2401,6 +2412,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "method not allowed | not allowed here", "microsoft/TaskWeaver (Importing "
          "module 'subprocess' is not allowed); not a configuration's grammar (nginx "
          "src/core/ngx_conf_file.c: \"x\" directive is not allowed here)"),
+        ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
+         "openai/openai-cua-sample-app utils.py check_blocklisted_url "
+         "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
+         "URL\")); not a service's temporary block (Domain x blocked until ...)"),
         ("command denied | command blocked | command is blocked | are blocked | is blocked - "
          "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
@@ -2455,6 +2470,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
          "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds); tools' "
          "own deadlines (ToolException: Civil 3D did not respond within N seconds)"),
+        ("not ready after + seconds | second | s | ms | minutes | minute", "trycua/cua "
+         "computer/src/interface/base.ts (Interface not ready after N seconds); readiness "
+         "waits (Postgres not ready after Ns; server not ready after Nms)"),
         ("exceeded timeout | exceeded the timeout | exceeded its timeout | timeout exceeded | "
          "exceeded the time limit", "coder/mux tools/bash.ts (Command exceeded timeout of N "
          "seconds. You can increase the timeout by setting the `timeout_secs` parameter)"),
@@ -2508,6 +2526,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
+        ("action | tool | function + not exists - file | path | directory | "
+         "folder | installed | install | downloading", "nanobrowser/nanobrowser navigator.ts "
+         "(Action x not exists); agents' tool maps in Go and Java (tool not exists; Tool not "
+         "exists: x, with JSON-RPC METHOD_NOT_FOUND); not \"does not exist\", which names "
+         "what the tool looked for (MCP error: relation \"x\" does not exist)"),
         ("unknown command | unknown commands", "The-PR-Agent/pr-agent#1993 (the PR-comment "
          "command dispatcher: Unknown command: x)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
@@ -2566,6 +2589,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("exceeds + character limit | characters limit | char limit | line limit | token "
          "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
+        ("size exceeded the maximum | size exceeds the maximum | exceeded the maximum allowed "
+         "size | exceeded the maximum size", "Skyvern-AI/skyvern exceptions.py "
+         "(DownloadFileMaxSizeExceeded: Download file size exceeded the maximum allowed size "
+         "of N MB); frappe (Password size exceeded the maximum allowed size); AWS API 413 "
+         "(The request size exceeded the maximum accepted size)"),
         ("max buffer | buffer exceeded | buffer overflow | output exceeded",
          "sourcegraph/cody shell.ts (stdout maxBuffer exceeded); Node.js child_process "
          "(maxBuffer length exceeded)"),
@@ -2872,6 +2900,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "their net:: prefix)"),
         ("err + cert | invalid response | empty response", _CHROMIUM_NET + " "
          "(ERR_CERT_AUTHORITY_INVALID, ERR_INVALID_RESPONSE, ERR_EMPTY_RESPONSE)"),
+        ("failed to establish | could not establish | unable to establish | not established "
+         "+ connection | websocket", "trycua/cua computer/interface/generic.py (Failed to "
+         "establish WebSocket connection after multiple retries; WebSocket connection is not "
+         "established); urllib3 NewConnectionError (Failed to establish a new connection); "
+         "WebSocket clients in Go and TypeScript (websocket connection is not established)"),
         ("other side closed | type error terminated | socket closed | premature close | "
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
