@@ -2531,8 +2531,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Action x not exists); agents' tool maps in Go and Java (tool not exists; Tool not "
          "exists: x, with JSON-RPC METHOD_NOT_FOUND); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
-        ("unknown command | unknown commands", "The-PR-Agent/pr-agent#1993 (the PR-comment "
-         "command dispatcher: Unknown command: x)"),
+        ("unknown command | unknown commands - for | help | usage",
+         "The-PR-Agent/pr-agent#1993 (the PR-comment "
+         "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
+         "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
+         "--help' for more information): invalid_args"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
@@ -2763,13 +2766,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
          "unknown option | missing operand | extra operand | embedded null byte | null byte | "
          "no such option | flag provided but not defined | unknown flag | unknown shorthand "
-         "flag | garbage option | unknown long option | invalid option",
+         "flag | garbage option | unknown long option | invalid option | unknown options | "
+         "flag needs an argument | required flag | required flags | no command named | "
+         "unknown command | unknown commands | unrecognized subcommand",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
          "captured here); pip (no such option: --frob), Go flag (flag provided but not "
          "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
          "spf13/cobra (unknown flag), captured here; CPython (ValueError: embedded null byte), "
          "UKGovernmentBEIS/inspect_ai _call_tools.py (contained an embedded null byte); "
-         + _RUN),
+         "a shell tool's command line a CLI refused (spf13/cobra: unknown command \"x\" for "
+         "\"kubectl\", required flag(s) \"image\" not set; spf13/pflag: flag needs an "
+         "argument; docker/cli: docker: unknown command ... Run 'docker --help'; "
+         "hashicorp/terraform: Terraform has no command named \"x\"; aws-cli: Unknown "
+         "options: --bogus; clap: unrecognized subcommand), the agent's own tool being "
+         "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
         ("invalid | not a valid | not valid | supply a valid | provide a valid | provide valid ~ "
          "input | inputs "
