@@ -2263,10 +2263,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     ("not_found", (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
-        (r"\bnot found(?! in (?:this|the current) scope)", _GEMINI_CLI + " (File not found); "
+        (r"\bnot found(?<!api key not found)(?<!api_key not found)"
+         r"(?! in (?:this|the current) scope)",
+         _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
-         "scope; captured here)"),
+         "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
+         "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
+         "variable)"),
         ("does not exist", _CLAUDE_CODE + " (File does not exist.); " + _CONTINUE),
         ("no module named", "CPython import system; " + _RUN),
         ("cannot find module", "Node.js CJS loader; Go (cannot find module providing "
@@ -2431,9 +2435,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("mode + not allowed | can only | may only | cannot | restricted", "RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
          "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
-        ("rejected + tool | call | invocation | command | operation | action | execution",
-         "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
-         "use with execute_bash was rejected)"),
+        ("rejected + tool | call | invocation | command | operation | action | execution - "
+         "model produced", "dotnet/extensions (Tool call invocation rejected.); "
+         "aws/amazon-q-developer-cli (Tool use with execute_bash was rejected); not a call "
+         "the runtime's parser rejected, whose reason decides (ml-explore/mlx-swift-lm "
+         "RejectedToolCall.swift: The model produced a rejected tool call (reason))"),
         ("failed in sandbox | request denied | review denied", "openai/codex#4859 (failed in "
          "sandbox); openai/codex#44901 (Automatic approval review denied; Request denied for "
          "codex to run ...)"),
@@ -2522,6 +2528,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
          "(Tool 'x' is not registered.)"),
+        ("could not find tool | couldn t find tool | failed to find tool | unable to find tool "
+         "| cannot find tool | can t find tool", "HolmesGPT/holmesgpt tool_calling_llm.py "
+         "(Failed to find tool x), tools_utils/tool_executor.py (Could not find tool named "
+         "x); agent frameworks' registries (Could not find tool 'x' for agent 'y')"),
         ("found for tool | only available actions | only available tools | available tools | "
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
@@ -2536,6 +2546,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
          "--help' for more information): invalid_args"),
+        ("undeclared tool", "ml-explore/mlx-swift-lm RejectedToolCall.swift (rejected tool "
+         "call (undeclared_tool): a tool the request did not declare)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
@@ -2544,7 +2556,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool | invalid function name | "
          "unregistered | invalid server name | unknown "
          "server | no such "
-         "server",
+         "server - missing tool name",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
          "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
@@ -2691,6 +2703,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
+         "| api key | api keys | environment variable "
          "| indentation level | no such host "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
@@ -2705,7 +2718,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found), captured here where installed; not a compiler's unknown name (javac: cannot "
          "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425; "
          "not CPython's IndentationError: unindent does not match any outer indentation "
-         "level); " + _RUN),
+         "level); nor a credential the program's setup lacks (assafelovic/gpt-researcher "
+         "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
+         "variable; web apps' OpenAI API key not found in environment); " + _RUN),
         ("cannot open | could not open | unable to open | failed to open | can t open | "
          "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
          "for reading", "a file the program could not open, no other cause named: "
@@ -2739,9 +2754,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or coordinate, not both); skye-harris/llm_intents#155 (Unexpected tool argument "
          "response)"),
         ("invalid tool call | malformed tool call | unterminated heredoc | unclosed tool tag "
-         "| unclosed tag", "Exafunction/codeium#125 (The model produced an invalid tool call); "
+         "| unclosed tag | malformed syntax | missing tool name",
+         "Exafunction/codeium#125 (The model produced an invalid tool call); "
          "dlants/magenta.nvim edl parser (Unterminated heredoc); kodu-ai/claude-coder "
-         "tool-parser.ts (Unclosed tool tag at end of input)"),
+         "tool-parser.ts (Unclosed tool tag at end of input); ml-explore/mlx-swift-lm "
+         "RejectedToolCall.swift (malformed_syntax, missing_tool_name)"),
         ("缺少必需参数 | 必需参数 | 缺少参数 | 参数错误 | 参数无效 | 不能为空 | 必须是 | "
          "未找到有效的 | 格式错误", _ZH_AGENTS),
         ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
@@ -2842,9 +2859,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
         ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
          "function_tool.py (mandatory input parameters are not present)"),
-        ("offset | index + exceeds | out of range | beyond", "datalayer/jupyter-mcp-server "
+        ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
+         "bounds", "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
-         "(Line offset N exceeds file length)"),
+         "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
+         "is out of bound. element_id=x); not a program's own panic (rustc: index out of "
+         "bounds: the len is 0 but the index is 1)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
