@@ -2647,6 +2647,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "does not have permissions | read only file system | erofs | not writable | write "
          "protected | is read only",
          _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN),
+        ("readonly database | read only database", "SQLite (SQLITE_READONLY: attempt to "
+         "write a readonly database), as the sqlite3 shell and drivers print it (Error: "
+         "stepping, attempt to write a readonly database (8)); Django and SQLAlchemy "
+         "(OperationalError: attempt to write a readonly database)"),
         ("not a registered workspace | not a workspace directory | not in the workspace",
          "google-gemini/gemini-cli#5669 (Directory 'x' is not a registered workspace "
          "directory.)"),
@@ -2935,6 +2939,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "establish WebSocket connection after multiple retries; WebSocket connection is not "
          "established); urllib3 NewConnectionError (Failed to establish a new connection); "
          "WebSocket clients in Go and TypeScript (websocket connection is not established)"),
+        ("connection + was refused | were refused", "kubernetes kubectl (The connection to "
+         "the server x:6443 was refused - did you specify the right host or port?); "
+         "connection refused in other words (ECONNREFUSED)"),
         ("other side closed | type error terminated | socket closed | premature close | "
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
@@ -2942,6 +2949,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
+        ("command | process + returned + error code | exit code", "screetsec/Sudomy#40 (Shell "
+         "command PID N returned an abnormal error code: '1'); pidgin (Process returned error "
+         "code N); not a server that returned one (Server returned error code N)"),
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
          _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
