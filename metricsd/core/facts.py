@@ -2802,6 +2802,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "options: --bogus; clap: unrecognized subcommand), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("error validating | not provided", "kubernetes kubectl (error: error validating "
+         "\"x.yaml\": error validating data: apiVersion not set), captured here; "
+         "GoogleCloudPlatform/kubectl-ai kubectl_tool.go (kubectl command not provided or is "
+         "nil); Go and Lua checks of a caller's argument (x is required but not provided or "
+         "is nil)"),
         ("invalid | not a valid | not valid | supply a valid | provide a valid | provide valid ~ "
          "input | inputs "
          "| argument | arguments | parameter | parameters | param | params | value | json | "
