@@ -2668,6 +2668,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "privileges | superuser privileges | run as administrator | elevated privileges",
          "util-linux mount (must be superuser to use mount.), apt-get (are you root?), "
          "captured here as an unprivileged user"),
+        ("sudo + password is required | terminal is required | no tty present | askpass",
+         "sudo plugins/sudoers (sudo: a password is required; sudo: a terminal is required "
+         "to read the password; no tty present and no askpass program specified): the agent's "
+         "shell cannot gain the privilege, as programs that run sudo read it (sudo -n "
+         "results classified NotAuthenticated / AUTH-FAIL in public agents' and monitors' "
+         "tests)"),
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
          "digitally signed | execution policy | running scripts is disabled",
