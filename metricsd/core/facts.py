@@ -2335,8 +2335,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(exit status N)"),
         (r"\bexitcode[\"']?\s*[:=]\s*-?[1-9]", "Trae-AI/TRAE#1982 (getCommandStatus: "
          "{..., \"exitCode\":130}); JSON and log fields exitCode=N"),
-        (r"\bexited with (?:code|status):? ?-?[1-9]", _CONTINUE + " (Process exited with "
-         "code N); agents' shell tools"),
+        (r"\bexited with (?:(?:code|status):? ?)?-?[1-9]", _CONTINUE + " (Process exited with "
+         "code N); agents' shell tools; travis-ci (The command \"npm test\" exited with 1.); "
+         "vercel/vercel build (Command \"npm run build\" exited with 1)"),
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
         (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
         (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
@@ -2714,7 +2715,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
          "| api key | api keys | environment variable "
-         "| indentation level | no such host "
+         "| indentation level | no such host | no such command "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2795,7 +2796,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "no such option | flag provided but not defined | unknown flag | unknown shorthand "
          "flag | garbage option | unknown long option | invalid option | unknown options | "
          "flag needs an argument | required flag | required flags | no command named | "
-         "unknown command | unknown commands | unrecognized subcommand",
+         "unknown command | unknown commands | unrecognized subcommand | no such command | "
+         "unexpected extra argument | unexpected extra arguments | which wasn t expected | is "
+         "not a git command",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
          "captured here); pip (no such option: --frob), Go flag (flag provided but not "
          "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
@@ -2805,7 +2808,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "\"kubectl\", required flag(s) \"image\" not set; spf13/pflag: flag needs an "
          "argument; docker/cli: docker: unknown command ... Run 'docker --help'; "
          "hashicorp/terraform: Terraform has no command named \"x\"; aws-cli: Unknown "
-         "options: --bogus; clap: unrecognized subcommand), the agent's own tool being "
+         "options: --bogus; clap: unrecognized subcommand, Found argument 'x' which wasn't "
+         "expected; pallets/click core.py: No such command 'x'., Got unexpected extra "
+         "argument (x); git help.c: git: 'x' is not a git command), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
         ("error validating | not provided", "kubernetes kubectl (error: error validating "
@@ -2930,14 +2935,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connection closed | connection error | connection failed | network | econnrefused | "
          "econnreset | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
-         "connect | could not connect | couldn t connect | failed to connect | cannot "
+         "connect | could not connect | couldn t connect | can t connect | failed to connect | "
+         "cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
          "no such host | dial tcp | "
          "name or service not known | nodename nor "
          "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
-         "failed); browsers' fetch (Failed to fetch); " + _NODE_FS),
+         "failed); browsers' fetch (Failed to fetch); MySQL client (ERROR 2002 (HY000): Can't "
+         "connect to local MySQL server through socket); " + _NODE_FS),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "address unreachable | network changed",
          _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "
