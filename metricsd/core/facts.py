@@ -2681,6 +2681,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
          "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
          "digitally signed)"),
+        ("security token + is expired", "botocore / AWS CLI (The security token included "
+         "in the request is expired)"),
+        ("expiredtoken | expired token | token has expired | token is expired | token has been "
+         "expired", "botocore / AWS CLI (An error "
+         "occurred (ExpiredToken) ...: The security token included in the request is "
+         "expired); googleapis/google-auth-library-python (RefreshError: invalid_grant: Token "
+         "has been expired or revoked.): the credentials the tool ran with no longer hold"),
         ("no | without | lack | lacks | missing | insufficient + permission | permissions | "
          "write access | read access", "smallcloudai/refact tool_mv.rs (No write permission "
          "to parent directory)"),
@@ -2715,7 +2722,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
          "| api key | api keys | environment variable "
-         "| indentation level | no such host | no such command "
+         "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2750,6 +2757,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("could not resolve to a | could not resolve to an", "GitHub GraphQL API as the gh "
+         "CLI prints it (GraphQL: Could not resolve to a Repository with the name 'x/y'. "
+         "(repository); Could not resolve to a PullRequest with the number of N.)"),
         ("neither + nor + installed | found | available | exists | exist",
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
@@ -2797,6 +2807,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "flag | garbage option | unknown long option | invalid option | unknown options | "
          "flag needs an argument | required flag | required flags | no command named | "
          "unknown command | unknown commands | unrecognized subcommand | no such command | "
+         "no such subcommand | arg s received | arg s only received | "
          "unexpected extra argument | unexpected extra arguments | which wasn t expected | is "
          "not a git command",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
@@ -2810,7 +2821,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "hashicorp/terraform: Terraform has no command named \"x\"; aws-cli: Unknown "
          "options: --bogus; clap: unrecognized subcommand, Found argument 'x' which wasn't "
          "expected; pallets/click core.py: No such command 'x'., Got unexpected extra "
-         "argument (x); git help.c: git: 'x' is not a git command), the agent's own tool being "
+         "argument (x); git help.c: git: 'x' is not a git command; rust-lang/cargo: error: no "
+         "such subcommand: `x`; spf13/cobra args.go: accepts 1 arg(s), received 0, requires "
+         "at least 1 arg(s), only received 0), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
         ("error validating | not provided", "kubernetes kubectl (error: error validating "
@@ -2927,8 +2940,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
-         "| module | import | symbol | reference | type | eresolve | file id | for path",
-         "curl (Could not resolve host); wget (unable to resolve host address); not a "
+         "| module | import | symbol | reference | type | eresolve | file id | for path | "
+         "resolve to a",
+         "curl (Could not resolve host); wget (unable to resolve host address); not GitHub "
+         "GraphQL's missing object (gh: GraphQL: Could not resolve to a Repository with the "
+         "name 'x'.); not a "
          "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
          "resolve dependency tree)"),
         ("connection refused | connection reset | "
