@@ -2494,14 +2494,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
-         "dumped | terminate called",
+         "dumped | terminate called | no merge to abort | nothing to abort",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
          "after "
          "errors (Interrupted: 1 error during collection; captured here); not a process that "
          "aborted itself, which crashed (glibc abort(): the shell's Aborted (core dumped); "
-         "libstdc++ vterminate.cc: terminate called after throwing an instance of x)"),
+         "libstdc++ vterminate.cc: terminate called after throwing an instance of x); not "
+         "git's nothing to abort (fatal: There is no merge to abort (MERGE_HEAD missing).; "
+         "captured here)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
@@ -2579,9 +2581,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted", "git apply; GNU patch; " + _RUN + "; SWE-bench/SWE-bench "
+         "permitted | merge conflict | resolve all conflicts", "git apply; GNU patch; " + _RUN
+         + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
-         "git apply.c (error: while searching for: the hunk's context lines it did not find)"),
+         "git apply.c (error: while searching for: the hunk's context lines it did not find); "
+         "not git rebase's merge conflict (CONFLICT (content): Merge conflict in f; error: "
+         "could not apply abc... msg; hint: Resolve all conflicts manually; captured here)"),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
         ("not found | no match | could not find + changed since | modified since | changed "
          "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
@@ -2752,6 +2757,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
                                                    "found)"),
+        ("does not appear to be a git repository | does not appear to contain | not a valid "
+         "reference", "git (fatal: 'x' does not appear to be a git repository, for a remote "
+         "or clone source that is not there; error: stash@{5} is not a valid reference), "
+         "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
+         "captured here"),
+        ("could not be found | couldn t be found | cannot be found | can t be found - "
+         "permission", "rust-lang/cargo (error: the crate `x` could not be found in registry "
+         "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
+         "it (ImportError: DLL load failed: The specified module could not be found.; Unable "
+         "to load DLL 'x': The specified module could not be found.); not npm's E404 that "
+         "may be a permission (could not be found or you do not have permission)"),
         ("invalid reference | bad revision | is not a commit | not something we can merge | "
          "invalid upstream | no stash entries", "git (fatal: invalid reference: x; fatal: bad "
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
@@ -2807,7 +2823,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "flag | garbage option | unknown long option | invalid option | unknown options | "
          "flag needs an argument | required flag | required flags | no command named | "
          "unknown command | unknown commands | unrecognized subcommand | no such command | "
-         "no such subcommand | arg s received | arg s only received | "
+         "no such subcommand | arg s received | arg s only received | unrecognized command "
+         "line option | no input files | invalid flag | bad configuration option | "
          "unexpected extra argument | unexpected extra arguments | which wasn t expected | is "
          "not a git command",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
@@ -2823,7 +2840,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "expected; pallets/click core.py: No such command 'x'., Got unexpected extra "
          "argument (x); git help.c: git: 'x' is not a git command; rust-lang/cargo: error: no "
          "such subcommand: `x`; spf13/cobra args.go: accepts 1 arg(s), received 0, requires "
-         "at least 1 arg(s), only received 0), the agent's own tool being "
+         "at least 1 arg(s), only received 0; gcc: unrecognized command-line option, fatal "
+         "error: no input files; javac: invalid flag: --x; OpenSSH readconf.c: Bad "
+         "configuration option: x), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
         ("error validating | not provided", "kubernetes kubectl (error: error validating "
