@@ -2651,8 +2651,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
          "| don t have permission | doesn t have permission | doesn t have permissions | "
          "does not have permissions | read only file system | erofs | not writable | write "
-         "protected | is read only",
-         _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN),
+         "protected | is read only - not be found or you do not",
+         _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN
+         + "; not npm's E404, whose status decides (404 Not Found ... could not be found or "
+         "you do not have permission to access it; captured here)"),
         ("readonly database | read only database", "SQLite (SQLITE_READONLY: attempt to "
          "write a readonly database), as the sqlite3 shell and drivers print it (Error: "
          "stepping, attempt to write a readonly database (8)); Django and SQLAlchemy "
@@ -2664,12 +2666,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "folder | project "
          "| root | "
          "directory | directories | working directory | sandbox - not an absolute path | "
-         "provide an absolute path | must be absolute", _GEMINI_CLI
+         "provide an absolute path | must be absolute | gopath | main module", _GEMINI_CLI
          + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers; "
          "MoonshotAI/kimi-cli tools/file/replace.py (the failure named is a path that is not "
          "absolute: ... is not an absolute path. You must provide an absolute path to edit a "
          "file outside the working directory.); agno-agi/agno tools/workspace.py (path "
-         "escapes workspace root)"),
+         "escapes workspace root); not the Go command's module layout (go: cannot determine "
+         "module path for source directory x (outside GOPATH, module path must be "
+         "specified), captured here; golang/go cmd/go: directory x outside main module or "
+         "its selected dependencies)"),
         ("must be superuser | must be root | are you root | only root | requires root | root "
          "privileges | superuser privileges | run as administrator | elevated privileges",
          "util-linux mount (must be superuser to use mount.), apt-get (are you root?), "
