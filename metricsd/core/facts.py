@@ -2850,6 +2850,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "configuration option: x), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("too many arguments - to function | in call to | for format string", "langchain-ai/"
+         "langchain tools/base.py (ToolException: Too many arguments to single-input tool x); "
+         "GNU bash builtins (bash: cd: too many arguments); not a compiler's call that does "
+         "not fit its function (gcc: too many arguments to function; Go: too many arguments "
+         "in call to f)"),
         ("error validating | not provided", "kubernetes kubectl (error: error validating "
          "\"x.yaml\": error validating data: apiVersion not set), captured here; "
          "GoogleCloudPlatform/kubectl-ai kubectl_tool.go (kubectl command not provided or is "
