@@ -2588,6 +2588,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not git rebase's merge conflict (CONFLICT (content): Merge conflict in f; error: "
          "could not apply abc... msg; hint: Resolve all conflicts manually; captured here)"),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("failed to find context", _CODEX + "/apply-patch (Failed to find context 'x' in "
+         "path: the hunk's @@ context line is not in the file), and the apply_patch ports of "
+         "other agents (TypeScript, Python, C#, Rust: Failed to find context '${chunk."
+         "changeContext}' in ${path})"),
         ("not found | no match | could not find + changed since | modified since | changed "
          "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
          "found in file. The file may have changed since you last read it.)"),
