@@ -2539,10 +2539,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
-        ("action | tool | function + not exists - file | path | directory | "
+        ("action | tool | function + not exists | don t exist - file | path | directory | "
          "folder | installed | install | downloading", "nanobrowser/nanobrowser navigator.ts "
          "(Action x not exists); agents' tool maps in Go and Java (tool not exists; Tool not "
-         "exists: x, with JSON-RPC METHOD_NOT_FOUND); not \"does not exist\", which names "
+         "exists: x, with JSON-RPC METHOD_NOT_FOUND); crewAIInc/crewAI, as agents print it "
+         "(abvijaykumar/crewai-blogs#1: Action 'Delegate work to coworker (x)' don't exist, "
+         "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
         ("unknown command | unknown commands - for | help | usage",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
@@ -2854,6 +2856,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "configuration option: x), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("provide at least one | choose only one | cannot both", "pydantic/"
+         "pydantic-ai toolsets/_tool_search.py (ModelRetry: Please provide at least one "
+         "non-empty search query.); getsentry/sentry-mcp tools/catalog (UserInputError: "
+         "Provide at least one field to update; Choose only one ignore condition; Cannot both "
+         "set a rate limit and disable it)"),
         ("too many arguments - to function | in call to | for format string", "langchain-ai/"
          "langchain tools/base.py (ToolException: Too many arguments to single-input tool x); "
          "GNU bash builtins (bash: cd: too many arguments); not a compiler's call that does "
@@ -2946,8 +2953,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(No Search/Replace blocks were received!)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
-         "between | at least | at most | non empty | provided | specified",
-         _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
+         "between | at least | at most | non empty | provided | specified | character | "
+         "characters | hexadecimal",
+         _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators; "
+         "getsentry/sentry-mcp schema.ts (Trace ID must be a 32-character hexadecimal "
+         "string)"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
