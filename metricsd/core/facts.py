@@ -2464,8 +2464,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
-        ("plan rejected | execution blocked | rejected the | rejected this | rejected by",
-         _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
+        ("plan rejected | execution blocked | rejected the | rejected this | rejected by - "
+         "access token | api key | authorization expired",
+         _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user); not a "
+         "service that rejected the tool's credentials (getsentry/sentry-mcp "
+         "error-handling.ts: Authorization Expired ... Sentry rejected the stored access "
+         "token)"),
     )),
     ("timeout", (
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
@@ -2699,6 +2703,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "digitally signed)"),
         ("security token + is expired", "botocore / AWS CLI (The security token included "
          "in the request is expired)"),
+        ("authorization expired | missing scope | insufficient scope | insufficient "
+         "authentication scopes | not in channel", "getsentry/sentry-mcp error-handling.ts "
+         "(Authorization Expired); Slack Web API error codes as MCP servers return them "
+         "(missing_scope: korotovsky/slack-mcp-server#228; not_in_channel: "
+         "archestra-ai/archestra#405); Google APIs (Request had insufficient authentication "
+         "scopes.); GitHub OAuth (insufficient_scope)"),
         ("expiredtoken | expired token | token has expired | token is expired | token has been "
          "expired", "botocore / AWS CLI (An error "
          "occurred (ExpiredToken) ...: The security token included in the request is "
