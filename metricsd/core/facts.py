@@ -2794,6 +2794,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("no + with given id | with the given id | with id", "Chromium extensions API "
+         "(chrome.tabs: No tab with id: N.; No window with id: N.), as browser MCP servers "
+         "return it (BrowserMCP/mcp#85: No tab with given id N.)"),
         ("could not resolve to a | could not resolve to an", "GitHub GraphQL API as the gh "
          "CLI prints it (GraphQL: Could not resolve to a Repository with the name 'x/y'. "
          "(repository); Could not resolve to a PullRequest with the number of N.)"),
@@ -2933,9 +2936,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
         ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
-         "tokens | credentials | password", "anthropics/claude-quickstarts computer-use-demo "
+         "tokens | credentials | password | with given id | with the given id", "anthropics/"
+         "claude-quickstarts computer-use-demo "
          "tools/bash.py (no command provided.); tghamm/Anthropic.SDK Function.cs (Function x "
-         "has parameters but no arguments are set.)"),
+         "has parameters but no arguments are set.); not an object the id names that is not "
+         "there (BrowserMCP/mcp#85: No tab with given id N.)"),
         ("empty command | empty query | empty input | empty path | empty pattern | empty "
          "string | empty argument | empty arguments | error parsing regexp | regex parse error "
          "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
