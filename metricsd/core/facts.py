@@ -3031,6 +3031,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "establish WebSocket connection after multiple retries; WebSocket connection is not "
          "established); urllib3 NewConnectionError (Failed to establish a new connection); "
          "WebSocket clients in Go and TypeScript (websocket connection is not established)"),
+        ("site can t be reached | site cannot be reached | url could not be retrieved",
+         "Chromium's network error page as browser tools read it (This site can't be "
+         "reached); Squid proxy error page (ERROR: The requested URL could not be "
+         "retrieved)"),
         ("connection + was refused | were refused", "kubernetes kubectl (The connection to "
          "the server x:6443 was refused - did you specify the right host or port?); "
          "connection refused in other words (ECONNREFUSED)"),
