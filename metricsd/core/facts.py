@@ -2815,11 +2815,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or coordinate, not both); skye-harris/llm_intents#155 (Unexpected tool argument "
          "response)"),
         ("invalid tool call | malformed tool call | unterminated heredoc | unclosed tool tag "
-         "| unclosed tag | malformed syntax | missing tool name",
+         "| unclosed tag | malformed syntax | missing tool name | parse tool call | parse tool "
+         "calls | parse the tool call",
          "Exafunction/codeium#125 (The model produced an invalid tool call); "
          "dlants/magenta.nvim edl parser (Unterminated heredoc); kodu-ai/claude-coder "
          "tool-parser.ts (Unclosed tool tag at end of input); ml-explore/mlx-swift-lm "
-         "RejectedToolCall.swift (malformed_syntax, missing_tool_name)"),
+         "RejectedToolCall.swift (malformed_syntax, missing_tool_name); agents' tool routers "
+         "in Go, Kotlin, Rust and TypeScript (failed to parse tool call JSON; Failed to parse "
+         "tool call: x; Failed to parse tool calls)"),
         ("缺少必需参数 | 必需参数 | 缺少参数 | 参数错误 | 参数无效 | 不能为空 | 必须是 | "
          "未找到有效的 | 格式错误", _ZH_AGENTS),
         ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
