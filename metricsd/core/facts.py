@@ -2335,7 +2335,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(exit status N)"),
         (r"\bexitcode[\"']?\s*[:=]\s*-?[1-9]", "Trae-AI/TRAE#1982 (getCommandStatus: "
          "{..., \"exitCode\":130}); JSON and log fields exitCode=N"),
-        (r"\bexited with (?:(?:code|status):? ?)?-?[1-9]", _CONTINUE + " (Process exited with "
+        (r"\bexited with (?:(?:code|status):? ?)?-?[1-9](?![0-9]* (?:error|warning)s?\b)",
+         _CONTINUE + " (Process exited with "
          "code N); agents' shell tools; travis-ci (The command \"npm test\" exited with 1.); "
          "vercel/vercel build (Command \"npm run build\" exited with 1)"),
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
@@ -2353,7 +2354,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
 _CLAUDE_CODE_V3: Final = "anthropics/claude-code issues (tool results quoted by users)"
 _LOCATE_FAILED: Final = (
     "could not find | couldn t find | cannot find | can t find | unable to find | failed to "
-    "find | not found | no match | no matches | no exact match | did not match | does not "
+    "find | not found | could not be found | couldn t be found | cannot be found | "
+    "no match | no matches | no exact match | did not match | does not "
     "match | doesn t match | didn t match | failed to match | failed to exactly match | "
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
     "unique | multiple matches | matches found | matches for | matches of | occurrences | "
@@ -2579,7 +2581,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
          "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
-         "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE),
+         "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
+         "inline site editor's commit endpoint, found by code search (No changes could be "
+         "applied: The text you edited could not be found in the file)"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
