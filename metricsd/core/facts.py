@@ -2669,7 +2669,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN
          + "; not npm's E404, whose status decides (404 Not Found ... could not be found or "
          "you do not have permission to access it; captured here)"),
-        ("readonly database | read only database", "SQLite (SQLITE_READONLY: attempt to "
+        ("readonly database | read only database | read only transaction", "PostgreSQL "
+         "(ERROR: cannot execute INSERT in a read-only transaction); SQLite (SQLITE_READONLY: "
+         "attempt to "
          "write a readonly database), as the sqlite3 shell and drivers print it (Error: "
          "stepping, attempt to write a readonly database (8)); Django and SQLAlchemy "
          "(OperationalError: attempt to write a readonly database)"),
@@ -2708,11 +2710,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("security token + is expired", "botocore / AWS CLI (The security token included "
          "in the request is expired)"),
         ("authorization expired | missing scope | insufficient scope | insufficient "
-         "authentication scopes | not in channel", "getsentry/sentry-mcp error-handling.ts "
+         "authentication scopes | not in channel | invalid auth | not authed | admin rights",
+         "getsentry/sentry-mcp error-handling.ts "
          "(Authorization Expired); Slack Web API error codes as MCP servers return them "
          "(missing_scope: korotovsky/slack-mcp-server#228; not_in_channel: "
-         "archestra-ai/archestra#405); Google APIs (Request had insufficient authentication "
-         "scopes.); GitHub OAuth (insufficient_scope)"),
+         "archestra-ai/archestra#405; invalid_auth, not_authed: api.slack.com error codes); "
+         "Google APIs (Request had insufficient authentication scopes.); GitHub OAuth "
+         "(insufficient_scope); GitHub REST API (Must have admin rights to Repository.)"),
         ("expiredtoken | expired token | token has expired | token is expired | token has been "
          "expired", "botocore / AWS CLI (An error "
          "occurred (ExpiredToken) ...: The security token included in the request is "
