@@ -2784,8 +2784,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
          "path specified)"),
-        ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
-                                                   "found)"),
+        ("no ~ found - diff | blocks | formatted | missing required | is required",
+         "laravel/boost BrowserLogs (No log file found); not an argument the call lacks "
+         "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
+         "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
          "reference", "git (fatal: 'x' does not appear to be a git repository, for a remote "
          "or clone source that is not there; error: stash@{5} is not a valid reference), "
