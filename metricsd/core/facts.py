@@ -3058,7 +3058,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
-        ("command | process + returned + error code | exit code", "screetsec/Sudomy#40 (Shell "
+        ("command | process + returned + error code | exit code - exit code 0 | error code "
+         "0", "screetsec/Sudomy#40 (Shell "
          "command PID N returned an abnormal error code: '1'); pidgin (Process returned error "
          "code N); not a server that returned one (Server returned error code N)"),
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
