@@ -3044,6 +3044,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "establish WebSocket connection after multiple retries; WebSocket connection is not "
          "established); urllib3 NewConnectionError (Failed to establish a new connection); "
          "WebSocket clients in Go and TypeScript (websocket connection is not established)"),
+        ("tls recv error | remote end hung up | early eof | transfer closed with "
+         "outstanding read data", "git's HTTP transport (error: RPC failed; curl 56 GnuTLS "
+         "recv error (-9): A TLS packet with unexpected length was received.; fatal: the "
+         "remote end hung up unexpectedly; fatal: early EOF), which CI scripts and agents' "
+         "retry lists match as transient network failures"),
         ("site can t be reached | site cannot be reached | url could not be retrieved",
          "Chromium's network error page as browser tools read it (This site can't be "
          "reached); Squid proxy error page (ERROR: The requested URL could not be "
