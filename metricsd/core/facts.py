@@ -2882,6 +2882,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "configuration option: x), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("beyond the end of the file", "file tools' range checks found by code search (Go: "
+         "fmt.Errorf(\"%w: %q is beyond the end of the file\", ErrArguments, ...); Python: "
+         "Line offset 'x' is beyond the end of the file which has N lines; start line is "
+         "beyond the end of the file), like jupyter-mcp-server's index out of range"),
         ("provide at least one | choose only one | cannot both", "pydantic/"
          "pydantic-ai toolsets/_tool_search.py (ModelRetry: Please provide at least one "
          "non-empty search query.); getsentry/sentry-mcp tools/catalog (UserInputError: "
