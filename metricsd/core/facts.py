@@ -2483,6 +2483,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
          "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds); tools' "
          "own deadlines (ToolException: Civil 3D did not respond within N seconds)"),
+        ("did not complete within | didn t complete within | did not finish within + seconds "
+         "| second | s | ms | minutes | minute | timeout", "agents' and SDKs' polling waits "
+         "found by code search (JobTimeoutError: Job x did not complete within Ns; "
+         "AGENT_TIMEOUT: x did not complete within Nms; Superglue run x did not complete "
+         "within Ns), not a count of iterations"),
+        ("maximum execution time | max execution time + exceeded | exceeds", "PHP (Fatal "
+         "error: Maximum execution time of 30 seconds exceeded); GitHub Actions (The job "
+         "running on runner x has exceeded the maximum execution time of 360 minutes.)"),
         ("not ready after + seconds | second | s | ms | minutes | minute", "trycua/cua "
          "computer/src/interface/base.ts (Interface not ready after N seconds); readiness "
          "waits (Postgres not ready after Ns; server not ready after Nms)"),
