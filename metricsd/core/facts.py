@@ -2629,6 +2629,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("too_large", (
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
          "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
+        ("exceeds | exceeded + mb limit | kb limit | gb limit | mib limit | kib limit | bytes "
+         "limit | byte limit | mb size limit", "vercel/next.js#53087 (413 Body exceeded 1mb "
+         "limit); tools' size checks found by code search (Content exceeds 2MB limit; File "
+         "exceeds 25 MB limit; Image exceeds the 10 MB limit.; response body exceeded 1MB "
+         "limit)"),
         ("exceeds + character limit | characters limit | char limit | line limit | token "
          "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
