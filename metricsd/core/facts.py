@@ -3037,7 +3037,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "resolve dependency tree)"),
         ("connection refused | connection reset | "
          "connection closed | connection error | connection failed | network | econnrefused | "
-         "econnreset | "
+         "econnreset | ehostunreach | enetunreach | econnaborted | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | can t connect | failed to connect | "
          "cannot "
