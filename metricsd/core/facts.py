@@ -2817,6 +2817,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("no + exists with the name | exists with name - already exists | already exist",
+         "kubernetes kubectl (error: no context exists with the name: \"x\"), captured "
+         "here, and the tools that wrap kubeconfig in Go (fmt.Errorf(\"no context exists "
+         "with the name: %q\")); programs' lookups found by code search (No house exists "
+         "with the name 'x'; no dataset exists with the name x); not a name already taken "
+         "(A playlist already exists with the name x)"),
         ("no + with given id | with the given id | with id", "Chromium extensions API "
          "(chrome.tabs: No tab with id: N.; No window with id: N.), as browser MCP servers "
          "return it (BrowserMCP/mcp#85: No tab with given id N.)"),
