@@ -2802,10 +2802,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
-         "reference", "git (fatal: 'x' does not appear to be a git repository, for a remote "
+         "reference | no file or directory at", "git (fatal: 'x' does not appear to be a git repository, for a remote "
          "or clone source that is not there; error: stash@{5} is not a valid reference), "
          "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
-         "captured here"),
+         "hashicorp/terraform fmt (Error: No file or directory at x.tf), captured here"),
         ("could not be found | couldn t be found | cannot be found | can t be found - "
          "permission", "rust-lang/cargo (error: the crate `x` could not be found in registry "
          "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
