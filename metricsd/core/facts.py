@@ -2802,7 +2802,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
-         "reference | no file or directory at", "git (fatal: 'x' does not appear to be a git repository, for a remote "
+         "reference | no file or directory at",
+         "git (fatal: 'x' does not appear to be a git repository, for a remote "
          "or clone source that is not there; error: stash@{5} is not a valid reference), "
          "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
          "hashicorp/terraform fmt (Error: No file or directory at x.tf), captured here"),
