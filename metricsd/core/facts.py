@@ -2560,11 +2560,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(abvijaykumar/crewai-blogs#1: Action 'Delegate work to coworker (x)' don't exist, "
          "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
-        ("unknown command | unknown commands - for | help | usage",
+        ("unknown command | unknown commands - for | help | usage | with args beginning",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
          "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
-         "--help' for more information): invalid_args"),
+         "--help' for more information; Redis: ERR unknown command 'x', with args beginning "
+         "with:): invalid_args"),
         ("undeclared tool", "ml-explore/mlx-swift-lm RejectedToolCall.swift (rejected tool "
          "call (undeclared_tool): a tool the request did not declare)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
@@ -2818,6 +2819,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("unknown database | unknown table | unknown column", "MySQL server error messages "
+         "(ERROR 1049 (42000): Unknown database 'x'; 1054: Unknown column 'x' in 'field "
+         "list'; 1109: Unknown table 'x')"),
         ("no + exists with the name | exists with name - already exists | already exist",
          "kubernetes kubectl (error: no context exists with the name: \"x\"), captured "
          "here, and the tools that wrap kubeconfig in Go (fmt.Errorf(\"no context exists "
