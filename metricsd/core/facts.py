@@ -1634,8 +1634,29 @@ def status_of_phrase(lowered: str) -> int | None:
     return low if low == high else None
 
 
+#: Error types that providers send with several statuses: their status counts only where
+#: the message's words (step 4) name nothing more specific (``The model `x` does not
+#: exist`` with type invalid_request_error is a missing model, not a bad request).
+PROVIDER_STATUS_NAMES_FALLBACK: Final[tuple[Alias, ...]] = (
+    ("invalidrequest", _OPENAI_ERRORS + " (type invalid_request_error with 401 "
+     "invalid_api_key: Incorrect API key provided, and 404 model_not_found: The model `x` "
+     "does not exist or you do not have access to it); OpenAI-compatible servers' 404 "
+     "bodies (ztjhz/BetterChatGPT#627; josStorer/chatGPT-search-engine-extension#14: That "
+     "model does not exist; LiteLLM-style proxies: Model 'x' not found, type "
+     "invalid_request_error, code model_not_found)"),
+)
+_NAMES_FALLBACK: Final = frozenset(name for name, _ in PROVIDER_STATUS_NAMES_FALLBACK)
+
+
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
+    name = status_name(message)
+    return None if name is None else _NAME_STATUS[name[0]]
+
+
+def status_name(message: str) -> tuple[str, str] | None:
+    """The key of the first status-shaped name in ``message`` (see above) and the name as
+    written, else None."""
     for token in _IDENTIFIER.findall(message):
         if "_" not in token and (token.islower() or token[1:].islower()) and not (
                 token.endswith(_NAME_SUFFIXES)):
@@ -1646,10 +1667,10 @@ def status_of_name(message: str) -> int | None:
             continue
         if stripped in PROVIDER_STATUS_CODE_ONLY:
             if token.isupper() and stripped == key:
-                return _NAME_STATUS[stripped]
+                return stripped, token
         elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
                 _INNER_CAPITAL.search(token) is not None):
-            return _NAME_STATUS[stripped]
+            return stripped, token
     return None
 
 
@@ -1760,9 +1781,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "全策略); "
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
-         "| invalid input - returned malformed | returned invalid", _ANTHROPIC_ERRORS
+         "| invalid input - returned malformed | returned invalid | json response | invalid "
+         "response", _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
-         "invalid_input)"),
+         "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
+         "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
+         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3))"),
         ("invalid | malformed ~ request | requests - too large | status",
          "OpenHands/software-agent-sdk "
          "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
@@ -2111,16 +2135,22 @@ def _provider_error_label(message: str, status: int | None) -> str:
     found = _status_in_lowered(lowered)
     if found is not None and is_status(found):
         return status_label(found)
-    found = status_of_name(message)
-    if found is None:
-        found = status_of_phrase(lowered)
+    name = status_name(message)
+    found = status_of_phrase(lowered) if name is None else _NAME_STATUS[name[0]]
     if found is not None:
-        return status_label(found)
+        if name is None or name[0] not in _NAMES_FALLBACK:
+            return status_label(found)
+        # a fallback name is no part of the words that may name something more specific
+        lowered = lowered.replace(ascii_lower(name[1]), " ")
+        joined = joined_words(message.replace(name[1], " "))
+        word_list = None
     if word_list is None:
         word_list = WORD.findall(lowered)
     rank = _PROVIDER_RANK.get(_PROVIDER_KEYWORDS.first(lowered, word_list), _OTHER_RANK)
-    by_words = _PROVIDER_FAMILIES.first_index(joined)
-    return PROVIDER_ERROR_LABELS[min(rank, _PROVIDER_FAMILY_RANKS[by_words])]
+    rank = min(rank, _PROVIDER_FAMILY_RANKS[_PROVIDER_FAMILIES.first_index(joined)])
+    if rank == _OTHER_RANK and found is not None:
+        return status_label(found)  # a fallback name's status
+    return PROVIDER_ERROR_LABELS[rank]
 
 
 _PROVIDER_ERROR_MEMO: Final = Memo()

@@ -1,0 +1,38 @@
+"""provider_error and finish_reason by meaning, on real wordings beyond the corpus rows the
+rules were fixed for: each case is a kind of wording found in several public programs."""
+
+from __future__ import annotations
+
+import pytest
+
+from metricsd.core.facts import provider_error_label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenAI's error type invalid_request_error comes with 400, 401 and 404: the message's
+    # meaning decides, the type only where the words name nothing (OpenAI error codes;
+    # OpenAI-compatible servers' model_not_found bodies).
+    ('{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", '
+     '"code": "invalid_api_key"}}', "auth"),
+    ('{"error": {"message": "Model \'unknown-model\' not found in any enabled provider", '
+     '"type": "invalid_request_error", "code": "model_not_found"}}', "not_found"),
+    ('{"error": {"message": "The model `text-embedding-3-small` does not exist.", '
+     '"type": "invalid_request_error"}}', "not_found"),
+    ('{"error": {"message": "Invalid value for \'temperature\': expected a number.", '
+     '"type": "invalid_request_error", "param": "temperature"}}', "bad_request"),
+    ('{"error": {"message": "", "type": "invalid_request_error"}}', "bad_request"),
+    ("InvalidRequestError", "bad_request"),
+])
+def test_a_generic_error_type_gives_way_to_the_meaning(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # "invalid" names the server's answer, not the request (model clients that parse JSON).
+    ("Invalid JSON response from AI", "other"),
+    ("Invalid JSON response (attempt 1/3): Expecting value: line 1 column 1 (char 0)",
+     "other"),
+    ("Invalid JSON in request body", "bad_request"),
+])
+def test_an_invalid_response_is_no_bad_request(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
