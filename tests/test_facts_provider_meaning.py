@@ -36,3 +36,21 @@ def test_a_generic_error_type_gives_way_to_the_meaning(message: str, label: str)
 ])
 def test_an_invalid_response_is_no_bad_request(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # The model's context holds no more tokens, in the words of local engines and servers.
+    ("Input prompt is too big compared to KV size. Please try increasing KV size.",
+     "context_length"),
+    ("RuntimeError: KV cache is full!", "context_length"),
+    ("KV cache is full - cannot add more tokens", "context_length"),
+    ("ran out of context", "context_length"),
+    # A parameter the request may only send with another; a request with nothing in it.
+    ("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+     "bad_request"),
+    ("Stream options can only be defined when `stream=True`.", "bad_request"),
+    ("'stream' and 'stream_options' must be set together", "bad_request"),
+    ("Prompt is empty", "bad_request"),
+])
+def test_local_servers_and_validation_by_meaning(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1469,6 +1469,15 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          + _RATE_WORDS, "huggingface/text-generation-inference validation (`inputs` must "
          "have less than N tokens)"),
         ("reduce the length of the messages", _OPENAI_ERRORS),
+        ("kv cache | kv size + full | reached | exceeded | exceeds | too big | exhausted",
+         "google-ai-edge/LiteRT-LM runtime/core/pipeline.cc (Maximum kv-cache size reached.); "
+         "ggml-org/llama.cpp tools/server (500: Input prompt is too big compared to KV size. "
+         "Please try increasing KV size.); inference engines' own errors (RuntimeError: KV "
+         "cache is full!; ValueError: KV cache is full - cannot add more tokens: position has "
+         "reached max_seq_len): the model's context holds no more tokens"),
+        ("out of context", "Mozilla-Ocho/llamafile llamafile/server (out_of_context, "
+         "out_of_context_due_to_long_message); anthropics/claude-code (This session is being "
+         "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
         ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
@@ -1830,6 +1839,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "content_policy_violation); Baidu Qianfan (Sensitive chat messages); Azure OpenAI "
          "content filtering (400 content_filter: The response was filtered due to the prompt "
          "triggering Azure OpenAI's content management policy; ResponsibleAIPolicyViolation)"),
+        ("only allowed when | only be defined when | only be set when | only be specified "
+         "when | only specify | must be set together", _OPENAI_ERRORS + " (400 The "
+         "'stream_options' parameter is only allowed when 'stream' is enabled.); "
+         "vllm-project/vllm protocol.py (Stream options can only be defined when "
+         "`stream=True`.); mlc-ai/web-llm src/error.ts (Only specify stream_options when "
+         "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
+         "parameter the request may only send with another"),
+        ("prompt is empty | input is empty | messages is empty | messages are empty | empty "
+         "prompt", "google-ai-edge/LiteRT-LM runtime/core/session_basic.cc (Input is empty.); "
+         "model servers' 400s for a request with nothing to answer (FastAPI "
+         "HTTPException(400, Prompt is empty); Go inference servers: prompt is empty)"),
         ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
                                 "not valid.)"),
         ("references unknown | unknown tool | unknown tools | undefined tool",
