@@ -54,3 +54,15 @@ def test_an_invalid_response_is_no_bad_request(message: str, label: str) -> None
 ])
 def test_local_servers_and_validation_by_meaning(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A value the request sends that the API does not take; a body of the wrong shape.
+    ("API Error: 400 ... Unexpected value(s) for the `anthropic-beta` header", "bad_request"),
+    ("Unexpected value(s) `context-1m-2025-08-07` for the `anthropic-beta` header.",
+     "bad_request"),
+    ("messages.0.content: Input does not match the expected shape.", "bad_request"),
+    ("The backend returned something that does not match the expected shape.", "other"),
+])
+def test_values_and_shapes_the_api_does_not_take(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1866,6 +1866,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
         ("invalid ~ value | values | option | options | field - api key | key | token",
          "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
+        ("unexpected value | unexpected values + header | parameter | field | argument",
+         "Anthropic API 400 through gateways and SDKs (anthropics/anthropic-sdk-typescript#770, "
+         "anthropics/claude-code docs CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: Unexpected "
+         "value(s) `x` for the `anthropic-beta` header): a value the request sends that the "
+         "API does not take"),
+        ("does not match the expected | does not match expected - response | returned | "
+         "backend", "Anthropic API 400 as relays pass it on (Calcium-Ion/new-api-horizon#2: "
+         "tools.0.input_schema: Input does not match the expected shape.); schema validators' "
+         "wording for a request body; not an answer that did not match (clients' "
+         "MalformedResponse: The backend returned something that does not match the "
+         "expected shape)"),
         ("unknown field | unknown fields | unsupported generation | unsupported option | "
          "unsupported options | unsupported argument | unsupported field | unsupported "
          "fields", "KoboldAI API as SillyTavern/SillyTavern#93 shows it (stop_sequence: "
