@@ -1819,7 +1819,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "| must have | must "
          "match | must include | must start with | must be followed by - server error | "
          "internal error | serial name | serialization | deserialization | deserialize | "
-         "illegal input | tokens per | per min | per minute | tpm | rpm", "vllm-project/vllm "
+         "illegal input | tokens per | per min | per minute | tpm | rpm | env file | "
+         "environment variable", "vllm-project/vllm "
          "(tool_choice "
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
          "must contain the word 'json' in some form, to use 'response_format' of type "
@@ -1830,7 +1831,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "answer (JetBrains/koog#1027: "
          "Field 'object' is required for type with serial name ...), nor a request too large "
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
-         "reduced)"),
+         "reduced), nor the program's own setup (Skyvern-AI/skyvern NoProviderEnabledError: "
+         "At least one LLM provider must be enabled ... update the .env file)"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
          "content management policy | responsible ai policy | content filter - deserialize | "
@@ -2313,10 +2315,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     ("not_found", (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
-        (r"\bnot found(?! in (?:this|the current) scope)", _GEMINI_CLI + " (File not found); "
+        (r"\bnot found(?<!api key not found)(?<!api_key not found)"
+         r"(?! in (?:this|the current) scope)",
+         _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
-         "scope; captured here)"),
+         "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
+         "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
+         "variable)"),
         ("does not exist", _CLAUDE_CODE + " (File does not exist.); " + _CONTINUE),
         ("no module named", "CPython import system; " + _RUN),
         ("cannot find module", "Node.js CJS loader; Go (cannot find module providing "
@@ -2462,6 +2468,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "method not allowed | not allowed here", "microsoft/TaskWeaver (Importing "
          "module 'subprocess' is not allowed); not a configuration's grammar (nginx "
          "src/core/ngx_conf_file.c: \"x\" directive is not allowed here)"),
+        ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
+         "openai/openai-cua-sample-app utils.py check_blocklisted_url "
+         "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
+         "URL\")); not a service's temporary block (Domain x blocked until ...)"),
         ("command denied | command blocked | command is blocked | are blocked | is blocked - "
          "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
@@ -2477,9 +2487,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("mode + not allowed | can only | may only | cannot | restricted", "RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
          "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
-        ("rejected + tool | call | invocation | command | operation | action | execution",
-         "dotnet/extensions (Tool call invocation rejected.); aws/amazon-q-developer-cli (Tool "
-         "use with execute_bash was rejected)"),
+        ("rejected + tool | call | invocation | command | operation | action | execution - "
+         "model produced", "dotnet/extensions (Tool call invocation rejected.); "
+         "aws/amazon-q-developer-cli (Tool use with execute_bash was rejected); not a call "
+         "the runtime's parser rejected, whose reason decides (ml-explore/mlx-swift-lm "
+         "RejectedToolCall.swift: The model produced a rejected tool call (reason))"),
         ("failed in sandbox | request denied | review denied", "openai/codex#4859 (failed in "
          "sandbox); openai/codex#44901 (Automatic approval review denied; Request denied for "
          "codex to run ...)"),
@@ -2516,6 +2528,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
          "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds); tools' "
          "own deadlines (ToolException: Civil 3D did not respond within N seconds)"),
+        ("not ready after + seconds | second | s | ms | minutes | minute", "trycua/cua "
+         "computer/src/interface/base.ts (Interface not ready after N seconds); readiness "
+         "waits (Postgres not ready after Ns; server not ready after Nms)"),
         ("exceeded timeout | exceeded the timeout | exceeded its timeout | timeout exceeded | "
          "exceeded the time limit", "coder/mux tools/bash.ts (Command exceeded timeout of N "
          "seconds. You can increase the timeout by setting the `timeout_secs` parameter)"),
@@ -2565,12 +2580,26 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
          "(Tool 'x' is not registered.)"),
+        ("could not find tool | couldn t find tool | failed to find tool | unable to find tool "
+         "| cannot find tool | can t find tool", "HolmesGPT/holmesgpt tool_calling_llm.py "
+         "(Failed to find tool x), tools_utils/tool_executor.py (Could not find tool named "
+         "x); agent frameworks' registries (Could not find tool 'x' for agent 'y')"),
         ("found for tool | only available actions | only available tools | available tools | "
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
-        ("unknown command | unknown commands", "The-PR-Agent/pr-agent#1993 (the PR-comment "
-         "command dispatcher: Unknown command: x)"),
+        ("action | tool | function + not exists - file | path | directory | "
+         "folder | installed | install | downloading", "nanobrowser/nanobrowser navigator.ts "
+         "(Action x not exists); agents' tool maps in Go and Java (tool not exists; Tool not "
+         "exists: x, with JSON-RPC METHOD_NOT_FOUND); not \"does not exist\", which names "
+         "what the tool looked for (MCP error: relation \"x\" does not exist)"),
+        ("unknown command | unknown commands - for | help | usage",
+         "The-PR-Agent/pr-agent#1993 (the PR-comment "
+         "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
+         "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
+         "--help' for more information): invalid_args"),
+        ("undeclared tool", "ml-explore/mlx-swift-lm RejectedToolCall.swift (rejected tool "
+         "call (undeclared_tool): a tool the request did not declare)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
          "not a valid tool | unrecognized tool | unregistered tool | tool is not available | "
          "tool not available | no tool named | no tool with | unknown function | no such "
@@ -2579,7 +2608,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool | invalid function name | "
          "unregistered | invalid server name | unknown "
          "server | no such "
-         "server",
+         "server - missing tool name",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
          "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
@@ -2627,6 +2656,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("exceeds + character limit | characters limit | char limit | line limit | token "
          "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
+        ("size exceeded the maximum | size exceeds the maximum | exceeded the maximum allowed "
+         "size | exceeded the maximum size", "Skyvern-AI/skyvern exceptions.py "
+         "(DownloadFileMaxSizeExceeded: Download file size exceeded the maximum allowed size "
+         "of N MB); frappe (Password size exceeded the maximum allowed size); AWS API 413 "
+         "(The request size exceeded the maximum accepted size)"),
         ("max buffer | buffer exceeded | buffer overflow | output exceeded",
          "sourcegraph/cody shell.ts (stdout maxBuffer exceeded); Node.js child_process "
          "(maxBuffer length exceeded)"),
@@ -2665,6 +2699,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "does not have permissions | read only file system | erofs | not writable | write "
          "protected | is read only",
          _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN),
+        ("readonly database | read only database", "SQLite (SQLITE_READONLY: attempt to "
+         "write a readonly database), as the sqlite3 shell and drivers print it (Error: "
+         "stepping, attempt to write a readonly database (8)); Django and SQLAlchemy "
+         "(OperationalError: attempt to write a readonly database)"),
         ("not a registered workspace | not a workspace directory | not in the workspace",
          "google-gemini/gemini-cli#5669 (Directory 'x' is not a registered workspace "
          "directory.)"),
@@ -2682,6 +2720,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "privileges | superuser privileges | run as administrator | elevated privileges",
          "util-linux mount (must be superuser to use mount.), apt-get (are you root?), "
          "captured here as an unprivileged user"),
+        ("sudo + password is required | terminal is required | no tty present | askpass",
+         "sudo plugins/sudoers (sudo: a password is required; sudo: a terminal is required "
+         "to read the password; no tty present and no askpass program specified): the agent's "
+         "shell cannot gain the privilege, as programs that run sudo read it (sudo -n "
+         "results classified NotAuthenticated / AUTH-FAIL in public agents' and monitors' "
+         "tests)"),
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
          "digitally signed | execution policy | running scripts is disabled",
@@ -2721,6 +2765,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "repository | not "
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
+         "| api key | api keys | environment variable "
          "| indentation level | no such host "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
@@ -2735,7 +2780,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found), captured here where installed; not a compiler's unknown name (javac: cannot "
          "find symbol, captured here; TypeScript TS2304: Cannot find name 'x'; rustc E0425; "
          "not CPython's IndentationError: unindent does not match any outer indentation "
-         "level); " + _RUN),
+         "level); nor a credential the program's setup lacks (assafelovic/gpt-researcher "
+         "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
+         "variable; web apps' OpenAI API key not found in environment); " + _RUN),
         ("cannot open | could not open | unable to open | failed to open | can t open | "
          "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
          "for reading", "a file the program could not open, no other cause named: "
@@ -2769,9 +2816,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or coordinate, not both); skye-harris/llm_intents#155 (Unexpected tool argument "
          "response)"),
         ("invalid tool call | malformed tool call | unterminated heredoc | unclosed tool tag "
-         "| unclosed tag", "Exafunction/codeium#125 (The model produced an invalid tool call); "
+         "| unclosed tag | malformed syntax | missing tool name",
+         "Exafunction/codeium#125 (The model produced an invalid tool call); "
          "dlants/magenta.nvim edl parser (Unterminated heredoc); kodu-ai/claude-coder "
-         "tool-parser.ts (Unclosed tool tag at end of input)"),
+         "tool-parser.ts (Unclosed tool tag at end of input); ml-explore/mlx-swift-lm "
+         "RejectedToolCall.swift (malformed_syntax, missing_tool_name)"),
         ("缺少必需参数 | 必需参数 | 缺少参数 | 参数错误 | 参数无效 | 不能为空 | 必须是 | "
          "未找到有效的 | 格式错误", _ZH_AGENTS),
         ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
@@ -2796,14 +2845,26 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
          "unknown option | missing operand | extra operand | embedded null byte | null byte | "
          "no such option | flag provided but not defined | unknown flag | unknown shorthand "
-         "flag | garbage option | unknown long option | invalid option",
+         "flag | garbage option | unknown long option | invalid option | unknown options | "
+         "flag needs an argument | required flag | required flags | no command named | "
+         "unknown command | unknown commands | unrecognized subcommand",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
          "captured here); pip (no such option: --frob), Go flag (flag provided but not "
          "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
          "spf13/cobra (unknown flag), captured here; CPython (ValueError: embedded null byte), "
          "UKGovernmentBEIS/inspect_ai _call_tools.py (contained an embedded null byte); "
-         + _RUN),
+         "a shell tool's command line a CLI refused (spf13/cobra: unknown command \"x\" for "
+         "\"kubectl\", required flag(s) \"image\" not set; spf13/pflag: flag needs an "
+         "argument; docker/cli: docker: unknown command ... Run 'docker --help'; "
+         "hashicorp/terraform: Terraform has no command named \"x\"; aws-cli: Unknown "
+         "options: --bogus; clap: unrecognized subcommand), the agent's own tool being "
+         "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("error validating | not provided", "kubernetes kubectl (error: error validating "
+         "\"x.yaml\": error validating data: apiVersion not set), captured here; "
+         "GoogleCloudPlatform/kubectl-ai kubectl_tool.go (kubectl command not provided or is "
+         "nil); Go and Lua checks of a caller's argument (x is required but not provided or "
+         "is nil)"),
         ("invalid | not a valid | not valid | supply a valid | provide a valid | provide valid ~ "
          "input | inputs "
          "| argument | arguments | parameter | parameters | param | params | value | json | "
@@ -2865,9 +2926,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
         ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
          "function_tool.py (mandatory input parameters are not present)"),
-        ("offset | index + exceeds | out of range | beyond", "datalayer/jupyter-mcp-server "
+        ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
+         "bounds", "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
-         "(Line offset N exceeds file length)"),
+         "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
+         "is out of bound. element_id=x); not a program's own panic (rustc: index out of "
+         "bounds: the len is 0 but the index is 1)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
@@ -2933,6 +2997,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "their net:: prefix)"),
         ("err + cert | invalid response | empty response", _CHROMIUM_NET + " "
          "(ERR_CERT_AUTHORITY_INVALID, ERR_INVALID_RESPONSE, ERR_EMPTY_RESPONSE)"),
+        ("failed to establish | could not establish | unable to establish | not established "
+         "+ connection | websocket", "trycua/cua computer/interface/generic.py (Failed to "
+         "establish WebSocket connection after multiple retries; WebSocket connection is not "
+         "established); urllib3 NewConnectionError (Failed to establish a new connection); "
+         "WebSocket clients in Go and TypeScript (websocket connection is not established)"),
+        ("connection + was refused | were refused", "kubernetes kubectl (The connection to "
+         "the server x:6443 was refused - did you specify the right host or port?); "
+         "connection refused in other words (ECONNREFUSED)"),
         ("other side closed | type error terminated | socket closed | premature close | "
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
@@ -2940,6 +3012,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
+        ("command | process + returned + error code | exit code", "screetsec/Sudomy#40 (Shell "
+         "command PID N returned an abnormal error code: '1'); pidgin (Process returned error "
+         "code N); not a server that returned one (Server returned error code N)"),
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
          _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
