@@ -66,3 +66,19 @@ def test_local_servers_and_validation_by_meaning(message: str, label: str) -> No
 ])
 def test_values_and_shapes_the_api_does_not_take(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A server whose model is not loaded yet is unavailable for now; one that failed to
+    # load its model failed.
+    ('{"error":{"message":"Loading model","type":"unavailable_error"}}', "overloaded"),
+    ('{"error":"Model is loading","estimated_time":45}', "overloaded"),
+    ("Error loading model 'llama3' for API 'ollama'.", "other"),
+    # A Rust server's framework rejecting the request body (axum's JsonRejection).
+    ("Failed to deserialize the JSON body into the target type: messages[0]: unknown variant "
+     "`image_url`, expected `text` at line 1 column 120", "bad_request"),
+    ("Failed to parse the request body as JSON: key must be a string at line 1 column 2",
+     "bad_request"),
+])
+def test_loading_servers_and_rejected_bodies(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1879,6 +1879,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "wording for a request body; not an answer that did not match (clients' "
          "MalformedResponse: The backend returned something that does not match the "
          "expected shape)"),
+        ("deserialize the json body | parse the request body", "tokio-rs/axum JsonRejection "
+         "(422 Failed to deserialize the JSON body into the target type: missing field `x`; "
+         "400 Failed to parse the request body as JSON) in Rust model servers and gateways; "
+         "DeepSeek 400 (Failed to deserialize the JSON body into the target type: "
+         "messages[0]: unknown variant `image_url`)"),
         ("unknown field | unknown fields | unsupported generation | unsupported option | "
          "unsupported options | unsupported argument | unsupported field | unsupported "
          "fields", "KoboldAI API as SillyTavern/SillyTavern#93 shows it (stop_sequence: "
@@ -1996,6 +2001,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "more data centers to forward the request to); Envoy (no healthy upstream)"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+        ("loading model | model is loading | still loading - error loading | failed loading "
+         "| failure loading | failed to load | loading model file",
+         "ggml-org/llama.cpp tools/server (503 {\"message\":\"Loading model\",\"type\":"
+         "\"unavailable_error\"} while the server starts); Hugging Face Inference API 503 "
+         "(Model is loading); a server whose model is not loaded yet; not a model that failed "
+         "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
         ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
