@@ -82,3 +82,18 @@ def test_values_and_shapes_the_api_does_not_take(message: str, label: str) -> No
 ])
 def test_loading_servers_and_rejected_bodies(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A client checking the model's answer is no bad request of the caller's.
+    ("agents.exceptions.ModelBehaviorError: Invalid JSON when parsing {\"a\": for "
+     "TypeAdapter(Out); 1 validation error", "other"),
+    ("AI_TypeValidationError: Type validation failed: Value: {\"x\":1}.", "other"),
+    ("ValidationException: 1 validation error detected: Value at 'messages' failed to "
+     "satisfy constraint", "bad_request"),
+    # A key or account the gateway has blocked.
+    ("Key is blocked. Update via `/key/unblock` if you're admin.", "auth"),
+    ("The owner of this API key is blocked", "auth"),
+])
+def test_answers_checked_and_keys_blocked(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1751,8 +1751,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "kimi.com/code/docs kimi-code/error-reference (403 Kimi For Coding is currently only "
          "available for Coding Agents): access withheld from this client or user"),
         ("account | organization | organisation | key + suspended | disabled | deactivated | "
-         "banned | not active | inactive", "OpenAI (Your account is not active); Anthropic "
-         "(This organization has been disabled.)"),
+         "banned | not active | inactive | blocked", "OpenAI (Your account is not active); "
+         "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
+         "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
+         "of this API key is blocked; Firebase: API key is blocked for this domain)"),
         ("access key | secret key | secret access key + set | missing | no | not found | "
          "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
          "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
@@ -1791,11 +1793,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
-         "response", _ANTHROPIC_ERRORS
+         "response | when parsing | while parsing | model output | model produced | produced "
+         "invalid", _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
          "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
-         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3))"),
+         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3)), nor "
+         "the model's own output (openai/openai-agents-python ModelBehaviorError: Invalid JSON "
+         "when parsing {...} for TypeAdapter(...); Invalid JSON when parsing model output)"),
         ("invalid | malformed ~ request | requests - too large | status",
          "OpenHands/software-agent-sdk "
          "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
@@ -1861,8 +1866,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Request trying to use deprecated SDK version)"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
-        ("validation error | validation failed | failed validation | failed to validate",
-         _AWS_ERRORS + " (ValidationException); pydantic (validation error)"),
+        ("validation error | validation failed | failed validation | failed to validate - "
+         "type validation | result validation | output validation | response validation",
+         _AWS_ERRORS + " (ValidationException); pydantic (validation error); not a client "
+         "checking the model's answer (vercel/ai packages/provider/src/errors/"
+         "type-validation-error.ts: AI_TypeValidationError: Type validation failed: Value: "
+         "...; pydantic/pydantic-ai: Exceeded maximum retries (1) for result validation)"),
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
          "invalid param | invalid params | invalid value | invalid type | invalid schema",
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
