@@ -1867,11 +1867,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
         ("validation error | validation failed | failed validation | failed to validate - "
-         "type validation | result validation | output validation | response validation",
+         "type validation | result validation | output validation | response validation | "
+         "when parsing | model output | model behavior",
          _AWS_ERRORS + " (ValidationException); pydantic (validation error); not a client "
          "checking the model's answer (vercel/ai packages/provider/src/errors/"
          "type-validation-error.ts: AI_TypeValidationError: Type validation failed: Value: "
-         "...; pydantic/pydantic-ai: Exceeded maximum retries (1) for result validation)"),
+         "...; pydantic/pydantic-ai: Exceeded maximum retries (1) for result validation; "
+         "openai/openai-agents-python ModelBehaviorError: Invalid JSON when parsing ... ; 1 "
+         "validation error for ...)"),
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
          "invalid param | invalid params | invalid value | invalid type | invalid schema",
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
