@@ -97,3 +97,12 @@ def test_loading_servers_and_rejected_bodies(message: str, label: str) -> None:
 ])
 def test_answers_checked_and_keys_blocked(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("message", [
+    "vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue. See stack "
+    "trace (above) for the root cause.",
+    "AsyncEngineDeadError: Background loop has errored already.",
+])
+def test_a_dead_engine_is_a_server_failure(message: str) -> None:
+    assert provider_error_label(message, None) == "server"

@@ -2030,6 +2030,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error occurred while processing", _OPENAI_ERRORS),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
+        ("engine dead | engine core encountered | engine core failed | background loop has "
+         "errored", "vllm-project/vllm v1/engine/exceptions.py (EngineDeadError: EngineCore "
+         "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
+         "and v0 (AsyncEngineDeadError: Background loop has errored already.), as the servers "
+         "built on vLLM and their log watchers report it: the model server's engine died"),
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
