@@ -106,3 +106,21 @@ def test_answers_checked_and_keys_blocked(message: str, label: str) -> None:
 ])
 def test_a_dead_engine_is_a_server_failure(message: str) -> None:
     assert provider_error_label(message, None) == "server"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # "not supported" in its other wordings (vLLM's OpenAI server and its forks).
+    ("suffix is not currently supported", "bad_request"),
+    ("best_of is not currently supported with streaming", "bad_request"),
+    ("Echo is unsupported with prompt embeds.", "bad_request"),
+    ("This model doesn't support tool calling", "bad_request"),
+    # More names of a credential.
+    ("Invalid or expired refresh token", "auth"),
+    ("The provided authentication key is missing.", "auth"),
+    # Nothing free to serve the request now.
+    ("No available worker found", "overloaded"),
+    # The conversation no longer fits.
+    ("You have reached the conversation length limit.", "context_length"),
+])
+def test_gateways_and_openai_compatible_servers(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

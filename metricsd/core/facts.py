@@ -1463,6 +1463,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("prompt token | prompt tokens | input token | input tokens + exceeds | exceeded | "
          "exceed | limit | maximum | max - " + _RATE_WORDS, "GitHub Copilot API "
          "(model_max_prompt_tokens_exceeded: prompt token count of N exceeds the limit of M)"),
+        ("conversation length + limit | exceeded | exceeds | reached", "lm-sys/FastChat "
+         "fastchat/constants.py (YOU HAVE REACHED THE CONVERSATION LENGTH LIMIT. PLEASE CLEAR "
+         "HISTORY AND START A NEW CONVERSATION.); chat front-ends' conversation-length "
+         "limits: the conversation no longer fits the model"),
         ("context + too long | exceeded | exceeds | exceed | full - deadline | canceled | "
          "cancelled", "plandex-ai/plandex (ErrContextTooLong)"),
         ("input | inputs | prompt + tokens + less than | fewer than | at most - "
@@ -1723,7 +1727,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
          "(fallback detection): ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
-         "subscription token | "
+         "subscription token | authentication key | auth key | admin token | refresh token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
@@ -1731,7 +1735,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "is not provided | wasn t provided | should start with "
          "| must start with",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
-         "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
+         "Anthropic (invalid x-api-key); theroyallab/tabbyAPI common/auth.py (The provided "
+         "authentication key is missing.); Portkey-AI/gateway adminAuth (Invalid admin "
+         "token.); xorbitsai/inference api (Invalid or expired refresh token); botocore exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
          "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
          "key); mscraftsman/generative-ai (API key should start with 'AIza'); "
@@ -1903,10 +1909,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "controls: x)"),
         ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
          "request argument | unrecognized parameter | extra inputs are not permitted | "
-         "does not support | not supported - internal server error | internal error | "
+         "does not support | not supported | not currently supported | is unsupported | are "
+         "unsupported | doesn t support | don t support | not compatible with | is "
+         "incompatible with - internal server error | internal error | "
          "server error", _OPENAI_ERRORS + " (Unsupported parameter); "
-         + _OLLAMA + " (does not support tools); not where the server names its own internal "
-         "error (warpdotdev/warp#8225)"),
+         + _OLLAMA + " (does not support tools); vllm-project/vllm entrypoints/openai and its "
+         "fork aphrodite-engine (suffix is not currently supported; Streaming is not currently "
+         "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
+         "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
+         "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -1998,19 +2009,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("overloaded", (
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
-        ("访问量过大 | 负载已饱和 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
+        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
          "可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
          + " (100020 模型暂时无法提供服务); "
-         + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用)"),
+         + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用); "
+         "songquanpeng/one-api#130 (负载已满，请稍后再试)"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
         ("service unavailable | temporarily unavailable | currently unavailable | "
          "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
         ("no more data centers | no available capacity | no capacity | no healthy upstream | "
-         "no available server | no available servers", "Cloudflare Workers AI errors (No "
-         "more data centers to forward the request to); Envoy (no healthy upstream)"),
+         "no available server | no available servers | no available slot | no available slots "
+         "| no available worker | no available workers", "Cloudflare Workers AI errors (No "
+         "more data centers to forward the request to); Envoy (no healthy upstream); "
+         "xorbitsai/inference xinference/core (No available slot found for the model; No "
+         "available worker found): nothing free to serve the request now"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
         ("loading model | model is loading | still loading - error loading | failed loading "
