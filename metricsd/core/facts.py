@@ -1737,7 +1737,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key); theroyallab/tabbyAPI common/auth.py (The provided "
          "authentication key is missing.); Portkey-AI/gateway adminAuth (Invalid admin "
-         "token.); xorbitsai/inference api (Invalid or expired refresh token); botocore exceptions.py (NoCredentialsError: Unable "
+         "token.); xorbitsai/inference api (Invalid or expired refresh token); botocore "
+         "exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
          "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
          "key); mscraftsman/generative-ai (API key should start with 'AIza'); "
@@ -2009,12 +2010,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("overloaded", (
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
-        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
-         "可用",
+        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | "
+         "暂时不可用 | 服务不可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
          + " (100020 模型暂时无法提供服务); "
          + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用); "
-         "songquanpeng/one-api#130 (负载已满，请稍后再试)"),
+         "songquanpeng/one-api#130 (负载已满, 请稍后再试)"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
