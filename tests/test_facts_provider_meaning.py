@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from metricsd.core.facts import provider_error_label
+from metricsd.core.facts import finish_reason_label, provider_error_label
 
 
 @pytest.mark.parametrize(("message", "label"), [
@@ -124,3 +124,27 @@ def test_a_dead_engine_is_a_server_failure(message: str) -> None:
 ])
 def test_gateways_and_openai_compatible_servers(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A gateway refusing what the request names; a parameter out of its range.
+    ("Invalid provider passed", "bad_request"),
+    ("Invalid config passed", "bad_request"),
+    ("Unsupported content type: application/xml", "bad_request"),
+    ("top_k cannot be negative", "bad_request"),
+    ("max_tokens cannot be greater than 4096", "bad_request"),
+    # The 501 reason phrase at the end of what the server said.
+    ("Method not implemented!", "server"),
+    ("Streaming Not Implemented", "server"),
+])
+def test_gateway_validation_and_not_implemented(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("tokenBudgetExhausted", "length"),
+    ("step budget exceeded", "length"),
+    ("BUDGET_EXCEEDED", "other"),  # a budget of money (OpenHands: out of LLM credits)
+])
+def test_a_run_budget_of_tokens_or_steps_is_length(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

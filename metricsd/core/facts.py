@@ -907,6 +907,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
         ("cut off | cutoff | cut short", "Bike4Mind/bike4mind#1182 (Response was cut off: the "
                                          "notice for finishReason max_tokens)"),
+        ("token budget | step budget | turn budget | iteration budget + exhausted | exceeded "
+         "| reached | spent | used up | depleted",
+         "bensyverson/Operator StopReason (tokenBudgetExhausted); browserbase/stagehand "
+         "codexRunner.ts stopReason (tool step budget exhausted (50 steps)): the run's own "
+         "budget of tokens or steps is used up; not a budget of money (OpenHands "
+         "BUDGET_EXCEEDED: out of LLM credits)"),
         ("out of tokens | no more tokens | tokens exhausted | context",
          "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
          "; SWE-agent (exit_context: the context window is used up)"),
@@ -1344,6 +1350,10 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
     )),
     ("server", (
+        (r"\bnot implemented[.!]?[\"'}\])]*\s*$", "HTTP 501 reason phrase as the end of what "
+         "the server said (xorbitsai/inference api: Not implemented; Mozilla-Ocho/llamafile "
+         "server: 501 Content Type Not Implemented; gRPC UNIMPLEMENTED: Method not "
+         "implemented!)"),
         ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
         ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
         ("api_error", _ANTHROPIC_ERRORS),
@@ -1887,6 +1897,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
         ("invalid ~ value | values | option | options | field - api key | key | token",
          "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
+        ("invalid provider | invalid config | invalid configuration | invalid custom host | "
+         "invalid content type | invalid input type | unsupported input | unsupported content "
+         "type | unsupported input type | does not have a valid",
+         "Portkey-AI/gateway requestValidator (400 Invalid provider passed; Invalid config "
+         "passed; Invalid custom host; Invalid content type passed); Cloudflare AI Gateway "
+         "(opencodeschool/opencode.school#174: Invalid provider (code 2008)); "
+         "aws-samples/bedrock-access-gateway (Unsupported input type); envoyproxy/ai-gateway "
+         "translator (data uri does not have a valid format): a gateway refusing what the "
+         "request names"),
+        ("cannot be more | cannot be less | cannot be greater | cannot be larger | cannot be "
+         "smaller | cannot be negative | cannot be higher | cannot be lower - " + _RATE_WORDS,
+         "theroyallab/tabbyAPI common/sampling.py (min tokens cannot be more then max tokens); "
+         "mlc-ai/web-llm src/error.ts (`n` cannot be > 1 ...); parameter checks of model "
+         "servers (top_k cannot be negative): a request parameter out of its range"),
         ("unexpected value | unexpected values + header | parameter | field | argument",
          "Anthropic API 400 through gateways and SDKs (anthropics/anthropic-sdk-typescript#770, "
          "anthropics/claude-code docs CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: Unexpected "
