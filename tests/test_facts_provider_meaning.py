@@ -148,3 +148,15 @@ def test_gateway_validation_and_not_implemented(message: str, label: str) -> Non
 ])
 def test_a_run_budget_of_tokens_or_steps_is_length(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Authentication Error, Only proxy admin can be used to generate, delete, update info "
+     "for new keys/users/teams.", "auth"),
+    ("Model inference failed: CUDA error", "server"),
+    # A stream whose data could not be decoded is no network failure.
+    ("Stream error: failed to parse SSE event", "other"),
+    ("stream error: stream ID 3; INTERNAL_ERROR", "network"),
+])
+def test_roles_inference_and_streams(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

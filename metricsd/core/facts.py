@@ -1401,10 +1401,15 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("certificate", "Go crypto/x509; Python ssl; Node tls"),
         ("handshake", "Go net/http (TLS handshake); Python ssl"),
         ("goaway", "golang/go src/net/http/h2_bundle.go (server sent GOAWAY)"),
-        (r"\bstream error(?!.*(?:aborterror|operation was aborted|aborted a request))",
+        (r"\bstream error(?!.*(?:aborterror|operation was aborted|aborted a request|"
+         r"decodingerror|decoding error|not valid json|failed to parse|parse error))",
          "golang/go src/net/http/h2_bundle.go (stream error: stream ID N); not a stream that "
          "ended with a DOM AbortError (co-l/openfox#358: LLM stream error {\"error\":"
-         "\"AbortError: This operation was aborted\"})"),
+         "\"AbortError: This operation was aborted\"}), nor one whose data could not be "
+         "decoded (MacPaw/OpenAI#170: Stream Error: dataCorrupted(Swift.DecodingError.Context("
+         "... The given data was not valid JSON.)); clients' SSE parsers in Rust, Go and Swift: "
+         "Stream error: failed to parse SSE event; stream error: failed to parse error "
+         "response; Stream Error: Failed to parse data from the stream.)"),
         ("http2", "golang/go src/net/http/h2_bundle.go"),
     )),
     ("canceled", (
@@ -1767,6 +1772,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("only available for | only available to | only accessible to | only accessible by",
          "kimi.com/code/docs kimi-code/error-reference (403 Kimi For Coding is currently only "
          "available for Coding Agents): access withheld from this client or user"),
+        ("requires admin | admin required | admin only | only admin | only admins | only proxy "
+         "admin | admin privileges | admin access", "mudler/LocalAI core/http (403 "
+         "localai_assistant requires admin); BerriAI/litellm proxy route checks (401 "
+         "Authentication Error, Only proxy admin can be used to generate, delete, update info "
+         "for new keys/users/teams): the caller's role may not do this"),
         ("account | organization | organisation | key + suspended | disabled | deactivated | "
          "banned | not active | inactive | blocked", "OpenAI (Your account is not active); "
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
@@ -2070,6 +2080,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error occurred while processing", _OPENAI_ERRORS),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
+        ("inference failed | inference error", "mudler/LocalAI core/http (500 moderation "
+         "inference failed); model servers' FastAPI handlers (HTTPException(500, inference "
+         "failed: ...); Model inference failed: ...; 502 Inference failed: ...): the model "
+         "server's own inference step failed"),
         ("engine dead | engine core encountered | engine core failed | background loop has "
          "errored", "vllm-project/vllm v1/engine/exceptions.py (EngineDeadError: EngineCore "
          "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
@@ -2160,10 +2174,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
          "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
-         "decoding error | not valid json | data corrupted | abort error | aborterror | "
-         "aborted a request | operation was aborted | request was aborted",
-         "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI + "; "
-         + _GO_NET),
+         "decoding error | not valid json | data corrupted | failed to parse | parse error | "
+         "abort error | aborterror | aborted a request | operation was aborted | request was "
+         "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
+         + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
+         "to parse SSE event, as in the keyword above)"),
     )),
     ("canceled", (
         ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
