@@ -160,3 +160,17 @@ def test_a_run_budget_of_tokens_or_steps_is_length(reason: str, label: str) -> N
 ])
 def test_roles_inference_and_streams(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("You have insufficient permissions for this operation. Missing scopes: model.request.",
+     "auth"),
+    ("Missing Authorization header", "auth"),
+    ("Cannot POST /v1/chat/completions", "not_found"),  # Express's 404: a wrong base URL
+    ("Cannot post message to channel", "other"),
+    ("dial tcp 10.0.0.2:443: connect: no route to host", "network"),
+    ("http: server gave HTTP response to HTTPS client", "network"),
+    ("Body exceeded 1mb limit", "too_large"),
+])
+def test_permissions_endpoints_routes_and_bodies(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1345,6 +1345,10 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "messages.2: `tool_use` blocks can only be in `assistant` messages)"),
     )),
     ("not_found", (
+        (r"\bcannot (?:post|get|put|patch|delete) /", "expressjs/express finalhandler 404 "
+         "(Cannot POST /v1/chat/completions) as OpenAI-compatible proxies and servers answer "
+         "a wrong base URL (LiteLLM proxies: Planning failed: 404 Cannot POST "
+         "/v1/chat/completions; Hugging Face router; Angular dev proxies): no such endpoint"),
         (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
          "whole of what the "
          "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
@@ -1706,6 +1710,15 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("insufficient permissions | insufficient permission | insufficient scope | missing "
+         "scopes | do not have permission | don t have permission | does not have permission",
+         "OpenAI 401 (You have insufficient permissions for this operation. Missing scopes: "
+         "model.request); API servers' 403s (insufficient permissions for this operation); "
+         + _GOOGLE_CODES + " (The caller does not have permission)"),
+        ("authorization header + missing | is missing | required | invalid | malformed | not "
+         "provided", "API servers' and Supabase functions' 401s (Missing Authorization "
+         "header; HTTPException(401, Missing Authorization header); gRPC Unauthenticated: "
+         "missing authorization header)"),
         ("no logged in | logged in account | 正确的 api key | 正确的 api keys",
          "chathub-dev/chathub chatgpt-webapp client.ts (There is no logged-in ChatGPT account "
          "in this browser); openai-translator/bob-plugin-openai-translator (填入了正确的 API "
@@ -1995,10 +2008,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("too_large", (
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
-        ("body | payload | upload | attachment | image | file + exceeds | larger than - "
-         + _RATE_WORDS,
+        ("body | payload | upload | attachment | image | file + exceeds | exceeded | larger "
+         "than - " + _RATE_WORDS,
          "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
-         "Anthropic Messages API (image exceeds 5 MB maximum)"),
+         "Anthropic Messages API (image exceeds 5 MB maximum); vercel/next.js (Body exceeded "
+         "1mb limit); Spring MaxUploadSizeExceededException (Maximum upload size exceeded)"),
         ("request | payload | entity | body | file | image | upload | attachment + too large "
          "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
          "exceeds the limit | exceeds limit - tokens per | per min | per minute | tpm | rpm",
@@ -2108,6 +2122,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("no route to host | http response to https client", "Linux errno 113 as Go and "
+         "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
+         "host); golang/go net/http transport (http: server gave HTTP response to HTTPS "
+         "client): the connection itself failed"),
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
