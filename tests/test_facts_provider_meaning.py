@@ -174,3 +174,11 @@ def test_roles_inference_and_streams(message: str, label: str) -> None:
 ])
 def test_permissions_endpoints_routes_and_bodies(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Inference failed: Connection refused", "network"),
+    ("Inference failed: timed out", "timeout"),
+])
+def test_a_failed_inference_that_names_its_cause(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -2094,10 +2094,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error occurred while processing", _OPENAI_ERRORS),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
-        ("inference failed | inference error", "mudler/LocalAI core/http (500 moderation "
+        ("inference failed | inference error - timed out | timeout | connection | connect | "
+         "refused | unreachable", "mudler/LocalAI core/http (500 moderation "
          "inference failed); model servers' FastAPI handlers (HTTPException(500, inference "
          "failed: ...); Model inference failed: ...; 502 Inference failed: ...): the model "
-         "server's own inference step failed"),
+         "server's own inference step failed; not where it names a timeout or a connection "
+         "that failed (502 Inference failed: {httpx.HTTPError})"),
         ("engine dead | engine core encountered | engine core failed | background loop has "
          "errored", "vllm-project/vllm v1/engine/exceptions.py (EngineDeadError: EngineCore "
          "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
