@@ -182,3 +182,12 @@ def test_permissions_endpoints_routes_and_bodies(message: str, label: str) -> No
 ])
 def test_a_failed_inference_that_names_its_cause(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("GenerativeAIException: BAD_DATA", "bad_request"),  # on-device runtimes' codes
+    ("REQUEST_TOO_SMALL", "bad_request"),
+    ("Received bad data from server", "other"),
+])
+def test_on_device_codes_for_unusable_input(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1893,6 +1893,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "`stream=True`.); mlc-ai/web-llm src/error.ts (Only specify stream_options when "
          "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
          "parameter the request may only send with another"),
+        ("bad data | request too small - received | response | upstream | from server",
+         "developer.android.com AICore GenerativeAIException.ErrorCode (BAD_DATA: the "
+         "request's data could not be used; REQUEST_TOO_SMALL); developers.google.com ML Kit "
+         "GenAiException.ErrorCode (REQUEST_TOO_SMALL): on-device runtimes' codes for input "
+         "the model cannot take; not data the client received"),
         ("prompt is empty | input is empty | messages is empty | messages are empty | empty "
          "prompt", "google-ai-edge/LiteRT-LM runtime/core/session_basic.cc (Input is empty.); "
          "model servers' 400s for a request with nothing to answer (FastAPI "
