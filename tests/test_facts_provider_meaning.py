@@ -191,3 +191,12 @@ def test_a_failed_inference_that_names_its_cause(message: str, label: str) -> No
 ])
 def test_on_device_codes_for_unusable_input(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Error: gpt-3.5-turbo is not a vision model", "bad_request"),
+    ("LanguageModelSession.GenerationError.assetsUnavailable", "other"),
+    ("The model is temporarily unavailable", "overloaded"),
+])
+def test_vision_and_on_device_assets(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1893,6 +1893,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "`stream=True`.); mlc-ai/web-llm src/error.ts (Only specify stream_options when "
          "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
          "parameter the request may only send with another"),
+        ("no vision model | not a vision model", "Mozilla-Ocho/llamafile server "
+         "v1_chat_completions.cpp (400 no_vision_model); agents' lists of providers' image "
+         "refusals (image_url is not supported; does not support vision; not a vision model): "
+         "an image sent to a model that cannot read it"),
         ("bad data | request too small - received | response | upstream | from server",
          "developer.android.com AICore GenerativeAIException.ErrorCode (BAD_DATA: the "
          "request's data could not be used; REQUEST_TOO_SMALL); developers.google.com ML Kit "
@@ -2073,7 +2077,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
         ("service unavailable | temporarily unavailable | currently unavailable | "
-         "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
+         "unavailable - assets unavailable | asset unavailable", "HTTP 503 reason phrase; "
+         + _GOOGLE_CODES + " (UNAVAILABLE); not an on-device model whose files are missing "
+         "(developer.apple.com FoundationModels LanguageModelSession.GenerationError."
+         "assetsUnavailable)"),
         ("no more data centers | no available capacity | no capacity | no healthy upstream | "
          "no available server | no available servers | no available slot | no available slots "
          "| no available worker | no available workers", "Cloudflare Workers AI errors (No "
