@@ -2502,8 +2502,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(exit status N)"),
         (r"\bexitcode[\"']?\s*[:=]\s*-?[1-9]", "Trae-AI/TRAE#1982 (getCommandStatus: "
          "{..., \"exitCode\":130}); JSON and log fields exitCode=N"),
-        (r"\bexited with (?:code|status):? ?-?[1-9]", _CONTINUE + " (Process exited with "
-         "code N); agents' shell tools"),
+        (r"\bexited with (?:(?:code|status):? ?)?-?[1-9](?![0-9]* (?:error|warning)s?\b)",
+         _CONTINUE + " (Process exited with "
+         "code N); agents' shell tools; travis-ci (The command \"npm test\" exited with 1.); "
+         "vercel/vercel build (Command \"npm run build\" exited with 1)"),
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
         (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
         (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
@@ -2519,7 +2521,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
 _CLAUDE_CODE_V3: Final = "anthropics/claude-code issues (tool results quoted by users)"
 _LOCATE_FAILED: Final = (
     "could not find | couldn t find | cannot find | can t find | unable to find | failed to "
-    "find | not found | no match | no matches | no exact match | did not match | does not "
+    "find | not found | could not be found | couldn t be found | cannot be found | "
+    "no match | no matches | no exact match | did not match | does not "
     "match | doesn t match | didn t match | failed to match | failed to exactly match | "
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
     "unique | multiple matches | matches found | matches for | matches of | occurrences | "
@@ -2630,8 +2633,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
-        ("plan rejected | execution blocked | rejected the | rejected this | rejected by",
-         _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user)"),
+        ("plan rejected | execution blocked | rejected the | rejected this | rejected by - "
+         "access token | api key | authorization expired",
+         _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user); not a "
+         "service that rejected the tool's credentials (getsentry/sentry-mcp "
+         "error-handling.ts: Authorization Expired ... Sentry rejected the stored access "
+         "token)"),
     )),
     ("timeout", (
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
@@ -2660,14 +2667,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
-         "dumped | terminate called",
+         "dumped | terminate called | no merge to abort | nothing to abort",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
          "after "
          "errors (Interrupted: 1 error during collection; captured here); not a process that "
          "aborted itself, which crashed (glibc abort(): the shell's Aborted (core dumped); "
-         "libstdc++ vterminate.cc: terminate called after throwing an instance of x)"),
+         "libstdc++ vterminate.cc: terminate called after throwing an instance of x); not "
+         "git's nothing to abort (fatal: There is no merge to abort (MERGE_HEAD missing).; "
+         "captured here)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
@@ -2703,10 +2712,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "non existing tool | nonexistent tool | non existent tool",
          "spring-projects/spring-ai (No ToolCallback found for tool name); crewAI "
          "(these are the only available Actions)"),
-        ("action | tool | function + not exists - file | path | directory | "
+        ("action | tool | function + not exists | don t exist - file | path | directory | "
          "folder | installed | install | downloading", "nanobrowser/nanobrowser navigator.ts "
          "(Action x not exists); agents' tool maps in Go and Java (tool not exists; Tool not "
-         "exists: x, with JSON-RPC METHOD_NOT_FOUND); not \"does not exist\", which names "
+         "exists: x, with JSON-RPC METHOD_NOT_FOUND); crewAIInc/crewAI, as agents print it "
+         "(abvijaykumar/crewai-blogs#1: Action 'Delegate work to coworker (x)' don't exist, "
+         "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
         ("unknown command | unknown commands - for | help | usage",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
@@ -2737,7 +2748,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
          "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
-         "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE),
+         "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
+         "inline site editor's commit endpoint, found by code search (No changes could be "
+         "applied: The text you edited could not be found in the file)"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -2745,10 +2758,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted", "git apply; GNU patch; " + _RUN + "; SWE-bench/SWE-bench "
+         "permitted | merge conflict | resolve all conflicts", "git apply; GNU patch; " + _RUN
+         + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
-         "git apply.c (error: while searching for: the hunk's context lines it did not find)"),
+         "git apply.c (error: while searching for: the hunk's context lines it did not find); "
+         "not git rebase's merge conflict (CONFLICT (content): Merge conflict in f; error: "
+         "could not apply abc... msg; hint: Resolve all conflicts manually; captured here)"),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
+        ("failed to find context", _CODEX + "/apply-patch (Failed to find context 'x' in "
+         "path: the hunk's @@ context line is not in the file), and the apply_patch ports of "
+         "other agents (TypeScript, Python, C#, Rust: Failed to find context '${chunk."
+         "changeContext}' in ${path})"),
         ("not found | no match | could not find + changed since | modified since | changed "
          "since you last read", "Nano-Collective/nanocoder string-replace.tsx (Content not "
          "found in file. The file may have changed since you last read it.)"),
@@ -2812,9 +2832,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "access is denied | forbidden | 403 | insufficient permissions | not have permission "
          "| don t have permission | doesn t have permission | doesn t have permissions | "
          "does not have permissions | read only file system | erofs | not writable | write "
-         "protected | is read only",
-         _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN),
-        ("readonly database | read only database", "SQLite (SQLITE_READONLY: attempt to "
+         "protected | is read only - not be found or you do not",
+         _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN
+         + "; not npm's E404, whose status decides (404 Not Found ... could not be found or "
+         "you do not have permission to access it; captured here)"),
+        ("readonly database | read only database | read only transaction", "PostgreSQL "
+         "(ERROR: cannot execute INSERT in a read-only transaction); SQLite (SQLITE_READONLY: "
+         "attempt to "
          "write a readonly database), as the sqlite3 shell and drivers print it (Error: "
          "stepping, attempt to write a readonly database (8)); Django and SQLAlchemy "
          "(OperationalError: attempt to write a readonly database)"),
@@ -2825,12 +2849,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "folder | project "
          "| root | "
          "directory | directories | working directory | sandbox - not an absolute path | "
-         "provide an absolute path | must be absolute", _GEMINI_CLI
+         "provide an absolute path | must be absolute | gopath | main module", _GEMINI_CLI
          + "/services/sandboxedFileSystemService.ts; modelcontextprotocol/servers; "
          "MoonshotAI/kimi-cli tools/file/replace.py (the failure named is a path that is not "
          "absolute: ... is not an absolute path. You must provide an absolute path to edit a "
          "file outside the working directory.); agno-agi/agno tools/workspace.py (path "
-         "escapes workspace root)"),
+         "escapes workspace root); not the Go command's module layout (go: cannot determine "
+         "module path for source directory x (outside GOPATH, module path must be "
+         "specified), captured here; golang/go cmd/go: directory x outside main module or "
+         "its selected dependencies)"),
         ("must be superuser | must be root | are you root | only root | requires root | root "
          "privileges | superuser privileges | run as administrator | elevated privileges",
          "util-linux mount (must be superuser to use mount.), apt-get (are you root?), "
@@ -2847,6 +2874,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
          "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
          "digitally signed)"),
+        ("security token + is expired", "botocore / AWS CLI (The security token included "
+         "in the request is expired)"),
+        ("authorization expired | missing scope | insufficient scope | insufficient "
+         "authentication scopes | not in channel | invalid auth | not authed | admin rights",
+         "getsentry/sentry-mcp error-handling.ts "
+         "(Authorization Expired); Slack Web API error codes as MCP servers return them "
+         "(missing_scope: korotovsky/slack-mcp-server#228; not_in_channel: "
+         "archestra-ai/archestra#405; invalid_auth, not_authed: api.slack.com error codes); "
+         "Google APIs (Request had insufficient authentication scopes.); GitHub OAuth "
+         "(insufficient_scope); GitHub REST API (Must have admin rights to Repository.)"),
+        ("expiredtoken | expired token | token has expired | token is expired | token has been "
+         "expired", "botocore / AWS CLI (An error "
+         "occurred (ExpiredToken) ...: The security token included in the request is "
+         "expired); googleapis/google-auth-library-python (RefreshError: invalid_grant: Token "
+         "has been expired or revoked.): the credentials the tool ran with no longer hold"),
         ("no | without | lack | lacks | missing | insufficient + permission | permissions | "
          "write access | read access", "smallcloudai/refact tool_mv.rs (No write permission "
          "to parent directory)"),
@@ -2881,7 +2923,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recognized as the name of | not installed | not in path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
          "| api key | api keys | environment variable "
-         "| indentation level | no such host "
+         "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
@@ -2909,13 +2951,32 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
          "path specified)"),
-        ("no ~ found - diff | blocks | formatted", "laravel/boost BrowserLogs (No log file "
-                                                   "found)"),
+        ("no ~ found - diff | blocks | formatted | missing required | is required",
+         "laravel/boost BrowserLogs (No log file found); not an argument the call lacks "
+         "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
+         "but no definition was found.)"),
+        ("does not appear to be a git repository | does not appear to contain | not a valid "
+         "reference", "git (fatal: 'x' does not appear to be a git repository, for a remote "
+         "or clone source that is not there; error: stash@{5} is not a valid reference), "
+         "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
+         "captured here"),
+        ("could not be found | couldn t be found | cannot be found | can t be found - "
+         "permission", "rust-lang/cargo (error: the crate `x` could not be found in registry "
+         "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
+         "it (ImportError: DLL load failed: The specified module could not be found.; Unable "
+         "to load DLL 'x': The specified module could not be found.); not npm's E404 that "
+         "may be a permission (could not be found or you do not have permission)"),
         ("invalid reference | bad revision | is not a commit | not something we can merge | "
          "invalid upstream | no stash entries", "git (fatal: invalid reference: x; fatal: bad "
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("no + with given id | with the given id | with id", "Chromium extensions API "
+         "(chrome.tabs: No tab with id: N.; No window with id: N.), as browser MCP servers "
+         "return it (BrowserMCP/mcp#85: No tab with given id N.)"),
+        ("could not resolve to a | could not resolve to an", "GitHub GraphQL API as the gh "
+         "CLI prints it (GraphQL: Could not resolve to a Repository with the name 'x/y'. "
+         "(repository); Could not resolve to a PullRequest with the number of N.)"),
         ("neither + nor + installed | found | available | exists | exist",
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
@@ -2931,11 +2992,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or coordinate, not both); skye-harris/llm_intents#155 (Unexpected tool argument "
          "response)"),
         ("invalid tool call | malformed tool call | unterminated heredoc | unclosed tool tag "
-         "| unclosed tag | malformed syntax | missing tool name",
+         "| unclosed tag | malformed syntax | missing tool name | parse tool call | parse tool "
+         "calls | parse the tool call",
          "Exafunction/codeium#125 (The model produced an invalid tool call); "
          "dlants/magenta.nvim edl parser (Unterminated heredoc); kodu-ai/claude-coder "
          "tool-parser.ts (Unclosed tool tag at end of input); ml-explore/mlx-swift-lm "
-         "RejectedToolCall.swift (malformed_syntax, missing_tool_name)"),
+         "RejectedToolCall.swift (malformed_syntax, missing_tool_name); agents' tool routers "
+         "in Go, Kotlin, Rust and TypeScript (failed to parse tool call JSON; Failed to parse "
+         "tool call: x; Failed to parse tool calls)"),
         ("缺少必需参数 | 必需参数 | 缺少参数 | 参数错误 | 参数无效 | 不能为空 | 必须是 | "
          "未找到有效的 | 格式错误", _ZH_AGENTS),
         ("validation | validation error + 422 | unprocessable", "HTTP 422 with a validation "
@@ -2962,7 +3026,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "no such option | flag provided but not defined | unknown flag | unknown shorthand "
          "flag | garbage option | unknown long option | invalid option | unknown options | "
          "flag needs an argument | required flag | required flags | no command named | "
-         "unknown command | unknown commands | unrecognized subcommand",
+         "unknown command | unknown commands | unrecognized subcommand | no such command | "
+         "no such subcommand | arg s received | arg s only received | unrecognized command "
+         "line option | no input files | invalid flag | bad configuration option | "
+         "unexpected extra argument | unexpected extra arguments | which wasn t expected | is "
+         "not a git command",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
          "captured here); pip (no such option: --frob), Go flag (flag provided but not "
          "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
@@ -2972,9 +3040,25 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "\"kubectl\", required flag(s) \"image\" not set; spf13/pflag: flag needs an "
          "argument; docker/cli: docker: unknown command ... Run 'docker --help'; "
          "hashicorp/terraform: Terraform has no command named \"x\"; aws-cli: Unknown "
-         "options: --bogus; clap: unrecognized subcommand), the agent's own tool being "
+         "options: --bogus; clap: unrecognized subcommand, Found argument 'x' which wasn't "
+         "expected; pallets/click core.py: No such command 'x'., Got unexpected extra "
+         "argument (x); git help.c: git: 'x' is not a git command; rust-lang/cargo: error: no "
+         "such subcommand: `x`; spf13/cobra args.go: accepts 1 arg(s), received 0, requires "
+         "at least 1 arg(s), only received 0; gcc: unrecognized command-line option, fatal "
+         "error: no input files; javac: invalid flag: --x; OpenSSH readconf.c: Bad "
+         "configuration option: x), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("provide at least one | choose only one | cannot both", "pydantic/"
+         "pydantic-ai toolsets/_tool_search.py (ModelRetry: Please provide at least one "
+         "non-empty search query.); getsentry/sentry-mcp tools/catalog (UserInputError: "
+         "Provide at least one field to update; Choose only one ignore condition; Cannot both "
+         "set a rate limit and disable it)"),
+        ("too many arguments - to function | in call to | for format string", "langchain-ai/"
+         "langchain tools/base.py (ToolException: Too many arguments to single-input tool x); "
+         "GNU bash builtins (bash: cd: too many arguments); not a compiler's call that does "
+         "not fit its function (gcc: too many arguments to function; Go: too many arguments "
+         "in call to f)"),
         ("error validating | not provided", "kubernetes kubectl (error: error validating "
          "\"x.yaml\": error validating data: apiVersion not set), captured here; "
          "GoogleCloudPlatform/kubectl-ai kubectl_tool.go (kubectl command not provided or is "
@@ -3032,9 +3116,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
         ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
-         "tokens | credentials | password", "anthropics/claude-quickstarts computer-use-demo "
+         "tokens | credentials | password | with given id | with the given id", "anthropics/"
+         "claude-quickstarts computer-use-demo "
          "tools/bash.py (no command provided.); tghamm/Anthropic.SDK Function.cs (Function x "
-         "has parameters but no arguments are set.)"),
+         "has parameters but no arguments are set.); not an object the id names that is not "
+         "there (BrowserMCP/mcp#85: No tab with given id N.)"),
         ("empty command | empty query | empty input | empty path | empty pattern | empty "
          "string | empty argument | empty arguments | error parsing regexp | regex parse error "
          "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
@@ -3062,8 +3148,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(No Search/Replace blocks were received!)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
-         "between | at least | at most | non empty | provided | specified",
-         _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators"),
+         "between | at least | at most | non empty | provided | specified | character | "
+         "characters | hexadecimal",
+         _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators; "
+         "getsentry/sentry-mcp schema.ts (Trace ID must be a 32-character hexadecimal "
+         "string)"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
@@ -3089,22 +3178,27 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
-         "| module | import | symbol | reference | type | eresolve | file id | for path",
-         "curl (Could not resolve host); wget (unable to resolve host address); not a "
+         "| module | import | symbol | reference | type | eresolve | file id | for path | "
+         "resolve to a",
+         "curl (Could not resolve host); wget (unable to resolve host address); not GitHub "
+         "GraphQL's missing object (gh: GraphQL: Could not resolve to a Repository with the "
+         "name 'x'.); not a "
          "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
          "resolve dependency tree)"),
         ("connection refused | connection reset | "
          "connection closed | connection error | connection failed | network | econnrefused | "
          "econnreset | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
-         "connect | could not connect | couldn t connect | failed to connect | cannot "
+         "connect | could not connect | couldn t connect | can t connect | failed to connect | "
+         "cannot "
          "connect | no route to host | name resolution | unreachable | socket hang up | "
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
          "no such host | dial tcp | "
          "name or service not known | nodename nor "
          "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
-         "failed); browsers' fetch (Failed to fetch); " + _NODE_FS),
+         "failed); browsers' fetch (Failed to fetch); MySQL client (ERROR 2002 (HY000): Can't "
+         "connect to local MySQL server through socket); " + _NODE_FS),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "address unreachable | network changed",
          _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "
@@ -3117,6 +3211,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "establish WebSocket connection after multiple retries; WebSocket connection is not "
          "established); urllib3 NewConnectionError (Failed to establish a new connection); "
          "WebSocket clients in Go and TypeScript (websocket connection is not established)"),
+        ("tls recv error | remote end hung up | early eof | transfer closed with "
+         "outstanding read data", "git's HTTP transport (error: RPC failed; curl 56 GnuTLS "
+         "recv error (-9): A TLS packet with unexpected length was received.; fatal: the "
+         "remote end hung up unexpectedly; fatal: early EOF), which CI scripts and agents' "
+         "retry lists match as transient network failures"),
+        ("site can t be reached | site cannot be reached | url could not be retrieved",
+         "Chromium's network error page as browser tools read it (This site can't be "
+         "reached); Squid proxy error page (ERROR: The requested URL could not be "
+         "retrieved)"),
         ("connection + was refused | were refused", "kubernetes kubectl (The connection to "
          "the server x:6443 was refused - did you specify the right host or port?); "
          "connection refused in other words (ECONNREFUSED)"),
@@ -3127,7 +3230,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
-        ("command | process + returned + error code | exit code", "screetsec/Sudomy#40 (Shell "
+        ("command | process + returned + error code | exit code - exit code 0 | error code "
+         "0", "screetsec/Sudomy#40 (Shell "
          "command PID N returned an abnormal error code: '1'); pidgin (Process returned error "
          "code N); not a server that returned one (Server returned error code N)"),
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
