@@ -200,3 +200,11 @@ def test_on_device_codes_for_unusable_input(message: str, label: str) -> None:
 ])
 def test_vision_and_on_device_assets(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Server is under maintenance. Please try again later.", "overloaded"),
+    ("Error: ESOCKETTIMEDOUT", "timeout"),
+])
+def test_maintenance_and_socket_timeouts(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -2089,6 +2089,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "available worker found): nothing free to serve the request now"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+        ("under maintenance | maintenance mode | down for maintenance | scheduled maintenance",
+         "API servers' 503 during maintenance (res.status(503).json({message: \"Server is "
+         "under maintenance. Please try again later.\"}); maintenance-mode middleware): "
+         "unavailable for now, like a 503"),
         ("loading model | model is loading | still loading - error loading | failed loading "
          "| failure loading | failed to load | loading model file",
          "ggml-org/llama.cpp tools/server (503 {\"message\":\"Loading model\",\"type\":"
@@ -2129,6 +2133,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
          "-1001: NSURLErrorDomain error -1001)"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
+        ("esockettimedout", "request/request (Node: Error: ESOCKETTIMEDOUT, the socket's "
+         "read timeout)"),
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
          "took too long - argument | parameter | param | kwarg | keyword | option | field | "
          "property | setting | must be | should be",
