@@ -208,3 +208,17 @@ def test_vision_and_on_device_assets(message: str, label: str) -> None:
 ])
 def test_maintenance_and_socket_timeouts(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("The api_key client option must be set either by passing api_key to the client or by "
+     "setting the OPENAI_API_KEY environment variable", "auth"),
+    ("Could not resolve authentication method. Expected either apiKey or authToken to be "
+     "set.", "auth"),
+    ("The security token included in the request is expired", "auth"),
+    ("You don't have access to the model with the specified model ID.", "auth"),
+    ("The model `gpt-4` does not exist or you do not have access to it.", "not_found"),
+    ("The provided model identifier is invalid.", "bad_request"),
+])
+def test_sdk_credentials_and_model_access(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1761,7 +1761,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
          "| unable to load | could not load | failed to refresh | rejected | isn t provided | "
          "is not provided | wasn t provided | should start with "
-         "| must start with",
+         "| must start with | must be set",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
          "Anthropic (invalid x-api-key); theroyallab/tabbyAPI common/auth.py (The provided "
          "authentication key is missing.); Portkey-AI/gateway adminAuth (Invalid admin "
@@ -1771,7 +1771,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
          "key); mscraftsman/generative-ai (API key should start with 'AIza'); "
          "Abilityai/trinity#361 (Subscription token may be expired or revoked: the token of a "
-         "Claude subscription made by 'claude setup-token')"),
+         "Claude subscription made by 'claude setup-token'); openai-python _client.py "
+         "(OpenAIError: The api_key client option must be set either by passing api_key to "
+         "the client or by setting the OPENAI_API_KEY environment variable)"),
+        ("could not resolve authentication method | authentication method", "anthropic-sdk-"
+         "typescript src/client.ts (Could not resolve authentication method. Expected either "
+         "apiKey or authToken to be set.)"),
         ("provide | supply + api authentication | authentication credentials",
          "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
          "authentication.)"),
@@ -1795,9 +1800,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
          "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
          "of this API key is blocked; Firebase: API key is blocked for this domain)"),
-        ("access key | secret key | secret access key + set | missing | no | not found | "
-         "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
-         "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
+        ("access key | secret key | secret access key | security token + set | missing | no | "
+         "not found | invalid | required | not enough | expired", "baidubce/bce-qianfan-sdk "
+         "(Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security token "
+         "included in the request is invalid; ExpiredTokenException: The security token "
+         "included in the request is expired)"),
+        ("don t have access | do not have access | does not have access | no access to - does "
+         "not exist | not found | doesn t exist", _AWS_ERRORS + " (AccessDeniedException: "
+         "You don't have access to the model with the specified model ID.); OpenAI 403 "
+         "(Project does not have access to model x); not a model that does not exist (The "
+         "model `x` does not exist or you do not have access to it)"),
         ("terms | license + not agreed | agree to | accept", "Cloudflare Workers AI errors (User "
          "has not agreed to Llama3.2 model terms): access to the model is withheld"),
         ("invalid token | expired token | token expired | token has expired | token is "
@@ -1855,7 +1867,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
-         "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
+         "invalid model id | model identifier is invalid", "Cloudflare Workers AI errors (The "
+         "model name is invalid); " + _AWS_ERRORS + " (ValidationException: The provided "
+         "model identifier is invalid.)"),
         ("must be | must either be | must not be | is required | are required | missing "
          "required | required parameter | required parameters | required property | cannot be "
          "empty | must contain "
