@@ -222,3 +222,11 @@ def test_maintenance_and_socket_timeouts(message: str, label: str) -> None:
 ])
 def test_sdk_credentials_and_model_access(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("jsonResponse cannot be used with streaming", "bad_request"),
+    ("Stream cannot be established", "other"),
+])
+def test_parameters_not_allowed_with_streaming(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

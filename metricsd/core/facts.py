@@ -1952,6 +1952,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "aws-samples/bedrock-access-gateway (Unsupported input type); envoyproxy/ai-gateway "
          "translator (data uri does not have a valid format): a gateway refusing what the "
          "request names"),
+        ("cannot be | cannot use | can t be | can not be + when streaming | with streaming | "
+         "while streaming - " + _RATE_WORDS, "mlc-ai/web-llm src/error.ts (When streaming, `n` "
+         "cannot be > 1.); API references of request parameters (jsonResponse: Cannot be used "
+         "with streaming; parallel_thinking: Cannot be used with streaming): a parameter the "
+         "request may not send with stream"),
         ("cannot be more | cannot be less | cannot be greater | cannot be larger | cannot be "
          "smaller | cannot be negative | cannot be higher | cannot be lower - " + _RATE_WORDS,
          "theroyallab/tabbyAPI common/sampling.py (min tokens cannot be more then max tokens); "
