@@ -230,3 +230,7 @@ def test_sdk_credentials_and_model_access(message: str, label: str) -> None:
 ])
 def test_parameters_not_allowed_with_streaming(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+def test_a_busy_system_in_chinese_is_overloaded() -> None:
+    assert provider_error_label("系统繁忙, 请稍后再试", None) == "overloaded"

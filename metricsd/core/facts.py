@@ -2086,12 +2086,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("overloaded", (
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
-        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | "
+        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 暂时无法提供服务 | 暂不可用 | "
          "暂时不可用 | 服务不可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
          + " (100020 模型暂时无法提供服务); "
          + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用); "
-         "songquanpeng/one-api#130 (负载已满, 请稍后再试)"),
+         "songquanpeng/one-api#130 (负载已满, 请稍后再试); Chinese APIs' busy answers "
+         "(系统繁忙, 请稍后再试; WeChat -1 系统繁忙 as 502 WECHAT_SYSTEM_BUSY), which their "
+         "clients retry like a 5xx"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
