@@ -2677,6 +2677,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "voideditor/void (killed after 8s of inactivity); axios (status code 408); "
          "OpenHands/OpenHands#6429 (The command has no new output after 30 seconds); tools' "
          "own deadlines (ToolException: Civil 3D did not respond within N seconds)"),
+        ("did not complete within | didn t complete within | did not finish within + seconds "
+         "| second | s | ms | minutes | minute | timeout", "agents' and SDKs' polling waits "
+         "found by code search (JobTimeoutError: Job x did not complete within Ns; "
+         "AGENT_TIMEOUT: x did not complete within Nms; Superglue run x did not complete "
+         "within Ns), not a count of iterations"),
+        ("maximum execution time | max execution time + exceeded | exceeds", "PHP (Fatal "
+         "error: Maximum execution time of 30 seconds exceeded); GitHub Actions (The job "
+         "running on runner x has exceeded the maximum execution time of 360 minutes.)"),
         ("not ready after + seconds | second | s | ms | minutes | minute", "trycua/cua "
          "computer/src/interface/base.ts (Interface not ready after N seconds); readiness "
          "waits (Postgres not ready after Ns; server not ready after Nms)"),
@@ -2815,6 +2823,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("too_large", (
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
          "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
+        ("exceeds | exceeded + mb limit | kb limit | gb limit | mib limit | kib limit | bytes "
+         "limit | byte limit | mb size limit", "vercel/next.js#53087 (413 Body exceeded 1mb "
+         "limit); tools' size checks found by code search (Content exceeds 2MB limit; File "
+         "exceeds 25 MB limit; Image exceeds the 10 MB limit.; response body exceeded 1MB "
+         "limit)"),
         ("exceeds + character limit | characters limit | char limit | line limit | token "
          "limit", "n4ze3m/page-assist page-scripts.ts (Output exceeds 50000 character limit)"),
         ("过大 | 超过了最大 | 最大允许 | 超过了限制 | 超过 token 限制", _ZH_AGENTS),
@@ -2983,10 +2996,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
-         "reference", "git (fatal: 'x' does not appear to be a git repository, for a remote "
+         "reference | no file or directory at",
+         "git (fatal: 'x' does not appear to be a git repository, for a remote "
          "or clone source that is not there; error: stash@{5} is not a valid reference), "
          "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
-         "captured here"),
+         "hashicorp/terraform fmt (Error: No file or directory at x.tf), captured here"),
         ("could not be found | couldn t be found | cannot be found | can t be found - "
          "permission", "rust-lang/cargo (error: the crate `x` could not be found in registry "
          "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
@@ -2998,6 +3012,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("no + exists with the name | exists with name - already exists | already exist",
+         "kubernetes kubectl (error: no context exists with the name: \"x\"), captured "
+         "here, and the tools that wrap kubeconfig in Go (fmt.Errorf(\"no context exists "
+         "with the name: %q\")); programs' lookups found by code search (No house exists "
+         "with the name 'x'; no dataset exists with the name x); not a name already taken "
+         "(A playlist already exists with the name x)"),
         ("no + with given id | with the given id | with id", "Chromium extensions API "
          "(chrome.tabs: No tab with id: N.; No window with id: N.), as browser MCP servers "
          "return it (BrowserMCP/mcp#85: No tab with given id N.)"),
@@ -3076,6 +3096,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "configuration option: x), the agent's own tool being "
          "there; " + _RUN),
         ("expected + received", "colinhacks/zod (Expected string, received number)"),
+        ("beyond the end of the file", "file tools' range checks found by code search (Go: "
+         "fmt.Errorf(\"%w: %q is beyond the end of the file\", ErrArguments, ...); Python: "
+         "Line offset 'x' is beyond the end of the file which has N lines; start line is "
+         "beyond the end of the file), like jupyter-mcp-server's index out of range"),
         ("provide at least one | choose only one | cannot both", "pydantic/"
          "pydantic-ai toolsets/_tool_search.py (ModelRetry: Please provide at least one "
          "non-empty search query.); getsentry/sentry-mcp tools/catalog (UserInputError: "
@@ -3214,7 +3238,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "resolve dependency tree)"),
         ("connection refused | connection reset | "
          "connection closed | connection error | connection failed | network | econnrefused | "
-         "econnreset | "
+         "econnreset | ehostunreach | enetunreach | econnaborted | "
          "enotfound | getaddrinfo | eai again | fetch failed | failed to fetch | unable to "
          "connect | could not connect | couldn t connect | can t connect | failed to connect | "
          "cannot "
