@@ -234,3 +234,16 @@ def test_parameters_not_allowed_with_streaming(message: str, label: str) -> None
 
 def test_a_busy_system_in_chinese_is_overloaded() -> None:
     assert provider_error_label("系统繁忙, 请稍后再试", None) == "overloaded"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenAI's 400 codes for a parameter out of range and for input it cannot read.
+    ('{"error": {"message": "max_tokens is too large for this model.", "type": '
+     '"invalid_request_error", "param": "max_tokens", "code": "integer_above_max_value"}}',
+     "bad_request"),
+    ("invalid_image_format", "bad_request"),
+    ("image_parse_error", "bad_request"),
+    ("The model returned an invalid image", "other"),
+])
+def test_openai_validation_codes(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

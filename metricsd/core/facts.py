@@ -1907,6 +1907,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "`stream=True`.); mlc-ai/web-llm src/error.ts (Only specify stream_options when "
          "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
          "parameter the request may only send with another"),
+        ("above max value | below min value | above max length | below min length | empty "
+         "array", _OPENAI_ERRORS + " (400 codes integer_above_max_value: max_tokens is too "
+         "large for this model; integer_below_min_value; decimal_above_max_value; "
+         "array_above_max_length; empty_array), as OpenAI-compatible servers and their "
+         "clients' tests copy them: a parameter out of its range"),
+        ("invalid image | image parse error | invalid base64 | invalid function parameters - "
+         "returned | produced | generated",
+         _OPENAI_ERRORS + " (400 codes invalid_image, invalid_image_format, invalid_image_url, "
+         "image_parse_error, invalid_base64, invalid_function_parameters); APIs' 400 "
+         "INVALID_IMAGE_FORMAT (Invalid image format. Expected base64 data URL.): what the "
+         "request sent cannot be read, not what the model returned"),
         ("no vision model | not a vision model", "Mozilla-Ocho/llamafile server "
          "v1_chat_completions.cpp (400 no_vision_model); agents' lists of providers' image "
          "refusals (image_url is not supported; does not support vision; not a vision model): "
