@@ -247,3 +247,9 @@ def test_a_busy_system_in_chinese_is_overloaded() -> None:
 ])
 def test_openai_validation_codes(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("message", ["TokenExpiredError: jwt expired",
+                                     "InvalidSignatureError: Signature verification failed"])
+def test_a_stale_or_broken_token_is_auth(message: str) -> None:
+    assert provider_error_label(message, None) == "auth"

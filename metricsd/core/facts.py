@@ -1774,6 +1774,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Claude subscription made by 'claude setup-token'); openai-python _client.py "
          "(OpenAIError: The api_key client option must be set either by passing api_key to "
          "the client or by setting the OPENAI_API_KEY environment variable)"),
+        ("jwt expired | jwt malformed | invalid jwt | jwt must be provided | signature "
+         "verification failed | signature has expired", "auth0/node-jsonwebtoken "
+         "(TokenExpiredError: jwt expired; JsonWebTokenError: jwt malformed, jwt must be "
+         "provided); jpadilla/pyjwt (InvalidSignatureError: Signature verification failed; "
+         "ExpiredSignatureError: Signature has expired), as gateways and front-ends with "
+         "token auth answer a stale or broken token"),
         ("could not resolve authentication method | authentication method", "anthropic-sdk-"
          "typescript src/client.ts (Could not resolve authentication method. Expected either "
          "apiKey or authToken to be set.)"),
