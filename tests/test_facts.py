@@ -508,8 +508,20 @@ def _reference_provider(message: str, status: int | None) -> str:
              or _reference_family(PROVIDER_ERROR_REFINEMENT_FAMILIES, message))
     if label is not None:
         return label
-    for candidate in (status, _reference_status(message), _reference_name(message),
-                      facts.status_of_phrase(ascii_lower(message))):
+    for candidate in (status, _reference_status(message)):
+        if candidate is not None and _valid(candidate):
+            return facts.status_label(candidate)
+    name = facts.status_name(message)
+    if name is not None and name[0] in {n for n, _ in facts.PROVIDER_STATUS_NAMES_FALLBACK}:
+        # the words without the name first, the name's status if they name nothing
+        rest = message.replace(name[1], " ")
+        by_words = _first_in_order(PROVIDER_ERROR_LABELS,
+                                   _reference_row(PROVIDER_ERROR_KEYWORDS, rest),
+                                   _reference_family(PROVIDER_ERROR_FAMILIES, rest))
+        status_of_name = _reference_name(message)
+        assert status_of_name is not None
+        return by_words if by_words != "other" else facts.status_label(status_of_name)
+    for candidate in (_reference_name(message), facts.status_of_phrase(ascii_lower(message))):
         if candidate is not None and _valid(candidate):
             return facts.status_label(candidate)
     return _first_in_order(PROVIDER_ERROR_LABELS,

@@ -907,6 +907,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
         ("cut off | cutoff | cut short", "Bike4Mind/bike4mind#1182 (Response was cut off: the "
                                          "notice for finishReason max_tokens)"),
+        ("token budget | step budget | turn budget | iteration budget + exhausted | exceeded "
+         "| reached | spent | used up | depleted",
+         "bensyverson/Operator StopReason (tokenBudgetExhausted); browserbase/stagehand "
+         "codexRunner.ts stopReason (tool step budget exhausted (50 steps)): the run's own "
+         "budget of tokens or steps is used up; not a budget of money (OpenHands "
+         "BUDGET_EXCEEDED: out of LLM credits)"),
         ("out of tokens | no more tokens | tokens exhausted | context",
          "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
          "; SWE-agent (exit_context: the context window is used up)"),
@@ -1339,11 +1345,19 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "messages.2: `tool_use` blocks can only be in `assistant` messages)"),
     )),
     ("not_found", (
+        (r"\bcannot (?:post|get|put|patch|delete) /", "expressjs/express finalhandler 404 "
+         "(Cannot POST /v1/chat/completions) as OpenAI-compatible proxies and servers answer "
+         "a wrong base URL (LiteLLM proxies: Planning failed: 404 Cannot POST "
+         "/v1/chat/completions; Hugging Face router; Angular dev proxies): no such endpoint"),
         (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
          "whole of what the "
          "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
     )),
     ("server", (
+        (r"\bnot implemented[.!]?[\"'}\])]*\s*$", "HTTP 501 reason phrase as the end of what "
+         "the server said (xorbitsai/inference api: Not implemented; Mozilla-Ocho/llamafile "
+         "server: 501 Content Type Not Implemented; gRPC UNIMPLEMENTED: Method not "
+         "implemented!)"),
         ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
         ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
         ("api_error", _ANTHROPIC_ERRORS),
@@ -1391,10 +1405,15 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("certificate", "Go crypto/x509; Python ssl; Node tls"),
         ("handshake", "Go net/http (TLS handshake); Python ssl"),
         ("goaway", "golang/go src/net/http/h2_bundle.go (server sent GOAWAY)"),
-        (r"\bstream error(?!.*(?:aborterror|operation was aborted|aborted a request))",
+        (r"\bstream error(?!.*(?:aborterror|operation was aborted|aborted a request|"
+         r"decodingerror|decoding error|not valid json|failed to parse|parse error))",
          "golang/go src/net/http/h2_bundle.go (stream error: stream ID N); not a stream that "
          "ended with a DOM AbortError (co-l/openfox#358: LLM stream error {\"error\":"
-         "\"AbortError: This operation was aborted\"})"),
+         "\"AbortError: This operation was aborted\"}), nor one whose data could not be "
+         "decoded (MacPaw/OpenAI#170: Stream Error: dataCorrupted(Swift.DecodingError.Context("
+         "... The given data was not valid JSON.)); clients' SSE parsers in Rust, Go and Swift: "
+         "Stream error: failed to parse SSE event; stream error: failed to parse error "
+         "response; Stream Error: Failed to parse data from the stream.)"),
         ("http2", "golang/go src/net/http/h2_bundle.go"),
     )),
     ("canceled", (
@@ -1463,12 +1482,25 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("prompt token | prompt tokens | input token | input tokens + exceeds | exceeded | "
          "exceed | limit | maximum | max - " + _RATE_WORDS, "GitHub Copilot API "
          "(model_max_prompt_tokens_exceeded: prompt token count of N exceeds the limit of M)"),
+        ("conversation length + limit | exceeded | exceeds | reached", "lm-sys/FastChat "
+         "fastchat/constants.py (YOU HAVE REACHED THE CONVERSATION LENGTH LIMIT. PLEASE CLEAR "
+         "HISTORY AND START A NEW CONVERSATION.); chat front-ends' conversation-length "
+         "limits: the conversation no longer fits the model"),
         ("context + too long | exceeded | exceeds | exceed | full - deadline | canceled | "
          "cancelled", "plandex-ai/plandex (ErrContextTooLong)"),
         ("input | inputs | prompt + tokens + less than | fewer than | at most - "
          + _RATE_WORDS, "huggingface/text-generation-inference validation (`inputs` must "
          "have less than N tokens)"),
         ("reduce the length of the messages", _OPENAI_ERRORS),
+        ("kv cache | kv size + full | reached | exceeded | exceeds | too big | exhausted",
+         "google-ai-edge/LiteRT-LM runtime/core/pipeline.cc (Maximum kv-cache size reached.); "
+         "ggml-org/llama.cpp tools/server (500: Input prompt is too big compared to KV size. "
+         "Please try increasing KV size.); inference engines' own errors (RuntimeError: KV "
+         "cache is full!; ValueError: KV cache is full - cannot add more tokens: position has "
+         "reached max_seq_len): the model's context holds no more tokens"),
+        ("out of context", "Mozilla-Ocho/llamafile llamafile/server (out_of_context, "
+         "out_of_context_due_to_long_message); anthropics/claude-code (This session is being "
+         "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
         ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
@@ -1634,8 +1666,29 @@ def status_of_phrase(lowered: str) -> int | None:
     return low if low == high else None
 
 
+#: Error types that providers send with several statuses: their status counts only where
+#: the message's words (step 4) name nothing more specific (``The model `x` does not
+#: exist`` with type invalid_request_error is a missing model, not a bad request).
+PROVIDER_STATUS_NAMES_FALLBACK: Final[tuple[Alias, ...]] = (
+    ("invalidrequest", _OPENAI_ERRORS + " (type invalid_request_error with 401 "
+     "invalid_api_key: Incorrect API key provided, and 404 model_not_found: The model `x` "
+     "does not exist or you do not have access to it); OpenAI-compatible servers' 404 "
+     "bodies (ztjhz/BetterChatGPT#627; josStorer/chatGPT-search-engine-extension#14: That "
+     "model does not exist; LiteLLM-style proxies: Model 'x' not found, type "
+     "invalid_request_error, code model_not_found)"),
+)
+_NAMES_FALLBACK: Final = frozenset(name for name, _ in PROVIDER_STATUS_NAMES_FALLBACK)
+
+
 def status_of_name(message: str) -> int | None:
     """The status of the first status-shaped name in ``message`` (see above), else None."""
+    name = status_name(message)
+    return None if name is None else _NAME_STATUS[name[0]]
+
+
+def status_name(message: str) -> tuple[str, str] | None:
+    """The key of the first status-shaped name in ``message`` (see above) and the name as
+    written, else None."""
     for token in _IDENTIFIER.findall(message):
         if "_" not in token and (token.islower() or token[1:].islower()) and not (
                 token.endswith(_NAME_SUFFIXES)):
@@ -1646,10 +1699,10 @@ def status_of_name(message: str) -> int | None:
             continue
         if stripped in PROVIDER_STATUS_CODE_ONLY:
             if token.isupper() and stripped == key:
-                return _NAME_STATUS[stripped]
+                return stripped, token
         elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
                 _INNER_CAPITAL.search(token) is not None):
-            return _NAME_STATUS[stripped]
+            return stripped, token
     return None
 
 
@@ -1657,6 +1710,15 @@ def status_of_name(message: str) -> int | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("insufficient permissions | insufficient permission | insufficient scope | missing "
+         "scopes | do not have permission | don t have permission | does not have permission",
+         "OpenAI 401 (You have insufficient permissions for this operation. Missing scopes: "
+         "model.request); API servers' 403s (insufficient permissions for this operation); "
+         + _GOOGLE_CODES + " (The caller does not have permission)"),
+        ("authorization header + missing | is missing | required | invalid | malformed | not "
+         "provided", "API servers' and Supabase functions' 401s (Missing Authorization "
+         "header; HTTPException(401, Missing Authorization header); gRPC Unauthenticated: "
+         "missing authorization header)"),
         ("no logged in | logged in account | 正确的 api key | 正确的 api keys",
          "chathub-dev/chathub chatgpt-webapp client.ts (There is no logged-in ChatGPT account "
          "in this browser); openai-translator/bob-plugin-openai-translator (填入了正确的 API "
@@ -1693,20 +1755,34 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
          "(fallback detection): ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
-         "subscription token | "
+         "subscription token | authentication key | auth key | admin token | refresh token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
          "retrieve | unable to retrieve | could not retrieve | unable to locate | failed to load "
          "| unable to load | could not load | failed to refresh | rejected | isn t provided | "
          "is not provided | wasn t provided | should start with "
-         "| must start with",
+         "| must start with | must be set",
          _OPENAI_ERRORS + " (Incorrect API key provided); Gemini (API key not valid); "
-         "Anthropic (invalid x-api-key); botocore exceptions.py (NoCredentialsError: Unable "
+         "Anthropic (invalid x-api-key); theroyallab/tabbyAPI common/auth.py (The provided "
+         "authentication key is missing.); Portkey-AI/gateway adminAuth (Invalid admin "
+         "token.); xorbitsai/inference api (Invalid or expired refresh token); botocore "
+         "exceptions.py (NoCredentialsError: Unable "
          "to locate credentials); langwatch/langwatch#7602 (Bifrost: failed to retrieve aws "
          "credentials); microsoft/magentic-ui _ai_client.py (The model server rejected the API "
          "key); mscraftsman/generative-ai (API key should start with 'AIza'); "
          "Abilityai/trinity#361 (Subscription token may be expired or revoked: the token of a "
-         "Claude subscription made by 'claude setup-token')"),
+         "Claude subscription made by 'claude setup-token'); openai-python _client.py "
+         "(OpenAIError: The api_key client option must be set either by passing api_key to "
+         "the client or by setting the OPENAI_API_KEY environment variable)"),
+        ("jwt expired | jwt malformed | invalid jwt | jwt must be provided | signature "
+         "verification failed | signature has expired", "auth0/node-jsonwebtoken "
+         "(TokenExpiredError: jwt expired; JsonWebTokenError: jwt malformed, jwt must be "
+         "provided); jpadilla/pyjwt (InvalidSignatureError: Signature verification failed; "
+         "ExpiredSignatureError: Signature has expired), as gateways and front-ends with "
+         "token auth answer a stale or broken token"),
+        ("could not resolve authentication method | authentication method", "anthropic-sdk-"
+         "typescript src/client.ts (Could not resolve authentication method. Expected either "
+         "apiKey or authToken to be set.)"),
         ("provide | supply + api authentication | authentication credentials",
          "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
          "authentication.)"),
@@ -1720,12 +1796,26 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("only available for | only available to | only accessible to | only accessible by",
          "kimi.com/code/docs kimi-code/error-reference (403 Kimi For Coding is currently only "
          "available for Coding Agents): access withheld from this client or user"),
+        ("requires admin | admin required | admin only | only admin | only admins | only proxy "
+         "admin | admin privileges | admin access", "mudler/LocalAI core/http (403 "
+         "localai_assistant requires admin); BerriAI/litellm proxy route checks (401 "
+         "Authentication Error, Only proxy admin can be used to generate, delete, update info "
+         "for new keys/users/teams): the caller's role may not do this"),
         ("account | organization | organisation | key + suspended | disabled | deactivated | "
-         "banned | not active | inactive", "OpenAI (Your account is not active); Anthropic "
-         "(This organization has been disabled.)"),
-        ("access key | secret key | secret access key + set | missing | no | not found | "
-         "invalid | required | not enough", "baidubce/bce-qianfan-sdk (Please set AK and SK "
-         "or AccessKey and SecretKey); AWS SDKs (The security token ... is invalid)"),
+         "banned | not active | inactive | blocked", "OpenAI (Your account is not active); "
+         "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
+         "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
+         "of this API key is blocked; Firebase: API key is blocked for this domain)"),
+        ("access key | secret key | secret access key | security token + set | missing | no | "
+         "not found | invalid | required | not enough | expired", "baidubce/bce-qianfan-sdk "
+         "(Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security token "
+         "included in the request is invalid; ExpiredTokenException: The security token "
+         "included in the request is expired)"),
+        ("don t have access | do not have access | does not have access | no access to - does "
+         "not exist | not found | doesn t exist", _AWS_ERRORS + " (AccessDeniedException: "
+         "You don't have access to the model with the specified model ID.); OpenAI 403 "
+         "(Project does not have access to model x); not a model that does not exist (The "
+         "model `x` does not exist or you do not have access to it)"),
         ("terms | license + not agreed | agree to | accept", "Cloudflare Workers AI errors (User "
          "has not agreed to Llama3.2 model terms): access to the model is withheld"),
         ("invalid token | expired token | token expired | token has expired | token is "
@@ -1761,11 +1851,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
-         "response", _ANTHROPIC_ERRORS
+         "response | when parsing | while parsing | model output | model produced | produced "
+         "invalid", _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
-         "invalid_input); not an answer the client could not read (stanford-oval/storm "
-         "knowledge_storm/lm.py: Received invalid JSON response from server; clients' "
-         "parsers: Invalid JSON response from AI)"),
+         "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
+         "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
+         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3)), nor "
+         "the model's own output (openai/openai-agents-python ModelBehaviorError: Invalid JSON "
+         "when parsing {...} for TypeAdapter(...); Invalid JSON when parsing model output)"),
         ("invalid | malformed ~ request | requests - too large | status",
          "OpenHands/software-agent-sdk "
          "llm/exceptions/types.py (LLMMalformedConversationHistoryError: ... produced an "
@@ -1780,7 +1873,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
-         "invalid model id", "Cloudflare Workers AI errors (The model name is invalid)"),
+         "invalid model id | model identifier is invalid", "Cloudflare Workers AI errors (The "
+         "model name is invalid); " + _AWS_ERRORS + " (ValidationException: The provided "
+         "model identifier is invalid.)"),
         ("must be | must either be | must not be | is required | are required | missing "
          "required | required parameter | required parameters | required property | cannot be "
          "empty | must contain "
@@ -1811,14 +1906,39 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "content_policy_violation); Baidu Qianfan (Sensitive chat messages); Azure OpenAI "
          "content filtering (400 content_filter: The response was filtered due to the prompt "
          "triggering Azure OpenAI's content management policy; ResponsibleAIPolicyViolation)"),
+        ("only allowed when | only be defined when | only be set when | only be specified "
+         "when | only specify | must be set together", _OPENAI_ERRORS + " (400 The "
+         "'stream_options' parameter is only allowed when 'stream' is enabled.); "
+         "vllm-project/vllm protocol.py (Stream options can only be defined when "
+         "`stream=True`.); mlc-ai/web-llm src/error.ts (Only specify stream_options when "
+         "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
+         "parameter the request may only send with another"),
+        ("above max value | below min value | above max length | below min length | empty "
+         "array", _OPENAI_ERRORS + " (400 codes integer_above_max_value: max_tokens is too "
+         "large for this model; integer_below_min_value; decimal_above_max_value; "
+         "array_above_max_length; empty_array), as OpenAI-compatible servers and their "
+         "clients' tests copy them: a parameter out of its range"),
+        ("invalid image | image parse error | invalid base64 | invalid function parameters - "
+         "returned | produced | generated",
+         _OPENAI_ERRORS + " (400 codes invalid_image, invalid_image_format, invalid_image_url, "
+         "image_parse_error, invalid_base64, invalid_function_parameters); APIs' 400 "
+         "INVALID_IMAGE_FORMAT (Invalid image format. Expected base64 data URL.): what the "
+         "request sent cannot be read, not what the model returned"),
+        ("no vision model | not a vision model", "Mozilla-Ocho/llamafile server "
+         "v1_chat_completions.cpp (400 no_vision_model); agents' lists of providers' image "
+         "refusals (image_url is not supported; does not support vision; not a vision model): "
+         "an image sent to a model that cannot read it"),
+        ("bad data | request too small - received | response | upstream | from server",
+         "developer.android.com AICore GenerativeAIException.ErrorCode (BAD_DATA: the "
+         "request's data could not be used; REQUEST_TOO_SMALL); developers.google.com ML Kit "
+         "GenAiException.ErrorCode (REQUEST_TOO_SMALL): on-device runtimes' codes for input "
+         "the model cannot take; not data the client received"),
+        ("prompt is empty | input is empty | messages is empty | messages are empty | empty "
+         "prompt", "google-ai-edge/LiteRT-LM runtime/core/session_basic.cc (Input is empty.); "
+         "model servers' 400s for a request with nothing to answer (FastAPI "
+         "HTTPException(400, Prompt is empty); Go inference servers: prompt is empty)"),
         ("not valid + request", "StanfordSpezi/SpeziLLM (The request sent to the model was "
                                 "not valid.)"),
-        ("does not match the expected shape", "Anthropic invalid_request_error bodies: "
-         "Calcium-Ion/new-api-horizon#2 (tools.0.input_schema: Input does not match the "
-         "expected shape.)"),
-        ("unexpected value | unexpected values + header | headers", "Anthropic "
-         "invalid_request_error bodies: anthropics/anthropic-sdk-typescript#770 and Claude "
-         "Code's env-vars docs (Unexpected value(s) `x` for the `anthropic-beta` header)"),
         ("references unknown | unknown tool | unknown tools | undefined tool",
          "EricLBuehler/mistral.rs mistralrs-core/src/tools (tool_choice references unknown "
          "tool `x`: the request names a tool it does not define)"),
@@ -1826,13 +1946,55 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Request trying to use deprecated SDK version)"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
-        ("validation error | validation failed | failed validation | failed to validate",
-         _AWS_ERRORS + " (ValidationException); pydantic (validation error)"),
+        ("validation error | validation failed | failed validation | failed to validate - "
+         "type validation | result validation | output validation | response validation | "
+         "when parsing | model output | model behavior",
+         _AWS_ERRORS + " (ValidationException); pydantic (validation error); not a client "
+         "checking the model's answer (vercel/ai packages/provider/src/errors/"
+         "type-validation-error.ts: AI_TypeValidationError: Type validation failed: Value: "
+         "...; pydantic/pydantic-ai: Exceeded maximum retries (1) for result validation; "
+         "openai/openai-agents-python ModelBehaviorError: Invalid JSON when parsing ... ; 1 "
+         "validation error for ...)"),
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
          "invalid param | invalid params | invalid value | invalid type | invalid schema",
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
         ("invalid ~ value | values | option | options | field - api key | key | token",
          "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
+        ("invalid provider | invalid config | invalid configuration | invalid custom host | "
+         "invalid content type | invalid input type | unsupported input | unsupported content "
+         "type | unsupported input type | does not have a valid",
+         "Portkey-AI/gateway requestValidator (400 Invalid provider passed; Invalid config "
+         "passed; Invalid custom host; Invalid content type passed); Cloudflare AI Gateway "
+         "(opencodeschool/opencode.school#174: Invalid provider (code 2008)); "
+         "aws-samples/bedrock-access-gateway (Unsupported input type); envoyproxy/ai-gateway "
+         "translator (data uri does not have a valid format): a gateway refusing what the "
+         "request names"),
+        ("cannot be | cannot use | can t be | can not be + when streaming | with streaming | "
+         "while streaming - " + _RATE_WORDS, "mlc-ai/web-llm src/error.ts (When streaming, `n` "
+         "cannot be > 1.); API references of request parameters (jsonResponse: Cannot be used "
+         "with streaming; parallel_thinking: Cannot be used with streaming): a parameter the "
+         "request may not send with stream"),
+        ("cannot be more | cannot be less | cannot be greater | cannot be larger | cannot be "
+         "smaller | cannot be negative | cannot be higher | cannot be lower - " + _RATE_WORDS,
+         "theroyallab/tabbyAPI common/sampling.py (min tokens cannot be more then max tokens); "
+         "mlc-ai/web-llm src/error.ts (`n` cannot be > 1 ...); parameter checks of model "
+         "servers (top_k cannot be negative): a request parameter out of its range"),
+        ("unexpected value | unexpected values + header | parameter | field | argument",
+         "Anthropic API 400 through gateways and SDKs (anthropics/anthropic-sdk-typescript#770, "
+         "anthropics/claude-code docs CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: Unexpected "
+         "value(s) `x` for the `anthropic-beta` header): a value the request sends that the "
+         "API does not take"),
+        ("does not match the expected | does not match expected - response | returned | "
+         "backend", "Anthropic API 400 as relays pass it on (Calcium-Ion/new-api-horizon#2: "
+         "tools.0.input_schema: Input does not match the expected shape.); schema validators' "
+         "wording for a request body; not an answer that did not match (clients' "
+         "MalformedResponse: The backend returned something that does not match the "
+         "expected shape)"),
+        ("deserialize the json body | parse the request body", "tokio-rs/axum JsonRejection "
+         "(422 Failed to deserialize the JSON body into the target type: missing field `x`; "
+         "400 Failed to parse the request body as JSON) in Rust model servers and gateways; "
+         "DeepSeek 400 (Failed to deserialize the JSON body into the target type: "
+         "messages[0]: unknown variant `image_url`)"),
         ("unknown field | unknown fields | unsupported generation | unsupported option | "
          "unsupported options | unsupported argument | unsupported field | unsupported "
          "fields", "KoboldAI API as SillyTavern/SillyTavern#93 shows it (stop_sequence: "
@@ -1840,10 +2002,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "controls: x)"),
         ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
          "request argument | unrecognized parameter | extra inputs are not permitted | "
-         "does not support | not supported - internal server error | internal error | "
+         "does not support | not supported | not currently supported | is unsupported | are "
+         "unsupported | doesn t support | don t support | not compatible with | is "
+         "incompatible with - internal server error | internal error | "
          "server error", _OPENAI_ERRORS + " (Unsupported parameter); "
-         + _OLLAMA + " (does not support tools); not where the server names its own internal "
-         "error (warpdotdev/warp#8225)"),
+         + _OLLAMA + " (does not support tools); vllm-project/vllm entrypoints/openai and its "
+         "fork aphrodite-engine (suffix is not currently supported; Streaming is not currently "
+         "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
+         "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
+         "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -1886,10 +2053,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("too_large", (
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
-        ("body | payload | upload | attachment | image | file + exceeds | larger than - "
-         + _RATE_WORDS,
+        ("body | payload | upload | attachment | image | file + exceeds | exceeded | larger "
+         "than - " + _RATE_WORDS,
          "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
-         "Anthropic Messages API (image exceeds 5 MB maximum)"),
+         "Anthropic Messages API (image exceeds 5 MB maximum); vercel/next.js (Body exceeded "
+         "1mb limit); Spring MaxUploadSizeExceededException (Maximum upload size exceeded)"),
         ("request | payload | entity | body | file | image | upload | attachment + too large "
          "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
          "exceeds the limit | exceeds limit - tokens per | per min | per minute | tpm | rpm",
@@ -1935,21 +2103,40 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("overloaded", (
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
-        ("访问量过大 | 负载已饱和 | 服务繁忙 | 暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不"
-         "可用",
+        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 暂时无法提供服务 | 暂不可用 | "
+         "暂时不可用 | 服务不可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
          + " (100020 模型暂时无法提供服务); "
-         + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用)"),
+         + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用); "
+         "songquanpeng/one-api#130 (负载已满, 请稍后再试); Chinese APIs' busy answers "
+         "(系统繁忙, 请稍后再试; WeChat -1 系统繁忙 as 502 WECHAT_SYSTEM_BUSY), which their "
+         "clients retry like a 5xx"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
         ("service unavailable | temporarily unavailable | currently unavailable | "
-         "unavailable", "HTTP 503 reason phrase; " + _GOOGLE_CODES + " (UNAVAILABLE)"),
+         "unavailable - assets unavailable | asset unavailable", "HTTP 503 reason phrase; "
+         + _GOOGLE_CODES + " (UNAVAILABLE); not an on-device model whose files are missing "
+         "(developer.apple.com FoundationModels LanguageModelSession.GenerationError."
+         "assetsUnavailable)"),
         ("no more data centers | no available capacity | no capacity | no healthy upstream | "
-         "no available server | no available servers", "Cloudflare Workers AI errors (No "
-         "more data centers to forward the request to); Envoy (no healthy upstream)"),
+         "no available server | no available servers | no available slot | no available slots "
+         "| no available worker | no available workers", "Cloudflare Workers AI errors (No "
+         "more data centers to forward the request to); Envoy (no healthy upstream); "
+         "xorbitsai/inference xinference/core (No available slot found for the model; No "
+         "available worker found): nothing free to serve the request now"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+        ("under maintenance | maintenance mode | down for maintenance | scheduled maintenance",
+         "API servers' 503 during maintenance (res.status(503).json({message: \"Server is "
+         "under maintenance. Please try again later.\"}); maintenance-mode middleware): "
+         "unavailable for now, like a 503"),
+        ("loading model | model is loading | still loading - error loading | failed loading "
+         "| failure loading | failed to load | loading model file",
+         "ggml-org/llama.cpp tools/server (503 {\"message\":\"Loading model\",\"type\":"
+         "\"unavailable_error\"} while the server starts); Hugging Face Inference API 503 "
+         "(Model is loading); a server whose model is not loaded yet; not a model that failed "
+         "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
         ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
@@ -1961,6 +2148,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error occurred while processing", _OPENAI_ERRORS),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
+        ("inference failed | inference error - timed out | timeout | connection | connect | "
+         "refused | unreachable", "mudler/LocalAI core/http (500 moderation "
+         "inference failed); model servers' FastAPI handlers (HTTPException(500, inference "
+         "failed: ...); Model inference failed: ...; 502 Inference failed: ...): the model "
+         "server's own inference step failed; not where it names a timeout or a connection "
+         "that failed (502 Inference failed: {httpx.HTTPError})"),
+        ("engine dead | engine core encountered | engine core failed | background loop has "
+         "errored", "vllm-project/vllm v1/engine/exceptions.py (EngineDeadError: EngineCore "
+         "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
+         "and v0 (AsyncEngineDeadError: Background loop has errored already.), as the servers "
+         "built on vLLM and their log watchers report it: the model server's engine died"),
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
@@ -1973,6 +2171,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
          "-1001: NSURLErrorDomain error -1001)"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
+        ("esockettimedout", "request/request (Node: Error: ESOCKETTIMEDOUT, the socket's "
+         "read timeout)"),
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
          "took too long - argument | parameter | param | kwarg | keyword | option | field | "
          "property | setting | must be | should be",
@@ -1980,6 +2180,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("no route to host | http response to https client", "Linux errno 113 as Go and "
+         "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
+         "host); golang/go net/http transport (http: server gave HTTP response to HTTPS "
+         "client): the connection itself failed"),
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
@@ -2046,10 +2250,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
          "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
-         "decoding error | not valid json | data corrupted | abort error | aborterror | "
-         "aborted a request | operation was aborted | request was aborted",
-         "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI + "; "
-         + _GO_NET),
+         "decoding error | not valid json | data corrupted | failed to parse | parse error | "
+         "abort error | aborterror | aborted a request | operation was aborted | request was "
+         "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
+         + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
+         "to parse SSE event, as in the keyword above)"),
     )),
     ("canceled", (
         ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
@@ -2122,16 +2327,22 @@ def _provider_error_label(message: str, status: int | None) -> str:
     found = _status_in_lowered(lowered)
     if found is not None and is_status(found):
         return status_label(found)
-    found = status_of_name(message)
-    if found is None:
-        found = status_of_phrase(lowered)
+    name = status_name(message)
+    found = status_of_phrase(lowered) if name is None else _NAME_STATUS[name[0]]
     if found is not None:
-        return status_label(found)
+        if name is None or name[0] not in _NAMES_FALLBACK:
+            return status_label(found)
+        # a fallback name is no part of the words that may name something more specific
+        lowered = lowered.replace(ascii_lower(name[1]), " ")
+        joined = joined_words(message.replace(name[1], " "))
+        word_list = None
     if word_list is None:
         word_list = WORD.findall(lowered)
     rank = _PROVIDER_RANK.get(_PROVIDER_KEYWORDS.first(lowered, word_list), _OTHER_RANK)
-    by_words = _PROVIDER_FAMILIES.first_index(joined)
-    return PROVIDER_ERROR_LABELS[min(rank, _PROVIDER_FAMILY_RANKS[by_words])]
+    rank = min(rank, _PROVIDER_FAMILY_RANKS[_PROVIDER_FAMILIES.first_index(joined)])
+    if rank == _OTHER_RANK and found is not None:
+        return status_label(found)  # a fallback name's status
+    return PROVIDER_ERROR_LABELS[rank]
 
 
 _PROVIDER_ERROR_MEMO: Final = Memo()

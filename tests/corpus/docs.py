@@ -189,6 +189,11 @@ def render() -> str:
             "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
             + "; ".join(f"{code(name)} ({source})"
                         for name, source in facts.PROVIDER_STATUS_NAMES_OF_SEVERAL) + "."]
+    out += ["", "An error type providers send with several statuses gives its status only "
+            "where the message's other words (step 4) name no label, and is no part of those "
+            "words (`PROVIDER_STATUS_NAMES_FALLBACK`): "
+            + "; ".join(f"{code(name)} ({source})"
+                        for name, source in facts.PROVIDER_STATUS_NAMES_FALLBACK) + "."]
     out += ["", "### 4. Keywords and words (`PROVIDER_ERROR_KEYWORDS`, "
             "`PROVIDER_ERROR_FAMILIES`), then `other`", "",
             "The keyword table and the word families of every label are read together, in "

@@ -1,0 +1,255 @@
+"""provider_error and finish_reason by meaning, on real wordings beyond the corpus rows the
+rules were fixed for: each case is a kind of wording found in several public programs."""
+
+from __future__ import annotations
+
+import pytest
+
+from metricsd.core.facts import finish_reason_label, provider_error_label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenAI's error type invalid_request_error comes with 400, 401 and 404: the message's
+    # meaning decides, the type only where the words name nothing (OpenAI error codes;
+    # OpenAI-compatible servers' model_not_found bodies).
+    ('{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", '
+     '"code": "invalid_api_key"}}', "auth"),
+    ('{"error": {"message": "Model \'unknown-model\' not found in any enabled provider", '
+     '"type": "invalid_request_error", "code": "model_not_found"}}', "not_found"),
+    ('{"error": {"message": "The model `text-embedding-3-small` does not exist.", '
+     '"type": "invalid_request_error"}}', "not_found"),
+    ('{"error": {"message": "Invalid value for \'temperature\': expected a number.", '
+     '"type": "invalid_request_error", "param": "temperature"}}', "bad_request"),
+    ('{"error": {"message": "", "type": "invalid_request_error"}}', "bad_request"),
+    ("InvalidRequestError", "bad_request"),
+])
+def test_a_generic_error_type_gives_way_to_the_meaning(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # "invalid" names the server's answer, not the request (model clients that parse JSON).
+    ("Invalid JSON response from AI", "other"),
+    ("Invalid JSON response (attempt 1/3): Expecting value: line 1 column 1 (char 0)",
+     "other"),
+    ("Invalid JSON in request body", "bad_request"),
+])
+def test_an_invalid_response_is_no_bad_request(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # The model's context holds no more tokens, in the words of local engines and servers.
+    ("Input prompt is too big compared to KV size. Please try increasing KV size.",
+     "context_length"),
+    ("RuntimeError: KV cache is full!", "context_length"),
+    ("KV cache is full - cannot add more tokens", "context_length"),
+    ("ran out of context", "context_length"),
+    # A parameter the request may only send with another; a request with nothing in it.
+    ("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+     "bad_request"),
+    ("Stream options can only be defined when `stream=True`.", "bad_request"),
+    ("'stream' and 'stream_options' must be set together", "bad_request"),
+    ("Prompt is empty", "bad_request"),
+])
+def test_local_servers_and_validation_by_meaning(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A value the request sends that the API does not take; a body of the wrong shape.
+    ("API Error: 400 ... Unexpected value(s) for the `anthropic-beta` header", "bad_request"),
+    ("Unexpected value(s) `context-1m-2025-08-07` for the `anthropic-beta` header.",
+     "bad_request"),
+    ("messages.0.content: Input does not match the expected shape.", "bad_request"),
+    ("The backend returned something that does not match the expected shape.", "other"),
+])
+def test_values_and_shapes_the_api_does_not_take(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A server whose model is not loaded yet is unavailable for now; one that failed to
+    # load its model failed.
+    ('{"error":{"message":"Loading model","type":"unavailable_error"}}', "overloaded"),
+    ('{"error":"Model is loading","estimated_time":45}', "overloaded"),
+    ("Error loading model 'llama3' for API 'ollama'.", "other"),
+    # A Rust server's framework rejecting the request body (axum's JsonRejection).
+    ("Failed to deserialize the JSON body into the target type: messages[0]: unknown variant "
+     "`image_url`, expected `text` at line 1 column 120", "bad_request"),
+    ("Failed to parse the request body as JSON: key must be a string at line 1 column 2",
+     "bad_request"),
+])
+def test_loading_servers_and_rejected_bodies(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A client checking the model's answer is no bad request of the caller's.
+    ("agents.exceptions.ModelBehaviorError: Invalid JSON when parsing {\"a\": for "
+     "TypeAdapter(Out); 1 validation error", "other"),
+    ("AI_TypeValidationError: Type validation failed: Value: {\"x\":1}.", "other"),
+    ("ValidationException: 1 validation error detected: Value at 'messages' failed to "
+     "satisfy constraint", "bad_request"),
+    # A key or account the gateway has blocked.
+    ("Key is blocked. Update via `/key/unblock` if you're admin.", "auth"),
+    ("The owner of this API key is blocked", "auth"),
+])
+def test_answers_checked_and_keys_blocked(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("message", [
+    "vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue. See stack "
+    "trace (above) for the root cause.",
+    "AsyncEngineDeadError: Background loop has errored already.",
+])
+def test_a_dead_engine_is_a_server_failure(message: str) -> None:
+    assert provider_error_label(message, None) == "server"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # "not supported" in its other wordings (vLLM's OpenAI server and its forks).
+    ("suffix is not currently supported", "bad_request"),
+    ("best_of is not currently supported with streaming", "bad_request"),
+    ("Echo is unsupported with prompt embeds.", "bad_request"),
+    ("This model doesn't support tool calling", "bad_request"),
+    # More names of a credential.
+    ("Invalid or expired refresh token", "auth"),
+    ("The provided authentication key is missing.", "auth"),
+    # Nothing free to serve the request now.
+    ("No available worker found", "overloaded"),
+    # The conversation no longer fits.
+    ("You have reached the conversation length limit.", "context_length"),
+])
+def test_gateways_and_openai_compatible_servers(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A gateway refusing what the request names; a parameter out of its range.
+    ("Invalid provider passed", "bad_request"),
+    ("Invalid config passed", "bad_request"),
+    ("Unsupported content type: application/xml", "bad_request"),
+    ("top_k cannot be negative", "bad_request"),
+    ("max_tokens cannot be greater than 4096", "bad_request"),
+    # The 501 reason phrase at the end of what the server said.
+    ("Method not implemented!", "server"),
+    ("Streaming Not Implemented", "server"),
+])
+def test_gateway_validation_and_not_implemented(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("tokenBudgetExhausted", "length"),
+    ("step budget exceeded", "length"),
+    ("BUDGET_EXCEEDED", "other"),  # a budget of money (OpenHands: out of LLM credits)
+])
+def test_a_run_budget_of_tokens_or_steps_is_length(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Authentication Error, Only proxy admin can be used to generate, delete, update info "
+     "for new keys/users/teams.", "auth"),
+    ("Model inference failed: CUDA error", "server"),
+    # A stream whose data could not be decoded is no network failure.
+    ("Stream error: failed to parse SSE event", "other"),
+    ("stream error: stream ID 3; INTERNAL_ERROR", "network"),
+])
+def test_roles_inference_and_streams(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("You have insufficient permissions for this operation. Missing scopes: model.request.",
+     "auth"),
+    ("Missing Authorization header", "auth"),
+    ("Cannot POST /v1/chat/completions", "not_found"),  # Express's 404: a wrong base URL
+    ("Cannot post message to channel", "other"),
+    ("dial tcp 10.0.0.2:443: connect: no route to host", "network"),
+    ("http: server gave HTTP response to HTTPS client", "network"),
+    ("Body exceeded 1mb limit", "too_large"),
+])
+def test_permissions_endpoints_routes_and_bodies(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Inference failed: Connection refused", "network"),
+    ("Inference failed: timed out", "timeout"),
+])
+def test_a_failed_inference_that_names_its_cause(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("GenerativeAIException: BAD_DATA", "bad_request"),  # on-device runtimes' codes
+    ("REQUEST_TOO_SMALL", "bad_request"),
+    ("Received bad data from server", "other"),
+])
+def test_on_device_codes_for_unusable_input(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Error: gpt-3.5-turbo is not a vision model", "bad_request"),
+    ("LanguageModelSession.GenerationError.assetsUnavailable", "other"),
+    ("The model is temporarily unavailable", "overloaded"),
+])
+def test_vision_and_on_device_assets(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("Server is under maintenance. Please try again later.", "overloaded"),
+    ("Error: ESOCKETTIMEDOUT", "timeout"),
+])
+def test_maintenance_and_socket_timeouts(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("The api_key client option must be set either by passing api_key to the client or by "
+     "setting the OPENAI_API_KEY environment variable", "auth"),
+    ("Could not resolve authentication method. Expected either apiKey or authToken to be "
+     "set.", "auth"),
+    ("The security token included in the request is expired", "auth"),
+    ("You don't have access to the model with the specified model ID.", "auth"),
+    ("The model `gpt-4` does not exist or you do not have access to it.", "not_found"),
+    ("The provided model identifier is invalid.", "bad_request"),
+])
+def test_sdk_credentials_and_model_access(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    ("jsonResponse cannot be used with streaming", "bad_request"),
+    ("Stream cannot be established", "other"),
+])
+def test_parameters_not_allowed_with_streaming(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_a_busy_system_in_chinese_is_overloaded() -> None:
+    assert provider_error_label("系统繁忙, 请稍后再试", None) == "overloaded"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenAI's 400 codes for a parameter out of range and for input it cannot read.
+    ('{"error": {"message": "max_tokens is too large for this model.", "type": '
+     '"invalid_request_error", "param": "max_tokens", "code": "integer_above_max_value"}}',
+     "bad_request"),
+    ("invalid_image_format", "bad_request"),
+    ("image_parse_error", "bad_request"),
+    ("The model returned an invalid image", "other"),
+])
+def test_openai_validation_codes(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize("message", ["TokenExpiredError: jwt expired",
+                                     "InvalidSignatureError: Signature verification failed"])
+def test_a_stale_or_broken_token_is_auth(message: str) -> None:
+    assert provider_error_label(message, None) == "auth"
