@@ -511,10 +511,10 @@ def _reference_provider(message: str, status: int | None) -> str:
     for candidate in (status, _reference_status(message)):
         if candidate is not None and _valid(candidate):
             return facts.status_label(candidate)
-    name = facts.status_name(message)
-    if name is not None and name[0] in {n for n, _ in facts.PROVIDER_STATUS_NAMES_FALLBACK}:
+    found = facts.status_name(message)
+    if found is not None and found[0] in {n for n, _ in facts.PROVIDER_STATUS_NAMES_FALLBACK}:
         # the words without the name first, the name's status if they name nothing
-        rest = message.replace(name[1], " ")
+        rest = message.replace(found[1], " ")
         by_words = _first_in_order(PROVIDER_ERROR_LABELS,
                                    _reference_row(PROVIDER_ERROR_KEYWORDS, rest),
                                    _reference_family(PROVIDER_ERROR_FAMILIES, rest))
