@@ -249,6 +249,15 @@ def render() -> str:
             "misses of the batches before it fixed by meaning. *Before* "
             "is the v1.2 classifier (3a9b71c) on the same rows; *now* is the classifier "
             "today. Per cell: agreement (rows).", ""]
+    held = held_out_batches()
+    if held:
+        out += ["Batches " + ", ".join(held) + " were held out: gathered by readers who "
+                "never saw the tables while the last rules were still being written, kept "
+                "sealed (nobody who changed the tables read them), and scored once, after "
+                "those rules were committed, by a real daemon of that commit fed each row "
+                "over its socket (`python -m tests.corpus.firstsight --daemon`; its pure "
+                "functions must agree row for row). Their row in the summary is the "
+                "measure of what the next provider will meet.", ""]
     out += first_sight_table()
     out += ["", "The inputs the tables read differently from a careful human reader:", ""]
     out += [f"* {name}: {code(row.input[:90] + ('…' if len(row.input) > 90 else ''))} is "
@@ -267,6 +276,11 @@ def _record() -> list[dict[str, str]]:
     lines = RECORD.read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
     return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+
+
+def held_out_batches() -> list[str]:
+    """The batches scored once by a real daemon (``firstsight --daemon``)."""
+    return sorted(c["batch"] for c in _record() if c["scored_by"] == "daemon")
 
 
 def first_classifier_batches() -> list[str]:
