@@ -2542,8 +2542,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("fetch failed", "nodejs/undici (TypeError: fetch failed)"),
     )),
     ("exit_nonzero", (
-        (r"\bexit (?:code|status):? ?-?[1-9]", _CODEX + " (Exit code: N); Go os/exec "
-         "(exit status N)"),
+        (r"\bexit (?:code|status):? ?[`'\"]?-?[1-9]", _CODEX + " (Exit code: N); Go os/exec "
+         "(exit status N); the number quoted as Perl-era programs print it "
+         "(fusioninventory/fusioninventory-agent#728: exit status: `1')"),
         (r"\bexitcode[\"']?\s*[:=]\s*-?[1-9]", "Trae-AI/TRAE#1982 (getCommandStatus: "
          "{..., \"exitCode\":130}); JSON and log fields exitCode=N"),
         (r"\bexited with (?:(?:code|status):? ?)?-?[1-9](?![0-9]* (?:error|warning)s?\b)",
@@ -2749,7 +2750,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not defined | wasn t defined | is not defined - file not found | "
          "path not found | directory not found | module not found | command not found | file "
          "does not exist | path does not exist | directory does not exist | not recognized as "
-         "the name of | cmdlet | tool error does "
+         "the name of | not recognized as a name of | cmdlet | tool error does "
          "not exist | tool exception does not exist | tool error not found | tool exception "
          "not found",
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
@@ -2777,6 +2778,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
          "--help' for more information; Redis: ERR unknown command 'x', with args beginning "
          "with:): invalid_args"),
+        ("function that wasn t defined | function that wasnt defined | function that was not "
+         "defined | requested function could not be found | plugin collection does not "
+         "contain - library", "microsoft/semantic-kernel dotnet FunctionCallsProcessor and "
+         "the OpenAI, Gemini and Mistral connectors' ClientCore (Error: Requested function "
+         "could not be found.; Error: Function call request for a function that wasn't "
+         "defined.), KernelPluginCollection (The plugin collection does not contain a plugin "
+         "and/or function with the specified names.); microsoft/semantic-kernel#8472, #9850, "
+         "#4724 as users quote them; not a native library's missing symbol (cupy: The "
+         "requested function could not be found in the library)"),
         ("undeclared tool", "ml-explore/mlx-swift-lm RejectedToolCall.swift (rejected tool "
          "call (undeclared_tool): a tool the request did not declare)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
@@ -2862,9 +2872,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Maximum character count is M.)"),
         ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
          "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
-         "tokens | larger than | file size exceeds | output limit | e2big - name too long",
+         "tokens | larger than | file size exceeds | output limit | e2big - name too long | "
+         "filename too long | path too long | enametoolong",
          _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
-         + _GEMINI_CLI + "/utils/fileUtils.ts"),
+         + _GEMINI_CLI + "/utils/fileUtils.ts; not a name over the file system's limit "
+         "(ENAMETOOLONG: File name too long; git for Windows: unable to create file x: "
+         "Filename too long, msysgit/git#376, git-for-windows/git#277; WASI strerror "
+         "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
         ("工作区目录之外 | 工作区之外 | 允许的工作区", _ZH_AGENTS),
@@ -2900,9 +2914,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "write a readonly database), as the sqlite3 shell and drivers print it (Error: "
          "stepping, attempt to write a readonly database (8)); Django and SQLAlchemy "
          "(OperationalError: attempt to write a readonly database)"),
-        ("not a registered workspace | not a workspace directory | not in the workspace",
+        ("not a registered workspace | not a workspace directory | not in the workspace | "
+         "path not in workspace",
          "google-gemini/gemini-cli#5669 (Directory 'x' is not a registered workspace "
-         "directory.)"),
+         "directory.); gemini-cli's read_file as RyderFreeman4Logos/cli-sub-agent#756 quotes "
+         "it (Error executing tool read_file: Path not in workspace)"),
         ("outside | not within | escapes | escape | beyond + workspace | allowed directories | "
          "folder | project "
          "| root | "
@@ -2928,10 +2944,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tests)"),
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
-         "digitally signed | execution policy | running scripts is disabled",
+         "digitally signed | execution policy | running scripts is disabled | 禁止运行脚本 | "
+         "进行数字签名 | 无法在当前系统上运行该脚本",
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
          "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
-         "digitally signed)"),
+         "digitally signed), in Chinese (无法加载文件 x.ps1, 因为在此系统上禁止运行"
+         "脚本; 未对文件 x 进行数字签名。无法在当前系统上运行该脚本: "
+         "yongxin-ms/DisableSogouNetwork#2 and READMEs "
+         "found by code search)"),
         ("security token + is expired", "botocore / AWS CLI (The security token included "
          "in the request is expired)"),
         ("authorization expired | missing scope | insufficient scope | insufficient "
@@ -2978,7 +2998,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "os error 2 | did not match any | unknown revision | 404 | missing file | missing "
          "script | missing module | missing package | must exist | not point to | not a git "
          "repository | not "
-         "recognized as the name of | not installed | not in path | does not match any | no "
+         "recognized as the name of | not recognized as a name of | not installed | not in "
+         "path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
          "| api key | api keys | environment variable "
          "| indentation level | no such host | no such command | no such subcommand "
@@ -2986,7 +3007,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro",
          "PowerShell (The term 'x' is not recognized as the "
-         "name of a cmdlet); npm/cli (Missing script); aws/amazon-q-developer-cli (The "
+         "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
+         "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
+         "script); aws/amazon-q-developer-cli (The "
          "provided path must exist); github/github-mcp-server (Path did not point to a file); "
          + _NODE_FS + " (ENOENT); Windows (The system cannot find the file specified. (os "
          "error 2)); olimorris/codecompanion.nvim (ripgrep (rg) is not installed or not in "
@@ -3005,6 +3028,27 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(x cannot be opened for loading!); terminal-bench pytorch-model-cli (Error: Cannot "
          "open weights file x); with a cause the cause decides (sed: couldn't open "
          "temporary file x: Permission denied)"),
+        ("프로그램 이름으로 인식되지 않습니다 | 배치 파일이 아닙니다 | "
+         "项识别为 cmdlet | 可运行程序的名称 | "
+         "プログラムの名前として認識されません | "
+         "バッチ ファイルとして認識されていません",
+         "PowerShell's CommandNotFoundException in Korean, Chinese "
+         "and Japanese Windows (microsoft/vscode#137991: 'x' 용어가 "
+         "cmdlet, 함수, 스크립트 파일 또는 실행할 수 있는 프로그램 "
+         "이름으로 인식되지 않습니다; 无法将“x”项识别为 cmdlet、函数、"
+         "脚本文件或可运行程序的名称; 用語 'x' は、コマンドレット、"
+         "関数、スクリプト ファイル、または操作可能なプログラムの"
+         "名前として認識されません, as READMEs and agents' transcripts "
+         "found by code search quote them); cmd.exe in Korean and "
+         "Japanese (내부 또는 외부 명령, 실행할 수 있는 프로그램, 또는 "
+         "배치 파일이 아닙니다; 'x' は、内部コマンドまたは外部コマンド、"
+         "操作可能なプログラムまたはバッチ ファイルとして認識されて"
+         "いません): the command is not there"),
+        ("invalid active developer path | missing xcrun", "Apple xcrun when the Command Line "
+         "Tools are gone (xcrun: error: invalid active developer path (/Library/Developer/"
+         "CommandLineTools), missing xcrun at: ...; npm/npm#11962, alexylem/jarvis#165, "
+         "t-lark/Auto-Update#7, and troubleshooting notes found by code search): the "
+         "developer tools are not installed, no argument is invalid"),
         ("不是内部或外部命令 | 找不到指定的 | 系统找不到 | 找不到文件",
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
@@ -3020,7 +3064,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
          "hashicorp/terraform fmt (Error: No file or directory at x.tf), captured here"),
         ("could not be found | couldn t be found | cannot be found | can t be found - "
-         "permission", "rust-lang/cargo (error: the crate `x` could not be found in registry "
+         "permission | matches parameter name | accepts argument", "rust-lang/cargo (error: "
+         "the crate `x` could not be found in registry "
          "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
          "it (ImportError: DLL load failed: The specified module could not be found.; Unable "
          "to load DLL 'x': The specified module could not be found.); not npm's E404 that "
@@ -3050,6 +3095,26 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("parameter cannot be found that matches | positional parameter cannot be found | "
+         "parameter set cannot be resolved | cannot bind parameter | cannot validate argument "
+         "on parameter | cannot bind argument to parameter",
+         "PowerShell ParameterBinderStrings (NamedParameterNotFound: A parameter cannot be "
+         "found that matches parameter name 'x'.; PositionalParameterNotFound: A positional "
+         "parameter cannot be found that accepts argument 'x'.; AmbiguousParameterSet: "
+         "Parameter set cannot be resolved using the specified named parameters.; Cannot "
+         "bind parameter 'x'; Cannot validate argument on parameter 'x'), adbertram/"
+         "PSAirTable#3, michelderooij/Remove-MessageClassItems#4 and Pester tests found by "
+         "code search"),
+        ("conversion from json + failed", "spring-projects/spring-ai ModelOptionsUtils "
+         "(Conversion from JSON to x failed, the tool call's arguments), "
+         "spring-projects/spring-ai#4987"),
+        ("do not map onto | does not map onto | in json at position", "langchain4j "
+         "ToolArgumentsException (params 'x' from request do not map "
+         "onto the parameters needed by 'y'), quarkiverse/quarkus-langchain4j#2569; "
+         "spring-projects/spring-ai ModelOptionsUtils (Conversion from JSON to x failed, the "
+         "tool call's arguments), spring-projects/spring-ai#4987; V8 JSON.parse as agents "
+         "print a tool call's arguments (Expected ',' or '}' after property value in JSON at "
+         "position N; Unexpected token x in JSON at position N), y13sint/FreeQwenApi#7"),
         ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
          "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
