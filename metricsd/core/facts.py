@@ -517,7 +517,11 @@ PATH: Final = re.compile(r"(?<![\w/.])(?:~|\.{1,2})?/[\w.~-]"
 #: failed: no part of the words either.
 REQUEST_ID: Final = re.compile(r"request[ _-]?id[\"']?\s*[:=]?\s*[\"']?[\w-]*", re.ASCII
                                | re.IGNORECASE)
-WINDOWS_PATH: Final = re.compile(r"\b[a-z]:\\[^\s\"'`<>]*", re.ASCII | re.IGNORECASE)
+#: A Windows path ends where a Chinese, Japanese or Korean sentence goes on without a space
+#: (PowerShell zh-CN: 无法加载文件 C:\\x.ps1 and then 因为在此系统上禁止运行脚本 after a full-width
+#: comma), as :data:`PATH` does.
+WINDOWS_PATH: Final = re.compile("\\b[a-z]:\\\\[^\\s\"'`<>\u3000-\u303f\u3400-\u9fff"
+                                 "\uac00-\ud7af\uff00-\uffef]*", re.ASCII | re.IGNORECASE)
 #: The end of a host name: found first (a fast search for "."), then widened to the name.
 HOST_END: Final = re.compile(r"\.(?:com|org|net|io|ai|dev|invalid|example|local|localhost|cn"
                              r"|co|app)(?![\w-])", re.ASCII | re.IGNORECASE)
@@ -2778,6 +2782,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
          "--help' for more information; Redis: ERR unknown command 'x', with args beginning "
          "with:): invalid_args"),
+        ("function with name + not found | was found | could not be found | does not exist - "
+         "file | path | directory | module", "function registries' lookups found by code search "
+         "(No function with name x was found.; function with name 'x' not found), as "
+         "run-llama/llama_index words it for tools (Tool with name x not found)"),
         ("function that wasn t defined | function that wasnt defined | function that was not "
          "defined | requested function could not be found | plugin collection does not "
          "contain - library", "microsoft/semantic-kernel dotnet FunctionCallsProcessor and "
@@ -2901,11 +2909,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
-         "access is denied | forbidden | 403 | insufficient permissions | not have permission "
+         "access is denied | zugriff verweigert | forbidden | 403 | insufficient permissions "
+         "| not have permission "
          "| don t have permission | doesn t have permission | doesn t have permissions | "
          "does not have permissions | read only file system | erofs | not writable | write "
          "protected | is read only - not be found or you do not",
-         _NODE_FS + "; Windows (Access is denied.; The media is write protected.); " + _RUN
+         _NODE_FS + "; Windows (Access is denied.; The media is write protected.; in German "
+         "Zugriff verweigert, learn.microsoft.com system error codes de-DE); " + _RUN
          + "; not npm's E404, whose status decides (404 Not Found ... could not be found or "
          "you do not have permission to access it; captured here)"),
         ("readonly database | read only database | read only transaction", "PostgreSQL "
@@ -2945,13 +2955,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
          "digitally signed | execution policy | running scripts is disabled | 禁止运行脚本 | "
-         "进行数字签名 | 无法在当前系统上运行该脚本",
+         "进行数字签名 | 无法在当前系统上运行该脚本 | skripts auf diesem system deaktiviert | "
+         "スクリプトの実行が無効になっているため | 스크립트를 실행할 수 없으므로",
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
          "chat (Path traversal is not allowed); PowerShell about_Execution_Policies (is not "
          "digitally signed), in Chinese (无法加载文件 x.ps1, 因为在此系统上禁止运行"
          "脚本; 未对文件 x 进行数字签名。无法在当前系统上运行该脚本: "
          "yongxin-ms/DisableSogouNetwork#2 and READMEs "
-         "found by code search)"),
+         "found by code search), in German, Japanese and Korean (x kann nicht geladen werden, da "
+         "die Ausfuehrung von Skripts auf diesem System deaktiviert ist; "
+         "このシステムではスクリプトの実行が無効になっているため; 이 시스템에서 스크립트를 "
+         "실행할 수 없으므로 x 파일을 로드할 수 없습니다: READMEs found by code search)"),
         ("security token + is expired", "botocore / AWS CLI (The security token included "
          "in the request is expired)"),
         ("authorization expired | missing scope | insufficient scope | insufficient "
@@ -3044,6 +3058,22 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "배치 파일이 아닙니다; 'x' は、内部コマンドまたは外部コマンド、"
          "操作可能なプログラムまたはバッチ ファイルとして認識されて"
          "いません): the command is not there"),
+        ("wurde nicht als name eines cmdlet | nicht als name eines cmdlets | entweder falsch "
+         "geschrieben oder | angegebenen pfad nicht finden | angegebene datei nicht finden | "
+         "pas reconnu comme nom d applet | pas reconnu en tant que commande interne | no se "
+         "reconoce como nombre de un cmdlet | no se reconoce como un comando interno | "
+         "reconhecido como nome de cmdlet",
+         "PowerShell's CommandNotFoundException and cmd.exe in German, French, Spanish and "
+         "Portuguese Windows, as READMEs, agents' transcripts and command-not-found detectors "
+         "found by code search quote them (Die Benennung \"x\" wurde nicht als Name eines "
+         "Cmdlet, einer Funktion, einer Skriptdatei oder eines ausfuehrbaren Programms erkannt; "
+         "Der Befehl \"x\" ist entweder falsch geschrieben oder konnte nicht gefunden werden; "
+         "Le terme x n'est pas reconnu comme nom d'applet de commande; 'x' n'est pas reconnu "
+         "en tant que commande interne ou externe; El termino 'x' no se reconoce como nombre "
+         "de un cmdlet; 'x' no se reconoce como un comando interno o externo; O termo 'x' nao "
+         "e reconhecido como nome de cmdlet); Windows ERROR_PATH_NOT_FOUND and "
+         "ERROR_FILE_NOT_FOUND in German (Das System kann den angegebenen Pfad nicht finden; "
+         "CPython: FileNotFoundError: [WinError 3] ...)"),
         ("invalid active developer path | missing xcrun", "Apple xcrun when the Command Line "
          "Tools are gone (xcrun: error: invalid active developer path (/Library/Developer/"
          "CommandLineTools), missing xcrun at: ...; npm/npm#11962, alexylem/jarvis#165, "
@@ -3105,6 +3135,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "bind parameter 'x'; Cannot validate argument on parameter 'x'), adbertram/"
          "PSAirTable#3, michelderooij/Remove-MessageClassItems#4 and Pester tests found by "
          "code search"),
+        ("positional arguments but | positional argument but | not marked as ignorable",
+         "CPython TypeError (f() takes 2 positional arguments but 3 were given), as agents' "
+         "Python tool runners print a call the model made with the wrong arguments "
+         "(huggingface/smolagents, langchain-ai/langchain tools); Jackson "
+         "UnrecognizedPropertyException (Unrecognized field \"x\" (class y), not marked as "
+         "ignorable), as JVM tool frameworks print arguments with an unknown key "
+         "(spring-ai, langchain4j)"),
         ("conversion from json + failed", "spring-projects/spring-ai ModelOptionsUtils "
          "(Conversion from JSON to x failed, the tool call's arguments), "
          "spring-projects/spring-ai#4987"),
@@ -3371,6 +3408,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "0", "screetsec/Sudomy#40 (Shell "
          "command PID N returned an abnormal error code: '1'); pidgin (Process returned error "
          "code N); not a server that returned one (Server returned error code N)"),
+        ("elifecycle | subprocess exited with error", "npm/cli (npm ERR! code ELIFECYCLE: a "
+         "package script exited non-zero); pypa/pip (error: subprocess-exited-with-error, a "
+         "build step that exited non-zero)"),
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
          _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
