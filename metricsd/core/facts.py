@@ -2540,6 +2540,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("couldn't connect", "curl (7) Couldn't connect to server; " + _RUN),
         ("failed to connect", "curl (7) Failed to connect; " + _RUN),
         ("connection refused", _NODE_FS + " (ECONNREFUSED)"),
+        ("unknownhostexception", "OpenJDK java.net.UnknownHostException (the host name did "
+                                 "not resolve)"),
         ("econnrefused", _NODE_FS),
         ("enotfound", "npm/cli (getaddrinfo ENOTFOUND)"),
         ("getaddrinfo", "npm/cli; Node.js dns"),
@@ -2954,7 +2956,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tests)"),
         ("unauthorized | 401 | authentication failure | authentication failed | not "
          "authenticated | unauthenticated | invalid credentials | path traversal | not "
-         "digitally signed | execution policy | running scripts is disabled | 禁止运行脚本 | "
+         "digitally signed | execution policy | running scripts is disabled | ps security "
+         "exception | 禁止运行脚本 | "
          "进行数字签名 | 无法在当前系统上运行该脚本 | skripts auf diesem system deaktiviert | "
          "スクリプトの実行が無効になっているため | 스크립트를 실행할 수 없으므로",
          "sooperset/mcp-atlassian (401 Client Error: Unauthorized); microsoft/vscode-copilot-"
@@ -3074,6 +3077,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "e reconhecido como nome de cmdlet); Windows ERROR_PATH_NOT_FOUND and "
          "ERROR_FILE_NOT_FOUND in German (Das System kann den angegebenen Pfad nicht finden; "
          "CPython: FileNotFoundError: [WinError 3] ...)"),
+        ("requires xcode but active developer directory | command not found exception",
+         "xcode-select (error: tool 'xcodebuild' requires Xcode, but active developer "
+         "directory '/Library/Developer/CommandLineTools' is a command line tools instance: "
+         "Xcode is not installed; READMEs and build logs found by code search); PowerShell's "
+         "error record (CategoryInfo: ObjectNotFound: (x:String) [], "
+         "CommandNotFoundException)"),
         ("invalid active developer path | missing xcrun", "Apple xcrun when the Command Line "
          "Tools are gone (xcrun: error: invalid active developer path (/Library/Developer/"
          "CommandLineTools), missing xcrun at: ...; npm/npm#11962, alexylem/jarvis#165, "
@@ -3142,6 +3151,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "UnrecognizedPropertyException (Unrecognized field \"x\" (class y), not marked as "
          "ignorable), as JVM tool frameworks print arguments with an unknown key "
          "(spring-ai, langchain4j)"),
+        ("syntax of the command is incorrect | wrong number of arguments | parameter binding "
+         "exception | json value could not be converted | value cannot be null parameter",
+         "cmd.exe (The syntax of the command is incorrect.), as agents' notes on Windows "
+         "shells found by code search quote it; Ruby ArgumentError (wrong number of arguments "
+         "(given 1, expected 2)); PowerShell's error record (InvalidArgument: ... "
+         "ParameterBindingException); .NET System.Text.Json (The JSON value could not be "
+         "converted to System.Int32. Path: $.x), ArgumentNullException (Value cannot be null. "
+         "(Parameter 'x'))"),
         ("conversion from json + failed", "spring-projects/spring-ai ModelOptionsUtils "
          "(Conversion from JSON to x failed, the tool call's arguments), "
          "spring-projects/spring-ai#4987"),
