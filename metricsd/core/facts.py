@@ -3114,6 +3114,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
          "invalid upstream 'x'), captured here: a revision or branch the command names that "
          "is not there, like git's unknown revision"),
+        ("doesn t have a resource type | does not have a resource type", "kubernetes kubectl "
+         "(error: the server doesn't have a resource type \"x\"), quoted by HolmesGPT/"
+         "holmesgpt test fixtures and kubectl notes found by code search: a kind the cluster "
+         "does not have"),
         ("unknown database | unknown table | unknown column", "MySQL server error messages "
          "(ERROR 1049 (42000): Unknown database 'x'; 1054: Unknown column 'x' in 'field "
          "list'; 1109: Unknown table 'x')"),
