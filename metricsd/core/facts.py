@@ -3166,13 +3166,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("conversion from json + failed", "spring-projects/spring-ai ModelOptionsUtils "
          "(Conversion from JSON to x failed, the tool call's arguments), "
          "spring-projects/spring-ai#4987"),
-        ("do not map onto | does not map onto | in json at position", "langchain4j "
+        ("do not map onto | does not map onto | after property value in json | after array "
+         "element in json | unterminated string in json | expected double quoted property name "
+         "in json", "langchain4j "
          "ToolArgumentsException (params 'x' from request do not map "
-         "onto the parameters needed by 'y'), quarkiverse/quarkus-langchain4j#2569; "
-         "spring-projects/spring-ai ModelOptionsUtils (Conversion from JSON to x failed, the "
-         "tool call's arguments), spring-projects/spring-ai#4987; V8 JSON.parse as agents "
-         "print a tool call's arguments (Expected ',' or '}' after property value in JSON at "
-         "position N; Unexpected token x in JSON at position N), y13sint/FreeQwenApi#7"),
+         "onto the parameters needed by 'y'), quarkiverse/quarkus-langchain4j#2569; V8 "
+         "JSON.parse as agents "
+         "print a tool call's arguments cut short or malformed (Expected ',' or '}' after "
+         "property value in JSON at position N; Unterminated string in JSON at position N), "
+         "y13sint/FreeQwenApi#7; not an HTML page read as JSON (Unexpected token < in JSON at "
+         "position 0), which says nothing of the arguments"),
         ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
          "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
@@ -3265,10 +3268,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern - "
-         "return type | must return | api key | api token | std invalid argument",
+         "return type | must return | api key | api token | std invalid argument | doctype",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
-         "ID); voideditor/void (Invalid LLM output)"),
+         "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
+         "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call"),
         ("missing + parameter | parameters | argument | arguments | field | name | input | "
          "value | command | query | url | path | positional argument | required positional | "
          "new str | new string | old str | old string | content | text",
