@@ -2911,13 +2911,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("权限不够 | 不允许的操作 | 拒绝访问 | 权限不足 | 没有权限", _ZH_CN + " (EACCES 权限不够; "
          "EPERM 不允许的操作); Windows in Chinese (拒绝访问: Access is denied)"),
         ("permission denied | operation not permitted | eacces | eperm | access denied | "
-         "access is denied | zugriff verweigert | forbidden | 403 | insufficient permissions "
+         "access is denied | zugriff verweigert | keine berechtigung | permission non accord e | "
+         "permiso denegado | acceso denegado | 許可がありません | アクセスが拒否されました | "
+         "허가 거부 | 액세스가 거부되었습니다 | forbidden | 403 | insufficient permissions "
          "| not have permission "
          "| don t have permission | doesn t have permission | doesn t have permissions | "
          "does not have permissions | read only file system | erofs | not writable | write "
          "protected | is read only - not be found or you do not",
          _NODE_FS + "; Windows (Access is denied.; The media is write protected.; in German "
-         "Zugriff verweigert, learn.microsoft.com system error codes de-DE); " + _RUN
+         "Zugriff verweigert, learn.microsoft.com system error codes de-DE); EACCES in "
+         "German, French, Spanish, Japanese and Korean as bash and coreutils print it (cat: x: "
+         "Keine Berechtigung; Permission non accordee; Permiso denegado; bash: x: "
+         "許可がありません; 허가 거부), Windows Access is denied in Spanish, Japanese "
+         "and Korean (Acceso denegado.; アクセスが拒否されました; 액세스가 거부되었습니다), "
+         "quoted in logs found by code search; " + _RUN
          + "; not npm's E404, whose status decides (404 Not Found ... could not be found or "
          "you do not have permission to access it; captured here)"),
         ("readonly database | read only database | read only transaction", "PostgreSQL "
@@ -3083,6 +3090,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Xcode is not installed; READMEs and build logs found by code search); PowerShell's "
          "error record (CategoryInfo: ObjectNotFound: (x:String) [], "
          "CommandNotFoundException)"),
+        ("datei oder verzeichnis nicht gefunden | aucun fichier ou dossier de ce nom | no "
+         "existe el archivo o el directorio | befehl nicht gefunden | commande introuvable | "
+         "kein git repository | no puede encontrar el archivo especificado | est introuvable | "
+         "そのようなファイルやディレクトリはありません | コマンドが見つかりません | "
+         "指定されたファイルが見つかりません | 그런 파일이나 디렉터리가 없습니다 | "
+         "명령을 찾을 수 없습니다 | 지정된 파일을 찾을 수 없습니다",
+         "ENOENT, bash's command not found, git's not a git repository and Windows "
+         "ERROR_FILE_NOT_FOUND in German, French, Spanish, Japanese and Korean, from the "
+         "programs' translations as logs and transcripts found by code search quote them "
+         "(cat: x: Datei oder Verzeichnis nicht gefunden; Aucun fichier ou dossier de ce nom; "
+         "No existe el archivo o el directorio; そのようなファイルやディレクトリはありません; "
+         "그런 파일이나 디렉터리가 없습니다; fatal: kein Git-Repository; [WinError 2] El sistema "
+         "no puede encontrar el archivo especificado; Le fichier specifie est introuvable; "
+         "지정된 파일을 찾을 수 없습니다; bash: x: "
+         "コマンドが見つかりません)"),
         ("invalid active developer path | missing xcrun", "Apple xcrun when the Command Line "
          "Tools are gone (xcrun: error: invalid active developer path (/Library/Developer/"
          "CommandLineTools), missing xcrun at: ...; npm/npm#11962, alexylem/jarvis#165, "
