@@ -3185,6 +3185,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ParameterBindingException); .NET System.Text.Json (The JSON value could not be "
          "converted to System.Int32. Path: $.x), ArgumentNullException (Value cannot be null. "
          "(Parameter 'x'))"),
+        ("is not one of | expected string got | expected number got | expected integer got | "
+         "expected boolean got | expected object got | expected array got",
+         "python-jsonschema (_keywords.py enum: 'x' is not one of ['a', 'b']); validators of "
+         "tool and config arguments found by code search (APISIX schema: property \"key\" "
+         "validation failed: wrong type: expected string, got number; TypeScript validators: "
+         "Field 'name' expected string, got number)"),
+        ("line | start line | end line | offset | line number | page | column ~ out of range "
+         "| out of bounds", "file and edit tools' range checks found by code search (Go: "
+         "errors.New(\"edit: start line out of range\"); TypeScript: RangeError(\"line out of "
+         "range\"); Kotlin: error(\"Line $line out of range\")), like the end-of-file check "
+         "below"),
         ("conversion from json + failed", "spring-projects/spring-ai ModelOptionsUtils "
          "(Conversion from JSON to x failed, the tool call's arguments), "
          "spring-projects/spring-ai#4987"),
