@@ -2560,8 +2560,12 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
         (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
         (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
-        (r"\bmake: \*\*\* \[[^\]]*\] error [1-9]",
-         "GNU make (make: *** [Makefile:2: all] Error 1)"),
+        (r"\bmake[^ *]{0,6}: \*\*\* \[[^\]]*\] (?:error|fehler|erreur|\u30a8\u30e9\u30fc|"
+         r"\uc624\ub958|\u9519\u8bef) [1-9]",
+         "GNU make (make: *** [Makefile:2: all] Error 1), and in its translations "
+         "(po/de.po Fehler, fr.po Erreur, ja.po \u30a8\u30e9\u30fc, ko.po \uc624\ub958, zh_CN.po "
+         "\u9519\u8bef: make: *** [Makefile:2: all] Fehler 1), from a sub-make too (make[2]: *** "
+         "[x.o] Error 1)"),
         ("nonzero exit", "agents' shell tools"),
         ("command failed", "Node.js child_process (Command failed: ...); execa; " + _RUN),
     )),
