@@ -2697,6 +2697,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("timeout", (
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
+        ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
+         "ETIMEDOUT and tools' deadlines in Japanese and Korean, as programs found by code "
+         "search word them (接続がタイムアウトしました; 연결 시간 초과)"),
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
          "did not respond within | didn t respond within | no response within | "
          "no new output after | no output after | no output for | "
@@ -3407,6 +3410,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("verbindungsaufbau abgelehnt | connexion refus e | 接続を拒否されました | 연결이 거부됨",
+         "ECONNREFUSED in German, French, Japanese and Korean, as curl, ftp and other programs "
+         "print it in those locales (curl: (7) Failed to connect to localhost port 80: "
+         "接続を拒否されました; failed to connect to x: Verbindungsaufbau abgelehnt; Winsock "
+         "WSAECONNREFUSED 연결이 거부됨), quoted in logs found by code search"),
         ("拒绝连接 | 未知的名称或服务 | 无法解析主机 | 没有到主机的路由 | 网络不可达 | 连接被对方"
          "重设",
          _ZH_CN + " (ECONNREFUSED 拒绝连接; EAI_NONAME 未知的名称或服务; EHOSTUNREACH; ENETUNREA"
