@@ -2844,6 +2844,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "git apply.c (error: while searching for: the hunk's context lines it did not find); "
          "not git rebase's merge conflict (CONFLICT (content): Merge conflict in f; error: "
          "could not apply abc... msg; hint: Resolve all conflicts manually; captured here)"),
+        ("search section must exactly match | search block must exactly match",
+         "Aider-AI/aider editblock_coder.py and its ports found by code search (The SEARCH "
+         "section must exactly match an existing block of lines including all white space, "
+         "..., printed after the blocks that failed to match), Aider-AI/aider#770"),
         ("appears + times", _CONTINUE + " (String \"x\" appears N times in the file)"),
         ("failed to find context", _CODEX + "/apply-patch (Failed to find context 'x' in "
          "path: the hunk's @@ context line is not in the file), and the apply_patch ports of "
@@ -3410,6 +3414,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("error during fallback fetch", _GEMINI_CLI + "/tools/web-fetch.ts (Error during "
+         "fallback fetch for x: fetch failed) and its ports in Go and Python found by code "
+         "search; google-gemini/gemini-cli#9967"),
         ("verbindungsaufbau abgelehnt | connexion refus e | 接続を拒否されました | 연결이 거부됨",
          "ECONNREFUSED in German, French, Japanese and Korean, as curl, ftp and other programs "
          "print it in those locales (curl: (7) Failed to connect to localhost port 80: "
