@@ -3220,6 +3220,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "property value in JSON at position N; Unterminated string in JSON at position N), "
          "y13sint/FreeQwenApi#7; not an HTML page read as JSON (Unexpected token < in JSON at "
          "position 0), which says nothing of the arguments"),
+        ("unsupported ~ mode | value | type | format | option | parameter | argument | field | "
+         "operator | encoding | file type | media type | scheme - platform | architecture | "
+         "operating system | os | version | python | node | browser | cpu",
+         "getsentry/sentry-mcp tools/catalog update-issue.ts (UserInputError: Unsupported "
+         "ignore mode); validators of tools' arguments found by code search (Unsupported "
+         "format: x; Unsupported value for x; Unsupported operator: x); not a platform or "
+         "version the program does not run on (Unsupported platform; unsupported Python "
+         "version), which no argument fixes"),
         ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
          "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
@@ -3311,7 +3319,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
-         "mode | operation | regex | regexp | pattern - "
+         "mode | operation | regex | regexp | pattern | specification | spec - "
          "return type | must return | api key | api token | std invalid argument | doctype",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
