@@ -253,3 +253,42 @@ def test_openai_validation_codes(message: str, label: str) -> None:
                                      "InvalidSignatureError: Signature verification failed"])
 def test_a_stale_or_broken_token_is_auth(message: str) -> None:
     assert provider_error_label(message, None) == "auth"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Chromium's console line for a failed fetch (Playwright suites filter the same line).
+    ("Failed to load resource: the server responded with a status of 404 (Not Found)",
+     "not_found"),
+    ("console: Failed to load resource: the server responded with a status of 401 ()", "auth"),
+    # gRPC core's debug_error_string: the status as its number, mapped as code.proto maps
+    # it (9 FAILED_PRECONDITION -> 400, whatever the words say; 14 UNAVAILABLE -> 503).
+    ('UNKNOWN:Error received from peer {created_time:"[TIMESTAMP]", grpc_status:9, '
+     'grpc_message:"Cloud Pub/Sub did not have the necessary permissions configured to '
+     'support this operation."}', "bad_request"),
+    ('{grpc_message:"Session expired. Open a new session.", grpc_status:9}', "bad_request"),
+    ('Error received from peer {grpc_message:"failed to connect to all addresses", '
+     'grpc_status:14}', "overloaded"),
+    ("grpc_status_code 9 was logged", "other"),
+])
+def test_a_status_in_chromium_and_grpc_wording(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # pydantic v2's extra_forbidden in a FastAPI-based server's 422 body is no 403.
+    ('{"detail":[{"type":"extra_forbidden","loc":["body","user"],"msg":"Extra inputs are '
+     'not permitted","input":"x"}]}', "bad_request"),
+    ("403 Forbidden", "auth"),
+    # Bedrock's ValidationExceptions: a parameter over the model's bound, a model that needs
+    # an inference profile.
+    ("The maximum tokens you requested exceeds the model limit of "
+     "10000. Try again with a maximum tokens value that is lower than 10000.", "bad_request"),
+    ("Invocation of model ID amazon.nova-pro-v1:0 with on-demand "
+     "throughput isn't supported. Retry your request with the ID or ARN of an inference "
+     "profile that contains this model.", "bad_request"),
+    # "Failed to authenticate" (Zed's providers; Express APIs' 401 bodies).
+    ("Failed to authenticate token.", "auth"),
+    ("Exception: Failed to authenticate with Monarch Money", "auth"),
+])
+def test_validation_and_authentication_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

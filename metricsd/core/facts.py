@@ -1082,6 +1082,9 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
 #: number, a URL form STATUS_URL_REACH).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
+    ("status of nnn", "Chromium's console (Failed to load resource: the server responded with "
+                      "a status of 400 (); logancyang/obsidian-copilot#1; Playwright tests' "
+                      "filters of the same console line)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
     ("status code nnn", "axios lib/core/settle.js (Request failed with status code 429)"),
     ("status code: nnn", "ollama-python _types.py ResponseError (status code: 404)"),
@@ -1666,6 +1669,28 @@ def status_of_phrase(lowered: str) -> int | None:
     return low if low == high else None
 
 
+#: Step 3, last: a gRPC status written as its number (``grpc_status:9``, as gRPC core prints
+#: a call's error: ``Error received from peer ... {grpc_status:9, grpc_message:"..."}``),
+#: read as the HTTP status googleapis/googleapis google/rpc/code.proto maps it to (the
+#: numbers of the codes whose names :data:`PROVIDER_STATUS_NAMES` reads).
+GRPC_STATUS_FORM: Final = re.compile(r"grpc_status\s*[:=]\s*\"?([0-9]{1,2})(?![0-9])", re.ASCII)
+GRPC_CODE_STATUS: Final[Mapping[int, int]] = {
+    1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400,
+    12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
+GRPC_STATUS_SOURCE: Final = (_GOOGLE_CODES + "; grpc/grpc src/core (debug_error_string: "
+                             "grpc_status:9, grpc_message:\"User location is not supported "
+                             "for the API use.\", H-T-H/Gemini-Telegram-Bot#1; Google Cloud "
+                             "Pub/Sub and Spanner clients' FAILED_PRECONDITION errors)")
+
+
+def status_of_grpc_code(lowered: str) -> int | None:
+    """The HTTP status of a gRPC status number in ``lowered`` (see above), else None."""
+    if "grpc_status" not in lowered:
+        return None
+    m = GRPC_STATUS_FORM.search(lowered)
+    return None if m is None else GRPC_CODE_STATUS.get(int(m.group(1)))
+
+
 #: Error types that providers send with several statuses: their status counts only where
 #: the message's words (step 4) name nothing more specific (``The model `x` does not
 #: exist`` with type invalid_request_error is a missing model, not a bad request).
@@ -1754,6 +1779,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
         ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
          "(fallback detection): ...)"),
+        ("failed to authenticate | unable to authenticate | could not authenticate",
+         "zed-industries/zed#61435 (Failed to authenticate provider: ...); Express and Node "
+         "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
+         "(Failed to authenticate with ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
          "subscription token | authentication key | auth key | admin token | refresh token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
@@ -1823,9 +1852,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "OAuth 2.0 (RFC 6750 invalid_token)"),
         ("access denied | denied access | forbidden | permission denied | does not have access "
          "| do not have access | not have permission | not allowed to access | not authorized "
-         "to access | not permitted to access - does not exist | not found", "HTTP 403 reason "
-         "phrase; " + _AWS_ERRORS + " (AccessDeniedException); microsoft/magentic-ui "
-         "_ai_client.py (The model server denied access)"),
+         "to access | not permitted to access - does not exist | not found | extra forbidden",
+         "HTTP 403 reason phrase; " + _AWS_ERRORS + " (AccessDeniedException); "
+         "microsoft/magentic-ui "
+         "_ai_client.py (The model server denied access); not pydantic v2's error type "
+         "extra_forbidden (Extra inputs are not permitted) in a FastAPI-based server's 422 "
+         "body (partITech/php-mistral#76: Mistral's {\"type\":\"extra_forbidden\", "
+         "\"loc\":[\"body\",\"tools\"]})"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
@@ -1838,10 +1871,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _OPENAI_ERRORS + " (string_above_max_length: Invalid 'messages[0].content': string "
          "too long); pydantic v2 (String should match pattern) in FastAPI-based servers' 400 "
          "bodies"),
-        ("max tokens | max completion tokens | max output tokens + too large | at most | "
-         "maximum allowed | greater than", _OPENAI_ERRORS + " (max_tokens is too large: N. "
+        ("max tokens | max completion tokens | max output tokens | maximum tokens + too large "
+         "| at most | maximum allowed | greater than | exceeds the model limit | exceed the "
+         "model limit", _OPENAI_ERRORS + " (max_tokens is too large: N. "
          "This model supports at most M completion tokens); Anthropic (max_tokens: N > M, "
-         "which is the maximum allowed number of output tokens)"),
+         "which is the maximum allowed number of output tokens); " + _AWS_ERRORS + " "
+         "(ValidationException: The maximum tokens you requested exceeds the model limit of "
+         "10000. Try again with a maximum tokens value that is lower than 10000; "
+         "RooCodeInc/Roo-Code#248)"),
+        ("on demand throughput + isn t supported | is not supported | not supported",
+         _AWS_ERRORS + " (ValidationException: Invocation of model ID x with on-demand "
+         "throughput isn't supported. Retry your request with the ID or ARN of an inference "
+         "profile; anomalyco/opencode#396; awslabs and agents' Bedrock setup notes)"),
         ("参数错误 | 参数有误 | 参数非法 | 参数缺失 | 参数无效 | 缺少参数 | 敏感内容 | 安全策略 | "
          "内容违规 | 请求无效 | 格式错误 - 响应",
          _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
@@ -2328,7 +2369,8 @@ def _provider_error_label(message: str, status: int | None) -> str:
     if found is not None and is_status(found):
         return status_label(found)
     name = status_name(message)
-    found = status_of_phrase(lowered) if name is None else _NAME_STATUS[name[0]]
+    found = ((status_of_phrase(lowered) or status_of_grpc_code(lowered)) if name is None
+             else _NAME_STATUS[name[0]])
     if found is not None:
         if name is None or name[0] not in _NAMES_FALLBACK:
             return status_label(found)

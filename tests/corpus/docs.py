@@ -182,9 +182,12 @@ def render() -> str:
     out += table(["name", "status", "source"],
                  ([code(name), str(status), source]
                   for name, status, source in facts.PROVIDER_STATUS_NAMES))
+    grpc_map = ", ".join(f"{c} → {h}" for c, h in sorted(facts.GRPC_CODE_STATUS.items()))
     out += ["", "Last, a status named only by its quoted reason phrase, as azure-core prints "
             "it (`Operation returned an invalid status 'Conflict'`, `STATUS_PHRASE_FORM`), is "
-            "the status of that phrase."]
+            "the status of that phrase; and a gRPC status written as its number "
+            "(`grpc_status:9`, `GRPC_STATUS_FORM`) is the HTTP status its code maps to ("
+            + grpc_map + "; " + facts.GRPC_STATUS_SOURCE + ")."]
     out += ["", "A class name an SDK raised for several statuses names none, and is no part of "
             "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
             + "; ".join(f"{code(name)} ({source})"
