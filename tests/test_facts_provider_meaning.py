@@ -269,6 +269,12 @@ def test_a_stale_or_broken_token_is_auth(message: str) -> None:
     ('Error received from peer {grpc_message:"failed to connect to all addresses", '
      'grpc_status:14}', "overloaded"),
     ("grpc_status_code 9 was logged", "other"),
+    # "X API responded with 401" (electron-updater, bots' logs), JVM clients' "response code".
+    ("GitHub API responded with 401", "auth"),
+    ("Telegram API responded with 429.", "rate_limit"),
+    ("IOException: Response Code 400", "bad_request"),
+    ("Got HTTP response code 403", "auth"),
+    ("The server responded with 3 errors", "other"),
 ])
 def test_a_status_in_chromium_and_grpc_wording(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

@@ -1085,6 +1085,13 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status of nnn", "Chromium's console (Failed to load resource: the server responded with "
                       "a status of 400 (); logancyang/obsidian-copilot#1; Playwright tests' "
                       "filters of the same console line)"),
+    ("responded with nnn", "clients' messages of the form 'X API responded with 401' "
+                           "(electron-updater: GitHub API responded with 401; Telegram and "
+                           "other bots' logs: Telegram API responded with 401.; API clients' "
+                           "UnauthorizedError: MAX API responded with 401 (unauthorized).)"),
+    ("response code nnn", "JVM clients' messages (corda IOException: Response Code 400; Got "
+                          "HTTP response code 403); java.net.HttpURLConnection (Server returned "
+                          "HTTP response code: 401 for URL: ...)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
     ("status code nnn", "axios lib/core/settle.js (Request failed with status code 429)"),
     ("status code: nnn", "ollama-python _types.py ResponseError (status code: 404)"),
