@@ -298,3 +298,21 @@ def test_a_status_in_chromium_and_grpc_wording(message: str, label: str) -> None
 ])
 def test_validation_and_authentication_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenAI names the parameter at fault by its path (also through Azure and SDK wrappers).
+    ("Invalid 'messages[1].content': empty string", "bad_request"),
+    ("Error: 400 Invalid 'messages[4]'. Image URLs are only allowed for messages with role "
+     "'user'", "bad_request"),
+    ("Invalid 'x' token", "other"),
+    # Anthropic's tool_use / tool_result pairing, the commonest 400 of coding agents.
+    ("`tool_use` ids were found without `tool_result` blocks immediately after: toolu_01A0.",
+     "bad_request"),
+    # A login the server invalidated (Codex's ChatGPT login); AWS SigV4's signature check.
+    ("Your authentication token has been invalidated. Please try signing in again.", "auth"),
+    ("SignatureDoesNotMatch: The request signature we calculated does not match the "
+     "signature you provided. Check your AWS Secret Access Key and signing method.", "auth"),
+])
+def test_request_shape_and_login_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

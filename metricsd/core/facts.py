@@ -1353,6 +1353,11 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "openclaw/openclaw#39612: messages.5.content.12: thinking or redacted_thinking blocks "
          "in the latest assistant message cannot be modified.; inngest/agent-kit#276: "
          "messages.2: `tool_use` blocks can only be in `assistant` messages)"),
+        (r"\binvalid '[a-z_]+(?:\[[0-9]+\])*(?:[.][a-z_]+(?:\[[0-9]+\])*)*'[.:]",
+         _OPENAI_ERRORS + " (invalid_request_error messages name the parameter at fault "
+         "by its path: Invalid 'messages[2].tool_calls': empty array.; Invalid "
+         "'messages[3].tool_call_id': unexpected value; Invalid 'messages[4]'. Image URLs are "
+         "only allowed for messages with role 'user'; Azure OpenAI the same)"),
     )),
     ("not_found", (
         (r"\bcannot (?:post|get|put|patch|delete) /", "expressjs/express finalhandler 404 "
@@ -1786,6 +1791,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
         ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
          "(fallback detection): ...)"),
+        ("token has been invalidated | token invalidated | try signing in again | signature "
+         "we calculated does not match", "openai/codex (401 token_invalidated: Your "
+         "authentication token has been invalidated. Please try signing in again.; matched "
+         "by several ChatGPT-login proxies); AWS SigV4 (403 SignatureDoesNotMatch: The "
+         "request signature we calculated does not match the signature you provided)"),
         ("failed to authenticate | unable to authenticate | could not authenticate",
          "zed-industries/zed#61435 (Failed to authenticate provider: ...); Express and Node "
          "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
@@ -1886,6 +1896,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(ValidationException: The maximum tokens you requested exceeds the model limit of "
          "10000. Try again with a maximum tokens value that is lower than 10000; "
          "RooCodeInc/Roo-Code#248)"),
+        ("tool use ids were found without | without tool result blocks | tool result block "
+         "must have a corresponding | tool use block must have a corresponding",
+         "Anthropic Messages API 400 invalid_request_error (`tool_use` ids were found "
+         "without `tool_result` blocks immediately after: toolu_...; unexpected "
+         "`tool_use_id` found in `tool_result` blocks ... Each `tool_result` block must have a "
+         "corresponding `tool_use` block), also through Bedrock and gateways"),
         ("on demand throughput + isn t supported | is not supported | not supported",
          _AWS_ERRORS + " (ValidationException: Invocation of model ID x with on-demand "
          "throughput isn't supported. Retry your request with the ID or ARN of an inference "
