@@ -316,3 +316,15 @@ def test_validation_and_authentication_wordings(message: str, label: str) -> Non
 ])
 def test_request_shape_and_login_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OkHttp's dropped connection, as JVM and Android apps print it.
+    ("java.io.IOException: unexpected end of stream on https://api.openai.com/...", "network"),
+    # aws-sdk-php's missing credentials file; a JavaScript TypeError is no credentials error.
+    ("Aws\\Exception\\CredentialsException: Cannot read credentials from /root/.aws/credentials",
+     "auth"),
+    ("Cannot read properties of undefined (reading 'credentials')", "other"),
+])
+def test_jvm_and_php_client_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

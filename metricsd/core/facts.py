@@ -1401,6 +1401,9 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("name or service not known", _REQUESTS),
         ("failed to resolve", _REQUESTS + " (NameResolutionError)"),
         ("eof", _GO_NET + " (EOF, unexpected EOF)"),
+        ("unexpected end of stream", "square/okhttp Http1ExchangeCodec (IOException: "
+         "unexpected end of stream on https://...; the same in Android's bundled okhttp and "
+         "apps that log it)"),
         ("socket hang up", _NODE_NET),
         ("fetch failed", _UNDICI + " (TypeError: fetch failed)"),
         ("other side closed", _UNDICI + " (SocketError)"),
@@ -1796,6 +1799,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "authentication token has been invalidated. Please try signing in again.; matched "
          "by several ChatGPT-login proxies); AWS SigV4 (403 SignatureDoesNotMatch: The "
          "request signature we calculated does not match the signature you provided)"),
+        ("cannot read credentials | could not read credentials | unable to read credentials",
+         "aws/aws-sdk-php CredentialProvider (Aws\\Exception\\CredentialsException: Cannot "
+         "read credentials from ~/.aws/credentials); CLI tools' own (cannot read credentials "
+         "from file or keychain/keyring); not a JavaScript TypeError (Cannot read properties "
+         "of undefined (reading 'credentials'))"),
         ("failed to authenticate | unable to authenticate | could not authenticate",
          "zed-industries/zed#61435 (Failed to authenticate provider: ...); Express and Node "
          "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
