@@ -275,6 +275,13 @@ def test_a_stale_or_broken_token_is_auth(message: str) -> None:
     ("IOException: Response Code 400", "bad_request"),
     ("Got HTTP response code 403", "auth"),
     ("The server responded with 3 errors", "other"),
+    # "failed with code N" (twitter-api-v2, API clients), "error code N" (Azure docs, logs):
+    # only 400-599, as the same words name exit codes.
+    ("ApiResponseError: Request failed with code 403 - Status is a duplicate.", "auth"),
+    ("API call failed with code 401: Invalid Key", "auth"),
+    ("Request was throttled. HTTP error code 529", "overloaded"),
+    ("Command failed with error code 137", "other"),
+    ("Command failed with code 130", "other"),
 ])
 def test_a_status_in_chromium_and_grpc_wording(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

@@ -1092,6 +1092,12 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("response code nnn", "JVM clients' messages (corda IOException: Response Code 400; Got "
                           "HTTP response code 403); java.net.HttpURLConnection (Server returned "
                           "HTTP response code: 401 for URL: ...)"),
+    ("failed with code nnn", "PLhery/node-twitter-api-v2 (ApiResponseError: Request failed "
+                             "with code 403); API clients' 'API call failed with code 401: "
+                             "Invalid Key'; zalando/problem clients (Failed with code 404: "
+                             "'Not Found')"),
+    ("error code nnn", "Azure REST API docs and clients' logs (Error code 429 - Call count "
+                       "has exceeded rate limits; ... HTTP error code 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
     ("status code nnn", "axios lib/core/settle.js (Request failed with status code 429)"),
     ("status code: nnn", "ollama-python _types.py ResponseError (status code: 404)"),
@@ -1168,6 +1174,9 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
 )
+#: Forms that also name a process's exit code (``Command failed with error code 137``): a
+#: number in them counts only as a client or server error, 400-599.
+STATUS_FORMS_4XX_5XX: Final = frozenset({"failed with code nnn", "error code nnn"})
 #: Words beside which a status in brackets or after a bare colon counts (``Error (429)``,
 #: ``[429] failed``, ``error message we encountered: 400``).
 STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
@@ -1295,8 +1304,9 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
                 return False
         elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
             return False
-    if "[errno" in STATUS_FORMS[k][0] and int(number) < 400:
-        return False  # an OS errno (111 ECONNREFUSED) below the client and server errors
+    if ("[errno" in STATUS_FORMS[k][0] or STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX) and (
+            int(number) < 400):
+        return False  # an OS errno (111 ECONNREFUSED) or exit code below the HTTP errors
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False

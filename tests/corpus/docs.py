@@ -165,7 +165,10 @@ def render() -> str:
             + " (within 40 characters), one after a bare colon only after one of them and "
             "not as the value of a quoted key. A number after an exit-status word (`exit "
             "code`), glued to a host name (`:443`) or followed by a unit (`400 tokens`) is no "
-            "status, and a bare number anywhere else is not a status either.", ""]
+            "status, and a bare number anywhere else is not a status either; in "
+            + ", ".join(map(code, sorted(facts.STATUS_FORMS_4XX_5XX)))
+            + " (`STATUS_FORMS_4XX_5XX`), which also name exit codes (`Command failed with "
+            "error code 137`), only 400\u2013599 counts.", ""]
     out += table(["form", "source"], ([code(form), source] for form, source in facts.STATUS_FORMS))
     out += ["", "Reason phrases (`STATUS_REASON_PHRASES`), each with the statuses it names: "
             "a number followed by another status's phrase (`Batch ID 408 not found`) is no "
