@@ -335,3 +335,13 @@ def test_request_shape_and_login_wordings(message: str, label: str) -> None:
 ])
 def test_jvm_and_php_client_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Kong's 504 body; 503 bodies that say "high load"; Stripe/OpenAI's 404 for a wrong path.
+    ("The upstream server is timing out", "timeout"),
+    ("The server is experiencing high load. Please retry.", "overloaded"),
+    ("Unrecognized request URL (GET: /v1/missing).", "not_found"),
+])
+def test_gateway_and_wrong_path_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

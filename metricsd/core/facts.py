@@ -2096,6 +2096,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
+         "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
+         "mocks: a wrong base URL or path"),
         ("could not find | couldn t find | cannot find | unable to find + model | models",
          "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
          "load)"),
@@ -2209,6 +2212,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "available worker found): nothing free to serve the request now"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+        ("high load", "API servers' 503 bodies (Service temporarily unavailable: The server "
+         "is experiencing high load. Please retry.); Gemini clients (The Gemini AI service is "
+         "temporarily experiencing high load)"),
         ("under maintenance | maintenance mode | down for maintenance | scheduled maintenance",
          "API servers' 503 during maintenance (res.status(503).json({message: \"Server is "
          "under maintenance. Please try again later.\"}); maintenance-mode middleware): "
@@ -2250,6 +2256,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
+         "out), as clients and retry filters match it"),
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
          "-1001: NSURLErrorDomain error -1001)"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
