@@ -345,3 +345,17 @@ def test_jvm_and_php_client_wordings(message: str, label: str) -> None:
 ])
 def test_gateway_and_wrong_path_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Gemini's 400s name the field by its path or the roles it takes; Google's 403 for a
+    # call without a key; a Chinese API server's 503 "server busy".
+    ("GenerateContentRequest.contents[2].parts[0].function_response.name: Name cannot be "
+     "empty.", "bad_request"),
+    ("GenerateContentRequest.contents is not specified", "bad_request"),
+    ("Please use a valid role: user, model.", "bad_request"),
+    ("[GoogleGenerativeAI Error]: Method doesn't allow unregistered callers", "auth"),
+    ('{"detail": "服务器繁忙\uff0c请稍后重试"}', "overloaded"),
+])
+def test_gemini_and_busy_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

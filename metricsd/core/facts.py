@@ -1368,6 +1368,13 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "by its path: Invalid 'messages[2].tool_calls': empty array.; Invalid "
          "'messages[3].tool_call_id': unexpected value; Invalid 'messages[4]'. Image URLs are "
          "only allowed for messages with role 'user'; Azure OpenAI the same)"),
+        (r"\bgeneratecontentrequest[.][a-z_]", "Gemini API 400 INVALID_ARGUMENT messages name "
+         "the request field at fault by its path (GenerateContentRequest.contents[1].parts[0]"
+         ".data: required oneof field 'data' must have one initialized field; "
+         "GenerateContentRequest.contents is not specified; GenerateContentRequest.contents[2]"
+         ".parts[0].function_response.name: Name cannot be empty.)"),
+        ("please use a valid role", "Gemini API 400 INVALID_ARGUMENT (Please use a valid role: "
+         "user, model.), in many clients' issues and fixes"),
     )),
     ("not_found", (
         (r"\bcannot (?:post|get|put|patch|delete) /", "expressjs/express finalhandler 404 "
@@ -1786,6 +1793,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "the session must sign in again); googleapis/google-auth-library-python "
          "(RefreshError: Reauthentication is needed. Please run `gcloud auth "
          "application-default login` to reauthenticate.)"),
+        ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
+         "(callers without established identity). Please use API Key or other form of API "
+         "consumer identity to call this API.), as Gemini clients report a missing key"),
         ("country region or territory | unsupported country | location is not supported | "
          "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
          "Country, region, or territory not supported); Gemini API troubleshooting (400 "
@@ -2188,14 +2198,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("overloaded", (
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
-        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 暂时无法提供服务 | 暂不可用 | "
-         "暂时不可用 | 服务不可用",
+        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 服务器繁忙 | "
+         "暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
          + " (100020 模型暂时无法提供服务); "
          + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用); "
          "songquanpeng/one-api#130 (负载已满, 请稍后再试); Chinese APIs' busy answers "
-         "(系统繁忙, 请稍后再试; WeChat -1 系统繁忙 as 502 WECHAT_SYSTEM_BUSY), which their "
-         "clients retry like a 5xx"),
+         "(系统繁忙, 请稍后再试; WeChat -1 系统繁忙 as 502 WECHAT_SYSTEM_BUSY; API servers' 503 "
+         "{\"detail\": \"服务器繁忙, 请稍后重试\"}; DeepSeek chat's 服务器繁忙, 请稍后再试), "
+         "which their clients retry like a 5xx"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
