@@ -359,3 +359,13 @@ def test_gateway_and_wrong_path_wordings(message: str, label: str) -> None:
 ])
 def test_gemini_and_busy_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Groq's retired model (400 model_decommissioned); Google's API not enabled (403).
+    ("The model `mixtral-8x7b-32768` has been decommissioned and is no longer supported.",
+     "bad_request"),
+    ("Google Calendar API has not been used in project 123 before or it is disabled.", "auth"),
+])
+def test_retired_model_and_disabled_api(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

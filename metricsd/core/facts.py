@@ -1793,6 +1793,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "the session must sign in again); googleapis/google-auth-library-python "
          "(RefreshError: Reauthentication is needed. Please run `gcloud auth "
          "application-default login` to reauthenticate.)"),
+        ("has not been used in project | before or it is disabled", "Google APIs' 403 "
+         "PERMISSION_DENIED SERVICE_DISABLED (Generative Language API has not been used in "
+         "project 123 before or it is disabled. Enable it by visiting ...; the same for Drive, "
+         "Calendar, Compute Engine APIs, googleapi: Error 403: Access Not Configured)"),
         ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
          "(callers without established identity). Please use API Key or other form of API "
          "consumer identity to call this API.), as Gemini clients report a missing key"),
@@ -2036,6 +2040,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "tool `x`: the request names a tool it does not define)"),
         ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
          "(Request trying to use deprecated SDK version)"),
+        ("has been decommissioned | been decommissioned and", "Groq 400 invalid_request_error "
+         "model_decommissioned (The model `llama-3.1-70b-versatile` has been decommissioned "
+         "and is no longer supported. Please refer to https://console.groq.com/docs/"
+         "deprecations), in many clients' issues: a retired model asked for"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
         ("validation error | validation failed | failed validation | failed to validate - "
