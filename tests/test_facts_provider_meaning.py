@@ -369,3 +369,12 @@ def test_gemini_and_busy_wordings(message: str, label: str) -> None:
 ])
 def test_retired_model_and_disabled_api(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # ECONNABORTED's strerror is a dropped connection, not a cancel.
+    ("Software caused connection abort", "network"),
+    ("java.net.SocketException: Software caused connection abort: recv failed", "network"),
+])
+def test_dropped_connection_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

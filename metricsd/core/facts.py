@@ -1418,6 +1418,9 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("name or service not known", _REQUESTS),
         ("failed to resolve", _REQUESTS + " (NameResolutionError)"),
         ("eof", _GO_NET + " (EOF, unexpected EOF)"),
+        ("software caused connection abort", "ECONNABORTED / WSAECONNABORTED strerror (glibc, "
+         "Windows Winsock, Java SocketException; git: read error (Software caused connection "
+         "abort)): the connection dropped, no cancel"),
         ("unexpected end of stream", "square/okhttp Http1ExchangeCodec (IOException: "
          "unexpected end of stream on https://...; the same in Android's bundled okhttp and "
          "apps that log it)"),
