@@ -378,3 +378,14 @@ def test_retired_model_and_disabled_api(message: str, label: str) -> None:
 ])
 def test_dropped_connection_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Claude Code's subscription window resets: a rate, unlike a monthly or billing-cycle cap.
+    ("Claude AI usage limit reached|1755772800", "rate_limit"),
+    ("5-hour limit reached \u2219 resets 3pm", "rate_limit"),
+    ("weekly limit reached \u2219 resets Oct 9", "rate_limit"),
+    ("You've reached your usage limit for this billing cycle", "billing"),
+])
+def test_a_subscription_window_is_a_rate(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1582,9 +1582,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
          "wall-clock budget)"),
         ("spend limit | spend limits | spending limit | usage limit | usage limits - try "
-         "again later | please wait | resets | reset at | try again in",
+         "again later | please wait | resets | reset at | try again in | claude ai usage "
+         "limit reached",
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
-         "providers' monthly spend limits"),
+         "providers' monthly spend limits; not Claude Code's subscription window (Claude AI "
+         "usage limit reached, a bar and the epoch of the reset)"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -2185,6 +2187,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
          "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
         ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
+        ("claude ai usage limit reached | hour limit | weekly limit | session limit + reached "
+         "| resets | reset at", "anthropics/claude-code (Claude AI usage limit "
+         "reached, a bar and the epoch it resets at; 5-hour limit reached \u2219 resets 3pm; "
+         "weekly limit reached; session limit \u00b7 resets 8:20pm), as many wrappers "
+         "classify it: a subscription window that resets"),
         ("speed limited | speed limit | usage limit + try again later | please wait | try "
          "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
