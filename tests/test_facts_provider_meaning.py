@@ -372,6 +372,8 @@ def test_retired_model_and_disabled_api(message: str, label: str) -> None:
 
 
 @pytest.mark.parametrize(("message", "label"), [
+    # grpc-js's HTTP/2 stream reset.
+    ("Received RST_STREAM with code 2", "network"),
     # ECONNABORTED's strerror is a dropped connection, not a cancel.
     ("Software caused connection abort", "network"),
     ("java.net.SocketException: Software caused connection abort: recv failed", "network"),

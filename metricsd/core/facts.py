@@ -1418,6 +1418,10 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("name or service not known", _REQUESTS),
         ("failed to resolve", _REQUESTS + " (NameResolutionError)"),
         ("eof", _GO_NET + " (EOF, unexpected EOF)"),
+        ("received rst_stream", "grpc/grpc-node @grpc/grpc-js (Received RST_STREAM with code "
+         "2; 13 INTERNAL: Received RST_STREAM with code 2 triggered by internal client "
+         "error), as Node gRPC clients (Firestore, Vertex, Gemini) report it: an HTTP/2 "
+         "stream reset"),
         ("software caused connection abort", "ECONNABORTED / WSAECONNABORTED strerror (glibc, "
          "Windows Winsock, Java SocketException; git: read error (Software caused connection "
          "abort)): the connection dropped, no cancel"),
