@@ -521,7 +521,8 @@ def _reference_provider(message: str, status: int | None) -> str:
         status_of_name = _reference_name(message)
         assert status_of_name is not None
         return by_words if by_words != "other" else facts.status_label(status_of_name)
-    for candidate in (_reference_name(message), facts.status_of_phrase(ascii_lower(message))):
+    for candidate in (_reference_name(message), facts.status_of_phrase(ascii_lower(message)),
+                      facts.status_of_grpc_code(ascii_lower(message))):
         if candidate is not None and _valid(candidate):
             return facts.status_label(candidate)
     return _first_in_order(PROVIDER_ERROR_LABELS,

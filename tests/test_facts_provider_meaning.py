@@ -253,3 +253,141 @@ def test_openai_validation_codes(message: str, label: str) -> None:
                                      "InvalidSignatureError: Signature verification failed"])
 def test_a_stale_or_broken_token_is_auth(message: str) -> None:
     assert provider_error_label(message, None) == "auth"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Chromium's console line for a failed fetch (Playwright suites filter the same line).
+    ("Failed to load resource: the server responded with a status of 404 (Not Found)",
+     "not_found"),
+    ("console: Failed to load resource: the server responded with a status of 401 ()", "auth"),
+    # gRPC core's debug_error_string: the status as its number, mapped as code.proto maps
+    # it (9 FAILED_PRECONDITION -> 400, whatever the words say; 14 UNAVAILABLE -> 503).
+    ('UNKNOWN:Error received from peer {created_time:"[TIMESTAMP]", grpc_status:9, '
+     'grpc_message:"Cloud Pub/Sub did not have the necessary permissions configured to '
+     'support this operation."}', "bad_request"),
+    ('{grpc_message:"Session expired. Open a new session.", grpc_status:9}', "bad_request"),
+    ('Error received from peer {grpc_message:"failed to connect to all addresses", '
+     'grpc_status:14}', "overloaded"),
+    ("grpc_status_code 9 was logged", "other"),
+    # "X API responded with 401" (electron-updater, bots' logs), JVM clients' "response code".
+    ("GitHub API responded with 401", "auth"),
+    ("Telegram API responded with 429.", "rate_limit"),
+    ("IOException: Response Code 400", "bad_request"),
+    ("Got HTTP response code 403", "auth"),
+    ("The server responded with 3 errors", "other"),
+    # "failed with code N" (twitter-api-v2, API clients), "error code N" (Azure docs, logs):
+    # only 400-599, as the same words name exit codes.
+    ("ApiResponseError: Request failed with code 403 - Status is a duplicate.", "auth"),
+    ("API call failed with code 401: Invalid Key", "auth"),
+    ("Request was throttled. HTTP error code 529", "overloaded"),
+    ("Command failed with error code 137", "other"),
+    ("Command failed with code 130", "other"),
+])
+def test_a_status_in_chromium_and_grpc_wording(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # pydantic v2's extra_forbidden in a FastAPI-based server's 422 body is no 403.
+    ('{"detail":[{"type":"extra_forbidden","loc":["body","user"],"msg":"Extra inputs are '
+     'not permitted","input":"x"}]}', "bad_request"),
+    ("403 Forbidden", "auth"),
+    # Bedrock's ValidationExceptions: a parameter over the model's bound, a model that needs
+    # an inference profile.
+    ("The maximum tokens you requested exceeds the model limit of "
+     "10000. Try again with a maximum tokens value that is lower than 10000.", "bad_request"),
+    ("Invocation of model ID amazon.nova-pro-v1:0 with on-demand "
+     "throughput isn't supported. Retry your request with the ID or ARN of an inference "
+     "profile that contains this model.", "bad_request"),
+    # "Failed to authenticate" (Zed's providers; Express APIs' 401 bodies).
+    ("Failed to authenticate token.", "auth"),
+    ("Exception: Failed to authenticate with Monarch Money", "auth"),
+])
+def test_validation_and_authentication_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenAI names the parameter at fault by its path (also through Azure and SDK wrappers).
+    ("Invalid 'messages[1].content': empty string", "bad_request"),
+    ("Error: 400 Invalid 'messages[4]'. Image URLs are only allowed for messages with role "
+     "'user'", "bad_request"),
+    ("Invalid 'x' token", "other"),
+    # Anthropic's tool_use / tool_result pairing, the commonest 400 of coding agents.
+    ("`tool_use` ids were found without `tool_result` blocks immediately after: toolu_01A0.",
+     "bad_request"),
+    # A login the server invalidated (Codex's ChatGPT login); AWS SigV4's signature check.
+    ("Your authentication token has been invalidated. Please try signing in again.", "auth"),
+    ("SignatureDoesNotMatch: The request signature we calculated does not match the "
+     "signature you provided. Check your AWS Secret Access Key and signing method.", "auth"),
+])
+def test_request_shape_and_login_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OkHttp's dropped connection, as JVM and Android apps print it.
+    ("java.io.IOException: unexpected end of stream on https://api.openai.com/...", "network"),
+    # aws-sdk-php's missing credentials file; a JavaScript TypeError is no credentials error.
+    ("Aws\\Exception\\CredentialsException: Cannot read credentials from /root/.aws/credentials",
+     "auth"),
+    ("Cannot read properties of undefined (reading 'credentials')", "other"),
+])
+def test_jvm_and_php_client_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Kong's 504 body; 503 bodies that say "high load"; Stripe/OpenAI's 404 for a wrong path.
+    ("The upstream server is timing out", "timeout"),
+    ("The server is experiencing high load. Please retry.", "overloaded"),
+    ("Unrecognized request URL (GET: /v1/missing).", "not_found"),
+])
+def test_gateway_and_wrong_path_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Gemini's 400s name the field by its path or the roles it takes; Google's 403 for a
+    # call without a key; a Chinese API server's 503 "server busy".
+    ("GenerateContentRequest.contents[2].parts[0].function_response.name: Name cannot be "
+     "empty.", "bad_request"),
+    ("GenerateContentRequest.contents is not specified", "bad_request"),
+    ("Please use a valid role: user, model.", "bad_request"),
+    ("[GoogleGenerativeAI Error]: Method doesn't allow unregistered callers", "auth"),
+    ('{"detail": "服务器繁忙\uff0c请稍后重试"}', "overloaded"),
+])
+def test_gemini_and_busy_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Groq's retired model (400 model_decommissioned); Google's API not enabled (403).
+    ("The model `mixtral-8x7b-32768` has been decommissioned and is no longer supported.",
+     "bad_request"),
+    ("Google Calendar API has not been used in project 123 before or it is disabled.", "auth"),
+])
+def test_retired_model_and_disabled_api(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # grpc-js's HTTP/2 stream reset.
+    ("Received RST_STREAM with code 2", "network"),
+    # ECONNABORTED's strerror is a dropped connection, not a cancel.
+    ("Software caused connection abort", "network"),
+    ("java.net.SocketException: Software caused connection abort: recv failed", "network"),
+])
+def test_dropped_connection_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Claude Code's subscription window resets: a rate, unlike a monthly or billing-cycle cap.
+    ("Claude AI usage limit reached|1755772800", "rate_limit"),
+    ("5-hour limit reached \u2219 resets 3pm", "rate_limit"),
+    ("weekly limit reached \u2219 resets Oct 9", "rate_limit"),
+    ("You've reached your usage limit for this billing cycle", "billing"),
+])
+def test_a_subscription_window_is_a_rate(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1086,6 +1086,22 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
 #: number, a URL form STATUS_URL_REACH).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
+    ("status of nnn", "Chromium's console (Failed to load resource: the server responded with "
+                      "a status of 400 (); logancyang/obsidian-copilot#1; Playwright tests' "
+                      "filters of the same console line)"),
+    ("responded with nnn", "clients' messages of the form 'X API responded with 401' "
+                           "(electron-updater: GitHub API responded with 401; Telegram and "
+                           "other bots' logs: Telegram API responded with 401.; API clients' "
+                           "UnauthorizedError: MAX API responded with 401 (unauthorized).)"),
+    ("response code nnn", "JVM clients' messages (corda IOException: Response Code 400; Got "
+                          "HTTP response code 403); java.net.HttpURLConnection (Server returned "
+                          "HTTP response code: 401 for URL: ...)"),
+    ("failed with code nnn", "PLhery/node-twitter-api-v2 (ApiResponseError: Request failed "
+                             "with code 403); API clients' 'API call failed with code 401: "
+                             "Invalid Key'; zalando/problem clients (Failed with code 404: "
+                             "'Not Found')"),
+    ("error code nnn", "Azure REST API docs and clients' logs (Error code 429 - Call count "
+                       "has exceeded rate limits; ... HTTP error code 429)"),
     ("status: nnn", "js-genai _api_client.ts (got status: 429)"),
     ("status code nnn", "axios lib/core/settle.js (Request failed with status code 429)"),
     ("status code: nnn", "ollama-python _types.py ResponseError (status code: 404)"),
@@ -1162,6 +1178,9 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
 )
+#: Forms that also name a process's exit code (``Command failed with error code 137``): a
+#: number in them counts only as a client or server error, 400-599.
+STATUS_FORMS_4XX_5XX: Final = frozenset({"failed with code nnn", "error code nnn"})
 #: Words beside which a status in brackets or after a bare colon counts (``Error (429)``,
 #: ``[429] failed``, ``error message we encountered: 400``).
 STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
@@ -1289,8 +1308,9 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
                 return False
         elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
             return False
-    if "[errno" in STATUS_FORMS[k][0] and int(number) < 400:
-        return False  # an OS errno (111 ECONNREFUSED) below the client and server errors
+    if ("[errno" in STATUS_FORMS[k][0] or STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX) and (
+            int(number) < 400):
+        return False  # an OS errno (111 ECONNREFUSED) or exit code below the HTTP errors
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
@@ -1347,6 +1367,18 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "openclaw/openclaw#39612: messages.5.content.12: thinking or redacted_thinking blocks "
          "in the latest assistant message cannot be modified.; inngest/agent-kit#276: "
          "messages.2: `tool_use` blocks can only be in `assistant` messages)"),
+        (r"\binvalid '[a-z_]+(?:\[[0-9]+\])*(?:[.][a-z_]+(?:\[[0-9]+\])*)*'[.:]",
+         _OPENAI_ERRORS + " (invalid_request_error messages name the parameter at fault "
+         "by its path: Invalid 'messages[2].tool_calls': empty array.; Invalid "
+         "'messages[3].tool_call_id': unexpected value; Invalid 'messages[4]'. Image URLs are "
+         "only allowed for messages with role 'user'; Azure OpenAI the same)"),
+        (r"\bgeneratecontentrequest[.][a-z_]", "Gemini API 400 INVALID_ARGUMENT messages name "
+         "the request field at fault by its path (GenerateContentRequest.contents[1].parts[0]"
+         ".data: required oneof field 'data' must have one initialized field; "
+         "GenerateContentRequest.contents is not specified; GenerateContentRequest.contents[2]"
+         ".parts[0].function_response.name: Name cannot be empty.)"),
+        ("please use a valid role", "Gemini API 400 INVALID_ARGUMENT (Please use a valid role: "
+         "user, model.), in many clients' issues and fixes"),
     )),
     ("not_found", (
         (r"\bcannot (?:post|get|put|patch|delete) /", "expressjs/express finalhandler 404 "
@@ -1390,6 +1422,16 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("name or service not known", _REQUESTS),
         ("failed to resolve", _REQUESTS + " (NameResolutionError)"),
         ("eof", _GO_NET + " (EOF, unexpected EOF)"),
+        ("received rst_stream", "grpc/grpc-node @grpc/grpc-js (Received RST_STREAM with code "
+         "2; 13 INTERNAL: Received RST_STREAM with code 2 triggered by internal client "
+         "error), as Node gRPC clients (Firestore, Vertex, Gemini) report it: an HTTP/2 "
+         "stream reset"),
+        ("software caused connection abort", "ECONNABORTED / WSAECONNABORTED strerror (glibc, "
+         "Windows Winsock, Java SocketException; git: read error (Software caused connection "
+         "abort)): the connection dropped, no cancel"),
+        ("unexpected end of stream", "square/okhttp Http1ExchangeCodec (IOException: "
+         "unexpected end of stream on https://...; the same in Android's bundled okhttp and "
+         "apps that log it)"),
         ("socket hang up", _NODE_NET),
         ("fetch failed", _UNDICI + " (TypeError: fetch failed)"),
         ("other side closed", _UNDICI + " (SocketError)"),
@@ -1548,9 +1590,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
          "wall-clock budget)"),
         ("spend limit | spend limits | spending limit | usage limit | usage limits - try "
-         "again later | please wait | resets | reset at | try again in",
+         "again later | please wait | resets | reset at | try again in | claude ai usage "
+         "limit reached",
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
-         "providers' monthly spend limits"),
+         "providers' monthly spend limits; not Claude Code's subscription window (Claude AI "
+         "usage limit reached, a bar and the epoch of the reset)"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -1670,6 +1714,28 @@ def status_of_phrase(lowered: str) -> int | None:
     return low if low == high else None
 
 
+#: Step 3, last: a gRPC status written as its number (``grpc_status:9``, as gRPC core prints
+#: a call's error: ``Error received from peer ... {grpc_status:9, grpc_message:"..."}``),
+#: read as the HTTP status googleapis/googleapis google/rpc/code.proto maps it to (the
+#: numbers of the codes whose names :data:`PROVIDER_STATUS_NAMES` reads).
+GRPC_STATUS_FORM: Final = re.compile(r"grpc_status\s*[:=]\s*\"?([0-9]{1,2})(?![0-9])", re.ASCII)
+GRPC_CODE_STATUS: Final[Mapping[int, int]] = {
+    1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400,
+    12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
+GRPC_STATUS_SOURCE: Final = (_GOOGLE_CODES + "; grpc/grpc src/core (debug_error_string: "
+                             "grpc_status:9, grpc_message:\"User location is not supported "
+                             "for the API use.\", H-T-H/Gemini-Telegram-Bot#1; Google Cloud "
+                             "Pub/Sub and Spanner clients' FAILED_PRECONDITION errors)")
+
+
+def status_of_grpc_code(lowered: str) -> int | None:
+    """The HTTP status of a gRPC status number in ``lowered`` (see above), else None."""
+    if "grpc_status" not in lowered:
+        return None
+    m = GRPC_STATUS_FORM.search(lowered)
+    return None if m is None else GRPC_CODE_STATUS.get(int(m.group(1)))
+
+
 #: Error types that providers send with several statuses: their status counts only where
 #: the message's words (step 4) name nothing more specific (``The model `x` does not
 #: exist`` with type invalid_request_error is a missing model, not a bad request).
@@ -1740,6 +1806,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "the session must sign in again); googleapis/google-auth-library-python "
          "(RefreshError: Reauthentication is needed. Please run `gcloud auth "
          "application-default login` to reauthenticate.)"),
+        ("has not been used in project | before or it is disabled", "Google APIs' 403 "
+         "PERMISSION_DENIED SERVICE_DISABLED (Generative Language API has not been used in "
+         "project 123 before or it is disabled. Enable it by visiting ...; the same for Drive, "
+         "Calendar, Compute Engine APIs, googleapi: Error 403: Access Not Configured)"),
+        ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
+         "(callers without established identity). Please use API Key or other form of API "
+         "consumer identity to call this API.), as Gemini clients report a missing key"),
         ("country region or territory | unsupported country | location is not supported | "
          "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
          "Country, region, or territory not supported); Gemini API troubleshooting (400 "
@@ -1758,6 +1831,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
         ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
          "(fallback detection): ...)"),
+        ("token has been invalidated | token invalidated | try signing in again | signature "
+         "we calculated does not match", "openai/codex (401 token_invalidated: Your "
+         "authentication token has been invalidated. Please try signing in again.; matched "
+         "by several ChatGPT-login proxies); AWS SigV4 (403 SignatureDoesNotMatch: The "
+         "request signature we calculated does not match the signature you provided)"),
+        ("cannot read credentials | could not read credentials | unable to read credentials",
+         "aws/aws-sdk-php CredentialProvider (Aws\\Exception\\CredentialsException: Cannot "
+         "read credentials from ~/.aws/credentials); CLI tools' own (cannot read credentials "
+         "from file or keychain/keyring); not a JavaScript TypeError (Cannot read properties "
+         "of undefined (reading 'credentials'))"),
+        ("failed to authenticate | unable to authenticate | could not authenticate",
+         "zed-industries/zed#61435 (Failed to authenticate provider: ...); Express and Node "
+         "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
+         "(Failed to authenticate with ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
          "subscription token | authentication key | auth key | admin token | refresh token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
@@ -1827,9 +1914,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "OAuth 2.0 (RFC 6750 invalid_token)"),
         ("access denied | denied access | forbidden | permission denied | does not have access "
          "| do not have access | not have permission | not allowed to access | not authorized "
-         "to access | not permitted to access - does not exist | not found", "HTTP 403 reason "
-         "phrase; " + _AWS_ERRORS + " (AccessDeniedException); microsoft/magentic-ui "
-         "_ai_client.py (The model server denied access)"),
+         "to access | not permitted to access - does not exist | not found | extra forbidden",
+         "HTTP 403 reason phrase; " + _AWS_ERRORS + " (AccessDeniedException); "
+         "microsoft/magentic-ui "
+         "_ai_client.py (The model server denied access); not pydantic v2's error type "
+         "extra_forbidden (Extra inputs are not permitted) in a FastAPI-based server's 422 "
+         "body (partITech/php-mistral#76: Mistral's {\"type\":\"extra_forbidden\", "
+         "\"loc\":[\"body\",\"tools\"]})"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
@@ -1842,10 +1933,24 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _OPENAI_ERRORS + " (string_above_max_length: Invalid 'messages[0].content': string "
          "too long); pydantic v2 (String should match pattern) in FastAPI-based servers' 400 "
          "bodies"),
-        ("max tokens | max completion tokens | max output tokens + too large | at most | "
-         "maximum allowed | greater than", _OPENAI_ERRORS + " (max_tokens is too large: N. "
+        ("max tokens | max completion tokens | max output tokens | maximum tokens + too large "
+         "| at most | maximum allowed | greater than | exceeds the model limit | exceed the "
+         "model limit", _OPENAI_ERRORS + " (max_tokens is too large: N. "
          "This model supports at most M completion tokens); Anthropic (max_tokens: N > M, "
-         "which is the maximum allowed number of output tokens)"),
+         "which is the maximum allowed number of output tokens); " + _AWS_ERRORS + " "
+         "(ValidationException: The maximum tokens you requested exceeds the model limit of "
+         "10000. Try again with a maximum tokens value that is lower than 10000; "
+         "RooCodeInc/Roo-Code#248)"),
+        ("tool use ids were found without | without tool result blocks | tool result block "
+         "must have a corresponding | tool use block must have a corresponding",
+         "Anthropic Messages API 400 invalid_request_error (`tool_use` ids were found "
+         "without `tool_result` blocks immediately after: toolu_...; unexpected "
+         "`tool_use_id` found in `tool_result` blocks ... Each `tool_result` block must have a "
+         "corresponding `tool_use` block), also through Bedrock and gateways"),
+        ("on demand throughput + isn t supported | is not supported | not supported",
+         _AWS_ERRORS + " (ValidationException: Invocation of model ID x with on-demand "
+         "throughput isn't supported. Retry your request with the ID or ARN of an inference "
+         "profile; anomalyco/opencode#396; awslabs and agents' Bedrock setup notes)"),
         ("参数错误 | 参数有误 | 参数非法 | 参数缺失 | 参数无效 | 缺少参数 | 敏感内容 | 安全策略 | "
          "内容违规 | 请求无效 | 格式错误 - 响应",
          _ZHIPU + " (1210 API 调用参数有误; 1214 参数非法; 130"
@@ -1948,6 +2053,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "tool `x`: the request names a tool it does not define)"),
         ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
          "(Request trying to use deprecated SDK version)"),
+        ("has been decommissioned | been decommissioned and", "Groq 400 invalid_request_error "
+         "model_decommissioned (The model `llama-3.1-70b-versatile` has been decommissioned "
+         "and is no longer supported. Please refer to https://console.groq.com/docs/"
+         "deprecations), in many clients' issues: a retired model asked for"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
         ("validation error | validation failed | failed validation | failed to validate - "
@@ -2018,6 +2127,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
+         "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
+         "mocks: a wrong base URL or path"),
         ("could not find | couldn t find | cannot find | unable to find + model | models",
          "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
          "load)"),
@@ -2083,6 +2195,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("rate limit | rate limited | rate limiting | ratelimit | ratelimited | rate exceeded",
          "openai-python (RateLimitError); " + _ANTHROPIC_ERRORS + " (rate_limit_error)"),
         ("throttled | throttling | throttle", _AWS_ERRORS + " (ThrottlingException)"),
+        ("claude ai usage limit reached | hour limit | weekly limit | session limit + reached "
+         "| resets | reset at", "anthropics/claude-code (Claude AI usage limit "
+         "reached, a bar and the epoch it resets at; 5-hour limit reached \u2219 resets 3pm; "
+         "weekly limit reached; session limit \u00b7 resets 8:20pm), as many wrappers "
+         "classify it: a subscription window that resets"),
         ("speed limited | speed limit | usage limit + try again later | please wait | try "
          "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
@@ -2107,14 +2224,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("overloaded", (
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
-        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 暂时无法提供服务 | 暂不可用 | "
-         "暂时不可用 | 服务不可用",
+        ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 服务器繁忙 | "
+         "暂时无法提供服务 | 暂不可用 | 暂时不可用 | 服务不可用",
          _ZHIPU + " (1305, 1312 该模型当前访问量过大); " + _NEW_API + "; " + _ALIYUN
          + " (100020 模型暂时无法提供服务); "
          + _QIANFAN + " (服务暂不可用); docs.crazyrouter.com/error-handling (503 服务暂时不可用); "
          "songquanpeng/one-api#130 (负载已满, 请稍后再试); Chinese APIs' busy answers "
-         "(系统繁忙, 请稍后再试; WeChat -1 系统繁忙 as 502 WECHAT_SYSTEM_BUSY), which their "
-         "clients retry like a 5xx"),
+         "(系统繁忙, 请稍后再试; WeChat -1 系统繁忙 as 502 WECHAT_SYSTEM_BUSY; API servers' 503 "
+         "{\"detail\": \"服务器繁忙, 请稍后重试\"}; DeepSeek chat's 服务器繁忙, 请稍后再试), "
+         "which their clients retry like a 5xx"),
         ("overloaded | overload | over capacity | at capacity | capacity - out of memory | "
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
@@ -2131,6 +2249,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "available worker found): nothing free to serve the request now"),
         ("busy | high demand | high traffic | heavy load | currently loading",
          "DeepSeek 503 (Server is busy); Hugging Face Inference API 503 (currently loading)"),
+        ("high load", "API servers' 503 bodies (Service temporarily unavailable: The server "
+         "is experiencing high load. Please retry.); Gemini clients (The Gemini AI service is "
+         "temporarily experiencing high load)"),
         ("under maintenance | maintenance mode | down for maintenance | scheduled maintenance",
          "API servers' 503 during maintenance (res.status(503).json({message: \"Server is "
          "under maintenance. Please try again later.\"}); maintenance-mode middleware): "
@@ -2172,6 +2293,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
+         "out), as clients and retry filters match it"),
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
          "-1001: NSURLErrorDomain error -1001)"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
@@ -2332,7 +2455,8 @@ def _provider_error_label(message: str, status: int | None) -> str:
     if found is not None and is_status(found):
         return status_label(found)
     name = status_name(message)
-    found = status_of_phrase(lowered) if name is None else _NAME_STATUS[name[0]]
+    found = ((status_of_phrase(lowered) or status_of_grpc_code(lowered)) if name is None
+             else _NAME_STATUS[name[0]])
     if found is not None:
         if name is None or name[0] not in _NAMES_FALLBACK:
             return status_label(found)

@@ -165,7 +165,10 @@ def render() -> str:
             + " (within 40 characters), one after a bare colon only after one of them and "
             "not as the value of a quoted key. A number after an exit-status word (`exit "
             "code`), glued to a host name (`:443`) or followed by a unit (`400 tokens`) is no "
-            "status, and a bare number anywhere else is not a status either.", ""]
+            "status, and a bare number anywhere else is not a status either; in "
+            + ", ".join(map(code, sorted(facts.STATUS_FORMS_4XX_5XX)))
+            + " (`STATUS_FORMS_4XX_5XX`), which also name exit codes (`Command failed with "
+            "error code 137`), only 400\u2013599 counts.", ""]
     out += table(["form", "source"], ([code(form), source] for form, source in facts.STATUS_FORMS))
     out += ["", "Reason phrases (`STATUS_REASON_PHRASES`), each with the statuses it names: "
             "a number followed by another status's phrase (`Batch ID 408 not found`) is no "
@@ -182,9 +185,12 @@ def render() -> str:
     out += table(["name", "status", "source"],
                  ([code(name), str(status), source]
                   for name, status, source in facts.PROVIDER_STATUS_NAMES))
+    grpc_map = ", ".join(f"{c} → {h}" for c, h in sorted(facts.GRPC_CODE_STATUS.items()))
     out += ["", "Last, a status named only by its quoted reason phrase, as azure-core prints "
             "it (`Operation returned an invalid status 'Conflict'`, `STATUS_PHRASE_FORM`), is "
-            "the status of that phrase."]
+            "the status of that phrase; and a gRPC status written as its number "
+            "(`grpc_status:9`, `GRPC_STATUS_FORM`) is the HTTP status its code maps to ("
+            + grpc_map + "; " + facts.GRPC_STATUS_SOURCE + ")."]
     out += ["", "A class name an SDK raised for several statuses names none, and is no part of "
             "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
             + "; ".join(f"{code(name)} ({source})"
