@@ -2204,7 +2204,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
          "limit ... try again later)"),
-        ("too many requests | too many concurrent requests", "HTTP 429 reason phrase"),
+        ("too many requests | too many concurrent requests | concurrent requests",
+         "HTTP 429 reason phrase; developer.apple.com FoundationModels LanguageModelSession."
+         "GenerationError.concurrentRequests and its Rust binding (docs.rs foundation-models "
+         "FMError::ConcurrentRequests): more requests at once than allowed"),
         ("request limit | requests limit | request quota", "ConnectAI-E/Feishu-Wenxin#11 "
          "(Baidu Wenxin: Open api daily request limit reached)"),
         ("requests per | tokens per | per minute | per day | rpm | tpm | rpd | tpd",
@@ -2237,10 +2240,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "total capacity",
          "Anthropic 529 (Overloaded); OpenAI (That model is currently overloaded)"),
         ("service unavailable | temporarily unavailable | currently unavailable | "
-         "unavailable - assets unavailable | asset unavailable", "HTTP 503 reason phrase; "
+         "unavailable - assets unavailable | asset unavailable | unavailable reason",
+         "HTTP 503 reason phrase; "
          + _GOOGLE_CODES + " (UNAVAILABLE); not an on-device model whose files are missing "
          "(developer.apple.com FoundationModels LanguageModelSession.GenerationError."
-         "assetsUnavailable)"),
+         "assetsUnavailable), nor one the device cannot run at all (developer.apple.com "
+         "FoundationModels SystemLanguageModel.Availability.UnavailableReason: "
+         "deviceNotEligible, appleIntelligenceNotEnabled, modelNotReady)"),
         ("no more data centers | no available capacity | no capacity | no healthy upstream | "
          "no available server | no available servers | no available slot | no available slots "
          "| no available worker | no available workers", "Cloudflare Workers AI errors (No "
@@ -2300,6 +2306,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("esockettimedout", "request/request (Node: Error: ESOCKETTIMEDOUT, the socket's "
          "read timeout)"),
+        ("allotted time | respond in time | responded in time | wall clock duration reached",
+         "firebase/firebase-android-sdk firebase-ai type/Exceptions.kt (RequestTimeoutException: "
+         "The request failed to complete in the allotted time.); Dart clients' "
+         "NetworkException.timeout (a request fails to complete within the allotted time); Qt "
+         "clients (The connection has not been established in the allotted time.); "
+         "supabase/edge-runtime as supabase-community/chatgpt-your-files#2 and #11 show it "
+         "(InvalidWorkerCreation: worker did not respond in time; wall clock duration "
+         "reached), and apps' troubleshooting pages quoting the latter: the time allowed ran "
+         "out"),
         ("timeout | timed out | time out | timeouts | deadline exceeded | etimedout | "
          "took too long - argument | parameter | param | kwarg | keyword | option | field | "
          "property | setting | must be | should be",
