@@ -1162,6 +1162,9 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("('nnn", "Python's repr of an exception whose message is openai-node's or an SDK's "
               "\"${status} ${message}\" (APIError('429 Provider returned error'))"),
     ("(\"nnn", "the same repr with double quotes (APIError(\"429 ...\"))"),
+    ("error 'nnn", "encode/httpx httpx/_models.py Response.raise_for_status (Client error "
+                   "'404 Not Found' for url ...; Server error '529 ' for url ..., the reason "
+                   "phrase empty for a status it has no name for)"),
     ("message: nnn", "openai-node src/core/error.ts (\"${status} ${message}\") as the "
                      "message of a JSON error body a wrapper writes ({\"message\": \"429 ...\"})"),
     (": nnn", "openai-node src/core/error.ts (\"${status} ${message}\") after a wrapper's "
@@ -1178,9 +1181,12 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                             "requests models.py (429 Client Error); python-genai errors.py "
                             "(429 RESOURCE_EXHAUSTED)"),
 )
-#: Forms that also name a process's exit code (``Command failed with error code 137``): a
-#: number in them counts only as a client or server error, 400-599.
-STATUS_FORMS_4XX_5XX: Final = frozenset({"failed with code nnn", "error code nnn"})
+#: Forms that also name a process's exit code (``Command failed with error code 137``) or an
+#: OS errno (``[Errno 111] Connection refused``; Python's repr of an OSError's args,
+#: ``ConnectionResetError(104, 'Connection reset by peer')`` as requests and urllib3 print
+#: it): a number in them counts only as a client or server error, 400-599.
+STATUS_FORMS_4XX_5XX: Final = frozenset({"failed with code nnn", "error code nnn",
+                                         "^[errno nnn]", "[errno nnn]", "^(nnn, ", "(nnn, '"})
 #: Words beside which a status in brackets or after a bare colon counts (``Error (429)``,
 #: ``[429] failed``, ``error message we encountered: 400``).
 STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
@@ -1308,8 +1314,7 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
                 return False
         elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
             return False
-    if ("[errno" in STATUS_FORMS[k][0] or STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX) and (
-            int(number) < 400):
+    if STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX and int(number) < 400:
         return False  # an OS errno (111 ECONNREFUSED) or exit code below the HTTP errors
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
@@ -1813,11 +1818,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
          "(callers without established identity). Please use API Key or other form of API "
          "consumer identity to call this API.), as Gemini clients report a missing key"),
-        ("country region or territory | unsupported country | location is not supported | "
-         "user not found", _OPENAI_ERRORS + " (403 unsupported_country_region_territory: "
-         "Country, region, or territory not supported); Gemini API troubleshooting (400 "
-         "FAILED_PRECONDITION: User location is not supported for the API use); OpenRouter "
-         "(401 User not found: the key's user)"),
+        ("country region or territory | unsupported country | user not found", _OPENAI_ERRORS
+         + " (403 unsupported_country_region_territory: Country, region, or territory not "
+         "supported); OpenRouter (401 User not found: the key's user)"),
+        ("api not enabled | api is not enabled | api was not enabled | api to be enabled - "
+         "billing", "Google Cloud's SERVICE_DISABLED (403 PERMISSION_DENIED) as gcloud words it "
+         "(API [sqladmin.googleapis.com] not enabled on project [x]., its prompt 'Would you like "
+         "to enable and retry?') and as the Firebase AI SDKs word it (firebase/firebase-ios-sdk"
+         "#13007: The Vertex AI for Firebase SDK requires the Firebase ML API ... to be enabled "
+         "for your project.; firebase/flutterfire#13542 the same for firebasevertexai."
+         "googleapis.com): the project may not call that API; not billing that must be enabled "
+         "(This API method requires billing to be enabled)"),
         ("身份验证失败 | 鉴权失败 | 认证失败 | 无效的令牌 | 令牌无效 | 令牌已过期 | 无权访问 | "
          "权限不足 | 未授权 | 密钥错误 | 密钥无效",
          _ZHIPU + " (1000 身份验证失败; 1220 您无权访问); " + _KIMI_ZH + " ("
@@ -1924,6 +1935,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("location is not supported", "Gemini API troubleshooting (400 FAILED_PRECONDITION: "
+         "User location is not supported for the API use), as Gemini clients, proxies and the "
+         "Firebase AI SDKs report it (PublicAffairs/openai-gemini#4; firebase/firebase-android-"
+         "sdk firebase-ai type/Exceptions.kt UnsupportedUserLocationException): the status "
+         "Gemini answers it with, 400, read from the words alone"),
         ("issue with the format or content | format or content of your request",
          "docs.anthropic.com errors (invalid_request_error: There was an issue with the format "
          "or content of your request.)"),

@@ -168,7 +168,8 @@ def render() -> str:
             "status, and a bare number anywhere else is not a status either; in "
             + ", ".join(map(code, sorted(facts.STATUS_FORMS_4XX_5XX)))
             + " (`STATUS_FORMS_4XX_5XX`), which also name exit codes (`Command failed with "
-            "error code 137`), only 400\u2013599 counts.", ""]
+            "error code 137`) or OS errnos (`ConnectionResetError(104, 'Connection reset by "
+            "peer')`), only 400\u2013599 counts.", ""]
     out += table(["form", "source"], ([code(form), source] for form, source in facts.STATUS_FORMS))
     out += ["", "Reason phrases (`STATUS_REASON_PHRASES`), each with the statuses it names: "
             "a number followed by another status's phrase (`Batch ID 408 not found`) is no "
