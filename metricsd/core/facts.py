@@ -1086,6 +1086,10 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
 #: number, a URL form STATUS_URL_REACH).  A bare number elsewhere is no status.
 STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("status nnn", "mistralai sdkerror.py (API error occurred: Status 429)"),
+    ("status code of nnn", "cfug/dio dio/lib/src/dio_exception.dart (DioException [bad "
+                           "response]: This exception was thrown because the response has a "
+                           "status code of 429 and RequestOptions.validateStatus was configured "
+                           "to throw for this status code.), as Flutter apps print it"),
     ("status of nnn", "Chromium's console (Failed to load resource: the server responded with "
                       "a status of 400 (); logancyang/obsidian-copilot#1; Playwright tests' "
                       "filters of the same console line)"),
@@ -1195,10 +1199,12 @@ STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exceptio
 #: (``Exit code: 127``, ``exit status 137``, ``exited with code 130``), and a number glued to a
 #: host name by a colon is a port (aiohttp's ``Cannot connect to host api.openai.com:443``),
 #: and one after a digit and a dot is part of an address or a version (``10.0.199.4``),
-#: whatever form it stands in.
+#: whatever form it stands in; nor is Rust's std::io::Error Debug ``Os { code: 111, kind:
+#: ConnectionRefused, ... }`` (an errno, as reqwest and hyper errors print it).
 STATUS_NOT_AFTER: Final = re.compile(r"(?:(?:exit|exited with)[ _]?"
                                      r"(?:code|status)\W{0,3}"
-                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):|[0-9]\.)\Z", re.ASCII)
+                                     r"|(?:\.[a-z]{2,}|localhost|[0-9]):|[0-9]\.|os \{ code: )\Z",
+                                     re.ASCII)
 #: A number followed by one of these units is a count, not a status (``Error: 400 tokens``,
 #: ``timeout: 300 seconds``), and one followed by a dot and a digit is part of an address or
 #: a decimal (``('199.59.148.6', 443)``), whatever form it stands in.
@@ -2342,6 +2348,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
          "host); golang/go net/http transport (http: server gave HTTP response to HTTPS "
          "client): the connection itself failed"),
+        ("header parser received no bytes | stream was reset", "openjdk java.net.http "
+         "Http1HeaderParser as HttpClient reports a connection closed before any header "
+         "(java.io.IOException: HTTP/1.1 header parser received no bytes; apps' retry filters "
+         "match it); square/okhttp StreamResetException (stream was reset: CANCEL, "
+         "PROTOCOL_ERROR, INTERNAL_ERROR, REFUSED_STREAM): an HTTP/2 stream reset"),
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
