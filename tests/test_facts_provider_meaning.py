@@ -391,3 +391,53 @@ def test_dropped_connection_wordings(message: str, label: str) -> None:
 ])
 def test_a_subscription_window_is_a_rate(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # The time allowed ran out, in words without 'timeout': Firebase AI's Kotlin SDK
+    # (RequestTimeoutException), Supabase's edge runtime (chatgpt-your-files#2, #11).
+    ("The request failed to complete in the allotted time.", "timeout"),
+    ("InvalidWorkerCreation: worker did not respond in time", "timeout"),
+    ("wall clock duration reached. isolate: d49cf7c6-5ea0-4197-828a-e474bcea6940", "timeout"),
+    # Apple's FoundationModels (and its Rust binding): more requests at once than allowed.
+    ("LanguageModelSession.GenerationError.concurrentRequests", "rate_limit"),
+    ("ConcurrentRequests", "rate_limit"),
+    # ... and a device that cannot run the model is no busy server.
+    ("SystemLanguageModel.Availability.UnavailableReason.deviceNotEligible", "other"),
+    ("SystemLanguageModel.Availability.UnavailableReason.appleIntelligenceNotEnabled", "other"),
+])
+def test_time_allowed_and_concurrent_requests(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Gemini answers its region restriction with 400 FAILED_PRECONDITION.
+    ("User location is not supported for the API use.", "bad_request"),
+    # Google's SERVICE_DISABLED (403) as gcloud and the Firebase AI SDKs word it.
+    ("API [sqladmin.googleapis.com] not enabled on project [self-check-project].", "auth"),
+    ("The Vertex AI for Firebase SDK requires the Firebase ML API `firebaseml.googleapis.com` "
+     "to be enabled for your project.", "auth"),
+])
+def test_region_and_disabled_service_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # An OS errno in an exception's repr is no HTTP status (requests, urllib3; reqwest/hyper).
+    ("requests.exceptions.ConnectionError: ('Connection aborted.', ConnectionResetError(104, "
+     "'Connection reset by peer'))", "network"),
+    ('reqwest::Error { kind: Request, source: hyper::Error(Connect, ConnectError("tcp connect '
+     'error", Os { code: 111, kind: ConnectionRefused, message: "Connection refused" })) }',
+     "network"),
+    # httpx raise_for_status with no reason phrase; Dio's bad response.
+    ("httpx.HTTPStatusError: Server error '529 ' for url 'http://127.0.0.1:9110/v1/chat'",
+     "overloaded"),
+    ("DioException [bad response]: This exception was thrown because the response has a status "
+     "code of 429 and RequestOptions.validateStatus was configured to throw for this status "
+     "code.", "rate_limit"),
+    # JDK HttpClient's closed connection; okhttp's HTTP/2 stream reset.
+    ("java.io.IOException: HTTP/1.1 header parser received no bytes", "network"),
+    ("stream was reset: PROTOCOL_ERROR", "network"),
+])
+def test_http_clients_in_other_runtimes(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
