@@ -168,7 +168,8 @@ def render() -> str:
             + " (within 40 characters), one after a bare colon only after one of them and "
             "not as the value of a quoted key. A number after an exit-status word (`exit "
             "code`), after Rust's `Os { code: ` (an errno), glued to a host name (`:443`) "
-            "or followed by a unit (`400 tokens`) is no status, and a bare number anywhere else is not a status either; in "
+            "or followed by a unit (`400 tokens`) is no status, and a bare number anywhere "
+            "else is not a status either; in "
             + ", ".join(map(code, sorted(facts.STATUS_FORMS_4XX_5XX)))
             + " (`STATUS_FORMS_4XX_5XX`), which also name exit codes (`Command failed with "
             "error code 137`) or OS errnos (`ConnectionResetError(104, 'Connection reset by "
