@@ -441,3 +441,17 @@ def test_region_and_disabled_service_wordings(message: str, label: str) -> None:
 ])
 def test_http_clients_in_other_runtimes(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # A missing key named by its environment variable (simonw/llm-mistral#6; apps' checks).
+    ("Error: You must set the 'mistral' key or the LLM_MISTRAL_KEY environment variable.",
+     "auth"),
+    ("Please set the GEMINI_API_KEY environment variable.", "auth"),
+    # Firebase's iOS SDK failing to decode an answer is no server error (#14745).
+    ('internalError(underlying: Swift.DecodingError.keyNotFound(CodingKeys(stringValue: '
+     '"tokenCount", intValue: nil)))', "other"),
+    ("An internal error has occurred", "server"),
+])
+def test_a_key_named_by_its_variable_and_a_decoding_failure(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -1824,6 +1824,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
          "(callers without established identity). Please use API Key or other form of API "
          "consumer identity to call this API.), as Gemini clients report a missing key"),
+        ("key environment variable | key env var", "simonw/llm-mistral#6 (You must set the "
+         "'mistral' key or the LLM_MISTRAL_KEY environment variable.); simonw/llm "
+         "(NeedsKeyException: ... set the OPENAI_API_KEY environment variable); Gemini apps' "
+         "missing-key errors (Please set the GEMINI_API_KEY environment variable.; "
+         "GROQ_API_KEY environment variable is not set.): no key to send"),
         ("country region or territory | unsupported country | user not found", _OPENAI_ERRORS
          + " (403 unsupported_country_region_territory: Country, region, or territory not "
          "supported); OpenRouter (401 User not found: the key's user)"),
@@ -2296,8 +2301,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "部错误); " + _ALIYUN + " "
          "(100000 系统异常)"),
         ("internal server error | internal error | server error | server had an error | "
-         "internal server | bad gateway - stream error", "HTTP 500, 502 reason phrases; "
-         + _OPENAI_ERRORS),
+         "internal server | bad gateway - stream error | decoding error", "HTTP 500, 502 "
+         "reason phrases; " + _OPENAI_ERRORS + "; not the SDK's own failure to decode an "
+         "answer (firebase/firebase-ios-sdk#14745: GenerateContentError.internalError("
+         "underlying: Swift.DecodingError.keyNotFound(...)); Swift clients' DecodingError "
+         "wrapped as an internal error)"),
         ("error occurred while processing", _OPENAI_ERRORS),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
