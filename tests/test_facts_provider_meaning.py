@@ -452,6 +452,11 @@ def test_http_clients_in_other_runtimes(message: str, label: str) -> None:
     ('internalError(underlying: Swift.DecodingError.keyNotFound(CodingKeys(stringValue: '
      '"tokenCount", intValue: nil)))', "other"),
     ("An internal error has occurred", "server"),
+    # A request that lacks a part it needs (Cloudflare Workers AI; OAuth's invalid_request),
+    # unless the part is the credential.
+    ("Request is missing headers or body: `{what}`", "bad_request"),
+    ("Request is missing required authentication credential. Expected OAuth 2 access token, "
+     "login cookie or other valid authentication credential.", "auth"),
 ])
 def test_a_key_named_by_its_variable_and_a_decoding_failure(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

@@ -573,7 +573,8 @@ def test_platform_network_errors(message: str, label: str) -> None:
 @pytest.mark.parametrize(("message", "label"), [
     # Providers' documented wordings.
     ("Country, region, or territory not supported", "auth"),
-    ("User location is not supported for the API use.", "auth"),
+    # Gemini answers this with 400 FAILED_PRECONDITION: what its status would give.
+    ("User location is not supported for the API use.", "bad_request"),
     ("User not found.", "auth"),
     ('messages: roles must alternate between "user" and "assistant", but found multiple '
      '"user" roles in a row', "bad_request"),

@@ -1946,6 +1946,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("request is missing", "RFC 6749 section 5.2 invalid_request (The request is missing "
+         "a required parameter, ...), as OAuth servers answer it with 400; cloudflare/"
+         "cloudflare-docs workers-ai/platform/errors.mdx (Request is missing headers or body); "
+         "Google APIs' 401 (Request is missing required authentication credential.) is "
+         "auth's, whose words rank first: the request lacks a part it needs"),
         ("location is not supported", "Gemini API troubleshooting (400 FAILED_PRECONDITION: "
          "User location is not supported for the API use), as Gemini clients, proxies and the "
          "Firebase AI SDKs report it (PublicAffairs/openai-gemini#4; firebase/firebase-android-"
