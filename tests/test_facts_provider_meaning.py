@@ -460,3 +460,18 @@ def test_http_clients_in_other_runtimes(message: str, label: str) -> None:
 ])
 def test_a_key_named_by_its_variable_and_a_decoding_failure(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    # Gemini's UNEXPECTED_TOOL_CALL is malformed_tool_call in every rendering: Swift's implicit
+    # member (.unexpectedToolCall, Firebase AI's Swift FinishReason), a qualified Swift type,
+    # and a Rust path, as the upper-case name already is.
+    (".unexpectedToolCall", "malformed_tool_call"),
+    ("FirebaseAI.FinishReason.unexpectedToolCall", "malformed_tool_call"),
+    ("FinishReason::UnexpectedToolCall", "malformed_tool_call"),
+    ("UNEXPECTED_TOOL_CALL", "malformed_tool_call"),
+    (".maxTokens", "length"),
+    ("FinishReason::Length", "length"),
+])
+def test_every_enum_rendering_reads_the_case(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

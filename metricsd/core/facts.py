@@ -274,9 +274,13 @@ FINISH_REASON_ALIASES: Final[AliasTable] = (
 #: an error records ``submitted (<exit status>)`` (attempt_autosubmission_after_error in
 #: sweagent/agent/agents.py); it is read as the status inside.
 FINISH_REASON_WRAPPER: Final = re.compile(r"submitted \((.+)\)", re.ASCII)
-#: Normalisation of a finish reason: an enum rendering ``Type.NAME`` is read as ``NAME``.
-FINISH_REASON_ENUM: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.([A-Za-z_][A-Za-z0-9_]*)",
-                                       re.ASCII)
+#: Normalisation of a finish reason: an enum rendering ``Type.NAME`` is read as ``NAME``, and
+#: so are a qualified type (``FirebaseAI.FinishReason.maxTokens``, Rust's
+#: ``FinishReason::Length``) and Swift's implicit member (``.maxTokens``, as Swift sources,
+#: docs and string interpolations of ``Optional(.maxTokens)`` write a case).
+FINISH_REASON_ENUM: Final = re.compile(
+    r"(?:[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]*)*)?(?:\.|::)"
+    r"([A-Za-z_][A-Za-z0-9_]*)", re.ASCII)
 #: Normalisation of a finish reason: CamelCase is split (``MaxTokens`` = ``max_tokens``).
 FINISH_REASON_CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])", re.ASCII)
 #: An enum's unset value (Gemini's ``finish_reason_unspecified`` and its kind) is ``none``.
@@ -296,7 +300,8 @@ FINISH_REASON_OTHER: Final = _FINISH_REASON_FACTS["other"]
 
 
 def normalise_finish_reason(reason: str) -> str:
-    """Case-insensitive; ``-`` and spaces are ``_``; CamelCase split; ``Type.NAME`` -> NAME."""
+    """Case-insensitive; ``-`` and spaces are ``_``; CamelCase split; ``Type.NAME``,
+    ``A.Type.NAME``, ``Type::NAME`` and ``.NAME`` -> NAME."""
     m = FINISH_REASON_ENUM.fullmatch(reason)
     if m is not None:
         reason = m.group(1)
