@@ -2805,10 +2805,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "allow list | allowed list | allowed tools | permissions config | approval mode | "
          "gateway sidecar | sidecar + "
          + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
-         "permission denied | eacces | eperm | operation not permitted",
+         "permission denied | eacces | eperm | operation not permitted | connection refused | "
+         "econnrefused",
          _GEMINI_CLI + "/scheduler/policy.ts (denied by policy); " + _CLAUDE_CODE_V3
          + " (blocked by hook); jwbron/egg#2028 (the sandbox's gateway sidecar blocked this "
-         "push operation)"),
+         "push operation); not a refused connection whose message suggests checking the "
+         "firewall settings (mchristopher/PokemonGo-DesktopMap#198; localtunnel client: "
+         "connection refused: x (check your firewall settings))"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
@@ -2857,7 +2860,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
-         "dumped | terminate called | no merge to abort | nothing to abort",
+         "dumped | terminate called | no merge to abort | nothing to abort | connection "
+         "aborted | econnaborted",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
@@ -2866,7 +2870,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "aborted itself, which crashed (glibc abort(): the shell's Aborted (core dumped); "
          "libstdc++ vterminate.cc: terminate called after throwing an instance of x); not "
          "git's nothing to abort (fatal: There is no merge to abort (MERGE_HEAD missing).; "
-         "captured here)"),
+         "captured here); not a connection the peer aborted (urllib3 ProtocolError and "
+         "requests ConnectionError: ('Connection aborted.', ConnectionResetError(104, ...)), "
+         "captured here; Node.js ECONNABORTED)"),
+        ("keyboard interrupt | keyboardinterrupt", "CPython KeyboardInterrupt (Ctrl-C); "
+         "microsoft/vscode-jupyter#2149 (Keyboard interrupt crashed the kernel. Kernel "
+         "restarted.); scripts' own handlers found by code search (Caught keyboard interrupt, "
+         "exiting; Program terminated with keyboard interrupt)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
@@ -3180,6 +3190,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "level); nor a credential the program's setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
          "variable; web apps' OpenAI API key not found in environment); " + _RUN),
+        ("can t locate | can t cd to", "perl (Can't locate JSON/XS.pm in @INC (you may need "
+         "to install the JSON::XS module); captured here); dash and BusyBox ash cd (sh: 1: cd: "
+         "can't cd to /app; InftyAI/Nebula#68; captured here), and shells written after it "
+         "found by code search (print_error(info, \"can't cd to \"))"),
         ("cannot open | could not open | unable to open | failed to open | can t open | "
          "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
          "for reading", "a file the program could not open, no other cause named: "
@@ -3606,6 +3620,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("connection + was refused | were refused", "kubernetes kubectl (The connection to "
          "the server x:6443 was refused - did you specify the right host or port?); "
          "connection refused in other words (ECONNREFUSED)"),
+        ("incomplete read | connection broken | connection aborted | transfer closed with | "
+         "payload is not completed | not enough data to satisfy | header parser received no "
+         "bytes",
+         "CPython http.client IncompleteRead (IncompleteRead(9 bytes read, 491 more expected)); "
+         "urllib3 response.py and requests ChunkedEncodingError (Connection broken: "
+         "IncompleteRead(...)), which ETL and CI retry lists found by code search match as "
+         "transient; urllib3 connectionpool.py (ProtocolError: ('Connection aborted.', x)); "
+         "curl CURLE_PARTIAL_FILE (curl: (18) transfer closed with N bytes remaining to read); "
+         "aiohttp ClientPayloadError (Response payload is not completed: <ContentLengthError: "
+         "Not enough data to satisfy content length header>); OpenJDK HttpClient "
+         "(java.io.IOException: HTTP/1.1 header parser received no bytes); all captured here"),
         ("other side closed | type error terminated | socket closed | premature close | "
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
