@@ -2827,6 +2827,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
          "ETIMEDOUT and tools' deadlines in Japanese and Korean, as programs found by code "
          "search word them (接続がタイムアウトしました; 연결 시간 초과)"),
+        ("returned error 504 | returned error 408", "curl CURLE_HTTP_RETURNED_ERROR with "
+         "--fail (curl: (22) The requested URL returned error: 504; older curl adds Gateway "
+         "Time-out) and git's HTTP transport (The requested URL returned error: 504), which "
+         "CI retry lists found by code search match as transient; captured here"),
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
          "did not respond within | didn t respond within | no response within | "
          "no new output after | no output after | no output for | "
@@ -3517,11 +3521,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
          "function_tool.py (mandatory input parameters are not present)"),
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
-         "bounds", "datalayer/jupyter-mcp-server "
+         "bounds - list index out of range | tuple index out of range | string index out of "
+         "range | list assignment index", "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
          "is out of bound. element_id=x); not a program's own panic (rustc: index out of "
-         "bounds: the len is 0 but the index is 1)"),
+         "bounds: the len is 0 but the index is 1), nor CPython's IndexError in the code a "
+         "tool ran (Objects/listobject.c: list index out of range; tuple, string index out "
+         "of range; huggingface/smolagents#2072)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
@@ -3546,13 +3553,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
          "header | lacks filename | missing marker | missing markers | unclosed block | "
-         "unclosed search | special marker | marker found", "git apply "
+         "unclosed search | special marker | marker found - protocol error | protocol "
+         "exception | transport connection", "git apply "
          "(corrupt patch, No valid patches in input); git apply.c (patch fragment without "
          "header at line N; git diff header lacks filename information; captured here); GNU "
          "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
          "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
          "======= marker); RooCodeInc/Roo-Code#1713 (Special marker '=======' found in your "
-         "diff content)"),
+         "diff content); not a server that broke HTTP (httpx RemoteProtocolError: malformed "
+         "chunk footer; Go net/http: HTTP/1.x transport connection broken: malformed HTTP "
+         "status code; captured here)"),
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
@@ -3622,7 +3632,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connection refused in other words (ECONNREFUSED)"),
         ("incomplete read | connection broken | connection aborted | transfer closed with | "
          "payload is not completed | not enough data to satisfy | header parser received no "
-         "bytes",
+         "bytes | remote protocol error | post eof | get eof | put eof | patch eof | delete eof",
          "CPython http.client IncompleteRead (IncompleteRead(9 bytes read, 491 more expected)); "
          "urllib3 response.py and requests ChunkedEncodingError (Connection broken: "
          "IncompleteRead(...)), which ETL and CI retry lists found by code search match as "
@@ -3630,7 +3640,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "curl CURLE_PARTIAL_FILE (curl: (18) transfer closed with N bytes remaining to read); "
          "aiohttp ClientPayloadError (Response payload is not completed: <ContentLengthError: "
          "Not enough data to satisfy content length header>); OpenJDK HttpClient "
-         "(java.io.IOException: HTTP/1.1 header parser received no bytes); all captured here"),
+         "(java.io.IOException: HTTP/1.1 header parser received no bytes); all captured here; "
+         "httpx RemoteProtocolError (Server disconnected without sending a response; malformed "
+         "chunk footer); Go net/http's url.Error when the server closed the connection "
+         "(Post \"https://api.moonshot.ai/v1/chat/completions\": EOF; Get \"x\": EOF), as "
+         "gateways and agents found by code search quote and retry it"),
         ("other side closed | type error terminated | socket closed | premature close | "
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
