@@ -2753,6 +2753,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| e accessdenied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
+        ("no don t do that | no and tell | no continue without | no but continue without",
+         "the refusing answers of agents' approval menus, returned as the call's result: "
+         "openai/codex codex-cli handle-exec-command.ts and its forks found by code search "
+         "(No, don't do that \u2014 keep going though.; No, don't do that \u2014 stop for now.; "
+         "openai/codex#830); codex-rs and Claude Code (No, and tell Codex/Claude what to do "
+         "differently (esc)); codex-rs (No, continue without running it); ACP bridges "
+         "(No, but continue without it)"),
         ("is banned | banned command | not in allowlist | not in the allowlist | not in allow "
          "list | not in allowed | not in the allowed | disallow | disallowed | not whitelisted "
          "| denylisted - path | paths | workspace | outside | directory | directories | "
