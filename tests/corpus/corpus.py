@@ -103,6 +103,41 @@ def parse_batch(path: Path, batch: str) -> list[Row]:
     return out
 
 
+SECOND_READER = HERE / "second_reader.tsv"
+
+
+@dataclass(frozen=True)
+class SecondReading:
+    """A corpus row labelled again, blind, by a second reader from the contract alone (who
+    saw neither the first reader's label nor the tables), with the label the classifier gave
+    the row at first sight (when its batch was scored)."""
+
+    row: Row
+    first_sight: str
+    expected: str
+    accepted: tuple[str, ...]
+
+    def agrees(self, label: str) -> bool:
+        return label == self.expected or label in self.accepted
+
+    def fact_is(self, fact: str) -> bool:
+        return self.row.fact == fact
+
+
+@functools.cache
+def second_readings() -> tuple[SecondReading, ...]:
+    corpus = {key(r): r for r in rows()}
+    out = []
+    lines = SECOND_READER.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == ["fact", "status", "input", "first_sight", "expected",
+                                     "accepted"], lines[0]
+    for line in lines[1:]:
+        fact, status, text, first, expected, accepted = [*line.split("\t"), ""][:6]
+        row = corpus[(fact, int(status) if status else None, unescape(text))]
+        out.append(SecondReading(row, first, expected, parse_accepted(accepted)[0]))
+    return tuple(out)
+
+
 def batch_files() -> list[Path]:
     return sorted(BATCHES.glob("[0-9][0-9].tsv"))
 

@@ -11,12 +11,15 @@ from pathlib import Path
 
 from metricsd.core import facts
 from tests.corpus.corpus import (
+    FACTS,
     MEASURES,
     PROGRAMS,
     REQUIRED,
+    classify,
     distinct_sources,
     rows,
     scores,
+    second_readings,
 )
 from tests.corpus.firstsight import RECORD, Measure
 
@@ -265,6 +268,7 @@ def render() -> str:
                 "functions must agree row for row). Their row in the summary is the "
                 "measure of what the next provider will meet.", ""]
     out += first_sight_table()
+    out += second_reader_section()
     out += ["", "The inputs the tables read differently from a careful human reader:", ""]
     out += [f"* {name}: {code(row.input[:90] + ('…' if len(row.input) > 90 else ''))} is "
             f"`{got}`, expected `{row.expected}`" for name, row, got in all_misses]
@@ -282,6 +286,41 @@ def _record() -> list[dict[str, str]]:
     lines = RECORD.read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
     return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+
+
+def second_reader_section() -> list[str]:
+    """How often two careful readers agree, next to how often the classifier agreed at first
+    sight, on the rows a second reader labelled again (``second_reader.tsv``)."""
+    readings = second_readings()
+    batches = sorted({r.row.batch for r in readings})
+    out = ["", "### Two readers", "",
+           f"To tell a classifier's misses from labels that careful people would not agree on, "
+           f"a second reader labelled {len(readings)} rows of batches {batches[0]} to "
+           f"{batches[-1]} again, chosen at random, from the contract alone: without the first "
+           "reader's labels or the tables (`tests/corpus/second_reader.tsv`). Each reader may "
+           "accept other labels for an honestly ambiguous row; two labellings agree when one "
+           "reader's label is among the other's. Provider errors are read with their status.",
+           ""]
+    body = []
+    for fact in FACTS:
+        sub = [r for r in readings if r.fact_is(fact)]
+        if not sub:
+            continue
+
+        def pct(n: int, total: int = len(sub)) -> str:
+            return f"{100 * n / total:.1f} %"
+
+        body.append([f"`{fact}`", str(len(sub)),
+                     pct(sum(r.row.agrees(r.expected) or r.agrees(r.row.expected)
+                             for r in sub)),
+                     pct(sum(r.expected == r.row.expected for r in sub)),
+                     pct(sum(r.row.agrees(r.first_sight) for r in sub)),
+                     pct(sum(r.agrees(r.first_sight) for r in sub)),
+                     pct(sum(r.row.agrees(classify(r.row)) for r in sub))])
+    out += table(["fact", "rows", "second reader agrees with the first",
+                  "the same first choice", "classifier at first sight, with the first reader",
+                  "with the second", "classifier now, with the first"], body)
+    return out
 
 
 def held_out_batches() -> list[str]:

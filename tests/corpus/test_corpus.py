@@ -173,6 +173,18 @@ def test_a_real_daemon_scores_a_batch_as_the_functions_do() -> None:
                                            for r in batch]
 
 
+def test_a_second_reader_labelled_corpus_rows_again() -> None:
+    """second_reader.tsv (docs/FACTS.md, "Two readers"): rows of the corpus, each with valid
+    labels of its fact, the classifier's first-sight label among them."""
+    from tests.corpus.corpus import second_readings
+    readings = second_readings()
+    assert len(readings) >= 300
+    for r in readings:
+        for label in (r.expected, r.first_sight, *r.accepted):
+            assert is_allowed(r.row.fact, label), r
+    assert {r.row.fact for r in readings} == set(FACTS)
+
+
 def test_first_sight_drops_repeats_and_counts_accepted_labels() -> None:
     from tests.corpus.firstsight import fresh, measure
     old = Row("tool_error", "kaboom", None, "other", "owner/repo file")
