@@ -2834,6 +2834,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
          "ETIMEDOUT and tools' deadlines in Japanese and Korean, as programs found by code "
          "search word them (接続がタイムアウトしました; 연결 시간 초과)"),
+        ("max duration exceeded | maximum duration exceeded | execution time exceeded | "
+         "exceeded maximum duration | exceeded the maximum duration",
+         "Anthropic server tools' error codes (anthropic-sdk-go BashCodeExecutionToolResultError "
+         "and CodeExecutionToolResultErrorCode: execution_time_exceeded, with its Rust, Swift "
+         "and C# ports found by code search; davidmigloz/langchain_dart anthropic_sdk_dart "
+         "CodeExecutionToolResultErrorCode.maxDurationExceeded); job and call runners' "
+         "MAX_DURATION_EXCEEDED, which voice-agent code maps to timeout"),
         ("returned error 504 | returned error 408", "curl CURLE_HTTP_RETURNED_ERROR with "
          "--fail (curl: (22) The requested URL returned error: 504; older curl adds Gateway "
          "Time-out) and git's HTTP transport (The requested URL returned error: 504), which "
@@ -3525,6 +3532,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "string | empty argument | empty arguments | error parsing regexp | regex parse error "
          "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
          "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
+        ("invalid request | invalid tool input - token | oauth | grant | authorization",
+         "Anthropic server tools' error codes "
+         "(invalid_tool_input in anthropic-sdk-go and its ports; davidmigloz/langchain_dart "
+         "anthropic_sdk_dart WebSearchToolResultErrorCode and CodeExecutionToolResultErrorCode "
+         ".invalidRequest); JSON-RPC 2.0 -32600 Invalid Request, as MCP servers answer a "
+         "malformed call; not OAuth's invalid_request for a token request (RFC 6749 5.2; "
+         "obot-platform/obot#5089: token exchange failed: invalid_request)"),
         ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
          "function_tool.py (mandatory input parameters are not present)"),
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
@@ -3630,6 +3644,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recv error (-9): A TLS packet with unexpected length was received.; fatal: the "
          "remote end hung up unexpectedly; fatal: early EOF), which CI scripts and agents' "
          "retry lists match as transient network failures"),
+        ("url not accessible | url could not be accessed", "Anthropic's web fetch tool "
+         "(anthropic-sdk-python WebFetchToolResultErrorCode url_not_accessible: the URL could "
+         "not be fetched), as its SDK ports and agents' tests found by code search carry it"),
         ("site can t be reached | site cannot be reached | url could not be retrieved",
          "Chromium's network error page as browser tools read it (This site can't be "
          "reached); Squid proxy error page (ERROR: The requested URL could not be "
