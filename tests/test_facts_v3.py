@@ -1063,3 +1063,33 @@ def test_provider_errors_batches_45_46(message: str, label: str) -> None:
 
 def test_a_sandbox_sidecar_that_blocked_the_call_is_a_denial() -> None:
     assert tool_error_label("sidecar blocked this git push") == "denied"
+
+
+@pytest.mark.parametrize(("error", "label"), [
+    # a response cut short, or a connection the peer aborted, is network (not a cancel)
+    ("Unable to import boot images: ('Connection broken: IncompleteRead(4096 bytes read)', "
+     "IncompleteRead(4096 bytes read))", "network"),
+    ("requests.exceptions.ConnectionError: ('Connection aborted.', RemoteDisconnected('Remote "
+     "end closed connection without response'))", "network"),
+    ('call gateway: Post "http://x/api/ai/proxy/v1/chat/completions": EOF', "network"),
+    ("httpx.RemoteProtocolError: Server disconnected without sending a response.", "network"),
+    ("connection refused: 10.0.0.2:443 (check your firewall settings)", "network"),
+    ("url_not_accessible", "network"),
+    # curl's and git's form of a gateway's 504
+    ("fatal: unable to access 'https://github.com/krb5/krb5/': The requested URL returned "
+     "error: 504", "timeout"),
+    ("execution_time_exceeded", "timeout"),
+    # perl's and dash's words for a missing module or directory
+    ("Can't locate Foo/Bar.pm in @INC (you may need to install the Foo::Bar module)",
+     "not_found"),
+    ("/bin/sh: 1: cd: can't cd to ../level4", "not_found"),
+    ("KeyboardInterrupt crashed the worker", "canceled"),
+    # an approval menu's refusing answer, returned as the call's result
+    ("No, and tell Claude what to do differently", "denied"),
+    ("invalid_request", "invalid_args"),
+    # ... but not OAuth's invalid_request, nor an index the tool's own code got wrong
+    ("failed to exchange token: token exchange failed: invalid_request", "other"),
+    ("IndexError: tuple index out of range", "other"),
+])
+def test_tool_errors_batches_71_to_76(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

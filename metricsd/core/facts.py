@@ -2813,6 +2813,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| e accessdenied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
+        ("no don t do that | no and tell | no continue without | no but continue without",
+         "the refusing answers of agents' approval menus, returned as the call's result: "
+         "openai/codex codex-cli handle-exec-command.ts and its forks found by code search "
+         "(No, don't do that \u2014 keep going though.; No, don't do that \u2014 stop for now.; "
+         "openai/codex#830); codex-rs and Claude Code (No, and tell Codex/Claude what to do "
+         "differently (esc)); codex-rs (No, continue without running it); ACP bridges "
+         "(No, but continue without it)"),
         ("is banned | banned command | not in allowlist | not in the allowlist | not in allow "
          "list | not in allowed | not in the allowed | disallow | disallowed | not whitelisted "
          "| denylisted - path | paths | workspace | outside | directory | directories | "
@@ -2865,10 +2872,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "allow list | allowed list | allowed tools | permissions config | approval mode | "
          "gateway sidecar | sidecar + "
          + _DENIAL + " - ignore | clineignore | gitignore | geminiignore | aiderignore | "
-         "permission denied | eacces | eperm | operation not permitted",
+         "permission denied | eacces | eperm | operation not permitted | connection refused | "
+         "econnrefused",
          _GEMINI_CLI + "/scheduler/policy.ts (denied by policy); " + _CLAUDE_CODE_V3
          + " (blocked by hook); jwbron/egg#2028 (the sandbox's gateway sidecar blocked this "
-         "push operation)"),
+         "push operation); not a refused connection whose message suggests checking the "
+         "firewall settings (mchristopher/PokemonGo-DesktopMap#198; localtunnel client: "
+         "connection refused: x (check your firewall settings))"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
@@ -2884,6 +2894,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
          "ETIMEDOUT and tools' deadlines in Japanese and Korean, as programs found by code "
          "search word them (接続がタイムアウトしました; 연결 시간 초과)"),
+        ("max duration exceeded | maximum duration exceeded | execution time exceeded | "
+         "exceeded maximum duration | exceeded the maximum duration",
+         "Anthropic server tools' error codes (anthropic-sdk-go BashCodeExecutionToolResultError "
+         "and CodeExecutionToolResultErrorCode: execution_time_exceeded, with its Rust, Swift "
+         "and C# ports found by code search; davidmigloz/langchain_dart anthropic_sdk_dart "
+         "CodeExecutionToolResultErrorCode.maxDurationExceeded); job and call runners' "
+         "MAX_DURATION_EXCEEDED, which voice-agent code maps to timeout"),
+        ("returned error 504 | returned error 408", "curl CURLE_HTTP_RETURNED_ERROR with "
+         "--fail (curl: (22) The requested URL returned error: 504; older curl adds Gateway "
+         "Time-out) and git's HTTP transport (The requested URL returned error: 504), which "
+         "CI retry lists found by code search match as transient; captured here"),
         ("took more than | took longer than | ran longer than | time limit | of inactivity | "
          "did not respond within | didn t respond within | no response within | "
          "no new output after | no output after | no output for | "
@@ -2917,7 +2938,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
-         "dumped | terminate called | no merge to abort | nothing to abort",
+         "dumped | terminate called | no merge to abort | nothing to abort | connection "
+         "aborted | econnaborted",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
@@ -2926,7 +2948,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "aborted itself, which crashed (glibc abort(): the shell's Aborted (core dumped); "
          "libstdc++ vterminate.cc: terminate called after throwing an instance of x); not "
          "git's nothing to abort (fatal: There is no merge to abort (MERGE_HEAD missing).; "
-         "captured here)"),
+         "captured here); not a connection the peer aborted (urllib3 ProtocolError and "
+         "requests ConnectionError: ('Connection aborted.', ConnectionResetError(104, ...)), "
+         "captured here; Node.js ECONNABORTED)"),
+        ("keyboard interrupt | keyboardinterrupt", "CPython KeyboardInterrupt (Ctrl-C); "
+         "microsoft/vscode-jupyter#2149 (Keyboard interrupt crashed the kernel. Kernel "
+         "restarted.); scripts' own handlers found by code search (Caught keyboard interrupt, "
+         "exiting; Program terminated with keyboard interrupt)"),
         ("user exited | user quit | user has exited | user has quit", "synthetic-lab/octofriend "
          "state.ts (The user exited while this tool was running)"),
         ("stopped by | killed by + user | the user", "agents' sub-agent tools (stopped by "
@@ -3240,6 +3268,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "level); nor a credential the program's setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
          "variable; web apps' OpenAI API key not found in environment); " + _RUN),
+        ("can t locate | can t cd to", "perl (Can't locate JSON/XS.pm in @INC (you may need "
+         "to install the JSON::XS module); captured here); dash and BusyBox ash cd (sh: 1: cd: "
+         "can't cd to /app; InftyAI/Nebula#68; captured here), and shells written after it "
+         "found by code search (print_error(info, \"can't cd to \"))"),
         ("cannot open | could not open | unable to open | failed to open | can t open | "
          "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
          "for reading", "a file the program could not open, no other cause named: "
@@ -3560,14 +3592,24 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "string | empty argument | empty arguments | error parsing regexp | regex parse error "
          "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
          "command); Go regexp (error parsing regexp: missing closing ), captured here)"),
+        ("invalid request | invalid tool input - token | oauth | grant | authorization",
+         "Anthropic server tools' error codes "
+         "(invalid_tool_input in anthropic-sdk-go and its ports; davidmigloz/langchain_dart "
+         "anthropic_sdk_dart WebSearchToolResultErrorCode and CodeExecutionToolResultErrorCode "
+         ".invalidRequest); JSON-RPC 2.0 -32600 Invalid Request, as MCP servers answer a "
+         "malformed call; not OAuth's invalid_request for a token request (RFC 6749 5.2; "
+         "obot-platform/obot#5089: token exchange failed: invalid_request)"),
         ("mandatory + parameter | parameters | argument | arguments", "google/adk-python "
          "function_tool.py (mandatory input parameters are not present)"),
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
-         "bounds", "datalayer/jupyter-mcp-server "
+         "bounds - list index out of range | tuple index out of range | string index out of "
+         "range | list assignment index", "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
          "is out of bound. element_id=x); not a program's own panic (rustc: index out of "
-         "bounds: the len is 0 but the index is 1)"),
+         "bounds: the len is 0 but the index is 1), nor CPython's IndexError in the code a "
+         "tool ran (Objects/listobject.c: list index out of range; tuple, string index out "
+         "of range; huggingface/smolagents#2072)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
@@ -3592,13 +3634,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
          "header | lacks filename | missing marker | missing markers | unclosed block | "
-         "unclosed search | special marker | marker found", "git apply "
+         "unclosed search | special marker | marker found - protocol error | protocol "
+         "exception | transport connection", "git apply "
          "(corrupt patch, No valid patches in input); git apply.c (patch fragment without "
          "header at line N; git diff header lacks filename information; captured here); GNU "
          "patch (Only garbage was found in the patch input.); " + _CODEX + "/apply-patch "
          "(Invalid patch); rusiaaman/wcgw search_replace.py (Unclosed SEARCH block - missing "
          "======= marker); RooCodeInc/Roo-Code#1713 (Special marker '=======' found in your "
-         "diff content)"),
+         "diff content); not a server that broke HTTP (httpx RemoteProtocolError: malformed "
+         "chunk footer; Go net/http: HTTP/1.x transport connection broken: malformed HTTP "
+         "status code; captured here)"),
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
@@ -3659,6 +3704,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recv error (-9): A TLS packet with unexpected length was received.; fatal: the "
          "remote end hung up unexpectedly; fatal: early EOF), which CI scripts and agents' "
          "retry lists match as transient network failures"),
+        ("url not accessible | url could not be accessed", "Anthropic's web fetch tool "
+         "(anthropic-sdk-python WebFetchToolResultErrorCode url_not_accessible: the URL could "
+         "not be fetched), as its SDK ports and agents' tests found by code search carry it"),
         ("site can t be reached | site cannot be reached | url could not be retrieved",
          "Chromium's network error page as browser tools read it (This site can't be "
          "reached); Squid proxy error page (ERROR: The requested URL could not be "
@@ -3666,6 +3714,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("connection + was refused | were refused", "kubernetes kubectl (The connection to "
          "the server x:6443 was refused - did you specify the right host or port?); "
          "connection refused in other words (ECONNREFUSED)"),
+        ("incomplete read | connection broken | connection aborted | transfer closed with | "
+         "payload is not completed | not enough data to satisfy | header parser received no "
+         "bytes | remote protocol error | post eof | get eof | put eof | patch eof | delete eof",
+         "CPython http.client IncompleteRead (IncompleteRead(9 bytes read, 491 more expected)); "
+         "urllib3 response.py and requests ChunkedEncodingError (Connection broken: "
+         "IncompleteRead(...)), which ETL and CI retry lists found by code search match as "
+         "transient; urllib3 connectionpool.py (ProtocolError: ('Connection aborted.', x)); "
+         "curl CURLE_PARTIAL_FILE (curl: (18) transfer closed with N bytes remaining to read); "
+         "aiohttp ClientPayloadError (Response payload is not completed: <ContentLengthError: "
+         "Not enough data to satisfy content length header>); OpenJDK HttpClient "
+         "(java.io.IOException: HTTP/1.1 header parser received no bytes); all captured here; "
+         "httpx RemoteProtocolError (Server disconnected without sending a response; malformed "
+         "chunk footer); Go net/http's url.Error when the server closed the connection "
+         "(Post \"https://api.moonshot.ai/v1/chat/completions\": EOF; Get \"x\": EOF), as "
+         "gateways and agents found by code search quote and retry it"),
         ("other side closed | type error terminated | socket closed | premature close | "
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
