@@ -13,9 +13,11 @@ import pytest
 
 from metricsd.core.facts import (
     finish_reason_label,
+    joined_words,
     provider_error_label,
     status_in_message,
     tool_error_label,
+    words,
 )
 
 
@@ -820,6 +822,36 @@ def test_tool_errors_batches_36_to_39(error: str, label: str) -> None:
 ])
 def test_provider_errors_batches_34_35(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A run of letters of any alphabet is one word, in lower case (glibc's strerror in
+    # fr, de, ru, vi, tr, as captured here).
+    ("Permission non accord\u00e9e", ["permission", "non", "accord\u00e9e"]),
+    ("\u00dcberpr\u00fcfen Sie", ["\u00fcberpr\u00fcfen", "sie"]),
+    ("\u041e\u0442\u043a\u0430\u0437\u0430\u043d\u043e \u0432 "
+     "\u0434\u043e\u0441\u0442\u0443\u043f\u0435",
+     ["\u043e\u0442\u043a\u0430\u0437\u0430\u043d\u043e", "\u0432",
+      "\u0434\u043e\u0441\u0442\u0443\u043f\u0435"]),
+    ("Kh\u00f4ng t\u00ecm th\u1ea5y", ["kh\u00f4ng", "t\u00ecm", "th\u1ea5y"]),
+    # ASCII words beside them are cut as ever; CJK characters stay one word each.
+    ("HTTPError: \u00e9chec", ["http", "error", "\u00e9chec"]),
+    ("\u6743\u9650\u4e0d\u8db3 eosFound", ["\u6743", "\u9650", "\u4e0d", "\u8db3", "eos", "found"]),
+    ("\uad8c\ud55c\uc774", ["\uad8c", "\ud55c", "\uc774"]),
+])
+def test_words_of_every_alphabet(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+    assert joined_words(text) == " " + " ".join(expected) + " "
+
+
+@pytest.mark.parametrize("text", [
+    "\u212aelvin \u00e9chec",  # KELVIN SIGN: str.lower gives "k"
+    "\u0130stanbul \u00e9chec",  # LATIN CAPITAL I WITH DOT ABOVE: str.lower gives "i" + a dot
+])
+def test_no_other_character_becomes_an_ascii_letter(text: str) -> None:
+    for got in (" ".join(words(text)), joined_words(text)):
+        assert sum(c.isascii() and c.isalpha() for c in got) \
+            == sum(c.isascii() and c.isalpha() for c in text)
 
 
 def test_acronym_plurals_are_one_word() -> None:

@@ -502,11 +502,35 @@ class _Table:
 #: them (Zhipu's ``余额不足``, insufficient balance).
 WORDS: Final = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+"
                           r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+#: The same for a text with a non-ASCII character: a run of letters of any other alphabet
+#: (Latin with diacritics, Cyrillic, Greek, ...) that holds a non-ASCII letter is one word
+#: (``accordée``, ``Überprüfen``, ``отказано``), whatever its case; ASCII runs are cut as by
+#: :data:`WORDS`, and Chinese, Japanese and Korean characters stay one word each (Korean
+#: writes particles onto its words: ``권한이`` is ``권한`` and a particle, so a family's
+#: ``권한`` matches it).
+_CJK: Final = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_OTHER_LETTER: Final = f"[^\\W\\d_a-zA-Z{_CJK}]"
+_LETTER: Final = f"[^\\W\\d_{_CJK}]"
+WORDS_ANY: Final = re.compile(f"[a-zA-Z]*{_OTHER_LETTER}{_LETTER}*|" + WORDS.pattern)
+
+
+def safe_lower(word: str) -> str:
+    """``word`` in lower case, where no non-ASCII character turns into an ASCII letter
+    (U+212A KELVIN SIGN lower-cases to "k", U+0130 to "i" and a combining dot): such a
+    character stays as it is."""
+    lowered = word.lower()
+    if len(lowered) == len(word) and all(
+            a.isascii() or not b.isascii() for a, b in zip(word, lowered, strict=True)):
+        return lowered
+    return "".join(c.lower() if c.isascii() or not any(ch.isascii() for ch in c.lower())
+                   else c for c in word)
 
 
 def words(text: str) -> list[str]:
-    """``text`` cut into lower-case ASCII words (see :data:`WORDS`)."""
-    return [w.lower() for w in WORDS.findall(text)]
+    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`)."""
+    if text.isascii():
+        return [w.lower() for w in WORDS.findall(text)]
+    return [safe_lower(w) for w in WORDS_ANY.findall(text)]
 
 
 #: An address in a message is no part of its words (``.../settings/billing``), nor is a
@@ -564,9 +588,11 @@ def joined_words(text: str) -> str:
         text = _without_hosts(text)
     if "equest" in text:
         text = REQUEST_ID.sub(" ", text)
-    # The words hold only ASCII letters and digits and CJK characters (which have no case):
-    # one lower() of the joined words is the lower() of each.
-    return " " + " ".join(WORDS.findall(text)).lower() + " "
+    # An ASCII text's words hold only ASCII letters and digits: one lower() of the joined
+    # words is the lower() of each.
+    if text.isascii():
+        return " " + " ".join(WORDS.findall(text)).lower() + " "
+    return " " + safe_lower(" ".join(WORDS_ANY.findall(text))) + " "
 
 
 #: Escapes of a message that was embedded in a JSON or source string (``\\n``, ``\\"``,
