@@ -821,6 +821,14 @@ _ZH_AGENTS: Final = (
     "(找不到要替换的字符串; 期望 1 次匹配但找到 3 次; 必须是绝对路径; 在允许的"
     "工作区目录之外; 超过了最大允许的大小; 命令被用户取消; 不允许执行命令; 命令"
     "以代码 1 退出; 工具 x 未找到; 工具执行已中止; 命令不能为空)")
+_LOCALE_CAPTURES: Final = (
+    "glibc strerror, coreutils, bash and git messages in de, es, fr, ja, ko, pt_BR, ru, tr, vi "
+    "and zh_CN, captured here (LOCPATH with locales built by localedef, LC_ALL=xx_XX.UTF-8: "
+    "ls, cat, rm, grep, mkdir, touch as nobody, an unknown command, git add/checkout/apply)")
+_LOBE_LOCALES: Final = "lobehub/lobe-chat locales/{de-DE,ja-JP,ko-KR,vi-VN}/error.json"
+_ROO_LOCALES: Final = "RooCodeInc/Roo-Code src/i18n/locales/{ja,ru}/common.json"
+_LMSTUDIO_LOCALES: Final = ("lmstudio-ai/localization {de,ja,zh-CN}/chat.json "
+                            "(genInfo.stopReason)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -868,6 +876,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
+        ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
+         "отменена пользователем", _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
         ("取消 | 中断 | 中止", _ZH_FINISH),
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
          _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
@@ -886,6 +896,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
+        ("出力ブロック | вывод заблокирован | đã bị chặn | thông tin cá nhân nhạy cảm",
+         _ROO_LOCALES + "; " + _LOBE_LOCALES),
         ("safety | unsafe", _GEMINI_FR),
         ("filter | filtered | filtering | filters", _OPENAI_CHAT + "; " + _BEDROCK),
         ("refusal | refused | refuse", _ANTHROPIC),
@@ -922,6 +934,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agent's output named no valid action)"),
     )),
     ("tool_calls", (
+        ("ツール呼び出し | toolverwendung", _LMSTUDIO_LOCALES),
         ("tool | tools | function | functions - no tool | no function | without tool | not "
          "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
          "(no_tool_call: a turn that called no tool)"),
@@ -931,6 +944,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
+         _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
         ("截断 | 最大轮次 | 限制", _ZH_FINISH),
         ("length | max | maximum | limit | limits | limited - retries | retry", _OPENAI_CHAT
          + "; " + _LLAMA_CPP + "; openai-translator (Chars Limited: the toast for "
@@ -957,6 +972,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("out of memory | oom", "local servers' out-of-memory stops"),
     )),
     ("error", (
+        ("失敗 | 生成失败 | fehler beim generieren", _LMSTUDIO_LOCALES),
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
         ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
@@ -970,6 +986,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "MastraFinishReason retry)"),
     )),
     ("stop", (
+        ("停止文字列 | 停止字符串 | stoppzeichenfolge", _LMSTUDIO_LOCALES),
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
@@ -1539,6 +1556,7 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
         ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
          "(InputTooLong: Too much context loaded)"),
         ("inputs tokens + max new tokens", "huggingface/text-generation-inference validation "
@@ -1591,6 +1609,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("kontoguthaben | abonnementspunktestand | kostenpflichtiges abonnement | "
+         "số dư tài khoản", _LOBE_LOCALES),
         ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
          "额度); "
          + _ZHIPU + " (1309 套餐已到期); docs.bigmodel.cn/cn/faq (429 账户余额已用完)"),
@@ -1822,6 +1842,9 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("認証 | キーが正しくない | キーが空 | キーに無効 | 権限 | アクセスが禁止 | "
+         "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
+         "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
         ("insufficient permissions | insufficient permission | insufficient scope | missing "
          "scopes | do not have permission | don t have permission | does not have permission",
          "OpenAI 401 (You have insufficient permissions for this operation. Missing scopes: "
@@ -1977,6 +2000,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("理解できません | 意味エラー", _LOBE_LOCALES),
         ("request is missing", "RFC 6749 section 5.2 invalid_request (The request is missing "
          "a required parameter, ...), as OAuth servers answer it with 400; cloudflare/"
          "cloudflare-docs workers-ai/platform/errors.mdx (Request is missing headers or body); "
@@ -2190,6 +2214,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
         ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
          "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
          "mocks: a wrong base URL or path"),
@@ -2230,6 +2255,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 404 reason phrase; " + _OLLAMA),
     )),
     ("too_large", (
+        ("大きすぎ", _LOBE_LOCALES),
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
         ("body | payload | upload | attachment | image | file + exceeds | exceeded | larger "
@@ -2244,6 +2270,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("多すぎ | レート制限 | 너무 많 | quá nhiều | лимит скорости | anzahl der anfragen",
+         _LOBE_LOCALES + "; " + _ROO_LOCALES),
         ("review limit | reviews per hour", "anticipation-labs/canopy#13 (CodeRabbit: you've "
          "reached your PR review limit); CodeRabbit's rate-limit comment (ludeeus/"
          "integration_blueprint#165: CodeRabbit enforces hourly rate limits for each developer "
@@ -2288,6 +2316,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("オーバーロード | 과부하 | nicht verfügbar | không khả dụng", _LOBE_LOCALES),
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
         ("访问量过大 | 负载已饱和 | 负载已满 | 服务繁忙 | 系统繁忙 | 服务器繁忙 | "
@@ -2333,6 +2362,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
+        ("一時的 | serververbindung | speicherplatz | beim warten auf eine antwort | "
+         "kết nối máy chủ", _LOBE_LOCALES),
         ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
          "部错误); " + _ALIYUN + " "
          "(100000 系统异常)"),
@@ -2365,6 +2396,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("タイムアウト | 上位サーバー", _LOBE_LOCALES),
         ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
          "out), as clients and retry filters match it"),
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
@@ -2470,6 +2502,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to parse SSE event, as in the keyword above)"),
     )),
     ("canceled", (
+        ("unterbrochen", _LOBE_LOCALES),
         ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
                   "canceled)"),
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
@@ -2916,6 +2949,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "token)"),
     )),
     ("timeout", (
+        ("таймаут", _ROO_LOCALES),
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
         ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
          "ETIMEDOUT and tools' deadlines in Japanese and Korean, as programs found by code "
@@ -2961,6 +2995,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "after N ms)"),
     )),
     ("canceled", (
+        ("был прерван", _ROO_LOCALES),
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
@@ -3062,6 +3097,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to call a tool with a name we do not recognize)"),
     )),
     ("edit_mismatch", (
+        ("patch konnte nicht angewendet werden | anwendung des patches "
+         "fehlgeschlagen | le patch a échoué | patch ne s applique pas | 打补丁失败 | "
+         "补丁未应用 | ошибка применения изменений | не удалось применить патч | 패치 실패 "
+         "| 패치를 적용하지 | el parche falló | el parche no aplica | yama başarısız | "  # noqa: RUF001
+         "yama uygulanamıyor", _LOCALE_CAPTURES),  # noqa: RUF001
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
@@ -3140,6 +3180,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
+        ("отказано в доступе | permission non accordée | erişim engellendi | "
+         "không đủ quyền | permissão negada", _LOCALE_CAPTURES),
+        ("アクセスが禁止 | запрещен", _ROO_LOCALES),
         ("工作区目录之外 | 工作区之外 | 允许的工作区", _ZH_AGENTS),
         ("access permissions | write access", "github/copilot-cli#3041 (Copilot cloud agent: "
          "The push failed due to access permissions; The GITHUB_TOKEN doesn't have write "
@@ -3258,6 +3301,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("нет такого файла | нет такого каталога | aucun fichier ou dossier | "
+         "không có tập tin hoặc thư mục | không khớp với bất kỳ tập tin | arquivo "
+         "ou diretório inexistente | komut yok | 명령어를 찾을 수 없 | 경로명세 | no concordó "
+         "con ningún archivo", _LOCALE_CAPTURES),
+        ("не найдена | не найдено | 見つかり | 見つから - адрес | アドレス", _ROO_LOCALES),
         ("could not resolve | unable to resolve + file id | file | for path", "nextcloud/"
          "context_agent all_tools/files.py (Could not resolve file ID for path: x)"),
         ("不存在 | 未找到 | 找不到 - 有效", _ZH_AGENTS),
@@ -3677,6 +3725,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
+         "アドレスが見つかりません", _ROO_LOCALES),
         ("error during fallback fetch", _GEMINI_CLI + "/tools/web-fetch.ts (Error during "
          "fallback fetch for x: fetch failed) and its ports in Go and Python found by code "
          "search; google-gemini/gemini-cli#9967"),
