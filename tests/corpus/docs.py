@@ -84,10 +84,14 @@ def render() -> str:
                   for name, labels in facts.COUNTERS.items()))
     out += ["", "## Words", "",
             "The second step of every classifier reads *words* (`words`): the text is cut at "
-            "every character that is not an ASCII letter or digit, CamelCase and "
-            "letter/digit boundaries split it further (`eosFound` is `eos found`, "
-            "`MAX_TOKENS` is `max tokens`, `x509` is `x 509`), every Chinese, Japanese or "
-            "Korean character is a word of its own, and words are lower-cased. An address "
+            "every character that is not a letter or digit, CamelCase and "
+            "letter/digit boundaries split ASCII words further (`eosFound` is `eos found`, "
+            "`MAX_TOKENS` is `max tokens`, `x509` is `x 509`), a run of letters that holds "
+            "a letter of another alphabet is one word (`accordée`, `отказано`, `thấy`), "
+            "every Chinese, Japanese or Korean character is a word of its own, and words "
+            "are lower-cased (no other character ever becomes an ASCII letter: the Kelvin "
+            "sign stays as it is). So the families hold the words of errors in other "
+            "languages too (`permission non accordée`, `отказано в доступе`). An address "
             "(`https://…`), a file path, a host name and a request id (`request id: …`) in "
             "a message are not part of its words. A provider or tool error is first read "
             "with the escapes of a JSON string (`\\n`, `\\\"`, `\\u4f59`, as Python's "
