@@ -1125,3 +1125,61 @@ def test_a_sandbox_sidecar_that_blocked_the_call_is_a_denial() -> None:
 ])
 def test_tool_errors_batches_71_to_76(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+# glibc strerror (ENOENT, EACCES, ETIMEDOUT, ECONNREFUSED, ENETUNREACH) in ten locales,
+# captured here (os.strerror after setlocale, locales built by localedef).
+@pytest.mark.parametrize(("error", "label"), [
+    ('Datei oder Verzeichnis nicht gefunden', "not_found"),
+    ('Keine Berechtigung', "permission"),
+    ('Die Wartezeit für die Verbindung ist abgelaufen', "timeout"),
+    ('Verbindungsaufbau abgelehnt', "network"),
+    ('Das Netzwerk ist nicht erreichbar', "network"),
+    ('No existe el fichero o el directorio', "not_found"),
+    ('Permiso denegado', "permission"),
+    ('Expiró el tiempo de conexión', "timeout"),
+    ('Conexión rehusada', "network"),
+    ('La red es inaccesible', "network"),
+    ('Aucun fichier ou dossier de ce type', "not_found"),
+    ('Permission non accordée', "permission"),
+    ("Connexion terminée par expiration du délai d'attente", "timeout"),
+    ('Connexion refusée', "network"),
+    ("Le réseau n'est pas accessible", "network"),
+    ('そのようなファイルやディレクトリはありません', "not_found"),
+    ('許可がありません', "permission"),
+    ('接続がタイムアウトしました', "timeout"),
+    ('接続を拒否されました', "network"),
+    ('ネットワークに届きません', "network"),
+    ('그런 파일이나 디렉터리가 없습니다', "not_found"),
+    ('허가 거부', "permission"),
+    ('연결 시간 초과', "timeout"),
+    ('연결이 거부됨', "network"),
+    ('네트워크가 접근 불가능합니다', "network"),
+    ('Arquivo ou diretório inexistente', "not_found"),
+    ('Permissão negada', "permission"),
+    ('Tempo esgotado para conexão', "timeout"),
+    ('Conexão recusada', "network"),
+    ('A rede está fora de alcance', "network"),
+    ('Нет такого файла или каталога', "not_found"),
+    ('Отказано в доступе', "permission"),
+    ('Время ожидания соединения истекло', "timeout"),
+    ('В соединении отказано', "network"),  # noqa: RUF001
+    ('Сеть недоступна', "network"),
+    ('Böyle bir dosya ya da dizin yok', "not_found"),
+    ('Erişim engellendi', "permission"),
+    ('Bağlantıda zaman aşımı', "timeout"),  # noqa: RUF001
+    ('Bağlantı reddedildi', "network"),  # noqa: RUF001
+    ('Ağ erişilebilir durumda değil', "network"),
+    ('Không có tập tin hoặc thư mục như vậy', "not_found"),
+    ('Không đủ quyền truy cập', "permission"),
+    ('Kết nối đã quá hạn', "timeout"),
+    ('Kết nối bị từ chối', "network"),
+    ('Không thể kết nối mạng', "network"),
+    ('没有那个文件或目录', "not_found"),
+    ('权限不够', "permission"),
+    ('连接超时', "timeout"),
+    ('拒绝连接', "network"),
+    ('网络不可达', "network"),
+])
+def test_localized_strerror_by_its_words(error: str, label: str) -> None:
+    assert tool_error_label("cat: /tmp/x: " + error) == label

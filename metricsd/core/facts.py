@@ -829,6 +829,10 @@ _LOBE_LOCALES: Final = "lobehub/lobe-chat locales/{de-DE,ja-JP,ko-KR,vi-VN}/erro
 _ROO_LOCALES: Final = "RooCodeInc/Roo-Code src/i18n/locales/{ja,ru}/common.json"
 _LMSTUDIO_LOCALES: Final = ("lmstudio-ai/localization {de,ja,zh-CN}/chat.json "
                             "(genInfo.stopReason)")
+_STRERROR_CAPTURES: Final = (
+    "glibc strerror (ENOENT, EACCES, ETIMEDOUT, ECONNREFUSED, ENETUNREACH) in de, es, fr, ja, "
+    "ko, pt_BR, ru, tr, vi and zh_CN, captured here (os.strerror after setlocale, LOCPATH with "
+    "locales built by localedef)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -934,7 +938,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agent's output named no valid action)"),
     )),
     ("tool_calls", (
-        ("ツール呼び出し | toolverwendung", _LMSTUDIO_LOCALES),
+        ("ツール呼び出し | 工具调用 | toolverwendung", _LMSTUDIO_LOCALES),
         ("tool | tools | function | functions - no tool | no function | without tool | not "
          "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
          "(no_tool_call: a turn that called no tool)"),
@@ -2396,6 +2400,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("wartezeit | expiró el tiempo | expiration du délai | 接続がタイムアウト | 시간 초과 "
+         "| tempo esgotado | время ожидания | zaman aşımı | kết nối đã quá hạn | 连接超时",  # noqa: RUF001
+         _STRERROR_CAPTURES),
         ("タイムアウト | 上位サーバー", _LOBE_LOCALES),
         ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
          "out), as clients and retry filters match it"),
@@ -2420,6 +2427,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("verbindungsaufbau abgelehnt | nicht erreichbar | conexión rehusada | red es "
+         "inaccesible | connexion refusée | réseau n est pas accessible | 接続を拒否 | "
+         "ネットワークに届きません | 연결이 거부 | 네트워크가 접근 불가능 | conexão recusada "
+         "| rede está fora de alcance | в соединении отказано | сеть недоступна | bağlantı "  # noqa: RUF001
+         "reddedildi | ağ erişilebilir durumda değil | kết nối bị từ chối | không thể kết nối "
+         "mạng | 拒绝连接 | 网络不可达",
+         _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
          "host); golang/go net/http transport (http: server gave HTTP response to HTTPS "
@@ -2949,6 +2963,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "token)"),
     )),
     ("timeout", (
+        ("wartezeit | expiró el tiempo | expiration du délai | 接続がタイムアウト | 시간 초과 "
+         "| tempo esgotado | время ожидания | zaman aşımı | kết nối đã quá hạn | 连接超时",  # noqa: RUF001
+         _STRERROR_CAPTURES),
         ("таймаут", _ROO_LOCALES),
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
         ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
@@ -3180,6 +3197,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
+        ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
+         _STRERROR_CAPTURES),
         ("отказано в доступе | permission non accordée | erişim engellendi | "
          "không đủ quyền | permissão negada", _LOCALE_CAPTURES),
         ("アクセスが禁止 | запрещен", _ROO_LOCALES),
@@ -3301,6 +3320,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("datei oder verzeichnis nicht gefunden | no existe el fichero | そのようなファイル | "
+         "파일이나 디렉터리가 없 | dosya ya da dizin yok | 没有那个文件或目录",
+         _STRERROR_CAPTURES),
         ("нет такого файла | нет такого каталога | aucun fichier ou dossier | "
          "không có tập tin hoặc thư mục | không khớp với bất kỳ tập tin | arquivo "
          "ou diretório inexistente | komut yok | 명령어를 찾을 수 없 | 경로명세 | no concordó "
@@ -3725,6 +3747,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("verbindungsaufbau abgelehnt | nicht erreichbar | conexión rehusada | red es "
+         "inaccesible | connexion refusée | réseau n est pas accessible | 接続を拒否 | "
+         "ネットワークに届きません | 연결이 거부 | 네트워크가 접근 불가능 | conexão recusada "
+         "| rede está fora de alcance | в соединении отказано | сеть недоступна | bağlantı "  # noqa: RUF001
+         "reddedildi | ağ erişilebilir durumda değil | kết nối bị từ chối | không thể kết nối "
+         "mạng | 拒绝连接 | 网络不可达",
+         _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
          "アドレスが見つかりません", _ROO_LOCALES),
         ("error during fallback fetch", _GEMINI_CLI + "/tools/web-fetch.ts (Error during "
