@@ -1183,3 +1183,51 @@ def test_tool_errors_batches_71_to_76(error: str, label: str) -> None:
 ])
 def test_localized_strerror_by_its_words(error: str, label: str) -> None:
     assert tool_error_label("cat: /tmp/x: " + error) == label
+
+
+# bash (an unknown command) and git (add of a missing path, a patch that does not apply)
+# in ten locales, captured here (LOCPATH with locales built by localedef).
+@pytest.mark.parametrize(("error", "label"), [
+    ('bash: Zeile 1: foobarcmd: Kommando nicht gefunden.', "not_found"),
+    ("Schwerwiegend: Pfadspezifikation 'missing.py' stimmt mit keinen Dateien überein", "not_found"),  # noqa: E501
+    ('Fehler: Anwendung des Patches fehlgeschlagen: a.txt:1', "edit_mismatch"),
+    ('Fehler: a.txt: Patch konnte nicht angewendet werden', "edit_mismatch"),
+    ('bash: línea 1: foobarcmd: orden no encontrada', "not_found"),
+    ("fatal: ruta especificada 'missing.py' no concordó con ningún archivo", "not_found"),
+    ('error: el parche falló: a.txt:1', "edit_mismatch"),
+    ('error: a.txt: el parche no aplica', "edit_mismatch"),
+    ('bash: ligne 1: foobarcmd\xa0: commande introuvable', "not_found"),
+    ("fatal\xa0: le chemin 'missing.py' ne correspond à aucun fichier", "not_found"),
+    ('erreur\xa0: le patch a échoué : a.txt:1', "edit_mismatch"),
+    ("erreur\xa0: a.txt : le patch ne s'applique pas", "edit_mismatch"),
+    ('bash: 行 1: foobarcmd: コマンドが見つかりません', "not_found"),
+    ("fatal: pathspec 'missing.py' did not match any files", "not_found"),
+    ('error: patch failed: a.txt:1', "edit_mismatch"),
+    ('error: a.txt: patch does not apply', "edit_mismatch"),
+    ('bash: 줄 1: foobarcmd: 명령어를 찾을 수 없음', "not_found"),
+    ("fatal: 'missing.py' 경로명세가 어떤 파일과도 일치하지 않습니다", "not_found"),
+    ('error: 패치 실패: a.txt:1', "edit_mismatch"),
+    ('error: a.txt: 패치를 적용하지 않습니다', "edit_mismatch"),
+    ('bash: linha 1: foobarcmd: comando não encontrado', "not_found"),
+    ("fatal: pathspec 'missing.py' did not match any files", "not_found"),
+    ('error: patch failed: a.txt:1', "edit_mismatch"),
+    ('error: a.txt: patch does not apply', "edit_mismatch"),
+    ('bash: строка 1: foobarcmd: команда не найдена', "not_found"),
+    ('fatal: спецификатор пути «missing.py» не соответствует ни одному файлу', "not_found"),
+    ('error: ошибка применения изменений: a.txt:1', "edit_mismatch"),
+    ('error: a.txt: не удалось применить патч', "edit_mismatch"),
+    ('bash: satır 1: foobarcmd: komut yok', "not_found"),  # noqa: RUF001
+    ("onulmaz: yol belirteci 'missing.py' hiçbir dosya ile eşleşmedi", "not_found"),
+    ('hata: yama başarısız oldu: a.txt:1', "edit_mismatch"),  # noqa: RUF001
+    ('hata: a.txt: yama uygulanamıyor', "edit_mismatch"),  # noqa: RUF001
+    ('bash: dòng 1: foobarcmd: không tìm thấy lệnh', "not_found"),
+    ('fatal: đặc tả đường dẫn “missing.py” không khớp với bất kỳ tập tin nào', "not_found"),
+    ('error: gặp lỗi khi vá: a.txt:1', "edit_mismatch"),
+    ('error: a.txt: miếng vá không được áp dụng', "edit_mismatch"),
+    ('bash: 行 1: foobarcmd: 未找到命令', "not_found"),
+    ("致命错误：路径规格 'missing.py' 未匹配任何文件", "not_found"),  # noqa: RUF001
+    ('错误：打补丁失败：a.txt:1', "edit_mismatch"),  # noqa: RUF001
+    ('错误：a.txt：补丁未应用', "edit_mismatch"),  # noqa: RUF001
+])
+def test_localized_bash_and_git_by_their_words(error: str, label: str) -> None:
+    assert tool_error_label(error) == label

@@ -3114,6 +3114,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to call a tool with a name we do not recognize)"),
     )),
     ("edit_mismatch", (
+        ("lỗi khi vá | miếng vá không được áp dụng",
+         _LOCALE_CAPTURES),
         ("patch konnte nicht angewendet werden | anwendung des patches "
          "fehlgeschlagen | le patch a échoué | patch ne s applique pas | 打补丁失败 | "
          "补丁未应用 | ошибка применения изменений | не удалось применить патч | 패치 실패 "
@@ -3320,6 +3322,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
+         "команда не найдена | không tìm thấy | stimmt mit keinen dateien überein | ne "
+         "correspond à aucun fichier | не соответствует ни одному файлу | hiçbir dosya ile "
+         "eşleşmedi",
+         _LOCALE_CAPTURES),
         ("datei oder verzeichnis nicht gefunden | no existe el fichero | そのようなファイル | "
          "파일이나 디렉터리가 없 | dosya ya da dizin yok | 没有那个文件或目录",
          _STRERROR_CAPTURES),
