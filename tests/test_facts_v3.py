@@ -1189,7 +1189,8 @@ def test_localized_strerror_by_its_words(error: str, label: str) -> None:
 # in ten locales, captured here (LOCPATH with locales built by localedef).
 @pytest.mark.parametrize(("error", "label"), [
     ('bash: Zeile 1: foobarcmd: Kommando nicht gefunden.', "not_found"),
-    ("Schwerwiegend: Pfadspezifikation 'missing.py' stimmt mit keinen Dateien überein", "not_found"),  # noqa: E501
+    ("Schwerwiegend: Pfadspezifikation 'missing.py' stimmt mit keinen Dateien \u00fcberein",
+     "not_found"),
     ('Fehler: Anwendung des Patches fehlgeschlagen: a.txt:1', "edit_mismatch"),
     ('Fehler: a.txt: Patch konnte nicht angewendet werden', "edit_mismatch"),
     ('bash: línea 1: foobarcmd: orden no encontrada', "not_found"),
