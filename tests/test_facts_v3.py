@@ -1232,3 +1232,34 @@ def test_localized_strerror_by_its_words(error: str, label: str) -> None:
 ])
 def test_localized_bash_and_git_by_their_words(error: str, label: str) -> None:
     assert tool_error_label(error) == label
+
+
+# RooCodeInc/Roo-Code src/i18n/locales/*/common.json at 003a2057c11a (errors.cerebras).
+@pytest.mark.parametrize(("message", "label"), [
+    ('Cerebras API-Authentifizierung fehlgeschlagen.', "auth"),
+    ('Cerebras API-Zugriff verweigert.', "auth"),
+    ('Cerebras API-Ratenlimit überschritten.', "rate_limit"),
+    ("Échec de l'authentification de l'API Cerebras.", "auth"),
+    ("Accès interdit à l'API Cerebras.", "auth"),
+    ("Limite de débit de l'API Cerebras dépassée.", "rate_limit"),
+    ('Falló la autenticación de la API de Cerebras.', "auth"),
+    ('Acceso prohibido a la API de Cerebras.', "auth"),
+    ('Se excedió el límite de velocidad de la API de Cerebras.', "rate_limit"),
+    ('Falha na autenticação da API Cerebras.', "auth"),
+    ('Acesso à API Cerebras negado.', "auth"),
+    ('Limite de taxa da API Cerebras excedido.', "rate_limit"),
+    ('Cerebras API 인증에 실패했습니다. API 키가 유효하고 만료되지 않았는지 확인하세요.', "auth"),
+    ('Cerebras API 액세스가 금지되었습니다. API 키가 요청된 모델이나 기능에 액세스할 수 없을 수 있습니다.', "auth"),  # noqa: E501
+    ('Cerebras API 속도 제한을 초과했습니다. 다른 요청을 하기 전에 기다리세요.', "rate_limit"),
+    ('Cerebras API 身份验证失败。请检查你的 API 密钥是否有效且未过期。', "auth"),
+    ('Cerebras API 访问被禁止。你的 API 密钥可能无法访问请求的模型或功能。', "auth"),
+    ('Cerebras API 速率限制已超出。请稍等后再发起另一个请求。', "rate_limit"),
+    ('Cerebras API kimlik doğrulama başarısız oldu.', "auth"),  # noqa: RUF001
+    ('Cerebras API erişimi yasak.', "auth"),
+    ('Cerebras API hız sınırı aşıldı. Başka bir istek yapmadan önce bekleyin.', "rate_limit"),  # noqa: RUF001
+    ('Xác thực API Cerebras thất bại.', "auth"),
+    ('Truy cập API Cerebras bị từ chối.', "auth"),
+    ('Vượt quá giới hạn tốc độ API Cerebras.', "rate_limit"),
+])
+def test_localized_provider_errors_by_their_words(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -833,6 +833,8 @@ _STRERROR_CAPTURES: Final = (
     "glibc strerror (ENOENT, EACCES, ETIMEDOUT, ECONNREFUSED, ENETUNREACH) in de, es, fr, ja, "
     "ko, pt_BR, ru, tr, vi and zh_CN, captured here (os.strerror after setlocale, LOCPATH with "
     "locales built by localedef)")
+_ROO_LOCALES_MORE: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{de,es,fr,ko,pt-BR,"
+                            "tr,vi,zh-CN}/common.json at 003a2057c11a (errors.cerebras)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -1846,6 +1848,14 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("zugriff verweigert | authentification | accès interdit | autenticación | acceso "
+         "prohibido | autenticação | 인증 | 액세스가 금지 | 访问被禁止 | kimlik doğrulama | "
+         "erişimi yasak | xác thực",
+         _ROO_LOCALES_MORE),
+        ("negado",
+         _ROO_LOCALES_MORE),
+        ("truy cập ~ bị từ chối",
+         _ROO_LOCALES_MORE),
         ("認証 | キーが正しくない | キーが空 | キーに無効 | 権限 | アクセスが禁止 | "
          "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
          "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
@@ -2274,6 +2284,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("ratenlimit | limite de débit | límite de velocidad | limite de taxa | 속도 제한 | "
+         "速率限制 | hız sınırı | giới hạn tốc độ",  # noqa: RUF001
+         _ROO_LOCALES_MORE),
         ("多すぎ | レート制限 | 너무 많 | quá nhiều | лимит скорости | anzahl der anfragen",
          _LOBE_LOCALES + "; " + _ROO_LOCALES),
         ("review limit | reviews per hour", "anticipation-labs/canopy#13 (CodeRabbit: you've "
