@@ -1249,7 +1249,7 @@ def test_localized_bash_and_git_by_their_words(error: str, label: str) -> None:
     ('Acesso à API Cerebras negado.', "auth"),
     ('Limite de taxa da API Cerebras excedido.', "rate_limit"),
     ('Cerebras API 인증에 실패했습니다. API 키가 유효하고 만료되지 않았는지 확인하세요.', "auth"),
-    ('Cerebras API 액세스가 금지되었습니다. API 키가 요청된 모델이나 기능에 액세스할 수 없을 수 있습니다.', "auth"),  # noqa: E501
+    ('Cerebras API 액세스가 금지되었습니다.', "auth"),
     ('Cerebras API 속도 제한을 초과했습니다. 다른 요청을 하기 전에 기다리세요.', "rate_limit"),
     ('Cerebras API 身份验证失败。请检查你的 API 密钥是否有效且未过期。', "auth"),
     ('Cerebras API 访问被禁止。你的 API 密钥可能无法访问请求的模型或功能。', "auth"),
