@@ -1263,3 +1263,34 @@ def test_localized_bash_and_git_by_their_words(error: str, label: str) -> None:
 ])
 def test_localized_provider_errors_by_their_words(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+# lmstudio-ai/localization {ko,pt-BR,ru,vi}/chat.json at a15da90 (genInfo.stopReason).
+@pytest.mark.parametrize(("reason", "label"), [
+    ('사용자 중지', "canceled"),
+    ('생성 실패', "error"),
+    ('중지 문자열 발견', "stop"),
+    ('도구 호출', "tool_calls"),
+    ('최대 예측 토큰 수 도달', "length"),
+    ('컨텍스트 길이 제한 도달', "length"),
+    ('Parado pelo usuário', "canceled"),
+    ('Geração falhou', "error"),
+    ('String de parada encontrada', "stop"),
+    ('Chamadas de ferramenta', "tool_calls"),
+    ('Máximo de tokens atingido', "length"),
+    ('Limite de contexto atingido', "length"),
+    ('Остановлено пользователем', "canceled"),
+    ('Ошибка генерации', "error"),
+    ('Найдена стоп-строка', "stop"),
+    ('Вызовы инструментов', "tool_calls"),
+    ('Достигнут максимальный лимит предсказанных токенов', "length"),
+    ('Достигнут лимит длины контекста', "length"),
+    ('Người Dùng Đã Dừng', "canceled"),
+    ('Tạo Không Thành Công', "error"),
+    ('Tìm Thấy Chuỗi Dừng', "stop"),
+    ('Cuộc Gọi Công Cụ', "tool_calls"),
+    ('Đã Đạt Số Token Dự Đoán Tối Đa', "length"),
+    ('Đã Đạt Giới Hạn Độ Dài Ngữ Cảnh', "length"),
+])
+def test_localized_stop_reasons_by_their_words(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label

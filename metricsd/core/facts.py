@@ -835,6 +835,8 @@ _STRERROR_CAPTURES: Final = (
     "locales built by localedef)")
 _ROO_LOCALES_MORE: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{de,es,fr,ko,pt-BR,"
                             "tr,vi,zh-CN}/common.json at 003a2057c11a (errors.cerebras)")
+_LMSTUDIO_LOCALES_MORE: Final = ("lmstudio-ai/localization {ko,pt-BR,ru,vi}/chat.json at "
+                                 "a15da90 (genInfo.stopReason)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -882,6 +884,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
+        ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
+         _LMSTUDIO_LOCALES_MORE),
         ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
          "отменена пользователем", _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
         ("取消 | 中断 | 中止", _ZH_FINISH),
@@ -940,6 +944,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agent's output named no valid action)"),
     )),
     ("tool_calls", (
+        ("도구 호출 | chamadas de ferramenta | вызовы инструментов | gọi công cụ",
+         _LMSTUDIO_LOCALES_MORE),
         ("ツール呼び出し | 工具调用 | toolverwendung", _LMSTUDIO_LOCALES),
         ("tool | tools | function | functions - no tool | no function | without tool | not "
          "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
@@ -950,6 +956,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("도달 | atingido | достигнут | đã đạt",
+         _LMSTUDIO_LOCALES_MORE),
         ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
          _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
         ("截断 | 最大轮次 | 限制", _ZH_FINISH),
@@ -978,6 +986,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("out of memory | oom", "local servers' out-of-memory stops"),
     )),
     ("error", (
+        ("실패 | falhou | ошибка | không thành công",
+         _LMSTUDIO_LOCALES_MORE),
         ("失敗 | 生成失败 | fehler beim generieren", _LMSTUDIO_LOCALES),
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
@@ -992,6 +1002,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "MastraFinishReason retry)"),
     )),
     ("stop", (
+        ("중지 문자열 | стоп строка | chuỗi dừng",
+         _LMSTUDIO_LOCALES_MORE),
         ("停止文字列 | 停止字符串 | stoppzeichenfolge", _LMSTUDIO_LOCALES),
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
