@@ -1577,7 +1577,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "api-docs.deepseek.com (402 Insufficient Balance)"),
         ("can only afford | afford", "openrouter.ai/docs/api-reference/errors (402: can only "
                                      "afford N tokens)"),
-        ("payment required | payment", "HTTP 402 reason phrase"),
+        ("payment required | payment - rate limit reached | increase your rate limit",
+         "HTTP 402 reason phrase; not OpenAI's free-tier 429 (Rate limit reached for X in organization Y on requests per min ... Please add a payment method to your account to increase your rate limit.), as openai/openai-cookbook#141 and LangChain users meet it"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
          "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
@@ -2155,7 +2156,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "does not support | not supported | not currently supported | is unsupported | are "
          "unsupported | doesn t support | don t support | not compatible with | is "
          "incompatible with - internal server error | internal error | "
-         "server error", _OPENAI_ERRORS + " (Unsupported parameter); "
+         "server error | not found for api version", _OPENAI_ERRORS + " (Unsupported parameter); "
          + _OLLAMA + " (does not support tools); vllm-project/vllm entrypoints/openai and its "
          "fork aphrodite-engine (suffix is not currently supported; Streaming is not currently "
          "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
@@ -2164,6 +2165,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("not found for api version", "the Gemini API's 404 NOT_FOUND (models/X is not found "
+         "for API version v1beta, or is not supported for generateContent), as "
+         "googleapis/python-genai, pipecat-ai/pipecat#3348 and livekit/agents#4414 print it "
+         "(the model's name is a path and is not read)"),
         ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
          "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
          "mocks: a wrong base URL or path"),
@@ -2408,6 +2413,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
          "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
          "Connection error.); " + _GO_NET + "; " + _REQUESTS),
+        ("web socket | websocket + closed | closing | not connected | not open | is closed | "
+         "disconnected | connection closed - 1008 | policy violation | 4001 | 4003 | 4401 | 4403",
+         "a WebSocket connection that closed or never opened: the browsers' WebSocket (WebSocket "
+         "is already in CLOSING or CLOSED state.), websockets/ws (WebSocket is not open: "
+         "readyState 3 (CLOSED)), elevenlabs/examples#167, hkjarral/AVA-AI-Voice-Agent-for-"
+         "Asterisk (WebSocket is not connected); not a server that closed it with a policy or "
+         "auth close code (1008, 4001/4003, 4401/4403: the reason names the fault)"),
+        ("no close frame", "python-websockets ConnectionClosedError (no close frame received or "
+         "sent: the TCP connection dropped without a WebSocket close), as google/adk-python#3035 "
+         "prints it"),
         ("type error terminated", "nodejs/undici (TypeError: terminated, when the server "
                                   "closes the connection mid-body)"),
         ("error sending request | error sending http request | stream disconnected | "
