@@ -850,6 +850,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agents' turn interruption (Claude Code [Request interrupted by user])"),
         ("user | client + stop | stopped | stops | quit | exit | exited", _LMSTUDIO
          + "; langroid/langroid StatusCode (USER_QUIT)"),
+        ("client disconnected | client disconnect | client closed request | client closed "
+         "the connection | client closed connection", "the client went away and generation "
+         "stopped: LM Studio's server (Client disconnected. Stopping generation..., as "
+         "zylon-ai/private-gpt#1671 shows it); nginx's 499 Client Closed Request "
+         "(NGX_HTTP_CLIENT_CLOSED_REQUEST) in front of model servers"),
         ("external termination | termination requested | terminated externally",
          "microsoft/autogen autogen_agentchat conditions/_terminations.py "
          "(ExternalTermination: External termination requested)"),
@@ -867,6 +872,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
+        ("celebrity | celebrities | minors | prominent person | prominent people | "
+         "identifiable people", "googleapis/js-genai and python-genai TurnCompleteReason "
+         "(INPUT_IMAGE_CELEBRITY, GENERATED_IMAGE_MINORS, "
+         "GENERATED_IMAGE_IDENTIFIABLE_PEOPLE, INPUT_TEXT_CONTAIN_PROMINENT_PERSON_PROHIBITED); "
+         "Vertex AI Imagen's responsible-AI filter reasons (celebrity, minors): a turn blocked "
+         "for the people an image shows"),
         ("guardrail | guardrails | tripwire | intervened", _BEDROCK + "; aws/aws-sdk-go-v2 "
          "bedrockagentruntime enums (GuardrailAction INTERVENED); mastra-ai/mastra "
          "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
