@@ -1990,6 +1990,19 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(ValidationException: The maximum tokens you requested exceeds the model limit of "
          "10000. Try again with a maximum tokens value that is lower than 10000; "
          "RooCodeInc/Roo-Code#248)"),
+        ("response cancel not active | no active response | already has active response | "
+         "already has an active response", "the OpenAI Realtime API's error codes for an "
+         "event the session's state does not allow (response_cancel_not_active: Cancellation "
+         "failed: no active response found; conversation_already_has_active_response), as "
+         "pipecat-ai/pipecat#3755 and openai/openai-agents-python's realtime session meet "
+         "them: the request was wrong, nothing was canceled"),
+        ("tool call id | tool use id | tool call ids | tool use ids + not found | unable to "
+         "find | could not find | cannot find | no matching | unexpected | invalid | did not "
+         "have", "a tool call's ID the conversation does not hold: the OpenAI Realtime API's "
+         "invalid_tool_call_id (Tool call ID 'call_x' not found in conversation., as "
+         "livekit/agents#3344 shows it); Anthropic (unexpected `tool_use_id` found in "
+         "`tool_result` blocks); OpenAI Chat Completions (The following tool_call_ids did not "
+         "have response messages)"),
         ("tool use ids were found without | without tool result blocks | tool result block "
          "must have a corresponding | tool use block must have a corresponding",
          "Anthropic Messages API 400 invalid_request_error (`tool_use` ids were found "
