@@ -3078,10 +3078,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
-         "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "enoent | embedding | embeddings", _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
          "inline site editor's commit endpoint, found by code search (No changes could be "
-         "applied: The text you edited could not be found in the file)"),
+         "applied: The text you edited could not be found in the file); not a RAG pipeline's "
+         "count of chunks and embeddings that does not match (weaviate/Verba#182: Embedding not "
+         "successful: Chunk mismatch; chroma-core/chroma InvalidDimensionException: Embedding "
+         "dimension N does not match collection dimensionality M)"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -3642,13 +3645,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "function_tool.py (mandatory input parameters are not present)"),
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
          "bounds - list index out of range | tuple index out of range | string index out of "
-         "range | list assignment index", "datalayer/jupyter-mcp-server "
+         "range | list assignment index | out of bounds for axis | out of bounds for "
+         "dimension | accelerator error | cuda error | device side assert",
+         "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
          "is out of bound. element_id=x); not a program's own panic (rustc: index out of "
          "bounds: the len is 0 but the index is 1), nor CPython's IndexError in the code a "
          "tool ran (Objects/listobject.c: list index out of range; tuple, string index out "
-         "of range; huggingface/smolagents#2072)"),
+         "of range; huggingface/smolagents#2072), nor an array library's index error inside "
+         "a model (numpy: index N is out of bounds for axis 0 with size M; pytorch: index N "
+         "is out of bounds for dimension 0, CUDA error: device-side assert triggered, "
+         "torch.AcceleratorError as datalab-to/marker#1036 prints it)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
