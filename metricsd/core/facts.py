@@ -3429,6 +3429,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("alphanumeric character | alphanumeric characters + contains | contain | consist | "
+         "consists | must | only | start | starts | end | ends | begin | begins",
+         "a name that breaks its naming rule: chroma-core/chroma (Expected collection name "
+         "that (1) contains 3-63 characters, (2) starts and ends with an alphanumeric "
+         "character, ..., as Mintplex-Labs/anything-llm#1481 shows it); Kubernetes RFC 1123 "
+         "validation (must consist of lower case alphanumeric characters or '-', and must "
+         "start and end with an alphanumeric character); Pinecone index names (must consist "
+         "of lower case alphanumeric characters or '-')"),
         ("parameter cannot be found that matches | positional parameter cannot be found | "
          "parameter set cannot be resolved | cannot bind parameter | cannot validate argument "
          "on parameter | cannot bind argument to parameter",
