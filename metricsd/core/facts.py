@@ -1589,7 +1589,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("can only afford | afford", "openrouter.ai/docs/api-reference/errors (402: can only "
                                      "afford N tokens)"),
         ("payment required | payment - rate limit reached | increase your rate limit",
-         "HTTP 402 reason phrase; not OpenAI's free-tier 429 (Rate limit reached for X in organization Y on requests per min ... Please add a payment method to your account to increase your rate limit.), as openai/openai-cookbook#141 and LangChain users meet it"),
+         "HTTP 402 reason phrase; not OpenAI's free-tier 429 (Rate limit reached for X in "
+         "organization Y on requests per min ... Please add a payment method to your account "
+         "to increase your rate limit.), as openai/openai-cookbook#141 and LangChain users "
+         "meet it"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
          "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
