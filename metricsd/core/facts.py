@@ -896,6 +896,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agents' turn interruption (Claude Code [Request interrupted by user])"),
         ("user | client + stop | stopped | stops | quit | exit | exited", _LMSTUDIO
          + "; langroid/langroid StatusCode (USER_QUIT)"),
+        ("client disconnected | client disconnect | client closed request | client closed "
+         "the connection | client closed connection", "the client went away and generation "
+         "stopped: LM Studio's server (Client disconnected. Stopping generation..., as "
+         "zylon-ai/private-gpt#1671 shows it); nginx's 499 Client Closed Request "
+         "(NGX_HTTP_CLIENT_CLOSED_REQUEST) in front of model servers"),
         ("external termination | termination requested | terminated externally",
          "microsoft/autogen autogen_agentchat conditions/_terminations.py "
          "(ExternalTermination: External termination requested)"),
@@ -915,6 +920,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
+        ("celebrity | celebrities | minors | prominent person | prominent people | "
+         "identifiable people", "googleapis/js-genai and python-genai TurnCompleteReason "
+         "(INPUT_IMAGE_CELEBRITY, GENERATED_IMAGE_MINORS, "
+         "GENERATED_IMAGE_IDENTIFIABLE_PEOPLE, INPUT_TEXT_CONTAIN_PROMINENT_PERSON_PROHIBITED); "
+         "Vertex AI Imagen's responsible-AI filter reasons (celebrity, minors): a turn blocked "
+         "for the people an image shows"),
         ("guardrail | guardrails | tripwire | intervened", _BEDROCK + "; aws/aws-sdk-go-v2 "
          "bedrockagentruntime enums (GuardrailAction INTERVENED); mastra-ai/mastra "
          "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
@@ -1641,7 +1652,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "api-docs.deepseek.com (402 Insufficient Balance)"),
         ("can only afford | afford", "openrouter.ai/docs/api-reference/errors (402: can only "
                                      "afford N tokens)"),
-        ("payment required | payment", "HTTP 402 reason phrase"),
+        ("payment required | payment - rate limit reached | increase your rate limit",
+         "HTTP 402 reason phrase; not OpenAI's free-tier 429 (Rate limit reached for X in "
+         "organization Y on requests per min ... Please add a payment method to your account "
+         "to increase your rate limit.), as openai/openai-cookbook#141 and LangChain users "
+         "meet it"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
          "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
@@ -2054,6 +2069,19 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(ValidationException: The maximum tokens you requested exceeds the model limit of "
          "10000. Try again with a maximum tokens value that is lower than 10000; "
          "RooCodeInc/Roo-Code#248)"),
+        ("response cancel not active | no active response | already has active response | "
+         "already has an active response", "the OpenAI Realtime API's error codes for an "
+         "event the session's state does not allow (response_cancel_not_active: Cancellation "
+         "failed: no active response found; conversation_already_has_active_response), as "
+         "pipecat-ai/pipecat#3755 and openai/openai-agents-python's realtime session meet "
+         "them: the request was wrong, nothing was canceled"),
+        ("tool call id | tool use id | tool call ids | tool use ids + not found | unable to "
+         "find | could not find | cannot find | no matching | unexpected | invalid | did not "
+         "have", "a tool call's ID the conversation does not hold: the OpenAI Realtime API's "
+         "invalid_tool_call_id (Tool call ID 'call_x' not found in conversation., as "
+         "livekit/agents#3344 shows it); Anthropic (unexpected `tool_use_id` found in "
+         "`tool_result` blocks); OpenAI Chat Completions (The following tool_call_ids did not "
+         "have response messages)"),
         ("tool use ids were found without | without tool result blocks | tool result block "
          "must have a corresponding | tool use block must have a corresponding",
          "Anthropic Messages API 400 invalid_request_error (`tool_use` ids were found "
@@ -2231,7 +2259,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "does not support | not supported | not currently supported | is unsupported | are "
          "unsupported | doesn t support | don t support | not compatible with | is "
          "incompatible with - internal server error | internal error | "
-         "server error", _OPENAI_ERRORS + " (Unsupported parameter); "
+         "server error | not found for api version", _OPENAI_ERRORS + " (Unsupported parameter); "
          + _OLLAMA + " (does not support tools); vllm-project/vllm entrypoints/openai and its "
          "fork aphrodite-engine (suffix is not currently supported; Streaming is not currently "
          "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
@@ -2241,6 +2269,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
         ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
+        ("not found for api version", "the Gemini API's 404 NOT_FOUND (models/X is not found "
+         "for API version v1beta, or is not supported for generateContent), as "
+         "googleapis/python-genai, pipecat-ai/pipecat#3348 and livekit/agents#4414 print it "
+         "(the model's name is a path and is not read)"),
         ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
          "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
          "mocks: a wrong base URL or path"),
@@ -2505,6 +2537,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("connection + refused | reset | closed | aborted | lost | failed | dropped | "
          "terminated | error | errored | timeout", "openai-python (APIConnectionError: "
          "Connection error.); " + _GO_NET + "; " + _REQUESTS),
+        ("web socket | websocket + closed | closing | not connected | not open | is closed | "
+         "disconnected | connection closed - 1008 | policy violation | 4001 | 4003 | 4401 | 4403",
+         "a WebSocket connection that closed or never opened: the browsers' WebSocket (WebSocket "
+         "is already in CLOSING or CLOSED state.), websockets/ws (WebSocket is not open: "
+         "readyState 3 (CLOSED)), elevenlabs/examples#167, hkjarral/AVA-AI-Voice-Agent-for-"
+         "Asterisk (WebSocket is not connected); not a server that closed it with a policy or "
+         "auth close code (1008, 4001/4003, 4401/4403: the reason names the fault)"),
+        ("no close frame", "python-websockets ConnectionClosedError (no close frame received or "
+         "sent: the TCP connection dropped without a WebSocket close), as google/adk-python#3035 "
+         "prints it"),
         ("type error terminated", "nodejs/undici (TypeError: terminated, when the server "
                                   "closes the connection mid-body)"),
         ("error sending request | error sending http request | stream disconnected | "
@@ -3149,10 +3191,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
-         "enoent", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "enoent | embedding | embeddings", _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
          "inline site editor's commit endpoint, found by code search (No changes could be "
-         "applied: The text you edited could not be found in the file)"),
+         "applied: The text you edited could not be found in the file); not a RAG pipeline's "
+         "count of chunks and embeddings that does not match (weaviate/Verba#182: Embedding not "
+         "successful: Chunk mismatch; chroma-core/chroma InvalidDimensionException: Embedding "
+         "dimension N does not match collection dimensionality M)"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -3515,6 +3560,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("alphanumeric character | alphanumeric characters + contains | contain | consist | "
+         "consists | must | only | start | starts | end | ends | begin | begins",
+         "a name that breaks its naming rule: chroma-core/chroma (Expected collection name "
+         "that (1) contains 3-63 characters, (2) starts and ends with an alphanumeric "
+         "character, ..., as Mintplex-Labs/anything-llm#1481 shows it); Kubernetes RFC 1123 "
+         "validation (must consist of lower case alphanumeric characters or '-', and must "
+         "start and end with an alphanumeric character); Pinecone index names (must consist "
+         "of lower case alphanumeric characters or '-')"),
         ("parameter cannot be found that matches | positional parameter cannot be found | "
          "parameter set cannot be resolved | cannot bind parameter | cannot validate argument "
          "on parameter | cannot bind argument to parameter",
@@ -3731,13 +3784,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "function_tool.py (mandatory input parameters are not present)"),
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
          "bounds - list index out of range | tuple index out of range | string index out of "
-         "range | list assignment index", "datalayer/jupyter-mcp-server "
+         "range | list assignment index | out of bounds for axis | out of bounds for "
+         "dimension | accelerator error | cuda error | device side assert",
+         "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
          "is out of bound. element_id=x); not a program's own panic (rustc: index out of "
          "bounds: the len is 0 but the index is 1), nor CPython's IndexError in the code a "
          "tool ran (Objects/listobject.c: list index out of range; tuple, string index out "
-         "of range; huggingface/smolagents#2072)"),
+         "of range; huggingface/smolagents#2072), nor an array library's index error inside "
+         "a model (numpy: index N is out of bounds for axis 0 with size M; pytorch: index N "
+         "is out of bounds for dimension 0, CUDA error: device-side assert triggered, "
+         "torch.AcceleratorError as datalab-to/marker#1036 prints it)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
          "properties/parameters)"),
