@@ -854,7 +854,13 @@ _OLLAMA_FR: Final = "ollama/ollama api/types.go (done_reason: stop, length)"
 #: words when more words follow it (``FinishReason.MAX_TOKENS``, ``STOP_REASON_END_TURN``,
 #: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``), unless a word before it says the
 #: reason is absent (FINISH_REASON_ABSENT_WORDS: "ended without a finish reason").
-FINISH_REASON_PREFIX_ENDS: Final = frozenset({"reason", "type"})
+#: ``status`` ends a run-state enum's name (yandex-cloud-ml-sdk ``AlternativeStatus``,
+#: ``MessageStatus``; openai-python ``ResponseStatus``; protobuf's ``MESSAGE_STATUS_`` value
+#: prefix, as the protobuf style guide names enum values).
+FINISH_REASON_PREFIX_ENDS: Final = frozenset({"reason", "type", "status"})
+#: Python's ``repr()`` of an enum member, ``<Type.NAME: value>`` (the enum module's
+#: ``Enum.__repr__``): read as ``Type.NAME``.
+FINISH_REASON_ENUM_REPR: Final = re.compile(r"<([A-Za-z_][\w.]*): [^<>]*>", re.ASCII)
 #: Words before a finish reason's ``reason`` that say there was none: no prefix is dropped.
 FINISH_REASON_ABSENT_WORDS: Final = frozenset({"without", "no", "missing", "not"})
 #: Words that say no finish reason was given: a reason made only of these is ``none``.
@@ -959,8 +965,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _LMSTUDIO_LOCALES_MORE),
         ("ツール呼び出し | 工具调用 | toolverwendung", _LMSTUDIO_LOCALES),
         ("tool | tools | function | functions - no tool | no function | without tool | not "
-         "tool", _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
-         "(no_tool_call: a turn that called no tool)"),
+         "tool | max iterations | maximum iterations | max steps | max turns",
+         _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
+         "(no_tool_call: a turn that called no tool); not an agent stopped at its step limit "
+         "with tool calls still pending (windmill-labs/windmill agent_runner.rs: AI agent "
+         "reached max iterations, but there are still tool calls)"),
         ("return control", "aws/aws-sdk-go-v2 bedrockagentruntime enums (PayloadType "
          "RETURN_CONTROL: the agent returns control to the app to run an action)"),
         ("action + required | requires", "openai-python beta Assistants run status "
@@ -972,11 +981,15 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
          _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
         ("截断 | 最大轮次 | 限制", _ZH_FINISH),
-        ("length | max | maximum | limit | limits | limited - retries | retry", _OPENAI_CHAT
-         + "; " + _LLAMA_CPP + "; openai-translator (Chars Limited: the toast for "
+        ("length | max | maximum | limit | limits | limited - retries | retry | rate",
+         _OPENAI_CHAT + "; " + _LLAMA_CPP + "; openai-translator (Chars Limited: the toast for "
          "finish_reason length); " + _LMSTUDIO + "; cohere-python (ERROR_LIMIT); not a limit "
          "on retries, which are of failures (OpenHands evaluation: Maximum error retries "
-         "reached)"),
+         "reached), nor a rate limit (an error below)"),
+        ("loop | loops | iteration | iterations + exceeded | limit", "langchain-ai/langchain "
+         "AgentExecutor (Agent stopped due to iteration limit or time limit.); "
+         "botpress/botpress llmz LoopExceededError (Loop exceeded error, ITERATION_LIMIT): the "
+         "agent's loop ran to its iteration limit"),
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
@@ -1003,6 +1016,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
         ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
+        ("rate limit | rate limited | rate limits", "openai-python types/beta/threads/run.py "
+         "(a failed run's last_error code rate_limit_exceeded); westonbrown/Cyber-AutoAgent "
+         "TerminationReasonEvent (rate_limited): a run ended by a rate limit failed"),
         ("couldn t complete | could not complete | unable to complete | cannot complete | "
          "can t complete", "openai/codex#42098 (Codex cloud: Codex couldn't complete this "
          "request. Try again later.): a turn that could not complete is an error, not a "
@@ -1049,6 +1065,9 @@ FINISH_REASON_FIELD: Final = re.compile(
 
 def finish_reason_words(reason: str) -> list[str]:
     """The words of a finish reason with a leading type or vendor prefix dropped."""
+    m = FINISH_REASON_ENUM_REPR.fullmatch(reason)
+    if m is not None:
+        reason = m.group(1)
     if "=" in reason or ":" in reason:
         m = FINISH_REASON_FIELD.search(reason)
         if m is not None and m.group(1).lower() not in ("none", "null"):
@@ -2029,6 +2048,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid token | expired token | token expired | token has expired | token is "
          "expired | invalid authentication | invalid credentials",
          "OAuth 2.0 (RFC 6750 invalid_token)"),
+        ("authorization failed | authorizationfailed", "Azure Resource Manager error code "
+         "AuthorizationFailed (The client x does not have authorization to perform action y); "
+         "n8n-io/n8n packages/workflow/src/errors/node-api.error.ts (401: Authorization failed "
+         "- please check your credentials)"),
         ("access denied | denied access | forbidden | permission denied | does not have access "
          "| do not have access | not have permission | not allowed to access | not authorized "
          "to access | not permitted to access - does not exist | not found | extra forbidden",
@@ -2042,6 +2065,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
         ("理解できません | 意味エラー", _LOBE_LOCALES),
+        ("unprocessable entity | unprocessable content", "HTTP 422 reason phrase (RFC 9110 "
+         "Unprocessable Content, earlier Unprocessable Entity); openai-python "
+         "UnprocessableEntityError; usestrix/strix llm.py (LLM request failed: Unprocessable "
+         "entity)"),
         ("request is missing", "RFC 6749 section 5.2 invalid_request (The request is missing "
          "a required parameter, ...), as OAuth servers answer it with 400; cloudflare/"
          "cloudflare-docs workers-ai/platform/errors.mdx (Request is missing headers or body); "
@@ -2254,7 +2281,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "fields", "KoboldAI API as SillyTavern/SillyTavern#93 shows it (stop_sequence: "
          "Unknown field.); lmstudio-ai/mlx-engine server/chat.py (Unsupported generation "
          "controls: x)"),
-        ("unsupported parameter | unsupported value | unknown parameter | unrecognized "
+        ("unsupported parameters | unsupported values | unknown parameters | "
+         "unsupported parameter | unsupported value | unknown parameter | unrecognized "
          "request argument | unrecognized parameter | extra inputs are not permitted | "
          "does not support | not supported | not currently supported | is unsupported | are "
          "unsupported | doesn t support | don t support | not compatible with | is "
@@ -2309,8 +2337,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "nanbingxyz/5ire#195 (https://.../chat/completions not found, verify your API base.)"),
         ("不存在 | 找不到", "Tencent/WeKnora#165 (API端点不存在, 请检查Base URL: the API "
                          "endpoint does not exist)"),
-        ("no such model | unknown model | missing model",
-         "HTTP 404 reason phrase; " + _OLLAMA),
+        ("no such model | unknown model | missing model - unavailable | overloaded",
+         "HTTP 404 reason phrase; " + _OLLAMA + "; not a model that is there but down "
+         "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
     )),
     ("too_large", (
         ("大きすぎ", _LOBE_LOCALES),
