@@ -30,6 +30,11 @@ def test_run_end_states(reason: str, label: str) -> None:
     # openai-python's UnprocessableEntityError, printed without its status.
     ("UnprocessableEntityError: Unprocessable Entity", "bad_request"),
     ("Unprocessable Content", "bad_request"),
+    # ASP.NET Web API's 400 for an invalid model state, and ASP.NET's 404 page.
+    ("The request is invalid.", "bad_request"),
+    ("The resource cannot be found.", "not_found"),
+    # The OpenAI API's 400 for a request without a model: not a missing model.
+    ("you must provide a model parameter", "bad_request"),
 ])
 def test_provider_wordings(text: str, label: str) -> None:
     assert provider_error_label(text, None) == label

@@ -2069,6 +2069,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Unprocessable Content, earlier Unprocessable Entity); openai-python "
          "UnprocessableEntityError; usestrix/strix llm.py (LLM request failed: Unprocessable "
          "entity)"),
+        ("request is invalid | request was invalid", "ASP.NET Web API's 400 for an invalid "
+         "model state (The request is invalid.); n8n-io/n8n packages/workflow/src/errors/"
+         "node-api.error.ts (4XX: Your request is invalid or could not be processed by the "
+         "service)"),
+        ("no model specified | must provide a model | model not specified | model must be "
+         "specified", "OpenAI API 400 (you must provide a model parameter); ai-forever/gigachat "
+         "ModelNotSpecifiedError (No model specified. Pass `model` in the request payload)"),
         ("request is missing", "RFC 6749 section 5.2 invalid_request (The request is missing "
          "a required parameter, ...), as OAuth servers answer it with 400; cloudflare/"
          "cloudflare-docs workers-ai/platform/errors.mdx (Request is missing headers or body); "
@@ -2331,6 +2338,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
          "phrase (Not Found)"),
         ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
+        ("resource | resources + cannot be found | could not be found | can t be found | "
+         "couldn t be found", "ASP.NET's 404 page (The resource cannot be found.); n8n-io/n8n "
+         "packages/workflow/src/errors/node-api.error.ts (404: The resource you are requesting "
+         "could not be found)"),
         ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
                              "Found\"}) of OpenAI-compatible servers"),
         ("not found | does not exist + api base | base url | endpoint | verify your api",
