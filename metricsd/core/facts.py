@@ -907,9 +907,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "stopped: LM Studio's server (Client disconnected. Stopping generation..., as "
          "zylon-ai/private-gpt#1671 shows it); nginx's 499 Client Closed Request "
          "(NGX_HTTP_CLIENT_CLOSED_REQUEST) in front of model servers"),
-        ("external termination | termination requested | terminated externally",
-         "microsoft/autogen autogen_agentchat conditions/_terminations.py "
-         "(ExternalTermination: External termination requested)"),
+        ("external termination | termination requested | terminated externally | stop "
+         "requested", "microsoft/autogen autogen_agentchat conditions/_terminations.py "
+         "(ExternalTermination: External termination requested); agentscope-ai/agentscope-java "
+         "GenerateReason (REASONING_STOP_REQUESTED, ACTING_STOP_REQUESTED: a hook asked the "
+         "agent to stop): the app, not the model, asked the turn to stop"),
         ("stopped by | halted by + hook | user | client | guard | app | application",
          "karthink/gptel (Request stopped by pre-tool-call hook)"),
         ("tool | tools | tool call | function + rejected | declined | denied",
