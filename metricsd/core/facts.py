@@ -3049,7 +3049,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "--fail (curl: (22) The requested URL returned error: 504; older curl adds Gateway "
          "Time-out) and git's HTTP transport (The requested URL returned error: 504), which "
          "CI retry lists found by code search match as transient; captured here"),
-        ("took more than | took longer than | ran longer than | time limit | of inactivity | "
+        ("time limit - execution time", "a deadline or limit named, not the trailer a code "
+         "interpreter prints after every run (WecoAI/aideml aide/interpreter.py and "
+         "SakanaAI/AI-Scientist-v2 ai_scientist/treesearch/interpreter.py: Execution time: N "
+         "seconds (time limit is N); their timeout says Execution exceeded the time limit)"),
+        ("took more than | took longer than | ran longer than | of inactivity | "
          "did not respond within | didn t respond within | no response within | "
          "no new output after | no output after | no output for | "
          "status code 408 | status 408 | status code 504 | status 504",
