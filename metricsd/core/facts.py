@@ -3021,6 +3021,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("command denied | command blocked | command is blocked | are blocked | is blocked - "
          "ignore | clineignore | gitignore | rooignore | geminiignore | gooseignore",
          "gptme/gptme shell (Command denied: ... Destructive git operations are blocked)"),
+        ("blocked + command | bypass attempt", "aliasrobotics/cai "
+         "src/cai/tools/reconnaissance/generic_linux_command.py (Error: Blocked curl/wget "
+         "command ...; Blocked Unicode homograph bypass attempt); gptme/gptme shell (Command "
+         "denied: ... operations are blocked)"),
         ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
          "input guardrail triggered tripwire)"),
         ("only ~ are allowed | is allowed | allowed", "laravel/boost DatabaseQuery (Only "
@@ -3091,7 +3095,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "--fail (curl: (22) The requested URL returned error: 504; older curl adds Gateway "
          "Time-out) and git's HTTP transport (The requested URL returned error: 504), which "
          "CI retry lists found by code search match as transient; captured here"),
-        ("took more than | took longer than | ran longer than | time limit | of inactivity | "
+        ("time limit - execution time", "a deadline or limit named, not the trailer a code "
+         "interpreter prints after every run (WecoAI/aideml aide/interpreter.py and "
+         "SakanaAI/AI-Scientist-v2 ai_scientist/treesearch/interpreter.py: Execution time: N "
+         "seconds (time limit is N); their timeout says Execution exceeded the time limit)"),
+        ("took more than | took longer than | ran longer than | of inactivity | "
          "did not respond within | didn t respond within | no response within | "
          "no new output after | no output after | no output for | "
          "status code 408 | status 408 | status code 504 | status 504",
@@ -3203,6 +3211,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "and/or function with the specified names.); microsoft/semantic-kernel#8472, #9850, "
          "#4724 as users quote them; not a native library's missing symbol (cupy: The "
          "requested function could not be found in the library)"),
+        ("unknown action | unrecognized action | is not a command | unrecognized node type | "
+         "unknown node type", "an agent's own verbs and a workflow's node kinds, named but "
+         "not there: stuartcrobinson/slupe#8 (Unknown action: str_replace); "
+         "kolbytn/mindcraft src/agent/commands/index.js (!x is not a command.); "
+         "n8n-io/n8n#23322 (Unrecognized node type: n8n-nodes-base.executeCommand)"),
         ("undeclared tool", "ml-explore/mlx-swift-lm RejectedToolCall.swift (rejected tool "
          "call (undeclared_tool): a tool the request did not declare)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
@@ -3602,6 +3615,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("must be of type | args but requires | arguments but requires", "an argument of the "
+         "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
+         "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
+         "CPython's compile() of a malformed tree (AST identifier must be of type str)"),
         ("alphanumeric character | alphanumeric characters + contains | contain | consist | "
          "consists | must | only | start | starts | end | ends | begin | begins",
          "a name that breaks its naming rule: chroma-core/chroma (Expected collection name "
