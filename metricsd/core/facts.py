@@ -833,6 +833,19 @@ _STRERROR_CAPTURES: Final = (
     "glibc strerror (ENOENT, EACCES, ETIMEDOUT, ECONNREFUSED, ENETUNREACH) in de, es, fr, ja, "
     "ko, pt_BR, ru, tr, vi and zh_CN, captured here (os.strerror after setlocale, LOCPATH with "
     "locales built by localedef)")
+#: ETIMEDOUT's strerror in those locales (_STRERROR_CAPTURES): a timeout for a provider call
+#: and a tool alike.
+_STRERROR_TIMEOUT: Final = (
+    "wartezeit | expiró el tiempo | expiration du délai | 接続がタイムアウト | 시간 초과 "
+    "| tempo esgotado | время ожидания | zaman aşımı | kết nối đã quá hạn | 连接超时")  # noqa: RUF001
+#: ECONNREFUSED's and ENETUNREACH's: the network, for both.
+_STRERROR_NETWORK: Final = (
+    "verbindungsaufbau abgelehnt | nicht erreichbar | conexión rehusada | red es "
+    "inaccesible | connexion refusée | réseau n est pas accessible | 接続を拒否 | "
+    "ネットワークに届きません | 연결이 거부 | 네트워크가 접근 불가능 | conexão recusada "
+    "| rede está fora de alcance | в соединении отказано | сеть недоступна | bağlantı "  # noqa: RUF001
+    "reddedildi | ağ erişilebilir durumda değil | kết nối bị từ chối | không thể kết nối "
+    "mạng | 拒绝连接 | 网络不可达")
 _ROO_LOCALES_MORE: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{de,es,fr,ko,pt-BR,"
                             "tr,vi,zh-CN}/common.json at 003a2057c11a (errors.cerebras)")
 _LMSTUDIO_LOCALES_MORE: Final = ("lmstudio-ai/localization {ko,pt-BR,ru,vi}/chat.json at "
@@ -2499,9 +2512,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
-        ("wartezeit | expiró el tiempo | expiration du délai | 接続がタイムアウト | 시간 초과 "
-         "| tempo esgotado | время ожидания | zaman aşımı | kết nối đã quá hạn | 连接超时",  # noqa: RUF001
-         _STRERROR_CAPTURES),
+        (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("タイムアウト | 上位サーバー", _LOBE_LOCALES),
         ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
          "out), as clients and retry filters match it"),
@@ -2526,13 +2537,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
-        ("verbindungsaufbau abgelehnt | nicht erreichbar | conexión rehusada | red es "
-         "inaccesible | connexion refusée | réseau n est pas accessible | 接続を拒否 | "
-         "ネットワークに届きません | 연결이 거부 | 네트워크가 접근 불가능 | conexão recusada "
-         "| rede está fora de alcance | в соединении отказано | сеть недоступна | bağlantı "  # noqa: RUF001
-         "reddedildi | ağ erişilebilir durumda değil | kết nối bị từ chối | không thể kết nối "
-         "mạng | 拒绝连接 | 网络不可达",
-         _STRERROR_CAPTURES),
+        (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
          "host); golang/go net/http transport (http: server gave HTTP response to HTTPS "
@@ -3076,9 +3081,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "token)"),
     )),
     ("timeout", (
-        ("wartezeit | expiró el tiempo | expiration du délai | 接続がタイムアウト | 시간 초과 "
-         "| tempo esgotado | время ожидания | zaman aşımı | kết nối đã quá hạn | 连接超时",  # noqa: RUF001
-         _STRERROR_CAPTURES),
+        (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("таймаут", _ROO_LOCALES),
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
         ("タイムアウトしました | 接続がタイムアウト | 연결 시간 초과 | 시간 초과",
@@ -3896,13 +3899,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
-        ("verbindungsaufbau abgelehnt | nicht erreichbar | conexión rehusada | red es "
-         "inaccesible | connexion refusée | réseau n est pas accessible | 接続を拒否 | "
-         "ネットワークに届きません | 연결이 거부 | 네트워크가 접근 불가능 | conexão recusada "
-         "| rede está fora de alcance | в соединении отказано | сеть недоступна | bağlantı "  # noqa: RUF001
-         "reddedildi | ağ erişilebilir durumda değil | kết nối bị từ chối | không thể kết nối "
-         "mạng | 拒绝连接 | 网络不可达",
-         _STRERROR_CAPTURES),
+        (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
          "アドレスが見つかりません", _ROO_LOCALES),
         ("error during fallback fetch", _GEMINI_CLI + "/tools/web-fetch.ts (Error during "
