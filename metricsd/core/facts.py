@@ -500,15 +500,16 @@ class _Table:
 #: Each Chinese, Japanese or Korean character is a word of its own (those scripts put no
 #: space between words), so a family may hold the words of a provider that answers in
 #: them (Zhipu's ``余额不足``, insufficient balance).
+#: Kana, CJK ideographs and Hangul syllables: one word per character.
+_CJK: Final = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 WORDS: Final = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+"
-                          r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+                          f"|[{_CJK}]")
 #: The same for a text with a non-ASCII character: a run of letters of any other alphabet
 #: (Latin with diacritics, Cyrillic, Greek, ...) that holds a non-ASCII letter is one word
 #: (``accordée``, ``Überprüfen``, ``отказано``), whatever its case; ASCII runs are cut as by
 #: :data:`WORDS`, and Chinese, Japanese and Korean characters stay one word each (Korean
 #: writes particles onto its words: ``권한이`` is ``권한`` and a particle, so a family's
 #: ``권한`` matches it).
-_CJK: Final = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _OTHER_LETTER: Final = f"[^\\W\\d_a-zA-Z{_CJK}]"
 _LETTER: Final = f"[^\\W\\d_{_CJK}]"
 WORDS_ANY: Final = re.compile(f"[a-zA-Z]*{_OTHER_LETTER}{_LETTER}*|" + WORDS.pattern)

@@ -120,9 +120,6 @@ class SecondReading:
     def agrees(self, label: str) -> bool:
         return label == self.expected or label in self.accepted
 
-    def fact_is(self, fact: str) -> bool:
-        return self.row.fact == fact
-
 
 @functools.cache
 def second_readings() -> tuple[SecondReading, ...]:

@@ -309,7 +309,7 @@ def second_reader_section() -> list[str]:
            ""]
     body = []
     for fact in FACTS:
-        sub = [r for r in readings if r.fact_is(fact)]
+        sub = [r for r in readings if r.row.fact == fact]
         if not sub:
             continue
 
