@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import signal
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from metricsd.cli._common import (
     EXIT_FAILURE,
@@ -17,6 +17,8 @@ from metricsd.cli._common import (
     _existing_store,
 )
 from metricsd.settings import Settings
+
+T = TypeVar("T")
 
 # --- flush ------------------------------------------------------------------------------
 
@@ -61,21 +63,39 @@ def cmd_flush(args: argparse.Namespace, settings: Settings) -> int:
                         wall_clock=settings.wall_clock)
     upload = Upload(ctx)
     print(f"uploading to {endpoint.where}", flush=True)
-    # Ctrl-C must interrupt the upload even when this process was started with SIGINT
-    # ignored (a background job, nohup): trio turns SIGINT into KeyboardInterrupt only while
-    # Python's default handler is installed.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        result = trio.run(upload.run)
-    except KeyboardInterrupt:
-        print(f"interrupted: {upload.so_far().summary()}")
-        return EXIT_FAILURE
+        result = trio.run(_until_interrupted, upload.run)
     except (StoreError, OSError) as exc:
         raise Failure(f"the database is unavailable ({exc})") from None
     finally:
         store.close()
+    if result is None:
+        print(f"interrupted: {upload.so_far().summary()}")
+        return EXIT_FAILURE
     print(result.summary())
     return EXIT_OK if result.delivered_all else EXIT_FAILURE
+
+
+async def _until_interrupted(run: Callable[[], Awaitable[T]]) -> T | None:
+    """``run()``'s result, or None once Ctrl-C (SIGINT) cancelled it.  The signal cancels
+    the run at its next checkpoint, as the daemon's SIGTERM does, rather than raising
+    KeyboardInterrupt wherever the main thread happens to be (inside the HTTP client's
+    connection pool, say).  It is received even when this process was started with SIGINT
+    ignored (a background job, nohup)."""
+    import trio
+
+    result: T | None = None
+    with trio.open_signal_receiver(signal.SIGINT) as received:
+        async with trio.open_nursery() as nursery:
+            async def interrupt() -> None:
+                async for _ in received:
+                    nursery.cancel_scope.cancel()
+                    return
+
+            nursery.start_soon(interrupt)
+            result = await run()
+            nursery.cancel_scope.cancel()
+    return result
 
 
 def _waiting(settings: Settings) -> int:
