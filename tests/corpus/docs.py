@@ -362,12 +362,15 @@ def first_sight_table() -> list[str]:
         body.append(row)
     record = _record()
     first_rules = record[0]["classifier"]
+    held = [c for c in record if c["scored_by"] == "daemon"]
+    held_sets = {c["classifier"]: None for c in held}  # one held-out set per scoring commit
     for name, group in (("all that met the rules from the contract alone",
                          [c for c in record if c["classifier"] == first_rules]),
                         ("later batches", [c for c in record if c["classifier"] != first_rules
                                            and c["scored_by"] == "functions"]),
-                        ("held out: scored once, by a real daemon",
-                         [c for c in record if c["scored_by"] == "daemon"])):
+                        *((f"held out: scored once, by a real daemon of `{commit}`",
+                           [c for c in held if c["classifier"] == commit])
+                          for commit in held_sets)):
         if not group:
             continue
         row = [f"*{name}*", "", str(sum(int(c["rows"]) for c in group)), ""]
