@@ -851,6 +851,53 @@ _ROO_LOCALES_MORE: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{de,es,fr,ko,p
                             "tr,vi,zh-CN}/common.json at 003a2057c11a (errors.cerebras)")
 _LMSTUDIO_LOCALES_MORE: Final = ("lmstudio-ai/localization {ko,pt-BR,ru,vi}/chat.json at "
                                  "a15da90 (genInfo.stopReason)")
+_ROO_ZH_TW: Final = ("RooCodeInc/Roo-Code src/i18n/locales/zh-TW/{common,tools}.json at "
+                      "003a2057c11a (errors.command_timeout, url_timeout, no_internet, "
+                      "cerebras.*; interruption.*; gemini.thinking_complete_*; "
+                      "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
+_LOBE_ZH_TW: Final = ("lobehub/lobe-chat locales/zh-TW/error.json at 4fce455c9906 (response.400 "
+                      "to 504, InvalidProviderAPIKey, OllamaServiceUnavailable, "
+                      "SubscriptionPlanLimit)")
+_DEEPSEEK_ZH: Final = ("api-docs.deepseek.com/zh-cn/quick_start/error_codes (400 格式错误; 401 "
+                       "认证失败; 402 余额不足; 422 参数错误; 429 请求速率达到上限; 500 服务器"
+                       "故障; 503 服务器繁忙: 服务器负载过高)")
+_MINIMAX_ZH: Final = ("platform.minimaxi.com/docs/api-reference/errorcode (1001 请求超时; 1002 "
+                      "请求频率超限; 1004 未授权; 1008 余额不足; 1024 内部错误; 1026 输入内容"
+                      "涉敏; 1033 系统错误/下游服务错误); help.aliyun.com/zh/model-studio/memory/"
+                      "errors (403 无权限或服务未开通; 404 资源不存在; 500 服务内部错误)")
+#: The Windows Sockets codes: the number stays when Windows words the text in the user's
+#: language ("[WinError 10061] 由于目标计算机积极拒绝，无法连接。").
+_WINSOCK: Final = ("Windows Sockets error codes (learn.microsoft.com windows-sockets-error-"
+                   "codes-2: WSAECONNABORTED 10053, WSAECONNRESET 10054, WSAETIMEDOUT 10060, "
+                   "WSAECONNREFUSED 10061, WSAHOST_NOT_FOUND 11001) as Python, Redis clients "
+                   "and Rust print them ([WinError 10061] ..., Error 10061 connecting to ..., "
+                   "os error 10061)")
+#: Windows' own texts of those codes in the languages its users run, as pasted in public
+#: code, READMEs and agents' transcripts found by code search.
+_WINSOCK_TEXTS: Final = (
+    "Windows WSAECONNREFUSED / WSAECONNRESET / WSAETIMEDOUT texts pasted publicly: zh-CN (由于目"
+    "标计算机积极拒绝，无法连接; 远程主机强迫关闭了一个现有的连接; 由于连接方在一段时间后没有正确"
+    "答复或连接的主机没有反应，连接尝试失败), zh-TW (無法連線，因為目標電腦拒絕連線; 現存的連線已被"
+    "遠端主機強制關閉; 連線嘗試失敗，因為連線對象有一段時間並未正確回應), ja (対象のコンピューターに"
+    "よって拒否されたため、接続できませんでした; 既存の接続はリモート ホストに強制的に切断されました; "
+    "接続済みの呼び出し先が一定の時間を過ぎても正しく応答しなかったため), ko (대상 컴퓨터에서 연결을 "
+    "거부했으므로 연결하지 못했습니다), de (da der Zielcomputer die Verbindung verweigerte; vom "
+    "Remotehost geschlossen; nach einer bestimmten Zeitspanne nicht richtig reagiert), fr "
+    "(l'ordinateur cible l'a expressément refusée), es (el equipo de destino denegó expresamente "
+    "dicha conexión), pt-BR (a máquina de destino as recusou ativamente), ru (конечный компьютер "
+    "отверг запрос на подключение; за требуемое время не получен нужный отклик)")
+_WINERROR: Final = ("Windows system error codes as Python prints them whatever the language of "
+                    "the text ([WinError 2] ERROR_FILE_NOT_FOUND, [WinError 3] "
+                    "ERROR_PATH_NOT_FOUND, [WinError 5] ERROR_ACCESS_DENIED; pt-BR: [WinError 5] "
+                    "Acesso negado; fr: [WinError 5] Accès refusé)")
+_WIN_TEXTS: Final = (
+    "Windows file and command messages pasted publicly: zh-TW (系統找不到指定的檔案; [WinError 5] "
+    "存取被拒; 'install.bat' 不是內部或外部命令、可執行的程式或批次檔; PowerShell: uv : 無法辨識 "
+    "'uv' 詞彙是否為 Cmdlet、函數、指令檔或可執行程式的名稱), pt-BR ([WinError 2] O sistema não "
+    "pode encontrar o arquivo especificado), ru (Не удается найти указанный файл; \"npm\" не "
+    "является внутренней или внешней командой), a QGIS plugin's localized 'access is denied' "
+    "list for uv output (zugriff verweigert, accès refusé, acceso denegado, acesso negado, "
+    "отказано в доступе, アクセスが拒否されました, 拒绝访问, 存取被拒)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -904,6 +951,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
+        ("使用者 | 用户 | 用戶 + 中斷 | 中断 | 停止 | 取消 | 中止", _ROO_ZH_TW + " (回應被使用者中斷; "
+         "工作錯誤：它已被使用者停止並取消)"),
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
@@ -933,6 +982,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
+        ("安全設定 | 安全设置 | 引用檢查 | 引用检查 | 過濾", _ROO_ZH_TW + " (由於安全設定輸出被阻止; "
+         "由於引用檢查輸出被阻止)"),
         ("出力ブロック | вывод заблокирован | đã bị chặn | thông tin cá nhân nhạy cảm",
          _ROO_LOCALES + "; " + _LOBE_LOCALES),
         ("safety | unsafe", _GEMINI_FR),
@@ -992,6 +1043,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("截斷 | 最大輪次", _ROO_ZH_TW + " (由於 Token 限制輸出被截斷)"),
         ("도달 | atingido | достигнут | đã đạt",
          _LMSTUDIO_LOCALES_MORE),
         ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
@@ -1026,6 +1078,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("out of memory | oom", "local servers' out-of-memory stops"),
     )),
     ("error", (
+        ("錯誤 | 错误 | 出錯 | 出错", _ROO_ZH_TW + " (回應被 API 錯誤中斷: interrupted by an API "
+         "error)"),
         ("실패 | falhou | ошибка | không thành công",
          _LMSTUDIO_LOCALES_MORE),
         ("失敗 | 生成失败 | fehler beim generieren", _LMSTUDIO_LOCALES),
@@ -1673,6 +1727,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("額度已用盡 | 額度不足 | 餘額不足 | 欠費 | 訂閱額度 | 订阅额度", _LOBE_ZH_TW + " (您的訂閱"
+         "額度已用盡)"),
         ("kontoguthaben | abonnementspunktestand | kostenpflichtiges abonnement | "
          "số dư tài khoản", _LOBE_LOCALES),
         ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
@@ -1910,6 +1966,10 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("驗證失敗 | 身分驗證 | 身份驗證 | 存取被拒 | 沒有權限 | 權限不足 | 未授權 | 无权限",
+         _LOBE_ZH_TW + " (401 權限不足或身分驗證無效; 403 您沒有權限存取此內容); " + _ROO_ZH_TW
+         + " (API 驗證失敗; API 存取被拒絕); " + _MINIMAX_ZH),
+        ("金鑰 + 不正確 | 無效 | 為空 | 過期", _LOBE_ZH_TW + " (API 金鑰不正確或為空)"),
         ("zugriff verweigert | authentification | accès interdit | autenticación | acceso "
          "prohibido | autenticação | 인증 | 액세스가 금지 | 访问被禁止 | kimlik doğrulama | "
          "erişimi yasak | xác thực",
@@ -2080,6 +2140,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("無法理解 | 无法理解 | 參數錯誤 | 參數無效 | 請求無效 | 涉敏 | 格式错误 - 响应",
+         _LOBE_ZH_TW + " (400 伺服器無法理解您的請求); " + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("理解できません | 意味エラー", _LOBE_LOCALES),
         ("unprocessable entity | unprocessable content", "HTTP 422 reason phrase (RFC 9110 "
          "Unprocessable Content, earlier Unprocessable Entity); openai-python "
@@ -2319,6 +2381,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("無法找到 | 无法找到 | 資源不存在 | 资源不存在", _LOBE_ZH_TW + " (404 伺服器無法找到您請求的"
+         "頁面或資源); " + _MINIMAX_ZH),
         ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
         ("not found for api version", "the Gemini API's 404 NOT_FOUND (models/X is not found "
          "for API version v1beta, or is not supported for generateContent), as "
@@ -2369,6 +2433,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
     )),
     ("too_large", (
+        ("資料量過大 | 数据量过大 | 請求體過大 | 请求体过大", _LOBE_ZH_TW + " (413 您的請求資料量過大)"),
         ("大きすぎ", _LOBE_LOCALES),
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
@@ -2384,6 +2449,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("請求太多 | 请求太多 | 請求過多 | 頻率 | 頻繁 | 速率 | 限流",
+         _LOBE_ZH_TW + " (429 您的請求太多); " + _ROO_ZH_TW + " (API 速率限制已超出); "
+         + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH + " (请求频率超限)"),
         ("ratenlimit | limite de débit | límite de velocidad | limite de taxa | 속도 제한 | "
          "速率限制 | hız sınırı | giới hạn tốc độ",  # noqa: RUF001
          _ROO_LOCALES_MORE),
@@ -2433,6 +2501,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("過載 | 过载 | 負載過高 | 负载过高 | 暫時無法使用 | 暂时无法使用 | 繁忙 | 忙碌 | 進行維護 | "
+         "进行维护", _LOBE_ZH_TW + " (503 可能是因為過載或正在進行維護; Ollama 服務暫時無法使用); "
+         + _DEEPSEEK_ZH),
         ("オーバーロード | 과부하 | nicht verfügbar | không khả dụng", _LOBE_LOCALES),
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
@@ -2479,6 +2550,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
+        ("伺服器錯誤 | 伺服器內部錯誤 | 內部錯誤 | 服务器故障 | 伺服器故障 | 服务内部错误 | 系统错误 | "
+         "系統錯誤 | 下游服务错误 | 遇到一些困難 | 遇到一些困难",
+         _LOBE_ZH_TW + " (500 伺服器似乎遇到一些困難); " + _ROO_ZH_TW + " (API 伺服器錯誤); "
+         + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("一時的 | serververbindung | speicherplatz | beim warten auf eine antwort | "
          "kết nối máy chủ", _LOBE_LOCALES),
         ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
@@ -2513,6 +2588,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("error 10060 | errno 10060", _WINSOCK),
+        ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
+         "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
+         "за требуемое время", _LOBE_ZH_TW + " (408 伺服器在等待請求時超時); " + _WINSOCK_TEXTS),
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("タイムアウト | 上位サーバー", _LOBE_LOCALES),
         ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
@@ -2538,6 +2617,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung verweigerte | "
+         "vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
@@ -2970,6 +3056,7 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
+        ("政策限制 | 使用者拒絕 | 用戶拒絕 | 未核准", _ROO_ZH_TW + " (由於政策限制，無法建立新工作)"),
         ("不允许执行 | 被拦截 | 拦截 | 用户拒绝 | 被用户拒绝 | 未批准 | 禁止执行", _ZH_AGENTS),
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
@@ -3082,6 +3169,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "token)"),
     )),
     ("timeout", (
+        ("error 10060 | errno 10060", _WINSOCK),
+        ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
+         "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
+         "за требуемое время - 設定 | 设置", _ROO_ZH_TW + " (命令執行超時; 網站載入超時); "
+         + _WINSOCK_TEXTS),
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("таймаут", _ROO_LOCALES),
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
@@ -3133,6 +3225,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "after N ms)"),
     )),
     ("canceled", (
+        ("中斷 | 被使用者停止 | 已被使用者", _ROO_ZH_TW + " (回應被使用者中斷)"),
         ("был прерван", _ROO_LOCALES),
         ("中断 | 取消 | 中止", _ZH_AGENTS),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
@@ -3164,6 +3257,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
+        ("未知工具 | 未知的工具", _ROO_ZH_TW + " (嘗試使用未知工具)"),
         ("工具 + 不存在 | 未找到 | 找不到 | 未注册", _ZH_AGENTS),
         ("tool | function | tool with name | tool name | tool named | action | plugin | agent ~ "
          "not "
@@ -3296,6 +3390,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("過大 | 超過了最大 | 最大允許", _ROO_ZH_TW + " (圖片檔案過大。允許的最大大小為 N MB)"),
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
          "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
         ("exceeds | exceeded + mb limit | kb limit | gb limit | mib limit | kib limit | bytes "
@@ -3328,6 +3423,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
+        ("win error 5", _WINERROR),
+        ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso denegado | "
+         "zugriff verweigert", _WIN_TEXTS),
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
          _STRERROR_CAPTURES),
         ("отказано в доступе | permission non accordée | erişim engellendi | "
@@ -3451,6 +3549,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("win error 2 | win error 3", _WINERROR),
+        ("系統找不到 | 不是內部或外部命令 | не удается найти | не является внутренней или внешней | "
+         "не распознано как имя | não pode encontrar | não é reconhecido como", _WIN_TEXTS),
+        ("無法辨識 + cmdlet", _WIN_TEXTS),
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
          "команда не найдена | không tìm thấy | stimmt mit keinen dateien überein | ne "
          "correspond à aucun fichier | не соответствует ни одному файлу | hiçbir dosya ile "
@@ -3900,6 +4002,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung verweigerte | "
+         "vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
          "アドレスが見つかりません", _ROO_LOCALES),
@@ -3987,6 +4096,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "side closed)"),
     )),
     ("exit_nonzero", (
+        ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出，退出碼：N)"),
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
         ("command | process + returned + error code | exit code - exit code 0 | error code "
          "0", "screetsec/Sudomy#40 (Shell "
