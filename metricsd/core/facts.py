@@ -866,7 +866,7 @@ _MINIMAX_ZH: Final = ("platform.minimaxi.com/docs/api-reference/errorcode (1001 
                       "涉敏; 1033 系统错误/下游服务错误); help.aliyun.com/zh/model-studio/memory/"
                       "errors (403 无权限或服务未开通; 404 资源不存在; 500 服务内部错误)")
 #: The Windows Sockets codes: the number stays when Windows words the text in the user's
-#: language ("[WinError 10061] 由于目标计算机积极拒绝，无法连接。").
+#: language ("[WinError 10061] 由于目标计算机积极拒绝, 无法连接。").
 _WINSOCK: Final = ("Windows Sockets error codes (learn.microsoft.com windows-sockets-error-"
                    "codes-2: WSAECONNABORTED 10053, WSAECONNRESET 10054, WSAETIMEDOUT 10060, "
                    "WSAECONNREFUSED 10061, WSAHOST_NOT_FOUND 11001) as Python, Redis clients "
@@ -876,13 +876,14 @@ _WINSOCK: Final = ("Windows Sockets error codes (learn.microsoft.com windows-soc
 #: code, READMEs and agents' transcripts found by code search.
 _WINSOCK_TEXTS: Final = (
     "Windows WSAECONNREFUSED / WSAECONNRESET / WSAETIMEDOUT texts pasted publicly: zh-CN (由于目"
-    "标计算机积极拒绝，无法连接; 远程主机强迫关闭了一个现有的连接; 由于连接方在一段时间后没有正确"
-    "答复或连接的主机没有反应，连接尝试失败), zh-TW (無法連線，因為目標電腦拒絕連線; 現存的連線已被"
-    "遠端主機強制關閉; 連線嘗試失敗，因為連線對象有一段時間並未正確回應), ja (対象のコンピューターに"
-    "よって拒否されたため、接続できませんでした; 既存の接続はリモート ホストに強制的に切断されました; "
-    "接続済みの呼び出し先が一定の時間を過ぎても正しく応答しなかったため), ko (대상 컴퓨터에서 연결을 "
-    "거부했으므로 연결하지 못했습니다), de (da der Zielcomputer die Verbindung verweigerte; vom "
-    "Remotehost geschlossen; nach einer bestimmten Zeitspanne nicht richtig reagiert), fr "
+    "标计算机积极拒绝, 无法连接; 远程主机强迫关闭了一个现有的连接; 由于连接方在一段时间后"
+    "没有正确答复或连接的主机没有反应, 连接尝试失败), zh-TW (無法連線, 因為目標電腦拒絕連線; "
+    "現存的連線已被遠端主機強制關閉; 連線嘗試失敗, 因為連線對象有一段時間並未正確回應), ja "
+    "(対象のコンピューターによって拒否されたため、接続できませんでした; 既存の接続はリモート "
+    "ホストに強制的に切断されました; 接続済みの呼び出し先が一定の時間を過ぎても正しく応答しな"
+    "かったため), ko (대상 컴퓨터에서 연결을 거부했으므로 연결하지 못했습니다), de (da der "
+    "Zielcomputer die Verbindung verweigerte; vom Remotehost geschlossen; nach einer "
+    "bestimmten Zeitspanne nicht richtig reagiert), fr "
     "(l'ordinateur cible l'a expressément refusée), es (el equipo de destino denegó expresamente "
     "dicha conexión), pt-BR (a máquina de destino as recusou ativamente), ru (конечный компьютер "
     "отверг запрос на подключение; за требуемое время не получен нужный отклик)")
@@ -894,10 +895,15 @@ _WIN_TEXTS: Final = (
     "Windows file and command messages pasted publicly: zh-TW (系統找不到指定的檔案; [WinError 5] "
     "存取被拒; 'install.bat' 不是內部或外部命令、可執行的程式或批次檔; PowerShell: uv : 無法辨識 "
     "'uv' 詞彙是否為 Cmdlet、函數、指令檔或可執行程式的名稱), pt-BR ([WinError 2] O sistema não "
-    "pode encontrar o arquivo especificado), ru (Не удается найти указанный файл; \"npm\" не "
+    "pode encontrar o arquivo especificado), ru (Не удается найти указанный файл; \"npm\" не "  # noqa: RUF001
     "является внутренней или внешней командой), a QGIS plugin's localized 'access is denied' "
     "list for uv output (zugriff verweigert, accès refusé, acceso denegado, acesso negado, "
     "отказано в доступе, アクセスが拒否されました, 拒绝访问, 存取被拒)")
+_LOBE_RESPONSES: Final = ("lobehub/lobe-chat locales/{fr-FR at 00e080c53901, es-ES at "
+                          "02f346b84d99, pt-BR at 007485dcd029, ru-RU at 001d37c6514d, zh-CN at "
+                          "0500a046ce8b}/error.json (response.400 to 524, ExceededContextWindow, "
+                          "InsufficientQuota, QuotaLimitReached, ModelNotFound, PermissionDenied, "
+                          "InvalidProviderAPIKey, OllamaServiceUnavailable, SubscriptionPlanLimit)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -951,8 +957,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
-        ("使用者 | 用户 | 用戶 + 中斷 | 中断 | 停止 | 取消 | 中止", _ROO_ZH_TW + " (回應被使用者中斷; "
-         "工作錯誤：它已被使用者停止並取消)"),
+        ("使用者 | 用户 | 用戶 + 中斷 | 中断 | 停止 | 取消 | 中止",
+         _ROO_ZH_TW + " (回應被使用者中斷; 工作錯誤: 它已被使用者停止並取消)"),
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
@@ -982,7 +988,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
-        ("安全設定 | 安全设置 | 引用檢查 | 引用检查 | 過濾", _ROO_ZH_TW + " (由於安全設定輸出被阻止; "
+        ("安全設定 | 安全设置 | 引用檢查 | 引用检查 | 過濾",
+         _ROO_ZH_TW + " (由於安全設定輸出被阻止; "
          "由於引用檢查輸出被阻止)"),
         ("出力ブロック | вывод заблокирован | đã bị chặn | thông tin cá nhân nhạy cảm",
          _ROO_LOCALES + "; " + _LOBE_LOCALES),
@@ -1674,6 +1681,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("dépasse la longueur | excede o comprimento", _LOBE_RESPONSES + " (ExceededContextWindow: "
+         "le contenu de la demande actuelle dépasse la longueur que le modèle peut traiter)"),
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
         ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
          "(InputTooLong: Too much context loaded)"),
@@ -1727,6 +1736,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("solde de votre compte | saldo da conta | quota d abonnement | límite de tu suscripción | "
+         "limite de pontos de assinatura", _LOBE_RESPONSES + " (InsufficientQuota: vérifier si le "
+         "solde de votre compte est suffisant; SubscriptionPlanLimit)"),
         ("額度已用盡 | 額度不足 | 餘額不足 | 欠費 | 訂閱額度 | 订阅额度", _LOBE_ZH_TW + " (您的訂閱"
          "額度已用盡)"),
         ("kontoguthaben | abonnementspunktestand | kostenpflichtiges abonnement | "
@@ -1966,6 +1978,13 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("pas l autorisation | pas la permission | autorisations insuffisantes | no tiene "
+         "permiso | no tienes permiso | permisos insuficientes | api key incorrecta | não tem "
+         "permissão | falta de permissão | api key inválido | senha de acesso inválida | нет "
+         "разрешения | аутентификация | недействителен | неверный или пустой ключ | 鉴权 | "
+         "没有访问 - n existe pas | no existe | não existir | не существует",
+         _LOBE_RESPONSES + " (401, 403, PermissionDenied, InvalidProviderAPIKey, "
+         "InvalidBedrockCredentials)"),
         ("驗證失敗 | 身分驗證 | 身份驗證 | 存取被拒 | 沒有權限 | 權限不足 | 未授權 | 无权限",
          _LOBE_ZH_TW + " (401 權限不足或身分驗證無效; 403 您沒有權限存取此內容); " + _ROO_ZH_TW
          + " (API 驗證失敗; API 存取被拒絕); " + _MINIMAX_ZH),
@@ -2140,6 +2159,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("ne comprend pas | no comprende | não entendeu | не понимает | 不明白",
+         _LOBE_RESPONSES + " (400: le serveur ne comprend pas votre requête)"),
         ("無法理解 | 无法理解 | 參數錯誤 | 參數無效 | 請求無效 | 涉敏 | 格式错误 - 响应",
          _LOBE_ZH_TW + " (400 伺服器無法理解您的請求); " + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("理解できません | 意味エラー", _LOBE_LOCALES),
@@ -2381,8 +2402,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
-        ("無法找到 | 无法找到 | 資源不存在 | 资源不存在", _LOBE_ZH_TW + " (404 伺服器無法找到您請求的"
-         "頁面或資源); " + _MINIMAX_ZH),
+        ("n a pas pu trouver | introuvable | n existe pas | no puede encontrar | no se puede "
+         "encontrar | não encontrou | não existir | не может найти | не существует",
+         _LOBE_RESPONSES + " (404; ModelNotFound: il se peut que le modèle n'existe pas)"),
+        ("無法找到 | 无法找到 | 資源不存在 | 资源不存在",
+         _LOBE_ZH_TW + " (404 伺服器無法找到您請求的頁面或資源); " + _MINIMAX_ZH),
         ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
         ("not found for api version", "the Gemini API's 404 NOT_FOUND (models/X is not found "
          "for API version v1beta, or is not supported for generateContent), as "
@@ -2433,7 +2457,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
     )),
     ("too_large", (
-        ("資料量過大 | 数据量过大 | 請求體過大 | 请求体过大", _LOBE_ZH_TW + " (413 您的請求資料量過大)"),
+        ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
+         _LOBE_RESPONSES + " (413: quantité de données trop importante)"),
+        ("資料量過大 | 数据量过大 | 請求體過大 | 请求体过大",
+         _LOBE_ZH_TW + " (413 您的請求資料量過大)"),
         ("大きすぎ", _LOBE_LOCALES),
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
@@ -2449,6 +2476,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("trop fréquente | trop de requêtes | demasiadas solicitudes | muito frequente | "
+         "слишком частый | слишком много запросов | nombre de requêtes | número de solicitudes | "
+         "número de solicitações | 请求次数", _LOBE_RESPONSES + " (429; QuotaLimitReached: le "
+         "nombre de requêtes a atteint la limite de quota de cette clé)"),
         ("請求太多 | 请求太多 | 請求過多 | 頻率 | 頻繁 | 速率 | 限流",
          _LOBE_ZH_TW + " (429 您的請求太多); " + _ROO_ZH_TW + " (API 速率限制已超出); "
          + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH + " (请求频率超限)"),
@@ -2501,8 +2532,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
-        ("過載 | 过载 | 負載過高 | 负载过高 | 暫時無法使用 | 暂时无法使用 | 繁忙 | 忙碌 | 進行維護 | "
-         "进行维护", _LOBE_ZH_TW + " (503 可能是因為過載或正在進行維護; Ollama 服務暫時無法使用); "
+        ("surcharge | sobrecarga | sobrecarregado | перегрузки | n est pas disponible | no está "
+         "disponible | não está disponível | indisponível", _LOBE_RESPONSES + " (503: surcharge ou "
+         "maintenance; OllamaServiceUnavailable: le service Ollama n'est pas disponible)"),
+        ("過載 | 过载 | 負載過高 | 负载过高 | 暫時無法使用 | 暂时无法使用 | 繁忙 | 忙碌 | "
+         "進行維護 | 进行维护", _LOBE_ZH_TW + " (503 可能是因為過載或正在進行維護; Ollama 服務"
+         "暫時無法使用); "
          + _DEEPSEEK_ZH),
         ("オーバーロード | 과부하 | nicht verfügbar | không khả dụng", _LOBE_LOCALES),
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
@@ -2550,8 +2585,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
-        ("伺服器錯誤 | 伺服器內部錯誤 | 內部錯誤 | 服务器故障 | 伺服器故障 | 服务内部错误 | 系统错误 | "
-         "系統錯誤 | 下游服务错误 | 遇到一些困難 | 遇到一些困难",
+        ("rencontrer des difficultés | experimentando dificultades | enfrentando algumas "
+         "dificuldades | испытывает некоторые трудности | 一些困难 | 一些困難",
+         _LOBE_RESPONSES + " (500: le serveur semble rencontrer des difficultés)"),
+        ("伺服器錯誤 | 伺服器內部錯誤 | 內部錯誤 | 服务器故障 | 伺服器故障 | 服务内部错误 | "
+         "系统错误 | 系統錯誤 | 下游服务错误 | 遇到一些困難 | 遇到一些困难",
          _LOBE_ZH_TW + " (500 伺服器似乎遇到一些困難); " + _ROO_ZH_TW + " (API 伺服器錯誤); "
          + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("一時的 | serververbindung | speicherplatz | beim warten auf eine antwort | "
@@ -2588,6 +2626,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("expiré en attendant | délai d attente | agotado el tiempo de espera | tiempo de espera "
+         "agotado | excedeu o tempo de espera", _LOBE_RESPONSES + " (408: le serveur a expiré en "
+         "attendant la demande)"),
         ("error 10060 | errno 10060", _WINSOCK),
         ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
          "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
@@ -2620,8 +2661,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
          "error 11001 | errno 11001", _WINSOCK),
         ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
-         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung verweigerte | "
-         "vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
          "recusou ativamente | отверг запрос на подключение | принудительно разорвал",
          _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
@@ -2717,6 +2758,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to parse SSE event, as in the keyword above)"),
     )),
     ("canceled", (
+        ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
+         + " (499: votre demande a été interrompue)"),
         ("unterbrochen", _LOBE_LOCALES),
         ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
                   "canceled)"),
@@ -3056,7 +3099,8 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
-        ("政策限制 | 使用者拒絕 | 用戶拒絕 | 未核准", _ROO_ZH_TW + " (由於政策限制，無法建立新工作)"),
+        ("政策限制 | 使用者拒絕 | 用戶拒絕 | 未核准",
+         _ROO_ZH_TW + " (由於政策限制, 無法建立新工作)"),
         ("不允许执行 | 被拦截 | 拦截 | 用户拒绝 | 被用户拒绝 | 未批准 | 禁止执行", _ZH_AGENTS),
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
@@ -3424,8 +3468,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("permission", (
         ("win error 5", _WINERROR),
-        ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso denegado | "
-         "zugriff verweigert", _WIN_TEXTS),
+        ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso "
+         "denegado | zugriff verweigert", _WIN_TEXTS),
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
          _STRERROR_CAPTURES),
         ("отказано в доступе | permission non accordée | erişim engellendi | "
@@ -3550,8 +3594,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("not_found", (
         ("win error 2 | win error 3", _WINERROR),
-        ("系統找不到 | 不是內部或外部命令 | не удается найти | не является внутренней или внешней | "
-         "не распознано как имя | não pode encontrar | não é reconhecido como", _WIN_TEXTS),
+        ("系統找不到 | 不是內部或外部命令 | не удается найти | не является внутренней или "
+         "внешней | не распознано как имя | não pode encontrar | não é reconhecido como",
+         _WIN_TEXTS),
         ("無法辨識 + cmdlet", _WIN_TEXTS),
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
          "команда не найдена | không tìm thấy | stimmt mit keinen dateien überein | ne "
@@ -4005,8 +4050,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
          "error 11001 | errno 11001", _WINSOCK),
         ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
-         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung verweigerte | "
-         "vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
          "recusou ativamente | отверг запрос на подключение | принудительно разорвал",
          _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
@@ -4096,7 +4141,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "side closed)"),
     )),
     ("exit_nonzero", (
-        ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出，退出碼：N)"),
+        ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
         ("command | process + returned + error code | exit code - exit code 0 | error code "
          "0", "screetsec/Sudomy#40 (Shell "
