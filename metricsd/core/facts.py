@@ -904,6 +904,11 @@ _LOBE_RESPONSES: Final = ("lobehub/lobe-chat locales/{fr-FR at 00e080c53901, es-
                           "0500a046ce8b}/error.json (response.400 to 524, ExceededContextWindow, "
                           "InsufficientQuota, QuotaLimitReached, ModelNotFound, PermissionDenied, "
                           "InvalidProviderAPIKey, OllamaServiceUnavailable, SubscriptionPlanLimit)")
+_ROO_LOCALES_ALL: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja,ko,de,fr,es,"
+                           "pt-BR,ru}/{common,tools}.json at cb83656718 (errors.command_timeout, "
+                           "url_not_found, no_internet, url_forbidden, url_page_not_found; "
+                           "interruption.*; gemini.thinking_complete_*; tasks.canceled; "
+                           "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -957,13 +962,24 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ended without a finish reason and may be incomplete.)"),
     )),
     ("canceled", (
+        ("사용자 + 중단 | 중지 | 취소", _ROO_LOCALES_ALL + " (사용자에 의해 응답이 중단됨)"),
+        ("ユーザー + 中断 | キャンセル | 停止", _ROO_LOCALES_ALL + " (ユーザーによって停止および"
+         "キャンセルされました)"),
+        ("benutzer + unterbrochen | abgebrochen", _ROO_LOCALES_ALL + " (Antwort vom Benutzer "
+         "unterbrochen)"),
+        ("utilisateur + interrompue | annulée | arrêtée", _ROO_LOCALES_ALL + " (Réponse "
+         "interrompue par l'utilisateur)"),
+        ("usuario + interrumpida | cancelada | detenida", _ROO_LOCALES_ALL + " (Fue detenida y "
+         "cancelada por el usuario)"),
         ("使用者 | 用户 | 用戶 + 中斷 | 中断 | 停止 | 取消 | 中止",
          _ROO_ZH_TW + " (回應被使用者中斷; 工作錯誤: 它已被使用者停止並取消)"),
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
          "отменена пользователем", _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
-        ("取消 | 中断 | 中止", _ZH_FINISH),
+        ("取消 | 中断 | 中止 - 错误 | 錯誤 | エラー", _ZH_FINISH + "; not a response cut by an "
+         "API error (Roo-Code zh-CN 响应被 API 错误中断, ja APIエラーによって応答が中断され"
+         "ました)"),
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
          _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
         ("abort | aborted | aborting", _VLLM),
@@ -988,6 +1004,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
+        ("안전 설정 | 암송 확인 | sicherheitseinstellungen | rezitationsprüfung | paramètres de "
+         "sécurité | vérification de récitation | configuración de seguridad | comprobación de "
+         "recitación | configurações de segurança | verificação de recitação", _ROO_LOCALES_ALL
+         + " (gemini.thinking_complete_safety, thinking_complete_recitation)"),
         ("安全設定 | 安全设置 | 引用檢查 | 引用检查 | 過濾",
          _ROO_ZH_TW + " (由於安全設定輸出被阻止; "
          "由於引用檢查輸出被阻止)"),
@@ -1050,6 +1070,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("토큰 제한 | 출력 잘림 | tronquée | limite de jetons | truncada | límite de tokens | "
+         "limite de tokens", _ROO_LOCALES_ALL + " (gemini.thinking_complete_truncated)"),
         ("截斷 | 最大輪次", _ROO_ZH_TW + " (由於 Token 限制輸出被截斷)"),
         ("도달 | atingido | достигнут | đã đạt",
          _LMSTUDIO_LOCALES_MORE),
@@ -1085,6 +1107,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("out of memory | oom", "local servers' out-of-memory stops"),
     )),
     ("error", (
+        ("오류 | エラー | fehler | erreur | erro | ошибкой", _ROO_LOCALES_ALL
+         + " (interruption.responseInterruptedByApiError: API 오류로 인해 응답이 중단됨)"),
         ("錯誤 | 错误 | 出錯 | 出错", _ROO_ZH_TW + " (回應被 API 錯誤中斷: interrupted by an API "
          "error)"),
         ("실패 | falhou | ошибка | không thành công",
@@ -3099,6 +3123,9 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
+        ("策略限制 | ポリシー制限 | 정책 제한 | richtlinienbeschränkungen | restrictions de "
+         "politique | restricciones de política | restrições de política | ограничений политики",
+         _ROO_LOCALES_ALL + " (newTask policy_restriction)"),
         ("政策限制 | 使用者拒絕 | 用戶拒絕 | 未核准",
          _ROO_ZH_TW + " (由於政策限制, 無法建立新工作)"),
         ("不允许执行 | 被拦截 | 拦截 | 用户拒绝 | 被用户拒绝 | 未批准 | 禁止执行", _ZH_AGENTS),
@@ -3213,6 +3240,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "token)"),
     )),
     ("timeout", (
+        ("타임아웃 | zeitüberschreitung | a expiré | tiempo de espera | tempo limite - certificat "
+         "| jeton | mot de passe", _ROO_LOCALES_ALL + " (command_timeout, url_timeout; not a "
+         "certificate or token that expired)"),
+        ("시간 + 초과", _ROO_LOCALES_ALL + " (명령 실행 시간이 N초 후 초과되었습니다)"),
+        ("истекло + время", _ROO_LOCALES_ALL + " (Время выполнения команды истекло)"),
         ("error 10060 | errno 10060", _WINSOCK),
         ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
          "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
@@ -3301,6 +3333,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
+        ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
+         "desconocida | ferramenta desconhecida | неизвестный инструмент", _ROO_LOCALES_ALL
+         + " (unknownToolError)"),
         ("未知工具 | 未知的工具", _ROO_ZH_TW + " (嘗試使用未知工具)"),
         ("工具 + 不存在 | 未找到 | 找不到 | 未注册", _ZH_AGENTS),
         ("tool | function | tool with name | tool name | tool named | action | plugin | agent ~ "
@@ -3434,6 +3469,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
     )),
     ("too_large", (
+        ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
+         "слишком большой", _ROO_LOCALES_ALL + " (readFile.imageTooLarge)"),
         ("過大 | 超過了最大 | 最大允許", _ROO_ZH_TW + " (圖片檔案過大。允許的最大大小為 N MB)"),
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
          "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
@@ -3467,6 +3504,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
+        ("访问 | 存取 | 접근이 | zugriff | accès | acceso | acesso + 被禁止 | 금지 | verboten | "
+         "interdit | prohibido | proibido", _ROO_LOCALES_ALL + " (url_forbidden)"),
         ("win error 5", _WINERROR),
         ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso "
          "denegado | zugriff verweigert", _WIN_TEXTS),
@@ -3593,6 +3632,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("찾을 수 없 | n a pas été trouvée | no fue encontrada | não foi encontrada - 주소 | "
+         "adresse | dirección | endereço", _ROO_LOCALES_ALL + " (url_page_not_found; not "
+         "url_not_found, an address: network)"),
         ("win error 2 | win error 3", _WINERROR),
         ("系統找不到 | 不是內部或外部命令 | не удается найти | не является внутренней или "
          "внешней | не распознано как имя | não pode encontrar | não é reconhecido como",
@@ -3601,8 +3643,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
          "команда не найдена | không tìm thấy | stimmt mit keinen dateien überein | ne "
          "correspond à aucun fichier | не соответствует ни одному файлу | hiçbir dosya ile "
-         "eşleşmedi",
-         _LOCALE_CAPTURES),
+         "eşleşmedi - adresse | endereço | dirección | 주소",
+         _LOCALE_CAPTURES + "; not an address that was not found (a host name: network)"),
         ("datei oder verzeichnis nicht gefunden | no existe el fichero | そのようなファイル | "
          "파일이나 디렉터리가 없 | dosya ya da dizin yok | 没有那个文件或目录",
          _STRERROR_CAPTURES),
@@ -3613,7 +3655,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("не найдена | не найдено | 見つかり | 見つから - адрес | アドレス", _ROO_LOCALES),
         ("could not resolve | unable to resolve + file id | file | for path", "nextcloud/"
          "context_agent all_tools/files.py (Could not resolve file ID for path: x)"),
-        ("不存在 | 未找到 | 找不到 - 有效", _ZH_AGENTS),
+        ("不存在 | 未找到 | 找不到 - 有效 | 地址 | 位址", _ZH_AGENTS + "; not an address that was "
+         "not found (Roo-Code zh-CN url_not_found 找不到网站地址: network)"),
         ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
          _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
          "规格 "
@@ -4047,6 +4090,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("无网络连接 | 网站地址 | 網站位址 | 주소를 찾을 수 없 | 인터넷 연결이 없 | "
+         "keine internetverbindung | website adresse | pas de connexion internet | adresse du "
+         "site | sin conexión a internet | dirección del sitio | sem conexão com a internet | "
+         "endereço do site", _ROO_LOCALES_ALL + " (url_not_found, no_internet)"),
         ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
          "error 11001 | errno 11001", _WINSOCK),
         ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
