@@ -3301,6 +3301,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "after N ms)"),
     )),
     ("canceled", (
+        ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
+         "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | interrumpida | "
+         "cancelada | прерван - verbindung | connexion | conexión | conexão | "
+         "соединение | 连接 | 連線 | 接続 | 연결", _ROO_LOCALES_ALL + " (url_request_aborted: the "
+         "request was aborted; not a connection that was)"),
         ("中斷 | 被使用者停止 | 已被使用者", _ROO_ZH_TW + " (回應被使用者中斷)"),
         ("был прерван", _ROO_LOCALES),
         ("中断 | 取消 | 中止", _ZH_AGENTS),
@@ -3504,6 +3509,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
+        ("身份验证 | 身分驗證 | 身份驗證 | 認証 | 인증 | authentifizierung | authentification | "
+         "autenticación | autenticação | аутентификация | аутентификации", _ROO_LOCALES_ALL
+         + " (share_auth_required, manual_url_auth_error: authentication required or failed)"),
         ("访问 | 存取 | 접근이 | zugriff | accès | acceso | acesso + 被禁止 | 금지 | verboten | "
          "interdit | prohibido | proibido", _ROO_LOCALES_ALL + " (url_forbidden)"),
         ("win error 5", _WINERROR),
@@ -3632,6 +3640,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("introuvable | non trouvé | non trouvée | pas été trouvé | no encontrado | no "
+         "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | dirección | "
+         "endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, customModes "
+         "modeNotFound, command_not_found)"),
         ("찾을 수 없 | n a pas été trouvée | no fue encontrada | não foi encontrada - 주소 | "
          "adresse | dirección | endereço", _ROO_LOCALES_ALL + " (url_page_not_found; not "
          "url_not_found, an address: network)"),
@@ -3809,6 +3821,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("无效 | 無效 | 無効 | 잘못된 | 유효하지 않 | ungültig | ungültige | ungültiges | "
+         "ungültigen | invalide | non valide | no válido | no es válido | inválido | inválida | "
+         "недействителен | недействительный | неверный | неверная | неверное | недопустимый | "
+         "недопустимая | недопустимое - 無効になっ | 無効化", _ROO_LOCALES_ALL + " "
+         "(invalid_data_uri, condense_handler_invalid, manual_url_no_query: invalid input; not "
+         "ja 無効になっています: has been disabled)"),
         ("must be of type | args but requires | arguments but requires", "an argument of the "
          "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
          "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
