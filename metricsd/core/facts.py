@@ -3302,8 +3302,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("canceled", (
         ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
-         "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | interrumpida | "
-         "cancelada | прерван - verbindung | connexion | conexión | conexão | "
+         "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | "
+         "interrumpida | cancelada | прерван - verbindung | connexion | conexión | conexão | "
          "соединение | 连接 | 連線 | 接続 | 연결", _ROO_LOCALES_ALL + " (url_request_aborted: the "
          "request was aborted; not a connection that was)"),
         ("中斷 | 被使用者停止 | 已被使用者", _ROO_ZH_TW + " (回應被使用者中斷)"),
@@ -3641,8 +3641,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("not_found", (
         ("introuvable | non trouvé | non trouvée | pas été trouvé | no encontrado | no "
-         "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | dirección | "
-         "endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, customModes "
+         "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | "
+         "dirección | endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, customModes "
          "modeNotFound, command_not_found)"),
         ("찾을 수 없 | n a pas été trouvée | no fue encontrada | não foi encontrada - 주소 | "
          "adresse | dirección | endereço", _ROO_LOCALES_ALL + " (url_page_not_found; not "
