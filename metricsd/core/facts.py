@@ -3642,8 +3642,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("not_found", (
         ("introuvable | non trouvé | non trouvée | pas été trouvé | no encontrado | no "
          "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | "
-         "dirección | endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, customModes "
-         "modeNotFound, command_not_found)"),
+         "dirección | endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, "
+         "customModes modeNotFound, command_not_found)"),
         ("찾을 수 없 | n a pas été trouvée | no fue encontrada | não foi encontrada - 주소 | "
          "adresse | dirección | endereço", _ROO_LOCALES_ALL + " (url_page_not_found; not "
          "url_not_found, an address: network)"),
