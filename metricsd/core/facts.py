@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -527,11 +528,32 @@ def safe_lower(word: str) -> str:
                    else c for c in word)
 
 
+#: The characters that canonical composition (NFC) turns into ASCII (GREEK QUESTION MARK,
+#: GREEK VARIA, KELVIN SIGN; tests/test_facts_round19_locales.py checks every code point).
+NFC_TO_ASCII: Final = "\u037e\u1fef\u212a"
+_NFC_TO_ASCII_SPLIT: Final = re.compile(f"([{NFC_TO_ASCII}])")
+
+
+def composed(text: str) -> str:
+    """``text`` in composed form (NFC), as most programs write it: a letter and its
+    combining accents (``e`` + U+0301, as macOS file names and some input methods write
+    them) become the one letter the families hold (``é``), and decomposed Hangul its
+    syllables; the characters of :data:`NFC_TO_ASCII` stay as they are (no other character
+    may turn into an ASCII letter, see :func:`safe_lower`)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    if not any(c in text for c in NFC_TO_ASCII):
+        return unicodedata.normalize("NFC", text)
+    return "".join(part if part and part in NFC_TO_ASCII else unicodedata.normalize("NFC", part)
+                   for part in _NFC_TO_ASCII_SPLIT.split(text))
+
+
 def words(text: str) -> list[str]:
-    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`)."""
+    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`), a
+    non-ASCII text in composed form (:func:`composed`)."""
     if text.isascii():
         return [w.lower() for w in WORDS.findall(text)]
-    return [safe_lower(w) for w in WORDS_ANY.findall(text)]
+    return [safe_lower(w) for w in WORDS_ANY.findall(composed(text))]
 
 
 #: An address in a message is no part of its words (``.../settings/billing``), nor is a
@@ -593,7 +615,7 @@ def joined_words(text: str) -> str:
     # words is the lower() of each.
     if text.isascii():
         return " " + " ".join(WORDS.findall(text)).lower() + " "
-    return " " + safe_lower(" ".join(WORDS_ANY.findall(text))) + " "
+    return " " + safe_lower(" ".join(WORDS_ANY.findall(composed(text)))) + " "
 
 
 #: Escapes of a message that was embedded in a JSON or source string (``\\n``, ``\\"``,
