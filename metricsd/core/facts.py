@@ -2709,7 +2709,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
          "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
          "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
-         "recusou ativamente | отверг запрос на подключение | принудительно разорвал",
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
          _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
@@ -4139,7 +4140,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
          "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
          "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
-         "recusou ativamente | отверг запрос на подключение | принудительно разорвал",
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
          _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
