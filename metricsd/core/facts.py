@@ -931,6 +931,11 @@ _ROO_LOCALES_ALL: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja
                            "url_not_found, no_internet, url_forbidden, url_page_not_found; "
                            "interruption.*; gemini.thinking_complete_*; tasks.canceled; "
                            "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
+_NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002f91220c7d, ja at "
+                           "1779dd59487b}.yaml (the relay's own errors: token.*, distributor.*, "
+                           "auth.*, rate_limit.reached, quota.insufficient, "
+                           "billing.insufficient_balance, channel.no_valid_upstream, "
+                           "relay.group_saturated)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -1782,6 +1787,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("クォータ不足 | クォータが不足 | クォータは使い果たされ | 残高不足", _NEW_API_LOCALES
+         + " (quota.insufficient クォータ不足; billing.insufficient_balance 残高不足; "
+         "token.exhausted)"),
         ("solde de votre compte | saldo da conta | quota d abonnement | límite de tu suscripción | "
          "limite de pontos de assinatura", _LOBE_RESPONSES + " (InsufficientQuota: vérifier si le "
          "solde de votre compte est suffisant; SubscriptionPlanLimit)"),
@@ -2024,6 +2032,15 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("令牌 | トークン + 未提供 | 状态不可用 | 狀態不可用 | 已過期 | 無效 | 无权 | 無權 | "
+         "验证失败 | 驗證失敗 | 無効 | 提供されていません | 有効期限が切れ | 利用不可 | "
+         "アクセスできません", _NEW_API_LOCALES + " (token.not_provided, token.expired, "
+         "token.status_unavailable, distributor.token_model_forbidden)"),
+        ("无权访问 | 無權存取 | 無權訪問 | 无权使用 | 無權使用 | 被封禁 | 已被禁用 | "
+         "権限がありません | 無効化されています | ban されて | アクセス許可リスト",
+         _NEW_API_LOCALES + " "
+         "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned, "
+         "auth.permission_denied, auth.ip_not_allowed)"),
         ("pas l autorisation | pas la permission | autorisations insuffisantes | no tiene "
          "permiso | no tienes permiso | permisos insuficientes | api key incorrecta | não tem "
          "permissão | falta de permissão | api key inválido | senha de acesso inválida | нет "
@@ -2205,6 +2222,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("未指定模型 | 无法解析模型 | 無法解析模型 | 无效的请求 | 無效的請求 | モデル名が指定されて"
+         "いません | 無効なリクエスト", _NEW_API_LOCALES + " (distributor.model_name_required, "
+         "invalid_request, invalid_request_parse_model)"),
         ("ne comprend pas | no comprende | não entendeu | не понимает | 不明白",
          _LOBE_RESPONSES + " (400: le serveur ne comprend pas votre requête)"),
         ("無法理解 | 无法理解 | 參數錯誤 | 參數無效 | 請求無效 | 涉敏 | 格式错误 - 响应",
@@ -2522,6 +2542,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("请求数限制 | 請求數限制 | 最多请求 | 最多請求 | リクエスト制限 | 送信頻度が高すぎ",
+         _NEW_API_LOCALES + " (rate_limit.reached: 您已达到请求数限制)"),
         ("trop fréquente | trop de requêtes | demasiadas solicitudes | muito frequente | "
          "слишком частый | слишком много запросов | nombre de requêtes | número de solicitudes | "
          "número de solicitações | 请求次数", _LOBE_RESPONSES + " (429; QuotaLimitReached: le "
@@ -2578,6 +2600,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("无有效上游 | 無有效上游 | 无可用渠道 | 無可用管道 | 負載已飽和 | 負荷が飽和 | 最大負荷 | "
+         "利用可能なチャンネルがありません | 有効なアップストリーム", _NEW_API_LOCALES
+         + " (channel.no_valid_upstream, distributor.no_available_channel, "
+         "channel.upstream_saturated, relay.group_saturated)"),
         ("surcharge | sobrecarga | sobrecarregado | перегрузки | n est pas disponible | no está "
          "disponible | não está disponível | indisponível", _LOBE_RESPONSES + " (503: surcharge ou "
          "maintenance; OllamaServiceUnavailable: le service Ollama n'est pas disponible)"),
