@@ -932,7 +932,8 @@ _ROO_LOCALES_ALL: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja
                            "interruption.*; gemini.thinking_complete_*; tasks.canceled; "
                            "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
 _NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002f91220c7d, ja at "
-                           "1779dd59487b}.yaml (the relay's own errors: token.*, distributor.*, "
+                           "1779dd59487b, ko-KR at 6190d686c1e1, fr, ru at 221f50ea4961}.yaml "
+                           "(the relay's own errors: token.*, distributor.*, "
                            "auth.*, rate_limit.reached, quota.insufficient, "
                            "billing.insufficient_balance, channel.no_valid_upstream, "
                            "relay.group_saturated)")
@@ -1787,6 +1788,10 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant", _NEW_API_LOCALES
+         + " (quota.insufficient, token.exhausted)"),
+        ("квота | quota + исчерпана | épuisé", _NEW_API_LOCALES + " (token.exhausted: Квота этого "
+         "токена исчерпана; Le quota de ce jeton est épuisé)"),
         ("クォータ不足 | クォータが不足 | クォータは使い果たされ | 残高不足", _NEW_API_LOCALES
          + " (quota.insufficient クォータ不足; billing.insufficient_balance 残高不足; "
          "token.exhausted)"),
@@ -2032,6 +2037,16 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("токен | токена | 토큰 | jeton + недопустимый | не предоставлен | истёк | истек | "
+         "недоступен | не имеет доступа | 유효하지 않 | 제공되지 않 | 만료 | 사용할 수 없 | 권한이 "
+         "없 | invalide | non fourni | a expiré | indisponible | pas accès | aucun accès",
+         _NEW_API_LOCALES
+         + " (token.invalid, token.not_provided, token.expired, token.status_unavailable, "
+         "distributor.token_model_forbidden)"),
+        ("нет прав доступа | заблокирован | отключён | 권한이 없 | 차단되었습니다 | "
+         "비활성화되었습니다 | a été banni | a été désactivé | pas de permission",
+         _NEW_API_LOCALES + " "
+         "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned)"),
         ("令牌 | トークン + 未提供 | 状态不可用 | 狀態不可用 | 已過期 | 無效 | 无权 | 無權 | "
          "验证失败 | 驗證失敗 | 無効 | 提供されていません | 有効期限が切れ | 利用不可 | "
          "アクセスできません", _NEW_API_LOCALES + " (token.not_provided, token.expired, "
@@ -2222,6 +2237,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("имя модели не указано | невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
+         "지정되지 | 모델을 분석할 수 없 | 잘못된 요청 | nom du modèle non spécifié | requête "
+         "invalide", _NEW_API_LOCALES + " (distributor.model_name_required, invalid_request)"),
         ("未指定模型 | 无法解析模型 | 無法解析模型 | 无效的请求 | 無效的請求 | モデル名が指定されて"
          "いません | 無効なリクエスト", _NEW_API_LOCALES + " (distributor.model_name_required, "
          "invalid_request, invalid_request_parse_model)"),
@@ -2542,6 +2560,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("лимита запросов | лимит запросов | 요청 수 제한 | limite de requêtes", _NEW_API_LOCALES
+         + " (rate_limit.reached)"),
         ("请求数限制 | 請求數限制 | 最多请求 | 最多請求 | リクエスト制限 | 送信頻度が高すぎ",
          _NEW_API_LOCALES + " (rate_limit.reached: 您已达到请求数限制)"),
         ("trop fréquente | trop de requêtes | demasiadas solicitudes | muito frequente | "
@@ -2600,6 +2620,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("вышестоящего канала | нет доступного канала | насыщена | 업스트림 채널이 없 | 부하가 "
+         "포화 | 사용 가능한 채널이 없 | aucun canal amont | est saturée | aucun canal disponible",
+         _NEW_API_LOCALES + " (channel.no_valid_upstream, channel.upstream_saturated, "
+         "distributor.no_available_channel)"),
         ("无有效上游 | 無有效上游 | 无可用渠道 | 無可用管道 | 負載已飽和 | 負荷が飽和 | 最大負荷 | "
          "利用可能なチャンネルがありません | 有効なアップストリーム", _NEW_API_LOCALES
          + " (channel.no_valid_upstream, distributor.no_available_channel, "
