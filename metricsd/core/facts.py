@@ -932,7 +932,8 @@ _ROO_LOCALES_ALL: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja
                            "interruption.*; gemini.thinking_complete_*; tasks.canceled; "
                            "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
 _NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002f91220c7d, ja at "
-                           "1779dd59487b, ko-KR at 6190d686c1e1, fr, ru at 221f50ea4961}.yaml "
+                           "1779dd59487b, ko-KR at 6190d686c1e1, fr, ru at 221f50ea4961, pt-BR at "
+                           "088b42fc517d}.yaml "
                            "(the relay's own errors: token.*, distributor.*, "
                            "auth.*, rate_limit.reached, quota.insufficient, "
                            "billing.insufficient_balance, channel.no_valid_upstream, "
@@ -1788,9 +1789,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
-        ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant", _NEW_API_LOCALES
+        ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant | cota "
+         "insuficiente", _NEW_API_LOCALES
          + " (quota.insufficient, token.exhausted)"),
-        ("квота | quota + исчерпана | épuisé", _NEW_API_LOCALES + " (token.exhausted: Квота этого "
+        ("квота | quota | cota + исчерпана | épuisé | esgotada",
+         _NEW_API_LOCALES + " (token.exhausted: Квота этого "
          "токена исчерпана; Le quota de ce jeton est épuisé)"),
         ("クォータ不足 | クォータが不足 | クォータは使い果たされ | 残高不足", _NEW_API_LOCALES
          + " (quota.insufficient クォータ不足; billing.insufficient_balance 残高不足; "
@@ -2043,7 +2046,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _NEW_API_LOCALES
          + " (token.invalid, token.not_provided, token.expired, token.status_unavailable, "
          "distributor.token_model_forbidden)"),
-        ("нет прав доступа | заблокирован | отключён | 권한이 없 | 차단되었습니다 | "
+        ("token + inválido | não fornecido | expirou | indisponível | não tem acesso",
+         _NEW_API_LOCALES + " (pt-BR token.invalid, token.not_provided, token.expired, "
+         "distributor.token_model_forbidden)"),
+        ("não autorizado | foi banido | foi desativado | sem permissão | нет прав доступа | "
+         "заблокирован | отключён | 권한이 없 | 차단되었습니다 | "
          "비활성화되었습니다 | a été banni | a été désactivé | pas de permission",
          _NEW_API_LOCALES + " "
          "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned)"),
@@ -2237,7 +2244,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
-        ("имя модели не указано | невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
+        ("nome do modelo não especificado | requisição inválida | имя модели не указано | "
+         "невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
          "지정되지 | 모델을 분석할 수 없 | 잘못된 요청 | nom du modèle non spécifié | requête "
          "invalide", _NEW_API_LOCALES + " (distributor.model_name_required, invalid_request)"),
         ("未指定模型 | 无法解析模型 | 無法解析模型 | 无效的请求 | 無效的請求 | モデル名が指定されて"
@@ -2560,7 +2568,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
-        ("лимита запросов | лимит запросов | 요청 수 제한 | limite de requêtes", _NEW_API_LOCALES
+        ("лимита запросов | лимит запросов | 요청 수 제한 | limite de requêtes | limite de "
+         "requisições", _NEW_API_LOCALES
          + " (rate_limit.reached)"),
         ("请求数限制 | 請求數限制 | 最多请求 | 最多請求 | リクエスト制限 | 送信頻度が高すぎ",
          _NEW_API_LOCALES + " (rate_limit.reached: 您已达到请求数限制)"),
@@ -2620,7 +2629,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
-        ("вышестоящего канала | нет доступного канала | насыщена | 업스트림 채널이 없 | 부하가 "
+        ("nenhum canal upstream | está saturada | вышестоящего канала | нет доступного канала "
+         "| насыщена | 업스트림 채널이 없 | 부하가 "
          "포화 | 사용 가능한 채널이 없 | aucun canal amont | est saturée | aucun canal disponible",
          _NEW_API_LOCALES + " (channel.no_valid_upstream, channel.upstream_saturated, "
          "distributor.no_available_channel)"),
