@@ -14,9 +14,10 @@ and zh-TW at 002f91220c7d, ja at 1779dd59487b, ko-KR at 6190d686c1e1, fr and ru 
 api-docs.deepseek.com/zh-cn/quick_start/error_codes,
 platform.minimaxi.com/docs/api-reference/errorcode,
 help.aliyun.com/zh/model-studio/memory/errors.  Windows messages (Winsock
-10053/10054/10060/10061, ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED, cmd.exe and PowerShell "not recognized") as users pasted them in public
-code, READMEs and agents' transcripts found by code search.  Every case here was labelled
-wrongly on main before this round (``other`` for most)."""
+10053/10054/10060/10061, ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED, cmd.exe and PowerShell
+"not recognized") as users pasted them in public code, READMEs and agents' transcripts found
+by code search.  Every case here was labelled wrongly on main before this round (``other``
+for most)."""
 
 from __future__ import annotations
 
