@@ -583,6 +583,20 @@ def test_neighbours_keep_their_labels(error: str, label: str) -> None:
     assert tool_error_label(error) == label
 
 
+@pytest.mark.parametrize("message", [
+    # Roo-Code ko errors.nested_git_repos_warning (checkpoints disabled), ru
+    # gemini.thinking_complete_safety (output blocked by safety settings) and
+    # condense_handler_invalid (a handler that is invalid): something disabled, blocked or
+    # invalid that is no credential, user or channel of a relay.
+    "/x에서 중첩된 git 저장소가 감지되어 체크포인트가 비활성화되었습니다. 체크포인트를 사용하려면 "
+    "이 중첩된 git 저장소를 제거하거나 이동해주세요.",
+    "(Размышление завершено, но вывод заблокирован настройками безопасности.)",
+    "Обработчик API для сжатия контекста недействителен",
+])
+def test_provider_neighbours_are_no_auth(message: str) -> None:
+    assert provider_error_label(message, None) != "auth"
+
+
 # --- composed form -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("error", "label"), [

@@ -2049,24 +2049,31 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("token + inválido | não fornecido | expirou | indisponível | não tem acesso",
          _NEW_API_LOCALES + " (pt-BR token.invalid, token.not_provided, token.expired, "
          "distributor.token_model_forbidden)"),
-        ("não autorizado | foi banido | foi desativado | sem permissão | нет прав доступа | "
-         "заблокирован | отключён | 권한이 없 | 차단되었습니다 | "
-         "비활성화되었습니다 | a été banni | a été désactivé | pas de permission",
-         _NEW_API_LOCALES + " "
-         "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned)"),
+        ("não autorizado | foi banido | sem permissão | нет прав доступа | 권한이 없 | a été banni "
+         "| pas de permission", _NEW_API_LOCALES + " (distributor.group_access_denied, "
+         "oauth.user_banned)"),
+        ("canal | usuário | utilisateur | канал | пользователь | 채널 | 사용자 + foi desativado | "
+         "a été désactivé | отключён | заблокирован | 비활성화되었습니다 | 차단되었습니다",
+         _NEW_API_LOCALES + " (distributor.channel_disabled, user.disabled, oauth.user_banned: "
+         "a channel or user the relay disabled; not anything else disabled or blocked, as "
+         "Roo-Code ko checkpoints or ru output blocked by safety settings)"),
         ("令牌 | トークン + 未提供 | 状态不可用 | 狀態不可用 | 已過期 | 無效 | 无权 | 無權 | "
          "验证失败 | 驗證失敗 | 無効 | 提供されていません | 有効期限が切れ | 利用不可 | "
          "アクセスできません", _NEW_API_LOCALES + " (token.not_provided, token.expired, "
          "token.status_unavailable, distributor.token_model_forbidden)"),
-        ("无权访问 | 無權存取 | 無權訪問 | 无权使用 | 無權使用 | 被封禁 | 已被禁用 | "
-         "権限がありません | 無効化されています | ban されて | アクセス許可リスト",
+        ("无权访问 | 無權存取 | 無權訪問 | 无权使用 | 無權使用 | 被封禁 | 権限がありません | ban "
+         "されて | アクセス許可リスト",
          _NEW_API_LOCALES + " "
          "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned, "
          "auth.permission_denied, auth.ip_not_allowed)"),
+        ("渠道 | 管道 | 用户 | 使用者 | チャンネル | ユーザー + 已被禁用 | 無効化されています",
+         _NEW_API_LOCALES + " (distributor.channel_disabled 该渠道已被禁用, user.disabled)"),
+        ("key | ключ + недействителен", _LOBE_RESPONSES + " (ru-RU InvalidAnthropicAPIKey: "
+         "Anthropic API Key недействителен)"),
         ("pas l autorisation | pas la permission | autorisations insuffisantes | no tiene "
          "permiso | no tienes permiso | permisos insuficientes | api key incorrecta | não tem "
          "permissão | falta de permissão | api key inválido | senha de acesso inválida | нет "
-         "разрешения | аутентификация | недействителен | неверный или пустой ключ | 鉴权 | "
+         "разрешения | аутентификация | неверный или пустой ключ | 鉴权 | "
          "没有访问 - n existe pas | no existe | não existir | не существует",
          _LOBE_RESPONSES + " (401, 403, PermissionDenied, InvalidProviderAPIKey, "
          "InvalidBedrockCredentials)"),
