@@ -15,7 +15,7 @@ api-docs.deepseek.com/zh-cn/quick_start/error_codes,
 platform.minimaxi.com/docs/api-reference/errorcode,
 help.aliyun.com/zh/model-studio/memory/errors.  Windows messages (Winsock
 10053/10054/10060/10061, ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED, cmd.exe and PowerShell
-"not recognized") as users pasted them in public code, READMEs and agents' transcripts found
+"not recognized", PowerShell's execution policy) as users pasted them in public code, READMEs and agents' transcripts found
 by code search.  Every case here was labelled wrongly on main before this round (``other``
 for most)."""
 
@@ -560,6 +560,16 @@ TOOL_ERRORS = [
     ("Roo попытался использовать неизвестный инструмент: \"foo\". Повторная попытка...",
      "unknown_tool"),
     ("Не удалось создать новую задачу из-за ограничений политики.", "denied"),
+    # PowerShell's execution policy in zh-TW, fr, es, pt-BR, ru (READMEs found by code search)
+    ("npx : 因為這個系統上已停用指令碼執行，所以無法載入 ...", "permission"),
+    ("npm : Impossible de charger le fichier C:\\Program Files\\nodejs\\npm.ps1, car "
+     "l'exécution de scripts est désactivée sur ce système.", "permission"),
+    ("No se puede cargar el archivo C:\\Program Files\\nodejs\\npx.ps1 porque la ejecución de "
+     "scripts está deshabilitada en este sistema.", "permission"),
+    ("npm : O arquivo C:\\Program Files\\nodejs\\npm.ps1 não pode ser carregado porque a "
+     "execução de scripts foi desabilitada neste sistema.", "permission"),
+    ("npm : Невозможно загрузить файл C:\\Program Files\\nodejs\\npm.ps1, так как выполнение "
+     "сценариев отключено в этой системе.", "permission"),
 ]
 
 

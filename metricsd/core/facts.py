@@ -3604,6 +3604,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (share_auth_required, manual_url_auth_error: authentication required or failed)"),
         ("访问 | 存取 | 접근이 | zugriff | accès | acceso | acesso + 被禁止 | 금지 | verboten | "
          "interdit | prohibido | proibido", _ROO_LOCALES_ALL + " (url_forbidden)"),
+        ("已停用指令碼執行 | exécution de scripts est désactivée | ejecución de scripts está "
+         "deshabilitada | execução de scripts foi desabilitada | выполнение сценариев отключено",
+         "PowerShell's execution policy refusing a script in Traditional Chinese, French, "
+         "Spanish, Portuguese and Russian, as pasted in READMEs found by code search (npx : "
+         "因為這個系統上已停用指令碼執行, 所以無法載入 ...; Impossible de charger le fichier "
+         "npm.ps1, car l'exécution de scripts est désactivée sur ce système; No se puede cargar "
+         "el archivo npx.ps1 porque la ejecución de scripts está deshabilitada en este sistema; "
+         "O arquivo npm.ps1 não pode ser carregado porque a execução de scripts foi desabilitada "
+         "neste sistema; Невозможно загрузить файл npm.ps1, так как выполнение сценариев "
+         "отключено в этой системе)"),
         ("win error 5", _WINERROR),
         ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso "
          "denegado | zugriff verweigert", _WIN_TEXTS),
