@@ -15,9 +15,9 @@ api-docs.deepseek.com/zh-cn/quick_start/error_codes,
 platform.minimaxi.com/docs/api-reference/errorcode,
 help.aliyun.com/zh/model-studio/memory/errors.  Windows messages (Winsock
 10053/10054/10060/10061, ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED, cmd.exe and PowerShell
-"not recognized", PowerShell's execution policy) as users pasted them in public code, READMEs and agents' transcripts found
-by code search.  Every case here was labelled wrongly on main before this round (``other``
-for most)."""
+"not recognized", PowerShell's execution policy) as users pasted them in public code,
+READMEs and agents' transcripts found by code search.  Every case here was labelled wrongly
+on main before this round (``other`` for most)."""
 
 from __future__ import annotations
 
