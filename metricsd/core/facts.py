@@ -2645,8 +2645,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "利用可能なチャンネルがありません | 有効なアップストリーム", _NEW_API_LOCALES
          + " (channel.no_valid_upstream, distributor.no_available_channel, "
          "channel.upstream_saturated, relay.group_saturated)"),
-        ("surcharge | sobrecarga | sobrecarregado | перегрузки | n est pas disponible | no está "
-         "disponible | não está disponível | indisponível", _LOBE_RESPONSES + " (503: surcharge ou "
+        ("une surcharge | sobrecarga | sobrecarregado | перегрузки | n est pas disponible | no "
+         "está disponible | não está disponível | indisponível",
+         _LOBE_RESPONSES + " (503: surcharge ou "
          "maintenance; OllamaServiceUnavailable: le service Ollama n'est pas disponible)"),
         ("過載 | 过载 | 負載過高 | 负载过高 | 暫時無法使用 | 暂时无法使用 | 繁忙 | 忙碌 | "
          "進行維護 | 进行维护", _LOBE_ZH_TW + " (503 可能是因為過載或正在進行維護; Ollama 服務"
