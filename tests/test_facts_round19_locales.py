@@ -16,8 +16,9 @@ platform.minimaxi.com/docs/api-reference/errorcode,
 help.aliyun.com/zh/model-studio/memory/errors.  Windows messages (Winsock
 10053/10054/10060/10061, ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED, cmd.exe and PowerShell
 "not recognized", PowerShell's execution policy) as users pasted them in public code,
-READMEs and agents' transcripts found by code search.  Every case here was labelled wrongly
-on main before this round (``other`` for most)."""
+READMEs and agents' transcripts found by code search.  glibc, coreutils, bash, git and GNU
+make in zh_TW, captured here (LOCPATH with zh_TW.UTF-8 built by localedef).  Every case
+here was labelled wrongly on main before this round (``other`` for most)."""
 
 from __future__ import annotations
 
@@ -428,6 +429,10 @@ PROVIDER_ERRORS = [
     ("Você atingiu o limite de requisições: máximo de 60 requisições em 1 minutos", "rate_limit"),
     ("O usuário foi banido", "auth"),
     ("Não autorizado, token de acesso inválido", "auth"),
+    # glibc, coreutils, bash, git and GNU make in zh_TW, captured here
+    ("連線超過時間", "timeout"),
+    ("連線被拒絕", "network"),
+    ("連線被對方重設", "network"),
 ]
 
 
@@ -570,6 +575,23 @@ TOOL_ERRORS = [
      "execução de scripts foi desabilitada neste sistema.", "permission"),
     ("npm : Невозможно загрузить файл C:\\Program Files\\nodejs\\npm.ps1, так как выполнение "
      "сценариев отключено в этой системе.", "permission"),
+    # glibc, coreutils, bash, git and GNU make in zh_TW, captured here
+    ("ls: 無法存取 '/nonexistent': 沒有此一檔案或目錄", "not_found"),
+    ("cat: /nonexistent: 沒有此一檔案或目錄", "not_found"),
+    ("touch: 無法建立 '/root/x': 拒絕不符權限的操作", "permission"),
+    ("此項操作並不被允許", "permission"),
+    ("連線超過時間", "timeout"),
+    ("連線被拒絕", "network"),
+    ("無法接觸網路", "network"),
+    ("連線被對方重設", "network"),
+    ("找不到通往該主機的路由路徑", "network"),
+    ("ls：無法識別「--nosuch」選項\\n請嘗試執行「ls --help」取得更多訊息。", "invalid_args"),
+    ("head: 無效的列數: 「x」", "invalid_args"),
+    ("致命錯誤: 不是一個 git 版本庫（或者任何父目錄）：.git", "not_found"),
+    ("致命錯誤: 路徑規格 “nosuch.txt” 未符合任何檔案", "not_found"),
+    ("錯誤: 路徑規格 'nosuch' 未符合任何 git 已知檔案", "not_found"),
+    ("錯誤: 修補失敗：a.txt:1\\n錯誤: a.txt：未套用修補檔", "edit_mismatch"),
+    ("make: *** 沒有規則可製作目標「nosuchtarget」。 停止。", "not_found"),
 ]
 
 

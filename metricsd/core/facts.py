@@ -938,6 +938,11 @@ _NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002
                            "auth.*, rate_limit.reached, quota.insufficient, "
                            "billing.insufficient_balance, channel.no_valid_upstream, "
                            "relay.group_saturated)")
+_LOCALE_CAPTURES_ZH_TW: Final = (
+    "glibc strerror, coreutils, bash, git and GNU make messages in zh_TW, captured here (LOCPATH "
+    "with zh_TW.UTF-8 built by localedef, LC_ALL=zh_TW.UTF-8: ls, cat, head, touch as nobody, "
+    "an unknown command, git add/checkout/apply, make; os.strerror of ETIMEDOUT, "
+    "ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH, EPERM)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -2740,6 +2745,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
         ("expiré en attendant | délai d attente | agotado el tiempo de espera | tiempo de espera "
          "agotado | excedeu o tempo de espera", _LOBE_RESPONSES + " (408: le serveur a expiré en "
          "attendant la demande)"),
@@ -2772,6 +2778,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
+         + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
         ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
          "error 11001 | errno 11001", _WINSOCK),
         ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
@@ -3331,6 +3339,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "token)"),
     )),
     ("timeout", (
+        ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
         ("타임아웃 | zeitüberschreitung | a expiré | tiempo de espera | tempo limite - certificat "
          "| jeton | mot de passe", _ROO_LOCALES_ALL + " (command_timeout, url_timeout; not a "
          "certificate or token that expired)"),
@@ -3509,6 +3518,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to call a tool with a name we do not recognize)"),
     )),
     ("edit_mismatch", (
+        ("修補失敗 | 未套用修補檔",
+         _LOCALE_CAPTURES_ZH_TW + " (git apply: 修補失敗; 未套用修補檔)"),
         ("lỗi khi vá | miếng vá không được áp dụng",
          _LOCALE_CAPTURES),
         ("patch konnte nicht angewendet werden | anwendung des patches "
@@ -3600,6 +3611,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Filename too long): the output is not over any limit"),
     )),
     ("permission", (
+        ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
         ("身份验证 | 身分驗證 | 身份驗證 | 認証 | 인증 | authentifizierung | authentification | "
          "autenticación | autenticação | аутентификация | аутентификации", _ROO_LOCALES_ALL
          + " (share_auth_required, manual_url_auth_error: authentication required or failed)"),
@@ -3741,6 +3753,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
     )),
     ("not_found", (
+        ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
+         _LOCALE_CAPTURES_ZH_TW + " (ENOENT; git: not a repository, pathspec did not match; "
+         "make: no rule to make target)"),
         ("introuvable | non trouvé | non trouvée | pas été trouvé | no encontrado | no "
          "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | "
          "dirección | endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, "
@@ -3768,7 +3783,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("не найдена | не найдено | 見つかり | 見つから - адрес | アドレス", _ROO_LOCALES),
         ("could not resolve | unable to resolve + file id | file | for path", "nextcloud/"
          "context_agent all_tools/files.py (Could not resolve file ID for path: x)"),
-        ("不存在 | 未找到 | 找不到 - 有效 | 地址 | 位址", _ZH_AGENTS + "; not an address that was "
+        ("不存在 | 未找到 | 找不到 - 有效 | 地址 | 位址 | 主机的路由 | "
+         "主機的路由",
+         _ZH_AGENTS + "; not an address that was "
          "not found (Roo-Code zh-CN url_not_found 找不到网站地址: network)"),
         ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
          _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
@@ -3922,6 +3939,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grep is installed)"),
     )),
     ("invalid_args", (
+        ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
+         "head: 無效的列數; 請嘗試執行「ls --help」取得更多訊息)"),
         ("无效 | 無效 | 無効 | 잘못된 | 유효하지 않 | ungültig | ungültige | ungültiges | "
          "ungültigen | invalide | non valide | no válido | no es válido | inválido | inválida | "
          "недействителен | недействительный | неверный | неверная | неверное | недопустимый | "
@@ -4209,6 +4228,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          + " (failed to parse function arguments)"),
     )),
     ("network", (
+        ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
+         + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
         ("无网络连接 | 网站地址 | 網站位址 | 주소를 찾을 수 없 | 인터넷 연결이 없 | "
          "keine internetverbindung | website adresse | pas de connexion internet | adresse du "
          "site | sin conexión a internet | dirección del sitio | sem conexão com a internet | "
