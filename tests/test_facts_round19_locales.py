@@ -585,12 +585,12 @@ TOOL_ERRORS = [
     ("無法接觸網路", "network"),
     ("連線被對方重設", "network"),
     ("找不到通往該主機的路由路徑", "network"),
-    ("ls：無法識別「--nosuch」選項\\n請嘗試執行「ls --help」取得更多訊息。", "invalid_args"),
+    ("ls：無法識別「--nosuch」選項\n請嘗試執行「ls --help」取得更多訊息。", "invalid_args"),
     ("head: 無效的列數: 「x」", "invalid_args"),
     ("致命錯誤: 不是一個 git 版本庫（或者任何父目錄）：.git", "not_found"),
     ("致命錯誤: 路徑規格 “nosuch.txt” 未符合任何檔案", "not_found"),
     ("錯誤: 路徑規格 'nosuch' 未符合任何 git 已知檔案", "not_found"),
-    ("錯誤: 修補失敗：a.txt:1\\n錯誤: a.txt：未套用修補檔", "edit_mismatch"),
+    ("錯誤: 修補失敗：a.txt:1\n錯誤: a.txt：未套用修補檔", "edit_mismatch"),
     ("make: *** 沒有規則可製作目標「nosuchtarget」。 停止。", "not_found"),
 ]
 
