@@ -445,6 +445,9 @@ TOOL_ERRORS = [
     # Windows socket errors, zh-CN / zh-TW / others (provider & tool network)
     ("urllib.error.URLError: <urlopen error [WinError 10061] 由于目标计算机积极拒绝，无法连接。>",
      "network"),
+    ("Unable to write data to the transport connection: 你的主机中的软件中止了一个已建立的连接。",
+     "network"),
+    ("連線已被您主機上的軟體中止。", "network"),
     # Windows file / access, zh-TW and others (tool)
     ("'install.bat' 不是內部或外部命令、可執行的程式或批次檔。", "not_found"),
     ("PermissionError: [WinError 5] 存取被拒。: 'C:\\\\x'", "permission"),

@@ -2785,6 +2785,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
          "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
          "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
          "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
          "강제로 끊 | por el host remoto",
          _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
@@ -3408,7 +3409,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "request was aborted; not a connection that was)"),
         ("中斷 | 被使用者停止 | 已被使用者", _ROO_ZH_TW + " (回應被使用者中斷)"),
         ("был прерван", _ROO_LOCALES),
-        ("中断 | 取消 | 中止", _ZH_AGENTS),
+        ("中断 | 取消 | 中止 - 连接 | 連線 | 连线", _ZH_AGENTS + "; not a connection that was "
+         "aborted (Winsock WSAECONNABORTED: 你的主机中的软件中止了一个已建立的连接: network)"),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
          "dumped | terminate called | no merge to abort | nothing to abort | connection "
@@ -4239,6 +4241,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
          "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
          "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
          "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
          "강제로 끊 | por el host remoto",
          _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
