@@ -894,7 +894,7 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
         ("not finished | not done | not completed | not complete | unfinished | in progress - "
          "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
-         "not | unable to",
+         "not | unable to | budget",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
          "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
          "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
@@ -902,6 +902,16 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
+        ("unknown finish reason | unknown stop reason | unrecognized finish reason | "
+         "unrecognised finish reason", "anomalyco/opencode#44092 (The provider response ended "
+         "with an unknown finish reason.); SDKs that log a reason they cannot map (Unknown "
+         "finish reason: x) and map it to unknown (vercel/ai: unknown): no reason they can "
+         "read"),
+        ("no response was returned | no response returned | no response was received | "
+         "no response received | returned an empty response | empty response",
+         "microsoft/vscode-copilot-release#11432 (Copilot Chat agent mode: Sorry, no response "
+         "was returned.); apps' fallback for a turn with no candidates (No response was "
+         "returned by Gemini.): nothing came back, so no finish reason either"),
     )),
     ("canceled", (
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
@@ -942,6 +952,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
+        ("model armor", "googleapis/go-genai types.go (BlockedReasonModelArmor); "
+         "googleapis/python-genai types.py BlockedReason (MODEL_ARMOR: the prompt was blocked "
+         "by Model Armor, Google Cloud's prompt and response screening)"),
         ("celebrity | celebrities | minors | prominent person | prominent people | "
          "identifiable people", "googleapis/js-genai and python-genai TurnCompleteReason "
          "(INPUT_IMAGE_CELEBRITY, GENERATED_IMAGE_MINORS, "
@@ -981,11 +994,18 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _LMSTUDIO_LOCALES_MORE),
         ("ツール呼び出し | 工具调用 | toolverwendung", _LMSTUDIO_LOCALES),
         ("tool | tools | function | functions - no tool | no function | without tool | not "
-         "tool | max iterations | maximum iterations | max steps | max turns",
+         "tool | max | maximum | limit | limits | reached | exceeded | exceed | exceeds | "
+         "exhausted | attempts | after | budget | loop | repetitive",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
          "(no_tool_call: a turn that called no tool); not an agent stopped at its step limit "
          "with tool calls still pending (windmill-labs/windmill agent_runner.rs: AI agent "
-         "reached max iterations, but there are still tool calls)"),
+         "reached max iterations, but there are still tool calls), nor a cap on the tool calls "
+         "themselves (github/CopilotForXcode#767: maximum tool attempts reached; pydantic/"
+         "pydantic-ai UsageLimitExceeded: The next tool call(s) would exceed the "
+         "tool_calls_limit of 3; grapeot/devin.cursorrules#75, Cursor: we default stop the "
+         "agent after 25 tool calls), nor a loop of them that the client halted "
+         "(google-gemini/gemini-cli#8928: A potential loop was detected ... repetitive tool "
+         "calls)"),
         ("return control", "aws/aws-sdk-go-v2 bedrockagentruntime enums (PayloadType "
          "RETURN_CONTROL: the agent returns control to the app to run an action)"),
         ("action + required | requires", "openai-python beta Assistants run status "
@@ -1017,6 +1037,19 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "codexRunner.ts stopReason (tool step budget exhausted (50 steps)): the run's own "
          "budget of tokens or steps is used up; not a budget of money (OpenHands "
          "BUDGET_EXCEEDED: out of LLM credits)"),
+        ("stop | stopped | stops | halted | ended + after + tool calls | tool call | steps | "
+         "iterations | turns | rounds", "grapeot/devin.cursorrules#75 (Cursor: Note: we default "
+         "stop the agent after 25 tool calls. Please ask the agent to continue manually.); "
+         "agents' step caps (Agent stopped after N steps): the run's own cap on its steps"),
+        ("budget + exhausted | reached | spent | used up | depleted - credit | credits | "
+         "billing | payment", "apache/airflow#71461 (Anthropic managed agents: stop_reason "
+         "budget_reached)"),
+        ("session budget | run budget | task budget | agent budget | turn budget + exceeded",
+         "apache/airflow#71461 (AnthropicSessionBudgetExceeded); TulipFarm/tulipfarm#587 "
+         "(repair_budget_exhausted: the turn ended after its argument repairs); pydantic-ai "
+         "users' run states (RunStatus.BUDGET_EXHAUSTED for UsageLimitExceeded): the run's "
+         "own budget is used up; not a bare budget exceeded, OpenHands' state when the "
+         "account ran out of LLM credits (OpenHands/OpenHands#7584 BUDGET_EXCEEDED)"),
         ("out of tokens | no more tokens | tokens exhausted | context",
          "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
          "; SWE-agent (exit_context: the context window is used up)"),
@@ -1062,6 +1095,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (StepStopReason no_tool_calls: the "
          "model answered without calling a tool, so the turn ended); "
          "volcanlock/antigravity2api-nodejs (EXECUTOR_TERMINATION_REASON_NO_TOOL_CALL)"),
+        ("turncomplete | generationcomplete", "firebase/firebase-android-sdk firebase-vertexai "
+         "LiveContentResponse.Status (TURNCOMPLETE); the Live API's turnComplete and "
+         "generationComplete (googleapis/js-genai LiveServerContent): the model's turn ended"),
         ("word | sequence | string | natural | normal | final",
          _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
     )),
@@ -1418,6 +1454,18 @@ _STATUS_NUMBER: Final = re.compile(r"(?<![0-9])(?:1|[3-5])[0-9][0-9](?![0-9])", 
 _ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
+#: A name and the text after an index: ``messages[158].content`` is a JSON path (as serde
+#: and pydantic print where a request body failed), its number an index, not a status.
+_INDEX_NAME: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_]")
+
+
+def _is_index(lowered: str, at: int, length: int) -> bool:
+    """Whether the bracketed number at ``at`` indexes a name inside a path (``a[1].b``)."""
+    end = at + length
+    return (at >= 2 and lowered[at - 2] in _INDEX_NAME and lowered[end:end + 1] == "]"
+            and lowered[end + 1:end + 2] in (".", "["))
+
+
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
     """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
     brackets or after a bare colon needs an error word beside it, a reason phrase must fit
@@ -1425,6 +1473,8 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
     word must come before the number, and the colon must not end a quoted key (a JSON or
     dict value such as ``'rpm_limit': 128`` is read only by the forms that name the key)."""
     if _forms()[k].bracket:
+        if STATUS_FORMS[k][0].startswith("[") and _is_index(lowered, at, len(number)):
+            return False
         if STATUS_FORMS[k][0].startswith(":"):
             colon = lowered.rfind(":", 0, at)
             if (colon > 0 and lowered[colon - 1] in "\"'") or _BRACKET_WORD.search(
@@ -1993,6 +2043,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "read credentials from ~/.aws/credentials); CLI tools' own (cannot read credentials "
          "from file or keychain/keyring); not a JavaScript TypeError (Cannot read properties "
          "of undefined (reading 'credentials'))"),
+        ("error signing in | sign in failed | signing in failed | failed to sign in | unable "
+         "to sign in | could not sign in | login failed | failed to log in | unable to log in | "
+         "log in failed - firewall | allowlist | proxy | network | connection | timed out | "
+         "timeout", "augmentcode/augment.vim#50 (Error signing in: Failed to process user "
+         "code.); editors' and CLIs' OAuth sign-in failures (GitHub Copilot: Sign in failed; "
+         "login failed: invalid_grant): the account could not sign in; not where the "
+         "connection was what failed (augmentcode/augment.vim#51: firewall)"),
         ("failed to authenticate | unable to authenticate | could not authenticate",
          "zed-industries/zed#61435 (Failed to authenticate provider: ...); Express and Node "
          "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
@@ -2198,6 +2255,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
          "reduced), nor the program's own setup (Skyvern-AI/skyvern NoProviderEnabledError: "
          "At least one LLM provider must be enabled ... update the .env file)"),
+        ("considered high risk | deemed high risk | high risk content", "MoonshotAI/kimi-cli"
+         "#1002 and MoonshotAI/kimi-code#242 (Kimi 400 content_filter: The request was "
+         "rejected because it was considered high risk): the request refused for its content"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
          "content management policy | responsible ai policy | content filter - deserialize | "
@@ -2214,10 +2274,24 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
          "parameter the request may only send with another"),
         ("above max value | below min value | above max length | below min length | empty "
-         "array", _OPENAI_ERRORS + " (400 codes integer_above_max_value: max_tokens is too "
-         "large for this model; integer_below_min_value; decimal_above_max_value; "
-         "array_above_max_length; empty_array), as OpenAI-compatible servers and their "
-         "clients' tests copy them: a parameter out of its range"),
+         "array | above maximum value | below minimum value | above maximum length | below "
+         "minimum length", _OPENAI_ERRORS + " (400 codes integer_above_max_value: "
+         "max_tokens is too large for this model; integer_below_min_value; "
+         "decimal_above_max_value; array_above_max_length; empty_array), as "
+         "OpenAI-compatible servers and their clients' tests copy them; docs.sambanova.ai "
+         "api-error-codes (400 Decimal above maximum value. Expected a value between 0 and 1, "
+         "but got 100 instead.): a parameter "
+         "out of its range"),
+        ("failed to call a function | tool use failed | failed generation", "console.groq.com "
+         "errors as groq/groq-typescript#28, agno-agi/agno#4090 and anomalyco/opencode#1018 "
+         "show them (400 invalid_request_error tool_use_failed: Failed to call a function. "
+         "Please adjust your prompt. See 'failed_generation' for more details.): the model's "
+         "tool call did not parse, and the API answers the request with a 400"),
+        ("may not include more than | cannot include more than | can not include more than | "
+         "too many tools | too many functions", "microsoft/vscode-copilot-release#12851 "
+         "(Copilot Chat: You may not include more than 128 tools in your request.); OpenAI API "
+         "400 for more than 128 tools, as agents' MCP setups meet it (too many tools): the "
+         "request holds more than the API takes"),
         ("invalid image | image parse error | invalid base64 | invalid function parameters - "
          "returned | produced | generated",
          _OPENAI_ERRORS + " (400 codes invalid_image, invalid_image_format, invalid_image_url, "
@@ -2364,6 +2438,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "nanbingxyz/5ire#195 (https://.../chat/completions not found, verify your API base.)"),
         ("不存在 | 找不到", "Tencent/WeKnora#165 (API端点不存在, 请检查Base URL: the API "
                          "endpoint does not exist)"),
+        ("not a valid model identifier | is not a local folder", "huggingface/transformers "
+         "utils/hub.py (OSError: x is not a local folder and is not a valid model identifier "
+         "listed on 'https://huggingface.co/models'), as exo-explore/exo#106 and model servers "
+         "built on transformers print it: no such model on the Hub or on disk"),
         ("no such model | unknown model | missing model - unavailable | overloaded",
          "HTTP 404 reason phrase; " + _OLLAMA + "; not a model that is there but down "
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
@@ -2373,7 +2451,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
         ("body | payload | upload | attachment | image | file + exceeds | exceeded | larger "
-         "than - " + _RATE_WORDS,
+         "than - deadline | timeout | timed out | " + _RATE_WORDS,
          "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
          "Anthropic Messages API (image exceeds 5 MB maximum); vercel/next.js (Body exceeded "
          "1mb limit); Spring MaxUploadSizeExceededException (Maximum upload size exceeded)"),
@@ -2490,7 +2568,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "answer (firebase/firebase-ios-sdk#14745: GenerateContentError.internalError("
          "underlying: Swift.DecodingError.keyNotFound(...)); Swift clients' DecodingError "
          "wrapped as an internal error)"),
-        ("error occurred while processing", _OPENAI_ERRORS),
+        ("error occurred while processing - your input | the input", _OPENAI_ERRORS
+         + " (The server had an error while processing your request; An error occurred while "
+         "processing your request); not an app that could not handle what the user typed "
+         "(kirodotdev/Kiro#9464: An unexpected error occurred while processing your input.)"),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
         ("inference failed | inference error - timed out | timeout | connection | connect | "
@@ -2522,6 +2603,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("esockettimedout", "request/request (Node: Error: ESOCKETTIMEDOUT, the socket's "
          "read timeout)"),
+        ("failed after | gave up after | no response after | not ready after ~ s | sec | secs | "
+         "second | seconds | ms | min | mins | minute | minutes - refused | reset | "
+         "unreachable", "mostlygeek/llama-swap#92 (unable to start process: health check failed "
+         "after 15s); docker compose (container x is unhealthy / dependency failed to start, "
+         "health checks that gave up after their timeout); agents' retry loops (gave up after "
+         "30s): a wait that ran out of time; not one whose cause is named (connection "
+         "refused)"),
         ("allotted time | respond in time | responded in time | wall clock duration reached",
          "firebase/firebase-android-sdk firebase-ai type/Exceptions.kt (RequestTimeoutException: "
          "The request failed to complete in the allotted time.); Dart clients' "
@@ -2618,6 +2706,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("could not reach | couldn t reach | unable to reach | cannot reach | can t reach | "
          "failed to reach", "coder/mux formatNameGenerationError.ts (Could not reach the AI "
          "provider.)"),
+        ("error communicating with", "openai/openai-python 0.x openai/api_requestor.py "
+         "(APIConnectionError: Error communicating with OpenAI: ...), as FoundationAgents/"
+         "MetaGPT#458 and langchain's retry logs print it: the request never got an answer"),
+        ("firewall | firewalls | allowlist | whitelist + add | check | allow | blocking | "
+         "blocked | behind", "augmentcode/augment.vim#51 (Sign in failed. If you have a "
+         "firewall, please add \"https://i1.api.augmentcode.com/\" to your allowlist.); "
+         "clients' connection hints (check your firewall or proxy settings): the connection "
+         "was blocked on the way"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
