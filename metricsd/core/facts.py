@@ -1022,6 +1022,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "finish_reason length); " + _LMSTUDIO + "; cohere-python (ERROR_LIMIT); not a limit "
          "on retries, which are of failures (OpenHands evaluation: Maximum error retries "
          "reached), nor a rate limit (an error below)"),
+        ("recursion", "langchain-ai/langgraph errors.py (GraphRecursionError: Recursion limit "
+         "of 25 reached without hitting a stop condition.): the graph's step limit"),
         ("loop | loops | iteration | iterations + exceeded | limit", "langchain-ai/langchain "
          "AgentExecutor (Agent stopped due to iteration limit or time limit.); "
          "botpress/botpress llmz LoopExceededError (Loop exceeded error, ITERATION_LIMIT): the "
@@ -1971,6 +1973,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("認証 | キーが正しくない | キーが空 | キーに無効 | 権限 | アクセスが禁止 | "
          "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
          "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
+        ("insufficient authentication scopes | insufficient authentication scope | "
+         "reported as leaked | key was leaked | key has been leaked | missing authentication "
+         "token | no cookie auth credentials", "Google APIs' 403 PERMISSION_DENIED "
+         "ACCESS_TOKEN_SCOPE_INSUFFICIENT (Request had insufficient authentication scopes.), "
+         "as gcloud and Workspace clients print it; the Gemini API's 403 (Your API key was "
+         "reported as leaked. Please use another API key.); Amazon API Gateway's 403 "
+         "MissingAuthenticationTokenException (Missing Authentication Token); OpenRouter's "
+         "401 (No cookie auth credentials found), as agents that sent no key print it: the "
+         "credential is missing, too narrow or revoked"),
         ("insufficient permissions | insufficient permission | insufficient scope | missing "
          "scopes | do not have permission | don t have permission | does not have permission",
          "OpenAI 401 (You have insufficient permissions for this operation. Missing scopes: "
@@ -2229,6 +2240,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + " (ValidationException: Malformed input request); not JSON the model or server "
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
+        ("function calling is not enabled | not enabled for this model | does not work with "
+         "the specified model | alternate between user and model | cannot find field",
+         "the Gemini API's 400 INVALID_ARGUMENT (Function calling is not enabled for "
+         "models/gemma-3-27b-it; Please ensure that multiturn requests alternate between user "
+         "and model.; Invalid JSON payload received. Unknown name \"x\": Cannot find field.) "
+         "and Mistral's 400 (Function calling is not enabled for this model, code 3051), as "
+         "agents' capability checks match them; Azure OpenAI's 400 OperationNotSupported (The "
+         "chatCompletion operation does not work with the specified model, gpt-35-turbo): "
+         "the request asks the model for what it does not take"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id | model identifier is invalid", "Cloudflare Workers AI errors (The "
          "model name is invalid); " + _AWS_ERRORS + " (ValidationException: The provided "
@@ -2496,6 +2516,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "FMError::ConcurrentRequests): more requests at once than allowed"),
         ("request limit | requests limit | request quota", "ConnectAI-E/Feishu-Wenxin#11 "
          "(Baidu Wenxin: Open api daily request limit reached)"),
+        ("calls minute | calls hour | calls second | calls day | requests minute | requests "
+         "hour | requests second | requests day", "Cohere's 429 for a trial key (You are using "
+         "a Trial key, which is limited to 10 API calls / minute.): a rate written with a "
+         "slash"),
         ("requests per | tokens per | per minute | per day | rpm | tpm | rpd | tpd",
          _OPENAI_ERRORS + " (Rate limit reached for requests per min (RPM))"),
         ("quota + " + _RATE_WORDS, "Gemini API 429 RESOURCE_EXHAUSTED (Quota exceeded for "
@@ -2572,6 +2596,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + " (The server had an error while processing your request; An error occurred while "
          "processing your request); not an app that could not handle what the user typed "
          "(kirodotdev/Kiro#9464: An unexpected error occurred while processing your input.)"),
+        ("invalid response was received from the upstream | invalid response from the "
+         "upstream | invalid response from upstream | web server is returning an unknown error",
+         "Kong's 502 body ({\"message\":\"An invalid response was received from the upstream "
+         "server\"}, as Supabase's gateway answers it), MDN's 502 Bad Gateway description; "
+         "Cloudflare's 520 page (Web server is returning an unknown error): the server behind "
+         "the gateway failed"),
+        ("unable to process your request | not able to process your request | unable to "
+         "process the request", "Amazon Bedrock's ServiceUnavailableException (Bedrock is "
+         "unable to process your request.); API servers' 500 bodies (The service was not able "
+         "to process your request): the service failed on a request it accepted"),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
         ("inference failed | inference error - timed out | timeout | connection | connect | "
@@ -2600,6 +2634,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "out), as clients and retry filters match it"),
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
          "-1001: NSURLErrorDomain error -1001)"),
+        ("deadline expired", _GOOGLE_CODES + " (DEADLINE_EXCEEDED: The deadline expired "
+         "before the operation could complete.), as googleapis/python-api-core's "
+         "DeadlineExceeded and gRPC clients print it"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("esockettimedout", "request/request (Node: Error: ESOCKETTIMEDOUT, the socket's "
          "read timeout)"),
