@@ -1678,9 +1678,11 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("inputs tokens + max new tokens", "huggingface/text-generation-inference validation "
          "(`inputs` tokens + `max_new_tokens` must be <= N: prompt and answer over the model's "
          "total)"),
-        ("token count + exceeds | exceed | exceeded - " + _RATE_WORDS, "providers' context "
-         "overflow (token count exceeds the model limit); GitHub Copilot API (prompt token "
-         "count of N exceeds the limit of M)"),
+        ("token count + exceeds | exceed | exceeded | only supports up to - " + _RATE_WORDS,
+         "providers' context overflow (token count exceeds the model limit); GitHub Copilot "
+         "API (prompt token count of N exceeds the limit of M); Vertex AI's 400 (Unable to "
+         "submit request because the input token count is N but model only supports up to "
+         "M)"),
         ("input length | prompt length | session length | session max length | sequence "
          "length | model input length + exceeds | exceed | exceeded | larger than | longer "
          "than | greater than - " + _RATE_WORDS, "mlc-ai/mlc-llm serve/engine_utils.py "
@@ -2000,6 +2002,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("token is missing | missing token | token missing | no auth | noauth",
          "LLM-Red-Team/step-free-api#16 (token is missing); CCLMSY/nonebot-plugin-sparkapi#8 "
          "(iFlytek Spark 11200 AppIdNoAuthError)"),
+        ("not signed in | sign in to use | invalid username or password | incorrect username "
+         "or password | default credentials were not found | determine credentials",
+         "GitHub Copilot (You are not signed in to GitHub. Please sign in to use Copilot.); "
+         "googleapis/google-auth-library-python _default.py (DefaultCredentialsError: Could "
+         "not automatically determine credentials.; Your default credentials were not "
+         "found.); huggingface_hub and git hosts (Invalid username or password.): the client "
+         "has no usable identity"),
+        ("client secret | config profile + not found | could not be found | invalid | expired "
+         "| missing | provided", "Microsoft Entra ID (AADSTS7000215: Invalid client secret "
+         "provided.), as Azure OpenAI clients print it; boto/botocore exceptions.py "
+         "(ProfileNotFound: The config profile (x) could not be found): the client's "
+         "credential or profile is wrong or missing"),
         ("not logged in | login required | please log in | log in again | please sign in | "
          "sign in again | run login | session expired | token refresh failed | failed to "
          "refresh token | reauthentication is needed | reauthentication required | "
@@ -2240,6 +2254,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + " (ValidationException: Malformed input request); not JSON the model or server "
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
+        ("unable to submit request because - capacity | overloaded | unavailable | quota | "
+         "rate", "Vertex AI's 400 INVALID_ARGUMENT, whose every validation message starts so "
+         "(Unable to submit request because it has an empty text parameter; ... it must have "
+         "a text parameter; ... it has a maxOutputTokens value of -1 but the supported range "
+         "is ...; ... the schema is invalid), as agents and gateways print them; not its 429 "
+         "(Unable to submit request because the service is temporarily out of capacity)"),
+        ("is too short | is not one of | is not of type | is not valid under any of the given "
+         "schemas | cannot both be specified | cannot both be set", "python-jsonschema "
+         "validation messages as the OpenAI API answers a request body with a 400 ([] is too "
+         "short - 'messages', copied by ollama/ollama openai/openai.go and OpenAI-compatible "
+         "servers; None is not of type 'string' - 'messages.0.content'); Anthropic's 400 "
+         "invalid_request_error, also through Bedrock (`temperature` and `top_p` cannot both "
+         "be specified for this model. Please use only one.): the request's body breaks the "
+         "API's schema"),
         ("function calling is not enabled | not enabled for this model | does not work with "
          "the specified model | alternate between user and model | cannot find field",
          "the Gemini API's 400 INVALID_ARGUMENT (Function calling is not enabled for "
@@ -2619,6 +2647,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
          "and v0 (AsyncEngineDeadError: Background loop has errored already.), as the servers "
          "built on vLLM and their log watchers report it: the model server's engine died"),
+        ("cuda error | illegal memory access | device side assert", "PyTorch's CUDA runtime "
+         "errors (RuntimeError: CUDA error: an illegal memory access was encountered; CUDA "
+         "error: device-side assert triggered), as vLLM, TGI and other model servers answer "
+         "a request with them (500): the model server's GPU step failed"),
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
