@@ -2778,8 +2778,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("error communicating with", "openai/openai-python 0.x openai/api_requestor.py "
          "(APIConnectionError: Error communicating with OpenAI: ...), as FoundationAgents/"
          "MetaGPT#458 and langchain's retry logs print it: the request never got an answer"),
-        ("firewall | firewalls | allowlist | whitelist + add | check | allow | blocking | "
-         "blocked | behind", "augmentcode/augment.vim#51 (Sign in failed. If you have a "
+        ("firewall | firewalls + allowlist | whitelist | allow list | proxy | check your | "
+         "your network", "augmentcode/augment.vim#51 (Sign in failed. If you have a "
          "firewall, please add \"https://i1.api.augmentcode.com/\" to your allowlist.); "
          "clients' connection hints (check your firewall or proxy settings): the connection "
          "was blocked on the way"),
