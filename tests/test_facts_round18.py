@@ -38,6 +38,14 @@ from metricsd.core.facts import finish_reason_label, provider_error_label, statu
     # google-gemini/gemini-cli#8928: a loop the client halted is no call for a tool
     ("A potential loop was detected. This can happen due to repetitive tool calls or other "
      "model behavior. The request has been halted.", "other"),
+    # browser-use/web-ui#660: a run ended on its failures is an error, not a stop
+    ("Stopping due to 3 consecutive failures", "error"),
+    # agent0ai/agent-zero plugins/_infection_check: a guard's screen
+    ("Threat detected — agent execution terminated.", "content_filter"),
+    # google-gemini/gemini-cli useGeminiStream.ts: a stop that names its cause
+    ("Response stopped due to forbidden terms.", "content_filter"),
+    ("Response stopped due to unsupported language.", "other"),
+    ("Response stopped for other reasons.", "other"),
 ])
 def test_finish_reasons_by_meaning(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
@@ -52,6 +60,10 @@ def test_finish_reasons_by_meaning(reason: str, label: str) -> None:
     ("BUDGET_EXCEEDED", "other"),
     # anthropics/anthropic-sdk-go message.go: a paused turn is no end
     ("StopReasonPauseTurn", "other"),
+    # a stop that names a cause a family reads keeps that cause's label
+    ("Response stopped due to safety reasons.", "content_filter"),
+    ("stop_sequence", "stop"),
+    ("Stopped due to stop sequence", "stop"),
 ])
 def test_finish_reasons_that_stay(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
@@ -68,10 +80,10 @@ def test_finish_reasons_that_stay(reason: str, label: str) -> None:
     ("Failed to call a function. Please adjust your prompt. See 'failed_generation' for more "
      "details.", "bad_request"),
     # microsoft/vscode-copilot-release#12851 (a Chinese wrapper, the English reason decides)
-    ("很抱歉，你的请求已失败。请重试。\n\n原因: You may not include more than 128 tools in your "
+    ("很抱歉，你的请求已失败。请重试。\n\n原因: You may not include more than 128 tools in your "  # noqa: RUF001
      "request.", "bad_request"),
     # esengine/DeepSeek-Reasonix#1906: messages[158] is a JSON path, not a status 158
-    ("请求错误（DeepSeek 400）：Failed to parse the request body as JSON: messages[158].content: "
+    ("请求错误（DeepSeek 400）：Failed to parse the request body as JSON: messages[158].content: "  # noqa: RUF001
      "unexpected end of hex escape at line 1 column 350781", "bad_request"),
     # FoundationAgents/MetaGPT#458 (openai-python 0.x APIConnectionError)
     ("Retry attempts exhausted. Last exception: Error communicating with OpenAI", "network"),
@@ -133,6 +145,10 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
     ("Bedrock is unable to process your request.", "server"),
     # PyTorch CUDA errors in model servers' 500s
     ("CUDA error: an illegal memory access was encountered", "server"),
+    # anthropics/claude-code#25084 (Node.js TLS error code behind a TLS-inspecting proxy)
+    ("SELF_SIGNED_CERT_IN_CHAIN", "network"),
+    # Felix3322/PotPlayer_ChatGPT_Translate#62 (Qwen API)
+    ("API Error: You exceeded your current requests list.", "rate_limit"),
     # google/rpc/code.proto DEADLINE_EXCEEDED
     ("Deadline expired before operation could complete.", "timeout"),
 ])

@@ -966,6 +966,13 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
+        ("threat detected | threats detected | prompt injection | injection detected | "
+         "forbidden terms | forbidden term | forbidden words", "agent0ai/agent-zero plugins/"
+         "_infection_check (Threat detected — agent execution terminated.); guard rails' "
+         "blocks (Potential prompt injection detected., raised or answered with a 400 by "
+         "agents' input guards); google-gemini/gemini-cli useGeminiStream.ts (Response "
+         "stopped due to forbidden terms., Gemini's BLOCKLIST): a screen stopped the turn "
+         "for what it holds"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
         ("过滤 | 负责任 ai | 敏感词 | 敏感",
          "microsoft/vscode-copilot-release#7672 (Copilot Chat in "
@@ -1067,6 +1074,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
         ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
+        ("failures | consecutive errors", "browser-use/browser-use agent service (Stopping due "
+         "to 3 consecutive failures, as browser-use/web-ui#660 logs it): the run ended on "
+         "its failures"),
         ("rate limit | rate limited | rate limits", "openai-python types/beta/threads/run.py "
          "(a failed run's last_error code rate_limit_exceeded); westonbrown/Cyber-AutoAgent "
          "TerminationReasonEvent (rate_limited): a run ended by a rate limit failed"),
@@ -1083,11 +1093,14 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("중지 문자열 | стоп строка | chuỗi dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("停止文字列 | 停止字符串 | stoppzeichenfolge", _LMSTUDIO_LOCALES),
-        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
+        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext - "
+         "due to | for other reasons",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
          "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL); AI21 Jurassic on Amazon Bedrock "
-         "(finishReason: {reason: endoftext})"),
+         "(finishReason: {reason: endoftext}); not a stop that names its cause when no "
+         "family reads that cause (google-gemini/gemini-cli useGeminiStream.ts: Response "
+         "stopped due to unsupported language.; Response stopped for other reasons.)"),
         ("complete | completed | completion | finished | finish | done | success | ok | "
          "succeeded",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
@@ -2538,6 +2551,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
          "limit ... try again later)"),
+        ("exceeded your current requests | exceeded your current request | exceeded the "
+         "number of requests | requests exceeded", "Felix3322/PotPlayer_ChatGPT_Translate#62 "
+         "(Qwen API: You exceeded your current requests list.): more requests than allowed "
+         "for now"),
         ("too many requests | too many concurrent requests | concurrent requests",
          "HTTP 429 reason phrase; developer.apple.com FoundationModels LanguageModelSession."
          "GenerationError.concurrentRequests and its Rust binding (docs.rs foundation-models "
@@ -2708,6 +2725,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
+        ("self signed | leaf signature | issuer cert | cert has expired | cert in chain | "
+         "cert not yet valid", "Node.js TLS errors, OpenSSL's X509 verify codes "
+         "(SELF_SIGNED_CERT_IN_CHAIN, DEPTH_ZERO_SELF_SIGNED_CERT, "
+         "UNABLE_TO_VERIFY_LEAF_SIGNATURE, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, CERT_HAS_EXPIRED), "
+         "as anthropics/claude-code#25084 shows one behind a TLS-inspecting proxy: the secure "
+         "connection failed"),
         ("net err | type error load failed", _CHROMIUM_NET + " (net::ERR_FAILED and the rest "
          "of Chromium's net errors); WebKit fetch (TypeError: Load failed)"),
         ("empty reply from server | bytes read on a total", "curl (52) Empty reply from "
