@@ -46,6 +46,14 @@ from metricsd.core.facts import finish_reason_label, provider_error_label, statu
     ("Response stopped due to forbidden terms.", "content_filter"),
     ("Response stopped due to unsupported language.", "other"),
     ("Response stopped for other reasons.", "other"),
+    # Azure OpenAI content_filter_results categories; Replicate's NSFW stop
+    ("protected_material_text", "content_filter"),
+    ("indirect_attack", "content_filter"),
+    ("NSFW content detected. Try running it again, or try a different prompt.",
+     "content_filter"),
+    # botpress/botpress llmz errors/catalog.ts
+    ("TOKEN_OVERFLOW", "length"),
+    ("MEMORY_CAPACITY", "insufficient_system_resource"),
 ])
 def test_finish_reasons_by_meaning(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label

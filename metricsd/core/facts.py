@@ -966,6 +966,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
+        ("protected material | indirect attack | indirect attacks | harmful | nsfw | content "
+         "policy | usage policy", "Azure OpenAI content filtering (content_filter_results "
+         "protected_material_text, protected_material_code, indirect_attack, beside hate, "
+         "sexual, violence, self_harm); Replicate predictions (NSFW content detected); "
+         "theopenco/llmgateway#1967 (Response was filtered by content policy): a turn "
+         "withheld for what it holds"),
         ("threat detected | threats detected | prompt injection | injection detected | "
          "forbidden terms | forbidden term | forbidden words", "agent0ai/agent-zero plugins/"
          "_infection_check (Threat detected — agent execution terminated.); guard rails' "
@@ -1038,6 +1044,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
+        ("overflow | overflowed | overflows", "botpress/botpress packages/llmz/src/errors/"
+         "catalog.ts (TOKEN_OVERFLOW); letta-ai/letta letta_stop_reason.py "
+         "(context_window_overflow_in_system_prompt): the tokens overflowed what the turn "
+         "may hold"),
         ("cut off | cutoff | cut short", "Bike4Mind/bike4mind#1182 (Response was cut off: the "
                                          "notice for finishReason max_tokens)"),
         ("token budget | step budget | turn budget | iteration budget + exhausted | exceeded "
@@ -1066,6 +1076,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("insufficient_system_resource", (
         ("insufficient | resource | resources", "api-docs.deepseek.com (finish_reason)"),
         ("out of memory | oom", "local servers' out-of-memory stops"),
+        ("memory", "botpress/botpress packages/llmz/src/errors/catalog.ts (MEMORY_CAPACITY); "
+         "InternLM/lmdeploy messages.py (ResponseType.OUT_OF_MEMORY): the server's memory "
+         "ran out"),
     )),
     ("error", (
         ("실패 | falhou | ошибка | không thành công",
