@@ -157,6 +157,15 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
     ("SELF_SIGNED_CERT_IN_CHAIN", "network"),
     # Felix3322/PotPlayer_ChatGPT_Translate#62 (Qwen API)
     ("API Error: You exceeded your current requests list.", "rate_limit"),
+    # .NET WebException NameResolutionFailure; WinHTTP 12029; EHOSTDOWN's strerror
+    ("The remote name could not be resolved: 'api.openai.com'", "network"),
+    ("A connection with the server could not be established", "network"),
+    ("Host is down", "network"),
+    # laravel/framework ThrottleRequests (429)
+    ("Too Many Attempts.", "rate_limit"),
+    # ChatGPT's web client, as browser-session wrappers pass it on
+    ("The message you submitted was too long, please reload the conversation and submit "
+     "something shorter.", "context_length"),
     # google/rpc/code.proto DEADLINE_EXCEEDED
     ("Deadline expired before operation could complete.", "timeout"),
 ])

@@ -1721,6 +1721,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "deadline | canceled | cancelled | mismatch | mismatched",
          _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
+        ("message you submitted was too long | submit something shorter", "ChatGPT's web "
+         "client (The message you submitted was too long, please reload the conversation and "
+         "submit something shorter.), as browser-session wrappers pass it on"),
         ("prompt | input | message | messages | conversation ~ too long",
          "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
         ("too many tokens | too many input tokens | maximum prompt length | prompt length | "
@@ -2502,10 +2505,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
          "phrase (Not Found)"),
         ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
-        ("resource | resources + cannot be found | could not be found | can t be found | "
+        ("resource | resources | deployment | deployments + cannot be found | could not be "
+         "found | can t be found | "
          "couldn t be found", "ASP.NET's 404 page (The resource cannot be found.); n8n-io/n8n "
          "packages/workflow/src/errors/node-api.error.ts (404: The resource you are requesting "
-         "could not be found)"),
+         "could not be found); Azure OpenAI's 404 DeploymentNotFound, a missing deployment "
+         "(The API deployment for this resource does not exist), in the same wording"),
         ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
                              "Found\"}) of OpenAI-compatible servers"),
         ("not found | does not exist + api base | base url | endpoint | verify your api",
@@ -2568,6 +2573,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "number of requests | requests exceeded", "Felix3322/PotPlayer_ChatGPT_Translate#62 "
          "(Qwen API: You exceeded your current requests list.): more requests than allowed "
          "for now"),
+        ("too many attempts", "laravel/framework ThrottleRequests (429 Too Many Attempts.), "
+         "the throttle of PHP-based API servers and relays: more requests than allowed now"),
         ("too many requests | too many concurrent requests | concurrent requests",
          "HTTP 429 reason phrase; developer.apple.com FoundationModels LanguageModelSession."
          "GenerationError.concurrentRequests and its Rust binding (docs.rs foundation-models "
@@ -2738,6 +2745,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
+        ("remote name could not be resolved | connection with the server could not be "
+         "established | connection with the server was terminated abnormally | host is down",
+         ".NET WebException (The remote name could not be resolved: 'api.openai.com', "
+         "WebExceptionStatus.NameResolutionFailure); Windows WinHTTP errors 12029 and 12030 "
+         "(A connection with the server could not be established; The connection with the "
+         "server was terminated abnormally), as Windows clients print them; EHOSTDOWN's "
+         "strerror (Host is down): the connection itself failed"),
         ("self signed | leaf signature | issuer cert | cert has expired | cert in chain | "
          "cert not yet valid", "Node.js TLS errors, OpenSSL's X509 verify codes "
          "(SELF_SIGNED_CERT_IN_CHAIN, DEPTH_ZERO_SELF_SIGNED_CERT, "
