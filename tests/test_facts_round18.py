@@ -161,6 +161,8 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
     ("The remote name could not be resolved: 'api.openai.com'", "network"),
     ("A connection with the server could not be established", "network"),
     ("Host is down", "network"),
+    # google-gemini/gemini-cli#15576: a daily quota resets, so it is a rate
+    ("[API Error: You have exhausted your daily quota on this model.]", "rate_limit"),
     # laravel/framework ThrottleRequests (429)
     ("Too Many Attempts.", "rate_limit"),
     # ChatGPT's web client, as browser-session wrappers pass it on
@@ -178,6 +180,9 @@ def test_provider_wordings_not_in_the_corpus(message: str, label: str) -> None:
     # (augmentcode/augment.vim#51 above); a 429 of Vertex stays a rate limit.
     ("429 Unable to submit request because the service is temporarily out of capacity.",
      "rate_limit"),
+    # cloudflare-docs workers-ai errors: a daily allowance of credit stays billing
+    ("You have used up your daily free allocation of 10,000 neurons. Please upgrade to "
+     "Cloudflare's Workers Paid plan if you would like to continue usage.", "billing"),
     # retries are no time: a failure after N attempts names no timeout
     ("health check failed after 3 attempts", "other"),
 ])

@@ -1689,10 +1689,13 @@ _AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (
                       "and httpStatusCode)")
 _API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
 _OLLAMA: Final = "ollama/ollama server/routes.go"
+#: Words that make a quota or limit a rate: it resets (per minute, ..., daily, hourly; Gemini
+#: CLI's "You have exhausted your daily quota on this model.", google-gemini/gemini-cli#15576;
+#: Baidu's "Open api daily request limit reached").
 _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm | tpm | rpd | "
                       "tpd | requests per | tokens per | too many requests | resource has been "
                       "exhausted | resource exhausted | check quota | rate limit | wait before "
-                      "trying again")
+                      "trying again | daily quota | daily limit | hourly quota | hourly limit")
 
 #: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
 #: them, in every wording (words, after the phrase table above).
@@ -2579,8 +2582,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "HTTP 429 reason phrase; developer.apple.com FoundationModels LanguageModelSession."
          "GenerationError.concurrentRequests and its Rust binding (docs.rs foundation-models "
          "FMError::ConcurrentRequests): more requests at once than allowed"),
-        ("request limit | requests limit | request quota", "ConnectAI-E/Feishu-Wenxin#11 "
-         "(Baidu Wenxin: Open api daily request limit reached)"),
+        ("request limit | requests limit | request quota | daily quota | daily limit | hourly "
+         "quota | hourly limit - credit | credits | spend | budget | allocation",
+         "ConnectAI-E/Feishu-Wenxin#11 (Baidu Wenxin: Open api daily request limit reached); "
+         "google-gemini/gemini-cli#15576 (You have exhausted your daily quota on this model.): "
+         "a limit that resets; not a daily allowance of credit (Cloudflare Workers AI: daily "
+         "free allocation of neurons)"),
         ("calls minute | calls hour | calls second | calls day | requests minute | requests "
          "hour | requests second | requests day", "Cohere's 429 for a trial key (You are using "
          "a Trial key, which is limited to 10 API calls / minute.): a rate written with a "
