@@ -186,6 +186,42 @@ def test_provider_wordings_not_in_the_corpus(message: str, label: str) -> None:
     # retries are no time: a failure after N attempts names no timeout
     ("health check failed after 3 attempts", "other"),
 ])
+@pytest.mark.parametrize(("message", "label"), [
+    # QuantumNous/new-api i18n/locales/en.yaml and middleware/distributor.go (relays)
+    ("Token not provided", "auth"),
+    ("This token status is unavailable", "auth"),
+    ("This channel has been disabled", "auth"),
+    ("No permission to access this group", "auth"),
+    ("Current group upstream load is saturated, please try again later", "overloaded"),
+    ("No available channel for model gpt-4o under group default", "not_found"),
+    # songquanpeng/one-api relay/controller/helper.go; stanford-crfm/helm accounts.py
+    ("user quota is not enough", "billing"),
+    ("No quota for gpt4", "billing"),
+    # aws/nova-act act_errors.py: quota limits that keep capacity are a rate
+    ("We have quota limits to ensure sufficient capacity for all users.", "rate_limit"),
+    # janhq/jan#6961; open-webui/open-webui#1229; mlfoundations/evalchemy#54
+    ("LLAMA_CPP_PROCESS_ERROR The model process encountered an unexpected error.", "server"),
+    ("Uh-oh! There was an issue connecting to Ollama", "network"),
+    ("ValueError: Please set OPENAI_API_KEY", "auth"),
+    # langchain-ai/open_deep_research deep_researcher.py
+    ("Report generation failed due to token limits", "context_length"),
+    # tatsu-lab/alpaca_eval#168: a field saying there was no stream error names none
+    ("error_code=None error_message='OpenAI response error' error_param=prompt "
+     "error_type=invalid_request_error message='OpenAI API error received' stream_error=False",
+     "bad_request"),
+])
+def test_relay_and_harness_wordings(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # a quota the request exceeds is spent, not a rate (Gemini Live close reason, batch 79)
+    ("received 1002 (protocol error) This request exceeds your quota limit.", "billing"),
+])
+def test_quota_spent_stays_billing(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
 def test_false_positives_stay_out(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
 

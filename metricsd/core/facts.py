@@ -1702,6 +1702,11 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
+        ("due to token limits | due to token limit | token limits exceeded | token limit "
+         "exceeded | exceeds the token limit | exceeded the token limit - output | response | "
+         + _RATE_WORDS, "langchain-ai/open_deep_research deep_researcher.py (Report generation "
+         "failed due to token limits); not an answer cut at its limit (google-gemini/gemini-cli"
+         "#2260: Response truncated due to token limits.), nor a rate"),
         ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
          "(InputTooLong: Too much context loaded)"),
         ("inputs tokens + max new tokens", "huggingface/text-generation-inference validation "
@@ -1780,10 +1785,15 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "meet it"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
-         "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
+         "reached | breach | breached | not enough - service quota | quota limits | "
+         + _RATE_WORDS, _OPENAI_ERRORS
          + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError); not AWS's "
          "service quota, a quota of requests or tokens per minute (Bedrock "
-         "ServiceQuotaExceededException)"),
+         "ServiceQuotaExceededException); songquanpeng/one-api relay/controller/helper.go "
+         "(403 insufficient_user_quota: user quota is not enough)"),
+        ("no quota | free quota - " + _RATE_WORDS, "stanford-crfm/helm src/helm/proxy/"
+         "accounts.py (No quota for gpt4); sqlchat/sqlchat#172 (Please sign up to get free "
+         "quota): no allowance left to spend"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
          "needed | purchase | buy | verify | benefits - subscription token | setup token",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
@@ -2031,6 +2041,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Keys)"),
         ("api key | api keys + 错误 | 无效 | 不正确", "AgaveTech/bob-plugin-openl-translate#2 (API "
          "Key 错误)"),
+        ("token not provided | no token provided | token status is unavailable | no "
+         "permission to access | no permission to use", "QuantumNous/new-api "
+         "i18n/locales/en.yaml (token.not_provided: Token not provided; "
+         "token.status_unavailable: This token status is unavailable; "
+         "distributor.group_access_denied: No permission to access this group), the relays "
+         "agents put in front of providers: the caller's token may not be used"),
         ("token is missing | missing token | token missing | no auth | noauth",
          "LLM-Red-Team/step-free-api#16 (token is missing); CCLMSY/nonebot-plugin-sparkapi#8 "
          "(iFlytek Spark 11200 AppIdNoAuthError)"),
@@ -2061,6 +2077,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
          "(callers without established identity). Please use API Key or other form of API "
          "consumer identity to call this API.), as Gemini clients report a missing key"),
+        ("please set | must set | you need to set + api key | api keys | apikey | api token",
+         "mlfoundations/evalchemy#54 (ValueError: Please set OPENAI_API_KEY); simonw/"
+         "llm-mistral#6 (You must set the 'mistral' key ...): no key to send"),
         ("key environment variable | key env var", "simonw/llm-mistral#6 (You must set the "
          "'mistral' key or the LLM_MISTRAL_KEY environment variable.); simonw/llm "
          "(NeedsKeyException: ... set the OPENAI_API_KEY environment variable); Gemini apps' "
@@ -2158,8 +2177,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "localai_assistant requires admin); BerriAI/litellm proxy route checks (401 "
          "Authentication Error, Only proxy admin can be used to generate, delete, update info "
          "for new keys/users/teams): the caller's role may not do this"),
-        ("account | organization | organisation | key + suspended | disabled | deactivated | "
-         "banned | not active | inactive | blocked", "OpenAI (Your account is not active); "
+        ("account | organization | organisation | key | channel + suspended | disabled | "
+         "deactivated | banned | not active | inactive | blocked", "OpenAI (Your account is not "
+         "active); QuantumNous/new-api middleware/distributor.go (403 This channel has been "
+         "disabled); "
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
          "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
          "of this API key is blocked; Firebase: API key is blocked for this domain)"),
@@ -2484,10 +2505,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("could not find | couldn t find | cannot find | unable to find + model | models",
          "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
          "load)"),
+        ("no available channel | no available channels", "QuantumNous/new-api middleware/"
+         "distributor.go (distributor.no_available_channel, error code model_not_found: No "
+         "available channel for model x under group default): no upstream serves the model"),
         ("model | models | deployment | deployments | engine | endpoint | endpoints | "
          "resource | route + not found | does not exist | do not exist | doesn t exist | no "
-         "such | not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
-         + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
+         "such | not exist - failed to load model | internal loader", _OPENAI_ERRORS
+         + " (model_not_found: The model X does not exist); "
+         + _OLLAMA + " (model \"x\" not found, try pulling it first); not a server that "
+         "failed to load a model it has (mudler/LocalAI-examples#5, 500: failed to load model "
+         "with internal loader: backend not found)"),
         ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
          "(No models loaded)"),
         ("model + is not available for | not available for - currently | temporarily | right "
@@ -2568,6 +2595,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "reached, a bar and the epoch it resets at; 5-hour limit reached \u2219 resets 3pm; "
          "weekly limit reached; session limit \u00b7 resets 8:20pm), as many wrappers "
          "classify it: a subscription window that resets"),
+        ("quota limits", "aws/nova-act src/nova_act/types/act_errors.py "
+         "(ActRateLimitExceededError, ActRequestThrottledError: We have quota limits to ensure "
+         "sufficient capacity for all users.): a limit on how fast, not on what is left"),
         ("speed limited | speed limit | usage limit + try again later | please wait | try "
          "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
@@ -2630,6 +2660,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "assetsUnavailable), nor one the device cannot run at all (developer.apple.com "
          "FoundationModels SystemLanguageModel.Availability.UnavailableReason: "
          "deviceNotEligible, appleIntelligenceNotEnabled, modelNotReady)"),
+        ("load is saturated | is saturated | saturated", "QuantumNous/new-api i18n/locales/en.yaml "
+         "(channel.upstream_saturated: Current group upstream load is saturated, please try "
+         "again later), the English of " + _NEW_API),
         ("no more data centers | no available capacity | no capacity | no healthy upstream | "
          "no available server | no available servers | no available slot | no available slots "
          "| no available worker | no available workers", "Cloudflare Workers AI errors (No "
@@ -2664,6 +2697,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "answer (firebase/firebase-ios-sdk#14745: GenerateContentError.internalError("
          "underlying: Swift.DecodingError.keyNotFound(...)); Swift clients' DecodingError "
          "wrapped as an internal error)"),
+        ("encountered an unexpected error | encountered an unexpected condition | "
+         "encountered an internal error", "janhq/jan#6961 (LLAMA_CPP_PROCESS_ERROR The model "
+         "process encountered an unexpected error.); RFC 9110 500 Internal Server Error (The "
+         "server encountered an unexpected condition that prevented it from fulfilling the "
+         "request): the server failed on its side"),
         ("error occurred while processing - your input | the input", _OPENAI_ERRORS
          + " (The server had an error while processing your request; An error occurred while "
          "processing your request); not an app that could not handle what the user typed "
@@ -2812,7 +2850,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("type error terminated", "nodejs/undici (TypeError: terminated, when the server "
                                   "closes the connection mid-body)"),
         ("error sending request | error sending http request | stream disconnected | "
-         "disconnected | trouble connecting | problem connecting | error connecting | "
+         "disconnected | trouble connecting | problem connecting | error connecting | issue "
+         "connecting | issues connecting | "
          "transport connection | transport error | refused stream | upstream connect error | "
          "connect exception | connectivity | secure connection | establish a connection | "
          "establish connection", "seanmonstar/reqwest (error sending request for url); "
@@ -2847,7 +2886,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
          "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
          "decoding error | not valid json | data corrupted | failed to parse | parse error | "
-         "abort error | aborterror | aborted a request | operation was aborted | request was "
+         "stream error false | abort error | aborterror | aborted a request | operation was "
+         "aborted | request was "
          "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
          + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
          "to parse SSE event, as in the keyword above)"),
