@@ -176,17 +176,6 @@ def test_provider_wordings_not_in_the_corpus(message: str, label: str) -> None:
 
 
 @pytest.mark.parametrize(("message", "label"), [
-    # A gateway's firewall product is no network failure; a sign-in through one is
-    # (augmentcode/augment.vim#51 above); a 429 of Vertex stays a rate limit.
-    ("429 Unable to submit request because the service is temporarily out of capacity.",
-     "rate_limit"),
-    # cloudflare-docs workers-ai errors: a daily allowance of credit stays billing
-    ("You have used up your daily free allocation of 10,000 neurons. Please upgrade to "
-     "Cloudflare's Workers Paid plan if you would like to continue usage.", "billing"),
-    # retries are no time: a failure after N attempts names no timeout
-    ("health check failed after 3 attempts", "other"),
-])
-@pytest.mark.parametrize(("message", "label"), [
     # QuantumNous/new-api i18n/locales/en.yaml and middleware/distributor.go (relays)
     ("Token not provided", "auth"),
     ("This token status is unavailable", "auth"),
@@ -222,6 +211,17 @@ def test_quota_spent_stays_billing(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
 
 
+@pytest.mark.parametrize(("message", "label"), [
+    # A gateway's firewall product is no network failure; a sign-in through one is
+    # (augmentcode/augment.vim#51 above); a 429 of Vertex stays a rate limit.
+    ("429 Unable to submit request because the service is temporarily out of capacity.",
+     "rate_limit"),
+    # cloudflare-docs workers-ai errors: a daily allowance of credit stays billing
+    ("You have used up your daily free allocation of 10,000 neurons. Please upgrade to "
+     "Cloudflare's Workers Paid plan if you would like to continue usage.", "billing"),
+    # retries are no time: a failure after N attempts names no timeout
+    ("health check failed after 3 attempts", "other"),
+])
 def test_false_positives_stay_out(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
 
