@@ -198,6 +198,20 @@ def test_provider_wordings_not_in_the_corpus(message: str, label: str) -> None:
     ("error_code=None error_message='OpenAI response error' error_param=prompt "
      "error_type=invalid_request_error message='OpenAI API error received' stream_error=False",
      "bad_request"),
+    # xtekky/gpt4free g4f/errors.py ResponseStatusError: a status after "Response"
+    ("g4f.errors.ResponseStatusError: Response 429: HTML content", "rate_limit"),
+    # MCP servers' and Stripe's access messages; xAI's OAuth login
+    ("Invalid authorization token for MCP server 'notion'. Please check your token and try "
+     "again.", "auth"),
+    ("Stripe AI SDK Provider Access Required\n\nYou are probably seeing this error because "
+     "you have not been granted access to the Stripe AI SDK Provider private preview.", "auth"),
+    ("xAI OAuth login expired", "auth"),
+    # the 128-tool cap in other words; jsonschema's maximum; OpenAI's unparsable body
+    ("Cannot have more than 128 tools per request.", "bad_request"),
+    ("// API ERROR: 14 is greater than the maximum of 1 - 'top_p'", "bad_request"),
+    ('"message": "We could not parse the JSON body of your request."', "bad_request"),
+    # malformed JSON in the response is the client's reading of the answer, not the request
+    ("ChatGPT error (nil): Malformed JSON in response.", "other"),
 ])
 def test_relay_and_harness_wordings(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

@@ -1317,6 +1317,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("returned nnn", "SDK and agent messages of the form 'X API returned 403: ...' (Grok "
                      "Responses API returned 403, in the corpus); 'returned 429 (out of "
                      "searches)'"),
+    ("response nnn:", "xtekky/gpt4free g4f/errors.py ResponseStatusError (Response 429: "
+                      "HTML content), as g4f-based agents print it"),
     ("<response [nnn]>", "psf/requests models.py Response.__repr__ (<Response [503]>, "
                          "RayZhhh/funsearch#8)"),
     ("error: nnn", "openai-node, anthropic-sdk-typescript src/core/error.ts (the message "
@@ -2062,6 +2064,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "provided.), as Azure OpenAI clients print it; boto/botocore exceptions.py "
          "(ProfileNotFound: The config profile (x) could not be found): the client's "
          "credential or profile is wrong or missing"),
+        ("not been granted access | not granted access | haven t been granted access",
+         "stripe/ai (Stripe AI SDK Provider Access Required: You are probably seeing this error "
+         "because you have not been granted access to the Stripe AI SDK Provider private "
+         "preview): the caller may not use it"),
         ("not logged in | login required | please log in | log in again | please sign in | "
          "sign in again | run login | session expired | token refresh failed | failed to "
          "refresh token | reauthentication is needed | reauthentication required | "
@@ -2131,6 +2137,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
          "(Failed to authenticate with ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
+         "authorization token | authentication token | oauth token | o auth token | oauth "
+         "login | o auth login | "
          "subscription token | authentication key | auth key | admin token | refresh token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
@@ -2286,8 +2294,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
-         "response | when parsing | while parsing | model output | model produced | produced "
-         "invalid", _ANTHROPIC_ERRORS
+         "response | in response | in the response | when parsing | while parsing | model "
+         "output | model produced | produced invalid", _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
          "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
@@ -2314,7 +2322,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "is ...; ... the schema is invalid), as agents and gateways print them; not its 429 "
          "(Unable to submit request because the service is temporarily out of capacity)"),
         ("is too short | is not one of | is not of type | is not valid under any of the given "
-         "schemas | cannot both be specified | cannot both be set", "python-jsonschema "
+         "schemas | is greater than the maximum of | is less than the minimum of | cannot both "
+         "be specified | cannot both be set", "python-jsonschema "
          "validation messages as the OpenAI API answers a request body with a 400 ([] is too "
          "short - 'messages', copied by ollama/ollama openai/openai.go and OpenAI-compatible "
          "servers; None is not of type 'string' - 'messages.0.content'); Anthropic's 400 "
@@ -2389,10 +2398,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Please adjust your prompt. See 'failed_generation' for more details.): the model's "
          "tool call did not parse, and the API answers the request with a 400"),
         ("may not include more than | cannot include more than | can not include more than | "
-         "too many tools | too many functions", "microsoft/vscode-copilot-release#12851 "
+         "cannot have more than | can not have more than | may not have more than | too many "
+         "tools | too many functions", "microsoft/vscode-copilot-release#12851 "
          "(Copilot Chat: You may not include more than 128 tools in your request.); OpenAI API "
          "400 for more than 128 tools, as agents' MCP setups meet it (too many tools): the "
-         "request holds more than the API takes"),
+         "request holds more than the API takes; the same cap in other words (Cannot have "
+         "more than 128 tools per request., batch 110)"),
         ("invalid image | image parse error | invalid base64 | invalid function parameters - "
          "returned | produced | generated",
          _OPENAI_ERRORS + " (400 codes invalid_image, invalid_image_format, invalid_image_url, "
@@ -2469,7 +2480,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "wording for a request body; not an answer that did not match (clients' "
          "MalformedResponse: The backend returned something that does not match the "
          "expected shape)"),
-        ("deserialize the json body | parse the request body", "tokio-rs/axum JsonRejection "
+        ("deserialize the json body | parse the request body | parse the json body",
+         "OpenAI API 400 (We could not parse the JSON body of your request.); tokio-rs/axum "
+         "JsonRejection "
          "(422 Failed to deserialize the JSON body into the target type: missing field `x`; "
          "400 Failed to parse the request body as JSON) in Rust model servers and gateways; "
          "DeepSeek 400 (Failed to deserialize the JSON body into the target type: "
