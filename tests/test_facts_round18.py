@@ -163,6 +163,15 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
     ("Host is down", "network"),
     # google-gemini/gemini-cli#15576: a daily quota resets, so it is a rate
     ("[API Error: You have exhausted your daily quota on this model.]", "rate_limit"),
+    # dart-lang/sdk SocketException; gai_strerror (EAI_NODATA, macOS EAI_NONAME); aiohttp
+    # ClientPayloadError; urllib3 ProtocolError through requests' ChunkedEncodingError
+    ("SocketException: Failed host lookup: 'api.openai.com' (OS Error: No address associated "
+     "with hostname, errno = 7)", "network"),
+    ("nodename nor servname provided, or not known", "network"),
+    ("aiohttp.client_exceptions.ClientPayloadError: Response payload is not completed",
+     "network"),
+    ("('Connection broken: IncompleteRead(0 bytes read, 512 more expected)', "
+     "IncompleteRead(0 bytes read, 512 more expected))", "network"),
     # laravel/framework ThrottleRequests (429)
     ("Too Many Attempts.", "rate_limit"),
     # ChatGPT's web client, as browser-session wrappers pass it on

@@ -2803,6 +2803,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
+        ("failed host lookup | no address associated with hostname | nodename nor servname | "
+         "response payload is not completed | connection broken | incomplete read",
+         "dart-lang/sdk SocketException (Failed host lookup: 'api.openai.com'); getaddrinfo's "
+         "gai_strerror for EAI_NODATA and EAI_NONAME (No address associated with hostname, as "
+         "Android's UnknownHostException adds it; macOS: nodename nor servname provided, or "
+         "not known); aio-libs/aiohttp ClientPayloadError (Response payload is not "
+         "completed); urllib3 ProtocolError (Connection broken: IncompleteRead(0 bytes read, "
+         "512 more expected)) as requests' ChunkedEncodingError prints it: the name or the "
+         "connection failed"),
         ("remote name could not be resolved | connection with the server could not be "
          "established | connection with the server was terminated abnormally | host is down",
          ".NET WebException (The remote name could not be resolved: 'api.openai.com', "
