@@ -172,6 +172,13 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
      "network"),
     ("('Connection broken: IncompleteRead(0 bytes read, 512 more expected)', "
      "IncompleteRead(0 bytes read, 512 more expected))", "network"),
+    # AI gateways' error bodies: Portkey (412 Budget exhausted; 446 Guardrail checks failed),
+    # langfuse.com ai-gateway-error-codes, nutrient.io dws-ai-gateway errors
+    ("Budget exhausted", "billing"),
+    ("Guardrail checks failed (request denied)", "bad_request"),
+    ("Invalid gateway credential", "auth"),
+    ("model_not_allowed", "auth"),
+    ("Key lacks permission.", "auth"),
     # laravel/framework ThrottleRequests (429)
     ("Too Many Attempts.", "rate_limit"),
     # ChatGPT's web client, as browser-session wrappers pass it on
@@ -242,6 +249,9 @@ def test_quota_spent_stays_billing(message: str, label: str) -> None:
     # cloudflare-docs workers-ai errors: a daily allowance of credit stays billing
     ("You have used up your daily free allocation of 10,000 neurons. Please upgrade to "
      "Cloudflare's Workers Paid plan if you would like to continue usage.", "billing"),
+    # a budget of thinking tokens is no money
+    ("The API returned a response containing only thinking content; the thinking budget was "
+     "exhausted", "other"),
     # retries are no time: a failure after N attempts names no timeout
     ("health check failed after 3 attempts", "other"),
 ])

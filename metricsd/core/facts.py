@@ -1813,7 +1813,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("monthly limit | monthly budget | key limit | free allocation | paid plan - "
          + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
          "(daily free allocation of neurons; upgrade to the Paid plan)"),
-        ("budget + exceeded | exceed | exceeds | reached - wall clock | time budget | timed "
+        ("budget + exceeded | exceed | exceeds | reached | exhausted | used up | depleted - "
+         "thinking budget | token budget | reasoning budget | wall clock | time budget | timed "
          "out", _LITELLM + " (BudgetExceededError); not a budget of time "
          "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
          "wall-clock budget)"),
@@ -2019,6 +2020,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("認証 | キーが正しくない | キーが空 | キーに無効 | 権限 | アクセスが禁止 | "
          "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
          "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
+        ("lacks permission | lacks the required scope | lacks required scope | model not "
+         "allowed | gateway credential | gateway credentials", "nutrient.io dws-ai-gateway "
+         "errors (403 Key lacks permission); developers.wpengine.com ai/api/errors (403 "
+         "permission_error: Valid key, but it lacks the required scope.); langfuse.com "
+         "ai-gateway-error-codes (401 Invalid gateway credential; 403 model_not_allowed): the "
+         "key may not do this"),
         ("insufficient authentication scopes | insufficient authentication scope | "
          "reported as leaked | key was leaked | key has been leaked | missing authentication "
          "token | no cookie auth credentials", "Google APIs' 403 PERMISSION_DENIED "
@@ -2365,6 +2372,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
          "reduced), nor the program's own setup (Skyvern-AI/skyvern NoProviderEnabledError: "
          "At least one LLM provider must be enabled ... update the .env file)"),
+        ("guardrail checks failed | guardrail check failed | blocked by policy | blocked by "
+         "guardrail | blocked by guardrails", "portkey.ai/docs aigw error-codes (446 Guardrail "
+         "checks failed (request denied)); docs.merge.dev merge-gateway/errors (type "
+         "blocked_by_policy): a gateway's guard refused the request for its content"),
         ("considered high risk | deemed high risk | high risk content", "MoonshotAI/kimi-cli"
          "#1002 and MoonshotAI/kimi-code#242 (Kimi 400 content_filter: The request was "
          "rejected because it was considered high risk): the request refused for its content"),
