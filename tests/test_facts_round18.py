@@ -249,9 +249,6 @@ def test_quota_spent_stays_billing(message: str, label: str) -> None:
     # cloudflare-docs workers-ai errors: a daily allowance of credit stays billing
     ("You have used up your daily free allocation of 10,000 neurons. Please upgrade to "
      "Cloudflare's Workers Paid plan if you would like to continue usage.", "billing"),
-    # a budget of thinking tokens is no money
-    ("The API returned a response containing only thinking content; the thinking budget was "
-     "exhausted", "other"),
     # retries are no time: a failure after N attempts names no timeout
     ("health check failed after 3 attempts", "other"),
 ])
@@ -263,3 +260,11 @@ def test_a_json_path_index_is_no_status() -> None:
     # serde's error path (DeepSeek's 400 through axum), and a real bracketed status beside it
     assert status_in_message("Failed to parse: messages[158].content: bad escape") is None
     assert status_in_message("request failed [429] rate limited") == 429
+
+
+def test_a_budget_of_tokens_is_no_money() -> None:
+    # MoonshotAI/kimi-cli kosong _generate.py (APIEmptyResponseError)
+    message = ("The API returned a response containing only thinking content without any text "
+               "or tool calls. This usually indicates the stream was interrupted or the output "
+               "token budget was exhausted during reasoning.")
+    assert provider_error_label(message, None) != "billing"
