@@ -51,6 +51,8 @@ from metricsd.core.facts import finish_reason_label, provider_error_label, statu
     ("indirect_attack", "content_filter"),
     ("NSFW content detected. Try running it again, or try a different prompt.",
      "content_filter"),
+    # guidance-ai/llguidance parser/src/api.rs (StopReason): no stop yet
+    ("NotStopped", "none"),
     # botpress/botpress llmz errors/catalog.ts
     ("TOKEN_OVERFLOW", "length"),
     ("MEMORY_CAPACITY", "insufficient_system_resource"),

@@ -892,11 +892,13 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
-        ("not finished | not done | not completed | not complete | unfinished | in progress - "
+        ("not finished | not done | not completed | not complete | not stopped | unfinished | "
+         "in progress - "
          "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
          "not | unable to | budget",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
-         "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
+         "(NOT_FINISHED); guidance-ai/llguidance parser/src/api.rs (StopReason NotStopped): "
+         "the answer is still running, no finish reason yet; not a run cut "
          "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
          "iterations), nor a turn that could not complete (openai/codex#42098)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
