@@ -181,6 +181,9 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
     ("Invalid gateway credential", "auth"),
     ("model_not_allowed", "auth"),
     ("Key lacks permission.", "auth"),
+    # ollama/ollama llm/server.go: the runner failed; its queue is full (503)
+    ("an error was encountered while running the model: CUDA out of memory", "server"),
+    ("server busy, please try again.  maximum pending requests exceeded", "overloaded"),
     # laravel/framework ThrottleRequests (429)
     ("Too Many Attempts.", "rate_limit"),
     # ChatGPT's web client, as browser-session wrappers pass it on

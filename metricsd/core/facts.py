@@ -2629,9 +2629,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
          "limit ... try again later)"),
         ("exceeded your current requests | exceeded your current request | exceeded the "
-         "number of requests | requests exceeded", "Felix3322/PotPlayer_ChatGPT_Translate#62 "
+         "number of requests | requests exceeded - pending | queue | queued | busy",
+         "Felix3322/PotPlayer_ChatGPT_Translate#62 "
          "(Qwen API: You exceeded your current requests list.): more requests than allowed "
-         "for now"),
+         "for now; not a server's queue of pending requests (ollama/ollama server busy, "
+         "please try again.  maximum pending requests exceeded: 503, overloaded)"),
         ("too many attempts", "laravel/framework ThrottleRequests (429 Too Many Attempts.), "
          "the throttle of PHP-based API servers and relays: more requests than allowed now"),
         ("too many requests | too many concurrent requests | concurrent requests",
@@ -2724,7 +2726,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "underlying: Swift.DecodingError.keyNotFound(...)); Swift clients' DecodingError "
          "wrapped as an internal error)"),
         ("encountered an unexpected error | encountered an unexpected condition | "
-         "encountered an internal error", "janhq/jan#6961 (LLAMA_CPP_PROCESS_ERROR The model "
+         "encountered an internal error | error was encountered while running the model",
+         "ollama/ollama llm/server.go (an error was encountered while running the model: ...; "
+         "an unknown error was encountered while running the model CUDA error: ...); "
+         "janhq/jan#6961 (LLAMA_CPP_PROCESS_ERROR The model "
          "process encountered an unexpected error.); RFC 9110 500 Internal Server Error (The "
          "server encountered an unexpected condition that prevented it from fulfilling the "
          "request): the server failed on its side"),
@@ -2751,7 +2756,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "server's own inference step failed; not where it names a timeout or a connection "
          "that failed (502 Inference failed: {httpx.HTTPError})"),
         ("engine dead | engine core encountered | engine core failed | background loop has "
-         "errored", "vllm-project/vllm v1/engine/exceptions.py (EngineDeadError: EngineCore "
+         "errored | background loop is not running", "vllm-project/vllm "
+         "v1/engine/exceptions.py (EngineDeadError: EngineCore "
          "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
          "and v0 (AsyncEngineDeadError: Background loop has errored already.), as the servers "
          "built on vLLM and their log watchers report it: the model server's engine died"),
