@@ -184,6 +184,19 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
     # ollama/ollama llm/server.go: the runner failed; its queue is full (503)
     ("an error was encountered while running the model: CUDA out of memory", "server"),
     ("server busy, please try again.  maximum pending requests exceeded", "overloaded"),
+    # providers' own wordings: DeepSeek's and OpenAI's content 400s, Groq's restricted org,
+    # Together's missing model, Vertex AI's and the Gemini API's request quotas (429)
+    ("Content Exists Risk", "bad_request"),
+    ("Sorry! We've encountered an issue with repetitive patterns in your prompt. Please try "
+     "again with a different prompt.", "bad_request"),
+    ("Organization has been restricted. Please reach out to support if you believe this was "
+     "in error.", "auth"),
+    ("Unable to access model x. Please visit https://api.together.ai/models to view the list "
+     "of supported models.", "not_found"),
+    ("Online prediction request quota exceeded for gemini-pro. Please try again later with "
+     "backoff.", "rate_limit"),
+    ("Quota exceeded for metric: generativelanguage.googleapis.com/"
+     "generate_content_free_tier_requests, limit: 0", "rate_limit"),
     # laravel/framework ThrottleRequests (429)
     ("Too Many Attempts.", "rate_limit"),
     # ChatGPT's web client, as browser-session wrappers pass it on
@@ -251,6 +264,9 @@ def test_quota_spent_stays_billing(message: str, label: str) -> None:
     # (augmentcode/augment.vim#51 above); a 429 of Vertex stays a rate limit.
     ("429 Unable to submit request because the service is temporarily out of capacity.",
      "rate_limit"),
+    # OpenAI's insufficient_quota stays billing
+    ("You exceeded your current quota, please check your plan and billing details.",
+     "billing"),
     # cloudflare-docs workers-ai errors: a daily allowance of credit stays billing
     ("You have used up your daily free allocation of 10,000 neurons. Please upgrade to "
      "Cloudflare's Workers Paid plan if you would like to continue usage.", "billing"),

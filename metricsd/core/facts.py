@@ -1695,11 +1695,15 @@ _API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
 _OLLAMA: Final = "ollama/ollama server/routes.go"
 #: Words that make a quota or limit a rate: it resets (per minute, ..., daily, hourly; Gemini
 #: CLI's "You have exhausted your daily quota on this model.", google-gemini/gemini-cli#15576;
-#: Baidu's "Open api daily request limit reached").
+#: Baidu's "Open api daily request limit reached"), or counts requests (Vertex AI's 429
+#: "Online prediction request quota exceeded for gemini-pro. Please try again later with
+#: backoff."; the Gemini API's 429 "Quota exceeded for metric: generativelanguage.googleapis
+#: .com/generate_content_free_tier_requests, limit: 0", a quota metric is a rate).
 _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm | tpm | rpd | "
                       "tpd | requests per | tokens per | too many requests | resource has been "
                       "exhausted | resource exhausted | check quota | rate limit | wait before "
-                      "trying again | daily quota | daily limit | hourly quota | hourly limit")
+                      "trying again | daily quota | daily limit | hourly quota | hourly limit | "
+                      "request quota | quota metric | for metric")
 
 #: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
 #: them, in every wording (words, after the phrase table above).
@@ -2195,7 +2199,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Authentication Error, Only proxy admin can be used to generate, delete, update info "
          "for new keys/users/teams): the caller's role may not do this"),
         ("account | organization | organisation | key | channel + suspended | disabled | "
-         "deactivated | banned | not active | inactive | blocked", "OpenAI (Your account is not "
+         "deactivated | banned | not active | inactive | blocked | restricted", "Groq "
+         "(organization_restricted: Organization has been restricted. Please reach out to "
+         "support if you believe this was in error.); ""OpenAI (Your account is not "
          "active); QuantumNous/new-api middleware/distributor.go (403 This channel has been "
          "disabled); "
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
@@ -2378,6 +2384,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "guardrail | blocked by guardrails", "portkey.ai/docs aigw error-codes (446 Guardrail "
          "checks failed (request denied)); docs.merge.dev merge-gateway/errors (type "
          "blocked_by_policy): a gateway's guard refused the request for its content"),
+        ("content exists risk | repetitive patterns in your prompt", "api-docs.deepseek.com "
+         "(400 Content Exists Risk); OpenAI API 400 invalid_prompt (Sorry! We've encountered "
+         "an issue with repetitive patterns in your prompt.): the request refused for its "
+         "content"),
         ("considered high risk | deemed high risk | high risk content", "MoonshotAI/kimi-cli"
          "#1002 and MoonshotAI/kimi-code#242 (Kimi 400 content_filter: The request was "
          "rejected because it was considered high risk): the request refused for its content"),
@@ -2531,6 +2541,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("could not find | couldn t find | cannot find | unable to find + model | models",
          "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
          "load)"),
+        ("unable to access model", "Together AI's 404 model_not_available (Unable to access "
+         "model x. Please visit https://api.together.ai/models to view the list of supported "
+         "models.): no such model to serve"),
         ("no available channel | no available channels", "QuantumNous/new-api middleware/"
          "distributor.go (distributor.no_available_channel, error code model_not_found: No "
          "available channel for model x under group default): no upstream serves the model"),
