@@ -38,6 +38,8 @@ from metricsd.core.facts import finish_reason_label, provider_error_label, statu
     # google-gemini/gemini-cli#8928: a loop the client halted is no call for a tool
     ("A potential loop was detected. This can happen due to repetitive tool calls or other "
      "model behavior. The request has been halted.", "other"),
+    # docs.devin.ai FinishedOutcome; n8n ExecutionStatus
+    ("crashed", "error"),
     # browser-use/web-ui#660: a run ended on its failures is an error, not a stop
     ("Stopping due to 3 consecutive failures", "error"),
     # agent0ai/agent-zero plugins/_infection_check: a guard's screen

@@ -1089,6 +1089,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
         ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
+        ("crashed | crash", "docs.devin.ai sdk FinishedOutcome (crashed); n8n-io/n8n "
+         "ExecutionStatus (crashed): the run failed"),
         ("failures | consecutive errors", "browser-use/browser-use agent service (Stopping due "
          "to 3 consecutive failures, as browser-use/web-ui#660 logs it): the run ended on "
          "its failures"),
