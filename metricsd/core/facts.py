@@ -2540,9 +2540,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
          "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
          "mocks: a wrong base URL or path"),
-        ("could not find | couldn t find | cannot find | unable to find + model | models",
-         "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
-         "load)"),
+        ("could not find | couldn t find | cannot find | unable to find | failed to find + "
+         "model | models", "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the "
+         "model path for load); gptscript-ai/gptscript#508 (failed to find a model provider "
+         "for model [gpt-4o])"),
         ("unable to access model", "Together AI's 404 model_not_available (Unable to access "
          "model x. Please visit https://api.together.ai/models to view the list of supported "
          "models.): no such model to serve"),
@@ -2575,7 +2576,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "not found "
          "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
          "phrase (Not Found)"),
-        ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
+        ("invalid url + post | get | put | delete | patch | v1", "OpenAI API 404 for an "
+         "unknown route (Invalid URL (POST /v1/...)); not a bare Invalid URL, a client's own "
+         "check of a misconfigured endpoint (continuedev/continue#12923)"),
         ("resource | resources | deployment | deployments + cannot be found | could not be "
          "found | can t be found | "
          "couldn t be found", "ASP.NET's 404 page (The resource cannot be found.); n8n-io/n8n "
