@@ -5,8 +5,8 @@ the meaning of their words, and the words of a text in composed form (NFC).
 
 Every string is real, copied from its public source (placeholders such as ``{{seconds}}``
 filled in): each group names it.  Locale files: RooCodeInc/Roo-Code
-src/i18n/locales/<lang>/{common,tools}.json (zh-TW at 003a2057c11a, the other languages at
-cb83656718); lobehub/lobe-chat locales/<lang>/error.json (zh-TW at 4fce455c9906, fr-FR at
+src/i18n/locales/<lang>/{common,tools,embeddings}.json (zh-TW at 003a2057c11a, the other
+languages at cb83656718); lobehub/lobe-chat locales/<lang>/error.json (zh-TW at 4fce455c9906, fr-FR at
 00e080c53901, es-ES at 02f346b84d99, pt-BR at 007485dcd029, ru-RU at 001d37c6514d, zh-CN at
 0500a046ce8b); QuantumNous/new-api i18n/locales/<lang>.yaml, the relay's own errors (zh-CN
 and zh-TW at 002f91220c7d, ja at 1779dd59487b, ko-KR at 6190d686c1e1, fr and ru at
@@ -433,6 +433,71 @@ PROVIDER_ERRORS = [
     ("連線超過時間", "timeout"),
     ("連線被拒絕", "network"),
     ("連線被對方重設", "network"),
+    # Roo-Code zh-CN embeddings.json
+    ("连接嵌入器服务失败。请检查您的连接设置并确保服务正在运行。", "network"),
+    ("未找到 Ollama 模型：nomic-embed-text", "not_found"),
+    ("访问 Amazon Bedrock 服务被拒绝。请检查您的 IAM 权限。", "auth"),
+    # Roo-Code zh-TW embeddings.json
+    ("連線至內嵌服務失敗。請檢查您的連線設定並確保服務正在執行。", "network"),
+    ("無效的 API 金鑰。請檢查您的 API 金鑰組態。", "auth"),
+    ("Ollama 服務不可用（狀態：503）", "overloaded"),
+    ("存取 Amazon Bedrock 服務遭拒。請檢查您的 IAM 權限。", "auth"),
+    ("內嵌服務不可用。請確保它正在執行且可存取。", "overloaded"),
+    # Roo-Code ja embeddings.json
+    ("エンベッダーサービスへの接続に失敗しました。接続設定を確認し、サービスが実行されていること"
+     "を確認してください。", "network"),
+    ("無効なAPIキーです。APIキー構成を確認してください。", "auth"),
+    ("Ollamaモデルが見つかりません：nomic-embed-text", "not_found"),
+    ("Ollamaサービスは利用できません（ステータス：503）", "overloaded"),
+    ("エンベッダーサービスは利用できません。実行中でアクセス可能であることを確認してください。",
+     "overloaded"),
+    # Roo-Code ko embeddings.json
+    ("임베더 서비스에 연결하지 못했습니다. 연결 설정을 확인하고 서비스가 실행 중인지 확인하세요.",
+     "network"),
+    ("잘못된 API 키입니다. API 키 구성을 확인하세요.", "auth"),
+    ("Ollama 모델을 찾을 수 없습니다: nomic-embed-text", "not_found"),
+    ("Ollama 서비스를 사용할 수 없습니다 (상태: 503)", "overloaded"),
+    ("Amazon Bedrock 서비스에 대한 액세스가 거부되었습니다. IAM 권한을 확인하세요.", "auth"),
+    ("임베더 서비스를 사용할 수 없습니다. 실행 중이고 액세스 가능한지 확인하세요.", "overloaded"),
+    # Roo-Code de embeddings.json
+    ("Verbindung zum Embedder-Dienst fehlgeschlagen. Bitte überprüfe deine "
+     "Verbindungseinstellungen und stelle sicher, dass der Dienst läuft.", "network"),
+    ("Ungültiger API-Schlüssel. Bitte überprüfe deine API-Schlüssel-Konfiguration.", "auth"),
+    ("Zugriff auf den Amazon Bedrock-Dienst verweigert. Bitte überprüfe deine "
+     "IAM-Berechtigungen.", "auth"),
+    # Roo-Code fr embeddings.json
+    ("Échec de la connexion au service d'embedding. Veuillez vérifier vos paramètres de "
+     "connexion et vous assurer que le service est en cours d'exécution.", "network"),
+    ("Clé API invalide. Veuillez vérifier votre configuration de clé API.", "auth"),
+    ("Modèle Ollama introuvable : nomic-embed-text", "not_found"),
+    ("Le service Ollama est indisponible (statut : 503)", "overloaded"),
+    ("Accès refusé au service Amazon Bedrock. Veuillez vérifier vos permissions IAM.", "auth"),
+    ("Le service d'embedding n'est pas disponible. Veuillez vous assurer qu'il est en cours "
+     "d'exécution et accessible.", "overloaded"),
+    # Roo-Code es embeddings.json
+    ("Error al conectar con el servicio de embedder. Comprueba los ajustes de conexión y "
+     "asegúrate de que el servicio esté funcionando.", "network"),
+    ("Clave de API no válida. Comprueba la configuración de tu clave de API.", "auth"),
+    ("No se encuentra el modelo Ollama: nomic-embed-text", "not_found"),
+    ("El servicio Ollama no está disponible (estado: 503)", "overloaded"),
+    ("Acceso denegado al servicio de Amazon Bedrock. Por favor, verifica tus permisos de IAM.",
+     "auth"),
+    ("El servicio de embedder no está disponible. Asegúrate de que esté funcionando y sea "
+     "accesible.", "overloaded"),
+    # Roo-Code pt-BR embeddings.json
+    ("Falha ao conectar ao serviço do embedder. Verifique suas configurações de conexão e "
+     "garanta que o serviço esteja em execução.", "network"),
+    ("Chave de API inválida. Verifique sua configuração de chave de API.", "auth"),
+    ("Modelo Ollama não encontrado: nomic-embed-text", "not_found"),
+    ("O serviço do embedder não está disponível. Garanta que ele esteja em execução e acessível.",
+     "overloaded"),
+    # Roo-Code ru embeddings.json
+    ("Не удалось подключиться к службе эмбеддера. Проверьте настройки подключения и убедитесь, "
+     "что служба запущена.", "network"),
+    ("Неверный ключ API. Проверьте конфигурацию ключа API.", "auth"),
+    ("Модель Ollama не найдена: nomic-embed-text", "not_found"),
+    ("Сервис Ollama недоступен (статус: 503)", "overloaded"),
+    ("Служба эмбеддера недоступна. Убедитесь, что она запущена и доступна.", "overloaded"),
 ]
 
 
@@ -630,6 +695,17 @@ def test_neighbours_keep_their_labels(error: str, label: str) -> None:
 ])
 def test_provider_neighbours_are_no_auth(message: str) -> None:
     assert provider_error_label(message, None) != "auth"
+
+
+@pytest.mark.parametrize("message", [
+    # Roo-Code zh-CN and ru embeddings ollama.invalidResponseStructure: an array missing from
+    # a response is no model that was not found.
+    'Ollama API 响应结构无效：未找到 "embeddings" 数组或不是数组。',
+    'Неверная структура ответа от API Ollama: массив "embeddings" не найден или не является '
+    "массивом",
+])
+def test_provider_neighbours_are_no_missing_model(message: str) -> None:
+    assert provider_error_label(message, None) != "not_found"
 
 
 # --- composed form -----------------------------------------------------------------------

@@ -938,6 +938,11 @@ _NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002
                            "auth.*, rate_limit.reached, quota.insufficient, "
                            "billing.insufficient_balance, channel.no_valid_upstream, "
                            "relay.group_saturated)")
+_ROO_EMBEDDINGS: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja,ko,de,fr,es,"
+                          "pt-BR,ru}/embeddings.json at cb83656718 (an embedding provider's "
+                          "errors: validation.connectionFailed, invalidApiKey, "
+                          "serviceUnavailable; ollama.modelNotFound, serviceUnavailable; "
+                          "bedrock.accessDenied)")
 _LOCALE_CAPTURES_ZH_TW: Final = (
     "glibc strerror, coreutils, bash, git and GNU make messages in zh_TW, captured here (LOCPATH "
     "with zh_TW.UTF-8 built by localedef, LC_ALL=zh_TW.UTF-8: ls, cat, head, touch as nobody, "
@@ -2152,6 +2157,14 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("访问 | 存取 + 被拒绝 | 遭拒", _ROO_EMBEDDINGS + " (访问 Amazon Bedrock 服务被拒绝)"),
+        ("api キー + 無効", _ROO_EMBEDDINGS + " (無効なAPIキーです)"),
+        ("zugriff + verweigert", _ROO_EMBEDDINGS + " (Zugriff auf den Amazon Bedrock-Dienst "
+         "verweigert)"),
+        ("アクセスが拒否 | 액세스가 거부 | 잘못된 api 키 | ungültiger api schlüssel | clé api "
+         "invalide | accès refusé | clave de api no válida | acceso denegado | chave de api "
+         "inválida | acesso negado | неверный ключ api", _ROO_EMBEDDINGS + " (invalidApiKey, "
+         "bedrock.accessDenied)"),
         ("токен | токена | 토큰 | jeton + недопустимый | не предоставлен | истёк | истек | "
          "недоступен | не имеет доступа | 유효하지 않 | 제공되지 않 | 만료 | 사용할 수 없 | 권한이 "
          "없 | invalide | non fourni | a expiré | indisponible | pas accès | aucun accès",
@@ -2719,9 +2732,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
-        ("n a pas pu trouver | introuvable | n existe pas | no puede encontrar | no se puede "
+        ("模型 | モデル | 모델 | modelo | модель + 未找到 | 見つかりません | 찾을 수 없 | no se "
+         "encuentra | não encontrado | не найдена | не найден", _ROO_EMBEDDINGS + " "
+         "(ollama.modelNotFound: 未找到 Ollama 模型; Ollamaモデルが見つかりません; a model, not "
+         "anything else not found, as an array missing from a response)"),
+        ("page | ressource | modèle | página | recurso | modelo | страницу | ресурс | модель + n a "  # noqa: RUF001
+         "pas pu trouver | introuvable | n existe pas | no puede encontrar | no se puede "
          "encontrar | não encontrou | não existir | не может найти | не существует",
-         _LOBE_RESPONSES + " (404; ModelNotFound: il se peut que le modèle n'existe pas)"),
+         _LOBE_RESPONSES + " (404: la page ou la ressource demandée; ModelNotFound: il se peut "
+         "que le modèle n'existe pas; a page, resource or model, not anything else not found)"),
         ("無法找到 | 无法找到 | 資源不存在 | 资源不存在",
          _LOBE_ZH_TW + " (404 伺服器無法找到您請求的頁面或資源); " + _MINIMAX_ZH),
         ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
@@ -2891,6 +2910,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("服務不可用 | 利用できません | 사용할 수 없 | est indisponible | недоступен | недоступна",
+         _ROO_EMBEDDINGS + " (ollama.serviceUnavailable, validation.serviceUnavailable)"),
         ("nenhum canal upstream | está saturada | вышестоящего канала | нет доступного канала "
          "| насыщена | 업스트림 채널이 없 | 부하가 "
          "포화 | 사용 가능한 채널이 없 | aucun canal amont | est saturée | aucun canal disponible",
@@ -3067,6 +3088,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("连接 | 連線 + 失败 | 失敗",
+         _ROO_EMBEDDINGS + " (连接嵌入器服务失败; 連線至內嵌服務失敗)"),
+        ("verbindung + fehlgeschlagen", _ROO_EMBEDDINGS + " (Verbindung zum Embedder-Dienst "
+         "fehlgeschlagen)"),
+        ("接続に失敗 | 연결하지 못했습니다 | échec de la connexion | error al conectar | falha ao "
+         "conectar | не удалось подключиться", _ROO_EMBEDDINGS + " (validation.connectionFailed)"),
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
          + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
         ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
