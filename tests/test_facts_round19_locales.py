@@ -4,21 +4,21 @@ Traditional Chinese, Japanese, Korean, German, French, Spanish, Portuguese, Russ
 the meaning of their words, and the words of a text in composed form (NFC).
 
 Every string is real, copied from its public source (placeholders such as ``{{seconds}}``
-filled in): each group names it.  Locale files: RooCodeInc/Roo-Code
+filled in): each group names it. Locale files: RooCodeInc/Roo-Code
 src/i18n/locales/<lang>/{common,tools,embeddings}.json (zh-TW at 003a2057c11a, the other
-languages at cb83656718); lobehub/lobe-chat locales/<lang>/error.json (zh-TW at 4fce455c9906, fr-FR at
-00e080c53901, es-ES at 02f346b84d99, pt-BR at 007485dcd029, ru-RU at 001d37c6514d, zh-CN at
-0500a046ce8b); QuantumNous/new-api i18n/locales/<lang>.yaml, the relay's own errors (zh-CN
-and zh-TW at 002f91220c7d, ja at 1779dd59487b, ko-KR at 6190d686c1e1, fr and ru at
-221f50ea4961, pt-BR at 088b42fc517d).  Providers' error tables:
+languages at cb83656718); lobehub/lobe-chat locales/<lang>/error.json (zh-TW at
+4fce455c9906, fr-FR at 00e080c53901, es-ES at 02f346b84d99, pt-BR at 007485dcd029, ru-RU at
+001d37c6514d, zh-CN at 0500a046ce8b); QuantumNous/new-api i18n/locales/<lang>.yaml, the
+relay's own errors (zh-CN and zh-TW at 002f91220c7d, ja at 1779dd59487b, ko-KR at
+6190d686c1e1, fr and ru at 221f50ea4961, pt-BR at 088b42fc517d). Providers' error tables:
 api-docs.deepseek.com/zh-cn/quick_start/error_codes,
 platform.minimaxi.com/docs/api-reference/errorcode,
-help.aliyun.com/zh/model-studio/memory/errors.  Windows messages (Winsock
+help.aliyun.com/zh/model-studio/memory/errors. Windows messages (Winsock
 10053/10054/10060/10061, ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED, cmd.exe and PowerShell
 "not recognized", PowerShell's execution policy) as users pasted them in public code,
-READMEs and agents' transcripts found by code search.  glibc, coreutils, bash, git and GNU
-make in zh_TW, captured here (LOCPATH with zh_TW.UTF-8 built by localedef).  Every case
-here was labelled wrongly on main before this round (``other`` for most)."""
+READMEs and agents' transcripts found by code search. glibc, coreutils, bash, git and GNU
+make in zh_TW, captured here (LOCPATH with zh_TW.UTF-8 built by localedef). Every case here
+was labelled wrongly on main before this round (``other`` for most)."""
 
 from __future__ import annotations
 
