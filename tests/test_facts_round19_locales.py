@@ -498,6 +498,27 @@ PROVIDER_ERRORS = [
     ("Модель Ollama не найдена: nomic-embed-text", "not_found"),
     ("Сервис Ollama недоступен (статус: 503)", "overloaded"),
     ("Служба эмбеддера недоступна. Убедитесь, что она запущена и доступна.", "overloaded"),
+    # lobe-chat error.json 405 and 409 (zh-TW, zh-CN, fr-FR, es-ES, pt-BR, ru-RU)
+    ("抱歉，伺服器不支援您正在使用的請求方法。請確認您的請求方法是否正確。", "http_other"),
+    ("很抱歉，請求存在衝突無法處理，可能是因為資源狀態與請求不相容", "http_other"),
+    ("很抱歉，服务器不支持您使用的请求方法，请确认您的请求方法是否正确", "http_other"),
+    ("很抱歉，请求存在冲突无法处理，可能是因为资源状态与请求不兼容", "http_other"),
+    ("Désolé, le serveur ne prend pas en charge la méthode de requête que vous utilisez. "
+     "Veuillez vérifier votre méthode de requête", "http_other"),
+    ("Désolé, la demande ne peut être traitée en raison d'un conflit, peut-être que l'état de "
+     "la ressource est incompatible avec la demande", "http_other"),
+    ("Lo sentimos, el servidor no admite el método de solicitud que está utilizando. Por favor, "
+     "verifique si el método de solicitud es correcto", "http_other"),
+    ("Lo sentimos, la solicitud no se puede procesar debido a un conflicto, posiblemente porque "
+     "el estado del recurso es incompatible con la solicitud", "http_other"),
+    ("Desculpe, o servidor não suporta o método de solicitação que você está usando. Verifique "
+     "se o método de solicitação está correto", "http_other"),
+    ("Desculpe, a solicitação não pôde ser processada devido a um conflito, possivelmente "
+     "devido à incompatibilidade entre o estado do recurso e a solicitação", "http_other"),
+    ("К сожалению, сервер не поддерживает используемый вами метод запроса. Убедитесь, что ваш "
+     "метод запроса правильный.", "http_other"),
+    ("Извините, запрос не может быть обработан из-за конфликта, возможно, из-за несовместимости "
+     "состояния ресурса и запроса", "http_other"),
 ]
 
 

@@ -3238,6 +3238,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
     )),
+    ("http_other", (
+        ("请求方法 | 請求方法 | 요청 메서드 | méthode de requête | método de "
+         "solicitud | método de solicitação | метод запроса",
+         _LOBE_RESPONSES + "; " + _LOBE_ZH_TW + "; lobehub/lobe-chat locales/ko-KR/"
+         "error.json (405: the server does not support the request method)"),
+        ("请求存在冲突 | 請求存在衝突 | 충돌로 인해 | en raison d un conflit | debido a un "
+         "conflicto | devido a um conflito | из за конфликта",
+         _LOBE_RESPONSES + "; " + _LOBE_ZH_TW
+         + "; lobehub/lobe-chat locales/ko-KR/error.json (409: a conflict with the resource's "
+         "state)"),
+    )),
 )
 
 _PROVIDER_REFINEMENTS: Final = _Table(PROVIDER_ERROR_REFINEMENTS)
