@@ -2932,6 +2932,11 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
         (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
         (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
+        (r"\bexit ?= ?-?[1-9]", "the status a script prints after its command (echo "
+         "\"EXIT=$?\": parkrw/vanillin#59, FAIL ... EXIT=1; logfmt exit=1 in CI and agents' "
+         "run logs found by code search)"),
+        (r"\bexit_code ?= ?-?[1-9]", "exit_code=N as CI and agents' run logs print it "
+         "(found by code search), like exitCode=N"),
         (r"\bmake[^ *]{0,6}: \*\*\* \[[^\]]*\] (?:error|fehler|erreur|\u30a8\u30e9\u30fc|"
          r"\uc624\ub958|\u9519\u8bef) [1-9]",
          "GNU make (make: *** [Makefile:2: all] Error 1), and in its translations "
@@ -2948,7 +2953,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
 _CLAUDE_CODE_V3: Final = "anthropics/claude-code issues (tool results quoted by users)"
 _LOCATE_FAILED: Final = (
     "could not find | couldn t find | cannot find | can t find | unable to find | failed to "
-    "find | not found | could not be found | couldn t be found | cannot be found | "
+    "find | could not locate | couldn t locate | unable to locate | failed to locate | cannot "
+    "locate | not found | could not be found | couldn t be found | cannot be found | "
     "no match | no matches | no exact match | did not match | does not "
     "match | doesn t match | didn t match | failed to match | failed to exactly match | "
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
@@ -3033,8 +3039,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "denied: ... operations are blocked)"),
         ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
          "input guardrail triggered tripwire)"),
-        ("only ~ are allowed | is allowed | allowed", "laravel/boost DatabaseQuery (Only "
-         "read-only queries are allowed)"),
+        ("only ~ are allowed | is allowed | allowed - invalid | file type | file types | files "
+         "are allowed | file is allowed | extension | extensions", "laravel/boost "
+         "DatabaseQuery (Only read-only queries are allowed); not a kind of file the tool "
+         "takes, an argument error (Significant-Gravitas/AutoGPT code_executor.py "
+         "InvalidArgumentError: Invalid file type. Only .py files are allowed.)"),
         ("permission from user | permission from the user | approval required | requires "
          "approval | needs approval | disabled by user | disabled by the user | disabled by "
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
@@ -3080,6 +3089,24 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "service that rejected the tool's credentials (getsentry/sentry-mcp "
          "error-handling.ts: Authorization Expired ... Sentry rejected the stored access "
          "token)"),
+        ("tool call limit | tool calls limit | max calls | maximum calls | call limit | calls "
+         "limit | max tool calls | maximum tool calls | tool call budget + exceeded | exceed | "
+         "reached | hit", "a per-tool call budget that refused the call before it ran: "
+         "julep-ai/julep julep/agent_loop.py (CallDenial: tool 'x' exceeded maxCalls=N); "
+         "langchain-ai/langchain agents/middleware/tool_call_limit.py (ToolCallLimitMiddleware: "
+         "Tool call limit exceeded. Do not call 'x' again.); agents' permission hooks and MCP "
+         "servers found by code search (permissionDecision deny: Tool call limit exceeded (N); "
+         "mcp_send_error: Tool call limit exceeded)"),
+        ("private | internal | local | loopback | link local + address | addresses | ip | ips "
+         "| network | networks | host | hosts | hostname | hostnames + restricted | refusing | "
+         "not allowed | blocked | forbidden | disallowed | prohibited | not permitted | cannot "
+         "access | ssrf - connection refused | econnrefused | permission denied | eacces",
+         "a fetch tool's guard against server-side request forgery, refusing the address "
+         "before any request: Significant-Gravitas/AutoGPT classic/forge/forge/components/"
+         "http_client/http_client.py (Access to internal/private addresses is restricted); "
+         "fetch tools and indexers found by code search (Refusing to fetch local/private "
+         "addresses; Public indexers cannot access local/private addresses); not a refused "
+         "connection to a local address"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
@@ -3131,6 +3158,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "less than", "TIMEOUT_KEYWORDS; agents' "
          "shell tools (Command timed out "
          "after N ms)"),
+        ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
+         "an execution stopped at its time limit: the judges' verdict as code-running tools "
+         "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
+         "strsignal(SIGXCPU) (CPU time limit exceeded (core dumped)), with the RLIMIT_CPU "
+         "limits of sandboxes"),
     )),
     ("canceled", (
         ("был прерван", _ROO_LOCALES),
@@ -3238,6 +3270,23 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("tool | tools | function | functions + do not recognize | does not recognize | don t "
          "recognize | we do not recognize", "pepperoni21/ollama-rs error.rs (Ollama attempted "
          "to call a tool with a name we do not recognize)"),
+        ("unknown mcp server | no such mcp server | unknown mcp servers",
+         "julep-ai/julep MCP transport (McpTransportError: unknown MCP server 'x'); agents' "
+         "MCP routers found by code search (Go: error: unknown mcp server %q; Rust: "
+         "anyhow!(\"unknown MCP server: {}\"); Python: ValueError(Unknown MCP server `x` "
+         "(configured: [...])); TypeScript: unknown MCP server \"trello\"): the model named "
+         "a server whose tools are not there, like mods' invalid server name"),
+        ("not in declared tools | not in the declared tools | not among the declared tools | "
+         "not in the tools list | not in the list of tools | not in the list of available "
+         "tools | not in available tools | not one of the available tools | no tool found",
+         "dwgx/WindsurfAPI#153 (ToolGuard: dropping 1 tool_call(s) not in declared tools[]); "
+         "agents' tool routers found by code search (Tool 'x' is not in the list of available "
+         "tools.; Model requested tool x but it was not in the list of available tools; "
+         "Chosen tool 'x' is not in the list of available tools)"),
+        ("not supported by the client | not supported by this client | not a supported tool",
+         "aws/amazon-q-developer-cli#859 (Tool validation failed: The tool, \"x\" is not "
+         "supported by the client: a tool name the client does not have, whatever the name's "
+         "length)"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -3326,6 +3375,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(ENAMETOOLONG: File name too long; git for Windows: unable to create file x: "
          "Filename too long, msysgit/git#376, git-for-windows/git#277; WASI strerror "
          "Filename too long): the output is not over any limit"),
+        ("exceeds cap | exceeds the cap | exceeded cap | exceeded the cap | exceeds size cap | "
+         "exceeds byte cap | over the cap | above the cap",
+         "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
+         "found by code search (locks dict size N exceeds cap M; Ballroom x has N heats, "
+         "exceeds cap of 2): the same over-the-limit idea, cap for limit"),
     )),
     ("permission", (
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
@@ -3338,7 +3392,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "The push failed due to access permissions; The GITHUB_TOKEN doesn't have write "
          "access via git push or the git API)"),
         ("bad credentials | requires authentication | authentication required | resource not "
-         "accessible by integration | could not read username | denied to", "docs.github.com "
+         "accessible by integration | could not read username | denied to - proxy "
+         "authentication | proxy", "not a proxy that refused the tunnel (urllib3 ProxyError: "
+         "Unable to connect to proxy, Tunnel connection failed: 407 Proxy Authentication "
+         "Required), a connection failure; docs.github.com "
          "REST API troubleshooting (401 Bad credentials; 401 Requires authentication; 403 "
          "Resource not accessible by integration); git (could not read Username for "
          "'https://github.com': terminal prompts disabled; remote: Permission to a/b.git "
@@ -3449,6 +3506,29 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
          "geminiignore | aiderignore | cursorignore",
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
+        ("could not access | couldn t access | unable to access | cannot access | can t access "
+         "| failed to access + director | directory | directories | folder | folders | file | "
+         "files | path - no such | not found | does not exist | doesn t exist | enoent | "
+         "cannot find | no file", "FoundationAgents/MetaGPT metagpt/tools/libs/editor.py "
+         "(PermissionError: Could not access or create directories.); not ls's missing file "
+         "(ls: cannot access 'x': No such file or directory, captured here): the cause "
+         "named decides"),
+        ("insufficient privileges | insufficient privilege | not authorized to perform | "
+         "requires elevation | elevation required | do not have access | don t have access | "
+         "does not have access | doesn t have access - does not exist | doesn t exist | not "
+         "found", "Oracle ORA-01031 and PostgreSQL SQLSTATE 42501 insufficient_privilege "
+         "(insufficient privileges); docs.aws.amazon.com IAM AccessDenied (User: arn:... is "
+         "not authorized to perform: s3:GetObject); learn.microsoft.com system error codes "
+         "ERROR_ELEVATION_REQUIRED 740 (The requested operation requires elevation.); not "
+         "a name that may only be missing (The model x does not exist or you do not have "
+         "access to it), which not_found reads"),
+        ("access to + is not allowed | not allowed | is restricted | are restricted | is "
+         "forbidden", "n8n-io/n8n Read/Write Files from Disk (Access to the file is not "
+         "allowed. Allowed paths: ...); Significant-Gravitas/AutoGPT http_client.py (Access to "
+         "internal/private addresses is restricted)"),
+        ("prohibited by robots | disallowed by robots | blocked by robots",
+         "a crawler tool that the site's robots.txt refused (Querying x prohibited by robots; "
+         "the site's rules, not the user's)"),
     )),
     ("not_found", (
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
@@ -3617,6 +3697,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("neither + nor + installed | found | available | exists | exist",
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
+        ("could not locate | couldn t locate | unable to locate | cannot locate | can t "
+         "locate | failed to locate - credentials | credential", "programs' lookups of a file "
+         "or name found by code search (Could not locate file x; Unable to locate the file; "
+         "node-bindings: Could not locate the bindings file), like apt's Unable to locate "
+         "package; not botocore's Unable to locate credentials, a permission"),
+        ("no + file found | files found | file was found | config file found | configuration "
+         "file found - diff | blocks | formatted", "docker compose and agents' project tools "
+         "(No docker-compose file found; no configuration file provided: not found, "
+         "docker/compose), like laravel/boost's No log file found"),
     )),
     ("invalid_args", (
         ("must be of type | args but requires | arguments but requires", "an argument of the "
@@ -3688,7 +3777,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "format: x; Unsupported value for x; Unsupported operator: x); not a platform or "
          "version the program does not run on (Unsupported platform; unsupported Python "
          "version), which no argument fixes"),
-        ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
+        ("is invalid | are invalid - connection refused | econnrefused | failed to establish "
+         "| new connection error | name resolution | connection reset | connection aborted | "
+         "max retries exceeded", "not a wrapper that blames an input while the cause it "
+         "shows is a refused connection (langgenius/dify#21836: GitHub API Key and Api Version "
+         "is invalid. HTTPSConnectionPool(...): Max retries exceeded ... Failed to establish a "
+         "new connection: [Errno 111] Connection refused): the cause decides; "
+         "CopilotKit/CopilotKit#1455 (an action's handler: "
          "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
          "action | unsupported operation | unexpected tool argument | unexpected tool "
@@ -3898,6 +3993,45 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| tool schema | "
          "arguments | argument | input | json | params | parameters", _CODEX
          + " (failed to parse function arguments)"),
+        ("must be different | must differ | cannot be the same | can t be the same | must not "
+         "be the same | should be different | must not be identical | are exactly the same",
+         "FoundationAgents/MetaGPT metagpt/tools/libs/editor.py (`to_replace` and "
+         "`new_content` must be different.); Claude Code's Edit tool (No changes to make: "
+         "old_string and new_string are exactly the same.); validators found by code search "
+         "(Source and destination must be different.)"),
+        ("requires an argument | requires a value | requires a + argument | parameter | "
+         "param | field | value | input", "glibc getopt (grep: option requires an argument -- "
+         "'e', captured here); Lexus2016/hermes-agent-evolution#1392 (tool_call requires a "
+         "'name' argument); bytedance/trae-agent (requires a non-empty 'command' string "
+         "argument)"),
+        ("expected an expression | expected expression | invalid expression | unknown "
+         "predicate | paths must precede expression | unknown argument to | missing argument "
+         "to", "GNU findutils find (find: expected an expression after '-o'; find: unknown "
+         "predicate `-foo'; find: paths must precede expression: `b'; find: invalid "
+         "expression; find: missing argument to `-name'), captured here"),
+        ("unsupported http method | invalid http method | unsupported request method | http "
+         "method not supported", "Significant-Gravitas/AutoGPT classic/forge/forge/components/"
+         "http_client/http_client.py (Unsupported HTTP method: PATCH); HTTP tools' request "
+         "builders found by code search (ValueError: Unsupported HTTP method: x; Go: "
+         "invalidRequest(\"unsupported http method %q\"))"),
+        ("only one of | exactly one of | mutually exclusive | not allowed with argument | "
+         "cannot be used with argument | cannot be used with - token | key | credentials | "
+         "account | plan | model", "CPython argparse (error: argument --b: not allowed with "
+         "argument --a, captured here); clap (the argument '--a' cannot be used with '--b'); "
+         "tools' argument checks (Exactly one of x or y must be provided; Only one of x or "
+         "y may be specified), like sentry-mcp's Choose only one"),
+        ("jsondecodeerror | json decode error | unterminated string | expecting property name "
+         "| unexpected end of json input | unexpected end of json - line 1 column 1 char 0 | "
+         "doctype", "the arguments of a call cut short or malformed: CPython json "
+         "(JSONDecodeError: Unterminated string starting at: line 1 column 7; Expecting "
+         "property name enclosed in double quotes), V8 JSON.parse (Unterminated string in "
+         "JSON at position N), Go encoding/json (unexpected end of JSON input), captured "
+         "here; not an empty or HTML body read as JSON (Expecting value: line 1 column 1 "
+         "(char 0)), which names no argument"),
+        ("not a deferrable tool | call it directly instead", "Lexus2016/hermes-agent-evolution"
+         "#1392 and hermes-agent tools/tool_search.py (x is not a deferrable tool. If it "
+         "appears in the model-facing tools list already, call it directly instead of via "
+         "tool_call: a real tool called the wrong way)"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
@@ -3985,6 +4119,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
          "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
          "side closed)"),
+        ("closed the connection | closed connection | remote disconnected | server "
+         "disconnected | abnormal closure | socket is closed | websocket is not open | "
+         "websocket is closed | websocket closed | websocket connection closed | web socket is "
+         "not open | web socket is closed | web socket closed | web socket connection closed | "
+         "connection "
+         "cannot be established | connection could not be established | enotcached | only if "
+         "cached", "PostgreSQL libpq (server closed the connection unexpectedly); CPython "
+         "http.client RemoteDisconnected (Remote end closed connection without response, "
+         "captured here); aiohttp ServerDisconnectedError (Server disconnected); "
+         "gorilla/websocket (websocket: close 1006 (abnormal closure): unexpected EOF); "
+         "WebSocket clients found by code search (WebSocket is not open: readyState 3 "
+         "(CLOSED)); Node.js ERR_SOCKET_CLOSED (Socket is closed); n8n (The connection cannot "
+         "be established); npm/cli offline (npm error code ENOTCACHED: cache mode is "
+         "'only-if-cached' but no cached response is available, captured here with "
+         "--offline): the tool could not reach the network"),
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
