@@ -3023,9 +3023,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
-         "method not allowed | not allowed here", "microsoft/TaskWeaver (Importing "
-         "module 'subprocess' is not allowed); not a configuration's grammar (nginx "
-         "src/core/ngx_conf_file.c: \"x\" directive is not allowed here)"),
+         "method not allowed | not allowed here | not allowed to access", "microsoft/TaskWeaver "
+         "(Importing module 'subprocess' is not allowed); not a configuration's grammar (nginx "
+         "src/core/ngx_conf_file.c: \"x\" directive is not allowed here); not a service that "
+         "refused the tool's identity (You are not allowed to access this resource), a "
+         "permission"),
         ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
          "openai/openai-cua-sample-app utils.py check_blocklisted_url "
          "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
@@ -3287,6 +3289,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "aws/amazon-q-developer-cli#859 (Tool validation failed: The tool, \"x\" is not "
          "supported by the client: a tool name the client does not have, whatever the name's "
          "length)"),
+        ("no handler registered for tool | no handler for tool | no handler found for tool | "
+         "no handler registered for", "agents' tool dispatchers found by code search (Error: "
+         "No handler registered for tool 'x'; ToolCallError: no handler registered for tool "
+         "'x'; error_code not_found): the called name has nothing behind it"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -3529,6 +3535,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("prohibited by robots | disallowed by robots | blocked by robots",
          "a crawler tool that the site's robots.txt refused (Querying x prohibited by robots; "
          "the site's rules, not the user's)"),
+        ("resource not accessible by | must have push access | must have admin rights | must "
+         "have write access | must have pull access | does not have authorization | "
+         "authorizationfailed | authorization failed | not allowed to access | not authorized "
+         "to access", "docs.github.com REST API (Resource not accessible by personal access "
+         "token; Must have admin rights to Repository.; Must have push access to repository); "
+         "learn.microsoft.com Azure RBAC troubleshooting (AuthorizationFailed: The client 'x' "
+         "... does not have authorization to perform action 'y' over scope 'z'); services' "
+         "403 texts found by code search (You are not allowed to access this resource): the "
+         "service refused the tool's identity, not the user's policy"),
     )),
     ("not_found", (
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
@@ -3706,6 +3721,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "file found - diff | blocks | formatted", "docker compose and agents' project tools "
          "(No docker-compose file found; no configuration file provided: not found, "
          "docker/compose), like laravel/boost's No log file found"),
+        ("has no installation candidate | no installation candidate | is not available but is "
+         "referred to", "Debian apt (E: Package 'x' has no installation candidate; Package x "
+         "is not available, but is referred to by another package), like apt's Unable to "
+         "locate package"),
     )),
     ("invalid_args", (
         ("must be of type | args but requires | arguments but requires", "an argument of the "
@@ -3814,11 +3833,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
          "schema validation | input validation | inputvalidationerror | 32602 - binary | std "
-         "invalid argument",
+         "invalid argument | connection refused | econnrefused | failed to establish | new "
+         "connection error | credential validation | credentials validation",
          _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError); "
          "OpenHands/software-agent-sdk file_editor (File validation failed ...: File appears "
          "to be binary: a file the tool cannot read, not an argument error; nor a C++ "
-         "program's own std::invalid_argument, thrown at its own check)"),
+         "program's own std::invalid_argument, thrown at its own check; nor a check of the "
+         "tool's credentials whose cause shown is a refused connection (langgenius/dify#21836: "
+         "ToolProviderCredentialValidationError ... Failed to establish a new connection: "
+         "[Errno 111] Connection refused))"),
         ("missing required | required parameter | required property | required argument | "
          "required field | is required | are required | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
@@ -4032,6 +4055,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "#1392 and hermes-agent tools/tool_search.py (x is not a deferrable tool. If it "
          "appears in the model-facing tools list already, call it directly instead of via "
          "tool_call: a real tool called the wrong way)"),
+        ("is not of type | cannot specify both | can t specify both | cannot be specified "
+         "together | cannot be used together | ensure this value | not a valid integer | not "
+         "a valid float | not a valid boolean | not a valid list | not a valid dict | not a "
+         "valid enumeration member | not a valid email | not a valid uuid", "python-jsonschema "
+         "_keywords.py type (None is not of type 'string'); pydantic v1 errors.py (value is "
+         "not a valid integer; ensure this value is greater than 0); argument checks found by "
+         "code search (ValueError: Cannot specify both timeout and exit_code.; Cannot specify "
+         "both --prepare and --publish.; fmt.Errorf(\"cannot specify both x and y flags\"))"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
@@ -4134,6 +4165,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "be established); npm/cli offline (npm error code ENOTCACHED: cache mode is "
          "'only-if-cached' but no cached response is available, captured here with "
          "--offline): the tool could not reach the network"),
+        ("connection was closed | connection is closed | connection has been closed | "
+         "connection closed unexpectedly | empty reply from server | server returned nothing",
+         "Bun's fetch (ConnectionClosed: The socket connection was closed unexpectedly. For "
+         "more information, pass `verbose: true` ...), as agents on Bun print it (OpenCode: "
+         "Cannot connect to API: The socket connection was closed unexpectedly; found by code "
+         "search); curl CURLE_GOT_NOTHING (curl: (52) Empty reply from server)"),
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
