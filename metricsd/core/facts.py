@@ -3099,8 +3099,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Tool call limit exceeded. Do not call 'x' again.); agents' permission hooks and MCP "
          "servers found by code search (permissionDecision deny: Tool call limit exceeded (N); "
          "mcp_send_error: Tool call limit exceeded)"),
-        ("private | internal | local | loopback | link local + address | addresses | ip | ips "
-         "| network | networks | host | hosts | hostname | hostnames + restricted | refusing | "
+        ("private address | private addresses | private ip | private ips | private network | "
+         "private networks | internal address | internal addresses | internal network | "
+         "internal networks | local address | local addresses | loopback address | loopback "
+         "addresses | link local address | link local addresses + restricted | refusing | "
          "not allowed | blocked | forbidden | disallowed | prohibited | not permitted | cannot "
          "access | ssrf - connection refused | econnrefused | permission denied | eacces",
          "a fetch tool's guard against server-side request forgery, refusing the address "
@@ -3285,7 +3287,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "agents' tool routers found by code search (Tool 'x' is not in the list of available "
          "tools.; Model requested tool x but it was not in the list of available tools; "
          "Chosen tool 'x' is not in the list of available tools)"),
-        ("not supported by the client | not supported by this client | not a supported tool",
+        ("tool + not supported by the client | not supported by this client | not a supported "
+         "tool",
          "aws/amazon-q-developer-cli#859 (Tool validation failed: The tool, \"x\" is not "
          "supported by the client: a tool name the client does not have, whatever the name's "
          "length)"),
@@ -3528,7 +3531,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ERROR_ELEVATION_REQUIRED 740 (The requested operation requires elevation.); not "
          "a name that may only be missing (The model x does not exist or you do not have "
          "access to it), which not_found reads"),
-        ("access to + is not allowed | not allowed | is restricted | are restricted | is "
+        ("access to ~ is not allowed | not allowed | is restricted | are restricted | is "
          "forbidden", "n8n-io/n8n Read/Write Files from Disk (Access to the file is not "
          "allowed. Allowed paths: ...); Significant-Gravitas/AutoGPT http_client.py (Access to "
          "internal/private addresses is restricted)"),
@@ -3717,7 +3720,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or name found by code search (Could not locate file x; Unable to locate the file; "
          "node-bindings: Could not locate the bindings file), like apt's Unable to locate "
          "package; not botocore's Unable to locate credentials, a permission"),
-        ("no + file found | files found | file was found | config file found | configuration "
+        ("no ~ file found | files found | file was found | config file found | configuration "
          "file found - diff | blocks | formatted", "docker compose and agents' project tools "
          "(No docker-compose file found; no configuration file provided: not found, "
          "docker/compose), like laravel/boost's No log file found"),
@@ -4022,12 +4025,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "`new_content` must be different.); Claude Code's Edit tool (No changes to make: "
          "old_string and new_string are exactly the same.); validators found by code search "
          "(Source and destination must be different.)"),
-        ("requires an argument | requires a value | requires a + argument | parameter | "
-         "param | field | value | input", "glibc getopt (grep: option requires an argument -- "
-         "'e', captured here); Lexus2016/hermes-agent-evolution#1392 (tool_call requires a "
-         "'name' argument); bytedance/trae-agent (requires a non-empty 'command' string "
-         "argument)"),
-        ("expected an expression | expected expression | invalid expression | unknown "
+        ("requires a | requires an ~ argument | parameter | param | field | value | input",
+         "glibc getopt (grep: option requires an argument -- 'e', captured here); "
+         "Lexus2016/hermes-agent-evolution#1392 (tool_call requires a 'name' argument); "
+         "bytedance/trae-agent (requires a non-empty 'command' string argument)"),
+        ("expected an expression | invalid expression | unknown "
          "predicate | paths must precede expression | unknown argument to | missing argument "
          "to", "GNU findutils find (find: expected an expression after '-o'; find: unknown "
          "predicate `-foo'; find: paths must precede expression: `b'; find: invalid "
@@ -4037,20 +4039,26 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "http_client/http_client.py (Unsupported HTTP method: PATCH); HTTP tools' request "
          "builders found by code search (ValueError: Unsupported HTTP method: x; Go: "
          "invalidRequest(\"unsupported http method %q\"))"),
-        ("only one of | exactly one of | mutually exclusive | not allowed with argument | "
-         "cannot be used with argument | cannot be used with - token | key | credentials | "
-         "account | plan | model", "CPython argparse (error: argument --b: not allowed with "
-         "argument --a, captured here); clap (the argument '--a' cannot be used with '--b'); "
-         "tools' argument checks (Exactly one of x or y must be provided; Only one of x or "
-         "y may be specified), like sentry-mcp's Choose only one"),
+        ("only one of | exactly one of + may | can | must | should | allowed | required | "
+         "specified | provided | permitted | expected", "tools' argument checks found by code "
+         "search (Exactly one of x or y must be provided; Only one of x or y may be "
+         "specified), like sentry-mcp's Choose only one; not a count (Only one of 3 tests "
+         "passed)"),
+        ("mutually exclusive | not allowed with argument | cannot be used with argument | "
+         "cannot be used with - token | key | credentials | account | plan | model",
+         "CPython argparse (error: argument --b: not allowed with argument --a, captured "
+         "here); clap (the argument '--a' cannot be used with '--b'); not a credential or plan "
+         "that cannot be used with a service"),
         ("jsondecodeerror | json decode error | unterminated string | expecting property name "
          "| unexpected end of json input | unexpected end of json - line 1 column 1 char 0 | "
-         "doctype", "the arguments of a call cut short or malformed: CPython json "
+         "doctype | literal | syntax error | quoted string",
+         "the arguments of a call cut short or malformed: CPython json "
          "(JSONDecodeError: Unterminated string starting at: line 1 column 7; Expecting "
          "property name enclosed in double quotes), V8 JSON.parse (Unterminated string in "
          "JSON at position N), Go encoding/json (unexpected end of JSON input), captured "
          "here; not an empty or HTML body read as JSON (Expecting value: line 1 column 1 "
-         "(char 0)), which names no argument"),
+         "(char 0)), which names no argument, nor a program's own syntax (CPython SyntaxError: "
+         "unterminated string literal; dash: Syntax error: Unterminated quoted string)"),
         ("not a deferrable tool | call it directly instead", "Lexus2016/hermes-agent-evolution"
          "#1392 and hermes-agent tools/tool_search.py (x is not a deferrable tool. If it "
          "appears in the model-facing tools list already, call it directly instead of via "
