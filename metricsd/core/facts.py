@@ -3159,9 +3159,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
-         "less than", "TIMEOUT_KEYWORDS; agents' "
-         "shell tools (Command timed out "
-         "after N ms)"),
+         "less than | specify both | mutually exclusive | not allowed with | cannot be used "
+         "with", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out after N ms); not an "
+         "argument check that names a timeout option (ValueError: Cannot specify both timeout "
+         "and exit_code., found by code search)"),
         ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
          "an execution stopped at its time limit: the judges' verdict as code-running tools "
          "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "

@@ -1,0 +1,114 @@
+"""Tool-error kinds from batches 83-98 and their wordings elsewhere: each string a real
+program's or agent's text (source in the comment), labelled by what it means."""
+
+import pytest
+
+from metricsd.core.facts import tool_error_label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # julep-ai/julep agent_loop.py CallDenial; langchain ToolCallLimitMiddleware.
+        ("tool 'fetch' exceeded maxCalls=5", "denied"),
+        ("Tool call limit exceeded. Do not call 'search' again.", "denied"),
+        # AutoGPT http_client.py; fetch tools found by code search (SSRF guards).
+        ("Refusing to fetch local/private addresses", "denied"),
+        # AutoGPT code_executor.py: a kind of file the tool takes is an argument error.
+        ("Invalid file type. Only .sh files are allowed.", "invalid_args"),
+        # Judges' verdicts as code-running tools report them.
+        ("Sandbox execution time limit exceeded", "timeout"),
+        # MCP routers found by code search (Rust anyhow!, Go fmt.Sprintf).
+        ("unknown MCP server: jira", "unknown_tool"),
+        # Agents' tool routers found by code search.
+        ("dropping 2 tool_call(s) not in declared tools[]", "unknown_tool"),
+        ("No handler registered for tool 'web_fetch'", "unknown_tool"),
+        # aws/amazon-q-developer-cli#859: the tool's name may be long.
+        ('Tool validation failed: \nThe tool, "ls -la /tmp/some dir" is not supported by '
+         "the client", "unknown_tool"),
+        # CherryHQ/stella#1122, cap for limit.
+        ("read_file: /data/big.json: 90000000 bytes exceeds cap 33554432", "too_large"),
+        # MetaGPT editor.py PermissionError.
+        ("Could not access or create directories.", "permission"),
+        # docs.aws.amazon.com IAM AccessDenied; Windows ERROR_ELEVATION_REQUIRED; GitHub REST.
+        ("User: arn:aws:iam::123456789012:user/x is not authorized to perform: "
+         "s3:GetObject on resource", "permission"),
+        ("The requested operation requires elevation.", "permission"),
+        ("Must have push access to repository", "permission"),
+        ("Resource not accessible by personal access token", "permission"),
+        # n8n Read/Write Files from Disk.
+        ("Access to the file is not allowed. Allowed paths: /home/node/files", "permission"),
+        # Programs' lookups found by code search; Debian apt.
+        ("Could not locate file src/main.rs", "not_found"),
+        ("E: Package 'python-foo' has no installation candidate", "not_found"),
+        # ... and an edit's anchor that could not be located is an edit mismatch.
+        ("Could not locate the text to replace in the file.", "edit_mismatch"),
+        # MetaGPT editor.py; Claude Code's Edit (already right) and validators.
+        ("`old_text` and `new_text` must be different.", "invalid_args"),
+        ("Source and destination must be different.", "invalid_args"),
+        # glibc getopt (captured); hermes-agent tool_call.
+        ("grep: option requires an argument -- 'e'", "invalid_args"),
+        ("tool_describe requires a 'name' argument", "invalid_args"),
+        # GNU findutils find, captured here.
+        ("find: unknown predicate `-foo'", "invalid_args"),
+        ("find: paths must precede expression: `b'", "invalid_args"),
+        # AutoGPT http_client.py and HTTP tools' request builders.
+        ("Unsupported HTTP method: TRACE", "invalid_args"),
+        # CPython argparse (captured); tools' argument checks.
+        ("x: error: argument --b: not allowed with argument --a", "invalid_args"),
+        ("Only one of 'path' or 'content' may be specified", "invalid_args"),
+        ("Cannot specify both timeout and exit_code.", "invalid_args"),
+        # CPython json and Go encoding/json on a call's arguments (captured).
+        ("json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: "
+         "line 1 column 2 (char 1)", "invalid_args"),
+        ("unexpected end of JSON input", "invalid_args"),
+        # python-jsonschema; pydantic v1.
+        ("None is not of type 'string'", "invalid_args"),
+        ("value is not a valid integer", "invalid_args"),
+        # dify#21836: the wrapper blames the key, the cause shown is a refused connection.
+        ('PluginInvokeError: {"error_type":"ToolProviderCredentialValidationError",'
+         '"message":"API Key is invalid. HTTPSConnectionPool(host=\'api.example.com\', '
+         "port=443): Max retries exceeded with url: / (Caused by NewConnectionError("
+         "'Failed to establish a new connection: [Errno 111] Connection refused'))\"}",
+         "network"),
+        # libpq; http.client (captured); gorilla/websocket; Bun's fetch; curl (52).
+        ("server closed the connection unexpectedly\n\tThis probably means the server "
+         "terminated abnormally", "network"),
+        ("http.client.RemoteDisconnected: Remote end closed connection without response",
+         "network"),
+        ("websocket: close 1006 (abnormal closure): unexpected EOF", "network"),
+        ("WebSocket is not open: readyState 3 (CLOSED)", "network"),
+        ("The socket connection was closed unexpectedly. For more information, pass "
+         "`verbose: true` in the second argument to fetch()", "network"),
+        ("curl: (52) Empty reply from server", "network"),
+        # urllib3 ProxyError: a proxy that refused the tunnel is a connection failure.
+        ("ProxyError('Unable to connect to proxy', OSError('Tunnel connection failed: 407 "
+         "Proxy Authentication Required'))", "network"),
+        # npm --offline (captured here).
+        ("npm error code ENOTCACHED\nnpm error request to https://registry.npmjs.org/left-pad "
+         "failed: cache mode is 'only-if-cached' but no cached response is available.",
+         "network"),
+        # A script's echo "EXIT=$?" after its command.
+        ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
+    ],
+)
+def test_round17_tool_kinds(text: str, label: str) -> None:
+    assert tool_error_label(text) == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # A keyword counts only where it names the failure: ls's missing file (captured)...
+        ("ls: cannot access '/nope': No such file or directory", "not_found"),
+        ("Only one of 3 tests passed", "other"),
+        ("error: expected expression before ')' token", "other"),
+        ('  File "x.py", line 1\n    print("a)\n          ^\nSyntaxError: unterminated '
+         "string literal (detected at line 1)", "other"),
+        ("JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "other"),
+        ("EXIT=0", "other"),
+        ("Only read-only queries are allowed", "denied"),
+    ],
+)
+def test_round17_not_where_the_word_sits_elsewhere(text: str, label: str) -> None:
+    assert tool_error_label(text) == label
