@@ -88,6 +88,19 @@ from metricsd.core.facts import tool_error_label
         ("npm error code ENOTCACHED\nnpm error request to https://registry.npmjs.org/left-pad "
          "failed: cache mode is 'only-if-cached' but no cached response is available.",
          "network"),
+        # Claude Code's cd guard (outside the workspace); GitHub over HTTPS.
+        ("ERROR: cd to '/etc' was blocked. For security, Claude Code may only change "
+         "directories to child directories of the original working directory (/app) for "
+         "this session.", "permission"),
+        ("remote: Invalid username or password.", "permission"),
+        # openhands-aci editor.py; CPython urllib; requests; axios.
+        ("The `view_range` parameter is not allowed when `path` points to a directory.",
+         "invalid_args"),
+        ("ValueError: unknown url type: 'example.com'", "invalid_args"),
+        ("requests.exceptions.InvalidSchema: No connection adapters were found for "
+         "'192.168.1.2:8766/hello'", "invalid_args"),
+        # OpenSSL's TLS version refusal is a connection failure, not a URL argument.
+        ("curl: (35) error:0A000102:SSL routines::unsupported protocol", "network"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],

@@ -3548,6 +3548,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "... does not have authorization to perform action 'y' over scope 'z'); services' "
          "403 texts found by code search (You are not allowed to access this resource): the "
          "service refused the tool's identity, not the user's policy"),
+        ("child directories of | child directory of | subdirectories of | subdirectory of + "
+         "working directory | workspace | project directory | project root", "Claude Code's "
+         "Bash tool cd guard and its ports found by code search (ERROR: cd to 'x' was "
+         "blocked. For security, Claude Code may only change directories to child directories "
+         "of the original working directory (y) for this session.): outside the workspace"),
+        ("invalid username or password | incorrect username or password | username or "
+         "password is incorrect", "GitHub's git over HTTPS as git prints it (remote: Invalid "
+         "username or password.; fatal: Authentication failed for 'https://github.com/x'): "
+         "the service refused the tool's credentials"),
     )),
     ("not_found", (
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
@@ -4072,6 +4081,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a valid integer; ensure this value is greater than 0); argument checks found by "
          "code search (ValueError: Cannot specify both timeout and exit_code.; Cannot specify "
          "both --prepare and --publish.; fmt.Errorf(\"cannot specify both x and y flags\"))"),
+        ("parameter | argument | option | flag ~ is not allowed when | not allowed when | "
+         "cannot be used when | only allowed when", "OpenHands/openhands-aci editor.py and "
+         "its Go and TypeScript ports found by code search (The `view_range` parameter is "
+         "not allowed when `path` points to a directory.); Azure OpenAI (api-version query "
+         "parameter is not allowed when using /v1 path)"),
+        ("unknown url type | no connection adapters | unsupported protocol | no scheme "
+         "supplied | invalid url scheme | unsupported url scheme - ssl | tls | version | "
+         "handshake", "a URL argument the HTTP library cannot use: CPython urllib.request "
+         "(ValueError: unknown url type: 'example.com'); psf/requests (InvalidSchema: No "
+         "connection adapters were found for 'x'; MissingSchema: No scheme supplied); axios "
+         "(Unsupported protocol ftp:); not OpenSSL's TLS version refusal (SSL routines::"
+         "unsupported protocol), a connection failure"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
