@@ -99,8 +99,6 @@ from metricsd.core.facts import tool_error_label
         ("ValueError: unknown url type: 'example.com'", "invalid_args"),
         ("requests.exceptions.InvalidSchema: No connection adapters were found for "
          "'192.168.1.2:8766/hello'", "invalid_args"),
-        # OpenSSL's TLS version refusal is a connection failure, not a URL argument.
-        ("curl: (35) error:0A000102:SSL routines::unsupported protocol", "network"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],
@@ -120,6 +118,8 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
          "string literal (detected at line 1)", "other"),
         ("JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "other"),
         ("EXIT=0", "other"),
+        # OpenSSL's TLS version refusal is a connection failure, not a URL argument.
+        ("curl: (35) error:0A000102:SSL routines::unsupported protocol", "network"),
         ("Only read-only queries are allowed", "denied"),
     ],
 )
