@@ -99,6 +99,14 @@ from metricsd.core.facts import tool_error_label
         ("ValueError: unknown url type: 'example.com'", "invalid_args"),
         ("requests.exceptions.InvalidSchema: No connection adapters were found for "
          "'192.168.1.2:8766/hello'", "invalid_args"),
+        # A code-running agent's confirm step, found by code search.
+        ("The code block was not confirmed by the user and so was not run.", "denied"),
+        # Waits on a server that did not come up in time, found by code search.
+        ("Error: wrangler dev did not become ready within 30s", "timeout"),
+        # auto-code-rover's edit wording, for a diff.
+        ("Hunk 2 could not be matched to the original file.", "edit_mismatch"),
+        # An exit status in parentheses after a failure.
+        ("Git push failed (exit 1). Check the remote.", "exit_nonzero"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],

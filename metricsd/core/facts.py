@@ -2935,6 +2935,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         (r"\bexit ?= ?-?[1-9]", "the status a script prints after its command (echo "
          "\"EXIT=$?\": parkrw/vanillin#59, FAIL ... EXIT=1; logfmt exit=1 in CI and agents' "
          "run logs found by code search)"),
+        (r"\bexit -?[1-9][0-9]*\)", "an exit status in parentheses after a failure "
+         "(Godot4-Addons/ai_assistant_for_godot agent_loop.gd: Git commit failed (exit 128).; "
+         "agents' shell tools: Error (exit 128): ...)"),
         (r"\bexit_code ?= ?-?[1-9]", "exit_code=N as CI and agents' run logs print it "
          "(found by code search), like exitCode=N"),
         (r"\bmake[^ *]{0,6}: \*\*\* \[[^\]]*\] (?:error|fehler|erreur|\u30a8\u30e9\u30fc|"
@@ -3111,6 +3114,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "fetch tools and indexers found by code search (Refusing to fetch local/private "
          "addresses; Public indexers cannot access local/private addresses); not a refused "
          "connection to a local address"),
+        ("not confirmed by the user | not confirmed by user | user did not confirm | user "
+         "didn t confirm | confirmation declined | confirmation was declined | declined "
+         "confirmation", "a code-running agent's confirm step found by code search (The code "
+         "block was not confirmed by the user and so was not run.); shell scripts' confirm "
+         "prompts (The operation was not confirmed by the user!): the user did not let it run"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
@@ -3168,6 +3176,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
          "strsignal(SIGXCPU) (CPU time limit exceeded (core dumped)), with the RLIMIT_CPU "
          "limits of sandboxes"),
+        ("did not become ready | not become ready | did not respond within | no response "
+         "within | no response received within | did not complete within | did not finish "
+         "within", "waits on a server or process that did not come up in time, found by code "
+         "search (Error: wrangler dev did not become ready within 30s; RuntimeError: SLLM "
+         "server at x did not become ready within 60s; Docker engine did not become ready "
+         "within 60 seconds), like the Interface not ready after N seconds the corpus holds"),
     )),
     ("canceled", (
         ("был прерван", _ROO_LOCALES),
@@ -3353,6 +3367,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "multi-search-replace (No sufficiently similar match found); block/goose edit.rs "
          "(Found 3 matches ... unique match); aws/amazon-q-developer-cli (no occurrences of "
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
+        ("patch | patches | diff | hunk | edit | edits ~ is not applicable | not applicable | "
+         "cannot be matched | could not be matched | could not be located | cannot be located",
+         "nus-apr/auto-code-rover app/agents/agent_write_patch.py (Patch is not applicable), "
+         "app/post_process.py (Edits number 1 cannot be matched to the original program.)"),
     )),
     ("too_large", (
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
