@@ -107,6 +107,13 @@ from metricsd.core.facts import tool_error_label
         ("Hunk 2 could not be matched to the original file.", "edit_mismatch"),
         # An exit status in parentheses after a failure.
         ("Git push failed (exit 1). Check the remote.", "exit_nonzero"),
+        # docker/cli: an image name that does not parse is a bad argument, not a missing
+        # revision (git's invalid reference stays not_found).
+        ("docker: invalid reference format: repository name must be lowercase.",
+         "invalid_args"),
+        # .NET ArgumentException for E_INVALIDARG.
+        ("System.ArgumentException: Value does not fall within the expected range.",
+         "invalid_args"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],
@@ -126,6 +133,7 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
          "string literal (detected at line 1)", "other"),
         ("JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "other"),
         ("EXIT=0", "other"),
+        ("fatal: invalid reference: nosuch", "not_found"),
         # OpenSSL's TLS version refusal is a connection failure, not a URL argument.
         ("curl: (35) error:0A000102:SSL routines::unsupported protocol", "network"),
         ("Only read-only queries are allowed", "denied"),

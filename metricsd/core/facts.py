@@ -3717,10 +3717,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "to load DLL 'x': The specified module could not be found.); not npm's E404 that "
          "may be a permission (could not be found or you do not have permission)"),
         ("invalid reference | bad revision | is not a commit | not something we can merge | "
-         "invalid upstream | no stash entries", "git (fatal: invalid reference: x; fatal: bad "
-         "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
-         "invalid upstream 'x'), captured here: a revision or branch the command names that "
-         "is not there, like git's unknown revision"),
+         "invalid upstream | no stash entries - reference format", "git (fatal: invalid "
+         "reference: x; fatal: bad revision 'x'; 'x' is not a commit; merge: x - not something "
+         "we can merge; fatal: invalid upstream 'x'), captured here: a revision or branch the "
+         "command names that is not there, like git's unknown revision; not docker's image "
+         "name that does not parse (docker/cli, distribution/reference: invalid reference "
+         "format), a bad argument"),
         ("doesn t have a resource type | does not have a resource type", "kubernetes kubectl "
          "(error: the server doesn't have a resource type \"x\"), quoted by HolmesGPT/"
          "holmesgpt test fixtures and kubectl notes found by code search: a kind the cluster "
@@ -4111,6 +4113,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connection adapters were found for 'x'; MissingSchema: No scheme supplied); axios "
          "(Unsupported protocol ftp:); not OpenSSL's TLS version refusal (SSL routines::"
          "unsupported protocol), a connection failure"),
+        ("does not fall within the expected range | not fall within the expected range",
+         ".NET System.ArgumentException for E_INVALIDARG (Value does not fall within the "
+         "expected range.), as PowerShell and .NET tools print it"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
