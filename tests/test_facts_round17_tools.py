@@ -114,6 +114,10 @@ from metricsd.core.facts import tool_error_label
         # .NET ArgumentException for E_INVALIDARG.
         ("System.ArgumentException: Value does not fall within the expected range.",
          "invalid_args"),
+        # curl CURLE_URL_MALFORMAT (captured here); ToolUniverse's loaded tools.
+        ("curl: (3) URL using bad/illegal format or missing URL", "invalid_args"),
+        ("Invalid function call: Function name get_current_weather_in_city not found in "
+         "loaded tools.", "unknown_tool"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],

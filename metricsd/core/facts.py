@@ -2867,6 +2867,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("404", _GEMINI_CLI + "/tools/web-fetch.ts (Status: 404)"),
     )),
     ("invalid_args", (
+        (r"\bcurl: \(3\)", "curl CURLE_URL_MALFORMAT, exit code 3 (curl: (3) URL using "
+         "bad/illegal format or missing URL; curl: (3) bad range specification in URL "
+         "position 9), captured here: the URL the tool passed does not parse"),
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
@@ -3311,6 +3314,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "no handler registered for", "agents' tool dispatchers found by code search (Error: "
          "No handler registered for tool 'x'; ToolCallError: no handler registered for tool "
          "'x'; error_code not_found): the called name has nothing behind it"),
+        ("not found in loaded tools | not found in the loaded tools | not found in available "
+         "tools | not found in the available tools | not found in registered tools | not "
+         "found in the tool registry | not found in tool registry | not in loaded tools",
+         "mims-harvard/ToolUniverse execute_function.py (Invalid function call: Function name "
+         "x not found in loaded tools.); agents' registries found by code search (Tool x not "
+         "found in registry; not found in available tools): whatever the name's length"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
