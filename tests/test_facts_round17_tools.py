@@ -118,6 +118,16 @@ from metricsd.core.facts import tool_error_label
         ("curl: (3) URL using bad/illegal format or missing URL", "invalid_args"),
         ("Invalid function call: Function name get_current_weather_in_city not found in "
          "loaded tools.", "unknown_tool"),
+        # httpcore/anyio; Winsock as .NET prints it; .NET WebException; Apple NSURLError;
+        # Go crypto/tls; undici.
+        ("httpx.ConnectError: All connection attempts failed", "network"),
+        ("System.Net.Sockets.SocketException (10061): No connection could be made because "
+         "the target machine actively refused it.", "network"),
+        ("An existing connection was forcibly closed by the remote host.", "network"),
+        ("System.Net.WebException: The remote name could not be resolved: 'api.example.com'",
+         "network"),
+        ("A server with the specified hostname could not be found.", "network"),
+        ("remote error: tls: handshake failure", "network"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],
@@ -138,6 +148,9 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
         ("JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "other"),
         ("EXIT=0", "other"),
         ("fatal: invalid reference: nosuch", "not_found"),
+        # Windows' sharing violation is no permission (other on main too).
+        ("The process cannot access the file because it is being used by another process.",
+         "other"),
         # OpenSSL's TLS version refusal is a connection failure, not a URL argument.
         ("curl: (35) error:0A000102:SSL routines::unsupported protocol", "network"),
         ("Only read-only queries are allowed", "denied"),

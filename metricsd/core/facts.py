@@ -3546,10 +3546,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("could not access | couldn t access | unable to access | cannot access | can t access "
          "| failed to access + director | directory | directories | folder | folders | file | "
          "files | path - no such | not found | does not exist | doesn t exist | enoent | "
-         "cannot find | no file", "FoundationAgents/MetaGPT metagpt/tools/libs/editor.py "
+         "cannot find | no file | used by another process | being used by", "FoundationAgents/"
+         "MetaGPT metagpt/tools/libs/editor.py "
          "(PermissionError: Could not access or create directories.); not ls's missing file "
-         "(ls: cannot access 'x': No such file or directory, captured here): the cause "
-         "named decides"),
+         "(ls: cannot access 'x': No such file or directory, captured here), nor Windows' "
+         "sharing violation (The process cannot access the file because it is being used by "
+         "another process.): the cause named decides"),
         ("insufficient privileges | insufficient privilege | not authorized to perform | "
          "requires elevation | elevation required | do not have access | don t have access | "
          "does not have access | doesn t have access - does not exist | doesn t exist | not "
@@ -3719,7 +3721,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
          "hashicorp/terraform fmt (Error: No file or directory at x.tf), captured here"),
         ("could not be found | couldn t be found | cannot be found | can t be found - "
-         "permission | matches parameter name | accepts argument", "rust-lang/cargo (error: "
+         "permission | matches parameter name | accepts argument | specified hostname | "
+         "remote name", "not a host name the resolver could not find (Apple "
+         "NSURLErrorCannotFindHost: A server with the specified hostname could not be found.), "
+         "a network failure; rust-lang/cargo (error: "
          "the crate `x` could not be found in registry "
          "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
          "it (ImportError: DLL load failed: The specified module could not be found.; Unable "
@@ -4233,6 +4238,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "more information, pass `verbose: true` ...), as agents on Bun print it (OpenCode: "
          "Cannot connect to API: The socket connection was closed unexpectedly; found by code "
          "search); curl CURLE_GOT_NOTHING (curl: (52) Empty reply from server)"),
+        ("all connection attempts failed | actively refused | forcibly closed by the remote "
+         "host | remote name could not be resolved | specified hostname could not be found | "
+         "tls handshake | handshake failure | remote error tls | und err socket",
+         "encode/httpcore and agronholm/anyio connect_tcp (httpx.ConnectError: All connection "
+         "attempts failed); Winsock WSAECONNREFUSED 10061 and WSAECONNRESET 10054 as .NET and "
+         "CPython print them on Windows (No connection could be made because the target "
+         "machine actively refused it; An existing connection was forcibly closed by the "
+         "remote host); .NET WebException NameResolutionFailure (The remote name could not be "
+         "resolved: 'x'); Apple NSURLErrorCannotFindHost (A server with the specified "
+         "hostname could not be found.); Go crypto/tls (remote error: tls: handshake "
+         "failure); nodejs/undici SocketError (UND_ERR_SOCKET)"),
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
