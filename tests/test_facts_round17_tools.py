@@ -128,6 +128,11 @@ from metricsd.core.facts import tool_error_label
          "network"),
         ("A server with the specified hostname could not be found.", "network"),
         ("remote error: tls: handshake failure", "network"),
+        # gemini-cli headless: the approval nobody could give; stream assemblers.
+        ('Tool execution for "run_shell_command" requires user confirmation, which is not '
+         "supported in non-interactive mode.", "denied"),
+        ("Tool call arguments were truncated or malformed (invalid JSON). Retry the tool "
+         "call.", "invalid_args"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],

@@ -3122,6 +3122,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "confirmation", "a code-running agent's confirm step found by code search (The code "
          "block was not confirmed by the user and so was not run.); shell scripts' confirm "
          "prompts (The operation was not confirmed by the user!): the user did not let it run"),
+        ("requires user confirmation | requires confirmation | needs user confirmation | "
+         "confirmation required | requires user approval", "google-gemini/gemini-cli "
+         "core/src/core/coreToolScheduler.ts and its forks (Tool execution for \"x\" requires "
+         "user confirmation, which is not supported in non-interactive mode.), as headless "
+         "runs found by code search quote it: the call needed an approval nobody could give"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
@@ -4130,6 +4135,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("does not fall within the expected range | not fall within the expected range",
          ".NET System.ArgumentException for E_INVALIDARG (Value does not fall within the "
          "expected range.), as PowerShell and .NET tools print it"),
+        ("arguments were truncated | arguments truncated | arguments are truncated | "
+         "truncated arguments | truncated tool call", "agents' stream assemblers found by code "
+         "search (Tool call arguments were truncated or malformed (invalid JSON). Retry the "
+         "tool call.; ERROR: Your function call arguments were truncated and could not be "
+         "parsed; Streamed tool arguments were truncated by the model output limit): the "
+         "arguments of the call are cut short, not a tool's output over its limit"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
