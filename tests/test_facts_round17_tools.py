@@ -114,8 +114,9 @@ from metricsd.core.facts import tool_error_label
         # .NET ArgumentException for E_INVALIDARG.
         ("System.ArgumentException: Value does not fall within the expected range.",
          "invalid_args"),
-        # curl CURLE_URL_MALFORMAT (captured here); ToolUniverse's loaded tools.
-        ("curl: (3) URL using bad/illegal format or missing URL", "invalid_args"),
+        # curl CURLE_URL_MALFORMAT (curl 8 lib/urlapi.c, CURLUE_BAD_PORT_NUMBER); ToolUniverse.
+        ("curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535",
+         "invalid_args"),
         ("Invalid function call: Function name get_current_weather_in_city not found in "
          "loaded tools.", "unknown_tool"),
         # httpcore/anyio; Winsock as .NET prints it; .NET WebException; Apple NSURLError;
@@ -131,8 +132,8 @@ from metricsd.core.facts import tool_error_label
         # gemini-cli headless: the approval nobody could give; stream assemblers.
         ('Tool execution for "run_shell_command" requires user confirmation, which is not '
          "supported in non-interactive mode.", "denied"),
-        ("Tool call arguments were truncated or malformed (invalid JSON). Retry the tool "
-         "call.", "invalid_args"),
+        ("Tool call arguments were truncated due to token limit. Re-issue the tool call.",
+         "invalid_args"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],
