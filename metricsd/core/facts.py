@@ -3289,10 +3289,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool | invalid function name | "
          "unregistered | invalid server name | unknown "
          "server | no such "
-         "server - missing tool name",
+         "server - missing tool name | unknown server error",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
-         "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
+         "there; not a server's Unknown server error, huggingface/smolagents#1731); "
+         "codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
          "agents' tool registries (Unsupported tool: x, for a name the registry lacks)"),
         ("tool | tools | function | functions + do not recognize | does not recognize | don t "
          "recognize | we do not recognize", "pepperoni21/ollama-rs error.rs (Ollama attempted "
@@ -3411,12 +3412,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
          "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
          "tokens | larger than | file size exceeds | output limit | e2big - name too long | "
-         "filename too long | path too long | enametoolong",
+         "filename too long | path too long | enametoolong | filename or extension is too long",
          _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
          + _GEMINI_CLI + "/utils/fileUtils.ts; not a name over the file system's limit "
          "(ENAMETOOLONG: File name too long; git for Windows: unable to create file x: "
          "Filename too long, msysgit/git#376, git-for-windows/git#277; WASI strerror "
-         "Filename too long): the output is not over any limit"),
+         "Filename too long; Windows ERROR_FILENAME_EXCED_RANGE: The filename or extension is too "
+         "long., CrowdStrike/CAST#3): the output is not over any limit"),
         ("exceeds cap | exceeds the cap | exceeded cap | exceeded the cap | exceeds size cap | "
          "exceeds byte cap | over the cap | above the cap",
          "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
@@ -3715,8 +3717,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
          "path specified)"),
-        ("no ~ found - diff | blocks | formatted | missing required | is required",
-         "laravel/boost BrowserLogs (No log file found); not an argument the call lacks "
+        ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
+         "response | in response | found in code | result found error | is disabled",
+         "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
+         "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
+         "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
+         "nor a feature switched off (Mintplex-Labs/anything-llm web-browsing.js: Search is "
+         "disabled and no content was found); not an argument the call lacks "
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
@@ -3765,10 +3772,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
         ("could not locate | couldn t locate | unable to locate | cannot locate | can t "
-         "locate | failed to locate - credentials | credential", "programs' lookups of a file "
+         "locate | failed to locate - credentials | credential | ai model | no element",
+         "programs' lookups of a file "
          "or name found by code search (Could not locate file x; Unable to locate the file; "
          "node-bindings: Could not locate the bindings file), like apt's Unable to locate "
-         "package; not botocore's Unable to locate credentials, a permission"),
+         "package; not botocore's Unable to locate credentials, a permission, nor a vision model "
+         "that found no element (web-infra-dev/midscene#1234: AI model failed to locate: ... no "
+         "element can be identified)"),
         ("no ~ file found | files found | file was found | config file found | configuration "
          "file found - diff | blocks | formatted", "docker compose and agents' project tools "
          "(No docker-compose file found; no configuration file provided: not found, "
@@ -4178,10 +4188,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
          "no such host | dial tcp | "
          "name or service not known | nodename nor "
-         "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
+         "servname | temporary failure in name resolution - service process", "chromium "
+         "net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
          "failed); browsers' fetch (Failed to fetch); MySQL client (ERROR 2002 (HY000): Can't "
-         "connect to local MySQL server through socket); " + _NODE_FS),
+         "connect to local MySQL server through socket); " + _NODE_FS + "; not a server process "
+         "that failed to start (lobehub/lobehub#17529: Failed to fetch tools from MCP server: "
+         "Failed to start MCP service process)"),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "address unreachable | network changed",
          _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "

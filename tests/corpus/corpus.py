@@ -136,7 +136,8 @@ def second_readings() -> tuple[SecondReading, ...]:
 
 
 def batch_files() -> list[Path]:
-    return sorted(BATCHES.glob("[0-9][0-9].tsv"))
+    """Every batch file, in the order the batches were numbered (``99.tsv`` before ``100.tsv``)."""
+    return sorted(BATCHES.glob("[0-9]*.tsv"), key=lambda p: int(p.stem))
 
 
 @functools.cache

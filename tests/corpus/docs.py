@@ -230,7 +230,7 @@ def render() -> str:
     out += families_table(facts.TOOL_ERROR_FAMILIES)
     out += ["", "## How well the tables read real inputs", ""]
     corpus = rows()
-    batches = sorted({r.batch for r in corpus} - {"00"})
+    batches = sorted({r.batch for r in corpus} - {"00"}, key=int)
     out += [f"The corpus (`tests/corpus/`) holds {len(corpus)} real inputs from "
             f"{len(distinct_sources(corpus))} distinct sources, each row with its public "
             "source: a file or an issue of a public repository, a provider's documentation "
@@ -298,7 +298,7 @@ def second_reader_section() -> list[str]:
     """How often two careful readers agree, next to how often the classifier agreed at first
     sight, on the rows a second reader labelled again (``second_reader.tsv``)."""
     readings = second_readings()
-    batches = sorted({r.row.batch for r in readings})
+    batches = sorted({r.row.batch for r in readings}, key=int)
     out = ["", "### Two readers", "",
            f"To tell a classifier's misses from labels that careful people would not agree on, "
            f"a second reader labelled {len(readings)} rows of batches {batches[0]} to "
@@ -331,13 +331,14 @@ def second_reader_section() -> list[str]:
 
 def held_out_batches() -> list[str]:
     """The batches scored once by a real daemon (``firstsight --daemon``)."""
-    return sorted(c["batch"] for c in _record() if c["scored_by"] == "daemon")
+    return sorted((c["batch"] for c in _record() if c["scored_by"] == "daemon"), key=int)
 
 
 def first_classifier_batches() -> list[str]:
     """The batches scored against the first classifier of the record."""
     record = _record()
-    return sorted(c["batch"] for c in record if c["classifier"] == record[0]["classifier"])
+    return sorted((c["batch"] for c in record if c["classifier"] == record[0]["classifier"]),
+                  key=int)
 
 
 def first_sight_table() -> list[str]:
