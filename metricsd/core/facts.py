@@ -3127,6 +3127,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "core/src/core/coreToolScheduler.ts and its forks (Tool execution for \"x\" requires "
          "user confirmation, which is not supported in non-interactive mode.), as headless "
          "runs found by code search quote it: the call needed an approval nobody could give"),
+        ("builtin | builtins | strict mode | privileged ~ is denied | are denied - access | "
+         "permission | eacces", "danny-avila/agents src/tools/local/bashAst.ts (Zsh "
+         "privileged builtin \"zmodload\" is denied.; In strict mode, \"eval\" is denied.): "
+         "the agent's shell policy refused the command; not an access the system refused"),
+        ("code verification failure | code verification failed", "microsoft/TaskWeaver "
+         "code_interpreter.py (No code is executed due to code verification failure.): the "
+         "agent's own check refused the code before it ran; not its code generation failure, "
+         "which refused nothing"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
@@ -3190,6 +3198,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "search (Error: wrangler dev did not become ready within 30s; RuntimeError: SLLM "
          "server at x did not become ready within 60s; Docker engine did not become ready "
          "within 60 seconds), like the Interface not ready after N seconds the corpus holds"),
+        ("returning control to agent after | returning control to the agent after | process "
+         "might be still running | process might still be running | process may still be "
+         "running | did not start in time | not start in time | failed to start in time | did "
+         "not start within", "agent0ai/agent-zero _code_execution prompts fw.code.max_time.md "
+         "and fw.code.no_out_time.md (Returning control to agent after N seconds of "
+         "execution. Process might be still running.); EtiennePerot/safe-code-execution#45 "
+         "(Sandbox did not start in time)"),
+        ("http 524 | http 504 | http 408 | status 524 | error 524", "Cloudflare's 524 (A "
+         "timeout occurred) and the gateway timeouts as MCP clients print them "
+         "(modelcontextprotocol/typescript-sdk StreamableHTTPError: Error POSTing to endpoint "
+         "(HTTP 524), obot-platform/obot#3266)"),
     )),
     ("canceled", (
         ("был прерван", _ROO_LOCALES),
@@ -3326,6 +3345,23 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mims-harvard/ToolUniverse execute_function.py (Invalid function call: Function name "
          "x not found in loaded tools.); agents' registries found by code search (Tool x not "
          "found in registry; not found in available tools): whatever the name's length"),
+        ("unknown method | no such method | hallucinate name | hallucinated name | "
+         "hallucinated tool | hallucinated function", "agent0ai/agent-zero "
+         "_text_editor/tools/text_editor.py (unknown method 'x'); JSON-RPC -32601 in other "
+         "words; OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: HALLUCINATE_NAME)"),
+        ("plugin | plugins | tool | tools | function ~ is not loaded | not loaded | are not "
+         "loaded", "microsoft/TaskWeaver taskweaver/ces/runtime/executor.py (plugin x is not "
+         "loaded)"),
+        ("unknown command | invalid command + available commands | commands list | list of "
+         "commands | command list", "Significant-Gravitas/AutoGPT#1557 (Unknown command 'x'. "
+         "Please refer to the 'COMMANDS' list for available commands): the agent's own verbs"),
+        ("not found in agent | not found on agent | not registered in agent | not available "
+         "in agent | not available for agent", "openai/openai-agents-python#1196 (Tool x not "
+         "found in agent y)"),
+        ("invalid action | unknown action + following actions | available actions | one of "
+         "the actions | did not execute", "openai/evals hr_ml_agent_bench environment.py "
+         "(Invalid action: x. Action did not execute. Please use one of the following "
+         "actions: ...)"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -3424,6 +3460,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
          "found by code search (locks dict size N exceeds cap M; Ballroom x has N heats, "
          "exceeds cap of 2): the same over-the-limit idea, cap for limit"),
+        ("is limited to | are limited to | should not exceed | should not exceeded | must not "
+         "exceed + lines | characters | bytes | tokens | chars", "openai/evals "
+         "hr_ml_agent_bench high_level_actions.py (the number of lines to display is limited "
+         "to 100 lines); SWE-agent/SWE-agent sweagent/tools/tools.py (Observations should not "
+         "exceeded N characters. M characters were elided.)"),
+        ("characters were elided | lines were elided | bytes were elided | characters elided",
+         "SWE-agent/SWE-agent sweagent/tools/tools.py (N characters were elided)"),
     )),
     ("permission", (
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
@@ -3593,6 +3636,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "password is incorrect", "GitHub's git over HTTPS as git prints it (remote: Invalid "
          "username or password.; fatal: Authentication failed for 'https://github.com/x'): "
          "the service refused the tool's credentials"),
+        ("no allowed directories | no allowed paths | allowed directories configured",
+         "Mintplex-Labs/anything-llm aibitat/plugins/filesystem (Error: No allowed "
+         "directories configured): the tool may touch no path"),
+        ("read only file | readonly file | file is read only", "openai/evals hr_ml_agent_bench "
+         "low_level_actions.py (cannot write file x because it is a read-only file.), like "
+         "EROFS"),
+        ("not subscribed to | blocked user | user is blocked | account is blocked | account "
+         "has been blocked", "RapidAPI response texts as OpenBMB/ToolBench "
+         "toolbench/inference/server.py matches them (You are not subscribed to this API.; "
+         "Blocked User. Please contact your API provider.): the service refused the tool's "
+         "account"),
+        ("ps1 + cannot be loaded | kann nicht geladen werden", "PowerShell about_Execution_"
+         "Policies (File x.ps1 cannot be loaded because running scripts is disabled on this "
+         "system), cut short as google-gemini/gemini-cli#21399 shows it"),
     )),
     ("not_found", (
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
@@ -4151,6 +4208,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool call.; ERROR: Your function call arguments were truncated and could not be "
          "parsed; Streamed tool arguments were truncated by the model output limit): the "
          "arguments of the call are cut short, not a tool's output over its limit"),
+        ("give a valid | please give a valid | invalid characters | invalid character in | "
+         "invalid action", "OpenBMB/XAgent ToolServer web.py (URL x is not a http or https "
+         "url, please give a valid url!); sierra-research/tau-bench calculate.py (Error: "
+         "invalid characters in expression); UKGovernmentBEIS/inspect_ai _computer.py "
+         "(Invalid action: scroll_left)"),
+        ("format error + tool call status | toolcallstatuscode | tool call | tool calls",
+         "OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: FORMAT_ERROR)"),
+        ("missing + prompt", "web-infra-dev/midscene#2081 (missing prompt for aiTap)"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
@@ -4273,6 +4338,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "resolved: 'x'); Apple NSURLErrorCannotFindHost (A server with the specified "
          "hostname could not be found.); Go crypto/tls (remote error: tls: handshake "
          "failure); nodejs/undici SocketError (UND_ERR_SOCKET)"),
+        ("connection was reset | connection was aborted | host is not responding | server is "
+         "not responding | host not responding | server not responding", "curl on Windows "
+         "(curl: (56) Recv failure: Connection was reset, keldenl/gpt-llama.cpp#50); "
+         "microsoft/OmniParser#156 (Windows Host is not responding)"),
     )),
     ("exit_nonzero", (
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
