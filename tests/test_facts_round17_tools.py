@@ -134,6 +134,21 @@ from metricsd.core.facts import tool_error_label
          "supported in non-interactive mode.", "denied"),
         ("Tool call arguments were truncated due to token limit. Re-issue the tool call.",
          "invalid_args"),
+        # Batches 86 and 99-106, in other wordings of the same ideas (sources as in the rows).
+        ("Process may still be running. Returning control to the agent after 60 seconds.",
+         "timeout"),
+        ("Error: container did not start in time", "timeout"),
+        ("Error from MCP server: Error POSTing to endpoint (HTTP 504)", "timeout"),
+        ("No such method: file.move", "unknown_tool"),
+        ("function get_weather is not loaded", "unknown_tool"),
+        ("Output is limited to 30000 characters", "too_large"),
+        ("[3120 characters were elided]", "too_large"),
+        ("cannot edit config.yaml because it is a read-only file.", "permission"),
+        ("You are not subscribed to this plan.", "permission"),
+        ('Builtin "enable" is denied.', "denied"),
+        ("curl: (56) Recv failure: Connection was aborted", "network"),
+        ("Database server is not responding", "network"),
+        ("Error: invalid character in expression", "invalid_args"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],
@@ -154,6 +169,10 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
         ("JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "other"),
         ("EXIT=0", "other"),
         ("fatal: invalid reference: nosuch", "not_found"),
+        # What a pipeline or a server said of itself, not the tool's failure.
+        ("No code is executed due to code generation failure.", "other"),
+        ("[ERROR] Pipeline failed on step 3: No code found in the response", "other"),
+        ("The filename or extension is too long.", "other"),
         # Windows' sharing violation is no permission (other on main too).
         ("The process cannot access the file because it is being used by another process.",
          "other"),

@@ -3216,7 +3216,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
          "dumped | terminate called | no merge to abort | nothing to abort | connection "
-         "aborted | econnaborted",
+         "aborted | connection was aborted | econnaborted",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
