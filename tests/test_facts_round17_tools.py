@@ -173,6 +173,12 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
         ("No code is executed due to code generation failure.", "other"),
         ("[ERROR] Pipeline failed on step 3: No code found in the response", "other"),
         ("The filename or extension is too long.", "other"),
+        # A program the tool ran that failed on its own JSON or index: no argument of the
+        # call (CPython traceback, captured here; Go's runtime panic).
+        ('Traceback (most recent call last):\n  File "load.py", line 3, in <module>\n'
+         "    data = json.load(f)\njson.decoder.JSONDecodeError: Expecting ',' delimiter: "
+         "line 3 column 5 (char 20)", "other"),
+        ("panic: runtime error: index out of range [3] with length 3", "other"),
         # Windows' sharing violation is no permission (other on main too).
         ("The process cannot access the file because it is being used by another process.",
          "other"),

@@ -4085,7 +4085,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
          "bounds - list index out of range | tuple index out of range | string index out of "
          "range | list assignment index | out of bounds for axis | out of bounds for "
-         "dimension | accelerator error | cuda error | device side assert",
+         "dimension | accelerator error | cuda error | device side assert | runtime error",
          "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
@@ -4094,7 +4094,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool ran (Objects/listobject.c: list index out of range; tuple, string index out "
          "of range; huggingface/smolagents#2072), nor an array library's index error inside "
          "a model (numpy: index N is out of bounds for axis 0 with size M; pytorch: index N "
-         "is out of bounds for dimension 0, CUDA error: device-side assert triggered, "
+         "is out of bounds for dimension 0, CUDA error: device-side assert triggered, Go's "
+         "panic: runtime error: index out of range [3] with length 3, "
          "torch.AcceleratorError as datalab-to/marker#1036 prints it)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
@@ -4167,14 +4168,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "that cannot be used with a service"),
         ("jsondecodeerror | json decode error | unterminated string | expecting property name "
          "| unexpected end of json input | unexpected end of json - line 1 column 1 char 0 | "
-         "doctype | literal | syntax error | quoted string",
+         "doctype | literal | syntax error | quoted string | most recent call last | at json parse",
          "the arguments of a call cut short or malformed: CPython json "
          "(JSONDecodeError: Unterminated string starting at: line 1 column 7; Expecting "
          "property name enclosed in double quotes), V8 JSON.parse (Unterminated string in "
          "JSON at position N), Go encoding/json (unexpected end of JSON input), captured "
          "here; not an empty or HTML body read as JSON (Expecting value: line 1 column 1 "
          "(char 0)), which names no argument, nor a program's own syntax (CPython SyntaxError: "
-         "unterminated string literal; dash: Syntax error: Unterminated quoted string)"),
+         "unterminated string literal; dash: Syntax error: Unterminated quoted string), nor "
+         "a program the tool ran that failed to read its JSON (a CPython traceback: "
+         "Traceback (most recent call last): ... JSONDecodeError)"),
         ("not a deferrable tool | call it directly instead", "Lexus2016/hermes-agent-evolution"
          "#1392 and hermes-agent tools/tool_search.py (x is not a deferrable tool. If it "
          "appears in the model-facing tools list already, call it directly instead of via "
