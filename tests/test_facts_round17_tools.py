@@ -179,6 +179,9 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
          "    data = json.load(f)\njson.decoder.JSONDecodeError: Expecting ',' delimiter: "
          "line 3 column 5 (char 20)", "other"),
         ("panic: runtime error: index out of range [3] with length 3", "other"),
+        # A rate, not an output over a limit; a program's own syntax, not an argument.
+        ("Free tier is limited to 1000 tokens per minute", "other"),
+        ("SyntaxError: invalid character in identifier", "other"),
         # Windows' sharing violation is no permission (other on main too).
         ("The process cannot access the file because it is being used by another process.",
          "other"),

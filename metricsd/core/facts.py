@@ -3461,10 +3461,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found by code search (locks dict size N exceeds cap M; Ballroom x has N heats, "
          "exceeds cap of 2): the same over-the-limit idea, cap for limit"),
         ("is limited to | are limited to | should not exceed | should not exceeded | must not "
-         "exceed + lines | characters | bytes | tokens | chars", "openai/evals "
+         "exceed ~ lines | characters | bytes | tokens | chars - per minute | per hour | per "
+         "day | per second | rate", "openai/evals "
          "hr_ml_agent_bench high_level_actions.py (the number of lines to display is limited "
          "to 100 lines); SWE-agent/SWE-agent sweagent/tools/tools.py (Observations should not "
-         "exceeded N characters. M characters were elided.)"),
+         "exceeded N characters. M characters were elided.); not a rate (limited to N tokens "
+         "per minute)"),
         ("characters were elided | lines were elided | bytes were elided | characters elided",
          "SWE-agent/SWE-agent sweagent/tools/tools.py (N characters were elided)"),
     )),
@@ -4212,13 +4214,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "parsed; Streamed tool arguments were truncated by the model output limit): the "
          "arguments of the call are cut short, not a tool's output over its limit"),
         ("give a valid | please give a valid | invalid characters | invalid character in | "
-         "invalid action", "OpenBMB/XAgent ToolServer web.py (URL x is not a http or https "
+         "invalid action - identifier | syntax error | syntaxerror",
+         "OpenBMB/XAgent ToolServer web.py (URL x is not a http or https "
          "url, please give a valid url!); sierra-research/tau-bench calculate.py (Error: "
          "invalid characters in expression); UKGovernmentBEIS/inspect_ai _computer.py "
-         "(Invalid action: scroll_left)"),
+         "(Invalid action: scroll_left); not a program's own syntax (CPython 3.8 SyntaxError: "
+         "invalid character in identifier)"),
         ("format error + tool call status | toolcallstatuscode | tool call | tool calls",
          "OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: FORMAT_ERROR)"),
-        ("missing + prompt", "web-infra-dev/midscene#2081 (missing prompt for aiTap)"),
+        ("missing ~ prompt | prompts", "web-infra-dev/midscene#2081 (missing prompt for "
+         "aiTap)"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
