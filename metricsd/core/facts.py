@@ -3029,11 +3029,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
-         "method not allowed | not allowed here | not allowed to access", "microsoft/TaskWeaver "
+         "method not allowed | not allowed here | not allowed to access | received when",
+         "microsoft/TaskWeaver "
          "(Importing module 'subprocess' is not allowed); not a configuration's grammar (nginx "
          "src/core/ngx_conf_file.c: \"x\" directive is not allowed here); not a service that "
          "refused the tool's identity (You are not allowed to access this resource), a "
-         "permission"),
+         "permission; not a protocol a client refuses to speak (curl: (1) Received HTTP/0.9 "
+         "when not allowed)"),
         ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
          "openai/openai-cua-sample-app utils.py check_blocklisted_url "
          "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
