@@ -149,6 +149,13 @@ from metricsd.core.facts import tool_error_label
         ("curl: (56) Recv failure: Connection was aborted", "network"),
         ("Database server is not responding", "network"),
         ("Error: invalid character in expression", "invalid_args"),
+        # Schema validators' own words: zod v4, pydantic-core, serde.
+        ("Too small: expected string to have >=1 characters", "invalid_args"),
+        ("Too big: expected number to be <=100", "invalid_args"),
+        ("1 validation error for call[search]\nquery\n  String should have at most 256 "
+         "characters [type=string_too_long]", "invalid_args"),
+        ("order\n  Input should be 'asc' or 'desc' [type=enum]", "invalid_args"),
+        ("unknown variant `foo`, expected one of `read`, `write`", "invalid_args"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],

@@ -3450,13 +3450,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
          "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
          "tokens | larger than | file size exceeds | output limit | e2big - name too long | "
-         "filename too long | path too long | enametoolong | filename or extension is too long",
+         "filename too long | path too long | enametoolong | filename or extension is too long | "
+         "too big expected | validation error | should have at most",
          _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
          + _GEMINI_CLI + "/utils/fileUtils.ts; not a name over the file system's limit "
          "(ENAMETOOLONG: File name too long; git for Windows: unable to create file x: "
          "Filename too long, msysgit/git#376, git-for-windows/git#277; WASI strerror "
          "Filename too long; Windows ERROR_FILENAME_EXCED_RANGE: The filename or extension is too "
-         "long., CrowdStrike/CAST#3): the output is not over any limit"),
+         "long., CrowdStrike/CAST#3): the output is not over any limit; nor an argument a "
+         "schema found too long (pydantic-core: String should have at most N characters "
+         "[type=string_too_long]; zod v4: Too big: expected ...), an invalid argument"),
         ("exceeds cap | exceeds the cap | exceeded cap | exceeded the cap | exceeds size cap | "
          "exceeds byte cap | over the cap | above the cap",
          "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
@@ -4226,6 +4229,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: FORMAT_ERROR)"),
         ("missing ~ prompt | prompts", "web-infra-dev/midscene#2081 (missing prompt for "
          "aiTap)"),
+        ("too small | too big + expected", "colinhacks/zod packages/zod/src/v4/locales/en.ts "
+         "(Too small: expected string to have >=1 characters; Too big: expected number to be "
+         "<=100): a value outside the schema's bounds, as TypeScript MCP servers return it"),
+        ("input should be | string should have | list should have | tuple should have | "
+         "dictionary should have | value should have | field required | should have at least "
+         "| should have at most", "pydantic/pydantic-core src/errors/types.rs (Input should "
+         "be a valid integer; Input should be 'a' or 'b'; String should have at most N "
+         "characters; Field required), as Python MCP servers and agents' tools return them"),
+        ("unknown variant", "serde-rs/serde de/mod.rs (unknown variant `x`, expected one of "
+         "`a`, `b`), as Rust tools report arguments that do not deserialize"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
