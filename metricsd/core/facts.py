@@ -2941,6 +2941,11 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         (r"\bexit -?[1-9][0-9]*\)", "an exit status in parentheses after a failure "
          "(Godot4-Addons/ai_assistant_for_godot agent_loop.gd: Git commit failed (exit 128).; "
          "agents' shell tools: Error (exit 128): ...)"),
+        (r"\bexit with -?[1-9]", "sigoden/aichat src/function.rs (Tool call exit with 1)"),
+        (r"\bexit status 0x[0-9a-f]*[1-9a-f]", "a Windows NTSTATUS as Go os/exec prints it "
+         "(gptscript-ai/dalle-image-generation#6: exit status 0xc0000135)"),
+        (r"\bexit-code:? ?-?[1-9]", "karthink/gptel-agent (Error: search failed with "
+         "exit-code 2.)"),
         (r"\bexit_code ?= ?-?[1-9]", "exit_code=N as CI and agents' run logs print it "
          "(found by code search), like exitCode=N"),
         (r"\bmake[^ *]{0,6}: \*\*\* \[[^\]]*\] (?:error|fehler|erreur|\u30a8\u30e9\u30fc|"
@@ -3059,7 +3064,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
          "user); aws/amazon-q-developer-cli (Tool approval required); "
          "microsoft/vscode-copilot-chat (disabledByUser)"),
-        ("mode + not allowed | can only | may only | cannot | restricted", "RooCodeInc/Roo-Code "
+        ("mode + not allowed | can only | may only | cannot | can not | restricted",
+         "mongodb-js/mongodb-mcp-server (In readOnly mode you can not run pipelines with $out "
+         "or $merge stages.); RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
          "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
         ("rejected + tool | call | invocation | command | operation | action | execution - "
@@ -3211,6 +3218,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "timeout occurred) and the gateway timeouts as MCP clients print them "
          "(modelcontextprotocol/typescript-sdk StreamableHTTPError: Error POSTing to endpoint "
          "(HTTP 524), obot-platform/obot#3266)"),
+        ("exceeded ~ ms | milliseconds | seconds | secs | minutes - memory | limit mb | rate "
+         "limit | quota | retry in | retry after | try again in",
+         "zhu1090093659/deepseek-pp#254 (MCP request exceeded 20000 ms.), like Playwright's "
+         "Timeout 30000ms exceeded"),
     )),
     ("canceled", (
         ("был прерван", _ROO_LOCALES),
@@ -3364,6 +3375,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "the actions | did not execute", "openai/evals hr_ml_agent_bench environment.py "
          "(Invalid action: x. Action did not execute. Please use one of the following "
          "actions: ...)"),
+        ("unexpected call | unexpected function call - unexpected call to | expected calls | "
+         "mock", "sigoden/aichat src/function.rs (Unexpected call: x {...}: a call to a "
+         "function the request did not declare); not a test double's unexpected call "
+         "(golang/mock: Unexpected call to *mocks.MockX.Foo(...) because: there are no "
+         "expected calls)"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -3390,7 +3406,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted | merge conflict | resolve all conflicts", "git apply; GNU patch; " + _RUN
+         "permitted | merge conflict | resolve all conflicts | apply override | not available",
+         "git apply; GNU patch; " + _RUN
          + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
          "git apply.c (error: while searching for: the hunk's context lines it did not find); "
@@ -3424,6 +3441,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot be matched | could not be matched | could not be located | cannot be located",
          "nus-apr/auto-code-rover app/agents/agent_write_patch.py (Patch is not applicable), "
          "app/post_process.py (Edits number 1 cannot be matched to the original program.)"),
+        ("no suitable match | no confident match | no confident matches | first mismatch | "
+         "mismatch at line | search block lines more than file lines | more than file lines",
+         "ravitemer/mcphub.nvim edit_file search_engine.lua (No suitable match found; SEARCH "
+         "block lines more than file lines); olimorris/codecompanion.nvim insert_edit (No "
+         "confident matches found with any strategy); kardolus/chatgpt-cli agent (apply patch "
+         "x: first mismatch at line 7)"),
+        ("hunk + past eof | past end of file | beyond eof | beyond end of file | beyond the end "
+         "of the file", "kardolus/chatgpt-cli agent patch applier (hunk starts past EOF: "
+         "start=40 len=3)"),
     )),
     ("too_large", (
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
@@ -3657,6 +3683,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("ps1 + cannot be loaded | kann nicht geladen werden", "PowerShell about_Execution_"
          "Policies (File x.ps1 cannot be loaded because running scripts is disabled on this "
          "system), cut short as google-gemini/gemini-cli#21399 shows it"),
+        ("escapes | outside | outside of ~ workdir | work dir | cwd | sandbox root",
+         "kardolus/chatgpt-cli agent policy (path escapes workdir: workdir=x path=y)"),
+        ("token + requires + scope | scopes", "supabase/mcp#152 (MCP error -32600: OAuth token "
+         "requires the database:write scope), like GitHub's missing scope"),
+        ("is not readable | not readable - as text | binary", "karthink/gptel-agent "
+         "gptel-agent-tools.el (Error: File x is not readable); microsoft/promptflow "
+         "yaml_utils.py (File Permissions Error: ... file is not readable.)"),
     )),
     ("not_found", (
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
@@ -3688,7 +3721,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recognized as the name of | not recognized as a name of | not installed | not in "
          "path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
-         "| api key | api keys | environment variable "
+         "| api key | api keys | environment variable | key error | token not found | file path "
+         "parameter | file path argument "
          "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
@@ -3707,7 +3741,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not CPython's IndentationError: unindent does not match any outer indentation "
          "level); nor a credential the program's setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
-         "variable; web apps' OpenAI API key not found in environment); " + _RUN),
+         "variable; web apps' OpenAI API key not found in environment; PrefectHQ/marvin: GitHub "
+         "token not found in any source); nor a key a program looked up (deepset-ai/haystack"
+         "#11754: KeyError: 'does_not_exist'), nor an argument named for a file "
+         "(coder/claudecode.nvim: Missing filePath parameter); " + _RUN),
         ("can t locate | can t cd to", "perl (Can't locate JSON/XS.pm in @INC (you may need "
          "to install the JSON::XS module); captured here); dash and BusyBox ash cd (sh: 1: cd: "
          "can't cd to /app; InftyAI/Nebula#68; captured here), and shells written after it "
@@ -3782,12 +3819,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
          "path specified)"),
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
-         "response | in response | found in code | result found error | is disabled",
+         "response | in response | found in code | result found error | is disabled | prompt "
+         "output",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
          "nor a feature switched off (Mintplex-Labs/anything-llm web-browsing.js: Search is "
-         "disabled and no content was found); not an argument the call lacks "
+         "disabled and no content was found; griptape-ai/griptape tool_task.py: No action found "
+         "in prompt output.); not an argument the call lacks "
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
@@ -3851,6 +3890,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "referred to", "Debian apt (E: Package 'x' has no installation candidate; Package x "
          "is not available, but is referred to by another package), like apt's Unable to "
          "locate package"),
+        ("command ~ not available | is not available | not executable | is not executable - "
+         "tool | tools | function", "karthink/gptel-agent gptel-agent-tools.el (Error: Command "
+         "\"patch\" not available, cannot apply diffs.); ravitemer/mcphub.nvim terminal.lua "
+         "(Command is not executable: jobstart found nothing to run)"),
+        ("not available + this tool cannot be used | tool cannot be used", "karthink/gptel-agent "
+         "gptel-agent-tools.el (Error: ripgrep/grep not available, this tool cannot be used)"),
     )),
     ("invalid_args", (
         ("must be of type | args but requires | arguments but requires", "an argument of the "
@@ -4023,12 +4068,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
-         "mode | operation | regex | regexp | pattern | specification | spec - "
+         "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
+         "| failed to pull | "
          "return type | must return | api key | api token | std invalid argument | doctype",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
-         "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call"),
+         "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call, "
+         "nor a server that failed to launch (obot-platform/mcp-catalog#565: failed to pull "
+         "image x: invalid reference format)"),
         ("missing + parameter | parameters | argument | arguments | field | name | input | "
          "value | command | query | url | path | positional argument | required positional | "
          "new str | new string | old str | old string | content | text",
@@ -4141,8 +4189,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
-         "arguments | argument | input | json | params | parameters", _CODEX
-         + " (failed to parse function arguments)"),
+         "arguments | argument | input | json | params | parameters - is not a function",
+         _CODEX + " (failed to parse function arguments); not a program's missing method "
+         "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
         ("must be different | must differ | cannot be the same | can t be the same | must not "
          "be the same | should be different | must not be identical | are exactly the same",
          "FoundationAgents/MetaGPT metagpt/tools/libs/editor.py (`to_replace` and "
@@ -4239,6 +4288,41 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "characters; Field required), as Python MCP servers and agents' tools return them"),
         ("unknown variant", "serde-rs/serde de/mod.rs (unknown variant `x`, expected one of "
          "`a`, `b`), as Rust tools report arguments that do not deserialize"),
+        ("invalid unified diff | missing hunk header | malformed unified diff | no valid search "
+         "replace blocks | no valid search replace block | incomplete search block | "
+         "incomplete replace block | missing separator", "kardolus/chatgpt-cli agent patch "
+         "parser (invalid unified diff: missing hunk header); ravitemer/mcphub.nvim edit_file "
+         "diff parser (No valid SEARCH/REPLACE blocks found; Incomplete search block - missing "
+         "separator or replace section)"),
+        ("tool requires ~ path | command | argument | arguments | parameter | url | query | "
+         "name | content | input | file", "kardolus/chatgpt-cli agent (file tool requires path; "
+         "shell tool requires command)"),
+        ("must be a valid | must be valid | should be a valid | must be either | should be "
+         "either | can only set to | can only be set to | must also be", "korotovsky/slack-mcp-"
+         "server pkg/handler (thread_ts must be a valid timestamp in format ...; content_type "
+         "must be either 'text/plain' or 'text/markdown'); mongodb-js/mongodb-mcp-server "
+         "(Cannot apply override for readOnly: Can only set to true); BrainBlend-AI/atomic-"
+         "agents mcp_factory.py (When `client_session` is provided an `event_loop` must also "
+         "be supplied.)"),
+        ("cannot be combined with | can t be combined with | can not be combined with | may "
+         "not be combined with", "korotovsky/slack-mcp-server (x cannot be combined with y); "
+         "evalstate/fast-agent shell tool (Error: 'background=true' cannot be combined with "
+         "'timeout')"),
+        ("must be ~ or - root | sudo | administrator | or later | or newer",
+         "korotovsky/slack-mcp-server (action "
+         "must be 'list', 'join', or 'leave'): a value outside the listed choices; not a "
+         "privilege (must be run as root or with sudo)"),
+        ("not a ~ url | uri | timestamp | date | number | integer | email | uuid",
+         "korotovsky/slack-mcp-server (not a slack timestamp); GLips/Figma-Context-MCP (Not a "
+         "Figma URL: x)"),
+        ("could not extract | unable to extract | failed to extract | cannot extract + url | "
+         "uri | link", "GLips/Figma-Context-MCP (Could not extract file key from Figma URL); "
+         "getsentry/sentry-mcp (Could not extract trace ID and span ID from URL.)"),
+        ("invalid date | invalid datetime | invalid timestamp | invalid time | url format | "
+         "400 bad request", "griptape-ai/griptape date_time tool (invalid date string); "
+         "deepset-ai/haystack-core-integrations github (Invalid GitHub issue URL format); "
+         "httpx raise_for_status as bobmatnyc/claude-mpm#294 shows it (Client error '400 Bad "
+         "Request' for url ...: the API refused the tool's request as malformed)"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
@@ -4326,9 +4410,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Post \"https://api.moonshot.ai/v1/chat/completions\": EOF; Get \"x\": EOF), as "
          "gateways and agents found by code search quote and retry it"),
         ("other side closed | type error terminated | socket closed | premature close | "
-         "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
-         "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
-         "side closed)"),
+         "sse error - non 200 status", _UNDICI + " (SocketError: other side closed; TypeError: "
+         "terminated); supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: "
+         "terminated: other side closed); not a server that answered with an HTTP status "
+         "(ravitemer/mcphub.nvim#273: SSE error: Non-200 status code (405))"),
         ("closed the connection | closed connection | remote disconnected | server "
          "disconnected | abnormal closure | socket is closed | websocket is not open | "
          "websocket is closed | websocket closed | websocket connection closed | web socket is "
