@@ -156,6 +156,22 @@ from metricsd.core.facts import tool_error_label
          "characters [type=string_too_long]", "invalid_args"),
         ("order\n  Input should be 'asc' or 'desc' [type=enum]", "invalid_args"),
         ("unknown variant `foo`, expected one of `read`, `write`", "invalid_args"),
+        # Batches 107 and 109-114, in other wordings of the same ideas.
+        ("Command exit with 2", "exit_nonzero"),
+        ("exit status 0xc000007b", "exit_nonzero"),
+        ("grep failed with exit-code 1", "exit_nonzero"),
+        ("hunk 3 starts past EOF", "edit_mismatch"),
+        ("No suitable match found for the SEARCH block", "edit_mismatch"),
+        ("invalid unified diff: missing hunk header (diff line 3)", "invalid_args"),
+        ("fetch tool requires url", "invalid_args"),
+        ("limit must be a valid integer", "invalid_args"),
+        ("'since' cannot be combined with 'until'", "invalid_args"),
+        ("Not a GitHub URL: https://example.com", "invalid_args"),
+        ("path escapes workdir: ../../etc/hosts", "permission"),
+        ("OAuth token requires the repo scope", "permission"),
+        ("Error: File /etc/shadow is not readable", "permission"),
+        ("Error: Command \"rg\" not available", "not_found"),
+        ("Request exceeded 30000 ms", "timeout"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],
@@ -189,6 +205,13 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
         # A rate, not an output over a limit; a program's own syntax, not an argument.
         ("Free tier is limited to 1000 tokens per minute", "other"),
         ("SyntaxError: invalid character in identifier", "other"),
+        # A rate limit's retry delay; a version requirement; a test double; a key lookup.
+        ("Rate limit exceeded, retry in 30 seconds", "other"),
+        ("Node.js version must be 18 or later", "other"),
+        ("Unexpected call to *mocks.MockStore.Get([1]) because: there are no expected calls",
+         "other"),
+        ("KeyError: 'does_not_exist'", "other"),
+        ("SSE error: Non-200 status code (405)", "other"),
         # Windows' sharing violation is no permission (other on main too).
         ("The process cannot access the file because it is being used by another process.",
          "other"),
