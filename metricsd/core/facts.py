@@ -3262,7 +3262,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
          "not registered | is not registered | "
-         "not defined | wasn t defined | is not defined - file not found | "
+         "not defined | wasn t defined | is not defined - rpc function | file not found | "
          "path not found | directory not found | module not found | command not found | file "
          "does not exist | path does not exist | directory does not exist | not recognized as "
          "the name of | not recognized as a name of | cmdlet | tool error does "
@@ -3271,7 +3271,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
-         "(Tool 'x' is not registered.)"),
+         "(Tool 'x' is not registered.); not a database's RPC function the tool called "
+         "(HenkDz/selfhosted-supabase-mcp#2: execute_sql RPC function not found), which "
+         "not_found reads"),
         ("could not find tool | couldn t find tool | failed to find tool | unable to find tool "
          "| cannot find tool | can t find tool", "HolmesGPT/holmesgpt tool_calling_llm.py "
          "(Failed to find tool x), tools_utils/tool_executor.py (Could not find tool named "
@@ -3321,7 +3323,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool | invalid function name | "
          "unregistered | invalid server name | unknown "
          "server | no such "
-         "server - missing tool name | unknown server error",
+         "server - missing tool name | unknown server error | rpc function",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
          "there; not a server's Unknown server error, huggingface/smolagents#1731); "
@@ -3362,8 +3364,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "hallucinated tool | hallucinated function", "agent0ai/agent-zero "
          "_text_editor/tools/text_editor.py (unknown method 'x'); JSON-RPC -32601 in other "
          "words; OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: HALLUCINATE_NAME)"),
-        ("plugin | plugins | tool | tools | function ~ is not loaded | not loaded | are not "
-         "loaded", "microsoft/TaskWeaver taskweaver/ces/runtime/executor.py (plugin x is not "
+        ("plugin | plugins + is not loaded | not loaded | are not loaded",
+         "microsoft/TaskWeaver taskweaver/ces/runtime/executor.py (plugin x is not loaded, "
+         "whatever the name's length)"),
+        ("tool | tools | function ~ is not loaded | not loaded | are not loaded",
+         "microsoft/TaskWeaver taskweaver/ces/runtime/executor.py (plugin x is not "
          "loaded)"),
         ("unknown command | invalid command + available commands | commands list | list of "
          "commands | command list", "Significant-Gravitas/AutoGPT#1557 (Unknown command 'x'. "
