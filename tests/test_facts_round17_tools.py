@@ -172,6 +172,9 @@ from metricsd.core.facts import tool_error_label
         ("Error: File /etc/shadow is not readable", "permission"),
         ("Error: Command \"rg\" not available", "not_found"),
         ("Request exceeded 30000 ms", "timeout"),
+        # Travis CI's stalled build.
+        ("No output has been received in the last 10m0s, this potentially indicates a "
+         "stalled build or something wrong with the build itself.", "timeout"),
         # A script's echo "EXIT=$?" after its command.
         ("2 failed, 10 passed\nEXIT=1", "exit_nonzero"),
     ],

@@ -3222,6 +3222,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "limit | quota | retry in | retry after | try again in",
          "zhu1090093659/deepseek-pp#254 (MCP request exceeded 20000 ms.), like Playwright's "
          "Timeout 30000ms exceeded"),
+        ("no output has been received | no output received in the last | stalled build",
+         "docs.travis-ci.com common build problems (No output has been received in the last "
+         "10m0s, this potentially indicates a stalled build or something wrong with the build "
+         "itself.): a command stopped for producing nothing in time, like agent-zero's "
+         "Returning control to agent after N seconds with no output"),
     )),
     ("canceled", (
         ("был прерван", _ROO_LOCALES),
