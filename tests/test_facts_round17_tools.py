@@ -49,6 +49,9 @@ from metricsd.core.facts import tool_error_label
         # glibc getopt (captured); hermes-agent tool_call.
         ("grep: option requires an argument -- 'e'", "invalid_args"),
         ("tool_describe requires a 'name' argument", "invalid_args"),
+        # GNU coreutils and sed, captured here.
+        ("mv: missing destination file operand after 'a.txt'", "invalid_args"),
+        ("sed: -e expression #1, char 7: unknown option to `s'", "invalid_args"),
         # GNU findutils find, captured here.
         ("find: unknown predicate `-foo'", "invalid_args"),
         ("find: paths must precede expression: `b'", "invalid_args"),

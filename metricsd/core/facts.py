@@ -4333,6 +4333,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "deepset-ai/haystack-core-integrations github (Invalid GitHub issue URL format); "
          "httpx raise_for_status as bobmatnyc/claude-mpm#294 shows it (Client error '400 Bad "
          "Request' for url ...: the API refused the tool's request as malformed)"),
+        ("missing destination file operand | missing file operand | unterminated s command | "
+         "unknown option to s | unterminated address regex", "GNU coreutils cp, mv and ln "
+         "(cp: missing destination file operand after 'a.txt'; ln: missing file operand) and "
+         "GNU sed (sed: -e expression #1, char 3: unterminated `s' command; unknown option to "
+         "`s'; unterminated address regex), captured here: the command line the tool ran is "
+         "malformed, like tr's missing operand"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
