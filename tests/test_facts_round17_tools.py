@@ -175,6 +175,9 @@ from metricsd.core.facts import tool_error_label
         ("Error: File /etc/shadow is not readable", "permission"),
         ("Error: Command \"rg\" not available", "not_found"),
         ("Request exceeded 30000 ms", "timeout"),
+        # Batch 108: Rust's Option in an exit; a shell policy on command substitution.
+        ("tool execution failed: test exited with code Some(101)", "exit_nonzero"),
+        ("shell arg contains command substitution: arg=\"$(id)\"", "denied"),
         # Travis CI's stalled build.
         ("No output has been received in the last 10m0s, this potentially indicates a "
          "stalled build or something wrong with the build itself.", "timeout"),

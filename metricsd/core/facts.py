@@ -2942,6 +2942,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(Godot4-Addons/ai_assistant_for_godot agent_loop.gd: Git commit failed (exit 128).; "
          "agents' shell tools: Error (exit 128): ...)"),
         (r"\bexit with -?[1-9]", "sigoden/aichat src/function.rs (Tool call exit with 1)"),
+        (r"\bexited with code some\(-?[1-9]", "graniet/llm llm-cli user_tools/executor.rs "
+         "(tool execution failed: lint exited with code Some(1): Rust's Option as Debug "
+         "prints it)"),
         (r"\bexit status 0x[0-9a-f]*[1-9a-f]", "a Windows NTSTATUS as Go os/exec prints it "
          "(gptscript-ai/dalle-image-generation#6: exit status 0xc0000135)"),
         (r"\bexit-code:? ?-?[1-9]", "karthink/gptel-agent (Error: search failed with "
@@ -3144,6 +3147,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "code_interpreter.py (No code is executed due to code verification failure.): the "
          "agent's own check refused the code before it ran; not its code generation failure, "
          "which refused nothing"),
+        ("contains + command substitution | backtick", "kardolus/chatgpt-cli agent/core/"
+         "policy.go (shell arg contains backtick command substitution: arg=x), like gemini-cli's "
+         "Command substitution using $(), <(), or >() is not allowed for security reasons: the "
+         "agent's shell policy refused the command"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
