@@ -51,7 +51,7 @@ from metricsd.core.facts import tool_error_label
         ("tool_describe requires a 'name' argument", "invalid_args"),
         # GNU coreutils and sed, captured here.
         ("mv: missing destination file operand after 'a.txt'", "invalid_args"),
-        ("sed: -e expression #1, char 7: unknown option to `s'", "invalid_args"),
+        ("sed: -e expression #1, char 3: unterminated `s' command", "invalid_args"),
         # GNU findutils find, captured here.
         ("find: unknown predicate `-foo'", "invalid_args"),
         ("find: paths must precede expression: `b'", "invalid_args"),
