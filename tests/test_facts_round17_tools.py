@@ -175,6 +175,12 @@ from metricsd.core.facts import tool_error_label
         ("Error: File /etc/shadow is not readable", "permission"),
         ("Error: Command \"rg\" not available", "not_found"),
         ("Request exceeded 30000 ms", "timeout"),
+        # Older batches' kinds in other wordings: an edit not applied, a PDF over the pages
+        # a read takes, edits that cannot be parsed.
+        ("src/a.ts: replace: no matches for pattern /foo/ (2 mutations not applied)",
+         "edit_mismatch"),
+        ("Error: PDF has 300 pages, more than 20. Provide the pages parameter.", "too_large"),
+        ("No diff blocks could be parsed.", "invalid_args"),
         # Batch 108: Rust's Option in an exit; a shell policy on command substitution.
         ("tool execution failed: test exited with code Some(101)", "exit_nonzero"),
         ("shell arg contains command substitution: arg=\"$(id)\"", "denied"),
@@ -221,6 +227,9 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
          "other"),
         ("KeyError: 'does_not_exist'", "other"),
         ("SSE error: Non-200 status code (405)", "other"),
+        # A hint that names a timeout is no timeout (oraios/serena#281).
+        ("Error executing tool: No symbol with name x found. Consider restarting the language "
+         "server (especially, if it's a timeout of a symbolic search)", "other"),
         # Windows' sharing violation is no permission (other on main too).
         ("The process cannot access the file because it is being used by another process.",
          "other"),

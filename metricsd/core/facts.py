@@ -3200,9 +3200,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
          "less than | specify both | mutually exclusive | not allowed with | cannot be used "
-         "with", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out after N ms); not an "
-         "argument check that names a timeout option (ValueError: Cannot specify both timeout "
-         "and exit_code., found by code search)"),
+         "with | if it s a timeout", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
+         "after N ms); not an argument check that names a timeout option (ValueError: Cannot "
+         "specify both timeout and exit_code., found by code search), nor a hint that a "
+         "failure might be one (oraios/serena#281: ... Consider restarting the language "
+         "server (especially, if it's a timeout of a symbolic search))"),
         ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
          "an execution stopped at its time limit: the judges' verdict as code-running tools "
          "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
@@ -3467,6 +3469,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("hunk + past eof | past end of file | beyond eof | beyond end of file | beyond the end "
          "of the file", "kardolus/chatgpt-cli agent patch applier (hunk starts past EOF: "
          "start=40 len=3)"),
+        ("mutation not applied | mutations not applied | edit not applied | edits not applied "
+         "| change not applied | changes not applied", "dlants/magenta.nvim edl executor.ts "
+         "(x: narrow: no matches for pattern /y/ (1 mutation not applied)): the text an edit "
+         "targets is not there"),
     )),
     ("too_large", (
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
@@ -3517,6 +3523,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "per minute)"),
         ("characters were elided | lines were elided | bytes were elided | characters elided",
          "SWE-agent/SWE-agent sweagent/tools/tools.py (N characters were elided)"),
+        ("pages + more than | pages per request", "agentscope-ai/agentscope tool/_builtin/"
+         "_read.py (Error: PDF has 120 pages, more than 10. You must provide the pages "
+         "parameter ..., max 20 pages per request.)"),
     )),
     ("permission", (
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
@@ -4346,6 +4355,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "GNU sed (sed: -e expression #1, char 3: unterminated `s' command; unknown option to "
          "`s'; unterminated address regex), captured here: the command line the tool ran is "
          "malformed, like tr's missing operand"),
+        ("edits | edit | diff | diffs | patch | blocks ~ can be parsed | could be parsed | "
+         "cannot be parsed | could not be parsed", "nus-apr/auto-code-rover app/post_process.py "
+         "(No edits can be parsed.), like a patch whose format the tool could not parse"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
