@@ -177,10 +177,9 @@ from metricsd.core.facts import tool_error_label
         ("Request exceeded 30000 ms", "timeout"),
         # Older batches' kinds in other wordings: an edit not applied, a PDF over the pages
         # a read takes, edits that cannot be parsed.
-        ("src/a.ts: replace: no matches for pattern /foo/ (2 mutations not applied)",
-         "edit_mismatch"),
+        ("src/a.ts: 2 mutations not applied", "edit_mismatch"),
         ("Error: PDF has 300 pages, more than 20. Provide the pages parameter.", "too_large"),
-        ("No diff blocks could be parsed.", "invalid_args"),
+        ("Edits could not be parsed.", "invalid_args"),
         # Batch 108: Rust's Option in an exit; a shell policy on command substitution.
         ("tool execution failed: test exited with code Some(101)", "exit_nonzero"),
         ("shell arg contains command substitution: arg=\"$(id)\"", "denied"),
