@@ -892,16 +892,28 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
-        ("not finished | not done | not completed | not complete | unfinished | in progress - "
+        ("not finished | not done | not completed | not complete | not stopped | unfinished | "
+         "in progress - "
          "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
-         "not | unable to",
+         "not | unable to | budget",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
-         "(NOT_FINISHED): the answer is still running, no finish reason yet; not a run cut "
+         "(NOT_FINISHED); guidance-ai/llguidance parser/src/api.rs (StopReason NotStopped): "
+         "the answer is still running, no finish reason yet; not a run cut "
          "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
          "iterations), nor a turn that could not complete (openai/codex#42098)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
+        ("unknown finish reason | unknown stop reason | unrecognized finish reason | "
+         "unrecognised finish reason", "anomalyco/opencode#44092 (The provider response ended "
+         "with an unknown finish reason.); SDKs that log a reason they cannot map (Unknown "
+         "finish reason: x) and map it to unknown (vercel/ai: unknown): no reason they can "
+         "read"),
+        ("no response was returned | no response returned | no response was received | "
+         "no response received | returned an empty response | empty response",
+         "microsoft/vscode-copilot-release#11432 (Copilot Chat agent mode: Sorry, no response "
+         "was returned.); apps' fallback for a turn with no candidates (No response was "
+         "returned by Gemini.): nothing came back, so no finish reason either"),
     )),
     ("canceled", (
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
@@ -942,6 +954,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("blocklist | blocked | blocklisted | blacklist | blacklisted | denylist",
          _GEMINI_FR + "; ai-forever/gigachat-java (blacklist)"),
         ("prohibited", _GEMINI_FR),
+        ("model armor", "googleapis/go-genai types.go (BlockedReasonModelArmor); "
+         "googleapis/python-genai types.py BlockedReason (MODEL_ARMOR: the prompt was blocked "
+         "by Model Armor, Google Cloud's prompt and response screening)"),
         ("celebrity | celebrities | minors | prominent person | prominent people | "
          "identifiable people", "googleapis/js-genai and python-genai TurnCompleteReason "
          "(INPUT_IMAGE_CELEBRITY, GENERATED_IMAGE_MINORS, "
@@ -953,6 +968,19 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "packages/core/src/stream/types.ts (finish reason tripwire: a guardrail tripped)"),
         ("sensitive | spii | pii", _GEMINI_FR),
         ("toxic | toxicity", "cohere-python (ERROR_TOXIC)"),
+        ("protected material | indirect attack | indirect attacks | harmful | nsfw | content "
+         "policy | usage policy", "Azure OpenAI content filtering (content_filter_results "
+         "protected_material_text, protected_material_code, indirect_attack, beside hate, "
+         "sexual, violence, self_harm); Replicate predictions (NSFW content detected); "
+         "theopenco/llmgateway#1967 (Response was filtered by content policy): a turn "
+         "withheld for what it holds"),
+        ("threat detected | threats detected | prompt injection | injection detected | "
+         "forbidden terms | forbidden term | forbidden words", "agent0ai/agent-zero plugins/"
+         "_infection_check (Threat detected — agent execution terminated.); guard rails' "
+         "blocks (Potential prompt injection detected., raised or answered with a 400 by "
+         "agents' input guards); google-gemini/gemini-cli useGeminiStream.ts (Response "
+         "stopped due to forbidden terms., Gemini's BLOCKLIST): a screen stopped the turn "
+         "for what it holds"),
         ("moderation | moderated | flagged", "OpenAI moderation (flagged)"),
         ("过滤 | 负责任 ai | 敏感词 | 敏感",
          "microsoft/vscode-copilot-release#7672 (Copilot Chat in "
@@ -981,11 +1009,18 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _LMSTUDIO_LOCALES_MORE),
         ("ツール呼び出し | 工具调用 | toolverwendung", _LMSTUDIO_LOCALES),
         ("tool | tools | function | functions - no tool | no function | without tool | not "
-         "tool | max iterations | maximum iterations | max steps | max turns",
+         "tool | max | maximum | limit | limits | reached | exceeded | exceed | exceeds | "
+         "exhausted | attempts | after | budget | loop | repetitive",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LMSTUDIO + "; letta-ai/letta "
          "(no_tool_call: a turn that called no tool); not an agent stopped at its step limit "
          "with tool calls still pending (windmill-labs/windmill agent_runner.rs: AI agent "
-         "reached max iterations, but there are still tool calls)"),
+         "reached max iterations, but there are still tool calls), nor a cap on the tool calls "
+         "themselves (github/CopilotForXcode#767: maximum tool attempts reached; pydantic/"
+         "pydantic-ai UsageLimitExceeded: The next tool call(s) would exceed the "
+         "tool_calls_limit of 3; grapeot/devin.cursorrules#75, Cursor: we default stop the "
+         "agent after 25 tool calls), nor a loop of them that the client halted "
+         "(google-gemini/gemini-cli#8928: A potential loop was detected ... repetitive tool "
+         "calls)"),
         ("return control", "aws/aws-sdk-go-v2 bedrockagentruntime enums (PayloadType "
          "RETURN_CONTROL: the agent returns control to the app to run an action)"),
         ("action + required | requires", "openai-python beta Assistants run status "
@@ -1002,6 +1037,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "finish_reason length); " + _LMSTUDIO + "; cohere-python (ERROR_LIMIT); not a limit "
          "on retries, which are of failures (OpenHands evaluation: Maximum error retries "
          "reached), nor a rate limit (an error below)"),
+        ("recursion", "langchain-ai/langgraph errors.py (GraphRecursionError: Recursion limit "
+         "of 25 reached without hitting a stop condition.): the graph's step limit"),
         ("loop | loops | iteration | iterations + exceeded | limit", "langchain-ai/langchain "
          "AgentExecutor (Agent stopped due to iteration limit or time limit.); "
          "botpress/botpress llmz LoopExceededError (Loop exceeded error, ITERATION_LIMIT): the "
@@ -1009,6 +1046,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tokens reached | token reached | context window | context full",
          _LMSTUDIO + "; " + _ANTHROPIC + " (model_context_window_exceeded)"),
         ("truncated | truncation | too long", "llama.cpp server (truncated)"),
+        ("overflow | overflowed | overflows", "botpress/botpress packages/llmz/src/errors/"
+         "catalog.ts (TOKEN_OVERFLOW); letta-ai/letta letta_stop_reason.py "
+         "(context_window_overflow_in_system_prompt): the tokens overflowed what the turn "
+         "may hold"),
         ("cut off | cutoff | cut short", "Bike4Mind/bike4mind#1182 (Response was cut off: the "
                                          "notice for finishReason max_tokens)"),
         ("token budget | step budget | turn budget | iteration budget + exhausted | exceeded "
@@ -1017,6 +1058,19 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "codexRunner.ts stopReason (tool step budget exhausted (50 steps)): the run's own "
          "budget of tokens or steps is used up; not a budget of money (OpenHands "
          "BUDGET_EXCEEDED: out of LLM credits)"),
+        ("stop | stopped | stops | halted | ended + after + tool calls | tool call | steps | "
+         "iterations | turns | rounds", "grapeot/devin.cursorrules#75 (Cursor: Note: we default "
+         "stop the agent after 25 tool calls. Please ask the agent to continue manually.); "
+         "agents' step caps (Agent stopped after N steps): the run's own cap on its steps"),
+        ("budget + exhausted | reached | spent | used up | depleted - credit | credits | "
+         "billing | payment", "apache/airflow#71461 (Anthropic managed agents: stop_reason "
+         "budget_reached)"),
+        ("session budget | run budget | task budget | agent budget | turn budget + exceeded",
+         "apache/airflow#71461 (AnthropicSessionBudgetExceeded); TulipFarm/tulipfarm#587 "
+         "(repair_budget_exhausted: the turn ended after its argument repairs); pydantic-ai "
+         "users' run states (RunStatus.BUDGET_EXHAUSTED for UsageLimitExceeded): the run's "
+         "own budget is used up; not a bare budget exceeded, OpenHands' state when the "
+         "account ran out of LLM credits (OpenHands/OpenHands#7584 BUDGET_EXCEEDED)"),
         ("out of tokens | no more tokens | tokens exhausted | context",
          "meta-llama/llama-stack StopReason (out_of_tokens); LostRuins/koboldcpp (OUT_OF_TOKENS)"
          "; SWE-agent (exit_context: the context window is used up)"),
@@ -1024,6 +1078,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("insufficient_system_resource", (
         ("insufficient | resource | resources", "api-docs.deepseek.com (finish_reason)"),
         ("out of memory | oom", "local servers' out-of-memory stops"),
+        ("memory", "botpress/botpress packages/llmz/src/errors/catalog.ts (MEMORY_CAPACITY); "
+         "InternLM/lmdeploy messages.py (ResponseType.OUT_OF_MEMORY): the server's memory "
+         "ran out"),
     )),
     ("error", (
         ("실패 | falhou | ошибка | không thành công",
@@ -1032,6 +1089,11 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("error | errors | failed | fail | failure | exception",
          _MISTRAL + "; " + _VERCEL + "; " + _OPENAI_RESPONSES + "; " + _LMSTUDIO),
         ("errored", "kaiban-ai/KaibanJS src/utils/enums.ts (ENUM_WORKFLOW_STATUS ERRORED)"),
+        ("crashed | crash", "docs.devin.ai sdk FinishedOutcome (crashed); n8n-io/n8n "
+         "ExecutionStatus (crashed): the run failed"),
+        ("failures | consecutive errors", "browser-use/browser-use agent service (Stopping due "
+         "to 3 consecutive failures, as browser-use/web-ui#660 logs it): the run ended on "
+         "its failures"),
         ("rate limit | rate limited | rate limits", "openai-python types/beta/threads/run.py "
          "(a failed run's last_error code rate_limit_exceeded); westonbrown/Cyber-AutoAgent "
          "TerminationReasonEvent (rate_limited): a run ended by a rate limit failed"),
@@ -1048,11 +1110,14 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("중지 문자열 | стоп строка | chuỗi dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("停止文字列 | 停止字符串 | stoppzeichenfolge", _LMSTUDIO_LOCALES),
-        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext",
+        ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext - "
+         "due to | for other reasons",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
          "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL); AI21 Jurassic on Amazon Bedrock "
-         "(finishReason: {reason: endoftext})"),
+         "(finishReason: {reason: endoftext}); not a stop that names its cause when no "
+         "family reads that cause (google-gemini/gemini-cli useGeminiStream.ts: Response "
+         "stopped due to unsupported language.; Response stopped for other reasons.)"),
         ("complete | completed | completion | finished | finish | done | success | ok | "
          "succeeded",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
@@ -1062,6 +1127,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (StepStopReason no_tool_calls: the "
          "model answered without calling a tool, so the turn ended); "
          "volcanlock/antigravity2api-nodejs (EXECUTOR_TERMINATION_REASON_NO_TOOL_CALL)"),
+        ("turncomplete | generationcomplete", "firebase/firebase-android-sdk firebase-vertexai "
+         "LiveContentResponse.Status (TURNCOMPLETE); the Live API's turnComplete and "
+         "generationComplete (googleapis/js-genai LiveServerContent): the model's turn ended"),
         ("word | sequence | string | natural | normal | final",
          _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
     )),
@@ -1253,6 +1321,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
     ("returned nnn", "SDK and agent messages of the form 'X API returned 403: ...' (Grok "
                      "Responses API returned 403, in the corpus); 'returned 429 (out of "
                      "searches)'"),
+    ("response nnn:", "xtekky/gpt4free g4f/errors.py ResponseStatusError (Response 429: "
+                      "HTML content), as g4f-based agents print it"),
     ("<response [nnn]>", "psf/requests models.py Response.__repr__ (<Response [503]>, "
                          "RayZhhh/funsearch#8)"),
     ("error: nnn", "openai-node, anthropic-sdk-typescript src/core/error.ts (the message "
@@ -1418,6 +1488,18 @@ _STATUS_NUMBER: Final = re.compile(r"(?<![0-9])(?:1|[3-5])[0-9][0-9](?![0-9])", 
 _ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
+#: A name and the text after an index: ``messages[158].content`` is a JSON path (as serde
+#: and pydantic print where a request body failed), its number an index, not a status.
+_INDEX_NAME: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_]")
+
+
+def _is_index(lowered: str, at: int, length: int) -> bool:
+    """Whether the bracketed number at ``at`` indexes a name inside a path (``a[1].b``)."""
+    end = at + length
+    return (at >= 2 and lowered[at - 2] in _INDEX_NAME and lowered[end:end + 1] == "]"
+            and lowered[end + 1:end + 2] in (".", "["))
+
+
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
     """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
     brackets or after a bare colon needs an error word beside it, a reason phrase must fit
@@ -1425,6 +1507,8 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
     word must come before the number, and the colon must not end a quoted key (a JSON or
     dict value such as ``'rpm_limit': 128`` is read only by the forms that name the key)."""
     if _forms()[k].bracket:
+        if STATUS_FORMS[k][0].startswith("[") and _is_index(lowered, at, len(number)):
+            return False
         if STATUS_FORMS[k][0].startswith(":"):
             colon = lowered.rfind(":", 0, at)
             if (colon > 0 and lowered[colon - 1] in "\"'") or _BRACKET_WORD.search(
@@ -1611,24 +1695,38 @@ _AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (
                       "and httpStatusCode)")
 _API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
 _OLLAMA: Final = "ollama/ollama server/routes.go"
+#: Words that make a quota or limit a rate: it resets (per minute, ..., daily, hourly; Gemini
+#: CLI's "You have exhausted your daily quota on this model.", google-gemini/gemini-cli#15576;
+#: Baidu's "Open api daily request limit reached"), or counts requests (Vertex AI's 429
+#: "Online prediction request quota exceeded for gemini-pro. Please try again later with
+#: backoff."; the Gemini API's 429 "Quota exceeded for metric: generativelanguage.googleapis
+#: .com/generate_content_free_tier_requests, limit: 0", a quota metric is a rate).
 _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm | tpm | rpd | "
                       "tpd | requests per | tokens per | too many requests | resource has been "
                       "exhausted | resource exhausted | check quota | rate limit | wait before "
-                      "trying again")
+                      "trying again | daily quota | daily limit | hourly quota | hourly limit | "
+                      "request quota | quota metric | for metric")
 
 #: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
+        ("due to token limits | due to token limit | token limits exceeded | token limit "
+         "exceeded | exceeds the token limit | exceeded the token limit - output | response | "
+         + _RATE_WORDS, "langchain-ai/open_deep_research deep_researcher.py (Report generation "
+         "failed due to token limits); not an answer cut at its limit (google-gemini/gemini-cli"
+         "#2260: Response truncated due to token limits.), nor a rate"),
         ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
          "(InputTooLong: Too much context loaded)"),
         ("inputs tokens + max new tokens", "huggingface/text-generation-inference validation "
          "(`inputs` tokens + `max_new_tokens` must be <= N: prompt and answer over the model's "
          "total)"),
-        ("token count + exceeds | exceed | exceeded - " + _RATE_WORDS, "providers' context "
-         "overflow (token count exceeds the model limit); GitHub Copilot API (prompt token "
-         "count of N exceeds the limit of M)"),
+        ("token count + exceeds | exceed | exceeded | only supports up to - " + _RATE_WORDS,
+         "providers' context overflow (token count exceeds the model limit); GitHub Copilot "
+         "API (prompt token count of N exceeds the limit of M); Vertex AI's 400 (Unable to "
+         "submit request because the input token count is N but model only supports up to "
+         "M)"),
         ("input length | prompt length | session length | session max length | sequence "
          "length | model input length + exceeds | exceed | exceeded | larger than | longer "
          "than | greater than - " + _RATE_WORDS, "mlc-ai/mlc-llm serve/engine_utils.py "
@@ -1641,6 +1739,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "deadline | canceled | cancelled | mismatch | mismatched",
          _OPENAI_ERRORS + " (maximum context length); llama.cpp (exceeds the available "
          "context size); " + _LITELLM + " (ContextWindowExceededError)"),
+        ("message you submitted was too long | submit something shorter", "ChatGPT's web "
+         "client (The message you submitted was too long, please reload the conversation and "
+         "submit something shorter.), as browser-session wrappers pass it on"),
         ("prompt | input | message | messages | conversation ~ too long",
          "docs.anthropic.com (prompt is too long); Amazon Bedrock (Input is too long)"),
         ("too many tokens | too many input tokens | maximum prompt length | prompt length | "
@@ -1694,10 +1795,15 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "meet it"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
-         "reached | breach | breached - service quota | " + _RATE_WORDS, _OPENAI_ERRORS
+         "reached | breach | breached | not enough - service quota | quota limits | "
+         + _RATE_WORDS, _OPENAI_ERRORS
          + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError); not AWS's "
          "service quota, a quota of requests or tokens per minute (Bedrock "
-         "ServiceQuotaExceededException)"),
+         "ServiceQuotaExceededException); songquanpeng/one-api relay/controller/helper.go "
+         "(403 insufficient_user_quota: user quota is not enough)"),
+        ("no quota | free quota - " + _RATE_WORDS, "stanford-crfm/helm src/helm/proxy/"
+         "accounts.py (No quota for gpt4); sqlchat/sqlchat#172 (Please sign up to get free "
+         "quota): no allowance left to spend"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
          "needed | purchase | buy | verify | benefits - subscription token | setup token",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
@@ -1715,7 +1821,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("monthly limit | monthly budget | key limit | free allocation | paid plan - "
          + _RATE_WORDS, "openrouter.ai/docs (key credit limit); Cloudflare Workers AI "
          "(daily free allocation of neurons; upgrade to the Paid plan)"),
-        ("budget + exceeded | exceed | exceeds | reached - wall clock | time budget | timed "
+        ("budget + exceeded | exceed | exceeds | reached | exhausted | used up | depleted - "
+         "thinking budget | token budget | reasoning budget | wall clock | time budget | timed "
          "out", _LITELLM + " (BudgetExceededError); not a budget of time "
          "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
          "wall-clock budget)"),
@@ -1921,6 +2028,21 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("認証 | キーが正しくない | キーが空 | キーに無効 | 権限 | アクセスが禁止 | "
          "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
          "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
+        ("lacks permission | lacks the required scope | lacks required scope | model not "
+         "allowed | gateway credential | gateway credentials", "nutrient.io dws-ai-gateway "
+         "errors (403 Key lacks permission); developers.wpengine.com ai/api/errors (403 "
+         "permission_error: Valid key, but it lacks the required scope.); langfuse.com "
+         "ai-gateway-error-codes (401 Invalid gateway credential; 403 model_not_allowed): the "
+         "key may not do this"),
+        ("insufficient authentication scopes | insufficient authentication scope | "
+         "reported as leaked | key was leaked | key has been leaked | missing authentication "
+         "token | no cookie auth credentials", "Google APIs' 403 PERMISSION_DENIED "
+         "ACCESS_TOKEN_SCOPE_INSUFFICIENT (Request had insufficient authentication scopes.), "
+         "as gcloud and Workspace clients print it; the Gemini API's 403 (Your API key was "
+         "reported as leaked. Please use another API key.); Amazon API Gateway's 403 "
+         "MissingAuthenticationTokenException (Missing Authentication Token); OpenRouter's "
+         "401 (No cookie auth credentials found), as agents that sent no key print it: the "
+         "credential is missing, too narrow or revoked"),
         ("insufficient permissions | insufficient permission | insufficient scope | missing "
          "scopes | do not have permission | don t have permission | does not have permission",
          "OpenAI 401 (You have insufficient permissions for this operation. Missing scopes: "
@@ -1936,9 +2058,31 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Keys)"),
         ("api key | api keys + 错误 | 无效 | 不正确", "AgaveTech/bob-plugin-openl-translate#2 (API "
          "Key 错误)"),
+        ("token not provided | no token provided | token status is unavailable | no "
+         "permission to access | no permission to use", "QuantumNous/new-api "
+         "i18n/locales/en.yaml (token.not_provided: Token not provided; "
+         "token.status_unavailable: This token status is unavailable; "
+         "distributor.group_access_denied: No permission to access this group), the relays "
+         "agents put in front of providers: the caller's token may not be used"),
         ("token is missing | missing token | token missing | no auth | noauth",
          "LLM-Red-Team/step-free-api#16 (token is missing); CCLMSY/nonebot-plugin-sparkapi#8 "
          "(iFlytek Spark 11200 AppIdNoAuthError)"),
+        ("not signed in | sign in to use | invalid username or password | incorrect username "
+         "or password | default credentials were not found | determine credentials",
+         "GitHub Copilot (You are not signed in to GitHub. Please sign in to use Copilot.); "
+         "googleapis/google-auth-library-python _default.py (DefaultCredentialsError: Could "
+         "not automatically determine credentials.; Your default credentials were not "
+         "found.); huggingface_hub and git hosts (Invalid username or password.): the client "
+         "has no usable identity"),
+        ("client secret | config profile + not found | could not be found | invalid | expired "
+         "| missing | provided", "Microsoft Entra ID (AADSTS7000215: Invalid client secret "
+         "provided.), as Azure OpenAI clients print it; boto/botocore exceptions.py "
+         "(ProfileNotFound: The config profile (x) could not be found): the client's "
+         "credential or profile is wrong or missing"),
+        ("not been granted access | not granted access | haven t been granted access",
+         "stripe/ai (Stripe AI SDK Provider Access Required: You are probably seeing this error "
+         "because you have not been granted access to the Stripe AI SDK Provider private "
+         "preview): the caller may not use it"),
         ("not logged in | login required | please log in | log in again | please sign in | "
          "sign in again | run login | session expired | token refresh failed | failed to "
          "refresh token | reauthentication is needed | reauthentication required | "
@@ -1954,6 +2098,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("unregistered callers", "Google APIs' 403 (Method doesn't allow unregistered callers "
          "(callers without established identity). Please use API Key or other form of API "
          "consumer identity to call this API.), as Gemini clients report a missing key"),
+        ("please set | must set | you need to set + api key | api keys | apikey | api token",
+         "mlfoundations/evalchemy#54 (ValueError: Please set OPENAI_API_KEY); simonw/"
+         "llm-mistral#6 (You must set the 'mistral' key ...): no key to send"),
         ("key environment variable | key env var", "simonw/llm-mistral#6 (You must set the "
          "'mistral' key or the LLM_MISTRAL_KEY environment variable.); simonw/llm "
          "(NeedsKeyException: ... set the OPENAI_API_KEY environment variable); Gemini apps' "
@@ -1993,11 +2140,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "read credentials from ~/.aws/credentials); CLI tools' own (cannot read credentials "
          "from file or keychain/keyring); not a JavaScript TypeError (Cannot read properties "
          "of undefined (reading 'credentials'))"),
+        ("error signing in | sign in failed | signing in failed | failed to sign in | unable "
+         "to sign in | could not sign in | login failed | failed to log in | unable to log in | "
+         "log in failed - firewall | allowlist | proxy | network | connection | timed out | "
+         "timeout", "augmentcode/augment.vim#50 (Error signing in: Failed to process user "
+         "code.); editors' and CLIs' OAuth sign-in failures (GitHub Copilot: Sign in failed; "
+         "login failed: invalid_grant): the account could not sign in; not where the "
+         "connection was what failed (augmentcode/augment.vim#51: firewall)"),
         ("failed to authenticate | unable to authenticate | could not authenticate",
          "zed-industries/zed#61435 (Failed to authenticate provider: ...); Express and Node "
          "APIs' 401 bodies (Failed to authenticate token); Salesforce and Redis clients "
          "(Failed to authenticate with ...)"),
         ("api key | apikey | admin key | access token | auth token | bearer token | api token | "
+         "authorization token | authentication token | oauth token | o auth token | oauth "
+         "login | o auth login | "
          "subscription token | authentication key | auth key | admin token | refresh token | "
          "credentials | x api key + invalid | incorrect | missing | expired | revoked | "
          "not valid | required | wrong | bad | not found | not set | not provided | failed to "
@@ -2044,8 +2200,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "localai_assistant requires admin); BerriAI/litellm proxy route checks (401 "
          "Authentication Error, Only proxy admin can be used to generate, delete, update info "
          "for new keys/users/teams): the caller's role may not do this"),
-        ("account | organization | organisation | key + suspended | disabled | deactivated | "
-         "banned | not active | inactive | blocked", "OpenAI (Your account is not active); "
+        ("account | organization | organisation | key | channel + suspended | disabled | "
+         "deactivated | banned | not active | inactive | blocked | restricted", "Groq "
+         "(organization_restricted: Organization has been restricted. Please reach out to "
+         "support if you believe this was in error.); ""OpenAI (Your account is not "
+         "active); QuantumNous/new-api middleware/distributor.go (403 This channel has been "
+         "disabled); "
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
          "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
          "of this API key is blocked; Firebase: API key is blocked for this domain)"),
@@ -2151,8 +2311,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _KIMI_ZH + " (请求无效)"),
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
-         "response | when parsing | while parsing | model output | model produced | produced "
-         "invalid", _ANTHROPIC_ERRORS
+         "response | in response | in the response | when parsing | while parsing | model "
+         "output | model produced | produced invalid", _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
          "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
@@ -2172,6 +2332,30 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + " (ValidationException: Malformed input request); not JSON the model or server "
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
+        ("unable to submit request because - capacity | overloaded | unavailable | quota | "
+         "rate", "Vertex AI's 400 INVALID_ARGUMENT, whose every validation message starts so "
+         "(Unable to submit request because it has an empty text parameter; ... it must have "
+         "a text parameter; ... it has a maxOutputTokens value of -1 but the supported range "
+         "is ...; ... the schema is invalid), as agents and gateways print them; not its 429 "
+         "(Unable to submit request because the service is temporarily out of capacity)"),
+        ("is too short | is not one of | is not of type | is not valid under any of the given "
+         "schemas | is greater than the maximum of | is less than the minimum of | cannot both "
+         "be specified | cannot both be set", "python-jsonschema "
+         "validation messages as the OpenAI API answers a request body with a 400 ([] is too "
+         "short - 'messages', copied by ollama/ollama openai/openai.go and OpenAI-compatible "
+         "servers; None is not of type 'string' - 'messages.0.content'); Anthropic's 400 "
+         "invalid_request_error, also through Bedrock (`temperature` and `top_p` cannot both "
+         "be specified for this model. Please use only one.): the request's body breaks the "
+         "API's schema"),
+        ("function calling is not enabled | not enabled for this model | does not work with "
+         "the specified model | alternate between user and model | cannot find field",
+         "the Gemini API's 400 INVALID_ARGUMENT (Function calling is not enabled for "
+         "models/gemma-3-27b-it; Please ensure that multiturn requests alternate between user "
+         "and model.; Invalid JSON payload received. Unknown name \"x\": Cannot find field.) "
+         "and Mistral's 400 (Function calling is not enabled for this model, code 3051), as "
+         "agents' capability checks match them; Azure OpenAI's 400 OperationNotSupported (The "
+         "chatCompletion operation does not work with the specified model, gpt-35-turbo): "
+         "the request asks the model for what it does not take"),
         ("invalid model | model name is invalid | model is invalid | invalid model name | "
          "invalid model id | model identifier is invalid", "Cloudflare Workers AI errors (The "
          "model name is invalid); " + _AWS_ERRORS + " (ValidationException: The provided "
@@ -2198,6 +2382,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "for a rate (vanna-ai/vanna-flask#11: ... on tokens per min (TPM) ... must be "
          "reduced), nor the program's own setup (Skyvern-AI/skyvern NoProviderEnabledError: "
          "At least one LLM provider must be enabled ... update the .env file)"),
+        ("guardrail checks failed | guardrail check failed | blocked by policy | blocked by "
+         "guardrail | blocked by guardrails", "portkey.ai/docs aigw error-codes (446 Guardrail "
+         "checks failed (request denied)); docs.merge.dev merge-gateway/errors (type "
+         "blocked_by_policy): a gateway's guard refused the request for its content"),
+        ("content exists risk | repetitive patterns in your prompt", "api-docs.deepseek.com "
+         "(400 Content Exists Risk); OpenAI API 400 invalid_prompt (Sorry! We've encountered "
+         "an issue with repetitive patterns in your prompt.): the request refused for its "
+         "content"),
+        ("considered high risk | deemed high risk | high risk content", "MoonshotAI/kimi-cli"
+         "#1002 and MoonshotAI/kimi-code#242 (Kimi 400 content_filter: The request was "
+         "rejected because it was considered high risk): the request refused for its content"),
         ("content policy | usage policy | content policy violation | safety system | "
          "sensitive content | sensitive chat | sensitive words | inappropriate content | "
          "content management policy | responsible ai policy | content filter - deserialize | "
@@ -2214,10 +2409,26 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "stream=True.); DashScope ('stream' and 'stream_options' must be set together): a "
          "parameter the request may only send with another"),
         ("above max value | below min value | above max length | below min length | empty "
-         "array", _OPENAI_ERRORS + " (400 codes integer_above_max_value: max_tokens is too "
-         "large for this model; integer_below_min_value; decimal_above_max_value; "
-         "array_above_max_length; empty_array), as OpenAI-compatible servers and their "
-         "clients' tests copy them: a parameter out of its range"),
+         "array | above maximum value | below minimum value | above maximum length | below "
+         "minimum length", _OPENAI_ERRORS + " (400 codes integer_above_max_value: "
+         "max_tokens is too large for this model; integer_below_min_value; "
+         "decimal_above_max_value; array_above_max_length; empty_array), as "
+         "OpenAI-compatible servers and their clients' tests copy them; docs.sambanova.ai "
+         "api-error-codes (400 Decimal above maximum value. Expected a value between 0 and 1, "
+         "but got 100 instead.): a parameter "
+         "out of its range"),
+        ("failed to call a function | tool use failed | failed generation", "console.groq.com "
+         "errors as groq/groq-typescript#28, agno-agi/agno#4090 and anomalyco/opencode#1018 "
+         "show them (400 invalid_request_error tool_use_failed: Failed to call a function. "
+         "Please adjust your prompt. See 'failed_generation' for more details.): the model's "
+         "tool call did not parse, and the API answers the request with a 400"),
+        ("may not include more than | cannot include more than | can not include more than | "
+         "cannot have more than | can not have more than | may not have more than | too many "
+         "tools | too many functions", "microsoft/vscode-copilot-release#12851 "
+         "(Copilot Chat: You may not include more than 128 tools in your request.); OpenAI API "
+         "400 for more than 128 tools, as agents' MCP setups meet it (too many tools): the "
+         "request holds more than the API takes; the same cap in other words (Cannot have "
+         "more than 128 tools per request., batch 110)"),
         ("invalid image | image parse error | invalid base64 | invalid function parameters - "
          "returned | produced | generated",
          _OPENAI_ERRORS + " (400 codes invalid_image, invalid_image_format, invalid_image_url, "
@@ -2294,7 +2505,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "wording for a request body; not an answer that did not match (clients' "
          "MalformedResponse: The backend returned something that does not match the "
          "expected shape)"),
-        ("deserialize the json body | parse the request body", "tokio-rs/axum JsonRejection "
+        ("deserialize the json body | parse the request body | parse the json body",
+         "OpenAI API 400 (We could not parse the JSON body of your request.); tokio-rs/axum "
+         "JsonRejection "
          "(422 Failed to deserialize the JSON body into the target type: missing field `x`; "
          "400 Failed to parse the request body as JSON) in Rust model servers and gateways; "
          "DeepSeek 400 (Failed to deserialize the JSON body into the target type: "
@@ -2327,13 +2540,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("unrecognized request url", "Stripe's and OpenAI's 404 invalid_request_error "
          "(Unrecognized request URL (POST: /v1/foo).), copied by OpenAI-compatible servers and "
          "mocks: a wrong base URL or path"),
-        ("could not find | couldn t find | cannot find | unable to find + model | models",
-         "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the model path for "
-         "load)"),
+        ("could not find | couldn t find | cannot find | unable to find | failed to find + "
+         "model | models", "theroyallab/tabbyAPI endpoints/core/router.py (Could not find the "
+         "model path for load); gptscript-ai/gptscript#508 (failed to find a model provider "
+         "for model [gpt-4o])"),
+        ("unable to access model", "Together AI's 404 model_not_available (Unable to access "
+         "model x. Please visit https://api.together.ai/models to view the list of supported "
+         "models.): no such model to serve"),
+        ("no available channel | no available channels", "QuantumNous/new-api middleware/"
+         "distributor.go (distributor.no_available_channel, error code model_not_found: No "
+         "available channel for model x under group default): no upstream serves the model"),
         ("model | models | deployment | deployments | engine | endpoint | endpoints | "
          "resource | route + not found | does not exist | do not exist | doesn t exist | no "
-         "such | not exist", _OPENAI_ERRORS + " (model_not_found: The model X does not exist); "
-         + _OLLAMA + " (model \"x\" not found, try pulling it first)"),
+         "such | not exist - failed to load model | internal loader", _OPENAI_ERRORS
+         + " (model_not_found: The model X does not exist); "
+         + _OLLAMA + " (model \"x\" not found, try pulling it first); not a server that "
+         "failed to load a model it has (mudler/LocalAI-examples#5, 500: failed to load model "
+         "with internal loader: backend not found)"),
         ("no models | no model + loaded | available | found | running", "lmstudio-ai/lms "
          "(No models loaded)"),
         ("model + is not available for | not available for - currently | temporarily | right "
@@ -2353,17 +2576,25 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "not found "
          "- host | domain | dns | address | decoding | coding path | json", "HTTP 404 reason "
          "phrase (Not Found)"),
-        ("invalid url", "OpenAI API 404 for an unknown route (Invalid URL (POST /v1/...))"),
-        ("resource | resources + cannot be found | could not be found | can t be found | "
+        ("invalid url + post | get | put | delete | patch | v1", "OpenAI API 404 for an "
+         "unknown route (Invalid URL (POST /v1/...)); not a bare Invalid URL, a client's own "
+         "check of a misconfigured endpoint (continuedev/continue#12923)"),
+        ("resource | resources | deployment | deployments + cannot be found | could not be "
+         "found | can t be found | "
          "couldn t be found", "ASP.NET's 404 page (The resource cannot be found.); n8n-io/n8n "
          "packages/workflow/src/errors/node-api.error.ts (404: The resource you are requesting "
-         "could not be found)"),
+         "could not be found); Azure OpenAI's 404 DeploymentNotFound, a missing deployment "
+         "(The API deployment for this resource does not exist), in the same wording"),
         ("detail not found", "fastapi/fastapi (the default 404 body {\"detail\":\"Not "
                              "Found\"}) of OpenAI-compatible servers"),
         ("not found | does not exist + api base | base url | endpoint | verify your api",
          "nanbingxyz/5ire#195 (https://.../chat/completions not found, verify your API base.)"),
         ("不存在 | 找不到", "Tencent/WeKnora#165 (API端点不存在, 请检查Base URL: the API "
                          "endpoint does not exist)"),
+        ("not a valid model identifier | is not a local folder", "huggingface/transformers "
+         "utils/hub.py (OSError: x is not a local folder and is not a valid model identifier "
+         "listed on 'https://huggingface.co/models'), as exo-explore/exo#106 and model servers "
+         "built on transformers print it: no such model on the Hub or on disk"),
         ("no such model | unknown model | missing model - unavailable | overloaded",
          "HTTP 404 reason phrase; " + _OLLAMA + "; not a model that is there but down "
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
@@ -2373,7 +2604,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
         ("body | payload | upload | attachment | image | file + exceeds | exceeded | larger "
-         "than - " + _RATE_WORDS,
+         "than - deadline | timeout | timed out | " + _RATE_WORDS,
          "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
          "Anthropic Messages API (image exceeds 5 MB maximum); vercel/next.js (Body exceeded "
          "1mb limit); Spring MaxUploadSizeExceededException (Maximum upload size exceeded)"),
@@ -2408,16 +2639,35 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "reached, a bar and the epoch it resets at; 5-hour limit reached \u2219 resets 3pm; "
          "weekly limit reached; session limit \u00b7 resets 8:20pm), as many wrappers "
          "classify it: a subscription window that resets"),
+        ("quota limits", "aws/nova-act src/nova_act/types/act_errors.py "
+         "(ActRateLimitExceededError, ActRequestThrottledError: We have quota limits to ensure "
+         "sufficient capacity for all users.): a limit on how fast, not on what is left"),
         ("speed limited | speed limit | usage limit + try again later | please wait | try "
          "again in | resets", "microsoft/vscode-copilot-release#5488 (Sorry, your request was "
          "speed limited. Please wait 2 minutes); #8421 (exhausted the agent mode usage "
          "limit ... try again later)"),
+        ("exceeded your current requests | exceeded your current request | exceeded the "
+         "number of requests | requests exceeded - pending | queue | queued | busy",
+         "Felix3322/PotPlayer_ChatGPT_Translate#62 "
+         "(Qwen API: You exceeded your current requests list.): more requests than allowed "
+         "for now; not a server's queue of pending requests (ollama/ollama server busy, "
+         "please try again.  maximum pending requests exceeded: 503, overloaded)"),
+        ("too many attempts", "laravel/framework ThrottleRequests (429 Too Many Attempts.), "
+         "the throttle of PHP-based API servers and relays: more requests than allowed now"),
         ("too many requests | too many concurrent requests | concurrent requests",
          "HTTP 429 reason phrase; developer.apple.com FoundationModels LanguageModelSession."
          "GenerationError.concurrentRequests and its Rust binding (docs.rs foundation-models "
          "FMError::ConcurrentRequests): more requests at once than allowed"),
-        ("request limit | requests limit | request quota", "ConnectAI-E/Feishu-Wenxin#11 "
-         "(Baidu Wenxin: Open api daily request limit reached)"),
+        ("request limit | requests limit | request quota | daily quota | daily limit | hourly "
+         "quota | hourly limit - credit | credits | spend | budget | allocation",
+         "ConnectAI-E/Feishu-Wenxin#11 (Baidu Wenxin: Open api daily request limit reached); "
+         "google-gemini/gemini-cli#15576 (You have exhausted your daily quota on this model.): "
+         "a limit that resets; not a daily allowance of credit (Cloudflare Workers AI: daily "
+         "free allocation of neurons)"),
+        ("calls minute | calls hour | calls second | calls day | requests minute | requests "
+         "hour | requests second | requests day", "Cohere's 429 for a trial key (You are using "
+         "a Trial key, which is limited to 10 API calls / minute.): a rate written with a "
+         "slash"),
         ("requests per | tokens per | per minute | per day | rpm | tpm | rpd | tpd",
          _OPENAI_ERRORS + " (Rate limit reached for requests per min (RPM))"),
         ("quota + " + _RATE_WORDS, "Gemini API 429 RESOURCE_EXHAUSTED (Quota exceeded for "
@@ -2456,6 +2706,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "assetsUnavailable), nor one the device cannot run at all (developer.apple.com "
          "FoundationModels SystemLanguageModel.Availability.UnavailableReason: "
          "deviceNotEligible, appleIntelligenceNotEnabled, modelNotReady)"),
+        ("load is saturated | is saturated | saturated", "QuantumNous/new-api i18n/locales/en.yaml "
+         "(channel.upstream_saturated: Current group upstream load is saturated, please try "
+         "again later), the English of " + _NEW_API),
         ("no more data centers | no available capacity | no capacity | no healthy upstream | "
          "no available server | no available servers | no available slot | no available slots "
          "| no available worker | no available workers", "Cloudflare Workers AI errors (No "
@@ -2490,7 +2743,28 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "answer (firebase/firebase-ios-sdk#14745: GenerateContentError.internalError("
          "underlying: Swift.DecodingError.keyNotFound(...)); Swift clients' DecodingError "
          "wrapped as an internal error)"),
-        ("error occurred while processing", _OPENAI_ERRORS),
+        ("encountered an unexpected error | encountered an unexpected condition | "
+         "encountered an internal error | error was encountered while running the model",
+         "ollama/ollama llm/server.go (an error was encountered while running the model: ...; "
+         "an unknown error was encountered while running the model CUDA error: ...); "
+         "janhq/jan#6961 (LLAMA_CPP_PROCESS_ERROR The model "
+         "process encountered an unexpected error.); RFC 9110 500 Internal Server Error (The "
+         "server encountered an unexpected condition that prevented it from fulfilling the "
+         "request): the server failed on its side"),
+        ("error occurred while processing - your input | the input", _OPENAI_ERRORS
+         + " (The server had an error while processing your request; An error occurred while "
+         "processing your request); not an app that could not handle what the user typed "
+         "(kirodotdev/Kiro#9464: An unexpected error occurred while processing your input.)"),
+        ("invalid response was received from the upstream | invalid response from the "
+         "upstream | invalid response from upstream | web server is returning an unknown error",
+         "Kong's 502 body ({\"message\":\"An invalid response was received from the upstream "
+         "server\"}, as Supabase's gateway answers it), MDN's 502 Bad Gateway description; "
+         "Cloudflare's 520 page (Web server is returning an unknown error): the server behind "
+         "the gateway failed"),
+        ("unable to process your request | not able to process your request | unable to "
+         "process the request", "Amazon Bedrock's ServiceUnavailableException (Bedrock is "
+         "unable to process your request.); API servers' 500 bodies (The service was not able "
+         "to process your request): the service failed on a request it accepted"),
         ("occurred internal to", "docs.anthropic.com errors (api_error: An unexpected error "
                                  "has occurred internal to Anthropic's systems.)"),
         ("inference failed | inference error - timed out | timeout | connection | connect | "
@@ -2500,10 +2774,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "server's own inference step failed; not where it names a timeout or a connection "
          "that failed (502 Inference failed: {httpx.HTTPError})"),
         ("engine dead | engine core encountered | engine core failed | background loop has "
-         "errored", "vllm-project/vllm v1/engine/exceptions.py (EngineDeadError: EngineCore "
+         "errored | background loop is not running", "vllm-project/vllm "
+         "v1/engine/exceptions.py (EngineDeadError: EngineCore "
          "encountered an issue. See stack trace above.; EngineCore encountered a fatal error) "
          "and v0 (AsyncEngineDeadError: Background loop has errored already.), as the servers "
          "built on vLLM and their log watchers report it: the model server's engine died"),
+        ("cuda error | illegal memory access | device side assert", "PyTorch's CUDA runtime "
+         "errors (RuntimeError: CUDA error: an illegal memory access was encountered; CUDA "
+         "error: device-side assert triggered), as vLLM, TGI and other model servers answer "
+         "a request with them (500): the model server's GPU step failed"),
         ("more system memory | out of memory | cuda out of memory | insufficient memory | not "
          "enough memory", "ollama/ollama (model requires more system memory than is "
          "available); PyTorch (CUDA out of memory)"),
@@ -2519,9 +2798,19 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "out), as clients and retry filters match it"),
         ("nsurl error domain + 1001", "Apple Foundation NSURLError.h (NSURLErrorTimedOut = "
          "-1001: NSURLErrorDomain error -1001)"),
+        ("deadline expired", _GOOGLE_CODES + " (DEADLINE_EXCEEDED: The deadline expired "
+         "before the operation could complete.), as googleapis/python-api-core's "
+         "DeadlineExceeded and gRPC clients print it"),
         ("超时", _ALIYUN + " (100013 请求调用超时; 200004 大模型调用超时)"),
         ("esockettimedout", "request/request (Node: Error: ESOCKETTIMEDOUT, the socket's "
          "read timeout)"),
+        ("failed after | gave up after | no response after | not ready after ~ s | sec | secs | "
+         "second | seconds | ms | min | mins | minute | minutes - refused | reset | "
+         "unreachable", "mostlygeek/llama-swap#92 (unable to start process: health check failed "
+         "after 15s); docker compose (container x is unhealthy / dependency failed to start, "
+         "health checks that gave up after their timeout); agents' retry loops (gave up after "
+         "30s): a wait that ran out of time; not one whose cause is named (connection "
+         "refused)"),
         ("allotted time | respond in time | responded in time | wall clock duration reached",
          "firebase/firebase-android-sdk firebase-ai type/Exceptions.kt (RequestTimeoutException: "
          "The request failed to complete in the allotted time.); Dart clients' "
@@ -2551,6 +2840,28 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("end of file error | pr end of file", "Firefox NSS PR_END_OF_FILE_ERROR as "
          "MuiseDestiny/zotero-gpt#232 shows it (Encountered end of file Error code: "
          "PR_END_OF_FILE_ERROR)"),
+        ("failed host lookup | no address associated with hostname | nodename nor servname | "
+         "response payload is not completed | connection broken | incomplete read",
+         "dart-lang/sdk SocketException (Failed host lookup: 'api.openai.com'); getaddrinfo's "
+         "gai_strerror for EAI_NODATA and EAI_NONAME (No address associated with hostname, as "
+         "Android's UnknownHostException adds it; macOS: nodename nor servname provided, or "
+         "not known); aio-libs/aiohttp ClientPayloadError (Response payload is not "
+         "completed); urllib3 ProtocolError (Connection broken: IncompleteRead(0 bytes read, "
+         "512 more expected)) as requests' ChunkedEncodingError prints it: the name or the "
+         "connection failed"),
+        ("remote name could not be resolved | connection with the server could not be "
+         "established | connection with the server was terminated abnormally | host is down",
+         ".NET WebException (The remote name could not be resolved: 'api.openai.com', "
+         "WebExceptionStatus.NameResolutionFailure); Windows WinHTTP errors 12029 and 12030 "
+         "(A connection with the server could not be established; The connection with the "
+         "server was terminated abnormally), as Windows clients print them; EHOSTDOWN's "
+         "strerror (Host is down): the connection itself failed"),
+        ("self signed | leaf signature | issuer cert | cert has expired | cert in chain | "
+         "cert not yet valid", "Node.js TLS errors, OpenSSL's X509 verify codes "
+         "(SELF_SIGNED_CERT_IN_CHAIN, DEPTH_ZERO_SELF_SIGNED_CERT, "
+         "UNABLE_TO_VERIFY_LEAF_SIGNATURE, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, CERT_HAS_EXPIRED), "
+         "as anthropics/claude-code#25084 shows one behind a TLS-inspecting proxy: the secure "
+         "connection failed"),
         ("net err | type error load failed", _CHROMIUM_NET + " (net::ERR_FAILED and the rest "
          "of Chromium's net errors); WebKit fetch (TypeError: Load failed)"),
         ("empty reply from server | bytes read on a total", "curl (52) Empty reply from "
@@ -2598,7 +2909,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("type error terminated", "nodejs/undici (TypeError: terminated, when the server "
                                   "closes the connection mid-body)"),
         ("error sending request | error sending http request | stream disconnected | "
-         "disconnected | trouble connecting | problem connecting | error connecting | "
+         "disconnected | trouble connecting | problem connecting | error connecting | issue "
+         "connecting | issues connecting | "
          "transport connection | transport error | refused stream | upstream connect error | "
          "connect exception | connectivity | secure connection | establish a connection | "
          "establish connection", "seanmonstar/reqwest (error sending request for url); "
@@ -2618,6 +2930,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("could not reach | couldn t reach | unable to reach | cannot reach | can t reach | "
          "failed to reach", "coder/mux formatNameGenerationError.ts (Could not reach the AI "
          "provider.)"),
+        ("error communicating with", "openai/openai-python 0.x openai/api_requestor.py "
+         "(APIConnectionError: Error communicating with OpenAI: ...), as FoundationAgents/"
+         "MetaGPT#458 and langchain's retry logs print it: the request never got an answer"),
+        ("firewall | firewalls + allowlist | whitelist | allow list | proxy | check your | "
+         "your network", "augmentcode/augment.vim#51 (Sign in failed. If you have a "
+         "firewall, please add \"https://i1.api.augmentcode.com/\" to your allowlist.); "
+         "clients' connection hints (check your firewall or proxy settings): the connection "
+         "was blocked on the way"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
@@ -2625,7 +2945,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
          "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
          "decoding error | not valid json | data corrupted | failed to parse | parse error | "
-         "abort error | aborterror | aborted a request | operation was aborted | request was "
+         "stream error false | abort error | aborterror | aborted a request | operation was "
+         "aborted | request was "
          "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
          + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
          "to parse SSE event, as in the keyword above)"),
