@@ -226,6 +226,9 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
          "other"),
         ("KeyError: 'does_not_exist'", "other"),
         ("SSE error: Non-200 status code (405)", "other"),
+        # PyTorch's own index error names no argument of the call; OCI's 404 is a 404.
+        ("Server error: tensors used as indices must be long, byte or bool tensors", "other"),
+        ("Error: Authorization failed or requested resource not found.", "not_found"),
         # A hint that names a timeout is no timeout (oraios/serena#281).
         ("Error executing tool: No symbol with name x found. Consider restarting the language "
          "server (especially, if it's a timeout of a symbolic search)", "other"),

@@ -4001,7 +4001,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("resource not accessible by | must have push access | must have admin rights | must "
          "have write access | must have pull access | does not have authorization | "
          "authorizationfailed | authorization failed | not allowed to access | not authorized "
-         "to access", "docs.github.com REST API (Resource not accessible by personal access "
+         "to access - or requested resource not found | not authorized or not found",
+         "not OCI's NotAuthorizedOrNotFound (404: Authorization failed or requested resource "
+         "not found), which the 404 decides; docs.github.com REST API (Resource not accessible "
+         "by personal access "
          "token; Must have admin rights to Repository.; Must have push access to repository); "
          "learn.microsoft.com Azure RBAC troubleshooting (AuthorizationFailed: The client 'x' "
          "... does not have authorization to perform action 'y' over scope 'z'); services' "
@@ -4655,7 +4658,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not be combined with", "korotovsky/slack-mcp-server (x cannot be combined with y); "
          "evalstate/fast-agent shell tool (Error: 'background=true' cannot be combined with "
          "'timeout')"),
-        ("must be ~ or - root | sudo | administrator | or later | or newer",
+        ("must be ~ or - root | sudo | administrator | or later | or newer | tensor | tensors "
+         "| dtype",
          "korotovsky/slack-mcp-server (action "
          "must be 'list', 'join', or 'leave'): a value outside the listed choices; not a "
          "privilege (must be run as root or with sudo)"),
