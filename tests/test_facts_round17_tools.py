@@ -175,6 +175,11 @@ from metricsd.core.facts import tool_error_label
         ("Error: File /etc/shadow is not readable", "permission"),
         ("Error: Command \"rg\" not available", "not_found"),
         ("Request exceeded 30000 ms", "timeout"),
+        # Batches 115-116 in other wordings: a hook's dangerous-command check, an unknown
+        # skill, gemini-cli's path validator.
+        ("Dangerous command detected: git push --force", "denied"),
+        ("Unknown skill: deploy", "unknown_tool"),
+        ("Path contains suspicious characters (double quotes or ellipses).", "invalid_args"),
         # Older batches' kinds in other wordings: an edit not applied, a PDF over the pages
         # a read takes, edits that cannot be parsed.
         ("src/a.ts: 2 mutations not applied", "edit_mismatch"),
@@ -229,6 +234,10 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
         # PyTorch's own index error names no argument of the call; OCI's 404 is a 404.
         ("Server error: tensors used as indices must be long, byte or bool tensors", "other"),
         ("Error: Authorization failed or requested resource not found.", "not_found"),
+        # A configuration the program read, not the call's argument; a generic access failure.
+        ("Invalid configuration: missing httpUrl (for Streamable HTTP), url (for SSE), and "
+         "command (for stdio).", "other"),
+        ("Error: Failed to access path.", "other"),
         # A hint that names a timeout is no timeout (oraios/serena#281).
         ("Error executing tool: No symbol with name x found. Consider restarting the language "
          "server (especially, if it's a timeout of a symbolic search)", "other"),

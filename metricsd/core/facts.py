@@ -3472,6 +3472,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "policy.go (shell arg contains backtick command substitution: arg=x), like gemini-cli's "
          "Command substitution using $(), <(), or >() is not allowed for security reasons: the "
          "agent's shell policy refused the command"),
+        ("dangerous command | dangerous operation | dangerous system operation | destructive "
+         "command + detected | blocked", "anthropics/claude-code plugins/plugin-dev hook-"
+         "development examples/validate-bash.sh (Dangerous command detected: rm -rf; "
+         "Dangerous system operation detected): a hook that refused the command"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
@@ -3720,6 +3724,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "function the request did not declare); not a test double's unexpected call "
          "(golang/mock: Unexpected call to *mocks.MockX.Foo(...) because: there are no "
          "expected calls)"),
+        ("unknown skill | no such skill | skill not found", "anthropics/claude-code "
+         "CHANGELOG.md (Unknown skill: x): a skill the model named that is not there"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -3821,7 +3827,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
          "tokens | larger than | file size exceeds | output limit | e2big - name too long | "
          "filename too long | path too long | enametoolong | filename or extension is too long | "
-         "too big expected | validation error | should have at most",
+         "too big expected | validation error | should have at most | too long to be a simple",
          _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
          + _GEMINI_CLI + "/utils/fileUtils.ts; not a name over the file system's limit "
          "(ENAMETOOLONG: File name too long; git for Windows: unable to create file x: "
@@ -3974,7 +3980,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "geminiignore | aiderignore | cursorignore",
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
         ("could not access | couldn t access | unable to access | cannot access | can t access "
-         "| failed to access + director | directory | directories | folder | folders | file | "
+         "+ director | directory | directories | folder | folders | file | "
          "files | path - no such | not found | does not exist | doesn t exist | enoent | "
          "cannot find | no file | used by another process | being used by", "FoundationAgents/"
          "MetaGPT metagpt/tools/libs/editor.py "
@@ -4076,7 +4082,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
-         "cannot find function | cannot find macro",
+         "cannot find function | cannot find macro | cannot find main module",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
          "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
@@ -4429,9 +4435,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "image x: invalid reference format)"),
         ("missing + parameter | parameters | argument | arguments | field | name | input | "
          "value | command | query | url | path | positional argument | required positional | "
-         "new str | new string | old str | old string | content | text",
+         "new str | new string | old str | old string | content | text - invalid "
+         "configuration",
          "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
-         "(missing 1 required positional argument)"),
+         "(missing 1 required positional argument); not a configuration the program read "
+         "(google-gemini/gemini-cli mcp-client.ts: Invalid configuration: missing httpUrl ...)"),
         ("arg | args | argument | arguments ~ not in | unknown | unexpected | invalid | "
          "missing",
          "stanfordnlp/dspy (Arg x is not in the tool's args); huggingface/smolagents (Argument "
@@ -4683,6 +4691,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("edits | edit | diff | diffs | patch | blocks ~ can be parsed | could be parsed | "
          "cannot be parsed | could not be parsed", "nus-apr/auto-code-rover app/post_process.py "
          "(No edits can be parsed.), like a patch whose format the tool could not parse"),
+        ("suspicious characters | misinterpreted log fragment | path appears to be | path "
+         "contains suspicious", "google-gemini/gemini-cli packages/core/src/utils/path-"
+         "validator.ts (Path appears to be a misinterpreted log fragment.; Path contains "
+         "suspicious characters (double quotes or ellipses) and is too long to be a simple "
+         "filename.)"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
