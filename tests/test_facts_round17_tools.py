@@ -180,6 +180,14 @@ from metricsd.core.facts import tool_error_label
         ("Dangerous command detected: git push --force", "denied"),
         ("Unknown skill: deploy", "unknown_tool"),
         ("Path contains suspicious characters (double quotes or ellipses).", "invalid_args"),
+        # Batches 119-120 in other wordings.
+        ("Confirmation request rejected: Drop table users", "denied"),
+        ("patch contains fuzzy matches (fuzz level: 1)", "edit_mismatch"),
+        ("No value for argument --port", "invalid_args"),
+        ("Unrecognized command rename. The allowed commands are: view, create", "invalid_args"),
+        ("Error: Patch contains no operations", "invalid_args"),
+        ("Cell index is out of bounds. Notebook has 2 cells.", "invalid_args"),
+        ("OLD_STRING_NEW_STRING_IDENTICAL", "invalid_args"),
         # Older batches' kinds in other wordings: an edit not applied, a PDF over the pages
         # a read takes, edits that cannot be parsed.
         ("src/a.ts: 2 mutations not applied", "edit_mismatch"),
@@ -238,6 +246,9 @@ def test_round17_tool_kinds(text: str, label: str) -> None:
         ("Invalid configuration: missing httpUrl (for Streamable HTTP), url (for SSE), and "
          "command (for stdio).", "other"),
         ("Error: Failed to access path.", "other"),
+        # A file's content, not an argument; a history the tool keeps, not a missing file.
+        ("Notebook is not valid JSON.", "other"),
+        ("No edit history found for src/app.ts.", "other"),
         # A hint that names a timeout is no timeout (oraios/serena#281).
         ("Error executing tool: No symbol with name x found. Consider restarting the language "
          "server (especially, if it's a timeout of a symbolic search)", "other"),

@@ -3476,6 +3476,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "command + detected | blocked", "anthropics/claude-code plugins/plugin-dev hook-"
          "development examples/validate-bash.sh (Dangerous command detected: rm -rf; "
          "Dangerous system operation detected): a hook that refused the command"),
+        ("confirmation request rejected | confirmation rejected | confirmation denied | "
+         "confirmation request denied", "embabel/embabel-agent shell confirmation (Confirmation "
+         "request rejected: x): the user refused the call"),
     )),
     ("timeout", (
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
@@ -3724,8 +3727,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "function the request did not declare); not a test double's unexpected call "
          "(golang/mock: Unexpected call to *mocks.MockX.Foo(...) because: there are no "
          "expected calls)"),
-        ("unknown skill | no such skill | skill not found", "anthropics/claude-code "
+        ("unknown skill | no such skill", "anthropics/claude-code "
          "CHANGELOG.md (Unknown skill: x): a skill the model named that is not there"),
+        ("unknown ~ tool - error | exception | unknown tool error", "mcp-use/mcp-use code-mode "
+         "client (Unknown code mode tool: x), like the Unknown tool of MCP clients"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -3738,13 +3743,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
-         "enoent | embedding | embeddings", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "enoent | embedding | embeddings | not found in line",
+         _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
          "inline site editor's commit endpoint, found by code search (No changes could be "
          "applied: The text you edited could not be found in the file); not a RAG pipeline's "
          "count of chunks and embeddings that does not match (weaviate/Verba#182: Embedding not "
          "successful: Chunk mismatch; chroma-core/chroma InvalidDimensionException: Embedding "
-         "dimension N does not match collection dimensionality M)"),
+         "dimension N does not match collection dimensionality M); not a code navigation "
+         "that did not find a symbol near a line (entropy-research/Devon: Symbol 'x' not "
+         "found in line 12 or within ±2 lines of it), which not_found reads"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -3800,6 +3808,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| change not applied | changes not applied", "dlants/magenta.nvim edl executor.ts "
          "(x: narrow: no matches for pattern /y/ (1 mutation not applied)): the text an edit "
          "targets is not there"),
+        ("fuzzy match | fuzzy matches | fuzz level | fuzz factor | string not found", "opencode-ai/"
+         "opencode internal/llm/tools/patch.go (patch contains fuzzy matches (fuzz level: 2). "
+         "Please make your context lines more precise); ai-christianson/RA.Aid "
+         "file_str_replace.py (String not found: x): the anchor text is not there as given"),
     )),
     ("too_large", (
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
@@ -4176,7 +4188,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
-         "output",
+         "output | edit history | argument | arguments",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -4426,7 +4438,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
          "| failed to pull | "
-         "return type | must return | api key | api token | std invalid argument | doctype",
+         "return type | must return | api key | api token | std invalid argument | doctype | "
+         "notebook is not valid",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
@@ -4551,7 +4564,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          _CODEX + " (failed to parse function arguments); not a program's missing method "
          "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
         ("must be different | must differ | cannot be the same | can t be the same | must not "
-         "be the same | should be different | must not be identical | are exactly the same",
+         "be the same | should be different | must not be identical | are exactly the same | "
+         "str identical | string identical | strings identical | are identical",
          "FoundationAgents/MetaGPT metagpt/tools/libs/editor.py (`to_replace` and "
          "`new_content` must be different.); Claude Code's Edit tool (No changes to make: "
          "old_string and new_string are exactly the same.); validators found by code search "
@@ -4696,6 +4710,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "validator.ts (Path appears to be a misinterpreted log fragment.; Path contains "
          "suspicious characters (double quotes or ellipses) and is too long to be a simple "
          "filename.)"),
+        ("closing fence | multiline argument | no value for argument | no value for option | "
+         "no value for parameter | unrecognized command | invalid git ref | invalid ref | "
+         "contains no operations | patch is empty | empty patch", "entropy-research/Devon "
+         "tools parsing (No closing fence (>>>) found for multiline argument.); "
+         "ipa-lab/hackingBuddyGPT capability parser (No value for argument --host); "
+         "All-Hands-AI/openhands-aci editor.py (Unrecognized command x. The allowed commands "
+         "for the str_replace_editor tool are: ...); cased/kit repository (Invalid git ref: "
+         "x); MervinPraison/PraisonAI edit_tools.py (Error: Patch contains no operations)"),
+        ("expects + got | received", "google/adk-go tool/agenttool (agentTool expects "
+         "map[string]any arguments, got string)"),
+        ("cell | cell number | cell index ~ out of bounds | is out of bounds | out of range",
+         "dnakov/anon-kode NotebookEditTool.tsx (Cell number is out of bounds. Notebook has N "
+         "cells.), like jupyter-mcp-server's Cell index N is out of range"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
