@@ -188,6 +188,9 @@ from metricsd.core.facts import tool_error_label
         ("Error: Patch contains no operations", "invalid_args"),
         ("Cell index is out of bounds. Notebook has 2 cells.", "invalid_args"),
         ("OLD_STRING_NEW_STRING_IDENTICAL", "invalid_args"),
+        # Batches 121-122 in other wordings.
+        ("Unable to call tool `search` because it is not defined", "unknown_tool"),
+        ("no tool calls found in the assistant message", "invalid_args"),
         # Older batches' kinds in other wordings: an edit not applied, a PDF over the pages
         # a read takes, edits that cannot be parsed.
         ("src/a.ts: 2 mutations not applied", "edit_mismatch"),

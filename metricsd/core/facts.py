@@ -3604,7 +3604,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
          "not registered | is not registered | "
-         "not defined | wasn t defined | is not defined - rpc function | file not found | "
+         "not defined | wasn t defined | is not defined - rpc function | argument value | "
+         "file not found | "
          "path not found | directory not found | module not found | command not found | file "
          "does not exist | path does not exist | directory does not exist | not recognized as "
          "the name of | not recognized as a name of | cmdlet | tool error does "
@@ -3731,6 +3732,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "CHANGELOG.md (Unknown skill: x): a skill the model named that is not there"),
         ("unknown ~ tool - error | exception | unknown tool error", "mcp-use/mcp-use code-mode "
          "client (Unknown code mode tool: x), like the Unknown tool of MCP clients"),
+        ("tool + because it is not defined | because it isn t defined", "JetBrains/koog "
+         "agents-core (Unable to force call to tool `x` because it is not defined)"),
     )),
     ("edit_mismatch", (
         ("lỗi khi vá | miếng vá không được áp dụng",
@@ -4094,7 +4097,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
-         "cannot find function | cannot find macro | cannot find main module",
+         "cannot find function | cannot find macro | cannot find main module | argument value "
+         "not found",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
          "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
@@ -4188,7 +4192,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
-         "output | edit history | argument | arguments",
+         "output | edit history | argument | arguments | tool call found",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -4723,6 +4727,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("cell | cell number | cell index ~ out of bounds | is out of bounds | out of range",
          "dnakov/anon-kode NotebookEditTool.tsx (Cell number is out of bounds. Notebook has N "
          "cells.), like jupyter-mcp-server's Cell index N is out of range"),
+        ("argument value not found | required tool argument | no tool call found | no tool "
+         "calls found", "JetBrains/koog agents (Required tool argument value not found: "
+         "\"x\"); cloudwego/eino compose (no tool call found in input message)"),
     )),
     ("network", (
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
