@@ -191,6 +191,8 @@ from metricsd.core.facts import tool_error_label
         # Batches 121-122 in other wordings.
         ("Unable to call tool `search` because it is not defined", "unknown_tool"),
         ("no tool calls found in the assistant message", "invalid_args"),
+        # git diff --no-index on a path that is not there (captured here).
+        ("error: Could not access 'missing.txt'", "not_found"),
         # Older batches' kinds in other wordings: an edit not applied, a PDF over the pages
         # a read takes, edits that cannot be parsed.
         ("src/a.ts: 2 mutations not applied", "edit_mismatch"),

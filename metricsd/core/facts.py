@@ -4268,6 +4268,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Command is not executable: jobstart found nothing to run)"),
         ("not available + this tool cannot be used | tool cannot be used", "karthink/gptel-agent "
          "gptel-agent-tools.el (Error: ripgrep/grep not available, this tool cannot be used)"),
+        ("could not access | couldn t access - permission | eacces | eperm | connection | url "
+         "| host | server | internet | network", "git diff-no-index.c (error: Could not access "
+         "'x'), captured here for paths that are not there; a path word with it reads as "
+         "permission first (MetaGPT: Could not access or create directories)"),
     )),
     ("invalid_args", (
         ("must be of type | args but requires | arguments but requires", "an argument of the "
