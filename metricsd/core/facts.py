@@ -3520,6 +3520,25 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "GNU coreutils src/system.h emit_try_help (Try 'cut --help' for more information.), "
          "printed only after a usage error (cut: fields are numbered from 1; tr: missing "
          "operand; tar: x: Invalid number of elements; captured here)"),
+        # facts22: a bound written as a comparison with another argument, or as a range.
+        (r"\bmust be ?(?:<=?|>=?) ?[a-z_]+\b", "langchain-ai/open-swe agent/tools/add_finding.py "
+         "(end_line must be >= start_line); OpenBMB/ChatDev functions/function_calling/file.py "
+         "(end_line must be >= start_line - 1); DimazzzZ/openrouter-intellij-plugin (End port "
+         "must be >= start port)"),
+        (r"\bmust be (?:in|within) (?:the range )?[\[(]-?[0-9]", "kyegomez/swarms "
+         "swarms/tools/computer_use.py (timeout must be in [1, 600])"),
+        # A regular expression argument that does not close its bracket.
+        (r"\bunmatched (?:\[|\(|\)|\{|\\)", "GNU grep dfa.c (grep: Unmatched [, [^, [:, [., or "
+         "[=; grep: Unmatched ( or \\(), captured here"),
+        # A tool naming an argument, then the bad value: "Invalid severity: urgent".
+        (r"\binvalid (?<=^invalid )(?!config)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
+         "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
+         "(Invalid action: x)"),
+        (r"\binvalid (?<=^error: invalid )(?!config)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
+         "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
+         "(Invalid action: x)"),
+        (r"\bno url(?<=^no url)[.!]?$", "chatchat-space/Langchain-Chatchat tools_factory/"
+         "url_reader.py (No URL: the call came without its one argument)"),
     )),
     ("network", (
         (r"\bcould not resolve (?:host|proxy|hostname|address)", "curl (6) Could not resolve "
@@ -3571,6 +3590,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "[x.o] Error 1)"),
         ("nonzero exit", "agents' shell tools"),
         ("command failed", "Node.js child_process (Command failed: ...); execa; " + _RUN),
+        (r"\bexited [0-9]{1,3}\b", "modelscope/ms-agent ms_agent/tools/filesystem_tool.py (rg "
+         "exited 2); Kuberwastaken/claurst (Plugin 'x' hook exited N)"),
     )),
 )
 
@@ -3654,7 +3675,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
-         "method not allowed | not allowed here | not allowed to access | received when",
+         "method not allowed | not allowed here | not allowed to access | received when | flags "
+         "are not allowed | flag is not allowed",
          "microsoft/TaskWeaver "
          "(Importing module 'subprocess' is not allowed); not a configuration's grammar (nginx "
          "src/core/ngx_conf_file.c: \"x\" directive is not allowed here); not a service that "
@@ -3721,7 +3743,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists"),
         ("plan rejected | execution blocked | rejected the | rejected this | rejected by - "
-         "access token | api key | authorization expired",
+         "access token | api key | authorization expired | query rejected",
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user); not a "
          "service that rejected the tool's credentials (getsentry/sentry-mcp "
          "error-handling.ts: Authorization Expired ... Sentry rejected the stored access "
@@ -3775,6 +3797,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("confirmation request rejected | confirmation rejected | confirmation denied | "
          "confirmation request denied", "embabel/embabel-agent shell confirmation (Confirmation "
          "request rejected: x): the user refused the call"),
+        # facts22: the agent's own lists and rules (a policy, not the OS).
+        ("on the deny list | on the denylist | on a deny list | on the blocklist | not on the "
+         "allow list | not on the allowlist | forbidden substring | forbidden substrings | "
+         "forbidden pattern | contains forbidden",
+         "kyegomez/swarms swarms/tools/computer_use.py (path x is on the deny-list; binary "
+         "'curl' is not on the allow-list; argv contains forbidden substring 'rm -rf'); "
+         "AstrBotDevs/AstrBot (Template contains forbidden pattern (x).)"),
+        ("only + admins | admin | administrators | owners + can | may", "langchain-ai/open-swe "
+         "agent/tools/admin_gate.py (Only workspace admins can manage environments.); "
+         "AgentOps-AI/agentops (Only owners and admins can manage licenses.); AstrBotDevs/"
+         "AstrBot (Only admins can use the `test` command.): a role the agent's rules require"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -3871,6 +3904,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "10m0s, this potentially indicates a stalled build or something wrong with the build "
          "itself.): a command stopped for producing nothing in time, like agent-zero's "
          "Returning control to agent after N seconds with no output"),
+        ("running time | run time | execution time | elapsed time ~ exceeds | exceeded | exceed",
+         "microsoft/RD-Agent rdagent/utils/env.py (The running time exceeds N seconds, so the "
+         "process is killed.)"),
     )),
     ("canceled", (
         ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
@@ -3909,6 +3945,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "signal killed | signal interrupt | sigint | sigkill | sigterm | terminated by signal "
          "| killed by signal", "agents' turn "
          "controls; golang/go os/exec (signal: killed)"),
+        ("cancel + by user | by the user", "coze-dev/coze-studio backend/types/errno/"
+         "workflow.go (workflow cancel by user)"),
     )),
     ("unknown_tool", (
         ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
@@ -3970,10 +4008,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "#4724 as users quote them; not a native library's missing symbol (cupy: The "
          "requested function could not be found in the library)"),
         ("unknown action | unrecognized action | is not a command | unrecognized node type | "
-         "unknown node type", "an agent's own verbs and a workflow's node kinds, named but "
+         "unknown node type - use | valid | supported | allowed | available | one of", "an agent's own verbs and a workflow's node kinds, named but "
          "not there: stuartcrobinson/slupe#8 (Unknown action: str_replace); "
          "kolbytn/mindcraft src/agent/commands/index.js (!x is not a command.); "
-         "n8n-io/n8n#23322 (Unrecognized node type: n8n-nodes-base.executeCommand)"),
+         "n8n-io/n8n#23322 (Unrecognized node type: n8n-nodes-base.executeCommand); not an "
+         "action value with the tool's choices listed (zhayujie/chatgpt-on-wechat "
+         "env_config.py: Unknown action 'x'. Use 'set', 'get', 'list', or 'delete'.), an "
+         "invalid argument"),
         ("undeclared tool", "ml-explore/mlx-swift-lm RejectedToolCall.swift (rejected tool "
          "call (undeclared_tool): a tool the request did not declare)"),
         ("unknown tool | no such tool | tool not found | tool does not exist | invalid tool name | "
@@ -4052,6 +4093,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "client (Unknown code mode tool: x), like the Unknown tool of MCP clients"),
         ("tool + because it is not defined | because it isn t defined", "JetBrains/koog "
          "agents-core (Unable to force call to tool `x` because it is not defined)"),
+        ("未知的方法名 | 未知的方法", "AstrBotDevs/AstrBot astrbot/core/astr_agent_tool_exec.py "
+         "(未知的方法名: x: an unknown method name)"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
@@ -4135,6 +4178,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "opencode internal/llm/tools/patch.go (patch contains fuzzy matches (fuzz level: 2). "
          "Please make your context lines more precise); ai-christianson/RA.Aid "
          "file_str_replace.py (String not found: x): the anchor text is not there as given"),
+        ("match count mismatch | previously applied patch detected | reversed or previously "
+         "applied", "kyegomez/swarms swarms/tools/computer_use.py (match count mismatch: the "
+         "anchor was not found the expected number of times); GNU patch (Reversed (or "
+         "previously applied) patch detected!  Assume -R? [n]), captured here"),
     )),
     ("too_large", (
         ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
@@ -4191,6 +4238,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("pages + more than | pages per request", "agentscope-ai/agentscope tool/_builtin/"
          "_read.py (Error: PDF has 120 pages, more than 10. You must provide the pages "
          "parameter ..., max 20 pages per request.)"),
+        ("exceeds | exceeded + limit | cap + bytes | byte | size | content | response | output "
+         "| inline | mi b | mb | gi b | gb | ki b | kb - rate | per minute | per hour | per day | quota | requests | retries | "
+         "attempts | calls | budget | time limit | timeout",
+         "bytedance/deer-flow sandbox/tools.py (write_file content (N bytes) exceeds the "
+         "M-byte single-call limit.); langchain-ai/open-swe agent/tools/http_request.py "
+         "(Response exceeded the inline limit ...); kyegomez/swarms computer_use.py ('old' "
+         "exceeds content size cap); EricLBuehler/mistral.rs (exceeds max output size (N "
+         "bytes; cap is M bytes)); not a rate or a retry budget"),
+        ("maximum file size exceeded | maximum filesize exceeded", "curl lib/strerror.c "
+         "(CURLE_FILESIZE_EXCEEDED: curl: (63) Maximum file size exceeded), captured here"),
     )),
     ("permission", (
         ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
@@ -4403,6 +4460,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("is not readable | not readable - as text | binary", "karthink/gptel-agent "
          "gptel-agent-tools.el (Error: File x is not readable); microsoft/promptflow "
          "yaml_utils.py (File Permissions Error: ... file is not readable.)"),
+        ("dubious ownership | unsafe repository", "git setup.c (fatal: detected dubious "
+         "ownership in repository at 'x'; older git: unsafe repository ('x' is owned by someone "
+         "else)), captured here"),
+        ("cwd | working directory | workdir ~ is outside | outside", "kyegomez/swarms "
+         "swarms/tools/computer_use.py (cwd x is outside y and not in [...])"),
+        ("modifications to | modification of | writes to | writing to + not allowed | not "
+         "permitted", "OpenBMB/ChatDev functions/function_calling/file.py (Modifications to the "
+         "attachments directory are not allowed): a protected part of the workspace"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -5102,6 +5167,67 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("argument value not found | required tool argument | no tool call found | no tool "
          "calls found", "JetBrains/koog agents (Required tool argument value not found: "
          "\"x\"); cloudwego/eino compose (no tool call found in input message)"),
+        # facts22: a bound or a shape the call's arguments broke, worded without "invalid".
+        ("coordinate | coordinates | position | point ~ out of bounds | are out of bounds | is "
+         "out of bounds | out of range", "anthropics/claude-quickstarts computer-use-demo "
+         "tools/computer.py as vendored by Arize-ai/phoenix (Coordinates x, y are out of "
+         "bounds); OpenInterpreter/open-interpreter computer_use/tools/computer.py"),
+        ("choose between | beyond the total number of lines | beyond the number of lines | "
+         "ranges overlap | edits overlap | overlapping ranges | overlapping edits",
+         "OpenInterpreter/open-interpreter core/computer/display/display.py (Invalid quadrant. "
+         "Choose between 1 and 4.); OpenBMB/ChatDev functions/function_calling/file.py "
+         "(start_line is beyond the total number of lines in the file; edit ranges overlap; "
+         "merge them before calling apply_text_edits); CoplayDev/unity-mcp (detect "
+         "overlapping ranges)"),
+        ("provide exactly one of | specify exactly one of | provide only one of | specify only "
+         "one of", "OpenBMB/ChatDev uv_related.py (Provide exactly one of module or script); "
+         "64bit/async-openai (Provide exactly one of `image_url` or `file_id`.)"),
+        ("cannot be none | can not be none | must not be none", "kyegomez/swarms swarms/tools/base_tool.py (Item parameter cannot be None); "
+         "AstrBotDevs/AstrBot (abconf_id cannot be None); Cerebras/cerebras-cloud-sdk-python "
+         "(max_retries cannot be None): a Python argument left unset"),
+        ("must be + a list | a dict | a dictionary | a mapping | a mapping object | a boolean | "
+         "a list of | a dict or - code object | tensor | tensors | dtype",
+         "OpenBMB/ChatDev file.py (each edit entry must be a mapping object); kyegomez/swarms "
+         "handoffs_tool.py (handoffs must be a list of handoff requests); Doriandarko/claude-"
+         "engineer (Each file must be a dictionary with 'path' and 'instructions'.); "
+         "CoplayDev/unity-mcp (import_settings must be a dict, got str)"),
+        ("unknown mode | unknown modes | unknown operation | unknown action", "kyegomez/swarms "
+         "computer_use.py (unknown mode 'replace'); CoplayDev/unity-mcp (Unknown mode 'x'. "
+         "Valid: ...); BrainBlend-AI/atomic-agents datetime_tool.py (Unknown operation 'x'.); "
+         "zhayujie/chatgpt-on-wechat env_config.py (Unknown action 'x'. Use 'set', 'get', "
+         "...): a value outside the tool's choices (an action with its choices listed; a bare "
+         "unknown action is an unknown tool, above)"),
+        ("argv | arguments | args | tokens + cap is | limit is | maximum is | max is",
+         "kyegomez/swarms computer_use.py (argv has 300 tokens; cap is 256)"),
+        ("flag injection | option injection | argument injection | unsafe characters | unsafe "
+         "character", "kyegomez/swarms computer_use.py (glob '-rf' starts with '-' (flag "
+         "injection risk)); OpenBMB/ChatDev uv_related.py (unsafe characters detected in "
+         "package spec x)"),
+        ("pass | set | use | specify ~ recursive", "kyegomez/swarms computer_use.py (x is a "
+         "directory; pass recursive=True to remove); OpenBMB/ChatDev file.py (Set "
+         "recursive=True to delete directories): a flag the call left out"),
+        ("flags | flag ~ are not allowed | not allowed | is not allowed", "OpenBMB/ChatDev "
+         "uv_related.py (flags are not allowed in packages list: --index-url)"),
+        ("query | input | arguments | argument ~ rejected by | rejected", "langchain-ai/"
+         "open-swe agent/tools/search_repo_code.py (query rejected by GitHub code search)"),
+        ("parameter | parameters | argument | arguments | param | params ~ is empty | was "
+         "empty | are empty", "AstrBotDevs/AstrBot knowledge_base_tools.py (error: Query "
+         "parameter is empty.; messages parameter is empty or invalid.)"),
+        ("must be formatted | formatted as a valid | requires passing | requires providing | "
+         "requires specifying", "QwenLM/Qwen-Agent qwen_agent/tools/base.py (Parameters must "
+         "be formatted as a valid JSON!); qwen_agent/tools/storage.py (The scan operation "
+         "requires passing in a folder path as the key.)"),
+        ("option ~ is unknown", "curl src/tool_getparam.c (curl: option --x: is unknown), "
+         "captured here"),
+        ("bad option | shell quoting issues | non integer argument | "
+         "numeric argument required | integer expression expected | could not identify "
+         "command", "Node.js (node: bad option: --x), curl (curl: option --x: is unknown), "
+         "jq src/parser.y (jq: error: syntax error, unexpected $end (Unix shell quoting "
+         "issues?)), GNU coreutils expr (expr: non-integer argument), GNU bash (exit: x: "
+         "numeric argument required; [: x: integer expression expected), captured here; "
+         "neovateai/neovate-code src/tools/bash.ts (Could not identify command root.)"),
+        ("缺 少 ~ 名 称 | 参 数 | 字 段", "zhayujie/chatgpt-on-wechat agent/tools/scheduler/"
+         "scheduler_tool.py (错误: 缺少任务名称 (name): a missing argument)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
@@ -5244,6 +5370,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not responding | host not responding | server not responding", "curl on Windows "
          "(curl: (56) Recv failure: Connection was reset, keldenl/gpt-llama.cpp#50); "
          "microsoft/OmniParser#156 (Windows Host is not responding)"),
+        ("no data received | no response received - model | llm",
+         "GNU wget (HTTP request sent, awaiting response... No data received.), captured here; "
+         "langchain-ai/open-swe agent/tools/fetch_url.py (Fetch URL error: no response "
+         "received); not a model that sent nothing (mistral.rs: No response received from the model.)"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
