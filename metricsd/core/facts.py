@@ -3462,14 +3462,15 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
     ("not_found", (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
-        (r"\bnot found(?<!api key not found)(?<!api_key not found)"
+        (r"\bnot found(?<!api key not found)(?<!api_key not found)(?<!signature not found)"
          r"(?! in (?:this|the current) scope)",
          _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
          "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
-         "variable)"),
+         "variable), nor a file format's marker (Info-ZIP unzip: End-of-central-directory "
+         "signature not found.  Either this file is not a zipfile ...; captured here)"),
         ("does not exist", _CLAUDE_CODE + " (File does not exist.); " + _CONTINUE),
         ("no module named", "CPython import system; " + _RUN),
         ("cannot find module", "Node.js CJS loader; Go (cannot find module providing "
@@ -3740,8 +3741,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "firewall settings (mchristopher/PokemonGo-DesktopMap#198; localtunnel client: "
          "connection refused: x (check your firewall settings))"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
-         "is blocked | blocked by | not permitted by", _GEMINI_CLI + "/tools/web-fetch.ts; "
-         "agents' command allow-lists"),
+         "is blocked | blocked by | not permitted by - flags are not allowed | flag is not "
+         "allowed", _GEMINI_CLI + "/tools/web-fetch.ts; "
+         "agents' command allow-lists; not a flag the call may not pass (OpenBMB/ChatDev "
+         "uv_related.py: flags are not allowed in packages list: --index-url), an argument"),
         ("plan rejected | execution blocked | rejected the | rejected this | rejected by - "
          "access token | api key | authorization expired | query rejected",
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user); not a "
@@ -3868,11 +3871,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
          "less than | specify both | mutually exclusive | not allowed with | cannot be used "
-         "with | if it s a timeout", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
+         "with | if it s a timeout | invalid time interval", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
          "after N ms); not an argument check that names a timeout option (ValueError: Cannot "
          "specify both timeout and exit_code., found by code search), nor a hint that a "
          "failure might be one (oraios/serena#281: ... Consider restarting the language "
-         "server (especially, if it's a timeout of a symbolic search))"),
+         "server (especially, if it's a timeout of a symbolic search)), nor the timeout "
+         "program's own usage error (GNU coreutils timeout: invalid time interval 'x', "
+         "captured here)"),
         ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
          "an execution stopped at its time limit: the judges' verdict as code-running tools "
          "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
@@ -4523,7 +4528,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro | cannot find main module | argument value "
-         "not found",
+         "not found | signature not found | no results found",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
          "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
@@ -4548,11 +4553,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found by code search (print_error(info, \"can't cd to \"))"),
         ("cannot open | could not open | unable to open | failed to open | can t open | "
          "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
-         "for reading", "a file the program could not open, no other cause named: "
+         "for reading - too many open files | database file", "a file the program could not open, no other cause named: "
          "facebookresearch/fastText src/fasttext.cc "
          "(x cannot be opened for loading!); terminal-bench pytorch-model-cli (Error: Cannot "
          "open weights file x); with a cause the cause decides (sed: couldn't open "
-         "temporary file x: Permission denied)"),
+         "temporary file x: Permission denied; bash: Too many open files, EMFILE, captured "
+         "here); not sqlite3's unable to open database file, which names no cause "
+         "(SQLITE_CANTOPEN, captured here)"),
         ("프로그램 이름으로 인식되지 않습니다 | 배치 파일이 아닙니다 | "
          "项识别为 cmdlet | 可运行程序的名称 | "
          "プログラムの名前として認識されません | "
@@ -4617,7 +4624,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
-         "output | edit history | argument | arguments | tool call found | tool calls found",
+         "output | edit history | argument | arguments | tool call found | tool calls found | no "
+         "results found",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -4625,7 +4633,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "disabled and no content was found; griptape-ai/griptape tool_task.py: No action found "
          "in prompt output.); not an argument the call lacks "
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
-         "but no definition was found.)"),
+         "but no definition was found.); nor a search that came back empty "
+         "(microsoft/RD-Agent: Context7: Documentation search failed or no results found)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
          "reference | no file or directory at",
          "git (fatal: 'x' does not appear to be a git repository, for a remote "
@@ -4770,12 +4779,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "position 0), which says nothing of the arguments"),
         ("unsupported ~ mode | value | type | format | option | parameter | argument | field | "
          "operator | encoding | file type | media type | scheme - platform | architecture | "
-         "operating system | os | version | python | node | browser | cpu",
+         "operating system | os | version | python | node | browser | cpu | content type | "
+         "file read | binary file | binary files",
          "getsentry/sentry-mcp tools/catalog update-issue.ts (UserInputError: Unsupported "
          "ignore mode); validators of tools' arguments found by code search (Unsupported "
          "format: x; Unsupported value for x; Unsupported operator: x); not a platform or "
          "version the program does not run on (Unsupported platform; unsupported Python "
-         "version), which no argument fixes"),
+         "version), which no argument fixes; nor content the tool fetched or read in a form it "
+         "cannot handle (alvinunreal/tmuxai web_fetch.go: cannot fetch: unsupported content "
+         "type (PDF); langchain-ai/open-swe read_repo_file.py: unsupported content type for x; "
+         "Codium-ai/cover-agent: File read 'x' failed: Unsupported encoding.)"),
         ("is invalid | are invalid - connection refused | econnrefused | failed to establish "
          "| new connection error | name resolution | connection reset | connection aborted | "
          "max retries exceeded", "not a wrapper that blames an input while the cause it "
@@ -4812,7 +4825,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid arguments | invalid argument | invalid params | invalid parameters | "
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
-         "schema validation | input validation | inputvalidationerror | 32602 - binary | std "
+         "schema validation | input validation | inputvalidationerror | 32602 - binary | "
+         "toml decode error | std "
          "invalid argument | connection refused | econnrefused | failed to establish | new "
          "connection error | credential validation | credentials validation",
          _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError); "
@@ -4880,7 +4894,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
          "| failed to pull | "
          "return type | must return | api key | api token | std invalid argument | doctype | "
-         "notebook is not valid",
+         "notebook is not valid | toml decode error",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
@@ -4926,16 +4940,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); ajv "
          "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
          "colinhacks/zod (Unrecognized key(s) in object)"),
-        ("not supported | are not supported | is not supported", "smallcloudai/refact "
-         "tool_rm.rs (Wildcards and shell patterns are not supported)"),
+        ("not supported | are not supported | is not supported - binary file | binary files",
+         "smallcloudai/refact tool_rm.rs (Wildcards and shell patterns are not supported); not "
+         "a file the tool cannot read (AstrBotDevs/AstrBot file_read_utils.py: binary files "
+         "are not supported by this tool)"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
         ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
-         "tokens | credentials | password | with given id | with the given id", "anthropics/"
+         "tokens | credentials | password | with given id | with the given id | not configured",
+         "anthropics/"
          "claude-quickstarts computer-use-demo "
          "tools/bash.py (no command provided.); tghamm/Anthropic.SDK Function.cs (Function x "
          "has parameters but no arguments are set.); not an object the id names that is not "
-         "there (BrowserMCP/mcp#85: No tab with given id N.)"),
+         "there (BrowserMCP/mcp#85: No tab with given id N.); nor a feature not set up "
+         "(kyegomez/swarms handoffs_tool.py: No agent registry provided. Handoffs are not "
+         "configured.)"),
         ("empty command | empty query | empty input | empty path | empty pattern | empty "
          "string | empty argument | empty arguments | error parsing regexp | regex parse error "
          "| invalid regular expression", "docker/docker-agent builtin/shell.go (Error: empty "
@@ -4973,10 +4992,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must start with | must begin with | must end with | must contain | must match | "
          "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
-         "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
+         "unmarshal | no search replace blocks - handler | override", "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
-         "(No Search/Replace blocks were received!)"),
+         "(No Search/Replace blocks were received!); not a tool whose code lacks its handler "
+         "(AstrBotDevs/AstrBot: Tool must have a valid handler or override 'run' method.)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified | character | "
@@ -5037,7 +5057,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "that cannot be used with a service"),
         ("jsondecodeerror | json decode error | unterminated string | expecting property name "
          "| unexpected end of json input | unexpected end of json - line 1 column 1 char 0 | "
-         "doctype | literal | syntax error | quoted string | most recent call last | at json parse",
+         "doctype | literal | syntax error | quoted string | most recent call last | at json parse "
+         "| json decoder json decode error",
          "the arguments of a call cut short or malformed: CPython json "
          "(JSONDecodeError: Unterminated string starting at: line 1 column 7; Expecting "
          "property name enclosed in double quotes), V8 JSON.parse (Unterminated string in "
@@ -5103,10 +5124,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "`a`, `b`), as Rust tools report arguments that do not deserialize"),
         ("invalid unified diff | missing hunk header | malformed unified diff | no valid search "
          "replace blocks | no valid search replace block | incomplete search block | "
-         "incomplete replace block | missing separator", "kardolus/chatgpt-cli agent patch "
+         "incomplete replace block | missing separator - separator stop | makefile", "kardolus/chatgpt-cli agent patch "
          "parser (invalid unified diff: missing hunk header); ravitemer/mcphub.nvim edit_file "
          "diff parser (No valid SEARCH/REPLACE blocks found; Incomplete search block - missing "
-         "separator or replace section)"),
+         "separator or replace section); not make's (Makefile:2: *** missing separator.  "
+         "Stop., captured here)"),
         ("tool requires ~ path | command | argument | arguments | parameter | url | query | "
          "name | content | input | file", "kardolus/chatgpt-cli agent (file tool requires path; "
          "shell tool requires command)"),
