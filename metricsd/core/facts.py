@@ -3526,16 +3526,16 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(end_line must be >= start_line); OpenBMB/ChatDev functions/function_calling/file.py "
          "(end_line must be >= start_line - 1); DimazzzZ/openrouter-intellij-plugin (End port "
          "must be >= start port)"),
-        (r"\bmust be (?:in|within) (?:the range )?[\[(]-?[0-9]", "kyegomez/swarms "
+        (r"\bmust be in (?:the range )?[\[(]-?[0-9]", "kyegomez/swarms "
          "swarms/tools/computer_use.py (timeout must be in [1, 600])"),
         # A regular expression argument that does not close its bracket.
         (r"\bunmatched (?:\[|\(|\)|\{|\\)", "GNU grep dfa.c (grep: Unmatched [, [^, [:, [., or "
          "[=; grep: Unmatched ( or \\(), captured here"),
         # A tool naming an argument, then the bad value: "Invalid severity: urgent".
-        (r"\binvalid (?<=^invalid )(?!config)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
+        (r"\binvalid (?<=^invalid )(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
          "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
          "(Invalid action: x)"),
-        (r"\binvalid (?<=^error: invalid )(?!config)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
+        (r"\binvalid (?<=^error: invalid )(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
          "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
          "(Invalid action: x)"),
         (r"\bno url(?<=^no url)[.!]?$", "chatchat-space/Langchain-Chatchat tools_factory/"
@@ -3591,7 +3591,7 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "[x.o] Error 1)"),
         ("nonzero exit", "agents' shell tools"),
         ("command failed", "Node.js child_process (Command failed: ...); execa; " + _RUN),
-        (r"\bexited [0-9]{1,3}\b", "modelscope/ms-agent ms_agent/tools/filesystem_tool.py (rg "
+        (r"\bexited [1-9][0-9]{0,2}\b", "modelscope/ms-agent ms_agent/tools/filesystem_tool.py (rg "
          "exited 2); Kuberwastaken/claurst (Plugin 'x' hook exited N)"),
     )),
 )
@@ -3807,7 +3807,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "kyegomez/swarms swarms/tools/computer_use.py (path x is on the deny-list; binary "
          "'curl' is not on the allow-list; argv contains forbidden substring 'rm -rf'); "
          "AstrBotDevs/AstrBot (Template contains forbidden pattern (x).)"),
-        ("only + admins | admin | administrators | owners + can | may", "langchain-ai/open-swe "
+        ("only + admins | admin | administrators | owners + can | may - permission denied",
+         "langchain-ai/open-swe "
          "agent/tools/admin_gate.py (Only workspace admins can manage environments.); "
          "AgentOps-AI/agentops (Only owners and admins can manage licenses.); AstrBotDevs/"
          "AstrBot (Only admins can use the `test` command.): a role the agent's rules require"),
@@ -4245,7 +4246,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "parameter ..., max 20 pages per request.)"),
         ("exceeds | exceeded + limit | cap + bytes | byte | size | content | response | output "
          "| inline | mi b | mb | gi b | gb | ki b | kb - rate | per minute | per hour | per day | quota | requests | retries | "
-         "attempts | calls | budget | time limit | timeout",
+         "attempts | calls | budget | time limit | timeout | memory",
          "bytedance/deer-flow sandbox/tools.py (write_file content (N bytes) exceeds the "
          "M-byte single-call limit.); langchain-ai/open-swe agent/tools/http_request.py "
          "(Response exceeded the inline limit ...); kyegomez/swarms computer_use.py ('old' "
@@ -5230,8 +5231,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recursive=True to delete directories): a flag the call left out"),
         ("flags | flag ~ are not allowed | not allowed | is not allowed", "OpenBMB/ChatDev "
          "uv_related.py (flags are not allowed in packages list: --index-url)"),
-        ("query | input | arguments | argument ~ rejected by | rejected", "langchain-ai/"
-         "open-swe agent/tools/search_repo_code.py (query rejected by GitHub code search)"),
+        ("query | input | arguments | argument ~ rejected by | rejected - user | policy | "
+         "guardrail | safety | moderation", "langchain-ai/open-swe agent/tools/"
+         "search_repo_code.py (query rejected by GitHub code search); not a user or a policy "
+         "that refused it (denied)"),
         ("parameter | parameters | argument | arguments | param | params ~ is empty | was "
          "empty | are empty", "AstrBotDevs/AstrBot knowledge_base_tools.py (error: Query "
          "parameter is empty.; messages parameter is empty or invalid.)"),
