@@ -3532,10 +3532,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         (r"\bunmatched (?:\[|\(|\)|\{|\\)", "GNU grep dfa.c (grep: Unmatched [, [^, [:, [., or "
          "[=; grep: Unmatched ( or \\(), captured here"),
         # A tool naming an argument, then the bad value: "Invalid severity: urgent".
-        (r"\binvalid (?<=^invalid )(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
+        (r"\binvalid (?<=^invalid )"
+         r"(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]",
+         "langchain-ai/open-swe agent/tools/"
          "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
          "(Invalid action: x)"),
-        (r"\binvalid (?<=^error: invalid )(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]", "langchain-ai/open-swe agent/tools/"
+        (r"\binvalid (?<=^error: invalid )"
+         r"(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]",
+         "langchain-ai/open-swe agent/tools/"
          "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
          "(Invalid action: x)"),
         (r"\bno url(?<=^no url)[.!]?$", "chatchat-space/Langchain-Chatchat tools_factory/"
@@ -3872,7 +3876,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
          "less than | specify both | mutually exclusive | not allowed with | cannot be used "
-         "with | if it s a timeout | invalid time interval", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
+         "with | if it s a timeout | invalid time interval", "TIMEOUT_KEYWORDS; agents' shell "
+         "tools (Command timed out "
          "after N ms); not an argument check that names a timeout option (ValueError: Cannot "
          "specify both timeout and exit_code., found by code search), nor a hint that a "
          "failure might be one (oraios/serena#281: ... Consider restarting the language "
@@ -4014,7 +4019,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "#4724 as users quote them; not a native library's missing symbol (cupy: The "
          "requested function could not be found in the library)"),
         ("unknown action | unrecognized action | is not a command | unrecognized node type | "
-         "unknown node type - use | valid | supported | allowed | available | one of", "an agent's own verbs and a workflow's node kinds, named but "
+         "unknown node type - use | valid | supported | allowed | available | one of",
+         "an agent's own verbs and a workflow's node kinds, named but "
          "not there: stuartcrobinson/slupe#8 (Unknown action: str_replace); "
          "kolbytn/mindcraft src/agent/commands/index.js (!x is not a command.); "
          "n8n-io/n8n#23322 (Unrecognized node type: n8n-nodes-base.executeCommand); not an "
@@ -4245,7 +4251,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "_read.py (Error: PDF has 120 pages, more than 10. You must provide the pages "
          "parameter ..., max 20 pages per request.)"),
         ("exceeds | exceeded + limit | cap + bytes | byte | size | content | response | output "
-         "| inline | mi b | mb | gi b | gb | ki b | kb - rate | per minute | per hour | per day | quota | requests | retries | "
+         "| inline | mi b | mb | gi b | gb | ki b | kb - rate | per minute | per hour | per "
+         "day | quota | requests | retries | "
          "attempts | calls | budget | time limit | timeout | memory",
          "bytedance/deer-flow sandbox/tools.py (write_file content (N bytes) exceeds the "
          "M-byte single-call limit.); langchain-ai/open-swe agent/tools/http_request.py "
@@ -4554,7 +4561,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found by code search (print_error(info, \"can't cd to \"))"),
         ("cannot open | could not open | unable to open | failed to open | can t open | "
          "couldn t open | cannot be opened | could not be opened + file | files | for loading | "
-         "for reading - too many open files | database file", "a file the program could not open, no other cause named: "
+         "for reading - too many open files | database file",
+         "a file the program could not open, no other cause named: "
          "facebookresearch/fastText src/fasttext.cc "
          "(x cannot be opened for loading!); terminal-bench pytorch-model-cli (Error: Cannot "
          "open weights file x); with a cause the cause decides (sed: couldn't open "
@@ -4993,7 +5001,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must start with | must begin with | must end with | must contain | must match | "
          "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
-         "unmarshal | no search replace blocks - handler | override", "charmbracelet/crush fetch.go (URL must start "
+         "unmarshal | no search replace blocks - handler | override",
+         "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
          "(No Search/Replace blocks were received!); not a tool whose code lacks its handler "
@@ -5125,7 +5134,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "`a`, `b`), as Rust tools report arguments that do not deserialize"),
         ("invalid unified diff | missing hunk header | malformed unified diff | no valid search "
          "replace blocks | no valid search replace block | incomplete search block | "
-         "incomplete replace block | missing separator - separator stop | makefile", "kardolus/chatgpt-cli agent patch "
+         "incomplete replace block | missing separator - separator stop | makefile",
+         "kardolus/chatgpt-cli agent patch "
          "parser (invalid unified diff: missing hunk header); ravitemer/mcphub.nvim edit_file "
          "diff parser (No valid SEARCH/REPLACE blocks found; Incomplete search block - missing "
          "separator or replace section); not make's (Makefile:2: *** missing separator.  "
@@ -5205,7 +5215,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("provide exactly one of | specify exactly one of | provide only one of | specify only "
          "one of", "OpenBMB/ChatDev uv_related.py (Provide exactly one of module or script); "
          "64bit/async-openai (Provide exactly one of `image_url` or `file_id`.)"),
-        ("cannot be none | can not be none | must not be none", "kyegomez/swarms swarms/tools/base_tool.py (Item parameter cannot be None); "
+        ("cannot be none | can not be none | must not be none",
+         "kyegomez/swarms swarms/tools/base_tool.py (Item parameter cannot be None); "
          "AstrBotDevs/AstrBot (abconf_id cannot be None); Cerebras/cerebras-cloud-sdk-python "
          "(max_retries cannot be None): a Python argument left unset"),
         ("must be + a list | a dict | a dictionary | a mapping | a mapping object | a boolean | "
@@ -5398,7 +5409,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("no data received | no response received - model | llm",
          "GNU wget (HTTP request sent, awaiting response... No data received.), captured here; "
          "langchain-ai/open-swe agent/tools/fetch_url.py (Fetch URL error: no response "
-         "received); not a model that sent nothing (mistral.rs: No response received from the model.)"),
+         "received); not a model that sent nothing (mistral.rs: No response received from "
+         "the model.)"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
