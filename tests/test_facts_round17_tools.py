@@ -62,9 +62,14 @@ from metricsd.core.facts import tool_error_label
         ("Only one of 'path' or 'content' may be specified", "invalid_args"),
         ("Cannot specify both timeout and exit_code.", "invalid_args"),
         # CPython json and Go encoding/json on a call's arguments (captured).
-        ("json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: "
+        ("JSONDecodeError: Expecting property name enclosed in double quotes: "
          "line 1 column 2 (char 1)", "invalid_args"),
         ("unexpected end of JSON input", "invalid_args"),
+        # The same error as a traceback's last line names it (json.decoder.JSONDecodeError:
+        # a program the tool ran failed to read its JSON) is other: batches 61 and 124
+        # (facts22).
+        ("json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: "
+         "line 1 column 2 (char 1)", "other"),
         # python-jsonschema; pydantic v1.
         ("None is not of type 'string'", "invalid_args"),
         ("value is not a valid integer", "invalid_args"),
