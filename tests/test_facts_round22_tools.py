@@ -49,6 +49,13 @@ from metricsd.core.facts import tool_error_label
          "invalid_args"),
         ("max_retries cannot be None. If you want to disable retries, pass `0`",
          "invalid_args"),
+        # The same kinds in other tools (not in the corpus): agno-agi/agno; bhauman/clojure-mcp;
+        # CoplayDev/unity-mcp manage_script_edits; agent0ai/agent-zero.
+        ("Provide exactly one of agent_id, team_id, or workflow_id", "invalid_args"),
+        ("Provide exactly one of :content or :file-path", "invalid_args"),
+        ("Edits must be a list or JSON string of a list, got str", "invalid_args"),
+        ("Error: Branch parameter is empty. Please provide a valid branch name.",
+         "invalid_args"),
         # zhayujie/chatgpt-on-wechat env_config.py: an action value with its choices listed.
         ("Error: Unknown action 'rename'. Use 'set', 'get', 'list', or 'delete'.",
          "invalid_args"),
@@ -159,6 +166,14 @@ def test_round22_tool_kinds(text: str, label: str) -> None:
         ("ValueError: invalid literal for int() with base 10: 'abc'", "other"),
         ("IndexError: list index out of range", "other"),
         ("cp: -r not specified; omitting directory 'sub'", "other"),
+        # CPython's call-syntax TypeError in code a tool ran (FoundationAgents/MetaGPT data);
+        # an agent that answered nothing (IBM/ibm-watsonx-orchestrate-adk) is no network.
+        ("TypeError: CompletionUsage() argument after ** must be a mapping, not NoneType",
+         "other"),
+        ("No response received from agent. The agent may have failed to generate a response.",
+         "other"),
+        # HolmesGPT/holmesgpt: an allowlist of the agent's (denied, as on main).
+        ("Command is not in the allowlist", "denied"),
         ("Error: /home/user/project/src is a directory; use list_directory", "other"),
     ],
 )

@@ -5220,11 +5220,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "AstrBotDevs/AstrBot (abconf_id cannot be None); Cerebras/cerebras-cloud-sdk-python "
          "(max_retries cannot be None): a Python argument left unset"),
         ("must be + a list | a dict | a dictionary | a mapping | a mapping object | a boolean | "
-         "a list of | a dict or - code object | tensor | tensors | dtype",
+         "a list of | a dict or - code object | tensor | tensors | dtype | argument after",
          "OpenBMB/ChatDev file.py (each edit entry must be a mapping object); kyegomez/swarms "
          "handoffs_tool.py (handoffs must be a list of handoff requests); Doriandarko/claude-"
          "engineer (Each file must be a dictionary with 'path' and 'instructions'.); "
-         "CoplayDev/unity-mcp (import_settings must be a dict, got str)"),
+         "CoplayDev/unity-mcp (import_settings must be a dict, got str); not CPython's own "
+         "call-syntax TypeError in the code a tool ran (FoundationAgents/MetaGPT data: argument "
+         "after ** must be a mapping, "
+         "not NoneType)"),
         ("unknown mode | unknown modes | unknown operation | unknown action", "kyegomez/swarms "
          "computer_use.py (unknown mode 'replace'); CoplayDev/unity-mcp (Unknown mode 'x'. "
          "Valid: ...); BrainBlend-AI/atomic-agents datetime_tool.py (Unknown operation 'x'.); "
@@ -5406,11 +5409,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not responding | host not responding | server not responding", "curl on Windows "
          "(curl: (56) Recv failure: Connection was reset, keldenl/gpt-llama.cpp#50); "
          "microsoft/OmniParser#156 (Windows Host is not responding)"),
-        ("no data received | no response received - model | llm",
+        ("no data received | no response received - model | llm | agent",
          "GNU wget (HTTP request sent, awaiting response... No data received.), captured here; "
          "langchain-ai/open-swe agent/tools/fetch_url.py (Fetch URL error: no response "
          "received); not a model that sent nothing (mistral.rs: No response received from "
-         "the model.)"),
+         "the model.; IBM/ibm-watsonx-orchestrate-adk: No response received from agent.)"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
