@@ -18,6 +18,7 @@ from metricsd.core.facts import tool_error_label
         ("end_line must be >= start_line - 1", "invalid_args"),
         ("End port must be >= start port", "invalid_args"),
         ("timeout must be in [1, 600]", "invalid_args"),
+        ("limit must be in range [1, 100]", "invalid_args"),
         # anthropics/claude-quickstarts computer-use-demo (vendored by Arize-ai/phoenix);
         # OpenInterpreter/open-interpreter computer.py and display.py.
         ("Coordinates 4000, 3000 are out of bounds", "invalid_args"),

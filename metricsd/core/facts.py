@@ -3526,7 +3526,7 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(end_line must be >= start_line); OpenBMB/ChatDev functions/function_calling/file.py "
          "(end_line must be >= start_line - 1); DimazzzZ/openrouter-intellij-plugin (End port "
          "must be >= start port)"),
-        (r"\bmust be in (?:the range )?[\[(]-?[0-9]", "kyegomez/swarms "
+        (r"\bmust be in (?:the )?(?:range )?[\[(]-?[0-9]", "kyegomez/swarms "
          "swarms/tools/computer_use.py (timeout must be in [1, 600])"),
         # A regular expression argument that does not close its bracket.
         (r"\bunmatched (?:\[|\(|\)|\{|\\)", "GNU grep dfa.c (grep: Unmatched [, [^, [:, [., or "
