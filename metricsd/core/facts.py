@@ -1021,6 +1021,15 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agent after 25 tool calls), nor a loop of them that the client halted "
          "(google-gemini/gemini-cli#8928: A potential loop was detected ... repetitive tool "
          "calls)"),
+        ("unfulfilled | unanswered | pending | outstanding | unresolved + tool call | tool calls | "
+         "tool use | tool uses | function call | function calls - max | maximum | limit | limits "
+         "| iterations | iteration | steps | reached | exceeded",
+         "bosun-ai/swiftide swiftide-agents/src/errors.rs (AgentError::UnfulfilledToolCalls: "
+         "Unfulfilled tool calls remain after invocation; agent.rs: messages waiting for any "
+         "pending tool calls to complete); anthropics/anthropic-sdk-go betasessiontoolrunner.go "
+         "(pendingToolUse: agent.tool_use events the runner must answer): the turn ended with "
+         "tool calls the app still has to run; not a run cut at its step limit with tool calls "
+         "still pending (windmill: AI agent reached max iterations)"),
         ("return control", "aws/aws-sdk-go-v2 bedrockagentruntime enums (PayloadType "
          "RETURN_CONTROL: the agent returns control to the app to run an action)"),
         ("action + required | requires", "openai-python beta Assistants run status "
@@ -1101,6 +1110,16 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "can t complete", "openai/codex#42098 (Codex cloud: Codex couldn't complete this "
          "request. Try again later.): a turn that could not complete is an error, not a "
          "completion"),
+        ("session | sessions | thread | threads + terminated | terminal error",
+         "anthropics/anthropic-sdk-go betasessiontoolrunner.go (ErrSessionTerminated: session "
+         "terminated, on session.status_terminated; betasessionevent.go: The session "
+         "encountered a terminal error and will transition to `terminated`; tools/agenttoolset "
+         "bash.go: bash session terminated): a managed session ended by its failure; not a "
+         "bare terminated status, which may be a normal end"),
+        ("no messages | no message + left | in state | message stream",
+         "cloudwego/eino adk/wrappers.go (no messages left in state after model call); "
+         "adk/runctx.go and adk/utils.go (no messages in MessageVariant.MessageStream): the "
+         "run's state lost the conversation, an internal failure"),
         ("retries | retry error | retry errors", "OpenHands/OpenHands#6287 (RuntimeError: "
          "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
          "due to retry error); not a step to be retried (mastra-ai/mastra "
@@ -1111,13 +1130,14 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _LMSTUDIO_LOCALES_MORE),
         ("停止文字列 | 停止字符串 | stoppzeichenfolge", _LMSTUDIO_LOCALES),
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext - "
-         "due to | for other reasons",
+         "due to | for other reasons | because",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
          "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL); AI21 Jurassic on Amazon Bedrock "
          "(finishReason: {reason: endoftext}); not a stop that names its cause when no "
          "family reads that cause (google-gemini/gemini-cli useGeminiStream.ts: Response "
-         "stopped due to unsupported language.; Response stopped for other reasons.)"),
+         "stopped due to unsupported language.; Response stopped for other reasons.; Response "
+         "stopped because no image was generated., Gemini's NO_IMAGE)"),
         ("complete | completed | completion | finished | finish | done | success | ok | "
          "succeeded",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
@@ -1592,9 +1612,12 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "(Cannot POST /v1/chat/completions) as OpenAI-compatible proxies and servers answer "
          "a wrong base URL (LiteLLM proxies: Planning failed: 404 Cannot POST "
          "/v1/chat/completions; Hugging Face router; Angular dev proxies): no such endpoint"),
-        (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
-         "whole of what the "
-         "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
+        (r"\bnot found(?<!block not found)[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$",
+         "HTTP 404 reason phrase as the whole of what the server said (vercel/ai#7331: "
+         "AI_APICallError: Not Found); not a block of a streamed message the client lost "
+         "track of (Anthropic's stream of content_block_start/delta/stop events by index; "
+         "anthropics/claude-code CHANGELOG.md: Content block not found), no missing model "
+         "or route"),
     )),
     ("server", (
         (r"\bnot implemented[.!]?[\"'}\])]*\s*$", "HTTP 501 reason phrase as the end of what "
@@ -1629,6 +1652,9 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("name or service not known", _REQUESTS),
         ("failed to resolve", _REQUESTS + " (NameResolutionError)"),
         ("eof", _GO_NET + " (EOF, unexpected EOF)"),
+        ("eproto", _NODE_NET + " (EPROTO: protocol error, from TLS sockets); "
+         "google-gemini/gemini-cli packages/core/src/utils/retry.ts (RETRYABLE_NETWORK_CODES: "
+         "'EPROTO', // Generic protocol error (often SSL-related))"),
         ("received rst_stream", "grpc/grpc-node @grpc/grpc-js (Received RST_STREAM with code "
          "2; 13 INTERNAL: Received RST_STREAM with code 2 triggered by internal client "
          "error), as Node gRPC clients (Firestore, Vertex, Gemini) report it: an HTTP/2 "
@@ -2179,9 +2205,27 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "provided); jpadilla/pyjwt (InvalidSignatureError: Signature verification failed; "
          "ExpiredSignatureError: Signature has expired), as gateways and front-ends with "
          "token auth answer a stale or broken token"),
-        ("could not resolve authentication method | authentication method", "anthropic-sdk-"
+        ("could not resolve authentication method | authentication method - requested to "
+         "change | change authentication | change auth", "anthropic-sdk-"
          "typescript src/client.ts (Could not resolve authentication method. Expected either "
-         "apiKey or authToken to be set.)"),
+         "apiKey or authToken to be set.); not the user's choice to switch methods "
+         "(google-gemini/gemini-cli packages/core/src/utils/errors.ts ChangeAuthRequestedError: "
+         "User requested to change authentication method)"),
+        ("google cloud project | cloud project id | account requires + env var | environment "
+         "variable | environment variables | must be set | setting", "google-gemini/gemini-cli "
+         "packages/core/src/code_assist/setup.ts (ProjectIdRequiredError: This account requires "
+         "setting the GOOGLE_CLOUD_PROJECT or GOOGLE_CLOUD_PROJECT_ID env var.; "
+         "InvalidNumericProjectIdError: ... The GOOGLE_CLOUD_PROJECT (or "
+         "GOOGLE_CLOUD_PROJECT_ID) environment variable must be set to your string-based "
+         "Project ID); packages/cli/src/config/auth.ts (When using Vertex AI, you must specify "
+         "either: GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION environment variables.): the "
+         "account's Google Cloud project, part of its sign-in, is not set"),
+        ("access to + was denied | is denied | been denied | were denied - path | file | "
+         "directory | folder", "google-gemini/gemini-cli packages/core/src/code_assist/"
+         "server.ts (on PERMISSION_DENIED: Access to the default Cloud Shell Gemini project was "
+         "denied. Please set your own Google Cloud project); Google APIs' 403 PERMISSION_DENIED "
+         "(Permission denied on resource project x); not a local file (.NET: Access to the path "
+         "x is denied, a tool's error)"),
         ("provide | supply + api authentication | authentication credentials",
          "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
          "authentication.)"),
@@ -2209,11 +2253,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
          "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
          "of this API key is blocked; Firebase: API key is blocked for this domain)"),
-        ("access key | secret key | secret access key | security token + set | missing | no | "
-         "not found | invalid | required | not enough | expired", "baidubce/bce-qianfan-sdk "
-         "(Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security token "
-         "included in the request is invalid; ExpiredTokenException: The security token "
-         "included in the request is expired)"),
+        ("access key | secret key | secret access key | security token | session token + set | "
+         "missing | no | not found | invalid | required | not enough | expired", "baidubce/bce-"
+         "qianfan-sdk (Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security "
+         "token included in the request is invalid; ExpiredTokenException: The security token "
+         "included in the request is expired; the session token of temporary credentials, "
+         "AWS_SESSION_TOKEN); anthropics/claude-code CHANGELOG.md (Session token not found or "
+         "invalid, the sign-in's session token)"),
         ("don t have access | do not have access | does not have access | no access to - does "
          "not exist | not found | doesn t exist", _AWS_ERRORS + " (AccessDeniedException: "
          "You don't have access to the model with the specified model ID.); OpenAI 403 "
@@ -2312,11 +2358,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
          "response | in response | in the response | when parsing | while parsing | model "
-         "output | model produced | produced invalid", _ANTHROPIC_ERRORS
+         "output | model produced | produced invalid | json chunk | json chunks",
+         _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
          "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
-         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3)), nor "
+         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3); "
+         "google-gemini/gemini-cli code_assist/server.ts InvalidChunkEvent: Malformed JSON "
+         "chunk, a streamed chunk of the answer), nor "
          "the model's own output (openai/openai-agents-python ModelBehaviorError: Invalid JSON "
          "when parsing {...} for TypeAdapter(...); Invalid JSON when parsing model output)"),
         ("invalid | malformed ~ request | requests - too large | status",
@@ -2328,7 +2377,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Azure OpenAI: Unable to parse and estimate tokens from incoming request); not a "
          "client that could not parse the answer (Failed to parse stream)"),
         ("malformed + request | input | json | body | payload - returned | response | server "
-         "error", _AWS_ERRORS
+         "error | chunk | chunks", _AWS_ERRORS
          + " (ValidationException: Malformed input request); not JSON the model or server "
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
