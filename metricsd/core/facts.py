@@ -2999,6 +2999,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
          + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
          "to parse SSE event, as in the keyword above)"),
+        ("session closed | session reconnection | session reconnecting | session disconnected "
+         "- user | by the client | canceled | cancelled", "livekit/agents livekit-plugins-"
+         "openai realtime_model.py (pending response discarded due to session reconnection; "
+         "realtime session closed) and livekit-plugins-aws experimental realtime (Session "
+         "closed while waiting for generation; Session closed before response created): a "
+         "realtime model's session is its WebSocket or HTTP/2 stream, and it closed under the "
+         "request; not a session the user closed"),
     )),
     ("canceled", (
         ("unterbrochen", _LOBE_LOCALES),
@@ -3006,6 +3013,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
                   "canceled)"),
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
+    )),
+    ("http_other", (
+        ("method not allowed", "HTTP 405 reason phrase (RFC 9110 Method Not Allowed); "
+         "n8n-io/n8n packages/workflow/src/errors/node-api.error.ts (STATUS_CODE_MESSAGES 405: "
+         "Method not allowed - please check you are using the right HTTP method); FastAPI's "
+         "{\"detail\":\"Method Not Allowed\"} as OpenAI-compatible servers answer a wrong "
+         "path: a status no other label reads"),
     )),
 )
 
