@@ -933,6 +933,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "stopped: LM Studio's server (Client disconnected. Stopping generation..., as "
          "zylon-ai/private-gpt#1671 shows it); nginx's 499 Client Closed Request "
          "(NGX_HTTP_CLIENT_CLOSED_REQUEST) in front of model servers"),
+        ("user manual | stopped manually | manually stopped | manual stop",
+         "langgenius/dify api/core/app/entities/queue_entities.py (QueueStopEvent.StopBy "
+         "USER_MANUAL, user-manual: the user pressed stop): a turn someone stopped by hand"),
         ("external termination | termination requested | terminated externally | stop "
          "requested", "microsoft/autogen autogen_agentchat conditions/_terminations.py "
          "(ExternalTermination: External termination requested); agentscope-ai/agentscope-java "
@@ -1110,6 +1113,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "can t complete", "openai/codex#42098 (Codex cloud: Codex couldn't complete this "
          "request. Try again later.): a turn that could not complete is an error, not a "
          "completion"),
+        ("exited abnormally | terminated abnormally | terminated unexpectedly | exited "
+         "unexpectedly", "GNU Emacs src/process.c status_message (a process sentinel's "
+         "exited abnormally with code N, beside finished); Kurama622/llm.nvim "
+         "lua/llm/common/io/streaming.lua (Neovim: Curl exited abnormally with code 28); "
+         "ms9n/ghcp-e2e-demo#213 (gh-aw: The `copilot` engine terminated unexpectedly.): the "
+         "process that carried the turn failed"),
         ("session | sessions | thread | threads + terminated | terminal error",
          "anthropics/anthropic-sdk-go betasessiontoolrunner.go (ErrSessionTerminated: session "
          "terminated, on session.status_terminated; betasessionevent.go: The session "
