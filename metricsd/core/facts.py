@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -527,11 +528,32 @@ def safe_lower(word: str) -> str:
                    else c for c in word)
 
 
+#: The characters that canonical composition (NFC) turns into ASCII (GREEK QUESTION MARK,
+#: GREEK VARIA, KELVIN SIGN; tests/test_facts_round19_locales.py checks every code point).
+NFC_TO_ASCII: Final = "\u037e\u1fef\u212a"
+_NFC_TO_ASCII_SPLIT: Final = re.compile(f"([{NFC_TO_ASCII}])")
+
+
+def composed(text: str) -> str:
+    """``text`` in composed form (NFC), as most programs write it: a letter and its
+    combining accents (``e`` + U+0301, as macOS file names and some input methods write
+    them) become the one letter the families hold (``é``), and decomposed Hangul its
+    syllables; the characters of :data:`NFC_TO_ASCII` stay as they are (no other character
+    may turn into an ASCII letter, see :func:`safe_lower`)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    if not any(c in text for c in NFC_TO_ASCII):
+        return unicodedata.normalize("NFC", text)
+    return "".join(part if part and part in NFC_TO_ASCII else unicodedata.normalize("NFC", part)
+                   for part in _NFC_TO_ASCII_SPLIT.split(text))
+
+
 def words(text: str) -> list[str]:
-    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`)."""
+    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`), a
+    non-ASCII text in composed form (:func:`composed`)."""
     if text.isascii():
         return [w.lower() for w in WORDS.findall(text)]
-    return [safe_lower(w) for w in WORDS_ANY.findall(text)]
+    return [safe_lower(w) for w in WORDS_ANY.findall(composed(text))]
 
 
 #: An address in a message is no part of its words (``.../settings/billing``), nor is a
@@ -593,7 +615,7 @@ def joined_words(text: str) -> str:
     # words is the lower() of each.
     if text.isascii():
         return " " + " ".join(WORDS.findall(text)).lower() + " "
-    return " " + safe_lower(" ".join(WORDS_ANY.findall(text))) + " "
+    return " " + safe_lower(" ".join(WORDS_ANY.findall(composed(text)))) + " "
 
 
 #: Escapes of a message that was embedded in a JSON or source string (``\\n``, ``\\"``,
@@ -851,6 +873,81 @@ _ROO_LOCALES_MORE: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{de,es,fr,ko,p
                             "tr,vi,zh-CN}/common.json at 003a2057c11a (errors.cerebras)")
 _LMSTUDIO_LOCALES_MORE: Final = ("lmstudio-ai/localization {ko,pt-BR,ru,vi}/chat.json at "
                                  "a15da90 (genInfo.stopReason)")
+_ROO_ZH_TW: Final = ("RooCodeInc/Roo-Code src/i18n/locales/zh-TW/{common,tools}.json at "
+                      "003a2057c11a (errors.command_timeout, url_timeout, no_internet, "
+                      "cerebras.*; interruption.*; gemini.thinking_complete_*; "
+                      "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
+_LOBE_ZH_TW: Final = ("lobehub/lobe-chat locales/zh-TW/error.json at 4fce455c9906 (response.400 "
+                      "to 504, InvalidProviderAPIKey, OllamaServiceUnavailable, "
+                      "SubscriptionPlanLimit)")
+_DEEPSEEK_ZH: Final = ("api-docs.deepseek.com/zh-cn/quick_start/error_codes (400 格式错误; 401 "
+                       "认证失败; 402 余额不足; 422 参数错误; 429 请求速率达到上限; 500 服务器"
+                       "故障; 503 服务器繁忙: 服务器负载过高)")
+_MINIMAX_ZH: Final = ("platform.minimaxi.com/docs/api-reference/errorcode (1001 请求超时; 1002 "
+                      "请求频率超限; 1004 未授权; 1008 余额不足; 1024 内部错误; 1026 输入内容"
+                      "涉敏; 1033 系统错误/下游服务错误); help.aliyun.com/zh/model-studio/memory/"
+                      "errors (403 无权限或服务未开通; 404 资源不存在; 500 服务内部错误)")
+#: The Windows Sockets codes: the number stays when Windows words the text in the user's
+#: language ("[WinError 10061] 由于目标计算机积极拒绝, 无法连接。").
+_WINSOCK: Final = ("Windows Sockets error codes (learn.microsoft.com windows-sockets-error-"
+                   "codes-2: WSAECONNABORTED 10053, WSAECONNRESET 10054, WSAETIMEDOUT 10060, "
+                   "WSAECONNREFUSED 10061, WSAHOST_NOT_FOUND 11001) as Python, Redis clients "
+                   "and Rust print them ([WinError 10061] ..., Error 10061 connecting to ..., "
+                   "os error 10061)")
+#: Windows' own texts of those codes in the languages its users run, as pasted in public
+#: code, READMEs and agents' transcripts found by code search.
+_WINSOCK_TEXTS: Final = (
+    "Windows WSAECONNREFUSED / WSAECONNRESET / WSAETIMEDOUT texts pasted publicly: zh-CN (由于目"
+    "标计算机积极拒绝, 无法连接; 远程主机强迫关闭了一个现有的连接; 由于连接方在一段时间后"
+    "没有正确答复或连接的主机没有反应, 连接尝试失败), zh-TW (無法連線, 因為目標電腦拒絕連線; "
+    "現存的連線已被遠端主機強制關閉; 連線嘗試失敗, 因為連線對象有一段時間並未正確回應), ja "
+    "(対象のコンピューターによって拒否されたため、接続できませんでした; 既存の接続はリモート "
+    "ホストに強制的に切断されました; 接続済みの呼び出し先が一定の時間を過ぎても正しく応答しな"
+    "かったため), ko (대상 컴퓨터에서 연결을 거부했으므로 연결하지 못했습니다), de (da der "
+    "Zielcomputer die Verbindung verweigerte; vom Remotehost geschlossen; nach einer "
+    "bestimmten Zeitspanne nicht richtig reagiert), fr "
+    "(l'ordinateur cible l'a expressément refusée), es (el equipo de destino denegó expresamente "
+    "dicha conexión), pt-BR (a máquina de destino as recusou ativamente), ru (конечный компьютер "
+    "отверг запрос на подключение; за требуемое время не получен нужный отклик)")
+_WINERROR: Final = ("Windows system error codes as Python prints them whatever the language of "
+                    "the text ([WinError 2] ERROR_FILE_NOT_FOUND, [WinError 3] "
+                    "ERROR_PATH_NOT_FOUND, [WinError 5] ERROR_ACCESS_DENIED; pt-BR: [WinError 5] "
+                    "Acesso negado; fr: [WinError 5] Accès refusé)")
+_WIN_TEXTS: Final = (
+    "Windows file and command messages pasted publicly: zh-TW (系統找不到指定的檔案; [WinError 5] "
+    "存取被拒; 'install.bat' 不是內部或外部命令、可執行的程式或批次檔; PowerShell: uv : 無法辨識 "
+    "'uv' 詞彙是否為 Cmdlet、函數、指令檔或可執行程式的名稱), pt-BR ([WinError 2] O sistema não "
+    "pode encontrar o arquivo especificado), ru (Не удается найти указанный файл; \"npm\" не "  # noqa: RUF001
+    "является внутренней или внешней командой), a QGIS plugin's localized 'access is denied' "
+    "list for uv output (zugriff verweigert, accès refusé, acceso denegado, acesso negado, "
+    "отказано в доступе, アクセスが拒否されました, 拒绝访问, 存取被拒)")
+_LOBE_RESPONSES: Final = ("lobehub/lobe-chat locales/{fr-FR at 00e080c53901, es-ES at "
+                          "02f346b84d99, pt-BR at 007485dcd029, ru-RU at 001d37c6514d, zh-CN at "
+                          "0500a046ce8b}/error.json (response.400 to 524, ExceededContextWindow, "
+                          "InsufficientQuota, QuotaLimitReached, ModelNotFound, PermissionDenied, "
+                          "InvalidProviderAPIKey, OllamaServiceUnavailable, SubscriptionPlanLimit)")
+_ROO_LOCALES_ALL: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja,ko,de,fr,es,"
+                           "pt-BR,ru}/{common,tools}.json at cb83656718 (errors.command_timeout, "
+                           "url_not_found, no_internet, url_forbidden, url_page_not_found; "
+                           "interruption.*; gemini.thinking_complete_*; tasks.canceled; "
+                           "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
+_NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002f91220c7d, ja at "
+                           "1779dd59487b, ko-KR at 6190d686c1e1, fr, ru at 221f50ea4961, pt-BR at "
+                           "088b42fc517d}.yaml "
+                           "(the relay's own errors: token.*, distributor.*, "
+                           "auth.*, rate_limit.reached, quota.insufficient, "
+                           "billing.insufficient_balance, channel.no_valid_upstream, "
+                           "relay.group_saturated)")
+_ROO_EMBEDDINGS: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja,ko,de,fr,es,"
+                          "pt-BR,ru}/embeddings.json at cb83656718 (an embedding provider's "
+                          "errors: validation.connectionFailed, invalidApiKey, "
+                          "serviceUnavailable; ollama.modelNotFound, serviceUnavailable; "
+                          "bedrock.accessDenied)")
+_LOCALE_CAPTURES_ZH_TW: Final = (
+    "glibc strerror, coreutils, bash, git and GNU make messages in zh_TW, captured here (LOCPATH "
+    "with zh_TW.UTF-8 built by localedef, LC_ALL=zh_TW.UTF-8: ls, cat, head, touch as nobody, "
+    "an unknown command, git add/checkout/apply, make; os.strerror of ETIMEDOUT, "
+    "ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH, EPERM)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -916,11 +1013,24 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "returned by Gemini.): nothing came back, so no finish reason either"),
     )),
     ("canceled", (
+        ("사용자 + 중단 | 중지 | 취소", _ROO_LOCALES_ALL + " (사용자에 의해 응답이 중단됨)"),
+        ("ユーザー + 中断 | キャンセル | 停止", _ROO_LOCALES_ALL + " (ユーザーによって停止および"
+         "キャンセルされました)"),
+        ("benutzer + unterbrochen | abgebrochen", _ROO_LOCALES_ALL + " (Antwort vom Benutzer "
+         "unterbrochen)"),
+        ("utilisateur + interrompue | annulée | arrêtée", _ROO_LOCALES_ALL + " (Réponse "
+         "interrompue par l'utilisateur)"),
+        ("usuario + interrumpida | cancelada | detenida", _ROO_LOCALES_ALL + " (Fue detenida y "
+         "cancelada por el usuario)"),
+        ("使用者 | 用户 | 用戶 + 中斷 | 中断 | 停止 | 取消 | 中止",
+         _ROO_ZH_TW + " (回應被使用者中斷; 工作錯誤: 它已被使用者停止並取消)"),
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
          "отменена пользователем", _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
-        ("取消 | 中断 | 中止", _ZH_FINISH),
+        ("取消 | 中断 | 中止 - 错误 | 錯誤 | エラー", _ZH_FINISH + "; not a response cut by an "
+         "API error (Roo-Code zh-CN 响应被 API 错误中断, ja APIエラーによって応答が中断され"
+         "ました)"),
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
          _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
         ("abort | aborted | aborting", _VLLM),
@@ -948,6 +1058,13 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
+        ("안전 설정 | 암송 확인 | sicherheitseinstellungen | rezitationsprüfung | paramètres de "
+         "sécurité | vérification de récitation | configuración de seguridad | comprobación de "
+         "recitación | configurações de segurança | verificação de recitação", _ROO_LOCALES_ALL
+         + " (gemini.thinking_complete_safety, thinking_complete_recitation)"),
+        ("安全設定 | 安全设置 | 引用檢查 | 引用检查 | 過濾",
+         _ROO_ZH_TW + " (由於安全設定輸出被阻止; "
+         "由於引用檢查輸出被阻止)"),
         ("出力ブロック | вывод заблокирован | đã bị chặn | thông tin cá nhân nhạy cảm",
          _ROO_LOCALES + "; " + _LOBE_LOCALES),
         ("safety | unsafe", _GEMINI_FR),
@@ -1039,6 +1156,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("토큰 제한 | 출력 잘림 | tronquée | limite de jetons | truncada | límite de tokens | "
+         "limite de tokens", _ROO_LOCALES_ALL + " (gemini.thinking_complete_truncated)"),
+        ("截斷 | 最大輪次", _ROO_ZH_TW + " (由於 Token 限制輸出被截斷)"),
         ("도달 | atingido | достигнут | đã đạt",
          _LMSTUDIO_LOCALES_MORE),
         ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
@@ -1095,6 +1215,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ran out"),
     )),
     ("error", (
+        ("오류 | エラー | fehler | erreur | erro | ошибкой", _ROO_LOCALES_ALL
+         + " (interruption.responseInterruptedByApiError: API 오류로 인해 응답이 중단됨)"),
+        ("錯誤 | 错误 | 出錯 | 出错", _ROO_ZH_TW + " (回應被 API 錯誤中斷: interrupted by an API "
+         "error)"),
         ("실패 | falhou | ошибка | không thành công",
          _LMSTUDIO_LOCALES_MORE),
         ("失敗 | 生成失败 | fehler beim generieren", _LMSTUDIO_LOCALES),
@@ -1746,6 +1870,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("dépasse la longueur | excede o comprimento", _LOBE_RESPONSES + " (ExceededContextWindow: "
+         "le contenu de la demande actuelle dépasse la longueur que le modèle peut traiter)"),
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
         ("due to token limits | due to token limit | token limits exceeded | token limit "
          "exceeded | exceeds the token limit | exceeded the token limit - output | response | "
@@ -1809,6 +1935,20 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant | cota "
+         "insuficiente", _NEW_API_LOCALES
+         + " (quota.insufficient, token.exhausted)"),
+        ("квота | quota | cota + исчерпана | épuisé | esgotada",
+         _NEW_API_LOCALES + " (token.exhausted: Квота этого "
+         "токена исчерпана; Le quota de ce jeton est épuisé)"),
+        ("クォータ不足 | クォータが不足 | クォータは使い果たされ | 残高不足", _NEW_API_LOCALES
+         + " (quota.insufficient クォータ不足; billing.insufficient_balance 残高不足; "
+         "token.exhausted)"),
+        ("solde de votre compte | saldo da conta | quota d abonnement | límite de tu suscripción | "
+         "limite de pontos de assinatura", _LOBE_RESPONSES + " (InsufficientQuota: vérifier si le "
+         "solde de votre compte est suffisant; SubscriptionPlanLimit)"),
+        ("額度已用盡 | 額度不足 | 餘額不足 | 欠費 | 訂閱額度 | 订阅额度", _LOBE_ZH_TW + " (您的訂閱"
+         "額度已用盡)"),
         ("kontoguthaben | abonnementspunktestand | kostenpflichtiges abonnement | "
          "số dư tài khoản", _LOBE_LOCALES),
         ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
@@ -2052,6 +2192,55 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("访问 | 存取 + 被拒绝 | 遭拒", _ROO_EMBEDDINGS + " (访问 Amazon Bedrock 服务被拒绝)"),
+        ("api キー + 無効", _ROO_EMBEDDINGS + " (無効なAPIキーです)"),
+        ("zugriff + verweigert", _ROO_EMBEDDINGS + " (Zugriff auf den Amazon Bedrock-Dienst "
+         "verweigert)"),
+        ("アクセスが拒否 | 액세스가 거부 | 잘못된 api 키 | ungültiger api schlüssel | clé api "
+         "invalide | accès refusé | clave de api no válida | acceso denegado | chave de api "
+         "inválida | acesso negado | неверный ключ api", _ROO_EMBEDDINGS + " (invalidApiKey, "
+         "bedrock.accessDenied)"),
+        ("токен | токена | 토큰 | jeton + недопустимый | не предоставлен | истёк | истек | "
+         "недоступен | не имеет доступа | 유효하지 않 | 제공되지 않 | 만료 | 사용할 수 없 | 권한이 "
+         "없 | invalide | non fourni | a expiré | indisponible | pas accès | aucun accès",
+         _NEW_API_LOCALES
+         + " (token.invalid, token.not_provided, token.expired, token.status_unavailable, "
+         "distributor.token_model_forbidden)"),
+        ("token + inválido | não fornecido | expirou | indisponível | não tem acesso",
+         _NEW_API_LOCALES + " (pt-BR token.invalid, token.not_provided, token.expired, "
+         "distributor.token_model_forbidden)"),
+        ("não autorizado | foi banido | sem permissão | нет прав доступа | 권한이 없 | a été banni "
+         "| pas de permission", _NEW_API_LOCALES + " (distributor.group_access_denied, "
+         "oauth.user_banned)"),
+        ("canal | usuário | utilisateur | канал | пользователь | 채널 | 사용자 + foi desativado | "
+         "a été désactivé | отключён | заблокирован | 비활성화되었습니다 | 차단되었습니다",
+         _NEW_API_LOCALES + " (distributor.channel_disabled, user.disabled, oauth.user_banned: "
+         "a channel or user the relay disabled; not anything else disabled or blocked, as "
+         "Roo-Code ko checkpoints or ru output blocked by safety settings)"),
+        ("令牌 | トークン + 未提供 | 状态不可用 | 狀態不可用 | 已過期 | 無效 | 无权 | 無權 | "
+         "验证失败 | 驗證失敗 | 無効 | 提供されていません | 有効期限が切れ | 利用不可 | "
+         "アクセスできません", _NEW_API_LOCALES + " (token.not_provided, token.expired, "
+         "token.status_unavailable, distributor.token_model_forbidden)"),
+        ("无权访问 | 無權存取 | 無權訪問 | 无权使用 | 無權使用 | 被封禁 | 権限がありません | ban "
+         "されて | アクセス許可リスト",
+         _NEW_API_LOCALES + " "
+         "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned, "
+         "auth.permission_denied, auth.ip_not_allowed)"),
+        ("渠道 | 管道 | 用户 | 使用者 | チャンネル | ユーザー + 已被禁用 | 無効化されています",
+         _NEW_API_LOCALES + " (distributor.channel_disabled 该渠道已被禁用, user.disabled)"),
+        ("key | ключ + недействителен", _LOBE_RESPONSES + " (ru-RU InvalidAnthropicAPIKey: "
+         "Anthropic API Key недействителен)"),
+        ("pas l autorisation | pas la permission | autorisations insuffisantes | no tiene "
+         "permiso | no tienes permiso | permisos insuficientes | api key incorrecta | não tem "
+         "permissão | falta de permissão | api key inválido | senha de acesso inválida | нет "
+         "разрешения | аутентификация | неверный или пустой ключ | 鉴权 | "
+         "没有访问 - n existe pas | no existe | não existir | не существует",
+         _LOBE_RESPONSES + " (401, 403, PermissionDenied, InvalidProviderAPIKey, "
+         "InvalidBedrockCredentials)"),
+        ("驗證失敗 | 身分驗證 | 身份驗證 | 存取被拒 | 沒有權限 | 權限不足 | 未授權 | 无权限",
+         _LOBE_ZH_TW + " (401 權限不足或身分驗證無效; 403 您沒有權限存取此內容); " + _ROO_ZH_TW
+         + " (API 驗證失敗; API 存取被拒絕); " + _MINIMAX_ZH),
+        ("金鑰 + 不正確 | 無效 | 為空 | 過期", _LOBE_ZH_TW + " (API 金鑰不正確或為空)"),
         ("zugriff verweigert | authentification | accès interdit | autenticación | acceso "
          "prohibido | autenticação | 인증 | 액세스가 금지 | 访问被禁止 | kimlik doğrulama | "
          "erişimi yasak | xác thực",
@@ -2295,6 +2484,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("nome do modelo não especificado | requisição inválida | имя модели не указано | "
+         "невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
+         "지정되지 | 모델을 분석할 수 없 | 잘못된 요청 | nom du modèle non spécifié | requête "
+         "invalide", _NEW_API_LOCALES + " (distributor.model_name_required, invalid_request)"),
+        ("未指定模型 | 无法解析模型 | 無法解析模型 | 无效的请求 | 無效的請求 | モデル名が指定されて"
+         "いません | 無効なリクエスト", _NEW_API_LOCALES + " (distributor.model_name_required, "
+         "invalid_request, invalid_request_parse_model)"),
+        ("ne comprend pas | no comprende | não entendeu | не понимает | 不明白",
+         _LOBE_RESPONSES + " (400: le serveur ne comprend pas votre requête)"),
+        ("無法理解 | 无法理解 | 參數錯誤 | 參數無效 | 請求無效 | 涉敏 | 格式错误 - 响应",
+         _LOBE_ZH_TW + " (400 伺服器無法理解您的請求); " + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("理解できません | 意味エラー", _LOBE_LOCALES),
         ("unprocessable entity | unprocessable content", "HTTP 422 reason phrase (RFC 9110 "
          "Unprocessable Content, earlier Unprocessable Entity); openai-python "
@@ -2590,6 +2790,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("模型 | モデル | 모델 | modelo | модель + 未找到 | 見つかりません | 찾을 수 없 | no se "
+         "encuentra | não encontrado | не найдена | не найден", _ROO_EMBEDDINGS + " "
+         "(ollama.modelNotFound: 未找到 Ollama 模型; Ollamaモデルが見つかりません; a model, not "
+         "anything else not found, as an array missing from a response)"),
+        ("page | ressource | modèle | página | recurso | modelo | страницу | ресурс | модель + n a "  # noqa: RUF001
+         "pas pu trouver | introuvable | n existe pas | no puede encontrar | no se puede "
+         "encontrar | não encontrou | não existir | не может найти | не существует",
+         _LOBE_RESPONSES + " (404: la page ou la ressource demandée; ModelNotFound: il se peut "
+         "que le modèle n'existe pas; a page, resource or model, not anything else not found)"),
+        ("無法找到 | 无法找到 | 資源不存在 | 资源不存在",
+         _LOBE_ZH_TW + " (404 伺服器無法找到您請求的頁面或資源); " + _MINIMAX_ZH),
         ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
         ("not found for api version", "the Gemini API's 404 NOT_FOUND (models/X is not found "
          "for API version v1beta, or is not supported for generateContent), as "
@@ -2658,6 +2869,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
     )),
     ("too_large", (
+        ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
+         _LOBE_RESPONSES + " (413: quantité de données trop importante)"),
+        ("資料量過大 | 数据量过大 | 請求體過大 | 请求体过大",
+         _LOBE_ZH_TW + " (413 您的請求資料量過大)"),
         ("大きすぎ", _LOBE_LOCALES),
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
@@ -2673,6 +2888,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("лимита запросов | лимит запросов | 요청 수 제한 | limite de requêtes | limite de "
+         "requisições", _NEW_API_LOCALES
+         + " (rate_limit.reached)"),
+        ("请求数限制 | 請求數限制 | 最多请求 | 最多請求 | リクエスト制限 | 送信頻度が高すぎ",
+         _NEW_API_LOCALES + " (rate_limit.reached: 您已达到请求数限制)"),
+        ("trop fréquente | trop de requêtes | demasiadas solicitudes | muito frequente | "
+         "слишком частый | слишком много запросов | nombre de requêtes | número de solicitudes | "
+         "número de solicitações | 请求次数", _LOBE_RESPONSES + " (429; QuotaLimitReached: le "
+         "nombre de requêtes a atteint la limite de quota de cette clé)"),
+        ("請求太多 | 请求太多 | 請求過多 | 頻率 | 頻繁 | 速率 | 限流",
+         _LOBE_ZH_TW + " (429 您的請求太多); " + _ROO_ZH_TW + " (API 速率限制已超出); "
+         + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH + " (请求频率超限)"),
         ("ratenlimit | limite de débit | límite de velocidad | limite de taxa | 속도 제한 | "
          "速率限制 | hız sınırı | giới hạn tốc độ",  # noqa: RUF001
          _ROO_LOCALES_MORE),
@@ -2741,6 +2968,25 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("服務不可用 | 利用できません | 사용할 수 없 | est indisponible | недоступен | недоступна",
+         _ROO_EMBEDDINGS + " (ollama.serviceUnavailable, validation.serviceUnavailable)"),
+        ("nenhum canal upstream | está saturada | вышестоящего канала | нет доступного канала "
+         "| насыщена | 업스트림 채널이 없 | 부하가 "
+         "포화 | 사용 가능한 채널이 없 | aucun canal amont | est saturée | aucun canal disponible",
+         _NEW_API_LOCALES + " (channel.no_valid_upstream, channel.upstream_saturated, "
+         "distributor.no_available_channel)"),
+        ("无有效上游 | 無有效上游 | 无可用渠道 | 無可用管道 | 負載已飽和 | 負荷が飽和 | 最大負荷 | "
+         "利用可能なチャンネルがありません | 有効なアップストリーム", _NEW_API_LOCALES
+         + " (channel.no_valid_upstream, distributor.no_available_channel, "
+         "channel.upstream_saturated, relay.group_saturated)"),
+        ("une surcharge | sobrecarga | sobrecarregado | перегрузки | n est pas disponible | no "
+         "está disponible | não está disponível | indisponível",
+         _LOBE_RESPONSES + " (503: surcharge ou "
+         "maintenance; OllamaServiceUnavailable: le service Ollama n'est pas disponible)"),
+        ("過載 | 过载 | 負載過高 | 负载过高 | 暫時無法使用 | 暂时无法使用 | 繁忙 | 忙碌 | "
+         "進行維護 | 进行维护", _LOBE_ZH_TW + " (503 可能是因為過載或正在進行維護; Ollama 服務"
+         "暫時無法使用); "
+         + _DEEPSEEK_ZH),
         ("オーバーロード | 과부하 | nicht verfügbar | không khả dụng", _LOBE_LOCALES),
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
@@ -2790,6 +3036,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
+        ("rencontrer des difficultés | experimentando dificultades | enfrentando algumas "
+         "dificuldades | испытывает некоторые трудности | 一些困难 | 一些困難",
+         _LOBE_RESPONSES + " (500: le serveur semble rencontrer des difficultés)"),
+        ("伺服器錯誤 | 伺服器內部錯誤 | 內部錯誤 | 服务器故障 | 伺服器故障 | 服务内部错误 | "
+         "系统错误 | 系統錯誤 | 下游服务错误 | 遇到一些困難 | 遇到一些困难",
+         _LOBE_ZH_TW + " (500 伺服器似乎遇到一些困難); " + _ROO_ZH_TW + " (API 伺服器錯誤); "
+         + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("一時的 | serververbindung | speicherplatz | beim warten auf eine antwort | "
          "kết nối máy chủ", _LOBE_LOCALES),
         ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
@@ -2850,6 +3103,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
+        ("expiré en attendant | délai d attente | agotado el tiempo de espera | tiempo de espera "
+         "agotado | excedeu o tempo de espera", _LOBE_RESPONSES + " (408: le serveur a expiré en "
+         "attendant la demande)"),
+        ("error 10060 | errno 10060", _WINSOCK),
+        ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
+         "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
+         "за требуемое время", _LOBE_ZH_TW + " (408 伺服器在等待請求時超時); " + _WINSOCK_TEXTS),
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("タイムアウト | 上位サーバー", _LOBE_LOCALES),
         ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
@@ -2885,6 +3146,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("连接 | 連線 + 失败 | 失敗",
+         _ROO_EMBEDDINGS + " (连接嵌入器服务失败; 連線至內嵌服務失敗)"),
+        ("verbindung + fehlgeschlagen", _ROO_EMBEDDINGS + " (Verbindung zum Embedder-Dienst "
+         "fehlgeschlagen)"),
+        ("接続に失敗 | 연결하지 못했습니다 | échec de la connexion | error al conectar | falha ao "
+         "conectar | не удалось подключиться", _ROO_EMBEDDINGS + " (validation.connectionFailed)"),
+        ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
+         + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
@@ -3017,6 +3295,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "request; not a session the user closed"),
     )),
     ("canceled", (
+        ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
+         + " (499: votre demande a été interrompue)"),
         ("unterbrochen", _LOBE_LOCALES),
         ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
                   "canceled)"),
@@ -3024,6 +3304,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
     )),
     ("http_other", (
+        ("请求方法 | 請求方法 | 요청 메서드 | méthode de requête | método de "
+         "solicitud | método de solicitação | метод запроса",
+         _LOBE_RESPONSES + "; " + _LOBE_ZH_TW + "; lobehub/lobe-chat locales/ko-KR/"
+         "error.json (405: the server does not support the request method)"),
+        ("请求存在冲突 | 請求存在衝突 | 충돌로 인해 | en raison d un conflit | debido a un "
+         "conflicto | devido a um conflito | из за конфликта",
+         _LOBE_RESPONSES + "; " + _LOBE_ZH_TW
+         + "; lobehub/lobe-chat locales/ko-KR/error.json (409: a conflict with the resource's "
+         "state)"),
         ("method not allowed", "HTTP 405 reason phrase (RFC 9110 Method Not Allowed); "
          "n8n-io/n8n packages/workflow/src/errors/node-api.error.ts (STATUS_CODE_MESSAGES 405: "
          "Method not allowed - please check you are using the right HTTP method); FastAPI's "
@@ -3260,6 +3549,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("404", _GEMINI_CLI + "/tools/web-fetch.ts (Status: 404)"),
     )),
     ("invalid_args", (
+        (r"\bcurl: \(3\)", "curl CURLE_URL_MALFORMAT, exit code 3 (curl: (3) URL using "
+         "bad/illegal format or missing URL; curl: (3) bad range specification in URL "
+         "position 9), captured here: the URL the tool passed does not parse"),
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
@@ -3325,6 +3617,22 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("non-zero exit", "CPython subprocess.py (returned non-zero exit status N); " + _RUN),
         (r"\berror code:? ?-?[1-9]", "yetone/avante.nvim bash.lua (Error code: 127)"),
         (r"\breturn code:? ?-?[1-9]", "agents' shell tools (return code 2)"),
+        (r"\bexit ?= ?-?[1-9]", "the status a script prints after its command (echo "
+         "\"EXIT=$?\": parkrw/vanillin#59, FAIL ... EXIT=1; logfmt exit=1 in CI and agents' "
+         "run logs found by code search)"),
+        (r"\bexit -?[1-9][0-9]*\)", "an exit status in parentheses after a failure "
+         "(Godot4-Addons/ai_assistant_for_godot agent_loop.gd: Git commit failed (exit 128).; "
+         "agents' shell tools: Error (exit 128): ...)"),
+        (r"\bexit with -?[1-9]", "sigoden/aichat src/function.rs (Tool call exit with 1)"),
+        (r"\bexited with code some\(-?[1-9]", "graniet/llm llm-cli user_tools/executor.rs "
+         "(tool execution failed: lint exited with code Some(1): Rust's Option as Debug "
+         "prints it)"),
+        (r"\bexit status 0x[0-9a-f]*[1-9a-f]", "a Windows NTSTATUS as Go os/exec prints it "
+         "(gptscript-ai/dalle-image-generation#6: exit status 0xc0000135)"),
+        (r"\bexit-code:? ?-?[1-9]", "karthink/gptel-agent (Error: search failed with "
+         "exit-code 2.)"),
+        (r"\bexit_code ?= ?-?[1-9]", "exit_code=N as CI and agents' run logs print it "
+         "(found by code search), like exitCode=N"),
         (r"\bmake[^ *]{0,6}: \*\*\* \[[^\]]*\] (?:error|fehler|erreur|\u30a8\u30e9\u30fc|"
          r"\uc624\ub958|\u9519\u8bef) [1-9]",
          "GNU make (make: *** [Makefile:2: all] Error 1), and in its translations "
@@ -3341,7 +3649,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
 _CLAUDE_CODE_V3: Final = "anthropics/claude-code issues (tool results quoted by users)"
 _LOCATE_FAILED: Final = (
     "could not find | couldn t find | cannot find | can t find | unable to find | failed to "
-    "find | not found | could not be found | couldn t be found | cannot be found | "
+    "find | could not locate | couldn t locate | unable to locate | failed to locate | cannot "
+    "locate | not found | could not be found | couldn t be found | cannot be found | "
     "no match | no matches | no exact match | did not match | does not "
     "match | doesn t match | didn t match | failed to match | failed to exactly match | "
     "no sufficiently similar | does not appear | did not appear | doesn t appear | not "
@@ -3363,6 +3672,11 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
+        ("策略限制 | ポリシー制限 | 정책 제한 | richtlinienbeschränkungen | restrictions de "
+         "politique | restricciones de política | restrições de política | ограничений политики",
+         _ROO_LOCALES_ALL + " (newTask policy_restriction)"),
+        ("政策限制 | 使用者拒絕 | 用戶拒絕 | 未核准",
+         _ROO_ZH_TW + " (由於政策限制, 無法建立新工作)"),
         ("不允许执行 | 被拦截 | 拦截 | 用户拒绝 | 被用户拒绝 | 未批准 | 禁止执行", _ZH_AGENTS),
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
@@ -3410,9 +3724,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("not allowed - path | paths | directory | directories | traversal | outside | "
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
-         "method not allowed | not allowed here", "microsoft/TaskWeaver (Importing "
-         "module 'subprocess' is not allowed); not a configuration's grammar (nginx "
-         "src/core/ngx_conf_file.c: \"x\" directive is not allowed here)"),
+         "method not allowed | not allowed here | not allowed to access | received when",
+         "microsoft/TaskWeaver "
+         "(Importing module 'subprocess' is not allowed); not a configuration's grammar (nginx "
+         "src/core/ngx_conf_file.c: \"x\" directive is not allowed here); not a service that "
+         "refused the tool's identity (You are not allowed to access this resource), a "
+         "permission; not a protocol a client refuses to speak (curl: (1) Received HTTP/0.9 "
+         "when not allowed)"),
         ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
          "openai/openai-cua-sample-app utils.py check_blocklisted_url "
          "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
@@ -3426,14 +3744,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "denied: ... operations are blocked)"),
         ("guardrail + triggered | tripwire | blocked", "openai/openai-agents-python (Tool "
          "input guardrail triggered tripwire)"),
-        ("only ~ are allowed | is allowed | allowed", "laravel/boost DatabaseQuery (Only "
-         "read-only queries are allowed)"),
+        ("only ~ are allowed | is allowed | allowed - invalid | file type | file types | files "
+         "are allowed | file is allowed | extension | extensions", "laravel/boost "
+         "DatabaseQuery (Only read-only queries are allowed); not a kind of file the tool "
+         "takes, an argument error (Significant-Gravitas/AutoGPT code_executor.py "
+         "InvalidArgumentError: Invalid file type. Only .py files are allowed.)"),
         ("permission from user | permission from the user | approval required | requires "
          "approval | needs approval | disabled by user | disabled by the user | disabled by "
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
          "user); aws/amazon-q-developer-cli (Tool approval required); "
          "microsoft/vscode-copilot-chat (disabledByUser)"),
-        ("mode + not allowed | can only | may only | cannot | restricted", "RooCodeInc/Roo-Code "
+        ("mode + not allowed | can only | may only | cannot | can not | restricted",
+         "mongodb-js/mongodb-mcp-server (In readOnly mode you can not run pipelines with $out "
+         "or $merge stages.); RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
          "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
         ("rejected + tool | call | invocation | command | operation | action | execution - "
@@ -3473,8 +3796,68 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "service that rejected the tool's credentials (getsentry/sentry-mcp "
          "error-handling.ts: Authorization Expired ... Sentry rejected the stored access "
          "token)"),
+        ("tool call limit | tool calls limit | max calls | maximum calls | call limit | calls "
+         "limit | max tool calls | maximum tool calls | tool call budget + exceeded | exceed | "
+         "reached | hit", "a per-tool call budget that refused the call before it ran: "
+         "julep-ai/julep julep/agent_loop.py (CallDenial: tool 'x' exceeded maxCalls=N); "
+         "langchain-ai/langchain agents/middleware/tool_call_limit.py (ToolCallLimitMiddleware: "
+         "Tool call limit exceeded. Do not call 'x' again.); agents' permission hooks and MCP "
+         "servers found by code search (permissionDecision deny: Tool call limit exceeded (N); "
+         "mcp_send_error: Tool call limit exceeded)"),
+        ("private address | private addresses | private ip | private ips | private network | "
+         "private networks | internal address | internal addresses | internal network | "
+         "internal networks | local address | local addresses | loopback address | loopback "
+         "addresses | link local address | link local addresses + restricted | refusing | "
+         "not allowed | blocked | forbidden | disallowed | prohibited | not permitted | cannot "
+         "access | ssrf - connection refused | econnrefused | permission denied | eacces",
+         "a fetch tool's guard against server-side request forgery, refusing the address "
+         "before any request: Significant-Gravitas/AutoGPT classic/forge/forge/components/"
+         "http_client/http_client.py (Access to internal/private addresses is restricted); "
+         "fetch tools and indexers found by code search (Refusing to fetch local/private "
+         "addresses; Public indexers cannot access local/private addresses); not a refused "
+         "connection to a local address"),
+        ("not confirmed by the user | not confirmed by user | user did not confirm | user "
+         "didn t confirm | confirmation declined | confirmation was declined | declined "
+         "confirmation", "a code-running agent's confirm step found by code search (The code "
+         "block was not confirmed by the user and so was not run.); shell scripts' confirm "
+         "prompts (The operation was not confirmed by the user!): the user did not let it run"),
+        ("requires user confirmation | requires confirmation | needs user confirmation | "
+         "confirmation required | requires user approval", "google-gemini/gemini-cli "
+         "core/src/core/coreToolScheduler.ts and its forks (Tool execution for \"x\" requires "
+         "user confirmation, which is not supported in non-interactive mode.), as headless "
+         "runs found by code search quote it: the call needed an approval nobody could give"),
+        ("builtin | builtins | strict mode | privileged ~ is denied | are denied - access | "
+         "permission | eacces", "danny-avila/agents src/tools/local/bashAst.ts (Zsh "
+         "privileged builtin \"zmodload\" is denied.; In strict mode, \"eval\" is denied.): "
+         "the agent's shell policy refused the command; not an access the system refused"),
+        ("code verification failure | code verification failed", "microsoft/TaskWeaver "
+         "code_interpreter.py (No code is executed due to code verification failure.): the "
+         "agent's own check refused the code before it ran; not its code generation failure, "
+         "which refused nothing"),
+        ("contains + command substitution | backtick", "kardolus/chatgpt-cli agent/core/"
+         "policy.go (shell arg contains backtick command substitution: arg=x), like gemini-cli's "
+         "Command substitution using $(), <(), or >() is not allowed for security reasons: the "
+         "agent's shell policy refused the command"),
+        ("dangerous command | dangerous operation | dangerous system operation | destructive "
+         "command + detected | blocked", "anthropics/claude-code plugins/plugin-dev hook-"
+         "development examples/validate-bash.sh (Dangerous command detected: rm -rf; "
+         "Dangerous system operation detected): a hook that refused the command"),
+        ("confirmation request rejected | confirmation rejected | confirmation denied | "
+         "confirmation request denied", "embabel/embabel-agent shell confirmation (Confirmation "
+         "request rejected: x): the user refused the call"),
     )),
     ("timeout", (
+        ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
+        ("타임아웃 | zeitüberschreitung | a expiré | tiempo de espera | tempo limite - certificat "
+         "| jeton | mot de passe", _ROO_LOCALES_ALL + " (command_timeout, url_timeout; not a "
+         "certificate or token that expired)"),
+        ("시간 + 초과", _ROO_LOCALES_ALL + " (명령 실행 시간이 N초 후 초과되었습니다)"),
+        ("истекло + время", _ROO_LOCALES_ALL + " (Время выполнения команды истекло)"),
+        ("error 10060 | errno 10060", _WINSOCK),
+        ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
+         "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
+         "за требуемое время - 設定 | 设置", _ROO_ZH_TW + " (命令執行超時; 網站載入超時); "
+         + _WINSOCK_TEXTS),
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("таймаут", _ROO_LOCALES),
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
@@ -3521,17 +3904,58 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("timeout | timed out | time out | deadline exceeded | etimedout | took too long - "
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
-         "less than", "TIMEOUT_KEYWORDS; agents' "
-         "shell tools (Command timed out "
-         "after N ms)"),
+         "less than | specify both | mutually exclusive | not allowed with | cannot be used "
+         "with | if it s a timeout", "TIMEOUT_KEYWORDS; agents' shell tools (Command timed out "
+         "after N ms); not an argument check that names a timeout option (ValueError: Cannot "
+         "specify both timeout and exit_code., found by code search), nor a hint that a "
+         "failure might be one (oraios/serena#281: ... Consider restarting the language "
+         "server (especially, if it's a timeout of a symbolic search))"),
+        ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
+         "an execution stopped at its time limit: the judges' verdict as code-running tools "
+         "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
+         "strsignal(SIGXCPU) (CPU time limit exceeded (core dumped)), with the RLIMIT_CPU "
+         "limits of sandboxes"),
+        ("did not become ready | not become ready | did not respond within | no response "
+         "within | no response received within | did not complete within | did not finish "
+         "within", "waits on a server or process that did not come up in time, found by code "
+         "search (Error: wrangler dev did not become ready within 30s; RuntimeError: SLLM "
+         "server at x did not become ready within 60s; Docker engine did not become ready "
+         "within 60 seconds), like the Interface not ready after N seconds the corpus holds"),
+        ("returning control to agent after | returning control to the agent after | process "
+         "might be still running | process might still be running | process may still be "
+         "running | did not start in time | not start in time | failed to start in time | did "
+         "not start within", "agent0ai/agent-zero _code_execution prompts fw.code.max_time.md "
+         "and fw.code.no_out_time.md (Returning control to agent after N seconds of "
+         "execution. Process might be still running.); EtiennePerot/safe-code-execution#45 "
+         "(Sandbox did not start in time)"),
+        ("http 524 | http 504 | http 408 | status 524 | error 524", "Cloudflare's 524 (A "
+         "timeout occurred) and the gateway timeouts as MCP clients print them "
+         "(modelcontextprotocol/typescript-sdk StreamableHTTPError: Error POSTing to endpoint "
+         "(HTTP 524), obot-platform/obot#3266)"),
+        ("exceeded ~ ms | milliseconds | seconds | secs | minutes - memory | limit mb | rate "
+         "limit | quota | retry in | retry after | try again in",
+         "zhu1090093659/deepseek-pp#254 (MCP request exceeded 20000 ms.), like Playwright's "
+         "Timeout 30000ms exceeded"),
+        ("no output has been received | no output received in the last | stalled build",
+         "docs.travis-ci.com common build problems (No output has been received in the last "
+         "10m0s, this potentially indicates a stalled build or something wrong with the build "
+         "itself.): a command stopped for producing nothing in time, like agent-zero's "
+         "Returning control to agent after N seconds with no output"),
     )),
     ("canceled", (
+        ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
+         "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | "
+         "interrumpida | cancelada | прерван - verbindung | connexion | conexión | conexão | "
+         "соединение | 连接 | 連線 | 接続 | 연결", _ROO_LOCALES_ALL + " (url_request_aborted: the "
+         "request was aborted; not a connection that was)"),
+        ("中斷 | 被使用者停止 | 已被使用者", _ROO_ZH_TW + " (回應被使用者中斷)"),
         ("был прерван", _ROO_LOCALES),
-        ("中断 | 取消 | 中止", _ZH_AGENTS),
+        ("中断 | 取消 | 中止 - 连接 | 連線 | 连线", _ZH_AGENTS + "; not a connection that was "
+         "aborted (Winsock WSAECONNABORTED: 你的主机中的软件中止了一个已建立的连接: network)"),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
          "dumped | terminate called | no merge to abort | nothing to abort | connection "
-         "aborted | econnaborted",
+         "aborted | connection was aborted | econnaborted",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
@@ -3557,6 +3981,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
+        ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
+         "desconocida | ferramenta desconhecida | неизвестный инструмент", _ROO_LOCALES_ALL
+         + " (unknownToolError)"),
+        ("未知工具 | 未知的工具", _ROO_ZH_TW + " (嘗試使用未知工具)"),
         ("工具 + 不存在 | 未找到 | 找不到 | 未注册", _ZH_AGENTS),
         ("tool | function | tool with name | tool name | tool named | action | plugin | agent ~ "
          "not "
@@ -3564,7 +3992,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is not found | was not found | is not available | does not exist | doesn t exist | "
          "don t exist | did not exist | didn t exist | not recognized | is not recognized | "
          "not registered | is not registered | "
-         "not defined | wasn t defined | is not defined - file not found | "
+         "not defined | wasn t defined | is not defined - rpc function | argument value | "
+         "file not found | "
          "path not found | directory not found | module not found | command not found | file "
          "does not exist | path does not exist | directory does not exist | not recognized as "
          "the name of | not recognized as a name of | cmdlet | tool error does "
@@ -3573,7 +4002,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "modelcontextprotocol/typescript-sdk (Tool X not found); run-llama/llama_index "
          "(Tool with name x not found); microsoft/semantic-kernel (a function that wasn't "
          "defined); crewAIInc/crewAI (Action 'x' don't exist); agent kernels' TOOL_NOT_FOUND "
-         "(Tool 'x' is not registered.)"),
+         "(Tool 'x' is not registered.); not a database's RPC function the tool called "
+         "(HenkDz/selfhosted-supabase-mcp#2: execute_sql RPC function not found), which "
+         "not_found reads"),
         ("could not find tool | couldn t find tool | failed to find tool | unable to find tool "
          "| cannot find tool | can t find tool", "HolmesGPT/holmesgpt tool_calling_llm.py "
          "(Failed to find tool x), tools_utils/tool_executor.py (Could not find tool named "
@@ -3623,16 +4054,78 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool | invalid function name | "
          "unregistered | invalid server name | unknown "
          "server | no such "
-         "server - missing tool name",
+         "server - missing tool name | unknown server error | rpc function",
          _MCP + "; " + _GEMINI_CLI + "; vercel/ai NoSuchToolError; charmbracelet/mods "
          "mcp.go (mcp: invalid server name: the model named an MCP server that is not "
-         "there); codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
+         "there; not a server's Unknown server error, huggingface/smolagents#1731); "
+         "codestoryai/sidecar tool/errors.rs (ToolError::MissingTool: Missing tool); "
          "agents' tool registries (Unsupported tool: x, for a name the registry lacks)"),
         ("tool | tools | function | functions + do not recognize | does not recognize | don t "
          "recognize | we do not recognize", "pepperoni21/ollama-rs error.rs (Ollama attempted "
          "to call a tool with a name we do not recognize)"),
+        ("unknown mcp server | no such mcp server | unknown mcp servers",
+         "julep-ai/julep MCP transport (McpTransportError: unknown MCP server 'x'); agents' "
+         "MCP routers found by code search (Go: error: unknown mcp server %q; Rust: "
+         "anyhow!(\"unknown MCP server: {}\"); Python: ValueError(Unknown MCP server `x` "
+         "(configured: [...])); TypeScript: unknown MCP server \"trello\"): the model named "
+         "a server whose tools are not there, like mods' invalid server name"),
+        ("not in declared tools | not in the declared tools | not among the declared tools | "
+         "not in the tools list | not in the list of tools | not in the list of available "
+         "tools | not in available tools | not one of the available tools | no tool found",
+         "dwgx/WindsurfAPI#153 (ToolGuard: dropping 1 tool_call(s) not in declared tools[]); "
+         "agents' tool routers found by code search (Tool 'x' is not in the list of available "
+         "tools.; Model requested tool x but it was not in the list of available tools; "
+         "Chosen tool 'x' is not in the list of available tools)"),
+        ("tool + not supported by the client | not supported by this client | not a supported "
+         "tool",
+         "aws/amazon-q-developer-cli#859 (Tool validation failed: The tool, \"x\" is not "
+         "supported by the client: a tool name the client does not have, whatever the name's "
+         "length)"),
+        ("no handler registered for tool | no handler for tool | no handler found for tool | "
+         "no handler registered for", "agents' tool dispatchers found by code search (Error: "
+         "No handler registered for tool 'x'; ToolCallError: no handler registered for tool "
+         "'x'; error_code not_found): the called name has nothing behind it"),
+        ("not found in loaded tools | not found in the loaded tools | not found in available "
+         "tools | not found in the available tools | not found in registered tools | not "
+         "found in the tool registry | not found in tool registry | not in loaded tools",
+         "mims-harvard/ToolUniverse execute_function.py (Invalid function call: Function name "
+         "x not found in loaded tools.); agents' registries found by code search (Tool x not "
+         "found in registry; not found in available tools): whatever the name's length"),
+        ("unknown method | no such method | hallucinate name | hallucinated name | "
+         "hallucinated tool | hallucinated function", "agent0ai/agent-zero "
+         "_text_editor/tools/text_editor.py (unknown method 'x'); JSON-RPC -32601 in other "
+         "words; OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: HALLUCINATE_NAME)"),
+        ("plugin | plugins + is not loaded | not loaded | are not loaded",
+         "microsoft/TaskWeaver taskweaver/ces/runtime/executor.py (plugin x is not loaded, "
+         "whatever the name's length)"),
+        ("tool | tools | function ~ is not loaded | not loaded | are not loaded",
+         "microsoft/TaskWeaver taskweaver/ces/runtime/executor.py (plugin x is not "
+         "loaded)"),
+        ("unknown command | invalid command + available commands | commands list | list of "
+         "commands | command list", "Significant-Gravitas/AutoGPT#1557 (Unknown command 'x'. "
+         "Please refer to the 'COMMANDS' list for available commands): the agent's own verbs"),
+        ("not found in agent | not found on agent | not registered in agent | not available "
+         "in agent | not available for agent", "openai/openai-agents-python#1196 (Tool x not "
+         "found in agent y)"),
+        ("invalid action | unknown action + following actions | available actions | one of "
+         "the actions | did not execute", "openai/evals hr_ml_agent_bench environment.py "
+         "(Invalid action: x. Action did not execute. Please use one of the following "
+         "actions: ...)"),
+        ("unexpected call | unexpected function call - unexpected call to | expected calls | "
+         "mock", "sigoden/aichat src/function.rs (Unexpected call: x {...}: a call to a "
+         "function the request did not declare); not a test double's unexpected call "
+         "(golang/mock: Unexpected call to *mocks.MockX.Foo(...) because: there are no "
+         "expected calls)"),
+        ("unknown skill | no such skill", "anthropics/claude-code "
+         "CHANGELOG.md (Unknown skill: x): a skill the model named that is not there"),
+        ("unknown ~ tool - error | exception | unknown tool error", "mcp-use/mcp-use code-mode "
+         "client (Unknown code mode tool: x), like the Unknown tool of MCP clients"),
+        ("tool + because it is not defined | because it isn t defined", "JetBrains/koog "
+         "agents-core (Unable to force call to tool `x` because it is not defined)"),
     )),
     ("edit_mismatch", (
+        ("修補失敗 | 未套用修補檔",
+         _LOCALE_CAPTURES_ZH_TW + " (git apply: 修補失敗; 未套用修補檔)"),
         ("lỗi khi vá | miếng vá không được áp dụng",
          _LOCALE_CAPTURES),
         ("patch konnte nicht angewendet werden | anwendung des patches "
@@ -3643,13 +4136,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
-         "enoent | embedding | embeddings", _OPENCODE + "; " + _CLAUDE_CODE + "; "
+         "enoent | embedding | embeddings | not found in line",
+         _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
          "inline site editor's commit endpoint, found by code search (No changes could be "
          "applied: The text you edited could not be found in the file); not a RAG pipeline's "
          "count of chunks and embeddings that does not match (weaviate/Verba#182: Embedding not "
          "successful: Chunk mismatch; chroma-core/chroma InvalidDimensionException: Embedding "
-         "dimension N does not match collection dimensionality M)"),
+         "dimension N does not match collection dimensionality M); not a code navigation "
+         "that did not find a symbol near a line (entropy-research/Devon: Symbol 'x' not "
+         "found in line 12 or within ±2 lines of it), which not_found reads"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -3657,7 +4153,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted | merge conflict | resolve all conflicts", "git apply; GNU patch; " + _RUN
+         "permitted | merge conflict | resolve all conflicts | apply override | not available",
+         "git apply; GNU patch; " + _RUN
          + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
          "git apply.c (error: while searching for: the hunk's context lines it did not find); "
@@ -3687,8 +4184,32 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "multi-search-replace (No sufficiently similar match found); block/goose edit.rs "
          "(Found 3 matches ... unique match); aws/amazon-q-developer-cli (no occurrences of "
          "x were found); microsoft/vscode-copilot-chat apply_patch (Invalid context)"),
+        ("patch | patches | diff | hunk | edit | edits ~ is not applicable | not applicable | "
+         "cannot be matched | could not be matched | could not be located | cannot be located",
+         "nus-apr/auto-code-rover app/agents/agent_write_patch.py (Patch is not applicable), "
+         "app/post_process.py (Edits number 1 cannot be matched to the original program.)"),
+        ("no suitable match | no confident match | no confident matches | first mismatch | "
+         "mismatch at line | search block lines more than file lines | more than file lines",
+         "ravitemer/mcphub.nvim edit_file search_engine.lua (No suitable match found; SEARCH "
+         "block lines more than file lines); olimorris/codecompanion.nvim insert_edit (No "
+         "confident matches found with any strategy); kardolus/chatgpt-cli agent (apply patch "
+         "x: first mismatch at line 7)"),
+        ("hunk + past eof | past end of file | beyond eof | beyond end of file | beyond the end "
+         "of the file", "kardolus/chatgpt-cli agent patch applier (hunk starts past EOF: "
+         "start=40 len=3)"),
+        ("mutation not applied | mutations not applied | edit not applied | edits not applied "
+         "| change not applied | changes not applied", "dlants/magenta.nvim edl executor.ts "
+         "(x: narrow: no matches for pattern /y/ (1 mutation not applied)): the text an edit "
+         "targets is not there"),
+        ("fuzzy match | fuzzy matches | fuzz level | fuzz factor | string not found", "opencode-ai/"
+         "opencode internal/llm/tools/patch.go (patch contains fuzzy matches (fuzz level: 2). "
+         "Please make your context lines more precise); ai-christianson/RA.Aid "
+         "file_str_replace.py (String not found: x): the anchor text is not there as given"),
     )),
     ("too_large", (
+        ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
+         "слишком большой", _ROO_LOCALES_ALL + " (readFile.imageTooLarge)"),
+        ("過大 | 超過了最大 | 最大允許", _ROO_ZH_TW + " (圖片檔案過大。允許的最大大小為 N MB)"),
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
          "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
         ("exceeds | exceeded + mb limit | kb limit | gb limit | mib limit | kib limit | bytes "
@@ -3713,14 +4234,54 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("too large | too big | too long | exceeds maximum | exceeds the maximum | exceeds "
          "the limit | exceeds limit | exceeds the token limit | size limit | maximum allowed "
          "tokens | larger than | file size exceeds | output limit | e2big - name too long | "
-         "filename too long | path too long | enametoolong",
+         "filename too long | path too long | enametoolong | filename or extension is too long | "
+         "too big expected | validation error | should have at most | too long to be a simple",
          _CLAUDE_CODE + " (exceeds maximum allowed tokens); " + _CONTINUE + "; "
          + _GEMINI_CLI + "/utils/fileUtils.ts; not a name over the file system's limit "
          "(ENAMETOOLONG: File name too long; git for Windows: unable to create file x: "
          "Filename too long, msysgit/git#376, git-for-windows/git#277; WASI strerror "
-         "Filename too long): the output is not over any limit"),
+         "Filename too long; Windows ERROR_FILENAME_EXCED_RANGE: The filename or extension is too "
+         "long., CrowdStrike/CAST#3): the output is not over any limit; nor an argument a "
+         "schema found too long (pydantic-core: String should have at most N characters "
+         "[type=string_too_long]; zod v4: Too big: expected ...), an invalid argument"),
+        ("exceeds cap | exceeds the cap | exceeded cap | exceeded the cap | exceeds size cap | "
+         "exceeds byte cap | over the cap | above the cap",
+         "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
+         "found by code search (locks dict size N exceeds cap M; Ballroom x has N heats, "
+         "exceeds cap of 2): the same over-the-limit idea, cap for limit"),
+        ("is limited to | are limited to | should not exceed | should not exceeded | must not "
+         "exceed ~ lines | characters | bytes | tokens | chars - per minute | per hour | per "
+         "day | per second | rate", "openai/evals "
+         "hr_ml_agent_bench high_level_actions.py (the number of lines to display is limited "
+         "to 100 lines); SWE-agent/SWE-agent sweagent/tools/tools.py (Observations should not "
+         "exceeded N characters. M characters were elided.); not a rate (limited to N tokens "
+         "per minute)"),
+        ("characters were elided | lines were elided | bytes were elided | characters elided",
+         "SWE-agent/SWE-agent sweagent/tools/tools.py (N characters were elided)"),
+        ("pages + more than | pages per request", "agentscope-ai/agentscope tool/_builtin/"
+         "_read.py (Error: PDF has 120 pages, more than 10. You must provide the pages "
+         "parameter ..., max 20 pages per request.)"),
     )),
     ("permission", (
+        ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
+        ("身份验证 | 身分驗證 | 身份驗證 | 認証 | 인증 | authentifizierung | authentification | "
+         "autenticación | autenticação | аутентификация | аутентификации", _ROO_LOCALES_ALL
+         + " (share_auth_required, manual_url_auth_error: authentication required or failed)"),
+        ("访问 | 存取 | 접근이 | zugriff | accès | acceso | acesso + 被禁止 | 금지 | verboten | "
+         "interdit | prohibido | proibido", _ROO_LOCALES_ALL + " (url_forbidden)"),
+        ("已停用指令碼執行 | exécution de scripts est désactivée | ejecución de scripts está "
+         "deshabilitada | execução de scripts foi desabilitada | выполнение сценариев отключено",
+         "PowerShell's execution policy refusing a script in Traditional Chinese, French, "
+         "Spanish, Portuguese and Russian, as pasted in READMEs found by code search (npx : "
+         "因為這個系統上已停用指令碼執行, 所以無法載入 ...; Impossible de charger le fichier "
+         "npm.ps1, car l'exécution de scripts est désactivée sur ce système; No se puede cargar "
+         "el archivo npx.ps1 porque la ejecución de scripts está deshabilitada en este sistema; "
+         "O arquivo npm.ps1 não pode ser carregado porque a execução de scripts foi desabilitada "
+         "neste sistema; Невозможно загрузить файл npm.ps1, так как выполнение сценариев "
+         "отключено в этой системе)"),
+        ("win error 5", _WINERROR),
+        ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso "
+         "denegado | zugriff verweigert", _WIN_TEXTS),
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
          _STRERROR_CAPTURES),
         ("отказано в доступе | permission non accordée | erişim engellendi | "
@@ -3731,7 +4292,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "The push failed due to access permissions; The GITHUB_TOKEN doesn't have write "
          "access via git push or the git API)"),
         ("bad credentials | requires authentication | authentication required | resource not "
-         "accessible by integration | could not read username | denied to", "docs.github.com "
+         "accessible by integration | could not read username | denied to - proxy "
+         "authentication | proxy", "not a proxy that refused the tunnel (urllib3 ProxyError: "
+         "Unable to connect to proxy, Tunnel connection failed: 407 Proxy Authentication "
+         "Required), a connection failure; docs.github.com "
          "REST API troubleshooting (401 Bad credentials; 401 Requires authentication; 403 "
          "Resource not accessible by integration); git (could not read Username for "
          "'https://github.com': terminal prompts disabled; remote: Permission to a/b.git "
@@ -3842,13 +4406,95 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
          "geminiignore | aiderignore | cursorignore",
          _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
+        ("could not access | couldn t access | unable to access | cannot access | can t access "
+         "+ director | directory | directories | folder | folders | file | "
+         "files | path - no such | not found | does not exist | doesn t exist | enoent | "
+         "cannot find | no file | used by another process | being used by", "FoundationAgents/"
+         "MetaGPT metagpt/tools/libs/editor.py "
+         "(PermissionError: Could not access or create directories.); not ls's missing file "
+         "(ls: cannot access 'x': No such file or directory, captured here), nor Windows' "
+         "sharing violation (The process cannot access the file because it is being used by "
+         "another process.): the cause named decides"),
+        ("insufficient privileges | insufficient privilege | not authorized to perform | "
+         "requires elevation | elevation required | do not have access | don t have access | "
+         "does not have access | doesn t have access - does not exist | doesn t exist | not "
+         "found", "Oracle ORA-01031 and PostgreSQL SQLSTATE 42501 insufficient_privilege "
+         "(insufficient privileges); docs.aws.amazon.com IAM AccessDenied (User: arn:... is "
+         "not authorized to perform: s3:GetObject); learn.microsoft.com system error codes "
+         "ERROR_ELEVATION_REQUIRED 740 (The requested operation requires elevation.); not "
+         "a name that may only be missing (The model x does not exist or you do not have "
+         "access to it), which not_found reads"),
+        ("access to ~ is not allowed | not allowed | is restricted | are restricted | is "
+         "forbidden", "n8n-io/n8n Read/Write Files from Disk (Access to the file is not "
+         "allowed. Allowed paths: ...); Significant-Gravitas/AutoGPT http_client.py (Access to "
+         "internal/private addresses is restricted)"),
+        ("prohibited by robots | disallowed by robots | blocked by robots",
+         "a crawler tool that the site's robots.txt refused (Querying x prohibited by robots; "
+         "the site's rules, not the user's)"),
+        ("resource not accessible by | must have push access | must have admin rights | must "
+         "have write access | must have pull access | does not have authorization | "
+         "authorizationfailed | authorization failed | not allowed to access | not authorized "
+         "to access - or requested resource not found | not authorized or not found",
+         "not OCI's NotAuthorizedOrNotFound (404: Authorization failed or requested resource "
+         "not found), which the 404 decides; docs.github.com REST API (Resource not accessible "
+         "by personal access "
+         "token; Must have admin rights to Repository.; Must have push access to repository); "
+         "learn.microsoft.com Azure RBAC troubleshooting (AuthorizationFailed: The client 'x' "
+         "... does not have authorization to perform action 'y' over scope 'z'); services' "
+         "403 texts found by code search (You are not allowed to access this resource): the "
+         "service refused the tool's identity, not the user's policy"),
+        ("child directories of | child directory of | subdirectories of | subdirectory of + "
+         "working directory | workspace | project directory | project root", "Claude Code's "
+         "Bash tool cd guard and its ports found by code search (ERROR: cd to 'x' was "
+         "blocked. For security, Claude Code may only change directories to child directories "
+         "of the original working directory (y) for this session.): outside the workspace"),
+        ("invalid username or password | incorrect username or password | username or "
+         "password is incorrect", "GitHub's git over HTTPS as git prints it (remote: Invalid "
+         "username or password.; fatal: Authentication failed for 'https://github.com/x'): "
+         "the service refused the tool's credentials"),
+        ("no allowed directories | no allowed paths | allowed directories configured",
+         "Mintplex-Labs/anything-llm aibitat/plugins/filesystem (Error: No allowed "
+         "directories configured): the tool may touch no path"),
+        ("read only file | readonly file | file is read only", "openai/evals hr_ml_agent_bench "
+         "low_level_actions.py (cannot write file x because it is a read-only file.), like "
+         "EROFS"),
+        ("not subscribed to | blocked user | user is blocked | account is blocked | account "
+         "has been blocked", "RapidAPI response texts as OpenBMB/ToolBench "
+         "toolbench/inference/server.py matches them (You are not subscribed to this API.; "
+         "Blocked User. Please contact your API provider.): the service refused the tool's "
+         "account"),
+        ("ps1 + cannot be loaded | kann nicht geladen werden", "PowerShell about_Execution_"
+         "Policies (File x.ps1 cannot be loaded because running scripts is disabled on this "
+         "system), cut short as google-gemini/gemini-cli#21399 shows it"),
+        ("escapes | outside | outside of ~ workdir | work dir | cwd | sandbox root",
+         "kardolus/chatgpt-cli agent policy (path escapes workdir: workdir=x path=y)"),
+        ("token + requires + scope | scopes", "supabase/mcp#152 (MCP error -32600: OAuth token "
+         "requires the database:write scope), like GitHub's missing scope"),
+        ("is not readable | not readable - as text | binary", "karthink/gptel-agent "
+         "gptel-agent-tools.el (Error: File x is not readable); microsoft/promptflow "
+         "yaml_utils.py (File Permissions Error: ... file is not readable.)"),
     )),
     ("not_found", (
+        ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
+         _LOCALE_CAPTURES_ZH_TW + " (ENOENT; git: not a repository, pathspec did not match; "
+         "make: no rule to make target)"),
+        ("introuvable | non trouvé | non trouvée | pas été trouvé | no encontrado | no "
+         "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | "
+         "dirección | endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, "
+         "customModes modeNotFound, command_not_found)"),
+        ("찾을 수 없 | n a pas été trouvée | no fue encontrada | não foi encontrada - 주소 | "
+         "adresse | dirección | endereço", _ROO_LOCALES_ALL + " (url_page_not_found; not "
+         "url_not_found, an address: network)"),
+        ("win error 2 | win error 3", _WINERROR),
+        ("系統找不到 | 不是內部或外部命令 | не удается найти | не является внутренней или "
+         "внешней | не распознано как имя | não pode encontrar | não é reconhecido como",
+         _WIN_TEXTS),
+        ("無法辨識 + cmdlet", _WIN_TEXTS),
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
          "команда не найдена | không tìm thấy | stimmt mit keinen dateien überein | ne "
          "correspond à aucun fichier | не соответствует ни одному файлу | hiçbir dosya ile "
-         "eşleşmedi",
-         _LOCALE_CAPTURES),
+         "eşleşmedi - adresse | endereço | dirección | 주소",
+         _LOCALE_CAPTURES + "; not an address that was not found (a host name: network)"),
         ("datei oder verzeichnis nicht gefunden | no existe el fichero | そのようなファイル | "
          "파일이나 디렉터리가 없 | dosya ya da dizin yok | 没有那个文件或目录",
          _STRERROR_CAPTURES),
@@ -3859,7 +4505,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("не найдена | не найдено | 見つかり | 見つから - адрес | アドレス", _ROO_LOCALES),
         ("could not resolve | unable to resolve + file id | file | for path", "nextcloud/"
          "context_agent all_tools/files.py (Could not resolve file ID for path: x)"),
-        ("不存在 | 未找到 | 找不到 - 有效", _ZH_AGENTS),
+        ("不存在 | 未找到 | 找不到 - 有效 | 地址 | 位址 | 主机的路由 | "
+         "主機的路由",
+         _ZH_AGENTS + "; not an address that was "
+         "not found (Roo-Code zh-CN url_not_found 找不到网站地址: network)"),
         ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
          _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
          "规格 "
@@ -3873,11 +4522,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "recognized as the name of | not recognized as a name of | not installed | not in "
          "path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
-         "| api key | api keys | environment variable "
+         "| api key | api keys | environment variable | key error | token not found | file path "
+         "parameter | file path argument "
          "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
-         "cannot find function | cannot find macro",
+         "cannot find function | cannot find macro | cannot find main module | argument value "
+         "not found",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
          "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
@@ -3892,7 +4543,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not CPython's IndentationError: unindent does not match any outer indentation "
          "level); nor a credential the program's setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
-         "variable; web apps' OpenAI API key not found in environment); " + _RUN),
+         "variable; web apps' OpenAI API key not found in environment; PrefectHQ/marvin: GitHub "
+         "token not found in any source); nor a key a program looked up (deepset-ai/haystack"
+         "#11754: KeyError: 'does_not_exist'), nor an argument named for a file "
+         "(coder/claudecode.nvim: Missing filePath parameter); " + _RUN),
         ("can t locate | can t cd to", "perl (Can't locate JSON/XS.pm in @INC (you may need "
          "to install the JSON::XS module); captured here); dash and BusyBox ash cd (sh: 1: cd: "
          "can't cd to /app; InftyAI/Nebula#68; captured here), and shells written after it "
@@ -3966,8 +4620,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Windows cmd.exe in Chinese (OpenHUTB/mcp#78: 'x' 不是内部或外部命令: not recognized "
          "as an internal or external command; 系统找不到指定的路径: the system cannot find the "
          "path specified)"),
-        ("no ~ found - diff | blocks | formatted | missing required | is required",
-         "laravel/boost BrowserLogs (No log file found); not an argument the call lacks "
+        ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
+         "response | in response | found in code | result found error | is disabled | prompt "
+         "output | edit history | argument | arguments | tool call found | tool calls found",
+         "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
+         "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
+         "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
+         "nor a feature switched off (Mintplex-Labs/anything-llm web-browsing.js: Search is "
+         "disabled and no content was found; griptape-ai/griptape tool_task.py: No action found "
+         "in prompt output.); not an argument the call lacks "
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
@@ -3977,17 +4638,22 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "CMake (The source directory \"x\" does not appear to contain CMakeLists.txt), "
          "hashicorp/terraform fmt (Error: No file or directory at x.tf), captured here"),
         ("could not be found | couldn t be found | cannot be found | can t be found - "
-         "permission | matches parameter name | accepts argument", "rust-lang/cargo (error: "
+         "permission | matches parameter name | accepts argument | specified hostname | "
+         "remote name", "not a host name the resolver could not find (Apple "
+         "NSURLErrorCannotFindHost: A server with the specified hostname could not be found.), "
+         "a network failure; rust-lang/cargo (error: "
          "the crate `x` could not be found in registry "
          "index.), captured here; Windows ERROR_MOD_NOT_FOUND as CPython, .NET and Node print "
          "it (ImportError: DLL load failed: The specified module could not be found.; Unable "
          "to load DLL 'x': The specified module could not be found.); not npm's E404 that "
          "may be a permission (could not be found or you do not have permission)"),
         ("invalid reference | bad revision | is not a commit | not something we can merge | "
-         "invalid upstream | no stash entries", "git (fatal: invalid reference: x; fatal: bad "
-         "revision 'x'; 'x' is not a commit; merge: x - not something we can merge; fatal: "
-         "invalid upstream 'x'), captured here: a revision or branch the command names that "
-         "is not there, like git's unknown revision"),
+         "invalid upstream | no stash entries - reference format", "git (fatal: invalid "
+         "reference: x; fatal: bad revision 'x'; 'x' is not a commit; merge: x - not something "
+         "we can merge; fatal: invalid upstream 'x'), captured here: a revision or branch the "
+         "command names that is not there, like git's unknown revision; not docker's image "
+         "name that does not parse (docker/cli, distribution/reference: invalid reference "
+         "format), a bad argument"),
         ("doesn t have a resource type | does not have a resource type", "kubernetes kubectl "
          "(error: the server doesn't have a resource type \"x\"), quoted by HolmesGPT/"
          "holmesgpt test fixtures and kubectl notes found by code search: a kind the cluster "
@@ -4010,8 +4676,42 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("neither + nor + installed | found | available | exists | exist",
          "mistralai/mistral-vibe vibe/core/tools/builtins/grep.py (Neither ripgrep (rg) nor "
          "grep is installed)"),
+        ("could not locate | couldn t locate | unable to locate | cannot locate | can t "
+         "locate | failed to locate - credentials | credential | ai model | no element",
+         "programs' lookups of a file "
+         "or name found by code search (Could not locate file x; Unable to locate the file; "
+         "node-bindings: Could not locate the bindings file), like apt's Unable to locate "
+         "package; not botocore's Unable to locate credentials, a permission, nor a vision model "
+         "that found no element (web-infra-dev/midscene#1234: AI model failed to locate: ... no "
+         "element can be identified)"),
+        ("no ~ file found | files found | file was found | config file found | configuration "
+         "file found - diff | blocks | formatted", "docker compose and agents' project tools "
+         "(No docker-compose file found; no configuration file provided: not found, "
+         "docker/compose), like laravel/boost's No log file found"),
+        ("has no installation candidate | no installation candidate | is not available but is "
+         "referred to", "Debian apt (E: Package 'x' has no installation candidate; Package x "
+         "is not available, but is referred to by another package), like apt's Unable to "
+         "locate package"),
+        ("command ~ not available | is not available | not executable | is not executable - "
+         "tool | tools | function", "karthink/gptel-agent gptel-agent-tools.el (Error: Command "
+         "\"patch\" not available, cannot apply diffs.); ravitemer/mcphub.nvim terminal.lua "
+         "(Command is not executable: jobstart found nothing to run)"),
+        ("not available + this tool cannot be used | tool cannot be used", "karthink/gptel-agent "
+         "gptel-agent-tools.el (Error: ripgrep/grep not available, this tool cannot be used)"),
+        ("could not access | couldn t access - permission | eacces | eperm | connection | url "
+         "| host | server | internet | network", "git diff-no-index.c (error: Could not access "
+         "'x'), captured here for paths that are not there; a path word with it reads as "
+         "permission first (MetaGPT: Could not access or create directories)"),
     )),
     ("invalid_args", (
+        ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
+         "head: 無效的列數; 請嘗試執行「ls --help」取得更多訊息)"),
+        ("无效 | 無效 | 無効 | 잘못된 | 유효하지 않 | ungültig | ungültige | ungültiges | "
+         "ungültigen | invalide | non valide | no válido | no es válido | inválido | inválida | "
+         "недействителен | недействительный | неверный | неверная | неверное | недопустимый | "
+         "недопустимая | недопустимое - 無効になっ | 無効化", _ROO_LOCALES_ALL + " "
+         "(invalid_data_uri, condense_handler_invalid, manual_url_no_query: invalid input; not "
+         "ja 無効になっています: has been disabled)"),
         ("must be of type | args but requires | arguments but requires", "an argument of the "
          "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
          "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
@@ -4081,7 +4781,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "format: x; Unsupported value for x; Unsupported operator: x); not a platform or "
          "version the program does not run on (Unsupported platform; unsupported Python "
          "version), which no argument fixes"),
-        ("is invalid | are invalid", "CopilotKit/CopilotKit#1455 (an action's handler: "
+        ("is invalid | are invalid - connection refused | econnrefused | failed to establish "
+         "| new connection error | name resolution | connection reset | connection aborted | "
+         "max retries exceeded", "not a wrapper that blames an input while the cause it "
+         "shows is a refused connection (langgenius/dify#21836: GitHub API Key and Api Version "
+         "is invalid. HTTPSConnectionPool(...): Max retries exceeded ... Failed to establish a "
+         "new connection: [Errno 111] Connection refused): the cause decides; "
+         "CopilotKit/CopilotKit#1455 (an action's handler: "
          "Condition definition is invalid)"),
         ("too short | should be a | should be an | not both | provide either | unsupported "
          "action | unsupported operation | unexpected tool argument | unexpected tool "
@@ -4112,11 +4818,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "invalid parameter | invalid input | invalid json | invalid value | invalid type | "
          "invalid option | validation error | validation failed | failed validation | "
          "schema validation | input validation | inputvalidationerror | 32602 - binary | std "
-         "invalid argument",
+         "invalid argument | connection refused | econnrefused | failed to establish | new "
+         "connection error | credential validation | credentials validation",
          _MCP + " (-32602 Invalid params); " + _CLAUDE_CODE + " (InputValidationError); "
          "OpenHands/software-agent-sdk file_editor (File validation failed ...: File appears "
          "to be binary: a file the tool cannot read, not an argument error; nor a C++ "
-         "program's own std::invalid_argument, thrown at its own check)"),
+         "program's own std::invalid_argument, thrown at its own check; nor a check of the "
+         "tool's credentials whose cause shown is a refused connection (langgenius/dify#21836: "
+         "ToolProviderCredentialValidationError ... Failed to establish a new connection: "
+         "[Errno 111] Connection refused))"),
         ("missing required | required parameter | required property | required argument | "
          "required field | is required | are required | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
@@ -4172,17 +4882,23 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| argument | arguments | parameter | parameters | param | params | value | json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
-         "mode | operation | regex | regexp | pattern | specification | spec - "
-         "return type | must return | api key | api token | std invalid argument | doctype",
+         "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
+         "| failed to pull | "
+         "return type | must return | api key | api token | std invalid argument | doctype | "
+         "notebook is not valid",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
-         "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call"),
+         "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call, "
+         "nor a server that failed to launch (obot-platform/mcp-catalog#565: failed to pull "
+         "image x: invalid reference format)"),
         ("missing + parameter | parameters | argument | arguments | field | name | input | "
          "value | command | query | url | path | positional argument | required positional | "
-         "new str | new string | old str | old string | content | text",
+         "new str | new string | old str | old string | content | text - invalid "
+         "configuration",
          "charmbracelet/crush (missing command); strands-agents (tool name missing); CPython "
-         "(missing 1 required positional argument)"),
+         "(missing 1 required positional argument); not a configuration the program read "
+         "(google-gemini/gemini-cli mcp-client.ts: Invalid configuration: missing httpUrl ...)"),
         ("arg | args | argument | arguments ~ not in | unknown | unexpected | invalid | "
          "missing",
          "stanfordnlp/dspy (Arg x is not in the tool's args); huggingface/smolagents (Argument "
@@ -4241,7 +4957,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("offset | index + exceeds | out of range | beyond | is out of bound | is out of "
          "bounds - list index out of range | tuple index out of range | string index out of "
          "range | list assignment index | out of bounds for axis | out of bounds for "
-         "dimension | accelerator error | cuda error | device side assert",
+         "dimension | accelerator error | cuda error | device side assert | runtime error",
          "datalayer/jupyter-mcp-server "
          "(Cell index N is out of range); VoltAgent/voltagent filesystem/utils.ts "
          "(Line offset N exceeds file length); Skyvern-AI/skyvern exceptions.py (Option index "
@@ -4250,7 +4966,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool ran (Objects/listobject.c: list index out of range; tuple, string index out "
          "of range; huggingface/smolagents#2072), nor an array library's index error inside "
          "a model (numpy: index N is out of bounds for axis 0 with size M; pytorch: index N "
-         "is out of bounds for dimension 0, CUDA error: device-side assert triggered, "
+         "is out of bounds for dimension 0, CUDA error: device-side assert triggered, Go's "
+         "panic: runtime error: index out of range [3] with length 3, "
          "torch.AcceleratorError as datalab-to/marker#1036 prints it)"),
         ("the correct + properties | parameters | arguments | params",
          "danny-avila/LibreChat#1407 (use an API function call with the correct "
@@ -4289,10 +5006,189 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
-         "arguments | argument | input | json | params | parameters", _CODEX
-         + " (failed to parse function arguments)"),
+         "arguments | argument | input | json | params | parameters - is not a function",
+         _CODEX + " (failed to parse function arguments); not a program's missing method "
+         "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
+        ("must be different | must differ | cannot be the same | can t be the same | must not "
+         "be the same | should be different | must not be identical | are exactly the same | "
+         "str identical | string identical | strings identical | are identical",
+         "FoundationAgents/MetaGPT metagpt/tools/libs/editor.py (`to_replace` and "
+         "`new_content` must be different.); Claude Code's Edit tool (No changes to make: "
+         "old_string and new_string are exactly the same.); validators found by code search "
+         "(Source and destination must be different.)"),
+        ("requires a | requires an ~ argument | parameter | param | field | value | input",
+         "glibc getopt (grep: option requires an argument -- 'e', captured here); "
+         "Lexus2016/hermes-agent-evolution#1392 (tool_call requires a 'name' argument); "
+         "bytedance/trae-agent (requires a non-empty 'command' string argument)"),
+        ("expected an expression | invalid expression | unknown "
+         "predicate | paths must precede expression | unknown argument to | missing argument "
+         "to", "GNU findutils find (find: expected an expression after '-o'; find: unknown "
+         "predicate `-foo'; find: paths must precede expression: `b'; find: invalid "
+         "expression; find: missing argument to `-name'), captured here"),
+        ("unsupported http method | invalid http method | unsupported request method | http "
+         "method not supported", "Significant-Gravitas/AutoGPT classic/forge/forge/components/"
+         "http_client/http_client.py (Unsupported HTTP method: PATCH); HTTP tools' request "
+         "builders found by code search (ValueError: Unsupported HTTP method: x; Go: "
+         "invalidRequest(\"unsupported http method %q\"))"),
+        ("only one of | exactly one of + may | can | must | should | allowed | required | "
+         "specified | provided | permitted | expected", "tools' argument checks found by code "
+         "search (Exactly one of x or y must be provided; Only one of x or y may be "
+         "specified), like sentry-mcp's Choose only one; not a count (Only one of 3 tests "
+         "passed)"),
+        ("mutually exclusive | not allowed with argument | cannot be used with argument | "
+         "cannot be used with - token | key | credentials | account | plan | model",
+         "CPython argparse (error: argument --b: not allowed with argument --a, captured "
+         "here); clap (the argument '--a' cannot be used with '--b'); not a credential or plan "
+         "that cannot be used with a service"),
+        ("jsondecodeerror | json decode error | unterminated string | expecting property name "
+         "| unexpected end of json input | unexpected end of json - line 1 column 1 char 0 | "
+         "doctype | literal | syntax error | quoted string | most recent call last | at json parse",
+         "the arguments of a call cut short or malformed: CPython json "
+         "(JSONDecodeError: Unterminated string starting at: line 1 column 7; Expecting "
+         "property name enclosed in double quotes), V8 JSON.parse (Unterminated string in "
+         "JSON at position N), Go encoding/json (unexpected end of JSON input), captured "
+         "here; not an empty or HTML body read as JSON (Expecting value: line 1 column 1 "
+         "(char 0)), which names no argument, nor a program's own syntax (CPython SyntaxError: "
+         "unterminated string literal; dash: Syntax error: Unterminated quoted string), nor "
+         "a program the tool ran that failed to read its JSON (a CPython traceback: "
+         "Traceback (most recent call last): ... JSONDecodeError)"),
+        ("not a deferrable tool | call it directly instead", "Lexus2016/hermes-agent-evolution"
+         "#1392 and hermes-agent tools/tool_search.py (x is not a deferrable tool. If it "
+         "appears in the model-facing tools list already, call it directly instead of via "
+         "tool_call: a real tool called the wrong way)"),
+        ("is not of type | cannot specify both | can t specify both | cannot be specified "
+         "together | cannot be used together | ensure this value | not a valid integer | not "
+         "a valid float | not a valid boolean | not a valid list | not a valid dict | not a "
+         "valid enumeration member | not a valid email | not a valid uuid", "python-jsonschema "
+         "_keywords.py type (None is not of type 'string'); pydantic v1 errors.py (value is "
+         "not a valid integer; ensure this value is greater than 0); argument checks found by "
+         "code search (ValueError: Cannot specify both timeout and exit_code.; Cannot specify "
+         "both --prepare and --publish.; fmt.Errorf(\"cannot specify both x and y flags\"))"),
+        ("parameter | argument | option | flag ~ is not allowed when | not allowed when | "
+         "cannot be used when | only allowed when", "OpenHands/openhands-aci editor.py and "
+         "its Go and TypeScript ports found by code search (The `view_range` parameter is "
+         "not allowed when `path` points to a directory.); Azure OpenAI (api-version query "
+         "parameter is not allowed when using /v1 path)"),
+        ("unknown url type | no connection adapters | unsupported protocol | no scheme "
+         "supplied | invalid url scheme | unsupported url scheme - ssl | tls | version | "
+         "handshake", "a URL argument the HTTP library cannot use: CPython urllib.request "
+         "(ValueError: unknown url type: 'example.com'); psf/requests (InvalidSchema: No "
+         "connection adapters were found for 'x'; MissingSchema: No scheme supplied); axios "
+         "(Unsupported protocol ftp:); not OpenSSL's TLS version refusal (SSL routines::"
+         "unsupported protocol), a connection failure"),
+        ("does not fall within the expected range | not fall within the expected range",
+         ".NET System.ArgumentException for E_INVALIDARG (Value does not fall within the "
+         "expected range.), as PowerShell and .NET tools print it"),
+        ("arguments were truncated | arguments truncated | arguments are truncated | "
+         "truncated arguments | truncated tool call", "agents' stream assemblers found by code "
+         "search (Tool call arguments were truncated or malformed (invalid JSON). Retry the "
+         "tool call.; ERROR: Your function call arguments were truncated and could not be "
+         "parsed; Streamed tool arguments were truncated by the model output limit): the "
+         "arguments of the call are cut short, not a tool's output over its limit"),
+        ("give a valid | please give a valid | invalid characters | invalid character in | "
+         "invalid action - identifier | syntax error | syntaxerror",
+         "OpenBMB/XAgent ToolServer web.py (URL x is not a http or https "
+         "url, please give a valid url!); sierra-research/tau-bench calculate.py (Error: "
+         "invalid characters in expression); UKGovernmentBEIS/inspect_ai _computer.py "
+         "(Invalid action: scroll_left); not a program's own syntax (CPython 3.8 SyntaxError: "
+         "invalid character in identifier)"),
+        ("format error + tool call status | toolcallstatuscode | tool call | tool calls",
+         "OpenBMB/XAgent XAgent/utils.py (ToolCallStatusCode: FORMAT_ERROR)"),
+        ("missing ~ prompt | prompts", "web-infra-dev/midscene#2081 (missing prompt for "
+         "aiTap)"),
+        ("too small | too big + expected", "colinhacks/zod packages/zod/src/v4/locales/en.ts "
+         "(Too small: expected string to have >=1 characters; Too big: expected number to be "
+         "<=100): a value outside the schema's bounds, as TypeScript MCP servers return it"),
+        ("input should be | string should have | list should have | tuple should have | "
+         "dictionary should have | value should have | field required | should have at least "
+         "| should have at most", "pydantic/pydantic-core src/errors/types.rs (Input should "
+         "be a valid integer; Input should be 'a' or 'b'; String should have at most N "
+         "characters; Field required), as Python MCP servers and agents' tools return them"),
+        ("unknown variant", "serde-rs/serde de/mod.rs (unknown variant `x`, expected one of "
+         "`a`, `b`), as Rust tools report arguments that do not deserialize"),
+        ("invalid unified diff | missing hunk header | malformed unified diff | no valid search "
+         "replace blocks | no valid search replace block | incomplete search block | "
+         "incomplete replace block | missing separator", "kardolus/chatgpt-cli agent patch "
+         "parser (invalid unified diff: missing hunk header); ravitemer/mcphub.nvim edit_file "
+         "diff parser (No valid SEARCH/REPLACE blocks found; Incomplete search block - missing "
+         "separator or replace section)"),
+        ("tool requires ~ path | command | argument | arguments | parameter | url | query | "
+         "name | content | input | file", "kardolus/chatgpt-cli agent (file tool requires path; "
+         "shell tool requires command)"),
+        ("must be a valid | must be valid | should be a valid | must be either | should be "
+         "either | can only set to | can only be set to | must also be", "korotovsky/slack-mcp-"
+         "server pkg/handler (thread_ts must be a valid timestamp in format ...; content_type "
+         "must be either 'text/plain' or 'text/markdown'); mongodb-js/mongodb-mcp-server "
+         "(Cannot apply override for readOnly: Can only set to true); BrainBlend-AI/atomic-"
+         "agents mcp_factory.py (When `client_session` is provided an `event_loop` must also "
+         "be supplied.)"),
+        ("cannot be combined with | can t be combined with | can not be combined with | may "
+         "not be combined with", "korotovsky/slack-mcp-server (x cannot be combined with y); "
+         "evalstate/fast-agent shell tool (Error: 'background=true' cannot be combined with "
+         "'timeout')"),
+        ("must be ~ or - root | sudo | administrator | or later | or newer | tensor | tensors "
+         "| dtype",
+         "korotovsky/slack-mcp-server (action "
+         "must be 'list', 'join', or 'leave'): a value outside the listed choices; not a "
+         "privilege (must be run as root or with sudo)"),
+        ("not a ~ url | uri | timestamp | date | number | integer | email | uuid",
+         "korotovsky/slack-mcp-server (not a slack timestamp); GLips/Figma-Context-MCP (Not a "
+         "Figma URL: x)"),
+        ("could not extract | unable to extract | failed to extract | cannot extract + url | "
+         "uri | link", "GLips/Figma-Context-MCP (Could not extract file key from Figma URL); "
+         "getsentry/sentry-mcp (Could not extract trace ID and span ID from URL.)"),
+        ("invalid date | invalid datetime | invalid timestamp | invalid time | url format | "
+         "400 bad request", "griptape-ai/griptape date_time tool (invalid date string); "
+         "deepset-ai/haystack-core-integrations github (Invalid GitHub issue URL format); "
+         "httpx raise_for_status as bobmatnyc/claude-mpm#294 shows it (Client error '400 Bad "
+         "Request' for url ...: the API refused the tool's request as malformed)"),
+        ("missing destination file operand | missing file operand | unterminated s command | "
+         "unknown option to s | unterminated address regex", "GNU coreutils cp, mv and ln "
+         "(cp: missing destination file operand after 'a.txt'; ln: missing file operand) and "
+         "GNU sed (sed: -e expression #1, char 3: unterminated `s' command; unknown option to "
+         "`s'; unterminated address regex), captured here: the command line the tool ran is "
+         "malformed, like tr's missing operand"),
+        ("edits | edit | diff | diffs | patch | blocks ~ can be parsed | could be parsed | "
+         "cannot be parsed | could not be parsed", "nus-apr/auto-code-rover app/post_process.py "
+         "(No edits can be parsed.), like a patch whose format the tool could not parse"),
+        ("suspicious characters | misinterpreted log fragment | path appears to be | path "
+         "contains suspicious", "google-gemini/gemini-cli packages/core/src/utils/path-"
+         "validator.ts (Path appears to be a misinterpreted log fragment.; Path contains "
+         "suspicious characters (double quotes or ellipses) and is too long to be a simple "
+         "filename.)"),
+        ("closing fence | multiline argument | no value for argument | no value for option | "
+         "no value for parameter | unrecognized command | invalid git ref | invalid ref | "
+         "contains no operations | patch is empty | empty patch", "entropy-research/Devon "
+         "tools parsing (No closing fence (>>>) found for multiline argument.); "
+         "ipa-lab/hackingBuddyGPT capability parser (No value for argument --host); "
+         "All-Hands-AI/openhands-aci editor.py (Unrecognized command x. The allowed commands "
+         "for the str_replace_editor tool are: ...); cased/kit repository (Invalid git ref: "
+         "x); MervinPraison/PraisonAI edit_tools.py (Error: Patch contains no operations)"),
+        ("expects + got | received", "google/adk-go tool/agenttool (agentTool expects "
+         "map[string]any arguments, got string)"),
+        ("cell | cell number | cell index ~ out of bounds | is out of bounds | out of range",
+         "dnakov/anon-kode NotebookEditTool.tsx (Cell number is out of bounds. Notebook has N "
+         "cells.), like jupyter-mcp-server's Cell index N is out of range"),
+        ("argument value not found | required tool argument | no tool call found | no tool "
+         "calls found", "JetBrains/koog agents (Required tool argument value not found: "
+         "\"x\"); cloudwego/eino compose (no tool call found in input message)"),
     )),
     ("network", (
+        ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
+         + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
+        ("无网络连接 | 网站地址 | 網站位址 | 주소를 찾을 수 없 | 인터넷 연결이 없 | "
+         "keine internetverbindung | website adresse | pas de connexion internet | adresse du "
+         "site | sin conexión a internet | dirección del sitio | sem conexão com a internet | "
+         "endereço do site", _ROO_LOCALES_ALL + " (url_not_found, no_internet)"),
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
          "アドレスが見つかりません", _ROO_LOCALES),
@@ -4328,10 +5224,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
          "no such host | dial tcp | "
          "name or service not known | nodename nor "
-         "servname | temporary failure in name resolution", "chromium net/base/net_error_list.h "
+         "servname | temporary failure in name resolution - service process", "chromium "
+         "net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
          "failed); browsers' fetch (Failed to fetch); MySQL client (ERROR 2002 (HY000): Can't "
-         "connect to local MySQL server through socket); " + _NODE_FS),
+         "connect to local MySQL server through socket); " + _NODE_FS + "; not a server process "
+         "that failed to start (lobehub/lobehub#17529: Failed to fetch tools from MCP server: "
+         "Failed to start MCP service process)"),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "address unreachable | network changed",
          _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "
@@ -4375,11 +5274,49 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Post \"https://api.moonshot.ai/v1/chat/completions\": EOF; Get \"x\": EOF), as "
          "gateways and agents found by code search quote and retry it"),
         ("other side closed | type error terminated | socket closed | premature close | "
-         "sse error", _UNDICI + " (SocketError: other side closed; TypeError: terminated); "
-         "supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: terminated: other "
-         "side closed)"),
+         "sse error - non 200 status", _UNDICI + " (SocketError: other side closed; TypeError: "
+         "terminated); supercorp-ai/supergateway#30 (SseError: SSE error: TypeError: "
+         "terminated: other side closed); not a server that answered with an HTTP status "
+         "(ravitemer/mcphub.nvim#273: SSE error: Non-200 status code (405))"),
+        ("closed the connection | closed connection | remote disconnected | server "
+         "disconnected | abnormal closure | socket is closed | websocket is not open | "
+         "websocket is closed | websocket closed | websocket connection closed | web socket is "
+         "not open | web socket is closed | web socket closed | web socket connection closed | "
+         "connection "
+         "cannot be established | connection could not be established | enotcached | only if "
+         "cached", "PostgreSQL libpq (server closed the connection unexpectedly); CPython "
+         "http.client RemoteDisconnected (Remote end closed connection without response, "
+         "captured here); aiohttp ServerDisconnectedError (Server disconnected); "
+         "gorilla/websocket (websocket: close 1006 (abnormal closure): unexpected EOF); "
+         "WebSocket clients found by code search (WebSocket is not open: readyState 3 "
+         "(CLOSED)); Node.js ERR_SOCKET_CLOSED (Socket is closed); n8n (The connection cannot "
+         "be established); npm/cli offline (npm error code ENOTCACHED: cache mode is "
+         "'only-if-cached' but no cached response is available, captured here with "
+         "--offline): the tool could not reach the network"),
+        ("connection was closed | connection is closed | connection has been closed | "
+         "connection closed unexpectedly | empty reply from server | server returned nothing",
+         "Bun's fetch (ConnectionClosed: The socket connection was closed unexpectedly. For "
+         "more information, pass `verbose: true` ...), as agents on Bun print it (OpenCode: "
+         "Cannot connect to API: The socket connection was closed unexpectedly; found by code "
+         "search); curl CURLE_GOT_NOTHING (curl: (52) Empty reply from server)"),
+        ("all connection attempts failed | actively refused | forcibly closed by the remote "
+         "host | remote name could not be resolved | specified hostname could not be found | "
+         "tls handshake | handshake failure | remote error tls | und err socket",
+         "encode/httpcore and agronholm/anyio connect_tcp (httpx.ConnectError: All connection "
+         "attempts failed); Winsock WSAECONNREFUSED 10061 and WSAECONNRESET 10054 as .NET and "
+         "CPython print them on Windows (No connection could be made because the target "
+         "machine actively refused it; An existing connection was forcibly closed by the "
+         "remote host); .NET WebException NameResolutionFailure (The remote name could not be "
+         "resolved: 'x'); Apple NSURLErrorCannotFindHost (A server with the specified "
+         "hostname could not be found.); Go crypto/tls (remote error: tls: handshake "
+         "failure); nodejs/undici SocketError (UND_ERR_SOCKET)"),
+        ("connection was reset | connection was aborted | host is not responding | server is "
+         "not responding | host not responding | server not responding", "curl on Windows "
+         "(curl: (56) Recv failure: Connection was reset, keldenl/gpt-llama.cpp#50); "
+         "microsoft/OmniParser#156 (Windows Host is not responding)"),
     )),
     ("exit_nonzero", (
+        ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
         ("command | process + returned + error code | exit code - exit code 0 | error code "
          "0", "screetsec/Sudomy#40 (Shell "
@@ -4414,10 +5351,21 @@ for _alias in (a for _, _rows in FINISH_REASON_ALIASES for a, _source in _rows):
 assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form comes last"
 
 
+#: The name of a test in a test runner's report: a Python test function or method
+#: (pytest collects ``test_*``: docs.pytest.org "Conventions for Python test discovery")
+#: or a Go test (``func TestXxx(t *testing.T)``: pkg.go.dev/testing).  It names the test,
+#: not the failure: ``FAILED tests/test_api.py::test_returns_404`` is no missing thing,
+#: ``--- FAIL: TestTimeout`` no timeout, so its words are not read.
+TEST_NAME: Final = re.compile(r"(?<![A-Za-z0-9_])(?:test_[A-Za-z0-9_]+|Test[A-Z0-9][A-Za-z0-9_]*)",
+                              re.ASCII)
+
+
 def _tool_error_label(error: str) -> str:
     """The first row, in label order, that the keyword table or the words of the error
     match; else ``other``."""
     error = unescaped(error)
+    if "est" in error:
+        error = TEST_NAME.sub(" ", error)
     lowered = ascii_lower(error)
     first = _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered))
     rank = TOOL_ERROR_LABELS.index(first) if first is not None else _TOOL_OTHER_RANK
