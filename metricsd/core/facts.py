@@ -2253,10 +2253,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
          "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
         ("lacks permission | lacks the required scope | lacks required scope | model not "
-         "allowed | gateway credential | gateway credentials", "nutrient.io dws-ai-gateway "
+         "allowed | gateway credential | gateway credentials | gateway token", "nutrient.io "
+         "dws-ai-gateway "
          "errors (403 Key lacks permission); developers.wpengine.com ai/api/errors (403 "
          "permission_error: Valid key, but it lacks the required scope.); langfuse.com "
-         "ai-gateway-error-codes (401 Invalid gateway credential; 403 model_not_allowed): the "
+         "ai-gateway-error-codes (401 Invalid gateway credential; 403 model_not_allowed); "
+         "gpustack/gpustack gpustack/api/auth.py (401 Invalid gateway token): the "
          "key may not do this"),
         ("insufficient authentication scopes | insufficient authentication scope | "
          "reported as leaked | key was leaked | key has been leaked | missing authentication "
@@ -2787,9 +2789,39 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
          "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
          "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
+        ("not support - location | region | country | territory", "NexaAI/nexa-sdk "
+         "runner/server/handler/chat.go (400: model type not support; not support content part "
+         "type): servers' terse English for a request they cannot serve; not a place the "
+         "provider does not serve (lobehub/lobe-chat AgentRuntimeErrorType "
+         "LocationNotSupportError)"),
+        ("only + is supported | are supported | is currently supported | are currently "
+         "supported", "triton-inference-server/server python/openai/openai_frontend "
+         "(only single string input is supported; Only 'text' content type is supported.); "
+         "NexaAI/nexa-sdk handler/images.go (400: only 'b64_json' response format is "
+         "supported): a request that asks for what the server does not serve"),
+        ("can only be used when | can only be defined when | can only be set when | only be "
+         "used when", "triton-inference-server/server openai_frontend engine "
+         "(`stream_options` can only be used when `stream` is True; `top_logprobs` can only be "
+         "used when `logprobs` is True); vllm-project/vllm entrypoints/openai/protocol.py "
+         "(Stream options can only be defined when `stream=True`.): parameters that do not go "
+         "together"),
+        ("content length + invalid | bad | required | missing | mismatch", "ml-explore/mlx-lm "
+         "mlx_lm/server.py (Invalid Content-Length header; 411 Content-Length header is "
+         "required); Mozilla-Ocho/llamafile llamafile/server/client.cpp (400 Bad "
+         "Content-Length): the request's framing is wrong"),
+        ("json missing", "Mozilla-Ocho/llamafile llamafile/server/v1_chat_completions.cpp "
+         "(400: JSON missing messages array; JSON missing model string): a request body "
+         "without a field it needs"),
+        ("request body + could not read | cannot read | unable to read | failed to read",
+         "mostlygeek/llama-swap internal/server/filters.go (400: could not read request "
+         "body)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("for requested model | for the requested model + no - available | capacity | quota "
+         "| rate | credits", "mostlygeek/llama-swap internal/swaputil/http.go (404: no local "
+         "server found for requested model; no router for requested model; no peer found for "
+         "requested model): nothing serves the model the request names"),
         ("模型 | モデル | 모델 | modelo | модель + 未找到 | 見つかりません | 찾을 수 없 | no se "
          "encuentra | não encontrado | не найдена | не найден", _ROO_EMBEDDINGS + " "
          "(ollama.modelNotFound: 未找到 Ollama 模型; Ollamaモデルが見つかりません; a model, not "
@@ -2968,6 +3000,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("not ready + process | model | server | backend | instance | engine", "mostlygeek/"
+         "llama-swap internal/process/process_command.go (503: [name] process is not ready); "
+         "kserve/kserve errors.py (ModelNotReady: Model with name x is not ready.): the model's "
+         "server is still starting, try again later"),
         ("服務不可用 | 利用できません | 사용할 수 없 | est indisponible | недоступен | недоступна",
          _ROO_EMBEDDINGS + " (ollama.serviceUnavailable, validation.serviceUnavailable)"),
         ("nenhum canal upstream | está saturada | вышестоящего канала | нет доступного канала "
