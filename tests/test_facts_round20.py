@@ -98,3 +98,35 @@ def test_finish_reason_round20(reason: str, label: str) -> None:
 ])
 def test_provider_error_round20(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Local servers' terse wordings of a request they cannot serve: bad_request.
+    # NexaAI/nexa-sdk runner/server/handler/chat.go
+    ("model type not support", "bad_request"),
+    ("not support content part type", "bad_request"),
+    # guard: lobehub/lobe-chat AgentRuntimeErrorType (a place the provider does not serve)
+    ("LocationNotSupportError", "other"),
+    # triton-inference-server/server python/openai/openai_frontend; NexaAI/nexa-sdk images.go
+    ("only single string input is supported", "bad_request"),
+    ("only 'b64_json' response format is supported", "bad_request"),
+    ("`stream_options` can only be used when `stream` is True", "bad_request"),
+    ("`top_logprobs` can only be used when `logprobs` is True", "bad_request"),
+    # ml-explore/mlx-lm mlx_lm/server.py; Mozilla-Ocho/llamafile llamafile/server/client.cpp
+    ("Invalid Content-Length header", "bad_request"),
+    ("Bad Content-Length", "bad_request"),
+    # Mozilla-Ocho/llamafile llamafile/server/v1_chat_completions.cpp
+    ("JSON missing messages array", "bad_request"),
+    ("JSON missing model string", "bad_request"),
+    # mostlygeek/llama-swap internal/server/filters.go
+    ("could not read request body", "bad_request"),
+    # mostlygeek/llama-swap internal/swaputil/http.go: nothing serves the requested model
+    ("no local server found for requested model", "not_found"),
+    ("no peer found for requested model", "not_found"),
+    # mostlygeek/llama-swap internal/process/process_command.go (503)
+    ("[qwen-coder] process is not ready", "overloaded"),
+    # gpustack/gpustack gpustack/api/auth.py (401)
+    ("Invalid gateway token", "auth"),
+])
+def test_local_server_provider_errors_round20(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
