@@ -2818,10 +2818,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
-        ("for requested model | for the requested model + no - available | capacity | quota "
-         "| rate | credits", "mostlygeek/llama-swap internal/swaputil/http.go (404: no local "
+        ("requested model + no - available | capacity | quota | rate | credits",
+         "mostlygeek/llama-swap internal/swaputil/http.go (404: no local "
          "server found for requested model; no router for requested model; no peer found for "
-         "requested model): nothing serves the model the request names"),
+         "requested model): nothing serves the model the request names; not a model the "
+         "provider has no capacity or quota for"),
         ("模型 | モデル | 모델 | modelo | модель + 未找到 | 見つかりません | 찾을 수 없 | no se "
          "encuentra | não encontrado | не найдена | не найден", _ROO_EMBEDDINGS + " "
          "(ollama.modelNotFound: 未找到 Ollama 模型; Ollamaモデルが見つかりません; a model, not "
