@@ -120,6 +120,13 @@ def test_provider_error_round20(message: str, label: str) -> None:
     ("JSON missing model string", "bad_request"),
     # mostlygeek/llama-swap internal/server/filters.go
     ("could not read request body", "bad_request"),
+    # ml-explore/mlx-lm mlx_lm/server.py; NexaAI/nexa-sdk runner/server/handler/chat.go
+    ("Request should be a JSON dictionary", "bad_request"),
+    ("unknown content type", "bad_request"),
+    # triton-inference-server/server openai_frontend; mudler/LocalAI core/http
+    ("Named tool choice requires CreateChatCompletionRequest.tools to be provided",
+     "bad_request"),
+    ("streaming completions require exactly one prompt string", "bad_request"),
     # mostlygeek/llama-swap internal/swaputil/http.go: nothing serves the requested model
     ("no local server found for requested model", "not_found"),
     ("no peer found for requested model", "not_found"),

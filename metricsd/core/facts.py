@@ -2721,6 +2721,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "deprecations), in many clients' issues: a retired model asked for"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
+        ("requires | require + to be provided | exactly one", "triton-inference-server/server "
+         "openai_frontend (Named tool choice requires CreateChatCompletionRequest.tools to be "
+         "provided); mudler/LocalAI core/http (400: streaming completions require exactly one "
+         "prompt string): a request without the part another part needs"),
+        ("should be a json | must be a json | should be json | must be json", "ml-explore/"
+         "mlx-lm mlx_lm/server.py (400: Request should be a JSON dictionary): a body that is "
+         "no JSON object"),
         ("validation error | validation failed | failed validation | failed to validate - "
          "type validation | result validation | output validation | response validation | "
          "when parsing | model output | model behavior",
@@ -2737,10 +2744,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
         ("invalid provider | invalid config | invalid configuration | invalid custom host | "
          "invalid content type | invalid input type | unsupported input | unsupported content "
-         "type | unsupported input type | does not have a valid",
+         "type | unsupported input type | does not have a valid | unknown content type",
          "Portkey-AI/gateway requestValidator (400 Invalid provider passed; Invalid config "
          "passed; Invalid custom host; Invalid content type passed); Cloudflare AI Gateway "
-         "(opencodeschool/opencode.school#174: Invalid provider (code 2008)); "
+         "(opencodeschool/opencode.school#174: Invalid provider (code 2008)); NexaAI/nexa-sdk "
+         "runner/server/handler/chat.go (400: unknown content type); "
          "aws-samples/bedrock-access-gateway (Unsupported input type); envoyproxy/ai-gateway "
          "translator (data uri does not have a valid format): a gateway refusing what the "
          "request names"),
