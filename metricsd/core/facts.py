@@ -1243,7 +1243,8 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "lua/llm/common/io/streaming.lua (Neovim: Curl exited abnormally with code 28); "
          "ms9n/ghcp-e2e-demo#213 (gh-aw: The `copilot` engine terminated unexpectedly.): the "
          "process that carried the turn failed"),
-        ("session | sessions | thread | threads + terminated | terminal error",
+        ("session | sessions | thread | threads + terminated | terminal error - user | client | "
+         "requested | externally",
          "anthropics/anthropic-sdk-go betasessiontoolrunner.go (ErrSessionTerminated: session "
          "terminated, on session.status_terminated; betasessionevent.go: The session "
          "encountered a terminal error and will transition to `terminated`; tools/agenttoolset "
@@ -2412,7 +2413,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(google-gemini/gemini-cli packages/core/src/utils/errors.ts ChangeAuthRequestedError: "
          "User requested to change authentication method)"),
         ("google cloud project | cloud project id | account requires + env var | environment "
-         "variable | environment variables | must be set | setting", "google-gemini/gemini-cli "
+         "variable | environment variables | must be set", "google-gemini/gemini-cli "
          "packages/core/src/code_assist/setup.ts (ProjectIdRequiredError: This account requires "
          "setting the GOOGLE_CLOUD_PROJECT or GOOGLE_CLOUD_PROJECT_ID env var.; "
          "InvalidNumericProjectIdError: ... The GOOGLE_CLOUD_PROJECT (or "
@@ -2813,10 +2814,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "used when `logprobs` is True); vllm-project/vllm entrypoints/openai/protocol.py "
          "(Stream options can only be defined when `stream=True`.): parameters that do not go "
          "together"),
-        ("content length + invalid | bad | required | missing | mismatch", "ml-explore/mlx-lm "
+        ("content length + invalid | bad | required | missing - response", "ml-explore/mlx-lm "
          "mlx_lm/server.py (Invalid Content-Length header; 411 Content-Length header is "
          "required); Mozilla-Ocho/llamafile llamafile/server/client.cpp (400 Bad "
-         "Content-Length): the request's framing is wrong"),
+         "Content-Length): the request's framing is wrong; not a response's (undici "
+         "ResponseContentLengthMismatchError)"),
         ("json missing", "Mozilla-Ocho/llamafile llamafile/server/v1_chat_completions.cpp "
          "(400: JSON missing messages array; JSON missing model string): a request body "
          "without a field it needs"),
