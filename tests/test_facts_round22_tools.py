@@ -57,6 +57,19 @@ from metricsd.core.facts import tool_error_label
         ("Edits must be a list or JSON string of a list, got str", "invalid_args"),
         ("Error: Branch parameter is empty. Please provide a valid branch name.",
          "invalid_args"),
+        # Arize-ai/phoenix; Skyvern-AI/skyvern; OpenHands/software-agent-sdk;
+        # VRSEN/agency-swarm; Intelligent-Internet/ii-agent; PrefectHQ/ControlFlow;
+        # browserbase/stagehand; NVIDIA/NeMo-Agent-Toolkit.
+        ("x must be a tuple of length 2", "invalid_args"),
+        ("files must be a JSON array", "invalid_args"),
+        ("plan_path must be an absolute path, got: /x", "invalid_args"),
+        ("Start date must be before end date.", "invalid_args"),
+        ("indented_new_str should not be None", "invalid_args"),
+        ("Time cannot be zero.", "invalid_args"),
+        ("quality is only valid for jpeg screenshots", "invalid_args"),
+        ("run requires exactly one of code or actions", "invalid_args"),
+        ("since must be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ", "invalid_args"),
+        ("Remote file exceeds max inline size (500 bytes)", "too_large"),
         # zhayujie/chatgpt-on-wechat env_config.py: an action value with its choices listed.
         ("Error: Unknown action 'rename'. Use 'set', 'get', 'list', or 'delete'.",
          "invalid_args"),
@@ -175,6 +188,8 @@ def test_round22_tool_kinds(text: str, label: str) -> None:
          "other"),
         # HolmesGPT/holmesgpt: an allowlist of the agent's (denied, as on main).
         ("Command is not in the allowlist", "denied"),
+        # VRSEN/agency-swarm: a redirect budget is no size cap.
+        ("Exceeded max redirects (5) while downloading: https://example.com/f", "other"),
         ("Error: /home/user/project/src is a directory; use list_directory", "other"),
     ],
 )

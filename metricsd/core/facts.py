@@ -4376,6 +4376,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(Response exceeded the inline limit ...); kyegomez/swarms computer_use.py ('old' "
          "exceeds content size cap); EricLBuehler/mistral.rs (exceeds max output size (N "
          "bytes; cap is M bytes)); not a rate or a retry budget"),
+        ("exceeds max | exceeded max + size | bytes | length - redirects | redirect | retries | "
+         "attempts | calls | steps | rate | memory", "VRSEN/agency-swarm (Remote file exceeds "
+         "max inline size (N bytes)); EricLBuehler/mistral.rs (exceeds max output size); not "
+         "a redirect or retry budget (Exceeded max redirects (N))"),
         ("maximum file size exceeded | maximum filesize exceeded", "curl lib/strerror.c "
          "(CURLE_FILESIZE_EXCEEDED: curl: (63) Maximum file size exceeded), captured here"),
     )),
@@ -5329,19 +5333,32 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(start_line is beyond the total number of lines in the file; edit ranges overlap; "
          "merge them before calling apply_text_edits); CoplayDev/unity-mcp (detect "
          "overlapping ranges)"),
+        ("must be before | must be after", "VRSEN/agency-swarm (Start date must be before end "
+         "date.): one argument bounded by another"),
+        ("must be in + format", "NVIDIA/NeMo-Agent-Toolkit (since must be in ISO 8601 format: "
+         "YYYY-MM-DDTHH:MM:SSZ)"),
         ("provide exactly one of | specify exactly one of | provide only one of | specify only "
-         "one of", "OpenBMB/ChatDev uv_related.py (Provide exactly one of module or script); "
-         "64bit/async-openai (Provide exactly one of `image_url` or `file_id`.)"),
-        ("cannot be none | can not be none | must not be none",
+         "one of | requires exactly one of",
+         "OpenBMB/ChatDev uv_related.py (Provide exactly one of module or script); "
+         "64bit/async-openai (Provide exactly one of `image_url` or `file_id`.); "
+         "browserbase/stagehand (run requires exactly one of code or actions)"),
+        ("cannot be none | can not be none | must not be none | should not be none | cannot "
+         "be zero | must not be zero | is only valid for | are only valid for",
          "kyegomez/swarms swarms/tools/base_tool.py (Item parameter cannot be None); "
          "AstrBotDevs/AstrBot (abconf_id cannot be None); Cerebras/cerebras-cloud-sdk-python "
-         "(max_retries cannot be None): a Python argument left unset"),
+         "(max_retries cannot be None): a Python argument left unset; Intelligent-Internet/"
+         "ii-agent (indented_new_str should not be None); PrefectHQ/ControlFlow (Time cannot "
+         "be zero.); browserbase/stagehand (quality is only valid for jpeg screenshots)"),
         ("must be + a list | a dict | a dictionary | a mapping | a mapping object | a boolean | "
-         "a list of | a dict or - code object | tensor | tensors | dtype | argument after",
+         "a list of | a dict or | a tuple | a json array | an absolute path - "
+         "code object | tensor | tensors | dtype | argument after",
          "OpenBMB/ChatDev file.py (each edit entry must be a mapping object); kyegomez/swarms "
          "handoffs_tool.py (handoffs must be a list of handoff requests); Doriandarko/claude-"
          "engineer (Each file must be a dictionary with 'path' and 'instructions'.); "
-         "CoplayDev/unity-mcp (import_settings must be a dict, got str); not CPython's own "
+         "CoplayDev/unity-mcp (import_settings must be a dict, got str); Arize-ai/phoenix (x "
+         "must be a tuple of length 2); Skyvern-AI/skyvern (files must be a JSON array); "
+         "OpenHands/software-agent-sdk (plan_path must be an absolute path, got: x); "
+         "not CPython's own "
          "call-syntax TypeError in the code a tool ran (FoundationAgents/MetaGPT data: argument "
          "after ** must be a mapping, "
          "not NoneType)"),
