@@ -188,6 +188,10 @@ def test_round22_tool_kinds(text: str, label: str) -> None:
          "other"),
         # HolmesGPT/holmesgpt: an allowlist of the agent's (denied, as on main).
         ("Command is not in the allowlist", "denied"),
+        # A search with no results stays not_found as on main (huggingface/smolagents);
+        # Tangerg/lynx: an override the call must fill stays an argument.
+        ("No results found for 'metricsd'", "not_found"),
+        ("tool argument override must contain at least one argument", "invalid_args"),
         # VRSEN/agency-swarm: a redirect budget is no size cap.
         ("Exceeded max redirects (5) while downloading: https://example.com/f", "other"),
         ("Error: /home/user/project/src is a directory; use list_directory", "other"),

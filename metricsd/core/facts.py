@@ -4657,7 +4657,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro | cannot find main module | argument value "
-         "not found | signature not found | no results found",
+         "not found | signature not found | or no results found",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
          "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
@@ -4754,8 +4754,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
-         "output | edit history | argument | arguments | tool call found | tool calls found | no "
-         "results found",
+         "output | edit history | argument | arguments | tool call found | tool calls found | or "
+         "no results found",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -4763,7 +4763,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "disabled and no content was found; griptape-ai/griptape tool_task.py: No action found "
          "in prompt output.); not an argument the call lacks "
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
-         "but no definition was found.); nor a search that came back empty "
+         "but no definition was found.); nor a search that failed or came back empty, which "
+         "says neither "
          "(microsoft/RD-Agent: Context7: Documentation search failed or no results found)"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
          "reference | no file or directory at",
@@ -5122,7 +5123,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must start with | must begin with | must end with | must contain | must match | "
          "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
-         "unmarshal | no search replace blocks - handler | override",
+         "unmarshal | no search replace blocks - valid handler",
          "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
