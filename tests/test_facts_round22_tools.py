@@ -70,6 +70,14 @@ from metricsd.core.facts import tool_error_label
         ("run requires exactly one of code or actions", "invalid_args"),
         ("since must be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ", "invalid_args"),
         ("Remote file exceeds max inline size (500 bytes)", "too_large"),
+        # HolmesGPT/holmesgpt; IBM/ibm-watsonx-orchestrate-adk; AstrBotDevs/AstrBot
+        # cron_tools.py; NVIDIA/NeMo-Agent-Toolkit.
+        ("At least one of the following argument is expected but none were set: namespace",
+         "invalid_args"),
+        ("Error: Incorrect date format 2026/01/01, should be YYYY-MM-DD", "invalid_args"),
+        ("error: run_at must be ISO datetime, e.g., 2026-02-02T08:00:00+08:00", "invalid_args"),
+        ("ERROR: Tool search requires a valid query. Provide a specific search term to "
+         "continue.", "invalid_args"),
         # zhayujie/chatgpt-on-wechat env_config.py: an action value with its choices listed.
         ("Error: Unknown action 'rename'. Use 'set', 'get', 'list', or 'delete'.",
          "invalid_args"),

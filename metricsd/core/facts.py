@@ -5336,8 +5336,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "overlapping ranges)"),
         ("must be before | must be after", "VRSEN/agency-swarm (Start date must be before end "
          "date.): one argument bounded by another"),
-        ("must be in + format", "NVIDIA/NeMo-Agent-Toolkit (since must be in ISO 8601 format: "
-         "YYYY-MM-DDTHH:MM:SSZ)"),
+        ("must be in + format", "NVIDIA/NeMo-Agent-Toolkit (since must be in ISO 8601 format)"),
+        ("incorrect ~ format | date format", "IBM/ibm-watsonx-orchestrate-adk (Error: Incorrect "
+         "date format x, should be YYYY-MM-DD)"),
+        ("must be iso | must be an iso", "AstrBotDevs/AstrBot cron_tools.py (error: run_at must "
+         "be ISO datetime, e.g., ...)"),
+        ("at least one of + expected | required | provide | provided | specify",
+         "HolmesGPT/holmesgpt (At least one of the following argument is expected but none "
+         "were set: x)"),
         ("provide exactly one of | specify exactly one of | provide only one of | specify only "
          "one of | requires exactly one of",
          "OpenBMB/ChatDev uv_related.py (Provide exactly one of module or script); "
@@ -5388,9 +5394,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "empty | are empty", "AstrBotDevs/AstrBot knowledge_base_tools.py (error: Query "
          "parameter is empty.; messages parameter is empty or invalid.)"),
         ("must be formatted | formatted as a valid | requires passing | requires providing | "
-         "requires specifying", "QwenLM/Qwen-Agent qwen_agent/tools/base.py (Parameters must "
+         "requires specifying | requires a valid",
+         "QwenLM/Qwen-Agent qwen_agent/tools/base.py (Parameters must "
          "be formatted as a valid JSON!); qwen_agent/tools/storage.py (The scan operation "
-         "requires passing in a folder path as the key.)"),
+         "requires passing in a folder path as the key.); NVIDIA/NeMo-Agent-Toolkit (ERROR: "
+         "Tool x requires a valid query.)"),
         ("option ~ is unknown", "curl src/tool_getparam.c (curl: option --x: is unknown), "
          "captured here"),
         ("bad option | shell quoting issues | non integer argument | "
