@@ -78,6 +78,17 @@ from metricsd.core.facts import tool_error_label
         ("error: run_at must be ISO datetime, e.g., 2026-02-02T08:00:00+08:00", "invalid_args"),
         ("ERROR: Tool search requires a valid query. Provide a specific search term to "
          "continue.", "invalid_args"),
+        # More of the same, from other agents' tools: xorbitsai/inference; mudler/LocalAI;
+        # rikkahub/rikkahub (an action value with its choices); agno-agi/agno;
+        # danny-avila/agents; kyegomez/swarms.
+        ("top_p must be in (0, 1]", "invalid_args"),
+        ("min_replicas must be <= max_replicas", "invalid_args"),
+        ("unknown action: rename, must be one of [create, edit, delete]", "invalid_args"),
+        ("File is 900000 bytes, exceeds max_read_size (100000). Use download_file instead.",
+         "too_large"),
+        ("Refusing to embed image attachment (9000000 bytes exceeds 5000000-byte cap).",
+         "too_large"),
+        ("Input parameter cannot be None", "invalid_args"),
         # zhayujie/chatgpt-on-wechat env_config.py: an action value with its choices listed.
         ("Error: Unknown action 'rename'. Use 'set', 'get', 'list', or 'delete'.",
          "invalid_args"),
@@ -200,6 +211,10 @@ def test_round22_tool_kinds(text: str, label: str) -> None:
         # Tangerg/lynx: an override the call must fill stays an argument.
         ("No results found for 'metricsd'", "not_found"),
         ("tool argument override must contain at least one argument", "invalid_args"),
+        # Kochava-Studios/witsy; aws/amazon-q-developer-cli: a context or a name over its
+        # length is no output over a tool's cap.
+        ("Context length exceeded (max 128000 tokens)", "other"),
+        ("tool name exceeds max length of 64 when combined with server name", "other"),
         # VRSEN/agency-swarm: a redirect budget is no size cap.
         ("Exceeded max redirects (5) while downloading: https://example.com/f", "other"),
         ("Error: /home/user/project/src is a directory; use list_directory", "other"),

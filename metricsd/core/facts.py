@@ -4370,16 +4370,19 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("exceeds | exceeded + limit | cap + bytes | byte | size | content | response | output "
          "| inline | mi b | mb | gi b | gb | ki b | kb - rate | per minute | per hour | per "
          "day | quota | requests | retries | "
-         "attempts | calls | budget | time limit | timeout | memory",
+         "attempts | calls | budget | time limit | timeout | memory | context length | context "
+         "window",
          "bytedance/deer-flow sandbox/tools.py (write_file content (N bytes) exceeds the "
          "M-byte single-call limit.); langchain-ai/open-swe agent/tools/http_request.py "
          "(Response exceeded the inline limit ...); kyegomez/swarms computer_use.py ('old' "
          "exceeds content size cap); EricLBuehler/mistral.rs (exceeds max output size (N "
          "bytes; cap is M bytes)); not a rate or a retry budget"),
         ("exceeds max | exceeded max + size | bytes | length - redirects | redirect | retries | "
-         "attempts | calls | steps | rate | memory", "VRSEN/agency-swarm (Remote file exceeds "
+         "attempts | calls | steps | rate | memory | context length | context window | name",
+         "VRSEN/agency-swarm (Remote file exceeds "
          "max inline size (N bytes)); EricLBuehler/mistral.rs (exceeds max output size); not "
-         "a redirect or retry budget (Exceeded max redirects (N))"),
+         "a redirect or retry budget (Exceeded max redirects (N)), a model's context or a name's "
+         "length (aws/amazon-q-developer-cli: tool name exceeds max length of 64)"),
         ("maximum file size exceeded | maximum filesize exceeded", "curl lib/strerror.c "
          "(CURLE_FILESIZE_EXCEEDED: curl: (63) Maximum file size exceeded), captured here"),
     )),
