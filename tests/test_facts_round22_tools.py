@@ -89,6 +89,12 @@ from metricsd.core.facts import tool_error_label
         ("Refusing to embed image attachment (9000000 bytes exceeds 5000000-byte cap).",
          "too_large"),
         ("Input parameter cannot be None", "invalid_args"),
+        # CoplayDev/unity-mcp; IBM/watsonx-ai-java-sdk; Arize-ai/phoenix.
+        ("aniso_level must be 0-16, got 20", "invalid_args"),
+        ("color values must be numbers, got str", "invalid_args"),
+        ("replace_range out of bounds", "invalid_args"),
+        ("Output path cannot be null", "invalid_args"),
+        ("ID must be numeric", "invalid_args"),
         # zhayujie/chatgpt-on-wechat env_config.py: an action value with its choices listed.
         ("Error: Unknown action 'rename'. Use 'set', 'get', 'list', or 'delete'.",
          "invalid_args"),
@@ -215,6 +221,11 @@ def test_round22_tool_kinds(text: str, label: str) -> None:
         # length is no output over a tool's cap.
         ("Context length exceeded (max 128000 tokens)", "other"),
         ("tool name exceeds max length of 64 when combined with server name", "other"),
+        # A program's own exception or assertion stays other (corpus batches 64 and 70).
+        ("I encountered an error while trying to use the tool. This was the error: string "
+         "indices must be integers, not 'str'.", "other"),
+        ("java.lang.IllegalArgumentException: text cannot be null", "other"),
+        ("AssertionError: status must be 200, got 500", "other"),
         # VRSEN/agency-swarm: a redirect budget is no size cap.
         ("Exceeded max redirects (5) while downloading: https://example.com/f", "other"),
         ("Error: /home/user/project/src is a directory; use list_directory", "other"),

@@ -5326,10 +5326,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "calls found", "JetBrains/koog agents (Required tool argument value not found: "
          "\"x\"); cloudwego/eino compose (no tool call found in input message)"),
         # facts22: a bound or a shape the call's arguments broke, worded without "invalid".
-        ("coordinate | coordinates | position | point ~ out of bounds | are out of bounds | is "
-         "out of bounds | out of range", "anthropics/claude-quickstarts computer-use-demo "
+        ("must be + got - assert | assertion | test | tests", "CoplayDev/unity-mcp (sprite_pivot "
+         "must be [x, y], got x; aniso_level must be 0-16, got x; color values must be numbers, "
+         "got x): the value the call gave beside the one it must be; not a test's assertion"),
+        ("cannot be null | must not be null - exception", "CoplayDev/unity-mcp (Settings "
+         "cannot be null; Output path cannot be null); not a thrown exception's rendering "
+         "(java.lang.IllegalArgumentException: text cannot be null), the program's own"),
+        ("coordinate | coordinates | position | point | replace range ~ out of bounds | are out "
+         "of bounds | is out of bounds | out of range",
+         "anthropics/claude-quickstarts computer-use-demo "
          "tools/computer.py as vendored by Arize-ai/phoenix (Coordinates x, y are out of "
-         "bounds); OpenInterpreter/open-interpreter computer_use/tools/computer.py"),
+         "bounds); OpenInterpreter/open-interpreter computer_use/tools/computer.py; "
+         "CoplayDev/unity-mcp (replace_range out of bounds)"),
         ("choose between | beyond the total number of lines | beyond the number of lines | "
          "ranges overlap | edits overlap | overlapping ranges | overlapping edits",
          "OpenInterpreter/open-interpreter core/computer/display/display.py (Invalid quadrant. "
@@ -5360,7 +5368,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ii-agent (indented_new_str should not be None); PrefectHQ/ControlFlow (Time cannot "
          "be zero.); browserbase/stagehand (quality is only valid for jpeg screenshots)"),
         ("must be + a list | a dict | a dictionary | a mapping | a mapping object | a boolean | "
-         "a list of | a dict or | a tuple | a json array | an absolute path - "
+         "a list of | a dict or | a tuple | a json array | an absolute path | numbers | strings | "
+         "integers | numeric | lists - indices | "
          "code object | tensor | tensors | dtype | argument after",
          "OpenBMB/ChatDev file.py (each edit entry must be a mapping object); kyegomez/swarms "
          "handoffs_tool.py (handoffs must be a list of handoff requests); Doriandarko/claude-"
@@ -5371,7 +5380,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not CPython's own "
          "call-syntax TypeError in the code a tool ran (FoundationAgents/MetaGPT data: argument "
          "after ** must be a mapping, "
-         "not NoneType)"),
+         "not NoneType; string indices must be integers, not 'str')"),
         ("unknown mode | unknown modes | unknown operation | unknown action", "kyegomez/swarms "
          "computer_use.py (unknown mode 'replace'); CoplayDev/unity-mcp (Unknown mode 'x'. "
          "Valid: ...); BrainBlend-AI/atomic-agents datetime_tool.py (Unknown operation 'x'.); "
