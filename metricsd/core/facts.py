@@ -3643,6 +3643,8 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(end_line must be >= start_line); OpenBMB/ChatDev functions/function_calling/file.py "
          "(end_line must be >= start_line - 1); DimazzzZ/openrouter-intellij-plugin (End port "
          "must be >= start port)"),
+        (r"\bmust be -?[0-9]+ ?(?:-|to|\.\.) ?-?[0-9]+\b", "CoplayDev/unity-mcp (aniso_level must "
+         "be 0-16, got x; compression_quality must be 0-100, got x)"),
         (r"\bmust be in (?:the )?(?:range )?[\[(]-?[0-9]", "kyegomez/swarms "
          "swarms/tools/computer_use.py (timeout must be in [1, 600])"),
         # A regular expression argument that does not close its bracket.
@@ -5326,9 +5328,6 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "calls found", "JetBrains/koog agents (Required tool argument value not found: "
          "\"x\"); cloudwego/eino compose (no tool call found in input message)"),
         # facts22: a bound or a shape the call's arguments broke, worded without "invalid".
-        ("must be + got - assert | assertion | test | tests", "CoplayDev/unity-mcp (sprite_pivot "
-         "must be [x, y], got x; aniso_level must be 0-16, got x; color values must be numbers, "
-         "got x): the value the call gave beside the one it must be; not a test's assertion"),
         ("cannot be null | must not be null - exception", "CoplayDev/unity-mcp (Settings "
          "cannot be null; Output path cannot be null); not a thrown exception's rendering "
          "(java.lang.IllegalArgumentException: text cannot be null), the program's own"),
