@@ -1861,9 +1861,10 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
-        ("上文过长 | 对话历史过长 | 上下文溢出 | 上下文 tokens 超限", _LANGBOT + " (BadRequestError "
-         "with context_length_exceeded: 上文过长，请重置会话); " + _COW + " (对话历史过长导致上下文"
-         "溢出; 上下文tokens超限): the conversation is over the model's window"),
+        ("上文过长 | 对话历史过长 | 上下文溢出 | 上下文 tokens 超限", _LANGBOT
+         + " (BadRequestError with context_length_exceeded: 上文过长, 请重置会话); " + _COW
+         + " (对话历史过长导致上下文溢出; 上下文tokens超限): the conversation is over the model's "
+         "window"),
         ("dépasse la longueur | excede o comprimento", _LOBE_RESPONSES + " (ExceededContextWindow: "
          "le contenu de la demande actuelle dépasse la longueur que le modèle peut traiter)"),
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
@@ -2186,11 +2187,16 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
-        ("授权失败 | 授權失敗 | 認證失敗", _COW + " (AuthenticationError: 授权失败，请检查API Key是否"
-         "正确); 1Panel-dev/MaxKB apps/locales/zh_Hant django.po (認證失敗，請檢查參數是否正確)"),
+        ("授权失败 | 授權失敗 | 認證失敗", _COW + " (AuthenticationError: 授权失败, 请检查API "
+         "Key是否正确); 1Panel-dev/MaxKB apps/locales/zh_Hant django.po (認證失敗, 請檢查參數是否"
+         "正確)"),
         ("未提供 + api key | apikey | access key | secret key | ak | sk | 密钥 | 令牌",
-         "MetaGLM/zhipuai-sdk-python-v4 zhipuai/_client.py (未提供api_key，请通过参数或环境变量"
+         "MetaGLM/zhipuai-sdk-python-v4 zhipuai/_client.py (未提供api_key, 请通过参数或环境变量"
          "提供); " + _QIANFAN_SDK + " (未提供 access_key 或 secret_key): no key to send"),
+        ("请设置 + access key | secret key | ak | sk | bearer token | api key | apikey",
+         "baidubce/bce-qianfan-sdk javascript at 6cacf6002140 (请设置AK/SK或QIANFAN_ACCESS_KEY/"
+         "QIANFAN_SECRET_KEY; 请设置QIANFAN_ACCESS_KEY/QIANFAN_SECRET_KEY或BEARER_TOKEN; 生成 "
+         "BearerToken 出错, 请设置正确的QIANFAN_ACCESS_KEY/QIANFAN_SECRET_KEY): set the key"),
         ("访问 | 存取 + 被拒绝 | 遭拒", _ROO_EMBEDDINGS + " (访问 Amazon Bedrock 服务被拒绝)"),
         ("api キー + 無効", _ROO_EMBEDDINGS + " (無効なAPIキーです)"),
         ("zugriff + verweigert", _ROO_EMBEDDINGS + " (Zugriff auf den Amazon Bedrock-Dienst "
@@ -2491,6 +2497,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("credentials | credential + mismatch | do not match | does not match | doesn t match",
          _AI21_SDK + " (gcp_authorization.py: Mismatch between credentials project id and "
          "'project_id')"),
+        ("requires authentication | requires iam authentication | failed to sign request",
+         _QIANFAN_SDK + " (Console request requires IAM authentication; Failed to sign "
+         "request)"),
+        ("ak and sk | ak sk | access key | secret key + not registered", _QIANFAN_SDK
+         + " (provided ak and sk are not registered)"),
         ("auth error", "infiniflow/ragflow rag/llm/chat_model.py (LLMErrorCode.AUTH_ERROR, as "
          "its errors name the kind)"),
     )),
@@ -2797,12 +2808,19 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
          "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
         ("must be provided | need to be provided | needs to be provided | should be provided "
-         "| missing parameter | missing parameters | parameter validation | not found in kwargs",
+         "| parameter validation | not found in kwargs | no param has been provided | no "
+         "sufficient argument",
          _WATSONX_NODE + " (Either projectId or spaceId need to be provided; Parameter "
          "validation errors: Missing parameter `modelId` for `type: 'model'`); " + _AI21_SDK
          + " (model should be provided 'create' method call); " + _QIANFAN_SDK
-         + " (ArgumentNotFoundError: input not found in kwargs): an SDK's check of its "
-         "arguments, before any request"),
+         + " (ArgumentNotFoundError: input not found in kwargs; no param has been provided; "
+         "no sufficient argument has been provided): an SDK's check of its arguments, before "
+         "any request"),
+        ("missing ~ parameter | parameters | argument | arguments", _WATSONX_NODE
+         + " (Missing parameter `providerId`); " + _QIANFAN_SDK + " (Missing type parameter.)"),
+        ("should be positive | must be positive | should be between | must be non negative",
+         _QIANFAN_SDK + " (maxTokens should be positive; similarity_threshold should be between "
+         "0 to 1; qpsLimit and rpmLimit must be non-negative): an argument out of its range"),
         ("is empty | are empty - response | responses | candidates | candidate | output | "
          "outputs | content | choices | choice | completion | result | results | reply | answer "
          "| body | stream | dataset | table | parts | token | repo", _DASHSCOPE_SDK
@@ -2813,9 +2831,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "float | bool | boolean | array | tuple", _DASHSCOPE_SDK + " (doc_tag_codes is not a "
          "List[str]): an argument of the wrong type"),
         ("must none | must be none | must be null | no input data | there is no input | invalid "
-         "version | invalid http method", _DASHSCOPE_SDK + " (auto_history is True, history "
-         "must None; There is no input data and form data); " + _QIANFAN_SDK
-         + " (InvalidArgumentError: Invalid version; APIErrorCode.InvalidHTTPMethod, 336101)"),
+         "version | invalid api version | invalid http method", _DASHSCOPE_SDK
+         + " (auto_history is True, history must None; There is no input data and form data); " + _QIANFAN_SDK
+         + " (InvalidArgumentError: Invalid version; Invalid API version; "
+         "APIErrorCode.InvalidHTTPMethod, 336101)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -2925,7 +2944,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
-        ("提问太快 | 请求太快", _COW + " (RateLimitError: 提问太快啦，请休息一下再问我吧; 请求太快了)"),
+        ("提问太快 | 请求太快", _COW + " (RateLimitError: 提问太快啦, 请休息一下再问我吧; "
+         "请求太快了)"),
         ("qps | qpm + limit | exceeded | reached | too high", _QIANFAN_SDK
          + " (APIErrorCode.QPSLimitReached, 18: Open api qps request limit reached; "
          "RPMLimitReached, TPMLimitReached)"),
