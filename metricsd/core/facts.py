@@ -2832,7 +2832,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "List[str]): an argument of the wrong type"),
         ("must none | must be none | must be null | no input data | there is no input | invalid "
          "version | invalid api version | invalid http method", _DASHSCOPE_SDK
-         + " (auto_history is True, history must None; There is no input data and form data); " + _QIANFAN_SDK
+         + " (auto_history is True, history must None; There is no input data and form "
+         "data); " + _QIANFAN_SDK
          + " (InvalidArgumentError: Invalid version; Invalid API version; "
          "APIErrorCode.InvalidHTTPMethod, 336101)"),
     )),
