@@ -2193,6 +2193,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("未提供 + api key | apikey | access key | secret key | ak | sk | 密钥 | 令牌",
          "MetaGLM/zhipuai-sdk-python-v4 zhipuai/_client.py (未提供api_key, 请通过参数或环境变量"
          "提供); " + _QIANFAN_SDK + " (未提供 access_key 或 secret_key): no key to send"),
+        ("access token | 令牌 | 密钥 + 获取失败", _COW + " (baidu/baidu_wenxin.py: [BAIDU] access "
+         "token 获取失败): no credential to send"),
         ("请设置 + access key | secret key | ak | sk | bearer token | api key | apikey",
          "baidubce/bce-qianfan-sdk javascript at 6cacf6002140 (请设置AK/SK或QIANFAN_ACCESS_KEY/"
          "QIANFAN_SECRET_KEY; 请设置QIANFAN_ACCESS_KEY/QIANFAN_SECRET_KEY或BEARER_TOKEN; 生成 "
@@ -3214,7 +3216,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
-        ("连接不到 | 连不上", _COW + " (APIConnectionError: 我连接不到你的网络)"),
+        ("连接不到 | 连不上 | 连接错误", _COW + " (APIConnectionError: 我连接不到你的网络); "
+         + _LANGBOT + " (chatcmpl.py APIConnectionError: 连接错误: ...)"),
         ("client connector | client os error", "aio-libs/aiohttp aiohttp/client_exceptions.py "
          "(ClientConnectorError, ClientOSError), as SDKs report them by name (" + _DASHSCOPE_SDK
          + " websocket_request.py: ClientConnectorError)"),
