@@ -1043,6 +1043,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "stopped: LM Studio's server (Client disconnected. Stopping generation..., as "
          "zylon-ai/private-gpt#1671 shows it); nginx's 499 Client Closed Request "
          "(NGX_HTTP_CLIENT_CLOSED_REQUEST) in front of model servers"),
+        ("user manual | stopped manually | manually stopped | manual stop",
+         "langgenius/dify api/core/app/entities/queue_entities.py (QueueStopEvent.StopBy "
+         "USER_MANUAL, user-manual: the user pressed stop): a turn someone stopped by hand"),
         ("external termination | termination requested | terminated externally | stop "
          "requested", "microsoft/autogen autogen_agentchat conditions/_terminations.py "
          "(ExternalTermination: External termination requested); agentscope-ai/agentscope-java "
@@ -1138,6 +1141,15 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "agent after 25 tool calls), nor a loop of them that the client halted "
          "(google-gemini/gemini-cli#8928: A potential loop was detected ... repetitive tool "
          "calls)"),
+        ("unfulfilled | unanswered | pending | outstanding | unresolved + tool call | tool calls | "
+         "tool use | tool uses | function call | function calls - max | maximum | limit | limits "
+         "| iterations | iteration | steps | reached | exceeded",
+         "bosun-ai/swiftide swiftide-agents/src/errors.rs (AgentError::UnfulfilledToolCalls: "
+         "Unfulfilled tool calls remain after invocation; agent.rs: messages waiting for any "
+         "pending tool calls to complete); anthropics/anthropic-sdk-go betasessiontoolrunner.go "
+         "(pendingToolUse: agent.tool_use events the runner must answer): the turn ended with "
+         "tool calls the app still has to run; not a run cut at its step limit with tool calls "
+         "still pending (windmill: AI agent reached max iterations)"),
         ("return control", "aws/aws-sdk-go-v2 bedrockagentruntime enums (PayloadType "
          "RETURN_CONTROL: the agent returns control to the app to run an action)"),
         ("action + required | requires", "openai-python beta Assistants run status "
@@ -1228,6 +1240,23 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "can t complete", "openai/codex#42098 (Codex cloud: Codex couldn't complete this "
          "request. Try again later.): a turn that could not complete is an error, not a "
          "completion"),
+        ("exited abnormally | terminated abnormally | terminated unexpectedly | exited "
+         "unexpectedly", "GNU Emacs src/process.c status_message (a process sentinel's "
+         "exited abnormally with code N, beside finished); Kurama622/llm.nvim "
+         "lua/llm/common/io/streaming.lua (Neovim: Curl exited abnormally with code 28); "
+         "ms9n/ghcp-e2e-demo#213 (gh-aw: The `copilot` engine terminated unexpectedly.): the "
+         "process that carried the turn failed"),
+        ("session | sessions | thread | threads + terminated | terminal error - user | client | "
+         "requested | externally",
+         "anthropics/anthropic-sdk-go betasessiontoolrunner.go (ErrSessionTerminated: session "
+         "terminated, on session.status_terminated; betasessionevent.go: The session "
+         "encountered a terminal error and will transition to `terminated`; tools/agenttoolset "
+         "bash.go: bash session terminated): a managed session ended by its failure; not a "
+         "bare terminated status, which may be a normal end"),
+        ("no messages | no message + left | in state | message stream",
+         "cloudwego/eino adk/wrappers.go (no messages left in state after model call); "
+         "adk/runctx.go and adk/utils.go (no messages in MessageVariant.MessageStream): the "
+         "run's state lost the conversation, an internal failure"),
         ("retries | retry error | retry errors", "OpenHands/OpenHands#6287 (RuntimeError: "
          "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
          "due to retry error); not a step to be retried (mastra-ai/mastra "
@@ -1238,13 +1267,14 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          _LMSTUDIO_LOCALES_MORE),
         ("停止文字列 | 停止字符串 | stoppzeichenfolge", _LMSTUDIO_LOCALES),
         ("stop | stopped | stopper | stopping | end | ended | eos | eog | eot | endoftext - "
-         "due to | for other reasons",
+         "due to | for other reasons | because",
          _OPENAI_CHAT + "; " + _ANTHROPIC + "; " + _LLAMA_CPP + "; " + _TGI
          + "; LostRuins/koboldcpp (CUSTOM_STOPPER); UCloud modelverse (normal); "
          "yandex-cloud/cloudapi (ALTERNATIVE_STATUS_FINAL); AI21 Jurassic on Amazon Bedrock "
          "(finishReason: {reason: endoftext}); not a stop that names its cause when no "
          "family reads that cause (google-gemini/gemini-cli useGeminiStream.ts: Response "
-         "stopped due to unsupported language.; Response stopped for other reasons.)"),
+         "stopped due to unsupported language.; Response stopped for other reasons.; Response "
+         "stopped because no image was generated., Gemini's NO_IMAGE)"),
         ("complete | completed | completion | finished | finish | done | success | ok | "
          "succeeded",
          _COHERE + "; " + _OPENAI_RESPONSES + "; " + _OLLAMA_FR + "; enricoros/big-AGI "
@@ -1728,9 +1758,12 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "(Cannot POST /v1/chat/completions) as OpenAI-compatible proxies and servers answer "
          "a wrong base URL (LiteLLM proxies: Planning failed: 404 Cannot POST "
          "/v1/chat/completions; Hugging Face router; Angular dev proxies): no such endpoint"),
-        (r"\bnot found[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$", "HTTP 404 reason phrase as the "
-         "whole of what the "
-         "server said (vercel/ai#7331: AI_APICallError: Not Found)"),
+        (r"\bnot found(?<!block not found)[.!]?[\"'}\])]*\s*(?:\([^()]*\)[.]?\s*)?$",
+         "HTTP 404 reason phrase as the whole of what the server said (vercel/ai#7331: "
+         "AI_APICallError: Not Found); not a block of a streamed message the client lost "
+         "track of (Anthropic's stream of content_block_start/delta/stop events by index; "
+         "anthropics/claude-code CHANGELOG.md: Content block not found), no missing model "
+         "or route"),
     )),
     ("server", (
         (r"\bnot implemented[.!]?[\"'}\])]*\s*$", "HTTP 501 reason phrase as the end of what "
@@ -1765,6 +1798,9 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("name or service not known", _REQUESTS),
         ("failed to resolve", _REQUESTS + " (NameResolutionError)"),
         ("eof", _GO_NET + " (EOF, unexpected EOF)"),
+        ("eproto", _NODE_NET + " (EPROTO: protocol error, from TLS sockets); "
+         "google-gemini/gemini-cli packages/core/src/utils/retry.ts (RETRYABLE_NETWORK_CODES: "
+         "'EPROTO', // Generic protocol error (often SSL-related))"),
         ("received rst_stream", "grpc/grpc-node @grpc/grpc-js (Received RST_STREAM with code "
          "2; 13 INTERNAL: Received RST_STREAM with code 2 triggered by internal client "
          "error), as Node gRPC clients (Firestore, Vertex, Gemini) report it: an HTTP/2 "
@@ -2260,10 +2296,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "authentifizierung | keine berechtigung | аутентификации | запрещен | 키가 잘못 | "
          "không có quyền truy cập - không tồn tại", _LOBE_LOCALES + "; " + _ROO_LOCALES),
         ("lacks permission | lacks the required scope | lacks required scope | model not "
-         "allowed | gateway credential | gateway credentials", "nutrient.io dws-ai-gateway "
+         "allowed | gateway credential | gateway credentials | gateway token", "nutrient.io "
+         "dws-ai-gateway "
          "errors (403 Key lacks permission); developers.wpengine.com ai/api/errors (403 "
          "permission_error: Valid key, but it lacks the required scope.); langfuse.com "
-         "ai-gateway-error-codes (401 Invalid gateway credential; 403 model_not_allowed): the "
+         "ai-gateway-error-codes (401 Invalid gateway credential; 403 model_not_allowed); "
+         "gpustack/gpustack gpustack/api/auth.py (401 Invalid gateway token): the "
          "key may not do this"),
         ("insufficient authentication scopes | insufficient authentication scope | "
          "reported as leaked | key was leaked | key has been leaked | missing authentication "
@@ -2410,9 +2448,27 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "provided); jpadilla/pyjwt (InvalidSignatureError: Signature verification failed; "
          "ExpiredSignatureError: Signature has expired), as gateways and front-ends with "
          "token auth answer a stale or broken token"),
-        ("could not resolve authentication method | authentication method", "anthropic-sdk-"
+        ("could not resolve authentication method | authentication method - requested to "
+         "change | change authentication | change auth", "anthropic-sdk-"
          "typescript src/client.ts (Could not resolve authentication method. Expected either "
-         "apiKey or authToken to be set.)"),
+         "apiKey or authToken to be set.); not the user's choice to switch methods "
+         "(google-gemini/gemini-cli packages/core/src/utils/errors.ts ChangeAuthRequestedError: "
+         "User requested to change authentication method)"),
+        ("google cloud project | cloud project id | account requires + env var | environment "
+         "variable | environment variables | must be set", "google-gemini/gemini-cli "
+         "packages/core/src/code_assist/setup.ts (ProjectIdRequiredError: This account requires "
+         "setting the GOOGLE_CLOUD_PROJECT or GOOGLE_CLOUD_PROJECT_ID env var.; "
+         "InvalidNumericProjectIdError: ... The GOOGLE_CLOUD_PROJECT (or "
+         "GOOGLE_CLOUD_PROJECT_ID) environment variable must be set to your string-based "
+         "Project ID); packages/cli/src/config/auth.ts (When using Vertex AI, you must specify "
+         "either: GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION environment variables.): the "
+         "account's Google Cloud project, part of its sign-in, is not set"),
+        ("access to + was denied | is denied | been denied | were denied - path | file | "
+         "directory | folder", "google-gemini/gemini-cli packages/core/src/code_assist/"
+         "server.ts (on PERMISSION_DENIED: Access to the default Cloud Shell Gemini project was "
+         "denied. Please set your own Google Cloud project); Google APIs' 403 PERMISSION_DENIED "
+         "(Permission denied on resource project x); not a local file (.NET: Access to the path "
+         "x is denied, a tool's error)"),
         ("provide | supply + api authentication | authentication credentials",
          "tghamm/Anthropic.SDK EndpointBase.cs (AuthenticationException: You must provide API "
          "authentication.)"),
@@ -2440,11 +2496,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
          "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
          "of this API key is blocked; Firebase: API key is blocked for this domain)"),
-        ("access key | secret key | secret access key | security token + set | missing | no | "
-         "not found | invalid | required | not enough | expired", "baidubce/bce-qianfan-sdk "
-         "(Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security token "
-         "included in the request is invalid; ExpiredTokenException: The security token "
-         "included in the request is expired)"),
+        ("access key | secret key | secret access key | security token | session token + set | "
+         "missing | no | not found | invalid | required | not enough | expired", "baidubce/bce-"
+         "qianfan-sdk (Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security "
+         "token included in the request is invalid; ExpiredTokenException: The security token "
+         "included in the request is expired; the session token of temporary credentials, "
+         "AWS_SESSION_TOKEN); anthropics/claude-code CHANGELOG.md (Session token not found or "
+         "invalid, the sign-in's session token)"),
         ("don t have access | do not have access | does not have access | no access to - does "
          "not exist | not found | doesn t exist", _AWS_ERRORS + " (AccessDeniedException: "
          "You don't have access to the model with the specified model ID.); OpenAI 403 "
@@ -2592,11 +2650,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
          "response | in response | in the response | when parsing | while parsing | model "
-         "output | model produced | produced invalid", _ANTHROPIC_ERRORS
+         "output | model produced | produced invalid | json chunk | json chunks",
+         _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
          "knowledge_storm/lm.py: Received invalid JSON response from server; agents' model "
-         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3)), nor "
+         "clients: Invalid JSON response from AI, Invalid JSON response (attempt 1/3); "
+         "google-gemini/gemini-cli code_assist/server.ts InvalidChunkEvent: Malformed JSON "
+         "chunk, a streamed chunk of the answer), nor "
          "the model's own output (openai/openai-agents-python ModelBehaviorError: Invalid JSON "
          "when parsing {...} for TypeAdapter(...); Invalid JSON when parsing model output)"),
         ("invalid | malformed ~ request | requests - too large | status",
@@ -2608,7 +2669,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Azure OpenAI: Unable to parse and estimate tokens from incoming request); not a "
          "client that could not parse the answer (Failed to parse stream)"),
         ("malformed + request | input | json | body | payload - returned | response | server "
-         "error", _AWS_ERRORS
+         "error | chunk | chunks", _AWS_ERRORS
          + " (ValidationException: Malformed input request); not JSON the model or server "
          "returned (Nano-Collective/nanocoder: Ollama server error: The model returned "
          "malformed JSON)"),
@@ -2741,6 +2802,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "deprecations), in many clients' issues: a retired model asked for"),
         ("requires + to be set | to be enabled | flag", "vllm-project/vllm (\"auto\" tool "
          "choice requires --enable-auto-tool-choice ... to be set)"),
+        ("requires | require + to be provided | exactly one", "triton-inference-server/server "
+         "openai_frontend (Named tool choice requires CreateChatCompletionRequest.tools to be "
+         "provided); mudler/LocalAI core/http (400: streaming completions require exactly one "
+         "prompt string): a request without the part another part needs"),
+        ("should be a json | must be a json | should be json | must be json", "ml-explore/"
+         "mlx-lm mlx_lm/server.py (400: Request should be a JSON dictionary): a body that is "
+         "no JSON object"),
         ("validation error | validation failed | failed validation | failed to validate - "
          "type validation | result validation | output validation | response validation | "
          "when parsing | model output | model behavior",
@@ -2757,10 +2825,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
         ("invalid provider | invalid config | invalid configuration | invalid custom host | "
          "invalid content type | invalid input type | unsupported input | unsupported content "
-         "type | unsupported input type | does not have a valid",
+         "type | unsupported input type | does not have a valid | unknown content type",
          "Portkey-AI/gateway requestValidator (400 Invalid provider passed; Invalid config "
          "passed; Invalid custom host; Invalid content type passed); Cloudflare AI Gateway "
-         "(opencodeschool/opencode.school#174: Invalid provider (code 2008)); "
+         "(opencodeschool/opencode.school#174: Invalid provider (code 2008)); NexaAI/nexa-sdk "
+         "runner/server/handler/chat.go (400: unknown content type); "
          "aws-samples/bedrock-access-gateway (Unsupported input type); envoyproxy/ai-gateway "
          "translator (data uri does not have a valid format): a gateway refusing what the "
          "request names"),
@@ -2838,12 +2907,44 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "data); " + _QIANFAN_SDK
          + " (InvalidArgumentError: Invalid version; Invalid API version; "
          "APIErrorCode.InvalidHTTPMethod, 336101)"),
+        ("not support - location | region | country | territory", "NexaAI/nexa-sdk "
+         "runner/server/handler/chat.go (400: model type not support; not support content part "
+         "type): servers' terse English for a request they cannot serve; not a place the "
+         "provider does not serve (lobehub/lobe-chat AgentRuntimeErrorType "
+         "LocationNotSupportError)"),
+        ("only + is supported | are supported | is currently supported | are currently "
+         "supported", "triton-inference-server/server python/openai/openai_frontend "
+         "(only single string input is supported; Only 'text' content type is supported.); "
+         "NexaAI/nexa-sdk handler/images.go (400: only 'b64_json' response format is "
+         "supported): a request that asks for what the server does not serve"),
+        ("can only be used when | can only be defined when | can only be set when | only be "
+         "used when", "triton-inference-server/server openai_frontend engine "
+         "(`stream_options` can only be used when `stream` is True; `top_logprobs` can only be "
+         "used when `logprobs` is True); vllm-project/vllm entrypoints/openai/protocol.py "
+         "(Stream options can only be defined when `stream=True`.): parameters that do not go "
+         "together"),
+        ("content length + invalid | bad | required | missing - response", "ml-explore/mlx-lm "
+         "mlx_lm/server.py (Invalid Content-Length header; 411 Content-Length header is "
+         "required); Mozilla-Ocho/llamafile llamafile/server/client.cpp (400 Bad "
+         "Content-Length): the request's framing is wrong; not a response's (undici "
+         "ResponseContentLengthMismatchError)"),
+        ("json missing", "Mozilla-Ocho/llamafile llamafile/server/v1_chat_completions.cpp "
+         "(400: JSON missing messages array; JSON missing model string): a request body "
+         "without a field it needs"),
+        ("request body + could not read | cannot read | unable to read | failed to read",
+         "mostlygeek/llama-swap internal/server/filters.go (400: could not read request "
+         "body)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
         ("请求路径 | 请求地址 + 错误 | 无效 | 不存在", _LANGBOT + " (NotFoundError: 请求路径错误; "
          "请求地址无效)"),
         ("模型无效", _LANGBOT + " (anthropic NotFoundError naming the model: 模型无效)"),
+        ("requested model + no - available | capacity | quota | rate | credits",
+         "mostlygeek/llama-swap internal/swaputil/http.go (404: no local "
+         "server found for requested model; no router for requested model; no peer found for "
+         "requested model): nothing serves the model the request names; not a model the "
+         "provider has no capacity or quota for"),
         ("模型 | モデル | 모델 | modelo | модель + 未找到 | 見つかりません | 찾을 수 없 | no se "
          "encuentra | não encontrado | не найдена | не найден", _ROO_EMBEDDINGS + " "
          "(ollama.modelNotFound: 未找到 Ollama 模型; Ollamaモデルが見つかりません; a model, not "
@@ -3032,6 +3133,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("not ready + process | model | server | backend | instance | engine", "mostlygeek/"
+         "llama-swap internal/process/process_command.go (503: [name] process is not ready); "
+         "kserve/kserve errors.py (ModelNotReady: Model with name x is not ready.): the model's "
+         "server is still starting, try again later"),
         ("服務不可用 | 利用できません | 사용할 수 없 | est indisponible | недоступен | недоступна",
          _ROO_EMBEDDINGS + " (ollama.serviceUnavailable, validation.serviceUnavailable)"),
         ("nenhum canal upstream | está saturada | вышестоящего канала | нет доступного канала "
@@ -3361,6 +3466,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
          + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
          "to parse SSE event, as in the keyword above)"),
+        ("session closed | session reconnection | session reconnecting | session disconnected "
+         "- user | by the client | canceled | cancelled", "livekit/agents livekit-plugins-"
+         "openai realtime_model.py (pending response discarded due to session reconnection; "
+         "realtime session closed) and livekit-plugins-aws experimental realtime (Session "
+         "closed while waiting for generation; Session closed before response created): a "
+         "realtime model's session is its WebSocket or HTTP/2 stream, and it closed under the "
+         "request; not a session the user closed"),
     )),
     ("canceled", (
         ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
@@ -3381,6 +3493,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _LOBE_RESPONSES + "; " + _LOBE_ZH_TW
          + "; lobehub/lobe-chat locales/ko-KR/error.json (409: a conflict with the resource's "
          "state)"),
+        ("method not allowed", "HTTP 405 reason phrase (RFC 9110 Method Not Allowed); "
+         "n8n-io/n8n packages/workflow/src/errors/node-api.error.ts (STATUS_CODE_MESSAGES 405: "
+         "Method not allowed - please check you are using the right HTTP method); FastAPI's "
+         "{\"detail\":\"Method Not Allowed\"} as OpenAI-compatible servers answer a wrong "
+         "path: a status no other label reads"),
     )),
 )
 
