@@ -123,6 +123,22 @@ def test_wordings_of_the_same_sdks_not_in_the_corpus(message: str, label: str) -
 
 
 @pytest.mark.parametrize(("message", "label"), [
+    # Error-code names of other Chinese providers' SDKs, read by their words:
+    # TencentCloud/tencentcloud-sdk-python tencentcloud/hunyuan/v20230901/errorcodes.py
+    ("FailedOperation.FreeResourcePackExhausted", "billing"),
+    ("ResourceInsufficient.ChargeResourceExhaust", "billing"),
+    ("FailedOperation.EngineServerLimitExceeded", "rate_limit"),
+    ("FailedOperation.ServiceNotActivated", "auth"),
+    ("资源包余量已用尽，请购买资源包或开通后付费。", "billing"),
+    ("服务未开通，请前往控制台申请试用。", "auth"),
+    # volcengine/volcengine-python-sdk volcenginesdkcore (ApiException reason)
+    ("InternalServiceError", "server"),
+])
+def test_error_codes_of_other_chinese_sdks(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
     # A token of the answer is no credential (corpus batch 28: 64bit/async-openai users)
     ("failed to get token: failed to deserialize api response: unknown variant ``, expected "
      "one of `stop`, `length`, `tool_calls`, `content_filter`, `function_call`", "other"),

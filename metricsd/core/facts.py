@@ -1876,6 +1876,8 @@ _DASHSCOPE_SDK: Final = ("dashscope/dashscope-sdk-python dashscope at c0d7a0b717
 _WATSONX_NODE: Final = ("IBM/watsonx-ai-node-sdk src at b912b2031577 (authentication/utils/"
                         "get-authenticator-from-environment.ts, vml_v1.ts, gateway/)")
 _AI21_SDK: Final = "AI21Labs/ai21-python ai21/clients at c13355b3a94a (vertex, azure, studio)"
+_HUNYUAN: Final = ("TencentCloud/tencentcloud-sdk-python tencentcloud/hunyuan/v20230901/"
+                   "errorcodes.py at bf297176cf0f (each code with its meaning)")
 _LANGBOT: Final = ("RockChinQ/LangBot src/langbot/pkg/provider/modelmgr/requesters at "
                    "88132dff8ae8 (chatcmpl.py, anthropicmsgs.py: the label of each openai/"
                    "anthropic error class)")
@@ -1966,6 +1968,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("资源包余量已用尽 | 计费资源已耗尽", _HUNYUAN + " (资源包余量已用尽, 请购买资源包或开通后"
+         "付费; 计费资源已耗尽)"),
         ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant | cota "
          "insuficiente", _NEW_API_LOCALES
          + " (quota.insufficient, token.exhausted)"),
@@ -2038,6 +2042,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
          "providers' monthly spend limits; not Claude Code's subscription window (Claude AI "
          "usage limit reached, a bar and the epoch of the reset)"),
+        ("resource pack | charge resource + exhausted | exhaust", _HUNYUAN
+         + " (FailedOperation.FreeResourcePackExhausted, ResourcePackExhausted, "
+         "ResourceInsufficient.ChargeResourceExhaust: the prepaid pack or charge is used up)"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -2562,6 +2569,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "request)"),
         ("ak and sk | ak sk | access key | secret key + not registered", _QIANFAN_SDK
          + " (provided ak and sk are not registered)"),
+        ("service not activated | 服务未开通", _HUNYUAN + " (FailedOperation.ServiceNotActivated: "
+         "服务未开通, 请前往控制台申请试用): the account may not use the service yet"),
         ("auth error", "infiniflow/ragflow rag/llm/chat_model.py (LLMErrorCode.AUTH_ERROR, as "
          "its errors name the kind)"),
     )),
@@ -3050,6 +3059,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("rate_limit", (
         ("提问太快 | 请求太快", _COW + " (RateLimitError: 提问太快啦, 请休息一下再问我吧; "
          "请求太快了)"),
+        ("server limit exceeded", _HUNYUAN + " (FailedOperation.EngineServerLimitExceeded: "
+         "引擎层请求超过限额; 请稍后重试)"),
         ("qps | qpm + limit | exceeded | reached | too high", _QIANFAN_SDK
          + " (APIErrorCode.QPSLimitReached, 18: Open api qps request limit reached; "
          "RPMLimitReached, TPMLimitReached)"),
@@ -3205,6 +3216,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
+        ("internal service error", "volcengine/volcengine-python-sdk volcenginesdkcore/"
+         "interceptor/interceptors/deserialized_response_interceptor.py at b5be43b5e6b3 "
+         "(ApiException reason InternalServiceError)"),
         ("server failed to process | server was unable to process | server could not process",
          "voyage-ai/voyageai-python voyageai/api_resources/api_requestor.py (500: The server "
          "failed to process the request.)"),
