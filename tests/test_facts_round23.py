@@ -131,6 +131,10 @@ def test_wordings_of_the_same_sdks_not_in_the_corpus(message: str, label: str) -
     ("FailedOperation.ServiceNotActivated", "auth"),
     ("资源包余量已用尽，请购买资源包或开通后付费。", "billing"),
     ("服务未开通，请前往控制台申请试用。", "auth"),
+    # TencentCloud/tencentcloud-sdk-python tencentcloud/common (TencentCloudSDKException.__str__)
+    ("[TencentCloudSDKException] code:InvalidCredential message:secret id should not be none "
+     "or empty requestId:None", "auth"),
+    ("no valid credentail.", "auth"),
     # volcengine/volcengine-python-sdk volcenginesdkcore (ApiException reason)
     ("InternalServiceError", "server"),
 ])

@@ -2569,6 +2569,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "request)"),
         ("ak and sk | ak sk | access key | secret key + not registered", _QIANFAN_SDK
          + " (provided ak and sk are not registered)"),
+        ("invalid credential | no valid credential | no valid credentail | secret id should | "
+         "secret key should", "TencentCloud/tencentcloud-sdk-python tencentcloud/common at "
+         "bf297176cf0f (TencentCloudSDKException InvalidCredential: secret id should not be "
+         "none or empty; secret key should not contain spaces; ClientSideError: no valid "
+         "credentail.; printed [TencentCloudSDKException] code:InvalidCredential message:...)"),
         ("service not activated | 服务未开通", _HUNYUAN + " (FailedOperation.ServiceNotActivated: "
          "服务未开通, 请前往控制台申请试用): the account may not use the service yet"),
         ("auth error", "infiniflow/ragflow rag/llm/chat_model.py (LLMErrorCode.AUTH_ERROR, as "
