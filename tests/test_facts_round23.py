@@ -135,6 +135,15 @@ def test_wordings_of_the_same_sdks_not_in_the_corpus(message: str, label: str) -
     ("[TencentCloudSDKException] code:InvalidCredential message:secret id should not be none "
      "or empty requestId:None", "auth"),
     ("no valid credentail.", "auth"),
+    # 1Panel-dev/MaxKB apps/locales/{zh_CN,zh_Hant}/LC_MESSAGES/django.po (the Chinese of
+    # messages whose English the tables read already)
+    ("模型类型不能为空", "bad_request"),
+    ("App ID 是必填项", "bad_request"),
+    ("消息类型暂不支持", "bad_request"),
+    ("模型不支持", "bad_request"),
+    ("获取企业微信访问令牌失败", "auth"),
+    ("獲取 WeCom 訪問權杖失敗", "auth"),
+    ("未登录，请先登录", "auth"),
     # volcengine/volcengine-python-sdk volcenginesdkcore (ApiException reason)
     ("InternalServiceError", "server"),
 ])

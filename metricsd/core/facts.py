@@ -1878,6 +1878,8 @@ _WATSONX_NODE: Final = ("IBM/watsonx-ai-node-sdk src at b912b2031577 (authentica
 _AI21_SDK: Final = "AI21Labs/ai21-python ai21/clients at c13355b3a94a (vertex, azure, studio)"
 _HUNYUAN: Final = ("TencentCloud/tencentcloud-sdk-python tencentcloud/hunyuan/v20230901/"
                    "errorcodes.py at bf297176cf0f (each code with its meaning)")
+_MAXKB: Final = ("1Panel-dev/MaxKB apps/locales/{zh_CN,zh_Hant}/LC_MESSAGES/django.po at "
+                 "121614fb81c0 (msgid beside msgstr)")
 _LANGBOT: Final = ("RockChinQ/LangBot src/langbot/pkg/provider/modelmgr/requesters at "
                    "88132dff8ae8 (chatcmpl.py, anthropicmsgs.py: the label of each openai/"
                    "anthropic error class)")
@@ -2236,6 +2238,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("未提供 + api key | apikey | access key | secret key | ak | sk | 密钥 | 令牌",
          "MetaGLM/zhipuai-sdk-python-v4 zhipuai/_client.py (未提供api_key, 请通过参数或环境变量"
          "提供); " + _QIANFAN_SDK + " (未提供 access_key 或 secret_key): no key to send"),
+        ("获取 | 獲取 + 令牌 | 权杖 | 權杖 + 失败 | 失敗", _MAXKB + " (Failed to get WeCom access "
+         "token: 获取企业微信访问令牌失败, 獲取 WeCom 訪問權杖失敗)"),
+        ("未登录 | 未登錄 | 请先登录 | 請先登錄", _MAXKB + " (Not logged in, please log in first: "
+         "未登录, 请先登录)"),
         ("access token | 令牌 | 密钥 + 获取失败", _COW + " (baidu/baidu_wenxin.py: [BAIDU] access "
          "token 获取失败): no credential to send"),
         ("请设置 + access key | secret key | ak | sk | bearer token | api key | apikey",
@@ -2581,6 +2587,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("不能为空 | 不能為空 | 是必填项 | 是必填項 | 是必需的 | 暂不支持 | 暫不支持 | "
+         "仅支持 | 僅支持 | 格式无效 | 格式無效 | 模型不支持 | 类型不支持 | 類型不支持",
+         _MAXKB + " (cannot be empty: 不能为空; is required: 是必填项, 是必需的; not "
+         "supported yet: 暂不支持; only ... supported: 仅支持; Invalid json format: json "
+         "格式无效; The model does not support: 模型不支持): an argument the request must carry "
+         "or may not"),
         ("nome do modelo não especificado | requisição inválida | имя модели не указано | "
          "невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
          "지정되지 | 모델을 분석할 수 없 | 잘못된 요청 | nom du modèle non spécifié | requête "
