@@ -101,6 +101,10 @@ def test_the_server_that_failed_to_process() -> None:
     ("maxTokens should be positive", "bad_request"),
     ("similarity_threshold should be between 0 to 1", "bad_request"),
     ("Invalid API version", "bad_request"),
+    # MetaGLM/zhipuai-sdk-python-v4 zhipuai/api_resource/batches.py
+    ("Expected a non-empty value for `batch_id` but received ''", "bad_request"),
+    # voyage-ai/voyageai-python voyageai/chunking.py
+    ("chunk_fn cannot be combined with enable_auto_chunking=True", "bad_request"),
     # a limit's own setting is an argument check, not a rate
     ("qpsLimit and rpmLimit must be non-negative", "bad_request"),
     # baidubce/bce-qianfan-sdk javascript (the JS SDK's Chinese messages)

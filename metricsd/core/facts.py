@@ -2913,6 +2913,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + " (ArgumentNotFoundError: input not found in kwargs; no param has been provided; "
          "no sufficient argument has been provided): an SDK's check of its arguments, before "
          "any request"),
+        ("expected a non empty value | cannot be combined with", "MetaGLM/zhipuai-sdk-python-v4 "
+         "zhipuai/api_resource at ccbec4c7b53c (ValueError: Expected a non-empty value for "
+         "`batch_id` but received ''); voyage-ai/voyageai-python voyageai/chunking.py at "
+         "452bbac081ac (chunk_fn cannot be combined with enable_auto_chunking=True): "
+         "arguments the SDK refused"),
         ("missing ~ parameter | parameters | argument | arguments", _WATSONX_NODE
          + " (Missing parameter `providerId`); " + _QIANFAN_SDK + " (Missing type parameter.)"),
         ("should be positive | must be positive | should be between | must be non negative",
