@@ -93,6 +93,8 @@ def test_the_server_that_failed_to_process() -> None:
 @pytest.mark.parametrize(("message", "label"), [
     # baidubce/bce-qianfan-sdk python/qianfan/resources (the same SDK, other checks)
     ("(bearer_token) must be provided", "auth"),
+    # an empty credential is none (the SDKs' checks above, for an API key)
+    ("API key is empty", "auth"),
     ("(ak, sk), access_token must be provided", "auth"),
     ("provided ak and sk are not registered", "auth"),
     ("Console request requires IAM authentication", "auth"),
@@ -167,6 +169,8 @@ def test_error_codes_of_other_chinese_sdks(message: str, label: str) -> None:
     # gemini_source.py; baidubce/bce-qianfan-sdk: Response is empty)
     ("Gemini request failed: candidates is empty.", "other"),
     ("Response is empty", "other"),
+    # ... nor a list of models that came back empty (the same kind of reply)
+    ("Model list is empty", "other"),
 ])
 def test_false_positives_stay_out(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

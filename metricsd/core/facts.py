@@ -2542,8 +2542,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("api key | apikey | api keys | access key | secret key | access token | bearer token "
          "| auth type | authtype | ak and sk | ak sk | ad token + must be provided | need to be "
          "provided | needs to be provided | should be provided | must provide | cannot be "
-         "undefined | can not be undefined", _WATSONX_NODE + " (authType and apiKey cannot be "
-         "undefined! Please specify an authType or an apikey); " + _AI21_SDK + " (Must provide "
+         "undefined | can not be undefined | is empty", _WATSONX_NODE
+         + " (authType and apiKey cannot be undefined! Please specify an authType or an "
+         "apikey); " + _AI21_SDK + " (Must provide "
          "either api_key or azure_ad_token_provider or azure_ad_token); " + _QIANFAN_SDK
          + " (both ak and sk must be provided, otherwise access_token should be provided; "
          "access_key and secret_key must be provided!; (bearer_token) must be provided): an SDK "
@@ -2925,7 +2926,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "0 to 1; qpsLimit and rpmLimit must be non-negative): an argument out of its range"),
         ("is empty | are empty - response | responses | candidates | candidate | output | "
          "outputs | content | choices | choice | completion | result | results | reply | answer "
-         "| body | stream | dataset | table | parts | token | repo", _DASHSCOPE_SDK
+         "| body | stream | dataset | table | parts | token | repo | generated | model list",
+         _DASHSCOPE_SDK
          + " (InvalidParameter: phrases is empty!; training_type is empty!; phrase_id is "
          "empty!): an argument left empty; not a reply that came back empty (AstrBotDevs/"
          "AstrBot: Gemini request failed: candidates is empty.)"),
