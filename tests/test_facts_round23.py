@@ -93,7 +93,7 @@ def test_the_server_that_failed_to_process() -> None:
 @pytest.mark.parametrize(("message", "label"), [
     # baidubce/bce-qianfan-sdk python/qianfan/resources (the same SDK, other checks)
     ("(bearer_token) must be provided", "auth"),
-    # an empty credential is none (the SDKs' checks above, for an API key)
+    # an API key left empty is no key to send (the checks above, for an API key)
     ("API key is empty", "auth"),
     ("(ak, sk), access_token must be provided", "auth"),
     ("provided ak and sk are not registered", "auth"),
