@@ -1159,6 +1159,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("토큰 제한 | 출력 잘림 | tronquée | limite de jetons | truncada | límite de tokens | "
          "limite de tokens", _ROO_LOCALES_ALL + " (gemini.thinking_complete_truncated)"),
         ("截斷 | 最大輪次", _ROO_ZH_TW + " (由於 Token 限制輸出被截斷)"),
+        ("token capped | tokens capped | turn capped | turns capped", "bytedance/deer-flow "
+         "backend/packages/harness/deerflow/subagents/status_contract.py (token_capped, "
+         "turn_capped: a run cut at its token or turn cap; not loop_capped, a loop guard)"),
         ("도달 | atingido | достигнут | đã đạt",
          _LMSTUDIO_LOCALES_MORE),
         ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
@@ -1654,6 +1657,13 @@ def _is_index(lowered: str, at: int, length: int) -> bool:
             and lowered[end + 1:end + 2] in (".", "["))
 
 
+#: Numbers 100-199 that are no HTTP status: only 100-103 are registered (IANA HTTP Status
+#: Code Registry; RFC 9110 section 15.2, RFC 8297), so ``code: 110`` or ``code: 111`` in a
+#: message is a vendor's own error code (baidubce/bce-qianfan-sdk consts.py: 110 Access token
+#: invalid or no longer valid, 111 Access token expired) and its words decide.
+NO_STATUS_1XX: Final = frozenset(range(104, 200))
+
+
 def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at: int) -> bool:
     """Whether a match of form ``k`` (its number starting at ``at``) counts: a status in
     brackets or after a bare colon needs an error word beside it, a reason phrase must fit
@@ -1672,6 +1682,8 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
             return False
     if STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX and int(number) < 400:
         return False  # an OS errno (111 ECONNREFUSED) or exit code below the HTTP errors
+    if int(number) in NO_STATUS_1XX:
+        return False  # a vendor's own code (Qianfan's code: 111, msg: Access token expired)
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
@@ -1855,6 +1867,24 @@ _AWS_ERRORS: Final = ("botocore data/bedrock-runtime/2023-09-30/service-2.json (
                       "and httpStatusCode)")
 _API_CORE: Final = "googleapis/python-api-core google/api_core/exceptions.py"
 _OLLAMA: Final = "ollama/ollama server/routes.go"
+_QIANFAN_SDK: Final = ("baidubce/bce-qianfan-sdk python/qianfan at 6cacf6002140 (consts.py "
+                       "APIErrorCode, str() of a member: APIErrorCode.QPSLimitReached; errors.py; "
+                       "resources/auth/oauth.py; resources/llm)")
+_DASHSCOPE_SDK: Final = ("dashscope/dashscope-sdk-python dashscope at c0d7a0b7174c (audio/asr/"
+                         "asr_phrase_manager.py, app/application.py, aigc/conversation.py, "
+                         "api_entities/api_request_factory.py, audio/tts_v2)")
+_WATSONX_NODE: Final = ("IBM/watsonx-ai-node-sdk src at b912b2031577 (authentication/utils/"
+                        "get-authenticator-from-environment.ts, vml_v1.ts, gateway/)")
+_AI21_SDK: Final = "AI21Labs/ai21-python ai21/clients at c13355b3a94a (vertex, azure, studio)"
+_HUNYUAN: Final = ("TencentCloud/tencentcloud-sdk-python tencentcloud/hunyuan/v20230901/"
+                   "errorcodes.py at bf297176cf0f (each code with its meaning)")
+_MAXKB: Final = ("1Panel-dev/MaxKB apps/locales/{zh_CN,zh_Hant}/LC_MESSAGES/django.po at "
+                 "121614fb81c0 (msgid beside msgstr)")
+_LANGBOT: Final = ("RockChinQ/LangBot src/langbot/pkg/provider/modelmgr/requesters at "
+                   "88132dff8ae8 (chatcmpl.py, anthropicmsgs.py: the label of each openai/"
+                   "anthropic error class)")
+_COW: Final = ("zhayujie/chatgpt-on-wechat models at 55aaf60a57ea (chat_gpt_bot.py, "
+               "deepseek_bot.py, ...: the reply for each openai error class)")
 #: Words that make a quota or limit a rate: it resets (per minute, ..., daily, hourly; Gemini
 #: CLI's "You have exhausted your daily quota on this model.", google-gemini/gemini-cli#15576;
 #: Baidu's "Open api daily request limit reached"), or counts requests (Vertex AI's 429
@@ -1871,6 +1901,10 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("上文过长 | 对话历史过长 | 上下文溢出 | 上下文 tokens 超限", _LANGBOT
+         + " (BadRequestError with context_length_exceeded: 上文过长, 请重置会话); " + _COW
+         + " (对话历史过长导致上下文溢出; 上下文tokens超限): the conversation is over the model's "
+         "window"),
         ("dépasse la longueur | excede o comprimento", _LOBE_RESPONSES + " (ExceededContextWindow: "
          "le contenu de la demande actuelle dépasse la longueur que le modèle peut traiter)"),
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
@@ -1936,6 +1970,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("资源包余量已用尽 | 计费资源已耗尽", _HUNYUAN + " (资源包余量已用尽, 请购买资源包或开通后"
+         "付费; 计费资源已耗尽)"),
         ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant | cota "
          "insuficiente", _NEW_API_LOCALES
          + " (quota.insufficient, token.exhausted)"),
@@ -2008,6 +2044,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
          "providers' monthly spend limits; not Claude Code's subscription window (Claude AI "
          "usage limit reached, a bar and the epoch of the reset)"),
+        ("resource pack | charge resource + exhausted | exhaust", _HUNYUAN
+         + " (FailedOperation.FreeResourcePackExhausted, ResourcePackExhausted, "
+         "ResourceInsufficient.ChargeResourceExhaust: the prepaid pack or charge is used up)"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -2193,6 +2232,22 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("授权失败 | 授權失敗 | 認證失敗", _COW + " (AuthenticationError: 授权失败, 请检查API "
+         "Key是否正确); 1Panel-dev/MaxKB apps/locales/zh_Hant django.po (認證失敗, 請檢查參數是否"
+         "正確)"),
+        ("未提供 + api key | apikey | access key | secret key | ak | sk | 密钥 | 令牌",
+         "MetaGLM/zhipuai-sdk-python-v4 zhipuai/_client.py (未提供api_key, 请通过参数或环境变量"
+         "提供); " + _QIANFAN_SDK + " (未提供 access_key 或 secret_key): no key to send"),
+        ("获取 | 獲取 + 令牌 | 权杖 | 權杖 + 失败 | 失敗", _MAXKB + " (Failed to get WeCom access "
+         "token: 获取企业微信访问令牌失败, 獲取 WeCom 訪問權杖失敗)"),
+        ("未登录 | 未登錄 | 请先登录 | 請先登錄", _MAXKB + " (Not logged in, please log in first: "
+         "未登录, 请先登录)"),
+        ("access token | 令牌 | 密钥 + 获取失败", _COW + " (baidu/baidu_wenxin.py: [BAIDU] access "
+         "token 获取失败): no credential to send"),
+        ("请设置 + access key | secret key | ak | sk | bearer token | api key | apikey",
+         "baidubce/bce-qianfan-sdk javascript at 6cacf6002140 (请设置AK/SK或QIANFAN_ACCESS_KEY/"
+         "QIANFAN_SECRET_KEY; 请设置QIANFAN_ACCESS_KEY/QIANFAN_SECRET_KEY或BEARER_TOKEN; 生成 "
+         "BearerToken 出错, 请设置正确的QIANFAN_ACCESS_KEY/QIANFAN_SECRET_KEY): set the key"),
         ("访问 | 存取 + 被拒绝 | 遭拒", _ROO_EMBEDDINGS + " (访问 Amazon Bedrock 服务被拒绝)"),
         ("api キー + 無効", _ROO_EMBEDDINGS + " (無効なAPIキーです)"),
         ("zugriff + verweigert", _ROO_EMBEDDINGS + " (Zugriff auf den Amazon Bedrock-Dienst "
@@ -2484,9 +2539,61 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "extra_forbidden (Extra inputs are not permitted) in a FastAPI-based server's 422 "
          "body (partITech/php-mistral#76: Mistral's {\"type\":\"extra_forbidden\", "
          "\"loc\":[\"body\",\"tools\"]})"),
+        ("api key | apikey | api keys | access key | secret key | access token | bearer token "
+         "| auth type | authtype | ak and sk | ak sk | ad token + must be provided | need to be "
+         "provided | needs to be provided | should be provided | must provide | cannot be "
+         "undefined | can not be undefined | is empty", _WATSONX_NODE
+         + " (authType and apiKey cannot be undefined! Please specify an authType or an "
+         "apikey); " + _AI21_SDK + " (Must provide "
+         "either api_key or azure_ad_token_provider or azure_ad_token); " + _QIANFAN_SDK
+         + " (both ak and sk must be provided, otherwise access_token should be provided; "
+         "access_key and secret_key must be provided!; (bearer_token) must be provided): an SDK "
+         "set up without its credentials, not a request argument"),
+        ("could not get | couldn t get | unable to get | failed to get | cannot get | could not "
+         "obtain | unable to obtain | failed to obtain | failed to acquire | unable to acquire ~ "
+         "access token | service token | auth token | oauth token | credentials | credential",
+         _AI21_SDK + " (vertex: Could not get access token for GCP project x; Could not get "
+         "credentials for GCP project): the client has no credential to send; not a token of "
+         "the answer (failed to get token: failed to deserialize api response, batch 28)"),
+        ("get | obtain | acquire ~ access token | service token | auth token | credentials + "
+         "failed | failure", _QIANFAN_SDK + " (APIErrorCode.GetServiceTokenFailed, 13: get "
+         "service token failed)"),
+        ("certification + failed | failure - certificate | certification path | pkix | ssl | "
+         "handshake | certpath", _QIANFAN_SDK + " (APIErrorCode.IAMCertificationFailed, 14: "
+         "IAM Certification failed): the identity check failed; not a TLS certificate or its "
+         "path (javax.net.ssl.SSLHandshakeException: PKIX path building failed: ... unable to "
+         "find valid certification path)"),
+        ("authenticator | authentication | auth type | authtype + unable to create | could not "
+         "create | cannot create | failed to create | not provided | is necessary | only valid | "
+         "cannot be undefined", _WATSONX_NODE + " (Unable to create an authenticator from the "
+         "environment.; requestToken function not provided. This function is necessary for zen "
+         "authentication.; requestToken function is only valid for zen authentication)"),
+        ("credentials | credential + mismatch | do not match | does not match | doesn t match",
+         _AI21_SDK + " (gcp_authorization.py: Mismatch between credentials project id and "
+         "'project_id')"),
+        ("requires authentication | requires iam authentication | failed to sign request",
+         _QIANFAN_SDK + " (Console request requires IAM authentication; Failed to sign "
+         "request)"),
+        ("ak and sk | ak sk | access key | secret key + not registered", _QIANFAN_SDK
+         + " (provided ak and sk are not registered)"),
+        ("invalid credential | no valid credential | no valid credentail | secret id should | "
+         "secret key should", "TencentCloud/tencentcloud-sdk-python tencentcloud/common at "
+         "bf297176cf0f (TencentCloudSDKException InvalidCredential: secret id should not be "
+         "none or empty; secret key should not contain spaces; ClientSideError: no valid "
+         "credentail.; printed [TencentCloudSDKException] code:InvalidCredential message:...)"),
+        ("service not activated | 服务未开通", _HUNYUAN + " (FailedOperation.ServiceNotActivated: "
+         "服务未开通, 请前往控制台申请试用): the account may not use the service yet"),
+        ("auth error", "infiniflow/ragflow rag/llm/chat_model.py (LLMErrorCode.AUTH_ERROR, as "
+         "its errors name the kind)"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("不能为空 | 不能為空 | 是必填项 | 是必填項 | 是必需的 | 暂不支持 | 暫不支持 | "
+         "仅支持 | 僅支持 | 格式无效 | 格式無效 | 模型不支持 | 类型不支持 | 類型不支持",
+         _MAXKB + " (cannot be empty: 不能为空; is required: 是必填项, 是必需的; not "
+         "supported yet: 暂不支持; only ... supported: 仅支持; Invalid json format: json "
+         "格式无效; The model does not support: 模型不支持): an argument the request must carry "
+         "or may not"),
         ("nome do modelo não especificado | requisição inválida | имя модели не указано | "
          "невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
          "지정되지 | 모델을 분석할 수 없 | 잘못된 요청 | nom du modèle non spécifié | requête "
@@ -2798,6 +2905,41 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
          "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
          "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
+        ("must be provided | need to be provided | needs to be provided | should be provided "
+         "| parameter validation | not found in kwargs | no param has been provided | no "
+         "sufficient argument",
+         _WATSONX_NODE + " (Either projectId or spaceId need to be provided; Parameter "
+         "validation errors: Missing parameter `modelId` for `type: 'model'`); " + _AI21_SDK
+         + " (model should be provided 'create' method call); " + _QIANFAN_SDK
+         + " (ArgumentNotFoundError: input not found in kwargs; no param has been provided; "
+         "no sufficient argument has been provided): an SDK's check of its arguments, before "
+         "any request"),
+        ("expected a non empty value | cannot be combined with", "MetaGLM/zhipuai-sdk-python-v4 "
+         "zhipuai/api_resource at ccbec4c7b53c (ValueError: Expected a non-empty value for "
+         "`batch_id` but received ''); voyage-ai/voyageai-python voyageai/chunking.py at "
+         "452bbac081ac (chunk_fn cannot be combined with enable_auto_chunking=True): "
+         "arguments the SDK refused"),
+        ("missing ~ parameter | parameters | argument | arguments", _WATSONX_NODE
+         + " (Missing parameter `providerId`); " + _QIANFAN_SDK + " (Missing type parameter.)"),
+        ("should be positive | must be positive | should be between | must be non negative",
+         _QIANFAN_SDK + " (maxTokens should be positive; similarity_threshold should be between "
+         "0 to 1; qpsLimit and rpmLimit must be non-negative): an argument out of its range"),
+        ("is empty | are empty - response | responses | candidates | candidate | output | "
+         "outputs | content | choices | choice | completion | result | results | reply | answer "
+         "| body | stream | dataset | table | parts | token | repo | generated | model list",
+         _DASHSCOPE_SDK
+         + " (InvalidParameter: phrases is empty!; training_type is empty!; phrase_id is "
+         "empty!): an argument left empty; not a reply that came back empty (AstrBotDevs/"
+         "AstrBot: Gemini request failed: candidates is empty.)"),
+        ("is not a | must be a | should be a + list | dict | str | string | int | integer | "
+         "float | bool | boolean | array | tuple", _DASHSCOPE_SDK + " (doc_tag_codes is not a "
+         "List[str]): an argument of the wrong type"),
+        ("must none | must be none | must be null | no input data | there is no input | invalid "
+         "version | invalid api version | invalid http method", _DASHSCOPE_SDK
+         + " (auto_history is True, history must None; There is no input data and form "
+         "data); " + _QIANFAN_SDK
+         + " (InvalidArgumentError: Invalid version; Invalid API version; "
+         "APIErrorCode.InvalidHTTPMethod, 336101)"),
         ("not support - location | region | country | territory", "NexaAI/nexa-sdk "
          "runner/server/handler/chat.go (400: model type not support; not support content part "
          "type): servers' terse English for a request they cannot serve; not a place the "
@@ -2828,6 +2970,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("请求路径 | 请求地址 + 错误 | 无效 | 不存在", _LANGBOT + " (NotFoundError: 请求路径错误; "
+         "请求地址无效)"),
+        ("模型无效", _LANGBOT + " (anthropic NotFoundError naming the model: 模型无效)"),
         ("requested model + no - available | capacity | quota | rate | credits",
          "mostlygeek/llama-swap internal/swaputil/http.go (404: no local "
          "server found for requested model; no router for requested model; no peer found for "
@@ -2910,6 +3055,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("no such model | unknown model | missing model - unavailable | overloaded",
          "HTTP 404 reason phrase; " + _OLLAMA + "; not a model that is there but down "
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
+        ("app | application | api name | policy | project | space | workspace | assistant | "
+         "agent + not exist | not exists | does not exist | doesn t exist | do not exist",
+         _QIANFAN_SDK + " (APIErrorCode.AppNotExist, 15; APINameNotExist, 336005); "
+         + _WATSONX_NODE + " (gateway/policies.ts: Policy with provided id: x does not exist): "
+         "what the request names is not there"),
     )),
     ("too_large", (
         ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
@@ -2931,6 +3081,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("提问太快 | 请求太快", _COW + " (RateLimitError: 提问太快啦, 请休息一下再问我吧; "
+         "请求太快了)"),
+        ("server limit exceeded", _HUNYUAN + " (FailedOperation.EngineServerLimitExceeded: "
+         "引擎层请求超过限额; 请稍后重试)"),
+        ("qps | qpm + limit | exceeded | reached | too high", _QIANFAN_SDK
+         + " (APIErrorCode.QPSLimitReached, 18: Open api qps request limit reached; "
+         "RPMLimitReached, TPMLimitReached)"),
         ("лимита запросов | лимит запросов | 요청 수 제한 | limite de requêtes | limite de "
          "requisições", _NEW_API_LOCALES
          + " (rate_limit.reached)"),
@@ -3083,6 +3240,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
+        ("internal service error", "volcengine/volcengine-python-sdk volcenginesdkcore/"
+         "interceptor/interceptors/deserialized_response_interceptor.py at b5be43b5e6b3 "
+         "(ApiException reason InternalServiceError)"),
+        ("server failed to process | server was unable to process | server could not process",
+         "voyage-ai/voyageai-python voyageai/api_resources/api_requestor.py (500: The server "
+         "failed to process the request.)"),
         ("rencontrer des difficultés | experimentando dificultades | enfrentando algumas "
          "dificuldades | испытывает некоторые трудности | 一些困难 | 一些困難",
          _LOBE_RESPONSES + " (500: le serveur semble rencontrer des difficultés)"),
@@ -3150,6 +3313,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("failed within | not established within | could not established within",
+         _DASHSCOPE_SDK + " (tts_v2: start speech synthesizer failed within 5s.; websocket "
+         "connection could not established within 5s.): the wait ran out"),
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
         ("expiré en attendant | délai d attente | agotado el tiempo de espera | tiempo de espera "
          "agotado | excedeu o tempo de espera", _LOBE_RESPONSES + " (408: le serveur a expiré en "
@@ -3193,6 +3359,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("连接不到 | 连不上 | 连接错误", _COW + " (APIConnectionError: 我连接不到你的网络); "
+         + _LANGBOT + " (chatcmpl.py APIConnectionError: 连接错误: ...)"),
+        ("client connector | client os error", "aio-libs/aiohttp aiohttp/client_exceptions.py "
+         "(ClientConnectorError, ClientOSError), as SDKs report them by name (" + _DASHSCOPE_SDK
+         + " websocket_request.py: ClientConnectorError)"),
         ("连接 | 連線 + 失败 | 失敗",
          _ROO_EMBEDDINGS + " (连接嵌入器服务失败; 連線至內嵌服務失敗)"),
         ("verbindung + fehlgeschlagen", _ROO_EMBEDDINGS + " (Verbindung zum Embedder-Dienst "
