@@ -131,6 +131,19 @@ from metricsd.core.facts import tool_error_label
         ("argv contains forbidden substring 'rm -rf'", "denied"),
         ("Template contains forbidden pattern (exec).", "denied"),
         ("Only workspace admins can manage environments.", "denied"),
+        # The agent's own guards in other agents: MervinPraison/PraisonAI; coder/mux;
+        # bosun-ai/swiftide; NVIDIA/NeMo-Agent-Toolkit.
+        ("Action denied: delete_file", "denied"),
+        ("Capability denied", "denied"),
+        ("This tool call was refused", "denied"),
+        ("Input blocked: security verification unavailable", "denied"),
+        ("PermissionMode.DONT_ASK: auto-denied prompt for shell", "denied"),
+        # ThinkInAIXYZ/deepchat: a working directory outside what the workspace allows.
+        ("Working directory is not allowed: /etc", "permission"),
+        # HolmesGPT/holmesgpt; bhauman/clojure-mcp; MervinPraison/PraisonAI.
+        ("File arguments are not allowed - tr can only process piped input", "invalid_args"),
+        ("Error parameter must be number: timeout_ms", "invalid_args"),
+        ("Error: Empty hunk in update for src/a.py", "invalid_args"),
         # The OS or a workspace boundary: git setup.c (captured here); swarms; ChatDev.
         ("fatal: detected dubious ownership in repository at '/tmp/tr/repo'", "permission"),
         ("cwd /tmp/work is outside /home/user/project and not in []", "permission"),

@@ -4101,6 +4101,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "kyegomez/swarms swarms/tools/computer_use.py (path x is on the deny-list; binary "
          "'curl' is not on the allow-list; argv contains forbidden substring 'rm -rf'); "
          "AstrBotDevs/AstrBot (Template contains forbidden pattern (x).)"),
+        ("action denied | capability denied | call was refused | auto denied | refusing input | "
+         "input blocked | guard blocked", "MervinPraison/PraisonAI (Action denied: x; "
+         "PermissionMode.DONT_ASK: auto-denied prompt for x; Loop guard blocked x: y); coder/mux "
+         "(Capability denied); bosun-ai/swiftide (This tool call was refused); "
+         "NVIDIA/NeMo-Agent-Toolkit (Input blocked: security verification unavailable; "
+         "Pre-Tool Verifier refusing input to x): the agent's own guards"),
         ("only + admins | admin | administrators | owners + can | may - permission denied",
          "langchain-ai/open-swe "
          "agent/tools/admin_gate.py (Only workspace admins can manage environments.); "
@@ -4773,8 +4779,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("dubious ownership | unsafe repository", "git setup.c (fatal: detected dubious "
          "ownership in repository at 'x'; older git: unsafe repository ('x' is owned by someone "
          "else)), captured here"),
-        ("cwd | working directory | workdir ~ is outside | outside", "kyegomez/swarms "
-         "swarms/tools/computer_use.py (cwd x is outside y and not in [...])"),
+        ("cwd | working directory | workdir ~ is outside | outside | is not allowed | not "
+         "allowed", "kyegomez/swarms swarms/tools/computer_use.py (cwd x is outside y and not in "
+         "[...]); ThinkInAIXYZ/deepchat (Working directory is not allowed: x)"),
         ("modifications to | modification of | writes to | writing to + not allowed | not "
          "permitted", "OpenBMB/ChatDev functions/function_calling/file.py (Modifications to the "
          "attachments directory are not allowed): a protected part of the workspace"),
@@ -5566,8 +5573,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("pass | set | use | specify ~ recursive", "kyegomez/swarms computer_use.py (x is a "
          "directory; pass recursive=True to remove); OpenBMB/ChatDev file.py (Set "
          "recursive=True to delete directories): a flag the call left out"),
-        ("flags | flag ~ are not allowed | not allowed | is not allowed", "OpenBMB/ChatDev "
-         "uv_related.py (flags are not allowed in packages list: --index-url)"),
+        ("flags | flag | arguments | argument | options | option ~ are not allowed | not allowed "
+         "| is not allowed", "OpenBMB/ChatDev uv_related.py (flags are not allowed in packages "
+         "list: --index-url); HolmesGPT/holmesgpt (File arguments are not allowed - tr can only "
+         "process piped input)"),
+        ("must be number | must be numbers | must be string | must be strings | must be integer "
+         "| must be boolean | empty hunk", "bhauman/clojure-mcp (Error parameter must be number: "
+         "timeout_ms); MervinPraison/PraisonAI apply-patch parser (Error: Empty hunk in update "
+         "for x)"),
         ("query | input | arguments | argument ~ rejected by | rejected - user | policy | "
          "guardrail | safety | moderation", "langchain-ai/open-swe agent/tools/"
          "search_repo_code.py (query rejected by GitHub code search); not a user or a policy "
