@@ -214,6 +214,7 @@ def test_round22_tool_kinds(text: str, label: str) -> None:
         ("path /etc/passwd is outside workspace /home/user/project", "permission"),
         ("Error: Output exceeded the time limit of 30 seconds", "timeout"),
         ("Invalid token: expired", "other"),
+        ("Invalid response: 502 Bad Gateway", "other"),
         # Python's own errors in the code a tool ran stay other (batch 123, captured here).
         ("ValueError: invalid literal for int() with base 10: 'abc'", "other"),
         ("IndexError: list index out of range", "other"),

@@ -3823,12 +3823,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "[=; grep: Unmatched ( or \\(), captured here"),
         # A tool naming an argument, then the bad value: "Invalid severity: urgent".
         (r"\binvalid (?<=^invalid )"
-         r"(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]",
+         r"(?!config|token|credential|api|auth|password|licen|signature|response|reply"
+         r"|status|state|result|header)[a-z_]{3,30}: [^ ]",
          "langchain-ai/open-swe agent/tools/"
          "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
          "(Invalid action: x)"),
         (r"\binvalid (?<=^error: invalid )"
-         r"(?!config|token|credential|api|auth|password|licen|signature)[a-z_]{3,30}: [^ ]",
+         r"(?!config|token|credential|api|auth|password|licen|signature|response|reply"
+         r"|status|state|result|header)[a-z_]{3,30}: [^ ]",
          "langchain-ai/open-swe agent/tools/"
          "add_finding.py (Invalid severity: x); UKGovernmentBEIS/inspect_ai _computer.py "
          "(Invalid action: x)"),
