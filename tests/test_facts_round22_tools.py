@@ -100,6 +100,11 @@ from metricsd.core.facts import tool_error_label
          "invalid_args"),
         # zhayujie/chatgpt-on-wechat scheduler_tool.py (missing task name).
         ("错误: 缺少任务名称 (name)", "invalid_args"),
+        ("错误: 缺少调度类型 (schedule_type)", "invalid_args"),
+        ("错误: 缺少任务ID (task_id)", "invalid_args"),
+        ("错误: 必须提供 message\uff08固定消息\uff09或 ai_task\uff08AI任务\uff09之一",
+         "invalid_args"),
+        ("错误: message 和 ai_task 只能提供其中一个", "invalid_args"),
         # langchain-ai/open-swe add_finding.py and search_repo_code.py.
         ("Invalid severity: urgent", "invalid_args"),
         ("query rejected by GitHub code search", "invalid_args"),

@@ -5605,8 +5605,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "issues?)), GNU coreutils expr (expr: non-integer argument), GNU bash (exit: x: "
          "numeric argument required; [: x: integer expression expected), captured here; "
          "neovateai/neovate-code src/tools/bash.ts (Could not identify command root.)"),
-        ("缺 少 ~ 名 称 | 参 数 | 字 段", "zhayujie/chatgpt-on-wechat agent/tools/scheduler/"
-         "scheduler_tool.py (错误: 缺少任务名称 (name): a missing argument)"),
+        ("缺 少 ~ 名 称 | 参 数 | 字 段 | 类 型 | 值 | id", "zhayujie/chatgpt-on-wechat "
+         "agent/tools/scheduler/scheduler_tool.py (错误: 缺少任务名称 (name); 缺少调度类型 "
+         "(schedule_type); 缺少任务ID (task_id): a missing argument)"),
+        ("必 须 提 供 | 只 能 提 供", "zhayujie/chatgpt-on-wechat scheduler_tool.py (错误: "
+         "必须提供 message ... 或 ai_task ... 之一; message 和 ai_task "
+         "只能提供其中一个: one of two arguments)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
