@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -527,11 +528,32 @@ def safe_lower(word: str) -> str:
                    else c for c in word)
 
 
+#: The characters that canonical composition (NFC) turns into ASCII (GREEK QUESTION MARK,
+#: GREEK VARIA, KELVIN SIGN; tests/test_facts_round19_locales.py checks every code point).
+NFC_TO_ASCII: Final = "\u037e\u1fef\u212a"
+_NFC_TO_ASCII_SPLIT: Final = re.compile(f"([{NFC_TO_ASCII}])")
+
+
+def composed(text: str) -> str:
+    """``text`` in composed form (NFC), as most programs write it: a letter and its
+    combining accents (``e`` + U+0301, as macOS file names and some input methods write
+    them) become the one letter the families hold (``é``), and decomposed Hangul its
+    syllables; the characters of :data:`NFC_TO_ASCII` stay as they are (no other character
+    may turn into an ASCII letter, see :func:`safe_lower`)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    if not any(c in text for c in NFC_TO_ASCII):
+        return unicodedata.normalize("NFC", text)
+    return "".join(part if part and part in NFC_TO_ASCII else unicodedata.normalize("NFC", part)
+                   for part in _NFC_TO_ASCII_SPLIT.split(text))
+
+
 def words(text: str) -> list[str]:
-    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`)."""
+    """``text`` cut into lower-case words (see :data:`WORDS` and :data:`WORDS_ANY`), a
+    non-ASCII text in composed form (:func:`composed`)."""
     if text.isascii():
         return [w.lower() for w in WORDS.findall(text)]
-    return [safe_lower(w) for w in WORDS_ANY.findall(text)]
+    return [safe_lower(w) for w in WORDS_ANY.findall(composed(text))]
 
 
 #: An address in a message is no part of its words (``.../settings/billing``), nor is a
@@ -593,7 +615,7 @@ def joined_words(text: str) -> str:
     # words is the lower() of each.
     if text.isascii():
         return " " + " ".join(WORDS.findall(text)).lower() + " "
-    return " " + safe_lower(" ".join(WORDS_ANY.findall(text))) + " "
+    return " " + safe_lower(" ".join(WORDS_ANY.findall(composed(text)))) + " "
 
 
 #: Escapes of a message that was embedded in a JSON or source string (``\\n``, ``\\"``,
@@ -851,6 +873,81 @@ _ROO_LOCALES_MORE: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{de,es,fr,ko,p
                             "tr,vi,zh-CN}/common.json at 003a2057c11a (errors.cerebras)")
 _LMSTUDIO_LOCALES_MORE: Final = ("lmstudio-ai/localization {ko,pt-BR,ru,vi}/chat.json at "
                                  "a15da90 (genInfo.stopReason)")
+_ROO_ZH_TW: Final = ("RooCodeInc/Roo-Code src/i18n/locales/zh-TW/{common,tools}.json at "
+                      "003a2057c11a (errors.command_timeout, url_timeout, no_internet, "
+                      "cerebras.*; interruption.*; gemini.thinking_complete_*; "
+                      "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
+_LOBE_ZH_TW: Final = ("lobehub/lobe-chat locales/zh-TW/error.json at 4fce455c9906 (response.400 "
+                      "to 504, InvalidProviderAPIKey, OllamaServiceUnavailable, "
+                      "SubscriptionPlanLimit)")
+_DEEPSEEK_ZH: Final = ("api-docs.deepseek.com/zh-cn/quick_start/error_codes (400 格式错误; 401 "
+                       "认证失败; 402 余额不足; 422 参数错误; 429 请求速率达到上限; 500 服务器"
+                       "故障; 503 服务器繁忙: 服务器负载过高)")
+_MINIMAX_ZH: Final = ("platform.minimaxi.com/docs/api-reference/errorcode (1001 请求超时; 1002 "
+                      "请求频率超限; 1004 未授权; 1008 余额不足; 1024 内部错误; 1026 输入内容"
+                      "涉敏; 1033 系统错误/下游服务错误); help.aliyun.com/zh/model-studio/memory/"
+                      "errors (403 无权限或服务未开通; 404 资源不存在; 500 服务内部错误)")
+#: The Windows Sockets codes: the number stays when Windows words the text in the user's
+#: language ("[WinError 10061] 由于目标计算机积极拒绝, 无法连接。").
+_WINSOCK: Final = ("Windows Sockets error codes (learn.microsoft.com windows-sockets-error-"
+                   "codes-2: WSAECONNABORTED 10053, WSAECONNRESET 10054, WSAETIMEDOUT 10060, "
+                   "WSAECONNREFUSED 10061, WSAHOST_NOT_FOUND 11001) as Python, Redis clients "
+                   "and Rust print them ([WinError 10061] ..., Error 10061 connecting to ..., "
+                   "os error 10061)")
+#: Windows' own texts of those codes in the languages its users run, as pasted in public
+#: code, READMEs and agents' transcripts found by code search.
+_WINSOCK_TEXTS: Final = (
+    "Windows WSAECONNREFUSED / WSAECONNRESET / WSAETIMEDOUT texts pasted publicly: zh-CN (由于目"
+    "标计算机积极拒绝, 无法连接; 远程主机强迫关闭了一个现有的连接; 由于连接方在一段时间后"
+    "没有正确答复或连接的主机没有反应, 连接尝试失败), zh-TW (無法連線, 因為目標電腦拒絕連線; "
+    "現存的連線已被遠端主機強制關閉; 連線嘗試失敗, 因為連線對象有一段時間並未正確回應), ja "
+    "(対象のコンピューターによって拒否されたため、接続できませんでした; 既存の接続はリモート "
+    "ホストに強制的に切断されました; 接続済みの呼び出し先が一定の時間を過ぎても正しく応答しな"
+    "かったため), ko (대상 컴퓨터에서 연결을 거부했으므로 연결하지 못했습니다), de (da der "
+    "Zielcomputer die Verbindung verweigerte; vom Remotehost geschlossen; nach einer "
+    "bestimmten Zeitspanne nicht richtig reagiert), fr "
+    "(l'ordinateur cible l'a expressément refusée), es (el equipo de destino denegó expresamente "
+    "dicha conexión), pt-BR (a máquina de destino as recusou ativamente), ru (конечный компьютер "
+    "отверг запрос на подключение; за требуемое время не получен нужный отклик)")
+_WINERROR: Final = ("Windows system error codes as Python prints them whatever the language of "
+                    "the text ([WinError 2] ERROR_FILE_NOT_FOUND, [WinError 3] "
+                    "ERROR_PATH_NOT_FOUND, [WinError 5] ERROR_ACCESS_DENIED; pt-BR: [WinError 5] "
+                    "Acesso negado; fr: [WinError 5] Accès refusé)")
+_WIN_TEXTS: Final = (
+    "Windows file and command messages pasted publicly: zh-TW (系統找不到指定的檔案; [WinError 5] "
+    "存取被拒; 'install.bat' 不是內部或外部命令、可執行的程式或批次檔; PowerShell: uv : 無法辨識 "
+    "'uv' 詞彙是否為 Cmdlet、函數、指令檔或可執行程式的名稱), pt-BR ([WinError 2] O sistema não "
+    "pode encontrar o arquivo especificado), ru (Не удается найти указанный файл; \"npm\" не "  # noqa: RUF001
+    "является внутренней или внешней командой), a QGIS plugin's localized 'access is denied' "
+    "list for uv output (zugriff verweigert, accès refusé, acceso denegado, acesso negado, "
+    "отказано в доступе, アクセスが拒否されました, 拒绝访问, 存取被拒)")
+_LOBE_RESPONSES: Final = ("lobehub/lobe-chat locales/{fr-FR at 00e080c53901, es-ES at "
+                          "02f346b84d99, pt-BR at 007485dcd029, ru-RU at 001d37c6514d, zh-CN at "
+                          "0500a046ce8b}/error.json (response.400 to 524, ExceededContextWindow, "
+                          "InsufficientQuota, QuotaLimitReached, ModelNotFound, PermissionDenied, "
+                          "InvalidProviderAPIKey, OllamaServiceUnavailable, SubscriptionPlanLimit)")
+_ROO_LOCALES_ALL: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja,ko,de,fr,es,"
+                           "pt-BR,ru}/{common,tools}.json at cb83656718 (errors.command_timeout, "
+                           "url_not_found, no_internet, url_forbidden, url_page_not_found; "
+                           "interruption.*; gemini.thinking_complete_*; tasks.canceled; "
+                           "readFile.imageTooLarge; unknownToolError; newTask policy_restriction)")
+_NEW_API_LOCALES: Final = ("QuantumNous/new-api i18n/locales/{zh-CN,zh-TW at 002f91220c7d, ja at "
+                           "1779dd59487b, ko-KR at 6190d686c1e1, fr, ru at 221f50ea4961, pt-BR at "
+                           "088b42fc517d}.yaml "
+                           "(the relay's own errors: token.*, distributor.*, "
+                           "auth.*, rate_limit.reached, quota.insufficient, "
+                           "billing.insufficient_balance, channel.no_valid_upstream, "
+                           "relay.group_saturated)")
+_ROO_EMBEDDINGS: Final = ("RooCodeInc/Roo-Code src/i18n/locales/{zh-CN,zh-TW,ja,ko,de,fr,es,"
+                          "pt-BR,ru}/embeddings.json at cb83656718 (an embedding provider's "
+                          "errors: validation.connectionFailed, invalidApiKey, "
+                          "serviceUnavailable; ollama.modelNotFound, serviceUnavailable; "
+                          "bedrock.accessDenied)")
+_LOCALE_CAPTURES_ZH_TW: Final = (
+    "glibc strerror, coreutils, bash, git and GNU make messages in zh_TW, captured here (LOCPATH "
+    "with zh_TW.UTF-8 built by localedef, LC_ALL=zh_TW.UTF-8: ls, cat, head, touch as nobody, "
+    "an unknown command, git add/checkout/apply, make; os.strerror of ETIMEDOUT, "
+    "ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH, EPERM)")
 _ZH_FINISH: Final = (
     "The-Sunder-islands/iflow-cli-ce zh-CN finish messages (因 token 限制而截断"
     "响应; 因格式错误的函数调用停止响应; 因意外的工具调用停止响应; 会话已达到最大"
@@ -916,11 +1013,24 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "returned by Gemini.): nothing came back, so no finish reason either"),
     )),
     ("canceled", (
+        ("사용자 + 중단 | 중지 | 취소", _ROO_LOCALES_ALL + " (사용자에 의해 응답이 중단됨)"),
+        ("ユーザー + 中断 | キャンセル | 停止", _ROO_LOCALES_ALL + " (ユーザーによって停止および"
+         "キャンセルされました)"),
+        ("benutzer + unterbrochen | abgebrochen", _ROO_LOCALES_ALL + " (Antwort vom Benutzer "
+         "unterbrochen)"),
+        ("utilisateur + interrompue | annulée | arrêtée", _ROO_LOCALES_ALL + " (Réponse "
+         "interrompue par l'utilisateur)"),
+        ("usuario + interrumpida | cancelada | detenida", _ROO_LOCALES_ALL + " (Fue detenida y "
+         "cancelada por el usuario)"),
+        ("使用者 | 用户 | 用戶 + 中斷 | 中断 | 停止 | 取消 | 中止",
+         _ROO_ZH_TW + " (回應被使用者中斷; 工作錯誤: 它已被使用者停止並取消)"),
         ("사용자 중지 | pelo usuário | остановлено пользователем | người dùng đã dừng",
          _LMSTUDIO_LOCALES_MORE),
         ("ユーザーによる停止 | 用户已停止 | benutzer gestoppt | прерван пользователем | "
          "отменена пользователем", _LMSTUDIO_LOCALES + "; " + _ROO_LOCALES),
-        ("取消 | 中断 | 中止", _ZH_FINISH),
+        ("取消 | 中断 | 中止 - 错误 | 錯誤 | エラー", _ZH_FINISH + "; not a response cut by an "
+         "API error (Roo-Code zh-CN 响应被 API 错误中断, ja APIエラーによって応答が中断され"
+         "ました)"),
         ("cancel | cancelled | canceled | cancellation | cancelation | cancelling | canceling",
          _OPENAI_RESPONSES + "; " + _ACP + "; cohere-python (USER_CANCEL)"),
         ("abort | aborted | aborting", _VLLM),
@@ -945,6 +1055,13 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the user rejected a tool call and the turn stopped)"),
     )),
     ("content_filter", (
+        ("안전 설정 | 암송 확인 | sicherheitseinstellungen | rezitationsprüfung | paramètres de "
+         "sécurité | vérification de récitation | configuración de seguridad | comprobación de "
+         "recitación | configurações de segurança | verificação de recitação", _ROO_LOCALES_ALL
+         + " (gemini.thinking_complete_safety, thinking_complete_recitation)"),
+        ("安全設定 | 安全设置 | 引用檢查 | 引用检查 | 過濾",
+         _ROO_ZH_TW + " (由於安全設定輸出被阻止; "
+         "由於引用檢查輸出被阻止)"),
         ("出力ブロック | вывод заблокирован | đã bị chặn | thông tin cá nhân nhạy cảm",
          _ROO_LOCALES + "; " + _LOBE_LOCALES),
         ("safety | unsafe", _GEMINI_FR),
@@ -1027,6 +1144,9 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
                                          "(requires_action)"),
     )),
     ("length", (
+        ("토큰 제한 | 출력 잘림 | tronquée | limite de jetons | truncada | límite de tokens | "
+         "limite de tokens", _ROO_LOCALES_ALL + " (gemini.thinking_complete_truncated)"),
+        ("截斷 | 最大輪次", _ROO_ZH_TW + " (由於 Token 限制輸出被截斷)"),
         ("도달 | atingido | достигнут | đã đạt",
          _LMSTUDIO_LOCALES_MORE),
         ("トークン制限 | に到達 | 达到 | erreicht | лимита токенов | вывод урезан",
@@ -1083,6 +1203,10 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "ran out"),
     )),
     ("error", (
+        ("오류 | エラー | fehler | erreur | erro | ошибкой", _ROO_LOCALES_ALL
+         + " (interruption.responseInterruptedByApiError: API 오류로 인해 응답이 중단됨)"),
+        ("錯誤 | 错误 | 出錯 | 出错", _ROO_ZH_TW + " (回應被 API 錯誤中斷: interrupted by an API "
+         "error)"),
         ("실패 | falhou | ошибка | không thành công",
          _LMSTUDIO_LOCALES_MORE),
         ("失敗 | 生成失败 | fehler beim generieren", _LMSTUDIO_LOCALES),
@@ -1711,6 +1835,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
 #: them, in every wording (words, after the phrase table above).
 PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
     ("context_length", (
+        ("dépasse la longueur | excede o comprimento", _LOBE_RESPONSES + " (ExceededContextWindow: "
+         "le contenu de la demande actuelle dépasse la longueur que le modèle peut traiter)"),
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
         ("due to token limits | due to token limit | token limits exceeded | token limit "
          "exceeded | exceeds the token limit | exceeded the token limit - output | response | "
@@ -1774,6 +1900,20 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "continued from a previous conversation that ran out of context)"),
     )),
     ("billing", (
+        ("недостаточно квоты | 할당량이 부족 | 할당량이 소진 | quota insuffisant | cota "
+         "insuficiente", _NEW_API_LOCALES
+         + " (quota.insufficient, token.exhausted)"),
+        ("квота | quota | cota + исчерпана | épuisé | esgotada",
+         _NEW_API_LOCALES + " (token.exhausted: Квота этого "
+         "токена исчерпана; Le quota de ce jeton est épuisé)"),
+        ("クォータ不足 | クォータが不足 | クォータは使い果たされ | 残高不足", _NEW_API_LOCALES
+         + " (quota.insufficient クォータ不足; billing.insufficient_balance 残高不足; "
+         "token.exhausted)"),
+        ("solde de votre compte | saldo da conta | quota d abonnement | límite de tu suscripción | "
+         "limite de pontos de assinatura", _LOBE_RESPONSES + " (InsufficientQuota: vérifier si le "
+         "solde de votre compte est suffisant; SubscriptionPlanLimit)"),
+        ("額度已用盡 | 額度不足 | 餘額不足 | 欠費 | 訂閱額度 | 订阅额度", _LOBE_ZH_TW + " (您的訂閱"
+         "額度已用盡)"),
         ("kontoguthaben | abonnementspunktestand | kostenpflichtiges abonnement | "
          "số dư tài khoản", _LOBE_LOCALES),
         ("额度不足 | 额度已用尽 | 额度用尽 | 无可用额度 | 套餐已到期", _ALIYUN + " (100011 无可用"
@@ -2017,6 +2157,55 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        ("访问 | 存取 + 被拒绝 | 遭拒", _ROO_EMBEDDINGS + " (访问 Amazon Bedrock 服务被拒绝)"),
+        ("api キー + 無効", _ROO_EMBEDDINGS + " (無効なAPIキーです)"),
+        ("zugriff + verweigert", _ROO_EMBEDDINGS + " (Zugriff auf den Amazon Bedrock-Dienst "
+         "verweigert)"),
+        ("アクセスが拒否 | 액세스가 거부 | 잘못된 api 키 | ungültiger api schlüssel | clé api "
+         "invalide | accès refusé | clave de api no válida | acceso denegado | chave de api "
+         "inválida | acesso negado | неверный ключ api", _ROO_EMBEDDINGS + " (invalidApiKey, "
+         "bedrock.accessDenied)"),
+        ("токен | токена | 토큰 | jeton + недопустимый | не предоставлен | истёк | истек | "
+         "недоступен | не имеет доступа | 유효하지 않 | 제공되지 않 | 만료 | 사용할 수 없 | 권한이 "
+         "없 | invalide | non fourni | a expiré | indisponible | pas accès | aucun accès",
+         _NEW_API_LOCALES
+         + " (token.invalid, token.not_provided, token.expired, token.status_unavailable, "
+         "distributor.token_model_forbidden)"),
+        ("token + inválido | não fornecido | expirou | indisponível | não tem acesso",
+         _NEW_API_LOCALES + " (pt-BR token.invalid, token.not_provided, token.expired, "
+         "distributor.token_model_forbidden)"),
+        ("não autorizado | foi banido | sem permissão | нет прав доступа | 권한이 없 | a été banni "
+         "| pas de permission", _NEW_API_LOCALES + " (distributor.group_access_denied, "
+         "oauth.user_banned)"),
+        ("canal | usuário | utilisateur | канал | пользователь | 채널 | 사용자 + foi desativado | "
+         "a été désactivé | отключён | заблокирован | 비활성화되었습니다 | 차단되었습니다",
+         _NEW_API_LOCALES + " (distributor.channel_disabled, user.disabled, oauth.user_banned: "
+         "a channel or user the relay disabled; not anything else disabled or blocked, as "
+         "Roo-Code ko checkpoints or ru output blocked by safety settings)"),
+        ("令牌 | トークン + 未提供 | 状态不可用 | 狀態不可用 | 已過期 | 無效 | 无权 | 無權 | "
+         "验证失败 | 驗證失敗 | 無効 | 提供されていません | 有効期限が切れ | 利用不可 | "
+         "アクセスできません", _NEW_API_LOCALES + " (token.not_provided, token.expired, "
+         "token.status_unavailable, distributor.token_model_forbidden)"),
+        ("无权访问 | 無權存取 | 無權訪問 | 无权使用 | 無權使用 | 被封禁 | 権限がありません | ban "
+         "されて | アクセス許可リスト",
+         _NEW_API_LOCALES + " "
+         "(distributor.group_access_denied, channel_disabled, user.disabled, oauth.user_banned, "
+         "auth.permission_denied, auth.ip_not_allowed)"),
+        ("渠道 | 管道 | 用户 | 使用者 | チャンネル | ユーザー + 已被禁用 | 無効化されています",
+         _NEW_API_LOCALES + " (distributor.channel_disabled 该渠道已被禁用, user.disabled)"),
+        ("key | ключ + недействителен", _LOBE_RESPONSES + " (ru-RU InvalidAnthropicAPIKey: "
+         "Anthropic API Key недействителен)"),
+        ("pas l autorisation | pas la permission | autorisations insuffisantes | no tiene "
+         "permiso | no tienes permiso | permisos insuficientes | api key incorrecta | não tem "
+         "permissão | falta de permissão | api key inválido | senha de acesso inválida | нет "
+         "разрешения | аутентификация | неверный или пустой ключ | 鉴权 | "
+         "没有访问 - n existe pas | no existe | não existir | не существует",
+         _LOBE_RESPONSES + " (401, 403, PermissionDenied, InvalidProviderAPIKey, "
+         "InvalidBedrockCredentials)"),
+        ("驗證失敗 | 身分驗證 | 身份驗證 | 存取被拒 | 沒有權限 | 權限不足 | 未授權 | 无权限",
+         _LOBE_ZH_TW + " (401 權限不足或身分驗證無效; 403 您沒有權限存取此內容); " + _ROO_ZH_TW
+         + " (API 驗證失敗; API 存取被拒絕); " + _MINIMAX_ZH),
+        ("金鑰 + 不正確 | 無效 | 為空 | 過期", _LOBE_ZH_TW + " (API 金鑰不正確或為空)"),
         ("zugriff verweigert | authentification | accès interdit | autenticación | acceso "
          "prohibido | autenticação | 인증 | 액세스가 금지 | 访问被禁止 | kimlik doğrulama | "
          "erişimi yasak | xác thực",
@@ -2240,6 +2429,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        ("nome do modelo não especificado | requisição inválida | имя модели не указано | "
+         "невозможно разобрать модель | недопустимый запрос | 모델 이름이 "
+         "지정되지 | 모델을 분석할 수 없 | 잘못된 요청 | nom du modèle non spécifié | requête "
+         "invalide", _NEW_API_LOCALES + " (distributor.model_name_required, invalid_request)"),
+        ("未指定模型 | 无法解析模型 | 無法解析模型 | 无效的请求 | 無效的請求 | モデル名が指定されて"
+         "いません | 無効なリクエスト", _NEW_API_LOCALES + " (distributor.model_name_required, "
+         "invalid_request, invalid_request_parse_model)"),
+        ("ne comprend pas | no comprende | não entendeu | не понимает | 不明白",
+         _LOBE_RESPONSES + " (400: le serveur ne comprend pas votre requête)"),
+        ("無法理解 | 无法理解 | 參數錯誤 | 參數無效 | 請求無效 | 涉敏 | 格式错误 - 响应",
+         _LOBE_ZH_TW + " (400 伺服器無法理解您的請求); " + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("理解できません | 意味エラー", _LOBE_LOCALES),
         ("unprocessable entity | unprocessable content", "HTTP 422 reason phrase (RFC 9110 "
          "Unprocessable Content, earlier Unprocessable Entity); openai-python "
@@ -2532,6 +2732,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        ("模型 | モデル | 모델 | modelo | модель + 未找到 | 見つかりません | 찾을 수 없 | no se "
+         "encuentra | não encontrado | не найдена | не найден", _ROO_EMBEDDINGS + " "
+         "(ollama.modelNotFound: 未找到 Ollama 模型; Ollamaモデルが見つかりません; a model, not "
+         "anything else not found, as an array missing from a response)"),
+        ("page | ressource | modèle | página | recurso | modelo | страницу | ресурс | модель + n a "  # noqa: RUF001
+         "pas pu trouver | introuvable | n existe pas | no puede encontrar | no se puede "
+         "encontrar | não encontrou | não existir | не может найти | не существует",
+         _LOBE_RESPONSES + " (404: la page ou la ressource demandée; ModelNotFound: il se peut "
+         "que le modèle n'existe pas; a page, resource or model, not anything else not found)"),
+        ("無法找到 | 无法找到 | 資源不存在 | 资源不存在",
+         _LOBE_ZH_TW + " (404 伺服器無法找到您請求的頁面或資源); " + _MINIMAX_ZH),
         ("nicht gefunden | 見つけることができません | không tồn tại", _LOBE_LOCALES),
         ("not found for api version", "the Gemini API's 404 NOT_FOUND (models/X is not found "
          "for API version v1beta, or is not supported for generateContent), as "
@@ -2600,6 +2811,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(Exafunction/codeium#278: Unknown: Model provider is currently unavailable)"),
     )),
     ("too_large", (
+        ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
+         _LOBE_RESPONSES + " (413: quantité de données trop importante)"),
+        ("資料量過大 | 数据量过大 | 請求體過大 | 请求体过大",
+         _LOBE_ZH_TW + " (413 您的請求資料量過大)"),
         ("大きすぎ", _LOBE_LOCALES),
         ("request + exceeds + bytes | number of bytes", "docs.anthropic.com errors "
          "(request_too_large: Request exceeds the maximum allowed number of bytes.)"),
@@ -2615,6 +2830,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        ("лимита запросов | лимит запросов | 요청 수 제한 | limite de requêtes | limite de "
+         "requisições", _NEW_API_LOCALES
+         + " (rate_limit.reached)"),
+        ("请求数限制 | 請求數限制 | 最多请求 | 最多請求 | リクエスト制限 | 送信頻度が高すぎ",
+         _NEW_API_LOCALES + " (rate_limit.reached: 您已达到请求数限制)"),
+        ("trop fréquente | trop de requêtes | demasiadas solicitudes | muito frequente | "
+         "слишком частый | слишком много запросов | nombre de requêtes | número de solicitudes | "
+         "número de solicitações | 请求次数", _LOBE_RESPONSES + " (429; QuotaLimitReached: le "
+         "nombre de requêtes a atteint la limite de quota de cette clé)"),
+        ("請求太多 | 请求太多 | 請求過多 | 頻率 | 頻繁 | 速率 | 限流",
+         _LOBE_ZH_TW + " (429 您的請求太多); " + _ROO_ZH_TW + " (API 速率限制已超出); "
+         + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH + " (请求频率超限)"),
         ("ratenlimit | limite de débit | límite de velocidad | limite de taxa | 속도 제한 | "
          "速率限制 | hız sınırı | giới hạn tốc độ",  # noqa: RUF001
          _ROO_LOCALES_MORE),
@@ -2683,6 +2910,25 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "访问过于频繁: requests too frequent)"),
     )),
     ("overloaded", (
+        ("服務不可用 | 利用できません | 사용할 수 없 | est indisponible | недоступен | недоступна",
+         _ROO_EMBEDDINGS + " (ollama.serviceUnavailable, validation.serviceUnavailable)"),
+        ("nenhum canal upstream | está saturada | вышестоящего канала | нет доступного канала "
+         "| насыщена | 업스트림 채널이 없 | 부하가 "
+         "포화 | 사용 가능한 채널이 없 | aucun canal amont | est saturée | aucun canal disponible",
+         _NEW_API_LOCALES + " (channel.no_valid_upstream, channel.upstream_saturated, "
+         "distributor.no_available_channel)"),
+        ("无有效上游 | 無有效上游 | 无可用渠道 | 無可用管道 | 負載已飽和 | 負荷が飽和 | 最大負荷 | "
+         "利用可能なチャンネルがありません | 有効なアップストリーム", _NEW_API_LOCALES
+         + " (channel.no_valid_upstream, distributor.no_available_channel, "
+         "channel.upstream_saturated, relay.group_saturated)"),
+        ("une surcharge | sobrecarga | sobrecarregado | перегрузки | n est pas disponible | no "
+         "está disponible | não está disponível | indisponível",
+         _LOBE_RESPONSES + " (503: surcharge ou "
+         "maintenance; OllamaServiceUnavailable: le service Ollama n'est pas disponible)"),
+        ("過載 | 过载 | 負載過高 | 负载过高 | 暫時無法使用 | 暂时无法使用 | 繁忙 | 忙碌 | "
+         "進行維護 | 进行维护", _LOBE_ZH_TW + " (503 可能是因為過載或正在進行維護; Ollama 服務"
+         "暫時無法使用); "
+         + _DEEPSEEK_ZH),
         ("オーバーロード | 과부하 | nicht verfügbar | không khả dụng", _LOBE_LOCALES),
         ("queue full | queue is full", "chathub-dev/chathub bots/gradio (queue_full: the "
          "LMSYS gradio queue)"),
@@ -2732,6 +2978,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
     )),
     ("server", (
+        ("rencontrer des difficultés | experimentando dificultades | enfrentando algumas "
+         "dificuldades | испытывает некоторые трудности | 一些困难 | 一些困難",
+         _LOBE_RESPONSES + " (500: le serveur semble rencontrer des difficultés)"),
+        ("伺服器錯誤 | 伺服器內部錯誤 | 內部錯誤 | 服务器故障 | 伺服器故障 | 服务内部错误 | "
+         "系统错误 | 系統錯誤 | 下游服务错误 | 遇到一些困難 | 遇到一些困难",
+         _LOBE_ZH_TW + " (500 伺服器似乎遇到一些困難); " + _ROO_ZH_TW + " (API 伺服器錯誤); "
+         + _DEEPSEEK_ZH + "; " + _MINIMAX_ZH),
         ("一時的 | serververbindung | speicherplatz | beim warten auf eine antwort | "
          "kết nối máy chủ", _LOBE_LOCALES),
         ("内部错误 | 系统异常 | 服务器错误", _ZHIPU + " (500 内部错误); " + _QIANFAN + " (系统内"
@@ -2792,6 +3045,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
+        ("expiré en attendant | délai d attente | agotado el tiempo de espera | tiempo de espera "
+         "agotado | excedeu o tempo de espera", _LOBE_RESPONSES + " (408: le serveur a expiré en "
+         "attendant la demande)"),
+        ("error 10060 | errno 10060", _WINSOCK),
+        ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
+         "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
+         "за требуемое время", _LOBE_ZH_TW + " (408 伺服器在等待請求時超時); " + _WINSOCK_TEXTS),
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("タイムアウト | 上位サーバー", _LOBE_LOCALES),
         ("upstream server is timing out", "Kong/kong proxy 504 (The upstream server is timing "
@@ -2827,6 +3088,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(APITimeoutError)"),
     )),
     ("network", (
+        ("连接 | 連線 + 失败 | 失敗",
+         _ROO_EMBEDDINGS + " (连接嵌入器服务失败; 連線至內嵌服務失敗)"),
+        ("verbindung + fehlgeschlagen", _ROO_EMBEDDINGS + " (Verbindung zum Embedder-Dienst "
+         "fehlgeschlagen)"),
+        ("接続に失敗 | 연결하지 못했습니다 | échec de la connexion | error al conectar | falha ao "
+         "conectar | не удалось подключиться", _ROO_EMBEDDINGS + " (validation.connectionFailed)"),
+        ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
+         + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
@@ -2952,11 +3230,24 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to parse SSE event, as in the keyword above)"),
     )),
     ("canceled", (
+        ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
+         + " (499: votre demande a été interrompue)"),
         ("unterbrochen", _LOBE_LOCALES),
         ("已取消", "cfug/dio and other Chinese HTTP clients' messages (请求已取消: request "
                   "canceled)"),
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
+    )),
+    ("http_other", (
+        ("请求方法 | 請求方法 | 요청 메서드 | méthode de requête | método de "
+         "solicitud | método de solicitação | метод запроса",
+         _LOBE_RESPONSES + "; " + _LOBE_ZH_TW + "; lobehub/lobe-chat locales/ko-KR/"
+         "error.json (405: the server does not support the request method)"),
+        ("请求存在冲突 | 請求存在衝突 | 충돌로 인해 | en raison d un conflit | debido a un "
+         "conflicto | devido a um conflito | из за конфликта",
+         _LOBE_RESPONSES + "; " + _LOBE_ZH_TW
+         + "; lobehub/lobe-chat locales/ko-KR/error.json (409: a conflict with the resource's "
+         "state)"),
     )),
 )
 
@@ -3311,6 +3602,11 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
+        ("策略限制 | ポリシー制限 | 정책 제한 | richtlinienbeschränkungen | restrictions de "
+         "politique | restricciones de política | restrições de política | ограничений политики",
+         _ROO_LOCALES_ALL + " (newTask policy_restriction)"),
+        ("政策限制 | 使用者拒絕 | 用戶拒絕 | 未核准",
+         _ROO_ZH_TW + " (由於政策限制, 無法建立新工作)"),
         ("不允许执行 | 被拦截 | 拦截 | 用户拒绝 | 被用户拒绝 | 未批准 | 禁止执行", _ZH_AGENTS),
         ("user rejected | user denied | user declined | user refused | rejected by the user "
          "| denied by the user | declined by the user | refused by the user | user chose not "
@@ -3481,6 +3777,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "request rejected: x): the user refused the call"),
     )),
     ("timeout", (
+        ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
+        ("타임아웃 | zeitüberschreitung | a expiré | tiempo de espera | tempo limite - certificat "
+         "| jeton | mot de passe", _ROO_LOCALES_ALL + " (command_timeout, url_timeout; not a "
+         "certificate or token that expired)"),
+        ("시간 + 초과", _ROO_LOCALES_ALL + " (명령 실행 시간이 N초 후 초과되었습니다)"),
+        ("истекло + время", _ROO_LOCALES_ALL + " (Время выполнения команды истекло)"),
+        ("error 10060 | errno 10060", _WINSOCK),
+        ("超時 | 逾時 | 一段时间后没有正确答复 | 一段時間並未正確回應 | 正しく応答しなかった | "
+         "응답이 없어 | zeitspanne nicht richtig reagiert | no respondió adecuadamente | "
+         "за требуемое время - 設定 | 设置", _ROO_ZH_TW + " (命令執行超時; 網站載入超時); "
+         + _WINSOCK_TEXTS),
         (_STRERROR_TIMEOUT, _STRERROR_CAPTURES),
         ("таймаут", _ROO_LOCALES),
         ("连接超时 | 超时", _ZH_CN + " (ETIMEDOUT 连接超时)"),
@@ -3566,8 +3873,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Returning control to agent after N seconds with no output"),
     )),
     ("canceled", (
+        ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
+         "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | "
+         "interrumpida | cancelada | прерван - verbindung | connexion | conexión | conexão | "
+         "соединение | 连接 | 連線 | 接続 | 연결", _ROO_LOCALES_ALL + " (url_request_aborted: the "
+         "request was aborted; not a connection that was)"),
+        ("中斷 | 被使用者停止 | 已被使用者", _ROO_ZH_TW + " (回應被使用者中斷)"),
         ("был прерван", _ROO_LOCALES),
-        ("中断 | 取消 | 中止", _ZH_AGENTS),
+        ("中断 | 取消 | 中止 - 连接 | 連線 | 连线", _ZH_AGENTS + "; not a connection that was "
+         "aborted (Winsock WSAECONNABORTED: 你的主机中的软件中止了一个已建立的连接: network)"),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
          "dumped | terminate called | no merge to abort | nothing to abort | connection "
@@ -3597,6 +3911,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
     )),
     ("unknown_tool", (
+        ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
+         "desconocida | ferramenta desconhecida | неизвестный инструмент", _ROO_LOCALES_ALL
+         + " (unknownToolError)"),
+        ("未知工具 | 未知的工具", _ROO_ZH_TW + " (嘗試使用未知工具)"),
         ("工具 + 不存在 | 未找到 | 找不到 | 未注册", _ZH_AGENTS),
         ("tool | function | tool with name | tool name | tool named | action | plugin | agent ~ "
          "not "
@@ -3736,6 +4054,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "agents-core (Unable to force call to tool `x` because it is not defined)"),
     )),
     ("edit_mismatch", (
+        ("修補失敗 | 未套用修補檔",
+         _LOCALE_CAPTURES_ZH_TW + " (git apply: 修補失敗; 未套用修補檔)"),
         ("lỗi khi vá | miếng vá không được áp dụng",
          _LOCALE_CAPTURES),
         ("patch konnte nicht angewendet werden | anwendung des patches "
@@ -3817,6 +4137,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "file_str_replace.py (String not found: x): the anchor text is not there as given"),
     )),
     ("too_large", (
+        ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
+         "слишком большой", _ROO_LOCALES_ALL + " (readFile.imageTooLarge)"),
+        ("過大 | 超過了最大 | 最大允許", _ROO_ZH_TW + " (圖片檔案過大。允許的最大大小為 N MB)"),
         ("greater than + gi b | gb | mi b | mb | ki b | kb | bytes", "nodejs/node "
          "lib/internal/errors.js (ERR_FS_FILE_TOO_LARGE: File size (N) is greater than 2 GiB)"),
         ("exceeds | exceeded + mb limit | kb limit | gb limit | mib limit | kib limit | bytes "
@@ -3870,6 +4193,25 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "parameter ..., max 20 pages per request.)"),
     )),
     ("permission", (
+        ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
+        ("身份验证 | 身分驗證 | 身份驗證 | 認証 | 인증 | authentifizierung | authentification | "
+         "autenticación | autenticação | аутентификация | аутентификации", _ROO_LOCALES_ALL
+         + " (share_auth_required, manual_url_auth_error: authentication required or failed)"),
+        ("访问 | 存取 | 접근이 | zugriff | accès | acceso | acesso + 被禁止 | 금지 | verboten | "
+         "interdit | prohibido | proibido", _ROO_LOCALES_ALL + " (url_forbidden)"),
+        ("已停用指令碼執行 | exécution de scripts est désactivée | ejecución de scripts está "
+         "deshabilitada | execução de scripts foi desabilitada | выполнение сценариев отключено",
+         "PowerShell's execution policy refusing a script in Traditional Chinese, French, "
+         "Spanish, Portuguese and Russian, as pasted in READMEs found by code search (npx : "
+         "因為這個系統上已停用指令碼執行, 所以無法載入 ...; Impossible de charger le fichier "
+         "npm.ps1, car l'exécution de scripts est désactivée sur ce système; No se puede cargar "
+         "el archivo npx.ps1 porque la ejecución de scripts está deshabilitada en este sistema; "
+         "O arquivo npm.ps1 não pode ser carregado porque a execução de scripts foi desabilitada "
+         "neste sistema; Невозможно загрузить файл npm.ps1, так как выполнение сценариев "
+         "отключено в этой системе)"),
+        ("win error 5", _WINERROR),
+        ("存取被拒 | 拒絕存取 | 權限不足 | 沒有權限 | accès refusé | acesso negado | acceso "
+         "denegado | zugriff verweigert", _WIN_TEXTS),
         ("keine berechtigung | permiso denegado | 許可がありません | 허가 거부 | 权限不够",
          _STRERROR_CAPTURES),
         ("отказано в доступе | permission non accordée | erişim engellendi | "
@@ -4063,11 +4405,26 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "yaml_utils.py (File Permissions Error: ... file is not readable.)"),
     )),
     ("not_found", (
+        ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
+         _LOCALE_CAPTURES_ZH_TW + " (ENOENT; git: not a repository, pathspec did not match; "
+         "make: no rule to make target)"),
+        ("introuvable | non trouvé | non trouvée | pas été trouvé | no encontrado | no "
+         "encontrada | no se encontró | não encontrada | не найден | не найдены - adresse | "
+         "dirección | endereço | адрес", _ROO_LOCALES_ALL + " (message.message_not_found, "
+         "customModes modeNotFound, command_not_found)"),
+        ("찾을 수 없 | n a pas été trouvée | no fue encontrada | não foi encontrada - 주소 | "
+         "adresse | dirección | endereço", _ROO_LOCALES_ALL + " (url_page_not_found; not "
+         "url_not_found, an address: network)"),
+        ("win error 2 | win error 3", _WINERROR),
+        ("系統找不到 | 不是內部或外部命令 | не удается найти | не является внутренней или "
+         "внешней | не распознано как имя | não pode encontrar | não é reconhecido como",
+         _WIN_TEXTS),
+        ("無法辨識 + cmdlet", _WIN_TEXTS),
         ("nicht gefunden | orden no encontrada | não encontrado | commande introuvable | "
          "команда не найдена | không tìm thấy | stimmt mit keinen dateien überein | ne "
          "correspond à aucun fichier | не соответствует ни одному файлу | hiçbir dosya ile "
-         "eşleşmedi",
-         _LOCALE_CAPTURES),
+         "eşleşmedi - adresse | endereço | dirección | 주소",
+         _LOCALE_CAPTURES + "; not an address that was not found (a host name: network)"),
         ("datei oder verzeichnis nicht gefunden | no existe el fichero | そのようなファイル | "
          "파일이나 디렉터리가 없 | dosya ya da dizin yok | 没有那个文件或目录",
          _STRERROR_CAPTURES),
@@ -4078,7 +4435,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("не найдена | не найдено | 見つかり | 見つから - адрес | アドレス", _ROO_LOCALES),
         ("could not resolve | unable to resolve + file id | file | for path", "nextcloud/"
          "context_agent all_tools/files.py (Could not resolve file ID for path: x)"),
-        ("不存在 | 未找到 | 找不到 - 有效", _ZH_AGENTS),
+        ("不存在 | 未找到 | 找不到 - 有效 | 地址 | 位址 | 主机的路由 | "
+         "主機的路由",
+         _ZH_AGENTS + "; not an address that was "
+         "not found (Roo-Code zh-CN url_not_found 找不到网站地址: network)"),
         ("没有那个文件或目录 | 未找到命令 | 不是 git 仓库 | 未匹配任何 | 没有规则可制作目标",
          _ZH_CN + " (ENOENT 没有那个文件或目录; bash 未找到命令); git zh_CN (不是 git 仓库; 路径"
          "规格 "
@@ -4274,6 +4634,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "permission first (MetaGPT: Could not access or create directories)"),
     )),
     ("invalid_args", (
+        ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
+         "head: 無效的列數; 請嘗試執行「ls --help」取得更多訊息)"),
+        ("无效 | 無效 | 無効 | 잘못된 | 유효하지 않 | ungültig | ungültige | ungültiges | "
+         "ungültigen | invalide | non valide | no válido | no es válido | inválido | inválida | "
+         "недействителен | недействительный | неверный | неверная | неверное | недопустимый | "
+         "недопустимая | недопустимое - 無効になっ | 無効化", _ROO_LOCALES_ALL + " "
+         "(invalid_data_uri, condense_handler_invalid, manual_url_no_query: invalid input; not "
+         "ja 無効になっています: has been disabled)"),
         ("must be of type | args but requires | arguments but requires", "an argument of the "
          "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
          "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
@@ -4736,6 +5104,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "\"x\"); cloudwego/eino compose (no tool call found in input message)"),
     )),
     ("network", (
+        ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
+         + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
+        ("无网络连接 | 网站地址 | 網站位址 | 주소를 찾을 수 없 | 인터넷 연결이 없 | "
+         "keine internetverbindung | website adresse | pas de connexion internet | adresse du "
+         "site | sin conexión a internet | dirección del sitio | sem conexão com a internet | "
+         "endereço do site", _ROO_LOCALES_ALL + " (url_not_found, no_internet)"),
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
+         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
          "アドレスが見つかりません", _ROO_LOCALES),
@@ -4863,6 +5246,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "microsoft/OmniParser#156 (Windows Host is not responding)"),
     )),
     ("exit_nonzero", (
+        ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
         ("退出码 | 返回码 | 代码 + 退出", _ZH_AGENTS),
         ("command | process + returned + error code | exit code - exit code 0 | error code "
          "0", "screetsec/Sudomy#40 (Shell "
