@@ -3463,13 +3463,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
         (r"\bnot found(?<!api key not found)(?<!api_key not found)"
-         r"(?! in (?:this|the current) scope)",
+         r"(?<!argument value not found)(?! in (?:this|the current) scope)",
          _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
          "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
-         "variable)"),
+         "variable), nor a value the call left out for one of its arguments (JetBrains/koog: "
+         "Required tool argument value not found: \"x\", an invalid argument)"),
         ("does not exist", _CLAUDE_CODE + " (File does not exist.); " + _CONTINUE),
         ("no module named", "CPython import system; " + _RUN),
         ("cannot find module", "Node.js CJS loader; Go (cannot find module providing "
@@ -3483,6 +3484,13 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "bad/illegal format or missing URL; curl: (3) bad range specification in URL "
          "position 9), captured here: the URL the tool passed does not parse"),
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
+        # An edit block whose markers came in the wrong order or not at all: the parser
+        # names the marker it expected (the markers themselves make no words).
+        (r"\bexpected:? [`'\"]?(?:={5,9}|>{5,9} replace|<{5,9} search)", "Aider-AI/aider "
+         "aider/coders/editblock_coder.py (Expected `=======`; Expected `>>>>>>> REPLACE` or "
+         "`=======`); entropy-research/Devon devon_agent/tools/editorblock.py (Expected "
+         "`=======` not <<<<<<< SEARCH); RooCodeInc/Roo-Code src/core/diff/strategies/"
+         "multi-search-replace.ts (Diff block is malformed: ... Expected: =======)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
         ("invalid argument", "agents' argument checks (invalid argument)"),
@@ -4552,7 +4560,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path specified)"),
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
-         "output | edit history | argument | arguments | tool call found | tool calls found",
+         "output | edit history | argument | arguments | tool call found | tool calls found "
+         "| closing fence",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -4642,6 +4651,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "недопустимая | недопустимое - 無効になっ | 無効化", _ROO_LOCALES_ALL + " "
          "(invalid_data_uri, condense_handler_invalid, manual_url_no_query: invalid input; not "
          "ja 無効になっています: has been disabled)"),
+        # Round 21: the parser of an edit block or of a command line said which part of the
+        # call it could not read.
+        ("opening fence | closing fence - found in code", "Aider-AI/aider "
+         "aider/coders/editblock_coder.py (Bad/missing filename. The filename must be alone "
+         "on the line before the opening fence); entropy-research/Devon devon_agent/tools/"
+         "__init__.py (No closing fence found)"),
+        ("expected one argument | expected at most one argument | expected at least one "
+         "argument | ignored explicit argument | ambiguous option | unexpected option string",
+         "CPython Lib/argparse.py, captured here (python3: error: argument --count: expected "
+         "one argument; ignored explicit argument 'y'; ambiguous option: --c could match "
+         "--count, --color; unexpected option string: --x)"),
+        ("expected ~ arguments + argument - but got | were given", "CPython Lib/argparse.py "
+         "(argument --n: expected 2 arguments); not a compiler's count of a function's "
+         "arguments (TypeScript TS2554: Expected 2 arguments, but got 1.)"),
         ("must be of type | args but requires | arguments but requires", "an argument of the "
          "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
          "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
@@ -4908,10 +4931,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must start with | must begin with | must end with | must contain | must match | "
          "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
-         "unmarshal | no search replace blocks", "charmbracelet/crush fetch.go (URL must start "
+         "unmarshal | no search replace blocks - call message | tool message | assistant "
+         "message", "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
-         "(No Search/Replace blocks were received!)"),
+         "(No Search/Replace blocks were received!); not the shape of a message of the "
+         "conversation the framework keeps (inngest/agent-kit: Tool call message must have "
+         "at least one tool)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified | character | "
