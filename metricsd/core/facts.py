@@ -4182,6 +4182,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "long., CrowdStrike/CAST#3): the output is not over any limit; nor an argument a "
          "schema found too long (pydantic-core: String should have at most N characters "
          "[type=string_too_long]; zod v4: Too big: expected ...), an invalid argument"),
+        ("exceeds ~ bytes | kb | mb | kib | mib - offset | position | index | per",
+         "modelcontextprotocol/servers src/everything/tools/gzip-file-as-resource.ts "
+         "(Response from x exceeds N bytes); google/adk-go skilltoolset (resource \"x\" in "
+         "skill \"y\" exceeds 65536 bytes limit); not an offset or position past a file's end"),
         ("exceeds cap | exceeds the cap | exceeded cap | exceeded the cap | exceeds size cap | "
          "exceeds byte cap | over the cap | above the cap",
          "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
@@ -4653,6 +4657,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ja 無効になっています: has been disabled)"),
         # Round 21: the parser of an edit block or of a command line said which part of the
         # call it could not read.
+        ("same as old content | resulted in identical content | exceeds file length",
+         "an edit that would change nothing, or a range past the file's end: "
+         "charmbracelet/crush internal/agent/tools/edit.go (new content is the same as old "
+         "content. No changes made.), multiedit.go (no changes made - all edits resulted in "
+         "identical content), lsp_replace_symbol.go (symbol range exceeds file length)"),
+        ("invalid + valid ~ levels | values | types - key | keys | token | tokens | "
+         "credential | credentials", "a value outside the list the tool then gives: "
+         "cased/kit src/kit/pr_review/priority_utils.py (Invalid priority levels: [x]. Valid "
+         "levels: [...]); MervinPraison/PraisonAI praisonai-code cli/features/thinking.py "
+         "(Invalid level: x. Valid levels: ...), praisonai/jobs/router.py (Invalid status: x. "
+         "Valid values: [...]); cline/cline createHook.ts (Invalid hook type: \"x\". Valid "
+         "hook types are: ...)"),
+        ("cannot start with | can not start with", "modelcontextprotocol/servers "
+         "src/git/src/mcp_server_git/server.py (Invalid target: '-x' - cannot start with '-'; "
+         "Invalid branch name / revision / start_timestamp: ... cannot start with '-')"),
         ("opening fence | closing fence - found in code", "Aider-AI/aider "
          "aider/coders/editblock_coder.py (Bad/missing filename. The filename must be alone "
          "on the line before the opening fence); entropy-research/Devon devon_agent/tools/"
