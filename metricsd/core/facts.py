@@ -4346,8 +4346,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "coder/mux fileCommon.ts (File operations are restricted to the workspace directory)"),
         ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
          "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
-         "geminiignore | aiderignore | cursorignore",
-         _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
+         "geminiignore | aiderignore | cursorignore - error parsing | failed to parse",
+         _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore); not an ignore "
+         "file the tool could not read (entropy-research/Devon devon_agent: Error parsing "
+         ".gitignore file: ...)"),
         ("could not access | couldn t access | unable to access | cannot access | can t access "
          "+ director | directory | directories | folder | folders | file | "
          "files | path - no such | not found | does not exist | doesn t exist | enoent | "
@@ -4672,6 +4674,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("cannot start with | can not start with", "modelcontextprotocol/servers "
          "src/git/src/mcp_server_git/server.py (Invalid target: '-x' - cannot start with '-'; "
          "Invalid branch name / revision / start_timestamp: ... cannot start with '-')"),
+        ("parsing search replace | parse search replace | missing filename | empty hunk",
+         "entropy-research/Devon devon_agent/tools/editorblock.py (^^^ Error parsing "
+         "SEARCH/REPLACE block: ...; Missing filename); Aider-AI/aider editblock_coder.py "
+         "(Bad/missing filename); MervinPraison/PraisonAI praisonaiagents/tools/edit_tools.py "
+         "(Error: Empty hunk in update for 'x')"),
         ("opening fence | closing fence - found in code", "Aider-AI/aider "
          "aider/coders/editblock_coder.py (Bad/missing filename. The filename must be alone "
          "on the line before the opening fence); entropy-research/Devon devon_agent/tools/"
