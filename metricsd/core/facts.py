@@ -3697,6 +3697,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or $merge stages.); RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
          "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
+        ("rejected | declined ~ confirmation | confirmation request | confirmation requests",
+         "a confirmation the user turned down, in the other word order: "
+         "embabel/embabel-agent hitl/ConfirmationRequest.kt (Rejected confirmation request: "
+         "x)"),
+        ("blocked by ~ middleware", "a middleware that refused the call: "
+         "microsoft/agent-framework python/samples/02-agents/middleware (Request was blocked "
+         "by security middleware)"),
         ("rejected + tool | call | invocation | command | operation | action | execution - "
          "model produced", "dotnet/extensions (Tool call invocation rejected.); "
          "aws/amazon-q-developer-cli (Tool use with execute_bash was rejected); not a call "
@@ -4674,7 +4681,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("cannot start with | can not start with", "modelcontextprotocol/servers "
          "src/git/src/mcp_server_git/server.py (Invalid target: '-x' - cannot start with '-'; "
          "Invalid branch name / revision / start_timestamp: ... cannot start with '-')"),
-        ("parsing search replace | parse search replace | missing filename | empty hunk",
+        ("parsing search replace | parse search replace | missing filename | empty hunk | "
+         "any search blocks", "Doriandarko/claude-engineer Claude-Eng-v2/main.py (AI response "
+         "does not contain any <SEARCH> blocks); "
          "entropy-research/Devon devon_agent/tools/editorblock.py (^^^ Error parsing "
          "SEARCH/REPLACE block: ...; Missing filename); Aider-AI/aider editblock_coder.py "
          "(Bad/missing filename); MervinPraison/PraisonAI praisonaiagents/tools/edit_tools.py "
