@@ -4394,6 +4394,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "... does not have authorization to perform action 'y' over scope 'z'); services' "
          "403 texts found by code search (You are not allowed to access this resource): the "
          "service refused the tool's identity, not the user's policy"),
+        ("cd to ~ blocked | was blocked", "dnakov/anon-kode src/tools/BashTool/BashTool.tsx "
+         "(ERROR: cd to 'x' was blocked. For security, ... may only change directories to "
+         "...): the guard's verdict, whatever it then says of the allowed directories"),
         ("child directories of | child directory of | subdirectories of | subdirectory of + "
          "working directory | workspace | project directory | project root", "Claude Code's "
          "Bash tool cd guard and its ports found by code search (ERROR: cd to 'x' was "
