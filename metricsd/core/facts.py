@@ -4876,10 +4876,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
          "| failed to pull | "
          "return type | must return | api key | api token | std invalid argument | doctype | "
-         "notebook is not valid",
+         "notebook is not valid | output value mismatch",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
-         "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
+         "ID); voideditor/void (Invalid LLM output); not the type check of a result the "
+         "generated code returned (sinaptik-ai/pandas-ai InvalidOutputValueMismatch: Value "
+         "must match with type string); not an HTML page read as JSON (V8: "
          "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call, "
          "nor a server that failed to launch (obot-platform/mcp-catalog#565: failed to pull "
          "image x: invalid reference format)"),
@@ -4970,19 +4972,22 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
          "unmarshal | no search replace blocks - call message | tool message | assistant "
-         "message", "charmbracelet/crush fetch.go (URL must start "
+         "message | match with type", "charmbracelet/crush fetch.go (URL must start "
          "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
-         "(No Search/Replace blocks were received!); not the shape of a message of the "
+         "(No Search/Replace blocks were received!); not the type check of a result the "
+         "generated code returned (sinaptik-ai/pandas-ai: Value type <class 'list'> must "
+         "match with type dataframe); not the shape of a message of the "
          "conversation the framework keeps (inngest/agent-kit: Tool call message must have "
          "at least one tool)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified | character | "
-         "characters | hexadecimal",
+         "characters | hexadecimal - code object",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators; "
          "getsentry/sentry-mcp schema.ts (Trace ID must be a 32-character hexadecimal "
-         "string)"),
+         "string); not CPython's own TypeError in the code a tool ran (exec() arg 1 must be "
+         "a string, bytes or code object)"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
