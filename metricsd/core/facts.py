@@ -5350,10 +5350,21 @@ for _alias in (a for _, _rows in FINISH_REASON_ALIASES for a, _source in _rows):
 assert STATUS_FORMS[-1][0] == "nnn <reason phrase>", "the reason-phrase form comes last"
 
 
+#: The name of a test in a test runner's report: a Python test function or method
+#: (pytest collects ``test_*``: docs.pytest.org "Conventions for Python test discovery")
+#: or a Go test (``func TestXxx(t *testing.T)``: pkg.go.dev/testing).  It names the test,
+#: not the failure: ``FAILED tests/test_api.py::test_returns_404`` is no missing thing,
+#: ``--- FAIL: TestTimeout`` no timeout, so its words are not read.
+TEST_NAME: Final = re.compile(r"(?<![A-Za-z0-9_])(?:test_[A-Za-z0-9_]+|Test[A-Z0-9][A-Za-z0-9_]*)",
+                              re.ASCII)
+
+
 def _tool_error_label(error: str) -> str:
     """The first row, in label order, that the keyword table or the words of the error
     match; else ``other``."""
     error = unescaped(error)
+    if "est" in error:
+        error = TEST_NAME.sub(" ", error)
     lowered = ascii_lower(error)
     first = _TOOL_KEYWORDS.first(lowered, WORD.findall(lowered))
     rank = TOOL_ERROR_LABELS.index(first) if first is not None else _TOOL_OTHER_RANK

@@ -223,7 +223,10 @@ def render() -> str:
             "nothing. A non-empty error goes through the keyword table and the word families "
             "together, first row (label) that either matches; the rows are ordered so that "
             "the more specific cause wins (a command that exited non-zero because a file was "
-            "missing is `not_found`). Anything else is `other`.", ""]
+            "missing is `not_found`). Anything else is `other`. The name of a test in a "
+            "test runner's report (a Python `test_…` function, a Go `TestXxx`) names the "
+            "test, not the failure, and is not read: `FAILED tests/test_api.py::"
+            "test_permission_denied` is no `permission` error.", ""]
     out += [*meanings("tool_error"), ""]
     out += entries_table(facts.TOOL_ERROR_KEYWORDS, "keyword")
     out += ["", "### Word families (`TOOL_ERROR_FAMILIES`)", ""]
