@@ -4675,7 +4675,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "content. No changes made.), multiedit.go (no changes made - all edits resulted in "
          "identical content), lsp_replace_symbol.go (symbol range exceeds file length)"),
         ("invalid + valid ~ levels | values | types - key | keys | token | tokens | "
-         "credential | credentials", "a value outside the list the tool then gives: "
+         "credential | credentials | configuration | config file", "a value outside the list "
+         "the tool then gives (not a configuration the program read, as google-gemini/"
+         "gemini-cli's Invalid configuration: ...): "
          "cased/kit src/kit/pr_review/priority_utils.py (Invalid priority levels: [x]. Valid "
          "levels: [...]); MervinPraison/PraisonAI praisonai-code cli/features/thinking.py "
          "(Invalid level: x. Valid levels: ...), praisonai/jobs/router.py (Invalid status: x. "
@@ -4700,9 +4702,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "CPython Lib/argparse.py, captured here (python3: error: argument --count: expected "
          "one argument; ignored explicit argument 'y'; ambiguous option: --c could match "
          "--count, --color; unexpected option string: --x)"),
-        ("expected ~ arguments + argument - but got | were given", "CPython Lib/argparse.py "
-         "(argument --n: expected 2 arguments); not a compiler's count of a function's "
-         "arguments (TypeScript TS2554: Expected 2 arguments, but got 1.)"),
+        ("expected ~ arguments + argument - got | were given | typeerror", "CPython "
+         "Lib/argparse.py (argument --n: expected 2 arguments); not a compiler's or a "
+         "runtime's count of a function's arguments (TypeScript TS2554: Expected 2 "
+         "arguments, but got 1.; CPython TypeError: expected 2 arguments, got 1)"),
         ("must be of type | args but requires | arguments but requires", "an argument of the "
          "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
          "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
