@@ -43,6 +43,14 @@ from metricsd.core.facts import tool_error_label
         ("prog: error: argument --x: ignored explicit argument 'y'", "invalid_args"),
         ("prog: error: ambiguous option: --c could match --count, --color", "invalid_args"),
         ("prog: error: unexpected option string: --x", "invalid_args"),
+        # A tool's check of the shape of its arguments: evalstate/fast-agent
+        # filesystem_tool_args.py; aphrodite-engine tool_parsers/utils.py; trycua/cua
+        # browser-sdk-commands.ts; OpenBMB/ChatDev uv_related.py; agnaistic/agnai.
+        ("Error: arguments must be a dict", "invalid_args"),
+        ("Tool call arguments must be literals", "invalid_args"),
+        ("arguments must be a JSON array", "invalid_args"),
+        ("extra args must be flags, got --x", "invalid_args"),
+        ("volume parameter out of range 200", "invalid_args"),
         # JetBrains/koog: a value the call left out is no missing file.
         ('Required tool argument value not found: "path"', "invalid_args"),
         # A value outside the list the tool then gives: cased/kit priority_utils.py;
@@ -51,10 +59,7 @@ from metricsd.core.facts import tool_error_label
          "invalid_args"),
         ("Invalid level: debug2. Valid levels: off, low, medium, high", "invalid_args"),
         ("Invalid status: done. Valid values: ['queued', 'running']", "invalid_args"),
-        ('Invalid hook type: "PreCommit". Valid hook types are: PreToolUse, PostToolUse',
-         "invalid_args"),
         # modelcontextprotocol/servers src/git/src/mcp_server_git/server.py.
-        ("Invalid target: '--output=/tmp/x' - cannot start with '-'", "invalid_args"),
         ("Invalid end_timestamp: '-1' - cannot start with '-'", "invalid_args"),
         # modelcontextprotocol/servers src/everything/tools/gzip-file-as-resource.ts.
         ("Response from https://example.com/big.bin exceeds 10485760 bytes", "too_large"),
@@ -98,6 +103,13 @@ def test_round21_kinds(text: str, label: str) -> None:
         ("ERROR: Unexpected end of sequence: Expected '>>>>>>> REPLACE' was not found.",
          "edit_mismatch"),
         ("Invalid API key. Please provide a valid API key.", "other"),
+        # CPython's own TypeErrors in code a tool ran; cline createHook.ts and mcp-server-git
+        # (right on main by other rows).
+        ("TypeError: super() argument 1 must be type, not None", "other"),
+        ("TypeError: update expected at most 1 arguments, got 2", "other"),
+        ('Invalid hook type: "PreCommit". Valid hook types are: PreToolUse, PostToolUse',
+         "invalid_args"),
+        ("Invalid target: '--output=/tmp/x' - cannot start with '-'", "invalid_args"),
         ("File is too large (1048577 bytes). Maximum size is 262144 bytes", "too_large"),
     ],
 )

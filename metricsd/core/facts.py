@@ -4693,6 +4693,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "SEARCH/REPLACE block: ...; Missing filename); Aider-AI/aider editblock_coder.py "
          "(Bad/missing filename); MervinPraison/PraisonAI praisonaiagents/tools/edit_tools.py "
          "(Error: Empty hunk in update for 'x')"),
+        ("arguments | args | parameter | parameters | params ~ must be | must - argument 1 | "
+         "argument 2 | arg 1 | arg 2 | first argument | second argument | typeerror",
+         "a tool's check of the shape of its arguments: evalstate/fast-agent "
+         "tools/filesystem_tool_args.py (Error: arguments must be a dict); "
+         "aphrodite-engine/aphrodite-engine tool_parsers/utils.py (Tool call arguments must be "
+         "literals); trycua/cua libs/fleet/src/browser-sdk-commands.ts (arguments must be a "
+         "JSON array); OpenBMB/ChatDev functions/function_calling/uv_related.py (extra args "
+         "must be flags, got x); not a runtime's own type error over a function it was given "
+         "(CPython: exec() arg 1 must be a string, ...)"),
+        ("parameter | argument | param ~ out of range | out of bounds", "agnaistic/agnai "
+         "(volume parameter out of range N)"),
         ("opening fence | closing fence - found in code", "Aider-AI/aider "
          "aider/coders/editblock_coder.py (Bad/missing filename. The filename must be alone "
          "on the line before the opening fence); entropy-research/Devon devon_agent/tools/"
