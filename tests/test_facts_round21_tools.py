@@ -71,6 +71,10 @@ from metricsd.core.facts import tool_error_label
         # of the allowed directories.
         ("ERROR: cd to '/etc' was blocked. For security, Acme Agent may only change "
          "directories to the allowed working directories for this session.", "permission"),
+        # A path past the base directory a tool may touch: modelcontextprotocol/python-sdk
+        # mcp/shared/path_security.py; agentscope-ai/agentscope bubblewrap workspace manager.
+        ("PathEscapeError: Path ../../etc/passwd escapes base /srv/app", "permission"),
+        ("Bubblewrap workdir escapes basedir.", "permission"),
         # Not the kinds their words suggest: an ignore file the tool could not parse
         # (entropy-research/Devon), a conversation message's shape (inngest/agent-kit), the
         # type check of a result generated code returned (sinaptik-ai/pandas-ai), CPython's

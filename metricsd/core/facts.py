@@ -4420,6 +4420,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("ps1 + cannot be loaded | kann nicht geladen werden", "PowerShell about_Execution_"
          "Policies (File x.ps1 cannot be loaded because running scripts is disabled on this "
          "system), cut short as google-gemini/gemini-cli#21399 shows it"),
+        ("escapes ~ base | basedir | base dir | base directory", "a path past the base "
+         "directory a tool may touch: modelcontextprotocol/python-sdk src/mcp/shared/"
+         "path_security.py (PathEscapeError: Path x escapes base y); agentscope-ai/agentscope "
+         "_bubblewrap_workspace_manager.py (PermissionError: Bubblewrap workdir escapes "
+         "basedir.)"),
         ("escapes | outside | outside of ~ workdir | work dir | cwd | sandbox root",
          "kardolus/chatgpt-cli agent policy (path escapes workdir: workdir=x path=y)"),
         ("token + requires + scope | scopes", "supabase/mcp#152 (MCP error -32600: OAuth token "
