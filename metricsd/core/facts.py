@@ -3751,14 +3751,16 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
         (r"\bnot found(?<!api key not found)(?<!api_key not found)(?<!signature not found)"
-         r"(?! in (?:this|the current) scope)",
+         r"(?<!argument value not found)(?! in (?:this|the current) scope)",
          _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
          "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
          "variable), nor a file format's marker (Info-ZIP unzip: End-of-central-directory "
-         "signature not found.  Either this file is not a zipfile ...; captured here)"),
+         "signature not found.  Either this file is not a zipfile ...; captured here), nor a "
+         "value the call left out for one of its arguments (JetBrains/koog: "
+         "Required tool argument value not found: \"x\", an invalid argument)"),
         ("does not exist", _CLAUDE_CODE + " (File does not exist.); " + _CONTINUE),
         ("no module named", "CPython import system; " + _RUN),
         ("cannot find module", "Node.js CJS loader; Go (cannot find module providing "
@@ -3772,6 +3774,13 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "bad/illegal format or missing URL; curl: (3) bad range specification in URL "
          "position 9), captured here: the URL the tool passed does not parse"),
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
+        # An edit block whose markers came in the wrong order or not at all: the parser
+        # names the marker it expected (the markers themselves make no words).
+        (r"\bexpected:? [`'\"]?(?:={5,9}|>{5,9} replace|<{5,9} search)", "Aider-AI/aider "
+         "aider/coders/editblock_coder.py (Expected `=======`; Expected `>>>>>>> REPLACE` or "
+         "`=======`); entropy-research/Devon devon_agent/tools/editorblock.py (Expected "
+         "`=======` not <<<<<<< SEARCH); RooCodeInc/Roo-Code src/core/diff/strategies/"
+         "multi-search-replace.ts (Diff block is malformed: ... Expected: =======)"),
         ("unprocessable entity", "HTTP 422 reason phrase"),
         ("validation error", "pydantic (validation error for ...)"),
         ("invalid argument", "agents' argument checks (invalid argument)"),
@@ -4008,6 +4017,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "or $merge stages.); RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
          "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
+        ("rejected | declined ~ confirmation | confirmation request | confirmation requests",
+         "a confirmation the user turned down, in the other word order: "
+         "embabel/embabel-agent hitl/ConfirmationRequest.kt (Rejected confirmation request: "
+         "x)"),
+        ("blocked by ~ middleware", "a middleware that refused the call: "
+         "microsoft/agent-framework python/samples/02-agents/middleware (Request was blocked "
+         "by security middleware)"),
         ("rejected + tool | call | invocation | command | operation | action | execution - "
          "model produced", "dotnet/extensions (Tool call invocation rejected.); "
          "aws/amazon-q-developer-cli (Tool use with execute_bash was rejected); not a call "
@@ -4531,6 +4547,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "long., CrowdStrike/CAST#3): the output is not over any limit; nor an argument a "
          "schema found too long (pydantic-core: String should have at most N characters "
          "[type=string_too_long]; zod v4: Too big: expected ...), an invalid argument"),
+        ("exceeds ~ bytes | kb | mb | kib | mib - offset | position | index | per",
+         "modelcontextprotocol/servers src/everything/tools/gzip-file-as-resource.ts "
+         "(Response from x exceeds N bytes); google/adk-go skilltoolset (resource \"x\" in "
+         "skill \"y\" exceeds 65536 bytes limit); not an offset or position past a file's end"),
         ("exceeds cap | exceeds the cap | exceeded cap | exceeded the cap | exceeds size cap | "
          "exceeds byte cap | over the cap | above the cap",
          "CherryHQ/stella#1122 (bridge: read_file: x: N bytes exceeds cap M); size checks "
@@ -4709,8 +4729,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "coder/mux fileCommon.ts (File operations are restricted to the workspace directory)"),
         ("is ignored | ignored by | ignore file | ignore patterns | restricted by | "
          "gooseignore | rooignore | cursorignore | clineignore | gitignore | "
-         "geminiignore | aiderignore | cursorignore",
-         _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore)"),
+         "geminiignore | aiderignore | cursorignore - error parsing | failed to parse",
+         _GEMINI_CLI + "/tools/read-file.ts; " + _CLINE + " (.clineignore); not an ignore "
+         "file the tool could not read (entropy-research/Devon devon_agent: Error parsing "
+         ".gitignore file: ...)"),
         ("could not access | couldn t access | unable to access | cannot access | can t access "
          "+ director | directory | directories | folder | folders | file | "
          "files | path - no such | not found | does not exist | doesn t exist | enoent | "
@@ -4748,6 +4770,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "... does not have authorization to perform action 'y' over scope 'z'); services' "
          "403 texts found by code search (You are not allowed to access this resource): the "
          "service refused the tool's identity, not the user's policy"),
+        ("cd to ~ blocked | was blocked", "dnakov/anon-kode src/tools/BashTool/BashTool.tsx "
+         "(ERROR: cd to 'x' was blocked. For security, ... may only change directories to "
+         "...): the guard's verdict, whatever it then says of the allowed directories"),
         ("child directories of | child directory of | subdirectories of | subdirectory of + "
          "working directory | workspace | project directory | project root", "Claude Code's "
          "Bash tool cd guard and its ports found by code search (ERROR: cd to 'x' was "
@@ -4771,6 +4796,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("ps1 + cannot be loaded | kann nicht geladen werden", "PowerShell about_Execution_"
          "Policies (File x.ps1 cannot be loaded because running scripts is disabled on this "
          "system), cut short as google-gemini/gemini-cli#21399 shows it"),
+        ("escapes ~ base | basedir | base dir | base directory", "a path past the base "
+         "directory a tool may touch: modelcontextprotocol/python-sdk src/mcp/shared/"
+         "path_security.py (PathEscapeError: Path x escapes base y); agentscope-ai/agentscope "
+         "_bubblewrap_workspace_manager.py (PermissionError: Bubblewrap workdir escapes "
+         "basedir.)"),
         ("escapes | outside | outside of ~ workdir | work dir | cwd | sandbox root",
          "kardolus/chatgpt-cli agent policy (path escapes workdir: workdir=x path=y)"),
         ("token + requires + scope | scopes", "supabase/mcp#152 (MCP error -32600: OAuth token "
@@ -4940,7 +4970,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
          "output | edit history | argument | arguments | tool call found | tool calls found | or "
-         "no results found",
+         "no results found | closing fence",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -5032,6 +5062,56 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "недопустимая | недопустимое - 無効になっ | 無効化", _ROO_LOCALES_ALL + " "
          "(invalid_data_uri, condense_handler_invalid, manual_url_no_query: invalid input; not "
          "ja 無効になっています: has been disabled)"),
+        # Round 21: the parser of an edit block or of a command line said which part of the
+        # call it could not read.
+        ("same as old content | resulted in identical content | exceeds file length",
+         "an edit that would change nothing, or a range past the file's end: "
+         "charmbracelet/crush internal/agent/tools/edit.go (new content is the same as old "
+         "content. No changes made.), multiedit.go (no changes made - all edits resulted in "
+         "identical content), lsp_replace_symbol.go (symbol range exceeds file length)"),
+        ("invalid + valid ~ levels | values | types - key | keys | token | tokens | "
+         "credential | credentials | configuration | config file", "a value outside the list "
+         "the tool then gives (not a configuration the program read, as google-gemini/"
+         "gemini-cli's Invalid configuration: ...): "
+         "cased/kit src/kit/pr_review/priority_utils.py (Invalid priority levels: [x]. Valid "
+         "levels: [...]); MervinPraison/PraisonAI praisonai-code cli/features/thinking.py "
+         "(Invalid level: x. Valid levels: ...), praisonai/jobs/router.py (Invalid status: x. "
+         "Valid values: [...]); cline/cline createHook.ts (Invalid hook type: \"x\". Valid "
+         "hook types are: ...)"),
+        ("cannot start with | can not start with", "modelcontextprotocol/servers "
+         "src/git/src/mcp_server_git/server.py (Invalid target: '-x' - cannot start with '-'; "
+         "Invalid branch name / revision / start_timestamp: ... cannot start with '-')"),
+        ("parsing search replace | parse search replace | missing filename | empty hunk | "
+         "any search blocks", "Doriandarko/claude-engineer Claude-Eng-v2/main.py (AI response "
+         "does not contain any <SEARCH> blocks); "
+         "entropy-research/Devon devon_agent/tools/editorblock.py (^^^ Error parsing "
+         "SEARCH/REPLACE block: ...; Missing filename); Aider-AI/aider editblock_coder.py "
+         "(Bad/missing filename); MervinPraison/PraisonAI praisonaiagents/tools/edit_tools.py "
+         "(Error: Empty hunk in update for 'x')"),
+        ("arguments | args | parameter | parameters | params ~ must be | must - argument 1 | "
+         "argument 2 | arg 1 | arg 2 | first argument | second argument | typeerror",
+         "a tool's check of the shape of its arguments: evalstate/fast-agent "
+         "tools/filesystem_tool_args.py (Error: arguments must be a dict); "
+         "aphrodite-engine/aphrodite-engine tool_parsers/utils.py (Tool call arguments must be "
+         "literals); trycua/cua libs/fleet/src/browser-sdk-commands.ts (arguments must be a "
+         "JSON array); OpenBMB/ChatDev functions/function_calling/uv_related.py (extra args "
+         "must be flags, got x); not a runtime's own type error over a function it was given "
+         "(CPython: exec() arg 1 must be a string, ...)"),
+        ("parameter | argument | param ~ out of range | out of bounds", "agnaistic/agnai "
+         "(volume parameter out of range N)"),
+        ("opening fence | closing fence - found in code", "Aider-AI/aider "
+         "aider/coders/editblock_coder.py (Bad/missing filename. The filename must be alone "
+         "on the line before the opening fence); entropy-research/Devon devon_agent/tools/"
+         "__init__.py (No closing fence found)"),
+        ("expected one argument | expected at most one argument | expected at least one "
+         "argument | ignored explicit argument | ambiguous option | unexpected option string",
+         "CPython Lib/argparse.py, captured here (python3: error: argument --count: expected "
+         "one argument; ignored explicit argument 'y'; ambiguous option: --c could match "
+         "--count, --color; unexpected option string: --x)"),
+        ("expected ~ arguments + argument - got | were given | typeerror", "CPython "
+         "Lib/argparse.py (argument --n: expected 2 arguments); not a compiler's or a "
+         "runtime's count of a function's arguments (TypeScript TS2554: Expected 2 "
+         "arguments, but got 1.; CPython TypeError: expected 2 arguments, got 1)"),
         ("must be of type | args but requires | arguments but requires", "an argument of the "
          "wrong type or count: kolbytn/mindcraft src/agent/commands/index.js (Error: Param "
          "'x' must be of type int.; Command !x was given 1 args, but requires 2 args.); "
@@ -5210,10 +5290,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
          "| failed to pull | "
          "return type | must return | api key | api token | std invalid argument | doctype | "
-         "notebook is not valid | toml decode error",
+         "notebook is not valid | toml decode error | output value mismatch",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
-         "ID); voideditor/void (Invalid LLM output); not an HTML page read as JSON (V8: "
+         "ID); voideditor/void (Invalid LLM output); not the type check of a result the "
+         "generated code returned (sinaptik-ai/pandas-ai InvalidOutputValueMismatch: Value "
+         "must match with type string); not an HTML page read as JSON (V8: "
          "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON), no argument of the call, "
          "nor a server that failed to launch (obot-platform/mcp-catalog#565: failed to pull "
          "image x: invalid reference format)"),
@@ -5308,19 +5390,24 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must start with | must begin with | must end with | must contain | must match | "
          "must use | must not contain | should not contain | cannot contain | "
          "must not be | must have | must include | deserialization | deserialize | "
-         "unmarshal | no search replace blocks - valid handler",
-         "charmbracelet/crush fetch.go (URL must start "
-         "with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
+         "unmarshal | no search replace blocks - call message | tool message | assistant "
+         "message | match with type | valid handler", "charmbracelet/crush fetch.go (URL must "
+         "start with http://); rusiaaman/wcgw bash_state.py (Command should not contain newline "
          "character); microsoft/semantic-kernel (Deserialization failed); voideditor/void "
-         "(No Search/Replace blocks were received!); not a tool whose code lacks its handler "
-         "(AstrBotDevs/AstrBot: Tool must have a valid handler or override 'run' method.)"),
+         "(No Search/Replace blocks were received!); not the type check of a result the "
+         "generated code returned (sinaptik-ai/pandas-ai: Value type <class 'list'> must "
+         "match with type dataframe); not the shape of a message of the "
+         "conversation the framework keeps (inngest/agent-kit: Tool call message must have "
+         "at least one tool); not a tool whose code lacks its handler (AstrBotDevs/AstrBot: "
+         "Tool must have a valid handler or override 'run' method.)"),
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified | character | "
-         "characters | hexadecimal",
+         "characters | hexadecimal - code object",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators; "
          "getsentry/sentry-mcp schema.ts (Trace ID must be a 32-character hexadecimal "
-         "string)"),
+         "string); not CPython's own TypeError in the code a tool ran (exec() arg 1 must be "
+         "a string, bytes or code object)"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
