@@ -961,6 +961,25 @@ _VLLM: Final = "vllm-project/vllm outputs (finish_reason: stop, length, abort)"
 _GEMINI_FR: Final = _GEMINI + " (SAFETY, BLOCKLIST, PROHIBITED_CONTENT, SPII, IMAGE_SAFETY)"
 _OLLAMA_FR: Final = "ollama/ollama api/types.go (done_reason: stop, length)"
 
+
+def _winsock_network_rows(extra: str) -> tuple[tuple[str, str], ...]:
+    """The Winsock connection failures, for the provider and the tool families alike: the
+    codes that survive localization, then the localized texts (with one ``extra`` wording
+    of the fact's own: a provider's advice to check the network, a tool's "cannot
+    connect")."""
+    return (
+        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
+         "error 11001 | errno 11001", _WINSOCK),
+        ("积极拒绝 | 强迫关闭 | " + extra + " | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | "
+         "網路錯誤 | によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
+         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
+         "主机中的软件中止 | 主機上的軟體中止 | "
+         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
+         "강제로 끊 | por el host remoto",
+         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
+    )
+
+
 #: A leading type or vendor prefix of a finish reason is dropped up to the last of these
 #: words when more words follow it (``FinishReason.MAX_TOKENS``, ``STOP_REASON_END_TURN``,
 #: ``LlamaFinishReason``, llama.cpp's ``STOP_TYPE_EOS``), unless a word before it says the
@@ -3372,15 +3391,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "conectar | не удалось подключиться", _ROO_EMBEDDINGS + " (validation.connectionFailed)"),
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
          + " (ECONNREFUSED, ENETUNREACH, ECONNRESET, EHOSTUNREACH)"),
-        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
-         "error 11001 | errno 11001", _WINSOCK),
-        ("积极拒绝 | 强迫关闭 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | 检查网络 | "
-         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
-         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
-         "主机中的软件中止 | 主機上的軟體中止 | "
-         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
-         "강제로 끊 | por el host remoto",
-         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
+        *_winsock_network_rows("检查网络"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("no route to host | http response to https client", "Linux errno 113 as Go and "
          "Python print it (dial tcp ...: connect: no route to host; [Errno 113] No route to "
@@ -5706,15 +5717,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "keine internetverbindung | website adresse | pas de connexion internet | adresse du "
          "site | sin conexión a internet | dirección del sitio | sem conexão com a internet | "
          "endereço do site", _ROO_LOCALES_ALL + " (url_not_found, no_internet)"),
-        ("error 10061 | errno 10061 | error 10054 | errno 10054 | error 10053 | errno 10053 | "
-         "error 11001 | errno 11001", _WINSOCK),
-        ("积极拒绝 | 强迫关闭 | 无法连接 | 拒絕連線 | 強制關閉 | 無法連線 | 網路連線 | 網路錯誤 | "
-         "によって拒否された | 強制的に切断 | 연결을 거부 | zielcomputer die verbindung "
-         "verweigerte | vom remotehost geschlossen | expressément refusée | denegó expresamente | "
-         "主机中的软件中止 | 主機上的軟體中止 | "
-         "recusou ativamente | отверг запрос на подключение | принудительно разорвал | "
-         "강제로 끊 | por el host remoto",
-         _WINSOCK_TEXTS + "; " + _ROO_ZH_TW + " (無網路連線)"),
+        *_winsock_network_rows("无法连接"),
         (_STRERROR_NETWORK, _STRERROR_CAPTURES),
         ("нет подключения к интернету | インターネット接続 | адрес веб сайта не найден | "
          "アドレスが見つかりません", _ROO_LOCALES),
