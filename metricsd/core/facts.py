@@ -2604,6 +2604,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "服务未开通, 请前往控制台申请试用): the account may not use the service yet"),
         ("auth error", "infiniflow/ragflow rag/llm/chat_model.py (LLMErrorCode.AUTH_ERROR, as "
          "its errors name the kind)"),
+        ("not currently signed in | api key is nil | enter your api key", "ollama/ollama "
+         "server/routes.go (401: you are not currently signed in); nshkrdotcom/gemini_ex "
+         "lib/gemini/auth/gemini_strategy.ex (API key is nil); Kochava-Studios/witsy "
+         "locales/en.json (missingApiKey: You need to enter your API key in the Models tab): "
+         "no credential to send"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
@@ -2986,6 +2991,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("request body + could not read | cannot read | unable to read | failed to read",
          "mostlygeek/llama-swap internal/server/filters.go (400: could not read request "
          "body)"),
+        ("only supports one image | too many plugins | plugins description is too long | only "
+         "works in thinking mode", "ollama/ollama server/prompt.go, server/routes.go (400: this "
+         "model only supports one image while more than one image requested); "
+         "Kochava-Studios/witsy locales/en.json (tooManyTools, pluginDescriptionTooLong, "
+         "onlyThinkingMode; src/renderer/services/generator.ts reads the last from a 400): "
+         "a request the model cannot take as built"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -3079,6 +3090,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          _QIANFAN_SDK + " (APIErrorCode.AppNotExist, 15; APINameNotExist, 336005); "
          + _WATSONX_NODE + " (gateway/policies.ts: Policy with provided id: x does not exist): "
          "what the request names is not there"),
+        ("this model is not available | specified model is not available", "Kochava-Studios/"
+         "witsy locales/en.json (generator.errors.invalidModel: Sorry, it seems this model is "
+         "not available): the model named is not one the provider has"),
     )),
     ("too_large", (
         ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
@@ -3257,6 +3271,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "\"unavailable_error\"} while the server starts); Hugging Face Inference API 503 "
          "(Model is loading); a server whose model is not loaded yet; not a model that failed "
          "to load (Ollama 500: Error loading model)"),
+        ("service is not available", "abetlen/llama-cpp-python llama_cpp/server/app.py (503: "
+         "Service is not available, while no model is loaded yet)"),
     )),
     ("server", (
         ("internal service error", "volcengine/volcengine-python-sdk volcenginesdkcore/"
@@ -3531,6 +3547,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
                   "canceled)"),
         ("cancel | canceled | cancelled | cancellation | abort | aborted | abort error | "
          "interrupted", "DOM AbortError; " + _GOOGLE_CODES + " (CANCELLED); Go context"),
+        ("client closed request", "abetlen/llama-cpp-python llama_cpp/server/app.py (detail: "
+         "Client closed request, when the client disconnects before the answer); nginx's 499 "
+         "reason phrase"),
     )),
     ("http_other", (
         ("请求方法 | 請求方法 | 요청 메서드 | méthode de requête | método de "
