@@ -3916,6 +3916,9 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "(gptscript-ai/dalle-image-generation#6: exit status 0xc0000135)"),
         (r"\bexit-code:? ?-?[1-9]", "karthink/gptel-agent (Error: search failed with "
          "exit-code 2.)"),
+        (r"\bposix exit code was:? [1-9]", "microsoft/autogen autogen_agentchat/agents/"
+         "_code_executor_agent.py (The script ran but produced no output to console. The "
+         "POSIX exit code was: N.); not exit code 0"),
         (r"\bexit_code ?= ?-?[1-9]", "exit_code=N as CI and agents' run logs print it "
          "(found by code search), like exitCode=N"),
         (r"\bmake[^ *]{0,6}: \*\*\* \[[^\]]*\] (?:error|fehler|erreur|\u30a8\u30e9\u30fc|"
@@ -4302,6 +4305,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "controls; golang/go os/exec (signal: killed)"),
         ("cancel + by user | by the user", "coze-dev/coze-studio backend/types/errno/"
          "workflow.go (workflow cancel by user)"),
+        ("skipped due to queued user message", "can1357/oh-my-pi packages/agent/src/"
+         "agent-loop.ts (Skipped due to queued user message.): the user's next message "
+         "took over before the call ran"),
     )),
     ("unknown_tool", (
         ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
@@ -5082,6 +5088,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| host | server | internet | network", "git diff-no-index.c (error: Could not access "
          "'x'), captured here for paths that are not there; a path word with it reads as "
          "permission first (MetaGPT: Could not access or create directories)"),
+        ("fish: unknown command - exists but is not", "captured here: fish 3.6.0 (fish -c "
+         "'frobnicate --help': fish: Unknown command: frobnicate)"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -5728,6 +5736,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("必 须 提 供 | 只 能 提 供", "zhayujie/chatgpt-on-wechat scheduler_tool.py (错误: "
          "必须提供 message ... 或 ai_task ... 之一; message 和 ai_task "
          "只能提供其中一个: one of two arguments)"),
+        ("unexpected args type | does not equal any of",
+         "google/adk-go internal/llminternal/agent_transfer.go (unexpected args type: %T); "
+         "google/jsonschema-go jsonschema/validate.go (enum: %v does not equal any of: %v)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
