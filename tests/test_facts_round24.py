@@ -49,6 +49,9 @@ def test_provider_message_alone(message: str, label: str) -> None:
     # wraps it
     ('validating "arguments": validating root: validating /properties/environment: enum: '
      "STAGING does not equal any of: [DEV PROD]", "invalid_args"),
+    # google/adk-java core/src/main/java/com/google/adk/tools/FunctionTool.java
+    ("The parameter 'city' was not found in the arguments provided by the model.",
+     "invalid_args"),
     # can1357/oh-my-pi packages/agent/src/agent-loop.ts
     ("Skipped due to queued user message.", "canceled"),
     # microsoft/autogen autogen_agentchat/agents/_code_executor_agent.py

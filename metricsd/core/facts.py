@@ -3781,7 +3781,7 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
         (r"\bnot found(?<!api key not found)(?<!api_key not found)(?<!signature not found)"
-         r"(?<!argument value not found)(?! in (?:this|the current) scope)",
+         r"(?<!argument value not found)(?! in (?:this|the current) scope| in the arguments)",
          _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
@@ -4908,7 +4908,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
          "cannot find function | cannot find macro | cannot find main module | argument value "
-         "not found | signature not found | or no results found",
+         "not found | not found in the arguments | signature not found | or no results found",
          "PowerShell (The term 'x' is not recognized as the "
          "name of a cmdlet; PowerShell 7: ... as a name of a cmdlet, function, script file, "
          "or executable program, PowerShell/command-not-found#11); npm/cli (Missing "
@@ -5739,6 +5739,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("unexpected args type | does not equal any of",
          "google/adk-go internal/llminternal/agent_transfer.go (unexpected args type: %T); "
          "google/jsonschema-go jsonschema/validate.go (enum: %v does not equal any of: %v)"),
+        ("was not found in the arguments", "google/adk-java core/src/main/java/com/google/adk/"
+         "tools/FunctionTool.java (The parameter '%s' was not found in the arguments provided "
+         "by the model.): an argument the model left out, not a missing file"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
