@@ -1699,16 +1699,17 @@ def status_form_holds(k: int, number: str, reason: str | None, lowered: str, at:
                 return False
         elif _BRACKET_WORD.search(lowered, max(0, at - 41), at + 44) is None:
             return False
-    if STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX and int(number) < 400:
+    status = int(number)
+    if STATUS_FORMS[k][0] in STATUS_FORMS_4XX_5XX and status < 400:
         return False  # an OS errno (111 ECONNREFUSED) or exit code below the HTTP errors
-    if int(number) in NO_STATUS_1XX:
+    if status in NO_STATUS_1XX:
         return False  # a vendor's own code (Qianfan's code: 111, msg: Access token expired)
     if STATUS_NOT_AFTER.search(lowered, max(0, at - 20), at) is not None or (
             STATUS_NOT_BEFORE.match(lowered, at + len(number)) is not None):
         return False
     if reason is not None:
         low, high = STATUS_REASON_PHRASES[reason]
-        return low <= int(number) <= high
+        return low <= status <= high
     return True
 
 
