@@ -48,9 +48,15 @@ class Row:
     why: str = ""
     batch: str = "00"
     review: str = ""
+    #: For a provider_error row with a status: the label a careful reader gives the message
+    #: alone, where that differs (the row's label came from the status), and why.  It
+    #: counts only when the row is read without its status.
+    alone: tuple[str, ...] = ()
+    alone_why: str = ""
 
-    def agrees(self, label: str) -> bool:
-        return label == self.expected or label in self.accepted
+    def agrees(self, label: str, *, alone: bool = False) -> bool:
+        """``alone``: the label was given to the message without its status."""
+        return label == self.expected or label in self.accepted or (alone and label in self.alone)
 
 
 def unescape(text: str) -> str:
@@ -82,6 +88,19 @@ def parse_accepted(cell: str) -> tuple[tuple[str, ...], str]:
     return tuple(x.strip() for x in labels.split(",") if x.strip()), why.strip()
 
 
+_ALONE = re.compile(r"(?:^|;)\s*alone:\s*(.*)$", re.S)
+
+
+def parse_cell(cell: str) -> tuple[tuple[str, ...], str, tuple[str, ...], str]:
+    """An ``accepted`` cell: ``label[,label] — reason``, then optionally
+    ``; alone: label — reason`` (or only ``alone: label — reason``) -> (labels, reason,
+    labels for the message alone, reason)."""
+    m = _ALONE.search(cell)
+    if m is None:
+        return (*parse_accepted(cell), (), "")
+    return (*parse_accepted(cell[:m.start()]), *parse_accepted(m.group(1)))
+
+
 def parse_batch(path: Path, batch: str) -> list[Row]:
     """The rows of a batch file (header :data:`BATCH_HEADER`, optional ``review``)."""
     out: list[Row] = []
@@ -97,9 +116,10 @@ def parse_batch(path: Path, batch: str) -> list[Row]:
         assert 5 <= len(cells) <= 7, (path, line)
         cells += [""] * (7 - len(cells))
         fact, status, expected, text, source, accepted, review = cells[:7]
-        labels, why = parse_accepted(accepted)
+        labels, why, alone, alone_why = parse_cell(accepted)
         out.append(Row(fact.strip(), unescape(text), int(status) if status.strip() else None,
-                       expected.strip(), unescape(source), labels, why, batch, review))
+                       expected.strip(), unescape(source), labels, why, batch, review,
+                       alone, alone_why))
     return out
 
 
@@ -367,7 +387,8 @@ class Score:
 
 def score(name: str, subset: list[Row], *, with_status: bool = True) -> Score:
     misses = tuple((r, got) for r in subset
-                   if not r.agrees(got := classify(r, with_status=with_status)))
+                   if not r.agrees(got := classify(r, with_status=with_status),
+                                   alone=not with_status))
     return Score(name, len(subset), len(subset) - len(misses), misses)
 
 

@@ -244,7 +244,13 @@ def render() -> str:
             + ", ".join(batches) + " (`batches/NN.tsv`) were gathered later by readers who "
             "never saw the tables and labelled each row from the contract's description of "
             "the facts alone. A row that is honestly ambiguous lists the other labels a "
-            "careful reader may give, with the reason, and agrees with any of them.", "",
+            "careful reader may give, with the reason, and agrees with any of them. Each "
+            "`provider_error` row is scored twice: with its status, and from the message "
+            "alone (as an app that knows no status sends it). Where the label came from the "
+            "status and the message by itself says something else (a 500 whose message names "
+            "a bad input, or nothing at all), the reader may also record, with the reason, "
+            "the label the message alone gets; it counts only in the message-alone measure.",
+            "",
             f"`tests/corpus/test_corpus.py` requires at least {REQUIRED:.0%} agreement per "
             "fact over the whole corpus (and lists every miss); it also runs "
             f"{len(PROGRAMS)} real programs here (bash, coreutils, git, patch, Python, Node, "

@@ -182,11 +182,15 @@ class Measure:
         return f"{100 * self.agreed / self.total:.0f} %" if self.total else "—"
 
 
-def measure(batch: list[Row], labels: list[list[str]]) -> list[Measure]:
-    """The four measures of MEASURES for ``batch`` labelled ``labels``."""
+def measure(batch: list[Row], labels: list[list[str]], *, strict: bool = False
+            ) -> list[Measure]:
+    """The four measures of MEASURES for ``batch`` labelled ``labels``.  ``strict``: the
+    message alone must get the label the row has with its status (the reader's label for
+    the message alone does not count)."""
     def m(fact: str, index: int) -> Measure:
         pairs = [(r, ls) for r, ls in zip(batch, labels, strict=True) if r.fact == fact]
-        return Measure(sum(r.agrees(ls[index]) for r, ls in pairs), len(pairs))
+        alone = index == 1 and not strict
+        return Measure(sum(r.agrees(ls[index], alone=alone) for r, ls in pairs), len(pairs))
     return [m("finish_reason", 0), m("provider_error", 0), m("provider_error", 1),
             m("tool_error", 0)]
 
@@ -234,6 +238,11 @@ def main() -> int:
     for m, b, f in zip(MEASURES, before, first, strict=True):
         print(f"  {m:32} before {b.cell():>7} {b.percent():>5}   first sight {f.cell():>7} "
               f"{f.percent():>5}")
+    if any(r.alone for r in new):
+        strict = measure(new, labels, strict=True)[2]
+        print(f"  {'  (strictly: the status label)':32} {'':>22}   first sight {strict.cell():>7} "
+              f"{strict.percent():>5}  ({sum(bool(r.alone) for r in new)} rows read alone "
+              "differently)")
     if a.record:
         if not RECORD.exists():
             RECORD.write_text("\t".join(RECORD_HEADER) + "\n", encoding="utf-8")

@@ -27,6 +27,7 @@ from tests.corpus.corpus import (
     distinct_sources,
     key,
     parse_accepted,
+    parse_cell,
     rows,
     scores,
     source_of,
@@ -59,6 +60,10 @@ def test_the_corpus_is_big_and_sourced() -> None:
         for label in r.accepted:
             assert is_allowed(r.fact, label) and label != r.expected, r
         assert not r.accepted or len(r.why) >= 10, r
+        # A label for the message alone belongs to a provider error read with its status.
+        assert not r.alone or (r.status is not None and len(r.alone_why) >= 10), r
+        for label in r.alone:
+            assert is_allowed(r.fact, label) and label != r.expected, r
     # Every batch row is sourced by a repository, a site or a program run here.
     assert all(_is_public(r.source) for r in corpus if r.batch != "00")
     # A batch repeats no input already in the corpus (batch 00 lists some strings once per
@@ -85,6 +90,18 @@ def test_accepted_labels_are_parsed_with_their_reason() -> None:
     assert parse_accepted("") == ((), "")
     assert parse_accepted("timeout,canceled \u2014 both fit") == (("timeout", "canceled"),
                                                                   "both fit")
+
+
+def test_a_label_for_the_message_alone_counts_only_without_the_status() -> None:
+    cell = "timeout \u2014 both fit; alone: other \u2014 the message names no failure"
+    assert parse_cell(cell) == (("timeout",), "both fit", ("other",),
+                                "the message names no failure")
+    assert parse_cell("alone: bad_request \u2014 it names a bad input") == (
+        (), "", ("bad_request",), "it names a bad input")
+    row = Row("provider_error", "Error parsing input.", 500, "server", "x/y z",
+              alone=("bad_request",), alone_why="it names a bad input")
+    assert row.agrees("bad_request", alone=True) and not row.agrees("bad_request")
+    assert row.agrees("server", alone=True) and not row.agrees("other", alone=True)
 
 
 def test_every_batch_was_scored_at_first_sight() -> None:
