@@ -305,7 +305,8 @@ def normalise_finish_reason(reason: str) -> str:
     ``A.Type.NAME``, ``Type::NAME`` and ``.NAME`` -> NAME."""
     m = FINISH_REASON_ENUM.fullmatch(reason)
     if m is not None:
-        reason = m.group(1)
+        # a member's leading underscore is no part of its name (Kotlin's ``Value._UNKNOWN``)
+        reason = m.group(1).lstrip("_") or m.group(1)
     return FINISH_REASON_CAMEL.sub("_", reason).lower().replace("-", "_").replace(" ", "_")
 
 
@@ -1002,7 +1003,15 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
     ("unspecified", _GEMINI + " (finish_reason_unspecified)"),
     ("unset", "protobuf enums' zero value (UNSET)"),
     ("undefined", "JavaScript String(undefined)"),
+    ("unrecognized", "protocolbuffers/protobuf Java and C# generated enums (UNRECOGNIZED: a "
+                     "value the SDK does not know, as googleapis/google-cloud-java "
+                     "Candidate.FinishReason.UNRECOGNIZED)"),
 )
+#: The member sets of an SDK's open enum, written between the type and the value
+#: (openai/openai-java and anthropics/anthropic-sdk-java, Kotlin: ``FinishReason.Value.STOP``,
+#: ``FinishReason.Known.STOP``, and ``FinishReason.Value._UNKNOWN`` for a value the SDK does
+#: not know): no part of the reason.
+FINISH_REASON_MEMBER_SETS: Final = frozenset({"value", "known"})
 
 #: Step two of :func:`finish_reason_label`: the finish reason's words (prefix dropped) by
 #: family, first family that applies.
@@ -1338,7 +1347,10 @@ def finish_reason_words(reason: str) -> list[str]:
     for i in range(len(ws) - 2, -1, -1):
         if ws[i] in FINISH_REASON_PREFIX_ENDS:
             if FINISH_REASON_ABSENT_WORDS.isdisjoint(ws[:i]):
-                return ws[i + 1:]
+                ws = ws[i + 1:]
+                if len(ws) > 1 and ws[0] in FINISH_REASON_MEMBER_SETS:
+                    ws = ws[1:]
+                return ws
             break
     return ws
 
@@ -1518,6 +1530,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                      "corpus)"),
     ("(nnn, '", "the same (status, body) args after an exception's name or a wrapper's words "
                 "(BusyError: (503, ''))"),
+    ("(nnn, \"", "the same (status, ...) arguments as other languages print an exception "
+                  "object, double-quoted: JuliaWeb/HTTP.jl src/Exceptions.jl "
+                  "(HTTP.Exceptions.StatusError(429, \"POST\", \"/api/v1/chat/completions\", "
+                  "HTTP.Messages.Response: ..., svilupp/PromptingTools.jl#232))"),
     ("[errno nnn]", "the same errno after an exception's name or a wrapper's words "
                     "(HTTPError: [Errno 401] )"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
@@ -1548,7 +1564,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
 #: ``ConnectionResetError(104, 'Connection reset by peer')`` as requests and urllib3 print
 #: it): a number in them counts only as a client or server error, 400-599.
 STATUS_FORMS_4XX_5XX: Final = frozenset({"failed with code nnn", "error code nnn",
-                                         "^[errno nnn]", "[errno nnn]", "^(nnn, ", "(nnn, '"})
+                                         "^[errno nnn]", "[errno nnn]", "^(nnn, ", "(nnn, '",
+                                         "(nnn, \""})
 #: Words beside which a status in brackets or after a bare colon counts (``Error (429)``,
 #: ``[429] failed``, ``error message we encountered: 400``).
 STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
@@ -1915,7 +1932,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
                       "tpd | requests per | tokens per | too many requests | resource has been "
                       "exhausted | resource exhausted | check quota | rate limit | wait before "
                       "trying again | daily quota | daily limit | hourly quota | hourly limit | "
-                      "request quota | quota metric | for metric")
+                      "request quota | quota metric | for metric | this minute | current "
+                      "minute | per min")
 
 #: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
 #: them, in every wording (words, after the phrase table above).
@@ -1930,7 +1948,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
         ("due to token limits | due to token limit | token limits exceeded | token limit "
          "exceeded | exceeds the token limit | exceeded the token limit - output | response | "
-         + _RATE_WORDS, "langchain-ai/open_deep_research deep_researcher.py (Report generation "
+         "daily | monthly | month | hourly | weekly | today | " + _RATE_WORDS,
+         "langchain-ai/open_deep_research deep_researcher.py (Report generation "
          "failed due to token limits); not an answer cut at its limit (google-gemini/gemini-cli"
          "#2260: Response truncated due to token limits.), nor a rate"),
         ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
@@ -2067,6 +2086,21 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("resource pack | charge resource + exhausted | exhaust", _HUNYUAN
          + " (FailedOperation.FreeResourcePackExhausted, ResourcePackExhausted, "
          "ResourceInsufficient.ChargeResourceExhaust: the prepaid pack or charge is used up)"),
+        # round 25: an allowance by the month, a trial, a plan.
+        ("monthly | this month | per month + limit | quota | tokens | exceeded | reached | used "
+         "up - " + _RATE_WORDS, "AI gateways' 429 for a monthly token allowance (Token limit "
+         "exceeded for this month; AI token limit exceeded for this month, 403), as apps' "
+         "quota checks read it (is_quota_exhausted): an allowance used up until the month "
+         "ends, not a rate"),
+        ("trial + expired | ended | is over | exhausted | used up - " + _RATE_WORDS,
+         "SaaS gateways' 402 (Payment Required. Your subscription or free trial has ended.; "
+         "billing.trial_expired: Your free trial has ended. Choose a plan to continue.)"),
+        ("your plan | current plan | your subscription | current subscription + not available | "
+         "not included | does not include | doesn t include | upgrade | not enabled - "
+         + _RATE_WORDS, "SaaS APIs' 402/403 SubscriptionFeatureError (This feature is not "
+         "available on your current plan.; not included in your plan; not available with your "
+         "current subscription; Please upgrade to access it.): the plan paid for does not "
+         "cover it"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -2610,6 +2644,40 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "lib/gemini/auth/gemini_strategy.ex (API key is nil); Kochava-Studios/witsy "
          "locales/en.json (missingApiKey: You need to enter your API key in the Models tab): "
          "no credential to send"),
+        # round 25: SDK pre-flight checks that find no credential to send, and access to a
+        # model the account may not use.
+        ("credential | credentials + resolve | resolved | to be set | not enabled | not loaded "
+         "| providers in chain | provided credentials", "openai/openai-java openai-java-bedrock "
+         "BedrockAuth.kt (Failed to resolve a bearer credential for Bedrock.; Failed to resolve "
+         "AWS credentials for Bedrock.); anthropics/anthropic-sdk-go bedrock/bedrock.go "
+         "(expected AWS credentials to be set); awslabs/aws-sdk-rust aws-config (no providers "
+         "in chain provided credentials; the credential provider was not enabled; "
+         "CredentialsNotLoaded); aws/aws-sdk-go (NoCredentialProviders: no valid providers in "
+         "chain): the SDK found no credential to sign with"),
+        ("no token found | no oauth token found | no auth token found | no access token found | "
+         "no token configured | token is not set | token not set | token was not set",
+         "mlverse/chattr (R, openai_token(): No token found); huggingface/huggingface_hub "
+         "utils/_headers.py (Token is required (`token=True`), but no token found.); "
+         "cli/cli (no oauth token found): no token to send"),
+        ("access to ~ denied - path | file | directory | folder", "Alibaba Cloud Model Studio "
+         "error codes (AccessDenied.Unpurchased: Access to model denied.)"),
+        ("eligible + use | using | access - throughput | device", "Alibaba Cloud Model Studio "
+         "error codes (AccessDenied.Unpurchased: Please make sure you are eligible for using "
+         "the model.): the account may not use the model"),
+        ("organization must be verified | verify organization | organization verification",
+         "OpenAI API (Your organization must be verified to use the model `o3`. Please go to: "
+         "https://platform.openai.com/settings/organization/general and click on Verify "
+         "Organization.; openai/openai-agents-python#1050, as clients quote it): the account "
+         "may not use the model until it is verified"),
+        ("api key | apikey | api token | access token + did not find | could not find | unable to "
+         "find | cannot find | couldn t find | setting | passing in", "langchain-ai/langchain "
+         "utils/env.py get_from_dict_or_env (Did not find openai_api_key, please add an "
+         "environment variable `OPENAI_API_KEY` which contains it); cohere-ai/cohere-python "
+         "client.py (The client must be instantiated be either passing in token or setting "
+         "CO_API_KEY): no key to send"),
+        ("cannot be null | must not be null | can not be null + credential | apikey | api key | "
+         "key credential", "openai/openai-dotnet, Azure SDKs for .NET (ArgumentNullException: "
+         "Value cannot be null. (Parameter 'credential')): no credential given"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
@@ -2998,6 +3066,51 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Kochava-Studios/witsy locales/en.json (tooManyTools, pluginDescriptionTooLong, "
          "onlyThinkingMode; src/renderer/services/generator.ts reads the last from a 400): "
          "a request the model cannot take as built"),
+        # round 25: a request's parameters wrong, missing or invalid, in SDKs' pre-flight
+        # checks and providers' own words.
+        ("incorrect | wrong | illegal | erroneous ~ parameter | parameters | param | params | "
+         "argument | arguments", "docs.z.ai/api-reference/api-code (1210: Incorrect API call "
+         "parameters, please check the documentation); Windows ERROR_INVALID_PARAMETER (The "
+         "parameter is incorrect.), as .NET SDKs print it; Baidu Qianfan (illegal parameter)"),
+        ("parameter | parameters | param | params | argument | arguments | field | fields ~ "
+         "missing | incorrect | is wrong | are wrong | error", "Alibaba Cloud Model Studio "
+         "error codes (BadRequest.EmptyInput: Required input parameter missing from request.); "
+         "Zhipu and Baidu English error texts (Parameter error); Windows "
+         "ERROR_INVALID_PARAMETER (The parameter is incorrect.)"),
+        ("invalid url | invalid urls | invalid uri | malformed url | url is invalid | url is "
+         "malformed - post | get | put | delete | patch", "Alibaba Cloud Model Studio error "
+         "codes (InvalidURL: Invalid URL provided in your request.); Node.js WHATWG URL "
+         "(TypeError [ERR_INVALID_URL]: Invalid URL); psf/requests exceptions.py (InvalidURL, "
+         "MissingSchema: Invalid URL 'x': No scheme supplied): the request names an address "
+         "it cannot be sent to; not OpenAI's 404 for a route that does not exist (Invalid URL "
+         "(POST /v1/x))"),
+        ("unsupported protocol scheme | no scheme supplied | request url is missing",
+         "golang/go src/net/http/transport.go (Post \"x\": unsupported protocol scheme "
+         "\"\"); psf/requests exceptions.py (MissingSchema: No scheme supplied); encode/httpx "
+         "_transports/default.py (Request URL is missing an 'http://' or 'https://' "
+         "protocol.): a base URL without its scheme, found before anything is sent"),
+        ("schema | parameter | parameters | param | params | value | values | field | fields | "
+         "argument | arguments | input | format | body | payload | json | role | message | "
+         "messages | content | prompt | option | options | setting | settings ~ is invalid | "
+         "are invalid | was invalid | were invalid | is not valid | are not valid - response | "
+         "responses | returned | output | upstream", "Alibaba Cloud Model Studio error codes "
+         "(InvalidSchema: Database schema is invalid for text2sql.; InvalidParameter: The "
+         "parameter is invalid.); openai/openai-go, go-openai (the value of x is invalid): a "
+         "part of the request is invalid; not an answer"),
+        ("non empty | nonempty + requires | required | require | must | expected | expects | "
+         "should", "openai/openai-go azure/azure.go (azure: deployment routing requires a "
+         "non-empty model field); anthropics/anthropic-sdk-go (must be non-empty): a field "
+         "the request needs is empty"),
+        ("missing field | missing fields | unknown variant - response | responses | returned | "
+         "reply", "serde-rs/serde de (missing field `model` at line 1 column 20; unknown "
+         "variant `x`, expected one of ...), as Rust servers print a request body they cannot "
+         "read; not a client's reading of the answer (64bit/async-openai#503: failed to "
+         "deserialize api response: missing field `status`)"),
+        ("value cannot be null | must provide | must specify | must supply",
+         "dotnet/runtime ArgumentNullException (Value "
+         "cannot be null. (Parameter 'x')); openai/openai-python lib/azure.py (Must provide one "
+         "of the `base_url` or `azure_endpoint` arguments); boto/botocore exceptions.py "
+         "(NoRegionError: You must specify a region.): the request lacks what it needs"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -3094,6 +3207,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("this model is not available | specified model is not available", "Kochava-Studios/"
          "witsy locales/en.json (generator.errors.invalidModel: Sorry, it seems this model is "
          "not available): the model named is not one the provider has"),
+        # round 25: no provider serves the model named.
+        ("no provider | no providers | no inference provider | no inference providers | no "
+         "allowed providers | no available provider | no available providers ~ available | "
+         "found | for model | for the selected model | supports | support - try again | "
+         "cooldown", "huggingface/huggingface.js packages/inference/src "
+         "(InferenceClientInputError: No Inference Provider available for model X.); "
+         "OpenRouter (404: No allowed providers are available for the selected model.): "
+         "nobody serves the model named; not a router's cool-down (BerriAI/litellm router: "
+         "No deployments available for selected model, Try again in 60 seconds)"),
     )),
     ("too_large", (
         ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
@@ -3196,6 +3318,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("slow down", "providers' 429 bodies (Please slow down)"),
         ("wait before trying again | please wait before", "Amazon Bedrock ThrottlingException "
          "(Too many tokens, please wait before trying again.)"),
+        # round 25: a limit that resets by the day or hour, and a count of requests over it.
+        ("daily | hourly | weekly | per day | per hour + limit | limits | quota | exceeded | "
+         "reached - credit | credits | spend | budget | context", "AI gateways' token "
+         "limiters (TokenUsageError::DailyLimitExceeded: daily token limit exceeded; "
+         "RateLimitError: Daily token limit reached; weekly limit exceeded): a limit that "
+         "resets, a rate"),
+        ("number of requests | number of calls + exceeded | exceeds | over the limit | "
+         "limit", "Acumatica REST API docs (429: The number of requests has exceeded the limit "
+         "imposed by the license); Anthropic's 429 (Number of requests has exceeded your rate "
+         "limit)"),
         ("速率限制 | 并发数过高 | 并发 | 请求过多 | 频率 | 频繁",
          "open.bigmodel.cn Zhipu error codes (1302 您当前使用该API的并发数过高: concurrency "
          "too high; 1305 请求过多: too many requests); PaddlePaddle/ERNIE-SDK#107 (Baidu ERNIE: "
