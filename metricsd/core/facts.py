@@ -1225,6 +1225,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "iterations | turns | rounds", "grapeot/devin.cursorrules#75 (Cursor: Note: we default "
          "stop the agent after 25 tool calls. Please ask the agent to continue manually.); "
          "agents' step caps (Agent stopped after N steps): the run's own cap on its steps"),
+        ("couldn t be completed | could not be completed | cannot be completed | could not "
+         "complete | couldn t complete | failed to complete | did not complete | didn t "
+         "complete + after + steps | step | iterations | iteration | turns | rounds | tool calls",
+         "MiniMax-AI/Mini-Agent mini_agent/agent.py (Task couldn't be completed after 50 "
+         "steps., returned when max_steps is reached): the run's step cap, not an answer "
+         "that ended"),
         ("budget + exhausted | reached | spent | used up | depleted - credit | credits | "
          "billing | payment", "apache/airflow#71461 (Anthropic managed agents: stop_reason "
          "budget_reached)"),
@@ -2092,6 +2098,15 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "exceeded for this month; AI token limit exceeded for this month, 403), as apps' "
          "quota checks read it (is_quota_exhausted): an allowance used up until the month "
          "ends, not a rate"),
+        ("usage ~ reached | exceeded | exhausted | used up - try again later | please wait | "
+         "resets | reset at | try again in | memory | cpu | gpu | disk | vram | "
+         + _RATE_WORDS, "huggingface/autotrain-advanced#943 (HF Inference Providers, free "
+         "plan: Inference usage has reached the max); usage allowances used up; not a "
+         "machine's memory or a window that resets"),
+        ("exceeded | reached ~ usage - try again later | please wait | resets | reset at | try "
+         "again in | memory | cpu | gpu | disk | vram | " + _RATE_WORDS,
+         "voiceflow/general-runtime lib/services/runtime/handlers/aiResponse (Exceeded token "
+         "usage.)"),
         ("trial + expired | ended | is over | exhausted | used up - " + _RATE_WORDS,
          "SaaS gateways' 402 (Payment Required. Your subscription or free trial has ended.; "
          "billing.trial_expired: Your free trial has ended. Choose a plan to continue.)"),
@@ -2647,13 +2662,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         # round 25: SDK pre-flight checks that find no credential to send, and access to a
         # model the account may not use.
         ("credential | credentials + resolve | resolved | to be set | not enabled | not loaded "
-         "| providers in chain | provided credentials", "openai/openai-java openai-java-bedrock "
-         "BedrockAuth.kt (Failed to resolve a bearer credential for Bedrock.; Failed to resolve "
-         "AWS credentials for Bedrock.); anthropics/anthropic-sdk-go bedrock/bedrock.go "
-         "(expected AWS credentials to be set); awslabs/aws-sdk-rust aws-config (no providers "
-         "in chain provided credentials; the credential provider was not enabled; "
-         "CredentialsNotLoaded); aws/aws-sdk-go (NoCredentialProviders: no valid providers in "
-         "chain): the SDK found no credential to sign with"),
+         "| providers in chain | provided credentials | unavailable | not available",
+         "openai/openai-java openai-java-bedrock BedrockAuth.kt (Failed to resolve a bearer "
+         "credential for Bedrock.; Failed to resolve AWS credentials for Bedrock.); "
+         "anthropics/anthropic-sdk-go bedrock/bedrock.go (expected AWS credentials to be set); "
+         "awslabs/aws-sdk-rust aws-config (no providers in chain provided credentials; the "
+         "credential provider was not enabled; CredentialsNotLoaded); aws/aws-sdk-go "
+         "(NoCredentialProviders: no valid providers in chain); tensorzero/tensorzero "
+         "crates/tensorzero-error (Autopilot credentials unavailable): the SDK found no "
+         "credential to sign with"),
         ("no token found | no oauth token found | no auth token found | no access token found | "
          "no token configured | token is not set | token not set | token was not set",
          "mlverse/chattr (R, openai_token(): No token found); huggingface/huggingface_hub "
@@ -2675,6 +2692,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "environment variable `OPENAI_API_KEY` which contains it); cohere-ai/cohere-python "
          "client.py (The client must be instantiated be either passing in token or setting "
          "CO_API_KEY): no key to send"),
+        ("need to use | you need | need an | needs an | requires an + api key | apikey | api "
+         "token", "continuedev/continue core/llm/llms/Replicate.ts (You need to use an API "
+         "key); providers' docs (This endpoint requires an API key): no key sent"),
+        ("non ~ api key | api keys", "huggingface/huggingface.js packages/inference/src/"
+         "providers/providerHelper.ts (InferenceClientRoutingError: Cannot select auto-router "
+         "when using non-Hugging Face API key.): the key is not one that may use it"),
+        ("not available for this account | not available for your account | not enabled for "
+         "your account | not enabled for this account | not available to your account",
+         "Amazon Bedrock via theopenco/llmgateway#3393 (401: x is not available for this "
+         "account. ... contact AWS Sales); apps' entitlement checks (not enabled for your "
+         "account): the account may not use it"),
         ("cannot be null | must not be null | can not be null + credential | apikey | api key | "
          "key credential", "openai/openai-dotnet, Azure SDKs for .NET (ArgumentNullException: "
          "Value cannot be null. (Parameter 'credential')): no credential given"),
@@ -3319,6 +3347,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("wait before trying again | please wait before", "Amazon Bedrock ThrottlingException "
          "(Too many tokens, please wait before trying again.)"),
         # round 25: a limit that resets by the day or hour, and a count of requests over it.
+        ("no deployments available | no healthy deployments", "BerriAI/litellm router "
+         "(RouterRateLimitError, 429: No deployments available for selected model, Try again "
+         "in 60 seconds; every deployment of the model is cooling down after failures); "
+         "BerriAI/litellm#20867, microsoft/agent-lightning#290"),
         ("daily | hourly | weekly | per day | per hour + limit | limits | quota | exceeded | "
          "reached - credit | credits | spend | budget | context", "AI gateways' token "
          "limiters (TokenUsageError::DailyLimitExceeded: daily token limit exceeded; "
@@ -3671,6 +3703,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "closed while waiting for generation; Session closed before response created): a "
          "realtime model's session is its WebSocket or HTTP/2 stream, and it closed under the "
          "request; not a session the user closed"),
+        # round 25: transport failures as other languages' HTTP clients name them.
+        ("nxdomain | ehostunreach | enetunreach | enetdown", "erlang/otp inet POSIX error atoms "
+         "as Elixir clients print them (%HTTPoison.Error{reason: :nxdomain}; "
+         "%Mint.TransportError{reason: :ehostunreach}): no such host, no route"),
+        ("failed to perform http request | exceptions request error | io exception - canceled "
+         "| cancelled | timeout | timed out", "r-lib/httr2 R/req-perform.R (Failed to perform "
+         "HTTP request., wrapping curl's transport error); JuliaWeb/HTTP.jl src/Exceptions.jl "
+         "(HTTP.Exceptions.RequestError: the request failed before any status); "
+         "openai/openai-java (OpenAIIoException: Request failed): the request never got an "
+         "answer"),
     )),
     ("canceled", (
         ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
