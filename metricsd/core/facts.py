@@ -2686,6 +2686,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "https://platform.openai.com/settings/organization/general and click on Verify "
          "Organization.; openai/openai-agents-python#1050, as clients quote it): the account "
          "may not use the model until it is verified"),
+        ("denied on resource | denied on the resource", "googleapis google/rpc PERMISSION_DENIED "
+         "(403: Permission 'aiplatform.endpoints.predict' denied on resource '...' (or it may "
+         "not exist).; Permission denied on resource project x.), as Vertex AI and the Gemini "
+         "API send it: not allowed, whether or not it exists"),
         ("api key | apikey | api token | access token + did not find | could not find | unable to "
          "find | cannot find | couldn t find | setting | passing in", "langchain-ai/langchain "
          "utils/env.py get_from_dict_or_env (Did not find openai_api_key, please add an "
@@ -3236,6 +3240,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "witsy locales/en.json (generator.errors.invalidModel: Sorry, it seems this model is "
          "not available): the model named is not one the provider has"),
         # round 25: no provider serves the model named.
+        ("model | models ~ not being served | not served | currently not loaded", "awslabs/"
+         "multi-model-server (MODEL_CURRENTLY_NOT_LOADED: Model is not being served on model "
+         "server); gateways' 404 hint (The requested resource or model is not being served.)"),
         ("no provider | no providers | no inference provider | no inference providers | no "
          "allowed providers | no available provider | no available providers ~ available | "
          "found | for model | for the selected model | supports | support - try again | "
@@ -3438,6 +3445,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
         ("service is not available", "abetlen/llama-cpp-python llama_cpp/server/app.py (503: "
          "Service is not available, while no model is loaded yet)"),
+        # round 25: a proxy's circuit breaker and a local server's full queue.
+        ("reset reason overflow | pending requests exceeded | max pending exceeded",
+         "envoyproxy/envoy (503 with flag UO, upstream overflow: upstream connect error or "
+         "disconnect/reset before headers. reset reason: overflow; x-envoy-overloaded: true); "
+         "ollama/ollama server/sched.go (ErrMaxQueue, 503: server busy, please try again.  "
+         "maximum pending requests exceeded)"),
     )),
     ("server", (
         ("internal service error", "volcengine/volcengine-python-sdk volcenginesdkcore/"
@@ -3543,6 +3556,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "health checks that gave up after their timeout); agents' retry loops (gave up after "
          "30s): a wait that ran out of time; not one whose cause is named (connection "
          "refused)"),
+        ("execution expired", "ruby/timeout lib/timeout.rb (Timeout::Error: execution expired, "
+         "as Net::OpenTimeout and Faraday clients print it)"),
         ("allotted time | respond in time | responded in time | wall clock duration reached",
          "firebase/firebase-android-sdk firebase-ai type/Exceptions.kt (RequestTimeoutException: "
          "The request failed to complete in the allotted time.); Dart clients' "
