@@ -2098,11 +2098,13 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "exceeded for this month; AI token limit exceeded for this month, 403), as apps' "
          "quota checks read it (is_quota_exhausted): an allowance used up until the month "
          "ends, not a rate"),
-        ("usage ~ reached | exceeded | exhausted | used up - try again later | please wait | "
-         "resets | reset at | try again in | memory | cpu | gpu | disk | vram | "
+        ("usage ~ reached | exceeded | exhausted | used up - usage limit | usage limits | try "
+         "again later | please wait | resets | reset at | try again in | memory | cpu | gpu | "
+         "disk | vram | "
          + _RATE_WORDS, "huggingface/autotrain-advanced#943 (HF Inference Providers, free "
          "plan: Inference usage has reached the max); usage allowances used up; not a "
-         "machine's memory or a window that resets"),
+         "machine's memory or a window that resets (a usage limit is read by the rows "
+         "above)"),
         ("exceeded | reached ~ usage - try again later | please wait | resets | reset at | try "
          "again in | memory | cpu | gpu | disk | vram | " + _RATE_WORDS,
          "voiceflow/general-runtime lib/services/runtime/handlers/aiResponse (Exceeded token "
