@@ -165,3 +165,28 @@ def test_finish_reason(reason: str, label: str) -> None:
 ])
 def test_finish_reason_guards(reason: str, label: str) -> None:
     assert finish_reason_label(reason) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # grpc/grpc-go status.Error, hyperium/tonic Status (Debug and Display), elixir-grpc
+    # RPCError: a gRPC code printed by another language's library, where the words name nothing
+    ("rpc error: code = Internal desc = x", "server"),
+    ('Status { code: Internal, message: "boom", source: None }', "server"),
+    ('status: Internal, message: "boom", details: [], metadata: MetadataMap { headers: {} }',
+     "server"),
+    ('%GRPC.RPCError{status: 8, message: "x"}', "rate_limit"),
+    ("rpc error: code = FailedPrecondition desc = x", "bad_request"),
+])
+def test_grpc_code_in_other_languages(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # Guards: the words after desc = decide first; Unknown names no status
+    ("could not load model: rpc error: code = Unknown desc = stat /build/models/x.gguf: no such "
+     "file or directory", "not_found"),
+    ("rpc error: code = Unknown desc = failed loading model", "other"),
+    ("Task status: unknown", "other"),
+])
+def test_grpc_code_guards(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

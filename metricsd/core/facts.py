@@ -2251,12 +2251,47 @@ GRPC_STATUS_SOURCE: Final = (_GOOGLE_CODES + "; grpc/grpc src/core (debug_error_
                              "Pub/Sub and Spanner clients' FAILED_PRECONDITION errors)")
 
 
+#: Step 4, last: the status as the gRPC libraries of other languages print a call's error,
+#: by its code's name (grpc/grpc-go status.Error: ``rpc error: code = Internal desc = ...``;
+#: hyperium/tonic Status, Debug ``Status { code: Internal, ... }`` and Display ``status:
+#: Internal, message: "..."``) or by its number (elixir-grpc ``%GRPC.RPCError{status: 8,
+#: ...}``).  It counts only where the words name nothing (the text after ``desc =`` is the
+#: server's own, often more specific: ``code = Unavailable desc = ... connection refused`` is
+#: a refused connection), and a name only as one of the codes of code.proto less UNKNOWN,
+#: which names no status (Go spells CANCELLED ``Canceled``).
+GRPC_CODE_NAME_FORM: Final = re.compile(
+    r"(?:rpc error: code = |status \{ code: |(?<![a-z0-9_\"'])status: (?=[a-z]+, message: ))"
+    r"([a-z]+)\b|rpcerror\{status: ([0-9]{1,2})(?![0-9])", re.ASCII)
+GRPC_CODE_NUMBERS: Final[Mapping[str, int]] = {
+    "canceled": 1, "cancelled": 1, "invalidargument": 3, "deadlineexceeded": 4,
+    "notfound": 5, "alreadyexists": 6, "permissiondenied": 7, "resourceexhausted": 8,
+    "failedprecondition": 9, "aborted": 10, "outofrange": 11, "unimplemented": 12,
+    "internal": 13, "unavailable": 14, "dataloss": 15, "unauthenticated": 16}
+GRPC_CODE_NAME_SOURCE: Final = ("grpc/grpc-go status/status.go (rpc error: code = %s desc = %s, "
+                                "the code's String()); hyperium/tonic "
+                                "src/status.rs (Status Debug and Display); "
+                                "elixir-grpc/grpc lib/grpc/rpc_error.ex (%GRPC.RPCError{status: "
+                                "8, ...})")
+
+
 def status_of_grpc_code(lowered: str) -> int | None:
     """The HTTP status of a gRPC status number in ``lowered`` (see above), else None."""
     if "grpc_status" not in lowered:
         return None
     m = GRPC_STATUS_FORM.search(lowered)
     return None if m is None else GRPC_CODE_STATUS.get(int(m.group(1)))
+
+
+def status_of_grpc_name(lowered: str) -> int | None:
+    """The HTTP status of a gRPC code name or number in another language's rendering in
+    ``lowered`` (:data:`GRPC_CODE_NAME_FORM`), else None."""
+    if "code" not in lowered and "status" not in lowered:
+        return None
+    m = GRPC_CODE_NAME_FORM.search(lowered)
+    if m is None:
+        return None
+    number = GRPC_CODE_NUMBERS.get(m.group(1)) if m.group(1) else int(m.group(2))
+    return None if number is None else GRPC_CODE_STATUS.get(number)
 
 
 #: Error types that providers send with several statuses: their status counts only where
@@ -3838,8 +3873,12 @@ def _provider_error_label(message: str, status: int | None) -> str:
         word_list = WORD.findall(lowered)
     rank = _PROVIDER_RANK.get(_PROVIDER_KEYWORDS.first(lowered, word_list), _OTHER_RANK)
     rank = min(rank, _PROVIDER_FAMILY_RANKS[_PROVIDER_FAMILIES.first_index(joined)])
-    if rank == _OTHER_RANK and found is not None:
-        return status_label(found)  # a fallback name's status
+    if rank == _OTHER_RANK:
+        if found is not None:
+            return status_label(found)  # a fallback name's status
+        found = status_of_grpc_name(lowered)
+        if found is not None:
+            return status_label(found)  # a gRPC code's status, where the words name nothing
     return PROVIDER_ERROR_LABELS[rank]
 
 
