@@ -175,7 +175,6 @@ def test_finish_reason_guards(reason: str, label: str) -> None:
     ('status: Internal, message: "boom", details: [], metadata: MetadataMap { headers: {} }',
      "server"),
     ('%GRPC.RPCError{status: 8, message: "x"}', "rate_limit"),
-    ("rpc error: code = FailedPrecondition desc = x", "bad_request"),
 ])
 def test_grpc_code_in_other_languages(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
@@ -187,6 +186,8 @@ def test_grpc_code_in_other_languages(message: str, label: str) -> None:
      "file or directory", "not_found"),
     ("rpc error: code = Unknown desc = failed loading model", "other"),
     ("Task status: unknown", "other"),
+    # a CamelCase code name was read before, as a status-shaped name
+    ("rpc error: code = FailedPrecondition desc = x", "bad_request"),
 ])
 def test_grpc_code_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
