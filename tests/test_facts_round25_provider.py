@@ -191,3 +191,19 @@ def test_grpc_code_in_other_languages(message: str, label: str) -> None:
 ])
 def test_grpc_code_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # OpenRouter (400: x is not a valid model ID), as clients quote it
+    ("openrouter/foo is not a valid model ID", "not_found"),
+    # zed-industries/zed crates/language_model_core; a stream cut short
+    ("stream from Anthropic ended unexpectedly", "network"),
+    ("Stream ended unexpectedly", "network"),
+])
+def test_more_message_alone(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_a_stream_that_ended_is_no_failure_named() -> None:
+    # Guard: "Stream ended" alone does not say it ended early
+    assert provider_error_label("Stream ended", None) == "other"

@@ -3277,6 +3277,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "witsy locales/en.json (generator.errors.invalidModel: Sorry, it seems this model is "
          "not available): the model named is not one the provider has"),
         # round 25: no provider serves the model named.
+        ("not a valid model id | not a valid model name | is not a valid model", "OpenRouter "
+         "(400: x is not a valid model ID), as clients quote it; the same idea as Bedrock's "
+         "not a valid model identifier above: no such model"),
         ("model | models ~ not being served | not served | currently not loaded", "awslabs/"
          "multi-model-server (MODEL_CURRENTLY_NOT_LOADED: Model is not being served on model "
          "server); gateways' 404 hint (The requested resource or model is not being served.)"),
@@ -3759,6 +3762,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("nxdomain | ehostunreach | enetunreach | enetdown", "erlang/otp inet POSIX error atoms "
          "as Elixir clients print them (%HTTPoison.Error{reason: :nxdomain}; "
          "%Mint.TransportError{reason: :ehostunreach}): no such host, no route"),
+        ("stream | streams + ended unexpectedly | ended prematurely | terminated unexpectedly | "
+         "closed prematurely | ended abruptly", "zed-industries/zed crates/language_model_core "
+         "(stream from Anthropic ended unexpectedly); nodejs/node stream.finished "
+         "(ERR_STREAM_PREMATURE_CLOSE: Premature close): the answer's stream was cut"),
         ("failed to perform http request | exceptions request error | io exception - canceled "
          "| cancelled | timeout | timed out", "r-lib/httr2 R/req-perform.R (Failed to perform "
          "HTTP request., wrapping curl's transport error); JuliaWeb/HTTP.jl src/Exceptions.jl "
