@@ -207,3 +207,21 @@ def test_more_message_alone(message: str, label: str) -> None:
 def test_a_stream_that_ended_is_no_failure_named() -> None:
     # Guard: "Stream ended" alone does not say it ended early
     assert provider_error_label("Stream ended", None) == "other"
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    # java.util.Optional.toString of an absent finish reason; R's NA; Julia's nothing and
+    # missing; Haskell's Nothing
+    ("Optional.empty", "none"),
+    ("NA", "none"),
+    ("nothing", "none"),
+    ("Nothing", "none"),
+    ("missing", "none"),
+])
+def test_absent_values_of_other_languages(reason: str, label: str) -> None:
+    assert finish_reason_label(reason) == label
+
+
+def test_a_present_optional_is_its_value() -> None:
+    # Guard: anthropic-java's stopReason() printed when present
+    assert finish_reason_label("Optional[end_turn]") == "stop"

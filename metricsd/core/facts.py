@@ -1003,9 +1003,16 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
     ("unspecified", _GEMINI + " (finish_reason_unspecified)"),
     ("unset", "protobuf enums' zero value (UNSET)"),
     ("undefined", "JavaScript String(undefined)"),
-    ("unrecognized", "protocolbuffers/protobuf Java and C# generated enums (UNRECOGNIZED: a "
-                     "value the SDK does not know, as googleapis/google-cloud-java "
-                     "Candidate.FinishReason.UNRECOGNIZED)"),
+    ("unrecognized", "protocolbuffers/protobuf Java generated enums (UNRECOGNIZED: a value "
+                     "the SDK does not know; clients match Candidate.FinishReason.UNRECOGNIZED "
+                     "beside FINISH_REASON_UNSPECIFIED as no finish)"),
+    # round 25: how other languages print an absent value
+    ("optional", "java.util.Optional.toString (Optional.empty; Optional[end_turn] when "
+                 "present, as anthropic-java's stopReason() prints)"),
+    ("empty", "java.util.Optional.toString (Optional.empty)"),
+    ("na", "R's NA, a missing value as print() and paste() write it"),
+    ("nothing", "Julia's nothing and Haskell's Nothing, as string() and show write them"),
+    ("missing", "Julia's missing, as string() writes it"),
 )
 #: The member sets of an SDK's open enum, written between the type and the value
 #: (openai/openai-java and anthropics/anthropic-sdk-java, Kotlin: ``FinishReason.Value.STOP``,
