@@ -225,3 +225,16 @@ def test_absent_values_of_other_languages(reason: str, label: str) -> None:
 def test_a_present_optional_is_its_value() -> None:
     # Guard: anthropic-java's stopReason() printed when present
     assert finish_reason_label("Optional[end_turn]") == "stop"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # tidyverse/ellmer (R); apps' checks of a key not configured
+    ("Can't find env var `OPENAI_API_KEY`.", "auth"),
+    ("API key not configured", "auth"),
+    # API clients' OAuth refresh
+    ("Unable to refresh access token", "auth"),
+    # nginx / Apache 401 page in front of a model
+    ("<html><head><title>401 Authorization Required</title></head></html>", "auth"),
+])
+def test_auth_wordings_of_other_clients(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -2730,12 +2730,22 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "https://platform.openai.com/settings/organization/general and click on Verify "
          "Organization.; openai/openai-agents-python#1050, as clients quote it): the account "
          "may not use the model until it is verified"),
+        ("unable to refresh | failed to refresh | could not refresh | cannot refresh | couldn t "
+         "refresh | error refreshing + token | tokens | access token | credentials | credential "
+         "| session", "API clients' OAuth refresh (Unable to refresh access token; Unable to "
+         "refresh access token for request due to token refresh error: ...), as wrappers of "
+         "OAuth-signed model APIs throw it: the credential could not be renewed"),
+        ("authorization required | authorization is required", "nginx and Apache httpd 401 "
+         "pages (401 Authorization Required), as proxies in front of a model answer"),
         ("denied on resource | denied on the resource", "googleapis google/rpc PERMISSION_DENIED "
          "(403: Permission 'aiplatform.endpoints.predict' denied on resource '...' (or it may "
          "not exist).; Permission denied on resource project x.), as Vertex AI and the Gemini "
          "API send it: not allowed, whether or not it exists"),
         ("api key | apikey | api token | access token + did not find | could not find | unable to "
-         "find | cannot find | couldn t find | setting | passing in", "langchain-ai/langchain "
+         "find | cannot find | couldn t find | can t find | setting | passing in | not "
+         "configured | configure your", "tidyverse/ellmer R/utils.R (Can't find env var "
+         "`OPENAI_API_KEY`.); apps' checks (API key not configured; Please configure your API "
+         "key); langchain-ai/langchain "
          "utils/env.py get_from_dict_or_env (Did not find openai_api_key, please add an "
          "environment variable `OPENAI_API_KEY` which contains it); cohere-ai/cohere-python "
          "client.py (The client must be instantiated be either passing in token or setting "
