@@ -238,3 +238,13 @@ def test_a_present_optional_is_its_value() -> None:
 ])
 def test_auth_wordings_of_other_clients(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # model and HTTP servers' 503 while loading, starting or draining
+    ("Model is being loaded, please wait...", "overloaded"),
+    ("Server is starting up, please retry in a moment.", "overloaded"),
+    ("the server is shutting down", "overloaded"),
+])
+def test_not_up_yet_or_going_down(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

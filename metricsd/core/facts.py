@@ -3502,7 +3502,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
         ("service is not available", "abetlen/llama-cpp-python llama_cpp/server/app.py (503: "
          "Service is not available, while no model is loaded yet)"),
-        # round 25: a proxy's circuit breaker and a local server's full queue.
+        # round 25: a proxy's circuit breaker and a local server's full queue, or one not up
+        # yet or going down.
+        ("being loaded | shutting down | starting up - failed | failure | could not | unable",
+         "model servers' 503 while loading (Model is being loaded, please wait...); HTTP "
+         "servers' 503 while draining (render::draining: the server is shutting down); "
+         "services' 503 with Retry-After while starting (Server is starting up, please retry in "
+         "a moment.; project is starting up, please retry): not up to take the request now, "
+         "try again"),
         ("reset reason overflow | pending requests exceeded | max pending exceeded",
          "envoyproxy/envoy (503 with flag UO, upstream overflow: upstream connect error or "
          "disconnect/reset before headers. reset reason: overflow; x-envoy-overloaded: true); "
