@@ -248,3 +248,13 @@ def test_auth_wordings_of_other_clients(message: str, label: str) -> None:
 ])
 def test_not_up_yet_or_going_down(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # tokio-rs/tokio time::error::Elapsed; php/php-src Zend/zend_execute_API.c
+    ("deadline has elapsed", "timeout"),
+    ("PHP Fatal error:  Maximum execution time of 30 seconds exceeded in "
+     "/var/www/vendor/guzzlehttp/guzzle/src/Handler/CurlHandler.php on line 44", "timeout"),
+])
+def test_timeouts_of_other_runtimes(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
