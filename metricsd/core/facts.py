@@ -3622,9 +3622,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "refused)"),
         ("execution expired", "ruby/timeout lib/timeout.rb (Timeout::Error: execution expired, "
          "as Net::OpenTimeout and Faraday clients print it)"),
-        ("deadline has elapsed | maximum execution time + exceeded | elapsed", "tokio-rs/tokio "
-         "src/time/error.rs (Elapsed: deadline has elapsed, as Rust clients wrapped in "
-         "tokio::time::timeout print it); php/php-src Zend/zend_execute_API.c (Maximum "
+        ("deadline has elapsed", "tokio-rs/tokio src/time/error.rs (Elapsed: deadline has "
+         "elapsed, as Rust clients wrapped in tokio::time::timeout print it)"),
+        ("maximum execution time + exceeded", "php/php-src Zend/zend_execute_API.c (Maximum "
          "execution time of 30 seconds exceeded, a PHP client cut off while it waited)"),
         ("allotted time | respond in time | responded in time | wall clock duration reached",
          "firebase/firebase-android-sdk firebase-ai type/Exceptions.kt (RequestTimeoutException: "
