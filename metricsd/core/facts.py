@@ -1005,7 +1005,7 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
     ("undefined", "JavaScript String(undefined)"),
     ("unrecognized", "protocolbuffers/protobuf Java generated enums (UNRECOGNIZED: a value "
                      "the SDK does not know; clients match Candidate.FinishReason.UNRECOGNIZED "
-                     "beside FINISH_REASON_UNSPECIFIED as no finish)"),
+                     "beside the enum's unspecified zero value as no finish)"),
     # round 25: how other languages print an absent value
     ("optional", "java.util.Optional.toString (Optional.empty; Optional[end_turn] when "
                  "present, as anthropic-java's stopReason() prints)"),
