@@ -258,3 +258,18 @@ def test_not_up_yet_or_going_down(message: str, label: str) -> None:
 ])
 def test_timeouts_of_other_runtimes(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # python/cpython http.server send_error's log line (ml-explore/mlx-examples#1060)
+    ("code 501, message Unsupported method ('GET')", "server"),
+    ('127.0.0.1 - - [08/Dec/2026 03:00:00] "GET /v1/models HTTP/1.1" code 404, message Not '
+     "Found", "not_found"),
+])
+def test_http_server_log_status(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+def test_an_exit_code_is_no_status() -> None:
+    # Guard: a process's exit code in the same shape names no HTTP status
+    assert provider_error_label("exit code 127, message: boom", None) == "other"

@@ -1543,6 +1543,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                      "corpus)"),
     ("(nnn, '", "the same (status, body) args after an exception's name or a wrapper's words "
                 "(BusyError: (503, ''))"),
+    ("code nnn, message", "python/cpython Lib/http/server.py BaseHTTPRequestHandler.send_error "
+                          "(log_error('code %d, message %s'), as servers built on it log a "
+                          "failed request: code 501, message Unsupported method ('GET'), "
+                          "ml-explore/mlx-examples#1060)"),
     ("(nnn, \"", "the same (status, ...) arguments as other languages print an exception "
                   "object, double-quoted: JuliaWeb/HTTP.jl src/Exceptions.jl "
                   "(HTTP.Exceptions.StatusError(429, \"POST\", \"/api/v1/chat/completions\", "
