@@ -263,8 +263,8 @@ def test_timeouts_of_other_runtimes(message: str, label: str) -> None:
 @pytest.mark.parametrize(("message", "label"), [
     # python/cpython http.server send_error's log line (ml-explore/mlx-examples#1060)
     ("code 501, message Unsupported method ('GET')", "server"),
-    ('127.0.0.1 - - [08/Dec/2026 03:00:00] "GET /v1/models HTTP/1.1" code 404, message Not '
-     "Found", "not_found"),
+    ('127.0.0.1 - - [08/Dec/2026 03:00:00] "GET /v1/models HTTP/1.1" code 503, message '
+     "Model warming", "overloaded"),
 ])
 def test_http_server_log_status(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
