@@ -273,3 +273,16 @@ def test_http_server_log_status(message: str, label: str) -> None:
 def test_an_exit_code_is_no_status() -> None:
     # Guard: a process's exit code in the same shape names no HTTP status
     assert provider_error_label("exit code 127, message: boom", None) == "other"
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # lobehub/lobe-chat locales/{de-DE,es-ES}/error.json (NoOpenAIAPIKey, FreePlanLimit)
+    ("Der OpenAI-API-Schlüssel ist leer. Bitte fügen Sie einen benutzerdefinierten "
+     "OpenAI-API-Schlüssel hinzu", "auth"),
+    ("La clave de API de OpenAI está vacía. Agregue una clave de API de OpenAI personalizada",
+     "auth"),
+    ("Actualmente eres un usuario gratuito y no puedes utilizar esta función. Por favor, "
+     "actualiza a un plan de pago para seguir utilizando.", "billing"),
+])
+def test_localized_key_and_plan(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label

@@ -2120,6 +2120,9 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "again in | memory | cpu | gpu | disk | vram | " + _RATE_WORDS,
          "voiceflow/general-runtime lib/services/runtime/handlers/aiResponse (Exceeded token "
          "usage.)"),
+        ("usuario gratuito | plan de pago", "lobehub/lobe-chat locales/es-ES/error.json "
+         "(FreePlanLimit: Actualmente eres un usuario gratuito ...; actualiza a un plan de "
+         "pago)"),
         ("trial + expired | ended | is over | exhausted | used up - " + _RATE_WORDS,
          "SaaS gateways' 402 (Payment Required. Your subscription or free trial has ended.; "
          "billing.trial_expired: Your free trial has ended. Choose a plan to continue.)"),
@@ -2739,6 +2742,9 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "| session", "API clients' OAuth refresh (Unable to refresh access token; Unable to "
          "refresh access token for request due to token refresh error: ...), as wrappers of "
          "OAuth-signed model APIs throw it: the credential could not be renewed"),
+        ("api schlüssel | clave de api + leer | vacía", "lobehub/lobe-chat locales/{de-DE,es-ES}/"
+         "error.json (NoOpenAIAPIKey: Der OpenAI-API-Schlüssel ist leer; La clave de API de "
+         "OpenAI está vacía): no key to send"),
         ("authorization required | authorization is required", "nginx and Apache httpd 401 "
          "pages (401 Authorization Required), as proxies in front of a model answer"),
         ("denied on resource | denied on the resource", "googleapis google/rpc PERMISSION_DENIED "
