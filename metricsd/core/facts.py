@@ -3832,6 +3832,12 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("oldstring and newstring", _OPENCODE + " (must be different)"),
         ("failed to parse function arguments", _CODEX),
         ("parameter was empty", _CLINE + " (The 'command' parameter was empty)"),
+        # facts26: the shape an argument must have, written out in brackets.
+        (r"\bmust be (?:of the form |in the form )?\[[a-z_]", "anthropics/anthropic-sdk-go "
+         "tools/agenttoolset/fs.go (read: view_range must be [start_line, end_line])"),
+        (r"\bshould be (?:of the form |in the form )?\[[a-z_]", "the same with should "
+         "(OpenHands str_replace_editor: view_range should be a list of two integers, in "
+         "brackets)"),
         # A command-line program's own words for a bad operand: "invalid" and what was
         # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
         # U+2018 and U+2019 in a UTF-8 locale).
@@ -4164,6 +4170,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "agent/tools/admin_gate.py (Only workspace admins can manage environments.); "
          "AgentOps-AI/agentops (Only owners and admins can manage licenses.); AstrBotDevs/"
          "AstrBot (Only admins can use the `test` command.): a role the agent's rules require"),
+        # facts26: a fetch the tool's own rule refuses, worded as an error code.
+        ("url | urls ~ not in prior context | not in the prior context | not previously "
+         "appeared | not appeared in the conversation | not in the conversation context",
+         "anthropics/anthropic-sdk-go and anthropic-sdk-csharp WebFetchToolResultErrorCode "
+         "(url_not_in_prior_context); docs.anthropic.com web fetch tool, URL validation (for "
+         "security reasons the tool can only fetch URLs that have previously appeared in the "
+         "conversation context): the tool's rule refused the URL before any request"),
+        ("egress ~ blocked | denied | not allowed | refused", "anthropics/anthropic-sdk-go "
+         "(mcp_egress_blocked_error); sandboxes' egress policies: the outbound request was "
+         "refused by rule, not by the network"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -4279,8 +4295,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "aborted (Winsock WSAECONNABORTED: 你的主机中的软件中止了一个已建立的连接: network)"),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
-         "dumped | terminate called | no merge to abort | nothing to abort | connection "
-         "aborted | connection was aborted | econnaborted",
+         "dumped | interrupted flag | interrupt flag | terminate called | no merge to abort | "
+         "nothing to abort | connection aborted | connection was aborted | econnaborted",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
@@ -4458,6 +4474,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "agents-core (Unable to force call to tool `x` because it is not defined)"),
         ("未知的方法名 | 未知的方法", "AstrBotDevs/AstrBot astrbot/core/astr_agent_tool_exec.py "
          "(未知的方法名: x: an unknown method name)"),
+        # facts26: a sub-agent the model named that is not there (the Task tool's
+        # subagent_type): the same as a tool that does not exist.
+        ("subagent | subagents | sub agent | agent type | subagent type ~ "
+         "not found | is not found | was not found | does not exist | doesn t exist | is not "
+         "registered | not registered | is not available - file not found | path not found | "
+         "directory not found | file does not exist",
+         "QwenLM/qwen-code#9509 (Subagent \"x\" not found); Claude Code's Task tool as users "
+         "quote it in notes found by code search (Agent type 'x' not found. Available agents: "
+         "...); not a skill, which the corpus's readers take for a missing file "
+         "(continuedev/continue: Skill \"x\" not found. Available skills: none)"),
+        ("unknown subagent | unknown agent type | no such subagent | no subagent named | not a "
+         "valid agent type | not a valid subagent | invalid subagent type | invalid agent type",
+         "sst/opencode packages/opencode/src/tool/task.ts "
+         "and its ports found by code search (Unknown agent type: x is not a valid agent "
+         "type)"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
@@ -4545,6 +4576,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "applied", "kyegomez/swarms swarms/tools/computer_use.py (match count mismatch: the "
          "anchor was not found the expected number of times); GNU patch (Reversed (or "
          "previously applied) patch detected!  Assume -R? [n]), captured here"),
+        # facts26: the text an edit replaces, named as "text" or "content", not found in the
+        # file (the path after "in" is no word).
+        ("text | content | contents | target content | targetcontent ~ not found in | was not "
+         "found in | not found in file | not found in the file | does not exist in the file - "
+         "element | page | selector | screen | dom | html | snapshot | response | output | "
+         "stdout | log | logs | results | object", "MiniMax-AI/Mini-Agent mini_agent/tools "
+         "(Text not found in file: x), captured here; agents' edit tools found by code search "
+         "(Text not found in {path}; Error: targetContent not found in file: x. Please ensure "
+         "the string matches exactly.; Target content not found in file: x); not a browser's "
+         "text not found in an element or page"),
+        ("old string | old str | oldstring | old text | search text | search string | text to "
+         "replace | string to replace ~ does not exist in | doesn t exist in | is not in the "
+         "file | not present in", "coder/xum#484 (EDIT FAILED - file was NOT modified. The "
+         "old_string does not exist in the file.)"),
     )),
     ("too_large", (
         ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
@@ -4623,6 +4668,25 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "length (aws/amazon-q-developer-cli: tool name exceeds max length of 64)"),
         ("maximum file size exceeded | maximum filesize exceeded", "curl lib/strerror.c "
          "(CURLE_FILESIZE_EXCEEDED: curl: (63) Maximum file size exceeded), captured here"),
+        # facts26: a file too big to read whole, in tokens, or the advice to read it in parts.
+        ("greater than | more than | larger than | bigger than ~ tokens | token - per minute | "
+         "per second | per hour | per day | rate | rpm | tpm", "mpfaffenberger/code_puppy "
+         "code_puppy/tools/file_operations.py (The file is massive, greater than 10,000 tokens "
+         "which is dangerous to read entirely. Please read this file in chunks.), like Claude "
+         "Code's File content (N tokens) exceeds maximum allowed tokens (M); not a rate"),
+        ("read this file in chunks | read the file in chunks | read it in chunks | read in "
+         "chunks | in smaller chunks | read specific portions | read a slice | to read entirely "
+         "| dangerous to read | too big to read | too large to read | too long to read",
+         "mpfaffenberger/code_puppy file_operations.py (Please read this file in chunks; File is "
+         "too large (N bytes > M bytes). Please read this file in chunks using start_line and "
+         "num_lines.); Claude Code's Read tool (Use offset and limit parameters to read "
+         "specific portions of the file); anthropics/anthropic-sdk-go tools/agenttoolset/fs.go "
+         "(x is N bytes, exceeds M-byte limit. Use bash (head/tail/sed) to read a slice.); "
+         "Google Drive MCP servers found by code search (File size limit exceeded (N MB). Use "
+         "gdrive_read_large_file to read this file in chunks.); Go agents' read tools (file is "
+         "N bytes (limit M); pass offset and limit to read it in chunks)"),
+        ("file | output | content | response ~ is massive | is huge | is enormous",
+         "mpfaffenberger/code_puppy file_operations.py (The file is massive, ...)"),
     )),
     ("permission", (
         ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
@@ -4854,6 +4918,28 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("modifications to | modification of | writes to | writing to + not allowed | not "
          "permitted", "OpenBMB/ChatDev functions/function_calling/file.py (Modifications to the "
          "attachments directory are not allowed): a protected part of the workspace"),
+        # facts26: a path or pattern form the tool's confinement refuses; a token the service
+        # will not serve; a file the agent keeps away as a security concern.
+        ("absolute pattern | absolute patterns | absolute path | absolute paths | path | paths "
+         "| pattern | patterns ~ not permitted | is not permitted | are not permitted",
+         "anthropics/anthropic-sdk-go tools/agenttoolset/search.go (glob: absolute pattern not "
+         "permitted: the glob is confined to the working directory), like EPERM's operation "
+         "not permitted"),
+        ("absolute pattern | absolute patterns | absolute path | absolute paths ~ not allowed "
+         "| are not allowed | is not allowed | forbidden | disallowed", "the same confinement "
+         "in other words (agents' path guards found by code search: Absolute paths are not "
+         "allowed)"),
+        ("access to ~ is not permitted | not permitted", "the same as Access to x is not "
+         "allowed (n8n-io/n8n Read/Write Files from Disk) with EPERM's word"),
+        ("not accessible to | not accessible by | not accessible with | not accessible using + "
+         "token | tokens | api key | key | credentials | credential | account | user",
+         "grafana/mcp-grafana tools/datasources.go (the datasource metadata API is not "
+         "accessible to this token); GitHub REST API (Resource not accessible by personal "
+         "access token): the service refused the tool's credentials"),
+        ("security concern | security concerns", "continuedev/continue core/indexing/ignore.ts "
+         "and core/util/errors.ts (Reading or Editing .env is not allowed because it is a "
+         "security concern; file_is_security_concern): the agent keeps the file out of reach, "
+         "like an ignore file"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -5080,9 +5166,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is not available, but is referred to by another package), like apt's Unable to "
          "locate package"),
         ("command ~ not available | is not available | not executable | is not executable - "
-         "tool | tools | function", "karthink/gptel-agent gptel-agent-tools.el (Error: Command "
-         "\"patch\" not available, cannot apply diffs.); ravitemer/mcphub.nvim terminal.lua "
-         "(Command is not executable: jobstart found nothing to run)"),
+         "tool | tools | function | remote", "karthink/gptel-agent gptel-agent-tools.el (Error: "
+         "Command \"patch\" not available, cannot apply diffs.); ravitemer/mcphub.nvim "
+         "terminal.lua (Command is not executable: jobstart found nothing to run)"),
         ("not available + this tool cannot be used | tool cannot be used", "karthink/gptel-agent "
          "gptel-agent-tools.el (Error: ripgrep/grep not available, this tool cannot be used)"),
         ("could not access | couldn t access - permission | eacces | eperm | connection | url "
@@ -5377,7 +5463,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); ajv "
          "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
          "colinhacks/zod (Unrecognized key(s) in object)"),
-        ("not supported | are not supported | is not supported - binary file | binary files",
+        ("not supported | are not supported | is not supported - binary file | binary files | "
+         "binary content | binary data",
          "smallcloudai/refact tool_rm.rs (Wildcards and shell patterns are not supported); not "
          "a file the tool cannot read (AstrBotDevs/AstrBot file_read_utils.py: binary files "
          "are not supported by this tool)"),
@@ -5743,6 +5830,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("was not found in the arguments", "google/adk-java core/src/main/java/com/google/adk/"
          "tools/FunctionTool.java (The parameter '%s' was not found in the arguments provided "
          "by the model.): an argument the model left out, not a missing file"),
+        # facts26: the call left out an argument the tool names, worded as an instruction.
+        ("must specify | must provide | must supply | need to specify | needs to specify - "
+         "api key | api keys | token | tokens | credentials | "
+         "credential | password | environment variable | environment variables | env var | env "
+         "vars | license | config | configuration | which branch", "mpfaffenberger/code_puppy "
+         "code_puppy/tools/browser/browser_interactions.py (Must specify value, label, or "
+         "index); command-line tools' own checks found by code search (must specify either "
+         "--all or --source; Must specify either --url or --file); not a setup the user must "
+         "do (You must specify an API key), nor git's advice (git pull: Please specify which "
+         "branch you want to merge with.)"),
+        ("end | end line | end index | end offset | end position | end date | end time ~ is "
+         "before | comes before | is less than | is smaller than + start | begin | beginning",
+         "anthropics/anthropic-sdk-go tools/agenttoolset/fs.go (read: view_range end line N is "
+         "before start line M), like end_line must be >= start_line"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
@@ -5882,6 +5983,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "langchain-ai/open-swe agent/tools/fetch_url.py (Fetch URL error: no response "
          "received); not a model that sent nothing (mistral.rs: No response received from "
          "the model.; IBM/ibm-watsonx-orchestrate-adk: No response received from agent.)"),
+        # facts26: a tool that could not reach the service behind it.
+        ("could not reach | couldn t reach | unable to reach | cannot reach | can t reach | "
+         "failed to reach | could not contact | unable to contact | failed to contact ~ "
+         "server | service | upstream | host | endpoint | api | backend | remote | mcp server",
+         "0xPlaygrounds/rig crates/rig-core/src/tool/result.rs (ToolErrorKind: the tool could "
+         "not reach its upstream service); agents' MCP clients and fetch tools found by code "
+         "search (Could not reach the server; Unable to reach the MCP server)"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
@@ -5896,6 +6004,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
          _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
+        # facts26: an exit that was not clean, with or without its number.
+        ("did not exit cleanly | didn t exit cleanly | exited uncleanly | exited abnormally | "
+         "unclean exit", "mpfaffenberger/code_puppy code_puppy/tools/command_runner.py (The "
+         "process didn't exit cleanly!, returned when exit_code != 0); GNU Emacs process "
+         "sentinels (Process x exited abnormally with code N)"),
     )),
 )
 
