@@ -3824,7 +3824,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("required parameter", _CLINE + " (Missing value for required parameter); "
                                + _CLAUDE_CODE),
         ("required property", _GEMINI_CLI + " (params must have required property)"),
-        ("is required", _CONTINUE + " (filepath (string) is required)"),
+        (r"\bis required(?<!variable is required)(?<!api key is required)"
+         r"(?<!api_key is required)", _CONTINUE + " (filepath (string) is required); not a "
+         "setting the tool's setup lacks (perplexityai/modelcontextprotocol src/server.ts: "
+         "PERPLEXITY_API_KEY environment variable is required), which no argument can fix"),
         ("unexpected keyword argument", "CPython TypeError; " + _RUN),
         ("unrecognized arguments", "CPython argparse (unrecognized arguments)"),
         ("old_string and new_string", _GEMINI_CLI + "/tools/edit.ts (are identical); "
@@ -4180,6 +4183,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("egress ~ blocked | denied | not allowed | refused", "anthropics/anthropic-sdk-go "
          "(mcp_egress_blocked_error); sandboxes' egress policies: the outbound request was "
          "refused by rule, not by the network"),
+        ("blocked by blocklist | blocked by the blocklist | blocked by a blocklist | blocked "
+         "by blacklist | blocked by the blacklist | blocked by denylist | blocked by the "
+         "denylist | blocklisted | blacklisted | denylisted", "ChromeDevTools/chrome-devtools-mcp "
+         "src/McpContext.ts (Blocked by blocklist: x: the server's URL blocklist refused the "
+         "navigation), like openai-cua-sample-app's Blocked URL"),
+        ("deletion | removal | operation | action | change | changes | request ~ was not "
+         "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
+         "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
+         "was not deleted.): the user did not confirm, like not confirmed by the user"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -4282,6 +4294,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("running time | run time | execution time | elapsed time ~ exceeds | exceeded | exceed",
          "microsoft/RD-Agent rdagent/utils/env.py (The running time exceeds N seconds, so the "
          "process is killed.)"),
+        ("confirmation expired | confirmation has expired | confirmation request expired | "
+         "approval expired | approval request expired | confirmation timed out | approval "
+         "timed out", "github/github-mcp-server pkg/github/repositories.go (Repository "
+         "deletion confirmation expired. The repository was not deleted.): the answer did not "
+         "come in time"),
     )),
     ("canceled", (
         ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
@@ -4590,6 +4607,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "replace | string to replace ~ does not exist in | doesn t exist in | is not in the "
          "file | not present in", "coder/xum#484 (EDIT FAILED - file was NOT modified. The "
          "old_string does not exist in the file.)"),
+        ("no match | no matches | not found | matches for | matches of | occurrences + search "
+         "expression | regex | revise the expression | allow multiple occurrences - invalid | "
+         "parse error | unterminated | unclosed | missing closing | error parsing",
+         "oraios/serena src/serena/util/text_utils.py and tools (replace_content: No matches "
+         "of search expression found.; No match found for regex: x; Expression matches N "
+         "occurrences. Please revise the expression to be more specific or enable "
+         "allow_multiple_occurrences); not a regex that does not parse, an invalid argument"),
+        ("match must be unique | matches must be unique | must match exactly once | must match "
+         "only once", "oraios/serena src/serena/util/text_utils.py (Match must be unique; "
+         "found N matches for regex: x), like block/goose's unique match"),
     )),
     ("too_large", (
         ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
@@ -5177,6 +5204,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "permission first (MetaGPT: Could not access or create directories)"),
         ("fish: unknown command - exists but is not", "captured here: fish 3.6.0 (fish -c "
          "'frobnicate --help': fish: Unknown command: frobnicate)"),
+        # facts26
+        ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed to "
+         "resolve + ref | refs | revision | branch | tag | commit", "github/github-mcp-server "
+         "pkg/github/repositories_helper.go (could not resolve ref \"x\" as a branch or a "
+         "tag), like git's unknown revision"),
+        ("may not exist | might not exist | may no longer exist | might no longer exist",
+         "idosal/git-mcp fetch_url_content (Content at x could not be retrieved. The resource "
+         "may not exist or may require authentication.)"),
+        ("unknown resource | unknown resource template | unknown prompt", "jlowin/fastmcp "
+         "src/fastmcp/server/server.py (NotFoundError: Unknown resource: 'x'; Unknown prompt: "
+         "'x'), the MCP server's own word for a name it does not hold"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -5369,7 +5407,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "no such subcommand | arg s received | arg s only received | unrecognized command "
          "line option | no input files | invalid flag | bad configuration option | "
          "unexpected extra argument | unexpected extra arguments | which wasn t expected | is "
-         "not a git command",
+         "not a git command - environment variable is required | environment variables are "
+         "required | api key is required | env var is required",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
          "captured here); pip (no such option: --frob), Go flag (flag provided but not "
          "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
@@ -5551,7 +5590,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
-         "arguments | argument | input | json | params | parameters - is not a function",
+         "arguments | argument | input | json | params | parameters - is not a function | json "
+         "response | api response | server response | response from",
          _CODEX + " (failed to parse function arguments); not a program's missing method "
          "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
         ("must be different | must differ | cannot be the same | can t be the same | must not "
@@ -5844,6 +5884,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "before | comes before | is less than | is smaller than + start | begin | beginning",
          "anthropics/anthropic-sdk-go tools/agenttoolset/fs.go (read: view_range end line N is "
          "before start line M), like end_line must be >= start_line"),
+        ("start | start time | start date | start line | start index | begin ~ cannot be after "
+         "| can t be after | must not be after | is after | must be before | should be before + "
+         "end | end time | end date | end line", "hangwin/mcp-chrome tools/browser/history.ts "
+         "(Start time cannot be after end time.), like end_line must be >= start_line"),
+        ("parameter | parameters | argument | arguments | param | params + instead of",
+         "github/github-mcp-server pkg/github/issues.go (This tool uses cursor-based "
+         "pagination. Use the 'after' parameter with the 'endCursor' value from the previous "
+         "response instead of 'page'.): the call used the wrong argument"),
+        ("itself + cannot | can t | must not | may not | not allowed to",
+         "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
+         "depend on itself); GNU coreutils mv and cp (cannot move 'a' to a subdirectory of "
+         "itself; cannot copy a directory, 'a', into itself)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
@@ -5871,6 +5923,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
+         "| ref | refs | branch | tag | revision | commit "
          "| module | import | symbol | reference | type | eresolve | file id | for path | "
          "resolve to a",
          "curl (Could not resolve host); wget (unable to resolve host address); not GitHub "
