@@ -48,6 +48,13 @@ from metricsd.core.facts import tool_error_label
      "permission"),
     # continuedev/continue core/util/errors.ts (ContinueErrorReason)
     ("file_is_security_concern", "permission"),
+    # continuedev/continue core/util/errors.ts (ContinueErrorReason) and its edit tools
+    ("find_and_replace_missing_filepath", "invalid_args"),
+    ("find_and_replace_identical_old_and_new_strings", "invalid_args"),
+    ("multi_edit_edits_array_required", "invalid_args"),
+    ("multi_edit_empty_old_string_not_first", "invalid_args"),
+    ("invalid multi-edit args", "invalid_args"),
+    ("Failed to resolve path", "other"),
     # A sub-agent the model named that is not there.
     # QwenLM/qwen-code#9509
     ('Subagent "non-existent" not found', "unknown_tool"),
@@ -134,6 +141,13 @@ def test_round25_tool_kinds(text: str, label: str) -> None:
     ("Rate limit reached: more than 30000 tokens per minute", "other"),
     # A missing file stays not_found.
     ("Error: File not found: /x/a.txt", "not_found"),
+    # Words of the new rows in other senses.
+    ("Cannot connect: the server itself is down", "network"),
+    ("Content not found in cache", "not_found"),
+    ("You must provide authentication to use this endpoint", "other"),
+    # anthropics/anthropic-sdk-csharp WebFetchToolResultErrorCode (the corpus reads a use
+    # budget as other)
+    ("max_uses_exceeded", "other"),
 ])
 def test_round25_guards(text: str, label: str) -> None:
     assert tool_error_label(text) == label

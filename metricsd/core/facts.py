@@ -4185,9 +4185,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "refused by rule, not by the network"),
         ("blocked by blocklist | blocked by the blocklist | blocked by a blocklist | blocked "
          "by blacklist | blocked by the blacklist | blocked by denylist | blocked by the "
-         "denylist | blocklisted | blacklisted | denylisted", "ChromeDevTools/chrome-devtools-mcp "
-         "src/McpContext.ts (Blocked by blocklist: x: the server's URL blocklist refused the "
-         "navigation), like openai-cua-sample-app's Blocked URL"),
+         "denylist", "ChromeDevTools/chrome-devtools-mcp src/McpContext.ts (Blocked by "
+         "blocklist: x: the server's URL blocklist refused the navigation), like "
+         "openai-cua-sample-app's Blocked URL"),
         ("deletion | removal | operation | action | change | changes | request ~ was not "
          "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
          "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
@@ -4598,7 +4598,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("text | content | contents | target content | targetcontent ~ not found in | was not "
          "found in | not found in file | not found in the file | does not exist in the file - "
          "element | page | selector | screen | dom | html | snapshot | response | output | "
-         "stdout | log | logs | results | object", "MiniMax-AI/Mini-Agent mini_agent/tools "
+         "stdout | log | logs | results | object | cache | database | db | clipboard | index | "
+         "store | storage | memory | knowledge base | collection | table",
+         "MiniMax-AI/Mini-Agent mini_agent/tools "
          "(Text not found in file: x), captured here; agents' edit tools found by code search "
          "(Text not found in {path}; Error: targetContent not found in file: x. Please ensure "
          "the string matches exactly.; Target content not found in file: x); not a browser's "
@@ -5448,7 +5450,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is nil)"),
         ("invalid | not a valid | not valid | supply a valid | provide a valid | provide valid ~ "
          "input | inputs "
-         "| argument | arguments | parameter | parameters | param | params | value | json | "
+         "| argument | arguments | args | parameter | parameters | param | params | value | "
+         "json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
@@ -5874,7 +5877,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must specify | must provide | must supply | need to specify | needs to specify - "
          "api key | api keys | token | tokens | credentials | "
          "credential | password | environment variable | environment variables | env var | env "
-         "vars | license | config | configuration | which branch", "mpfaffenberger/code_puppy "
+         "vars | license | config | configuration | which branch | authentication | login | "
+         "sign in", "mpfaffenberger/code_puppy "
          "code_puppy/tools/browser/browser_interactions.py (Must specify value, label, or "
          "index); command-line tools' own checks found by code search (must specify either "
          "--all or --source; Must specify either --url or --file); not a setup the user must "
@@ -5888,11 +5892,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "| can t be after | must not be after | is after | must be before | should be before + "
          "end | end time | end date | end line", "hangwin/mcp-chrome tools/browser/history.ts "
          "(Start time cannot be after end time.), like end_line must be >= start_line"),
+        ("missing filepath | missing file path | missing filename | array required | array is "
+         "required | identical old and new | empty old string | empty old str",
+         "continuedev/continue core/util/errors.ts (ContinueErrorReason: "
+         "find_and_replace_missing_filepath, multi_edit_edits_array_required, "
+         "find_and_replace_identical_old_and_new_strings, multi_edit_empty_old_string_not_first;"
+         " edits array is required): error codes read by their words"),
         ("parameter | parameters | argument | arguments | param | params + instead of",
          "github/github-mcp-server pkg/github/issues.go (This tool uses cursor-based "
          "pagination. Use the 'after' parameter with the 'endCursor' value from the previous "
          "response instead of 'page'.): the call used the wrong argument"),
-        ("itself + cannot | can t | must not | may not | not allowed to",
+        ("on itself | to itself | into itself | of itself | from itself | with itself + cannot "
+         "| can t | must not | may not | not allowed to",
          "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
          "depend on itself); GNU coreutils mv and cp (cannot move 'a' to a subdirectory of "
          "itself; cannot copy a directory, 'a', into itself)"),
@@ -5923,14 +5934,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
-         "| ref | refs | branch | tag | revision | commit "
+         "| ref | refs | branch | tag | revision | commit | path | paths "
          "| module | import | symbol | reference | type | eresolve | file id | for path | "
          "resolve to a",
          "curl (Could not resolve host); wget (unable to resolve host address); not GitHub "
          "GraphQL's missing object (gh: GraphQL: Could not resolve to a Repository with the "
          "name 'x'.); not a "
          "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
-         "resolve dependency tree)"),
+         "resolve dependency tree); not a git ref (github/github-mcp-server: could not resolve "
+         "ref \"x\" as a branch or a tag) nor a path (continuedev/continue: Failed to resolve "
+         "path)"),
         ("connection refused | connection reset | "
          "connection closed | connection error | connection failed | network | econnrefused | "
          "econnreset | ehostunreach | enetunreach | econnaborted | "
