@@ -48,6 +48,10 @@ from metricsd.core.facts import tool_error_label
      "permission"),
     # continuedev/continue core/util/errors.ts (ContinueErrorReason)
     ("file_is_security_concern", "permission"),
+    # ollama/ollama-python ollama/_client.py, captured here without OLLAMA_API_KEY
+    ("Authorization header with Bearer token is required for web search", "permission"),
+    # MCP servers' auth middleware found by code search
+    ("Missing Authorization header", "permission"),
     # continuedev/continue core/util/errors.ts (ContinueErrorReason) and its edit tools
     ("find_and_replace_missing_filepath", "invalid_args"),
     ("find_and_replace_identical_old_and_new_strings", "invalid_args"),

@@ -4965,6 +4965,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "grafana/mcp-grafana tools/datasources.go (the datasource metadata API is not "
          "accessible to this token); GitHub REST API (Resource not accessible by personal "
          "access token): the service refused the tool's credentials"),
+        ("authorization header | auth header | bearer token | authorization token ~ is required "
+         "| required | is missing | missing | not provided | was not provided", "ollama/"
+         "ollama-python ollama/_client.py (Authorization header with Bearer token is required "
+         "for web search; captured here without OLLAMA_API_KEY); MCP servers' and APIs' auth "
+         "checks found by code search (Authorization header is missing; Bearer token "
+         "required): the service refuses a call that carries no credentials, like a 401"),
+        ("missing authorization header | missing auth header | missing bearer token | no "
+         "authorization header | no bearer token | missing or invalid authorization header",
+         "the same in the other word order (MCP servers' auth middleware found by code search: "
+         "Missing Authorization header; Missing or invalid Authorization header)"),
         ("security concern | security concerns", "continuedev/continue core/indexing/ignore.ts "
          "and core/util/errors.ts (Reading or Editing .env is not allowed because it is a "
          "security concern; file_is_security_concern): the agent keeps the file out of reach, "
