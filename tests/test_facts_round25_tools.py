@@ -104,6 +104,10 @@ from metricsd.core.facts import tool_error_label
     # jlowin/fastmcp src/fastmcp/server/server.py
     ("Unknown resource: 'resource://config/settings'", "not_found"),
     ("Unknown prompt: 'summarize'", "not_found"),
+    # A state the call needs first names no missing thing: ChromeDevTools/chrome-devtools-mcp
+    # src/tools/pages.ts; github/github-mcp-server pkg/github/pullrequests.go.
+    ("No open dialog found", "other"),
+    ("No pending review found for the viewer", "other"),
     # Not the call's arguments: a setting the setup lacks, an upstream's reply, a capability
     # the tool lacks, a command the remote side does not offer.
     # perplexityai/modelcontextprotocol src/server.ts

@@ -5132,7 +5132,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
          "output | edit history | argument | arguments | tool call found | tool calls found | or "
-         "no results found | closing fence",
+         "no results found | closing fence | no open | no pending | no active",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -5142,7 +5142,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.); nor a search that failed or came back empty, which "
          "says neither "
-         "(microsoft/RD-Agent: Context7: Documentation search failed or no results found)"),
+         "(microsoft/RD-Agent: Context7: Documentation search failed or no results found); "
+         "nor a state the call needs first (ChromeDevTools/chrome-devtools-mcp: No open "
+         "dialog found; github/github-mcp-server: No pending review found for the viewer; "
+         "oraios/serena: No active project), which names no missing thing"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
          "reference | no file or directory at",
          "git (fatal: 'x' does not appear to be a git repository, for a remote "
