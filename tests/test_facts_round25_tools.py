@@ -95,6 +95,19 @@ from metricsd.core.facts import tool_error_label
     # github/github-mcp-server pkg/github/repositories.go
     ("Repository deletion was not confirmed. The repository was not deleted.", "denied"),
     ("Repository deletion confirmation expired. The repository was not deleted.", "timeout"),
+    # huggingface/smolagents local_python_executor.py: the interpreter's sandbox
+    ("InterpreterError: Forbidden access to module: os", "denied"),
+    ("InterpreterError: It is not permitted to evaluate other functions than the provided "
+     "tools or functions defined/imported in previous code", "denied"),
+    # sst/opencode run, as jamesmurdza/background-agents#205 quotes it
+    ("permission requested: external_directory; auto-rejecting", "denied"),
+    # aws/language-servers agenticChatController.ts (ToolApprovalException)
+    ("Command ignored: new prompt", "canceled"),
+    # fish 3.6 after chmod -x, captured here
+    ("fish: Unknown command. './noexec.sh' exists but is not an executable file.",
+     "permission"),
+    # PrefectHQ/marvin slackbot: a token the setup lacks
+    ("GitHub token not found in any source", "other"),
     # Names that are not there.
     # github/github-mcp-server pkg/github/repositories_helper.go
     ('could not resolve ref "release-2.x" as a branch or a tag', "not_found"),

@@ -3782,13 +3782,15 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
         (r"\bnot found(?<!api key not found)(?<!api_key not found)(?<!signature not found)"
-         r"(?<!argument value not found)(?! in (?:this|the current) scope| in the arguments)",
+         r"(?<!argument value not found)(?<!token not found)"
+         r"(?! in (?:this|the current) scope| in the arguments)",
          _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
          "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
-         "variable), nor a file format's marker (Info-ZIP unzip: End-of-central-directory "
+         "variable; PrefectHQ/marvin slackbot github/client.py: GitHub token not found in any "
+         "source), nor a file format's marker (Info-ZIP unzip: End-of-central-directory "
          "signature not found.  Either this file is not a zipfile ...; captured here), nor a "
          "value the call left out for one of its arguments (JetBrains/koog: "
          "Required tool argument value not found: \"x\", an invalid argument)"),
@@ -4192,6 +4194,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
          "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
          "was not deleted.): the user did not confirm, like not confirmed by the user"),
+        ("forbidden access to module | forbidden function evaluation | not permitted to "
+         "evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
+         "local_python_executor.py (InterpreterError: Forbidden access to module: x; "
+         "Forbidden function evaluation: 'x' is not among the explicitly allowed tools; It is "
+         "not permitted to evaluate other functions than the provided tools ...; Import of x "
+         "is not allowed. Authorized imports are: [...]), huggingface/smolagents#640: the "
+         "interpreter's sandbox refused the code"),
+        ("auto rejecting | auto rejected | auto reject | auto rejects | permission requested + "
+         "external directory", "sst/opencode run as jamesmurdza/background-agents#205 and "
+         "paperclipai/paperclip#1362 quote it (permission requested: external_directory; "
+         "auto-rejecting): the permission prompt nobody answers rejects the call"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -4342,6 +4355,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("skipped due to queued user message", "can1357/oh-my-pi packages/agent/src/"
          "agent-loop.ts (Skipped due to queued user message.): the user's next message "
          "took over before the call ran"),
+        ("ignored | skipped | dropped | discarded + new prompt | new user prompt | new message | "
+         "new user message", "aws/language-servers agenticChatController.ts "
+         "(ToolApprovalException: Command ignored: new prompt: a pending call dropped when the "
+         "user sends a new prompt), like oh-my-pi's Skipped due to queued user message"),
     )),
     ("unknown_tool", (
         ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
@@ -4383,7 +4400,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(abvijaykumar/crewai-blogs#1: Action 'Delegate work to coworker (x)' don't exist, "
          "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
-        ("unknown command | unknown commands - for | help | usage | with args beginning",
+        ("unknown command | unknown commands - for | help | usage | with args beginning | exists "
+         "but is not",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
          "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
@@ -4979,6 +4997,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "and core/util/errors.ts (Reading or Editing .env is not allowed because it is a "
          "security concern; file_is_security_concern): the agent keeps the file out of reach, "
          "like an ignore file"),
+        ("exists but is not an executable | not an executable file | exists but is not "
+         "executable", "fish-shell (fish: Unknown command. './x' exists but is not an "
+         "executable file.), captured here with fish 3.6 after chmod -x: the same refusal bash "
+         "words as Permission denied"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
