@@ -103,6 +103,9 @@ from metricsd.core.facts import tool_error_label
     ("permission requested: external_directory; auto-rejecting", "denied"),
     # aws/language-servers agenticChatController.ts (ToolApprovalException)
     ("Command ignored: new prompt", "canceled"),
+    # MoonshotAI/kimi-cli tools (plan mode)
+    ("Blocked in plan mode", "denied"),
+    ("TaskStop is not available in plan mode.", "denied"),
     # fish 3.6 after chmod -x, captured here
     ("fish: Unknown command. './noexec.sh' exists but is not an executable file.",
      "permission"),
@@ -163,6 +166,10 @@ def test_round25_tool_kinds(text: str, label: str) -> None:
     # A missing file stays not_found.
     ("Error: File not found: /x/a.txt", "not_found"),
     # Words of the new rows in other senses.
+    # cline/cline responses.ts: a loop guard, not an argument the call got wrong
+    ("Tool [x] has been called 3 times consecutively with identical arguments. This is not "
+     "making progress. Please use a different tool or different arguments instead of "
+     "repeating the same call.", "other"),
     ("Cannot connect: the server itself is down", "network"),
     ("Content not found in cache", "not_found"),
     ("You must provide authentication to use this endpoint", "other"),

@@ -4057,11 +4057,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
          "user); aws/amazon-q-developer-cli (Tool approval required); "
          "microsoft/vscode-copilot-chat (disabledByUser)"),
-        ("mode + not allowed | can only | may only | cannot | can not | restricted",
+        ("mode + not allowed | can only | may only | cannot | can not | restricted | blocked in "
+         "| not available in",
          "mongodb-js/mongodb-mcp-server (In readOnly mode you can not run pipelines with $out "
          "or $merge stages.); RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
-         "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
+         "tools/file/plan_mode.py (Plan mode is active. You may only edit ...; Blocked in plan "
+         "mode; TaskStop is not available in plan mode.)"),
         ("rejected | declined ~ confirmation | confirmation request | confirmation requests",
          "a confirmation the user turned down, in the other word order: "
          "embabel/embabel-agent hitl/ConfirmationRequest.kt (Rejected confirmation request: "
@@ -5933,10 +5935,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "find_and_replace_missing_filepath, multi_edit_edits_array_required, "
          "find_and_replace_identical_old_and_new_strings, multi_edit_empty_old_string_not_first;"
          " edits array is required): error codes read by their words"),
-        ("parameter | parameters | argument | arguments | param | params + instead of",
+        ("use | pass | set ~ parameter | argument | param | option + instead of - identical "
+         "arguments | same arguments | repeating",
          "github/github-mcp-server pkg/github/issues.go (This tool uses cursor-based "
          "pagination. Use the 'after' parameter with the 'endCursor' value from the previous "
-         "response instead of 'page'.): the call used the wrong argument"),
+         "response instead of 'page'.): the call used the wrong argument; not a loop guard "
+         "(cline/cline responses.ts: ... called N times consecutively with identical arguments "
+         "... use a different tool or different arguments instead of repeating the same call)"),
         ("on itself | to itself | into itself | of itself | from itself | with itself + cannot "
          "| can t | must not | may not | not allowed to",
          "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
