@@ -87,6 +87,9 @@ from metricsd.core.facts import tool_error_label
     # 0xPlaygrounds/rig crates/rig-core/src/tool/result.rs
     ("the tool could not reach its upstream service", "network"),
     ("Unable to reach the MCP server", "network"),
+    # MySQL client errors 2006 and 2013
+    ("ERROR 2006 (HY000): MySQL server has gone away", "network"),
+    ("ERROR 2013 (HY000): Lost connection to MySQL server during query", "network"),
     # Rules of the agent or server that refused the call.
     # anthropics/anthropic-sdk-csharp WebFetchToolResultErrorCode
     ("url_not_in_prior_context", "denied"),

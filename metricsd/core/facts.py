@@ -6096,6 +6096,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "0xPlaygrounds/rig crates/rig-core/src/tool/result.rs (ToolErrorKind: the tool could "
          "not reach its upstream service); agents' MCP clients and fetch tools found by code "
          "search (Could not reach the server; Unable to reach the MCP server)"),
+        ("connection lost | connection was lost | lost connection | lost the connection | "
+         "connection dropped | server went away | server has gone away",
+         "MySQL client errors 2006 and 2013 (MySQL server has gone away; Lost connection to "
+         "MySQL server during query); cline/cline StreamableHttpReconnectHandler, which "
+         "reconnects an MCP transport on a lost connection: the link to the service broke"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
