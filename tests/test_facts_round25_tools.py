@@ -53,6 +53,10 @@ from metricsd.core.facts import tool_error_label
     # MCP servers' auth middleware found by code search
     ("Missing Authorization header", "permission"),
     # continuedev/continue core/util/errors.ts (ContinueErrorReason) and its edit tools
+    # google-gemini/gemini-cli packages/core/src/tools/tool-error.ts (ToolErrorType) and a
+    # fork's shell codes found by code search
+    ("execution_denied", "denied"),
+    ("shell_command_permission_denied", "permission"),
     ("find_and_replace_missing_filepath", "invalid_args"),
     ("find_and_replace_identical_old_and_new_strings", "invalid_args"),
     ("multi_edit_edits_array_required", "invalid_args"),

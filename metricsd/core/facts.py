@@ -4007,7 +4007,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "registered for tool x)"),
         ("command | tool | operation ~ is denied | denied | is disabled - access is denied | "
          "access denied "
-         "| e accessdenied", "smallcloudai/refact (command "
+         "| e accessdenied | permission denied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
         ("no don t do that | no and tell | no continue without | no but continue without",
@@ -4207,6 +4207,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "external directory", "sst/opencode run as jamesmurdza/background-agents#205 and "
          "paperclipai/paperclip#1362 quote it (permission requested: external_directory; "
          "auto-rejecting): the permission prompt nobody answers rejects the call"),
+        ("execution denied | execution was denied", "google-gemini/gemini-cli "
+         "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
+         "execution_denied: a tool excluded by the approval mode), read by its words"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
