@@ -3805,6 +3805,11 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
          "bad/illegal format or missing URL; curl: (3) bad range specification in URL "
          "position 9), captured here: the URL the tool passed does not parse"),
         ("inputvalidationerror", _CLAUDE_CODE + " (InputValidationError)"),
+        # round 28: the shape an argument must have, written as a list of its parts.
+        (r"\bmust be (?:an? )?\[[a-z_]", "anthropics/anthropic-sdk-go "
+         "tools/agenttoolset/fs.go (read: view_range must be [start_line, end_line]); "
+         "validators found by code search (view_range must be [start, end]; Time range must be "
+         "[start_date, end_date]; dates must be [startDate, endDate])"),
         # An edit block whose markers came in the wrong order or not at all: the parser
         # names the marker it expected (the markers themselves make no words).
         (r"\bexpected:? [`'\"]?(?:={5,9}|>{5,9} replace|<{5,9} search)", "Aider-AI/aider "
@@ -3824,7 +3829,13 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("required parameter", _CLINE + " (Missing value for required parameter); "
                                + _CLAUDE_CODE),
         ("required property", _GEMINI_CLI + " (params must have required property)"),
-        ("is required", _CONTINUE + " (filepath (string) is required)"),
+        (r"\bis required(?<!variable is required)(?<!key is required)(?<!token is required)"
+         r"(?<!header is required)(?<!authentication is required)(?<!login is required)",
+         _CONTINUE + " (filepath (string) is required); not a credential or a setting the "
+         "tool's setup lacks (perplexityai/modelcontextprotocol src/server.ts: "
+         "PERPLEXITY_API_KEY environment variable is required; ollama/ollama-python 0.6.3 "
+         "web_search without OLLAMA_API_KEY: Authorization header with Bearer token is "
+         "required for web search, captured here), which no argument of the call fixes"),
         ("unexpected keyword argument", "CPython TypeError; " + _RUN),
         ("unrecognized arguments", "CPython argparse (unrecognized arguments)"),
         ("old_string and new_string", _GEMINI_CLI + "/tools/edit.ts (are identical); "
@@ -5271,8 +5282,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool's credentials whose cause shown is a refused connection (langgenius/dify#21836: "
          "ToolProviderCredentialValidationError ... Failed to establish a new connection: "
          "[Errno 111] Connection refused))"),
-        ("missing required | required parameter | required property | required argument | "
-         "required field | is required | are required | missing argument | missing "
+        ("required parameter | required property | required argument | "
+         "required field | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
          "unknown option | missing operand | extra operand | embedded null byte | null byte | "
@@ -5377,10 +5388,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); ajv "
          "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
          "colinhacks/zod (Unrecognized key(s) in object)"),
-        ("not supported | are not supported | is not supported - binary file | binary files",
+        ("not supported | are not supported | is not supported - binary file | binary files | "
+         "binary content | binary data | supported on this | supported on the | supported by "
+         "this server | supported by the server | not supported yet | not yet supported",
          "smallcloudai/refact tool_rm.rs (Wildcards and shell patterns are not supported); not "
          "a file the tool cannot read (AstrBotDevs/AstrBot file_read_utils.py: binary files "
-         "are not supported by this tool)"),
+         "are not supported by this tool; langchain4j/langchain4j langchain4j-mcp "
+         "GetResourceToolExecutor.java: binary content was requested, this is not supported "
+         "yet), nor what the server or deployment the tool talks to cannot do "
+         "(grafana/mcp-grafana tools/datasources.go: checking datasource health is not "
+         "supported on this Grafana deployment ...), which no argument of the call fixes"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
         ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
@@ -5464,9 +5481,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
-         "arguments | argument | input | json | params | parameters - is not a function",
+         "arguments | argument | input | json | params | parameters - is not a function | "
+         "json response | response json | response from | response body | api response | "
+         "server response",
          _CODEX + " (failed to parse function arguments); not a program's missing method "
-         "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
+         "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function), nor "
+         "the answer of the API the tool called (perplexityai/modelcontextprotocol "
+         "src/server.ts: Failed to parse JSON response from Perplexity Search API)"),
         ("must be different | must differ | cannot be the same | can t be the same | must not "
          "be the same | should be different | must not be identical | are exactly the same | "
          "str identical | string identical | strings identical | are identical",
@@ -5743,6 +5764,141 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("was not found in the arguments", "google/adk-java core/src/main/java/com/google/adk/"
          "tools/FunctionTool.java (The parameter '%s' was not found in the arguments provided "
          "by the model.): an argument the model left out, not a missing file"),
+        # round 28: a tool's own check of its arguments, as the tools of agents and MCP
+        # servers word it, and what only looks like one (a credential or setting the
+        # tool's setup lacks, the answer of the API it called, what a server cannot do).
+        ("missing required | is required | are required - environment variable | "
+         "environment variables | env var | env variable | api key | api keys | api token | "
+         "access token | bearer | authorization header | authorization | authentication | "
+         "credentials | credential | login | token is | token are | required provider | "
+         "required providers",
+         "JSON Schema validators (missing required property); " + _CONTINUE + " (filepath "
+         "(string) is required); github/github-mcp-server pkg/github (repo is required; "
+         "confidence is required); not a credential or a setting the tool's setup lacks "
+         "(perplexityai/modelcontextprotocol src/server.ts: PERPLEXITY_API_KEY environment "
+         "variable is required; ollama/ollama-python 0.6.3, captured here: Authorization "
+         "header with Bearer token is required for web search), nor a plugin the "
+         "configuration needs that is not installed (terraform validate before terraform "
+         "init, captured here: Error: Missing required provider)"),
+        ("must specify | must provide | must supply | need to specify | needs to specify | "
+         "must set either | must set one of - api key | api keys | key is | "
+         "token | tokens | credentials | credential | password | environment variable | env "
+         "var | secret | license | region | profile",
+         "mpfaffenberger/code_puppy code_puppy/tools/browser/browser_interactions.py (Must "
+         "specify value, label, or index); github/github-mcp-server pkg/github (issue field "
+         "x must specify either value or field_option_name); argument checks found by code search (parser.error(\"Must "
+         "specify either (--baseline AND --followup) OR --data\"); ValueError: Must specify "
+         "either input_dir or train_files/test_files); not a credential or a setting the "
+         "setup lacks (You must provide an API key)"),
+        ("cannot be after | cannot be before | can t be after | can t be before | can not be "
+         "after | can not be before | must not be after | must not be before | should not be "
+         "after | should not be before | should be before | should be after | must be later "
+         "than | must be earlier than | is after end | is before start",
+         "hangwin/mcp-chrome app/chrome-extension/entrypoints/background/tools/browser/"
+         "history.ts (Start time cannot be after end time.); validators found by code search "
+         "(Start date cannot be after end date; startDate cannot be after endDate; "
+         "start_date cannot be after end_date.; view_range end N is before start M), like "
+         "agency-swarm's Start date must be before end date"),
+        ("on itself | to itself | into itself | of itself | with itself | from itself + "
+         "cannot | can t | can not | may not | must not | not allowed | not permitted",
+         "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
+         "depend on itself); GNU coreutils mv and cp (mv: cannot move 'a' to a subdirectory "
+         "of itself, 'a/sub/x'; cp: cannot copy a directory, 'a', into itself, 'a/sub/a'; "
+         "captured here); task and module graphs found by code search (A task cannot depend "
+         "on itself; module x cannot depend on itself): a call whose arguments name the same "
+         "thing twice"),
+        ("use | pass | provide | specify | set + parameter | parameters | argument | "
+         "arguments | param | params | option | field + instead of",
+         "github/github-mcp-server pkg/github/issues.go (This tool uses cursor-based "
+         "pagination. Use the 'after' parameter with the 'endCursor' value from the previous "
+         "response instead of 'page'.): the call used an argument the tool does not take"),
+        ("can only be used when | can only be used with | can only be provided when | can "
+         "only be specified when | can only be set when | can only be combined with | may only "
+         "be used when | may only be used with | only be provided when - logged in | signed "
+         "in | subscription | plan | license | administrator | admin | root | sudo",
+         "github/github-mcp-server pkg/github (comment_id can only be provided when reaction "
+         "is provided; duplicate_of can only be used when state_reason is 'duplicate'; "
+         "state_reason can only be used when state is 'closed'): an argument that needs "
+         "another; not an account or a privilege the user lacks"),
+        ("requires either | require either | requires at least one of | require at least one "
+         "of - plan | plans | subscription | license | version | versions | python | node | "
+         "permission | permissions | scope | scopes | role | roles",
+         "github/github-mcp-server pkg/github (updated_field requires either id or name; "
+         "update_project_item requires either item_id, or item_owner + item_repo + "
+         "issue_number; update_project_view requires at least one of name, layout, ...); "
+         "not a plan, a version or a scope the user lacks"),
+        ("cannot | can t | can not | may not | must not + specify | specified | provide | "
+         "provided | pass | passed | combine | combined + together with | in combination with "
+         "| along with", "github/github-mcp-server pkg/github (issue field x cannot specify "
+         "'delete' together with 'value' or 'field_option_name'), like the tools' cannot be "
+         "combined with"),
+        ("parameter | parameters | argument | arguments | param | params | variable | field "
+         "| fields | value | input ~ missing or invalid | missing or empty | missing or "
+         "malformed", "github/github-mcp-server pkg/github (issueNumber variable is missing "
+         "or invalid): an argument of the call, not any resource that is missing or invalid "
+         "(spctl: a sealed resource is missing or invalid)"),
+        ("cannot be negative | can t be negative | can not be negative | must not be negative "
+         "| may not be negative | should not be negative | non integer numeric | non finite "
+         "numeric | is not numeric | is not a numeric",
+         "github/github-mcp-server pkg/github (perPage value N cannot be negative; "
+         "non-integer numeric value: x; non-finite numeric value), like the tools' must be "
+         "non-negative"),
+        ("could not be coerced | cannot be coerced | can not be coerced | could not coerce | "
+         "cannot coerce | failed to coerce | unable to coerce",
+         "github/github-mcp-server pkg/github (parameter x could not be coerced to []string, "
+         "is y): an argument of the wrong type"),
+        ("invalid ~ timestamp | timestamps | time format | date format | datetime format | "
+         "iso 8601 | iso8601 - certificate | cert | token | signature | system time | clock",
+         "github/github-mcp-server pkg/github (invalid since timestamp: x; invalid lastReadAt "
+         "time format, should be RFC3339/ISO8601; invalid ISO 8601 timestamp: x); "
+         "modelcontextprotocol/servers src/git/src/mcp_server_git/server.py (Invalid "
+         "start_timestamp: 'x' - cannot start with '-'); not a certificate or a clock "
+         "(x509: certificate has expired or is not yet valid)"),
+        ("should be rfc | must be rfc | should be iso | must be an iso | should be an iso | "
+         "should be in iso | must be yyyy | should be yyyy | must be in yyyy | should be in "
+         "yyyy", "github/github-mcp-server pkg/github (should be RFC3339/ISO8601; invalid x "
+         "'y': must be YYYY-MM-DD format), like AstrBot's run_at must be ISO datetime"),
+        ("specified more than once | provided more than once | given more than once | passed "
+         "more than once | included more than once | duplicate field | duplicate parameter | "
+         "non unique elements - function definition",
+         "github/github-mcp-server pkg/github (project field x is included more than once); "
+         "serde-rs/serde de/mod.rs (duplicate field `x`), as Rust tools report arguments that "
+         "do not deserialize; python-jsonschema _keywords.py uniqueItems (x has non-unique "
+         "elements); not a program's own syntax (CPython SyntaxError: duplicate argument 'x' "
+         "in function definition)"),
+        ("less than the minimum of | greater than the maximum of | not valid under any of the "
+         "given schemas | is valid under each of | should be non empty | must not have fewer "
+         "than | must not have more than | must match exactly one schema | must match a schema "
+         "in anyof | must be equal to constant | is too short - token | password | passphrase "
+         "| secret | key",
+         "python-jsonschema jsonschema/_keywords.py (0 is less than the minimum of 1; 101 is "
+         "greater than the maximum of 100; x is not valid under any of the given schemas; x "
+         "is valid under each of ...; [] should be non-empty; [] is too short); ajv-validator/"
+         "ajv lib/vocabularies (must NOT have fewer than 1 characters; must NOT have more "
+         "than 10 items; must match exactly one schema in oneOf; must be equal to constant), "
+         "as MCP SDKs and agents return a schema check of a call's arguments "
+         "(google-gemini/gemini-cli: params/paths must NOT have fewer than 1 items); not a "
+         "credential (github/github-mcp-server: token is too short)"),
+        ("should be a list | should be an array | should be a list of | must be a pair | "
+         "should be a pair", "OpenHands/openhands-aci editor.py (Invalid `view_range` "
+         "parameter: x. It should be a list of two integers.), and validators found by code "
+         "search (ranges must be [start, end] integer pairs)"),
+        ("non whitespace character after json | bad control character in string literal in "
+         "json | expected property name or in json | bad escaped character in json | no "
+         "number after minus sign in json | exponent part is missing a number in json | "
+         "unterminated fractional number in json - syntax error", "V8 JSON.parse (Node.js 20, captured "
+         "here: Unexpected non-whitespace character after JSON at position N; Bad control "
+         "character in string literal in JSON at position N; Expected property name or '}' "
+         "in JSON at position 1), as agents print a tool call's arguments that do not parse, "
+         "like the V8 messages above; not a program's own SyntaxError thrown by JSON.parse "
+         "(node -e \"JSON.parse('{bad')\", captured here)"),
+        ("eof while parsing a | eof while parsing an | trailing characters at line | trailing "
+         "comma at line | key must be a string at line - line 1 column 0 | line 1 column 1",
+         "serde-rs/json src/error.rs (EOF while parsing a string at line 1 column 30; "
+         "trailing characters at line 1 column 12; trailing comma; key must be a string), as "
+         "Rust agents print a tool call's arguments that do not parse (openai/codex: failed "
+         "to parse function arguments: ...); not an empty answer (EOF while parsing a value "
+         "at line 1 column 0)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
