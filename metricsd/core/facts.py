@@ -3825,7 +3825,11 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("invalid parameters", _GEMINI_CLI + " (Invalid parameters provided)"),
         ("invalid input", "zod (Invalid input: expected string)"),
         ("invalid json", _CLINE + " (Invalid JSON argument)"),
-        ("missing required", "JSON Schema validators (missing required property)"),
+        (r"\bmissing required(?! environment| env | api | credential| token| secret| provider)",
+         "JSON Schema validators (missing required property); not a setting the tool's setup "
+         "lacks (Missing required environment variable: X), nor a plugin the configuration "
+         "needs (terraform validate before terraform init, captured here: Error: Missing "
+         "required provider)"),
         ("required parameter", _CLINE + " (Missing value for required parameter); "
                                + _CLAUDE_CODE),
         ("required property", _GEMINI_CLI + " (params must have required property)"),
@@ -5389,7 +5393,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
          "colinhacks/zod (Unrecognized key(s) in object)"),
         ("not supported | are not supported | is not supported - binary file | binary files | "
-         "binary content | binary data | supported on this | supported on the | supported by "
+         "binary content | binary data | supported on this | supported on the | supported on "
+         "windows | supported on macos | supported on linux | supported on darwin | supported by "
          "this server | supported by the server | not supported yet | not yet supported",
          "smallcloudai/refact tool_rm.rs (Wildcards and shell patterns are not supported); not "
          "a file the tool cannot read (AstrBotDevs/AstrBot file_read_utils.py: binary files "
@@ -5793,7 +5798,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("cannot be after | cannot be before | can t be after | can t be before | can not be "
          "after | can not be before | must not be after | must not be before | should not be "
          "after | should not be before | should be before | should be after | must be later "
-         "than | must be earlier than | is after end | is before start",
+         "than | must be earlier than | is after end | is before start | cannot be earlier than | "
+         "cannot be later than | can t be earlier than | can t be later than | must not be "
+         "earlier than | must not be later than",
          "hangwin/mcp-chrome app/chrome-extension/entrypoints/background/tools/browser/"
          "history.ts (Start time cannot be after end time.); validators found by code search "
          "(Start date cannot be after end date; startDate cannot be after endDate; "
@@ -5807,6 +5814,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "captured here); task and module graphs found by code search (A task cannot depend "
          "on itself; module x cannot depend on itself): a call whose arguments name the same "
          "thing twice"),
+        ("self referential | self referencing | self reference | self dependency | self "
+         "dependencies + rejected | not allowed | cannot | can t | invalid | disallowed | not "
+         "permitted", "google-gemini/gemini-cli packages/core/src/tools/trackerTools.ts "
+         "(Self-referential dependency rejected.), like github-mcp-server's an issue cannot "
+         "block or depend on itself"),
         ("use | pass | provide | specify | set + parameter | parameters | argument | "
          "arguments | param | params | option | field + instead of",
          "github/github-mcp-server pkg/github/issues.go (This tool uses cursor-based "
