@@ -3851,11 +3851,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
         # U+2018 and U+2019 in a UTF-8 locale).
         # Not in a compiler's diagnostic (file:line:col: error: invalid conversion from 'x').
-        (r"\binvalid (?<![0-9]: error: invalid )(?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
+        (r"\binvalid (?<![0-9]: error: invalid )(?!status line)(?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? "
+         r"(?:'|\"|`|\u2018)",
          "GNU coreutils (date: invalid date 'x'; truncate: Invalid number: 'x'; "
          "head: invalid number of lines: 'x'; chown: invalid user: 'x'; "
          "sleep: invalid time interval 'x'; captured here); findutils xargs "
-         "(invalid number \"x\" for -n option; captured here)"),
+         "(invalid number \"x\" for -n option; captured here); not a server's answer that "
+         "breaks HTTP (OpenJDK java.net.ProtocolException: Invalid status line: \"x\", "
+         "captured here)"),
         # A bound on an argument, written as a comparison.
         (r"\bmust be ?(?:<=?|>=?|==?|!=) ?-?[0-9]", "MoonshotAI/kimi-cli src/kimi_cli/tools/shell "
          "(timeout must be <= 300s for foreground commands)"),
@@ -5344,7 +5347,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
          "| failed to pull | "
          "return type | must return | api key | api token | std invalid argument | doctype | "
-         "notebook is not valid | toml decode error | output value mismatch",
+         "notebook is not valid | toml decode error | output value mismatch | status line",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output); not the type check of a result the "
@@ -5464,11 +5467,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified | character | "
-         "characters | hexadecimal - code object",
+         "characters | hexadecimal | a single - code object | illegal state",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators; "
          "getsentry/sentry-mcp schema.ts (Trace ID must be a 32-character hexadecimal "
          "string); not CPython's own TypeError in the code a tool ran (exec() arg 1 must be "
-         "a string, bytes or code object)"),
+         "a string, bytes or code object); modelcontextprotocol/python-sdk src/mcp/server/"
+         "_streamable_http_modern.py (Body must be a single JSON-RPC request or notification "
+         "object); not a Java object in the wrong state, the program's own (langchain4j/"
+         "langchain4j#5087: IllegalStateException: One of resultText, ... must be provided)"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
