@@ -5797,7 +5797,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "var | secret | license | region | profile",
          "mpfaffenberger/code_puppy code_puppy/tools/browser/browser_interactions.py (Must "
          "specify value, label, or index); github/github-mcp-server pkg/github (issue field "
-         "x must specify either value or field_option_name); argument checks found by code search (parser.error(\"Must "
+         "x must specify either value or field_option_name); argument checks found by code "
+         "search (parser.error(\"Must "
          "specify either (--baseline AND --followup) OR --data\"); ValueError: Must specify "
          "either input_dir or train_files/test_files); not a credential or a setting the "
          "setup lacks (You must provide an API key)"),
@@ -5904,8 +5905,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("non whitespace character after json | bad control character in string literal in "
          "json | expected property name or in json | bad escaped character in json | no "
          "number after minus sign in json | exponent part is missing a number in json | "
-         "unterminated fractional number in json - syntax error", "V8 JSON.parse (Node.js 20, captured "
-         "here: Unexpected non-whitespace character after JSON at position N; Bad control "
+         "unterminated fractional number in json - syntax error",
+         "V8 JSON.parse (Node.js 20, captured here: Unexpected non-whitespace character after JSON at position N; Bad control "
          "character in string literal in JSON at position N; Expected property name or '}' "
          "in JSON at position 1), as agents print a tool call's arguments that do not parse, "
          "like the V8 messages above; not a program's own SyntaxError thrown by JSON.parse "
