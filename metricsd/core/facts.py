@@ -5906,7 +5906,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "json | expected property name or in json | bad escaped character in json | no "
          "number after minus sign in json | exponent part is missing a number in json | "
          "unterminated fractional number in json - syntax error",
-         "V8 JSON.parse (Node.js 20, captured here: Unexpected non-whitespace character after JSON at position N; Bad control "
+         "V8 JSON.parse (Node.js 20, captured here: Unexpected non-whitespace character "
+         "after JSON at position N; Bad control "
          "character in string literal in JSON at position N; Expected property name or '}' "
          "in JSON at position 1), as agents print a tool call's arguments that do not parse, "
          "like the V8 messages above; not a program's own SyntaxError thrown by JSON.parse "
