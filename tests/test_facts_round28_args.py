@@ -67,6 +67,14 @@ from metricsd.core.facts import tool_error_label
         ("'abc' is not valid under any of the given schemas", "invalid_args"),
         ("must NOT have more than 10 items", "invalid_args"),
         ("duplicate field `path` at line 1 column 40", "invalid_args"),
+        # A patch whose format the tool could not parse: openai/codex apply-patch parser and
+        # its ports (RooCodeInc/Roo-Code apply-patch/parser.ts); Roo-Code UpdateTodoListTool.
+        ("The first line of the patch must be '*** Begin Patch'", "invalid_args"),
+        ("Expected update hunk to start with a @@ context marker, got: 'def _cdot(a, b):'",
+         "invalid_args"),
+        ("'*** Modify File: a.py' is not a valid hunk header. Valid hunk headers: '*** Add "
+         "File: {path}', '*** Delete File: {path}', '*** Update File: {path}'", "invalid_args"),
+        ("The todos parameter is not valid markdown checklist or JSON", "invalid_args"),
         # Arguments that do not parse: V8 JSON.parse (Node.js 20, captured here);
         # serde-rs/json error.rs.
         ("Unexpected non-whitespace character after JSON at position 57", "invalid_args"),

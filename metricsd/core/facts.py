@@ -5919,6 +5919,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Rust agents print a tool call's arguments that do not parse (openai/codex: failed "
          "to parse function arguments: ...); not an empty answer (EOF while parsing a value "
          "at line 1 column 0)"),
+        ("line of the patch must be | update hunk to start with | not a valid hunk header | "
+         "valid hunk headers | update file hunk for path", "openai/codex codex-rs/apply-patch/"
+         "src/parser.rs (The first line of the patch must be '*** Begin Patch'; Expected "
+         "update hunk to start with a @@ context marker, got: 'x'; 'x' is not a valid hunk "
+         "header. Valid hunk headers: ...; Update file hunk for path 'x' is empty) and its "
+         "ports (RooCodeInc/Roo-Code src/core/tools/apply-patch/parser.ts; Go, Kotlin and "
+         "TypeScript ports found by code search): a patch whose format the tool could not "
+         "parse"),
+        ("parameter | parameters | argument | arguments | param | params ~ is not valid | are "
+         "not valid | not valid - key | keys | token | tokens | credential | credentials | "
+         "password", "RooCodeInc/Roo-Code src/core/tools/UpdateTodoListTool.ts (The todos "
+         "parameter is not valid markdown checklist or JSON); not a credential"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
