@@ -75,6 +75,18 @@ from metricsd.core.facts import tool_error_label
         ("'*** Modify File: a.py' is not a valid hunk header. Valid hunk headers: '*** Add "
          "File: {path}', '*** Delete File: {path}', '*** Update File: {path}'", "invalid_args"),
         ("The todos parameter is not valid markdown checklist or JSON", "invalid_args"),
+        # A parameter the tool does not take, a value outside its choices, arguments that
+        # go in pairs, a path or a URL that is not valid: boto/botocore validate.py (as logs
+        # quote it); Claude Code's InputValidationError; encode/django-rest-framework
+        # ChoiceField; github-mcp-server; checks found by code search.
+        ("Unknown parameter in input: \"IfNoneMatch\"", "invalid_args"),
+        ("An unexpected parameter `recursive` was provided", "invalid_args"),
+        ("\"archived\" is not a valid choice.", "invalid_args"),
+        ("item_owner, item_repo, and issue_number must all be provided together",
+         "invalid_args"),
+        ("Only absolute paths are supported", "invalid_args"),
+        ("Url is not valid", "invalid_args"),
+        ("Your provided URL is not valid", "invalid_args"),
         # Arguments that do not parse: V8 JSON.parse (Node.js 20, captured here);
         # serde-rs/json error.rs.
         ("Unexpected non-whitespace character after JSON at position 57", "invalid_args"),
@@ -112,13 +124,16 @@ def test_round28_tool_argument_checks(text: str, label: str) -> None:
         ("IllegalStateException: One of resultText, resultTextSupplier, or resultContents "
          "must be provided"),
         # Guards (not invalid_args on main either; kept so by the vetoes of the new rows):
-        # a credential, a node's own SyntaxError from JSON.parse (captured here), a plan or
-        # a privilege the user lacks, a resource that is not an argument (spctl).
+        # a credential or a session, a node's own SyntaxError from JSON.parse (captured
+        # here), a plan or a privilege the user lacks, a resource that is not an argument
+        # (spctl).
         "You must provide an API key to use this tool",
         "SyntaxError: Expected property name or '}' in JSON at position 1",
         "This action can only be used when logged in",
         "Requires either a Pro or Team plan",
         "a sealed resource is missing or invalid",
+        "Your session is not valid. Please sign in again.",
+        "The certificate is not valid for this host name",
     ],
 )
 def test_round28_not_an_argument(text: str) -> None:

@@ -5931,6 +5931,29 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not valid | not valid - key | keys | token | tokens | credential | credentials | "
          "password", "RooCodeInc/Roo-Code src/core/tools/UpdateTodoListTool.ts (The todos "
          "parameter is not valid markdown checklist or JSON); not a credential"),
+        ("unknown parameter | unknown parameters | unrecognized parameter | unrecognized "
+         "parameters | unexpected parameter | unexpected parameters | not a valid choice | "
+         "select a valid choice", "boto/botocore botocore/validate.py (Parameter validation "
+         "failed: Unknown parameter in input: \"x\", must be one of: ...), as AWS tools "
+         "print it; " + _CLAUDE_CODE + " (InputValidationError: An unexpected parameter `x` "
+         "was provided); encode/django-rest-framework fields.py ChoiceField (\"x\" is not a "
+         "valid choice.)"),
+        ("must all be provided together | must be provided together | must be specified "
+         "together | must be used together | must be set together | must be passed together",
+         "github/github-mcp-server pkg/github (item_owner, item_repo, and issue_number must "
+         "all be provided together): arguments that go in pairs"),
+        ("only absolute paths | absolute path required | absolute path is required | relative "
+         "paths are not | relative path is not | relative paths not", "programs' checks of a "
+         "path argument found by code search (Rust: Err(\"Only absolute paths are "
+         "supported\"); Python: Cannot publish artifact path \"x\" because only absolute "
+         "paths are supported), like the agents' file path must be absolute"),
+        ("url | uri | link | path | query | input | value | id | name | range | regex | "
+         "pattern | selector | date | timestamp ~ is not valid | was not valid | are not "
+         "valid - key | keys | token | tokens | certificate | credentials | credential | "
+         "license | session | signature | password", "checks of a call's URL and other "
+         "arguments found by code search (Go: errors.New(\"Url is not valid\"); Python: "
+         "return None, \"url is not valid\"; FastAPI: Your provided URL is not valid), "
+         "like the tools' not a valid URL; not a credential or a certificate"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
