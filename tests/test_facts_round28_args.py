@@ -87,6 +87,9 @@ from metricsd.core.facts import tool_error_label
         ("Only absolute paths are supported", "invalid_args"),
         ("Url is not valid", "invalid_args"),
         ("Your provided URL is not valid", "invalid_args"),
+        # An argument of the wrong type, as Go MCP servers built on mark3labs/mcp-go return it.
+        ("argument \"limit\" is not a string", "invalid_args"),
+        ("argument \"per_page\" is not an int", "invalid_args"),
         # Arguments that do not parse: V8 JSON.parse (Node.js 20, captured here);
         # serde-rs/json error.rs.
         ("Unexpected non-whitespace character after JSON at position 57", "invalid_args"),

@@ -5954,6 +5954,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "arguments found by code search (Go: errors.New(\"Url is not valid\"); Python: "
          "return None, \"url is not valid\"; FastAPI: Your provided URL is not valid), "
          "like the tools' not a valid URL; not a credential or a certificate"),
+        ("argument | arguments | parameter | param | value ~ is not a string | is not an int | "
+         "is not an integer | is not a float | is not a float64 | is not a bool | is not a "
+         "boolean | is not a number | is not an object | is not an array | is not a list | is "
+         "not a map | is not a string slice", "mark3labs/mcp-go mcp/tools.go "
+         "(RequireString: argument \"x\" is not a string; argument \"x\" is not an "
+         "object), as Go MCP servers built on it return it: an argument of the wrong type"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
