@@ -87,6 +87,9 @@ from metricsd.core.facts import tool_error_label
         ("Only absolute paths are supported", "invalid_args"),
         ("Url is not valid", "invalid_args"),
         ("Your provided URL is not valid", "invalid_args"),
+        # MoonshotAI/kimi-cli tools (file/read.py, plan/__init__.py).
+        ("Empty file path", "invalid_args"),
+        ("Option labels must be unique. Found duplicate label(s).", "invalid_args"),
         # An argument of the wrong type, as Go MCP servers built on mark3labs/mcp-go return it.
         ("argument \"limit\" is not a string", "invalid_args"),
         ("argument \"per_page\" is not an int", "invalid_args"),

@@ -5960,6 +5960,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "not a map | is not a string slice", "mark3labs/mcp-go mcp/tools.go "
          "(RequireString: argument \"x\" is not a string; argument \"x\" is not an "
          "object), as Go MCP servers built on it return it: an argument of the wrong type"),
+        ("empty file path | empty file name | empty filename | empty url", "MoonshotAI/"
+         "kimi-cli src/kimi_cli/tools/file/read.py (Empty file path), like docker-agent's "
+         "empty command"),
+        ("labels | names | ids | keys | options | titles ~ must be unique | should be unique",
+         "MoonshotAI/kimi-cli src/kimi_cli/tools/plan/__init__.py (Option labels must be "
+         "unique. Found duplicate label(s).): the call's list holds one value twice"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
