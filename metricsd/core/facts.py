@@ -2623,17 +2623,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("bad_request", (
         # round 27: request-validation and capability wordings of servers, gateways and SDKs,
         # read from the message alone (a request the server cannot take as built).
-        ("only supports | only support | only accepts | only accept | only allows | only "
-         "handles | only works with - up to | tokens | token | context | characters | bytes | "
-         "size | length | " + _RATE_WORDS, "Kong/kong kong/llm/plugin/shared-filters/"
-         "normalize-request.lua (400: this LLM route only supports application/json requests; "
-         "this LLM route only supports llm/chat type requests); Alibaba Cloud Model Studio error "
-         "codes (400 InvalidParameter: This model only support stream mode, please enable the "
-         "stream parameter; parameter.enable_thinking only support stream call); NVIDIA NIM via "
-         "lidge-jun/opencodex#126 (400: This model only supports single tool-calls at once!); "
-         "ollama/ollama server/prompt.go (this model only supports one image); triton-inference-"
-         "server/server examples (this example only supports model with data type FP32): what "
-         "the request asks for is not what the server or model serves; not a size or a rate"),
+        ("only supports | only support | only supported | only accepts | only accept | only "
+         "allows | only handles | only works with - up to | tokens | token | context | "
+         "characters | bytes | size | length | " + _RATE_WORDS,
+         "Kong/kong kong/llm/plugin/shared-filters/normalize-request.lua (400: this LLM route only"
+         " supports application/json requests; this LLM route only supports llm/chat type "
+         "requests); Alibaba Cloud Model Studio error codes (400 InvalidParameter: This model only"
+         " support stream mode, please enable the stream parameter; parameter.enable_thinking only"
+         " support stream call); NVIDIA NIM via lidge-jun/opencodex#126 (400: This model only "
+         "supports single tool-calls at once!); ollama/ollama server/prompt.go (this model only "
+         "supports one image); triton-inference-server/server examples (this example only supports"
+         " model with data type FP32): what the request asks for is not what the server or model "
+         "serves; not a size or a rate"),
+        ("not allowed for this endpoint | not allowed for this model | not allowed with this "
+         "model | not allowed when streaming | not allowed with streaming", "huggingface/text-"
+         "generation-inference router/src/validation.rs (BestOfDisabled: `best_of` != 1 is not "
+         "allowed for this endpoint; TopNTokensDisabled: `top_n_tokens` != 0 is not allowed for "
+         "this endpoint): a parameter value the endpoint does not take"),
         ("no longer supported | no longer accepted | not supported anymore | no longer "
          "allowed", "huggingface/huggingface.js packages/inference/src/lib/makeRequestOptions.ts "
          "(InferenceClientInputError: Model URLs are no longer supported. Use endpointUrl "
