@@ -40,10 +40,12 @@ from metricsd.core.facts import provider_error_label
     # openai/codex logs as an agent's report quotes them (an OpenAI-compatible server's 400)
     ("stream disconnected before completion: DeepSeek-V4-Flash-0731 is not a multimodal model",
      "bad_request"),
-    # ggml-org/llama.cpp common/chat.cpp (400), as a client's test quotes a llama-server body
-    ("Unable to generate parser for this template. Automatic parser generation failed: \n"
-     "------------\nWhile executing CallExpression at line 110\nError: Jinja Exception: "
-     "System message must be at the beginning.", "bad_request"),
+    # ggml-org/llama.cpp common/chat.cpp (std::invalid_argument, 400), as clients' docs and
+    # an agent's warning quote llama-server's body
+    ("Unable to generate parser for this template. Automatic parser generation failed: JSON "
+     'schema conversion failed: Unrecognized schema: "object"', "bad_request"),
+    ("Unable to generate parser for this template. Error: Object key of unhashable "
+     "type: Array", "bad_request"),
     # ggml-org/llama.cpp src/llama-grammar.cpp via llama-server (400) and Ollama
     ("Failed to initialize samplers: failed to parse grammar", "bad_request"),
     ("parse: error parsing grammar: Undefined rule identifier 'keywords-Menschen'",
@@ -67,6 +69,14 @@ from metricsd.core.facts import provider_error_label
     # alibaba/page-agent#613 (LM Studio's local server)
     ('{"error": "Invalid tool_choice type: \'object\'. Supported string values: none, auto, '
      'required"}', "bad_request"),
+    # ggml-org/llama.cpp tools/server and common/chat (400)
+    ('Either "json_schema" or "grammar" can be specified, but not both', "bad_request"),
+    ("Cannot have 2 or more assistant messages at the end of the list.", "bad_request"),
+    # Mistral API 400 invalid_request_message_order, as users quote it
+    ("Expected last role User or Tool (or Assistant with prefix True) for serving but got "
+     "assistant", "bad_request"),
+    # vllm-project/vllm entrypoints/chat_utils.py (400), as NVIDIA NIM users meet it
+    ("At most 1 image(s) may be provided in one request.", "bad_request"),
     # mudler/LocalAI (500), as its issues show it
     ("failed to load model with internal loader: backend not found: "
      "/tmp/localai/backend_data/backend-assets/grpc/whisperx", "server"),
@@ -120,6 +130,10 @@ def test_with_status(message: str, status: int | None, label: str) -> None:
      '"template_error"\n}', "other"),
     ("Error: Failed to parse chat template: 1:1: error: Unexpected exception occurred during "
      "template processing. Exception: std::bad_alloc", "other"),
+    # the template's own raise_exception (llama-server 400 as a client's test quotes it)
+    ("Unable to generate parser for this template. Automatic parser generation failed: \n"
+     "------------\nWhile executing CallExpression at line 110\nError: Jinja Exception: "
+     "System message must be at the beginning.", "bad_request"),
     # a count of tokens over the model's size is not a request the server refuses by kind
     ("Input was too large: 70000 were provided, but llama.cpp only supports up to 65536",
      "context_length"),

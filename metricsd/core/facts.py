@@ -2662,6 +2662,22 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(`best_of` != 1 is not supported when streaming tokens); request validators' "
          "wording for parameters that exclude each other (x and y cannot be used together): "
          "two parts the request may not send together; not a server with too much to do"),
+        ("but not both | not both at once", "ggml-org/llama.cpp tools/server (Either "
+         "\"json_schema\" or \"grammar\" can be specified, but not both): two parameters of "
+         "which the request may send one"),
+        ("may be provided in one request | can be provided in one request | may be provided "
+         "per request | allowed in one request", "vllm-project/vllm entrypoints/chat_utils.py "
+         "(400: At most 1 image(s) may be provided in one request. You can set "
+         "`--limit-mm-per-prompt` to increase this limit), as NVIDIA NIM and lmms-eval users "
+         "meet it: more parts of a kind than the server takes in one request"),
+        ("expected last role | message order | assistant messages at the end | must end with a "
+         "user message | conversation must end with", "Mistral API 400 "
+         "invalid_request_message_order, code 3230 (Expected last role User or Tool (or "
+         "Assistant with prefix True) for serving but got assistant); ggml-org/llama.cpp "
+         "common/chat (Cannot have 2 or more assistant messages at the end of the list.); "
+         "Anthropic 400 (This model does not support assistant message prefill. The "
+         "conversation must end with a user message.): the request's messages in an order the "
+         "API does not take"),
         ("mutually exclusive | only one of | exactly one of | either one of", "request "
          "validators' wording (x and y are mutually exclusive; only one of `prompt` or "
          "`messages` may be set; exactly one of ... must be provided), as vLLM, TGI and gateways "
