@@ -16,6 +16,10 @@ from metricsd.core.facts import provider_error_label
     ("this LLM route only supports application/json requests", "bad_request"),
     ("this LLM route only supports llm/chat type requests", "bad_request"),
     ("content-type header does not match request body, or bad JSON formatting", "bad_request"),
+    # golang/go src/net/http/request.go (ErrNotMultipart, ErrMissingBoundary), as Go model
+    # servers answer a request body they cannot read
+    ("request Content-Type isn't multipart/form-data", "bad_request"),
+    ("no multipart boundary param in Content-Type", "bad_request"),
     # Kong/kong kong/llm/drivers (400)
     ("cannot run raw 'prompt' and chat history 'messages' requests at the same time - refer "
      "to schema", "bad_request"),
@@ -117,6 +121,8 @@ def test_with_status(message: str, status: int | None, label: str) -> None:
     # a client that could not read the answer (JavaScript's JSON.parse; Python's json)
     ('Unexpected token \'<\', "<html> <h"... is not valid JSON', "other"),
     ("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)", "other"),
+    # a client that got an answer of the wrong type
+    ("unexpected content-type in response: text/html", "other"),
     # an app's or library's own load of a model file (LM Studio, llama-cpp-python)
     ("Error: Error: Failed to load the model", "other"),
     ("Failed to load model '/home/user/models/mistral-7b-instruct.Q4_K_M.gguf'", "other"),

@@ -2701,11 +2701,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "inputs but got 1 inputs for model 'add_sub'): an input tensor of the wrong type or "
          "shape; not a model's output"),
         ("content type | content types + does not match | do not match | mismatch | must be | "
-         "expected | not supported | unsupported | invalid - response | responses | responded | "
+         "expected | not supported | unsupported | invalid | isn t | missing boundary | no "
+         "multipart boundary - response | responses | responded | "
          "returned | received | upstream | from server", "Kong/kong kong/llm/plugin/shared-"
          "filters/normalize-request.lua (400: content-type header does not match request body, "
          "or bad JSON formatting); API servers' 400 and 415 bodies (Unsupported Content-Type; "
-         "expected application/json.): the request's body is not in the format its header "
+         "expected application/json.); golang/go src/net/http/request.go (ErrNotMultipart: request "
+         "Content-Type isn't multipart/form-data; ErrMissingBoundary: no multipart boundary "
+         "param in Content-Type): the request's body is not in the format its header "
          "names; not a response's"),
         ("bad json | json formatting | improperly formatted json | json body is invalid - "
          "response | responses | responded | "
