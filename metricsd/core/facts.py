@@ -2625,7 +2625,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         # read from the message alone (a request the server cannot take as built).
         ("only supports | only support | only supported | only accepts | only accept | only "
          "allows | only handles | only works with - up to | tokens | token | context | "
-         "characters | bytes | size | length | " + _RATE_WORDS,
+         "characters | bytes | size | length | api key | apikey | account | organization | "
+         "plan | tier | subscription | concurrent | " + _RATE_WORDS,
          "Kong/kong kong/llm/plugin/shared-filters/normalize-request.lua (400: this LLM route only"
          " supports application/json requests; this LLM route only supports llm/chat type "
          "requests); Alibaba Cloud Model Studio error codes (400 InvalidParameter: This model only"
@@ -2685,7 +2686,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("must use | must set | must enable | must disable | must pass | must send | must be "
          "enabled | must be disabled | please enable | please disable | need to enable | needs to "
          "be enabled + when | if | with | parameter | stream | streaming - env file | environment "
-         "variable | " + _RATE_WORDS, "huggingface/text-generation-inference router/src/"
+         "variable | api key | apikey | token | credential | credentials | plan | subscription "
+         "| credits | " + _RATE_WORDS, "huggingface/text-generation-inference router/src/"
          "validation.rs (BestOfSampling: you must use sampling when `best_of` is > 1; BestOfSeed: "
          "`seed` must not be set when `best_of` > 1); Alibaba Cloud Model Studio (This model only "
          "support stream mode, please enable the stream parameter): a parameter another one "
@@ -3436,7 +3438,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         # round 27: a local server that could not load the model a request needs.
         ("internal loader | failed loading model | error loading model - not ready | "
          "unsupported | try a different | canceled | cancelled | not found for | no such | does "
-         "not exist", "mudler/LocalAI pkg/model loader (ERR Server "
+         "not exist | deadline | timed out | timeout | connection refused | no route to host",
+         "mudler/LocalAI pkg/model loader (ERR Server "
          "error ... status=500: failed to load model with internal loader: could not load "
          "model: rpc error: ...; "
          "failed to load model with internal loader: backend not found: x), as mudler/LocalAI "
