@@ -3957,13 +3957,15 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("no such file", _NODE_FS + " (ENOENT); " + _RUN),
         ("enoent", _NODE_FS),
         (r"\bnot found(?<!api key not found)(?<!api_key not found)(?<!signature not found)"
-         r"(?<!argument value not found)(?! in (?:this|the current) scope| in the arguments)",
+         r"(?<!argument value not found)(?<!token not found)"
+         r"(?! in (?:this|the current) scope| in the arguments)",
          _GEMINI_CLI + " (File not found); "
          + _RUN + " (command not found); not a compiler's name that is not found in this "
          "scope (rustc E0425: cannot find value `x` in this scope ... not found in this "
          "scope; captured here), nor an API key the setup lacks (assafelovic/gpt-researcher "
          "serpapi.py: SerpApi API key not found. Please set the SERPAPI_API_KEY environment "
-         "variable), nor a file format's marker (Info-ZIP unzip: End-of-central-directory "
+         "variable; PrefectHQ/marvin slackbot github/client.py: GitHub token not found in any "
+         "source), nor a file format's marker (Info-ZIP unzip: End-of-central-directory "
          "signature not found.  Either this file is not a zipfile ...; captured here), nor a "
          "value the call left out for one of its arguments (JetBrains/koog: "
          "Required tool argument value not found: \"x\", an invalid argument)"),
@@ -3999,7 +4001,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("required parameter", _CLINE + " (Missing value for required parameter); "
                                + _CLAUDE_CODE),
         ("required property", _GEMINI_CLI + " (params must have required property)"),
-        ("is required", _CONTINUE + " (filepath (string) is required)"),
+        (r"\bis required(?<!variable is required)(?<!api key is required)"
+         r"(?<!api_key is required)", _CONTINUE + " (filepath (string) is required); not a "
+         "setting the tool's setup lacks (perplexityai/modelcontextprotocol src/server.ts: "
+         "PERPLEXITY_API_KEY environment variable is required), which no argument can fix"),
         ("unexpected keyword argument", "CPython TypeError; " + _RUN),
         ("unrecognized arguments", "CPython argparse (unrecognized arguments)"),
         ("old_string and new_string", _GEMINI_CLI + "/tools/edit.ts (are identical); "
@@ -4007,6 +4012,12 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("oldstring and newstring", _OPENCODE + " (must be different)"),
         ("failed to parse function arguments", _CODEX),
         ("parameter was empty", _CLINE + " (The 'command' parameter was empty)"),
+        # facts26: the shape an argument must have, written out in brackets.
+        (r"\bmust be (?:of the form |in the form )?\[[a-z_]", "anthropics/anthropic-sdk-go "
+         "tools/agenttoolset/fs.go (read: view_range must be [start_line, end_line])"),
+        (r"\bshould be (?:of the form |in the form )?\[[a-z_]", "the same with should "
+         "(OpenHands str_replace_editor: view_range should be a list of two integers, in "
+         "brackets)"),
         # A command-line program's own words for a bad operand: "invalid" and what was
         # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
         # U+2018 and U+2019 in a UTF-8 locale).
@@ -4171,7 +4182,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "registered for tool x)"),
         ("command | tool | operation ~ is denied | denied | is disabled - access is denied | "
          "access denied "
-         "| e accessdenied", "smallcloudai/refact (command "
+         "| e accessdenied | permission denied", "smallcloudai/refact (command "
                                                             "'rm -rf /' is denied)"),
         ("no ~ approved", "sourcegraph/cody (No commands approved for execution)"),
         ("no don t do that | no and tell | no continue without | no but continue without",
@@ -4221,11 +4232,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "policy | disabled by your", "github/copilot-cli (could not request permission from "
          "user); aws/amazon-q-developer-cli (Tool approval required); "
          "microsoft/vscode-copilot-chat (disabledByUser)"),
-        ("mode + not allowed | can only | may only | cannot | can not | restricted",
+        ("mode + not allowed | can only | may only | cannot | can not | restricted | blocked in "
+         "| not available in",
          "mongodb-js/mongodb-mcp-server (In readOnly mode you can not run pipelines with $out "
          "or $merge stages.); RooCodeInc/Roo-Code "
          "validateToolUse.ts (Tool \"x\" is not allowed in ask mode); MoonshotAI/kimi-cli "
-         "tools/file/plan_mode.py (Plan mode is active. You may only edit ...)"),
+         "tools/file/plan_mode.py (Plan mode is active. You may only edit ...; Blocked in plan "
+         "mode; TaskStop is not available in plan mode.)"),
         ("rejected | declined ~ confirmation | confirmation request | confirmation requests",
          "a confirmation the user turned down, in the other word order: "
          "embabel/embabel-agent hitl/ConfirmationRequest.kt (Rejected confirmation request: "
@@ -4339,6 +4352,39 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "agent/tools/admin_gate.py (Only workspace admins can manage environments.); "
          "AgentOps-AI/agentops (Only owners and admins can manage licenses.); AstrBotDevs/"
          "AstrBot (Only admins can use the `test` command.): a role the agent's rules require"),
+        # facts26: a fetch the tool's own rule refuses, worded as an error code.
+        ("url | urls ~ not in prior context | not in the prior context | not previously "
+         "appeared | not appeared in the conversation | not in the conversation context",
+         "anthropics/anthropic-sdk-go and anthropic-sdk-csharp WebFetchToolResultErrorCode "
+         "(url_not_in_prior_context); docs.anthropic.com web fetch tool, URL validation (for "
+         "security reasons the tool can only fetch URLs that have previously appeared in the "
+         "conversation context): the tool's rule refused the URL before any request"),
+        ("egress ~ blocked | denied | not allowed | refused", "anthropics/anthropic-sdk-go "
+         "(mcp_egress_blocked_error); sandboxes' egress policies: the outbound request was "
+         "refused by rule, not by the network"),
+        ("blocked by blocklist | blocked by the blocklist | blocked by a blocklist | blocked "
+         "by blacklist | blocked by the blacklist | blocked by denylist | blocked by the "
+         "denylist", "ChromeDevTools/chrome-devtools-mcp src/McpContext.ts (Blocked by "
+         "blocklist: x: the server's URL blocklist refused the navigation), like "
+         "openai-cua-sample-app's Blocked URL"),
+        ("deletion | removal | operation | action | change | changes | request ~ was not "
+         "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
+         "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
+         "was not deleted.): the user did not confirm, like not confirmed by the user"),
+        ("forbidden access to module | forbidden function evaluation | not permitted to "
+         "evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
+         "local_python_executor.py (InterpreterError: Forbidden access to module: x; "
+         "Forbidden function evaluation: 'x' is not among the explicitly allowed tools; It is "
+         "not permitted to evaluate other functions than the provided tools ...; Import of x "
+         "is not allowed. Authorized imports are: [...]), huggingface/smolagents#640: the "
+         "interpreter's sandbox refused the code"),
+        ("auto rejecting | auto rejected | auto reject | auto rejects | permission requested + "
+         "external directory", "sst/opencode run as jamesmurdza/background-agents#205 and "
+         "paperclipai/paperclip#1362 quote it (permission requested: external_directory; "
+         "auto-rejecting): the permission prompt nobody answers rejects the call"),
+        ("execution denied | execution was denied", "google-gemini/gemini-cli "
+         "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
+         "execution_denied: a tool excluded by the approval mode), read by its words"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -4441,6 +4487,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("running time | run time | execution time | elapsed time ~ exceeds | exceeded | exceed",
          "microsoft/RD-Agent rdagent/utils/env.py (The running time exceeds N seconds, so the "
          "process is killed.)"),
+        ("confirmation expired | confirmation has expired | confirmation request expired | "
+         "approval expired | approval request expired | confirmation timed out | approval "
+         "timed out", "github/github-mcp-server pkg/github/repositories.go (Repository "
+         "deletion confirmation expired. The repository was not deleted.): the answer did not "
+         "come in time"),
     )),
     ("canceled", (
         ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
@@ -4454,8 +4505,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "aborted (Winsock WSAECONNABORTED: 你的主机中的软件中止了一个已建立的连接: network)"),
         ("interrupted | interrupt | cancelled | canceled | cancellation | aborted | abort | "
          "abort error - file not found | no such file | during collection | crashed | core "
-         "dumped | terminate called | no merge to abort | nothing to abort | connection "
-         "aborted | connection was aborted | econnaborted",
+         "dumped | interrupted flag | interrupt flag | terminate called | no merge to abort | "
+         "nothing to abort | connection aborted | connection was aborted | econnaborted",
          _CLAUDE_CODE + " ([Request interrupted by user for tool use]); "
          + _GEMINI_CLI + " (Operation cancelled by user; Tool call cancelled); Go context "
          "(context canceled); MCP -32800 Request canceled; DOM AbortError; not pytest's stop "
@@ -4484,6 +4535,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("skipped due to queued user message", "can1357/oh-my-pi packages/agent/src/"
          "agent-loop.ts (Skipped due to queued user message.): the user's next message "
          "took over before the call ran"),
+        ("ignored | skipped | dropped | discarded + new prompt | new user prompt | new message | "
+         "new user message", "aws/language-servers agenticChatController.ts "
+         "(ToolApprovalException: Command ignored: new prompt: a pending call dropped when the "
+         "user sends a new prompt), like oh-my-pi's Skipped due to queued user message"),
     )),
     ("unknown_tool", (
         ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
@@ -4525,7 +4580,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(abvijaykumar/crewai-blogs#1: Action 'Delegate work to coworker (x)' don't exist, "
          "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
-        ("unknown command | unknown commands - for | help | usage | with args beginning",
+        ("unknown command | unknown commands - for | help | usage | with args beginning | exists "
+         "but is not",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
          "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
@@ -4633,6 +4689,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "agents-core (Unable to force call to tool `x` because it is not defined)"),
         ("未知的方法名 | 未知的方法", "AstrBotDevs/AstrBot astrbot/core/astr_agent_tool_exec.py "
          "(未知的方法名: x: an unknown method name)"),
+        # facts26: a sub-agent the model named that is not there (the Task tool's
+        # subagent_type): the same as a tool that does not exist.
+        ("subagent | subagents | sub agent | agent type | subagent type ~ "
+         "not found | is not found | was not found | does not exist | doesn t exist | is not "
+         "registered | not registered | is not available - file not found | path not found | "
+         "directory not found | file does not exist",
+         "QwenLM/qwen-code#9509 (Subagent \"x\" not found); Claude Code's Task tool as users "
+         "quote it in notes found by code search (Agent type 'x' not found. Available agents: "
+         "...); not a skill, which the corpus's readers take for a missing file "
+         "(continuedev/continue: Skill \"x\" not found. Available skills: none)"),
+        ("unknown subagent | unknown agent type | no such subagent | no subagent named | not a "
+         "valid agent type | not a valid subagent | invalid subagent type | invalid agent type",
+         "sst/opencode packages/opencode/src/tool/task.ts "
+         "and its ports found by code search (Unknown agent type: x is not a valid agent "
+         "type)"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
@@ -4720,6 +4791,32 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "applied", "kyegomez/swarms swarms/tools/computer_use.py (match count mismatch: the "
          "anchor was not found the expected number of times); GNU patch (Reversed (or "
          "previously applied) patch detected!  Assume -R? [n]), captured here"),
+        # facts26: the text an edit replaces, named as "text" or "content", not found in the
+        # file (the path after "in" is no word).
+        ("text | content | contents | target content | targetcontent ~ not found in | was not "
+         "found in | not found in file | not found in the file | does not exist in the file - "
+         "element | page | selector | screen | dom | html | snapshot | response | output | "
+         "stdout | log | logs | results | object | cache | database | db | clipboard | index | "
+         "store | storage | memory | knowledge base | collection | table",
+         "MiniMax-AI/Mini-Agent mini_agent/tools "
+         "(Text not found in file: x), captured here; agents' edit tools found by code search "
+         "(Text not found in {path}; Error: targetContent not found in file: x. Please ensure "
+         "the string matches exactly.; Target content not found in file: x); not a browser's "
+         "text not found in an element or page"),
+        ("old string | old str | oldstring | old text | search text | search string | text to "
+         "replace | string to replace ~ does not exist in | doesn t exist in | is not in the "
+         "file | not present in", "coder/xum#484 (EDIT FAILED - file was NOT modified. The "
+         "old_string does not exist in the file.)"),
+        ("no match | no matches | not found | matches for | matches of | occurrences + search "
+         "expression | regex | revise the expression | allow multiple occurrences - invalid | "
+         "parse error | unterminated | unclosed | missing closing | error parsing",
+         "oraios/serena src/serena/util/text_utils.py and tools (replace_content: No matches "
+         "of search expression found.; No match found for regex: x; Expression matches N "
+         "occurrences. Please revise the expression to be more specific or enable "
+         "allow_multiple_occurrences); not a regex that does not parse, an invalid argument"),
+        ("match must be unique | matches must be unique | must match exactly once | must match "
+         "only once", "oraios/serena src/serena/util/text_utils.py (Match must be unique; "
+         "found N matches for regex: x), like block/goose's unique match"),
     )),
     ("too_large", (
         ("大きすぎ | 너무 큽 | zu groß | trop volumineux | demasiado grande | muito grande | "
@@ -4798,6 +4895,25 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "length (aws/amazon-q-developer-cli: tool name exceeds max length of 64)"),
         ("maximum file size exceeded | maximum filesize exceeded", "curl lib/strerror.c "
          "(CURLE_FILESIZE_EXCEEDED: curl: (63) Maximum file size exceeded), captured here"),
+        # facts26: a file too big to read whole, in tokens, or the advice to read it in parts.
+        ("greater than | more than | larger than | bigger than ~ tokens | token - per minute | "
+         "per second | per hour | per day | rate | rpm | tpm", "mpfaffenberger/code_puppy "
+         "code_puppy/tools/file_operations.py (The file is massive, greater than 10,000 tokens "
+         "which is dangerous to read entirely. Please read this file in chunks.), like Claude "
+         "Code's File content (N tokens) exceeds maximum allowed tokens (M); not a rate"),
+        ("read this file in chunks | read the file in chunks | read it in chunks | read in "
+         "chunks | in smaller chunks | read specific portions | read a slice | to read entirely "
+         "| dangerous to read | too big to read | too large to read | too long to read",
+         "mpfaffenberger/code_puppy file_operations.py (Please read this file in chunks; File is "
+         "too large (N bytes > M bytes). Please read this file in chunks using start_line and "
+         "num_lines.); Claude Code's Read tool (Use offset and limit parameters to read "
+         "specific portions of the file); anthropics/anthropic-sdk-go tools/agenttoolset/fs.go "
+         "(x is N bytes, exceeds M-byte limit. Use bash (head/tail/sed) to read a slice.); "
+         "Google Drive MCP servers found by code search (File size limit exceeded (N MB). Use "
+         "gdrive_read_large_file to read this file in chunks.); Go agents' read tools (file is "
+         "N bytes (limit M); pass offset and limit to read it in chunks)"),
+        ("file | output | content | response ~ is massive | is huge | is enormous",
+         "mpfaffenberger/code_puppy file_operations.py (The file is massive, ...)"),
     )),
     ("permission", (
         ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
@@ -5029,6 +5145,42 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("modifications to | modification of | writes to | writing to + not allowed | not "
          "permitted", "OpenBMB/ChatDev functions/function_calling/file.py (Modifications to the "
          "attachments directory are not allowed): a protected part of the workspace"),
+        # facts26: a path or pattern form the tool's confinement refuses; a token the service
+        # will not serve; a file the agent keeps away as a security concern.
+        ("absolute pattern | absolute patterns | absolute path | absolute paths | path | paths "
+         "| pattern | patterns ~ not permitted | is not permitted | are not permitted",
+         "anthropics/anthropic-sdk-go tools/agenttoolset/search.go (glob: absolute pattern not "
+         "permitted: the glob is confined to the working directory), like EPERM's operation "
+         "not permitted"),
+        ("absolute pattern | absolute patterns | absolute path | absolute paths ~ not allowed "
+         "| are not allowed | is not allowed | forbidden | disallowed", "the same confinement "
+         "in other words (agents' path guards found by code search: Absolute paths are not "
+         "allowed)"),
+        ("access to ~ is not permitted | not permitted", "the same as Access to x is not "
+         "allowed (n8n-io/n8n Read/Write Files from Disk) with EPERM's word"),
+        ("not accessible to | not accessible by | not accessible with | not accessible using + "
+         "token | tokens | api key | key | credentials | credential | account | user",
+         "grafana/mcp-grafana tools/datasources.go (the datasource metadata API is not "
+         "accessible to this token); GitHub REST API (Resource not accessible by personal "
+         "access token): the service refused the tool's credentials"),
+        ("authorization header | auth header | bearer token | authorization token ~ is required "
+         "| required | is missing | missing | not provided | was not provided", "ollama/"
+         "ollama-python ollama/_client.py (Authorization header with Bearer token is required "
+         "for web search; captured here without OLLAMA_API_KEY); MCP servers' and APIs' auth "
+         "checks found by code search (Authorization header is missing; Bearer token "
+         "required): the service refuses a call that carries no credentials, like a 401"),
+        ("missing authorization header | missing auth header | missing bearer token | no "
+         "authorization header | no bearer token | missing or invalid authorization header",
+         "the same in the other word order (MCP servers' auth middleware found by code search: "
+         "Missing Authorization header; Missing or invalid Authorization header)"),
+        ("security concern | security concerns", "continuedev/continue core/indexing/ignore.ts "
+         "and core/util/errors.ts (Reading or Editing .env is not allowed because it is a "
+         "security concern; file_is_security_concern): the agent keeps the file out of reach, "
+         "like an ignore file"),
+        ("exists but is not an executable | not an executable file | exists but is not "
+         "executable", "fish-shell (fish: Unknown command. './x' exists but is not an "
+         "executable file.), captured here with fish 3.6 after chmod -x: the same refusal bash "
+         "words as Permission denied"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -5182,7 +5334,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("no ~ found - diff | blocks | formatted | missing required | is required | in the "
          "response | in response | found in code | result found error | is disabled | prompt "
          "output | edit history | argument | arguments | tool call found | tool calls found | or "
-         "no results found | closing fence",
+         "no results found | closing fence | no open | no pending | no active",
          "laravel/boost BrowserLogs (No log file found); not a model's reply that lacked what "
          "the pipeline looked for (sinaptik-ai/pandas-ai#777: No code found in the response; "
          "awslabs/mcp#1022: No DataFrames found in code; pandas-ai#1420: NoResultFoundError), "
@@ -5192,7 +5344,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(hashicorp/terraform: Missing required argument. The argument \"x\" is required, "
          "but no definition was found.); nor a search that failed or came back empty, which "
          "says neither "
-         "(microsoft/RD-Agent: Context7: Documentation search failed or no results found)"),
+         "(microsoft/RD-Agent: Context7: Documentation search failed or no results found); "
+         "nor a state the call needs first (ChromeDevTools/chrome-devtools-mcp: No open "
+         "dialog found; github/github-mcp-server: No pending review found for the viewer; "
+         "oraios/serena: No active project), which names no missing thing"),
         ("does not appear to be a git repository | does not appear to contain | not a valid "
          "reference | no file or directory at",
          "git (fatal: 'x' does not appear to be a git repository, for a remote "
@@ -5255,9 +5410,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is not available, but is referred to by another package), like apt's Unable to "
          "locate package"),
         ("command ~ not available | is not available | not executable | is not executable - "
-         "tool | tools | function", "karthink/gptel-agent gptel-agent-tools.el (Error: Command "
-         "\"patch\" not available, cannot apply diffs.); ravitemer/mcphub.nvim terminal.lua "
-         "(Command is not executable: jobstart found nothing to run)"),
+         "tool | tools | function | remote", "karthink/gptel-agent gptel-agent-tools.el (Error: "
+         "Command \"patch\" not available, cannot apply diffs.); ravitemer/mcphub.nvim "
+         "terminal.lua (Command is not executable: jobstart found nothing to run)"),
         ("not available + this tool cannot be used | tool cannot be used", "karthink/gptel-agent "
          "gptel-agent-tools.el (Error: ripgrep/grep not available, this tool cannot be used)"),
         ("could not access | couldn t access - permission | eacces | eperm | connection | url "
@@ -5266,6 +5421,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "permission first (MetaGPT: Could not access or create directories)"),
         ("fish: unknown command - exists but is not", "captured here: fish 3.6.0 (fish -c "
          "'frobnicate --help': fish: Unknown command: frobnicate)"),
+        # facts26
+        ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed to "
+         "resolve + ref | refs | revision | branch | tag | commit", "github/github-mcp-server "
+         "pkg/github/repositories_helper.go (could not resolve ref \"x\" as a branch or a "
+         "tag), like git's unknown revision"),
+        ("may not exist | might not exist | may no longer exist | might no longer exist",
+         "idosal/git-mcp fetch_url_content (Content at x could not be retrieved. The resource "
+         "may not exist or may require authentication.)"),
+        ("unknown resource | unknown resource template | unknown prompt", "jlowin/fastmcp "
+         "src/fastmcp/server/server.py (NotFoundError: Unknown resource: 'x'; Unknown prompt: "
+         "'x'), the MCP server's own word for a name it does not hold"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -5458,7 +5624,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "no such subcommand | arg s received | arg s only received | unrecognized command "
          "line option | no input files | invalid flag | bad configuration option | "
          "unexpected extra argument | unexpected extra arguments | which wasn t expected | is "
-         "not a git command",
+         "not a git command - environment variable is required | environment variables are "
+         "required | api key is required | env var is required",
          "JSON Schema validators; CPython argparse; GNU coreutils (tr: missing operand; "
          "captured here); pip (no such option: --frob), Go flag (flag provided but not "
          "defined: -frob), procps ps (error: unknown gnu long option; garbage option), "
@@ -5498,7 +5665,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is nil)"),
         ("invalid | not a valid | not valid | supply a valid | provide a valid | provide valid ~ "
          "input | inputs "
-         "| argument | arguments | parameter | parameters | param | params | value | json | "
+         "| argument | arguments | args | parameter | parameters | param | params | value | "
+         "json | "
          "dictionary | offset | line | lines | path | url | uri | range | format | output | id "
          "| key | entries | entry | name | names | option | field | fields | type | query | "
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
@@ -5552,7 +5720,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "python-jsonschema (Additional properties are not allowed ('x' was unexpected)); ajv "
          "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
          "colinhacks/zod (Unrecognized key(s) in object)"),
-        ("not supported | are not supported | is not supported - binary file | binary files",
+        ("not supported | are not supported | is not supported - binary file | binary files | "
+         "binary content | binary data",
          "smallcloudai/refact tool_rm.rs (Wildcards and shell patterns are not supported); not "
          "a file the tool cannot read (AstrBotDevs/AstrBot file_read_utils.py: binary files "
          "are not supported by this tool)"),
@@ -5639,7 +5808,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
-         "arguments | argument | input | json | params | parameters - is not a function",
+         "arguments | argument | input | json | params | parameters - is not a function | json "
+         "response | api response | server response | response from",
          _CODEX + " (failed to parse function arguments); not a program's missing method "
          "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
         ("must be different | must differ | cannot be the same | can t be the same | must not "
@@ -5918,6 +6088,43 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("was not found in the arguments", "google/adk-java core/src/main/java/com/google/adk/"
          "tools/FunctionTool.java (The parameter '%s' was not found in the arguments provided "
          "by the model.): an argument the model left out, not a missing file"),
+        # facts26: the call left out an argument the tool names, worded as an instruction.
+        ("must specify | must provide | must supply | need to specify | needs to specify - "
+         "api key | api keys | token | tokens | credentials | "
+         "credential | password | environment variable | environment variables | env var | env "
+         "vars | license | config | configuration | which branch | authentication | login | "
+         "sign in", "mpfaffenberger/code_puppy "
+         "code_puppy/tools/browser/browser_interactions.py (Must specify value, label, or "
+         "index); command-line tools' own checks found by code search (must specify either "
+         "--all or --source; Must specify either --url or --file); not a setup the user must "
+         "do (You must specify an API key), nor git's advice (git pull: Please specify which "
+         "branch you want to merge with.)"),
+        ("end | end line | end index | end offset | end position | end date | end time ~ is "
+         "before | comes before | is less than | is smaller than + start | begin | beginning",
+         "anthropics/anthropic-sdk-go tools/agenttoolset/fs.go (read: view_range end line N is "
+         "before start line M), like end_line must be >= start_line"),
+        ("start | start time | start date | start line | start index | begin ~ cannot be after "
+         "| can t be after | must not be after | is after | must be before | should be before + "
+         "end | end time | end date | end line", "hangwin/mcp-chrome tools/browser/history.ts "
+         "(Start time cannot be after end time.), like end_line must be >= start_line"),
+        ("missing filepath | missing file path | missing filename | array required | array is "
+         "required | identical old and new | empty old string | empty old str",
+         "continuedev/continue core/util/errors.ts (ContinueErrorReason: "
+         "find_and_replace_missing_filepath, multi_edit_edits_array_required, "
+         "find_and_replace_identical_old_and_new_strings, multi_edit_empty_old_string_not_first;"
+         " edits array is required): error codes read by their words"),
+        ("use | pass | set ~ parameter | argument | param | option + instead of - identical "
+         "arguments | same arguments | repeating",
+         "github/github-mcp-server pkg/github/issues.go (This tool uses cursor-based "
+         "pagination. Use the 'after' parameter with the 'endCursor' value from the previous "
+         "response instead of 'page'.): the call used the wrong argument; not a loop guard "
+         "(cline/cline responses.ts: ... called N times consecutively with identical arguments "
+         "... use a different tool or different arguments instead of repeating the same call)"),
+        ("on itself | to itself | into itself | of itself | from itself | with itself + cannot "
+         "| can t | must not | may not | not allowed to",
+         "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
+         "depend on itself); GNU coreutils mv and cp (cannot move 'a' to a subdirectory of "
+         "itself; cannot copy a directory, 'a', into itself)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW
@@ -5945,13 +6152,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ECONNRESET); wget zh_CN (无法解析主机地址), captured here"),
         ("could not resolve | couldn t resolve | unable to resolve | cannot resolve | failed "
          "to resolve - dependency | dependencies | dependency tree | peer | version | package "
+         "| ref | refs | branch | tag | revision | commit | path | paths "
          "| module | import | symbol | reference | type | eresolve | file id | for path | "
          "resolve to a",
          "curl (Could not resolve host); wget (unable to resolve host address); not GitHub "
          "GraphQL's missing object (gh: GraphQL: Could not resolve to a Repository with the "
          "name 'x'.); not a "
          "package manager that cannot resolve a dependency tree (npm/cli: ERESOLVE unable to "
-         "resolve dependency tree)"),
+         "resolve dependency tree); not a git ref (github/github-mcp-server: could not resolve "
+         "ref \"x\" as a branch or a tag) nor a path (continuedev/continue: Failed to resolve "
+         "path)"),
         ("connection refused | connection reset | "
          "connection closed | connection error | connection failed | network | econnrefused | "
          "econnreset | ehostunreach | enetunreach | econnaborted | "
@@ -6057,6 +6267,18 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "langchain-ai/open-swe agent/tools/fetch_url.py (Fetch URL error: no response "
          "received); not a model that sent nothing (mistral.rs: No response received from "
          "the model.; IBM/ibm-watsonx-orchestrate-adk: No response received from agent.)"),
+        # facts26: a tool that could not reach the service behind it.
+        ("could not reach | couldn t reach | unable to reach | cannot reach | can t reach | "
+         "failed to reach | could not contact | unable to contact | failed to contact ~ "
+         "server | service | upstream | host | endpoint | api | backend | remote | mcp server",
+         "0xPlaygrounds/rig crates/rig-core/src/tool/result.rs (ToolErrorKind: the tool could "
+         "not reach its upstream service); agents' MCP clients and fetch tools found by code "
+         "search (Could not reach the server; Unable to reach the MCP server)"),
+        ("connection lost | connection was lost | lost connection | lost the connection | "
+         "connection dropped | server went away | server has gone away",
+         "MySQL client errors 2006 and 2013 (MySQL server has gone away; Lost connection to "
+         "MySQL server during query); cline/cline StreamableHttpReconnectHandler, which "
+         "reconnects an MCP transport on a lost connection: the link to the service broke"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
@@ -6071,6 +6293,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("non zero | nonzero | returned non | command failed | exitcode | returncode",
          _CODEX + " (Exit code: N); Go os/exec; CPython "
          "subprocess; Node.js child_process"),
+        # facts26: an exit that was not clean, with or without its number.
+        ("did not exit cleanly | didn t exit cleanly | exited uncleanly | exited abnormally | "
+         "unclean exit", "mpfaffenberger/code_puppy code_puppy/tools/command_runner.py (The "
+         "process didn't exit cleanly!, returned when exit_code != 0); GNU Emacs process "
+         "sentinels (Process x exited abnormally with code N)"),
     )),
 )
 
