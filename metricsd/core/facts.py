@@ -1988,6 +1988,14 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("out of context", "Mozilla-Ocho/llamafile llamafile/server (out_of_context, "
          "out_of_context_due_to_long_message); anthropics/claude-code (This session is being "
          "continued from a previous conversation that ran out of context)"),
+        # round 27: a count of input the server says is over what it can take.
+        ("can only handle | can handle at most | can only process | only supports up to | "
+         "supports at most + were provided | was provided | tokens were | provided tokens - "
+         "images | image | files | file | requests | tools | " + _RATE_WORDS,
+         "edgenai/llama_cpp-rs crates/llama_cpp/src/model/mod.rs (TokenizationError: 9000 were "
+         "provided, but llama.cpp can only handle 4096; Input was too large: 70000 were "
+         "provided, but llama.cpp only supports up to 65536): more tokens than the model's "
+         "context takes; not a count of images, files or requests"),
     )),
     ("billing", (
         ("资源包余量已用尽 | 计费资源已耗尽", _HUNYUAN + " (资源包余量已用尽, 请购买资源包或开通后"
@@ -2613,6 +2621,149 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        # round 27: request-validation and capability wordings of servers, gateways and SDKs,
+        # read from the message alone (a request the server cannot take as built).
+        ("only supports | only support | only supported | only accepts | only accept | only "
+         "allows | only handles | only works with - up to | tokens | token | context | "
+         "characters | bytes | size | length | api key | apikey | account | organization | "
+         "plan | tier | subscription | concurrent | " + _RATE_WORDS,
+         "Kong/kong kong/llm/plugin/shared-filters/normalize-request.lua (400: this LLM route only"
+         " supports application/json requests; this LLM route only supports llm/chat type "
+         "requests); Alibaba Cloud Model Studio error codes (400 InvalidParameter: This model only"
+         " support stream mode, please enable the stream parameter; parameter.enable_thinking only"
+         " support stream call); NVIDIA NIM via lidge-jun/opencodex#126 (400: This model only "
+         "supports single tool-calls at once!); ollama/ollama server/prompt.go (this model only "
+         "supports one image); triton-inference-server/server examples (this example only supports"
+         " model with data type FP32): what the request asks for is not what the server or model "
+         "serves; not a size or a rate"),
+        ("not allowed for this endpoint | not allowed for this model | not allowed with this "
+         "model | not allowed when streaming | not allowed with streaming", "huggingface/text-"
+         "generation-inference router/src/validation.rs (BestOfDisabled: `best_of` != 1 is not "
+         "allowed for this endpoint; TopNTokensDisabled: `top_n_tokens` != 0 is not allowed for "
+         "this endpoint): a parameter value the endpoint does not take"),
+        ("no longer supported | no longer accepted | not supported anymore | no longer "
+         "allowed", "huggingface/huggingface.js packages/inference/src/lib/makeRequestOptions.ts "
+         "(InferenceClientInputError: Model URLs are no longer supported. Use endpointUrl "
+         "instead.); Groq 400 model_decommissioned (... has been decommissioned and is no longer "
+         "supported): a request in a form the API took once and takes no more"),
+        ("unsupported ~ image | images | url | urls | media | mime | content | role | method | "
+         "input | inputs | modality | request | requests | mode | feature | encoding | message | "
+         "messages | type | types | part | parts | audio | video | document | file type",
+         "Kimi Code error reference (400: unsupported image url); ollama/ollama "
+         "(anthropic: unsupported image source; unsupported mime type); ml-explore/mlx-examples"
+         "#1060 (http.server: Unsupported method ('GET')); baidubce/bce-qianfan-sdk (Unsupported "
+         "openapi method); aws-samples/bedrock-access-gateway (Unsupported input type): a part "
+         "of the request the server does not take"),
+        ("at the same time | simultaneously | together | in the same request + cannot | can not "
+         "| can t | may not | must not | not allowed | not be used | not supported - too many | "
+         "concurrent | concurrency | busy | capacity | so many | more than | limit | "
+         + _RATE_WORDS,
+         "Kong/kong kong/plugins/ai-proxy drivers (400: cannot run raw 'prompt' and chat history "
+         "'messages' requests at the same time - refer to schema); TGI router validation "
+         "(`best_of` != 1 is not supported when streaming tokens); request validators' "
+         "wording for parameters that exclude each other (x and y cannot be used together): "
+         "two parts the request may not send together; not a server with too much to do"),
+        ("but not both | not both at once", "ggml-org/llama.cpp tools/server (Either "
+         "\"json_schema\" or \"grammar\" can be specified, but not both): two parameters of "
+         "which the request may send one"),
+        ("may be provided in one request | can be provided in one request | may be provided "
+         "per request | allowed in one request", "vllm-project/vllm entrypoints/chat_utils.py "
+         "(400: At most 1 image(s) may be provided in one request. You can set "
+         "`--limit-mm-per-prompt` to increase this limit), as NVIDIA NIM and lmms-eval users "
+         "meet it: more parts of a kind than the server takes in one request"),
+        ("expected last role | message order | assistant messages at the end | must end with a "
+         "user message | conversation must end with", "Mistral API 400 "
+         "invalid_request_message_order, code 3230 (Expected last role User or Tool (or "
+         "Assistant with prefix True) for serving but got assistant); ggml-org/llama.cpp "
+         "common/chat (Cannot have 2 or more assistant messages at the end of the list.); "
+         "Anthropic 400 (This model does not support assistant message prefill. The "
+         "conversation must end with a user message.): the request's messages in an order the "
+         "API does not take"),
+        ("mutually exclusive | only one of | exactly one of | either one of", "request "
+         "validators' wording (x and y are mutually exclusive; only one of `prompt` or "
+         "`messages` may be set; exactly one of ... must be provided), as vLLM, TGI and gateways "
+         "check a request's parameters: parameters that exclude each other"),
+        ("must use | must set | must enable | must disable | must pass | must send | must be "
+         "enabled | must be disabled | please enable | please disable | need to enable | needs to "
+         "be enabled + when | if | with | parameter | stream | streaming - env file | environment "
+         "variable | api key | apikey | token | credential | credentials | plan | subscription "
+         "| credits | " + _RATE_WORDS, "huggingface/text-generation-inference router/src/"
+         "validation.rs (BestOfSampling: you must use sampling when `best_of` is > 1; BestOfSeed: "
+         "`seed` must not be set when `best_of` > 1); Alibaba Cloud Model Studio (This model only "
+         "support stream mode, please enable the stream parameter): a parameter another one "
+         "needs; not the program's own setup"),
+        ("unexpected datatype | unexpected data type | unexpected dtype | unexpected shape | "
+         "unexpected numpy array shape | unexpected numpy shape | invalid datatype | invalid "
+         "dtype | invalid shape | inputs but got + expected | expecting | expects | input | "
+         "inputs - output | outputs | response | returned", "triton-inference-server/client "
+         "tritonclient http/grpc _infer_input.py (got unexpected datatype BYTES from numpy "
+         "array, expected FP32; got unexpected numpy array shape [1,], expected [2]); "
+         "triton-inference-server/core (unexpected datatype TYPE_FP32 for inference input "
+         "'INPUT0', expecting TYPE_FP16; unexpected shape for input 'x' for model 'y'; expected 2 "
+         "inputs but got 1 inputs for model 'add_sub'): an input tensor of the wrong type or "
+         "shape; not a model's output"),
+        ("content type | content types + does not match | do not match | mismatch | must be | "
+         "expected | not supported | unsupported | invalid | isn t | missing boundary | no "
+         "multipart boundary - response | responses | responded | "
+         "returned | received | upstream | from server", "Kong/kong kong/llm/plugin/shared-"
+         "filters/normalize-request.lua (400: content-type header does not match request body, "
+         "or bad JSON formatting); API servers' 400 and 415 bodies (Unsupported Content-Type; "
+         "expected application/json.); golang/go src/net/http/request.go (ErrNotMultipart: request "
+         "Content-Type isn't multipart/form-data; ErrMissingBoundary: no multipart boundary "
+         "param in Content-Type): the request's body is not in the format its header "
+         "names; not a response's"),
+        ("bad json | json formatting | improperly formatted json | json body is invalid - "
+         "response | responses | responded | "
+         "returned | received | upstream | from server | model output", "Kong/kong (400: ... or "
+         "bad JSON formatting); OpenAI API 400 (We could not parse the JSON body of your request."
+"): a request body that is no valid JSON; not an "
+         "answer that is not (JavaScript's JSON.parse: Unexpected token '<', ... is not valid "
+         "JSON; Python's JSONDecodeError, a client reading the answer)"),
+        ("mmproj | multimodal projector | clip model + not configured | provide | missing | not "
+         "loaded | without | no | not set - failed to load | error loading | unable to load | "
+         "could not load", "JamePeng/llama-cpp-python (ValueError: Image input detected, but the "
+         "loaded model is not configured with a mmproj module.); ggml-org/llama.cpp tools/server "
+         "(image input is not supported - hint: if this is unexpected, you may need to provide "
+         "the mmproj): an image sent to a model loaded without its vision projector"),
+        ("not a multimodal model | not a vision model | is not multimodal | text only model | "
+         "does not accept images | images are not supported | vision is not supported",
+         "OpenAI-compatible servers' 400 as agents quote them (openai/codex logs: stream "
+         "disconnected before completion: DeepSeek-V4-Flash-0731 is not a multimodal model); "
+         "agents' matchers of providers' image refusals (Image input is not supported for this "
+         "model; vision is not supported by this model; images are not supported): an image "
+         "sent to a model that cannot read it"),
+        ("grammar + parse | parsing | parser | not valid | invalid | undefined rule | "
+         "unrecognized rule - panic", "ggml-org/llama.cpp src/llama-grammar.cpp (failed to parse "
+         "grammar; parse: error parsing grammar: Undefined rule identifier 'x'), as llama-server "
+         "and Ollama answer a request whose JSON schema or GBNF grammar does not build (400 "
+         "Failed to initialize samplers: failed to parse grammar); huggingface/text-generation-"
+         "inference (grammar is not valid: x): the grammar the request sent is wrong"),
+        ("template + generate parser | parser generation | jinja exception | raise exception | "
+         "callexpression | roles are supported | must alternate - not found | bad alloc | out of "
+         "memory", "ggml-org/llama.cpp common/chat.cpp (std::invalid_argument, answered 400: "
+         "Unable to generate parser for this template. Automatic parser generation failed: ... "
+         "While executing CallExpression ... Jinja Exception: System message must be at the "
+         "beginning.); karthink/gptel#861 (Failed to parse chat template: Only user and "
+         "assistant roles are supported); vLLM jinja2 TemplateError (Conversation roles must "
+         "alternate): the model's chat template refused the request's messages; not a server "
+         "without a template (Template error: template not found) or out of memory"),
+        ("reasoning content | thinking block | thinking blocks + missing | is required | "
+         "required | must | expected - response | returned | output", "Kimi/Moonshot API 400 "
+         "(thinking is enabled but reasoning_content is missing in assistant tool call message "
+         "at index 2); api-docs.deepseek.com thinking mode (400: Missing `reasoning_content` "
+         "field in the assistant message); Anthropic 400 (Expected `thinking` or "
+         "`redacted_thinking`, but found `text`...): the request's history lacks the model's "
+         "reasoning it must send back"),
+        ("is fixed at | are fixed at | beta limitations | only the default", "sashabaranov/go-"
+         "openai reasoning_validator.go (ErrReasoningModelLimitationsOther: this model has "
+         "beta-limitations, temperature, top_p and n are fixed at 1 ...); OpenAI API 400 for "
+         "o1 models (Unsupported value: 'temperature' does not support 0.7 "
+         "with this model. Only the default (1) value is supported.): a parameter the model "
+         "does not let the request set"),
+        ("invalid ~ type | types | choice - api key | key | token | response | responses | "
+         "returned | output | responded", "alibaba/page-agent#613 (LM Studio's local server: "
+         "Invalid tool_choice type: 'object'. Supported string values: none, auto, "
+         "required): a parameter of a kind the server does not take"),
         ("不能为空 | 不能為空 | 是必填项 | 是必填項 | 是必需的 | 暂不支持 | 暫不支持 | "
          "仅支持 | 僅支持 | 格式无效 | 格式無效 | 模型不支持 | 类型不支持 | 類型不支持",
          _MAXKB + " (cannot be empty: 不能为空; is required: 是必填项, 是必需的; not "
@@ -2702,7 +2853,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
          "response | in response | in the response | when parsing | while parsing | model "
-         "output | model produced | produced invalid | json chunk | json chunks",
+         "output | model produced | produced invalid | json chunk | json chunks | responded | "
+         "responds",
          _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
@@ -2846,8 +2998,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("references unknown | unknown tool | unknown tools | undefined tool",
          "EricLBuehler/mistral.rs mistralrs-core/src/tools (tool_choice references unknown "
          "tool `x`: the request names a tool it does not define)"),
-        ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
-         "(Request trying to use deprecated SDK version)"),
+        ("deprecated + version | sdk | api | model | endpoint - was not found | were not found",
+         "Cloudflare Workers AI errors (Request trying to use deprecated SDK version); not a "
+         "model that is not there (IBM watsonx.ai Java SDK ModelNotSupportedException: Model x "
+         "was not found. This model may be unsupported, deprecated, or removed.)"),
         ("has been decommissioned | been decommissioned and", "Groq 400 invalid_request_error "
          "model_decommissioned (The model `llama-3.1-70b-versatile` has been decommissioned "
          "and is no longer supported. Please refer to https://console.groq.com/docs/"
@@ -2873,8 +3027,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
          "invalid param | invalid params | invalid value | invalid type | invalid schema",
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
-        ("invalid ~ value | values | option | options | field - api key | key | token",
-         "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
+        ("invalid ~ value | values | option | options | field - api key | key | token | "
+         "responded | responds",
+         "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x); not "
+         "a server's answer (ERROR: ChatAPI responded with invalid json \"illegal value\")"),
         ("invalid provider | invalid config | invalid configuration | invalid custom host | "
          "invalid content type | invalid input type | unsupported input | unsupported content "
          "type | unsupported input type | does not have a valid | unknown content type",
@@ -2924,12 +3080,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "does not support | not supported | not currently supported | is unsupported | are "
          "unsupported | doesn t support | don t support | not compatible with | is "
          "incompatible with - internal server error | internal error | "
-         "server error | not found for api version", _OPENAI_ERRORS + " (Unsupported parameter); "
+         "server error | not found for api version | was not found | were not found",
+         _OPENAI_ERRORS + " (Unsupported parameter); "
          + _OLLAMA + " (does not support tools); vllm-project/vllm entrypoints/openai and its "
          "fork aphrodite-engine (suffix is not currently supported; Streaming is not currently "
          "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
          "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
-         "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
+         "case); not where the server names its own internal error (warpdotdev/warp#8225), nor "
+         "a model that is not there (IBM watsonx.ai Java SDK: model_not_supported: Model x was "
+         "not found. This model may be unsupported, ...)"),
         ("must be provided | need to be provided | needs to be provided | should be provided "
          "| parameter validation | not found in kwargs | no param has been provided | no "
          "sufficient argument",
@@ -3276,6 +3435,22 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Service is not available, while no model is loaded yet)"),
     )),
     ("server", (
+        # round 27: a local server that could not load the model a request needs.
+        ("internal loader | failed loading model | error loading model - not ready | "
+         "unsupported | try a different | canceled | cancelled | not found for | no such | does "
+         "not exist | deadline | timed out | timeout | connection refused | no route to host",
+         "mudler/LocalAI pkg/model loader (ERR Server "
+         "error ... status=500: failed to load model with internal loader: could not load "
+         "model: rpc error: ...; "
+         "failed to load model with internal loader: backend not found: x), as mudler/LocalAI "
+         "issues show it with a 500; ollama/ollama llm/status.go (error loading model) and "
+         "server/sched.go; ggml-org/llama.cpp tools/server (failed to load model, "
+         "llama_model_load: error loading model); charmbracelet/mods#283 (Error loading model "
+         "'llama3' for API 'ollama'., for a 500): the server failed to bring up the model the "
+         "request named; not a backend that is not ready yet (overloaded), a model file of a "
+         "type it does not take, a load the user canceled, or an app's own load dialog that "
+         "asks for another model; a bare failed to load model is an app's or a library's as "
+         "often as a server's"),
         ("internal service error", "volcengine/volcengine-python-sdk volcenginesdkcore/"
          "interceptor/interceptors/deserialized_response_interceptor.py at b5be43b5e6b3 "
          "(ApiException reason InternalServiceError)"),
