@@ -184,7 +184,7 @@ def test_grpc_code_in_other_languages(message: str, label: str) -> None:
     # Guards: the words after desc = decide first; Unknown names no status
     ("could not load model: rpc error: code = Unknown desc = stat /build/models/x.gguf: no such "
      "file or directory", "not_found"),
-    ("rpc error: code = Unknown desc = failed loading model", "other"),
+    ("rpc error: code = Unknown desc = x", "other"),
     ("Task status: unknown", "other"),
     # a CamelCase code name was read before, as a status-shaped name
     ("rpc error: code = FailedPrecondition desc = x", "bad_request"),
@@ -259,20 +259,6 @@ def test_not_up_yet_or_going_down(message: str, label: str) -> None:
 def test_timeouts_of_other_runtimes(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
 
-
-@pytest.mark.parametrize(("message", "label"), [
-    # python/cpython http.server send_error's log line (ml-explore/mlx-examples#1060)
-    ("code 501, message Unsupported method ('GET')", "server"),
-    ('127.0.0.1 - - [08/Dec/2026 03:00:00] "GET /v1/models HTTP/1.1" code 503, message '
-     "Model warming", "overloaded"),
-])
-def test_http_server_log_status(message: str, label: str) -> None:
-    assert provider_error_label(message, None) == label
-
-
-def test_an_exit_code_is_no_status() -> None:
-    # Guard: a process's exit code in the same shape names no HTTP status
-    assert provider_error_label("exit code 127, message: boom", None) == "other"
 
 
 @pytest.mark.parametrize(("message", "label"), [
