@@ -2067,8 +2067,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "meet it"),
         ("billing | funds - " + _RATE_WORDS, _ANTHROPIC_ERRORS + " (billing_error)"),
         ("quota + exceeded | exceed | exceeds | exhausted | insufficient | used up | out of | "
-         "reached | breach | breached | not enough - service quota | quota limits | "
-         + _RATE_WORDS, _OPENAI_ERRORS
+         "reached | breach | breached | not enough - service quota | quota limits | will reset "
+         "| reset after | reset in | resets in | " + _RATE_WORDS, _OPENAI_ERRORS
          + " (insufficient_quota); aws/amazon-q-developer-cli (QuotaBreachError); not AWS's "
          "service quota, a quota of requests or tokens per minute (Bedrock "
          "ServiceQuotaExceededException); songquanpeng/one-api relay/controller/helper.go "
@@ -2099,8 +2099,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "(tinyhumansai/opencompany#1680: run timed out; model call ... exceeded its remaining "
          "wall-clock budget)"),
         ("spend limit | spend limits | spending limit | usage limit | usage limits - try "
-         "again later | please wait | resets | reset at | try again in | claude ai usage "
-         "limit reached",
+         "again later | please wait | resets | reset at | will reset | reset in | try again in "
+         "| claude ai usage limit reached",
          "docs.anthropic.com errors (You have reached your specified API usage limits); "
          "providers' monthly spend limits; not Claude Code's subscription window (Claude AI "
          "usage limit reached, a bar and the epoch of the reset)"),
@@ -2114,14 +2114,15 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "quota checks read it (is_quota_exhausted): an allowance used up until the month "
          "ends, not a rate"),
         ("usage ~ reached | exceeded | exhausted | used up - usage limit | usage limits | try "
-         "again later | please wait | resets | reset at | try again in | memory | cpu | gpu | "
-         "disk | vram | "
+         "again later | please wait | resets | reset at | will reset | reset in | try again in "
+         "| memory | cpu | gpu | disk | vram | "
          + _RATE_WORDS, "huggingface/autotrain-advanced#943 (HF Inference Providers, free "
          "plan: Inference usage has reached the max); usage allowances used up; not a "
          "machine's memory or a window that resets (a usage limit is read by the rows "
          "above)"),
-        ("exceeded | reached ~ usage - try again later | please wait | resets | reset at | try "
-         "again in | memory | cpu | gpu | disk | vram | " + _RATE_WORDS,
+        ("exceeded | reached ~ usage - try again later | please wait | resets | reset at | "
+         "will reset | reset in | try again in | memory | cpu | gpu | disk | vram | "
+         + _RATE_WORDS,
          "voiceflow/general-runtime lib/services/runtime/handlers/aiResponse (Exceeded token "
          "usage.)"),
         ("usuario gratuito | plan de pago", "lobehub/lobe-chat locales/es-ES/error.json "
@@ -3466,11 +3467,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "multi-model-server (MODEL_CURRENTLY_NOT_LOADED: Model is not being served on model "
          "server); gateways' 404 hint (The requested resource or model is not being served.)"),
         ("no provider | no providers | no inference provider | no inference providers | no "
-         "allowed providers | no available provider | no available providers ~ available | "
+         "allowed providers | no available provider | no available providers | no endpoints | "
+         "no endpoint ~ available | "
          "found | for model | for the selected model | supports | support - try again | "
          "cooldown", "huggingface/huggingface.js packages/inference/src "
          "(InferenceClientInputError: No Inference Provider available for model X.); "
-         "OpenRouter (404: No allowed providers are available for the selected model.): "
+         "OpenRouter (404: No allowed providers are available for the selected model.; "
+         "truefoundry/models#826: No endpoints available matching your guardrail restrictions "
+         "and data policy): "
          "nobody serves the model named; not a router's cool-down (BerriAI/litellm router: "
          "No deployments available for selected model, Try again in 60 seconds)"),
     )),
@@ -3593,6 +3597,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "open.bigmodel.cn Zhipu error codes (1302 您当前使用该API的并发数过高: concurrency "
          "too high; 1305 请求过多: too many requests); PaddlePaddle/ERNIE-SDK#107 (Baidu ERNIE: "
          "访问过于频繁: requests too frequent)"),
+        # round 30: a limit or quota that names when it resets is a window, a rate.
+        ("limit | limits | quota | capacity ~ resets | will reset | reset at | reset after | "
+         "reset in | resets at | resets in", "anthropics/claude-code#30399 (You've hit your "
+         "limit · resets 7pm (Europe/Madrid)), #8675 (Claude usage limit reached. Your limit "
+         "will reset at 10am); google-gemini/gemini-cli#13004 (429: You have exhausted your "
+         "capacity on this model. Your quota will reset after 8h44m7s.): the allowance comes "
+         "back when its window ends, as a rate limit's does"),
     )),
     ("overloaded", (
         ("not ready + process | model | server | backend | instance | engine", "mostlygeek/"
