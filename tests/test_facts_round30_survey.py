@@ -1,0 +1,54 @@
+"""provider_error by meaning, round 30: a survey of real provider errors from sources the
+corpus does not draw on, read from the message alone.  Kinds the classifier missed: a usage
+limit or quota that names when it resets (a window, so a rate: rate_limit, not billing or
+other), and a router with no endpoint available for the model (not_found).  Each string is
+real; its source is in the comment above it.  The guards keep the neighbouring readings."""
+
+from __future__ import annotations
+
+import pytest
+
+from metricsd.core.facts import provider_error_label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # anthropics/claude-code#30399 (Claude Code, subscription window)
+    ("You've hit your limit · resets 7pm (Europe/Madrid)", "rate_limit"),
+    # anthropics/claude-code#41495
+    ("You've hit your limit · resets 4pm (Europe/London)", "rate_limit"),
+    # anthropics/claude-code#8675
+    ("Claude usage limit reached. Your limit will reset at 10am (America/Los_Angeles).",
+     "rate_limit"),
+    # google-gemini/gemini-cli#13004 (429 RESOURCE_EXHAUSTED body, message field)
+    ("You have exhausted your capacity on this model. Your quota will reset after 8h44m7s.",
+     "rate_limit"),
+    # truefoundry/models#826 (OpenRouter 404 as the openai SDK quotes it)
+    ("openrouter error: No endpoints available matching your guardrail restrictions and data "
+     "policy. Configure: https://openrouter.ai/settings/privacy", "not_found"),
+])
+def test_round30_kinds(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
+
+
+@pytest.mark.parametrize(("message", "label"), [
+    # corpus rows and other real strings whose reading must not move
+    # (a monthly allowance with no reset named stays billing: corpus)
+    ("The monthly usage limit has been reached", "billing"),
+    # platform.openai.com error codes (insufficient_quota)
+    ("You exceeded your current quota, please check your plan and billing details.",
+     "billing"),
+    # continuedev/continue#9942 (DeepSeek 402)
+    ("402 Insufficient Balance", "billing"),
+    # chatboxai/chatbox#2743 (OpenRouter 404)
+    ("No endpoints found for deepseek/deepseek-chat-v3.1:free.", "not_found"),
+    # elizaOS/eliza#4040 (Groq, a rate by the minute)
+    ("Request too large for model `llama-3.1-8b-instant` in organization `xxxx` service tier "
+     "`on_demand` on tokens per minute (TPM): Limit 6000, Requested 6294, please reduce your "
+     "message size and try again.", "rate_limit"),
+    # continuedev/continue#6185 (Mistral)
+    ("Service tier capacity exceeded for this model.", "overloaded"),
+    # BerriAI/litellm router (a cool-down, not a missing model)
+    ("No deployments available for selected model, Try again in 60 seconds", "rate_limit"),
+])
+def test_round30_guards(message: str, label: str) -> None:
+    assert provider_error_label(message, None) == label
