@@ -25,6 +25,18 @@ from metricsd.core.facts import provider_error_label
     # truefoundry/models#826 (OpenRouter 404 as the openai SDK quotes it)
     ("openrouter error: No endpoints available matching your guardrail restrictions and data "
      "policy. Configure: https://openrouter.ai/settings/privacy", "not_found"),
+    # googleapis/google-auth-library-python google/oauth2/_client.py (RefreshError), as
+    # users paste it (a gspread README, a CollabIQ troubleshooting guide)
+    ("google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or "
+     "revoked.', {'error': 'invalid_grant', 'error_description': 'Token has been expired or "
+     "revoked.'})", "auth"),
+    ("google.auth.exceptions.RefreshError: ('invalid_grant: Bad Request', {'error': "
+     "'invalid_grant', 'error_description': 'Bad Request'})", "auth"),
+    # RFC 6749 section 5.2 (invalid_client), Google's token endpoint text
+    ("invalid_client: The OAuth client was not found.", "auth"),
+    # AWS Signature Version 4, 403 as an API answers it (a clock skewed by hours)
+    ("Signature expired: 20191205T142350Z is now earlier than 20191205T211850Z "
+     "(20191205T212350Z - 5 min.)", "auth"),
 ])
 def test_round30_kinds(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
@@ -49,6 +61,12 @@ def test_round30_kinds(message: str, label: str) -> None:
     ("Service tier capacity exceeded for this model.", "overloaded"),
     # BerriAI/litellm router (a cool-down, not a missing model)
     ("No deployments available for selected model, Try again in 60 seconds", "rate_limit"),
+    # a revoked TLS certificate is a network failure (Go crypto/x509 wording)
+    ("x509: certificate has been revoked", "network"),
+    # Anthropic Messages API 400 (a thinking block's signature), Gemini thought_signature
+    ("messages.1.content.0: Invalid `signature` in `thinking` block", "bad_request"),
+    # corpus (Baichuan): a request header's signature parameter
+    ("Invalid Signature parameter in request header", "auth"),
 ])
 def test_round30_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

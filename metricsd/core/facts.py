@@ -2779,6 +2779,21 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("cannot be null | must not be null | can not be null + credential | apikey | api key | "
          "key credential", "openai/openai-dotnet, Azure SDKs for .NET (ArgumentNullException: "
          "Value cannot be null. (Parameter 'credential')): no credential given"),
+        # round 30: an OAuth grant refused, a request signature refused.
+        ("invalid grant | invalid client | unauthorized client | expired or revoked | been "
+         "revoked | was revoked - certificate | cert | invalid client request | invalid client "
+         "version | invalid client side | invalid client config", "RFC 6749 section 5.2 (token endpoint "
+         "errors invalid_grant, invalid_client, unauthorized_client); googleapis/google-auth-"
+         "library-python google/oauth2/_client.py (RefreshError: ('invalid_grant: Token has "
+         "been expired or revoked.', ...)), as Vertex AI and Gemini OAuth users meet it: the "
+         "sign-in is no longer accepted; not a revoked TLS certificate (network)"),
+        ("signature expired | signature has expired | signature does not match | signature "
+         "mismatch | request signature - thought | thinking", "AWS Signature Version 4 "
+         "(403 InvalidSignatureException / SignatureDoesNotMatch: Signature expired: "
+         "20191205T142350Z is now earlier than 20191205T211850Z (... - 5 min.); The request "
+         "signature we calculated does not match the signature you provided), as Bedrock "
+         "callers with a skewed clock meet it: the request's credentials are refused; not a "
+         "model's thought signature (Gemini, Anthropic thinking blocks: bad_request)"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
