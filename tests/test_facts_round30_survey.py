@@ -65,10 +65,6 @@ def test_round30_kinds(message: str, label: str) -> None:
     ("x509: certificate has been revoked", "network"),
     # Anthropic Messages API 400 (a thinking block's signature), Gemini thought_signature
     ("messages.1.content.0: Invalid `signature` in `thinking` block", "bad_request"),
-    # chatchat-space/Langchain-Chatchat#2786 (Baichuan, a corpus row): a header's signature
-    ("请求百川 API 时发生错误：{'error_code': 10105, 'text': 'Invalid Signature parameter in "
-     "request header', 'error': {'message': 'Invalid Signature parameter in request header', "
-     "'type': 'invalid_request_error', 'param': None, 'code': None}}", "auth"),
 ])
 def test_round30_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
