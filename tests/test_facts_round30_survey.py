@@ -37,6 +37,35 @@ from metricsd.core.facts import provider_error_label
     # AWS Signature Version 4, 403 as an API answers it (a clock skewed by hours)
     ("Signature expired: 20191205T142350Z is now earlier than 20191205T211850Z "
      "(20191205T212350Z - 5 min.)", "auth"),
+    # Gemini API 400 INVALID_ARGUMENT, as agents quote it (Vertex AI SDK tests, agents'
+    # history sanitizers found by code search)
+    ("Please ensure that function response turn comes immediately after a function call "
+     "turn.", "bad_request"),
+    ("Please ensure that function call turn comes immediately after a user turn or after a "
+     "function response turn.", "bad_request"),
+    ("Please ensure that the number of function response parts is equal to the number of "
+     "function call parts of the function call turn.", "bad_request"),
+    # mistralai/mistral-common validator (3230), Venice and ollama.com as agents quote them
+    ("Not the same number of function calls and responses", "bad_request"),
+    ("Unexpected role 'user' after role 'tool'", "bad_request"),
+    ("Unexpected role 'tool' after role 'system'", "bad_request"),
+    # Anthropic Messages API 400 invalid_request_error, as agents' comments quote it
+    ("Requests which include `tool_use` or `tool_result` blocks must define tools.",
+     "bad_request"),
+    ("messages: final assistant content cannot end with trailing whitespace", "bad_request"),
+    # OpenAI Chat Completions 400
+    ("Image URLs are only allowed for messages with role 'user', but this message with role "
+     "'assistant' contains an image URL.", "bad_request"),
+    # Anthropic 400 (an image format outside png/jpeg/gif/webp), Gemini 400
+    ("Could not process image", "bad_request"),
+    ("Unable to process input image. Please retry or report in "
+     "https://developers.generativeai.google/guide/troubleshooting", "bad_request"),
+    # ollama/ollama (Go image.Decode of an attachment it cannot read)
+    ("image: unknown format", "bad_request"),
+    # an OpenAI-compatible server's parameter check (corpus row with status 500)
+    ("Unsupported param: tools", "bad_request"),
+    # Gemini API 400 (a feature the model does not have)
+    ("JSON mode is not enabled for models/gemini-pro", "bad_request"),
 ])
 def test_round30_kinds(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
@@ -65,6 +94,10 @@ def test_round30_kinds(message: str, label: str) -> None:
     ("x509: certificate has been revoked", "network"),
     # Anthropic Messages API 400 (a thinking block's signature), Gemini thought_signature
     ("messages.1.content.0: Invalid `signature` in `thinking` block", "bad_request"),
+    # an image over a size limit stays too_large (Anthropic Messages API)
+    ("image exceeds 5 MB maximum: 6291456 bytes > 5242880 bytes", "too_large"),
+    # an account's entitlement stays auth (Bedrock via theopenco/llmgateway#3393)
+    ("anthropic.claude-x is not available for this account.", "auth"),
 ])
 def test_round30_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

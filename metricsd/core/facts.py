@@ -2782,11 +2782,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         # round 30: an OAuth grant refused, a request signature refused.
         ("invalid grant | invalid client | unauthorized client | expired or revoked | been "
          "revoked | was revoked - certificate | cert | invalid client request | invalid client "
-         "version | invalid client side | invalid client config", "RFC 6749 section 5.2 (token endpoint "
-         "errors invalid_grant, invalid_client, unauthorized_client); googleapis/google-auth-"
-         "library-python google/oauth2/_client.py (RefreshError: ('invalid_grant: Token has "
-         "been expired or revoked.', ...)), as Vertex AI and Gemini OAuth users meet it: the "
-         "sign-in is no longer accepted; not a revoked TLS certificate (network)"),
+         "version | invalid client side | invalid client config", "RFC 6749 section 5.2 (token "
+         "endpoint errors invalid_grant, invalid_client, unauthorized_client); "
+         "googleapis/google-auth-library-python google/oauth2/_client.py (RefreshError: "
+         "('invalid_grant: Token has been expired or revoked.', ...)), as Vertex AI and Gemini "
+         "OAuth users meet it: the sign-in is no longer accepted; not a revoked TLS "
+         "certificate (network)"),
         ("signature expired | signature has expired | signature does not match | signature "
          "mismatch | request signature - thought | thinking", "AWS Signature Version 4 "
          "(403 InvalidSignatureException / SignatureDoesNotMatch: Signature expired: "
@@ -3378,6 +3379,48 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot be null. (Parameter 'x')); openai/openai-python lib/azure.py (Must provide one "
          "of the `base_url` or `azure_endpoint` arguments); boto/botocore exceptions.py "
          "(NoRegionError: You must specify a region.): the request lacks what it needs"),
+        # round 30: the conversation's shape (tool calls without their results, roles out of
+        # order), images the model cannot read, parameters by their short name.
+        ("function call | function calls | function response | function responses | tool call "
+         "| tool calls | tool use | tool result | tool results | tooluse | toolresult + call "
+         "turn | response turn | previous turn | same number | equal to the number | exceeds "
+         "the number | immediately after | must define | must be followed | corresponding - "
+         "generated | failed to parse | could not parse | cannot process",
+         "Gemini API 400 INVALID_ARGUMENT (Please ensure that function response turn comes "
+         "immediately after a function call turn.; ... the number of function response parts "
+         "is equal to the number of function call parts ...), mistralai/mistral-common "
+         "validator (3230: Not the same number of function calls and responses), Anthropic "
+         "Messages API 400 (Requests which include `tool_use` or `tool_result` blocks must "
+         "define tools.), Bedrock Converse ValidationException (The number of toolResult "
+         "blocks ... exceeds the number of toolUse blocks of previous turn.), as agents quote "
+         "them: the history's tool calls and results do not pair up; not a model that "
+         "produced calls the agent cannot parse"),
+        ("unexpected role | after role | must start with a user | must begin with a user | "
+         "must alternate | final assistant content | only allowed for messages",
+         "mistralai/mistral-common validator (Unexpected role 'user' after role 'tool'; "
+         "Unexpected role 'tool' after role 'system'), Bedrock Converse (A conversation must "
+         "start with a user message.; must alternate between user and assistant roles), "
+         "Anthropic (final assistant content cannot end with trailing whitespace), OpenAI 400 "
+         "(Image URLs are only allowed for messages with role 'user' ...): the messages are "
+         "not in an order or shape the model takes"),
+        ("image | images + could not process | unable to process | failed to process | cannot "
+         "process | unknown format | failed to parse | decode | invalid | unsupported | not a "
+         "valid | too small - exceeds | exceeded | too large | too big | size limit | maximum "
+         "size | timed out | timeout | " + _RATE_WORDS, "Anthropic Messages API 400 (Could not "
+         "process image), Gemini API 400 (Unable to process input image.), ollama/ollama "
+         "(Go image package: image: unknown format), OpenAI 400 (Invalid image.), providers' "
+         "image rejections as agents match them (invalid image data, image dimensions are too "
+         "small, failed to parse image, decode image): the image sent is not one the model "
+         "reads; not an image over a size limit (too_large)"),
+        ("unsupported param | unsupported params | unknown param | unrecognized param | "
+         "invalid param | does not support parameters", "an OpenAI-compatible server's 500 "
+         "(Unsupported param: tools, a corpus row with status 500, bad_request accepted); "
+         "BerriAI/litellm UnsupportedParamsError (openai does not support parameters: "
+         "['tools'] ...): a parameter the model does not take, by its short name"),
+        ("not enabled for models | not enabled for this model | not enabled for the model",
+         "Gemini API 400 (JSON mode is not enabled for models/gemini-pro; Function calling is "
+         "not enabled for models/gemini-pro-vision): a feature the model named does not "
+         "have; not an account's entitlement (auth)"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
