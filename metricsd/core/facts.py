@@ -4210,6 +4210,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("execution denied | execution was denied", "google-gemini/gemini-cli "
          "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
          "execution_denied: a tool excluded by the approval mode), read by its words"),
+        # facts29: a tool or command the agent's settings do not list as allowed.
+        ("not in the list of allowed | not in the list of permitted | not on the list of "
+         "allowed | not on the allowlist | not on the allow list | not allowlisted | not "
+         "whitelisted | not in the whitelist | not on the whitelist | not in whitelist | "
+         "not among the allowed - value | values | option | options | choice | choices | "
+         "character | characters | argument | arguments | parameter | parameters | field | "
+         "fields | format | formats",
+         "google-gemini/gemini-cli packages/core/src/tools/shell.ts (Command \"x\" is not in "
+         "the list of allowed tools for non-interactive mode.); agents' tool gates found by "
+         "code search (Tool 'x' is not in the list of allowed tools, with the allowed tools "
+         "as its cause; Tool 'x' is not in the list of allowed tools for agent 'y', reason "
+         "TOOL_ACCESS_DENIED; MCP servers wrapping gcloud: The command tool 'x' is not in the "
+         "list of allowed tools, answered with 403); not a value outside an argument's "
+         "choices, an invalid argument"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -4543,7 +4557,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
-         "enoent | embedding | embeddings | not found in line",
+         "enoent | embedding | embeddings | not found in line | boolean",
          _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
          "inline site editor's commit endpoint, found by code search (No changes could be "
@@ -4552,7 +4566,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "successful: Chunk mismatch; chroma-core/chroma InvalidDimensionException: Embedding "
          "dimension N does not match collection dimensionality M); not a code navigation "
          "that did not find a symbol near a line (entropy-research/Devon: Symbol 'x' not "
-         "found in line 12 or within ±2 lines of it), which not_found reads"),
+         "found in line 12 or within ±2 lines of it), which not_found reads; nor an argument's "
+         "type check that names the occurrences it would replace (smallcloudai/refact "
+         "update_textdoc: The 'multiple' argument must be a boolean (true/false) indicating "
+         "whether to replace all occurrences), an invalid argument"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -4560,13 +4577,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted | merge conflict | resolve all conflicts | apply override | not available",
+         "permitted | merge conflict | resolve all conflicts | apply override | not available "
+         "| apply settings | apply configuration | apply config",
          "git apply; GNU patch; " + _RUN
          + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
          "git apply.c (error: while searching for: the hunk's context lines it did not find); "
          "not git rebase's merge conflict (CONFLICT (content): Merge conflict in f; error: "
-         "could not apply abc... msg; hint: Resolve all conflicts manually; captured here)"),
+         "could not apply abc... msg; hint: Resolve all conflicts manually; captured here); "
+         "nor settings a program failed to apply (smallcloudai/refact integrations: failed to "
+         "apply settings: x)"),
         ("search section must exactly match | search block must exactly match",
          "Aider-AI/aider editblock_coder.py and its ports found by code search (The SEARCH "
          "section must exactly match an existing block of lines including all white space, "
@@ -5257,6 +5277,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("unknown resource | unknown resource template | unknown prompt", "jlowin/fastmcp "
          "src/fastmcp/server/server.py (NotFoundError: Unknown resource: 'x'; Unknown prompt: "
          "'x'), the MCP server's own word for a name it does not hold"),
+        # facts29: the same lookup in the past tense, or of a thing that was there before.
+        ("did not exist | didn t exist | no longer exists | no longer exist - api key | api "
+         "keys | environment variable | function | tool | tools",
+         "voideditor/void src/vs/workbench/contrib/void/browser/toolsService.ts (Kill "
+         "Terminal: Terminal with ID x did not exist.); smallcloudai/refact refact-agent/engine"
+         "/src/tools (Failed to Add: x; Its parent dir x did not exist and attempt to create "
+         "it failed.); lookups found by code search (The category no longer exists.; Default "
+         "instance 'x' no longer exists!), like does not exist; not a function the model "
+         "called (unknown_tool)"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -6104,6 +6133,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "MySQL client errors 2006 and 2013 (MySQL server has gone away; Lost connection to "
          "MySQL server during query); cline/cline StreamableHttpReconnectHandler, which "
          "reconnects an MCP transport on a lost connection: the link to the service broke"),
+        # facts29: an MCP client whose link to its server is down when the call is made.
+        ("not connected | no longer connected | transport closed | transport is closed | "
+         "transport has been closed | transport was closed | client closed - page | account | "
+         "accounts | integration | integrations | wallet | token | credentials | oauth | login "
+         "| logged | signed | authenticated | billing | subscription | device | bluetooth | "
+         "closed request",
+         "modelcontextprotocol/typescript-sdk src/client/sse.ts and src/shared/protocol.ts "
+         "(Error: Not connected); cline/cline#3431 (Not connected); glowingjade/"
+         "obsidian-smart-composer src/core/mcp/mcpManager.ts (MCP server x is not connected) "
+         "and other MCP clients found by code search (MCP server is not connected: x.); "
+         "modelcontextprotocol/rust-sdk crates/rmcp (Transport closed), as Codex reports it; "
+         "Cursor's MCP log (Error in MCP: Client closed: BrowserMCP/mcp#9, GLips/"
+         "Figma-Context-MCP#77, AgentDeskAI/browser-tools-mcp#123); not a browser page "
+         "(nanobrowser: Puppeteer page is not connected), an account or integration a setup "
+         "lacks, nor nginx's 499 client closed request"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
