@@ -4211,19 +4211,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
          "execution_denied: a tool excluded by the approval mode), read by its words"),
         # facts29: a tool or command the agent's settings do not list as allowed.
-        ("not in the list of allowed | not in the list of permitted | not on the list of "
-         "allowed | not on the allowlist | not on the allow list | not allowlisted | not "
-         "whitelisted | not in the whitelist | not on the whitelist | not in whitelist | "
-         "not among the allowed - value | values | option | options | choice | choices | "
-         "character | characters | argument | arguments | parameter | parameters | field | "
-         "fields | format | formats",
+        ("not in | not on | not part of | not among | does not satisfy | doesn t satisfy ~ "
+         "list of allowed | list of permitted | allowlist | allow list | whitelist | allowed "
+         "list - value | values | option | options | choice | choices | character | "
+         "characters | argument | arguments | parameter | parameters | field | fields | format "
+         "| formats | path | paths | directory | directories | workspace | outside",
          "google-gemini/gemini-cli packages/core/src/tools/shell.ts (Command \"x\" is not in "
          "the list of allowed tools for non-interactive mode.); agents' tool gates found by "
          "code search (Tool 'x' is not in the list of allowed tools, with the allowed tools "
          "as its cause; Tool 'x' is not in the list of allowed tools for agent 'y', reason "
          "TOOL_ACCESS_DENIED; MCP servers wrapping gcloud: The command tool 'x' is not in the "
-         "list of allowed tools, answered with 403); not a value outside an argument's "
-         "choices, an invalid argument"),
+         "list of allowed tools, answered with 403); hashicorp/terraform-mcp-server (Rejecting "
+         "tool call x: organization x is not in the configured allowlist; TFE_TOKEN header "
+         "does not satisfy allowlist gate); not a value outside an argument's "
+         "choices, an invalid argument, nor a path outside the allowed ones (permission)"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
