@@ -4215,7 +4215,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "list of allowed | list of permitted | allowlist | allow list | whitelist | allowed "
          "list - value | values | option | options | choice | choices | character | "
          "characters | argument | arguments | parameter | parameters | field | fields | format "
-         "| formats | path | paths | directory | directories | workspace | outside",
+         "| formats | path | paths | directory | directories | workspace | outside | files | "
+         "folder | folders",
          "google-gemini/gemini-cli packages/core/src/tools/shell.ts (Command \"x\" is not in "
          "the list of allowed tools for non-interactive mode.); agents' tool gates found by "
          "code search (Tool 'x' is not in the list of allowed tools, with the allowed tools "
@@ -5027,6 +5028,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "executable", "fish-shell (fish: Unknown command. './x' exists but is not an "
          "executable file.), captured here with fish 3.6 after chmod -x: the same refusal bash "
          "words as Permission denied"),
+        # facts29: a file or path the tool may not touch because it is not among those it
+        # was given.
+        ("not in | not among | not part of ~ set of allowed | list of allowed | allowed + "
+         "file | files | path | paths | directory | directories | folder | folders",
+         "microsoft/vscode-copilot-chat src/extension/tools/node/editFileToolUtils.tsx (File x "
+         "is not in the set of allowed files for this edit request.), like outside allowed "
+         "directories; google-gemini/gemini-cli sandboxedFileSystemService.ts (... is outside "
+         "the workspace and not in allowed paths)"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
