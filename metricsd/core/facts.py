@@ -4761,6 +4761,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "N bytes (limit M); pass offset and limit to read it in chunks)"),
         ("file | output | content | response ~ is massive | is huge | is enormous",
          "mpfaffenberger/code_puppy file_operations.py (The file is massive, ...)"),
+        # facts29: an HTTP client's own cap on the body it reads, named by its option.
+        ("max content length | max body length | max response size | max response length + "
+         "exceeded | exceeds | exceed | larger than",
+         "axios lib/adapters/http.js (AxiosError ERR_BAD_RESPONSE: maxContentLength size of N "
+         "exceeded), as a WebFetch tool result quotes it in a public agent transcript found by "
+         "code search (Error: maxContentLength size of 10485760 exceeded); axios (Request body "
+         "larger than maxBodyLength limit)"),
     )),
     ("permission", (
         ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
@@ -6158,6 +6165,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Figma-Context-MCP#77, AgentDeskAI/browser-tools-mcp#123); not a browser page "
          "(nanobrowser: Puppeteer page is not connected), an account or integration a setup "
          "lacks, nor nginx's 499 client closed request"),
+        ("type error load failed", "WebKit's fetch (TypeError: Load failed: Safari and iOS "
+         "report every failed fetch so, DNS, TLS or a dropped link; apps' unreachable-backend "
+         "checks found by code search test for it beside Chromium's Failed to fetch)"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
