@@ -4027,13 +4027,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
          "method not allowed | not allowed here | not allowed to access | received when | flags "
-         "are not allowed | flag is not allowed",
+         "are not allowed | flag is not allowed | as root",
          "microsoft/TaskWeaver "
          "(Importing module 'subprocess' is not allowed); not a configuration's grammar (nginx "
          "src/core/ngx_conf_file.c: \"x\" directive is not allowed here); not a service that "
          "refused the tool's identity (You are not allowed to access this resource), a "
          "permission; not a protocol a client refuses to speak (curl: (1) Received HTTP/0.9 "
-         "when not allowed)"),
+         "when not allowed); nor sudo's refusal to run a command as root (permission)"),
         ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
          "openai/openai-cua-sample-app utils.py check_blocklisted_url "
          "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
@@ -4101,9 +4101,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connection refused: x (check your firewall settings))"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by - flags are not allowed | flag is not "
-         "allowed", _GEMINI_CLI + "/tools/web-fetch.ts; "
+         "allowed | as root", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists; not a flag the call may not pass (OpenBMB/ChatDev "
-         "uv_related.py: flags are not allowed in packages list: --index-url), an argument"),
+         "uv_related.py: flags are not allowed in packages list: --index-url), an argument; "
+         "nor sudo's refusal (Sorry, user x is not allowed to execute 'y' as root on z.), "
+         "a permission"),
         ("plan rejected | execution blocked | rejected the | rejected this | rejected by - "
          "access token | api key | authorization expired | query rejected",
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user); not a "
@@ -4286,14 +4288,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
          "less than | specify both | mutually exclusive | not allowed with | cannot be used "
-         "with | if it s a timeout | invalid time interval", "TIMEOUT_KEYWORDS; agents' shell "
+         "with | if it s a timeout | invalid time interval | failed to run command",
+         "TIMEOUT_KEYWORDS; agents' shell "
          "tools (Command timed out "
          "after N ms); not an argument check that names a timeout option (ValueError: Cannot "
          "specify both timeout and exit_code., found by code search), nor a hint that a "
          "failure might be one (oraios/serena#281: ... Consider restarting the language "
          "server (especially, if it's a timeout of a symbolic search)), nor the timeout "
          "program's own usage error (GNU coreutils timeout: invalid time interval 'x', "
-         "captured here)"),
+         "captured here) or its failure to start the command (GNU coreutils timeout.c: "
+         "timeout: failed to run command 'x': No such file or directory)"),
         ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
          "an execution stopped at its time limit: the judges' verdict as code-running tools "
          "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
@@ -4422,12 +4426,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
         ("unknown command | unknown commands - for | help | usage | with args beginning | exists "
-         "but is not",
+         "but is not | fish",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
          "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
          "--help' for more information; Redis: ERR unknown command 'x', with args beginning "
-         "with:): invalid_args"),
+         "with:): invalid_args; nor the fish shell's word for a program it cannot find "
+         "(fish: Unknown command: x, captured here): not_found"),
         ("function with name + not found | was found | could not be found | does not exist - "
          "file | path | directory | module", "function registries' lookups found by code search "
          "(No function with name x was found.; function with name 'x' not found), as "
@@ -5043,6 +5048,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "is not in the set of allowed files for this edit request.), like outside allowed "
          "directories; google-gemini/gemini-cli sandboxedFileSystemService.ts (... is outside "
          "the workspace and not in allowed paths)"),
+        ("not in the sudoers file | not in the sudoers | may not run sudo | not allowed to run "
+         "sudo | not allowed to execute + as root", "sudo plugins/sudoers (x is not in the "
+         "sudoers file.  This incident will be reported.; Sorry, user x may not run sudo on y.; "
+         "Sorry, user x is not allowed to execute 'y' as root on z.), as transcripts found by code "
+         "search quote it: the system refuses the user root, like Permission denied"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
