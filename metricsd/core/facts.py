@@ -4228,6 +4228,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool call x: organization x is not in the configured allowlist; TFE_TOKEN header "
          "does not satisfy allowlist gate); not a value outside an argument's "
          "choices, an invalid argument, nor a path outside the allowed ones (permission)"),
+        ("rule | rules | policy | policies ~ prevents | prevent | forbids | forbid | disallows "
+         "- lint | eslint | linter | firewall",
+         "sst/opencode packages/opencode/src/permission (DeniedError: The user has specified a "
+         "rule which prevents you from using this specific tool call. Here are some of the "
+         "relevant rules [...]), as transcripts found by code search quote it"),
+        ("hook returned blocking error | hook returned a blocking error | hook blocking error "
+         "| blocking hook", "Claude Code hooks (PreToolUse:Bash hook returned blocking error; "
+         "PostToolUse:Write hook returned blocking error), as transcripts and hook guides "
+         "found by code search quote them: a hook the user set up stopped the call"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
