@@ -4228,8 +4228,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool call x: organization x is not in the configured allowlist; TFE_TOKEN header "
          "does not satisfy allowlist gate); not a value outside an argument's "
          "choices, an invalid argument, nor a path outside the allowed ones (permission)"),
-        ("rule | rules | policy | policies ~ prevents | prevent | forbids | forbid | disallows "
-         "- lint | eslint | linter | firewall",
+        ("prevents you from using | prevent you from using | prevents you from running | "
+         "prevent you from running | prevents you from calling | prevent you from calling",
          "sst/opencode packages/opencode/src/permission (DeniedError: The user has specified a "
          "rule which prevents you from using this specific tool call. Here are some of the "
          "relevant rules [...]), as transcripts found by code search quote it"),
