@@ -4213,8 +4213,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
          "execution_denied: a tool excluded by the approval mode), read by its words"),
         # facts29: a tool or command the agent's settings do not list as allowed.
-        ("not in | not on | not part of | not among | does not satisfy | doesn t satisfy ~ "
-         "list of allowed | list of permitted | allowlist | allow list | whitelist | allowed "
+        ("not in | not on | not part of | not among ~ list of allowed | list of permitted | allowlist | allow list | whitelist | allowed "
          "list - value | values | option | options | choice | choices | character | "
          "characters | argument | arguments | parameter | parameters | field | fields | format "
          "| formats | path | paths | directory | directories | workspace | outside | files | "
@@ -4224,9 +4223,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "code search (Tool 'x' is not in the list of allowed tools, with the allowed tools "
          "as its cause; Tool 'x' is not in the list of allowed tools for agent 'y', reason "
          "TOOL_ACCESS_DENIED; MCP servers wrapping gcloud: The command tool 'x' is not in the "
-         "list of allowed tools, answered with 403); hashicorp/terraform-mcp-server (Rejecting "
-         "tool call x: organization x is not in the configured allowlist; TFE_TOKEN header "
-         "does not satisfy allowlist gate); not a value outside an argument's "
+         "list of allowed tools, answered with 403); hashicorp/terraform-mcp-server "
+         "pkg/client/org_allowlist_tool_middleware.go (Rejecting tool call x: organization x "
+         "is not in the configured allowlist, logged as it refuses the call); not a value "
+         "outside an argument's "
          "choices, an invalid argument, nor a path outside the allowed ones (permission)"),
         ("prevents you from using | prevent you from using | prevents you from running | "
          "prevent you from running | prevents you from calling | prevent you from calling",
@@ -5058,10 +5058,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "directories; google-gemini/gemini-cli sandboxedFileSystemService.ts (... is outside "
          "the workspace and not in allowed paths)"),
         ("not in the sudoers file | not in the sudoers | may not run sudo | not allowed to run "
-         "sudo | not allowed to execute + as root", "sudo plugins/sudoers (x is not in the "
-         "sudoers file.  This incident will be reported.; Sorry, user x may not run sudo on y.; "
-         "Sorry, user x is not allowed to execute 'y' as root on z.), as transcripts found by code "
+         "sudo", "sudo plugins/sudoers (x is not in the sudoers file.  This incident will be "
+         "reported.; Sorry, user x may not run sudo on y.), as transcripts found by code "
          "search quote it: the system refuses the user root, like Permission denied"),
+        ("not allowed to execute + as root", "sudo plugins/sudoers (Sorry, user x is not "
+         "allowed to execute 'y' as root on z.), the same refusal for one command"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
