@@ -4213,9 +4213,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
          "execution_denied: a tool excluded by the approval mode), read by its words"),
         # facts29: a tool or command the agent's settings do not list as allowed.
-        ("not in | not on | not part of | not among ~ list of allowed | list of permitted | allowlist | allow list | whitelist | allowed "
-         "list - value | values | option | options | choice | choices | character | "
-         "characters | argument | arguments | parameter | parameters | field | fields | format "
+        ("not in | not on | not part of | not among ~ list of allowed | list of permitted | "
+         "allowlist | allow list | whitelist | allowed list - value | values | option | "
+         "options | choice | choices | character | characters | argument | arguments | parameter | parameters | field | fields | format "
          "| formats | path | paths | directory | directories | workspace | outside | files | "
          "folder | folders",
          "google-gemini/gemini-cli packages/core/src/tools/shell.ts (Command \"x\" is not in "
