@@ -4215,9 +4215,9 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         # facts29: a tool or command the agent's settings do not list as allowed.
         ("not in | not on | not part of | not among ~ list of allowed | list of permitted | "
          "allowlist | allow list | whitelist | allowed list - value | values | option | "
-         "options | choice | choices | character | characters | argument | arguments | parameter | parameters | field | fields | format "
-         "| formats | path | paths | directory | directories | workspace | outside | files | "
-         "folder | folders",
+         "options | choice | choices | character | characters | argument | arguments | "
+         "parameter | parameters | field | fields | format | formats | path | paths | "
+         "directory | directories | workspace | outside | files | folder | folders",
          "google-gemini/gemini-cli packages/core/src/tools/shell.ts (Command \"x\" is not in "
          "the list of allowed tools for non-interactive mode.); agents' tool gates found by "
          "code search (Tool 'x' is not in the list of allowed tools, with the allowed tools "
