@@ -525,9 +525,11 @@ def _reference_provider(message: str, status: int | None) -> str:
                       facts.status_of_grpc_code(ascii_lower(message))):
         if candidate is not None and _valid(candidate):
             return facts.status_label(candidate)
-    return _first_in_order(PROVIDER_ERROR_LABELS,
-                           _reference_row(PROVIDER_ERROR_KEYWORDS, message),
-                           _reference_family(PROVIDER_ERROR_FAMILIES, message))
+    by_words = _first_in_order(PROVIDER_ERROR_LABELS,
+                               _reference_row(PROVIDER_ERROR_KEYWORDS, message),
+                               _reference_family(PROVIDER_ERROR_FAMILIES, message))
+    grpc = facts.status_of_grpc_name(ascii_lower(message))
+    return by_words if by_words != "other" or grpc is None else facts.status_label(grpc)
 
 
 def _reference_tool(error: str) -> str:

@@ -70,10 +70,10 @@ def test_values_and_shapes_the_api_does_not_take(message: str, label: str) -> No
 
 @pytest.mark.parametrize(("message", "label"), [
     # A server whose model is not loaded yet is unavailable for now; one that failed to
-    # load its model failed.
+    # load its model failed (the server's own failure, as the corpus labels it: batch 21).
     ('{"error":{"message":"Loading model","type":"unavailable_error"}}', "overloaded"),
     ('{"error":"Model is loading","estimated_time":45}', "overloaded"),
-    ("Error loading model 'llama3' for API 'ollama'.", "other"),
+    ("Error loading model 'llama3' for API 'ollama'.", "server"),
     # A Rust server's framework rejecting the request body (axum's JsonRejection).
     ("Failed to deserialize the JSON body into the target type: messages[0]: unknown variant "
      "`image_url`, expected `text` at line 1 column 120", "bad_request"),

@@ -199,10 +199,11 @@ def test_provider_errors_of_batches_83_to_98(message: str, label: str) -> None:
      "backoff.", "rate_limit"),
     ("Quota exceeded for metric: generativelanguage.googleapis.com/"
      "generate_content_free_tier_requests, limit: 0", "rate_limit"),
-    # gptscript-ai/gptscript#508; a bare Invalid URL is a client's check
-    # (continuedev/continue#12923), OpenAI's 404 names the route
+    # gptscript-ai/gptscript#508; a bare Invalid URL is a client's check of the request's
+    # address (continuedev/continue#12923): bad_request since round 25 (SDK pre-flight checks
+    # of the request are bad_request); OpenAI's 404 names the route
     ("failed to find a model provider for model [gpt-4o]", "not_found"),
-    ("Invalid URL", "other"),
+    ("Invalid URL", "bad_request"),
     ("// API ERROR: Invalid URL (POST /v1/chat/completions)", "not_found"),
     # laravel/framework ThrottleRequests (429)
     ("Too Many Attempts.", "rate_limit"),

@@ -305,7 +305,8 @@ def normalise_finish_reason(reason: str) -> str:
     ``A.Type.NAME``, ``Type::NAME`` and ``.NAME`` -> NAME."""
     m = FINISH_REASON_ENUM.fullmatch(reason)
     if m is not None:
-        reason = m.group(1)
+        # a member's leading underscore is no part of its name (Kotlin's ``Value._UNKNOWN``)
+        reason = m.group(1).lstrip("_") or m.group(1)
     return FINISH_REASON_CAMEL.sub("_", reason).lower().replace("-", "_").replace(" ", "_")
 
 
@@ -1002,7 +1003,22 @@ FINISH_REASON_NONE_WORDS: Final[tuple[Alias, ...]] = (
     ("unspecified", _GEMINI + " (finish_reason_unspecified)"),
     ("unset", "protobuf enums' zero value (UNSET)"),
     ("undefined", "JavaScript String(undefined)"),
+    ("unrecognized", "protocolbuffers/protobuf Java generated enums (UNRECOGNIZED: a value "
+                     "the SDK does not know; clients match Candidate.FinishReason.UNRECOGNIZED "
+                     "beside the enum's unspecified zero value as no finish)"),
+    # round 25: how other languages print an absent value
+    ("optional", "java.util.Optional.toString (Optional.empty; Optional[end_turn] when "
+                 "present, as anthropic-java's stopReason() prints)"),
+    ("empty", "java.util.Optional.toString (Optional.empty)"),
+    ("na", "R's NA, a missing value as print() and paste() write it"),
+    ("nothing", "Julia's nothing and Haskell's Nothing, as string() and show write them"),
+    ("missing", "Julia's missing, as string() writes it"),
 )
+#: The member sets of an SDK's open enum, written between the type and the value
+#: (openai/openai-java and anthropics/anthropic-sdk-java, Kotlin: ``FinishReason.Value.STOP``,
+#: ``FinishReason.Known.STOP``, and ``FinishReason.Value._UNKNOWN`` for a value the SDK does
+#: not know): no part of the reason.
+FINISH_REASON_MEMBER_SETS: Final = frozenset({"value", "known"})
 
 #: Step two of :func:`finish_reason_label`: the finish reason's words (prefix dropped) by
 #: family, first family that applies.
@@ -1216,6 +1232,12 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "iterations | turns | rounds", "grapeot/devin.cursorrules#75 (Cursor: Note: we default "
          "stop the agent after 25 tool calls. Please ask the agent to continue manually.); "
          "agents' step caps (Agent stopped after N steps): the run's own cap on its steps"),
+        ("couldn t be completed | could not be completed | cannot be completed | could not "
+         "complete | couldn t complete | failed to complete | did not complete | didn t "
+         "complete + after + steps | step | iterations | iteration | turns | rounds | tool calls",
+         "MiniMax-AI/Mini-Agent mini_agent/agent.py (Task couldn't be completed after 50 "
+         "steps., returned when max_steps is reached): the run's step cap, not an answer "
+         "that ended"),
         ("budget + exhausted | reached | spent | used up | depleted - credit | credits | "
          "billing | payment", "apache/airflow#71461 (Anthropic managed agents: stop_reason "
          "budget_reached)"),
@@ -1338,7 +1360,10 @@ def finish_reason_words(reason: str) -> list[str]:
     for i in range(len(ws) - 2, -1, -1):
         if ws[i] in FINISH_REASON_PREFIX_ENDS:
             if FINISH_REASON_ABSENT_WORDS.isdisjoint(ws[:i]):
-                return ws[i + 1:]
+                ws = ws[i + 1:]
+                if len(ws) > 1 and ws[0] in FINISH_REASON_MEMBER_SETS:
+                    ws = ws[1:]
+                return ws
             break
     return ws
 
@@ -1518,6 +1543,10 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
                      "corpus)"),
     ("(nnn, '", "the same (status, body) args after an exception's name or a wrapper's words "
                 "(BusyError: (503, ''))"),
+    ("(nnn, \"", "the same (status, ...) arguments as other languages print an exception "
+                  "object, double-quoted: JuliaWeb/HTTP.jl src/Exceptions.jl "
+                  "(HTTP.Exceptions.StatusError(429, \"POST\", \"/api/v1/chat/completions\", "
+                  "HTTP.Messages.Response: ..., svilupp/PromptingTools.jl#232))"),
     ("[errno nnn]", "the same errno after an exception's name or a wrapper's words "
                     "(HTTPError: [Errno 401] )"),
     ("(nnn)", "SDK messages with the status in parentheses (Request failed (429))"),
@@ -1548,7 +1577,8 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
 #: ``ConnectionResetError(104, 'Connection reset by peer')`` as requests and urllib3 print
 #: it): a number in them counts only as a client or server error, 400-599.
 STATUS_FORMS_4XX_5XX: Final = frozenset({"failed with code nnn", "error code nnn",
-                                         "^[errno nnn]", "[errno nnn]", "^(nnn, ", "(nnn, '"})
+                                         "^[errno nnn]", "[errno nnn]", "^(nnn, ", "(nnn, '",
+                                         "(nnn, \""})
 #: Words beside which a status in brackets or after a bare colon counts (``Error (429)``,
 #: ``[429] failed``, ``error message we encountered: 400``).
 STATUS_BRACKET_WORDS: Final = ("error", "errors", "failed", "failure", "exception", "status",
@@ -1915,7 +1945,8 @@ _RATE_WORDS: Final = ("per minute | per second | per hour | per day | rate | rpm
                       "tpd | requests per | tokens per | too many requests | resource has been "
                       "exhausted | resource exhausted | check quota | rate limit | wait before "
                       "trying again | daily quota | daily limit | hourly quota | hourly limit | "
-                      "request quota | quota metric | for metric")
+                      "request quota | quota metric | for metric | this minute | current "
+                      "minute | per min")
 
 #: Step 1, by meaning: context overflow and exhausted credit whatever status comes with
 #: them, in every wording (words, after the phrase table above).
@@ -1930,7 +1961,8 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("verarbeitbare länge | vượt quá độ dài", _LOBE_LOCALES),
         ("due to token limits | due to token limit | token limits exceeded | token limit "
          "exceeded | exceeds the token limit | exceeded the token limit - output | response | "
-         + _RATE_WORDS, "langchain-ai/open_deep_research deep_researcher.py (Report generation "
+         "daily | monthly | month | hourly | weekly | today | " + _RATE_WORDS,
+         "langchain-ai/open_deep_research deep_researcher.py (Report generation "
          "failed due to token limits); not an answer cut at its limit (google-gemini/gemini-cli"
          "#2260: Response truncated due to token limits.), nor a rate"),
         ("too much context", "aws/language-servers agenticChat errorTransformer.ts "
@@ -1988,6 +2020,14 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("out of context", "Mozilla-Ocho/llamafile llamafile/server (out_of_context, "
          "out_of_context_due_to_long_message); anthropics/claude-code (This session is being "
          "continued from a previous conversation that ran out of context)"),
+        # round 27: a count of input the server says is over what it can take.
+        ("can only handle | can handle at most | can only process | only supports up to | "
+         "supports at most + were provided | was provided | tokens were | provided tokens - "
+         "images | image | files | file | requests | tools | " + _RATE_WORDS,
+         "edgenai/llama_cpp-rs crates/llama_cpp/src/model/mod.rs (TokenizationError: 9000 were "
+         "provided, but llama.cpp can only handle 4096; Input was too large: 70000 were "
+         "provided, but llama.cpp only supports up to 65536): more tokens than the model's "
+         "context takes; not a count of images, files or requests"),
     )),
     ("billing", (
         ("资源包余量已用尽 | 计费资源已耗尽", _HUNYUAN + " (资源包余量已用尽, 请购买资源包或开通后"
@@ -2067,6 +2107,35 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
         ("resource pack | charge resource + exhausted | exhaust", _HUNYUAN
          + " (FailedOperation.FreeResourcePackExhausted, ResourcePackExhausted, "
          "ResourceInsufficient.ChargeResourceExhaust: the prepaid pack or charge is used up)"),
+        # round 25: an allowance by the month, a trial, a plan.
+        ("monthly | this month | per month + limit | quota | tokens | exceeded | reached | used "
+         "up - " + _RATE_WORDS, "AI gateways' 429 for a monthly token allowance (Token limit "
+         "exceeded for this month; AI token limit exceeded for this month, 403), as apps' "
+         "quota checks read it (is_quota_exhausted): an allowance used up until the month "
+         "ends, not a rate"),
+        ("usage ~ reached | exceeded | exhausted | used up - usage limit | usage limits | try "
+         "again later | please wait | resets | reset at | try again in | memory | cpu | gpu | "
+         "disk | vram | "
+         + _RATE_WORDS, "huggingface/autotrain-advanced#943 (HF Inference Providers, free "
+         "plan: Inference usage has reached the max); usage allowances used up; not a "
+         "machine's memory or a window that resets (a usage limit is read by the rows "
+         "above)"),
+        ("exceeded | reached ~ usage - try again later | please wait | resets | reset at | try "
+         "again in | memory | cpu | gpu | disk | vram | " + _RATE_WORDS,
+         "voiceflow/general-runtime lib/services/runtime/handlers/aiResponse (Exceeded token "
+         "usage.)"),
+        ("usuario gratuito | plan de pago", "lobehub/lobe-chat locales/es-ES/error.json "
+         "(FreePlanLimit: Actualmente eres un usuario gratuito ...; actualiza a un plan de "
+         "pago)"),
+        ("trial + expired | ended | is over | exhausted | used up - " + _RATE_WORDS,
+         "SaaS gateways' 402 (Payment Required. Your subscription or free trial has ended.; "
+         "billing.trial_expired: Your free trial has ended. Choose a plan to continue.)"),
+        ("your plan | current plan | your subscription | current subscription + not available | "
+         "not included | does not include | doesn t include | upgrade | not enabled - "
+         + _RATE_WORDS, "SaaS APIs' 402/403 SubscriptionFeatureError (This feature is not "
+         "available on your current plan.; not included in your plan; not available with your "
+         "current subscription; Please upgrade to access it.): the plan paid for does not "
+         "cover it"),
     )),
     ("overloaded", (
         ("overloaded | overload", "Anthropic 529 (Overloaded)"),
@@ -2200,12 +2269,47 @@ GRPC_STATUS_SOURCE: Final = (_GOOGLE_CODES + "; grpc/grpc src/core (debug_error_
                              "Pub/Sub and Spanner clients' FAILED_PRECONDITION errors)")
 
 
+#: Step 4, last: the status as the gRPC libraries of other languages print a call's error,
+#: by its code's name (grpc/grpc-go status.Error: ``rpc error: code = Internal desc = ...``;
+#: hyperium/tonic Status, Debug ``Status { code: Internal, ... }`` and Display ``status:
+#: Internal, message: "..."``) or by its number (elixir-grpc ``%GRPC.RPCError{status: 8,
+#: ...}``).  It counts only where the words name nothing (the text after ``desc =`` is the
+#: server's own, often more specific: ``code = Unavailable desc = ... connection refused`` is
+#: a refused connection), and a name only as one of the codes of code.proto less UNKNOWN,
+#: which names no status (Go spells CANCELLED ``Canceled``).
+GRPC_CODE_NAME_FORM: Final = re.compile(
+    r"(?:rpc error: code = |status \{ code: |(?<![a-z0-9_\"'])status: (?=[a-z]+, message: ))"
+    r"([a-z]+)\b|rpcerror\{status: ([0-9]{1,2})(?![0-9])", re.ASCII)
+GRPC_CODE_NUMBERS: Final[Mapping[str, int]] = {
+    "canceled": 1, "cancelled": 1, "invalidargument": 3, "deadlineexceeded": 4,
+    "notfound": 5, "alreadyexists": 6, "permissiondenied": 7, "resourceexhausted": 8,
+    "failedprecondition": 9, "aborted": 10, "outofrange": 11, "unimplemented": 12,
+    "internal": 13, "unavailable": 14, "dataloss": 15, "unauthenticated": 16}
+GRPC_CODE_NAME_SOURCE: Final = ("grpc/grpc-go status/status.go (rpc error: code = %s desc = %s, "
+                                "the code's String()); hyperium/tonic "
+                                "src/status.rs (Status Debug and Display); "
+                                "elixir-grpc/grpc lib/grpc/rpc_error.ex (%GRPC.RPCError{status: "
+                                "8, ...})")
+
+
 def status_of_grpc_code(lowered: str) -> int | None:
     """The HTTP status of a gRPC status number in ``lowered`` (see above), else None."""
     if "grpc_status" not in lowered:
         return None
     m = GRPC_STATUS_FORM.search(lowered)
     return None if m is None else GRPC_CODE_STATUS.get(int(m.group(1)))
+
+
+def status_of_grpc_name(lowered: str) -> int | None:
+    """The HTTP status of a gRPC code name or number in another language's rendering in
+    ``lowered`` (:data:`GRPC_CODE_NAME_FORM`), else None."""
+    if "code" not in lowered and "status" not in lowered:
+        return None
+    m = GRPC_CODE_NAME_FORM.search(lowered)
+    if m is None:
+        return None
+    number = GRPC_CODE_NUMBERS.get(m.group(1)) if m.group(1) else int(m.group(2))
+    return None if number is None else GRPC_CODE_STATUS.get(number)
 
 
 #: Error types that providers send with several statuses: their status counts only where
@@ -2610,9 +2714,216 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "lib/gemini/auth/gemini_strategy.ex (API key is nil); Kochava-Studios/witsy "
          "locales/en.json (missingApiKey: You need to enter your API key in the Models tab): "
          "no credential to send"),
+        # round 25: SDK pre-flight checks that find no credential to send, and access to a
+        # model the account may not use.
+        ("credential | credentials + resolve | resolved | to be set | not enabled | not loaded "
+         "| providers in chain | provided credentials | unavailable | not available",
+         "openai/openai-java openai-java-bedrock BedrockAuth.kt (Failed to resolve a bearer "
+         "credential for Bedrock.; Failed to resolve AWS credentials for Bedrock.); "
+         "anthropics/anthropic-sdk-go bedrock/bedrock.go (expected AWS credentials to be set); "
+         "awslabs/aws-sdk-rust aws-config (no providers in chain provided credentials; the "
+         "credential provider was not enabled; CredentialsNotLoaded); aws/aws-sdk-go "
+         "(NoCredentialProviders: no valid providers in chain); tensorzero/tensorzero "
+         "crates/tensorzero-error (Autopilot credentials unavailable): the SDK found no "
+         "credential to sign with"),
+        ("no token found | no oauth token found | no auth token found | no access token found | "
+         "no token configured | token is not set | token not set | token was not set",
+         "mlverse/chattr (R, openai_token(): No token found); huggingface/huggingface_hub "
+         "utils/_headers.py (Token is required (`token=True`), but no token found.); "
+         "cli/cli (no oauth token found): no token to send"),
+        ("access to ~ denied - path | file | directory | folder", "Alibaba Cloud Model Studio "
+         "error codes (AccessDenied.Unpurchased: Access to model denied.)"),
+        ("eligible + use | using | access - throughput | device", "Alibaba Cloud Model Studio "
+         "error codes (AccessDenied.Unpurchased: Please make sure you are eligible for using "
+         "the model.): the account may not use the model"),
+        ("organization must be verified | verify organization | organization verification",
+         "OpenAI API (Your organization must be verified to use the model `o3`. Please go to: "
+         "https://platform.openai.com/settings/organization/general and click on Verify "
+         "Organization.; openai/openai-agents-python#1050, as clients quote it): the account "
+         "may not use the model until it is verified"),
+        ("unable to refresh | failed to refresh | could not refresh | cannot refresh | couldn t "
+         "refresh | error refreshing + token | tokens | access token | credentials | credential "
+         "| session", "API clients' OAuth refresh (Unable to refresh access token; Unable to "
+         "refresh access token for request due to token refresh error: ...), as wrappers of "
+         "OAuth-signed model APIs throw it: the credential could not be renewed"),
+        ("api schlüssel | clave de api + leer | vacía", "lobehub/lobe-chat locales/{de-DE,es-ES}/"
+         "error.json (NoOpenAIAPIKey: Der OpenAI-API-Schlüssel ist leer; La clave de API de "
+         "OpenAI está vacía): no key to send"),
+        ("authorization required | authorization is required", "nginx and Apache httpd 401 "
+         "pages (401 Authorization Required), as proxies in front of a model answer"),
+        ("denied on resource | denied on the resource", "googleapis google/rpc PERMISSION_DENIED "
+         "(403: Permission 'aiplatform.endpoints.predict' denied on resource '...' (or it may "
+         "not exist).; Permission denied on resource project x.), as Vertex AI and the Gemini "
+         "API send it: not allowed, whether or not it exists"),
+        ("api key | apikey | api token | access token + did not find | could not find | unable to "
+         "find | cannot find | couldn t find | can t find | setting | passing in | not "
+         "configured | configure your", "tidyverse/ellmer R/utils.R (Can't find env var "
+         "`OPENAI_API_KEY`.); apps' checks (API key not configured; Please configure your API "
+         "key); langchain-ai/langchain "
+         "utils/env.py get_from_dict_or_env (Did not find openai_api_key, please add an "
+         "environment variable `OPENAI_API_KEY` which contains it); cohere-ai/cohere-python "
+         "client.py (The client must be instantiated be either passing in token or setting "
+         "CO_API_KEY): no key to send"),
+        ("need to use | you need | need an | needs an | requires an + api key | apikey | api "
+         "token", "continuedev/continue core/llm/llms/Replicate.ts (You need to use an API "
+         "key); providers' docs (This endpoint requires an API key): no key sent"),
+        ("non ~ api key | api keys", "huggingface/huggingface.js packages/inference/src/"
+         "providers/providerHelper.ts (InferenceClientRoutingError: Cannot select auto-router "
+         "when using non-Hugging Face API key.): the key is not one that may use it"),
+        ("not available for this account | not available for your account | not enabled for "
+         "your account | not enabled for this account | not available to your account",
+         "Amazon Bedrock via theopenco/llmgateway#3393 (401: x is not available for this "
+         "account. ... contact AWS Sales); apps' entitlement checks (not enabled for your "
+         "account): the account may not use it"),
+        ("cannot be null | must not be null | can not be null + credential | apikey | api key | "
+         "key credential", "openai/openai-dotnet, Azure SDKs for .NET (ArgumentNullException: "
+         "Value cannot be null. (Parameter 'credential')): no credential given"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        # round 27: request-validation and capability wordings of servers, gateways and SDKs,
+        # read from the message alone (a request the server cannot take as built).
+        ("only supports | only support | only supported | only accepts | only accept | only "
+         "allows | only handles | only works with - up to | tokens | token | context | "
+         "characters | bytes | size | length | api key | apikey | account | organization | "
+         "plan | tier | subscription | concurrent | " + _RATE_WORDS,
+         "Kong/kong kong/llm/plugin/shared-filters/normalize-request.lua (400: this LLM route only"
+         " supports application/json requests; this LLM route only supports llm/chat type "
+         "requests); Alibaba Cloud Model Studio error codes (400 InvalidParameter: This model only"
+         " support stream mode, please enable the stream parameter; parameter.enable_thinking only"
+         " support stream call); NVIDIA NIM via lidge-jun/opencodex#126 (400: This model only "
+         "supports single tool-calls at once!); ollama/ollama server/prompt.go (this model only "
+         "supports one image); triton-inference-server/server examples (this example only supports"
+         " model with data type FP32): what the request asks for is not what the server or model "
+         "serves; not a size or a rate"),
+        ("not allowed for this endpoint | not allowed for this model | not allowed with this "
+         "model | not allowed when streaming | not allowed with streaming", "huggingface/text-"
+         "generation-inference router/src/validation.rs (BestOfDisabled: `best_of` != 1 is not "
+         "allowed for this endpoint; TopNTokensDisabled: `top_n_tokens` != 0 is not allowed for "
+         "this endpoint): a parameter value the endpoint does not take"),
+        ("no longer supported | no longer accepted | not supported anymore | no longer "
+         "allowed", "huggingface/huggingface.js packages/inference/src/lib/makeRequestOptions.ts "
+         "(InferenceClientInputError: Model URLs are no longer supported. Use endpointUrl "
+         "instead.); Groq 400 model_decommissioned (... has been decommissioned and is no longer "
+         "supported): a request in a form the API took once and takes no more"),
+        ("unsupported ~ image | images | url | urls | media | mime | content | role | method | "
+         "input | inputs | modality | request | requests | mode | feature | encoding | message | "
+         "messages | type | types | part | parts | audio | video | document | file type",
+         "Kimi Code error reference (400: unsupported image url); ollama/ollama "
+         "(anthropic: unsupported image source; unsupported mime type); ml-explore/mlx-examples"
+         "#1060 (http.server: Unsupported method ('GET')); baidubce/bce-qianfan-sdk (Unsupported "
+         "openapi method); aws-samples/bedrock-access-gateway (Unsupported input type): a part "
+         "of the request the server does not take"),
+        ("at the same time | simultaneously | together | in the same request + cannot | can not "
+         "| can t | may not | must not | not allowed | not be used | not supported - too many | "
+         "concurrent | concurrency | busy | capacity | so many | more than | limit | "
+         + _RATE_WORDS,
+         "Kong/kong kong/plugins/ai-proxy drivers (400: cannot run raw 'prompt' and chat history "
+         "'messages' requests at the same time - refer to schema); TGI router validation "
+         "(`best_of` != 1 is not supported when streaming tokens); request validators' "
+         "wording for parameters that exclude each other (x and y cannot be used together): "
+         "two parts the request may not send together; not a server with too much to do"),
+        ("but not both | not both at once", "ggml-org/llama.cpp tools/server (Either "
+         "\"json_schema\" or \"grammar\" can be specified, but not both): two parameters of "
+         "which the request may send one"),
+        ("may be provided in one request | can be provided in one request | may be provided "
+         "per request | allowed in one request", "vllm-project/vllm entrypoints/chat_utils.py "
+         "(400: At most 1 image(s) may be provided in one request. You can set "
+         "`--limit-mm-per-prompt` to increase this limit), as NVIDIA NIM and lmms-eval users "
+         "meet it: more parts of a kind than the server takes in one request"),
+        ("expected last role | message order | assistant messages at the end | must end with a "
+         "user message | conversation must end with", "Mistral API 400 "
+         "invalid_request_message_order, code 3230 (Expected last role User or Tool (or "
+         "Assistant with prefix True) for serving but got assistant); ggml-org/llama.cpp "
+         "common/chat (Cannot have 2 or more assistant messages at the end of the list.); "
+         "Anthropic 400 (This model does not support assistant message prefill. The "
+         "conversation must end with a user message.): the request's messages in an order the "
+         "API does not take"),
+        ("mutually exclusive | only one of | exactly one of | either one of", "request "
+         "validators' wording (x and y are mutually exclusive; only one of `prompt` or "
+         "`messages` may be set; exactly one of ... must be provided), as vLLM, TGI and gateways "
+         "check a request's parameters: parameters that exclude each other"),
+        ("must use | must set | must enable | must disable | must pass | must send | must be "
+         "enabled | must be disabled | please enable | please disable | need to enable | needs to "
+         "be enabled + when | if | with | parameter | stream | streaming - env file | environment "
+         "variable | api key | apikey | token | credential | credentials | plan | subscription "
+         "| credits | " + _RATE_WORDS, "huggingface/text-generation-inference router/src/"
+         "validation.rs (BestOfSampling: you must use sampling when `best_of` is > 1; BestOfSeed: "
+         "`seed` must not be set when `best_of` > 1); Alibaba Cloud Model Studio (This model only "
+         "support stream mode, please enable the stream parameter): a parameter another one "
+         "needs; not the program's own setup"),
+        ("unexpected datatype | unexpected data type | unexpected dtype | unexpected shape | "
+         "unexpected numpy array shape | unexpected numpy shape | invalid datatype | invalid "
+         "dtype | invalid shape | inputs but got + expected | expecting | expects | input | "
+         "inputs - output | outputs | response | returned", "triton-inference-server/client "
+         "tritonclient http/grpc _infer_input.py (got unexpected datatype BYTES from numpy "
+         "array, expected FP32; got unexpected numpy array shape [1,], expected [2]); "
+         "triton-inference-server/core (unexpected datatype TYPE_FP32 for inference input "
+         "'INPUT0', expecting TYPE_FP16; unexpected shape for input 'x' for model 'y'; expected 2 "
+         "inputs but got 1 inputs for model 'add_sub'): an input tensor of the wrong type or "
+         "shape; not a model's output"),
+        ("content type | content types + does not match | do not match | mismatch | must be | "
+         "expected | not supported | unsupported | invalid | isn t | missing boundary | no "
+         "multipart boundary - response | responses | responded | "
+         "returned | received | upstream | from server", "Kong/kong kong/llm/plugin/shared-"
+         "filters/normalize-request.lua (400: content-type header does not match request body, "
+         "or bad JSON formatting); API servers' 400 and 415 bodies (Unsupported Content-Type; "
+         "expected application/json.); golang/go src/net/http/request.go (ErrNotMultipart: request "
+         "Content-Type isn't multipart/form-data; ErrMissingBoundary: no multipart boundary "
+         "param in Content-Type): the request's body is not in the format its header "
+         "names; not a response's"),
+        ("bad json | json formatting | improperly formatted json | json body is invalid - "
+         "response | responses | responded | "
+         "returned | received | upstream | from server | model output", "Kong/kong (400: ... or "
+         "bad JSON formatting); OpenAI API 400 (We could not parse the JSON body of your request."
+"): a request body that is no valid JSON; not an "
+         "answer that is not (JavaScript's JSON.parse: Unexpected token '<', ... is not valid "
+         "JSON; Python's JSONDecodeError, a client reading the answer)"),
+        ("mmproj | multimodal projector | clip model + not configured | provide | missing | not "
+         "loaded | without | no | not set - failed to load | error loading | unable to load | "
+         "could not load", "JamePeng/llama-cpp-python (ValueError: Image input detected, but the "
+         "loaded model is not configured with a mmproj module.); ggml-org/llama.cpp tools/server "
+         "(image input is not supported - hint: if this is unexpected, you may need to provide "
+         "the mmproj): an image sent to a model loaded without its vision projector"),
+        ("not a multimodal model | not a vision model | is not multimodal | text only model | "
+         "does not accept images | images are not supported | vision is not supported",
+         "OpenAI-compatible servers' 400 as agents quote them (openai/codex logs: stream "
+         "disconnected before completion: DeepSeek-V4-Flash-0731 is not a multimodal model); "
+         "agents' matchers of providers' image refusals (Image input is not supported for this "
+         "model; vision is not supported by this model; images are not supported): an image "
+         "sent to a model that cannot read it"),
+        ("grammar + parse | parsing | parser | not valid | invalid | undefined rule | "
+         "unrecognized rule - panic", "ggml-org/llama.cpp src/llama-grammar.cpp (failed to parse "
+         "grammar; parse: error parsing grammar: Undefined rule identifier 'x'), as llama-server "
+         "and Ollama answer a request whose JSON schema or GBNF grammar does not build (400 "
+         "Failed to initialize samplers: failed to parse grammar); huggingface/text-generation-"
+         "inference (grammar is not valid: x): the grammar the request sent is wrong"),
+        ("template + generate parser | parser generation | jinja exception | raise exception | "
+         "callexpression | roles are supported | must alternate - not found | bad alloc | out of "
+         "memory", "ggml-org/llama.cpp common/chat.cpp (std::invalid_argument, answered 400: "
+         "Unable to generate parser for this template. Automatic parser generation failed: ... "
+         "While executing CallExpression ... Jinja Exception: System message must be at the "
+         "beginning.); karthink/gptel#861 (Failed to parse chat template: Only user and "
+         "assistant roles are supported); vLLM jinja2 TemplateError (Conversation roles must "
+         "alternate): the model's chat template refused the request's messages; not a server "
+         "without a template (Template error: template not found) or out of memory"),
+        ("reasoning content | thinking block | thinking blocks + missing | is required | "
+         "required | must | expected - response | returned | output", "Kimi/Moonshot API 400 "
+         "(thinking is enabled but reasoning_content is missing in assistant tool call message "
+         "at index 2); api-docs.deepseek.com thinking mode (400: Missing `reasoning_content` "
+         "field in the assistant message); Anthropic 400 (Expected `thinking` or "
+         "`redacted_thinking`, but found `text`...): the request's history lacks the model's "
+         "reasoning it must send back"),
+        ("is fixed at | are fixed at | beta limitations | only the default", "sashabaranov/go-"
+         "openai reasoning_validator.go (ErrReasoningModelLimitationsOther: this model has "
+         "beta-limitations, temperature, top_p and n are fixed at 1 ...); OpenAI API 400 for "
+         "o1 models (Unsupported value: 'temperature' does not support 0.7 "
+         "with this model. Only the default (1) value is supported.): a parameter the model "
+         "does not let the request set"),
+        ("invalid ~ type | types | choice - api key | key | token | response | responses | "
+         "returned | output | responded", "alibaba/page-agent#613 (LM Studio's local server: "
+         "Invalid tool_choice type: 'object'. Supported string values: none, auto, "
+         "required): a parameter of a kind the server does not take"),
         ("不能为空 | 不能為空 | 是必填项 | 是必填項 | 是必需的 | 暂不支持 | 暫不支持 | "
          "仅支持 | 僅支持 | 格式无效 | 格式無效 | 模型不支持 | 类型不支持 | 類型不支持",
          _MAXKB + " (cannot be empty: 不能为空; is required: 是必填项, 是必需的; not "
@@ -2702,7 +3013,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid request | bad request | malformed request | invalid json | malformed json "
          "| invalid input - returned malformed | returned invalid | json response | invalid "
          "response | in response | in the response | when parsing | while parsing | model "
-         "output | model produced | produced invalid | json chunk | json chunks",
+         "output | model produced | produced invalid | json chunk | json chunks | responded | "
+         "responds",
          _ANTHROPIC_ERRORS
          + " (invalid_request_error); HTTP 400 reason phrase; cursor/cursor#3930 (reason "
          "invalid_input); not the server's answer that was invalid (stanford-oval/storm "
@@ -2846,8 +3158,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("references unknown | unknown tool | unknown tools | undefined tool",
          "EricLBuehler/mistral.rs mistralrs-core/src/tools (tool_choice references unknown "
          "tool `x`: the request names a tool it does not define)"),
-        ("deprecated + version | sdk | api | model | endpoint", "Cloudflare Workers AI errors "
-         "(Request trying to use deprecated SDK version)"),
+        ("deprecated + version | sdk | api | model | endpoint - was not found | were not found",
+         "Cloudflare Workers AI errors (Request trying to use deprecated SDK version); not a "
+         "model that is not there (IBM watsonx.ai Java SDK ModelNotSupportedException: Model x "
+         "was not found. This model may be unsupported, deprecated, or removed.)"),
         ("has been decommissioned | been decommissioned and", "Groq 400 invalid_request_error "
          "model_decommissioned (The model `llama-3.1-70b-versatile` has been decommissioned "
          "and is no longer supported. Please refer to https://console.groq.com/docs/"
@@ -2873,8 +3187,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("invalid argument | invalid arguments | invalid parameter | invalid parameters | "
          "invalid param | invalid params | invalid value | invalid type | invalid schema",
          _GOOGLE_CODES + " (INVALID_ARGUMENT); " + _OPENAI_ERRORS),
-        ("invalid ~ value | values | option | options | field - api key | key | token",
-         "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x)"),
+        ("invalid ~ value | values | option | options | field - api key | key | token | "
+         "responded | responds",
+         "mlc-ai/mlc-llm protocol/openai_api_protocol.py (Invalid tool_choice value: x); not "
+         "a server's answer (ERROR: ChatAPI responded with invalid json \"illegal value\")"),
         ("invalid provider | invalid config | invalid configuration | invalid custom host | "
          "invalid content type | invalid input type | unsupported input | unsupported content "
          "type | unsupported input type | does not have a valid | unknown content type",
@@ -2924,12 +3240,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "does not support | not supported | not currently supported | is unsupported | are "
          "unsupported | doesn t support | don t support | not compatible with | is "
          "incompatible with - internal server error | internal error | "
-         "server error | not found for api version", _OPENAI_ERRORS + " (Unsupported parameter); "
+         "server error | not found for api version | was not found | were not found",
+         _OPENAI_ERRORS + " (Unsupported parameter); "
          + _OLLAMA + " (does not support tools); vllm-project/vllm entrypoints/openai and its "
          "fork aphrodite-engine (suffix is not currently supported; Streaming is not currently "
          "supported with beam search; Echo is unsupported with prompt embeds; prompt_logprobs "
          "is not compatible with prompt embeds; verbose_json format doesn't support streaming "
-         "case); not where the server names its own internal error (warpdotdev/warp#8225)"),
+         "case); not where the server names its own internal error (warpdotdev/warp#8225), nor "
+         "a model that is not there (IBM watsonx.ai Java SDK: model_not_supported: Model x was "
+         "not found. This model may be unsupported, ...)"),
         ("must be provided | need to be provided | needs to be provided | should be provided "
          "| parameter validation | not found in kwargs | no param has been provided | no "
          "sufficient argument",
@@ -2998,6 +3317,51 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Kochava-Studios/witsy locales/en.json (tooManyTools, pluginDescriptionTooLong, "
          "onlyThinkingMode; src/renderer/services/generator.ts reads the last from a 400): "
          "a request the model cannot take as built"),
+        # round 25: a request's parameters wrong, missing or invalid, in SDKs' pre-flight
+        # checks and providers' own words.
+        ("incorrect | wrong | illegal | erroneous ~ parameter | parameters | param | params | "
+         "argument | arguments", "docs.z.ai/api-reference/api-code (1210: Incorrect API call "
+         "parameters, please check the documentation); Windows ERROR_INVALID_PARAMETER (The "
+         "parameter is incorrect.), as .NET SDKs print it; Baidu Qianfan (illegal parameter)"),
+        ("parameter | parameters | param | params | argument | arguments | field | fields ~ "
+         "missing | incorrect | is wrong | are wrong | error", "Alibaba Cloud Model Studio "
+         "error codes (BadRequest.EmptyInput: Required input parameter missing from request.); "
+         "Zhipu and Baidu English error texts (Parameter error); Windows "
+         "ERROR_INVALID_PARAMETER (The parameter is incorrect.)"),
+        ("invalid url | invalid urls | invalid uri | malformed url | url is invalid | url is "
+         "malformed - post | get | put | delete | patch", "Alibaba Cloud Model Studio error "
+         "codes (InvalidURL: Invalid URL provided in your request.); Node.js WHATWG URL "
+         "(TypeError [ERR_INVALID_URL]: Invalid URL); psf/requests exceptions.py (InvalidURL, "
+         "MissingSchema: Invalid URL 'x': No scheme supplied): the request names an address "
+         "it cannot be sent to; not OpenAI's 404 for a route that does not exist (Invalid URL "
+         "(POST /v1/x))"),
+        ("unsupported protocol scheme | no scheme supplied | request url is missing",
+         "golang/go src/net/http/transport.go (Post \"x\": unsupported protocol scheme "
+         "\"\"); psf/requests exceptions.py (MissingSchema: No scheme supplied); encode/httpx "
+         "_transports/default.py (Request URL is missing an 'http://' or 'https://' "
+         "protocol.): a base URL without its scheme, found before anything is sent"),
+        ("schema | parameter | parameters | param | params | value | values | field | fields | "
+         "argument | arguments | input | format | body | payload | json | role | message | "
+         "messages | content | prompt | option | options | setting | settings ~ is invalid | "
+         "are invalid | was invalid | were invalid | is not valid | are not valid - response | "
+         "responses | returned | output | upstream", "Alibaba Cloud Model Studio error codes "
+         "(InvalidSchema: Database schema is invalid for text2sql.; InvalidParameter: The "
+         "parameter is invalid.); openai/openai-go, go-openai (the value of x is invalid): a "
+         "part of the request is invalid; not an answer"),
+        ("non empty | nonempty + requires | required | require | must | expected | expects | "
+         "should", "openai/openai-go azure/azure.go (azure: deployment routing requires a "
+         "non-empty model field); anthropics/anthropic-sdk-go (must be non-empty): a field "
+         "the request needs is empty"),
+        ("missing field | missing fields | unknown variant - response | responses | returned | "
+         "reply", "serde-rs/serde de (missing field `model` at line 1 column 20; unknown "
+         "variant `x`, expected one of ...), as Rust servers print a request body they cannot "
+         "read; not a client's reading of the answer (64bit/async-openai#503: failed to "
+         "deserialize api response: missing field `status`)"),
+        ("value cannot be null | must provide | must specify | must supply",
+         "dotnet/runtime ArgumentNullException (Value "
+         "cannot be null. (Parameter 'x')); openai/openai-python lib/azure.py (Must provide one "
+         "of the `base_url` or `azure_endpoint` arguments); boto/botocore exceptions.py "
+         "(NoRegionError: You must specify a region.): the request lacks what it needs"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
@@ -3094,6 +3458,21 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("this model is not available | specified model is not available", "Kochava-Studios/"
          "witsy locales/en.json (generator.errors.invalidModel: Sorry, it seems this model is "
          "not available): the model named is not one the provider has"),
+        # round 25: no provider serves the model named.
+        ("not a valid model id | not a valid model name | is not a valid model", "OpenRouter "
+         "(400: x is not a valid model ID), as clients quote it; the same idea as Bedrock's "
+         "not a valid model identifier above: no such model"),
+        ("model | models ~ not being served | not served | currently not loaded", "awslabs/"
+         "multi-model-server (MODEL_CURRENTLY_NOT_LOADED: Model is not being served on model "
+         "server); gateways' 404 hint (The requested resource or model is not being served.)"),
+        ("no provider | no providers | no inference provider | no inference providers | no "
+         "allowed providers | no available provider | no available providers ~ available | "
+         "found | for model | for the selected model | supports | support - try again | "
+         "cooldown", "huggingface/huggingface.js packages/inference/src "
+         "(InferenceClientInputError: No Inference Provider available for model X.); "
+         "OpenRouter (404: No allowed providers are available for the selected model.): "
+         "nobody serves the model named; not a router's cool-down (BerriAI/litellm router: "
+         "No deployments available for selected model, Try again in 60 seconds)"),
     )),
     ("too_large", (
         ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
@@ -3196,6 +3575,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("slow down", "providers' 429 bodies (Please slow down)"),
         ("wait before trying again | please wait before", "Amazon Bedrock ThrottlingException "
          "(Too many tokens, please wait before trying again.)"),
+        # round 25: a limit that resets by the day or hour, and a count of requests over it.
+        ("no deployments available | no healthy deployments", "BerriAI/litellm router "
+         "(RouterRateLimitError, 429: No deployments available for selected model, Try again "
+         "in 60 seconds; every deployment of the model is cooling down after failures); "
+         "BerriAI/litellm#20867, microsoft/agent-lightning#290"),
+        ("daily | hourly | weekly | per day | per hour + limit | limits | quota | exceeded | "
+         "reached - credit | credits | spend | budget | context", "AI gateways' token "
+         "limiters (TokenUsageError::DailyLimitExceeded: daily token limit exceeded; "
+         "RateLimitError: Daily token limit reached; weekly limit exceeded): a limit that "
+         "resets, a rate"),
+        ("number of requests | number of calls + exceeded | exceeds | over the limit | "
+         "limit", "Acumatica REST API docs (429: The number of requests has exceeded the limit "
+         "imposed by the license); Anthropic's 429 (Number of requests has exceeded your rate "
+         "limit)"),
         ("速率限制 | 并发数过高 | 并发 | 请求过多 | 频率 | 频繁",
          "open.bigmodel.cn Zhipu error codes (1302 您当前使用该API的并发数过高: concurrency "
          "too high; 1305 请求过多: too many requests); PaddlePaddle/ERNIE-SDK#107 (Baidu ERNIE: "
@@ -3274,8 +3667,37 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "to load (Ollama 500: Error loading model)"),
         ("service is not available", "abetlen/llama-cpp-python llama_cpp/server/app.py (503: "
          "Service is not available, while no model is loaded yet)"),
+        # round 25: a proxy's circuit breaker and a local server's full queue, or one not up
+        # yet or going down.
+        ("being loaded | shutting down | starting up - failed | failure | could not | unable",
+         "model servers' 503 while loading (Model is being loaded, please wait...); HTTP "
+         "servers' 503 while draining (render::draining: the server is shutting down); "
+         "services' 503 with Retry-After while starting (Server is starting up, please retry in "
+         "a moment.; project is starting up, please retry): not up to take the request now, "
+         "try again"),
+        ("reset reason overflow | pending requests exceeded | max pending exceeded",
+         "envoyproxy/envoy (503 with flag UO, upstream overflow: upstream connect error or "
+         "disconnect/reset before headers. reset reason: overflow; x-envoy-overloaded: true); "
+         "ollama/ollama server/sched.go (ErrMaxQueue, 503: server busy, please try again.  "
+         "maximum pending requests exceeded)"),
     )),
     ("server", (
+        # round 27: a local server that could not load the model a request needs.
+        ("internal loader | failed loading model | error loading model - not ready | "
+         "unsupported | try a different | canceled | cancelled | not found for | no such | does "
+         "not exist | deadline | timed out | timeout | connection refused | no route to host",
+         "mudler/LocalAI pkg/model loader (ERR Server "
+         "error ... status=500: failed to load model with internal loader: could not load "
+         "model: rpc error: ...; "
+         "failed to load model with internal loader: backend not found: x), as mudler/LocalAI "
+         "issues show it with a 500; ollama/ollama llm/status.go (error loading model) and "
+         "server/sched.go; ggml-org/llama.cpp tools/server (failed to load model, "
+         "llama_model_load: error loading model); charmbracelet/mods#283 (Error loading model "
+         "'llama3' for API 'ollama'., for a 500): the server failed to bring up the model the "
+         "request named; not a backend that is not ready yet (overloaded), a model file of a "
+         "type it does not take, a load the user canceled, or an app's own load dialog that "
+         "asks for another model; a bare failed to load model is an app's or a library's as "
+         "often as a server's"),
         ("internal service error", "volcengine/volcengine-python-sdk volcenginesdkcore/"
          "interceptor/interceptors/deserialized_response_interceptor.py at b5be43b5e6b3 "
          "(ApiException reason InternalServiceError)"),
@@ -3379,6 +3801,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "health checks that gave up after their timeout); agents' retry loops (gave up after "
          "30s): a wait that ran out of time; not one whose cause is named (connection "
          "refused)"),
+        ("execution expired", "ruby/timeout lib/timeout.rb (Timeout::Error: execution expired, "
+         "as Net::OpenTimeout and Faraday clients print it)"),
+        ("deadline has elapsed", "tokio-rs/tokio src/time/error.rs (Elapsed: deadline has "
+         "elapsed, as Rust clients wrapped in tokio::time::timeout print it)"),
+        ("maximum execution time + exceeded", "php/php-src Zend/zend_execute_API.c (Maximum "
+         "execution time of 30 seconds exceeded, a PHP client cut off while it waited)"),
         ("allotted time | respond in time | responded in time | wall clock duration reached",
          "firebase/firebase-android-sdk firebase-ai type/Exceptions.kt (RequestTimeoutException: "
          "The request failed to complete in the allotted time.); Dart clients' "
@@ -3539,6 +3967,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "closed while waiting for generation; Session closed before response created): a "
          "realtime model's session is its WebSocket or HTTP/2 stream, and it closed under the "
          "request; not a session the user closed"),
+        # round 25: transport failures as other languages' HTTP clients name them.
+        ("nxdomain | ehostunreach | enetunreach | enetdown", "erlang/otp inet POSIX error atoms "
+         "as Elixir clients print them (%HTTPoison.Error{reason: :nxdomain}; "
+         "%Mint.TransportError{reason: :ehostunreach}): no such host, no route"),
+        ("stream | streams + ended unexpectedly | ended prematurely | terminated unexpectedly | "
+         "closed prematurely | ended abruptly", "zed-industries/zed crates/language_model_core "
+         "(stream from Anthropic ended unexpectedly); nodejs/node stream.finished "
+         "(ERR_STREAM_PREMATURE_CLOSE: Premature close): the answer's stream was cut"),
+        ("failed to perform http request | exceptions request error | io exception - canceled "
+         "| cancelled | timeout | timed out", "r-lib/httr2 R/req-perform.R (Failed to perform "
+         "HTTP request., wrapping curl's transport error); JuliaWeb/HTTP.jl src/Exceptions.jl "
+         "(HTTP.Exceptions.RequestError: the request failed before any status); "
+         "openai/openai-java (OpenAIIoException: Request failed): the request never got an "
+         "answer"),
     )),
     ("canceled", (
         ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
@@ -3647,8 +4089,12 @@ def _provider_error_label(message: str, status: int | None) -> str:
         word_list = WORD.findall(lowered)
     rank = _PROVIDER_RANK.get(_PROVIDER_KEYWORDS.first(lowered, word_list), _OTHER_RANK)
     rank = min(rank, _PROVIDER_FAMILY_RANKS[_PROVIDER_FAMILIES.first_index(joined)])
-    if rank == _OTHER_RANK and found is not None:
-        return status_label(found)  # a fallback name's status
+    if rank == _OTHER_RANK:
+        if found is not None:
+            return status_label(found)  # a fallback name's status
+        found = status_of_grpc_name(lowered)
+        if found is not None:
+            return status_label(found)  # a gRPC code's status, where the words name nothing
     return PROVIDER_ERROR_LABELS[rank]
 
 
@@ -3822,14 +4268,21 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("invalid parameters", _GEMINI_CLI + " (Invalid parameters provided)"),
         ("invalid input", "zod (Invalid input: expected string)"),
         ("invalid json", _CLINE + " (Invalid JSON argument)"),
-        ("missing required", "JSON Schema validators (missing required property)"),
+        (r"\bmissing required(?! environment| env | api | credential| token| secret| provider)",
+         "JSON Schema validators (missing required property); not a setting the tool's setup "
+         "lacks (Missing required environment variable: X), nor a plugin the configuration "
+         "needs (terraform validate before terraform init, captured here: Error: Missing "
+         "required provider)"),
         ("required parameter", _CLINE + " (Missing value for required parameter); "
                                + _CLAUDE_CODE),
         ("required property", _GEMINI_CLI + " (params must have required property)"),
-        (r"\bis required(?<!variable is required)(?<!api key is required)"
-         r"(?<!api_key is required)", _CONTINUE + " (filepath (string) is required); not a "
-         "setting the tool's setup lacks (perplexityai/modelcontextprotocol src/server.ts: "
-         "PERPLEXITY_API_KEY environment variable is required), which no argument can fix"),
+        (r"\bis required(?<!variable is required)(?<!key is required)(?<!token is required)"
+         r"(?<!header is required)(?<!authentication is required)(?<!login is required)",
+         _CONTINUE + " (filepath (string) is required); not a credential or a setting the "
+         "tool's setup lacks (perplexityai/modelcontextprotocol src/server.ts: "
+         "PERPLEXITY_API_KEY environment variable is required; ollama/ollama-python 0.6.3 "
+         "web_search without OLLAMA_API_KEY: Authorization header with Bearer token is "
+         "required for web search, captured here), which no argument of the call fixes"),
         ("unexpected keyword argument", "CPython TypeError; " + _RUN),
         ("unrecognized arguments", "CPython argparse (unrecognized arguments)"),
         ("old_string and new_string", _GEMINI_CLI + "/tools/edit.ts (are identical); "
@@ -3838,8 +4291,10 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         ("failed to parse function arguments", _CODEX),
         ("parameter was empty", _CLINE + " (The 'command' parameter was empty)"),
         # facts26: the shape an argument must have, written out in brackets.
-        (r"\bmust be (?:of the form |in the form )?\[[a-z_]", "anthropics/anthropic-sdk-go "
-         "tools/agenttoolset/fs.go (read: view_range must be [start_line, end_line])"),
+        (r"\bmust be (?:of the form |in the form |an? )?\[[a-z_]", "anthropics/anthropic-sdk-go "
+         "tools/agenttoolset/fs.go (read: view_range must be [start_line, end_line]); "
+         "validators found by code search (view_range must be [start, end]; Time range must be "
+         "[start_date, end_date]; dates must be [startDate, endDate])"),
         (r"\bshould be (?:of the form |in the form )?\[[a-z_]", "the same with should "
          "(OpenHands str_replace_editor: view_range should be a list of two integers, in "
          "brackets)"),
@@ -3847,11 +4302,14 @@ TOOL_ERROR_KEYWORDS: Final[AliasTable] = (
         # invalid, then the operand quoted (GNU coreutils quote(): 'x', or x between
         # U+2018 and U+2019 in a UTF-8 locale).
         # Not in a compiler's diagnostic (file:line:col: error: invalid conversion from 'x').
-        (r"\binvalid (?<![0-9]: error: invalid )(?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? (?:'|\"|`|\u2018)",
+        (r"\binvalid (?<![0-9]: error: invalid )(?!status line)(?:[a-z0-9-]+ ){0,3}[a-z0-9-]+:? "
+         r"(?:'|\"|`|\u2018)",
          "GNU coreutils (date: invalid date 'x'; truncate: Invalid number: 'x'; "
          "head: invalid number of lines: 'x'; chown: invalid user: 'x'; "
          "sleep: invalid time interval 'x'; captured here); findutils xargs "
-         "(invalid number \"x\" for -n option; captured here)"),
+         "(invalid number \"x\" for -n option; captured here); not a server's answer that "
+         "breaks HTTP (OpenJDK java.net.ProtocolException: Invalid status line: \"x\", "
+         "captured here)"),
         # A bound on an argument, written as a comparison.
         (r"\bmust be ?(?:<=?|>=?|==?|!=) ?-?[0-9]", "MoonshotAI/kimi-cli src/kimi_cli/tools/shell "
          "(timeout must be <= 300s for foreground commands)"),
@@ -5503,8 +5961,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "tool's credentials whose cause shown is a refused connection (langgenius/dify#21836: "
          "ToolProviderCredentialValidationError ... Failed to establish a new connection: "
          "[Errno 111] Connection refused))"),
-        ("missing required | required parameter | required property | required argument | "
-         "required field | is required | are required | missing argument | missing "
+        ("required parameter | required property | required argument | "
+         "required field | missing argument | missing "
          "parameter | unexpected argument | unexpected keyword argument | unrecognized "
          "argument | unrecognized arguments | unknown argument | unrecognized option | "
          "unknown option | missing operand | extra operand | embedded null byte | null byte | "
@@ -5563,7 +6021,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "mode | operation | regex | regexp | pattern | specification | spec - failed to launch "
          "| failed to pull | "
          "return type | must return | api key | api token | std invalid argument | doctype | "
-         "notebook is not valid | toml decode error | output value mismatch",
+         "notebook is not valid | toml decode error | output value mismatch | status line",
          "crewAIInc/crewAI (the Action Input is not a valid key, value dictionary); "
          "microsoft/vscode-copilot-chat (Invalid offset); github/copilot-cli (Invalid session "
          "ID); voideditor/void (Invalid LLM output); not the type check of a result the "
@@ -5612,10 +6070,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "(must NOT have additional properties); pydantic (Extra inputs are not permitted); "
          "colinhacks/zod (Unrecognized key(s) in object)"),
         ("not supported | are not supported | is not supported - binary file | binary files | "
-         "binary content | binary data",
+         "binary content | binary data | supported on this | supported on the | supported on "
+         "windows | supported on macos | supported on linux | supported on darwin | supported by "
+         "this server | supported by the server | not supported yet | not yet supported",
          "smallcloudai/refact tool_rm.rs (Wildcards and shell patterns are not supported); not "
          "a file the tool cannot read (AstrBotDevs/AstrBot file_read_utils.py: binary files "
-         "are not supported by this tool)"),
+         "are not supported by this tool; langchain4j/langchain4j langchain4j-mcp "
+         "GetResourceToolExecutor.java: binary content was requested, this is not supported "
+         "yet), nor what the server or deployment the tool talks to cannot do "
+         "(grafana/mcp-grafana tools/datasources.go: checking datasource health is not "
+         "supported on this Grafana deployment ...), which no argument of the call fixes"),
         ("expected + but found | but got | but received", "JSON parsers (Expected comma or "
                                                           "object end but found T_STRING)"),
         ("no ~ provided | given | specified | set | supplied | passed - key | keys | token | "
@@ -5677,11 +6141,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("must be + greater | less | positive | non negative | a string | a number | an "
          "integer | one of | a json object | json object | an object | an array | "
          "between | at least | at most | non empty | provided | specified | character | "
-         "characters | hexadecimal - code object",
+         "characters | hexadecimal | a single - code object | illegal state",
          _CONTINUE + " (startLine must be 1 or greater); JSON Schema validators; "
          "getsentry/sentry-mcp schema.ts (Trace ID must be a 32-character hexadecimal "
          "string); not CPython's own TypeError in the code a tool ran (exec() arg 1 must be "
-         "a string, bytes or code object)"),
+         "a string, bytes or code object); modelcontextprotocol/python-sdk src/mcp/server/"
+         "_streamable_http_modern.py (Body must be a single JSON-RPC request or notification "
+         "object); not a Java object in the wrong state, the program's own (langchain4j/"
+         "langchain4j#5087: IllegalStateException: One of resultText, ... must be provided)"),
         ("invalid patch | malformed patch | corrupt patch | invalid diff | malformed diff | "
          "invalid hunk | invalid edit | malformed edit | no valid patches | only garbage | "
          "unrecognized input | patch format | invalid format | malformed | fragment without "
@@ -5699,10 +6166,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("parse | parsing | could not parse | failed to parse | convert | could not convert | "
          "failed to convert + patch | diff | edit | schema "
          "| tool schema | "
-         "arguments | argument | input | json | params | parameters - is not a function | json "
-         "response | api response | server response | response from",
+         "arguments | argument | input | json | params | parameters - is not a function | "
+         "json response | response json | response from | response body | api response | "
+         "server response",
          _CODEX + " (failed to parse function arguments); not a program's missing method "
-         "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function)"),
+         "(mrgoonie/claudekit-cli#70: TypeError: resultSchema.parse is not a function), nor "
+         "the answer of the API the tool called (perplexityai/modelcontextprotocol "
+         "src/server.ts: Failed to parse JSON response from Perplexity Search API)"),
         ("must be different | must differ | cannot be the same | can t be the same | must not "
          "be the same | should be different | must not be identical | are exactly the same | "
          "str identical | string identical | strings identical | are identical",
@@ -5979,17 +6449,195 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("was not found in the arguments", "google/adk-java core/src/main/java/com/google/adk/"
          "tools/FunctionTool.java (The parameter '%s' was not found in the arguments provided "
          "by the model.): an argument the model left out, not a missing file"),
-        # facts26: the call left out an argument the tool names, worded as an instruction.
-        ("must specify | must provide | must supply | need to specify | needs to specify - "
-         "api key | api keys | token | tokens | credentials | "
-         "credential | password | environment variable | environment variables | env var | env "
-         "vars | license | config | configuration | which branch | authentication | login | "
-         "sign in", "mpfaffenberger/code_puppy "
-         "code_puppy/tools/browser/browser_interactions.py (Must specify value, label, or "
-         "index); command-line tools' own checks found by code search (must specify either "
-         "--all or --source; Must specify either --url or --file); not a setup the user must "
-         "do (You must specify an API key), nor git's advice (git pull: Please specify which "
-         "branch you want to merge with.)"),
+        # round 28: a tool's own check of its arguments, as the tools of agents and MCP
+        # servers word it, and what only looks like one (a credential or setting the
+        # tool's setup lacks, the answer of the API it called, what a server cannot do).
+        ("missing required | is required | are required - environment variable | "
+         "environment variables | env var | env variable | api key | api keys | api token | "
+         "access token | bearer | authorization header | authorization | authentication | "
+         "credentials | credential | login | token is | token are | required provider | "
+         "required providers",
+         "JSON Schema validators (missing required property); " + _CONTINUE + " (filepath "
+         "(string) is required); github/github-mcp-server pkg/github (repo is required; "
+         "confidence is required); not a credential or a setting the tool's setup lacks "
+         "(perplexityai/modelcontextprotocol src/server.ts: PERPLEXITY_API_KEY environment "
+         "variable is required; ollama/ollama-python 0.6.3, captured here: Authorization "
+         "header with Bearer token is required for web search), nor a plugin the "
+         "configuration needs that is not installed (terraform validate before terraform "
+         "init, captured here: Error: Missing required provider)"),
+        ("must specify | must provide | must supply | need to specify | needs to specify | "
+         "must set either | must set one of - api key | api keys | key is | "
+         "token | tokens | credentials | credential | password | environment variable | "
+         "environment variables | env var | env vars | secret | license | region | profile | "
+         "config | configuration | which branch | authentication | login | sign in",
+         "mpfaffenberger/code_puppy code_puppy/tools/browser/browser_interactions.py (Must "
+         "specify value, label, or index); github/github-mcp-server pkg/github (issue field "
+         "x must specify either value or field_option_name); argument checks found by code "
+         "search (parser.error(\"Must "
+         "specify either (--baseline AND --followup) OR --data\"); ValueError: Must specify "
+         "either input_dir or train_files/test_files; must specify either --all or --source); "
+         "not a credential or a setting the setup lacks (You must provide an API key; You "
+         "must specify an API key), nor git's advice (git pull: Please specify which branch "
+         "you want to merge with.)"),
+        ("cannot be after | cannot be before | can t be after | can t be before | can not be "
+         "after | can not be before | must not be after | must not be before | should not be "
+         "after | should not be before | should be before | should be after | must be later "
+         "than | must be earlier than | is after end | is before start | cannot be earlier than | "
+         "cannot be later than | can t be earlier than | can t be later than | must not be "
+         "earlier than | must not be later than",
+         "hangwin/mcp-chrome app/chrome-extension/entrypoints/background/tools/browser/"
+         "history.ts (Start time cannot be after end time.); validators found by code search "
+         "(Start date cannot be after end date; startDate cannot be after endDate; "
+         "start_date cannot be after end_date.; view_range end N is before start M), like "
+         "agency-swarm's Start date must be before end date"),
+        ("on itself | to itself | into itself | of itself | with itself | from itself + "
+         "cannot | can t | can not | may not | must not | not allowed | not permitted",
+         "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
+         "depend on itself); GNU coreutils mv and cp (mv: cannot move 'a' to a subdirectory "
+         "of itself, 'a/sub/x'; cp: cannot copy a directory, 'a', into itself, 'a/sub/a'; "
+         "captured here); task and module graphs found by code search (A task cannot depend "
+         "on itself; module x cannot depend on itself): a call whose arguments name the same "
+         "thing twice"),
+        ("self referential | self referencing | self reference | self dependency | self "
+         "dependencies + rejected | not allowed | cannot | can t | invalid | disallowed | not "
+         "permitted", "google-gemini/gemini-cli packages/core/src/tools/trackerTools.ts "
+         "(Self-referential dependency rejected.), like github-mcp-server's an issue cannot "
+         "block or depend on itself"),
+        ("can only be used when | can only be used with | can only be provided when | can "
+         "only be specified when | can only be set when | can only be combined with | may only "
+         "be used when | may only be used with | only be provided when - logged in | signed "
+         "in | subscription | plan | license | administrator | admin | root | sudo",
+         "github/github-mcp-server pkg/github (comment_id can only be provided when reaction "
+         "is provided; duplicate_of can only be used when state_reason is 'duplicate'; "
+         "state_reason can only be used when state is 'closed'): an argument that needs "
+         "another; not an account or a privilege the user lacks"),
+        ("requires either | require either | requires at least one of | require at least one "
+         "of - plan | plans | subscription | license | version | versions | python | node | "
+         "permission | permissions | scope | scopes | role | roles",
+         "github/github-mcp-server pkg/github (updated_field requires either id or name; "
+         "update_project_item requires either item_id, or item_owner + item_repo + "
+         "issue_number; update_project_view requires at least one of name, layout, ...); "
+         "not a plan, a version or a scope the user lacks"),
+        ("cannot | can t | can not | may not | must not + specify | specified | provide | "
+         "provided | pass | passed | combine | combined + together with | in combination with "
+         "| along with", "github/github-mcp-server pkg/github (issue field x cannot specify "
+         "'delete' together with 'value' or 'field_option_name'), like the tools' cannot be "
+         "combined with"),
+        ("parameter | parameters | argument | arguments | param | params | variable | field "
+         "| fields | value | input ~ missing or invalid | missing or empty | missing or "
+         "malformed", "github/github-mcp-server pkg/github (issueNumber variable is missing "
+         "or invalid): an argument of the call, not any resource that is missing or invalid "
+         "(spctl: a sealed resource is missing or invalid)"),
+        ("cannot be negative | can t be negative | can not be negative | must not be negative "
+         "| may not be negative | should not be negative | non integer numeric | non finite "
+         "numeric | is not numeric | is not a numeric",
+         "github/github-mcp-server pkg/github (perPage value N cannot be negative; "
+         "non-integer numeric value: x; non-finite numeric value), like the tools' must be "
+         "non-negative"),
+        ("could not be coerced | cannot be coerced | can not be coerced | could not coerce | "
+         "cannot coerce | failed to coerce | unable to coerce",
+         "github/github-mcp-server pkg/github (parameter x could not be coerced to []string, "
+         "is y): an argument of the wrong type"),
+        ("invalid ~ timestamp | timestamps | time format | date format | datetime format | "
+         "iso 8601 | iso8601 - certificate | cert | token | signature | system time | clock",
+         "github/github-mcp-server pkg/github (invalid since timestamp: x; invalid lastReadAt "
+         "time format, should be RFC3339/ISO8601; invalid ISO 8601 timestamp: x); "
+         "modelcontextprotocol/servers src/git/src/mcp_server_git/server.py (Invalid "
+         "start_timestamp: 'x' - cannot start with '-'); not a certificate or a clock "
+         "(x509: certificate has expired or is not yet valid)"),
+        ("should be rfc | must be rfc | should be iso | must be an iso | should be an iso | "
+         "should be in iso | must be yyyy | should be yyyy | must be in yyyy | should be in "
+         "yyyy", "github/github-mcp-server pkg/github (should be RFC3339/ISO8601; invalid x "
+         "'y': must be YYYY-MM-DD format), like AstrBot's run_at must be ISO datetime"),
+        ("specified more than once | provided more than once | given more than once | passed "
+         "more than once | included more than once | duplicate field | duplicate parameter | "
+         "non unique elements - function definition",
+         "github/github-mcp-server pkg/github (project field x is included more than once); "
+         "serde-rs/serde de/mod.rs (duplicate field `x`), as Rust tools report arguments that "
+         "do not deserialize; python-jsonschema _keywords.py uniqueItems (x has non-unique "
+         "elements); not a program's own syntax (CPython SyntaxError: duplicate argument 'x' "
+         "in function definition)"),
+        ("less than the minimum of | greater than the maximum of | not valid under any of the "
+         "given schemas | is valid under each of | should be non empty | must not have fewer "
+         "than | must not have more than | must match exactly one schema | must match a schema "
+         "in anyof | must be equal to constant | is too short - token | password | passphrase "
+         "| secret | key",
+         "python-jsonschema jsonschema/_keywords.py (0 is less than the minimum of 1; 101 is "
+         "greater than the maximum of 100; x is not valid under any of the given schemas; x "
+         "is valid under each of ...; [] should be non-empty; [] is too short); ajv-validator/"
+         "ajv lib/vocabularies (must NOT have fewer than 1 characters; must NOT have more "
+         "than 10 items; must match exactly one schema in oneOf; must be equal to constant), "
+         "as MCP SDKs and agents return a schema check of a call's arguments "
+         "(google-gemini/gemini-cli: params/paths must NOT have fewer than 1 items); not a "
+         "credential (github/github-mcp-server: token is too short)"),
+        ("should be a list | should be an array | should be a list of | must be a pair | "
+         "should be a pair", "OpenHands/openhands-aci editor.py (Invalid `view_range` "
+         "parameter: x. It should be a list of two integers.), and validators found by code "
+         "search (ranges must be [start, end] integer pairs)"),
+        ("non whitespace character after json | bad control character in string literal in "
+         "json | expected property name or in json | bad escaped character in json | no "
+         "number after minus sign in json | exponent part is missing a number in json | "
+         "unterminated fractional number in json - syntax error",
+         "V8 JSON.parse (Node.js 20, captured here: Unexpected non-whitespace character "
+         "after JSON at position N; Bad control "
+         "character in string literal in JSON at position N; Expected property name or '}' "
+         "in JSON at position 1), as agents print a tool call's arguments that do not parse, "
+         "like the V8 messages above; not a program's own SyntaxError thrown by JSON.parse "
+         "(node -e \"JSON.parse('{bad')\", captured here)"),
+        ("eof while parsing a | eof while parsing an | trailing characters at line | trailing "
+         "comma at line | key must be a string at line - line 1 column 0 | line 1 column 1",
+         "serde-rs/json src/error.rs (EOF while parsing a string at line 1 column 30; "
+         "trailing characters at line 1 column 12; trailing comma; key must be a string), as "
+         "Rust agents print a tool call's arguments that do not parse (openai/codex: failed "
+         "to parse function arguments: ...); not an empty answer (EOF while parsing a value "
+         "at line 1 column 0)"),
+        ("line of the patch must be | update hunk to start with | not a valid hunk header | "
+         "valid hunk headers | update file hunk for path", "openai/codex codex-rs/apply-patch/"
+         "src/parser.rs (The first line of the patch must be '*** Begin Patch'; Expected "
+         "update hunk to start with a @@ context marker, got: 'x'; 'x' is not a valid hunk "
+         "header. Valid hunk headers: ...; Update file hunk for path 'x' is empty) and its "
+         "ports (RooCodeInc/Roo-Code src/core/tools/apply-patch/parser.ts; Go, Kotlin and "
+         "TypeScript ports found by code search): a patch whose format the tool could not "
+         "parse"),
+        ("parameter | parameters | argument | arguments | param | params ~ is not valid | are "
+         "not valid | not valid - key | keys | token | tokens | credential | credentials | "
+         "password", "RooCodeInc/Roo-Code src/core/tools/UpdateTodoListTool.ts (The todos "
+         "parameter is not valid markdown checklist or JSON); not a credential"),
+        ("unknown parameter | unknown parameters | unrecognized parameter | unrecognized "
+         "parameters | unexpected parameter | unexpected parameters | not a valid choice | "
+         "select a valid choice", "boto/botocore botocore/validate.py (Parameter validation "
+         "failed: Unknown parameter in input: \"x\", must be one of: ...), as AWS tools "
+         "print it; " + _CLAUDE_CODE + " (InputValidationError: An unexpected parameter `x` "
+         "was provided); encode/django-rest-framework fields.py ChoiceField (\"x\" is not a "
+         "valid choice.)"),
+        ("must all be provided together | must be provided together | must be specified "
+         "together | must be used together | must be set together | must be passed together",
+         "github/github-mcp-server pkg/github (item_owner, item_repo, and issue_number must "
+         "all be provided together): arguments that go in pairs"),
+        ("only absolute paths | absolute path required | absolute path is required | relative "
+         "paths are not | relative path is not | relative paths not", "programs' checks of a "
+         "path argument found by code search (Rust: Err(\"Only absolute paths are "
+         "supported\"); Python: Cannot publish artifact path \"x\" because only absolute "
+         "paths are supported), like the agents' file path must be absolute"),
+        ("url | uri | link | path | query | input | value | id | name | range | regex | "
+         "pattern | selector | date | timestamp ~ is not valid | was not valid | are not "
+         "valid - key | keys | token | tokens | certificate | credentials | credential | "
+         "license | session | signature | password", "checks of a call's URL and other "
+         "arguments found by code search (Go: errors.New(\"Url is not valid\"); Python: "
+         "return None, \"url is not valid\"; FastAPI: Your provided URL is not valid), "
+         "like the tools' not a valid URL; not a credential or a certificate"),
+        ("argument | arguments | parameter | param | value ~ is not a string | is not an int | "
+         "is not an integer | is not a float | is not a float64 | is not a bool | is not a "
+         "boolean | is not a number | is not an object | is not an array | is not a list | is "
+         "not a map | is not a string slice", "mark3labs/mcp-go mcp/tools.go "
+         "(RequireString: argument \"x\" is not a string; argument \"x\" is not an "
+         "object), as Go MCP servers built on it return it: an argument of the wrong type"),
+        ("empty file path | empty file name | empty filename | empty url", "MoonshotAI/"
+         "kimi-cli src/kimi_cli/tools/file/read.py (Empty file path), like docker-agent's "
+         "empty command"),
+        ("labels | names | ids | keys | options | titles ~ must be unique | should be unique",
+         "MoonshotAI/kimi-cli src/kimi_cli/tools/plan/__init__.py (Option labels must be "
+         "unique. Found duplicate label(s).): the call's list holds one value twice"),
         ("end | end line | end index | end offset | end position | end date | end time ~ is "
          "before | comes before | is less than | is smaller than + start | begin | beginning",
          "anthropics/anthropic-sdk-go tools/agenttoolset/fs.go (read: view_range end line N is "
@@ -6011,11 +6659,6 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "response instead of 'page'.): the call used the wrong argument; not a loop guard "
          "(cline/cline responses.ts: ... called N times consecutively with identical arguments "
          "... use a different tool or different arguments instead of repeating the same call)"),
-        ("on itself | to itself | into itself | of itself | from itself | with itself + cannot "
-         "| can t | must not | may not | not allowed to",
-         "github/github-mcp-server pkg/github/issue_dependencies.go (an issue cannot block or "
-         "depend on itself); GNU coreutils mv and cp (cannot move 'a' to a subdirectory of "
-         "itself; cannot copy a directory, 'a', into itself)"),
     )),
     ("network", (
         ("連線被拒絕 | 無法接觸網路 | 連線被對方重設 | 通往該主機的路由", _LOCALE_CAPTURES_ZH_TW

@@ -199,7 +199,12 @@ def render() -> str:
             "it (`Operation returned an invalid status 'Conflict'`, `STATUS_PHRASE_FORM`), is "
             "the status of that phrase; and a gRPC status written as its number "
             "(`grpc_status:9`, `GRPC_STATUS_FORM`) is the HTTP status its code maps to ("
-            + grpc_map + "; " + facts.GRPC_STATUS_SOURCE + ")."]
+            + grpc_map + "; " + facts.GRPC_STATUS_SOURCE + "). Where the words of the "
+            "message name nothing, a gRPC code as other languages' libraries print it, by name "
+            "(`rpc error: code = Internal desc = ...`, `Status { code: Internal, ... }`, "
+            "`status: Internal, message: ...`; any code but `Unknown`, which names no status) "
+            "or by number (`%GRPC.RPCError{status: 8, ...}`), is the status of its code "
+            "(`GRPC_CODE_NAME_FORM`; " + facts.GRPC_CODE_NAME_SOURCE + ")."]
     out += ["", "A class name an SDK raised for several statuses names none, and is no part of "
             "the message's words either (`PROVIDER_STATUS_NAMES_OF_SEVERAL`): "
             + "; ".join(f"{code(name)} ({source})"
