@@ -4554,13 +4554,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "workspace | empty | folder | permission denied | property | properties | argument | "
          "arguments | parameter | parameters | value | values | character | characters | "
          "method not allowed | not allowed here | not allowed to access | received when | flags "
-         "are not allowed | flag is not allowed",
+         "are not allowed | flag is not allowed | as root",
          "microsoft/TaskWeaver "
          "(Importing module 'subprocess' is not allowed); not a configuration's grammar (nginx "
          "src/core/ngx_conf_file.c: \"x\" directive is not allowed here); not a service that "
          "refused the tool's identity (You are not allowed to access this resource), a "
          "permission; not a protocol a client refuses to speak (curl: (1) Received HTTP/0.9 "
-         "when not allowed)"),
+         "when not allowed); nor sudo's refusal to run a command as root (permission)"),
         ("blocked url | url blocked | url is blocked | blocked domain | domain is blocked",
          "openai/openai-cua-sample-app utils.py check_blocklisted_url "
          "(Blocked URL: x); browser agents' navigation guards (Go: errors.New(\"blocked "
@@ -4628,9 +4628,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "connection refused: x (check your firewall settings))"),
         ("host | domain | url | command + not allowed | not in the allowed | disallowed | "
          "is blocked | blocked by | not permitted by - flags are not allowed | flag is not "
-         "allowed", _GEMINI_CLI + "/tools/web-fetch.ts; "
+         "allowed | as root", _GEMINI_CLI + "/tools/web-fetch.ts; "
          "agents' command allow-lists; not a flag the call may not pass (OpenBMB/ChatDev "
-         "uv_related.py: flags are not allowed in packages list: --index-url), an argument"),
+         "uv_related.py: flags are not allowed in packages list: --index-url), an argument; "
+         "nor sudo's refusal (Sorry, user x is not allowed to execute 'y' as root on z.), "
+         "a permission"),
         ("plan rejected | execution blocked | rejected the | rejected this | rejected by - "
          "access token | api key | authorization expired | query rejected",
          _GEMINI_CLI + "/tools/exit-plan-mode.ts; " + _CODEX + " (rejected by user); not a "
@@ -4737,6 +4739,31 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("execution denied | execution was denied", "google-gemini/gemini-cli "
          "packages/core/src/tools/tool-error.ts (ToolErrorType.EXECUTION_DENIED, "
          "execution_denied: a tool excluded by the approval mode), read by its words"),
+        # facts29: a tool or command the agent's settings do not list as allowed.
+        ("not in | not on | not part of | not among ~ list of allowed | list of permitted | "
+         "allowlist | allow list | whitelist | allowed list - value | values | option | "
+         "options | choice | choices | character | characters | argument | arguments | "
+         "parameter | parameters | field | fields | format | formats | path | paths | "
+         "directory | directories | workspace | outside | files | folder | folders",
+         "google-gemini/gemini-cli packages/core/src/tools/shell.ts (Command \"x\" is not in "
+         "the list of allowed tools for non-interactive mode.); agents' tool gates found by "
+         "code search (Tool 'x' is not in the list of allowed tools, with the allowed tools "
+         "as its cause; Tool 'x' is not in the list of allowed tools for agent 'y', reason "
+         "TOOL_ACCESS_DENIED; MCP servers wrapping gcloud: The command tool 'x' is not in the "
+         "list of allowed tools, answered with 403); hashicorp/terraform-mcp-server "
+         "pkg/client/org_allowlist_tool_middleware.go (Rejecting tool call x: organization x "
+         "is not in the configured allowlist, logged as it refuses the call); not a value "
+         "outside an argument's "
+         "choices, an invalid argument, nor a path outside the allowed ones (permission)"),
+        ("prevents you from using | prevent you from using | prevents you from running | "
+         "prevent you from running | prevents you from calling | prevent you from calling",
+         "sst/opencode packages/opencode/src/permission (DeniedError: The user has specified a "
+         "rule which prevents you from using this specific tool call. Here are some of the "
+         "relevant rules [...]), as transcripts found by code search quote it"),
+        ("hook returned blocking error | hook returned a blocking error | hook blocking error "
+         "| blocking hook", "Claude Code hooks (PreToolUse:Bash hook returned blocking error; "
+         "PostToolUse:Write hook returned blocking error), as transcripts and hook guides "
+         "found by code search quote them: a hook the user set up stopped the call"),
     )),
     ("timeout", (
         ("連線超過時間", _LOCALE_CAPTURES_ZH_TW + " (ETIMEDOUT)"),
@@ -4797,14 +4824,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "argument | parameter | param | kwarg | keyword | option | field | property | setting "
          "| must be | should be | invalid timeout | timeout value | cannot be | greater than | "
          "less than | specify both | mutually exclusive | not allowed with | cannot be used "
-         "with | if it s a timeout | invalid time interval", "TIMEOUT_KEYWORDS; agents' shell "
+         "with | if it s a timeout | invalid time interval | failed to run command",
+         "TIMEOUT_KEYWORDS; agents' shell "
          "tools (Command timed out "
          "after N ms); not an argument check that names a timeout option (ValueError: Cannot "
          "specify both timeout and exit_code., found by code search), nor a hint that a "
          "failure might be one (oraios/serena#281: ... Consider restarting the language "
          "server (especially, if it's a timeout of a symbolic search)), nor the timeout "
          "program's own usage error (GNU coreutils timeout: invalid time interval 'x', "
-         "captured here)"),
+         "captured here) or its failure to start the command (GNU coreutils timeout.c: "
+         "timeout: failed to run command 'x': No such file or directory)"),
         ("time limit exceeded | time limit reached | time limit expired | cpu time limit",
          "an execution stopped at its time limit: the judges' verdict as code-running tools "
          "report it (Execution Time Limit Exceeded; Time Limit Exceeded); GNU bash and glibc "
@@ -4933,12 +4962,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "a name too long for the near rule); not \"does not exist\", which names "
          "what the tool looked for (MCP error: relation \"x\" does not exist)"),
         ("unknown command | unknown commands - for | help | usage | with args beginning | exists "
-         "but is not",
+         "but is not | fish",
          "The-PR-Agent/pr-agent#1993 (the PR-comment "
          "command dispatcher: Unknown command: x); not a CLI's usage error, which names "
          "its own help (cobra: unknown command \"x\" for \"kubectl\"; docker: Run 'docker "
          "--help' for more information; Redis: ERR unknown command 'x', with args beginning "
-         "with:): invalid_args"),
+         "with:): invalid_args; nor the fish shell's word for a program it cannot find "
+         "(fish: Unknown command: x, captured here): not_found"),
         ("function with name + not found | was found | could not be found | does not exist - "
          "file | path | directory | module", "function registries' lookups found by code search "
          "(No function with name x was found.; function with name 'x' not found), as "
@@ -5070,7 +5100,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("找不到要替换 | 未找到要替换 | 未找到可匹配 | 找不到匹配 | 次匹配 | 匹配到", _ZH_AGENTS),
         (_LOCATE_FAILED + " + " + _EDIT_ANCHOR + " - file not found | no such file | file "
          "does not exist | path does not exist | path not found | directory not found | "
-         "enoent | embedding | embeddings | not found in line",
+         "enoent | embedding | embeddings | not found in line | boolean",
          _OPENCODE + "; " + _CLAUDE_CODE + "; "
          "Aider-AI/aider editblock_coder.py; " + _CODEX + "/apply-patch; " + _CLINE + "; an "
          "inline site editor's commit endpoint, found by code search (No changes could be "
@@ -5079,7 +5109,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "successful: Chunk mismatch; chroma-core/chroma InvalidDimensionException: Embedding "
          "dimension N does not match collection dimensionality M); not a code navigation "
          "that did not find a symbol near a line (entropy-research/Devon: Symbol 'x' not "
-         "found in line 12 or within ±2 lines of it), which not_found reads"),
+         "found in line 12 or within ±2 lines of it), which not_found reads; nor an argument's "
+         "type check that names the occurrences it would replace (smallcloudai/refact "
+         "update_textdoc: The 'multiple' argument must be a boolean (true/false) indicating "
+         "whether to replace all occurrences), an invalid argument"),
         ("patch does not apply | patch doesn t apply | patch failed | hunk failed | hunks "
          "failed | failed to apply | could not apply | does not apply | doesn t apply | could "
          "not be applied | couldn t be applied | cannot be applied | none of them could be "
@@ -5087,13 +5120,16 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot apply | can t apply | patch apply failed | apply patch fail | while searching "
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
-         "permitted | merge conflict | resolve all conflicts | apply override | not available",
+         "permitted | merge conflict | resolve all conflicts | apply override | not available "
+         "| apply settings | apply configuration | apply config",
          "git apply; GNU patch; " + _RUN
          + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
          "git apply.c (error: while searching for: the hunk's context lines it did not find); "
          "not git rebase's merge conflict (CONFLICT (content): Merge conflict in f; error: "
-         "could not apply abc... msg; hint: Resolve all conflicts manually; captured here)"),
+         "could not apply abc... msg; hint: Resolve all conflicts manually; captured here); "
+         "nor settings a program failed to apply (smallcloudai/refact integrations: failed to "
+         "apply settings: x)"),
         ("search section must exactly match | search block must exactly match",
          "Aider-AI/aider editblock_coder.py and its ports found by code search (The SEARCH "
          "section must exactly match an existing block of lines including all white space, "
@@ -5266,6 +5302,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "N bytes (limit M); pass offset and limit to read it in chunks)"),
         ("file | output | content | response ~ is massive | is huge | is enormous",
          "mpfaffenberger/code_puppy file_operations.py (The file is massive, ...)"),
+        # facts29: an HTTP client's own cap on the body it reads, named by its option.
+        ("max content length | max body length | max response size | max response length + "
+         "exceeded | exceeds | exceed | larger than",
+         "axios lib/adapters/http.js (AxiosError ERR_BAD_RESPONSE: maxContentLength size of N "
+         "exceeded), as a WebFetch tool result quotes it in a public agent transcript found by "
+         "code search (Error: maxContentLength size of 10485760 exceeded); axios (Request body "
+         "larger than maxBodyLength limit)"),
     )),
     ("permission", (
         ("拒絕不符權限的操作 | 此項操作並不被允許", _LOCALE_CAPTURES_ZH_TW + " (EACCES, EPERM)"),
@@ -5533,6 +5576,20 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "executable", "fish-shell (fish: Unknown command. './x' exists but is not an "
          "executable file.), captured here with fish 3.6 after chmod -x: the same refusal bash "
          "words as Permission denied"),
+        # facts29: a file or path the tool may not touch because it is not among those it
+        # was given.
+        ("not in | not among | not part of ~ set of allowed | list of allowed | allowed + "
+         "file | files | path | paths | directory | directories | folder | folders",
+         "microsoft/vscode-copilot-chat src/extension/tools/node/editFileToolUtils.tsx (File x "
+         "is not in the set of allowed files for this edit request.), like outside allowed "
+         "directories; google-gemini/gemini-cli sandboxedFileSystemService.ts (... is outside "
+         "the workspace and not in allowed paths)"),
+        ("not in the sudoers file | not in the sudoers | may not run sudo | not allowed to run "
+         "sudo", "sudo plugins/sudoers (x is not in the sudoers file.  This incident will be "
+         "reported.; Sorry, user x may not run sudo on y.), as transcripts found by code "
+         "search quote it: the system refuses the user root, like Permission denied"),
+        ("not allowed to execute + as root", "sudo plugins/sudoers (Sorry, user x is not "
+         "allowed to execute 'y' as root on z.), the same refusal for one command"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -5784,6 +5841,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("unknown resource | unknown resource template | unknown prompt", "jlowin/fastmcp "
          "src/fastmcp/server/server.py (NotFoundError: Unknown resource: 'x'; Unknown prompt: "
          "'x'), the MCP server's own word for a name it does not hold"),
+        # facts29: the same lookup in the past tense, or of a thing that was there before.
+        ("did not exist | didn t exist | no longer exists | no longer exist - api key | api "
+         "keys | environment variable | function | tool | tools",
+         "voideditor/void src/vs/workbench/contrib/void/browser/toolsService.ts (Kill "
+         "Terminal: Terminal with ID x did not exist.); smallcloudai/refact refact-agent/engine"
+         "/src/tools (Failed to Add: x; Its parent dir x did not exist and attempt to create "
+         "it failed.); lookups found by code search (The category no longer exists.; Default "
+         "instance 'x' no longer exists!), like does not exist; not a function the model "
+         "called (unknown_tool)"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -6816,6 +6882,24 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "MySQL client errors 2006 and 2013 (MySQL server has gone away; Lost connection to "
          "MySQL server during query); cline/cline StreamableHttpReconnectHandler, which "
          "reconnects an MCP transport on a lost connection: the link to the service broke"),
+        # facts29: an MCP client whose link to its server is down when the call is made.
+        ("not connected | no longer connected | transport closed | transport is closed | "
+         "transport has been closed | transport was closed | client closed - page | account | "
+         "accounts | integration | integrations | wallet | token | credentials | oauth | login "
+         "| logged | signed | authenticated | billing | subscription | device | bluetooth | "
+         "closed request",
+         "modelcontextprotocol/typescript-sdk src/client/sse.ts and src/shared/protocol.ts "
+         "(Error: Not connected); cline/cline#3431 (Not connected); glowingjade/"
+         "obsidian-smart-composer src/core/mcp/mcpManager.ts (MCP server x is not connected) "
+         "and other MCP clients found by code search (MCP server is not connected: x.); "
+         "modelcontextprotocol/rust-sdk crates/rmcp (Transport closed), as Codex reports it; "
+         "Cursor's MCP log (Error in MCP: Client closed: BrowserMCP/mcp#9, GLips/"
+         "Figma-Context-MCP#77, AgentDeskAI/browser-tools-mcp#123); not a browser page "
+         "(nanobrowser: Puppeteer page is not connected), an account or integration a setup "
+         "lacks, nor nginx's 499 client closed request"),
+        ("type error load failed", "WebKit's fetch (TypeError: Load failed: Safari and iOS "
+         "report every failed fetch so, DNS, TLS or a dropped link; apps' unreachable-backend "
+         "checks found by code search test for it beside Chromium's Failed to fetch)"),
     )),
     ("exit_nonzero", (
         ("退出碼 | 結束代碼 | 返回碼", _ROO_ZH_TW + " (程序退出, 退出碼: N)"),
