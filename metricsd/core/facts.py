@@ -3406,12 +3406,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
         ("image | images + could not process | unable to process | failed to process | cannot "
          "process | unknown format | failed to parse | decode | invalid | unsupported | not a "
          "valid | too small - exceeds | exceeded | too large | too big | size limit | maximum "
-         "size | timed out | timeout | " + _RATE_WORDS, "Anthropic Messages API 400 (Could not "
+         "size | timed out | timeout | returned | generated | output | " + _RATE_WORDS,
+         "Anthropic Messages API 400 (Could not "
          "process image), Gemini API 400 (Unable to process input image.), ollama/ollama "
          "(Go image package: image: unknown format), OpenAI 400 (Invalid image.), providers' "
          "image rejections as agents match them (invalid image data, image dimensions are too "
          "small, failed to parse image, decode image): the image sent is not one the model "
-         "reads; not an image over a size limit (too_large)"),
+         "reads; not an image over a size limit (too_large), nor one the model returned"),
         ("unsupported param | unsupported params | unknown param | unrecognized param | "
          "invalid param | does not support parameters", "an OpenAI-compatible server's 500 "
          "(Unsupported param: tools, a corpus row with status 500, bad_request accepted); "
