@@ -66,6 +66,20 @@ from metricsd.core.facts import provider_error_label
     ("Unsupported param: tools", "bad_request"),
     # Gemini API 400 (a feature the model does not have)
     ("JSON mode is not enabled for models/gemini-pro", "bad_request"),
+    # vllm-project/vllm entrypoints/openai protocol.py (and its Rust/C++ ports)
+    ("`prompt_logprobs` are not available when `stream=True`.", "bad_request"),
+    ("tool_choice param requires --enable-auto-tool-choice", "bad_request"),
+    ("The tool specified in `tool_choice` does not match any of the specified `tools`",
+     "bad_request"),
+    ("You can only use one kind of guided decoding ('guided_json', 'guided_regex' or "
+     "'guided_choice').", "bad_request"),
+    ("Expected 'json_schema' to be provided when response_format type is 'json_schema'",
+     "bad_request"),
+    # OpenAI-compatible gateways (Rust, Python, Elixir) found by code search, 400
+    ("Cannot specify both max_tokens and max_completion_tokens", "bad_request"),
+    # chat routes' 400 for a request without its conversation (code search)
+    ("No messages provided", "bad_request"),
+    ("empty messages", "bad_request"),
 ])
 def test_round30_kinds(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
@@ -98,6 +112,11 @@ def test_round30_kinds(message: str, label: str) -> None:
     ("image exceeds 5 MB maximum: 6291456 bytes > 5242880 bytes", "too_large"),
     # an account's entitlement stays auth (Bedrock via theopenco/llmgateway#3393)
     ("anthropic.claude-x is not available for this account.", "auth"),
+    # an answer without messages, a client that could not read the answer: not the request
+    ("No messages returned from the model", "other"),
+    ("Unexpected response format type from API", "other"),
+    # a plan that does not cover it is not a request's fault (the plan rows read billing)
+    ("This feature is not available on your current plan.", "billing"),
 ])
 def test_round30_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

@@ -3422,6 +3422,32 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Gemini API 400 (JSON mode is not enabled for models/gemini-pro; Function calling is "
          "not enabled for models/gemini-pro-vision): a feature the model named does not "
          "have; not an account's entitlement (auth)"),
+        ("not available when | not supported when | not allowed when | param requires | "
+         "parameter requires | params require - plan | subscription | tier | account | "
+         "billing", "vllm-project/vllm entrypoints/openai "
+         "protocol.py (`prompt_logprobs` are not available when `stream=True`.; tool_choice "
+         "param requires --enable-auto-tool-choice), copied by Rust and C++ ports: a "
+         "parameter that another setting rules out or needs"),
+        ("does not match any of the specified | does not match any of the provided | "
+         "specified in tool choice", "vllm-project/vllm protocol.py and OpenAI-compatible "
+         "ports in Go, TypeScript, Python (The tool specified in `tool_choice` does not match "
+         "any of the specified `tools`): the request names a tool it did not define"),
+        ("cannot specify both | can not specify both | cannot set both | cannot use both | "
+         "only one kind of | only use one kind of", "vllm-project/vllm protocol.py (You can "
+         "only use one kind of guided decoding ...); OpenAI-compatible gateways in Rust, "
+         "Python, Elixir (400: Cannot specify both max_tokens and max_completion_tokens): two "
+         "parameters that exclude each other"),
+        ("no messages | empty messages | messages is empty | messages are empty | messages "
+         "array is empty | messages list is empty - returned | response | responses | "
+         "received | output | generated | stream | found in", "chat endpoints' 400 (No "
+         "messages provided: Next.js, FastAPI and Django LLM routes found by code search; "
+         "langchain OCI GenAI chat model): a request without its conversation; not an answer "
+         "with no messages in it"),
+        ("response format type | response format of type + unknown | unsupported | invalid | "
+         "expected | must | requires | not supported - unexpected", "vllm-project/vllm "
+         "protocol.py (Expected 'json_schema' to be provided when response_format type is "
+         "'json_schema'; Unknown response_format type): a response_format the server cannot "
+         "take; not a client that could not read the answer"),
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
