@@ -80,6 +80,9 @@ from metricsd.core.facts import provider_error_label
     # chat routes' 400 for a request without its conversation (code search)
     ("No messages provided", "bad_request"),
     ("empty messages", "bad_request"),
+    # LLM gateways' model_not_available errors (TypeScript and Python routers, code search)
+    ("Requested model is not available", "not_found"),
+    ("The requested model is not available on the configured endpoint.", "not_found"),
 ])
 def test_round30_kinds(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label
@@ -117,6 +120,9 @@ def test_round30_kinds(message: str, label: str) -> None:
     ("Unexpected response format type from API", "other"),
     # a plan that does not cover it is not a request's fault (the plan rows read billing)
     ("This feature is not available on your current plan.", "billing"),
+    # a model kept from an account stays auth; one refused in a region is not a missing one
+    ("This model is not available for your account", "auth"),
+    ("Model not available This model provider doesn't serve your region.", "other"),
 ])
 def test_round30_guards(message: str, label: str) -> None:
     assert provider_error_label(message, None) == label

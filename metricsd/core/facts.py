@@ -3562,6 +3562,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "and data policy): "
          "nobody serves the model named; not a router's cool-down (BerriAI/litellm router: "
          "No deployments available for selected model, Try again in 60 seconds)"),
+        # round 30: the model named is not one the provider offers.
+        ("model | requested model ~ is not available | not available - region | currently | "
+         "temporarily | at the moment | right now | account | plan | subscription | tier | "
+         "device | try again | later", "a corpus row (Model gpt-5-codex is not available for "
+         "OpenAI.) in other servers' wording (gateways' model_not_available: Requested model "
+         "is not available; The requested model is not available on the configured endpoint., "
+         "found by code search): no such model here; not a model busy for "
+         "now (overloaded), kept from an account or plan (auth, billing) or a region"),
     )),
     ("too_large", (
         ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
