@@ -1432,6 +1432,21 @@ PROVIDER_STATUS_LABELS: Final[Mapping[int, str]] = {
     503: "overloaded", 504: "timeout", 529: "overloaded",
 }
 
+#: The gRPC status codes, by number (googleapis/googleapis google/rpc/code.proto), and the
+#: HTTP status code.proto maps each to (0, OK, is no error).
+GRPC_CODES: Final = ("ok", "cancelled", "unknown", "invalid_argument", "deadline_exceeded",
+                     "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                     "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                     "internal", "unavailable", "data_loss", "unauthenticated")
+GRPC_CODE_STATUS: Final[Mapping[int, int]] = {
+    1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400,
+    12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
+#: The gRPC code names a reason phrase may be (``429 RESOURCE_EXHAUSTED``).
+_GRPC_PHRASES: Final = ("invalid_argument", "failed_precondition", "out_of_range",
+                        "unauthenticated", "permission_denied", "not_found",
+                        "resource_exhausted", "cancelled", "internal", "unavailable",
+                        "deadline_exceeded", "unimplemented")
+
 #: Reason phrases that follow a status (``429 Too Many Requests``): the HTTP ones, requests'
 #: ``Client Error``/``Server Error`` and Google's canonical status names (``429
 #: RESOURCE_EXHAUSTED``), each with the range of statuses it names (inclusive): a number
@@ -1449,11 +1464,7 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
     "not implemented": (501, 501), "bad gateway": (502, 502),
     "service unavailable": (503, 503), "gateway timeout": (504, 504),
     "client error": (400, 499), "server error": (500, 599),
-    "invalid_argument": (400, 400), "failed_precondition": (400, 400),
-    "out_of_range": (400, 400), "unauthenticated": (401, 401),
-    "permission_denied": (403, 403), "not_found": (404, 404),
-    "resource_exhausted": (429, 429), "cancelled": (499, 499), "internal": (500, 500),
-    "unavailable": (503, 503), "deadline_exceeded": (504, 504), "unimplemented": (501, 501),
+    **{name: (GRPC_CODE_STATUS[GRPC_CODES.index(name)],) * 2 for name in _GRPC_PHRASES},
 }
 
 #: Step 3: the forms in which SDKs and HTTP libraries write a status into a message, with
@@ -2258,12 +2269,9 @@ def status_of_phrase(lowered: str) -> int | None:
 
 #: Step 3, last: a gRPC status written as its number (``grpc_status:9``, as gRPC core prints
 #: a call's error: ``Error received from peer ... {grpc_status:9, grpc_message:"..."}``),
-#: read as the HTTP status googleapis/googleapis google/rpc/code.proto maps it to (the
+#: read as the HTTP status code.proto maps it to (:data:`GRPC_CODE_STATUS`; the
 #: numbers of the codes whose names :data:`PROVIDER_STATUS_NAMES` reads).
 GRPC_STATUS_FORM: Final = re.compile(r"grpc_status\s*[:=]\s*\"?([0-9]{1,2})(?![0-9])", re.ASCII)
-GRPC_CODE_STATUS: Final[Mapping[int, int]] = {
-    1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400,
-    12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
 GRPC_STATUS_SOURCE: Final = (_GOOGLE_CODES + "; grpc/grpc src/core (debug_error_string: "
                              "grpc_status:9, grpc_message:\"User location is not supported "
                              "for the API use.\", H-T-H/Gemini-Telegram-Bot#1; Google Cloud "
@@ -2282,10 +2290,8 @@ GRPC_CODE_NAME_FORM: Final = re.compile(
     r"(?:rpc error: code = |status \{ code: |(?<![a-z0-9_\"'])status: (?=[a-z]+, message: ))"
     r"([a-z]+)\b|rpcerror\{status: ([0-9]{1,2})(?![0-9])", re.ASCII)
 GRPC_CODE_NUMBERS: Final[Mapping[str, int]] = {
-    "canceled": 1, "cancelled": 1, "invalidargument": 3, "deadlineexceeded": 4,
-    "notfound": 5, "alreadyexists": 6, "permissiondenied": 7, "resourceexhausted": 8,
-    "failedprecondition": 9, "aborted": 10, "outofrange": 11, "unimplemented": 12,
-    "internal": 13, "unavailable": 14, "dataloss": 15, "unauthenticated": 16}
+    "canceled": 1, **{name.replace("_", ""): number for number, name in enumerate(GRPC_CODES)
+                      if name not in ("ok", "unknown")}}
 GRPC_CODE_NAME_SOURCE: Final = ("grpc/grpc-go status/status.go (rpc error: code = %s desc = %s, "
                                 "the code's String()); hyperium/tonic "
                                 "src/status.rs (Status Debug and Display); "
