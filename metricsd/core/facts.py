@@ -1464,6 +1464,10 @@ STATUS_REASON_PHRASES: Final[Mapping[str, tuple[int, int]]] = {
     "not implemented": (501, 501), "bad gateway": (502, 502),
     "service unavailable": (503, 503), "gateway timeout": (504, 504),
     "client error": (400, 499), "server error": (500, 599),
+    # hyperium/http StatusCode's Display for a status it has no name for (529 <unknown
+    # status code>), as reqwest's error_for_status prints it: HTTP status server error (529
+    # <unknown status code>) for url (...); codex: unexpected status 529 <unknown status code>
+    "<unknown status code": (100, 599),
     **{name: (GRPC_CODE_STATUS[GRPC_CODES.index(name)],) * 2 for name in _GRPC_PHRASES},
 }
 
@@ -1573,6 +1577,13 @@ STATUS_FORMS: Final[tuple[Alias, ...]] = (
               "own words and a colon (danny-avila/LibreChat#2996: ... error message we "
               "encountered: 400 Expected tool outputs ...; carlrobertoh/ProxyAI#603: Unknown "
               "API response. Code: 403)"),
+    ("resulted in a `nnn", "guzzle/guzzle src/Exception/RequestException.php (Server error: "
+                           "`POST url` resulted in a `530 ` response: the reason phrase empty "
+                           "for a status PSR-7 has no name for, as a PumaPay adapter's test "
+                           "quotes it)"),
+    ("status(nnn", "seanmonstar/reqwest Error's Debug for Kind::Status (reqwest::Error { "
+                   "kind: Status(400, None), url: ... }, as an OpenTelemetry exporter's log "
+                   "quotes it; kind: Status(404) in older versions)"),
     ("code=nnn", "square/okhttp Response.toString (Response{protocol=h2, code=429, "
                  "message=, url=...})"),
     ("[nnn]", "SDK and gateway messages with the status in brackets ([429] Too Many Requests)"),
@@ -1832,7 +1843,13 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
          "server: 501 Content Type Not Implemented; gRPC UNIMPLEMENTED: Method not "
          "implemented!)"),
         ("internal server error", "HTTP 500 reason phrase; Anthropic api_error"),
-        ("internal error", "Gemini INTERNAL (An internal error has occurred)"),
+        (r"\binternal error(?! encountered(?<=unexpected internal error encountered))",
+         "Gemini INTERNAL (An internal error has occurred; Internal error encountered.); "
+         "round 32: not hyperium/h2's Reason::INTERNAL_ERROR description (stream error "
+         "received: unexpected internal error encountered), an HTTP/2 reset as reqwest, "
+         "tonic and codex print it (influxdb IOx docs: h2 protocol error: error reading a "
+         "body from connection: stream error received: unexpected internal error "
+         "encountered): network"),
         ("api_error", _ANTHROPIC_ERRORS),
         ("server_error", _OPENAI_ERRORS),
         ("server had an error", _OPENAI_ERRORS),
@@ -2339,10 +2356,20 @@ def status_of_name(message: str) -> int | None:
     return None if name is None else _NAME_STATUS[name[0]]
 
 
+#: Namespaces whose exception names are no provider's status: .NET's
+#: System.Security.Authentication.AuthenticationException is a TLS handshake that failed
+#: (dotnet/runtime SslStream: Authentication failed because the remote party has closed the
+#: transport stream.; The SSL connection could not be established, see inner exception. --->
+#: System.Security.Authentication.AuthenticationException: The remote certificate is invalid
+#: ...), not a 401: the words decide (network).
+NOT_STATUS_NAMESPACES: Final = ("Security.Authentication.",)
+
+
 def status_name(message: str) -> tuple[str, str] | None:
     """The key of the first status-shaped name in ``message`` (see above) and the name as
     written, else None."""
-    for token in _IDENTIFIER.findall(message):
+    for m in _IDENTIFIER.finditer(message):
+        token = m.group()
         if "_" not in token and (token.islower() or token[1:].islower()) and not (
                 token.endswith(_NAME_SUFFIXES)):
             continue  # a plain word: never a name
@@ -2355,7 +2382,8 @@ def status_name(message: str) -> tuple[str, str] | None:
                 return stripped, token
         elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
                 _INNER_CAPITAL.search(token) is not None):
-            return stripped, token
+            if not message.endswith(NOT_STATUS_NAMESPACES, 0, m.start()):
+                return stripped, token
     return None
 
 
@@ -2539,8 +2567,15 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Authentication Token 非法; 1003 Authentication Token 已过期)"),
         ("unauthorized | unauthorised | unauthenticated | not authenticated | not authorized",
          "HTTP 401 reason phrase; " + _GOOGLE_CODES),
-        ("authentication + failed | failure | fails | error | required | invalid",
-         "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS),
+        ("authentication + failed | failure | fails | error | required | invalid - remote "
+         "party | remote certificate | transport stream | tls alert | ssl connection",
+         "openai-python (AuthenticationError); " + _ANTHROPIC_ERRORS + "; round 32: not "
+         ".NET SslStream's System.Security.Authentication.AuthenticationException, a TLS "
+         "handshake that failed (network): Authentication failed because the remote party "
+         "has closed the transport stream. / ... sent a TLS alert: 'HandshakeFailure'. (NATS "
+         ".NET client docs, PolarProxy logs); The SSL connection could not be established, "
+         "see inner exception. ---> ... The remote certificate is invalid because of errors "
+         "in the certificate chain: UntrustedRoot (NuGet restore troubleshooting docs)"),
         ("auth failure | auth failed", "Abilityai/trinity#361 ([Headless Task] Auth failure "
          "(fallback detection): ...)"),
         ("token has been invalidated | token invalidated | try signing in again | signature "
@@ -3827,11 +3862,16 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "部错误); " + _ALIYUN + " "
          "(100000 系统异常)"),
         ("internal server error | internal error | server error | server had an error | "
-         "internal server | bad gateway - stream error | decoding error", "HTTP 500, 502 "
+         "internal server | bad gateway - stream error | decoding error | stream was reset | "
+         "connection error received | connection error detected | connection error sent",
+         "HTTP 500, 502 "
          "reason phrases; " + _OPENAI_ERRORS + "; not the SDK's own failure to decode an "
          "answer (firebase/firebase-ios-sdk#14745: GenerateContentError.internalError("
          "underlying: Swift.DecodingError.keyNotFound(...)); Swift clients' DecodingError "
-         "wrapped as an internal error)"),
+         "wrapped as an internal error); round 32: not an HTTP/2 stream or connection reset "
+         "whose code is INTERNAL_ERROR (square/okhttp StreamResetException: stream was reset: "
+         "INTERNAL_ERROR, as Android agents' HTTP/2 workarounds quote it; hyperium/h2 "
+         "Error Display: connection error received: unexpected internal error encountered)"),
         ("encountered an unexpected error | encountered an unexpected condition | "
          "encountered an internal error | error was encountered while running the model",
          "ollama/ollama llm/server.go (an error was encountered while running the model: ...; "
@@ -4091,6 +4131,18 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "(HTTP.Exceptions.RequestError: the request failed before any status); "
          "openai/openai-java (OpenAIIoException: Request failed): the request never got an "
          "answer"),
+        # round 32
+        ("reqwest error kind request", "seanmonstar/reqwest Error's Debug for Kind::Request, "
+         "a request that could not be sent (warpdotdev/warp#7335: Transport(reqwest::Error { "
+         "kind: Request, url: ...; vtcode: Failed to connect to Ollama server: reqwest::"
+         "Error { kind: Request, url: \"http://localhost:11434/api/tags\", source: ... "
+         "ConnectionRefused ...; astral-sh/uv issues: ... source: hyper::Error(Http2, ... "
+         "GoAway ...)): no answer came"),
+        ("remote party | remote peer + closed | has closed | closing", "dotnet/runtime "
+         "SslStream (System.IO.IOException / AuthenticationException: Authentication failed "
+         "because the remote party has closed the transport stream., as PolarProxy logs and "
+         "ASP.NET setup notes quote it): the other side closed the connection during the TLS "
+         "handshake"),
     )),
     ("canceled", (
         ("interrompue | annulation | interrompida | cancelou | interrumpida", _LOBE_RESPONSES
