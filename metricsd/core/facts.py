@@ -2836,6 +2836,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "signature we calculated does not match the signature you provided), as Bedrock "
          "callers with a skewed clock meet it: the request's credentials are refused; not a "
          "model's thought signature (Gemini, Anthropic thinking blocks: bad_request)"),
+        # round 32: a framework's credential lookup that found nothing to send.
+        ("authentication environment variable | authentication environment variables | api "
+         "key environment variable | api key environment variables + not set | are set | is "
+         "unset | are unset | missing | empty", "deepset-ai/haystack haystack/utils/auth.py "
+         "EnvVarSecret (ValueError: None of the following authentication environment "
+         "variables are set: ('OPENAI_API_KEY',)), as Haystack components and their tests "
+         "raise it when no API key is found"),
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
@@ -3382,10 +3389,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "parameters, please check the documentation); Windows ERROR_INVALID_PARAMETER (The "
          "parameter is incorrect.), as .NET SDKs print it; Baidu Qianfan (illegal parameter)"),
         ("parameter | parameters | param | params | argument | arguments | field | fields ~ "
-         "missing | incorrect | is wrong | are wrong | error", "Alibaba Cloud Model Studio "
+         "missing | incorrect | is wrong | are wrong | error - missing from response | missing "
+         "from the response | missing from model response | missing from gemini response | "
+         "missing in response | missing in the response", "Alibaba Cloud Model Studio "
          "error codes (BadRequest.EmptyInput: Required input parameter missing from request.); "
          "Zhipu and Baidu English error texts (Parameter error); Windows "
-         "ERROR_INVALID_PARAMETER (The parameter is incorrect.)"),
+         "ERROR_INVALID_PARAMETER (The parameter is incorrect.); round 32: not a field the "
+         "model's answer lacks (pydantic/pydantic-ai models/gemini.py UnexpectedModelBehavior: "
+         "Content field missing from Gemini response, as apps catch it: other)"),
         ("invalid url | invalid urls | invalid uri | malformed url | url is invalid | url is "
          "malformed - post | get | put | delete | patch", "Alibaba Cloud Model Studio error "
          "codes (InvalidURL: Invalid URL provided in your request.); Node.js WHATWG URL "
