@@ -2380,10 +2380,10 @@ def status_name(message: str) -> tuple[str, str] | None:
         if stripped in PROVIDER_STATUS_CODE_ONLY:
             if token.isupper() and stripped == key:
                 return stripped, token
-        elif stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
-                _INNER_CAPITAL.search(token) is not None):
-            if not message.endswith(NOT_STATUS_NAMESPACES, 0, m.start()):
-                return stripped, token
+        elif (stripped != key or "_" in token or (token.isupper() and len(token) >= 4) or (
+                _INNER_CAPITAL.search(token) is not None)) and not message.endswith(
+                    NOT_STATUS_NAMESPACES, 0, m.start()):
+            return stripped, token
     return None
 
 
