@@ -49,6 +49,8 @@ from metricsd.core.facts import provider_error_label
     # Guzzle RequestException with an empty reason phrase (a PumaPay adapter's test: 530)
     ("Server error: `POST https://api.anthropic.com/v1/messages` resulted in a `529 ` "
      "response", "overloaded"),
+    # TooTallNate/proxy-agents https-proxy-agent (a user's note on a wrong proxy port)
+    ("Proxy connection ended before receiving CONNECT response", "network"),
     # deepset-ai/haystack haystack/utils/auth.py EnvVarSecret
     ("None of the following authentication environment variables are set: "
      "('OPENAI_API_KEY',)", "auth"),

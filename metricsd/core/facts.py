@@ -4166,6 +4166,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "Error { kind: Request, url: \"http://localhost:11434/api/tags\", source: ... "
          "ConnectionRefused ...; astral-sh/uv issues: ... source: hyper::Error(Http2, ... "
          "GoAway ...)): no answer came"),
+        ("proxy connection | proxy socket + ended | closed | failed | refused | reset",
+         "TooTallNate/proxy-agents https-proxy-agent parse-proxy-response (Proxy connection "
+         "ended before receiving CONNECT response), bundled by Node CLIs and agents that honour "
+         "HTTPS_PROXY (users' notes on a wrong proxy port; retry filters that list it beside "
+         "tunneling socket could not be established): the proxy dropped the tunnel"),
         ("remote party | remote peer + closed | has closed | closing", "dotnet/runtime "
          "SslStream (System.IO.IOException / AuthenticationException: Authentication failed "
          "because the remote party has closed the transport stream., as PolarProxy logs and "
