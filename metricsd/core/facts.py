@@ -4766,9 +4766,10 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
          "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
          "was not deleted.): the user did not confirm, like not confirmed by the user"),
-        ("forbidden access to module | forbidden function evaluation | not permitted to "
-         "evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
+        ("forbidden access to module | forbidden access to dunder | forbidden function "
+         "evaluation | not permitted to evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
          "local_python_executor.py (InterpreterError: Forbidden access to module: x; "
+         "Forbidden access to dunder attribute: __class__; "
          "Forbidden function evaluation: 'x' is not among the explicitly allowed tools; It is "
          "not permitted to evaluate other functions than the provided tools ...; Import of x "
          "is not allowed. Authorized imports are: [...]), huggingface/smolagents#640: the "
@@ -5681,7 +5682,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
          "| api key | api keys | environment variable | key error | token not found | file path "
-         "parameter | file path argument "
+         "parameter | file path argument | operand "
          "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
@@ -5891,6 +5892,14 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "it failed.); lookups found by code search (The category no longer exists.; Default "
          "instance 'x' no longer exists!), like does not exist; not a function the model "
          "called (unknown_tool)"),
+        # facts31: package managers that name a package, module or formula they cannot find.
+        ("is not in goroot | is not in std | no required module provides | no packages loaded "
+         "from | no available formula | no formulae or casks found | no formula or cask found",
+         "golang/go cmd/go, captured here with go 1.19 (package foo/bar is not in GOROOT (x); "
+         "no required module provides package x; to add it: go get x; go: no packages loaded "
+         "from ./x; newer go: package x is not in std (x)); Homebrew/brew (Error: No available "
+         "formula with the name \"x\".; Error: No formulae or casks found for x.), as "
+         "transcripts and wrappers found by code search quote it"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -6938,6 +6947,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Figma-Context-MCP#77, AgentDeskAI/browser-tools-mcp#123); not a browser page "
          "(nanobrowser: Puppeteer page is not connected), an account or integration a setup "
          "lacks, nor nginx's 499 client closed request"),
+        # facts31: Firefox's network error names, as Playwright and Selenium report a failed page load.
+        ("ns error unknown host | ns error unknown proxy host | ns error net interrupt | ns "
+         "error net reset | ns error offline | ns error proxy connection refused",
+         "mozilla-central netwerk error codes (NS_ERROR_UNKNOWN_HOST, NS_ERROR_NET_RESET, "
+         "NS_ERROR_OFFLINE, ...), as Playwright's Firefox reports them (page.goto: "
+         "NS_ERROR_UNKNOWN_HOST) and scrapers found by code search test for them (Error getting "
+         "page: NS_ERROR_UNKNOWN_HOST)"),
         ("type error load failed", "WebKit's fetch (TypeError: Load failed: Safari and iOS "
          "report every failed fetch so, DNS, TLS or a dropped link; apps' unreachable-backend "
          "checks found by code search test for it beside Chromium's Failed to fetch)"),
