@@ -5128,6 +5128,17 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sst/opencode packages/opencode/src/tool/task.ts "
          "and its ports found by code search (Unknown agent type: x is not a valid agent "
          "type)"),
+        # facts31: a called tool that is not among those the app gave the model.
+        ("not part of the provided | not one of the provided | not part of the supplied | not "
+         "one of the supplied | tool call could not be found | function call could not be "
+         "found - schema | schemas | argument | arguments | parameter | parameters | value | "
+         "values | option | options | file | files",
+         "microsoft/semantic-kernel python/semantic_kernel/kernel.py and its TypeScript port "
+         "(The tool call with name `x` is not part of the provided tools, please try again with "
+         "a supplied tool call name ...; logged: The function `x` is not part of the provided "
+         "functions: ...; older: The tool call could not be found, please try again and make "
+         "sure to validate the name.); not an argument outside its choices, nor a tool's "
+         "schema that could not be found"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
