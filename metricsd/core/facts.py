@@ -5643,6 +5643,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "search quote it: the system refuses the user root, like Permission denied"),
         ("not allowed to execute + as root", "sudo plugins/sudoers (Sorry, user x is not "
          "allowed to execute 'y' as root on z.), the same refusal for one command"),
+        # facts31: a path the app did not hand the agent's tools.
+        ("file path | path ~ is not available | not available + available file paths | "
+         "allowed file paths | allowed paths", "browser-use/browser-use browser_use/tools/"
+         "service.py (File path x is not available. To fix: The user must add this file path "
+         "to the available_file_paths parameter when creating the Agent.): like a file not in "
+         "the set of allowed files"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -5903,6 +5909,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "it failed.); lookups found by code search (The category no longer exists.; Default "
          "instance 'x' no longer exists!), like does not exist; not a function the model "
          "called (unknown_tool)"),
+        # facts31: a page element a browser tool looks up by its index or reference.
+        ("element | element index | element ref | element reference ~ not available | is not "
+         "available | no longer available | is no longer available",
+         "browser-use/browser-use browser_use/tools/service.py (Element index N not available "
+         "- page may have changed. Try refreshing browser state.) and its ports found by code "
+         "search (Element ref e1 is not available - page may have changed.): the element the "
+         "call names is not on the page"),
         # facts31: package managers that name a package, module or formula they cannot find.
         ("is not in goroot | is not in std | no required module provides | no packages loaded "
          "from | no available formula | no formulae or casks found | no formula or cask found",
@@ -6044,6 +6057,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot handle (alvinunreal/tmuxai web_fetch.go: cannot fetch: unsupported content "
          "type (PDF); langchain-ai/open-swe read_repo_file.py: unsupported content type for x; "
          "Codium-ai/cover-agent: File read 'x' failed: Unsupported encoding.)"),
+        # facts31: a value outside a tool's choices, the choices listed after it.
+        ("unsupported + options | choices | supported values | valid values - platform | "
+         "architecture | operating system | os | version | python | node | browser | cpu | "
+         "content type | binary file | binary files", "browser-use/browser-use browser_use/"
+         "tools/service.py (Unsupported search engine: x. Options: duckduckgo, google, bing), "
+         "like Unsupported format: x with the formats listed"),
         ("is invalid | are invalid - connection refused | econnrefused | failed to establish "
          "| new connection error | name resolution | connection reset | connection aborted | "
          "max retries exceeded", "not a wrapper that blames an input while the cause it "
