@@ -5139,6 +5139,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "functions: ...; older: The tool call could not be found, please try again and make "
          "sure to validate the name.); not an argument outside its choices, nor a tool's "
          "schema that could not be found"),
+        ("call | action | calls | actions ~ without a | without any + tool - id | ids | name "
+         "| names | arguments | argument | result | results | response | output | approval",
+         "openai/openai-agents-python src/agents/run_internal (ModelBehaviorError: Model "
+         "produced shell call without a shell tool.; Model produced computer action without a "
+         "computer tool.): the model called a kind of tool the agent was not given; not a call "
+         "that lacks its id, name or arguments"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
