@@ -4766,10 +4766,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
          "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
          "was not deleted.): the user did not confirm, like not confirmed by the user"),
-        ("forbidden access to module | forbidden access to dunder | forbidden function "
-         "evaluation | not permitted to evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
+        ("forbidden access to module | forbidden access to dunder | forbidden access to "
+         "function | forbidden call to dunder | forbidden function evaluation | not permitted "
+         "to evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
          "local_python_executor.py (InterpreterError: Forbidden access to module: x; "
-         "Forbidden access to dunder attribute: __class__; "
+         "Forbidden access to dunder attribute: __class__; Forbidden access to function: x; "
+         "Forbidden call to dunder function: x; "
          "Forbidden function evaluation: 'x' is not among the explicitly allowed tools; It is "
          "not permitted to evaluate other functions than the provided tools ...; Import of x "
          "is not allowed. Authorized imports are: [...]), huggingface/smolagents#640: the "
@@ -5145,6 +5147,11 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "produced shell call without a shell tool.; Model produced computer action without a "
          "computer tool.): the model called a kind of tool the agent was not given; not a call "
          "that lacks its id, name or arguments"),
+        ("doesn t exist | does not exist | not exist + one of the following tools | following "
+         "tools | one of these tools", "crewAIInc/crewAI lib/crewai/src/crewai/translations/"
+         "en.json (wrong_tool_name: You tried to use the tool x, but it doesn't exist. You must "
+         "use one of the following tools, use one at time: ...): the tools it lists are the "
+         "ones that exist"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
