@@ -46,10 +46,13 @@ ROOT = HERE.parents[1]
 RECORD = HERE / "first_sight.tsv"
 #: main before facts v3: the "before" column.
 BEFORE = "3a9b71c"
+#: The message-alone measure held to the label a row has with its status (a reader's label
+#: for the message alone does not count): the last column of the record.
+STRICT = "first sight provider_error (message alone, strict)"
 RECORD_HEADER = ("batch", "scored_at", "classifier", "rows", "duplicates", "sources",
                  "finish_reason_rows", "provider_error_rows", "tool_error_rows",
                  *(f"before {m}" for m in MEASURES), *(f"first sight {m}" for m in MEASURES),
-                 "scored_by")
+                 "scored_by", STRICT)
 #: How a batch's first-sight labels were read (the last column of the record).
 SCORED_BY = ("functions", "daemon")
 
@@ -240,7 +243,7 @@ def main() -> int:
               f"{f.percent():>5}")
     if any(r.alone for r in new):
         strict = measure(new, labels, strict=True)[2]
-        print(f"  {'  (strictly: the status label)':32} {'':>22}   first sight {strict.cell():>7} "
+        print(f"  {'  strictly (the status label)':32} {'':>22}   first sight {strict.cell():>7} "
               f"{strict.percent():>5}  ({sum(bool(r.alone) for r in new)} rows read alone "
               "differently)")
     if a.record:
@@ -250,7 +253,7 @@ def main() -> int:
         assert name not in done, f"batch {name} was already scored at first sight"
         cells = [name, scored_at, classifier_of(a.rev), str(len(new)), str(dropped), str(sources),
                  *map(str, per_fact), *(m.cell() for m in before), *(m.cell() for m in first),
-                 SCORED_BY[a.daemon]]
+                 SCORED_BY[a.daemon], measure(new, labels, strict=True)[2].cell()]
         with RECORD.open("a", encoding="utf-8") as out:
             out.write("\t".join(cells) + "\n")
         print(f"recorded in {RECORD.relative_to(ROOT)}")

@@ -32,7 +32,7 @@ from tests.corpus.corpus import (
     scores,
     source_of,
 )
-from tests.corpus.firstsight import RECORD, RECORD_HEADER, SCORED_BY
+from tests.corpus.firstsight import RECORD, RECORD_HEADER, SCORED_BY, STRICT
 
 
 #: A source that names a repository, a site or a program run here (see source_of).
@@ -118,6 +118,10 @@ def test_every_batch_was_scored_at_first_sight() -> None:
             for when in ("before", "first sight"):
                 agreed, total = map(int, cells[f"{when} {m}"].split("/"))
                 assert 0 <= agreed <= total
+        # Held to the status label, the message alone agrees no more often.
+        strict, total = map(int, cells[STRICT].split("/"))
+        alone = cells["first sight provider_error (message alone)"]
+        assert 0 <= strict <= int(alone.split("/")[0]) and total == int(alone.split("/")[1])
     files = {p.stem for p in batch_files()}
     assert len(recorded) >= 8 and set(recorded) == files, (set(recorded) ^ files)
     corpus = rows()
