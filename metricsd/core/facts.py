@@ -6990,7 +6990,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Figma-Context-MCP#77, AgentDeskAI/browser-tools-mcp#123); not a browser page "
          "(nanobrowser: Puppeteer page is not connected), an account or integration a setup "
          "lacks, nor nginx's 499 client closed request"),
-        # facts31: Firefox's network error names, as Playwright and Selenium report a failed page load.
+        # facts31: Firefox's network error names, as Playwright reports a failed page load.
         ("ns error unknown host | ns error unknown proxy host | ns error net interrupt | ns "
          "error net reset | ns error offline | ns error proxy connection refused",
          "mozilla-central netwerk error codes (NS_ERROR_UNKNOWN_HOST, NS_ERROR_NET_RESET, "
