@@ -1024,8 +1024,7 @@ FINISH_REASON_MEMBER_SETS: Final = frozenset({"value", "known"})
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
-        ("not finished | not done | not completed | not complete | not stopped | unfinished | "
-         "in progress - "
+        ("not finished | not done | not completed | not complete | not stopped | unfinished - "
          "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
          "not | unable to | budget",
          "IBM/watsonx-ai-node-sdk (not_finished); NVIDIA/TensorRT-LLM FinishReason "
@@ -1033,6 +1032,16 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "the answer is still running, no finish reason yet; not a run cut "
          "at its limit (tmc/langchaingo ErrNotFinished: agent not finished before max "
          "iterations), nor a turn that could not complete (openai/codex#42098)"),
+        # facts33: a phase name is no outcome when the outcome follows it
+        ("in progress - max | maximum | limit | iterations | iteration | steps | budget | "
+         "error | errors | failed | failure | fault | died | completed | complete | ended | "
+         "hangup | hung up | canceled | cancelled",
+         "openai/openai-go responses/response.go (ResponseStatusInProgress) and other "
+         "non-terminal statuses: no finish reason yet; not a phase followed by how the run "
+         "ended (VapiAI/server-sdk-csharp src/Vapi.Net/Types/CallEndedReason.cs: "
+         "call.in-progress.error-vapifault-worker-died, "
+         "call.in-progress.error-providerfault-openai-llm-failed, "
+         "call.in-progress.twilio-completed-call)"),
         ("without a finish reason | without finish reason | no finish reason | missing finish "
          "reason | without a stop reason | no stop reason", "Kilo-Org/kilocode#12208 (Response "
          "ended without a finish reason and may be incomplete.)"),
@@ -1330,6 +1339,14 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "generationComplete (googleapis/js-genai LiveServerContent): the model's turn ended"),
         ("word | sequence | string | natural | normal | final",
          _LLAMA_CPP + "; " + _LMSTUDIO + "; " + _TGI),
+        # facts33: a voice agent's call ends when either side hangs up
+        ("hangup | hang up | hung up | hanged up | hangs up | hanging up",
+         "RetellAI/retell-python-sdk src/retell/types/call_response.py (disconnection_reason "
+         "user_hangup, agent_hangup; call_status ended: Either user or agent hanged up); "
+         "VapiAI/server-sdk-csharp CallEndedReason.cs (assistant-ended-call-with-hangup-task); "
+         "FreeClimbAPI/java-sdk docs/CallEndedReason.md (farEndHangup, appHangup); "
+         "WakoAI/voiceos-web EndedReasons (human_hangup, agent_hangup): the call, and the "
+         "agent's turn, ended; apps count a hang-up as the call's normal end"),
     )),
 )
 
