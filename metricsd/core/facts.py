@@ -4851,9 +4851,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "confirmed | were not confirmed | not confirmed", "github/github-mcp-server "
          "pkg/github/repositories.go (Repository deletion was not confirmed. The repository "
          "was not deleted.): the user did not confirm, like not confirmed by the user"),
-        ("forbidden access to module | forbidden function evaluation | not permitted to "
-         "evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
+        ("forbidden access to module | forbidden access to dunder | forbidden access to "
+         "function | forbidden call to dunder | forbidden function evaluation | not permitted "
+         "to evaluate | authorized imports", "huggingface/smolagents src/smolagents/"
          "local_python_executor.py (InterpreterError: Forbidden access to module: x; "
+         "Forbidden access to dunder attribute: __class__; Forbidden access to function: x; "
+         "Forbidden call to dunder function: x; "
          "Forbidden function evaluation: 'x' is not among the explicitly allowed tools; It is "
          "not permitted to evaluate other functions than the provided tools ...; Import of x "
          "is not allowed. Authorized imports are: [...]), huggingface/smolagents#640: the "
@@ -5212,6 +5215,28 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "sst/opencode packages/opencode/src/tool/task.ts "
          "and its ports found by code search (Unknown agent type: x is not a valid agent "
          "type)"),
+        # facts31: a called tool that is not among those the app gave the model.
+        ("not part of the provided | not one of the provided | not part of the supplied | not "
+         "one of the supplied | tool call could not be found | function call could not be "
+         "found - schema | schemas | argument | arguments | parameter | parameters | value | "
+         "values | option | options | file | files",
+         "microsoft/semantic-kernel python/semantic_kernel/kernel.py and its TypeScript port "
+         "(The tool call with name `x` is not part of the provided tools, please try again with "
+         "a supplied tool call name ...; logged: The function `x` is not part of the provided "
+         "functions: ...; older: The tool call could not be found, please try again and make "
+         "sure to validate the name.); not an argument outside its choices, nor a tool's "
+         "schema that could not be found"),
+        ("call | action | calls | actions ~ without a | without any + tool - id | ids | name "
+         "| names | arguments | argument | result | results | response | output | approval",
+         "openai/openai-agents-python src/agents/run_internal (ModelBehaviorError: Model "
+         "produced shell call without a shell tool.; Model produced computer action without a "
+         "computer tool.): the model called a kind of tool the agent was not given; not a call "
+         "that lacks its id, name or arguments"),
+        ("doesn t exist | does not exist | not exist + one of the following tools | following "
+         "tools | one of these tools", "crewAIInc/crewAI lib/crewai/src/crewai/translations/"
+         "en.json (wrong_tool_name: You tried to use the tool x, but it doesn't exist. You must "
+         "use one of the following tools, use one at time: ...): the tools it lists are the "
+         "ones that exist"),
     )),
     ("edit_mismatch", (
         ("修補失敗 | 未套用修補檔",
@@ -5716,6 +5741,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "search quote it: the system refuses the user root, like Permission denied"),
         ("not allowed to execute + as root", "sudo plugins/sudoers (Sorry, user x is not "
          "allowed to execute 'y' as root on z.), the same refusal for one command"),
+        # facts31: a path the app did not hand the agent's tools.
+        ("file path | path ~ is not available | not available + available file paths | "
+         "allowed file paths | allowed paths", "browser-use/browser-use browser_use/tools/"
+         "service.py (File path x is not available. To fix: The user must add this file path "
+         "to the available_file_paths parameter when creating the Agent.): like a file not in "
+         "the set of allowed files"),
     )),
     ("not_found", (
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -5766,7 +5797,7 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "path | does not match any | no "
          "rule to make target | unable to locate package | no matching package - in this scope "
          "| api key | api keys | environment variable | key error | token not found | file path "
-         "parameter | file path argument "
+         "parameter | file path argument | operand "
          "| indentation level | no such host | no such command | no such subcommand "
          "| no such option | no such flag "
          "| cannot find symbol | cannot find name | cannot find value | cannot find type | "
@@ -5976,6 +6007,21 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "it failed.); lookups found by code search (The category no longer exists.; Default "
          "instance 'x' no longer exists!), like does not exist; not a function the model "
          "called (unknown_tool)"),
+        # facts31: a page element a browser tool looks up by its index or reference.
+        ("element | element index | element ref | element reference ~ not available | is not "
+         "available | no longer available | is no longer available",
+         "browser-use/browser-use browser_use/tools/service.py (Element index N not available "
+         "- page may have changed. Try refreshing browser state.) and its ports found by code "
+         "search (Element ref e1 is not available - page may have changed.): the element the "
+         "call names is not on the page"),
+        # facts31: package managers that name a package, module or formula they cannot find.
+        ("is not in goroot | is not in std | no required module provides | no packages loaded "
+         "from | no available formula | no formulae or casks found | no formula or cask found",
+         "golang/go cmd/go, captured here with go 1.19 (package foo/bar is not in GOROOT (x); "
+         "no required module provides package x; to add it: go get x; go: no packages loaded "
+         "from ./x; newer go: package x is not in std (x)); Homebrew/brew (Error: No available "
+         "formula with the name \"x\".; Error: No formulae or casks found for x.), as "
+         "transcripts and wrappers found by code search quote it"),
     )),
     ("invalid_args", (
         ("無法識別 | 無效的 | 取得更多訊息", _LOCALE_CAPTURES_ZH_TW + " (ls: 無法識別「--x」選項; "
@@ -6109,6 +6155,12 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "cannot handle (alvinunreal/tmuxai web_fetch.go: cannot fetch: unsupported content "
          "type (PDF); langchain-ai/open-swe read_repo_file.py: unsupported content type for x; "
          "Codium-ai/cover-agent: File read 'x' failed: Unsupported encoding.)"),
+        # facts31: a value outside a tool's choices, the choices listed after it.
+        ("unsupported + options | choices | supported values | valid values - platform | "
+         "architecture | operating system | os | version | python | node | browser | cpu | "
+         "content type | binary file | binary files", "browser-use/browser-use browser_use/"
+         "tools/service.py (Unsupported search engine: x. Options: duckduckgo, google, bing), "
+         "like Unsupported format: x with the formats listed"),
         ("is invalid | are invalid - connection refused | econnrefused | failed to establish "
          "| new connection error | name resolution | connection reset | connection aborted | "
          "max retries exceeded", "not a wrapper that blames an input while the cause it "
@@ -7023,6 +7075,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "Figma-Context-MCP#77, AgentDeskAI/browser-tools-mcp#123); not a browser page "
          "(nanobrowser: Puppeteer page is not connected), an account or integration a setup "
          "lacks, nor nginx's 499 client closed request"),
+        # facts31: Firefox's network error names, as Playwright reports a failed page load.
+        ("ns error unknown host | ns error unknown proxy host | ns error net interrupt | ns "
+         "error net reset | ns error offline | ns error proxy connection refused",
+         "mozilla-central netwerk error codes (NS_ERROR_UNKNOWN_HOST, NS_ERROR_NET_RESET, "
+         "NS_ERROR_OFFLINE, ...), as Playwright's Firefox reports them (page.goto: "
+         "NS_ERROR_UNKNOWN_HOST) and scrapers found by code search test for them (Error getting "
+         "page: NS_ERROR_UNKNOWN_HOST)"),
         ("type error load failed", "WebKit's fetch (TypeError: Load failed: Safari and iOS "
          "report every failed fetch so, DNS, TLS or a dropped link; apps' unreachable-backend "
          "checks found by code search test for it beside Chromium's Failed to fetch)"),
