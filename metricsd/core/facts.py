@@ -5078,8 +5078,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "found in tool registry | not found in the toolset | not found in available tools | "
          "not found in the available tools",
          "google/adk-python flows/llm_flows/functions.py (Function x is not found in the "
-         "tools_dict.; kagent-dev/kagent#1061: Function k8s_get_resources<|channel|>commentary "
-         "is not found in the tools_dict.); a Zig agent found by code search (The tool with "
+         "tools_dict.; kagent-dev/kagent#1061: the same with a model's channel tokens leaked "
+         "into the name); a Zig agent found by code search (The tool with "
          "name 'x' is not found in the tools list.); run-llama/llama_index (the selected tool "
          "is not found in the tools sequence)"),
         ("不明なツール | 알 수 없는 도구 | unbekanntes tool | outil inconnu | herramienta "
@@ -7041,13 +7041,15 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ssl | certificate | dns | net err | no internet | offline | internet connection | "
          "no such host | dial tcp | "
          "name or service not known | nodename nor "
-         "servname | temporary failure in name resolution - service process", "chromium "
+         "servname | temporary failure in name resolution - service process | conversion "
+         "error | conversion failed | failed to convert", "chromium "
          "net/base/net_error_list.h "
          "(net::ERR_NAME_NOT_RESOLVED); CPython socket.gaierror; curl; nodejs/undici (fetch "
          "failed); browsers' fetch (Failed to fetch); MySQL client (ERROR 2002 (HY000): Can't "
          "connect to local MySQL server through socket); " + _NODE_FS + "; not a server process "
          "that failed to start (lobehub/lobehub#17529: Failed to fetch tools from MCP server: "
-         "Failed to start MCP service process)"),
+         "Failed to start MCP service process); round 34: nor a page fetched whose conversion "
+         "failed (zcaceres/fetch-mcp src/Fetcher.ts: Failed to fetch x: Conversion error)"),
         ("name not resolved | host not resolved | internet disconnected | http 2 | quic | "
          "address unreachable | network changed",
          _CHROMIUM_NET + " (ERR_NAME_NOT_RESOLVED, ERR_INTERNET_DISCONNECTED, "
