@@ -49,6 +49,8 @@ from metricsd.core.facts import tool_error_label
     # nodejs/undici lib/web/fetch/request.js
     ("TypeError: Request cannot be constructed from a URL that includes credentials: "
      "https://user:pw@example.com/", "invalid_args"),
+    # Node's fetch (undici) and Chromium's Request constructor, quoted in code found by search
+    ("TypeError: Failed to parse URL from /api/v1/setup/status", "invalid_args"),
     # shareAI-lab/Kode-cli TodoWriteTool.tsx; a Go agent's TodoManager found by code search
     ("Only one task can be in_progress at a time", "invalid_args"),
     ("only one task can be in_progress at a time", "invalid_args"),

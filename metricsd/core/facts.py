@@ -6090,11 +6090,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
         ("names no scheme | no scheme | no scheme supplied | missing scheme | without a scheme "
          "| unsupported scheme | unsupported url scheme | url scheme not supported | invalid "
          "url scheme | relative url without a base | includes credentials | embedded "
-         "credentials | carries credentials", "canvascomputing/agentwerk crates/agentwerk/src/"
+         "credentials | carries credentials | failed to parse url | could not parse url | "
+         "unable to parse url", "canvascomputing/agentwerk crates/agentwerk/src/"
          "prompts/directives/fetch_url.md (`url` names no scheme; `url` carries embedded "
          "credentials); psf/requests (MissingSchema: Invalid URL 'x': No scheme supplied); "
          "seanmonstar/reqwest (relative URL without a base); nodejs/undici (Request cannot be "
-         "constructed from a URL that includes credentials)"),
+         "constructed from a URL that includes credentials); Node's fetch and Chromium's Request "
+         "(TypeError: Failed to parse URL from /api/x: a URL without a scheme or host)"),
         ("scheme ~ cannot be fetched | not supported | is not supported | unsupported | "
          "invalid", "canvascomputing/agentwerk fetch_url.md (Scheme `ftp` cannot be fetched. "
          "Use http or https.); psf/requests (InvalidSchema)"),
