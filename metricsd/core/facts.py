@@ -2695,6 +2695,17 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "localai_assistant requires admin); BerriAI/litellm proxy route checks (401 "
          "Authentication Error, Only proxy admin can be used to generate, delete, update info "
          "for new keys/users/teams): the caller's role may not do this"),
+        # facts35: a role-based access check that the caller fails
+        ("lacks the required data action | lacks the required permission | lacks the "
+         "required permissions | lacks the required role | not authorized to perform",
+         "Azure RBAC as Azure OpenAI and AI Foundry answer it (PermissionDenied: The principal "
+         "`x` lacks the required data action `Microsoft.CognitiveServices/accounts/OpenAI/"
+         "deployments/chat/completions/action` to perform `POST /openai/deployments/"
+         "{deployment-id}/chat/completions` operation.); AWS IAM as Bedrock answers it "
+         "(AccessDeniedException: User: arn:... is not authorized to perform: bedrock:"
+         "InvokeModel; Model access is denied due to IAM user or service role is not "
+         "authorized to perform the required AWS Marketplace actions): the caller's identity "
+         "may not do this"),
         ("account | organization | organisation | key | channel + suspended | disabled | "
          "deactivated | banned | not active | inactive | blocked | restricted - safety | "
          "image safety | moderation | generated image | generated content | image generation",
