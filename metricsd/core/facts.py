@@ -1024,6 +1024,11 @@ FINISH_REASON_MEMBER_SETS: Final = frozenset({"value", "known"})
 #: family, first family that applies.
 FINISH_REASON_FAMILIES: Final[AliasTable] = (
     ("none", (
+        # facts35: an enum's "not set" zero value
+        ("not set | notset - max | maximum | limit | sequence | sequences | tokens | token | "
+         "length", "aws/aws-sdk-cpp generated enums (Aws::BedrockRuntime::Model::StopReason::"
+         "NOT_SET, the zero value of every generated enum); protocolbuffers/protobuf Java "
+         "generated oneof cases (KIND_NOT_SET, REASON_NOT_SET): no value was given"),
         ("not finished | not done | not completed | not complete | not stopped | unfinished - "
          "max | maximum | limit | iterations | iteration | steps | could not | cannot | can "
          "not | unable to | budget",
@@ -2122,13 +2127,20 @@ PROVIDER_ERROR_REFINEMENT_FAMILIES: Final[AliasTable] = (
          "accounts.py (No quota for gpt4); sqlchat/sqlchat#172 (Please sign up to get free "
          "quota): no allowance left to spend"),
         ("subscription | membership + requires | required | upgrade | expired | inactive | "
-         "needed | purchase | buy | verify | benefits - subscription token | setup token",
+         "needed | purchase | buy | verify | benefits - subscription token | setup token | not "
+         "authorized to perform | lacks the required | access is denied | access denied",
          "ollama.com cloud models (this model requires a subscription, upgrade for access); "
          "not a subscription's token, a credential (Abilityai/trinity#361: Auth failure ...: "
          "Subscription token may be expired or revoked. Generate a new one with 'claude "
          "setup-token'); "
          "vber/free-augmentcode#11 (Augment Code: purchase a subscription); kimi.com/code/docs "
-         "kimi-code/error-reference (402 unable to verify your membership benefits)"),
+         "kimi-code/error-reference (402 unable to verify your membership benefits); "
+         "facts35: not an access-control refusal that names a subscription (Bedrock "
+         "AccessDeniedException: Model access is denied due to IAM user or service role is not "
+         "authorized to perform the required AWS Marketplace actions (aws-marketplace:"
+         "Subscribe); AWS IAM: User: arn:... is not authorized to perform: bedrock:"
+         "InvokeModel; Azure RBAC: The principal x lacks the required data action ...), which "
+         "reads auth"),
         ("arrearage | arrears | overdue | good standing", "Alibaba Cloud Model Studio error "
          "codes (Arrearage: Access denied, please make sure your account is in good "
          "standing)"),
@@ -2683,15 +2695,30 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "localai_assistant requires admin); BerriAI/litellm proxy route checks (401 "
          "Authentication Error, Only proxy admin can be used to generate, delete, update info "
          "for new keys/users/teams): the caller's role may not do this"),
+        # facts35: a role-based access check that the caller fails
+        ("lacks the required data action | lacks the required permission | lacks the "
+         "required permissions | lacks the required role | not authorized to perform",
+         "Azure RBAC as Azure OpenAI and AI Foundry answer it (PermissionDenied: The principal "
+         "`x` lacks the required data action `Microsoft.CognitiveServices/accounts/OpenAI/"
+         "deployments/chat/completions/action` to perform `POST /openai/deployments/"
+         "{deployment-id}/chat/completions` operation.); AWS IAM as Bedrock answers it "
+         "(AccessDeniedException: User: arn:... is not authorized to perform: bedrock:"
+         "InvokeModel; Model access is denied due to IAM user or service role is not "
+         "authorized to perform the required AWS Marketplace actions): the caller's identity "
+         "may not do this"),
         ("account | organization | organisation | key | channel + suspended | disabled | "
-         "deactivated | banned | not active | inactive | blocked | restricted", "Groq "
+         "deactivated | banned | not active | inactive | blocked | restricted - safety | "
+         "image safety | moderation | generated image | generated content | image generation",
+         "Groq "
          "(organization_restricted: Organization has been restricted. Please reach out to "
          "support if you believe this was in error.); ""OpenAI (Your account is not "
          "active); QuantumNous/new-api middleware/distributor.go (403 This channel has been "
          "disabled); "
          "Anthropic (This organization has been disabled.); BerriAI/litellm proxy auth (Key is "
          "blocked. Update via `/key/unblock` if you're admin.); API servers' 403s (The owner "
-         "of this API key is blocked; Firebase: API key is blocked for this domain)"),
+         "of this API key is blocked; Firebase: API key is blocked for this domain); facts35: "
+         "not generated content blocked for safety (jeffstric/ZJT#494 gateway channel_error: "
+         "Gemini image generation blocked [IMAGE_SAFETY]; Gemini finishReason IMAGE_SAFETY)"),
         ("access key | secret key | secret access key | security token | session token + set | "
          "missing | no | not found | invalid | required | not enough | expired", "baidubce/bce-"
          "qianfan-sdk (Please set AK and SK or AccessKey and SecretKey); AWS SDKs (The security "
@@ -3156,7 +3183,7 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "match | must include | must start with | must be followed by - server error | "
          "internal error | serial name | serialization | deserialization | deserialize | "
          "illegal input | tokens per | per min | per minute | tpm | rpm | env file | "
-         "environment variable", "vllm-project/vllm "
+         "environment variable | error fetching from", "vllm-project/vllm "
          "(tool_choice "
          "must either be a named tool, 'auto', or 'none'); " + _OPENAI_ERRORS + " ('messages' "
          "must contain the word 'json' in some form, to use 'response_format' of type "
@@ -3415,12 +3442,14 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "model's answer lacks (pydantic/pydantic-ai models/gemini.py UnexpectedModelBehavior: "
          "Content field missing from Gemini response, as apps catch it: other)"),
         ("invalid url | invalid urls | invalid uri | malformed url | url is invalid | url is "
-         "malformed - post | get | put | delete | patch", "Alibaba Cloud Model Studio error "
+         "malformed - post | get | put | delete | patch | error fetching from", "Alibaba Cloud "
+         "Model Studio error "
          "codes (InvalidURL: Invalid URL provided in your request.); Node.js WHATWG URL "
          "(TypeError [ERR_INVALID_URL]: Invalid URL); psf/requests exceptions.py (InvalidURL, "
          "MissingSchema: Invalid URL 'x': No scheme supplied): the request names an address "
          "it cannot be sent to; not OpenAI's 404 for a route that does not exist (Invalid URL "
-         "(POST /v1/x))"),
+         "(POST /v1/x)), nor the cause inside a fetch wrapper (network, below: Error fetching "
+         "from <url>: Invalid URL protocol, RooCodeInc/Roo-Code#1492)"),
         ("unsupported protocol scheme | no scheme supplied | request url is missing",
          "golang/go src/net/http/transport.go (Post \"x\": unsupported protocol scheme "
          "\"\"); psf/requests exceptions.py (MissingSchema: No scheme supplied); encode/httpx "
@@ -3512,6 +3541,23 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "messages provided: Next.js, FastAPI and Django LLM routes found by code search; "
          "langchain OCI GenAI chat model): a request without its conversation; not an answer "
          "with no messages in it"),
+        # facts35: a request without its conversation, said of the request
+        ("no messages | no message + in request | in the request | request has | request "
+         "contains | request body - response | responses | returned | generated | output",
+         "ardanlabs/kronk sdk/kronk/model/chat.go (ErrMessagesMissing: validate-document: no "
+         "messages found in request); chat endpoints' 400 (No messages provided, above): a "
+         "request without its conversation"),
+        # facts35: a request field checked against a pattern (JSON Schema validators)
+        ("does not match | doesn t match | did not match | do not match + pattern | regex | "
+         "regular expression | a z a z 0 9 | function call name | function name | tool name | "
+         "tools | messages - certificate | hostname | host name | checksum | hash | password | "
+         "signature | digest | ssl | tls | x 509 | fingerprint",
+         "python-jsonschema (ValidationError: 'x' does not match '^[a-zA-Z0-9_-]{1,64}$'), as "
+         "OpenAI's API answered a bad function name (BoltAI/BoltAI#72: 'vector_store_getData' "
+         "does not match '^[a-zA-Z0-9_-]{1,64}$' - 'messages.9.function_call.name'); OpenAI "
+         "(Invalid 'tools[0].function.name': string does not match pattern); pydantic (String "
+         "should match pattern): a request field outside its pattern; not a certificate, "
+         "checksum or password that does not match"),
         ("response format type | response format of type + unknown | unsupported | invalid | "
          "expected | must | requires | not supported - unexpected", "vllm-project/vllm "
          "protocol.py (Expected 'json_schema' to be provided when response_format type is "
@@ -3653,6 +3699,13 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "lmstudio-ai/mlx-engine server/http.py (413: Request body exceeds the 64 MiB limit.); "
          "Anthropic Messages API (image exceeds 5 MB maximum); vercel/next.js (Body exceeded "
          "1mb limit); Spring MaxUploadSizeExceededException (Maximum upload size exceeded)"),
+        # facts35: a body over the server's limit
+        ("body | payload | entity + over limit | over the limit | over size limit | over the "
+         "size limit | over max size - " + _RATE_WORDS, "anthropics/claude-agent-sdk-typescript "
+         "CHANGELOG.md (StopFailure error_details request_body_over_limit, a conversation over "
+         "the API's 32 MB limit); expressjs/body-parser tests (413 when inflated body over "
+         "limit, entity.too.large); Go net/http MaxBytesReader handlers (413 body over "
+         "limit): a request body larger than the server takes"),
         ("request | payload | entity | body | file | image | upload | attachment + too large "
          "| too big | exceeds the maximum size | size limit | maximum size | size exceeds | "
          "exceeds the limit | exceeds limit - tokens per | per min | per minute | tpm | rpm",
@@ -3768,6 +3821,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "back when its window ends, as a rate limit's does"),
     )),
     ("overloaded", (
+        # facts35: a model pool's admission refused for want of memory budget
+        ("memory budget | capacity budget | vram budget + insufficient | not enough | "
+         "exhausted | exceeded | no", "ardanlabs/kronk sdk/kronk/pool/pool.go (ErrNoCapacity: "
+         "pool: insufficient memory budget, served as resource_exhausted); model operators' "
+         "admission checks (Insufficient memory budget, cannot create deployment): the "
+         "server has no room for the model now; not a machine out of memory (server)"),
         ("not ready + process | model | server | backend | instance | engine", "mostlygeek/"
          "llama-swap internal/process/process_command.go (503: [name] process is not ready); "
          "kserve/kserve errors.py (ModelNotReady: Model with name x is not ready.): the model's "
@@ -4126,6 +4185,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "firewall, please add \"https://i1.api.augmentcode.com/\" to your allowlist.); "
          "clients' connection hints (check your firewall or proxy settings): the connection "
          "was blocked on the way"),
+        # facts35: a fetch wrapper whose cause has no status (a written status reads first)
+        ("error fetching from", "google-gemini/generative-ai-js src/requests/request.ts "
+         "(makeRequest: Error fetching from <url>: <the fetch's own error>; with a response "
+         "it writes [400 Bad Request], read as that status): the request never got an answer"),
         ("connect error | connecterror | unable to connect | could not connect | cannot "
          "connect | can t connect | couldn t connect | failed to connect | network | "
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
