@@ -1105,6 +1105,21 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tool | tools | tool call | function + rejected | declined | denied",
          "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (TurnStopReason tool_rejected: "
          "the user rejected a tool call and the turn stopped)"),
+        # facts37: a user, customer or caller who ended or asked for the end
+        ("user | customer | caller | client + ended | ends | requested | initiated - error | "
+         "errors | failed | failure | fault | agent | assistant | bot",
+         "elevenlabs/elevenlabs-swift-sdk EndReason.swift (userEnded); livekit/agents-js "
+         "agents/src/voice/events.ts CloseReason (user_initiated); eigent-ai/eigent "
+         "src/store/chatStore.ts (stop_reason user_requested); VapiAI/server-sdk-csharp "
+         "CampaignEndedReason.cs (campaign.in-progress.ended-by-user), CallEndedReason.cs "
+         "(customer-ended-call): the user, not the model, ended the turn"),
+        ("manual stopped | manually ended | manual end | manual ended",
+         "docs.retellai.com api-references get-call (disconnection_reason manual_stopped): "
+         "someone stopped the call by hand"),
+        ("hungup | hangup | hung up | hang up + before + connect | connected | answer | "
+         "answered | call connect", "VapiAI/server-sdk-csharp CallEndedReason.cs "
+         "(call.ringing.sip-inbound-caller-hungup-before-call-connect): the caller gave up "
+         "before the call began"),
     )),
     ("content_filter", (
         ("안전 설정 | 암송 확인 | sicherheitseinstellungen | rezitationsprüfung | paramètres de "
@@ -1316,6 +1331,14 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
          "Maximum error retries reached for instance x); " + _SWE_AGENT + " (exit_api: Exit "
          "due to retry error); not a step to be retried (mastra-ai/mastra "
          "MastraFinishReason retry)"),
+        # facts37: a call or conversation that ended on an error condition
+        ("not found | unavailable | no valid payment | payment failed | invalid message | "
+         "invalid activity",
+         "VapiAI/server-sdk-csharp CallEndedReason.cs (assistant-not-found, "
+         "phone-number-not-found); docs.retellai.com api-references get-call "
+         "(disconnection_reason telephony_provider_unavailable, no_valid_payment); "
+         "microsoft/botbuilder-js EndOfConversationCodes (botIssuedInvalidMessage): the call "
+         "ended because something it needed was missing or failed"),
     )),
     ("stop", (
         ("중지 문자열 | стоп строка | chuỗi dừng",
@@ -2420,6 +2443,13 @@ def status_name(message: str) -> tuple[str, str] | None:
 #: after the keyword table above and before ``other``.
 PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     ("auth", (
+        # facts37: an account that is not in the organization it asks for
+        ("not in organization | not in the organization | not a member of an organization | "
+         "not a member of the organization | must be a member of an organization",
+         "VapiAI/server-sdk-csharp CallEndedReason.cs "
+         "(pipeline-error-openai-401-account-not-in-organization); OpenAI API (You must be a "
+         "member of an organization to use the API.); coder/coder (Template is not in "
+         "organization, answered 401): a caller outside the organization"),
         ("授权失败 | 授權失敗 | 認證失敗", _COW + " (AuthenticationError: 授权失败, 请检查API "
          "Key是否正确); 1Panel-dev/MaxKB apps/locales/zh_Hant django.po (認證失敗, 請檢查參數是否"
          "正確)"),
@@ -2890,6 +2920,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("billing", PROVIDER_ERROR_REFINEMENT_FAMILIES[1][1]),
     ("bad_request", (
+        # facts37: a message the server could not parse
+        ("unparsable | unparseable + message | request | json | body | payload | input",
+         "developers.deepgram.com docs voice-agent-errors-warnings (UNPARSABLE_CLIENT_MESSAGE); "
+         "the client sent what the server cannot read"),
         # round 27: request-validation and capability wordings of servers, gateways and SDKs,
         # read from the message alone (a request the server cannot take as built).
         ("only supports | only support | only supported | only accepts | only accept | only "
@@ -3566,6 +3600,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
     )),
     ("context_length", PROVIDER_ERROR_REFINEMENT_FAMILIES[0][1]),
     ("not_found", (
+        # facts37: a status and its reason phrase joined into a code
+        ("404 not found", "VapiAI/server-sdk-csharp CallEndedReason.cs "
+         "(pipeline-error-deepgram-returning-404-not-found): the status inside a hyphenated "
+         "code"),
         ("请求路径 | 请求地址 + 错误 | 无效 | 不存在", _LANGBOT + " (NotFoundError: 请求路径错误; "
          "请求地址无效)"),
         ("模型无效", _LANGBOT + " (anthropic NotFoundError naming the model: 模型无效)"),
@@ -3687,6 +3725,11 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "now (overloaded), kept from an account or plan (auth, billing) or a region"),
     )),
     ("too_large", (
+        # facts37: a text over the provider's character limit
+        ("character limit | characters limit + exceeded | exceeds | exceed | over",
+         "ElevenLabs API error status max_character_limit_exceeded (VapiAI/server-sdk-csharp "
+         "CallEndedReason.cs pipeline-error-eleven-labs-max-character-limit-exceeded; apps map "
+         "it to Text exceeds ElevenLabs character limit)"),
         ("trop importante | trop volumineux | demasiado grande | muito grande | слишком велик",
          _LOBE_RESPONSES + " (413: quantité de données trop importante)"),
         ("資料量過大 | 数据量过大 | 請求體過大 | 请求体过大",
@@ -3713,6 +3756,10 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          + _ANTHROPIC_ERRORS + " (request_too_large)"),
     )),
     ("rate_limit", (
+        # facts37: a usage cap that resets after a window
+        ("使用上限 | 用量上限 + 重置 | 小时", "NanmiCoder/cc-haha#1266 and Zhipu GLM code 1308 "
+         "(已达到 5 小时的使用上限。您的限额将在 ... 重置。, answered 429): a cap per window, "
+         "a rate"),
         ("提问太快 | 请求太快", _COW + " (RateLimitError: 提问太快啦, 请休息一下再问我吧; "
          "请求太快了)"),
         ("server limit exceeded", _HUNYUAN + " (FailedOperation.EngineServerLimitExceeded: "
@@ -4008,6 +4055,12 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "limitations or an internal error): the model server's own process failed"),
     )),
     ("timeout", (
+        # facts37: a status and its reason phrase joined into a code; a join not in time
+        ("504 gateway error | 504 gateway timeout | 504 gateway time out",
+         "VapiAI/server-sdk-csharp CallEndedReason.cs (pipeline-error-playht-504-gateway-error)"),
+        ("in time + did not | didn t | failed to | could not | couldn t - in time for",
+         "elevenlabs/elevenlabs-swift-sdk ConversationError.swift (Agent did not join in "
+         "time.): what was awaited did not come before the deadline"),
         ("failed within | not established within | could not established within",
          _DASHSCOPE_SDK + " (tts_v2: start speech synthesizer failed within 5s.; websocket "
          "connection could not established within 5s.): the wait ran out"),
