@@ -1953,15 +1953,19 @@ PROVIDER_ERROR_KEYWORDS: Final[AliasTable] = (
         ("certificate", "Go crypto/x509; Python ssl; Node tls"),
         ("handshake", "Go net/http (TLS handshake); Python ssl"),
         ("goaway", "golang/go src/net/http/h2_bundle.go (server sent GOAWAY)"),
-        (r"\bstream error(?!.*(?:aborterror|operation was aborted|aborted a request|"
-         r"decodingerror|decoding error|not valid json|failed to parse|parse error))",
+        (r"\bstream error(?<!agent stream error)(?!.*(?:aborterror|operation was aborted|"
+         r"aborted a request|decodingerror|decoding error|not valid json|failed to parse|"
+         r"parse error))",
          "golang/go src/net/http/h2_bundle.go (stream error: stream ID N); not a stream that "
          "ended with a DOM AbortError (co-l/openfox#358: LLM stream error {\"error\":"
          "\"AbortError: This operation was aborted\"}), nor one whose data could not be "
          "decoded (MacPaw/OpenAI#170: Stream Error: dataCorrupted(Swift.DecodingError.Context("
          "... The given data was not valid JSON.)); clients' SSE parsers in Rust, Go and Swift: "
          "Stream error: failed to parse SSE event; stream error: failed to parse error "
-         "response; Stream Error: Failed to parse data from the stream.)"),
+         "response; Stream Error: Failed to parse data from the stream.); facts37: not an agent "
+         "app's catch-all prefix for whatever its agent stream raised (dyad-sh/dyad#2973: Local "
+         "agent stream error: {...invalid_request_error...}; apps' Agent stream error: <any "
+         "exception>)"),
         ("http2", "golang/go src/net/http/h2_bundle.go"),
     )),
     ("canceled", (
@@ -4247,13 +4251,20 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "unreachable | dns | proxy error | remote protocol error | econnaborted | "
          "ehostunreach | enetunreach | econnreset | econnrefused | enotfound | eai again | "
          "socket hang up | socket closed | premature close | eof | ssl | tls | certificate | "
-         "handshake | x509 | goaway | stream error | http2 | fetch failed | failed to fetch - "
+         "handshake | x509 | goaway | http2 | fetch failed | failed to fetch - "
          "decoding error | not valid json | data corrupted | failed to parse | parse error | "
          "stream error false | abort error | aborterror | aborted a request | operation was "
          "aborted | request was "
          "aborted", "httpx (ConnectError, RemoteProtocolError); " + _NODE_NET + "; " + _UNDICI
          + "; " + _GO_NET + "; not a stream whose data could not be read (Stream error: failed "
          "to parse SSE event, as in the keyword above)"),
+        # facts37: an HTTP/2 stream error, not an agent app's catch-all stream prefix
+        ("stream error - agent stream | decoding error | not valid json | data corrupted | "
+         "failed to parse | parse error | stream error false | abort error | aborterror | "
+         "aborted a request | operation was aborted | request was aborted",
+         _GO_NET + " (stream error: stream ID N); not an app's catch-all prefix for whatever its "
+         "agent stream raised (mastra-ai/mastra#9870: Error in agent stream { error: undefined, "
+         "runId: ... }; apps' console.error(\"Error in agent stream:\", error))"),
         ("session closed | session reconnection | session reconnecting | session disconnected "
          "- user | by the client | canceled | cancelled", "livekit/agents livekit-plugins-"
          "openai realtime_model.py (pending response discarded due to session reconnection; "
