@@ -1105,14 +1105,15 @@ FINISH_REASON_FAMILIES: Final[AliasTable] = (
         ("tool | tools | tool call | function + rejected | declined | denied",
          "MoonshotAI/kimi-cli src/kimi_cli/soul/kimisoul.py (TurnStopReason tool_rejected: "
          "the user rejected a tool call and the turn stopped)"),
-        # facts37: a user, customer or caller who ended or asked for the end
-        ("user | customer | caller | client + ended | ends | requested | initiated - error | "
-         "errors | failed | failure | fault | agent | assistant | bot",
+        # facts37: the user (or client) who ended the session or asked for its end
+        ("user | client + ended | ends | requested | initiated - error | errors | failed | "
+         "failure | fault | agent | assistant | bot",
          "elevenlabs/elevenlabs-swift-sdk EndReason.swift (userEnded); livekit/agents-js "
          "agents/src/voice/events.ts CloseReason (user_initiated); eigent-ai/eigent "
          "src/store/chatStore.ts (stop_reason user_requested); VapiAI/server-sdk-csharp "
-         "CampaignEndedReason.cs (campaign.in-progress.ended-by-user), CallEndedReason.cs "
-         "(customer-ended-call): the user, not the model, ended the turn"),
+         "CampaignEndedReason.cs (campaign.in-progress.ended-by-user): the user, not the "
+         "model, ended the turn; a phone call's customer or caller who hangs up is left to "
+         "the hang-up reading below (Vapi customer-ended-call: stop, as facts33 read it)"),
         ("manual stopped | manually ended | manual end | manual ended",
          "docs.retellai.com api-references get-call (disconnection_reason manual_stopped): "
          "someone stopped the call by hand"),
