@@ -72,6 +72,9 @@ def test_round37_finish_guards(reason: str, label: str) -> None:
     ('Local agent stream error: {"type":"error","sequence_number":0,"error":{"type":'
      '"invalid_request_error","code":"unknown_error","message":"There was an issue with your '
      'request. Please check your inputs and try again","param":null}}', "bad_request"),
+    # xllm-go/bypass#138 (a gateway's 400 body)
+    ('{\n    "error": {\n        "message": "model \'windsurf/claude-3-7-sonnet\' is not not '
+     'yet supported"\n    }\n}', "bad_request"),
     # mastra-ai/mastra#9870
     ("Error in agent stream { error: undefined, runId: 'AshimeAgent' }", "other"),
 ])
