@@ -2931,7 +2931,8 @@ PROVIDER_ERROR_FAMILIES: Final[AliasTable] = (
          "the client sent what the server cannot read"),
         # facts37: a model or option the server does not support yet
         ("not yet supported | not supported yet | isn t yet supported - internal server error | "
-         "internal error | server error | was not found | were not found", "xllm-go/bypass#138 (a gateway's 400 body: model "
+         "internal error | server error | was not found | were not found",
+         "xllm-go/bypass#138 (a gateway's 400 body: model "
          "'windsurf/claude-3-7-sonnet' is not not yet supported); apps' own checks (This model "
          "is not yet supported.): the request asks for what the server cannot do, as with "
          "not supported"),
