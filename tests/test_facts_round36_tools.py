@@ -54,6 +54,10 @@ from metricsd.core.facts import tool_error_label
      "not_found"),
     # lsof, captured here (lsof -u nosuchuser)
     ("lsof: can't get UID for nosuchuser", "not_found"),
+    # livekit/agents-js agents/src/workflows/warm_transfer.ts
+    ("caller hung up before the transfer completed", "canceled"),
+    # Asterisk app_directory (DIRECTORY_RESULT HANGUP)
+    ("HANGUP - The channel hung up before the application finished", "canceled"),
     # tumf/mcp-shell-server src/mcp_shell_server/command_validator.py
     ("Unexpected shell operator: |", "invalid_args"),
     # lsof and procps ps, captured here (lsof -p abc; ps -p abc; ps --nosuchopt)

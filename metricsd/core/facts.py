@@ -5092,6 +5092,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "come in time"),
     )),
     ("canceled", (
+        # Round 36: a call transfer or other voice-agent tool cut off by the caller
+        # hanging up before it finished.
+        ("caller | user | customer | participant | channel ~ hung up | hangs up | has hung up "
+         "| disconnected + before | during | while",
+         "livekit/agents-js agents/src/workflows/warm_transfer.ts (caller hung up before the "
+         "transfer completed); Asterisk app_directory (DIRECTORY_RESULT HANGUP: The channel "
+         "hung up before the application finished)"),
         ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
          "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | "
          "interrumpida | cancelada | прерван - verbindung | connexion | conexión | conexão | "
