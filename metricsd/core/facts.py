@@ -4762,6 +4762,10 @@ _DENIAL: Final = "denied | blocked | rejected | refused | declined | not allowed
 #: matches (the rows of :data:`TOOL_ERROR_KEYWORDS` and these are read in one order).
 TOOL_ERROR_FAMILIES: Final[AliasTable] = (
     ("denied", (
+        # Round 36: an MCP tool the host blocked or switched off.
+        ("mcp tool | mcp tools ~ blocked | is blocked | was blocked | disabled | is disabled "
+         "- safety | unavailable | not found", "hAcKlyc/MyAgents#73 (MCP tool blocked: x - "
+         "MCP 工具已被禁用); the tool-call rows below (Tool execution was blocked)"),
         # Round 34: a hook or policy that blocked the call, in the tool-call words; an
         # approval the call could not get.
         ("tool execution | tool call | tool use | tool invocation ~ was blocked | is blocked | "
@@ -5160,6 +5164,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "come in time"),
     )),
     ("canceled", (
+        # Round 36: a call transfer or other voice-agent tool cut off by the caller
+        # hanging up before it finished.
+        ("caller | user | customer | participant | channel ~ hung up | hangs up | has hung up "
+         "| disconnected + before | during | while",
+         "livekit/agents-js agents/src/workflows/warm_transfer.ts (caller hung up before the "
+         "transfer completed); Asterisk app_directory (DIRECTORY_RESULT HANGUP: The channel "
+         "hung up before the application finished)"),
         ("被中止 | 中断されました | キャンセルされました | 중단되었습니다 | 중단됨 | "
          "취소되었습니다 | 취소됨 | abgebrochen | unterbrochen | interrompue | interrompida | "
          "interrumpida | cancelada | прерван - verbindung | connexion | conexión | conexão | "
@@ -5207,6 +5218,13 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "user sends a new prompt), like oh-my-pi's Skipped due to queued user message"),
     )),
     ("unknown_tool", (
+        # Round 36: a tool the session does not offer now, said as its availability.
+        ("tool ~ is not currently available | not currently available | not available right "
+         "now | not available at the moment - network | service | server | api | quota | "
+         "rate",
+         "CodebuffAI/codebuff backend/src/tools/tool-executor.ts (Tool `x` is not currently "
+         "available. Make sure to only use tools listed in the system instructions.; ... only "
+         "use tools provided at the start of the conversation)"),
         # Round 34: the tool registry named as the place the called name is missing from,
         # whatever the name looks like (a model leaking channel tokens into it).
         ("not found in the tools | not found in tools | not found in the tool registry | not "
@@ -5405,6 +5423,24 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "ones that exist"),
     )),
     ("edit_mismatch", (
+        # Round 36: edit-block failure codes (the block matched nowhere, or in more than one
+        # place); search/replace edit blocks of which none applied.
+        ("ambiguous match | ambiguous matches | no match - command | option | options | "
+         "argument | subcommand | flag | abbreviation | pattern | patterns | grep | glob | "
+         "query | result | results | route | host | user | package | version | files | "
+         "directory",
+         "BrokkAi/brokk app/src/main/java/ai/brokk/EditBlock.java (EditBlockFailureReason "
+         "NO_MATCH, AMBIGUOUS_MATCH), like the edit tools' 'No match found' and 'found N "
+         "matches' of the rows below; not a command line's ambiguous option, nor a search "
+         "that found nothing (grep: no match for pattern)"),
+        # Round 36: search/replace edit blocks of which none applied.
+        ("search replace blocks | search replace block | replace blocks ~ could be applied | "
+         "could not be applied | couldn t be applied | failed to apply | were applied | not "
+         "applied - invalid | format | empty | malformed | parse",
+         "dyad-sh/dyad src/pro/main/ipc/processors/search_replace_processor.ts (No "
+         "search/replace blocks could be applied); a Python edit tool found by code search "
+         "(EDIT_FILE_NO_BLOCKS_APPLIED: No SEARCH/REPLACE blocks could be applied.); "
+         "not a block that does not parse (Invalid diff format), an invalid argument"),
         # Round 34: a fuzzy edit that found no close match; an anchor not found in the
         # file, said with the edit's outcome (no changes made) instead of its name.
         ("could not find | couldn t find | unable to find | failed to find | no | cannot find "
@@ -5453,7 +5489,8 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "for - file not found | no such file | file does not exist "
          "| path does not exist | enoent | permission denied | eacces | eperm | operation not "
          "permitted | merge conflict | resolve all conflicts | apply override | not available "
-         "| apply settings | apply configuration | apply config",
+         "| apply settings | apply configuration | apply config | invalid diff format | "
+         "invalid patch format | malformed diff | malformed patch",
          "git apply; GNU patch; " + _RUN
          + "; SWE-bench/SWE-bench "
          "swebench/harness/constants/__init__.py (APPLY_PATCH_FAIL: >>>>> Patch Apply Failed); "
@@ -5643,6 +5680,29 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "larger than maxBodyLength limit)"),
     )),
     ("permission", (
+        # Round 36: a database role the user is not a member of (SQLSTATE 42501,
+        # insufficient_privilege); a directory the tool may not enter.
+        ("must be member of role | must be a member of role | must be able to set role | "
+         "must have admin option on role | permission denied to set role | 42501",
+         "PostgreSQL src/backend/utils/adt/acl.c (must be member of role \"x\"; must be "
+         "able to SET ROLE \"x\"), Appendix A Error Codes (42501 insufficient_privilege); "
+         "cockroachdb/cockroach pkg/sql (current user must be member of role x)"),
+        ("system directory | system directories | protected directory | protected path ~ "
+         "denied | not allowed | forbidden | refused | blocked",
+         "BeehiveInnovations/pal-mcp-server utils/file_utils.py (Access to system "
+         "directory denied: "
+         "x), like modelcontextprotocol/servers (Access denied - path outside allowed "
+         "directories)"),
+        ("directory | folder | path ~ is not accessible | not accessible | is inaccessible - "
+         "not found | no such | does not exist | network | offline | unreachable",
+         "tumf/mcp-shell-server src/mcp_shell_server/directory_manager.py (Directory is not "
+         "accessible: x); "
+         "Windows (The network path was not found is not this: a share that is not there)"),
+        ("outside the app | outside of the app | outside the application | outside the app s "
+         "- window | screen | link | browser",
+         "dyad-sh/dyad src/ipc/utils/path_utils.ts and bounded_text_file.ts (Cannot "
+         "modify files outside the app: x; Cannot "
+         "read files outside the app: x), like a path outside the workspace above"),
         # Round 34: a fetch tool refused by the site's robots.txt (the MCP fetch server's
         # "not allowed" wording stays denied, the corpus reads it so); a path outside the
         # session's allowed working directories.
@@ -5944,6 +6004,27 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "the set of allowed files"),
     )),
     ("not_found", (
+        # Round 36: things that are not there, named by what they are.
+        ("can t get uid for | can t get gid for | no such user | user does not exist | user "
+         "doesn t exist | no such group | group does not exist", "lsof (lsof: can't get UID "
+         "for x), captured here; GNU coreutils id (id: 'x': no such user); util-linux su "
+         "(su: user x does not exist)"),
+        ("unable to access jarfile | unable to access jar file | jarfile not found | jar file "
+         "not found | no such jar - corrupt | invalid",
+         "openjdk/jdk src/java.base/share/classes/sun/launcher/resources/launcher.properties "
+         "(Error: Unable to access jarfile x), captured here (java -jar nofile.jar); not an "
+         "unreadable one (Invalid or corrupt "
+         "jarfile x)"),
+        ("no manual entry for | no manual page for | no man page for", "man-db src/man.c (No "
+         "manual entry for x)"),
+        ("no entry for ~ in the manual", "mandoc main.c (No entry for x in the manual.)"),
+        ("no toolchain installed | toolchain is not installed | toolchain not installed | "
+         "toolchain x is not installed", "rust-lang/rustup (info: no toolchain installed for "
+         "'x'; error: toolchain 'x' is not installed)"),
+        ("there is no pom in this directory | no pom in this directory | non readable pom | "
+         "could not find the pom | pom xml not found | no build file found",
+         "apache/maven MissingProjectException (The goal you specified requires a project to "
+         "execute but there is no POM in this directory (x)); Maven (Non-readable POM x)"),
         # Round 34: git's missing source path.
         ("fatal bad source", "git builtin/mv.c (fatal: bad source, source=x, destination=y)"),
         ("沒有此一檔案或目錄 | 不是一個 git 版本庫 | 未符合任何 | 沒有規則可製作目標",
@@ -6221,6 +6302,30 @@ TOOL_ERROR_FAMILIES: Final[AliasTable] = (
          "transcripts and wrappers found by code search quote it"),
     )),
     ("invalid_args", (
+        # Round 36: a shell tool's own argument checks and CLI argument errors.
+        ("unexpected shell operator | shell operators are not allowed | shell operator not "
+         "allowed", "tumf/mcp-shell-server src/mcp_shell_server/command_validator.py "
+         "(Unexpected shell operator: ;)"),
+        ("illegal process id | invalid process id | bad process id | process id list syntax "
+         "error | invalid pid | illegal pid", "lsof (lsof: illegal process ID: x); procps ps "
+         "(error: process ID list syntax error); util-linux kill (kill: failed to parse "
+         "argument) has no such wording"),
+        ("unknown gnu long option | unrecognized long option | unknown long option",
+         "procps ps/parser.c (error: unknown gnu long option); glibc getopt (unrecognized "
+         "option '--x')"),
+        ("filename argument required | argument required | requires an argument - network | "
+         "connection", "GNU bash builtins/source.def (source: filename argument required); "
+         "GNU getopt (option requires an argument -- 'x')"),
+        ("line | line number | start line | offset ~ beyond end of file | past end of file | "
+         "beyond the end of the file | past the end of the file | exceeds file length - read "
+         "| unexpected | seek | eof",
+         "tumf/mcp-text-editor src/mcp_text_editor/text_editor.py (Line number x is "
+         "beyond end of file (total lines: "
+         "N); offset past the end of the file)"),
+        ("failed to parse timestamp | failed to parse date | cannot parse date | could not "
+         "parse date | unable to parse date | failed to parse time",
+         "systemd journalctl (Failed to parse timestamp: x); GNU date (date: invalid date "
+         "'x')"),
         # Round 34: a tool's own argument checks.
         ("names no scheme | no scheme | no scheme supplied | missing scheme | without a scheme "
          "| unsupported scheme | unsupported url scheme | url scheme not supported | invalid "
