@@ -198,12 +198,24 @@ def test_a_dead_worker_is_restarted(sqlite_database: Database,
     r = receivers.start(sqlite_database.url, "--workers", "2", "--log-level", "info")
     pid = r.proc.pid
 
+    def cmdline(child: int) -> bytes | None:
+        """``child``'s command line, or None once it is gone (a killed worker is reaped
+        between the listing of the children and this read)."""
+        try:
+            return Path(f"/proc/{child}/cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            return None
+
     def children() -> list[int]:
         """The workers (uvicorn spawns them; multiprocessing's resource tracker is not one)."""
-        found = [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
-                 for c in (t / "children").read_text().split()]
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:  # a thread of the supervisor may end between the listing and the read
+                found += [int(c) for c in (task / "children").read_text().split()]
+            except FileNotFoundError:
+                continue
         return [c for c in found
-                if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+                if (line := cmdline(c)) is not None and b"resource_tracker" not in line]
 
     first = children()
     assert len(first) == 2
