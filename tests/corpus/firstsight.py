@@ -53,7 +53,7 @@ RECORD_HEADER = ("batch", "scored_at", "classifier", "rows", "duplicates", "sour
                  "finish_reason_rows", "provider_error_rows", "tool_error_rows",
                  *(f"before {m}" for m in MEASURES), *(f"first sight {m}" for m in MEASURES),
                  "scored_by", STRICT)
-#: How a batch's first-sight labels were read (the last column of the record).
+#: How a batch's first-sight labels were read (the column `scored_by` of the record).
 SCORED_BY = ("functions", "daemon")
 
 _LABEL = r'''
