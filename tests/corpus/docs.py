@@ -357,15 +357,18 @@ def first_classifier_batches() -> list[str]:
                   key=int)
 
 
+def _summed(cells: list[dict[str, str]], key: str) -> Measure:
+    """The ``agreed/total`` cells ``key`` of the record lines ``cells``, summed."""
+    pairs = [tuple(map(int, c[key].split("/"))) for c in cells]
+    return Measure(sum(a for a, _ in pairs), sum(t for _, t in pairs))
+
+
 def _strictly(measure: str, cells: list[dict[str, str]]) -> str:
     """`` (strictly N %)`` after the message-alone measure of ``cells`` where it counted a
     reader's label for the message alone, else nothing."""
     if measure != "provider_error (message alone)":
         return ""
-    pairs = [tuple(map(int, c[key].split("/"))) for c in cells
-             for key in (f"first sight {measure}", STRICT)]
-    alone = Measure(sum(a for a, _ in pairs[::2]), sum(t for _, t in pairs[::2]))
-    strict = Measure(sum(a for a, _ in pairs[1::2]), sum(t for _, t in pairs[1::2]))
+    alone, strict = _summed(cells, f"first sight {measure}"), _summed(cells, STRICT)
     return "" if strict.percent() == alone.percent() else f" (strictly {strict.percent()})"
 
 
@@ -384,8 +387,7 @@ def first_sight_table() -> list[str]:
         row = [batch, f"`{cells['scored_at']}` (`{cells['classifier']}`{by})", cells["rows"],
                cells["sources"]]
         for m, s in zip(MEASURES, now, strict=True):
-            before = Measure(*map(int, cells[f"before {m}"].split("/")))
-            first = Measure(*map(int, cells[f"first sight {m}"].split("/")))
+            before, first = _summed([cells], f"before {m}"), _summed([cells], f"first sight {m}")
             row.append(f"{before.percent()} / **{first.percent()}**{_strictly(m, [cells])} / "
                        f"{Measure(s.agreed, s.total).percent()} ({first.total})")
         body.append(row)
@@ -406,12 +408,9 @@ def first_sight_table() -> list[str]:
         names = {c["batch"] for c in group}
         now = scores(subset=[r for r in corpus if r.batch in names])
         for m, s in zip(MEASURES, now, strict=True):
-            sums: list[Measure] = []
-            for when in ("before", "first sight"):
-                pairs = [tuple(map(int, c[f"{when} {m}"].split("/"))) for c in group]
-                sums.append(Measure(sum(a for a, _ in pairs), sum(t for _, t in pairs)))
-            row.append(f"{sums[0].percent()} / **{sums[1].percent()}**{_strictly(m, group)} / "
-                       f"{Measure(s.agreed, s.total).percent()} ({sums[1].total})")
+            before, first = _summed(group, f"before {m}"), _summed(group, f"first sight {m}")
+            row.append(f"{before.percent()} / **{first.percent()}**{_strictly(m, group)} / "
+                       f"{Measure(s.agreed, s.total).percent()} ({first.total})")
         body.append(row)
     return table(["batch", "scored at (classifier)", "rows", "sources",
                   *(f"{SHORT[m]}: before / **first sight** / now" for m in MEASURES)], body)
