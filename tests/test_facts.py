@@ -6,6 +6,7 @@ and that the fast matching gives exactly the plain reading of the tables."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -425,9 +426,15 @@ def _reference_row(table: AliasTable, text: str) -> str | None:
     return None
 
 
+@functools.cache
+def _words_of(alt: str) -> list[str]:
+    """The words of a table's alternative (the tables do not change: read each once)."""
+    return words(alt)
+
+
 def _starts(ws: list[str], alt: str) -> list[tuple[int, int]]:
     """(start, end) of every run of ``ws`` equal to the words of ``alt``."""
-    a = words(alt)
+    a = _words_of(alt)
     return [(i, i + len(a)) for i in range(len(ws) - len(a) + 1) if ws[i:i + len(a)] == a]
 
 
